@@ -1,0 +1,4 @@
+{#- Emissions and populations are never negative (sinks live in their own marts). -#}
+{% test non_negative(model, column_name) %}
+select * from {{ model }} where {{ column_name }} < 0
+{% endtest %}

@@ -1,0 +1,47 @@
+"""Every setting read from the environment, in one place.
+
+The same variables drive the Dagster resources and the dbt profile
+(`dbt_project/profiles.yml` reads WAREHOUSE_PATH and DBT_TARGET).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sources.scb import SCB_BASE_URL_DEFAULT
+from sources.smhi import SMHI_BASE_URL_DEFAULT
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+DUCKDB_POOL = "duckdb_warehouse"  # every writer of the warehouse file runs in this pool, limit 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse_path: Path
+    landing_dir: Path
+    smhi_base_url: str
+    scb_base_url: str
+    dbt_target: str
+    population_first_year: int
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        warehouse = Path(env.get("WAREHOUSE_PATH") or REPO_ROOT / "warehouse" / "borlange.duckdb").resolve()
+        return cls(
+            warehouse_path=warehouse,
+            landing_dir=Path(env.get("LANDING_DIR") or warehouse.parent / "landing").resolve(),
+            smhi_base_url=env.get("SMHI_BASE_URL") or SMHI_BASE_URL_DEFAULT,
+            scb_base_url=env.get("SCB_BASE_URL") or SCB_BASE_URL_DEFAULT,
+            dbt_target=env.get("DBT_TARGET") or "duckdb",
+            population_first_year=int(env.get("SCB_POPULATION_FIRST_YEAR") or 1990),
+        )
+
+    def export_for_dbt(self) -> None:
+        """Make the dbt subprocess see the same warehouse as the Python assets."""
+        os.environ["WAREHOUSE_PATH"] = str(self.warehouse_path)
+        os.environ.setdefault("DBT_TARGET", self.dbt_target)

@@ -1,0 +1,184 @@
+"""Writes to the DuckDB warehouse and the raw landing zone (plain Python, no Dagster).
+
+Rules this module enforces:
+- every file that comes in is kept byte for byte, content-addressed by its sha256;
+- a load is one transaction: all of a file's rows, or none, and the registry row with them;
+- loading a file already loaded is a no-op, so re-running is idempotent;
+- a file that fails validation never touches the database: its bytes stay in the landing
+  zone with a JSON report beside them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+RAW_DDL = {
+    "landed_files": """
+        create table if not exists raw.landed_files (
+            sha256 varchar primary key,
+            source varchar not null,
+            file_name varchar not null,
+            url varchar,
+            request_params varchar,
+            content_type varchar,
+            bytes bigint not null,
+            stored_path varchar not null,
+            vintage date,
+            first_fetched_at timestamp not null,
+            loaded_into varchar not null
+        )""",
+    "smhi_emissions": """
+        create table if not exists raw.{table} (
+            file_sha256 varchar not null,
+            file_name varchar not null,
+            vintage date not null,
+            sub varchar not null,
+            gas varchar not null,
+            unit_raw varchar not null,
+            sheet varchar not null,
+            level varchar not null,
+            lan_kod varchar,
+            kommun_kod varchar,
+            huvudsektor_raw varchar not null,
+            undersektor_raw varchar not null,
+            lan_namn_raw varchar,
+            kommun_namn_raw varchar,
+            year integer not null,
+            tonnes double not null,
+            source_row integer not null,
+            fetched_at timestamp not null
+        )""",
+    "scb_population": """
+        create table if not exists raw.scb_population (
+            file_sha256 varchar not null,
+            table_id varchar not null,
+            contents_code varchar not null,
+            kommun_kod varchar not null,
+            year integer not null,
+            population bigint,
+            status varchar,
+            updated varchar,
+            fetched_at timestamp not null
+        )""",
+}
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    sha256: str
+    path: Path
+    bytes: int
+
+
+def sha256_hex(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def land_bytes(landing_dir: Path, source: str, content: bytes, suffix: str) -> LandedFile:
+    """Store `content` under landing/<source>/<sha[:2]>/<sha><suffix>, atomically, once."""
+    digest = sha256_hex(content)
+    target = landing_dir / source / digest[:2] / f"{digest}{suffix}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".landing-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, target)
+    return LandedFile(digest, target, len(content))
+
+
+def write_rejection_report(landed: LandedFile, *, file_name: str, error: Exception) -> Path:
+    """A JSON report beside a rejected file; the database is not touched."""
+    report = landed.path.with_suffix(landed.path.suffix + ".rejected.json")
+    report.write_text(json.dumps({
+        "file_name": file_name,
+        "sha256": landed.sha256,
+        "rejected_at": datetime.now(timezone.utc).isoformat(),
+        "error_type": type(error).__name__,
+        "error": str(error),
+    }, ensure_ascii=False, indent=2), encoding="utf-8")
+    return report
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute("create schema if not exists raw")
+    con.execute(RAW_DDL["landed_files"])
+    return con
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection, kind: str, table: str) -> None:
+    con.execute(RAW_DDL[kind].format(table=table))
+
+
+def is_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
+    return con.execute("select count(*) from raw.landed_files where sha256 = ?", [sha256]).fetchone()[0] > 0
+
+
+@dataclass(frozen=True)
+class FileLoad:
+    """One landed file and the rows it contributes to one raw table."""
+
+    landed: LandedFile
+    source: str
+    file_name: str
+    url: str
+    request_params: dict
+    content_type: str
+    vintage: date | None
+    fetched_at: datetime
+    table: str
+    rows: pl.DataFrame
+    replace_where: tuple[str, list] | None = None  # rows this file supersedes, e.g. same vintage
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    table: str
+    sha256: str
+    rows_inserted: int
+    rows_replaced: int
+    skipped_as_duplicate: bool
+
+
+def load_files(con: duckdb.DuckDBPyConnection, loads: list[FileLoad]) -> list[LoadOutcome]:
+    """Load several files in ONE transaction: all of them or none."""
+    outcomes: list[LoadOutcome] = []
+    con.execute("begin transaction")
+    try:
+        for load in loads:
+            outcomes.append(_load_one(con, load))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return outcomes
+
+
+def _load_one(con: duckdb.DuckDBPyConnection, load: FileLoad) -> LoadOutcome:
+    if is_loaded(con, load.landed.sha256):
+        return LoadOutcome(load.table, load.landed.sha256, 0, 0, True)
+    replaced = 0
+    if load.replace_where is not None:
+        clause, params = load.replace_where
+        replaced = con.execute(f"select count(*) from raw.{load.table} where {clause}", params).fetchone()[0]
+        con.execute(f"delete from raw.{load.table} where {clause}", params)
+    frame = load.rows  # noqa: F841 - read by DuckDB's replacement scan below
+    columns = ", ".join(load.rows.columns)
+    con.execute(f"insert into raw.{load.table} ({columns}) select {columns} from frame")
+    con.execute(
+        "insert into raw.landed_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [load.landed.sha256, load.source, load.file_name, load.url,
+         json.dumps(load.request_params, ensure_ascii=False, sort_keys=True), load.content_type,
+         load.landed.bytes, str(load.landed.path), load.vintage, load.fetched_at, load.table])
+    return LoadOutcome(load.table, load.landed.sha256, load.rows.height, replaced, False)
