@@ -7,6 +7,7 @@ The same variables drive the Dagster resources and the dbt profile
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,10 @@ class Settings:
     smhi_base_url: str
     scb_base_url: str
     dbt_target: str
+    dbt_executable: str
     population_first_year: int
+    http_max_attempts: int
+    http_backoff_base_s: float
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -38,7 +42,11 @@ class Settings:
             smhi_base_url=env.get("SMHI_BASE_URL") or SMHI_BASE_URL_DEFAULT,
             scb_base_url=env.get("SCB_BASE_URL") or SCB_BASE_URL_DEFAULT,
             dbt_target=env.get("DBT_TARGET") or "duckdb",
+            # The dbt of this interpreter's venv, so it works without the venv on PATH.
+            dbt_executable=env.get("DBT_EXECUTABLE") or str(Path(sys.executable).with_name("dbt")),
             population_first_year=int(env.get("SCB_POPULATION_FIRST_YEAR") or 1990),
+            http_max_attempts=int(env.get("HTTP_MAX_ATTEMPTS") or 5),
+            http_backoff_base_s=float(env.get("HTTP_BACKOFF_BASE_S") or 1.0),
         )
 
     def export_for_dbt(self) -> None:

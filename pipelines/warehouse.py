@@ -182,3 +182,17 @@ def _load_one(con: duckdb.DuckDBPyConnection, load: FileLoad) -> LoadOutcome:
          json.dumps(load.request_params, ensure_ascii=False, sort_keys=True), load.content_type,
          load.landed.bytes, str(load.landed.path), load.vintage, load.fetched_at, load.table])
     return LoadOutcome(load.table, load.landed.sha256, load.rows.height, replaced, False)
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """Row count and an order-independent content hash of every table: equal fingerprints
+    mean the warehouse holds the same data (used to prove idempotence and untouched failures)."""
+    tables = con.execute("""
+        select table_schema, table_name from information_schema.tables
+        where table_type = 'BASE TABLE' order by 1, 2""").fetchall()
+    result = {}
+    for schema, name in tables:
+        count, content = con.execute(
+            f'select count(*), coalesce(sum(hash(t)), 0) from "{schema}"."{name}" as t').fetchone()
+        result[f"{schema}.{name}"] = (count, int(content))
+    return result

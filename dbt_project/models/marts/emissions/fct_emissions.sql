@@ -19,6 +19,7 @@ final as (
         case detail.gas when 'CO2e' then 't CO2e' else 't CO2' end  as unit,
         detail.huvudsektor_code,
         detail.undersektor_code,
+        detail.is_subsector_residual,
         latest.in_latest_release,
         source_info.source_id,
         source_info.method,

@@ -1,0 +1,53 @@
+# Every target creates .venv with the pinned install when it is missing or stale.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo run ui ui-live test bench validate docs payloads clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+## Offline: replay server with the bundled real data -> warehouse/borlange.duckdb, then a summary.
+demo: $(STAMP)
+	$(BIN)/python -m pipelines.demo
+
+## The same against the live SMHI and SCB APIs (SMHI_BASE_URL / SCB_BASE_URL override them).
+run: $(STAMP)
+	$(BIN)/python -m pipelines.demo --live
+
+## Dagster UI on http://127.0.0.1:3000, offline against the replay server.
+ui: $(STAMP)
+	$(BIN)/python -m pipelines.ui
+
+ui-live: $(STAMP)
+	$(BIN)/python -m pipelines.ui --live
+
+## The whole test suite.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Time make demo's materialization stage by stage (see bench/README.md).
+bench: $(STAMP)
+	$(BIN)/python -m bench.bench_demo
+
+validate: $(STAMP)
+	$(BIN)/dagster definitions validate -w workspace.yaml
+
+## dbt docs: the data dictionary for BI users (target/index.html).
+docs: $(STAMP)
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .
+
+## Rebuild the bundled replay payloads from ../shared/data.
+payloads: $(STAMP)
+	$(BIN)/python -m replay.build_smhi_payloads
+	$(BIN)/python -m replay.build_scb_payloads
+
+clean:
+	rm -rf warehouse dbt_project/target dbt_project/logs

@@ -1,0 +1,36 @@
+"""The code location: `dagster dev -w workspace.yaml` and `dagster definitions validate` load `defs`."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from pipelines.automation import JOBS, SCHEDULES
+from pipelines.ingestion import INGESTION_ASSETS
+from pipelines.resources import ScbResource, SmhiResource, WarehouseResource
+from pipelines.settings import Settings
+from pipelines.transform import build_dbt_assets, dbt_project_for
+
+
+def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    settings = settings or Settings.from_env()
+    settings.export_for_dbt()
+    project = dbt_project_for(settings)
+    return dg.Definitions(
+        assets=[*INGESTION_ASSETS, build_dbt_assets(project, settings.dbt_executable)],
+        jobs=JOBS,
+        schedules=SCHEDULES,
+        resources={
+            "smhi": SmhiResource(base_url=settings.smhi_base_url, max_attempts=settings.http_max_attempts,
+                                 backoff_base_s=settings.http_backoff_base_s),
+            "scb": ScbResource(base_url=settings.scb_base_url, max_attempts=settings.http_max_attempts,
+                               backoff_base_s=settings.http_backoff_base_s),
+            "warehouse_store": WarehouseResource(path=str(settings.warehouse_path),
+                                                 landing_dir=str(settings.landing_dir)),
+            "dbt": DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir),
+                                  target=settings.dbt_target, dbt_executable=settings.dbt_executable),
+        },
+    )
+
+
+defs = build_definitions()

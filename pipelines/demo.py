@@ -1,0 +1,121 @@
+"""`make demo` (offline, replay server) and `make run` (live APIs): materialize every asset,
+then print Borlänge's headline figures from the marts.
+
+Offline, the SMHI history is replayed as it happened: first the 2025 release is fetched
+(last year's run), then the current one, so the warehouse holds two vintages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+BORLANGE = "2081"
+GGT_KEY = dg.AssetKey(["raw", "smhi_emissions_ggt"])
+
+
+def borlange_summary(con: duckdb.DuckDBPyConnection, kommun_kod: str = BORLANGE) -> dict:
+    """Latest year, total, per capita and change since 1990 from the marts (CO2e, newest release)."""
+    row = con.execute("""
+        with totals as (
+            select year, tonnes, population, tonnes_per_capita, vintage
+            from marts.emissions_per_capita
+            where kommun_kod = ? and gas = 'CO2e' and in_latest_release
+        )
+        select latest.year, latest.tonnes, latest.population, latest.tonnes_per_capita, latest.vintage,
+               base.tonnes as tonnes_1990
+        from (select * from totals order by year desc limit 1) as latest
+        left join (select tonnes from totals where year = 1990) as base on true
+    """, [kommun_kod]).fetchone()
+    if row is None:
+        raise RuntimeError(f"no CO2e emissions for kommun {kommun_kod} in marts.emissions_per_capita")
+    year, tonnes, population, per_capita, vintage, tonnes_1990 = row
+    name = con.execute("select kommun_namn from marts.dim_kommun where kommun_kod = ?", [kommun_kod]).fetchone()
+    return {
+        "kommun_kod": kommun_kod, "kommun_namn": name[0] if name else kommun_kod,
+        "year": year, "tonnes": tonnes, "population": population, "tonnes_per_capita": per_capita,
+        "vintage": vintage, "tonnes_1990": tonnes_1990,
+        "change_since_1990_pct": None if not tonnes_1990 else 100.0 * (tonnes / tonnes_1990 - 1),
+    }
+
+
+def format_summary(s: dict) -> str:
+    per_capita = "n/a" if s["tonnes_per_capita"] is None else f"{s['tonnes_per_capita']:.2f} t per resident"
+    population = "n/a" if s["population"] is None else f"{s['population']:,}"
+    change = "n/a" if s["change_since_1990_pct"] is None else (
+        f"{s['change_since_1990_pct']:+.1f} % since 1990 ({s['tonnes_1990']:,.0f} t)")
+    return "\n".join([
+        f"{s['kommun_namn']} ({s['kommun_kod']}), SMHI release {s['vintage']}:",
+        f"  latest year        {s['year']}",
+        f"  total              {s['tonnes']:,.0f} t CO2e",
+        f"  per capita         {per_capita} (population {population})",
+        f"  change             {change}",
+    ])
+
+
+def run_job(defs: dg.Definitions, instance: dg.DagsterInstance, asset_keys=None) -> dg.ExecuteInProcessResult:
+    job = defs.resolve_job_def("warehouse_refresh")
+    result = job.execute_in_process(instance=instance, asset_selection=asset_keys, raise_on_error=False)
+    if not result.success:
+        failures = [e.message for e in result.all_events if e.is_failure]
+        raise SystemExit("materialization failed:\n  " + "\n  ".join(failures))
+    return result
+
+
+def instance_for_demo() -> dg.DagsterInstance:
+    """The persistent instance in DAGSTER_HOME, so runs show up in `make ui` afterwards."""
+    if os.environ.get("DAGSTER_HOME"):
+        Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def materialize_all(*, offline: bool, instance: dg.DagsterInstance) -> dict[str, float]:
+    """Run the pipeline; return wall-clock seconds per phase."""
+    timings: dict[str, float] = {}
+    with contextlib.ExitStack() as stack:
+        server = None
+        if offline:
+            from replay.offline import start_offline_server
+            server = stack.enter_context(start_offline_server())
+            os.environ["SMHI_BASE_URL"] = server.smhi_base_url
+            os.environ["SCB_BASE_URL"] = server.scb_base_url
+        from pipelines.definitions import build_definitions
+        started = time.perf_counter()
+        defs = build_definitions()
+        timings["load_definitions"] = time.perf_counter() - started
+        if server is not None:
+            server.smhi.release = server.smhi.releases()[0]  # last year's run: the previous release
+            started = time.perf_counter()
+            run_job(defs, instance, [GGT_KEY])
+            timings["previous_release_run"] = time.perf_counter() - started
+            server.smhi.release = server.smhi.releases()[-1]
+        started = time.perf_counter()
+        run_job(defs, instance)
+        timings["full_run"] = time.perf_counter() - started
+    return timings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--live", action="store_true", help="use the live SMHI and SCB APIs")
+    args = parser.parse_args(argv)
+    from pipelines.settings import Settings
+    timings = materialize_all(offline=not args.live, instance=instance_for_demo())
+    settings = Settings.from_env()
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        print(format_summary(borlange_summary(con)))
+    print(f"warehouse: {settings.warehouse_path}")
+    print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""`make ui`: `dagster dev` on workspace.yaml with DAGSTER_HOME in the repo. Offline by
+default: a replay server runs beside it and the code location points at it."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.settings import REPO_ROOT
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--live", action="store_true", help="use the live SMHI and SCB APIs")
+    parser.add_argument("--port", default="3000")
+    args = parser.parse_args(argv)
+    env = dict(os.environ)
+    env.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
+    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        if not args.live:
+            from replay.offline import start_offline_server
+            offline = stack.enter_context(start_offline_server())
+            env["SMHI_BASE_URL"], env["SCB_BASE_URL"] = offline.smhi_base_url, offline.scb_base_url
+            print(f"offline: replay server at {offline.server.url}", flush=True)
+        dagster = Path(sys.executable).with_name("dagster")
+        command = [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", args.port]
+        try:
+            return subprocess.call(command, cwd=REPO_ROOT, env=env)
+        except KeyboardInterrupt:
+            return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""The replay server with every bundled source, as used by `make demo`, `make ui` and the tests."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from replay.scb import ScbHandler
+from replay.server import ReplayServer
+from replay.smhi import SmhiHandler
+
+
+@dataclass
+class OfflineServer:
+    server: ReplayServer
+    smhi: SmhiHandler
+    scb: ScbHandler
+
+    @property
+    def smhi_base_url(self) -> str:
+        return self.server.url  # SMHI's API lives at the host root: /api/getexcelfile/
+
+    @property
+    def scb_base_url(self) -> str:
+        return f"{self.server.url}/api/v2"
+
+
+def build_offline_server(host: str = "127.0.0.1", port: int = 0) -> OfflineServer:
+    smhi, scb = SmhiHandler(), ScbHandler()
+    return OfflineServer(ReplayServer([smhi, scb], host=host, port=port), smhi, scb)
+
+
+@contextlib.contextmanager
+def start_offline_server(host: str = "127.0.0.1", port: int = 0) -> Iterator[OfflineServer]:
+    offline = build_offline_server(host, port)
+    offline.server.start()
+    try:
+        yield offline
+    finally:
+        offline.server.stop()

@@ -1,0 +1,48 @@
+"""Shared fixtures: one offline pipeline run into a temporary warehouse, reused by the
+end-to-end tests, and helpers to build isolated settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def isolated_env(tmp_path, monkeypatch):
+    """Point the warehouse, landing zone and Dagster at a temporary directory."""
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "warehouse" / "borlange.duckdb"))
+    monkeypatch.setenv("LANDING_DIR", str(tmp_path / "warehouse" / "landing"))
+    monkeypatch.setenv("HTTP_BACKOFF_BASE_S", "0.01")
+    monkeypatch.setenv("HTTP_MAX_ATTEMPTS", "3")
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory):
+    """`make demo`'s materialization, once, into a temporary warehouse. Yields its Settings."""
+    from pipelines.demo import materialize_all
+    from pipelines.settings import Settings
+
+    root = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WAREHOUSE_PATH", str(root / "warehouse" / "borlange.duckdb"))
+        mp.setenv("LANDING_DIR", str(root / "warehouse" / "landing"))
+        mp.delenv("SMHI_BASE_URL", raising=False)
+        mp.delenv("SCB_BASE_URL", raising=False)
+        timings = materialize_all(offline=True, instance=dg.DagsterInstance.ephemeral())
+        settings = Settings.from_env()
+    assert set(timings) >= {"full_run"}
+    return settings
+
+
+@pytest.fixture
+def demo_con(demo_warehouse):
+    with duckdb.connect(str(demo_warehouse.warehouse_path), read_only=True) as con:
+        yield con
