@@ -11,11 +11,11 @@ warehouse_refresh = dg.define_asset_job(
     description="Download every source, load the raw tables and rebuild all dbt models and checks.")
 
 smhi_release_job = dg.define_asset_job(
-    "smhi_release", selection=dg.AssetSelection.keys(["raw", "smhi_emissions_ggt"], ["raw", "smhi_emissions_co2"]).downstream(),
+    "smhi_release", selection=dg.AssetSelection.assets(["raw", "smhi_emissions_ggt"], ["raw", "smhi_emissions_co2"]).downstream(),
     description="Fetch SMHI's current release (GGT and CO2) and rebuild everything downstream.")
 
 scb_population_job = dg.define_asset_job(
-    "scb_population", selection=dg.AssetSelection.keys(["raw", "scb_population"]).downstream(),
+    "scb_population", selection=dg.AssetSelection.assets(["raw", "scb_population"]).downstream(),
     description="Fetch SCB population and rebuild everything downstream.")
 
 # SMHI publishes year N in May–June of N+2; SCB's final population for a year comes in February.

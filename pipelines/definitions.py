@@ -33,4 +33,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     )
 
 
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Built when a Dagster tool loads the location, not at import."""
+    return build_definitions()

@@ -62,7 +62,8 @@ def format_summary(s: dict) -> str:
 
 def run_job(defs: dg.Definitions, instance: dg.DagsterInstance, asset_keys=None) -> dg.ExecuteInProcessResult:
     job = defs.resolve_job_def("warehouse_refresh")
-    result = job.execute_in_process(instance=instance, asset_selection=asset_keys, raise_on_error=False)
+    result = job.execute_in_process(instance=instance, asset_selection=asset_keys, raise_on_error=False,
+                                    run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
     if not result.success:
         failures = [e.message for e in result.all_events if e.is_failure]
         raise SystemExit("materialization failed:\n  " + "\n  ".join(failures))
@@ -87,8 +88,8 @@ def materialize_all(*, offline: bool, instance: dg.DagsterInstance) -> dict[str,
             server = stack.enter_context(start_offline_server())
             os.environ["SMHI_BASE_URL"] = server.smhi_base_url
             os.environ["SCB_BASE_URL"] = server.scb_base_url
-        from pipelines.definitions import build_definitions
         started = time.perf_counter()
+        from pipelines.definitions import build_definitions
         defs = build_definitions()
         timings["load_definitions"] = time.perf_counter() - started
         if server is not None:

@@ -3,7 +3,7 @@
 with
 
 parts as (
-    select vintage, gas, kommun_kod, year, sum(tonnes) as parts_tonnes
+    select vintage, gas, kommun_kod, year, {{ exact_sum("tonnes") }} as parts_tonnes
     from {{ ref('int_smhi__kommun_detail_rows') }}
     group by vintage, gas, kommun_kod, year
 ),

@@ -5,7 +5,7 @@
 with
 
 sector_years as (
-    select kommun_kod, gas, huvudsektor, year, sum(tonnes) as tonnes
+    select kommun_kod, gas, huvudsektor, year, {{ exact_sum("tonnes") }} as tonnes
     from {{ ref('fct_emissions') }}
     where in_latest_release
     group by kommun_kod, gas, huvudsektor, year

@@ -17,7 +17,7 @@ sector_rows as ( select * from kommun_rows where undersektor = 'Alla' ),
 subsector_rows as ( select * from kommun_rows where undersektor <> 'Alla' ),
 
 subsector_sums as (
-    select vintage, gas, kommun_kod, huvudsektor, year, sum(tonnes) as tonnes
+    select vintage, gas, kommun_kod, huvudsektor, year, {{ exact_sum("tonnes") }} as tonnes
     from subsector_rows
     group by vintage, gas, kommun_kod, huvudsektor, year
 ),

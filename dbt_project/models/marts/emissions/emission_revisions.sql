@@ -5,13 +5,13 @@ with
 detail as ( select * from {{ ref('int_smhi__kommun_detail_rows') }} ),
 
 per_sector as (
-    select vintage, gas, kommun_kod, year, huvudsektor, sum(tonnes) as tonnes
+    select vintage, gas, kommun_kod, year, huvudsektor, {{ exact_sum("tonnes") }} as tonnes
     from detail
     group by vintage, gas, kommun_kod, year, huvudsektor
 ),
 
 per_total as (
-    select vintage, gas, kommun_kod, year, 'Alla' as huvudsektor, sum(tonnes) as tonnes
+    select vintage, gas, kommun_kod, year, 'Alla' as huvudsektor, {{ exact_sum("tonnes") }} as tonnes
     from detail
     group by vintage, gas, kommun_kod, year
 ),

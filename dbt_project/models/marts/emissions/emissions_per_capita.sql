@@ -4,7 +4,7 @@ with
 totals as (
     select
         kommun_kod, year, gas, vintage, in_latest_release,
-        sum(tonnes) as tonnes
+        {{ exact_sum("tonnes") }} as tonnes
     from {{ ref('fct_emissions') }}
     group by kommun_kod, year, gas, vintage, in_latest_release
 ),
