@@ -105,3 +105,25 @@ def test_every_fact_is_traceable(demo_con):
         select count(*) from (select distinct source_file_sha256 from marts.fct_emissions) f
         join raw.landed_files l on l.sha256 = f.source_file_sha256""").fetchone()[0]
     assert landed == 3   # two GGT releases and one CO2 release
+
+
+def test_sector_reallocation_of_2024_is_flagged(demo_con):
+    # methods.md §4.1: Borlänge's transport rose 26 % in 2024, mostly an SMHI reallocation.
+    flagged = demo_con.execute(
+        "select change_share from audit.warn_sector_yoy_change "
+        "where kommun_kod = ? and gas = 'CO2e' and huvudsektor = 'Transporter' and year = 2024",
+        [BORLANGE]).fetchone()
+    assert flagged is not None and flagged[0] == pytest.approx(78_922 / 62_730 - 1, abs=0.001)
+
+
+def test_subsector_gaps_are_explicit_residual_rows(demo_con):
+    # In SMHI's CO2 export the subsectors of Avfall do not add up to the sector; the gap is a
+    # labelled residual row, so that the kommun total still equals SMHI's own total.
+    residual, sector = demo_con.execute("""
+        select sum(tonnes) filter (where is_subsector_residual), sum(tonnes)
+        from marts.fct_emissions
+        where kommun_kod = ? and gas = 'CO2' and year = 2019 and huvudsektor = 'Avfall (inkl.avlopp)'""",
+        [BORLANGE]).fetchone()
+    assert sector == pytest.approx(66.0, abs=0.01)
+    assert residual == pytest.approx(66.0, abs=0.01)
+    assert total(demo_con, BORLANGE, 2019, gas="CO2") == pytest.approx(384_326, abs=1)

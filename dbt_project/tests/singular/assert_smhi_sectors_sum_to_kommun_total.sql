@@ -1,5 +1,5 @@
 -- The detail rows of each kommun, year and vintage add up to SMHI's own `Alla` total within 1 t.
-{{ config(meta={'dagster': {'ref': {'name': 'fct_emissions'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'int_smhi__kommun_detail_rows'}}}) }}
 with
 
 parts as (

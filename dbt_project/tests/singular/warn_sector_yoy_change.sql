@@ -1,7 +1,7 @@
 -- Warn when a main sector moves by more than the configured share between consecutive
 -- years of the newest release, as SMHI's 2024 reallocation of Borlänge's transport did.
 -- A warning, not an error: such moves are real data, but a reader must be told.
-{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'fct_emissions'}}}) }}
+{{ config(severity='warn', store_failures=true, schema='audit', meta={'dagster': {'ref': {'name': 'fct_emissions'}}}) }}
 with
 
 sector_years as (

@@ -1,0 +1,121 @@
+"""The code location: assets, groups, checks, pools, schedules, and the dbt data dictionary."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines.settings import DBT_PROJECT_DIR, DUCKDB_POOL, REPO_ROOT
+from pipelines.transform import layer_of, manifest_is_stale
+
+MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kommun", "dim_sector", "dim_data_source"}
+
+
+@pytest.fixture(scope="module")
+def defs():
+    from pipelines.definitions import build_definitions
+    return build_definitions()
+
+
+@pytest.fixture(scope="module")
+def asset_specs(defs):
+    return {spec.key: spec for spec in defs.resolve_all_asset_specs()}
+
+
+def test_asset_keys_are_layer_and_name(asset_specs):
+    keys = {"/".join(k.path) for k in asset_specs}
+    assert {"raw/smhi_emissions_ggt", "raw/smhi_emissions_co2", "raw/scb_population"} <= keys
+    assert {"staging/stg_smhi__emissions", "staging/stg_scb__population"} <= keys
+    assert {f"marts/{m}" for m in MARTS} <= keys
+    assert not any("borlange" in key for key in keys), "asset keys must not depend on the warehouse file"
+
+
+def test_groups_follow_layers(asset_specs):
+    groups = {spec.group_name for spec in asset_specs.values()}
+    assert groups == {"ingestion", "reference", "staging", "intermediate", "marts"}
+    assert asset_specs[dg.AssetKey(["marts", "fct_emissions"])].group_name == "marts"
+
+
+def test_marts_depend_on_ingestion(defs):
+    graph = defs.resolve_asset_graph()
+    upstream = graph.get(dg.AssetKey(["marts", "fct_emissions"])).parent_keys
+    assert dg.AssetKey(["intermediate", "int_smhi__kommun_detail_rows"]) in upstream
+    lineage = dg.AssetSelection.assets(dg.AssetKey(["marts", "emissions_per_capita"])).upstream().resolve(graph)
+    assert {dg.AssetKey(["raw", "smhi_emissions_ggt"]), dg.AssetKey(["raw", "scb_population"])} <= lineage
+
+
+def test_dbt_tests_are_asset_checks(defs):
+    checks = {(c.asset_key.to_user_string(), c.name) for c in defs.resolve_asset_graph().asset_check_keys}
+    detail = "intermediate/int_smhi__kommun_detail_rows"
+    assert (detail, "assert_smhi_sectors_sum_to_kommun_total") in checks
+    assert (detail, "warn_smhi_subsectors_do_not_add_up") in checks
+    assert ("marts/fct_emissions", "warn_sector_yoy_change") in checks
+    assert any(a == "marts/fct_emissions" and n.startswith("unique_combination_of_columns") for a, n in checks)
+
+
+def test_every_warehouse_writer_is_in_the_single_writer_pool(defs):
+    graph = defs.resolve_asset_graph()
+    for assets_def in graph.assets_defs:
+        if assets_def.is_executable:
+            assert assets_def.op.pool == DUCKDB_POOL, assets_def.op.name
+
+
+def test_instance_limits_every_pool_to_one():
+    import yaml
+    config = yaml.safe_load((REPO_ROOT / ".dagster_home" / "dagster.yaml").read_text())
+    assert config["concurrency"]["pools"]["default_limit"] == 1
+
+
+def test_yearly_schedules_ship_switched_off(defs):
+    schedules = {s.name: s for s in defs.schedules}
+    assert schedules["smhi_yearly_release"].cron_schedule == "0 6 20 6 *"
+    assert schedules["scb_population_yearly"].cron_schedule == "0 6 1 3 *"
+    assert all(s.default_status == dg.DefaultScheduleStatus.STOPPED for s in schedules.values())
+
+
+def test_dagster_definitions_validate_passes():
+    dagster = Path(sys.executable).with_name("dagster")
+    proc = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, env={**os.environ, "DAGSTER_HOME": ""}, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "All code locations passed validation" in proc.stderr + proc.stdout
+
+
+def test_every_mart_column_is_documented_and_typed():
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    marts = [n for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["config"].get("schema") == "marts"]
+    assert {n["name"] for n in marts} == MARTS
+    for node in marts:
+        assert node["description"].strip(), node["name"]
+        assert node["config"]["contract"]["enforced"], node["name"]
+        for column in node["columns"].values():
+            assert column["description"].strip(), f"{node['name']}.{column['name']}"
+            assert column["data_type"], f"{node['name']}.{column['name']}"
+
+
+def test_layer_of_reads_schema_and_seed():
+    assert layer_of({"resource_type": "seed", "fqn": ["p", "x"], "config": {}}) == "reference"
+    assert layer_of({"resource_type": "model", "fqn": ["p", "marts", "emissions", "x"],
+                     "config": {"schema": "marts"}}) == "marts"
+
+
+def test_manifest_is_stale_when_a_model_is_newer(tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "dbt_project.yml").write_text("name: x")
+    manifest = tmp_path / "target" / "manifest.json"
+    assert manifest_is_stale(tmp_path, manifest)
+    manifest.parent.mkdir()
+    manifest.write_text("{}")
+    assert not manifest_is_stale(tmp_path, manifest)
+    model = tmp_path / "models" / "m.sql"
+    model.write_text("select 1")
+    os.utime(model, (time.time() + 10, time.time() + 10))
+    assert manifest_is_stale(tmp_path, manifest)
