@@ -31,30 +31,31 @@ def smhi_result(report: loads.SmhiLoadReport) -> dg.MaterializeResult:
         })
 
 
-def load_smhi(context, smhi: SmhiResource, store: WarehouseResource, *, sub: str, table: str):
-    try:
-        report = loads.load_smhi_release(smhi.client(log=context.log.warning), store.store, sub=sub, table=table)
-    except loads.RejectedFile as exc:
-        raise dg.Failure(description=str(exc), metadata={
-            "landed_file": dg.MetadataValue.path(str(exc.landed_path)),
-            "report": dg.MetadataValue.path(str(exc.report_path))}) from exc
-    return smhi_result(report)
+def smhi_asset(sub: str, description: str) -> dg.AssetsDefinition:
+    """The ingestion asset of one SMHI export (`sub`), loading raw.smhi_emissions_<sub>."""
+    table = f"smhi_emissions_{sub.lower()}"
+
+    @dg.asset(key=["raw", table], description=description, **INGESTION)
+    def _asset(context: dg.AssetExecutionContext, smhi: SmhiResource,
+               warehouse_store: WarehouseResource) -> dg.MaterializeResult:
+        try:
+            report = loads.load_smhi_release(smhi.client(log=context.log.warning), warehouse_store.store,
+                                             sub=sub, table=table)
+        except loads.RejectedFile as exc:
+            raise dg.Failure(description=str(exc), metadata={
+                "landed_file": dg.MetadataValue.path(str(exc.landed_path)),
+                "report": dg.MetadataValue.path(str(exc.report_path))}) from exc
+        return smhi_result(report)
+
+    return _asset
 
 
-@dg.asset(key=["raw", "smhi_emissions_ggt"], **INGESTION,
-          description="SMHI Nationella emissionsdatabasen, sub=GGT (all greenhouse gases, t CO2e): "
-                      "the current release for every län and kommun.")
-def smhi_emissions_ggt(context: dg.AssetExecutionContext, smhi: SmhiResource,
-                       warehouse_store: WarehouseResource) -> dg.MaterializeResult:
-    return load_smhi(context, smhi, warehouse_store, sub="GGT", table="smhi_emissions_ggt")
-
-
-@dg.asset(key=["raw", "smhi_emissions_co2"], **INGESTION,
-          description="SMHI Nationella emissionsdatabasen, sub=CO2 (carbon dioxide only, t CO2), "
-                      "with subsectors: the scope of CO2 carbon budgets.")
-def smhi_emissions_co2(context: dg.AssetExecutionContext, smhi: SmhiResource,
-                       warehouse_store: WarehouseResource) -> dg.MaterializeResult:
-    return load_smhi(context, smhi, warehouse_store, sub="CO2", table="smhi_emissions_co2")
+smhi_emissions_ggt = smhi_asset(
+    "GGT", "SMHI Nationella emissionsdatabasen, sub=GGT (all greenhouse gases, t CO2e): "
+           "the current release for every län and kommun.")
+smhi_emissions_co2 = smhi_asset(
+    "CO2", "SMHI Nationella emissionsdatabasen, sub=CO2 (carbon dioxide only, t CO2), with "
+           "subsectors: the scope of CO2 carbon budgets.")
 
 
 @dg.asset(key=["raw", "scb_population"], **INGESTION,
