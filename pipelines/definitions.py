@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from pipelines.analysis import TRAJECTORY_ASSETS
 from pipelines.automation import JOBS, SCHEDULES
 from pipelines.ingestion import INGESTION_ASSETS
 from pipelines.resources import ScbResource, SmhiResource, WarehouseResource
@@ -17,7 +18,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings.export_for_dbt()
     project = dbt_project_for(settings)
     return dg.Definitions(
-        assets=[*INGESTION_ASSETS, build_dbt_assets(project, settings.dbt_executable)],
+        assets=[*INGESTION_ASSETS, *build_dbt_assets(project, settings.dbt_executable), *TRAJECTORY_ASSETS],
         jobs=JOBS,
         schedules=SCHEDULES,
         resources={

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sources.scb import SCB_BASE_URL_DEFAULT
@@ -31,6 +32,8 @@ class Settings:
     population_first_year: int
     http_max_attempts: int
     http_backoff_base_s: float
+    trajectory_as_of_year: int
+    reports_dir: Path
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -47,6 +50,9 @@ class Settings:
             population_first_year=int(env.get("SCB_POPULATION_FIRST_YEAR") or 1990),
             http_max_attempts=int(env.get("HTTP_MAX_ATTEMPTS") or 5),
             http_backoff_base_s=float(env.get("HTTP_BACKOFF_BASE_S") or 1.0),
+            # The year the trajectory methods look forward from (Klimatkollen: the current year).
+            trajectory_as_of_year=int(env.get("TRAJECTORY_AS_OF_YEAR") or date.today().year),
+            reports_dir=Path(env.get("REPORTS_DIR") or warehouse.parent / "reports").resolve(),
         )
 
     def export_for_dbt(self) -> None:

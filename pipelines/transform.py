@@ -56,16 +56,23 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return layer_of(dbt_resource_props)
 
 
-def build_dbt_assets(project: DbtProject, dbt_executable: str) -> dg.AssetsDefinition:
-    prepare_manifest(project, dbt_executable)
+# Models fed by the polars trajectory asset run in a second dbt op, after it: one op for
+# both would make a cycle (dbt -> polars -> dbt) inside a single step.
+AFTER_TRAJECTORY = "source:trajectory+ source:trajectory_marts+"
 
-    @dbt_assets(
-        manifest=project.manifest_path,
-        project=project,
-        dagster_dbt_translator=WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
-        pool=DUCKDB_POOL,
-    )
+
+def build_dbt_assets(project: DbtProject, dbt_executable: str) -> list[dg.AssetsDefinition]:
+    prepare_manifest(project, dbt_executable)
+    translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator,
+                exclude=AFTER_TRAJECTORY, pool=DUCKDB_POOL)
     def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         yield from dbt.cli(["build"], context=context).stream()
 
-    return warehouse_dbt_models
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator,
+                select=AFTER_TRAJECTORY, pool=DUCKDB_POOL)
+    def budget_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return [warehouse_dbt_models, budget_dbt_models]
