@@ -16,11 +16,30 @@ Conventions (methods.md §3):
   The two are kept as published so that the acceptance figures reproduce.
 - A kommun already at zero (its trend at the last data year is 0 and not rising) has
   reached net zero at its last data year: net_zero_date is 1 Jan of that year.
+
+Summary columns (one row per kommun; every missing value is null):
+  last_data_year      the last year with data up to as_of_year (the trend's anchor year)
+  trend_years         the years the trend was fitted on, e.g. "2015,2020,2021,2022,2023,2024"
+  slope_t_per_year    the fitted slope (LAD or OLS)
+  trend_sum_t         the trend summed (carbon_budget: integrated) from the as-of year (carbon_budget:
+                      max(budget_year, as-of)) to the end year (fixed_rate_path: to path_end_year)
+  allowed_sum_t       the allowed path over the same span; carbon_budget: the remaining budget
+  meets_paris         trend_sum_t <= allowed_sum_t
+  net_zero_date       where the trend line reaches zero; null when it never does
+  budget_t            what may still be emitted: allowed_sum_t
+  budget_exhausted_date  when the cumulative trend passes budget_t; null when it never does
+  required_reduction_pct the path's yearly cut in %
+  gap_2030_t          trend(2030) - allowed(2030)
+  trend_intercept_t   the raw fitted value at last_data_year, before anchoring
+  scope_status        'complete', or why the scope could not be built (outputs then null)
+  excluded_t          tonnes excluded (e.g. SSAB) in last_data_year; null when the preset excludes nothing
+  budget_negative     carbon_budget's remaining budget is below zero (kept, never clipped)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -68,19 +87,19 @@ class Panel:
     years: np.ndarray     # (Y,) int, consecutive calendar years
     values: np.ndarray    # (K, Y) float
 
-    @property
+    @cached_property
     def present(self) -> np.ndarray:
         return ~np.isnan(self.values)
 
-    @property
+    @cached_property
     def last_year(self) -> np.ndarray:
         return self.years[last_index(self.present)]
 
-    @property
+    @cached_property
     def first_year(self) -> np.ndarray:
         return self.years[self.present.argmax(axis=1)]
 
-    @property
+    @cached_property
     def last_value(self) -> np.ndarray:
         return self.values[np.arange(len(self.kommuner)), last_index(self.present)]
 
@@ -171,7 +190,7 @@ def scope_exclusions(exclusions: pl.DataFrame | None) -> pl.DataFrame:
     missing = [c for c in ("kommun_kod", "year", "tonnes") if c not in exclusions.columns]
     if missing:
         raise TrajectoryInputError(f"exclusions lack column(s) {', '.join(missing)}")
-    return (exclusions.select(pl.col("kommun_kod").cast(pl.Utf8), pl.col("year").cast(pl.Int64),
+    return (exclusions.select(pl.col("kommun_kod").cast(pl.Utf8).str.zfill(4), pl.col("year").cast(pl.Int64),
                               pl.col("tonnes").cast(pl.Float64))
             .group_by("kommun_kod", "year").agg(pl.col("tonnes").sum().alias("excluded")))
 
