@@ -36,6 +36,7 @@ test: $(STAMP)
 ## Time make demo's materialization stage by stage (see bench/README.md).
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench_demo
+	$(BIN)/python -m bench.bench_trajectory
 
 validate: $(STAMP)
 	$(BIN)/dagster definitions validate -w workspace.yaml

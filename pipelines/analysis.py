@@ -62,12 +62,10 @@ def partner_exclusions(con: duckdb.DuckDBPyConnection, partner: str) -> pl.DataF
 def scope_inputs(con: duckdb.DuckDBPyConnection, preset: MethodPreset) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     """The emissions a preset works on, and what its scope takes out."""
     emissions = latest_release_totals(con, preset.gas)
-    excludes = (preset.excludes or "").strip()
-    if excludes.lower() == "cement":
-        return without_cement(emissions, cement_table(con)), None
-    if excludes:
-        return emissions, partner_exclusions(con, excludes)
-    return emissions, None
+    if preset.deducts == "cement":
+        emissions = without_cement(emissions, cement_table(con))
+    exclusions = partner_exclusions(con, preset.excludes) if preset.excludes else None
+    return emissions, exclusions
 
 
 @dataclass(frozen=True)

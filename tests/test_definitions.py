@@ -15,7 +15,8 @@ import pytest
 from pipelines.settings import DBT_PROJECT_DIR, DUCKDB_POOL, REPO_ROOT
 from pipelines.transform import layer_of, manifest_is_stale
 
-MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kommun", "dim_sector", "dim_data_source"}
+MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kommun", "dim_sector", "dim_data_source",
+         "fct_carbon_budget"}
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +59,16 @@ def test_dbt_tests_are_asset_checks(defs):
     assert (detail, "warn_smhi_subsectors_do_not_add_up") in checks
     assert ("marts/fct_emissions", "warn_sector_yoy_change") in checks
     assert any(a == "marts/fct_emissions" and n.startswith("unique_combination_of_columns") for a, n in checks)
+
+
+def test_trajectory_runs_between_the_two_dbt_ops_with_a_check_per_method(defs):
+    from pipelines.trajectory.presets import load_presets
+    graph = defs.resolve_asset_graph()
+    trajectory = dg.AssetKey(["marts", "trajectory"])
+    assert dg.AssetKey(["marts", "emissions_per_capita"]) in graph.get(trajectory).parent_keys
+    assert trajectory in graph.get(dg.AssetKey(["marts", "fct_carbon_budget"])).parent_keys
+    checks = {c.name for c in graph.asset_check_keys if c.asset_key == trajectory}
+    assert checks == {f"borlange_on_track_{m}" for m in load_presets()}
 
 
 def test_every_warehouse_writer_is_in_the_single_writer_pool(defs):

@@ -15,9 +15,11 @@ Tie rule. With integer years the optimum is not always unique: the objective can
 along a segment of lines (the LAD analogue of the median of an even sample). Then every
 line between the smallest-slope and the largest-slope optimal vertex is optimal (the
 optimal set is convex), and we return the midpoint of those two vertex lines: it is
-itself optimal, it is symmetric (it does not favour a steeper or flatter reading) and it
-is what an interior-point solver such as QuantReg's IRLS tends to approach. Vertices count
-as optimal when their objective is within `TIE_RTOL` of the minimum.
+itself optimal and symmetric (it favours neither a steeper nor a flatter reading). No rule
+can reproduce QuantReg there: its IRLS stops at an arbitrary interior point of the flat
+segment (between 28 % and 94 % of the way along it on the Dec 2024 data). Vertices count
+as optimal when their objective is within `TIE_RTOL` of the minimum. `slope_low` and
+`slope_high` report the optimal interval so callers can see a tie.
 """
 
 from __future__ import annotations
@@ -41,10 +43,6 @@ class LineFit:
     def tied(self) -> np.ndarray:
         """(K,) True where the optimum is not unique (LAD on a flat segment)."""
         return self.slope_high - self.slope_low > 1e-12 * np.maximum(1.0, np.abs(self.slope))
-
-    def at(self, years: np.ndarray, centre: np.ndarray) -> np.ndarray:
-        """The fitted line on a (T,) year axis: (K, T)."""
-        return self.intercept[:, None] + self.slope[:, None] * (years[None, :] - centre[:, None])
 
 
 def lad_fit(years: np.ndarray, values: np.ndarray, present: np.ndarray, centre: np.ndarray) -> LineFit:

@@ -18,8 +18,10 @@ TREND_METHODS = ("lad", "ols")
 COLUMNS = (
     "method", "kind", "gas", "trend_method", "trend_start_year", "reduction_rate", "end_year",
     "national_budget_t", "overhead_t", "overhead_reference_budget_t", "budget_year", "share_start_year",
-    "path_start_year", "path_end_year", "kommun_kod", "excludes", "description", "source",
+    "path_start_year", "path_end_year", "kommun_kod", "excludes", "deducts", "description", "source",
 )
+# Known deductions the warehouse holds a seed for (subtracted where reported, nothing elsewhere).
+DEDUCTIONS = ("cement",)
 
 # Parameters each kind needs; every other parameter must be empty for that kind.
 REQUIRED = {
@@ -61,7 +63,8 @@ class MethodPreset:
     path_start_year: int | None = None           # fixed_rate_path: the path's base year
     path_end_year: int | None = None             # fixed_rate_path: the path's last year
     kommun_kod: tuple[str, ...] = ()             # only these kommuner get rows; () = all
-    excludes: str | None = None                  # what the scope leaves out (e.g. SSAB)
+    excludes: str | None = None                  # a partner whose own reported emissions the scope leaves out (SSAB)
+    deducts: str | None = None                   # a known deduction from a warehouse seed (cement)
     description: str = ""
     source: str = ""
 
@@ -110,6 +113,8 @@ def parse_preset(row: dict[str, str], where: str = "preset") -> MethodPreset:
     values["description"] = values["description"] or ""
     values["source"] = values["source"] or ""
     _check_identity(values, where)
+    if values["deducts"] not in (None, *DEDUCTIONS):
+        raise PresetError(f"{where}: deducts must be empty or one of {', '.join(DEDUCTIONS)}, got {values['deducts']!r}")
     _check_kind_parameters(values, where)
     _check_years_and_rates(values, where)
     return MethodPreset(**values)
