@@ -20,6 +20,7 @@ BORLANGE = "2081"
 SUMMARY_KEY = dg.AssetKey(["marts", "trajectory"])
 YEARLY_KEY = dg.AssetKey(["trajectory", "yearly_paths"])
 UPSTREAM = [dg.AssetKey(["marts", "emissions_per_capita"]),
+            dg.AssetKey(["marts", "fct_partner_emissions"]),
             dg.AssetKey(["reference", "cement_process_emissions"]),
             dg.AssetKey(["reference", "trajectory_methods"])]
 
@@ -45,17 +46,16 @@ def cement_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def partner_exclusions(con: duckdb.DuckDBPyConnection, partner: str) -> pl.DataFrame | None:
-    """A partner's own reported emissions inside the territory, to take out of a scope
-    (Borlänge's own budget excludes SSAB). None until the partner has submitted."""
-    exists = con.execute("""select count(*) from information_schema.tables
-                            where table_schema = 'marts' and table_name = 'fct_partner_emissions'""").fetchone()[0]
-    if not exists:
-        return None
+    """A partner's own scope-1 emissions inside the territory, per kommun and year, to take out of
+    a scope (Borlänge's own budget excludes SSAB). None until the partner has submitted.
+    Partners report t CO2e; for a steelworks scope 1 is almost entirely fossil CO2, so the figure
+    stands in for CO2 in a CO2-only scope (the row's `source` says so)."""
     rows = con.sql("""
-        select territory_kommun_kod as kommun_kod, year, sum(tonnes_co2) as tonnes, any_value(source) as source
+        select territory_kommun_kod as kommun_kod, year, sum(tonnes_co2e) as tonnes,
+               'partner submission ' || any_value(submission_sha256) || ' (scope 1 inside the territory, t CO2e)' as source
         from marts.fct_partner_emissions
-        where upper(partner_id) = upper(?) and inside_territory
-        group by all""", params=[partner]).pl()
+        where partner_id = lower(?) and scope = 1 and inside_territory
+        group by territory_kommun_kod, year""", params=[partner]).pl()
     return rows if rows.height else None
 
 

@@ -88,7 +88,6 @@ def load_smhi_release(client: SmhiClient, store: Store, *, sub: str, table: str)
         # A re-issued file of the same vintage supersedes the earlier one (its bytes stay landed).
         replace_where=("vintage = ?", [parsed.vintage]))
     with warehouse.connect(store.warehouse_path) as con:
-        warehouse.ensure_table(con, "smhi_emissions", table)
         [outcome] = warehouse.load_files(con, [load])
     clock.lap("load")
     frame = parsed.frame
@@ -142,7 +141,6 @@ def load_population(client: PxWebClient, store: Store, *, first_year: int) -> Po
             vintage=None, fetched_at=naive_utc(fetched_at), table="scb_population", rows=rows))
     clock.lap("parse")
     with warehouse.connect(store.warehouse_path) as con:
-        warehouse.ensure_table(con, "scb_population", "scb_population")
         outcomes = warehouse.load_files(con, loads)
     clock.lap("load")
     frame = result.frame

@@ -57,6 +57,42 @@ RAW_DDL = {
             source_row integer not null,
             fetched_at timestamp not null
         )""",
+    "partner_submissions": """
+        create table if not exists raw.partner_submissions (
+            sha256 varchar primary key,
+            partner_id varchar not null,
+            reporting_year integer not null,
+            file_name varchar not null,
+            received_at timestamp not null,
+            contact_name varchar,
+            contact_email varchar,
+            submitted_date date
+        )""",
+    "partner_emissions": """
+        create table if not exists raw.partner_emissions (
+            sha256 varchar not null, partner_id varchar not null, reporting_year integer not null,
+            source_row integer not null, scope integer not null, category varchar, tonnes_co2e double not null,
+            method varchar, inside_territory boolean, comment varchar
+        )""",
+    "partner_energy": """
+        create table if not exists raw.partner_energy (
+            sha256 varchar not null, partner_id varchar not null, reporting_year integer not null,
+            source_row integer not null, energy_carrier varchar not null, mwh double not null,
+            supplier varchar, comment varchar
+        )""",
+    "partner_actions": """
+        create table if not exists raw.partner_actions (
+            sha256 varchar not null, partner_id varchar not null, reporting_year integer not null,
+            source_row integer not null, action_id varchar not null, title varchar, status varchar,
+            start_year integer, investment_sek double, expected_annual_reduction_t double,
+            realised_reduction_t double, comment varchar
+        )""",
+    "partner_removals": """
+        create table if not exists raw.partner_removals (
+            sha256 varchar not null, partner_id varchar not null, reporting_year integer not null,
+            source_row integer not null, removal_type varchar not null, tonnes_co2 double not null,
+            method varchar, permanence varchar, comment varchar
+        )""",
     "scb_population": """
         create table if not exists raw.scb_population (
             file_sha256 varchar not null,
@@ -109,16 +145,22 @@ def write_rejection_report(landed: LandedFile, *, file_name: str, error: Excepti
     return report
 
 
+# Every raw table exists from the first connection on, empty until its source loads, so that
+# dbt can always build (a source nobody has delivered yet is an empty table, not an error).
+RAW_TABLES = {"landed_files": "landed_files", "smhi_emissions_ggt": "smhi_emissions",
+              "smhi_emissions_co2": "smhi_emissions", "scb_population": "scb_population",
+              "partner_submissions": "partner_submissions", "partner_emissions": "partner_emissions",
+              "partner_energy": "partner_energy", "partner_actions": "partner_actions",
+              "partner_removals": "partner_removals"}
+
+
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     con.execute("create schema if not exists raw")
-    con.execute(RAW_DDL["landed_files"])
+    for table, kind in RAW_TABLES.items():
+        con.execute(RAW_DDL[kind].format(table=table))
     return con
-
-
-def ensure_table(con: duckdb.DuckDBPyConnection, kind: str, table: str) -> None:
-    con.execute(RAW_DDL[kind].format(table=table))
 
 
 def is_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:

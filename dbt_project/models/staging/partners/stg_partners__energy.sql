@@ -1,0 +1,2 @@
+-- The energy sheet of each partner's submission in force (macro current_partner_rows).
+{{ current_partner_rows('partner_energy') }}
