@@ -8,6 +8,7 @@ from dagster_dbt import DbtCliResource
 from pipelines.analysis import TRAJECTORY_ASSETS
 from pipelines.automation import JOBS, SCHEDULES
 from pipelines.ingestion import INGESTION_ASSETS
+from pipelines.partners import partner_inbox_sensor, partner_submissions, partner_submissions_job
 from pipelines.resources import ScbResource, SmhiResource, WarehouseResource
 from pipelines.settings import Settings
 from pipelines.transform import build_dbt_assets, dbt_project_for
@@ -18,8 +19,9 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings.export_for_dbt()
     project = dbt_project_for(settings)
     return dg.Definitions(
-        assets=[*INGESTION_ASSETS, *build_dbt_assets(project, settings.dbt_executable), *TRAJECTORY_ASSETS],
-        jobs=JOBS,
+        assets=[*INGESTION_ASSETS, partner_submissions, *build_dbt_assets(project, settings.dbt_executable), *TRAJECTORY_ASSETS],
+        jobs=[*JOBS, partner_submissions_job],
+        sensors=[partner_inbox_sensor],
         schedules=SCHEDULES,
         resources={
             "smhi": SmhiResource(base_url=settings.smhi_base_url, max_attempts=settings.http_max_attempts,

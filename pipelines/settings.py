@@ -34,6 +34,7 @@ class Settings:
     http_backoff_base_s: float
     trajectory_as_of_year: int
     reports_dir: Path
+    inbox_dir: Path
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -53,6 +54,8 @@ class Settings:
             # The year the trajectory methods look forward from (Klimatkollen: the current year).
             trajectory_as_of_year=int(env.get("TRAJECTORY_AS_OF_YEAR") or date.today().year),
             reports_dir=Path(env.get("REPORTS_DIR") or warehouse.parent / "reports").resolve(),
+            # Partner drops: <inbox>/partners/<partner_id>/<file>.
+            inbox_dir=Path(env.get("INBOX_DIR") or REPO_ROOT / "inbox").resolve(),
         )
 
     def export_for_dbt(self) -> None:

@@ -63,7 +63,9 @@ AFTER_TRAJECTORY = "source:trajectory+ source:trajectory_marts+"
 
 def build_dbt_assets(project: DbtProject, dbt_executable: str) -> list[dg.AssetsDefinition]:
     prepare_manifest(project, dbt_executable)
-    translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+    # Several sources may be one asset: the partner asset loads five raw tables in one go.
+    translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(
+        enable_asset_checks=True, enable_duplicate_source_asset_keys=True))
 
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator,
                 exclude=AFTER_TRAJECTORY, pool=DUCKDB_POOL)

@@ -16,7 +16,8 @@ from pipelines.settings import DBT_PROJECT_DIR, DUCKDB_POOL, REPO_ROOT
 from pipelines.transform import layer_of, manifest_is_stale
 
 MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kommun", "dim_sector", "dim_data_source",
-         "fct_carbon_budget"}
+         "fct_carbon_budget", "fct_partner_emissions", "partner_territorial_share", "fct_partner_removals",
+         "fct_action_portfolio", "partner_reporting_status", "portfolio_vs_gap"}
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +83,14 @@ def test_instance_limits_every_pool_to_one():
     import yaml
     config = yaml.safe_load((REPO_ROOT / ".dagster_home" / "dagster.yaml").read_text())
     assert config["concurrency"]["pools"]["default_limit"] == 1
+
+
+def test_partner_inbox_sensor_starts_the_partner_job(defs):
+    sensor = defs.resolve_sensor_def("partner_inbox_sensor")
+    assert sensor.job_name == "partner_submissions"
+    selection = defs.resolve_job_def("partner_submissions").asset_layer.selected_asset_keys
+    assert dg.AssetKey(["raw", "partner_submissions"]) in selection
+    assert dg.AssetKey(["marts", "fct_partner_emissions"]) in selection
 
 
 def test_yearly_schedules_ship_switched_off(defs):
