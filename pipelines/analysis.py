@@ -133,7 +133,7 @@ def materialize_trajectory(context: dg.AssetExecutionContext, warehouse_store: W
         run = run_all_presets(con, presets, settings.trajectory_as_of_year)
         publish(con, run)
         kommun_namn = con.execute("select kommun_namn from marts.dim_kommun where kommun_kod = ?",
-                                  [BORLANGE]).fetchone()[0]
+                                  [BORLANGE]).fetchall()[0][0]
     written = write_charts(run, settings.reports_dir, BORLANGE, kommun_namn)
     borlange = run.summary.filter(pl.col("kommun_kod") == BORLANGE)
     yield dg.MaterializeResult(asset_key=SUMMARY_KEY, metadata={

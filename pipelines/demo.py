@@ -33,11 +33,12 @@ def borlange_summary(con: duckdb.DuckDBPyConnection, kommun_kod: str = BORLANGE)
                base.tonnes as tonnes_1990
         from (select * from totals order by year desc limit 1) as latest
         left join (select tonnes from totals where year = 1990) as base on true
-    """, [kommun_kod]).fetchone()
+    """, [kommun_kod]).fetchall()
+    row = row[0] if row else None
     if row is None:
         raise RuntimeError(f"no CO2e emissions for kommun {kommun_kod} in marts.emissions_per_capita")
     year, tonnes, population, per_capita, vintage, tonnes_1990 = row
-    name = con.execute("select kommun_namn from marts.dim_kommun where kommun_kod = ?", [kommun_kod]).fetchone()
+    name = next(iter(con.execute("select kommun_namn from marts.dim_kommun where kommun_kod = ?", [kommun_kod]).fetchall()), None)
     return {
         "kommun_kod": kommun_kod, "kommun_namn": name[0] if name else kommun_kod,
         "year": year, "tonnes": tonnes, "population": population, "tonnes_per_capita": per_capita,

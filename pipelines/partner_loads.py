@@ -24,7 +24,7 @@ import polars as pl
 
 from pipelines import warehouse
 from pipelines.loads import Store, naive_utc
-from pipelines.settings import SEEDS_DIR
+from sources.partner_submissions import Limits, Problem, ValidationReport, format_report, load_partners, validate_submission
 
 SHEET_TABLES = {"emissions": "partner_emissions", "energy": "partner_energy",
                 "actions": "partner_actions", "removals": "partner_removals"}
@@ -39,10 +39,6 @@ class DropReport:
     reports: dict[str, str] = field(default_factory=dict)   # rejected file -> its report
 
 
-def registered_partners(seeds_dir: Path = SEEDS_DIR) -> set[str]:
-    return set(pl.read_csv(seeds_dir / "partners.csv", columns=["partner_id"])["partner_id"].to_list())
-
-
 def pending_files(inbox: Path) -> list[Path]:
     """Files waiting in inbox/partners/<partner_id>/, oldest first."""
     drops = inbox / "partners"
@@ -52,27 +48,26 @@ def pending_files(inbox: Path) -> list[Path]:
     return sorted(files, key=lambda p: (p.stat().st_mtime, str(p)))
 
 
-def process_drop(inbox: Path, store: Store, *, today: date | None = None, limits=None) -> DropReport:
-    from sources.partner_submissions.validate import Limits
-    partners = registered_partners()
+def process_drop(inbox: Path, store: Store, *, today: date | None = None, limits: Limits | None = None) -> DropReport:
+    partners = set(load_partners())
     report = DropReport()
     for path in pending_files(inbox):
         process_file(path, inbox, store, partners, today or date.today(), limits or Limits(), report)
     return report
 
 
-def process_file(path: Path, inbox: Path, store: Store, partners: set[str], today: date, limits,
+def process_file(path: Path, inbox: Path, store: Store, partners: set[str], today: date, limits: Limits,
                  report: DropReport) -> None:
-    from sources.partner_submissions.validate import format_report, validate_submission
     folder_partner = path.parent.name
     content = path.read_bytes()
     landed = warehouse.land_bytes(store.landing_dir, "partners", content, path.suffix.lower()[:8])
-    validation = validate_submission(path, partners=partners, today=today, limits=limits)
-    problems = list(validation.problems)
+    # The name is untrusted: the validator checks it relative to the partner's folder.
+    validation = validate_submission(path.name, root=path.parent, partners=partners, today=today, limits=limits)
     if validation.ok and validation.submission.partner_id != folder_partner:
-        problems.append(folder_mismatch(path, folder_partner, validation.submission.partner_id))
-    if problems:
-        text = format_report(path, problems)
+        validation = ValidationReport(validation.file, [folder_mismatch(path, folder_partner,
+                                                                        validation.submission.partner_id)])
+    if not validation.ok:
+        text = format_report(validation)
         move(path, inbox / "quarantine" / folder_partner, landed.sha256, report_text=text)
         report.rejected.append(str(path.relative_to(inbox)))
         report.reports[str(path.relative_to(inbox))] = text
@@ -83,13 +78,14 @@ def process_file(path: Path, inbox: Path, store: Store, partners: set[str], toda
     (report.accepted if loaded else report.unchanged).append(str(path.relative_to(inbox)))
 
 
-def folder_mismatch(path: Path, folder_partner: str, file_partner: str):
-    from sources.partner_submissions.validate import Problem
+def folder_mismatch(path: Path, folder_partner: str, file_partner: str) -> Problem:
     return Problem(
-        file=path.name, sheet="Organisation", row=None, column=None, value=file_partner, code="partner_folder_mismatch",
+        file=path.name, sheet="Organisation", row=2, column=None, column_letter=None, value=file_partner,
+        code="partner_folder_mismatch",
         message_sv=f"filen ligger i mappen för {folder_partner!r} men anger partner {file_partner!r}",
         message_en=f"the file is in the folder of {folder_partner!r} but names partner {file_partner!r}",
-        expected=f"partner_id {folder_partner!r}, or the file in inbox/partners/{file_partner}/")
+        expected=f"partner-id {folder_partner!r}, eller filen i inbox/partners/{file_partner}/ / "
+                 f"partner id {folder_partner!r}, or the file in inbox/partners/{file_partner}/")
 
 
 def move(path: Path, target_dir: Path, sha256: str, report_text: str | None = None) -> Path:
@@ -103,7 +99,7 @@ def move(path: Path, target_dir: Path, sha256: str, report_text: str | None = No
 
 def load_submission(con: duckdb.DuckDBPyConnection, submission, sha256: str, file_name: str) -> bool:
     """All sheets of one submission in one transaction; False when this file was loaded before."""
-    if con.execute("select count(*) from raw.partner_submissions where sha256 = ?", [sha256]).fetchone()[0]:
+    if con.execute("select count(*) from raw.partner_submissions where sha256 = ?", [sha256]).fetchall()[0][0]:
         return False
     org = submission.organisation
     con.execute("begin transaction")
@@ -126,7 +122,9 @@ def insert_sheet(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
     """Insert by column name; values travel as data (a replacement scan), never as SQL text."""
     if frame.height == 0:
         return
-    rows = frame.with_columns(sha256=pl.lit(sha256), partner_id=pl.lit(partner_id), reporting_year=pl.lit(year))
+    rows = frame.with_columns(sha256=pl.lit(sha256), partner_id=pl.lit(partner_id), reporting_year=pl.lit(year),
+                              # the row's place among the sheet's data rows, 1 = first
+                              source_row=pl.int_range(1, frame.height + 1))
     columns = [c for c in con.sql(f"select * from raw.{table} limit 0").columns if c in rows.columns]
     rows = rows.select(columns)  # noqa: F841 - read by DuckDB's replacement scan
     names = ", ".join(columns)

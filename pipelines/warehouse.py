@@ -164,7 +164,7 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def is_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
-    return con.execute("select count(*) from raw.landed_files where sha256 = ?", [sha256]).fetchone()[0] > 0
+    return con.execute("select count(*) from raw.landed_files where sha256 = ?", [sha256]).fetchall()[0][0] > 0
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, load: FileLoad) -> LoadOutcome:
     replaced = 0
     if load.replace_where is not None:
         clause, params = load.replace_where
-        replaced = con.execute(f"select count(*) from raw.{load.table} where {clause}", params).fetchone()[0]
+        replaced = con.execute(f"select count(*) from raw.{load.table} where {clause}", params).fetchall()[0][0]
         con.execute(f"delete from raw.{load.table} where {clause}", params)
     frame = load.rows  # noqa: F841 - read by DuckDB's replacement scan below
     columns = ", ".join(load.rows.columns)
@@ -235,6 +235,6 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
     result = {}
     for schema, name in tables:
         count, content = con.execute(
-            f'select count(*), coalesce(sum(hash(t)), 0) from "{schema}"."{name}" as t').fetchone()
+            f'select count(*), coalesce(sum(hash(t)), 0) from "{schema}"."{name}" as t').fetchall()[0]
         result[f"{schema}.{name}"] = (count, int(content))
     return result

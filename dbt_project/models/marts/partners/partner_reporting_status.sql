@@ -1,12 +1,24 @@
 -- Who has submitted what, for which year: every partner in the registry for every year from
--- 2020 to last year (or the newest year reported), with the submission in force and how many versions came in.
-with
+-- 2020 (or the oldest year reported) to last year (or the newest year reported), with the submission in force and how many versions came in.
+with recursive
 
 partners as ( select partner_id, partner_name from {{ ref('partners') }} ),
 submissions as ( select * from {{ ref('stg_partners__submissions') }} ),
-years as (
-    select unnest(range(2020, greatest(year(current_date),
-                                       (select coalesce(max(reporting_year), 0) + 1 from submissions)))) as reporting_year
+-- The first year to list (2020, or the oldest reported) and the first year after the last one
+-- (the current year, or past the newest reported).
+year_after as (
+    select greatest(cast(extract(year from current_date) as integer), coalesce(max(reporting_year), 0) + 1) as reporting_year,
+           least(2020, coalesce(min(reporting_year), 2020)) as first_year
+    from submissions
+),
+-- first_year, first_year + 1, ... up to the year before year_after (ANSI recursion, no series function).
+years (reporting_year) as (
+    select first_year from year_after where first_year < year_after.reporting_year
+    union all
+    select years.reporting_year + 1
+    from years
+    cross join year_after
+    where years.reporting_year + 1 < year_after.reporting_year
 ),
 
 per_year as (
@@ -15,8 +27,8 @@ per_year as (
         reporting_year,
         count(*)                                                  as submissions_received,
         max(received_at)                                          as latest_received_at,
-        any_value(submission_sha256) filter (where is_current)    as current_submission_sha256,
-        any_value(contact_name) filter (where is_current)         as contact_name
+        max(case when is_current then submission_sha256 end)     as current_submission_sha256,
+        max(case when is_current then contact_name end)          as contact_name
     from submissions
     group by partner_id, reporting_year
 )

@@ -1,0 +1,318 @@
+"""Validate a partner submission (.xlsx or .csv) against the schema, reporting EVERY problem found.
+
+    report = validate_submission(Path("ssab_2025.xlsx"), root=inbox, partners={...}, today=date.today(),
+                                 limits=Limits())
+    if report.ok:
+        report.submission.emissions      # a polars frame, the schema's keys as columns
+
+`path` is UNTRUSTED (it may come from an upload or an e-mail attachment): it is checked as a
+name before anything is opened, and read relative to `root`, a directory the caller trusts
+(default: the working directory). Absolute paths, `..`, backslashes, NUL and names starting
+with a dot are refused, and so is a symbolic link that leads out of `root`.
+
+The checks stop early only where nothing more can be learnt (a refused name, a file that is
+empty, too big or not what its extension says); otherwise every sheet, row and cell is checked
+and all problems are returned, sorted as the file reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+from openpyxl.utils import column_index_from_string
+
+from sources.partner_submissions import problems as P
+from sources.partner_submissions.cells import parse_cell
+from sources.partner_submissions.csv_format import read_csv_sections
+from sources.partner_submissions.files import (
+    Limits,
+    check_file_name,
+    check_size,
+    check_suffix,
+    check_xlsx_bytes,
+    decode_csv_bytes,
+    suffix_of,
+)
+from sources.partner_submissions.schema import DATA_SHEETS, ORGANISATION, SHEETS, Sheet
+from sources.partner_submissions.structure import (
+    ColumnMap,
+    Located,
+    map_columns,
+    match_sheets,
+    unit_column_problems,
+)
+from sources.partner_submissions.tables import RawSheet, normalise, read_xlsx
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A valid submission: typed values, nothing converted or reinterpreted."""
+
+    partner_id: str
+    year: int
+    organisation: dict[str, object]     # partner_id str, reporting_year int, contact_name str,
+                                        # contact_email str, submitted_date date
+    emissions: pl.DataFrame
+    energy: pl.DataFrame
+    actions: pl.DataFrame
+    removals: pl.DataFrame
+    file_name: str
+    file_format: str                    # "xlsx" or "csv"
+    sha256: str                         # of the bytes validated
+
+    @property
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The data sheets by key: emissions, energy, actions, removals."""
+        return {"emissions": self.emissions, "energy": self.energy, "actions": self.actions,
+                "removals": self.removals}
+
+    @property
+    def organisation_frame(self) -> pl.DataFrame:
+        """The organisation as a one-row frame with the schema's dtypes."""
+        return _frame(ORGANISATION, [self.organisation])
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    file: str
+    problems: list[P.Problem] = field(default_factory=list)
+    submission: Submission | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.submission is not None
+
+    def to_dict(self) -> dict:
+        counts = {k: f.height for k, f in self.submission.frames.items()} if self.submission else None
+        return {"file": self.file, "ok": self.ok, "rows": counts, "problems": [p.to_dict() for p in self.problems]}
+
+
+@dataclass(frozen=True)
+class _Context:
+    partners: dict[str, str]      # case-folded id -> id
+    today: date
+    csv: bool
+
+
+def validate_submission(path: Path | str, *, partners: set[str], today: date, limits: Limits = Limits(),
+                        root: Path | None = None) -> ValidationReport:
+    name = os.fspath(path)
+    refused = check_file_name(name) or check_suffix(name)
+    if refused:
+        return _refuse(name, refused)
+    data, problems = _read_bytes(name, Path.cwd() if root is None else Path(root), limits)
+    if problems:
+        return _refuse(name, problems)
+    csv = suffix_of(name) == ".csv"
+    raw_sheets, problems = (_csv_sheets if csv else _xlsx_sheets)(data, limits)
+    if problems:
+        return _refuse(name, problems)
+    context = _Context({p.casefold(): p for p in partners}, today, csv)
+    located, records, ranks = _check_sheets(raw_sheets, context, limits)
+    if located:
+        return ValidationReport(name, _sorted([_place(name, l) for l in located], ranks))
+    return ValidationReport(name, [], _submission(name, data, records, "csv" if csv else "xlsx"))
+
+
+def validate_file(path: Path, *, partners: set[str], today: date, limits: Limits = Limits()) -> ValidationReport:
+    """For a path the CALLER trusts (an operator's command line, a file the loader listed in its own
+    inbox): its directory becomes the root and only its name is checked as untrusted."""
+    path = Path(path)
+    return validate_submission(path.name, root=path.parent, partners=partners, today=today, limits=limits)
+
+
+def _refuse(name: str, msgs: list[P.Msg]) -> ValidationReport:
+    return ValidationReport(name, [P.located(m, name) for m in msgs])
+
+
+def _read_bytes(name: str, root: Path, limits: Limits) -> tuple[bytes, list[P.Msg]]:
+    try:
+        base = root.resolve(strict=True)
+        target = (base / name).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return b"", [P.file_not_found(name)]
+    if not target.is_relative_to(base):
+        return b"", [P.unsafe_file_name(name, "outside")]
+    if not target.is_file():
+        return b"", [P.file_not_found(name)]
+    too_big = check_size(target.stat().st_size, limits)
+    if too_big:
+        return b"", too_big
+    with target.open("rb") as handle:
+        data = handle.read(limits.max_file_bytes + 1)
+    return data, check_size(len(data), limits)
+
+
+def _xlsx_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Msg]]:
+    problems = check_xlsx_bytes(data, limits)
+    if problems:
+        return [], problems
+    try:
+        return read_xlsx(data, max_rows=limits.max_rows, max_columns=limits.max_columns), []
+    except Exception as error:  # noqa: BLE001 - any failure of openpyxl on a hostile file is a problem
+        return [], [P.unreadable_xlsx(type(error).__name__)]
+
+
+def _csv_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Msg]]:
+    text, problems = decode_csv_bytes(data)
+    if problems:
+        return [], problems
+    if text.strip() == "":
+        return [], [P.empty_file()]
+    sheets, separator = read_csv_sections(text, max_rows=limits.max_rows)
+    if separator is not None:
+        return [], [P.wrong_separator(separator)]
+    return sheets, []
+
+
+# --------------------------------------------------------------------------- sheets
+
+
+def _check_sheets(raw_sheets: list[RawSheet], context: _Context,
+                  limits: Limits) -> tuple[list[Located], dict[str, list[dict]], dict[str, int]]:
+    """Problems, records per sheet key, and the rank of each sheet name (to sort problems as the file reads)."""
+    match = match_sheets(raw_sheets, csv=context.csv)
+    located = list(match.problems)
+    records: dict[str, list[dict]] = {}
+    ranks = {normalise(s.name): i for i, s in enumerate(SHEETS)}
+    for rank, sheet in enumerate(SHEETS):
+        raw = match.found.get(sheet.key)
+        if raw is not None:
+            ranks[normalise(raw.name)] = rank
+            sheet_records, sheet_problems = _check_sheet(sheet, raw, context, limits)
+            records[sheet.key] = sheet_records
+            located.extend(sheet_problems)
+    return located, records, ranks
+
+
+def _check_sheet(sheet: Sheet, raw: RawSheet, context: _Context,
+                 limits: Limits) -> tuple[list[dict], list[Located]]:
+    columns = map_columns(sheet, raw)
+    problems = list(columns.problems)
+    if not columns.has_header:
+        return [], problems
+    problems += unit_column_problems(sheet, raw, columns)
+    if raw.truncated:
+        problems.append(Located(P.too_many_rows(sheet, limits.max_rows), sheet=raw.name))
+    if len(raw.rows) < sheet.min_rows:
+        problems.append(Located(P.no_rows(sheet), sheet=raw.name, row=raw.header_row + 1 if not raw.csv else None))
+    rows = raw.rows[:1] if sheet.single_row else raw.rows
+    for row, _ in raw.rows[len(rows):]:
+        problems.append(Located(P.extra_organisation_row(rows[0][0]), sheet=raw.name, row=row))
+    records, keys = [], []
+    for row, cells in rows:
+        record, row_problems, key = _check_row(sheet, raw, columns, row, cells, context)
+        records.append(record)
+        keys.append((row, key))
+        problems += row_problems
+    problems += _duplicates(sheet, raw, keys)
+    return records, problems
+
+
+def _check_row(sheet: Sheet, raw: RawSheet, columns: ColumnMap, row: int, cells, context: _Context):
+    record: dict[str, object] = {}
+    problems: list[Located] = []
+    failed: set[str] = set()
+    key: list[object] = []
+    for column in sheet.columns:
+        index = columns.index.get(column.key)
+        if index is None:
+            record[column.key] = None
+            failed.add(column.key)
+            continue
+        cell = raw.cell(cells, index)
+        value, msg = parse_cell(column, cell, csv=context.csv, today=context.today)
+        if msg is not None:
+            msg = msg if msg.expected else replace(msg, expected=P.expected_for(column, context.today.year))
+            failed.add(column.key)
+            problems.append(_at(raw, row, column.heading, index, cell.shown(), msg))
+        record[column.key] = value
+        if column.key in sheet.unique_key:
+            shown = cell.shown()
+            key.append(value if msg is None else (normalise(shown) if shown is not None else None))
+    problems += _row_rules(sheet, raw, columns, row, record, failed, context)
+    return record, problems, tuple(key)
+
+
+def _row_rules(sheet: Sheet, raw: RawSheet, columns: ColumnMap, row: int, record: dict, failed: set[str],
+               context: _Context) -> list[Located]:
+    out: list[Located] = []
+    if sheet.key == "emissions" and record.get("scope") == 2 and record.get("method") is None \
+            and "method" not in failed:
+        column = sheet.column("method")
+        out.append(_at(raw, row, column.heading, columns.index["method"], None, P.scope2_without_method(column)))
+    if sheet is ORGANISATION and record.get("partner_id") is not None:
+        partner = context.partners.get(str(record["partner_id"]).casefold())
+        if partner is None:
+            msg = replace(P.unknown_partner(str(record["partner_id"]), sorted(context.partners.values())),
+                          expected=P.expected_for(sheet.column("partner_id"), context.today.year))
+            out.append(_at(raw, row, sheet.column("partner_id").heading, columns.index["partner_id"],
+                           str(record["partner_id"]), msg))
+        record["partner_id"] = partner
+    return out
+
+
+def _duplicates(sheet: Sheet, raw: RawSheet, keys: list[tuple[int, tuple]]) -> list[Located]:
+    if not sheet.unique_key:
+        return []
+    key_columns = [sheet.column(k) for k in sheet.unique_key]
+    first_seen: dict[tuple, int] = {}
+    out: list[Located] = []
+    for row, key in keys:
+        if all(k is None for k in key):
+            continue
+        comparable = tuple(normalise(k) if isinstance(k, str) else k for k in key)
+        if comparable in first_seen:
+            shown = [_show_key(k) for k in key]
+            out.append(Located(P.duplicate_row(sheet, first_seen[comparable], key_columns, shown),
+                               sheet=raw.name, row=row, value=" | ".join(shown)))
+        else:
+            first_seen[comparable] = row
+    return out
+
+
+def _show_key(value: object) -> str:
+    if value is None:
+        return "(tom)"
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    return str(value)
+
+
+def _at(raw: RawSheet, row: int, heading: str, index: int, value: str | None, msg: P.Msg) -> Located:
+    return Located(msg, sheet=raw.name, row=row, column=heading, letter=raw.letter(index), value=value)
+
+
+# --------------------------------------------------------------------------- the result
+
+
+def _place(name: str, located: Located) -> P.Problem:
+    msg = located.msg
+    return P.located(msg, name, sheet=located.sheet, row=located.row, column=located.column,
+                     column_letter=located.letter, value=located.value)
+
+
+def _sorted(problems: list[P.Problem], ranks: dict[str, int]) -> list[P.Problem]:
+    def key(p: P.Problem):
+        sheet = -1 if p.sheet is None else ranks.get(normalise(p.sheet), len(SHEETS))
+        column = column_index_from_string(p.column_letter) if p.column_letter else 0
+        return sheet, p.row or 0, column
+
+    return sorted(problems, key=key)
+
+
+def _submission(name: str, data: bytes, records: dict[str, list[dict]], file_format: str) -> Submission:
+    organisation = records["organisation"][0]
+    frames = {s.key: _frame(s, records.get(s.key, [])) for s in DATA_SHEETS}
+    return Submission(partner_id=organisation["partner_id"], year=organisation["reporting_year"],
+                      organisation=organisation, file_name=name, file_format=file_format,
+                      sha256=hashlib.sha256(data).hexdigest(), **frames)
+
+
+def _frame(sheet: Sheet, records: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame({k: [r[k] for r in records] for k in sheet.keys}, schema=sheet.polars_schema)
