@@ -67,7 +67,8 @@ def process_file(path: Path, inbox: Path, store: Store, partners: set[str], toda
         validation = ValidationReport(validation.file, [folder_mismatch(path, folder_partner,
                                                                         validation.submission.partner_id)])
     if not validation.ok:
-        text = format_report(validation)
+        text = (f"sha256: {landed.sha256}\noriginal: {landed.path}\n"
+                f"received: {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n\n{format_report(validation)}")
         move(path, inbox / "quarantine" / folder_partner, landed.sha256, report_text=text)
         report.rejected.append(str(path.relative_to(inbox)))
         report.reports[str(path.relative_to(inbox))] = text

@@ -226,3 +226,44 @@ def test_partner_marts_end_to_end(demo_warehouse, isolated_env, monkeypatch):
                             "where action_id = 'T1'").fetchall()[0][0]
     assert portfolio == pytest.approx(12_000_000 / 500)
     con.close()
+
+
+def test_a_filled_template_loads_unchanged(tmp_path, store):
+    """The generated XLSX template, filled with valid values (including formula- and SQL-looking
+    text), validates and lands in the raw tables exactly as written."""
+    from tests.test_submissions import VALID, filled_workbook
+    inbox = tmp_path / "inbox"
+    target = inbox / "partners" / "ssab" / "ssab_2025.xlsx"
+    target.parent.mkdir(parents=True)
+    filled_workbook(VALID).save(target)
+    assert process(inbox, store).accepted == ["partners/ssab/ssab_2025.xlsx"]
+    columns = ["scope", "category", "tonnes_co2e", "method", "inside_territory", "comment"]
+    loaded = query(store, f"select {', '.join(columns)} from raw.partner_emissions order by source_row")
+    written = [tuple(row.get(c) for c in columns) for row in VALID["emissions"]]
+    assert [tuple(r) for r in loaded] == [tuple(None if v == "" else v for v in w) for w in written]
+    actions = query(store, "select action_id, title, status, start_year, investment_sek, expected_annual_reduction_t "
+                           "from raw.partner_actions order by source_row")
+    assert actions == [(a["action_id"], a["title"], a["status"], a["start_year"], a["investment_sek"],
+                        a["expected_annual_reduction_t"]) for a in VALID["actions"]]
+
+
+def test_the_quarantine_report_names_the_original_by_sha256(tmp_path, store):
+    inbox = tmp_path / "inbox"
+    drop(inbox, "ssab", "ssab_2030.csv", SSAB_2022.replace(";2022;", ";2030;"))
+    report = process(inbox, store)
+    text = report.reports["partners/ssab/ssab_2030.csv"]
+    sha = text.splitlines()[0].removeprefix("sha256: ")
+    assert len(list(store.landing_dir.rglob(f"{sha}.csv"))) == 1
+    assert "year_in_future" in text
+
+
+def test_the_sensor_requests_one_run_per_drop(tmp_path, monkeypatch):
+    from pipelines.partners import partner_inbox_sensor
+    monkeypatch.setenv("INBOX_DIR", str(tmp_path / "inbox"))
+    context = dg.build_sensor_context()
+    assert isinstance(partner_inbox_sensor(context), dg.SkipReason)
+    drop(tmp_path / "inbox", "ssab", "ssab_2022.csv", SSAB_2022)
+    first, again = partner_inbox_sensor(context), partner_inbox_sensor(context)
+    assert isinstance(first, dg.RunRequest) and first.run_key == again.run_key
+    drop(tmp_path / "inbox", "ikea", "ikea_2024.csv", SSAB_2022.replace("ssab", "ikea"))
+    assert partner_inbox_sensor(context).run_key != first.run_key
