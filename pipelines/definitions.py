@@ -9,6 +9,7 @@ from pipelines.analysis import TRAJECTORY_ASSETS
 from pipelines.automation import JOBS, SCHEDULES
 from pipelines.ingestion import INGESTION_ASSETS
 from pipelines.partners import partner_inbox_sensor, partner_submissions, partner_submissions_job
+from pipelines.serving import build_publish_asset
 from pipelines.resources import ScbResource, SmhiResource, WarehouseResource
 from pipelines.settings import Settings
 from pipelines.transform import build_dbt_assets, dbt_project_for
@@ -18,8 +19,10 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     settings.export_for_dbt()
     project = dbt_project_for(settings)
+    assets = [*INGESTION_ASSETS, partner_submissions, *build_dbt_assets(project, settings.dbt_executable),
+              *TRAJECTORY_ASSETS]
     return dg.Definitions(
-        assets=[*INGESTION_ASSETS, partner_submissions, *build_dbt_assets(project, settings.dbt_executable), *TRAJECTORY_ASSETS],
+        assets=[*assets, build_publish_asset(mart_keys(assets))],
         jobs=[*JOBS, partner_submissions_job],
         sensors=[partner_inbox_sensor],
         schedules=SCHEDULES,
@@ -34,6 +37,11 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
                                   target=settings.dbt_target, dbt_executable=settings.dbt_executable),
         },
     )
+
+
+def mart_keys(assets: list[dg.AssetsDefinition]) -> list[dg.AssetKey]:
+    """Every asset in the marts layer: the publish step waits for all of them."""
+    return sorted({key for a in assets for key in a.keys if key.path[0] == "marts"}, key=str)
 
 
 @dg.definitions

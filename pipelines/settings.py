@@ -35,6 +35,8 @@ class Settings:
     trajectory_as_of_year: int
     reports_dir: Path
     inbox_dir: Path
+    serving_dir: Path
+    serving_storage_version: str
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -56,6 +58,9 @@ class Settings:
             reports_dir=Path(env.get("REPORTS_DIR") or warehouse.parent / "reports").resolve(),
             # Partner drops: <inbox>/partners/<partner_id>/<file>.
             inbox_dir=Path(env.get("INBOX_DIR") or REPO_ROOT / "inbox").resolve(),
+            # What BI tools read: a serving copy and Parquet, never the file the pipeline writes.
+            serving_dir=Path(env.get("SERVING_DIR") or warehouse.parent / "serving").resolve(),
+            serving_storage_version=env.get("SERVING_STORAGE_VERSION") or "v1.0.0",
         )
 
     def export_for_dbt(self) -> None:

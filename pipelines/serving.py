@@ -1,0 +1,31 @@
+"""The publish asset: after every mart is built and its blocking checks have passed, write the
+serving copy and the Parquet exports (pipelines/publish.py). When a check fails, Dagster does not
+run this step, so the last good serving copy stays."""
+
+import dagster as dg
+
+from pipelines import publish
+from pipelines.resources import WarehouseResource
+from pipelines.settings import DUCKDB_POOL, Settings
+
+SERVING_KEY = dg.AssetKey(["serving", "borlange"])
+
+
+def build_publish_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(key=SERVING_KEY, deps=mart_keys, group_name="serving", pool=DUCKDB_POOL, kinds={"duckdb", "parquet"},
+              description="Serving copy for BI (warehouse/serving/borlange.duckdb, read-only) and Parquet "
+                          "exports of every mart with _manifest.json, swapped in atomically.")
+    def serving_copy(context: dg.AssetExecutionContext, warehouse_store: WarehouseResource) -> dg.MaterializeResult:
+        settings = Settings.from_env()
+        published = publish.publish(warehouse_store.store.warehouse_path, settings.serving_dir,
+                                    build_id=publish.new_build_id(context.run_id),
+                                    storage_version=settings.serving_storage_version)
+        return dg.MaterializeResult(metadata={
+            "build_id": published.build_id,
+            "serving_file": dg.MetadataValue.path(str(published.serving_file)),
+            "parquet": dg.MetadataValue.path(str(published.parquet_dir)),
+            "tables": dg.MetadataValue.json({t["table"]: t["rows"] for t in published.manifest["tables"]}),
+            "git_revision": published.manifest["git_revision"],
+        })
+
+    return serving_copy
