@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo run ui ui-live test bench validate docs payloads clean
+.PHONY: demo run ui ui-live test bench validate docs payloads clean system-packages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,9 +29,12 @@ ui: $(STAMP)
 ui-live: $(STAMP)
 	$(BIN)/python -m pipelines.ui --live
 
-## The whole test suite.
-test: $(STAMP)
+## The whole test suite (installs chromium and postgresql first when root and missing).
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
+
+system-packages:
+	@scripts/ensure-system-packages.sh
 
 ## Time make demo's materialization stage by stage (see bench/README.md).
 bench: $(STAMP)
