@@ -25,7 +25,7 @@ def read_once(path: str) -> str:
 def main() -> None:
     serving, stop, result = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     reads, errors, builds = 0, [], []
-    deadline = time.monotonic() + 120   # bounded: stops by itself
+    deadline = time.monotonic() + float(sys.argv[4] if len(sys.argv) > 4 else 120)   # bounded: stops by itself
     while not stop.exists() and time.monotonic() < deadline:
         try:
             build = read_once(serving)

@@ -136,3 +136,21 @@ def test_a_build_killed_in_dbt_keeps_the_serving_copy_and_the_next_run_completes
 def dbt_is_building() -> bool:
     found = subprocess.run(["pgrep", "-f", "dbt build"], capture_output=True, text=True)
     return bool(found.stdout.strip())
+
+
+@pytest.mark.skipif(os.environ.get("FULL_CONCURRENCY") != "1",
+                    reason="10 full builds take ~6 min: run with FULL_CONCURRENCY=1 (the default suite publishes 10 builds)")
+def test_readers_during_ten_full_builds(own_warehouse, tmp_path):
+    """The issue's version: a reader loops on the serving copy while the whole job (less the
+    downloads, which need the network) runs 10 times."""
+    stop, result = tmp_path / "stop", tmp_path / "reads.json"
+    reader = subprocess.Popen([sys.executable, str(REPO_ROOT / "tests" / "serving_reader.py"),
+                               str(own_warehouse.serving_dir / publish.SERVING_FILE), str(stop), str(result), "900"])
+    try:
+        for _ in range(10):
+            assert run_job(everything_but_downloads()).success
+    finally:
+        stop.touch()
+        reader.wait(timeout=60)
+    reads = json.loads(result.read_text())
+    assert reads["errors"] == [] and len(set(reads["builds"])) >= 10
