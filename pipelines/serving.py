@@ -8,7 +8,7 @@ from pipelines import publish
 from pipelines.resources import WarehouseResource
 from pipelines.settings import DUCKDB_POOL, Settings
 
-SERVING_KEY = dg.AssetKey(["serving", "borlange"])
+SERVING_KEY = dg.AssetKey(["serving", "published_marts"])
 
 
 def build_publish_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:

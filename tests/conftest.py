@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+pytest_plugins = ["tests.postgres_server"]
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -41,7 +41,7 @@ def test_asset_keys_are_layer_and_name(asset_specs):
 
 def test_groups_follow_layers(asset_specs):
     groups = {spec.group_name for spec in asset_specs.values()}
-    assert groups == {"ingestion", "reference", "staging", "intermediate", "marts"}
+    assert groups == {"ingestion", "reference", "staging", "intermediate", "marts", "serving"}
     assert asset_specs[dg.AssetKey(["marts", "fct_emissions"])].group_name == "marts"
 
 
@@ -70,6 +70,12 @@ def test_trajectory_runs_between_the_two_dbt_ops_with_a_check_per_method(defs):
     assert trajectory in graph.get(dg.AssetKey(["marts", "fct_carbon_budget"])).parent_keys
     checks = {c.name for c in graph.asset_check_keys if c.asset_key == trajectory}
     assert checks == {f"borlange_on_track_{m}" for m in load_presets()}
+
+
+def test_publishing_waits_for_every_mart(defs):
+    graph = defs.resolve_asset_graph()
+    marts = {k for k in graph.get_all_asset_keys() if k.path[0] == "marts"}
+    assert graph.get(dg.AssetKey(["serving", "published_marts"])).parent_keys == marts
 
 
 def test_every_warehouse_writer_is_in_the_single_writer_pool(defs):

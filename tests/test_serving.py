@@ -106,7 +106,7 @@ def test_failed_checks_publish_nothing(own_warehouse):
     assert not result.success
     assert serving_build(own_warehouse.serving_dir) == before
     published = [e for e in result.get_asset_materialization_events()
-                 if e.asset_key == dg.AssetKey(["serving", "borlange"])]
+                 if e.asset_key == dg.AssetKey(["serving", "published_marts"])]
     assert published == []
 
 

@@ -9,7 +9,7 @@ current_submissions as (
 )
 
 select
-    source.* exclude (sha256),
+    {{ star_except(source('partners', table_name), except=['sha256'], relation_alias='source') }},
     source.sha256 as submission_sha256,
     current_submissions.received_at
 from source

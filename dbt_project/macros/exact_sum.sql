@@ -1,6 +1,9 @@
 {#- A sum that does not depend on row order: DuckDB sums doubles in parallel, so the last
     bits change between runs. Summing as DECIMAL(38, 6) is exact (micro-tonnes), which keeps
-    re-runs byte-identical and tonnes stay far below the decimal's range. -#}
+    re-runs byte-identical and tonnes stay far below the decimal's range. Plain ANSI types,
+    so the same on every engine (`double precision` is DuckDB's DOUBLE and Postgres' float8;
+    Postgres rounds a double to 15 significant digits on the way in, which for tonnes below
+    10^9 still keeps every micro-tonne). -#}
 {% macro exact_sum(expression) -%}
-    cast(sum(cast({{ expression }} as decimal(38, 6))) as double)
+    cast(sum(cast({{ expression }} as decimal(38, 6))) as double precision)
 {%- endmacro %}

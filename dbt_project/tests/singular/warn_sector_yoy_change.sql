@@ -22,7 +22,7 @@ with_previous as (
 
 select
     kommun_kod, gas, huvudsektor, previous_year, year, previous_tonnes, tonnes,
-    (tonnes - previous_tonnes) / previous_tonnes as change_share
+    {{ float_divide("tonnes - previous_tonnes", "previous_tonnes") }} as change_share
 from with_previous
 where previous_year = year - 1
   and greatest(tonnes, previous_tonnes) >= {{ var('sector_yoy_warn_min_tonnes') }}

@@ -3,7 +3,10 @@
 with
 
 emissions as ( select * from {{ ref('stg_smhi__emissions') }} ),
-sector_names as ( select * from {{ ref('smhi_sector_names') }} ),
+-- One CTE per level rather than one used twice: Postgres materializes a CTE used twice
+-- and then plans the joins blind (no statistics), which made them nested loops.
+main_sector_names as ( select * from {{ ref('smhi_sector_names') }} where level = 'huvudsektor' ),
+sub_sector_names as ( select * from {{ ref('smhi_sector_names') }} where level = 'undersektor' ),
 
 mapped as (
     select
@@ -13,10 +16,10 @@ mapped as (
         sub.canonical_name      as undersektor,
         sub.sector_code         as undersektor_code
     from emissions
-    inner join sector_names as main
-        on main.level = 'huvudsektor' and main.raw_name = emissions.huvudsektor_raw
-    inner join sector_names as sub
-        on sub.level = 'undersektor' and sub.raw_name = emissions.undersektor_raw
+    inner join main_sector_names as main
+        on main.raw_name = emissions.huvudsektor_raw
+    inner join sub_sector_names as sub
+        on sub.raw_name = emissions.undersektor_raw
 )
 
 select * from mapped

@@ -14,10 +14,10 @@ select
     cast(actions.title as varchar)                         as title,
     cast(actions.status as varchar)                        as status,
     cast(actions.start_year as integer)                    as start_year,
-    cast(actions.investment_sek as double)                 as investment_sek,
-    cast(actions.expected_annual_reduction_t as double)    as expected_annual_reduction_t,
-    cast(actions.realised_reduction_t as double)           as realised_reduction_t,
-    cast(actions.investment_sek / nullif(actions.expected_annual_reduction_t, 0) as double)
+    cast(actions.investment_sek as double precision)       as investment_sek,
+    cast(actions.expected_annual_reduction_t as double precision) as expected_annual_reduction_t,
+    cast(actions.realised_reduction_t as double precision) as realised_reduction_t,
+    cast(actions.investment_sek / nullif(actions.expected_annual_reduction_t, 0) as double precision)
                                                            as investment_sek_per_annual_tonne,
     newest_year.reporting_year is not null                 as in_current_portfolio,
     cast(actions.submission_sha256 as varchar)             as submission_sha256

@@ -9,10 +9,10 @@ select
     cast(removals.reporting_year as integer)        as year,
     cast(case when partners.inside_territory then '2081' end as varchar) as kommun_kod,
     cast(removals.removal_type as varchar)          as removal_type,
-    cast(removals.tonnes_co2 as double)             as tonnes_co2_removed,
+    cast(removals.tonnes_co2 as double precision)   as tonnes_co2_removed,
     cast(removals.method as varchar)                as method,
     cast(removals.permanence as varchar)            as permanence,
-    'reported'                                      as quality_class,
+    cast('reported' as varchar)                     as quality_class,
     cast(removals.submission_sha256 as varchar)     as submission_sha256,
     cast(removals.source_row as integer)            as source_row
 from removals

@@ -20,10 +20,19 @@ renamed as (
     from source
 ),
 
-newest_fetch as (
-    select *
+ranked as (
+    select
+        *,
+        row_number() over (partition by kommun_kod, year order by fetched_at desc, source_file_sha256) as fetch_rank
     from renamed
-    qualify row_number() over (partition by kommun_kod, year order by fetched_at desc, source_file_sha256) = 1
+),
+
+newest_fetch as (
+    select
+        kommun_kod, year, population, status_symbol, scb_table_id, scb_contents_code,
+        scb_updated, source_file_sha256, fetched_at
+    from ranked
+    where fetch_rank = 1
 )
 
 select * from newest_fetch

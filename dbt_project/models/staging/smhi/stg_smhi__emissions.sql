@@ -26,7 +26,7 @@ renamed as (
         cast(undersektor_raw as varchar)    as undersektor_raw,
         ----------  measure
         cast(year as integer)               as year,
-        cast(tonnes as double)              as tonnes,
+        cast(tonnes as double precision)    as tonnes,
         ----------  provenance
         cast(file_sha256 as varchar)        as source_file_sha256,
         cast(file_name as varchar)          as source_file_name,
