@@ -1,0 +1,254 @@
+"""Reading a feed file (CSV or XLSX) into its lines, and its lines into the long format.
+
+Nothing here judges the contents: a cell that is not a number is skipped by `to_long`, and
+validate.py reports it. Units are applied exactly as DECLARED (the `Enhet` line or a heading
+suffix such as `(kWh)`); with no declaration the energy unit is MWh, and nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from sources.energy_feed import contract as C
+
+LONG_SCHEMA = {"network": pl.String, "month": pl.Date, "measure": pl.String, "category": pl.String,
+               "unit": pl.String, "value": pl.Float64, "file": pl.String, "row": pl.Int64, "column": pl.String}
+
+_UNIT_SUFFIX = re.compile(r"^(?P<base>.*?)\s*[\(\[]\s*(?P<unit>[^\)\]]*?)\s*[\)\]]\s*$")
+# Swedish numbers: 12 | -12,5 | 1 234,5 (space, no-break or narrow no-break space between groups).
+_SV_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(,\d+)?$")
+_POINT_NUMBER = re.compile(r"^[+-]?\d+\.\d+$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
+
+
+class UnreadableFile(Exception):
+    """The file is not text in UTF-8 / Windows-1252, or not an Excel workbook."""
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str             # as written
+    base: str             # without the unit suffix
+    unit: str | None      # the unit in the suffix, if any
+    index: int            # 0-based position in the line
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.index)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A file split into its parts; rows keep their 1-based line numbers."""
+
+    file: str
+    csv: bool
+    meta: dict[str, tuple[int, list[object]]]   # lower-case key -> (line, values after the key)
+    header_row: int | None
+    headings: list[Heading]
+    rows: list[tuple[int, list[object]]]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_sheet(path: Path) -> Sheet:
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        lines = xlsx_lines(path.read_bytes())
+        return split_lines(path.name, lines, csv=False)
+    return split_lines(path.name, csv_lines(decode(path.read_bytes())), csv=True)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (BOM or not) first, since Windows-1252 would also 'decode' UTF-8 bytes, wrongly."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as error:   # the 5 bytes cp1252 leaves undefined
+        raise UnreadableFile(f"neither UTF-8 nor Windows-1252 ({error.reason})") from error
+
+
+def csv_lines(text: str) -> list[tuple[int, list[object]]]:
+    reader = csv.reader(io.StringIO(text), delimiter=C.SEPARATOR)
+    return [(reader.line_num, _trim(fields)) for fields in reader]
+
+
+def xlsx_lines(data: bytes) -> list[tuple[int, list[object]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many types for a broken zip
+        raise UnreadableFile(f"not an Excel workbook ({type(error).__name__})") from error
+    try:
+        sheet = book.worksheets[0]
+        return [(number, _trim(list(values)))
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    finally:
+        book.close()
+
+
+def _trim(cells: list[object]) -> list[object]:
+    cells = ["" if c is None else c for c in cells]
+    while cells and is_empty(cells[-1]):
+        cells.pop()
+    return cells
+
+
+def is_empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def split_lines(file: str, lines: list[tuple[int, list[object]]], *, csv: bool) -> Sheet:
+    """Metadata lines until the header line (first cell 'Nät'); data lines after it."""
+    meta: dict[str, tuple[int, list[object]]] = {}
+    header_row, headings, rows = None, [], []
+    for number, cells in lines:
+        if not cells or str(cells[0]).strip().startswith(C.COMMENT):
+            continue
+        first = str(cells[0]).strip()
+        if header_row is None and first.lower() == C.NETWORK.lower():
+            header_row, headings = number, [heading(str(c), i) for i, c in enumerate(cells)]
+        elif header_row is None:
+            meta.setdefault(first.lower(), (number, cells[1:]))
+        else:
+            rows.append((number, cells))
+    return Sheet(file, csv, meta, header_row, headings, rows)
+
+
+def heading(text: str, index: int) -> Heading:
+    text = text.strip()
+    match = _UNIT_SUFFIX.match(text)
+    if match:
+        return Heading(text, match["base"].strip(), match["unit"].strip(), index)
+    return Heading(text, text, None, index)
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def as_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def parse_number(value: object) -> tuple[float | None, str | None]:
+    """(number, None), or (None, reason): 'empty', 'decimal_point' or 'not_a_number'."""
+    if isinstance(value, bool):
+        return None, "not_a_number"
+    if isinstance(value, (int, float)):
+        return float(value), None
+    text = str(value).strip()
+    if not text:
+        return None, "empty"
+    if _SV_NUMBER.match(text):
+        return float(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")), None
+    if _POINT_NUMBER.match(text):
+        return None, "decimal_point"   # never guess whether 1.234 is 1234 or 1,234
+    return None, "not_a_number"
+
+
+def parse_month(value: object) -> date | None:
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.replace(day=1) if value.day == 1 else None
+    match = _MONTH.match(as_text(value))
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    return date(int(match[1]), int(match[2]), 1)
+
+
+# --------------------------------------------------------------------------- units and columns
+
+
+def declared_unit(sheet: Sheet) -> str | None:
+    """The file-level energy unit from the `Enhet` line, as written (None when not declared)."""
+    entry = sheet.meta.get(C.UNIT.lower())
+    if entry is None or not entry[1]:
+        return None
+    return as_text(entry[1][0])
+
+
+def contract_column(h: Heading) -> C.Column | None:
+    kind = C.Kind.TONNES if (h.unit or "").lower() in C.TONNE_UNITS else "other"
+    return C.COLUMN_BY_KEY.get(C.column_key(h.base, kind))
+
+
+def energy_divisor(sheet: Sheet, h: Heading) -> float | None:
+    """What to divide an energy column by to get MWh: from the heading's unit, else the file's,
+    else 1 (MWh). None when the declared unit is not an energy unit we know."""
+    unit = h.unit if h.unit is not None else declared_unit(sheet)
+    if unit is None:
+        return 1.0
+    return C.ENERGY_UNITS.get(unit.lower())
+
+
+def mapped_columns(sheet: Sheet) -> list[tuple[Heading, C.Column]]:
+    """The headings that are contract columns (first occurrence wins)."""
+    seen, mapped = set(), []
+    for h in sheet.headings:
+        column = contract_column(h)
+        if column is not None and column not in seen:
+            seen.add(column)
+            mapped.append((h, column))
+    return mapped
+
+
+def heading_index(sheet: Sheet, name: str) -> int | None:
+    return next((h.index for h in sheet.headings if h.base.lower() == name.lower()), None)
+
+
+# --------------------------------------------------------------------------- the long format
+
+
+def to_long(sheet: Sheet) -> pl.DataFrame:
+    """Every readable cell as one long row, energy in MWh; unreadable cells are left out."""
+    network_at, month_at = heading_index(sheet, C.NETWORK), heading_index(sheet, C.MONTH)
+    columns = mapped_columns(sheet)
+    records = []
+    for number, cells in sheet.rows:
+        network = as_text(cell_at(cells, network_at)) if network_at is not None else ""
+        month = parse_month(cell_at(cells, month_at)) if month_at is not None else None
+        if not network or month is None:
+            continue
+        for h, column in columns:
+            value, _ = parse_number(cell_at(cells, h.index))
+            divisor = energy_divisor(sheet, h) if column.kind == C.Kind.ENERGY else 1.0
+            if value is None or divisor is None:
+                continue
+            records.append((network, month, column.measure, column.category, column.long_unit,
+                            value / divisor, sheet.file, number, h.text))
+    return pl.DataFrame(records, schema=LONG_SCHEMA, orient="row")
+
+
+def cell_at(cells: list[object], index: int | None) -> object:
+    return cells[index] if index is not None and index < len(cells) else ""
+
+
+def load_long(path: Path) -> pl.DataFrame:
+    """The long frame of a file without validation (use validate.load_feed in pipelines)."""
+    return to_long(read_sheet(path))

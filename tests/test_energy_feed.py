@@ -1,0 +1,272 @@
+"""Borlänge Energi's monthly feed: parsing, units, every class of bad file, and the climate value.
+
+The fixtures are SYNTHETIC (tests/fixtures/energy/make_fixtures.py writes them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from sources.energy_feed import climate_value as cv
+from sources.energy_feed import contract as C
+from sources.energy_feed.validate import Limits, load_feed
+
+FIXTURES = Path(__file__).parent / "fixtures" / "energy"
+BALANCE = "Värmeproduktion + Köpt värme = Leverans + Nätförluster"
+
+
+def value(frame: pl.DataFrame, network: str, month: str, measure: str, category: str = "",
+          unit: str = C.MWH) -> float:
+    return frame.filter((pl.col("network") == network) & (pl.col("month").dt.strftime("%Y-%m") == month)
+                        & (pl.col("measure") == measure) & (pl.col("category") == category)
+                        & (pl.col("unit") == unit)).get_column("value").item()
+
+
+def by_key(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select("network", "month", "measure", "category", "unit", "value").sort(
+        "network", "month", "measure", "category", "unit")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def test_good_year_loads_with_decimal_comma():
+    feed = load_feed(FIXTURES / "good_2025_utf8.csv")
+    assert feed.ok, feed.problems
+    # 2 networks x 12 months x 26 columns
+    assert feed.frame.height == 2 * 12 * 26
+    assert value(feed.frame, "Borlänge", "2025-02", C.DELIVERY, "single_family") == 12589.6   # "12589,6"
+    assert value(feed.frame, "Borlänge", "2025-02", C.FUEL_INPUT, "oil", C.TONNES) == 67.2      # "67,2"
+    assert value(feed.frame, "Borlänge", "2025-12", C.CHARGE_POINTS, "", C.COUNT) == 336
+
+
+def test_windows_1252_loads_the_same_as_utf8():
+    raw = (FIXTURES / "good_2025_cp1252.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")            # the fixture really is Windows-1252
+    cp1252, utf8 = load_feed(FIXTURES / "good_2025_cp1252.csv"), load_feed(FIXTURES / "good_2025_utf8.csv")
+    assert cp1252.ok, cp1252.problems
+    assert set(cp1252.frame.get_column("network")) == {"Borlänge", "Ornäs"}
+    assert by_key(cp1252.frame).equals(by_key(utf8.frame))
+
+
+def test_one_xlsx_month_matches_the_csv():
+    xlsx = load_feed(FIXTURES / "good_2025_01.xlsx")
+    assert xlsx.ok, xlsx.problems
+    january = load_feed(FIXTURES / "good_2025_utf8.csv").frame.filter(pl.col("month").dt.month() == 1)
+    assert by_key(xlsx.frame).equals(by_key(january))
+
+
+def test_a_file_declared_in_kwh_is_scaled_to_mwh():
+    feed = load_feed(FIXTURES / "good_2025q1_kwh_declared.csv")
+    assert feed.ok, feed.problems
+    assert set(feed.frame.get_column("unit")) == {C.MWH, C.TONNES, C.COUNT}
+    assert value(feed.frame, "Borlänge", "2025-01", C.FUEL_INPUT, "waste") == pytest.approx(24300)  # 24 300 000 kWh
+    assert value(feed.frame, "Borlänge", "2025-01", C.FUEL_INPUT, "waste", C.TONNES) == 8100     # tonnes untouched
+    good = load_feed(FIXTURES / "good_2025_utf8.csv").frame.filter(
+        (pl.col("network") == "Borlänge") & (pl.col("month").dt.month() <= 3))
+    joined = by_key(feed.frame).join(by_key(good), on=["network", "month", "measure", "category", "unit"])
+    assert joined.height == 3 * 26
+    assert (joined["value"] - joined["value_right"]).abs().max() < 1e-6
+
+
+def test_a_whole_file_in_undeclared_kwh_is_caught_by_magnitude_and_heating_value():
+    feed = load_feed(FIXTURES / "bad_undeclared_kwh.csv")
+    codes = {(p.code, p.row) for p in feed.problems}
+    # Lines 5-7 are Jan-Mar. Every row balances (all 1000x), so the balance check alone is blind here.
+    assert codes == {(c, row) for c in ("implausible_magnitude", "implausible_heating_value") for row in (5, 6, 7)}
+    waste = [p for p in feed.problems if p.code == "implausible_heating_value" and p.row == 5][0]
+    assert waste.column == "Bränsle restavfall" and waste.value == "3000 MWh/t"
+
+
+def test_part_of_a_row_in_undeclared_kwh_is_caught_by_the_balance():
+    feed = load_feed(FIXTURES / "bad_mixed_kwh.csv")
+    assert [(p.code, p.row, p.column) for p in feed.problems] == [("balance_mismatch", 6, BALANCE)]
+
+
+def test_the_balance_tolerance_is_configurable():
+    # March: production + purchased 41 530 MWh, deliveries + losses 44 923.4 MWh: 7.6 % apart.
+    assert [p.code for p in load_feed(FIXTURES / "bad_unbalanced.csv").problems] == ["balance_mismatch"]
+    assert load_feed(FIXTURES / "bad_unbalanced.csv", Limits(balance_tolerance=0.08)).ok
+
+
+# --------------------------------------------------------------------------- every class of bad file
+
+# (file, code, row, column, value). Row 4 is the header line, rows 5-7 are Jan-Mar 2025.
+BAD_FILES = [
+    ("bad_missing_column.csv", "missing_column", 4, "Nätförluster", None),
+    ("bad_renamed_column.csv", "renamed_column", 4, "Förluster", "Förluster"),
+    ("bad_wrong_unit.csv", "wrong_unit", 4, "Enhet", "GJ"),
+    ("bad_missing_period.csv", "missing_period", None, "Period", None),
+    ("bad_month_missing.csv", "missing_month", 6, "Månad", None),
+    ("bad_month_outside_period.csv", "month_outside_period", 7, "Månad", "2025-04"),
+    ("bad_negative_energy.csv", "negative_energy", 5, "Värmeproduktion eldningsolja", "-900"),
+    ("bad_not_a_number.csv", "not_a_number", 5, "Köpt värme", "n/a"),
+    ("bad_decimal_point.csv", "decimal_point", 6, "Bränsle biobränsle (ton)", "8640.5"),
+    ("bad_unbalanced.csv", "balance_mismatch", 7, BALANCE, "41530.0 ≠ 44923.4 MWh"),
+    ("bad_undeclared_kwh.csv", "implausible_magnitude", 5, "Värmeproduktion + Köpt värme", "50200000 MWh"),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "row", "column", "shown"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_every_bad_file_gives_its_problem_with_row_and_column(name, code, row, column, shown):
+    feed = load_feed(FIXTURES / name)
+    assert not feed.ok
+    found = [p for p in feed.problems if p.code == code]
+    assert found, [p.code for p in feed.problems]
+    assert (found[0].file, found[0].row, found[0].column, found[0].value) == (name, row, column, shown)
+    assert found[0].message and found[0].expected
+
+
+def test_a_missing_month_also_reports_the_gap_in_the_period():
+    codes = [(p.code, p.value) for p in load_feed(FIXTURES / "bad_month_missing.csv").problems]
+    assert codes == [("missing_month", None), ("month_not_reported", "2025-02")]
+
+
+def test_unreadable_and_unsupported_files(tmp_path):
+    (tmp_path / "x.csv").write_bytes(b"N\x81t;M\x8dnad\r\n")   # bytes neither UTF-8 nor Windows-1252 decode
+    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+    (tmp_path / "x.xlsx").write_bytes(b"not a zip")
+    (tmp_path / "noheader.csv").write_text("Period;2025-01;2025-01\r\nBorlänge;2025-01;1\r\n", encoding="utf-8")
+    assert [p.code for p in load_feed(tmp_path / "x.csv").problems] == ["unreadable_file"]
+    assert [p.code for p in load_feed(tmp_path / "x.pdf").problems] == ["unsupported_file_type"]
+    assert [p.code for p in load_feed(tmp_path / "x.xlsx").problems] == ["unreadable_file"]
+    assert [p.code for p in load_feed(tmp_path / "noheader.csv").problems] == ["missing_header"]
+
+
+# --------------------------------------------------------------------------- the emission factors seed
+
+
+def test_the_seed_has_a_factor_for_every_fuel_and_marks_assumptions():
+    factors = cv.load_fuel_factors()
+    assert factors.columns[:7] == ["fuel", "factor", "unit", "fossil_share", "source", "year", "is_assumption"]
+    assert set(C.FUELS.values()) | {cv.PURCHASED_HEAT_FUEL} <= set(factors.get_column("fuel"))
+    assert set(factors.get_column("unit")) <= {cv.G_PER_KWH, cv.T_PER_T}
+    waste = factors.filter(pl.col("fuel") == "waste").row(0, named=True)
+    assert 0 < waste["fossil_share"] < 1
+    assumed = factors.filter(pl.col("is_assumption"))
+    assert assumed.filter(pl.col("note").str.len_chars() == 0).height == 0
+
+
+# --------------------------------------------------------------------------- the climate value, by hand
+
+# Factors of the hand calculation (g CO2e per kWh fuel), given here so that the test does not move
+# when the seed is corrected.
+HAND_FACTORS = pl.DataFrame({
+    "fuel": ["waste", "biofuel", "oil", "electricity", "purchased_heat"],
+    "factor": [100.0, 3.0, 267.0, 40.0, 30.0],
+    "unit": [cv.G_PER_KWH] * 5,
+    "fossil_share": [0.38, 0.0, 1.0, 0.05, 0.0],
+})
+
+# Borlänge 2025 from make_fixtures.py, summed over the 12 months by hand:
+WASTE_FUEL_MWH = 12 * 24_300                               # = 291 600
+OIL_FUEL_MWH = 1_000 + 800 + 300 + 500 + 1_000             # Jan, Feb, Mar, Nov, Dec = 3 600
+BIO_FUEL_MWH = 25_000 + 21_600 + 17_000 + 10_200 + 4_500 + 3_400 + 10_200 + 17_000 + 22_700   # = 131 600
+EL_FUEL_MWH = (300 + 200 + 100 + 300) + 12 * 600 / 3       # electric boiler 900 + heat pump 7200/COP 3 = 3 300
+PURCHASED_MWH = 1_500 + 1_200 + 800 + 800 + 1_400          # = 5 700
+CHP_HEAT_MWH = 12 * 17_000 + 12 * 2_900                    # waste 204 000 + flue-gas condensation 34 800 = 238 800
+CHP_EL_MWH = 12 * 3_600                                    # = 43 200
+# Supply = waste 204 000 + bio 0,88 x 131 600 = 115 808 + oil 0,9 x 3 600 = 3 240 + el boiler 900
+#        + heat pump 7 200 + SSAB 60 000 + flue gas 34 800 + purchased 5 700 = 431 648 MWh;
+# losses are 10 % of it, 43 164,8, so deliveries are 431 648 - 43 164,8:
+DELIVERED_MWH = 431_648 - 43_164.8                         # = 388 483,2
+
+# Emissions in tonnes: MWh x g/kWh / 1000 (MWh x 1000 kWh x g / 1e6 g/t).
+E_CHP_T = WASTE_FUEL_MWH * 100 / 1000                      # = 29 160 t
+E_OTHER_T = (OIL_FUEL_MWH * 267 / 1000                     # =    961,2
+             + BIO_FUEL_MWH * 3 / 1000                     # =    394,8
+             + EL_FUEL_MWH * 40 / 1000                     # =    132
+             + PURCHASED_MWH * 30 / 1000)                  # =    171      -> 1 659 t
+
+
+def test_hand_calculation_constants_are_what_the_comments_say():
+    assert (WASTE_FUEL_MWH, OIL_FUEL_MWH, BIO_FUEL_MWH, EL_FUEL_MWH) == (291_600, 3_600, 131_600, 3_300)
+    assert (PURCHASED_MWH, CHP_HEAT_MWH, CHP_EL_MWH) == (5_700, 238_800, 43_200)
+    assert DELIVERED_MWH == pytest.approx(388_483.2)
+    assert (E_CHP_T, E_OTHER_T) == (pytest.approx(29_160), pytest.approx(1_659))
+
+
+def test_climate_value_alternative_production_method_by_hand():
+    # Separate production would need Q/0,90 = 238 800/0,90 = 265 333,33 MWh of fuel for the heat
+    # and W/0,40 = 43 200/0,40 = 108 000 MWh for the power; the heat's share is
+    # 265 333,33 / (265 333,33 + 108 000) = 265 333,33 / 373 333,33 = 0,710714...
+    share = (CHP_HEAT_MWH / 0.90) / (CHP_HEAT_MWH / 0.90 + CHP_EL_MWH / 0.40)
+    assert share == pytest.approx(0.7107142857)
+    heat_t = share * E_CHP_T + E_OTHER_T            # 0,710714 x 29 160 = 20 724,43; + 1 659 = 22 383,43 t
+    expected = 1000 * heat_t / DELIVERED_MWH        # 22 383,43 t x 1e6 g / 388 483 200 kWh = 57,617 g/kWh
+    assert expected == pytest.approx(57.6175, abs=1e-4)
+
+    long = load_feed(FIXTURES / "good_2025_utf8.csv").frame
+    got = cv.climate_value(long, HAND_FACTORS).filter(pl.col("network") == "Borlänge").row(0, named=True)
+    assert got["method"] == cv.ALTERNATIVE_PRODUCTION
+    assert got["chp_heat_share"] == pytest.approx(share)
+    assert got["heat_emissions_t"] == pytest.approx(heat_t)
+    assert got["climate_value_g_per_kwh"] == pytest.approx(expected)
+
+
+def test_climate_value_energy_method_by_hand():
+    # The heat's share by energy: Q / (Q + W) = 238 800 / (238 800 + 43 200) = 238 800 / 282 000 = 0,846809
+    share = CHP_HEAT_MWH / (CHP_HEAT_MWH + CHP_EL_MWH)
+    assert share == pytest.approx(0.8468085)
+    heat_t = share * E_CHP_T + E_OTHER_T            # 0,846809 x 29 160 = 24 692,94; + 1 659 = 26 351,94 t
+    expected = 1000 * heat_t / DELIVERED_MWH        # 26 351,94 / 388 483,2 x 1000 = 67,833 g/kWh
+    assert expected == pytest.approx(67.8329, abs=1e-4)
+
+    long = load_feed(FIXTURES / "good_2025_utf8.csv").frame
+    got = cv.climate_value(long, HAND_FACTORS, method=cv.ENERGY).filter(pl.col("network") == "Borlänge")
+    assert got.row(0, named=True)["climate_value_g_per_kwh"] == pytest.approx(expected)
+
+
+def test_a_network_without_chp_gets_no_allocation():
+    # Ornäs burns wood only (no CHP): 3 g/kWh on 3 550 MWh of fuel = 10,65 t.
+    long = load_feed(FIXTURES / "good_2025_utf8.csv").frame
+    got = cv.climate_value(long, HAND_FACTORS).filter(pl.col("network") == "Ornäs").row(0, named=True)
+    fuel_mwh = 600 + 500 + 400 + 250 + 150 + 100 + 100 + 100 + 150 + 250 + 400 + 550   # = 3 550
+    assert got["chp_heat_share"] == 0.0
+    assert got["heat_emissions_t"] == pytest.approx(fuel_mwh * 3 / 1000)
+
+
+def test_an_unknown_allocation_method_is_refused():
+    with pytest.raises(ValueError, match="unknown allocation method"):
+        cv.heat_share(1.0, 1.0, "exergy", cv.ALTERNATIVE_EFFICIENCIES)
+
+
+def test_the_alternative_efficiencies_are_sourced_or_marked():
+    table = cv.ALTERNATIVE_EFFICIENCIES
+    assert set(table.get_column("product")) == {"heat", "electricity"}
+    assert table.filter(pl.col("source").str.len_chars() == 0).height == 0
+    assert table.filter(pl.col("is_assumption") & (pl.col("note").str.len_chars() == 0)).height == 0
+
+
+def test_xlsx_with_date_cells_and_kwh_in_the_headings(tmp_path):
+    # A unit cell in a heading, e.g. "Köpt värme (kWh)", declares that column; a real date as the month.
+    from datetime import datetime
+
+    from openpyxl import Workbook, load_workbook
+
+    source = load_workbook(FIXTURES / "good_2025_01.xlsx").active
+    rows = [list(r) for r in source.iter_rows(values_only=True)]
+    header_at = next(i for i, r in enumerate(rows) if r[0] == "Nät")
+    rows[header_at] = [h.replace("(MWh)", "(kWh)") for h in rows[header_at]]
+    for r in rows[header_at + 1:]:
+        r[1] = datetime(2025, 1, 1)
+        r[2:] = [v * 1000 if "(kWh)" in h else v for h, v in zip(rows[header_at][2:], r[2:])]
+    book = Workbook()
+    for r in rows:
+        book.active.append(r)
+    book.save(tmp_path / "kwh_headings.xlsx")
+
+    feed = load_feed(tmp_path / "kwh_headings.xlsx")
+    assert feed.ok, feed.problems
+    assert by_key(feed.frame).equals(by_key(load_feed(FIXTURES / "good_2025_01.xlsx").frame))
+
+
+def test_a_heading_unit_that_contradicts_the_file_unit_is_reported(tmp_path):
+    text = (FIXTURES / "good_2025q1_kwh_declared.csv").read_text(encoding="utf-8")
+    (tmp_path / "conflict.csv").write_text(text.replace(";Köpt värme;", ";Köpt värme (MWh);"), encoding="utf-8")
+    problems = load_feed(tmp_path / "conflict.csv").problems
+    assert [(p.code, p.row, p.column) for p in problems] == [("conflicting_unit", 5, "Köpt värme (MWh)")]
