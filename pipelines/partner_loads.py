@@ -51,13 +51,17 @@ def pending_files(inbox: Path) -> list[Path]:
 def process_drop(inbox: Path, store: Store, *, today: date | None = None, limits: Limits | None = None) -> DropReport:
     partners = set(load_partners())
     report = DropReport()
-    for path in pending_files(inbox):
-        process_file(path, inbox, store, partners, today or date.today(), limits or Limits(), report)
+    files = pending_files(inbox)
+    if not files:
+        return report
+    with warehouse.connect(store.warehouse_path) as con:   # one connection per drop, a transaction per file
+        for path in files:
+            process_file(path, inbox, store, con, partners, today or date.today(), limits or Limits(), report)
     return report
 
 
-def process_file(path: Path, inbox: Path, store: Store, partners: set[str], today: date, limits: Limits,
-                 report: DropReport) -> None:
+def process_file(path: Path, inbox: Path, store: Store, con: duckdb.DuckDBPyConnection, partners: set[str],
+                 today: date, limits: Limits, report: DropReport) -> None:
     folder_partner = path.parent.name
     content = path.read_bytes()
     landed = warehouse.land_bytes(store.landing_dir, "partners", content, path.suffix.lower()[:8])
@@ -73,8 +77,7 @@ def process_file(path: Path, inbox: Path, store: Store, partners: set[str], toda
         report.rejected.append(str(path.relative_to(inbox)))
         report.reports[str(path.relative_to(inbox))] = text
         return
-    with warehouse.connect(store.warehouse_path) as con:
-        loaded = load_submission(con, validation.submission, landed.sha256, path.name)
+    loaded = load_submission(con, validation.submission, landed.sha256, path.name)
     move(path, inbox / "processed" / folder_partner, landed.sha256)
     (report.accepted if loaded else report.unchanged).append(str(path.relative_to(inbox)))
 
