@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from pipelines import charts
+from pipelines import charts, engine
 from pipelines.resources import WarehouseResource
 from pipelines.settings import DUCKDB_POOL, Settings
 from pipelines.trajectory.compute import compute_trajectories
@@ -126,10 +126,16 @@ def chart_markdown(written: dict[str, dict]) -> str:
     return "\n\n".join(parts)
 
 
+TRAJECTORY_READS = ("marts.emissions_per_capita", "marts.fct_partner_emissions", "marts.dim_kommun",
+                    "reference.cement_process_emissions")
+TRAJECTORY_WRITES = ("marts.trajectory", "trajectory.yearly_paths")
+
+
 def materialize_trajectory(context: dg.AssetExecutionContext, warehouse_store: WarehouseResource):  # noqa: ARG001
     settings = Settings.from_env()
     presets = load_presets()
-    with duckdb.connect(str(warehouse_store.store.warehouse_path)) as con:
+    with engine.working_copy(settings, TRAJECTORY_READS, TRAJECTORY_WRITES) as database, \
+            duckdb.connect(str(database)) as con:
         run = run_all_presets(con, presets, settings.trajectory_as_of_year)
         publish(con, run)
         kommun_namn = con.execute("select kommun_namn from marts.dim_kommun where kommun_kod = ?",

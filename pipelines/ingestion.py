@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 import dagster as dg
 
-from pipelines import loads
+from pipelines import engine, loads
 from pipelines.resources import ScbResource, SmhiResource, WarehouseResource
 from pipelines.settings import DUCKDB_POOL, Settings
 
@@ -45,6 +45,7 @@ def smhi_asset(sub: str, description: str) -> dg.AssetsDefinition:
             raise dg.Failure(description=str(exc), metadata={
                 "landed_file": dg.MetadataValue.path(str(exc.landed_path)),
                 "report": dg.MetadataValue.path(str(exc.report_path))}) from exc
+        engine.mirror_raw(Settings.from_env(), [table, "landed_files"])
         return smhi_result(report)
 
     return _asset
@@ -63,8 +64,10 @@ smhi_emissions_co2 = smhi_asset(
                       "through PxWebApi 2.0.")
 def scb_population(context: dg.AssetExecutionContext, scb: ScbResource,
                    warehouse_store: WarehouseResource) -> dg.MaterializeResult:
+    settings = Settings.from_env()
     report = loads.load_population(scb.client(log=context.log.warning), warehouse_store.store,
-                                   first_year=Settings.from_env().population_first_year)
+                                   first_year=settings.population_first_year)
+    engine.mirror_raw(settings, ["scb_population", "landed_files"])
     metadata = asdict(report)
     return dg.MaterializeResult(metadata={
         **{k: v for k, v in metadata.items() if k not in ("years", "seconds")},

@@ -5,7 +5,7 @@ import hashlib
 
 import dagster as dg
 
-from pipelines import partner_loads
+from pipelines import engine, partner_loads
 from pipelines.resources import WarehouseResource
 from pipelines.settings import DUCKDB_POOL, Settings
 
@@ -22,6 +22,7 @@ ALL_VALID_CHECK = "every_file_in_the_drop_was_valid"
 def partner_submissions(context: dg.AssetExecutionContext, warehouse_store: WarehouseResource):
     settings = Settings.from_env()
     report = partner_loads.process_drop(settings.inbox_dir, warehouse_store.store)
+    engine.mirror_raw(settings, ["partner_submissions", *partner_loads.SHEET_TABLES.values()])
     context.log.info(f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}")
     yield dg.MaterializeResult(metadata={
         "accepted": dg.MetadataValue.json(report.accepted),

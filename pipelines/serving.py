@@ -4,7 +4,7 @@ run this step, so the last good serving copy stays."""
 
 import dagster as dg
 
-from pipelines import publish
+from pipelines import engine, publish
 from pipelines.resources import WarehouseResource
 from pipelines.settings import DUCKDB_POOL, Settings
 
@@ -17,9 +17,10 @@ def build_publish_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
                           "exports of every mart with _manifest.json, swapped in atomically.")
     def serving_copy(context: dg.AssetExecutionContext, warehouse_store: WarehouseResource) -> dg.MaterializeResult:
         settings = Settings.from_env()
-        published = publish.publish(warehouse_store.store.warehouse_path, settings.serving_dir,
-                                    build_id=publish.new_build_id(context.run_id),
-                                    storage_version=settings.serving_storage_version)
+        with engine.working_copy(settings, reads=("marts",)) as database:
+            published = publish.publish(database, settings.serving_dir,
+                                        build_id=publish.new_build_id(context.run_id),
+                                        storage_version=settings.serving_storage_version)
         return dg.MaterializeResult(metadata={
             "build_id": published.build_id,
             "serving_file": dg.MetadataValue.path(str(published.serving_file)),
