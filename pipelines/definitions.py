@@ -9,6 +9,7 @@ from pipelines.analysis import TRAJECTORY_ASSETS
 from pipelines.automation import JOBS, SCHEDULES
 from pipelines.ingestion import INGESTION_ASSETS
 from pipelines.partners import partner_inbox_sensor, partner_submissions, partner_submissions_job
+from pipelines.report.asset import build_report_asset
 from pipelines.serving import build_publish_asset
 from pipelines.resources import ScbResource, SmhiResource, WarehouseResource
 from pipelines.settings import Settings
@@ -22,7 +23,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     assets = [*INGESTION_ASSETS, partner_submissions, *build_dbt_assets(project, settings.dbt_executable),
               *TRAJECTORY_ASSETS]
     return dg.Definitions(
-        assets=[*assets, build_publish_asset(mart_keys(assets))],
+        assets=[*assets, build_publish_asset(mart_keys(assets)), build_report_asset(mart_keys(assets))],
         jobs=[*JOBS, partner_submissions_job],
         sensors=[partner_inbox_sensor],
         schedules=SCHEDULES,

@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         print(format_summary(borlange_summary(con)))
     print(f"warehouse: {settings.warehouse_path}")
+    for report in sorted(settings.reports_dir.glob(f"klimatrapport_{settings.report_kommun}_*.html")):
+        print(f"report:    {report}")
     print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     return 0
 

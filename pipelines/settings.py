@@ -37,6 +37,8 @@ class Settings:
     inbox_dir: Path
     serving_dir: Path
     serving_storage_version: str
+    report_kommun: str
+    report_year: int | None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -61,6 +63,9 @@ class Settings:
             # What BI tools read: a serving copy and Parquet, never the file the pipeline writes.
             serving_dir=Path(env.get("SERVING_DIR") or warehouse.parent / "serving").resolve(),
             serving_storage_version=env.get("SERVING_STORAGE_VERSION") or "v1.0.0",
+            # The yearly follow-up report: which kommun, and which data year (default: its latest).
+            report_kommun=env.get("REPORT_KOMMUN") or "2081",
+            report_year=int(env["REPORT_YEAR"]) if env.get("REPORT_YEAR") else None,
         )
 
     def export_for_dbt(self) -> None:

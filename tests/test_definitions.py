@@ -41,7 +41,7 @@ def test_asset_keys_are_layer_and_name(asset_specs):
 
 def test_groups_follow_layers(asset_specs):
     groups = {spec.group_name for spec in asset_specs.values()}
-    assert groups == {"ingestion", "reference", "staging", "intermediate", "marts", "serving"}
+    assert groups == {"ingestion", "reference", "staging", "intermediate", "marts", "serving", "reports"}
     assert asset_specs[dg.AssetKey(["marts", "fct_emissions"])].group_name == "marts"
 
 

@@ -23,7 +23,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "ui"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
-GROUPS = ["ingestion", "reference", "staging", "intermediate", "marts", "serving"]
+GROUPS = ["ingestion", "reference", "staging", "intermediate", "marts", "serving", "reports"]
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="no chromium: apt-get install chromium (.ci/run does) to run the UI test")

@@ -1,0 +1,1 @@
+"""The yearly Klimatkontrakt 2030 follow-up report, rendered from the marts (see render.py)."""

@@ -1,0 +1,98 @@
+"""The report's charts: PNGs drawn with matplotlib and embedded as data URIs, so the page makes
+no request of its own. Each takes rows already read from a mart."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections import defaultdict
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+PALETTE = ["#1f3b73", "#c0392b", "#27ae60", "#8e44ad", "#e67e22", "#16a085", "#7f8c8d", "#d4ac0d", "#2c3e50"]
+
+
+def data_uri(fig) -> str:
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def sectors_over_time(series: list[dict]) -> str:
+    """Stacked areas of the main sectors, kt CO2e per year."""
+    by_sector: dict[str, dict[int, float]] = defaultdict(dict)
+    for r in series:
+        by_sector[r["huvudsektor"]][r["year"]] = r["tonnes"] / 1000
+    years = sorted({r["year"] for r in series})
+    order = sorted(by_sector, key=lambda s: -sum(by_sector[s].values()))
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    ax.stackplot(years, [[by_sector[s].get(y, 0.0) for y in years] for s in order], labels=order,
+                 colors=PALETTE[:len(order)], alpha=0.9)
+    ax.set_ylabel("kt CO2e per år")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    ax.set_xlim(min(years), max(years))
+    return data_uri(fig)
+
+
+def trajectory(paths: list[dict], method: str, gas: str) -> str:
+    """Actual and trend emissions against the method's allowed path."""
+    rows = [r for r in paths if r["method"] == method]
+    years = [r["year"] for r in rows]
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    actual = [r["emissions_t"] / 1000 if r["emissions_kind"] == "actual" and r["emissions_t"] is not None else None
+              for r in rows]
+    other = [r["emissions_t"] / 1000 if r["emissions_kind"] != "actual" and r["emissions_t"] is not None else None
+             for r in rows]
+    allowed = [None if r["allowed_t"] is None else r["allowed_t"] / 1000 for r in rows]
+    ax.plot(years, actual, color=PALETTE[0], marker="o", markersize=3, label="utfall (SMHI)")
+    ax.plot(years, other, color=PALETTE[1], linestyle=":", linewidth=2, label="trend")
+    ax.plot(years, allowed, color=PALETTE[2], linewidth=2, label="tillåten bana")
+    ax.set_ylabel(f"kt {gas} per år")
+    ax.set_ylim(bottom=0)
+    ax.set_title(method, fontsize=10)
+    ax.legend(frameon=False, fontsize=8)
+    return data_uri(fig)
+
+
+def stacked_bars(series: list[dict], category: str, value: str, ylabel: str) -> str:
+    """Bars per year, stacked by `category`, values in kt."""
+    by_cat: dict[str, dict[int, float]] = defaultdict(dict)
+    for r in series:
+        if r[value] is not None:
+            by_cat[r[category]][r["year"]] = r[value] / 1000
+    years = sorted({y for d in by_cat.values() for y in d})
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    bottom = [0.0] * len(years)
+    for i, (name, values) in enumerate(sorted(by_cat.items())):
+        heights = [values.get(y, 0.0) for y in years]
+        ax.bar(years, heights, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=name)
+        bottom = [b + h for b, h in zip(bottom, heights)]
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, fontsize=8)
+    return data_uri(fig)
+
+
+def horizontal_bars(labels: list[str], values: list[float | None], highlight: int | None, xlabel: str) -> str:
+    fig, ax = plt.subplots(figsize=(7, 0.3 * len(labels) + 1.2))
+    colours = [PALETTE[1] if i == highlight else PALETTE[0] for i in range(len(labels))]
+    ax.barh(labels, [v or 0.0 for v in values], color=colours)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.tick_params(axis="y", labelsize=8)
+    return data_uri(fig)
+
+
+def lines(series: dict[str, list[tuple[int, float | None]]], ylabel: str) -> str:
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    for i, (name, points) in enumerate(sorted(series.items())):
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", markersize=3,
+                color=PALETTE[i % len(PALETTE)], label=name)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False, fontsize=8)
+    return data_uri(fig)
