@@ -16,6 +16,15 @@ from pipelines.settings import Settings
 from pipelines.transform import build_dbt_assets, dbt_project_for
 
 
+EXECUTORS = {"in_process": dg.in_process_executor, "multiprocess": dg.multiprocess_executor}
+
+
+def executor_for(name: str) -> dg.ExecutorDefinition:
+    if name not in EXECUTORS:
+        raise ValueError(f"DAGSTER_EXECUTOR={name!r}: expected one of {', '.join(EXECUTORS)}")
+    return EXECUTORS[name]
+
+
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     settings.export_for_dbt()
@@ -27,6 +36,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         jobs=[*JOBS, partner_submissions_job],
         sensors=[partner_inbox_sensor],
         schedules=SCHEDULES,
+        executor=executor_for(settings.executor),
         resources={
             "smhi": SmhiResource(base_url=settings.smhi_base_url, max_attempts=settings.http_max_attempts,
                                  backoff_base_s=settings.http_backoff_base_s),

@@ -38,6 +38,7 @@ class Settings:
     serving_dir: Path
     serving_storage_version: str
     report_kommun: str
+    executor: str
     report_year: int | None
 
     @classmethod
@@ -65,6 +66,9 @@ class Settings:
             serving_storage_version=env.get("SERVING_STORAGE_VERSION") or "v1.0.0",
             # The yearly follow-up report: which kommun, and which data year (default: its latest).
             report_kommun=env.get("REPORT_KOMMUN") or "2081",
+            # in_process: every writer shares one DuckDB file and runs one at a time anyway, so a
+            # process per step would only add start-up time. multiprocess: for the PostgreSQL target.
+            executor=env.get("DAGSTER_EXECUTOR") or "in_process",
             report_year=int(env["REPORT_YEAR"]) if env.get("REPORT_YEAR") else None,
         )
 
