@@ -37,6 +37,8 @@ class Settings:
     inbox_dir: Path
     serving_dir: Path
     serving_storage_version: str
+    energy_balance_tolerance: float = 0.02
+    energy_smhi_tolerance: float = 0.25
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -61,6 +63,11 @@ class Settings:
             # What BI tools read: a serving copy and Parquet, never the file the pipeline writes.
             serving_dir=Path(env.get("SERVING_DIR") or warehouse.parent / "serving").resolve(),
             serving_storage_version=env.get("SERVING_STORAGE_VERSION") or "v1.0.0",
+            # Utility reports: production + purchases must equal deliveries + losses within this share.
+            energy_balance_tolerance=float(env.get("ENERGY_BALANCE_TOLERANCE") or 0.02),
+            # The utility's fossil emissions of heat and power may differ from SMHI's 'El och
+            # fjärrvärme' by this share before the check warns.
+            energy_smhi_tolerance=float(env.get("ENERGY_SMHI_TOLERANCE") or 0.25),
         )
 
     def export_for_dbt(self) -> None:
