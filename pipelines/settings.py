@@ -40,6 +40,8 @@ class Settings:
     report_kommun: str
     executor: str
     report_year: int | None
+    energy_balance_tolerance: float = 0.02
+    energy_smhi_tolerance: float = 0.25
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -70,6 +72,11 @@ class Settings:
             # process per step would only add start-up time. multiprocess: for the PostgreSQL target.
             executor=env.get("DAGSTER_EXECUTOR") or "in_process",
             report_year=int(env["REPORT_YEAR"]) if env.get("REPORT_YEAR") else None,
+            # Utility reports: production + purchases must equal deliveries + losses within this share.
+            energy_balance_tolerance=float(env.get("ENERGY_BALANCE_TOLERANCE") or 0.02),
+            # The utility's fossil emissions of heat and power may differ from SMHI's 'El och
+            # fjärrvärme' by this share before the check warns.
+            energy_smhi_tolerance=float(env.get("ENERGY_SMHI_TOLERANCE") or 0.25),
         )
 
     def export_for_dbt(self) -> None:

@@ -105,6 +105,48 @@ RAW_DDL = {
             updated varchar,
             fetched_at timestamp not null
         )""",
+    # Borlänge Energi's monthly reports (pipelines/energy_loads.py): one row per accepted file ...
+    "energy_feed_files": """
+        create table if not exists raw.energy_feed_files (
+            sha256 varchar primary key,
+            file_name varchar not null,
+            load_seq integer not null,
+            received_at timestamp not null,
+            period_start date not null,
+            period_end date not null,
+            declared_unit varchar not null,
+            source_note varchar,
+            is_synthetic boolean not null,
+            networks integer not null,
+            value_count integer not null
+        )""",
+    # ... and its values in the long format of sources/energy_feed/contract.py (energy in MWh).
+    "energy_feed_values": """
+        create table if not exists raw.energy_feed_values (
+            sha256 varchar not null, network varchar not null, month date not null, measure varchar not null,
+            category varchar not null, unit varchar not null, value double not null,
+            source_row integer not null, source_column varchar not null
+        )""",
+    # SCB's municipal energy statistics (KRE): TAB3654, TAB3451, TAB3452, one row per cell.
+    "scb_energy": """
+        create table if not exists raw.scb_energy (
+            file_sha256 varchar not null,
+            table_id varchar not null,
+            contents_code varchar not null,
+            kommun_kod varchar not null,
+            category_variable varchar not null,
+            category_code varchar not null,
+            category_label varchar,
+            fuel_code varchar not null,
+            fuel_label varchar,
+            year integer not null,
+            mwh double,
+            status varchar,
+            unit varchar,
+            updated varchar,
+            note varchar,
+            fetched_at timestamp not null
+        )""",
 }
 
 
@@ -151,7 +193,8 @@ RAW_TABLES = {"landed_files": "landed_files", "smhi_emissions_ggt": "smhi_emissi
               "smhi_emissions_co2": "smhi_emissions", "scb_population": "scb_population",
               "partner_submissions": "partner_submissions", "partner_emissions": "partner_emissions",
               "partner_energy": "partner_energy", "partner_actions": "partner_actions",
-              "partner_removals": "partner_removals"}
+              "partner_removals": "partner_removals", "energy_feed_files": "energy_feed_files",
+              "energy_feed_values": "energy_feed_values", "scb_energy": "scb_energy"}
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:

@@ -19,6 +19,7 @@ def isolated_env(tmp_path, monkeypatch):
     """Point the warehouse, landing zone and Dagster at a temporary directory."""
     monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "warehouse" / "borlange.duckdb"))
     monkeypatch.setenv("LANDING_DIR", str(tmp_path / "warehouse" / "landing"))
+    monkeypatch.setenv("INBOX_DIR", str(tmp_path / "inbox"))
     monkeypatch.setenv("HTTP_BACKOFF_BASE_S", "0.01")
     monkeypatch.setenv("HTTP_MAX_ATTEMPTS", "3")
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
@@ -35,6 +36,7 @@ def demo_warehouse(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("WAREHOUSE_PATH", str(root / "warehouse" / "borlange.duckdb"))
         mp.setenv("LANDING_DIR", str(root / "warehouse" / "landing"))
+        mp.setenv("INBOX_DIR", str(root / "inbox"))   # the demo drops its synthetic energy reports here
         mp.delenv("SMHI_BASE_URL", raising=False)
         mp.delenv("SCB_BASE_URL", raising=False)
         mp.setenv("TRAJECTORY_AS_OF_YEAR", "2026")   # the published figures are as of 2026

@@ -17,7 +17,10 @@ from pipelines.transform import layer_of, manifest_is_stale
 
 MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kommun", "dim_sector", "dim_data_source",
          "fct_carbon_budget", "fct_partner_emissions", "partner_territorial_share", "fct_partner_removals",
-         "fct_action_portfolio", "partner_reporting_status", "portfolio_vs_gap"}
+         "fct_action_portfolio", "partner_reporting_status", "portfolio_vs_gap",
+         # energy (issue 4)
+         "fct_district_heating_monthly", "fct_energy_balance", "fct_district_heating_climate_value",
+         "fct_electricity", "fct_energy_use", "fct_energy_production"}
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Borlänge Energi's monthly feed: parsing, units, every class of bad file, and the climate value.
+"""Borlänge Energi's monthly feed: parsing, units and every class of bad file (the loads, the marts and
+the climate value are in test_energy_pipeline.py).
 
 The fixtures are SYNTHETIC (tests/fixtures/energy/make_fixtures.py writes them).
 """
@@ -10,7 +11,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from sources.energy_feed import climate_value as cv
 from sources.energy_feed import contract as C
 from sources.energy_feed.validate import Limits, load_feed
 
@@ -135,111 +135,6 @@ def test_unreadable_and_unsupported_files(tmp_path):
     assert [p.code for p in load_feed(tmp_path / "x.pdf").problems] == ["unsupported_file_type"]
     assert [p.code for p in load_feed(tmp_path / "x.xlsx").problems] == ["unreadable_file"]
     assert [p.code for p in load_feed(tmp_path / "noheader.csv").problems] == ["missing_header"]
-
-
-# --------------------------------------------------------------------------- the emission factors seed
-
-
-def test_the_seed_has_a_factor_for_every_fuel_and_marks_assumptions():
-    factors = cv.load_fuel_factors()
-    assert factors.columns[:7] == ["fuel", "factor", "unit", "fossil_share", "source", "year", "is_assumption"]
-    assert set(C.FUELS.values()) | {cv.PURCHASED_HEAT_FUEL} <= set(factors.get_column("fuel"))
-    assert set(factors.get_column("unit")) <= {cv.G_PER_KWH, cv.T_PER_T}
-    waste = factors.filter(pl.col("fuel") == "waste").row(0, named=True)
-    assert 0 < waste["fossil_share"] < 1
-    assumed = factors.filter(pl.col("is_assumption"))
-    assert assumed.filter(pl.col("note").str.len_chars() == 0).height == 0
-
-
-# --------------------------------------------------------------------------- the climate value, by hand
-
-# Factors of the hand calculation (g CO2e per kWh fuel), given here so that the test does not move
-# when the seed is corrected.
-HAND_FACTORS = pl.DataFrame({
-    "fuel": ["waste", "biofuel", "oil", "electricity", "purchased_heat"],
-    "factor": [100.0, 3.0, 267.0, 40.0, 30.0],
-    "unit": [cv.G_PER_KWH] * 5,
-    "fossil_share": [0.38, 0.0, 1.0, 0.05, 0.0],
-})
-
-# Borlänge 2025 from make_fixtures.py, summed over the 12 months by hand:
-WASTE_FUEL_MWH = 12 * 24_300                               # = 291 600
-OIL_FUEL_MWH = 1_000 + 800 + 300 + 500 + 1_000             # Jan, Feb, Mar, Nov, Dec = 3 600
-BIO_FUEL_MWH = 25_000 + 21_600 + 17_000 + 10_200 + 4_500 + 3_400 + 10_200 + 17_000 + 22_700   # = 131 600
-EL_FUEL_MWH = (300 + 200 + 100 + 300) + 12 * 600 / 3       # electric boiler 900 + heat pump 7200/COP 3 = 3 300
-PURCHASED_MWH = 1_500 + 1_200 + 800 + 800 + 1_400          # = 5 700
-CHP_HEAT_MWH = 12 * 17_000 + 12 * 2_900                    # waste 204 000 + flue-gas condensation 34 800 = 238 800
-CHP_EL_MWH = 12 * 3_600                                    # = 43 200
-# Supply = waste 204 000 + bio 0,88 x 131 600 = 115 808 + oil 0,9 x 3 600 = 3 240 + el boiler 900
-#        + heat pump 7 200 + SSAB 60 000 + flue gas 34 800 + purchased 5 700 = 431 648 MWh;
-# losses are 10 % of it, 43 164,8, so deliveries are 431 648 - 43 164,8:
-DELIVERED_MWH = 431_648 - 43_164.8                         # = 388 483,2
-
-# Emissions in tonnes: MWh x g/kWh / 1000 (MWh x 1000 kWh x g / 1e6 g/t).
-E_CHP_T = WASTE_FUEL_MWH * 100 / 1000                      # = 29 160 t
-E_OTHER_T = (OIL_FUEL_MWH * 267 / 1000                     # =    961,2
-             + BIO_FUEL_MWH * 3 / 1000                     # =    394,8
-             + EL_FUEL_MWH * 40 / 1000                     # =    132
-             + PURCHASED_MWH * 30 / 1000)                  # =    171      -> 1 659 t
-
-
-def test_hand_calculation_constants_are_what_the_comments_say():
-    assert (WASTE_FUEL_MWH, OIL_FUEL_MWH, BIO_FUEL_MWH, EL_FUEL_MWH) == (291_600, 3_600, 131_600, 3_300)
-    assert (PURCHASED_MWH, CHP_HEAT_MWH, CHP_EL_MWH) == (5_700, 238_800, 43_200)
-    assert DELIVERED_MWH == pytest.approx(388_483.2)
-    assert (E_CHP_T, E_OTHER_T) == (pytest.approx(29_160), pytest.approx(1_659))
-
-
-def test_climate_value_alternative_production_method_by_hand():
-    # Separate production would need Q/0,90 = 238 800/0,90 = 265 333,33 MWh of fuel for the heat
-    # and W/0,40 = 43 200/0,40 = 108 000 MWh for the power; the heat's share is
-    # 265 333,33 / (265 333,33 + 108 000) = 265 333,33 / 373 333,33 = 0,710714...
-    share = (CHP_HEAT_MWH / 0.90) / (CHP_HEAT_MWH / 0.90 + CHP_EL_MWH / 0.40)
-    assert share == pytest.approx(0.7107142857)
-    heat_t = share * E_CHP_T + E_OTHER_T            # 0,710714 x 29 160 = 20 724,43; + 1 659 = 22 383,43 t
-    expected = 1000 * heat_t / DELIVERED_MWH        # 22 383,43 t x 1e6 g / 388 483 200 kWh = 57,617 g/kWh
-    assert expected == pytest.approx(57.6175, abs=1e-4)
-
-    long = load_feed(FIXTURES / "good_2025_utf8.csv").frame
-    got = cv.climate_value(long, HAND_FACTORS).filter(pl.col("network") == "Borlänge").row(0, named=True)
-    assert got["method"] == cv.ALTERNATIVE_PRODUCTION
-    assert got["chp_heat_share"] == pytest.approx(share)
-    assert got["heat_emissions_t"] == pytest.approx(heat_t)
-    assert got["climate_value_g_per_kwh"] == pytest.approx(expected)
-
-
-def test_climate_value_energy_method_by_hand():
-    # The heat's share by energy: Q / (Q + W) = 238 800 / (238 800 + 43 200) = 238 800 / 282 000 = 0,846809
-    share = CHP_HEAT_MWH / (CHP_HEAT_MWH + CHP_EL_MWH)
-    assert share == pytest.approx(0.8468085)
-    heat_t = share * E_CHP_T + E_OTHER_T            # 0,846809 x 29 160 = 24 692,94; + 1 659 = 26 351,94 t
-    expected = 1000 * heat_t / DELIVERED_MWH        # 26 351,94 / 388 483,2 x 1000 = 67,833 g/kWh
-    assert expected == pytest.approx(67.8329, abs=1e-4)
-
-    long = load_feed(FIXTURES / "good_2025_utf8.csv").frame
-    got = cv.climate_value(long, HAND_FACTORS, method=cv.ENERGY).filter(pl.col("network") == "Borlänge")
-    assert got.row(0, named=True)["climate_value_g_per_kwh"] == pytest.approx(expected)
-
-
-def test_a_network_without_chp_gets_no_allocation():
-    # Ornäs burns wood only (no CHP): 3 g/kWh on 3 550 MWh of fuel = 10,65 t.
-    long = load_feed(FIXTURES / "good_2025_utf8.csv").frame
-    got = cv.climate_value(long, HAND_FACTORS).filter(pl.col("network") == "Ornäs").row(0, named=True)
-    fuel_mwh = 600 + 500 + 400 + 250 + 150 + 100 + 100 + 100 + 150 + 250 + 400 + 550   # = 3 550
-    assert got["chp_heat_share"] == 0.0
-    assert got["heat_emissions_t"] == pytest.approx(fuel_mwh * 3 / 1000)
-
-
-def test_an_unknown_allocation_method_is_refused():
-    with pytest.raises(ValueError, match="unknown allocation method"):
-        cv.heat_share(1.0, 1.0, "exergy", cv.ALTERNATIVE_EFFICIENCIES)
-
-
-def test_the_alternative_efficiencies_are_sourced_or_marked():
-    table = cv.ALTERNATIVE_EFFICIENCIES
-    assert set(table.get_column("product")) == {"heat", "electricity"}
-    assert table.filter(pl.col("source").str.len_chars() == 0).height == 0
-    assert table.filter(pl.col("is_assumption") & (pl.col("note").str.len_chars() == 0)).height == 0
 
 
 def test_xlsx_with_date_cells_and_kwh_in_the_headings(tmp_path):

@@ -38,6 +38,7 @@ import polars as pl
 from sources.energy_feed import contract as C
 from sources.energy_feed import parse as P
 
+SOURCE_KEY = "källa"   # the metadata line naming where the figures come from
 BALANCE_COLUMN = "Värmeproduktion + Köpt värme = Leverans + Nätförluster"
 
 
@@ -69,10 +70,18 @@ class Feed:
     file: str
     frame: pl.DataFrame      # the long format (see contract.py); load it only when ok
     problems: list[Problem]
+    # The free metadata lines above the header, lower-case key -> first value as text
+    # (e.g. {"källa": "SYNTHETIC ...", "period": "2025-01", "enhet": "kWh"}).
+    meta: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def is_synthetic(self) -> bool:
+        """The file labels itself synthetic in its `Källa` line (every bundled fixture does)."""
+        return "synthetic" in self.meta.get(SOURCE_KEY, "").lower()
 
 
 def load_feed(path: Path, limits: Limits = Limits()) -> Feed:
@@ -87,7 +96,8 @@ def load_feed(path: Path, limits: Limits = Limits()) -> Feed:
         return _failed(path.name, "unreadable_file", f"The file cannot be read: {error}.",
                        "text in UTF-8 or Windows-1252, or an .xlsx workbook")
     frame = P.to_long(sheet)
-    return Feed(path.name, frame, validate_sheet(sheet, frame, limits))
+    meta = {key: P.as_text(values[0]) if values else "" for key, (_, values) in sheet.meta.items()}
+    return Feed(path.name, frame, validate_sheet(sheet, frame, limits), meta)
 
 
 def _failed(file: str, code: str, message: str, expected: str, value: str | None = None) -> Feed:

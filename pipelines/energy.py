@@ -1,0 +1,106 @@
+"""Borlänge Energi and SCB's energy statistics in Dagster: the report inbox (sensor, asset, check),
+the SCB KRE ingestion asset, and the check that sets the utility's fossil emissions beside SMHI's.
+The work is in pipelines/energy_loads.py (plain Python)."""
+
+import duckdb
+
+import dagster as dg
+
+from pipelines import energy_loads, engine
+from pipelines.partners import drop_fingerprint
+from pipelines.resources import ScbResource, WarehouseResource
+from pipelines.settings import DUCKDB_POOL, Settings
+from sources.energy_feed.validate import Limits
+
+REPORTS_KEY = dg.AssetKey(["raw", "energy_reports"])
+SCB_ENERGY_KEY = dg.AssetKey(["raw", "scb_energy"])
+BALANCE_KEY = dg.AssetKey(["marts", "fct_energy_balance"])
+EMISSIONS_KEY = dg.AssetKey(["marts", "fct_emissions"])
+ALL_VALID_CHECK = "every_energy_report_was_valid"
+SMHI_CHECK = "utility_fossil_emissions_match_smhi"
+BORLANGE = "2081"
+
+
+@dg.asset(key=REPORTS_KEY, group_name="ingestion", pool=DUCKDB_POOL, kinds={"python", "duckdb"},
+          check_specs=[dg.AssetCheckSpec(ALL_VALID_CHECK, asset=REPORTS_KEY,
+                                         description="WARN when a report was quarantined; its report names the "
+                                                     "row, column and problem.")],
+          description="Borlänge Energi's monthly reports from <INBOX_DIR>/energy/: each file validated (columns, "
+                      "units, months, heat balance, no negative energy) and loaded in one transaction; bad files "
+                      "quarantined with a report, the warehouse untouched.")
+def energy_reports(context: dg.AssetExecutionContext, warehouse_store: WarehouseResource):
+    settings = Settings.from_env()
+    report = energy_loads.process_drop(settings.inbox_dir, warehouse_store.store,
+                                       limits=Limits(balance_tolerance=settings.energy_balance_tolerance))
+    engine.mirror_raw(settings, list(energy_loads.REPORT_TABLES))
+    context.log.info(f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}")
+    yield dg.MaterializeResult(metadata={
+        "accepted": dg.MetadataValue.json(report.accepted),
+        "unchanged": dg.MetadataValue.json(report.unchanged),
+        "rejected": dg.MetadataValue.json(report.rejected),
+    })
+    yield dg.AssetCheckResult(
+        check_name=ALL_VALID_CHECK, passed=not report.rejected, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"quarantined": dg.MetadataValue.json(report.rejected),
+                  "reports": dg.MetadataValue.md("\n\n".join(f"**{f}**\n\n```\n{t}\n```"
+                                                            for f, t in report.reports.items()) or "none")})
+
+
+@dg.asset(key=SCB_ENERGY_KEY, group_name="ingestion", pool=DUCKDB_POOL, kinds={"python", "duckdb"},
+          description="SCB's municipal energy statistics for Borlänge through PxWebApi 2.0: TAB3654 (final use by "
+                      "consumer category and fuel), TAB3451 (electricity production), TAB3452 (district-heating "
+                      "production); confidential cells kept as null with their status.")
+def scb_energy(context: dg.AssetExecutionContext, scb: ScbResource,
+               warehouse_store: WarehouseResource) -> dg.MaterializeResult:
+    settings = Settings.from_env()
+    report = energy_loads.load_scb_energy(scb.client(log=context.log.warning), warehouse_store.store,
+                                          kommun_kod=BORLANGE)
+    engine.mirror_raw(settings, ["scb_energy", "landed_files"])
+    return dg.MaterializeResult(metadata={
+        "tables": ", ".join(report.tables), "responses": report.responses, "rows_inserted": report.rows_inserted,
+        "unchanged_responses": report.unchanged_responses, "years": ", ".join(map(str, report.years)),
+        "confidential_cells": report.confidential_cells})
+
+
+@dg.asset_check(asset=BALANCE_KEY, name=SMHI_CHECK, additional_deps=[EMISSIONS_KEY], pool=DUCKDB_POOL,
+                description="The utility's fossil emissions of heat and power (fuels burnt in its plants) against "
+                            "SMHI's 'El och fjärrvärme' for Borlänge, newest common year; WARN when they differ by "
+                            "more than ENERGY_SMHI_TOLERANCE.")
+def utility_fossil_emissions_match_smhi() -> dg.AssetCheckResult:
+    settings = Settings.from_env()
+    with engine.working_copy(settings, ("marts.fct_energy_balance", "marts.fct_emissions")) as database, \
+            duckdb.connect(str(database), read_only=True) as con:
+        result = energy_loads.compare_with_smhi(con, tolerance=settings.energy_smhi_tolerance, kommun_kod=BORLANGE)
+    return smhi_check_result(result)
+
+
+def smhi_check_result(c: energy_loads.SmhiComparison) -> dg.AssetCheckResult:
+    if c.year is None:
+        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN, metadata={"reason": c.reason})
+    return dg.AssetCheckResult(
+        passed=c.within_tolerance, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"year": c.year, "utility_t_co2e": round(c.utility_t, 1), "smhi_el_och_fjarrvarme_t_co2e": round(c.smhi_t, 1),
+                  "difference_t": round(c.difference_t, 1),
+                  "difference_pct": None if c.difference_share is None else round(100 * c.difference_share, 1),
+                  "tolerance_pct": round(100 * c.tolerance, 1), "smhi_vintage": c.smhi_vintage,
+                  "utility_data_is_synthetic": c.is_synthetic})
+
+
+energy_reports_job = dg.define_asset_job(
+    "energy_reports", selection=dg.AssetSelection.assets(REPORTS_KEY).downstream(),
+    description="Validate and load the reports in the energy inbox, then rebuild everything downstream.")
+
+
+@dg.sensor(job=energy_reports_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Starts a load when reports wait in <INBOX_DIR>/energy/.")
+def energy_inbox_sensor(context: dg.SensorEvaluationContext):
+    files = energy_loads.pending_files(Settings.from_env().inbox_dir)
+    if not files:
+        return dg.SkipReason("no reports in the energy inbox")
+    return dg.RunRequest(run_key=drop_fingerprint(files), tags={"files": str(len(files))})
+
+
+ENERGY_ASSETS = [energy_reports, scb_energy]
+ENERGY_CHECKS = [utility_fossil_emissions_match_smhi]
+ENERGY_JOBS = [energy_reports_job]
+ENERGY_SENSORS = [energy_inbox_sensor]
