@@ -12,6 +12,7 @@ from pipelines.partners import partner_inbox_sensor, partner_submissions, partne
 from pipelines.serving import build_publish_asset
 from pipelines.resources import ScbResource, SmhiResource, WarehouseResource
 from pipelines.settings import Settings
+from pipelines.sinks import SINKS_ASSETS
 from pipelines.transform import build_dbt_assets, dbt_project_for
 
 
@@ -19,7 +20,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     settings.export_for_dbt()
     project = dbt_project_for(settings)
-    assets = [*INGESTION_ASSETS, partner_submissions, *build_dbt_assets(project, settings.dbt_executable),
+    assets = [*INGESTION_ASSETS, *SINKS_ASSETS, partner_submissions, *build_dbt_assets(project, settings.dbt_executable),
               *TRAJECTORY_ASSETS]
     return dg.Definitions(
         assets=[*assets, build_publish_asset(mart_keys(assets))],
