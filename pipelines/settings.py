@@ -37,6 +37,9 @@ class Settings:
     inbox_dir: Path
     serving_dir: Path
     serving_storage_version: str
+    neutrality_min_quality: str
+    neutrality_min_permanence: str
+    neutrality_trend_method: str
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -61,9 +64,18 @@ class Settings:
             # What BI tools read: a serving copy and Parquet, never the file the pipeline writes.
             serving_dir=Path(env.get("SERVING_DIR") or warehouse.parent / "serving").resolve(),
             serving_storage_version=env.get("SERVING_STORAGE_VERSION") or "v1.0.0",
+            # The climate-neutrality check (marts.climate_neutrality_balance): the lowest sink quality
+            # and permanence that count, and the trajectory preset whose trend gives 2030. dbt reads
+            # the same variables (macros/neutrality_config.sql).
+            neutrality_min_quality=env.get("NEUTRALITY_MIN_QUALITY") or "reported",
+            neutrality_min_permanence=env.get("NEUTRALITY_MIN_PERMANENCE") or "100–1000 år",
+            neutrality_trend_method=env.get("NEUTRALITY_TREND_METHOD") or "carbon_law",
         )
 
     def export_for_dbt(self) -> None:
         """Make the dbt subprocess see the same warehouse as the Python assets."""
         os.environ["WAREHOUSE_PATH"] = str(self.warehouse_path)
         os.environ.setdefault("DBT_TARGET", self.dbt_target)
+        os.environ.setdefault("NEUTRALITY_MIN_QUALITY", self.neutrality_min_quality)
+        os.environ.setdefault("NEUTRALITY_MIN_PERMANENCE", self.neutrality_min_permanence)
+        os.environ.setdefault("NEUTRALITY_TREND_METHOD", self.neutrality_trend_method)

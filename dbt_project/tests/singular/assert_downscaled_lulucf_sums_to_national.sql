@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_carbon_sinks'}}}) }}
 -- The national LULUCF total is conserved: the downscaled kommun sinks of each year sum back to the
 -- national net removal within 1 t.
 select national.year, -national.lulucf_net_t as national_removal_t, sum(sinks.tonnes_co2_removed) as kommun_sum_t
