@@ -185,3 +185,22 @@ def test_low_permanence_removal_is_left_out_and_a_year_without_lulucf_stays_unkn
         assert con.execute("""select sum(tonnes_co2_removed) from marts.fct_carbon_sinks
                               where year = 2022 and method = 'estimate_downscaled'""").fetchall()[0][0] == \
             pytest.approx(43_150_000, abs=1)
+
+
+def test_the_balance_is_built_in_the_dbt_op_after_the_trajectory():
+    import dagster as dg
+    from pipelines.definitions import build_definitions
+    graph = build_definitions().resolve_asset_graph()
+    balance = graph.get(dg.AssetKey(["marts", "climate_neutrality_balance"]))
+    assert dg.AssetKey(["trajectory", "yearly_paths"]) in balance.parent_keys
+    assert balance.assets_def.op.name == "budget_dbt_models"
+    assert graph.get(dg.AssetKey(["marts", "fct_carbon_sinks"])).assets_def.op.name == "warehouse_dbt_models"
+    lineage = dg.AssetSelection.assets(balance.key).upstream().resolve(graph)
+    assert {dg.AssetKey(["raw", "scb_lulucf_national"]), dg.AssetKey(["raw", "scb_forest_land"]),
+            dg.AssetKey(["marts", "fct_partner_removals"])} <= lineage
+
+
+def test_county_forest_source_is_documented_not_faked():
+    from sources.sinks import CountyForestUnavailable, RiksskogstaxeringenCountyForest
+    with pytest.raises(CountyForestUnavailable, match="Riksskogstaxeringen"):
+        RiksskogstaxeringenCountyForest().fetch()
