@@ -14,6 +14,7 @@ from pipelines.report.asset import build_report_asset
 from pipelines.serving import build_publish_asset
 from pipelines.resources import ScbResource, SmhiResource, WarehouseResource
 from pipelines.settings import Settings
+from pipelines.sinks import SINKS_ASSETS
 from pipelines.transform import build_dbt_assets, dbt_project_for
 
 
@@ -30,7 +31,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     settings.export_for_dbt()
     project = dbt_project_for(settings)
-    assets = [*INGESTION_ASSETS, partner_submissions, *ENERGY_ASSETS,
+    assets = [*INGESTION_ASSETS, *SINKS_ASSETS, partner_submissions, *ENERGY_ASSETS,
               *build_dbt_assets(project, settings.dbt_executable), *TRAJECTORY_ASSETS]
     return dg.Definitions(
         assets=[*assets, build_publish_asset(mart_keys(assets)), build_report_asset(mart_keys(assets))],

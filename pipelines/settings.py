@@ -40,6 +40,9 @@ class Settings:
     report_kommun: str
     executor: str
     report_year: int | None
+    neutrality_min_quality: str
+    neutrality_min_permanence: str
+    neutrality_trend_method: str
     energy_balance_tolerance: float = 0.02
     energy_smhi_tolerance: float = 0.25
 
@@ -77,9 +80,18 @@ class Settings:
             # The utility's fossil emissions of heat and power may differ from SMHI's 'El och
             # fjärrvärme' by this share before the check warns.
             energy_smhi_tolerance=float(env.get("ENERGY_SMHI_TOLERANCE") or 0.25),
+            # The climate-neutrality check (marts.climate_neutrality_balance): the lowest sink quality
+            # and permanence that count, and the trajectory preset whose trend gives 2030. dbt reads
+            # the same variables (macros/neutrality_config.sql).
+            neutrality_min_quality=env.get("NEUTRALITY_MIN_QUALITY") or "reported",
+            neutrality_min_permanence=env.get("NEUTRALITY_MIN_PERMANENCE") or "100–1000 år",
+            neutrality_trend_method=env.get("NEUTRALITY_TREND_METHOD") or "carbon_law",
         )
 
     def export_for_dbt(self) -> None:
         """Make the dbt subprocess see the same warehouse as the Python assets."""
         os.environ["WAREHOUSE_PATH"] = str(self.warehouse_path)
         os.environ.setdefault("DBT_TARGET", self.dbt_target)
+        os.environ.setdefault("NEUTRALITY_MIN_QUALITY", self.neutrality_min_quality)
+        os.environ.setdefault("NEUTRALITY_MIN_PERMANENCE", self.neutrality_min_permanence)
+        os.environ.setdefault("NEUTRALITY_TREND_METHOD", self.neutrality_trend_method)

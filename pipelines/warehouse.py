@@ -147,6 +147,21 @@ RAW_DDL = {
             note varchar,
             fetched_at timestamp not null
         )""",
+    # Carbon sinks (pipelines/sink_loads.py): every fetch is kept, staging reads the newest.
+    "scb_lulucf_national": """
+        create table if not exists raw.scb_lulucf_national (
+            file_sha256 varchar not null, table_id varchar not null, sector_code varchar not null,
+            gas_code varchar not null, contents_code varchar not null, year integer not null,
+            tonnes_co2e double, status varchar, unit_raw varchar not null, updated varchar,
+            is_synthetic boolean not null, provenance_note varchar not null, fetched_at timestamp not null
+        )""",
+    "scb_forest_land": """
+        create table if not exists raw.scb_forest_land (
+            file_sha256 varchar not null, table_id varchar not null, key_source varchar not null,
+            key_description varchar not null, kommun_kod varchar not null, year integer not null,
+            hectares double, status varchar, unit_raw varchar not null, updated varchar,
+            is_synthetic boolean not null, provenance_note varchar not null, fetched_at timestamp not null
+        )""",
 }
 
 
@@ -194,7 +209,8 @@ RAW_TABLES = {"landed_files": "landed_files", "smhi_emissions_ggt": "smhi_emissi
               "partner_submissions": "partner_submissions", "partner_emissions": "partner_emissions",
               "partner_energy": "partner_energy", "partner_actions": "partner_actions",
               "partner_removals": "partner_removals", "energy_feed_files": "energy_feed_files",
-              "energy_feed_values": "energy_feed_values", "scb_energy": "scb_energy"}
+              "energy_feed_values": "energy_feed_values", "scb_energy": "scb_energy",
+              "scb_lulucf_national": "scb_lulucf_national", "scb_forest_land": "scb_forest_land"}
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
