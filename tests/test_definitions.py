@@ -21,7 +21,6 @@ MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kom
          # energy (issue 4)
          "fct_district_heating_monthly", "fct_energy_balance", "fct_district_heating_climate_value",
          "fct_electricity", "fct_energy_use", "fct_energy_production"}
-         "fct_action_portfolio", "partner_reporting_status", "portfolio_vs_gap"}
 MARTS |= {"fct_carbon_sinks", "climate_neutrality_balance"}   # carbon sinks (issue 6)
 
 
