@@ -189,30 +189,38 @@ def consumption(q: Query) -> dict:
 
 @optional
 def sinks(q: Query) -> dict:
+    """Each sink of the kommun's latest sink year by source and quality, and the neutrality balance
+    for the report year and the 2030 projection."""
     rows = q.rows("""
         select * from marts.fct_carbon_sinks where kommun_kod = ?
         and year = (select max(year) from marts.fct_carbon_sinks where kommun_kod = ? and year <= ?)
-        order by quality_class, tonnes_co2_removed desc""", [q.kommun_kod, q.kommun_kod, q.year])
-    items = [{"sink_type": r["sink_type"], "source": r.get("source") or r.get("source_id"), "method": r.get("method"),
-              "quality_class": r["quality_class"], "permanence": r.get("permanence"), "year": r["year"],
-              "tonnes": q.fact(r["tonnes_co2_removed"], "t", source_id=r.get("source_id") or r.get("source"),
-                               vintage=r.get("vintage"), mart="marts.fct_carbon_sinks",
-                               fact_id=f"sink:{r['sink_type']}:{r['quality_class']}")}
+        order by quality_rank desc, tonnes_co2_removed desc""", [q.kommun_kod, q.kommun_kod, q.year])
+    items = [{"sink_type": r["sink_type"], "reporter": r["reporter"], "quality_class": r["quality_class"],
+              "permanence": r["permanence"], "year": r["year"], "value_status": r["value_status"],
+              "overlaps_lulucf": r["overlaps_lulucf"], "allocation_key": r["allocation_key"],
+              "allocation_key_year": r["allocation_key_year"],
+              "tonnes": q.fact(r["tonnes_co2_removed"], "t", source_id=r["source_id"], vintage=r["vintage"],
+                               mart="marts.fct_carbon_sinks", fact_id=f"sink:{r['sink_type']}")}
              for r in rows]
-    balance = q.rows("select * from marts.climate_neutrality_balance where kommun_kod = ? order by year",
-                     [q.kommun_kod])
-    return {"items": items, "balance": balance_facts(q, balance)}
+    balance = q.rows("""
+        select * from marts.climate_neutrality_balance where kommun_kod = ? and (year = ? or basis = 'projection')
+        order by year""", [q.kommun_kod, q.year])
+    return {"items": items, "balance": [balance_facts(q, row) for row in balance]}
 
 
-def balance_facts(q: Query, balance: list[dict]) -> list[dict]:
-    """The balance rows as facts: every numeric column, each cited to the balance mart."""
-    out = []
-    for row in balance:
-        cite = dict(source_id=row.get("source_id") or SMHI, vintage=row.get("vintage"),
-                    mart="marts.climate_neutrality_balance")
-        out.append({k: (q.fact(v, "t", **cite, fact_id=f"balance:{row['year']}:{k}")
-                        if isinstance(v, (int, float)) and not isinstance(v, bool) and k != "year" else v)
-                    for k, v in row.items()})
+BALANCE_FIGURES = ("gross_emissions_t", "removals_measured_t", "removals_reported_t", "removals_modelled_t",
+                   "removals_downscaled_t", "removals_total_t", "net_total_t", "removals_eligible_t",
+                   "excluded_low_permanence_t", "net_eligible_t")
+
+
+def balance_facts(q: Query, row: dict) -> dict:
+    """One balance row: gross, each quality's removals and net side by side, each cited."""
+    cite = dict(source_id=SMHI, vintage=None,
+                mart="marts.climate_neutrality_balance")
+    out = {k: row[k] for k in ("year", "basis", "emissions_source", "min_quality_class", "min_permanence")}
+    out.update({k: q.fact(row[k], "t", **cite, fact_id=f"balance:{row['year']}:{k}") for k in BALANCE_FIGURES})
+    out["residual_covered"] = q.fact(row["residual_covered"], "bool", **cite,
+                                     fact_id=f"balance:{row['year']}:residual_covered")
     return out
 
 
