@@ -52,6 +52,7 @@ docs: $(STAMP)
 payloads: $(STAMP)
 	$(BIN)/python -m replay.build_smhi_payloads
 	$(BIN)/python -m replay.build_scb_payloads
+	$(BIN)/python -m replay.build_consumption_payloads
 	$(BIN)/python -m replay.build_cement_seed
 	$(BIN)/python tests/fixtures/make_kk_fixture.py
 

@@ -7,6 +7,8 @@ from dagster_dbt import DbtCliResource
 
 from pipelines.analysis import TRAJECTORY_ASSETS
 from pipelines.automation import JOBS, SCHEDULES
+from pipelines.consumption import CONSUMPTION_INGESTION_ASSETS
+from pipelines.consumption_trajectory import CONSUMPTION_TRAJECTORY_ASSETS
 from pipelines.ingestion import INGESTION_ASSETS
 from pipelines.partners import partner_inbox_sensor, partner_submissions, partner_submissions_job
 from pipelines.serving import build_publish_asset
@@ -20,7 +22,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings.export_for_dbt()
     project = dbt_project_for(settings)
     assets = [*INGESTION_ASSETS, partner_submissions, *build_dbt_assets(project, settings.dbt_executable),
-              *TRAJECTORY_ASSETS]
+              *TRAJECTORY_ASSETS, *CONSUMPTION_INGESTION_ASSETS, *CONSUMPTION_TRAJECTORY_ASSETS]
     return dg.Definitions(
         assets=[*assets, build_publish_asset(mart_keys(assets))],
         jobs=[*JOBS, partner_submissions_job],

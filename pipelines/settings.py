@@ -18,6 +18,8 @@ from sources.smhi import SMHI_BASE_URL_DEFAULT
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+SEI_HOUSEHOLDS_DEFAULT = (REPO_ROOT / "replay" / "payloads" / "consumption"
+                          / "Klimatkollen_data for 2023_shared April 2026.xlsx")
 DUCKDB_POOL = "duckdb_warehouse"  # every writer of the warehouse file runs in this pool, limit 1
 
 
@@ -37,6 +39,8 @@ class Settings:
     inbox_dir: Path
     serving_dir: Path
     serving_storage_version: str
+    sei_households_path: Path
+    consumption_pace_tolerance_pp: float
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -61,6 +65,11 @@ class Settings:
             # What BI tools read: a serving copy and Parquet, never the file the pipeline writes.
             serving_dir=Path(env.get("SERVING_DIR") or warehouse.parent / "serving").resolve(),
             serving_storage_version=env.get("SERVING_STORAGE_VERSION") or "v1.0.0",
+            # SEI Konsumtionskompassen's household workbook (a file feed); default: the bundled copy.
+            sei_households_path=Path(env.get("SEI_HOUSEHOLDS_PATH") or SEI_HOUSEHOLDS_DEFAULT).resolve(),
+            # How many percentage points per year consumption emissions may fall slower than
+            # territorial ones and still count as falling "at a similar pace".
+            consumption_pace_tolerance_pp=float(env.get("CONSUMPTION_PACE_TOLERANCE_PP") or 1.0),
         )
 
     def export_for_dbt(self) -> None:
