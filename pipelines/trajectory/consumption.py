@@ -105,7 +105,7 @@ def compare_with_territorial(consumption: pl.DataFrame, levels: pl.DataFrame, te
                             pace(pl.col("territorial_slope_t_per_year"), pl.col("territorial_level_t"))
                             .alias("territorial_pace_pct_per_year"),
                             (100.0 * pl.col("reduction_rate")).alias("reduction_rate_pct")))
-    return joined.with_columns(
+    compared = joined.with_columns(
         pl.lit(SCOPE).alias("scope"),
         (pl.col("pace_pct_per_year") - pl.col("territorial_pace_pct_per_year")).alias("pace_difference_pp"),
         pl.lit(tolerance_pp, pl.Float64).alias("tolerance_pp"),
@@ -115,7 +115,10 @@ def compare_with_territorial(consumption: pl.DataFrame, levels: pl.DataFrame, te
         .alias("meets_carbon_law_rate"),
         pl.when(applicable).then(pl.col("scope_status") + "; " + SCOPE_NOTE).otherwise(pl.col("scope_status"))
         .alias("scope_status"),
-    ).select([pl.col(name).cast(dtype) for name, dtype in COMPARISON_SCHEMA.items()]).sort("kommun_kod", "method")
+    )
+    # Columns a summary may lack (a frame with only the computed ones) come out as nulls.
+    return compared.select([(pl.col(name) if name in compared.columns else pl.lit(None)).cast(dtype).alias(name)
+                            for name, dtype in COMPARISON_SCHEMA.items()]).sort("kommun_kod", "method")
 
 
 def consumption_trajectories(components: pl.DataFrame, presets: dict[str, MethodPreset], as_of_year: int,
