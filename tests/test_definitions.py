@@ -18,6 +18,7 @@ from pipelines.transform import layer_of, manifest_is_stale
 MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kommun", "dim_sector", "dim_data_source",
          "fct_carbon_budget", "fct_partner_emissions", "partner_territorial_share", "fct_partner_removals",
          "fct_action_portfolio", "partner_reporting_status", "portfolio_vs_gap"}
+MARTS |= {"fct_consumption_emissions", "consumption_trajectory", "dim_peer_group_members", "peer_comparison"}
 
 
 @pytest.fixture(scope="module")
