@@ -43,7 +43,7 @@ import openpyxl
 
 from replay.build_scb_payloads import DEFAULT_SHARED, OUT_DIR as SCB_OUT_DIR, dimension, encode
 from replay.smhi import xlsx_bytes
-from sources.consumption import (CONSUMPTION_USES, GHG_SUBSTANCE, MI1301_TABLE, NR0105_TABLE, SEI_HEADER,
+from sources.consumption import (GHG_SUBSTANCE, MI1301_TABLE, NR0105_TABLE, SEI_HEADER,
                                  SEI_SHEET, parse_swedish_number)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from pathlib import Path
 
-import duckdb
 import openpyxl
 import polars as pl
 import pytest

@@ -9,17 +9,26 @@ key_years as ( select min(year) as first_key_year, max(year) as last_key_year fr
 
 national_years as ( select distinct year from {{ ref('stg_scb__consumption_emissions') }} ),
 
+-- Summed as an exact decimal: a parallel double sum changes its last bits between runs, and
+-- re-runs must give the same bytes (18 decimals keep shares of ~1e-3 to 1e-15 relative).
+key_totals as (
+    select year, cast(sum(cast(key_value as decimal(38, 18))) as double precision) as total
+    from brp
+    group by year
+),
+
 shares as (
     select
-        kommun_kod,
-        year as key_year,
-        key_value,
-        key_value / sum(key_value) over (partition by year) as share,
+        brp.kommun_kod,
+        brp.year as key_year,
+        brp.key_value,
+        brp.key_value / key_totals.total as share,
         scb_table_id,
         scb_contents_label,
         key_unit,
         scb_updated
     from brp
+    inner join key_totals on key_totals.year = brp.year
 ),
 
 years_to_key as (
