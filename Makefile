@@ -55,6 +55,7 @@ payloads: $(STAMP)
 	$(BIN)/python -m replay.build_scb_energy_payloads
 	$(BIN)/python -m replay.build_energy_reports
 	$(BIN)/python -m replay.build_sinks_payloads
+	$(BIN)/python -m replay.build_consumption_payloads
 	$(BIN)/python -m replay.build_cement_seed
 	$(BIN)/python tests/fixtures/make_kk_fixture.py
 

@@ -8,6 +8,8 @@ from dagster_dbt import DbtCliResource
 from pipelines.analysis import TRAJECTORY_ASSETS
 from pipelines.automation import JOBS, SCHEDULES
 from pipelines.energy import ENERGY_ASSETS, ENERGY_CHECKS, ENERGY_JOBS, ENERGY_SENSORS
+from pipelines.consumption import CONSUMPTION_INGESTION_ASSETS
+from pipelines.consumption_trajectory import CONSUMPTION_TRAJECTORY_ASSETS
 from pipelines.ingestion import INGESTION_ASSETS
 from pipelines.partners import partner_inbox_sensor, partner_submissions, partner_submissions_job
 from pipelines.report.asset import build_report_asset
@@ -31,8 +33,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     settings.export_for_dbt()
     project = dbt_project_for(settings)
-    assets = [*INGESTION_ASSETS, *SINKS_ASSETS, partner_submissions, *ENERGY_ASSETS,
-              *build_dbt_assets(project, settings.dbt_executable), *TRAJECTORY_ASSETS]
+    assets = [*INGESTION_ASSETS, *SINKS_ASSETS, *CONSUMPTION_INGESTION_ASSETS, partner_submissions, *ENERGY_ASSETS,
+              *build_dbt_assets(project, settings.dbt_executable), *TRAJECTORY_ASSETS, *CONSUMPTION_TRAJECTORY_ASSETS]
     return dg.Definitions(
         assets=[*assets, build_publish_asset(mart_keys(assets)), build_report_asset(mart_keys(assets))],
         asset_checks=[*ENERGY_CHECKS],

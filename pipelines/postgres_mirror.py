@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-DEFAULT_TABLES = ("raw", "trajectory.yearly_paths", "marts.trajectory")
+DEFAULT_TABLES = ("raw", "trajectory.yearly_paths", "marts.trajectory", "trajectory.consumption_summary")
 
 # DuckDB type -> Postgres type. Unsigned integers widen; HUGEINT and UBIGINT become numeric.
 SIMPLE_TYPES = {

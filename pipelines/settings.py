@@ -18,6 +18,8 @@ from sources.smhi import SMHI_BASE_URL_DEFAULT
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+SEI_HOUSEHOLDS_DEFAULT = (REPO_ROOT / "replay" / "payloads" / "consumption"
+                          / "Klimatkollen_data for 2023_shared April 2026.xlsx")
 DUCKDB_POOL = "duckdb_warehouse"  # every writer of the warehouse file runs in this pool, limit 1
 
 
@@ -43,6 +45,8 @@ class Settings:
     neutrality_min_quality: str
     neutrality_min_permanence: str
     neutrality_trend_method: str
+    sei_households_path: Path
+    consumption_pace_tolerance_pp: float
     energy_balance_tolerance: float = 0.02
     energy_smhi_tolerance: float = 0.25
 
@@ -86,6 +90,11 @@ class Settings:
             neutrality_min_quality=env.get("NEUTRALITY_MIN_QUALITY") or "reported",
             neutrality_min_permanence=env.get("NEUTRALITY_MIN_PERMANENCE") or "100–1000 år",
             neutrality_trend_method=env.get("NEUTRALITY_TREND_METHOD") or "carbon_law",
+            # SEI Konsumtionskompassen's household workbook (a file feed); default: the bundled copy.
+            sei_households_path=Path(env.get("SEI_HOUSEHOLDS_PATH") or SEI_HOUSEHOLDS_DEFAULT).resolve(),
+            # How many percentage points per year consumption emissions may fall slower than
+            # territorial ones and still count as falling "at a similar pace".
+            consumption_pace_tolerance_pp=float(env.get("CONSUMPTION_PACE_TOLERANCE_PP") or 1.0),
         )
 
     def export_for_dbt(self) -> None:

@@ -162,6 +162,27 @@ RAW_DDL = {
             hectares double, status varchar, unit_raw varchar not null, updated varchar,
             is_synthetic boolean not null, provenance_note varchar not null, fetched_at timestamp not null
         )""",
+    # Consumption-based emissions (pipelines/consumption.py).
+    "scb_consumption_emissions": """
+        create table if not exists raw.scb_consumption_emissions (
+            file_sha256 varchar not null, table_id varchar not null, use_code varchar not null,
+            component varchar, use_label varchar, substance_code varchar not null, year integer not null,
+            tonnes double, status varchar, unit_raw varchar, contents_code varchar, contents_label varchar,
+            updated varchar, fetched_at timestamp not null
+        )""",
+    "scb_brp": """
+        create table if not exists raw.scb_brp (
+            file_sha256 varchar not null, table_id varchar not null, kommun_kod varchar not null,
+            year integer not null, value double, status varchar, unit_raw varchar, contents_code varchar,
+            contents_label varchar, updated varchar, fetched_at timestamp not null
+        )""",
+    "sei_household_emissions": """
+        create table if not exists raw.sei_household_emissions (
+            file_sha256 varchar not null, file_name varchar not null, sheet varchar not null,
+            data_year integer not null, vintage date not null, kommun_kod varchar not null,
+            kommun_namn_raw varchar, kommungrupp_kod integer, kg_co2e_per_capita double not null,
+            source_row integer not null, fetched_at timestamp not null
+        )""",
 }
 
 
@@ -210,7 +231,9 @@ RAW_TABLES = {"landed_files": "landed_files", "smhi_emissions_ggt": "smhi_emissi
               "partner_energy": "partner_energy", "partner_actions": "partner_actions",
               "partner_removals": "partner_removals", "energy_feed_files": "energy_feed_files",
               "energy_feed_values": "energy_feed_values", "scb_energy": "scb_energy",
-              "scb_lulucf_national": "scb_lulucf_national", "scb_forest_land": "scb_forest_land"}
+              "scb_lulucf_national": "scb_lulucf_national", "scb_forest_land": "scb_forest_land",
+              "scb_consumption_emissions": "scb_consumption_emissions",
+              "scb_brp": "scb_brp", "sei_household_emissions": "sei_household_emissions"}
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:

@@ -22,6 +22,7 @@ MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kom
          "fct_district_heating_monthly", "fct_energy_balance", "fct_district_heating_climate_value",
          "fct_electricity", "fct_energy_use", "fct_energy_production"}
 MARTS |= {"fct_carbon_sinks", "climate_neutrality_balance"}   # carbon sinks (issue 6)
+MARTS |= {"fct_consumption_emissions", "consumption_trajectory", "dim_peer_group_members", "peer_comparison"}
 
 
 @pytest.fixture(scope="module")
