@@ -169,22 +169,31 @@ def trajectories(q: Query) -> dict:
 
 @optional
 def consumption(q: Query) -> dict:
-    rows = q.rows("""
-        select * from marts.fct_consumption_emissions where kommun_kod = ? order by year, component""", [q.kommun_kod])
+    """The latest year's components (households, public sector, investments) and the pace check."""
+    rows = q.rows("select * from marts.fct_consumption_emissions where kommun_kod = ? order by year, component",
+                  [q.kommun_kod])
     if not rows:
-        return {"latest": [], "series": []}
-    latest_year = max(r["year"] for r in rows if r["tonnes"] is not None)
+        return {"latest": [], "series": [], "pace": []}
+    latest_year = max(r["year"] for r in rows if r["tonnes"] is not None and r["year"] <= q.year)
     latest = []
-    for r in rows:
-        if r["year"] != latest_year:
-            continue
-        cite = dict(source_id=r.get("source_id") or r.get("source"), vintage=r.get("vintage"),
-                    mart="marts.fct_consumption_emissions")
-        latest.append({"component": r["component"], "method": r.get("method"),
-                       "allocation_key": r.get("allocation_key"), "allocation_key_year": r.get("allocation_key_year"),
+    for r in (r for r in rows if r["year"] == latest_year):
+        cite = dict(source_id=r["source_id"], vintage=r["vintage"], mart="marts.fct_consumption_emissions")
+        latest.append({"component": r["component"], "method": r["method"], "allocation_key": r["allocation_key"],
+                       "allocation_key_year": r["allocation_key_year"],
                        "tonnes": q.fact(r["tonnes"], "t", **cite, fact_id=f"consumption:{r['component']}"),
-                       "per_capita": q.fact(r.get("tonnes_per_capita"), "t_per_capita", **cite)})
-    return {"year": latest_year, "latest": latest, "series": rows}
+                       "per_capita": q.fact(r["tonnes_per_capita"], "t_per_capita", **cite)})
+    pace = []
+    for r in q.rows("""select * from marts.consumption_trajectory where kommun_kod = ? and scope_status like 'complete%'
+                       order by method = 'carbon_law' desc, method""", [q.kommun_kod]):
+        cite = dict(source_id="scb_consumption", vintage=None, mart="marts.consumption_trajectory")
+        pace.append({"method": r["method"], "scope": r["scope"], "scope_status": r["scope_status"],
+                     "pace": q.fact(r["pace_pct_per_year"], "pct", **cite, fact_id=f"consumption_pace:{r['method']}"),
+                     "territorial_pace": q.fact(r["territorial_pace_pct_per_year"], "pct", **cite),
+                     "similar": q.fact(r["falls_at_similar_pace"], "bool", **cite),
+                     "rate": r["reduction_rate_pct"],
+                     "meets_rate": q.fact(r["meets_carbon_law_rate"], "bool", **cite),
+                     "meets_paris": q.fact(r["meets_paris"], "bool", **cite)})
+    return {"year": latest_year, "latest": latest, "series": rows, "pace": pace}
 
 
 @optional
@@ -259,17 +268,23 @@ def partners(q: Query) -> dict:
 
 @optional
 def peers(q: Query) -> dict:
+    """Every peer group the kommun belongs to, its members ranked by emissions per capita."""
     rows = q.rows("""
-        select p.* from marts.peer_comparison p
-        where p.peer_group in (select peer_group from marts.peer_comparison where kommun_kod = ?)
-        order by p.peer_group, p.rank_in_group""", [q.kommun_kod])
+        select * from marts.peer_comparison
+        where group_id in (select group_id from marts.peer_comparison where kommun_kod = ?)
+        order by group_id, rank_in_group""", [q.kommun_kod])
     groups: dict[str, dict] = {}
     for r in rows:
-        group = groups.setdefault(r["peer_group"], {"name": r["peer_group"], "members": [], "own_rank": None})
-        cite = dict(source_id=r.get("source_id") or SMHI, vintage=r.get("vintage"), mart="marts.peer_comparison")
-        member = {**r, "per_capita": q.fact(r.get("tonnes_per_capita"), "t_per_capita", **cite),
-                  "is_self": r["kommun_kod"] == q.kommun_kod}
+        group = groups.setdefault(r["group_id"], {"id": r["group_id"], "name": r["group_name"], "members": [],
+                                                  "own": None, "size": r["group_size"]})
+        cite = dict(source_id=SMHI, vintage=r["vintage"], mart="marts.peer_comparison")
+        member = {"kommun_kod": r["kommun_kod"], "kommun_namn": r["kommun_namn"], "rank": r["rank_in_group"],
+                  "membership_verified": r["membership_verified"], "is_self": r["kommun_kod"] == q.kommun_kod,
+                  "per_capita": q.fact(r["tonnes_per_capita"], "t_per_capita", **cite),
+                  "change_2015": q.fact(r["change_since_2015_pct"], "pct", **cite),
+                  "meets_paris": q.fact(r["meets_paris"], "bool", **cite)}
         group["members"].append(member)
         if member["is_self"]:
-            group["own_rank"] = q.fact(r["rank_in_group"], "count", **cite, fact_id=f"peer_rank:{r['peer_group']}")
+            group["own"] = {"rank": q.fact(r["rank_in_group"], "count", **cite, fact_id=f"peer_rank:{r['group_id']}"),
+                            "per_capita": member["per_capita"], "latest_year": r["latest_year"]}
     return {"groups": list(groups.values())}

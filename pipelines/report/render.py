@@ -103,9 +103,8 @@ def draw_charts(c: dict) -> dict[str, str]:
     if c["peers"]["available"]:
         for group in c["peers"]["groups"]:
             members = group["members"]
-            drawn[f"peers:{group['name']}"] = charts.horizontal_bars(
-                [m.get("kommun_namn") or m["kommun_kod"] for m in members],
-                [m["per_capita"].value for m in members],
+            drawn[f"peers:{group['id']}"] = charts.horizontal_bars(
+                [m["kommun_namn"] for m in members], [m["per_capita"].value for m in members],
                 next((i for i, m in enumerate(members) if m["is_self"]), None), "t CO2e per invånare")
     return drawn
 

@@ -26,6 +26,7 @@ downscaled as (
             || coalesce(national.scb_updated, 'unknown') || ') × SCB ' || allocation.key_table_id
             || ' (' || coalesce(allocation.key_unit, 'unit unknown') || ', updated '
             || coalesce(allocation.key_updated, 'unknown') || ')'     as source,
+        'scb_consumption'                                            as source_id,
         national.vintage                                             as vintage,
         national.source_file_sha256                                  as source_file_sha256
     from national
@@ -48,6 +49,7 @@ household_rows as (
         cast(null as varchar)                                        as allocation_key_note,
         'SEI Konsumtionskompassen, ' || households.source_file_name || ', sheet ' || households.source_sheet
             || ', row ' || cast(households.source_row as varchar)    as source,
+        'sei_konsumtionskompassen'                                   as source_id,
         households.vintage                                           as vintage,
         households.source_file_sha256                                as source_file_sha256
     from households
@@ -79,6 +81,7 @@ final as (
         cast(unioned.allocation_share as double precision)           as allocation_share,
         cast(unioned.allocation_key_note as varchar)                 as allocation_key_note,
         cast(unioned.source as varchar)                              as source,
+        cast(unioned.source_id as varchar)                           as source_id,
         cast(unioned.vintage as date)                                as vintage,
         cast(unioned.source_file_sha256 as varchar)                  as source_file_sha256
     from unioned
