@@ -13,6 +13,15 @@ from pathlib import Path
 from pipelines.settings import REPO_ROOT
 
 
+def ensure_instance_config(home: Path) -> None:
+    """A DAGSTER_HOME without a dagster.yaml gets the repo's: without its pool limit of 1, two
+    warehouse writers run at once and the second fails on DuckDB's file lock."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text((REPO_ROOT / ".dagster_home" / "dagster.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--live", action="store_true", help="use the live SMHI and SCB APIs")
@@ -20,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     env = dict(os.environ)
     env.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
-    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    ensure_instance_config(Path(env["DAGSTER_HOME"]))
     with contextlib.ExitStack() as stack:
         if not args.live:
             from replay.offline import start_offline_server
