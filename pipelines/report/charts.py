@@ -49,7 +49,10 @@ def trajectory(paths: list[dict], method: str, gas: str) -> str:
     other = [r["emissions_t"] / 1000 if r["emissions_kind"] != "actual" and r["emissions_t"] is not None else None
              for r in rows]
     allowed = [None if r["allowed_t"] is None else r["allowed_t"] / 1000 for r in rows]
-    ax.plot(years, actual, color=PALETTE[0], marker="o", markersize=3, label="utfall (SMHI)")
+    # Years SMHI does not publish (1991-1999 ...) are skipped, so the line joins the years it has.
+    observed = [(y, a) for y, a in zip(years, actual) if a is not None]
+    ax.plot([y for y, _ in observed], [a for _, a in observed], color=PALETTE[0], marker="o", markersize=3,
+            label="utfall (SMHI)")
     ax.plot(years, other, color=PALETTE[1], linestyle=":", linewidth=2, label="trend")
     ax.plot(years, allowed, color=PALETTE[2], linewidth=2, label="tillåten bana")
     ax.set_ylabel(f"kt {gas} per år")
@@ -92,6 +95,9 @@ def lines(series: dict[str, list[tuple[int, float | None]]], ylabel: str) -> str
     for i, (name, points) in enumerate(sorted(series.items())):
         ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", markersize=3,
                 color=PALETTE[i % len(PALETTE)], label=name)
+    years = sorted({p[0] for points in series.values() for p in points})
+    ax.set_xticks(years)
+    ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=8)

@@ -60,7 +60,7 @@ def optional(section):
 
 
 def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    return {r[0]: f"{r[1]} ({r[2]})" for r in
+    return {r[0]: f"{r[1]}; {r[2]}" for r in
             con.sql("select source_id, source_name, publisher from marts.dim_data_source").fetchall()}
 
 
@@ -190,7 +190,7 @@ def consumption(q: Query) -> dict:
                      "pace": q.fact(r["pace_pct_per_year"], "pct", **cite, fact_id=f"consumption_pace:{r['method']}"),
                      "territorial_pace": q.fact(r["territorial_pace_pct_per_year"], "pct", **cite),
                      "similar": q.fact(r["falls_at_similar_pace"], "bool", **cite),
-                     "rate": r["reduction_rate_pct"],
+                     "rate": q.fact(r["reduction_rate_pct"], "pct_plain", **cite),
                      "meets_rate": q.fact(r["meets_carbon_law_rate"], "bool", **cite),
                      "meets_paris": q.fact(r["meets_paris"], "bool", **cite)})
     return {"year": latest_year, "latest": latest, "series": rows, "pace": pace}

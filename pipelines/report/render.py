@@ -22,6 +22,9 @@ from pipelines.report.citations import Citations
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 NBSP = "\u00a0"
+# Swedish names of the marts' codes (presentation only; no numbers).
+LABELS = {"households": "hushåll", "public_sector": "offentlig konsumtion", "investments": "investeringar",
+          "public_sector+investments": "offentlig konsumtion och investeringar"}
 UNITS = {"t": "t", "t_per_capita": "t/inv.", "kg_per_capita": "kg/inv.", "g_per_kwh": "g CO2e/kWh", "mwh": "MWh"}
 
 
@@ -69,6 +72,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals["num"] = num
+    env.globals["labels"] = LABELS
     return env
 
 
@@ -93,7 +97,9 @@ def draw_charts(c: dict) -> dict[str, str]:
         if any(p["method"] == m["method"] for p in c["trajectories"]["paths"]):
             drawn[f"trajectory:{m['method']}"] = charts.trajectory(c["trajectories"]["paths"], m["method"], m["gas"])
     if c["consumption"]["available"] and c["consumption"]["series"]:
-        drawn["consumption"] = charts.stacked_bars(c["consumption"]["series"], "component", "tonnes", "kt CO2e per år")
+        # Households have one SEI year only; stacking it on the series would read as a jump.
+        series = [r for r in c["consumption"]["series"] if r["component"] != "households"]
+        drawn["consumption"] = charts.stacked_bars(series, "component", "tonnes", "kt CO2e per år")
     if c["energy"]["available"] and c["energy"]["items"]:
         series: dict[str, list] = {}
         for item in c["energy"]["items"]:
