@@ -133,3 +133,8 @@ def test_materialize_all_succeeds_and_the_trajectory_chart_is_in_its_metadata(da
     assert charts.count() >= 3                           # one per national method, at least
     assert all(charts.nth(i).evaluate("img => img.naturalWidth") > 0 for i in range(charts.count()))
     page.screenshot(path=ARTIFACTS / "trajectory_charts.png")
+
+    # The yearly report is linked from its asset's metadata.
+    page.goto(f"{dagster_ui}/assets/reports/klimatkontrakt_uppfoljning")
+    page.get_by_text("klimatrapport_2081_2024.html").first.wait_for(timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "report_asset.png", full_page=True)
