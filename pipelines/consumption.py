@@ -7,38 +7,23 @@ from dataclasses import asdict
 import dagster as dg
 
 from pipelines import consumption_loads, engine
-from pipelines.ingestion import INGESTION
+from pipelines.ingestion import INGESTION, scb_table_asset
 from pipelines.loads import RejectedFile
-from pipelines.resources import ScbResource, WarehouseResource
+from pipelines.resources import WarehouseResource
 from pipelines.settings import Settings
 
 
-def scb_result(report: consumption_loads.ConsumptionLoadReport) -> dg.MaterializeResult:
-    metadata = {k: v for k, v in asdict(report).items() if k not in ("years", "note") and v is not None}
-    metadata["years"] = ", ".join(map(str, report.years))
-    if report.note:
-        metadata["payload_note"] = dg.MetadataValue.md(report.note)
-    return dg.MaterializeResult(metadata=metadata)
+scb_consumption_emissions = scb_table_asset(
+    "scb_consumption_emissions",
+    "SCB MI1301 consumption-based greenhouse-gas emissions, national, by use (households, public sector, "
+    "investments), t CO2e per year, through PxWebApi 2.0.",
+    consumption_loads.load_national_consumption)
 
-
-@dg.asset(key=["raw", "scb_consumption_emissions"], **INGESTION,
-          description="SCB MI1301 consumption-based greenhouse-gas emissions, national, by use "
-                      "(households, public sector, investments), t CO2e per year, through PxWebApi 2.0.")
-def scb_consumption_emissions(context: dg.AssetExecutionContext, scb: ScbResource,
-                              warehouse_store: WarehouseResource) -> dg.MaterializeResult:
-    report = consumption_loads.load_national_consumption(scb.client(log=context.log.warning), warehouse_store.store)
-    engine.mirror_raw(Settings.from_env(), ["scb_consumption_emissions", "landed_files"])
-    return scb_result(report)
-
-
-@dg.asset(key=["raw", "scb_brp"], **INGESTION,
-          description="SCB NR0105 gross regional product per kommun: the key that downscales public "
-                      "consumption and investments. The offline payload holds reconstructed shares (see its note).")
-def scb_brp(context: dg.AssetExecutionContext, scb: ScbResource,
-            warehouse_store: WarehouseResource) -> dg.MaterializeResult:
-    report = consumption_loads.load_brp(scb.client(log=context.log.warning), warehouse_store.store)
-    engine.mirror_raw(Settings.from_env(), ["scb_brp", "landed_files"])
-    return scb_result(report)
+scb_brp = scb_table_asset(
+    "scb_brp",
+    "SCB NR0105 gross regional product per kommun: the key that downscales public consumption and investments. "
+    "The offline payload holds reconstructed shares (see its note).",
+    consumption_loads.load_brp)
 
 
 @dg.asset(key=["raw", "sei_household_emissions"], **INGESTION,

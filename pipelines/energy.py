@@ -8,12 +8,12 @@ import dagster as dg
 
 from pipelines import energy_loads, engine
 from pipelines.partners import drop_fingerprint
-from pipelines.resources import ScbResource, WarehouseResource
+from pipelines.ingestion import scb_table_asset
+from pipelines.resources import WarehouseResource
 from pipelines.settings import DUCKDB_POOL, Settings
 from sources.energy_feed.validate import Limits
 
 REPORTS_KEY = dg.AssetKey(["raw", "energy_reports"])
-SCB_ENERGY_KEY = dg.AssetKey(["raw", "scb_energy"])
 BALANCE_KEY = dg.AssetKey(["marts", "fct_energy_balance"])
 EMISSIONS_KEY = dg.AssetKey(["marts", "fct_emissions"])
 ALL_VALID_CHECK = "every_energy_report_was_valid"
@@ -46,20 +46,12 @@ def energy_reports(context: dg.AssetExecutionContext, warehouse_store: Warehouse
                                                             for f, t in report.reports.items()) or "none")})
 
 
-@dg.asset(key=SCB_ENERGY_KEY, group_name="ingestion", pool=DUCKDB_POOL, kinds={"python", "duckdb"},
-          description="SCB's municipal energy statistics for Borlänge through PxWebApi 2.0: TAB3654 (final use by "
-                      "consumer category and fuel), TAB3451 (electricity production), TAB3452 (district-heating "
-                      "production); confidential cells kept as null with their status.")
-def scb_energy(context: dg.AssetExecutionContext, scb: ScbResource,
-               warehouse_store: WarehouseResource) -> dg.MaterializeResult:
-    settings = Settings.from_env()
-    report = energy_loads.load_scb_energy(scb.client(log=context.log.warning), warehouse_store.store,
-                                          kommun_kod=BORLANGE)
-    engine.mirror_raw(settings, ["scb_energy", "landed_files"])
-    return dg.MaterializeResult(metadata={
-        "tables": ", ".join(report.tables), "responses": report.responses, "rows_inserted": report.rows_inserted,
-        "unchanged_responses": report.unchanged_responses, "years": ", ".join(map(str, report.years)),
-        "confidential_cells": report.confidential_cells})
+scb_energy = scb_table_asset(
+    "scb_energy",
+    "SCB's municipal energy statistics for Borlänge through PxWebApi 2.0: TAB3654 (final use by consumer category "
+    "and fuel), TAB3451 (electricity production), TAB3452 (district-heating production); confidential cells kept "
+    "as null with their status.",
+    lambda client, store: energy_loads.load_scb_energy(client, store, kommun_kod=BORLANGE))
 
 
 @dg.asset_check(asset=BALANCE_KEY, name=SMHI_CHECK, additional_deps=[EMISSIONS_KEY], pool=DUCKDB_POOL,
