@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines import inbox as inbox_files
 from pipelines import warehouse
 from pipelines.loads import Store, naive_utc
 from sources.energy_feed.validate import Feed, Limits, format_report, load_feed
@@ -33,7 +34,6 @@ from sources.scb_energy import KRE_TABLES, fetch_kre, kre_rows
 
 SOURCE = "borlange_energi"          # landing-zone folder and raw.landed_files.source of the reports
 INBOX_FOLDER = "energy"
-IGNORED_PREFIXES = (".", "~$")      # hidden files and Excel's lock files are not reports
 REPORT_TABLES = ("energy_feed_files", "energy_feed_values", "landed_files")
 BUNDLED_REPORTS = Path(__file__).resolve().parent.parent / "replay" / "payloads" / "energy"
 
@@ -52,7 +52,7 @@ def pending_files(inbox: Path) -> list[Path]:
     folder = inbox / INBOX_FOLDER
     if not folder.is_dir():
         return []
-    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(IGNORED_PREFIXES)]
+    files = [p for p in folder.iterdir() if inbox_files.is_drop(p)]
     return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
 
 
@@ -85,25 +85,14 @@ def process_file(path: Path, inbox: Path, store: Store, con: duckdb.DuckDBPyConn
     feed = load_feed(path, limits)
     name = str(path.relative_to(inbox))
     if not feed.ok:
-        text = (f"sha256: {landed.sha256}\noriginal: {landed.path}\n"
-                f"received: {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n\n{format_report(feed)}")
-        move(path, inbox / "quarantine" / INBOX_FOLDER, landed.sha256, report_text=text)
+        text = inbox_files.quarantine(path, inbox, INBOX_FOLDER, landed, format_report(feed))
         report.rejected.append(name)
         report.reports[name] = text
         report.problems[name] = [p.to_dict() for p in feed.problems]
         return
     loaded = load_report(con, feed, landed, received_at=datetime.now(timezone.utc))
-    move(path, inbox / "processed" / INBOX_FOLDER, landed.sha256)
+    inbox_files.mark_processed(path, inbox, INBOX_FOLDER, landed.sha256)
     (report.accepted if loaded else report.unchanged).append(name)
-
-
-def move(path: Path, target_dir: Path, sha256: str, report_text: str | None = None) -> Path:
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"{sha256[:12]}_{path.name}"
-    shutil.move(str(path), target)
-    if report_text is not None:
-        target.with_name(target.name + ".report.txt").write_text(report_text, encoding="utf-8")
-    return target
 
 
 def report_values(feed: Feed, sha256: str) -> pl.DataFrame:

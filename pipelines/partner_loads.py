@@ -14,7 +14,6 @@ takes the newest as the one in force. The same file twice changes nothing.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -22,13 +21,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines import inbox as inbox_files
 from pipelines import warehouse
 from pipelines.loads import Store, naive_utc
 from sources.partner_submissions import Limits, Problem, ValidationReport, format_report, load_partners, validate_submission
 
 SHEET_TABLES = {"emissions": "partner_emissions", "energy": "partner_energy",
                 "actions": "partner_actions", "removals": "partner_removals"}
-IGNORED_PREFIXES = (".", "~$")   # hidden files and Excel's lock files are not submissions
 
 
 @dataclass
@@ -44,7 +43,7 @@ def pending_files(inbox: Path) -> list[Path]:
     drops = inbox / "partners"
     if not drops.is_dir():
         return []
-    files = [p for p in drops.glob("*/*") if p.is_file() and not p.name.startswith(IGNORED_PREFIXES)]
+    files = [p for p in drops.glob("*/*") if inbox_files.is_drop(p)]
     return sorted(files, key=lambda p: (p.stat().st_mtime, str(p)))
 
 
@@ -71,14 +70,12 @@ def process_file(path: Path, inbox: Path, store: Store, con: duckdb.DuckDBPyConn
         validation = ValidationReport(validation.file, [folder_mismatch(path, folder_partner,
                                                                         validation.submission.partner_id)])
     if not validation.ok:
-        text = (f"sha256: {landed.sha256}\noriginal: {landed.path}\n"
-                f"received: {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n\n{format_report(validation)}")
-        move(path, inbox / "quarantine" / folder_partner, landed.sha256, report_text=text)
+        text = inbox_files.quarantine(path, inbox, folder_partner, landed, format_report(validation))
         report.rejected.append(str(path.relative_to(inbox)))
         report.reports[str(path.relative_to(inbox))] = text
         return
     loaded = load_submission(con, validation.submission, landed.sha256, path.name)
-    move(path, inbox / "processed" / folder_partner, landed.sha256)
+    inbox_files.mark_processed(path, inbox, folder_partner, landed.sha256)
     (report.accepted if loaded else report.unchanged).append(str(path.relative_to(inbox)))
 
 
@@ -90,15 +87,6 @@ def folder_mismatch(path: Path, folder_partner: str, file_partner: str) -> Probl
         message_en=f"the file is in the folder of {folder_partner!r} but names partner {file_partner!r}",
         expected=f"partner-id {folder_partner!r}, eller filen i inbox/partners/{file_partner}/ / "
                  f"partner id {folder_partner!r}, or the file in inbox/partners/{file_partner}/")
-
-
-def move(path: Path, target_dir: Path, sha256: str, report_text: str | None = None) -> Path:
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"{sha256[:12]}_{path.name}"
-    shutil.move(str(path), target)
-    if report_text is not None:
-        target.with_name(target.name + ".report.txt").write_text(report_text, encoding="utf-8")
-    return target
 
 
 def load_submission(con: duckdb.DuckDBPyConnection, submission, sha256: str, file_name: str) -> bool:
