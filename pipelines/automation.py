@@ -29,5 +29,19 @@ scb_yearly_schedule = dg.ScheduleDefinition(
     execution_timezone=TIMEZONE, default_status=dg.DefaultScheduleStatus.STOPPED,
     description="Every 1 March: SCB's population on 31 December of the year before.")
 
-JOBS = [warehouse_refresh, smhi_release_job, scb_population_job]
-SCHEDULES = [smhi_yearly_schedule, scb_yearly_schedule]
+YEARLY_STATISTICS = [["raw", "scb_energy"], ["raw", "scb_lulucf_national"], ["raw", "scb_forest_land"],
+                     ["raw", "scb_consumption_emissions"], ["raw", "scb_brp"], ["raw", "sei_household_emissions"]]
+yearly_statistics_job = dg.define_asset_job(
+    "yearly_statistics", selection=dg.AssetSelection.assets(*YEARLY_STATISTICS).downstream(),
+    description="Fetch the yearly statistics (SCB energy, LULUCF, forest land, consumption, BRP; the SEI file) "
+                "and rebuild everything downstream.")
+
+# Their publication dates differ per table and are not verified here. A load whose response is
+# unchanged adds nothing (sha256), so asking every month picks each release up within a month.
+yearly_statistics_schedule = dg.ScheduleDefinition(
+    name="yearly_statistics_monthly", job=yearly_statistics_job, cron_schedule="0 6 5 * *",
+    execution_timezone=TIMEZONE, default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="The 5th of every month: re-ask the yearly statistics; unchanged responses change nothing.")
+
+JOBS = [warehouse_refresh, smhi_release_job, scb_population_job, yearly_statistics_job]
+SCHEDULES = [smhi_yearly_schedule, scb_yearly_schedule, yearly_statistics_schedule]

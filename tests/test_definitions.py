@@ -108,6 +108,7 @@ def test_yearly_schedules_ship_switched_off(defs):
     schedules = {s.name: s for s in defs.schedules}
     assert schedules["smhi_yearly_release"].cron_schedule == "0 6 20 6 *"
     assert schedules["scb_population_yearly"].cron_schedule == "0 6 1 3 *"
+    assert schedules["yearly_statistics_monthly"].cron_schedule == "0 6 5 * *"
     assert all(s.default_status == dg.DefaultScheduleStatus.STOPPED for s in schedules.values())
 
 
