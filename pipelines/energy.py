@@ -7,7 +7,7 @@ import duckdb
 import dagster as dg
 
 from pipelines import energy_loads, engine
-from pipelines.partners import drop_fingerprint
+from pipelines.drops import drop_results, inbox_sensor
 from pipelines.ingestion import scb_table_asset
 from pipelines.resources import WarehouseResource
 from pipelines.settings import DUCKDB_POOL, Settings
@@ -34,16 +34,7 @@ def energy_reports(context: dg.AssetExecutionContext, warehouse_store: Warehouse
                                        limits=Limits(balance_tolerance=settings.energy_balance_tolerance))
     engine.mirror_raw(settings, list(energy_loads.REPORT_TABLES))
     context.log.info(f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}")
-    yield dg.MaterializeResult(metadata={
-        "accepted": dg.MetadataValue.json(report.accepted),
-        "unchanged": dg.MetadataValue.json(report.unchanged),
-        "rejected": dg.MetadataValue.json(report.rejected),
-    })
-    yield dg.AssetCheckResult(
-        check_name=ALL_VALID_CHECK, passed=not report.rejected, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"quarantined": dg.MetadataValue.json(report.rejected),
-                  "reports": dg.MetadataValue.md("\n\n".join(f"**{f}**\n\n```\n{t}\n```"
-                                                            for f, t in report.reports.items()) or "none")})
+    yield from drop_results(report, ALL_VALID_CHECK)
 
 
 scb_energy = scb_table_asset(
@@ -83,13 +74,8 @@ energy_reports_job = dg.define_asset_job(
     description="Validate and load the reports in the energy inbox, then rebuild everything downstream.")
 
 
-@dg.sensor(job=energy_reports_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Starts a load when reports wait in <INBOX_DIR>/energy/.")
-def energy_inbox_sensor(context: dg.SensorEvaluationContext):
-    files = energy_loads.pending_files(Settings.from_env().inbox_dir)
-    if not files:
-        return dg.SkipReason("no reports in the energy inbox")
-    return dg.RunRequest(run_key=drop_fingerprint(files), tags={"files": str(len(files))})
+energy_inbox_sensor = inbox_sensor("energy_inbox_sensor", energy_reports_job, energy_loads.pending_files,
+                                   "<INBOX_DIR>/energy/")
 
 
 ENERGY_ASSETS = [energy_reports, scb_energy]
