@@ -16,18 +16,18 @@ $(STAMP): pyproject.toml
 
 ## Offline: replay server with the bundled real data -> warehouse/borlange.duckdb, then a summary.
 demo: $(STAMP)
-	$(BIN)/python -m pipelines.demo
+	$(BIN)/borlange demo
 
 ## The same against the live SMHI and SCB APIs (SMHI_BASE_URL / SCB_BASE_URL override them).
 run: $(STAMP)
-	$(BIN)/python -m pipelines.demo --live
+	$(BIN)/borlange demo --live
 
 ## Dagster UI on http://127.0.0.1:3000, offline against the replay server.
 ui: $(STAMP)
-	$(BIN)/python -m pipelines.ui
+	$(BIN)/borlange ui
 
 ui-live: $(STAMP)
-	$(BIN)/python -m pipelines.ui --live
+	$(BIN)/borlange ui --live
 
 ## The whole test suite (installs chromium and postgresql first when root and missing).
 test: $(STAMP) system-packages
@@ -46,7 +46,7 @@ validate: $(STAMP)
 
 ## dbt docs: the data dictionary for BI users (target/index.html).
 docs: $(STAMP)
-	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .
+	$(BIN)/borlange dbt docs generate
 
 ## Rebuild the bundled replay payloads from ../shared/data.
 payloads: $(STAMP)

@@ -1,5 +1,5 @@
-"""`make demo` (offline, replay server) and `make run` (live APIs): materialize every asset,
-then print Borlänge's headline figures from the marts.
+"""`borlange demo` (`make demo`: offline, replay server) and `borlange demo --live` (`make run`):
+materialize every asset, then print the reporting kommun's headline figures from the marts.
 
 Offline, the SMHI history is replayed as it happened: first the 2025 release is fetched
 (last year's run), then the current one, so the warehouse holds two vintages.
@@ -7,21 +7,21 @@ Offline, the SMHI history is replayed as it happened: first the 2025 release is 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
+import dataclasses
 import os
-import sys
 import time
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-BORLANGE = "2081"
+from pipelines.settings import Settings
+
 GGT_KEY = dg.AssetKey(["raw", "smhi_emissions_ggt"])
 
 
-def borlange_summary(con: duckdb.DuckDBPyConnection, kommun_kod: str = BORLANGE) -> dict:
+def borlange_summary(con: duckdb.DuckDBPyConnection, kommun_kod: str) -> dict:
     """Latest year, total, per capita and change since 1990 from the marts (CO2e, newest release)."""
     row = con.execute("""
         with totals as (
@@ -79,19 +79,20 @@ def instance_for_demo() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def materialize_all(*, offline: bool, instance: dg.DagsterInstance) -> dict[str, float]:
+def materialize_all(*, offline: bool, instance: dg.DagsterInstance, settings: Settings | None = None) -> dict[str, float]:
     """Run the pipeline; return wall-clock seconds per phase."""
+    settings = settings or Settings.from_env()
     timings: dict[str, float] = {}
     with contextlib.ExitStack() as stack:
         server = None
         if offline:
             from replay.offline import start_offline_server
             server = stack.enter_context(start_offline_server())
-            os.environ["SMHI_BASE_URL"] = server.smhi_base_url
-            os.environ["SCB_BASE_URL"] = server.scb_base_url
+            settings = dataclasses.replace(settings, smhi_base_url=server.smhi_base_url,
+                                           scb_base_url=server.scb_base_url)
         started = time.perf_counter()
         from pipelines.definitions import build_definitions
-        defs = build_definitions()
+        defs = build_definitions(settings)
         timings["load_definitions"] = time.perf_counter() - started
         if server is not None:
             server.smhi.release = server.smhi.releases()[0]  # last year's run: the previous release
@@ -99,36 +100,23 @@ def materialize_all(*, offline: bool, instance: dg.DagsterInstance) -> dict[str,
             run_job(defs, instance, [GGT_KEY])
             timings["previous_release_run"] = time.perf_counter() - started
             server.smhi.release = server.smhi.releases()[-1]
-            stage_demo_energy_reports()
+            # Drop the bundled SYNTHETIC monthly reports of Borlänge Energi into the energy inbox, as
+            # the utility would, so the full run loads them (a second demo finds them loaded).
+            from pipelines.defs.energy.loads import stage_bundled_reports
+            stage_bundled_reports(settings.inbox_dir)
         started = time.perf_counter()
         run_job(defs, instance)
         timings["full_run"] = time.perf_counter() - started
     return timings
 
 
-def stage_demo_energy_reports() -> None:
-    """Offline only: drop the bundled SYNTHETIC monthly reports of Borlänge Energi into the energy
-    inbox, as the utility would, so the full run loads them (a second demo finds them loaded)."""
-    from pipelines.energy_loads import stage_bundled_reports
-    from pipelines.settings import Settings
-    stage_bundled_reports(Settings.from_env().inbox_dir)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--live", action="store_true", help="use the live SMHI and SCB APIs")
-    args = parser.parse_args(argv)
-    from pipelines.settings import Settings
-    timings = materialize_all(offline=not args.live, instance=instance_for_demo())
+def main(*, live: bool = False) -> int:
     settings = Settings.from_env()
+    timings = materialize_all(offline=not live, instance=instance_for_demo(), settings=settings)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        print(format_summary(borlange_summary(con)))
+        print(format_summary(borlange_summary(con, settings.report_kommun)))
     print(f"warehouse: {settings.warehouse_path}")
     for report in sorted(settings.reports_dir.glob(f"klimatrapport_{settings.report_kommun}_*.html")):
         print(f"report:    {report}")
     print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

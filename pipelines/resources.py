@@ -1,12 +1,11 @@
-"""Dagster resources: thin configurable wrappers around the plain clients in `sources/`."""
+"""Dagster resources: the settings themselves, and thin configurable wrappers around the plain
+clients in `sources/`, all built from one Settings (`resources_for`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import dagster as dg
 
-from pipelines.loads import Store
+from pipelines.settings import Settings
 from sources.http import HttpClient, RetryPolicy
 from sources.scb import PxWebClient
 from sources.smhi import SmhiClient
@@ -42,12 +41,13 @@ class ScbResource(HttpSourceResource):
         return PxWebClient(self.base_url, http=self.http(log))
 
 
-class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file and the raw landing zone beside it."""
-
-    path: str
-    landing_dir: str
-
-    @property
-    def store(self) -> Store:
-        return Store(Path(self.path), Path(self.landing_dir))
+def resources_for(settings: Settings) -> dict[str, object]:
+    """Every resource but dbt's (the transform domain adds that one)."""
+    return {
+        # Assets, sensors and checks take `settings: dg.ResourceParam[Settings]`; nothing reads the environment.
+        "settings": dg.ResourceDefinition.hardcoded_resource(settings, "Settings, read once at load"),
+        "smhi": SmhiResource(base_url=settings.smhi_base_url, max_attempts=settings.http_max_attempts,
+                             backoff_base_s=settings.http_backoff_base_s),
+        "scb": ScbResource(base_url=settings.scb_base_url, max_attempts=settings.http_max_attempts,
+                           backoff_base_s=settings.http_backoff_base_s),
+    }

@@ -1,7 +1,6 @@
-"""Every setting read from the environment, in one place.
-
-The same variables drive the Dagster resources and the dbt profile
-(`dbt_project/profiles.yml` reads WAREHOUSE_PATH and DBT_TARGET).
+"""Every setting, read from the environment once (`Settings.from_env()` in the definitions loader
+and the CLIs) and injected from there: into assets, sensors and checks as the `settings`
+resource, and into dbt as vars (pipelines/lib/dbt.py). Each setting has its one default here.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipelines.lib.warehouse import Store
 from sources.scb import SCB_BASE_URL_DEFAULT
 from sources.smhi import SMHI_BASE_URL_DEFAULT
 
@@ -20,6 +20,7 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 SEI_HOUSEHOLDS_DEFAULT = (REPO_ROOT / "replay" / "payloads" / "consumption"
                           / "Klimatkollen_data for 2023_shared April 2026.xlsx")
+SCHEDULE_TIMEZONE = "Europe/Stockholm"
 DUCKDB_POOL = "duckdb_warehouse"  # every writer of the warehouse file runs in this pool, limit 1
 
 
@@ -45,8 +46,10 @@ class Settings:
     neutrality_min_quality: str
     neutrality_min_permanence: str
     neutrality_trend_method: str
+    neutrality_target_year: int
     sei_households_path: Path
     consumption_pace_tolerance_pp: float
+    git_revision: str | None = None
     energy_balance_tolerance: float = 0.02
     energy_smhi_tolerance: float = 0.25
 
@@ -79,17 +82,20 @@ class Settings:
             # process per step would only add start-up time. multiprocess: for the PostgreSQL target.
             executor=env.get("DAGSTER_EXECUTOR") or "in_process",
             report_year=int(env["REPORT_YEAR"]) if env.get("REPORT_YEAR") else None,
+            # The commit a published build names; default: `git rev-parse HEAD` of the checkout.
+            git_revision=env.get("GIT_REVISION") or None,
             # Utility reports: production + purchases must equal deliveries + losses within this share.
             energy_balance_tolerance=float(env.get("ENERGY_BALANCE_TOLERANCE") or 0.02),
             # The utility's fossil emissions of heat and power may differ from SMHI's 'El och
             # fjärrvärme' by this share before the check warns.
             energy_smhi_tolerance=float(env.get("ENERGY_SMHI_TOLERANCE") or 0.25),
             # The climate-neutrality check (marts.climate_neutrality_balance): the lowest sink quality
-            # and permanence that count, and the trajectory preset whose trend gives 2030. dbt reads
-            # the same variables (macros/neutrality_config.sql).
+            # and permanence that count, the trajectory preset whose trend gives the target year, and
+            # that year. dbt gets them as vars (macros/neutrality_config.sql).
             neutrality_min_quality=env.get("NEUTRALITY_MIN_QUALITY") or "reported",
             neutrality_min_permanence=env.get("NEUTRALITY_MIN_PERMANENCE") or "100–1000 år",
             neutrality_trend_method=env.get("NEUTRALITY_TREND_METHOD") or "carbon_law",
+            neutrality_target_year=int(env.get("NEUTRALITY_TARGET_YEAR") or 2030),
             # SEI Konsumtionskompassen's household workbook (a file feed); default: the bundled copy.
             sei_households_path=Path(env.get("SEI_HOUSEHOLDS_PATH") or SEI_HOUSEHOLDS_DEFAULT).resolve(),
             # How many percentage points per year consumption emissions may fall slower than
@@ -97,10 +103,7 @@ class Settings:
             consumption_pace_tolerance_pp=float(env.get("CONSUMPTION_PACE_TOLERANCE_PP") or 1.0),
         )
 
-    def export_for_dbt(self) -> None:
-        """Make the dbt subprocess see the same warehouse as the Python assets."""
-        os.environ["WAREHOUSE_PATH"] = str(self.warehouse_path)
-        os.environ.setdefault("DBT_TARGET", self.dbt_target)
-        os.environ.setdefault("NEUTRALITY_MIN_QUALITY", self.neutrality_min_quality)
-        os.environ.setdefault("NEUTRALITY_MIN_PERMANENCE", self.neutrality_min_permanence)
-        os.environ.setdefault("NEUTRALITY_TREND_METHOD", self.neutrality_trend_method)
+    @property
+    def store(self) -> Store:
+        """Where loads write: the warehouse file and the landing zone."""
+        return Store(self.warehouse_path, self.landing_dir)

@@ -1,9 +1,8 @@
-"""`make ui`: `dagster dev` on workspace.yaml with DAGSTER_HOME in the repo. Offline by
+"""`borlange ui` (`make ui`): `dagster dev` on workspace.yaml with DAGSTER_HOME in the repo. Offline by
 default: a replay server runs beside it and the code location points at it."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import subprocess
@@ -22,27 +21,19 @@ def ensure_instance_config(home: Path) -> None:
         config.write_text((REPO_ROOT / ".dagster_home" / "dagster.yaml").read_text(encoding="utf-8"), encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--live", action="store_true", help="use the live SMHI and SCB APIs")
-    parser.add_argument("--port", default="3000")
-    args = parser.parse_args(argv)
+def main(*, live: bool = False, port: str = "3000") -> int:
     env = dict(os.environ)
     env.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
     ensure_instance_config(Path(env["DAGSTER_HOME"]))
     with contextlib.ExitStack() as stack:
-        if not args.live:
+        if not live:
             from replay.offline import start_offline_server
             offline = stack.enter_context(start_offline_server())
             env["SMHI_BASE_URL"], env["SCB_BASE_URL"] = offline.smhi_base_url, offline.scb_base_url
             print(f"offline: replay server at {offline.server.url}", flush=True)
         dagster = Path(sys.executable).with_name("dagster")
-        command = [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", args.port]
+        command = [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", port]
         try:
             return subprocess.call(command, cwd=REPO_ROOT, env=env)
         except KeyboardInterrupt:
             return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -61,6 +61,14 @@ class JsonStatResult:
     category_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # dim -> code -> label
     raw_responses: list[bytes] = field(default_factory=list)           # byte for byte, per call
     selections: list[Selection] = field(default_factory=list)          # what each call asked for
+    notes: list[str] = field(default_factory=list)                     # the dataset's `note`
+    extension: dict = field(default_factory=dict)                      # the dataset's `extension`
+    parts: list["JsonStatResult"] = field(default_factory=list, repr=False)  # one per response
+
+    def responses(self) -> list["JsonStatResult"]:
+        """Each response on its own, already decoded: its bytes, its selection and its rows, so a
+        loader can land and load response by response without decoding anything again."""
+        return self.parts or [self]
 
 
 @dataclass
@@ -153,20 +161,33 @@ def dataset_info(payload: dict) -> dict:
 
 
 def jsonstat_result(table_id: str, raw_responses: list[bytes], selections: list[Selection]) -> JsonStatResult:
-    """Decode and concatenate the responses of one table (chunks of one selection)."""
-    payloads = [json.loads(raw) for raw in raw_responses]
-    frames = [decode_jsonstat2(p) for p in payloads]
-    info = dataset_info(payloads[0]) if payloads else {}
+    """Decode each response once and concatenate them (the chunks of one selection); the decoded
+    responses stay available one by one through `responses()`."""
+    parts = [_single_result(table_id, raw, selection) for raw, selection in zip(raw_responses, selections)]
+    if len(parts) == 1:
+        return parts[0]
     labels: dict[str, dict[str, str]] = {}
-    for p in payloads:
-        for dim_id, dim_labels in dataset_info(p)["category_labels"].items():
+    for part in parts:
+        for dim_id, dim_labels in part.category_labels.items():
             labels.setdefault(dim_id, {}).update(dim_labels)
+    first = parts[0] if parts else JsonStatResult(table_id, pl.DataFrame())
     return JsonStatResult(
-        table_id=info.get("table_id") or table_id,
-        frame=pl.concat(frames, how="vertical") if frames else pl.DataFrame(),
+        table_id=first.table_id, frame=pl.concat([p.frame for p in parts], how="vertical") if parts else pl.DataFrame(),
+        label=first.label, source=first.source, updated=first.updated, units=first.units, category_labels=labels,
+        raw_responses=list(raw_responses), selections=list(selections), notes=first.notes,
+        extension=first.extension, parts=parts)
+
+
+def _single_result(table_id: str, raw: bytes, selection: Selection) -> JsonStatResult:
+    payload = json.loads(raw)
+    info = dataset_info(payload)
+    notes = payload.get("note") or []
+    return JsonStatResult(
+        table_id=info.get("table_id") or table_id, frame=decode_jsonstat2(payload),
         label=info.get("label"), source=info.get("source"), updated=info.get("updated"),
-        units=info.get("units", {}), category_labels=labels,
-        raw_responses=list(raw_responses), selections=list(selections))
+        units=info.get("units", {}), category_labels=info["category_labels"],
+        raw_responses=[raw], selections=[selection],
+        notes=[notes] if isinstance(notes, str) else list(notes), extension=payload.get("extension") or {})
 
 
 # ---------------------------------------------------------------- selections

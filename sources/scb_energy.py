@@ -17,13 +17,11 @@ with the symbol kept in `status`: they are never read as zero.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import datetime
 
 import polars as pl
 
-from sources.scb import JsonStatResult, PxWebClient, Selection, category_codes, decode_jsonstat2
+from sources.scb import JsonStatResult, PxWebClient, Selection, category_codes
 
 FUEL_VARIABLE = "Bransle"
 
@@ -42,11 +40,10 @@ KRE_TABLES = (
     KreTable("TAB3452", "EN0203AC", "Produktionssatt", "district_heating_production"),
 )
 
-KRE_SCHEMA = {"file_sha256": pl.Utf8, "table_id": pl.Utf8, "contents_code": pl.Utf8, "kommun_kod": pl.Utf8,
+KRE_SCHEMA = {"table_id": pl.Utf8, "contents_code": pl.Utf8, "kommun_kod": pl.Utf8,
               "category_variable": pl.Utf8, "category_code": pl.Utf8, "category_label": pl.Utf8,
               "fuel_code": pl.Utf8, "fuel_label": pl.Utf8, "year": pl.Int32, "mwh": pl.Float64,
-              "status": pl.Utf8, "unit": pl.Utf8, "updated": pl.Utf8, "note": pl.Utf8,
-              "fetched_at": pl.Datetime("us")}
+              "status": pl.Utf8, "unit": pl.Utf8, "updated": pl.Utf8, "note": pl.Utf8}
 
 
 def kre_selection(table: KreTable, metadata: dict, kommun_kod: str) -> Selection:
@@ -77,20 +74,15 @@ def fetch_kre(client: PxWebClient, kommun_kod: str) -> dict[KreTable, JsonStatRe
     return results
 
 
-def kre_rows(raw_response: bytes, table: KreTable, *, sha256: str, fetched_at: datetime) -> pl.DataFrame:
-    """One JSON-stat response as raw.scb_energy rows, labels and the dataset's note kept (a replay
-    payload says there that it is synthetic)."""
-    payload = json.loads(raw_response)
-    frame = decode_jsonstat2(payload)
-    dimensions = payload["dimension"]
+def kre_rows(response: JsonStatResult, table: KreTable) -> pl.DataFrame:
+    """One decoded JSON-stat response as raw.scb_energy rows (the loader adds file_sha256 and
+    fetched_at), labels and the dataset's note kept (a replay payload says there that it is synthetic)."""
+    frame = response.frame
 
     def labels(variable: str) -> dict[str, str]:
-        return dimensions[variable]["category"].get("label", {})
+        return response.category_labels.get(variable, {})
 
-    unit = dimensions["ContentsCode"]["category"].get("unit", {}).get(table.contents_code, {}).get("base")
-    notes = payload.get("note") or []
     return pl.DataFrame({
-        "file_sha256": sha256,
         "table_id": table.table_id,
         "contents_code": frame.get_column("ContentsCode"),
         "kommun_kod": frame.get_column("Region"),
@@ -103,8 +95,7 @@ def kre_rows(raw_response: bytes, table: KreTable, *, sha256: str, fetched_at: d
         "year": frame.get_column("Tid").cast(pl.Int32),
         "mwh": frame.get_column("value").cast(pl.Float64),
         "status": frame.get_column("status"),
-        "unit": unit,
-        "updated": payload.get("updated"),
-        "note": " | ".join(notes) if notes else None,
-        "fetched_at": fetched_at,
+        "unit": response.units.get(table.contents_code),
+        "updated": response.updated,
+        "note": " | ".join(response.notes) if response.notes else None,
     }, schema=KRE_SCHEMA)

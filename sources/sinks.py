@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -63,10 +62,9 @@ class SinkSourceError(ValueError):
     """A response that does not say what the loader needs (unit, codes); names the table."""
 
 
-def replay_flags(raw_response: bytes | dict) -> dict:
+def replay_flags(response: JsonStatResult) -> dict:
     """`extension.replay` of a bundled payload (synthetic flag, provenance); {} for SCB's own answers."""
-    payload = json.loads(raw_response) if isinstance(raw_response, (bytes, str)) else raw_response
-    return payload.get("extension", {}).get("replay") or {}
+    return response.extension.get("replay") or {}
 
 
 def unit_factor(result: JsonStatResult, contents_code: str, factors: dict[str, float]) -> tuple[str, float]:

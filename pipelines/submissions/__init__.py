@@ -1,4 +1,2 @@
-"""Command line for partner submissions: `python -m pipelines.submissions template|validate ...`.
-
-Thin: everything is in `sources.partner_submissions` (plain Python, no Dagster).
-"""
+"""`python -m pipelines.submissions`: an alias of `borlange partners`, kept because analysts'
+scripts call it. The partner code lives in pipelines/defs/partners/ and sources/partner_submissions/."""

@@ -1,0 +1,100 @@
+"""`borlange`: the project's one command line.
+
+    borlange demo [--live]                    the whole job (offline replay by default), then a summary
+    borlange ui [--live] [--port 3000]        the Dagster UI on 127.0.0.1
+    borlange trajectory --emissions F --method M ...   trajectory what-ifs on a CSV
+    borlange partners template|validate ...   partner submission templates and checks
+    borlange validate partners FILE...        validate files of a feed before sending them
+    borlange mirror [TABLE...]                copy raw tables to PostgreSQL (DBT_TARGET=postgres)
+    borlange dbt ARGS...                      dbt on the project with the pipeline's settings as vars
+
+Exit codes, for every subcommand: 0 success, 1 the input has problems, 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pipelines.defs.partners import cli as partners_cli
+from pipelines.defs.trajectory import cli as trajectory_cli
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="borlange", description=__doc__.split("\n\n")[0],
+                                     epilog="Exit codes: 0 success, 1 the input has problems, 2 a usage error.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="run the whole job into the warehouse, then print the headline figures")
+    demo.add_argument("--live", action="store_true", help="use the live SMHI and SCB APIs instead of the replay")
+    demo.set_defaults(handler=run_demo)
+
+    ui = commands.add_parser("ui", help="the Dagster UI on 127.0.0.1 (offline replay by default)")
+    ui.add_argument("--live", action="store_true", help="use the live SMHI and SCB APIs")
+    ui.add_argument("--port", default="3000")
+    ui.set_defaults(handler=run_ui)
+
+    trajectory_cli.register(commands)
+    partners_cli.register(commands)
+
+    validate = commands.add_parser("validate", help="validate files of a feed (exit 0 valid, 1 problems)")
+    feeds = validate.add_subparsers(dest="feed", required=True, metavar="FEED")
+    partners_cli.add_validate_arguments(feeds.add_parser("partners", help="partner submissions (.xlsx, .csv)"))
+
+    mirror = commands.add_parser("mirror", help="copy DuckDB tables to PostgreSQL (libpq's PG* variables)")
+    mirror.add_argument("--warehouse", type=Path, default=None, help="DuckDB file (default: WAREHOUSE_PATH)")
+    mirror.add_argument("tables", nargs="*", help="schema or schema.table (default: raw and trajectory)")
+    mirror.set_defaults(handler=run_mirror)
+
+    dbt = commands.add_parser("dbt", help="dbt on the project, e.g. `borlange dbt docs generate`")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments for dbt")
+    dbt.set_defaults(handler=run_dbt)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if hasattr(args, "check"):
+        args.check(args)
+    return args.handler(args)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from pipelines import demo
+    return demo.main(live=args.live)
+
+
+def run_ui(args: argparse.Namespace) -> int:
+    from pipelines import ui
+    return ui.main(live=args.live, port=args.port)
+
+
+def run_mirror(args: argparse.Namespace) -> int:
+    from pipelines.lib.postgres_mirror import DEFAULT_TABLES, mirror
+    from pipelines.settings import Settings
+    warehouse = args.warehouse or Settings.from_env().warehouse_path
+    started = time.perf_counter()
+    copied = mirror(warehouse, args.tables or list(DEFAULT_TABLES))
+    for name, rows in copied.items():
+        print(f"{name:40} {rows:>10,} rows")
+    print(f"copied {len(copied)} tables from {warehouse} in {time.perf_counter() - started:.1f} s")
+    return EXIT_OK
+
+
+def run_dbt(args: argparse.Namespace) -> int:
+    from pipelines.lib.dbt import dbt_command
+    from pipelines.settings import Settings
+    if not args.dbt_args:
+        print("error: name a dbt command, e.g. `borlange dbt docs generate`", file=sys.stderr)
+        return EXIT_USAGE
+    return subprocess.call(dbt_command(Settings.from_env(), args.dbt_args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

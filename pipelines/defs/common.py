@@ -1,0 +1,103 @@
+"""Dagster building blocks the domains share: the ingestion asset of an SCB table, a load report
+as metadata, a rejected file as a failure, and the drop asset's results and inbox sensor of a
+file feed (its folder moves and loading are in pipelines/lib/drops.py)."""
+
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.lib import drops, engine
+from pipelines.lib.drops import DropReport, FileFeed
+from pipelines.lib.warehouse import RejectedFile, Store
+from pipelines.resources import ScbResource
+from pipelines.settings import DUCKDB_POOL, Settings
+from sources.scb import PxWebClient
+
+INGESTION = dict(group_name="ingestion", pool=DUCKDB_POOL, kinds={"python", "duckdb"})
+
+
+def report_metadata(report) -> dict:
+    """A load report (a dataclass) as asset metadata: lists joined, paths linked, dicts as JSON,
+    notes as markdown; empty fields left out."""
+    metadata = {}
+    for key, value in asdict(report).items():
+        if value is None:
+            continue
+        if isinstance(value, list):
+            value = ", ".join(map(str, value))
+        elif isinstance(value, dict):
+            value = dg.MetadataValue.json(value)
+        elif isinstance(value, Path):
+            value = dg.MetadataValue.path(str(value))
+        elif key == "note":
+            value = dg.MetadataValue.md(value)
+        metadata[key] = value
+    return metadata
+
+
+def rejected(exc: RejectedFile) -> dg.Failure:
+    """A file that failed validation, as the step's failure with links to its bytes and report."""
+    return dg.Failure(description=str(exc), metadata={
+        "landed_file": dg.MetadataValue.path(str(exc.landed_path)),
+        "report": dg.MetadataValue.path(str(exc.report_path))})
+
+
+def scb_table_asset(table: str, description: str,
+                    load: Callable[[PxWebClient, Store, Settings], object]) -> dg.AssetsDefinition:
+    """The ingestion asset of SCB tables loaded into raw.<table> by `load(client, store, settings)`."""
+
+    @dg.asset(key=["raw", table], description=description, **INGESTION)
+    def _asset(context: dg.AssetExecutionContext, scb: ScbResource,
+               settings: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
+        report = load(scb.client(log=context.log.warning), settings.store, settings)
+        if getattr(report, "synthetic", False):
+            context.log.warning(f"raw.{table} holds SYNTHETIC replay data: figures built on it are not real.")
+        engine.mirror_raw(settings, [table, "landed_files"])
+        sha256 = getattr(report, "sha256", None)
+        return dg.MaterializeResult(data_version=dg.DataVersion(sha256) if sha256 else None,
+                                    metadata=report_metadata(report))
+
+    return _asset
+
+
+def drop_results(report: DropReport, check_name: str):
+    """What a drop asset yields: which files loaded, were unchanged or were quarantined, and its
+    WARN check carrying each quarantine report (the report names the row, column and value)."""
+    yield dg.MaterializeResult(metadata={
+        "accepted": dg.MetadataValue.json(report.accepted),
+        "unchanged": dg.MetadataValue.json(report.unchanged),
+        "rejected": dg.MetadataValue.json(report.rejected),
+    })
+    yield dg.AssetCheckResult(
+        check_name=check_name, passed=not report.rejected, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"quarantined": dg.MetadataValue.json(report.rejected),
+                  "reports": dg.MetadataValue.md("\n\n".join(f"**{f}**\n\n```\n{t}\n```"
+                                                            for f, t in report.reports.items()) or "none")})
+
+
+def drop_fingerprint(files) -> str:
+    """Identifies a set of waiting files, so each new drop triggers exactly one run."""
+    digest = hashlib.sha256()
+    for path in files:
+        stat = path.stat()
+        digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def inbox_sensor(name: str, job, feed: FileFeed) -> dg.SensorDefinition:
+    """A sensor (on by default) that starts `job` once for every new set of files waiting for `feed`."""
+    where = f"<INBOX_DIR>/{feed.drop_pattern}"
+
+    @dg.sensor(name=name, job=job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
+               description=f"Starts a load when files wait in {where}.")
+    def _sensor(context: dg.SensorEvaluationContext, settings: dg.ResourceParam[Settings]):  # noqa: ARG001
+        files = drops.pending_files(feed, settings.inbox_dir)
+        if not files:
+            return dg.SkipReason(f"no files in {where}")
+        return dg.RunRequest(run_key=drop_fingerprint(files), tags={"files": str(len(files))})
+
+    return _sensor

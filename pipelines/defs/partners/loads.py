@@ -1,0 +1,95 @@
+"""Partner submissions from the inbox to raw tables (plain Python, no Dagster).
+
+A file feed of the shared drop processor (pipelines/lib/drops.py), under the inbox (INBOX_DIR):
+    partners/<partner_id>/<file>           drops, as partners or staff leave them
+    quarantine/<partner_id>/<sha>_<file>   rejected files, with <…>.report.txt beside them
+    processed/<partner_id>/<sha>_<file>    accepted files (or files already loaded)
+
+A file loads in one transaction (all its sheets and its raw.landed_files row, or nothing). A
+resubmission for the same partner and year is a new row in raw.partner_submissions; staging
+takes the newest as the one in force.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.lib import drops
+from pipelines.lib.drops import DropReport, FileFeed, Validated
+from pipelines.lib.warehouse import LandedFile, Store, naive_utc
+from sources.partner_submissions import Limits, Problem, ValidationReport, format_report, load_partners, validate_submission
+
+SOURCE = "partners"                 # landing-zone folder and raw.landed_files.source
+SHEET_TABLES = {"emissions": "partner_emissions", "energy": "partner_energy",
+                "actions": "partner_actions", "removals": "partner_removals"}
+RAW_TABLES = ("partner_submissions", *SHEET_TABLES.values(), "landed_files")
+
+
+def submission_feed(*, today: date | None = None, limits: Limits | None = None) -> FileFeed:
+    """Partner submissions as a file feed of the shared drop processor."""
+    partners = set(load_partners())
+    today, limits = today or date.today(), limits or Limits()
+
+    def validate(path: Path) -> Validated:
+        folder_partner = path.parent.name
+        # The name is untrusted: the validator checks it relative to the partner's folder.
+        validation = validate_submission(path.name, root=path.parent, partners=partners, today=today, limits=limits)
+        if validation.ok and validation.submission.partner_id != folder_partner:
+            validation = ValidationReport(validation.file, [folder_mismatch(path, folder_partner,
+                                                                            validation.submission.partner_id)])
+        if not validation.ok:
+            return Validated(False, report=format_report(validation),
+                             problems=[p.to_dict() for p in validation.problems])
+        return Validated(True, payload=(validation.submission, path.name))
+
+    return FileFeed(name="partner submissions", source=SOURCE, drop_pattern="partners/*/*",
+                    loaded_into="partner_submissions", folder_of=lambda path: path.parent.name,
+                    validate=validate, load=insert_submission)
+
+
+def pending_files(inbox: Path) -> list[Path]:
+    """Files waiting in inbox/partners/<partner_id>/, oldest first."""
+    return drops.pending_files(submission_feed(), inbox)
+
+
+def process_drop(inbox: Path, store: Store, *, today: date | None = None, limits: Limits | None = None) -> DropReport:
+    return drops.process_drop(submission_feed(today=today, limits=limits), inbox, store)
+
+
+def folder_mismatch(path: Path, folder_partner: str, file_partner: str) -> Problem:
+    return Problem(
+        file=path.name, sheet="Organisation", row=2, column=None, column_letter=None, value=file_partner,
+        code="partner_folder_mismatch",
+        message_sv=f"filen ligger i mappen för {folder_partner!r} men anger partner {file_partner!r}",
+        message_en=f"the file is in the folder of {folder_partner!r} but names partner {file_partner!r}",
+        expected=f"partner-id {folder_partner!r}, eller filen i inbox/partners/{file_partner}/ / "
+                 f"partner id {folder_partner!r}, or the file in inbox/partners/{file_partner}/")
+
+
+def insert_submission(con: duckdb.DuckDBPyConnection, payload, landed: LandedFile, received_at: datetime) -> None:
+    """All sheets of one submission (inside the drop processor's transaction)."""
+    submission, file_name = payload
+    org = submission.organisation
+    con.execute("insert into raw.partner_submissions values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [landed.sha256, submission.partner_id, submission.year, file_name, naive_utc(received_at),
+                 org.get("contact_name"), org.get("contact_email"), org.get("submitted_date")])
+    for sheet, table in SHEET_TABLES.items():
+        insert_sheet(con, table, getattr(submission, sheet), landed.sha256, submission.partner_id, submission.year)
+
+
+def insert_sheet(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, sha256: str,
+                 partner_id: str, year: int) -> None:
+    """Insert by column name; values travel as data (a replacement scan), never as SQL text."""
+    if frame.height == 0:
+        return
+    rows = frame.with_columns(sha256=pl.lit(sha256), partner_id=pl.lit(partner_id), reporting_year=pl.lit(year),
+                              # the row's place among the sheet's data rows, 1 = first
+                              source_row=pl.int_range(1, frame.height + 1))
+    columns = [c for c in con.sql(f"select * from raw.{table} limit 0").columns if c in rows.columns]
+    rows = rows.select(columns)  # noqa: F841 - read by DuckDB's replacement scan
+    names = ", ".join(columns)
+    con.execute(f"insert into raw.{table} ({names}) select {names} from rows")

@@ -1,0 +1,133 @@
+"""Render the yearly climate-contract follow-up report (Swedish, self-contained HTML, printable).
+
+`build_report(con, kommun_kod, year)` reads the marts (facts.py), draws the charts
+(pipelines/report/charts.py) and fills templates/klimatrapport.html. Every number goes through
+`num()`, which prints it the Swedish way with its footnote (source, vintage, mart) and a
+`data-fact`/`data-value` pair, so tests can compare the page against the marts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import jinja2
+from markupsafe import Markup
+
+from pipelines.defs.report import charts, facts
+from pipelines.defs.report.citations import Citations
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+NBSP = "\u00a0"
+# Swedish names of the marts' codes (presentation only; no numbers).
+LABELS = {"households": "hushåll", "public_sector": "offentlig konsumtion", "investments": "investeringar",
+          "public_sector+investments": "offentlig konsumtion och investeringar"}
+UNITS = {"t": "t", "t_per_capita": "t/inv.", "kg_per_capita": "kg/inv.", "g_per_kwh": "g CO2e/kWh", "mwh": "MWh"}
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    html: str
+    kommun_kod: str
+    year: int
+    figures: int      # footnoted numbers in the page
+    charts: int
+
+
+def swedish_number(value: float, decimals: int) -> str:
+    text = f"{value:,.{decimals}f}"   # 1,234.5 -> 1 234,5
+    return text.replace(",", NBSP).replace(".", ",").replace("-", "−")
+
+
+def format_value(value, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "bool":
+        return "ja" if value else "nej"
+    if kind in ("date", "text", "year"):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    if kind == "pct":
+        return ("+" if value > 0 else "") + swedish_number(value, 1) + NBSP + "%"
+    if kind == "pct_plain":
+        return swedish_number(value, 1) + NBSP + "%"
+    if kind == "count":
+        return swedish_number(value, 0)
+    decimals = {"t_per_capita": 2, "g_per_kwh": 1}.get(kind, 0)
+    return swedish_number(value, decimals) + NBSP + UNITS.get(kind, "")
+
+
+def num(fact: facts.Fact) -> Markup:
+    """A number with its footnote mark; data-value holds the mart value unrounded."""
+    raw = fact.value.isoformat() if isinstance(fact.value, dt.date) else ("" if fact.value is None else fact.value)
+    attrs = f' data-fact="{html.escape(fact.fact_id)}"' if fact.fact_id else ""
+    return Markup(f'<span class="num"{attrs} data-value="{html.escape(str(raw))}">'
+                  f'{html.escape(format_value(fact.value, fact.kind))}</span>'
+                  f'<sup class="fn"><a href="#fn-{fact.note}">{fact.note}</a></sup>')
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals["num"] = num
+    env.globals["labels"] = LABELS
+    return env
+
+
+def build_context(con: duckdb.DuckDBPyConnection, kommun_kod: str, year: int | None) -> dict:
+    citations = Citations(source_names=facts.source_names(con))
+    q = facts.Query(con, kommun_kod, year or facts.latest_data_year(con, kommun_kod), citations)
+    context = {
+        "kommun": facts.kommun(q), "year": q.year,
+        "territorial": facts.territorial(q), "trajectories": facts.trajectories(q),
+        "consumption": facts.consumption(q), "sinks": facts.sinks(q), "energy": facts.energy(q),
+        "partners": facts.partners(q), "peers": facts.peers(q),
+    }
+    context["charts"] = draw_charts(context)
+    context["notes"] = citations.notes()
+    context["generated"] = dt.date.today().isoformat()
+    return context
+
+
+def draw_charts(c: dict) -> dict[str, str]:
+    drawn = {"sectors": charts.sectors_over_time(c["territorial"]["series"])}
+    for m in c["trajectories"]["methods"]:
+        if any(p["method"] == m["method"] for p in c["trajectories"]["paths"]):
+            drawn[f"trajectory:{m['method']}"] = charts.trajectory(c["trajectories"]["paths"], m["method"], m["gas"])
+    if c["consumption"]["available"] and c["consumption"]["series"]:
+        # Households have one SEI year only; stacking it on the series would read as a jump.
+        series = [r for r in c["consumption"]["series"] if r["component"] != "households"]
+        drawn["consumption"] = charts.stacked_bars(series, "component", "tonnes", "kt CO2e per år")
+    if c["energy"]["available"] and c["energy"]["items"]:
+        series: dict[str, list] = {}
+        for item in c["energy"]["items"]:
+            series.setdefault(f"{item['network_id']}, {item['allocation_method']}", []).append(
+                (item["year"], item["value"].value))
+        drawn["climate_value"] = charts.lines(series, "g CO2e per kWh levererad")
+    if c["peers"]["available"]:
+        for group in c["peers"]["groups"]:
+            members = group["members"]
+            drawn[f"peers:{group['id']}"] = charts.horizontal_bars(
+                [m["kommun_namn"] for m in members], [m["per_capita"].value for m in members],
+                next((i for i, m in enumerate(members) if m["is_self"]), None), "t CO2e per invånare")
+    return drawn
+
+
+def build_report(con: duckdb.DuckDBPyConnection, kommun_kod: str, year: int | None = None) -> RenderedReport:
+    context = build_context(con, kommun_kod, year)
+    page = environment().get_template("klimatrapport.html").render(**context)
+    return RenderedReport(page, kommun_kod, context["year"], figures=page.count('class="num"'),
+                          charts=len(context["charts"]))
+
+
+def write_report(database: Path, out_dir: Path, kommun_kod: str, year: int | None = None) -> Path:
+    with duckdb.connect(str(database), read_only=True) as con:
+        report = build_report(con, kommun_kod, year)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"klimatrapport_{kommun_kod}_{report.year}.html"
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(report.html, encoding="utf-8")
+    tmp.replace(path)
+    return path

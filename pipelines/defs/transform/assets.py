@@ -1,0 +1,101 @@
+"""dbt models as Dagster assets, keyed by layer so keys survive a change of warehouse engine.
+
+Two dbt ops: the models fed by the polars trajectory assets (`AFTER_TRAJECTORY`) run in the
+second, after them; one op for both would make a cycle (dbt -> polars -> dbt) inside one step.
+Every invocation gets its vars from the settings (pipelines/lib/dbt.py)."""
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from pipelines.lib.dbt import vars_argument
+from pipelines.settings import DBT_PROJECT_DIR, DUCKDB_POOL, Settings
+
+DBT_SOURCE_DIRS = ("models", "seeds", "tests", "macros")
+AFTER_TRAJECTORY = "source:trajectory+"
+
+
+def dbt_project_for(settings: Settings) -> DbtProject:
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=settings.dbt_target)
+
+
+def dbt_resource(settings: Settings, project: DbtProject) -> DbtCliResource:
+    return DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir), target=settings.dbt_target,
+                          dbt_executable=settings.dbt_executable)
+
+
+def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
+    """True when any model, seed, test or macro is newer than the parsed manifest."""
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    files = [project_dir / "dbt_project.yml"]
+    for folder in DBT_SOURCE_DIRS:
+        files.extend(p for p in (project_dir / folder).rglob("*") if p.is_file())
+    return any(f.stat().st_mtime > built for f in files)
+
+
+def prepare_manifest(settings: Settings, project: DbtProject) -> None:
+    """Parse the dbt project when the manifest is missing or stale (a fresh clone, an edit).
+    `dbt parse` opens no warehouse connection, so it never contends for the DuckDB lock."""
+    if manifest_is_stale(Path(project.project_dir), Path(project.manifest_path)):
+        dbt_resource(settings, project).cli(["parse", "--quiet", *vars_argument(settings)],
+                                            target_path=Path(project.target_path)).wait()
+
+
+def layer_of(dbt_resource_props: Mapping[str, Any]) -> str:
+    """staging, intermediate or marts for models (their schema); reference for seeds."""
+    if dbt_resource_props["resource_type"] == "seed":
+        return "reference"
+    return dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props["fqn"][1]
+
+
+def mart_keys(settings: Settings) -> list[dg.AssetKey]:
+    """Every model of the marts layer: the publish and report steps wait for all of them."""
+    project = dbt_project_for(settings)
+    prepare_manifest(settings, project)
+    nodes = json.loads(Path(project.manifest_path).read_text(encoding="utf-8"))["nodes"].values()
+    return sorted((dg.AssetKey(["marts", n["name"]]) for n in nodes
+                   if n["resource_type"] == "model" and layer_of(n) == "marts"), key=str)
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """Asset key [layer, model], group = layer; sources keep the key set in their meta."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)
+        return dg.AssetKey([layer_of(dbt_resource_props), dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return layer_of(dbt_resource_props)
+
+
+def build_dbt_assets(settings: Settings, project: DbtProject) -> list[dg.AssetsDefinition]:
+    prepare_manifest(settings, project)
+    # Several sources may be one asset: the partner asset loads five raw tables in one go.
+    translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(
+        enable_asset_checks=True, enable_duplicate_source_asset_keys=True))
+    build = ["build", *vars_argument(settings)]
+
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator,
+                exclude=AFTER_TRAJECTORY, pool=DUCKDB_POOL)
+    def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from dbt.cli(build, context=context).stream()
+
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator,
+                select=AFTER_TRAJECTORY, pool=DUCKDB_POOL)
+    def budget_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from dbt.cli(build, context=context).stream()
+
+    return [warehouse_dbt_models, budget_dbt_models]
+
+
+def definitions(settings: Settings) -> dg.Definitions:
+    project = dbt_project_for(settings)
+    return dg.Definitions(assets=build_dbt_assets(settings, project),
+                          resources={"dbt": dbt_resource(settings, project)})

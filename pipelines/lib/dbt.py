@@ -1,0 +1,35 @@
+"""What dbt is told on every invocation, built from Settings by pure functions (no Dagster).
+
+dbt reads no environment variable of ours: the warehouse path, the reporting kommun and the
+neutrality settings travel as `--vars` (profiles.yml and the macros read them with `var()`).
+The same Settings give the same vars, so dbt's partial parse survives between invocations.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from pipelines.settings import DBT_PROJECT_DIR, Settings
+
+
+def dbt_vars(settings: Settings) -> dict[str, object]:
+    return {
+        "warehouse_path": str(settings.warehouse_path),
+        "report_kommun": settings.report_kommun,
+        "neutrality_min_quality": settings.neutrality_min_quality,
+        "neutrality_min_permanence": settings.neutrality_min_permanence,
+        "neutrality_trend_method": settings.neutrality_trend_method,
+        "neutrality_target_year": settings.neutrality_target_year,
+    }
+
+
+def vars_argument(settings: Settings) -> list[str]:
+    """`--vars` with keys sorted, so identical settings give an identical command line."""
+    return ["--vars", json.dumps(dbt_vars(settings), ensure_ascii=False, sort_keys=True)]
+
+
+def dbt_command(settings: Settings, command: Sequence[str]) -> list[str]:
+    """A whole dbt command line for the project, e.g. `dbt_command(s, ["docs", "generate"])`."""
+    return [settings.dbt_executable, *command, "--project-dir", str(DBT_PROJECT_DIR),
+            "--profiles-dir", str(DBT_PROJECT_DIR), "--target", settings.dbt_target, *vars_argument(settings)]
