@@ -10,13 +10,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: demo run ui ui-live test bench validate docs payloads clean system-packages
 
 $(STAMP): pyproject.toml
+	@echo "installing the pinned environment into $(VENV) (once; pip's log in $(VENV)/install.log)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@$(BIN)/python -m pip install -qq --disable-pip-version-check --log $(VENV)/install.log -e ".[dev]"
 	@touch $(STAMP)
 
 ## Offline: replay server with the bundled real data -> warehouse/borlange.duckdb, then a summary.
 demo: $(STAMP)
-	$(BIN)/borlange demo
+	@$(BIN)/borlange demo
 
 ## The same against the live SMHI and SCB APIs (SMHI_BASE_URL / SCB_BASE_URL override them).
 run: $(STAMP)

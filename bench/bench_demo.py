@@ -25,16 +25,19 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines import consumption_loads, energy_loads, sink_loads
-from pipelines.analysis import BORLANGE, publish, run_all_presets, write_charts
-from pipelines.consumption_trajectory import consumption_components, territorial_paces
-from pipelines.consumption_trajectory import publish as publish_consumption
-from pipelines.report.render import write_report
-from pipelines.trajectory.consumption import consumption_trajectories
-from pipelines.loads import Store, load_population, load_smhi_release
+from pipelines.defs.consumption import loads as consumption_loads
+from pipelines.defs.energy import loads as energy_loads
+from pipelines.defs.sinks import loads as sink_loads
+from pipelines.defs.trajectory.assets import BORLANGE, publish, run_all_presets, write_charts
+from pipelines.defs.trajectory.consumption_assets import consumption_components, territorial_paces
+from pipelines.defs.trajectory.consumption_assets import publish as publish_consumption
+from pipelines.defs.report.render import write_report
+from pipelines.defs.trajectory.consumption import consumption_trajectories
+from pipelines.defs.emissions.loads import load_population, load_smhi_release
+from pipelines.lib.warehouse import Store
 from pipelines.settings import DBT_PROJECT_DIR, Settings
-from pipelines.trajectory.presets import load_presets
-from pipelines.transform import AFTER_TRAJECTORY
+from pipelines.defs.trajectory.presets import load_presets
+from pipelines.defs.transform.assets import AFTER_TRAJECTORY
 from replay.offline import start_offline_server
 from sources.scb import PxWebClient
 from sources.sinks import ScbForestLand

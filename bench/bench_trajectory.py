@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.trajectory import compute_trajectories, load_presets
+from pipelines.defs.trajectory.compute import compute_trajectories
+from pipelines.defs.trajectory.presets import load_presets
 
 FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "tdp_bf20c58_co2e_totals.csv"
 AS_OF_YEAR = 2026

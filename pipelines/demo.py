@@ -3,15 +3,23 @@ materialize every asset, then print the reporting kommun's headline figures from
 
 Offline, the SMHI history is replayed as it happened: first the 2025 release is fetched
 (last year's run), then the current one, so the warehouse holds two vintages.
+
+It prints a line per stage and per finished step; everything else (Dagster's and dbt's logs)
+goes to a log file whose path it prints first.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import os
+import sys
 import time
+from collections import Counter
+from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 import dagster as dg
 import duckdb
@@ -61,14 +69,64 @@ def format_summary(s: dict) -> str:
     ])
 
 
-def run_job(defs: dg.Definitions, instance: dg.DagsterInstance, asset_keys=None) -> dg.ExecuteInProcessResult:
+def run_job(defs: dg.Definitions, instance: dg.DagsterInstance, asset_keys=None,
+            progress: TextIO | None = None) -> dg.ExecuteInProcessResult:
+    if progress is not None:   # the demo's own loggers: the console (into the log file) and a line per step
+        defs = dg.Definitions.merge(defs, dg.Definitions(loggers={"console": dg.colored_console_logger,
+                                                                  "progress": progress_logger(progress)}))
     job = defs.resolve_job_def("warehouse_refresh")
+    loggers = {"console": {"config": {"log_level": "WARNING"}}}
+    if progress is not None:
+        loggers["progress"] = {}
     result = job.execute_in_process(instance=instance, asset_selection=asset_keys, raise_on_error=False,
-                                    run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
+                                    run_config={"loggers": loggers})
     if not result.success:
         failures = [e.message for e in result.all_events if e.is_failure]
         raise SystemExit("materialization failed:\n  " + "\n  ".join(failures))
     return result
+
+
+class StepLines(logging.Handler):
+    """One line per finished step: its assets, its checks, the checks that warn, its seconds."""
+
+    def __init__(self, stream: TextIO):
+        super().__init__(logging.DEBUG)
+        self.stream = stream
+        self.counts: dict[str, Counter] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
+        if event is None or event.step_key is None:
+            return
+        counts = self.counts.setdefault(event.step_key, Counter())
+        kind = event.event_type_value
+        if kind == "ASSET_MATERIALIZATION":
+            counts["assets"] += 1
+        elif kind == "ASSET_CHECK_EVALUATION":
+            counts["checks"] += 1
+            counts["warnings"] += not event.event_specific_data.passed
+        elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
+            seconds = getattr(event.event_specific_data, "duration_ms", None)
+            parts = [f"{counts['assets']} assets" if counts["assets"] else "",
+                     f"{counts['checks']} checks" if counts["checks"] else "",
+                     f"{counts['warnings']} warn" if counts["warnings"] else ""]
+            detail = ", ".join(p for p in parts if p)
+            mark = "ok  " if kind == "STEP_SUCCESS" else "FAIL"
+            timing = f"{seconds / 1000:5.1f} s" if seconds is not None else ""
+            self.stream.write(f"    {mark} {event.step_key:<42} {timing}  {detail}\n")
+            self.stream.flush()
+
+
+def progress_logger(stream: TextIO) -> dg.LoggerDefinition:
+    @dg.logger(description="A line per finished step on the demo's terminal.")
+    def progress(_init_context) -> logging.Logger:
+        log = logging.getLogger("borlange.demo.progress")
+        log.setLevel(logging.DEBUG)
+        log.propagate = False
+        log.handlers = [StepLines(stream)]
+        return log
+
+    return progress
 
 
 def instance_for_demo() -> dg.DagsterInstance:
@@ -79,9 +137,12 @@ def instance_for_demo() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def materialize_all(*, offline: bool, instance: dg.DagsterInstance, settings: Settings | None = None) -> dict[str, float]:
-    """Run the pipeline; return wall-clock seconds per phase."""
+def materialize_all(*, offline: bool, instance: dg.DagsterInstance, settings: Settings | None = None,
+                    progress: TextIO | None = None) -> dict[str, float]:
+    """Run the pipeline; return wall-clock seconds per phase. With `progress`, a line per stage
+    and per finished step is written there."""
     settings = settings or Settings.from_env()
+    say = (lambda line: (progress.write(line + "\n"), progress.flush())) if progress else (lambda line: None)
     timings: dict[str, float] = {}
     with contextlib.ExitStack() as stack:
         server = None
@@ -90,29 +151,58 @@ def materialize_all(*, offline: bool, instance: dg.DagsterInstance, settings: Se
             server = stack.enter_context(start_offline_server())
             settings = dataclasses.replace(settings, smhi_base_url=server.smhi_base_url,
                                            scb_base_url=server.scb_base_url)
+            say(f"[1/4] replay server for SMHI and SCB at {server.server.url}")
+        else:
+            say(f"[1/4] live sources: SMHI {settings.smhi_base_url}, SCB {settings.scb_base_url}")
         started = time.perf_counter()
         from pipelines.definitions import build_definitions
         defs = build_definitions(settings)
         timings["load_definitions"] = time.perf_counter() - started
+        say(f"[2/4] definitions loaded ({timings['load_definitions']:.1f} s)")
         if server is not None:
             server.smhi.release = server.smhi.releases()[0]  # last year's run: the previous release
+            say(f"[3/4] last year's run: SMHI release {server.smhi.release}")
             started = time.perf_counter()
-            run_job(defs, instance, [GGT_KEY])
+            run_job(defs, instance, [GGT_KEY], progress)
             timings["previous_release_run"] = time.perf_counter() - started
             server.smhi.release = server.smhi.releases()[-1]
             # Drop the bundled SYNTHETIC monthly reports of Borlänge Energi into the energy inbox, as
             # the utility would, so the full run loads them (a second demo finds them loaded).
             from pipelines.defs.energy.loads import stage_bundled_reports
             stage_bundled_reports(settings.inbox_dir)
+        say("[4/4] the full run" + (f": SMHI release {server.smhi.release}" if server is not None else ""))
         started = time.perf_counter()
-        run_job(defs, instance)
+        run_job(defs, instance, progress=progress)
         timings["full_run"] = time.perf_counter() - started
     return timings
 
 
+@contextlib.contextmanager
+def output_to(log_path: Path):
+    """Send this process's stdout and stderr (Dagster's and dbt's logs) to `log_path`; yield the
+    terminal as a stream for the progress lines."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush(), sys.stderr.flush()
+    saved_out, saved_err = os.dup(1), os.dup(2)
+    terminal = os.fdopen(os.dup(saved_out), "w", buffering=1, encoding="utf-8")
+    with open(log_path, "ab") as log:
+        os.dup2(log.fileno(), 1), os.dup2(log.fileno(), 2)
+        try:
+            yield terminal
+        finally:
+            sys.stdout.flush(), sys.stderr.flush()
+            os.dup2(saved_out, 1), os.dup2(saved_err, 2)
+            os.close(saved_out), os.close(saved_err)
+            terminal.close()
+
+
 def main(*, live: bool = False) -> int:
     settings = Settings.from_env()
-    timings = materialize_all(offline=not live, instance=instance_for_demo(), settings=settings)
+    log_path = settings.warehouse_path.parent / "logs" / f"demo-{datetime.now():%Y%m%dT%H%M%S}.log"
+    print(f"borlange demo: {'live' if live else 'offline'}; full log in {log_path}", flush=True)
+    with output_to(log_path) as terminal:
+        timings = materialize_all(offline=not live, instance=instance_for_demo(), settings=settings,
+                                  progress=terminal)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         print(format_summary(borlange_summary(con, settings.report_kommun)))
     print(f"warehouse: {settings.warehouse_path}")

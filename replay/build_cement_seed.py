@@ -18,10 +18,11 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.settings import REPO_ROOT, SEEDS_DIR
 from replay.smhi import PAYLOAD_DIR
 from sources.smhi import load_reference, parse_smhi_excel
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = REPO_ROOT / "dbt_project" / "seeds"   # replay/ stands beside pipelines/, never on it
 DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data" / "klimatkollen"
 TOTALS_CSV = "derived/municipality_total_emissions_long.csv"
 SOURCE = ("Naturvårdsverket Utsläpp i siffror as applied by Klimatkollen (klimatkollen@2fc6856 "

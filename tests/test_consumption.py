@@ -85,9 +85,9 @@ def test_sei_parser_refuses_a_wrong_header_and_an_unnamed_file():
 
 
 def test_a_rejected_sei_file_leaves_the_warehouse_unchanged(tmp_path):
-    from pipelines import warehouse
-    from pipelines.consumption_loads import load_sei_households
-    from pipelines.loads import RejectedFile, Store
+    from pipelines.lib import warehouse
+    from pipelines.defs.consumption.loads import load_sei_households
+    from pipelines.lib.warehouse import RejectedFile, Store
 
     store = Store(tmp_path / "w.duckdb", tmp_path / "landing")
     good = tmp_path / "good" / SEI_NAME
@@ -111,7 +111,7 @@ def test_a_rejected_sei_file_leaves_the_warehouse_unchanged(tmp_path):
 # ---------------------------------------------------------------- the pace comparison (no warehouse)
 
 def test_similar_pace_uses_the_tolerance_and_the_carbon_law_rate():
-    from pipelines.trajectory.consumption import compare_with_territorial
+    from pipelines.defs.trajectory.consumption import compare_with_territorial
     consumption = pl.DataFrame({"kommun_kod": ["0001"], "method": ["carbon_law"], "slope_t_per_year": [-2.0],
                                 "reduction_rate": [0.1172], "scope_status": ["complete"]})
     levels = pl.DataFrame({"kommun_kod": ["0001"], "level_t": [100.0]})                  # -2.0 %/yr
@@ -132,8 +132,8 @@ def test_tolerance_is_configured_by_environment():
 
 
 def test_territorial_only_presets_are_marked_not_applicable():
-    from pipelines.trajectory.consumption import not_applicable_reason
-    from pipelines.trajectory.presets import load_presets
+    from pipelines.defs.trajectory.consumption import not_applicable_reason
+    from pipelines.defs.trajectory.presets import load_presets
     reasons = {m: not_applicable_reason(p) for m, p in load_presets().items()}
     assert reasons["carbon_law"] is None and reasons["carbon_law_1_7c"] is None
     assert reasons["carbon_budget"].startswith("not applicable") and reasons["borlange_local"].startswith("not applicable")
@@ -244,7 +244,7 @@ def test_peer_groups_are_the_listed_cities_dalarna_and_the_size_and_industry_rul
 def test_borlange_consumption_trajectory_against_territorial(demo_con, kons_sheets):
     """The consumption series is Kons_Off + Kons_Inv; its LAD line is found here by brute force (the
     optimum passes through two points), independently of pipelines/trajectory/lad.py."""
-    from pipelines.consumption_trajectory import borlange_check
+    from pipelines.defs.trajectory.consumption_assets import borlange_check
     years = list(range(2015, 2024))
     series = [sum(kons_sheets[s].kommuner[BORLANGE][1][kons_sheets[s].years.index(y)] for s in ("Kons_Off", "Kons_Inv"))
               for y in years]
@@ -259,10 +259,10 @@ def test_borlange_consumption_trajectory_against_territorial(demo_con, kons_shee
     assert row["territorial_pace_pct_per_year"] == pytest.approx(100 * -9829.2 / 423_795.83, abs=0.01)  # methods.md
     assert row["falls_at_similar_pace"] == (row["pace_pct_per_year"] <= row["territorial_pace_pct_per_year"] + 1.0)
     assert row["meets_carbon_law_rate"] == (row["pace_pct_per_year"] <= -11.72)
-    check = borlange_check(summary)
+    check = borlange_check(summary, "2081")
     assert check.passed == row["falls_at_similar_pace"] and check.severity.value == "WARN"
     assert check.metadata["carbon_law_rate_pct_per_year"].value == pytest.approx(-11.72)
-    from pipelines.trajectory.presets import load_presets
+    from pipelines.defs.trajectory.presets import load_presets
     methods = demo_con.execute("select method from marts.consumption_trajectory where kommun_kod = '2081'").fetchall()
     assert sorted(m for (m,) in methods) == sorted(load_presets())
 

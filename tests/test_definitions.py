@@ -13,7 +13,7 @@ import dagster as dg
 import pytest
 
 from pipelines.settings import DBT_PROJECT_DIR, DUCKDB_POOL, REPO_ROOT
-from pipelines.transform import layer_of, manifest_is_stale
+from pipelines.defs.transform.assets import layer_of, manifest_is_stale
 
 MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kommun", "dim_sector", "dim_data_source",
          "fct_carbon_budget", "fct_partner_emissions", "partner_territorial_share", "fct_partner_removals",
@@ -68,7 +68,7 @@ def test_dbt_tests_are_asset_checks(defs):
 
 
 def test_trajectory_runs_between_the_two_dbt_ops_with_a_check_per_method(defs):
-    from pipelines.trajectory.presets import load_presets
+    from pipelines.defs.trajectory.presets import load_presets
     graph = defs.resolve_asset_graph()
     trajectory = dg.AssetKey(["marts", "trajectory"])
     assert dg.AssetKey(["marts", "emissions_per_capita"]) in graph.get(trajectory).parent_keys

@@ -8,6 +8,8 @@ hand below.
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import importlib.util
 import os
@@ -20,10 +22,12 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines import energy, energy_loads, warehouse
-from pipelines.loads import Store
-from pipelines.resources import WarehouseResource
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.defs.energy import assets as energy
+from pipelines.defs.energy import loads as energy_loads
+from pipelines.lib import warehouse
+from pipelines.lib.dbt import vars_argument
+from pipelines.lib.warehouse import Store
+from pipelines.settings import DBT_PROJECT_DIR, Settings
 from tests.test_energy_feed import BAD_FILES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "energy"
@@ -173,9 +177,9 @@ def run_dbt(store: Store, work: Path) -> str:
     done = subprocess.run(
         [dbt, "build", "--select", "+path:models/marts/energy", "--indirect-selection", "cautious",
          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        env={**os.environ, "WAREHOUSE_PATH": str(store.warehouse_path), "DBT_TARGET": "duckdb",
-             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+         *vars_argument(Settings.from_env({"WAREHOUSE_PATH": str(store.warehouse_path)}))],
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
         capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-5000:]
     return done.stdout
@@ -366,8 +370,9 @@ def test_the_asset_warns_when_a_report_is_quarantined(tmp_path, monkeypatch):
     monkeypatch.setenv("DBT_TARGET", "duckdb")
     store = new_store(tmp_path)
     drop(tmp_path / "inbox", "good_2025q1_kwh_declared.csv", "bad_unbalanced.csv")
-    result = dg.materialize([energy.energy_reports], resources={"warehouse_store": WarehouseResource(
-        path=str(store.warehouse_path), landing_dir=str(store.landing_dir))})
+    settings = dataclasses.replace(Settings.from_env(), warehouse_path=store.warehouse_path,
+                                   landing_dir=store.landing_dir)
+    result = dg.materialize([energy.energy_reports], resources={"settings": settings})
     [check] = result.get_asset_check_evaluations()
     assert (check.check_name, check.passed, check.severity) == (energy.ALL_VALID_CHECK, False, dg.AssetCheckSeverity.WARN)
     assert check.metadata["quarantined"].value == ["energy/bad_unbalanced.csv"]
@@ -376,7 +381,7 @@ def test_the_asset_warns_when_a_report_is_quarantined(tmp_path, monkeypatch):
 
 def test_the_sensor_starts_a_run_only_when_reports_wait(tmp_path, monkeypatch):
     monkeypatch.setenv("INBOX_DIR", str(tmp_path / "inbox"))
-    context = dg.build_sensor_context()
+    context = dg.build_sensor_context(resources={"settings": Settings.from_env()})
     assert isinstance(energy.energy_inbox_sensor(context), dg.SkipReason)
     drop(tmp_path / "inbox", "good_2025_01.xlsx")
     request = energy.energy_inbox_sensor(context)
@@ -396,7 +401,7 @@ def test_the_demo_loads_the_synthetic_reports_and_compares_with_smhi(demo_con):
 
     # SMHI's 'El och fjärrvärme' for Borlänge in 2024 is 46 767 t CO2e; the synthetic utility burns
     # 30 516 t: 30 516 - 46 767 = -16 251 t, -34,7 %, outside the default 25 %.
-    comparison = energy_loads.compare_with_smhi(demo_con, tolerance=0.25)
+    comparison = energy_loads.compare_with_smhi(demo_con, tolerance=0.25, kommun_kod="2081")
     assert (comparison.year, comparison.utility_t, comparison.smhi_t) == (
         2024, pytest.approx(ON_SITE_T), pytest.approx(46_767, abs=0.5))
     assert comparison.difference_t == pytest.approx(30_516 - comparison.smhi_t)
@@ -405,4 +410,4 @@ def test_the_demo_loads_the_synthetic_reports_and_compares_with_smhi(demo_con):
     assert (result.passed, result.severity) == (False, dg.AssetCheckSeverity.WARN)
     assert result.metadata["difference_pct"].value == pytest.approx(-34.7, abs=0.05)
     assert result.metadata["utility_data_is_synthetic"].value is True
-    assert energy.smhi_check_result(energy_loads.compare_with_smhi(demo_con, tolerance=0.40)).passed
+    assert energy.smhi_check_result(energy_loads.compare_with_smhi(demo_con, tolerance=0.40, kommun_kod="2081")).passed

@@ -11,8 +11,9 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipelines import warehouse
-from pipelines.loads import Store, load_smhi_release
+from pipelines.lib import warehouse
+from pipelines.defs.emissions.loads import load_smhi_release
+from pipelines.lib.warehouse import Store
 from pipelines.settings import Settings
 from replay.server import Fault, ReplayServer
 from replay.smhi import PAYLOAD_DIR, SmhiHandler

@@ -14,8 +14,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines import partner_loads, warehouse
-from pipelines.loads import Store
+from pipelines.defs.partners import loads as partner_loads
+from pipelines.lib import warehouse
+from pipelines.lib.warehouse import Store
 from pipelines.settings import Settings
 
 TODAY = date(2026, 11, 22)
@@ -258,9 +259,9 @@ def test_the_quarantine_report_names_the_original_by_sha256(tmp_path, store):
 
 
 def test_the_sensor_requests_one_run_per_drop(tmp_path, monkeypatch):
-    from pipelines.partners import partner_inbox_sensor
+    from pipelines.defs.partners.assets import partner_inbox_sensor
     monkeypatch.setenv("INBOX_DIR", str(tmp_path / "inbox"))
-    context = dg.build_sensor_context()
+    context = dg.build_sensor_context(resources={"settings": Settings.from_env()})
     assert isinstance(partner_inbox_sensor(context), dg.SkipReason)
     drop(tmp_path / "inbox", "ssab", "ssab_2022.csv", SSAB_2022)
     first, again = partner_inbox_sensor(context), partner_inbox_sensor(context)

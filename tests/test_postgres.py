@@ -24,8 +24,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.postgres_mirror import DEFAULT_TABLES, UnsupportedType, mirror, postgres_type
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.lib.postgres_mirror import DEFAULT_TABLES, UnsupportedType, mirror, postgres_type
+from pipelines.lib.dbt import vars_argument
+from pipelines.settings import DBT_PROJECT_DIR, Settings
 
 psycopg2 = pytest.importorskip("psycopg2")
 from psycopg2 import errors as pg_errors  # noqa: E402
@@ -86,11 +87,13 @@ def add_partner_rows(con: duckdb.DuckDBPyConnection) -> None:
         con.executemany(f"insert into raw.{table} values ({marks})", rows)
 
 
-def run_dbt(args: list[str], env: dict[str, str], work: Path) -> str:
-    """dbt as a subprocess (as Dagster runs it), its target and logs kept out of the project."""
+def run_dbt(args: list[str], env: dict[str, str], work: Path, warehouse_path: Path) -> str:
+    """dbt as a subprocess (as Dagster runs it, with the vars of its settings), its target and logs
+    kept out of the project."""
     dbt = str(Path(sys.executable).with_name("dbt"))
     command = [dbt, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-               "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+               "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+               *vars_argument(Settings.from_env({"WAREHOUSE_PATH": str(warehouse_path)}))]
     done = subprocess.run(command, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env},
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
@@ -108,13 +111,12 @@ def parity(demo_warehouse, postgres_server, tmp_path_factory):
         shutil.copyfile(wal, Path(str(duck_path) + ".wal"))
     with duckdb.connect(str(duck_path)) as con:
         add_partner_rows(con)
-    run_dbt(["build", "--select", "source:partners+"], {"DBT_TARGET": "duckdb", "WAREHOUSE_PATH": str(duck_path)},
-            work / "duckdb")
+    run_dbt(["build", "--select", "source:partners+"], {}, work / "duckdb", duck_path)
 
     with contextlib.closing(postgres_server.connect()) as pg:
         copied = mirror(duck_path, DEFAULT_TABLES, connection=pg)
-    assert copied["raw.smhi_emissions_co2"] > 0 and copied["marts.trajectory"] > 0
-    run_dbt(["build", "--target", "postgres"], {"DBT_TARGET": "postgres", **postgres_server.env()}, work / "postgres")
+    assert copied["raw.smhi_emissions_co2"] > 0 and copied["trajectory.summary"] > 0
+    run_dbt(["build", "--target", "postgres"], postgres_server.env(), work / "postgres", duck_path)
     return duck_path, postgres_server
 
 
@@ -298,9 +300,8 @@ def test_bi_reader_cannot_read_below_the_marts(bi_cursor, relation):
 
 def test_grants_survive_a_rebuild(parity, bi_cursor, tmp_path):
     """dbt replaces the mart tables on every run; the hook grants the new ones again."""
-    _, server = parity
-    run_dbt(["run", "--target", "postgres", "--select", "dim_kommun"], {"DBT_TARGET": "postgres", **server.env()},
-            tmp_path)
+    duck_path, server = parity
+    run_dbt(["run", "--target", "postgres", "--select", "dim_kommun"], server.env(), tmp_path, duck_path)
     bi_cursor.execute("select count(*) from marts.dim_kommun")
     assert bi_cursor.fetchone()[0] == 290
 

@@ -21,7 +21,7 @@ def test_production_instance_runs_a_materialization_into_postgres(postgres_serve
         monkeypatch.setenv(name, value)
 
     from pipelines.definitions import build_definitions
-    from pipelines.partners import SUBMISSIONS_KEY
+    from pipelines.defs.partners.assets import SUBMISSIONS_KEY
     with dg.DagsterInstance.get() as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"

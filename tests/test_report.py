@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.report import facts
-from pipelines.report.citations import Citations
-from pipelines.report.render import format_value, swedish_number
+from pipelines.defs.report import facts
+from pipelines.defs.report.citations import Citations
+from pipelines.defs.report.render import format_value, swedish_number
 from pipelines.settings import REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines import publish
+from pipelines.lib import publish
 from pipelines.settings import REPO_ROOT, Settings
 
 
@@ -113,7 +113,7 @@ def test_failed_checks_publish_nothing(own_warehouse):
 def test_a_build_killed_in_dbt_keeps_the_serving_copy_and_the_next_run_completes(own_warehouse):
     before = serving_build(own_warehouse.serving_dir)
     env = {**os.environ, "DAGSTER_HOME": ""}
-    job = subprocess.Popen([sys.executable, "-m", "pipelines.demo"], cwd=REPO_ROOT, env=env,
+    job = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "demo"], cwd=REPO_ROOT, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 240

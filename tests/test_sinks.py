@@ -18,8 +18,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import partner_loads, sink_loads
-from pipelines.loads import Store
+from pipelines.defs.partners import loads as partner_loads
+from pipelines.defs.sinks import loads as sink_loads
+from pipelines.lib.dbt import vars_argument
+from pipelines.lib.warehouse import Store
+from pipelines.settings import Settings
 from replay.build_sinks_payloads import DEFAULT_SHARED, build_forest_land, build_lulucf, parse_swedish_number
 from replay.scb import PAYLOAD_DIR, ScbHandler
 from replay.server import ReplayServer
@@ -148,16 +151,15 @@ def test_low_permanence_removal_is_left_out_and_a_year_without_lulucf_stays_unkn
         server.stop()
     assert report.rows_inserted == 35 and not report.synthetic
 
-    env = {**os.environ, "WAREHOUSE_PATH": str(store.warehouse_path), "DBT_TARGET": "duckdb"}
-    env.pop("NEUTRALITY_MIN_QUALITY", None), env.pop("NEUTRALITY_MIN_PERMANENCE", None)
+    settings = Settings.from_env({"WAREHOUSE_PATH": str(store.warehouse_path)})   # the default thresholds
     dbt = Path(sys.executable).with_name("dbt")
     build = subprocess.run(
         [str(dbt), "build", "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
          "--target-path", str(tmp_path / "dbt_target"), "--select",
          "stg_partners__submissions stg_partners__removals fct_partner_removals stg_scb__lulucf_national "
          "int_sinks__lulucf_downscaled fct_carbon_sinks climate_neutrality_balance "
-         "assert_downscaled_lulucf_sums_to_national"],
-        env=env, capture_output=True, text=True, timeout=300)
+         "assert_downscaled_lulucf_sums_to_national", *vars_argument(settings)],
+        capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stdout[-3000:]
 
     with duckdb.connect(str(store.warehouse_path), read_only=True) as con:

@@ -15,19 +15,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.trajectory import (
-    SUMMARY_COLUMNS,
-    YEARLY_COLUMNS,
-    MethodPreset,
-    PresetError,
-    TrajectoryInputError,
-    compute_trajectories,
-    lad_fit,
-    load_presets,
-    ols_fit,
-)
+from pipelines.defs.trajectory.compute import SUMMARY_COLUMNS, YEARLY_COLUMNS, TrajectoryInputError, compute_trajectories
+from pipelines.defs.trajectory.lad import lad_fit, ols_fit
+from pipelines.defs.trajectory.presets import MethodPreset, PresetError, load_presets
 from pipelines.trajectory.__main__ import main as cli_main
-from pipelines.trajectory.presets import COLUMNS as PRESET_COLUMNS
+from pipelines.defs.trajectory.presets import COLUMNS as PRESET_COLUMNS
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -418,26 +410,36 @@ def bad_csv(tmp_path: Path, text: str) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize(("text", "method", "message"), [
-    ("kommun_kod,year,t\n2081,2023,1\n", "carbon_law", "missing column(s) tonnes"),
-    ("kommun_kod,year,tonnes\n2081,2023,1\n2081,2024,n/a\n", "carbon_law", "line 3: tonnes 'n/a' is not a number"),
+@pytest.mark.parametrize(("text", "method", "message", "exit_code"), [
+    ("kommun_kod,year,t\n2081,2023,1\n", "carbon_law", "missing column(s) tonnes", 1),
+    ("kommun_kod,year,tonnes\n2081,2023,1\n2081,2024,n/a\n", "carbon_law", "line 3: tonnes 'n/a' is not a number", 1),
     ("kommun_kod,year,tonnes\n2081,2023,1\n2081,2024,2\n2081,2024,3\n", "carbon_law",
-     "duplicate kommun-year 2081 2024 on lines 3, 4"),
-    ("kommun_kod,year,tonnes\n2081,2023,1\n2081,2024,2\n0114,2024,3\n", "carbon_law", "fewer than 2 years for kommun 0114"),
-    ("kommun_kod,year,tonnes\n2081,2023,1\n2081,2024,2\n", "carbon_lwa", "known methods: carbon_law, carbon_law_1_7c"),
+     "duplicate kommun-year 2081 2024 on lines 3, 4", 1),
+    ("kommun_kod,year,tonnes\n2081,2023,1\n2081,2024,2\n0114,2024,3\n", "carbon_law", "fewer than 2 years for kommun 0114", 1),
+    # an unknown method is a usage error, not a problem of the input file
+    ("kommun_kod,year,tonnes\n2081,2023,1\n2081,2024,2\n", "carbon_lwa", "known methods: carbon_law, carbon_law_1_7c", 2),
     ("kommun_kod,year,tonnes\n2081,2010,1\n2081,2014,2\n2081,2024,2\n", "carbon_law",
-     "fewer than 2 years from 2015 to fit a trend for kommun 2081"),
+     "fewer than 2 years from 2015 to fit a trend for kommun 2081", 1),
 ])
-def test_cli_bad_input_exits_2(tmp_path, capsys, text, method, message):
+def test_cli_bad_input_exits_1_and_a_usage_error_2(tmp_path, capsys, text, method, message, exit_code):
     code, out, err = run_cli(capsys, "--emissions", bad_csv(tmp_path, text), "--method", method, "--as-of-year", "2026")
-    assert code == 2 and out == ""
+    assert code == exit_code and out == ""
     assert message in err
 
 
-def test_cli_as_a_module_exits_2_on_bad_input(tmp_path):
+def test_cli_as_a_module_exits_1_on_bad_input(tmp_path):
     done = subprocess.run([sys.executable, "-m", "pipelines.trajectory", "--emissions", str(tmp_path / "none.csv"),
                            "--method", "carbon_law"], capture_output=True, text=True, cwd=REPO)
-    assert done.returncode == 2 and "no such file" in done.stderr
+    assert done.returncode == 1 and "no such file" in done.stderr
+
+
+def test_borlange_trajectory_is_the_same_command(tmp_path):
+    borlange = Path(sys.executable).with_name("borlange")
+    done = subprocess.run([str(borlange), "trajectory", "--emissions", str(CO2_2024), "--method", "carbon_budget",
+                           "--as-of-year", "2024"], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0 and done.stdout.splitlines()[0] == ",".join(SUMMARY_COLUMNS)
+    usage = subprocess.run([str(borlange), "trajectory", "--method", "carbon_law"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "--emissions" in usage.stderr
 
 
 # ---------------------------------------------------------------- fixtures

@@ -8,7 +8,7 @@ from datetime import date
 import dagster as dg
 import pytest
 
-from pipelines.analysis import check_name, on_track_check, without_cement
+from pipelines.defs.trajectory.assets import check_name, on_track_check, without_cement
 
 BORLANGE = "2081"
 
@@ -105,9 +105,9 @@ def test_cement_is_taken_out_only_where_reported():
 def test_carbon_budget_from_the_warehouse_reproduces_dec_2024(demo_con):
     """Our own SMHI CO2 export (2024-04-18, data to 2022) less the cement seed is exactly
     Klimatkollen's Dec 2024 input, so the preset run as of 2024 gives its published budget."""
-    from pipelines.analysis import scope_inputs
-    from pipelines.trajectory.compute import compute_trajectories
-    from pipelines.trajectory.presets import load_presets
+    from pipelines.defs.trajectory.assets import scope_inputs
+    from pipelines.defs.trajectory.compute import compute_trajectories
+    from pipelines.defs.trajectory.presets import load_presets
     preset = load_presets()["carbon_budget"]
     emissions, exclusions = scope_inputs(demo_con, preset)
     row = compute_trajectories(emissions, preset, 2024, exclusions=exclusions).summary.filter(

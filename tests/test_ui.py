@@ -54,12 +54,12 @@ def wait_until(predicate, timeout_s: float, what: str):
 
 @pytest.fixture(scope="module")
 def dagster_ui(tmp_path_factory):
-    """`python -m pipelines.ui` on a free loopback port with its own DAGSTER_HOME and warehouse."""
+    """`borlange ui` on a free loopback port with its own DAGSTER_HOME and warehouse."""
     root = tmp_path_factory.mktemp("ui")
     port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(root / "dagster_home"),
            "WAREHOUSE_PATH": str(root / "warehouse" / "borlange.duckdb"), "TRAJECTORY_AS_OF_YEAR": "2026"}
-    server = subprocess.Popen([sys.executable, "-m", "pipelines.ui", "--port", str(port)], cwd=REPO_ROOT, env=env,
+    server = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "ui", "--port", str(port)], cwd=REPO_ROOT, env=env,
                               stdout=open(root / "ui.log", "w"), stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
 

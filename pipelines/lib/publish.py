@@ -26,6 +26,7 @@ from pipelines.settings import REPO_ROOT
 SERVING_FILE = "borlange.duckdb"
 PARQUET_DIR = "parquet"
 KEEP_PARQUET_BUILDS = 3
+COPY = "serving.marts"   # the serving file's schema, attached as `serving`; readers see it as `marts`
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,12 @@ def write_serving_file(con: duckdb.DuckDBPyConnection, serving_dir: Path, manife
     # An older storage version keeps the file readable by BI tools that bundle an older DuckDB.
     con.execute(f"attach '{tmp}' as serving (storage_version '{storage_version}', read_only false)")
     try:
-        con.execute("create schema serving.marts")
+        con.execute(f"create schema {COPY}")
         for entry in manifest["tables"]:
-            con.execute(f'create table serving.marts."{entry["table"]}" as select * from marts."{entry["table"]}"')
-        con.execute("create table serving.marts._manifest (build_id varchar, built_at varchar, "
+            con.execute(f'create table {COPY}."{entry["table"]}" as select * from marts."{entry["table"]}"')
+        con.execute(f"create table {COPY}._manifest (build_id varchar, built_at varchar, "
                     "git_revision varchar, manifest_json varchar)")
-        con.execute("insert into serving.marts._manifest values (?, ?, ?, ?)",
+        con.execute(f"insert into {COPY}._manifest values (?, ?, ?, ?)",
                     [manifest["build_id"], manifest["built_at"], manifest["git_revision"], json.dumps(manifest)])
     finally:
         con.execute("detach serving")
