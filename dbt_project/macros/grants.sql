@@ -1,7 +1,7 @@
 {#- The read-only role of BI users (var bi_reader_role, default bi_reader): it may read the
     BI-facing schemas (var bi_reader_schemas, default [marts]) and nothing else. Run as the
-    project's on-run-end hook, so tables rebuilt by dbt, and marts.trajectory written by the
-    trajectory asset, are granted again after every run. BI logins are members of the role:
+    project's on-run-end hook, so the tables dbt rebuilds (every mart) are granted again after
+    every run. BI logins are members of the role:
     `create role <name> login password '...' in role bi_reader`. -#}
 {% macro grant_bi_reader() -%}
     {{ return(adapter.dispatch('grant_bi_reader')(var('bi_reader_role', 'bi_reader'),

@@ -4,8 +4,8 @@
 -- columns add up row by row; each method's own total is in marts.trajectory.
 with
 
-paths as ( select * from {{ source('trajectory', 'yearly_paths') }} ),
-summary as ( select * from {{ source('trajectory_marts', 'trajectory') }} ),
+paths as ( select * from {{ ref('stg_trajectory__yearly_paths') }} ),
+summary as ( select * from {{ ref('trajectory') }} ),
 
 joined as (
     select

@@ -3,7 +3,7 @@
 -- 20 (district heat) are what was produced; the other codes are fuel used (950 = their sum).
 with
 
-cells as ( select * from {{ ref('stg_scb_energy__cells') }} where table_id in ('TAB3451', 'TAB3452') )
+cells as ( select * from {{ ref('stg_scb__energy_cells') }} where table_id in ('TAB3451', 'TAB3452') )
 
 select
     cast(kommun_kod as varchar)              as kommun_kod,

@@ -3,7 +3,7 @@
 -- its totals, so the totals (sector 999, fuel 955) are NOT the sum of the published parts.
 with
 
-cells as ( select * from {{ ref('stg_scb_energy__cells') }} where table_id = 'TAB3654' )
+cells as ( select * from {{ ref('stg_scb__energy_cells') }} where table_id = 'TAB3654' )
 
 select
     cast(kommun_kod as varchar)              as kommun_kod,

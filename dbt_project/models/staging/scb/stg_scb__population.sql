@@ -1,7 +1,10 @@
 -- SCB population: the newest fetch of each kommun and year.
 with
 
-source as ( select * from {{ source('scb', 'scb_population') }} ),
+source as (
+    {{ newest_fetch(source('scb', 'scb_population'),
+                    partition_by=['kommun_kod', 'year'], order_by=['fetched_at desc', 'file_sha256']) }}
+),
 
 renamed as (
     select
@@ -18,21 +21,6 @@ renamed as (
         cast(file_sha256 as varchar)        as source_file_sha256,
         cast(fetched_at as timestamp)       as fetched_at
     from source
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (partition by kommun_kod, year order by fetched_at desc, source_file_sha256) as fetch_rank
-    from renamed
-),
-
-newest_fetch as (
-    select
-        kommun_kod, year, population, status_symbol, scb_table_id, scb_contents_code,
-        scb_updated, source_file_sha256, fetched_at
-    from ranked
-    where fetch_rank = 1
 )
 
-select * from newest_fetch
+select * from renamed

@@ -1,7 +1,10 @@
 -- Productive forest land per kommun and year (hectares), from the newest fetch of the key.
 with
 
-source as ( select * from {{ source('sinks', 'scb_forest_land') }} ),
+source as (
+    {{ newest_fetch(source('sinks', 'scb_forest_land'),
+                    partition_by=['kommun_kod', 'year'], order_by=['fetched_at desc', 'file_sha256']) }}
+),
 
 renamed as (
     select
@@ -18,15 +21,6 @@ renamed as (
         cast(file_sha256 as varchar)        as source_file_sha256,
         cast(fetched_at as timestamp)       as fetched_at
     from source
-),
-
-ranked as (
-    select *, row_number() over (partition by kommun_kod, year order by fetched_at desc, source_file_sha256) as fetch_rank
-    from renamed
 )
 
-select
-    kommun_kod, year, hectares, status_symbol, key_source, key_description, scb_table_id, scb_updated,
-    is_synthetic, provenance_note, source_file_sha256, fetched_at
-from ranked
-where fetch_rank = 1
+select * from renamed

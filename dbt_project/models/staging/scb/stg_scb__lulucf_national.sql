@@ -1,7 +1,10 @@
 -- Sweden's LULUCF net flow per year, from the newest fetch. Negative = net removal.
 with
 
-source as ( select * from {{ source('sinks', 'scb_lulucf_national') }} ),
+source as (
+    {{ newest_fetch(source('sinks', 'scb_lulucf_national'),
+                    partition_by=['year'], order_by=['fetched_at desc', 'file_sha256']) }}
+),
 
 renamed as (
     select
@@ -17,15 +20,6 @@ renamed as (
         cast(file_sha256 as varchar)        as source_file_sha256,
         cast(fetched_at as timestamp)       as fetched_at
     from source
-),
-
-ranked as (
-    select *, row_number() over (partition by year order by fetched_at desc, source_file_sha256) as fetch_rank
-    from renamed
 )
 
-select
-    year, lulucf_net_t, status_symbol, scb_sector_code, scb_gas_code, scb_table_id, scb_updated,
-    is_synthetic, provenance_note, source_file_sha256, fetched_at
-from ranked
-where fetch_rank = 1
+select * from renamed

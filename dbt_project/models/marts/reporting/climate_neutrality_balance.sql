@@ -23,7 +23,7 @@ emissions as (
 
 trend as (
     select kommun_kod, year, emissions_t, emissions_kind
-    from {{ source('trajectory', 'yearly_paths') }}
+    from {{ ref('stg_trajectory__yearly_paths') }}
     where method = '{{ config.trend_method }}' and year = {{ config.target_year }}
 ),
 

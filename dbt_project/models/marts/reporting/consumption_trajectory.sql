@@ -25,4 +25,4 @@ select
     cast(budget_exhausted_date as date)                 as budget_exhausted_date,
     cast(gap_2030_t as double precision)                as gap_2030_t,
     cast(scope_status as varchar)                       as scope_status
-from {{ source('trajectory', 'consumption_summary') }}
+from {{ ref('stg_trajectory__consumption_summary') }}

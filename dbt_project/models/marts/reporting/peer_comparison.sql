@@ -22,7 +22,7 @@ latest as (
 base_2015 as ( select kommun_kod, tonnes from per_capita where year = 2015 ),
 
 trajectory as (
-    select * from {{ source('trajectory_marts', 'trajectory') }}
+    select * from {{ ref('trajectory') }}
     where method = '{{ var("peer_trajectory_method") }}'
 ),
 

@@ -1,0 +1,30 @@
+-- The emissions the trajectory asset works on: per gas, kommun and year the total of the newest
+-- SMHI release only (a trend must not mix releases: the 2026 release has no 2016–2019), beside the
+-- cement process CO2 that a preset with `deducts=cement` takes out (null where there is none).
+-- A table: the Python asset reads it, also from a copy of the base tables on PostgreSQL.
+with
+
+emissions as (
+    select gas, kommun_kod, year, tonnes
+    from {{ ref('emissions_per_capita') }}
+    where in_latest_release
+),
+
+cement as (
+    select
+        kommun_kod,
+        cast(year as integer)                           as year,
+        cast(cement_process_co2_t as double precision)  as cement_t
+    from {{ ref('cement_process_emissions') }}
+)
+
+select
+    cast(emissions.gas as varchar)                      as gas,
+    cast(emissions.kommun_kod as varchar)               as kommun_kod,
+    cast(emissions.year as integer)                     as year,
+    cast(emissions.tonnes as double precision)          as tonnes,
+    cement.cement_t
+from emissions
+left join cement
+    on cement.kommun_kod = emissions.kommun_kod
+   and cement.year = emissions.year

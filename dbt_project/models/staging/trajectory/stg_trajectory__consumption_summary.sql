@@ -1,0 +1,32 @@
+-- The consumption trajectory asset's summary, one row per kommun and method, as written
+-- (marts.consumption_trajectory types it).
+with
+
+source as ( select * from {{ source('trajectory', 'consumption_summary') }} )
+
+select
+    kommun_kod,
+    method,
+    scope,
+    as_of_year,
+    last_data_year,
+    trend_years,
+    slope_t_per_year,
+    level_t,
+    pace_pct_per_year,
+    territorial_slope_t_per_year,
+    territorial_level_t,
+    territorial_pace_pct_per_year,
+    pace_difference_pp,
+    tolerance_pp,
+    falls_at_similar_pace,
+    reduction_rate_pct,
+    meets_carbon_law_rate,
+    trend_sum_t,
+    allowed_sum_t,
+    meets_paris,
+    net_zero_date,
+    budget_exhausted_date,
+    gap_2030_t,
+    scope_status
+from source
