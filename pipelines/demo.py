@@ -113,7 +113,7 @@ class StepLines(logging.Handler):
             detail = ", ".join(p for p in parts if p)
             mark = "ok  " if kind == "STEP_SUCCESS" else "FAIL"
             timing = f"{seconds / 1000:5.1f} s" if seconds is not None else ""
-            self.stream.write(f"    {mark} {event.step_key:<42} {timing}  {detail}\n")
+            self.stream.write(f"    {mark} {event.step_key:<60} {timing}  {detail}\n")
             self.stream.flush()
 
 
