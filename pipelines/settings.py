@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pipelines.lib.warehouse import Store
 from sources.scb import SCB_BASE_URL_DEFAULT
 from sources.smhi import SMHI_BASE_URL_DEFAULT
 
@@ -102,8 +101,3 @@ class Settings:
             # territorial ones and still count as falling "at a similar pace".
             consumption_pace_tolerance_pp=float(env.get("CONSUMPTION_PACE_TOLERANCE_PP") or 1.0),
         )
-
-    @property
-    def store(self) -> Store:
-        """Where loads write: the warehouse file and the landing zone."""
-        return Store(self.warehouse_path, self.landing_dir)

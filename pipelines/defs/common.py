@@ -53,7 +53,7 @@ def scb_table_asset(table: str, description: str,
     @dg.asset(key=["raw", table], description=description, **INGESTION)
     def _asset(context: dg.AssetExecutionContext, scb: ScbResource,
                settings: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
-        report = load(scb.client(log=context.log.warning), settings.store, settings)
+        report = load(scb.client(log=context.log.warning), Store.of(settings), settings)
         if getattr(report, "synthetic", False):
             context.log.warning(f"raw.{table} holds SYNTHETIC replay data: figures built on it are not real.")
         engine.mirror_raw(settings, [table, "landed_files"])

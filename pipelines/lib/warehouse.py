@@ -196,6 +196,11 @@ class Store:
     warehouse_path: Path
     landing_dir: Path
 
+    @classmethod
+    def of(cls, settings) -> "Store":
+        """The store the settings name (their warehouse_path and landing_dir)."""
+        return cls(settings.warehouse_path, settings.landing_dir)
+
 
 class RejectedFile(RuntimeError):
     """A file that failed validation: its bytes are landed, a report sits beside them,

@@ -7,7 +7,7 @@ import dagster as dg
 from pipelines.defs.common import INGESTION, rejected, report_metadata, scb_table_asset
 from pipelines.defs.consumption import loads
 from pipelines.lib import engine
-from pipelines.lib.warehouse import RejectedFile
+from pipelines.lib.warehouse import RejectedFile, Store
 from pipelines.settings import Settings
 
 scb_consumption_emissions = scb_table_asset(
@@ -28,7 +28,7 @@ scb_brp = scb_table_asset(
                       "(kg CO2e), a file feed read from SEI_HOUSEHOLDS_PATH.")
 def sei_household_emissions(settings: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
     try:
-        report = loads.load_sei_households(settings.sei_households_path, settings.store)
+        report = loads.load_sei_households(settings.sei_households_path, Store.of(settings))
     except RejectedFile as exc:
         raise rejected(exc) from exc
     engine.mirror_raw(settings, ["sei_household_emissions", "landed_files"])

@@ -6,7 +6,7 @@ import dagster as dg
 from pipelines.defs.common import INGESTION, rejected, scb_table_asset
 from pipelines.defs.emissions import loads
 from pipelines.lib import engine
-from pipelines.lib.warehouse import RejectedFile
+from pipelines.lib.warehouse import RejectedFile, Store
 from pipelines.resources import SmhiResource
 from pipelines.settings import SCHEDULE_TIMEZONE, Settings
 
@@ -36,7 +36,7 @@ def smhi_asset(sub: str, description: str) -> dg.AssetsDefinition:
     def _asset(context: dg.AssetExecutionContext, smhi: SmhiResource,
                settings: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
         try:
-            report = loads.load_smhi_release(smhi.client(log=context.log.warning), settings.store, sub=sub, table=table)
+            report = loads.load_smhi_release(smhi.client(log=context.log.warning), Store.of(settings), sub=sub, table=table)
         except RejectedFile as exc:
             raise rejected(exc) from exc
         engine.mirror_raw(settings, [table, "landed_files"])

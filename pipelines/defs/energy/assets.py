@@ -8,6 +8,7 @@ import duckdb
 from pipelines.defs.common import drop_results, inbox_sensor, scb_table_asset
 from pipelines.defs.energy import loads
 from pipelines.lib import engine
+from pipelines.lib.warehouse import Store
 from pipelines.settings import DUCKDB_POOL, Settings
 from sources.energy_feed.validate import Limits
 
@@ -26,7 +27,7 @@ SMHI_CHECK = "utility_fossil_emissions_match_smhi"
                       "units, months, heat balance, no negative energy) and loaded in one transaction; bad files "
                       "quarantined with a report, the warehouse untouched.")
 def energy_reports(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
-    report = loads.process_drop(settings.inbox_dir, settings.store,
+    report = loads.process_drop(settings.inbox_dir, Store.of(settings),
                                 limits=Limits(balance_tolerance=settings.energy_balance_tolerance))
     engine.mirror_raw(settings, list(loads.REPORT_TABLES))
     context.log.info(f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}")

@@ -6,6 +6,7 @@ import dagster as dg
 from pipelines.defs.common import drop_results, inbox_sensor
 from pipelines.defs.partners import loads
 from pipelines.lib import engine
+from pipelines.lib.warehouse import Store
 from pipelines.settings import DUCKDB_POOL, Settings
 
 SUBMISSIONS_KEY = dg.AssetKey(["raw", "partner_submissions"])
@@ -19,7 +20,7 @@ ALL_VALID_CHECK = "every_file_in_the_drop_was_valid"
           description="Partner submissions from inbox/partners/<partner_id>/: validated, loaded file by "
                       "file (all sheets or nothing), bad files quarantined with a report.")
 def partner_submissions(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
-    report = loads.process_drop(settings.inbox_dir, settings.store)
+    report = loads.process_drop(settings.inbox_dir, Store.of(settings))
     engine.mirror_raw(settings, list(loads.RAW_TABLES))
     context.log.info(f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}")
     yield from drop_results(report, ALL_VALID_CHECK)

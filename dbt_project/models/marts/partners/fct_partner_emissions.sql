@@ -15,7 +15,7 @@ select
     cast('t CO2e' as varchar)                      as unit,
     cast(emissions.method as varchar)              as method,
     cast(emissions.inside_territory as boolean)    as inside_territory,
-    cast(case when emissions.inside_territory then '2081' end as varchar) as territory_kommun_kod,
+    cast(case when emissions.inside_territory then '{{ var("report_kommun") }}' end as varchar) as territory_kommun_kod,
     cast(partners.smhi_huvudsektor as varchar)     as smhi_huvudsektor,
     cast('partner_submission' as varchar)          as source_id,
     cast(emissions.submission_sha256 as varchar)   as submission_sha256,

@@ -7,7 +7,7 @@ partners as ( select * from {{ ref('partners') }} )
 select
     cast(removals.partner_id as varchar)            as partner_id,
     cast(removals.reporting_year as integer)        as year,
-    cast(case when partners.inside_territory then '2081' end as varchar) as kommun_kod,
+    cast(case when partners.inside_territory then '{{ var("report_kommun") }}' end as varchar) as kommun_kod,
     cast(removals.removal_type as varchar)          as removal_type,
     cast(removals.tonnes_co2 as double precision)   as tonnes_co2_removed,
     cast(removals.method as varchar)                as method,

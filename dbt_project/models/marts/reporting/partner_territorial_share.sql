@@ -12,7 +12,7 @@ partner_scope1 as (
 smhi_sector as (
     select year, huvudsektor, vintage, {{ exact_sum("tonnes") }} as smhi_sector_t
     from {{ ref('fct_emissions') }}
-    where kommun_kod = '2081' and gas = 'CO2e'
+    where kommun_kod = '{{ var("report_kommun") }}' and gas = 'CO2e'
     group by year, huvudsektor, vintage
 )
 

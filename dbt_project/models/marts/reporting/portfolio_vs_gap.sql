@@ -7,7 +7,7 @@ with
 gap as (
     select year, method, emissions_t as trend_t, allowed_t, emissions_t - allowed_t as required_cut_t
     from {{ ref('fct_carbon_budget') }}
-    where kommun_kod = '2081'
+    where kommun_kod = '{{ var("report_kommun") }}'
       and method = '{{ var("portfolio_gap_method", "carbon_law") }}'
       and emissions_kind <> 'actual' and allowed_t is not null and year <= 2030
 ),
