@@ -39,12 +39,23 @@ def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
     return any(f.stat().st_mtime > built for f in files)
 
 
+def parse_key(settings: Settings) -> str:
+    """What dbt's partial parse depends on besides the files: the target and the vars (the
+    warehouse path is one, and it is part of the profile)."""
+    return json.dumps([settings.dbt_target, *vars_argument(settings)], ensure_ascii=False)
+
+
 def prepare_manifest(settings: Settings, project: DbtProject) -> None:
-    """Parse the dbt project when the manifest is missing or stale (a fresh clone, an edit).
-    `dbt parse` opens no warehouse connection, so it never contends for the DuckDB lock."""
-    if manifest_is_stale(Path(project.project_dir), Path(project.manifest_path)):
+    """Parse the dbt project when the manifest is missing or stale (a fresh clone, an edit), or was
+    parsed for other settings: each build copies target/partial_parse.msgpack, and dbt reuses it
+    only when the profile and vars match. `dbt parse` opens no warehouse connection, so it never
+    contends for the DuckDB lock."""
+    stamp = Path(project.manifest_path).with_name("parsed_for.json")
+    if (manifest_is_stale(Path(project.project_dir), Path(project.manifest_path))
+            or not stamp.exists() or stamp.read_text(encoding="utf-8") != parse_key(settings)):
         dbt_resource(settings, project).cli(["parse", "--quiet", *vars_argument(settings)],
                                             target_path=Path(project.target_path)).wait()
+        stamp.write_text(parse_key(settings), encoding="utf-8")
 
 
 def layer_of(dbt_resource_props: Mapping[str, Any]) -> str:
