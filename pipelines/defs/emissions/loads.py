@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.lib import warehouse
-from pipelines.lib.responses import scb_response_loads
+from pipelines.lib.responses import ResponsesLoaded, scb_response_loads
 from pipelines.lib.warehouse import RejectedFile, Stopwatch, Store, naive_utc
 from pipelines.settings import SEEDS_DIR
 from sources.scb import PxWebClient, fetch_population, population_frame, published_population_years
@@ -94,11 +94,10 @@ def load_population(client: PxWebClient, store: Store, *, first_year: int) -> Po
              for load in scb_response_loads(client, table_result, store.landing_dir, table="scb_population",
                                             rows_of=population_frame, fetched_at=fetched_at, request_params={})]
     clock.lap("parse")
-    outcomes = warehouse.load_into_warehouse(store, loads)
+    loaded = ResponsesLoaded.of("scb_population", warehouse.load_into_warehouse(store, loads))
     clock.lap("load")
     frame = result.frame
     return PopulationLoadReport(
-        responses=len(loads), rows_inserted=sum(o.rows_inserted for o in outcomes),
-        unchanged_responses=sum(o.skipped_as_duplicate for o in outcomes),
+        responses=loaded.responses, rows_inserted=loaded.rows_inserted, unchanged_responses=loaded.unchanged_responses,
         years=sorted(frame.get_column("year").unique().to_list()),
         kommuner=frame.get_column("kommun_kod").n_unique(), seconds=clock.laps)

@@ -51,11 +51,6 @@ def report_feed(limits: Limits | None = None) -> FileFeed:
                     validate=validate, load=insert_report)
 
 
-def pending_files(inbox: Path) -> list[Path]:
-    """Files waiting in inbox/energy/, oldest first."""
-    return drops.pending_files(report_feed(), inbox)
-
-
 def process_drop(inbox: Path, store: Store, *, limits: Limits | None = None) -> DropReport:
     return drops.process_drop(report_feed(limits), inbox, store)
 

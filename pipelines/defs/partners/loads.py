@@ -51,11 +51,6 @@ def submission_feed(*, today: date | None = None, limits: Limits | None = None) 
                     validate=validate, load=insert_submission)
 
 
-def pending_files(inbox: Path) -> list[Path]:
-    """Files waiting in inbox/partners/<partner_id>/, oldest first."""
-    return drops.pending_files(submission_feed(), inbox)
-
-
 def process_drop(inbox: Path, store: Store, *, today: date | None = None, limits: Limits | None = None) -> DropReport:
     return drops.process_drop(submission_feed(today=today, limits=limits), inbox, store)
 
