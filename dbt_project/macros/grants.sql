@@ -8,7 +8,7 @@
                                                   var('bi_reader_schemas', ['marts']))) }}
 {%- endmacro %}
 
-{#- DuckDB has no roles: BI reads a published copy of the file, opened read-only (README). -#}
+{#- DuckDB has no roles: BI reads a published copy of the file, opened read-only (docs/bi.md). -#}
 {% macro duckdb__grant_bi_reader(role, schemas) -%}
 {%- endmacro %}
 

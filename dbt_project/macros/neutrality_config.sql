@@ -1,6 +1,6 @@
 {#- The settings of the climate-neutrality check, from dbt vars only. Their one default lives in
     Python (pipelines/settings.py), which passes every one of them as a var on each dbt invocation;
-    a var left out stops the run with dbt's "Required var ... not found" (README, "Carbon sinks"):
+    a var left out stops the run with dbt's "Required var ... not found" (docs/analysts.md, sinks; docs/operators.md, configuration):
     - neutrality_min_quality: the lowest sink quality class that counts towards covering residual emissions;
     - neutrality_min_permanence: the lowest permanence class that counts ('100-1000' with a hyphen is accepted);
     - neutrality_trend_method: the trajectory preset whose trend gives the projected emissions;
