@@ -49,6 +49,7 @@ class Settings:
     sei_households_path: Path
     consumption_pace_tolerance_pp: float
     git_revision: str | None = None
+    inbox_settle_s: float = 10.0
     energy_balance_tolerance: float = 0.02
     energy_smhi_tolerance: float = 0.25
 
@@ -72,6 +73,9 @@ class Settings:
             reports_dir=Path(env.get("REPORTS_DIR") or warehouse.parent / "reports").resolve(),
             # Partner drops: <inbox>/partners/<partner_id>/<file>.
             inbox_dir=Path(env.get("INBOX_DIR") or REPO_ROOT / "inbox").resolve(),
+            # A dropped file counts once it has not changed for this many seconds (a sender still
+            # writing it is left alone; the documented way is upload as .name or name.part, then rename).
+            inbox_settle_s=float(env.get("INBOX_SETTLE_SECONDS") or 10.0),
             # What BI tools read: a serving copy and Parquet, never the file the pipeline writes.
             serving_dir=Path(env.get("SERVING_DIR") or warehouse.parent / "serving").resolve(),
             serving_storage_version=env.get("SERVING_STORAGE_VERSION") or "v1.0.0",

@@ -20,6 +20,7 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "warehouse" / "borlange.duckdb"))
     monkeypatch.setenv("LANDING_DIR", str(tmp_path / "warehouse" / "landing"))
     monkeypatch.setenv("INBOX_DIR", str(tmp_path / "inbox"))
+    monkeypatch.setenv("INBOX_SETTLE_SECONDS", "0")      # tests drop complete files and run at once
     monkeypatch.setenv("HTTP_BACKOFF_BASE_S", "0.01")
     monkeypatch.setenv("HTTP_MAX_ATTEMPTS", "3")
     monkeypatch.delenv("DAGSTER_HOME", raising=False)

@@ -163,10 +163,10 @@ def test_a_failed_load_rolls_back_everything(tmp_path, monkeypatch):
     def broken_values(feed, sha256):
         raise RuntimeError("disk full")
     monkeypatch.setattr(energy_loads, "report_values", broken_values)
-    with pytest.raises(RuntimeError, match="disk full"):
-        energy_loads.process_drop(inbox, store)
+    report = energy_loads.process_drop(inbox, store)   # any error quarantines that file only (hardening)
     assert fingerprint(store) == before
-    assert (inbox / "energy" / "good_2025_utf8.csv").exists()     # left in the inbox for the next run
+    assert report.rejected == ["energy/good_2025_utf8.csv"] and "disk full" in report.reports["energy/good_2025_utf8.csv"]
+    assert len(list((inbox / "quarantine" / "energy").glob("*_good_2025_utf8.csv"))) == 1   # kept, to send again
 
 
 # --------------------------------------------------------------------------- marts (one dbt build)
@@ -371,7 +371,7 @@ def test_the_asset_warns_when_a_report_is_quarantined(tmp_path, monkeypatch):
     store = new_store(tmp_path)
     drop(tmp_path / "inbox", "good_2025q1_kwh_declared.csv", "bad_unbalanced.csv")
     settings = dataclasses.replace(Settings.from_env(), warehouse_path=store.warehouse_path,
-                                   landing_dir=store.landing_dir)
+                                   landing_dir=store.landing_dir, inbox_settle_s=0.0)
     result = dg.materialize([energy.energy_reports], resources={"settings": settings})
     [check] = result.get_asset_check_evaluations()
     assert (check.check_name, check.passed, check.severity) == (energy.ALL_VALID_CHECK, False, dg.AssetCheckSeverity.WARN)
@@ -381,6 +381,7 @@ def test_the_asset_warns_when_a_report_is_quarantined(tmp_path, monkeypatch):
 
 def test_the_sensor_starts_a_run_only_when_reports_wait(tmp_path, monkeypatch):
     monkeypatch.setenv("INBOX_DIR", str(tmp_path / "inbox"))
+    monkeypatch.setenv("INBOX_SETTLE_SECONDS", "0")
     context = dg.build_sensor_context(resources={"settings": Settings.from_env()})
     assert isinstance(energy.energy_inbox_sensor(context), dg.SkipReason)
     drop(tmp_path / "inbox", "good_2025_01.xlsx")

@@ -151,10 +151,12 @@ def test_an_interrupted_load_leaves_nothing_behind(tmp_path, store, monkeypatch)
         return real_insert(con, table, *args)
 
     monkeypatch.setattr(partner_loads, "insert_sheet", fail_on_actions)
-    with pytest.raises(OSError, match="simulated"):
-        process(inbox, store)
+    report = process(inbox, store)      # any error quarantines that file only (hardening): no traceback
     assert fingerprint(store) == before                 # no submission row, no emissions row
-    assert (inbox / "partners" / "ssab" / "ssab_2022.csv").exists()   # still waiting, to be retried
+    assert report.rejected == ["partners/ssab/ssab_2022.csv"]
+    assert "disk full (simulated)" in report.reports["partners/ssab/ssab_2022.csv"]
+    assert not (inbox / "partners" / "ssab" / "ssab_2022.csv").exists()
+    assert len(list((inbox / "quarantine" / "ssab").glob("*_ssab_2022.csv"))) == 1   # kept, to be sent again
 
 
 def test_text_that_looks_like_code_is_stored_as_text(tmp_path, store):
@@ -261,6 +263,7 @@ def test_the_quarantine_report_names_the_original_by_sha256(tmp_path, store):
 def test_the_sensor_requests_one_run_per_drop(tmp_path, monkeypatch):
     from pipelines.defs.partners.assets import partner_inbox_sensor
     monkeypatch.setenv("INBOX_DIR", str(tmp_path / "inbox"))
+    monkeypatch.setenv("INBOX_SETTLE_SECONDS", "0")
     context = dg.build_sensor_context(resources={"settings": Settings.from_env()})
     assert isinstance(partner_inbox_sensor(context), dg.SkipReason)
     drop(tmp_path / "inbox", "ssab", "ssab_2022.csv", SSAB_2022)

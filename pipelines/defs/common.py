@@ -71,10 +71,13 @@ def drop_results(report: DropReport, check_name: str):
         "accepted": dg.MetadataValue.json(report.accepted),
         "unchanged": dg.MetadataValue.json(report.unchanged),
         "rejected": dg.MetadataValue.json(report.rejected),
+        "refused": dg.MetadataValue.json(report.refused),
+        "superseded": dg.MetadataValue.json(report.notes),
     })
     yield dg.AssetCheckResult(
-        check_name=check_name, passed=not report.rejected, severity=dg.AssetCheckSeverity.WARN,
+        check_name=check_name, passed=not (report.rejected or report.refused), severity=dg.AssetCheckSeverity.WARN,
         metadata={"quarantined": dg.MetadataValue.json(report.rejected),
+                  "refused": dg.MetadataValue.json(report.refused),
                   "reports": dg.MetadataValue.md("\n\n".join(f"**{f}**\n\n```\n{t}\n```"
                                                             for f, t in report.reports.items()) or "none")})
 
@@ -83,8 +86,8 @@ def drop_fingerprint(files) -> str:
     """Identifies a set of waiting files, so each new drop triggers exactly one run."""
     digest = hashlib.sha256()
     for path in files:
-        stat = path.stat()
-        digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        info = path.lstat()        # never follows a link
+        digest.update(f"{path}|{info.st_size}|{info.st_mtime_ns}|{info.st_ctime_ns}\n".encode())
     return digest.hexdigest()
 
 
@@ -95,7 +98,7 @@ def inbox_sensor(name: str, job, feed: FileFeed) -> dg.SensorDefinition:
     @dg.sensor(name=name, job=job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
                description=f"Starts a load when files wait in {where}.")
     def _sensor(context: dg.SensorEvaluationContext, settings: dg.ResourceParam[Settings]):  # noqa: ARG001
-        files = drops.pending_files(feed, settings.inbox_dir)
+        files = drops.pending_files(feed, settings.inbox_dir, settle_s=settings.inbox_settle_s)
         if not files:
             return dg.SkipReason(f"no files in {where}")
         return dg.RunRequest(run_key=drop_fingerprint(files), tags={"files": str(len(files))})

@@ -1,22 +1,36 @@
 """The drop processor shared by every file feed (partner submissions, Borlänge Energi's reports).
 Plain Python, no Dagster.
 
-A feed is a `FileFeed`: where its files wait, how one file is validated, and how a valid one is
-written to raw. The processor does the rest the same way for every feed:
+A feed is a `FileFeed`: where its files wait, how one file's bytes are validated, and how a valid
+one is written to raw. The processor does the rest the same way for every feed:
 
     <inbox>/<drop folder>/<file>                         waiting
     <inbox>/processed/<folder>/<sha12>_<file>            loaded, or the same bytes were loaded before
     <inbox>/quarantine/<folder>/<sha12>_<file>           rejected, with <…>.report.txt beside it
+    <inbox>/quarantine/<folder>/refused/<name>           a link or other non-file, moved as it is
 
-- every file's original bytes are landed under their sha256 before anything else;
-- each file is handled on its own: a bad file is quarantined with its report and the others load;
+- links are never followed: a drop folder or an entry that is not a real directory or regular file
+  inside the resolved inbox is refused (moved aside as the entry itself, with a report);
+- a file still being written is left alone: names starting with "." or ending in ".part"/".tmp"
+  (upload, then rename) and files changed less than `settle_s` seconds ago are not drops yet;
+- each file is read ONCE from one open descriptor (O_NOFOLLOW), and exactly those bytes are landed
+  under their sha256 and validated;
+- each file is handled on its own: a bad file, or any error while loading it, quarantines that file
+  with its report, the warehouse as it was, and the others load;
 - a valid file loads in ONE transaction: its rows and its `raw.landed_files` row, or nothing;
-- the same bytes twice change nothing.
+- files load in the order they were received in the inbox (the inode's change time, which an
+  upload or rename sets and a sender cannot backdate; the modification time only breaks a tie
+  within the file system's clock tick);
+- the same bytes twice change nothing;
+- quarantine, processed copies and reports are readable by the pipeline's user only.
 """
 
 from __future__ import annotations
 
-import shutil
+import errno
+import os
+import stat
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -28,7 +42,10 @@ import duckdb
 from pipelines.lib import warehouse
 from pipelines.lib.warehouse import LandedFile, Store
 
-IGNORED_PREFIXES = (".", "~$")   # hidden files and Excel's lock files are not drops
+IGNORED_PREFIXES = (".", "~$")          # hidden files, uploads in progress, Excel's lock files
+IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".crdownload")
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024   # a feed's validator applies its own, smaller limit
 
 
 @dataclass(frozen=True)
@@ -47,12 +64,19 @@ class FileFeed:
 
     name: str                       # in messages
     source: str                     # landing-zone folder and raw.landed_files.source
-    drop_pattern: str               # files waiting, as a glob under the inbox: "energy/*"
+    drop_folder: str                # under the inbox: "energy", or "partners" (with `nested`)
+    nested: bool                    # files wait one folder deeper: partners/<partner_id>/<file>
     loaded_into: str                # raw.landed_files.loaded_into
-    folder_of: Callable[[Path], str]                      # quarantine/processed subfolder of a file
-    validate: Callable[[Path], Validated]
-    # Writes a valid file's rows; runs inside the processor's transaction, so it must not commit.
-    load: Callable[[duckdb.DuckDBPyConnection, Any, LandedFile, datetime], None]
+    # A file's bytes, as read once; its path is only for its name and folder, never read again.
+    validate: Callable[[Path, bytes], Validated]
+    # Writes a valid file's rows and returns notes for the report (e.g. what it supersedes); runs
+    # inside the processor's transaction, so it must not commit.
+    load: Callable[[duckdb.DuckDBPyConnection, Any, LandedFile, datetime], list[str]]
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+
+    @property
+    def drop_pattern(self) -> str:
+        return f"{self.drop_folder}/*/*" if self.nested else f"{self.drop_folder}/*"
 
 
 @dataclass
@@ -60,60 +84,163 @@ class DropReport:
     accepted: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    reports: dict[str, str] = field(default_factory=dict)          # rejected file -> its report text
+    refused: list[str] = field(default_factory=list)             # links and other non-files
+    reports: dict[str, str] = field(default_factory=dict)          # rejected or refused -> its report text
     problems: dict[str, list[dict]] = field(default_factory=dict)  # rejected file -> problems (row, column, code)
+    notes: dict[str, list[str]] = field(default_factory=dict)      # accepted file -> what it superseded
 
 
-def is_drop(path: Path) -> bool:
-    return path.is_file() and not path.name.startswith(IGNORED_PREFIXES)
+@dataclass(frozen=True)
+class Scan:
+    """What waits in a feed's drop folder: files ready to load, entries to refuse."""
+
+    files: list[Path]
+    refused: list[tuple[Path, str]]          # (entry, why)
 
 
-def pending_files(feed: FileFeed, inbox: Path) -> list[Path]:
-    """Files waiting for `feed`, oldest first (a correction dropped later loads later)."""
-    files = [p for p in inbox.glob(feed.drop_pattern) if is_drop(p)]
-    return sorted(files, key=lambda p: (p.stat().st_mtime, str(p)))
+def is_in_progress(name: str) -> bool:
+    return name.startswith(IGNORED_PREFIXES) or name.lower().endswith(IN_PROGRESS_SUFFIXES)
 
 
-def process_drop(feed: FileFeed, inbox: Path, store: Store) -> DropReport:
+def scan(feed: FileFeed, inbox: Path, *, settle_s: float = 0.0, now: float | None = None) -> Scan:
+    """The feed's waiting files, in the order they were received, without following any link."""
+    root = inbox.resolve()
+    top = root / feed.drop_folder
+    refused: list[tuple[Path, str]] = []
+    try:
+        info = top.lstat()
+    except FileNotFoundError:
+        return Scan([], refused)
+    if not stat.S_ISDIR(info.st_mode):
+        return Scan([], [(top, f"the {feed.drop_folder}/ drop folder is {_kind(info.st_mode)}, not a folder")])
+    folders = [top]
+    if feed.nested:
+        folders = []
+        for entry in _entries(top):
+            kind = _kind(entry.lstat().st_mode)
+            if is_in_progress(entry.name):
+                continue
+            if kind == "a folder":
+                folders.append(entry)
+            else:
+                refused.append((entry, f"{kind} directly in {feed.drop_folder}/, where only "
+                                       f"{feed.drop_folder}/<id>/ folders belong"))
+    now = time.time() if now is None else now
+    ready: list[tuple[int, int, str, Path]] = []
+    for folder in folders:
+        for entry in _entries(folder):
+            if is_in_progress(entry.name):
+                continue
+            info = entry.lstat()
+            if not stat.S_ISREG(info.st_mode):
+                refused.append((entry, _kind(info.st_mode)))
+            elif now - max(info.st_mtime, info.st_ctime) >= settle_s:
+                ready.append((info.st_ctime_ns, info.st_mtime_ns, str(entry), entry))
+    return Scan([path for *_, path in sorted(ready)], refused)
+
+
+def pending_files(feed: FileFeed, inbox: Path, *, settle_s: float = 0.0) -> list[Path]:
+    """Files waiting for `feed`, in the order they were received."""
+    found = scan(feed, inbox, settle_s=settle_s)
+    return found.files + [entry for entry, _ in found.refused]
+
+
+def process_drop(feed: FileFeed, inbox: Path, store: Store, *, settle_s: float = 0.0) -> DropReport:
     report = DropReport()
-    files = pending_files(feed, inbox)
-    if not files:
+    found = scan(feed, inbox, settle_s=settle_s)
+    for entry, why in found.refused:
+        refuse(entry, inbox, feed, why, report)
+    if not found.files:
         return report
     with warehouse.connect(store.warehouse_path) as con:   # one connection per drop, a transaction per file
-        for path in files:
+        for path in found.files:
             process_file(feed, path, inbox, store, con, report)
     return report
 
 
 def process_file(feed: FileFeed, path: Path, inbox: Path, store: Store, con: duckdb.DuckDBPyConnection,
                  report: DropReport) -> None:
-    name = str(path.relative_to(inbox))
-    folder = feed.folder_of(path)
-    landed = warehouse.land_bytes(store.landing_dir, feed.source, path.read_bytes(), path.suffix.lower()[:8])
-    validated = feed.validate(path)
-    if not validated.ok:
-        report.reports[name] = quarantine(path, inbox, folder, landed, validated.report)
-        report.problems[name] = validated.problems
+    name = str(path.relative_to(inbox.resolve()))
+    folder = folder_of(feed, path)
+    try:
+        content = read_once(path, feed.max_file_bytes)
+    except NotARegularFile as exc:
+        refuse(path, inbox, feed, str(exc), report)
+        return
+    except FileTooLarge as exc:
+        report.reports[name] = quarantine(path, inbox, folder, None, str(exc))
+        report.problems[name] = [{"file": path.name, "code": "file_too_large", "message": str(exc)}]
         report.rejected.append(name)
         return
-    loaded = load_file(feed, con, validated.payload, landed, file_name=path.name)
+    landed = warehouse.land_bytes(store.landing_dir, feed.source, content, path.suffix.lower()[:8])
+    try:
+        validated = feed.validate(path, content)
+        if not validated.ok:
+            report.reports[name] = quarantine(path, inbox, folder, landed, validated.report)
+            report.problems[name] = validated.problems
+            report.rejected.append(name)
+            return
+        notes = load_file(feed, con, validated.payload, landed, file_name=path.name)
+    except Exception as exc:   # noqa: BLE001 - any failure quarantines this file only; the others load
+        text = (f"{path.name}: the file could not be loaded ({type(exc).__name__}: {exc}). Nothing of it "
+                "was written to the warehouse; fix the file (or tell the data team) and send it again.")
+        report.reports[name] = quarantine(path, inbox, folder, landed, text)
+        report.problems[name] = [{"file": path.name, "code": "load_failed", "message": str(exc)}]
+        report.rejected.append(name)
+        return
     mark_processed(path, inbox, folder, landed.sha256)
-    (report.accepted if loaded else report.unchanged).append(name)
+    if notes is None:
+        report.unchanged.append(name)
+        return
+    report.accepted.append(name)
+    if notes:
+        report.notes[name] = notes
 
 
 def load_file(feed: FileFeed, con: duckdb.DuckDBPyConnection, payload: Any, landed: LandedFile, *,
-              file_name: str) -> bool:
-    """A valid file's rows and its registry row in ONE transaction; False (nothing written) when
-    these exact bytes were loaded before."""
+              file_name: str) -> list[str] | None:
+    """A valid file's rows and its registry row in ONE transaction; None (nothing written) when
+    these exact bytes were loaded before, else the feed's notes."""
     received_at = datetime.now(timezone.utc)
     with warehouse.transaction(con):
         if warehouse.is_loaded(con, landed.sha256):
-            return False
-        feed.load(con, payload, landed, received_at)
+            return None
+        notes = feed.load(con, payload, landed, received_at)
         warehouse.record_landed_file(con, landed, source=feed.source, file_name=file_name,
                                      loaded_into=feed.loaded_into, fetched_at=received_at,
                                      content_type=content_type(file_name))
-    return True
+    return notes
+
+
+class NotARegularFile(OSError):
+    """The entry is a link, a folder, a device or a pipe: refused, never read through."""
+
+
+class FileTooLarge(ValueError):
+    """More bytes than the feed accepts: quarantined without being read to the end."""
+
+
+def read_once(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes from ONE descriptor opened without following links, at most `max_bytes`."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK, errno.ENXIO):
+            raise NotARegularFile(f"{path.name} is a link or special file; it was not read") from exc
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise NotARegularFile(f"{path.name} is not a regular file; it was not read")
+        content = handle.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise FileTooLarge(f"{path.name} is larger than {max_bytes:,} bytes, the most a file may have; "
+                           "it was not read to the end")
+    return content
+
+
+def folder_of(feed: FileFeed, path: Path) -> str:
+    """The quarantine/processed subfolder: the partner's id for nested feeds, else the drop folder."""
+    return path.parent.name if feed.nested else feed.drop_folder
 
 
 def content_type(file_name: str) -> str:
@@ -122,23 +249,78 @@ def content_type(file_name: str) -> str:
     return "text/csv"
 
 
-def move(path: Path, target_dir: Path, sha256: str, report_text: str | None = None) -> Path:
-    """Move a handled file out of the drop folder under its hash prefix, with its report if any."""
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"{sha256[:12]}_{path.name}"
-    shutil.move(str(path), target)
+def private_dir(base: Path, *parts: str) -> Path:
+    """base/parts..., each level made readable by the pipeline's user only."""
+    path = base
+    for part in parts:
+        path = path / part
+        path.mkdir(exist_ok=True, mode=PRIVATE_DIR)
+        os.chmod(path, PRIVATE_DIR)
+    return path
+
+
+def move(path: Path, target_dir: Path, sha256: str | None, report_text: str | None = None) -> Path:
+    """Move a handled entry out of the drop folder (the entry itself: a link stays a link), under its
+    hash prefix, with its report if any; both private to the pipeline's user. `target_dir` is made
+    by the caller (private_dir)."""
+    prefix = sha256[:12] if sha256 else datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    target = target_dir / f"{prefix}_{path.name}"
+    os.rename(path, target)               # same file system; never copies through a link
+    if not target.is_symlink():
+        os.chmod(target, PRIVATE_FILE)
     if report_text is not None:
-        target.with_name(target.name + ".report.txt").write_text(report_text, encoding="utf-8")
+        report = target.with_name(target.name + ".report.txt")
+        fd = os.open(report, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), PRIVATE_FILE)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(report_text)
     return target
 
 
 def mark_processed(path: Path, inbox: Path, folder: str, sha256: str) -> Path:
-    return move(path, inbox / "processed" / folder, sha256)
+    return move(path, private_dir(inbox.resolve(), "processed", folder), sha256)
 
 
-def quarantine(path: Path, inbox: Path, folder: str, landed: LandedFile, problems: str) -> str:
+def quarantine(path: Path, inbox: Path, folder: str, landed: LandedFile | None, problems: str) -> str:
     """Move a rejected file to quarantine with its report; returns the report's text."""
-    text = (f"sha256: {landed.sha256}\noriginal: {landed.path}\n"
-            f"received: {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n\n{problems}")
-    move(path, inbox / "quarantine" / folder, landed.sha256, report_text=text)
+    kept = f"sha256: {landed.sha256}\noriginal: {landed.path}\n" if landed else "original: kept only here (not landed)\n"
+    text = f"{kept}received: {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n\n{problems}"
+    move(path, private_dir(inbox.resolve(), "quarantine", folder), landed.sha256 if landed else None,
+         report_text=text)
     return text
+
+
+def refuse(entry: Path, inbox: Path, feed: FileFeed, why: str, report: DropReport) -> None:
+    """A link or other non-file in the drop folder: moved aside as it is (never followed), reported.
+    The drop folder itself, when it is not a real folder, is reported and left for an operator."""
+    root = inbox.resolve()
+    name = str(entry.relative_to(root))
+    text = (f"refused: {name} ({why})\nseen: {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n\n"
+            f"Only regular files are read from the {feed.name} inbox; links, folders and special files are "
+            "not followed, and nothing they point to is read or moved.")
+    report.refused.append(name)
+    report.reports[name] = text
+    if entry == root / feed.drop_folder:
+        return
+    folder = entry.parent.name if feed.nested and entry.parent != root / feed.drop_folder else feed.drop_folder
+    move(entry, private_dir(root, "quarantine", folder, "refused"), None, report_text=text)
+
+
+def _entries(folder: Path) -> list[Path]:
+    with os.scandir(folder) as entries:
+        return [Path(e.path) for e in entries]
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISREG(mode):
+        return "a file"
+    return "not a regular file"

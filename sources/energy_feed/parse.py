@@ -61,10 +61,13 @@ class Sheet:
 
 def read_sheet(path: Path) -> Sheet:
     path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        lines = xlsx_lines(path.read_bytes())
-        return split_lines(path.name, lines, csv=False)
-    return split_lines(path.name, csv_lines(decode(path.read_bytes())), csv=True)
+    return sheet_of(path.name, path.read_bytes())
+
+
+def sheet_of(name: str, data: bytes) -> Sheet:
+    if Path(name).suffix.lower() == ".xlsx":
+        return split_lines(name, xlsx_lines(data), csv=False)
+    return split_lines(name, csv_lines(decode(data)), csv=True)
 
 
 def decode(data: bytes) -> str:

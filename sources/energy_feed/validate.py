@@ -87,17 +87,23 @@ class Feed:
 def load_feed(path: Path, limits: Limits = Limits()) -> Feed:
     """Read and validate one file."""
     path = Path(path)
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        return _failed(path.name, "unsupported_file_type", f"'{path.suffix}' files are not read.",
-                       ".csv or .xlsx", value=path.suffix)
+    return load_feed_bytes(path.name, path.read_bytes(), limits)
+
+
+def load_feed_bytes(name: str, content: bytes, limits: Limits = Limits()) -> Feed:
+    """Validate the bytes of a file named `name`, as the drop processor read them once."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        return _failed(name, "unsupported_file_type", f"'{suffix}' files are not read.",
+                       ".csv or .xlsx", value=suffix)
     try:
-        sheet = P.read_sheet(path)
+        sheet = P.sheet_of(name, content)
     except P.UnreadableFile as error:
-        return _failed(path.name, "unreadable_file", f"The file cannot be read: {error}.",
+        return _failed(name, "unreadable_file", f"The file cannot be read: {error}.",
                        "text in UTF-8 or Windows-1252, or an .xlsx workbook")
     frame = P.to_long(sheet)
     meta = {key: P.as_text(values[0]) if values else "" for key, (_, values) in sheet.meta.items()}
-    return Feed(path.name, frame, validate_sheet(sheet, frame, limits), meta)
+    return Feed(name, frame, validate_sheet(sheet, frame, limits), meta)
 
 
 def _failed(file: str, code: str, message: str, expected: str, value: str | None = None) -> Feed:

@@ -20,7 +20,13 @@ from sources.partner_submissions.registry import PARTNERS_CSV, load_partners
 from sources.partner_submissions.report import format_report
 from sources.partner_submissions.schema import SHEET_BY_KEY, SHEETS, Column, Kind, Sheet
 from sources.partner_submissions.template import build_workbook, template_csv_text, write_template
-from sources.partner_submissions.validate import Submission, ValidationReport, validate_file, validate_submission
+from sources.partner_submissions.validate import (
+    Submission,
+    ValidationReport,
+    validate_file,
+    validate_submission,
+    validate_submission_bytes,
+)
 
 __all__ = [
     "PARTNERS_CSV",
@@ -40,5 +46,6 @@ __all__ = [
     "template_csv_text",
     "validate_file",
     "validate_submission",
+    "validate_submission_bytes",
     "write_template",
 ]

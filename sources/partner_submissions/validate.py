@@ -108,6 +108,15 @@ def validate_submission(path: Path | str, *, partners: set[str], today: date, li
     data, problems = _read_bytes(name, Path.cwd() if root is None else Path(root), limits)
     if problems:
         return _refuse(name, problems)
+    return validate_submission_bytes(name, data, partners=partners, today=today, limits=limits)
+
+
+def validate_submission_bytes(name: str, data: bytes, *, partners: set[str], today: date,
+                              limits: Limits = Limits()) -> ValidationReport:
+    """The bytes of a submission named `name`, as the drop processor read them once from its inbox."""
+    refused = check_file_name(name) or check_suffix(name) or check_size(len(data), limits)
+    if refused:
+        return _refuse(name, refused)
     csv = suffix_of(name) == ".csv"
     raw_sheets, problems = (_csv_sheets if csv else _xlsx_sheets)(data, limits)
     if problems:

@@ -27,7 +27,7 @@ SMHI_CHECK = "utility_fossil_emissions_match_smhi"
                       "units, months, heat balance, no negative energy) and loaded in one transaction; bad files "
                       "quarantined with a report, the warehouse untouched.")
 def energy_reports(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
-    report = loads.process_drop(settings.inbox_dir, Store.of(settings),
+    report = loads.process_drop(settings.inbox_dir, Store.of(settings), settle_s=settings.inbox_settle_s,
                                 limits=Limits(balance_tolerance=settings.energy_balance_tolerance))
     engine.mirror_raw(settings, list(loads.REPORT_TABLES))
     context.log.info(f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}")

@@ -26,7 +26,7 @@ from pipelines.lib import drops, warehouse
 from pipelines.lib.drops import DropReport, FileFeed, Validated
 from pipelines.lib.responses import ResponsesLoaded, scb_response_loads
 from pipelines.lib.warehouse import LandedFile, Store, naive_utc
-from sources.energy_feed.validate import Feed, Limits, format_report, load_feed
+from sources.energy_feed.validate import Feed, Limits, format_report, load_feed_bytes
 from sources.scb import PxWebClient
 from sources.scb_energy import KRE_TABLES, fetch_kre, kre_rows
 
@@ -40,19 +40,18 @@ def report_feed(limits: Limits | None = None) -> FileFeed:
     """The utility's monthly reports as a file feed of the shared drop processor."""
     limits = limits or Limits()
 
-    def validate(path: Path) -> Validated:
-        feed = load_feed(path, limits)
+    def validate(path: Path, content: bytes) -> Validated:
+        feed = load_feed_bytes(path.name, content, limits)
         if not feed.ok:
             return Validated(False, report=format_report(feed), problems=[p.to_dict() for p in feed.problems])
         return Validated(True, payload=feed)
 
-    return FileFeed(name="energy reports", source=SOURCE, drop_pattern=f"{INBOX_FOLDER}/*",
-                    loaded_into="energy_feed_values", folder_of=lambda _path: INBOX_FOLDER,
-                    validate=validate, load=insert_report)
+    return FileFeed(name="energy reports", source=SOURCE, drop_folder=INBOX_FOLDER, nested=False,
+                    loaded_into="energy_feed_values", validate=validate, load=insert_report)
 
 
-def process_drop(inbox: Path, store: Store, *, limits: Limits | None = None) -> DropReport:
-    return drops.process_drop(report_feed(limits), inbox, store)
+def process_drop(inbox: Path, store: Store, *, limits: Limits | None = None, settle_s: float = 0.0) -> DropReport:
+    return drops.process_drop(report_feed(limits), inbox, store, settle_s=settle_s)
 
 
 def stage_bundled_reports(inbox: Path, source: Path = BUNDLED_REPORTS) -> list[Path]:
@@ -73,9 +72,11 @@ def report_values(feed: Feed, sha256: str) -> pl.DataFrame:
         pl.col("row").cast(pl.Int32).alias("source_row"), pl.col("column").alias("source_column"))
 
 
-def insert_report(con: duckdb.DuckDBPyConnection, feed: Feed, landed: LandedFile, received_at: datetime) -> None:
-    """One validated report's registry row and values (inside the drop processor's transaction)."""
+def insert_report(con: duckdb.DuckDBPyConnection, feed: Feed, landed: LandedFile, received_at: datetime) -> list[str]:
+    """One validated report's registry row and values (inside the drop processor's transaction);
+    returns the network-months it supersedes, for the drop's report."""
     months = feed.frame.get_column("month")
+    superseded = superseded_months(con, feed)
     rows = report_values(feed, landed.sha256)  # noqa: F841 - read by DuckDB's replacement scan
     # load_seq orders the files as they were accepted: the newest file for a network and
     # month is the one in force (timestamps could tie; a sequence cannot).
@@ -86,6 +87,20 @@ def insert_report(con: duckdb.DuckDBPyConnection, feed: Feed, landed: LandedFile
                  feed.meta.get("enhet") or "MWh", feed.meta.get("källa"), feed.is_synthetic,
                  feed.frame.get_column("network").n_unique(), feed.frame.height])
     con.execute("insert into raw.energy_feed_values select * from rows")
+    return superseded
+
+
+def superseded_months(con: duckdb.DuckDBPyConnection, feed: Feed) -> list[str]:
+    """The network-months this report takes over from a file loaded earlier (the newest one in force)."""
+    reported = feed.frame.select("network", "month").unique()  # noqa: F841 - read by DuckDB's replacement scan
+    rows = con.execute("""
+        select v.network, v.month, arg_max(f.file_name, f.load_seq), max(f.received_at)
+        from raw.energy_feed_values as v
+        join raw.energy_feed_files as f using (sha256)
+        join reported as r on r.network = v.network and r.month = v.month
+        group by v.network, v.month order by v.network, v.month""").fetchall()
+    return [f"supersedes {network} {month:%Y-%m} from {file_name} (received {received:%Y-%m-%d %H:%M} UTC)"
+            for network, month, file_name, received in rows]
 
 
 # --------------------------------------------------------------------------- SCB KRE

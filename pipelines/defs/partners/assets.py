@@ -20,7 +20,7 @@ ALL_VALID_CHECK = "every_file_in_the_drop_was_valid"
           description="Partner submissions from inbox/partners/<partner_id>/: validated, loaded file by "
                       "file (all sheets or nothing), bad files quarantined with a report.")
 def partner_submissions(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
-    report = loads.process_drop(settings.inbox_dir, Store.of(settings))
+    report = loads.process_drop(settings.inbox_dir, Store.of(settings), settle_s=settings.inbox_settle_s)
     engine.mirror_raw(settings, list(loads.RAW_TABLES))
     context.log.info(f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}")
     yield from drop_results(report, ALL_VALID_CHECK)

@@ -21,7 +21,14 @@ import polars as pl
 from pipelines.lib import drops
 from pipelines.lib.drops import DropReport, FileFeed, Validated
 from pipelines.lib.warehouse import LandedFile, Store, naive_utc
-from sources.partner_submissions import Limits, Problem, ValidationReport, format_report, load_partners, validate_submission
+from sources.partner_submissions import (
+    Limits,
+    Problem,
+    ValidationReport,
+    format_report,
+    load_partners,
+    validate_submission_bytes,
+)
 
 SOURCE = "partners"                 # landing-zone folder and raw.landed_files.source
 SHEET_TABLES = {"emissions": "partner_emissions", "energy": "partner_energy",
@@ -34,10 +41,10 @@ def submission_feed(*, today: date | None = None, limits: Limits | None = None) 
     partners = set(load_partners())
     today, limits = today or date.today(), limits or Limits()
 
-    def validate(path: Path) -> Validated:
+    def validate(path: Path, content: bytes) -> Validated:
         folder_partner = path.parent.name
-        # The name is untrusted: the validator checks it relative to the partner's folder.
-        validation = validate_submission(path.name, root=path.parent, partners=partners, today=today, limits=limits)
+        # The name is untrusted: the validator checks it as a name.
+        validation = validate_submission_bytes(path.name, content, partners=partners, today=today, limits=limits)
         if validation.ok and validation.submission.partner_id != folder_partner:
             validation = ValidationReport(validation.file, [folder_mismatch(path, folder_partner,
                                                                             validation.submission.partner_id)])
@@ -46,13 +53,14 @@ def submission_feed(*, today: date | None = None, limits: Limits | None = None) 
                              problems=[p.to_dict() for p in validation.problems])
         return Validated(True, payload=(validation.submission, path.name))
 
-    return FileFeed(name="partner submissions", source=SOURCE, drop_pattern="partners/*/*",
-                    loaded_into="partner_submissions", folder_of=lambda path: path.parent.name,
-                    validate=validate, load=insert_submission)
+    return FileFeed(name="partner submissions", source=SOURCE, drop_folder="partners", nested=True,
+                    loaded_into="partner_submissions", validate=validate, load=insert_submission,
+                    max_file_bytes=limits.max_file_bytes)
 
 
-def process_drop(inbox: Path, store: Store, *, today: date | None = None, limits: Limits | None = None) -> DropReport:
-    return drops.process_drop(submission_feed(today=today, limits=limits), inbox, store)
+def process_drop(inbox: Path, store: Store, *, today: date | None = None, limits: Limits | None = None,
+                 settle_s: float = 0.0) -> DropReport:
+    return drops.process_drop(submission_feed(today=today, limits=limits), inbox, store, settle_s=settle_s)
 
 
 def folder_mismatch(path: Path, folder_partner: str, file_partner: str) -> Problem:
@@ -65,15 +73,21 @@ def folder_mismatch(path: Path, folder_partner: str, file_partner: str) -> Probl
                  f"partner id {folder_partner!r}, or the file in inbox/partners/{file_partner}/")
 
 
-def insert_submission(con: duckdb.DuckDBPyConnection, payload, landed: LandedFile, received_at: datetime) -> None:
-    """All sheets of one submission (inside the drop processor's transaction)."""
+def insert_submission(con: duckdb.DuckDBPyConnection, payload, landed: LandedFile, received_at: datetime) -> list[str]:
+    """All sheets of one submission (inside the drop processor's transaction); returns what it
+    supersedes (the partner's earlier submission for the year), for the drop's report."""
     submission, file_name = payload
+    earlier = con.execute("""select file_name, received_at from raw.partner_submissions
+                             where partner_id = ? and reporting_year = ? order by received_at desc limit 1""",
+                          [submission.partner_id, submission.year]).fetchall()
     org = submission.organisation
     con.execute("insert into raw.partner_submissions values (?, ?, ?, ?, ?, ?, ?, ?)",
                 [landed.sha256, submission.partner_id, submission.year, file_name, naive_utc(received_at),
                  org.get("contact_name"), org.get("contact_email"), org.get("submitted_date")])
     for sheet, table in SHEET_TABLES.items():
         insert_sheet(con, table, getattr(submission, sheet), landed.sha256, submission.partner_id, submission.year)
+    return [f"supersedes {submission.partner_id}'s {submission.year} submission {name} "
+            f"(received {received:%Y-%m-%d %H:%M} UTC)" for name, received in earlier]
 
 
 def insert_sheet(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, sha256: str,
