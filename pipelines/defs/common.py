@@ -4,6 +4,7 @@ file feed (its folder moves and loading are in pipelines/lib/drops.py)."""
 
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -64,6 +65,14 @@ def scb_table_asset(table: str, description: str,
     return _asset
 
 
+def fenced(text: str) -> str:
+    """`text` as a Markdown code block it cannot close: the fence is longer than any run of
+    backticks inside it (CommonMark), so a report's text never breaks out into the UI's Markdown."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
+
+
 def drop_results(report: DropReport, check_name: str):
     """What a drop asset yields: which files loaded, were unchanged or were quarantined, and its
     WARN check carrying each quarantine report (the report names the row, column and value)."""
@@ -78,7 +87,7 @@ def drop_results(report: DropReport, check_name: str):
         check_name=check_name, passed=not (report.rejected or report.refused), severity=dg.AssetCheckSeverity.WARN,
         metadata={"quarantined": dg.MetadataValue.json(report.rejected),
                   "refused": dg.MetadataValue.json(report.refused),
-                  "reports": dg.MetadataValue.md("\n\n".join(f"**{f}**\n\n```\n{t}\n```"
+                  "reports": dg.MetadataValue.md("\n\n".join(f"{fenced(f)}\n\n{fenced(t)}"
                                                             for f, t in report.reports.items()) or "none")})
 
 

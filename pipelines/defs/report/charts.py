@@ -10,6 +10,8 @@ from collections import defaultdict
 import matplotlib
 
 matplotlib.use("Agg")
+# Labels are data (network, kommun and partner names): a "$…$" in one is text, never TeX math.
+matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402
 
 PALETTE = ["#1f3b73", "#c0392b", "#27ae60", "#8e44ad", "#e67e22", "#16a085", "#7f8c8d", "#d4ac0d", "#2c3e50"]

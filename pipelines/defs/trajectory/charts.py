@@ -13,6 +13,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # headless: charts are written to files and metadata, never shown
+# Labels are data (kommun names): a "$…$" in one is text, never TeX math.
+matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
 

@@ -21,6 +21,7 @@ import polars as pl
 
 from pipelines.defs.trajectory.compute import TrajectoryInputError, compute_trajectories
 from pipelines.defs.trajectory.presets import PresetError, load_presets
+from sources.formula_safety import neutralise_frame
 
 REQUIRED_COLUMNS = ("kommun_kod", "year", "tonnes")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -124,12 +125,13 @@ def check_enough_years(frame: pl.DataFrame, path: Path) -> None:
 
 
 def write_summary(summary: pl.DataFrame, out: Path | None) -> None:
+    """CSV (formula-like text made inert: the codes come from the user's file) or JSON."""
     if out is None:
-        sys.stdout.write(summary.write_csv())
+        sys.stdout.write(neutralise_frame(summary).write_csv())
     elif out.suffix.lower() == ".json":
         out.write_text(json.dumps(json_records(summary), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     else:
-        summary.write_csv(out)
+        neutralise_frame(summary).write_csv(out)
 
 
 def json_records(summary: pl.DataFrame) -> list[dict]:
