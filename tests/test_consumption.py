@@ -243,7 +243,7 @@ def test_peer_groups_are_the_listed_cities_dalarna_and_the_size_and_industry_rul
 @needs_shared
 def test_borlange_consumption_trajectory_against_territorial(demo_con, kons_sheets):
     """The consumption series is Kons_Off + Kons_Inv; its LAD line is found here by brute force (the
-    optimum passes through two points), independently of pipelines/trajectory/lad.py."""
+    optimum passes through two points), independently of pipelines/defs/trajectory/lad.py."""
     from pipelines.defs.trajectory.consumption_assets import borlange_check
     years = list(range(2015, 2024))
     series = [sum(kons_sheets[s].kommuner[BORLANGE][1][kons_sheets[s].years.index(y)] for s in ("Kons_Off", "Kons_Inv"))

@@ -108,7 +108,7 @@ RAW_DDL = {
             updated varchar,
             fetched_at timestamp not null
         )""",
-    # Borlänge Energi's monthly reports (pipelines/energy_loads.py): one row per accepted file ...
+    # Borlänge Energi's monthly reports (pipelines/defs/energy/loads.py): one row per accepted file ...
     "energy_feed_files": """
         create table if not exists raw.energy_feed_files (
             sha256 varchar primary key,
@@ -150,7 +150,7 @@ RAW_DDL = {
             note varchar,
             fetched_at timestamp not null
         )""",
-    # Carbon sinks (pipelines/sink_loads.py): every fetch is kept, staging reads the newest.
+    # Carbon sinks (pipelines/defs/sinks/loads.py): every fetch is kept, staging reads the newest.
     "scb_lulucf_national": """
         create table if not exists raw.scb_lulucf_national (
             file_sha256 varchar not null, table_id varchar not null, sector_code varchar not null,

@@ -1,7 +1,7 @@
 """Render the yearly climate-contract follow-up report (Swedish, self-contained HTML, printable).
 
 `build_report(con, kommun_kod, year)` reads the marts (facts.py), draws the charts
-(pipelines/report/charts.py) and fills templates/klimatrapport.html. Every number goes through
+(charts.py) and fills templates/klimatrapport.html. Every number goes through
 `num()`, which prints it the Swedish way with its footnote (source, vintage, mart) and a
 `data-fact`/`data-value` pair, so tests can compare the page against the marts.
 """

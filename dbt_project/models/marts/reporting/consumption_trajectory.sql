@@ -1,5 +1,5 @@
 -- The consumption trajectory per kommun and method, as the polars asset computed it
--- (pipelines/trajectory/consumption.py), with the contract's types.
+-- (pipelines/defs/trajectory/consumption.py), with the contract's types.
 select
     cast(kommun_kod as varchar)                         as kommun_kod,
     cast(method as varchar)                             as method,

@@ -1,5 +1,5 @@
 -- One row per kommun and trajectory method: the trend, the allowed path, the verdict and the dates,
--- as the polars trajectory asset computed them (pipelines/analysis.py, trajectory.summary), with the
+-- as the polars trajectory asset computed them (pipelines/defs/trajectory/assets.py, trajectory.summary), with the
 -- contract's types. Years stay bigint as the asset writes them.
 select
     cast(kommun_kod as varchar)                 as kommun_kod,
