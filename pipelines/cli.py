@@ -58,11 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipelines.settings import SettingsError
     parser = build_parser()
     args = parser.parse_args(argv)
     if hasattr(args, "check"):
         args.check(args)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except SettingsError as invalid:      # a usage error: one line naming the variables, no traceback
+        print(f"borlange: {invalid}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def run_demo(args: argparse.Namespace) -> int:
