@@ -4,9 +4,10 @@ Values always go in as parameters where the engine takes them. Where it does not
 DuckDB's `attach` or `copy ... to`, an option such as `storage_version`, a schema or table
 name), the text goes through one of these two, which DuckDB and PostgreSQL read the same way:
 
-- `quote_identifier('Mixed "Case"')` -> `"Mixed ""Case"""`: double quotes, inner ones doubled;
-- `quote_literal("it's")` -> `'it''s'`: single quotes, inner ones doubled. A backslash is an
-  ordinary character in both (standard_conforming_strings is on by default in PostgreSQL).
+- `quote_identifier`: the name in double quotes, a double quote inside it doubled;
+- `quote_literal`: the text in single quotes, a single quote inside it doubled (`it's` becomes
+  `'it''s'`). A backslash is an ordinary character in both (PostgreSQL's
+  standard_conforming_strings is on by default).
 
 NUL cannot appear in either engine's SQL text, so both refuse it instead of letting a driver
 cut the statement short.
