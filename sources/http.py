@@ -209,6 +209,8 @@ class HttpClient:
                     requests.exceptions.ChunkedEncodingError, urllib3.exceptions.HTTPError) as exc:
                 last_status, last_reason = None, f"{type(exc).__name__}: {exc}"
                 self.attempts_log.append((url, None, last_reason))
+                if self.clock() >= deadline:      # the timeout was the deadline's, not the server's
+                    raise self._deadline_error(method, url, attempt) from exc
             else:
                 last_status = resp.status_code
                 if resp.status_code in ok_statuses:
@@ -239,13 +241,15 @@ class HttpClient:
             f"{method} {url} failed after {self.retry.max_attempts} attempts; last error: {last_reason}",
             url=url, status=last_status, attempts=self.retry.max_attempts)
 
+    def _deadline_error(self, method: str, url: str, attempt: int, got: int | None = None) -> DeadlineExceeded:
+        received = "" if got is None else f", {got} bytes of the body received"
+        return DeadlineExceeded(f"{method} {url}: no complete response within the {self.deadline_s:g} s deadline "
+                                f"(attempt {attempt}{received})", url=url, attempts=attempt)
+
     def _remaining(self, deadline: float, method: str, url: str, attempt: int, got: int | None = None) -> float:
         left = deadline - self.clock()
         if left <= 0:
-            received = "" if got is None else f", {got} bytes of the body received"
-            raise DeadlineExceeded(
-                f"{method} {url}: no complete response within the {self.deadline_s:g} s deadline "
-                f"(attempt {attempt}{received})", url=url, attempts=attempt)
+            raise self._deadline_error(method, url, attempt, got)
         return left
 
     def _attempt(self, method: str, url: str, params, json, deadline: float, attempt: int) -> requests.Response:
@@ -264,7 +268,13 @@ class HttpClient:
                     url=url, status=resp.status_code, attempts=attempt)
             body = bytearray()
             while True:
-                chunk = self._read_chunk(resp, self._remaining(deadline, method, url, attempt, len(body)))
+                left = self._remaining(deadline, method, url, attempt, len(body))
+                try:
+                    chunk = self._read_chunk(resp, left)
+                except (urllib3.exceptions.HTTPError, OSError) as exc:
+                    if self.clock() >= deadline:     # the socket waited out what was left
+                        raise self._deadline_error(method, url, attempt, len(body)) from exc
+                    raise
                 if not chunk:
                     break
                 body += chunk
