@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sources.http import DEFAULT_DEADLINE_S, DEFAULT_MAX_BODY_BYTES, MIB, InsecureURL, check_source_url, is_loopback_host
+from sources.http import DEFAULT_DEADLINE_S, DEFAULT_MAX_BODY_BYTES, MIB, InsecureURL, check_source_url
 from sources.scb import SCB_BASE_URL_DEFAULT
 from sources.smhi import SMHI_BASE_URL_DEFAULT
 
@@ -61,12 +61,19 @@ def seed_column(seed: str, column: str) -> tuple[str, ...]:
         return tuple(row[column] for row in csv.DictReader(handle))
 
 
+PG_LOCAL_NAMES = ("localhost", "localhost.", "ip6-localhost", "::1")
+
+
 def postgres_host_is_local(host: str | None) -> bool:
-    """libpq's PGHOST (maybe a comma-separated list): every host a loopback address, a unix-socket
-    directory (`/...`, `@...`) or empty (libpq's default socket). dbt_project/profiles.yml holds the
-    same rule in Jinja; tests/test_settings.py renders it against this one."""
-    hosts = [h.strip() for h in (host if host is not None else PGHOST_DEFAULT).split(",")]
-    return all(h == "" or h.startswith(("/", "@")) or is_loopback_host(h) for h in hosts)
+    """libpq's PGHOST (maybe a comma-separated list): every host empty (libpq's default socket), a
+    unix-socket directory (`/...`, `@...`), 127.x.y.z, ::1 or localhost. dbt_project/profiles.yml
+    holds the same rule, word for word, in Jinja; tests/test_settings.py renders it against this."""
+    def local(name: str) -> bool:
+        name = name.strip().lower()
+        octets = name.split(".")
+        return (name == "" or name.startswith(("/", "@")) or name in PG_LOCAL_NAMES
+                or (len(octets) == 4 and octets[0] == "127" and all(o.isdigit() for o in octets[1:])))
+    return all(local(name) for name in (host if host is not None else PGHOST_DEFAULT).split(","))
 
 
 def postgres_sslmode(host: str | None, explicit: str | None) -> str:
