@@ -91,7 +91,7 @@ class _Value(str):
 
 
 class _Env(Mapping):
-    """The environment, read as before (`env.get("NAME")`), each value carrying its name so the
+    """The environment, read as before (with `get`), each value carrying its name so the
     checks below can name the variable at fault; they note every problem, not only the first."""
 
     def __init__(self, env: Mapping[str, str]):

@@ -30,7 +30,9 @@ from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import urllib3
+# urllib3 comes with requests (its errors surface when a body is streamed); by requests' alias,
+# so that the one declared dependency is requests.
+from requests.packages.urllib3.exceptions import HTTPError as Urllib3Error
 
 USER_AGENT = "klimatneutrala-borlange-warehouse/0.1 (+https://klimatneutralaborlange2030.se)"
 
@@ -206,7 +208,7 @@ class HttpClient:
             try:
                 resp = self._attempt(method, url, params, json, deadline, attempt)
             except (requests.Timeout, requests.ConnectionError, _TruncatedBody,
-                    requests.exceptions.ChunkedEncodingError, urllib3.exceptions.HTTPError) as exc:
+                    requests.exceptions.ChunkedEncodingError, Urllib3Error) as exc:
                 last_status, last_reason = None, f"{type(exc).__name__}: {exc}"
                 self.attempts_log.append((url, None, last_reason))
                 if self.clock() >= deadline:      # the timeout was the deadline's, not the server's
@@ -271,7 +273,7 @@ class HttpClient:
                 left = self._remaining(deadline, method, url, attempt, len(body))
                 try:
                     chunk = self._read_chunk(resp, left)
-                except (urllib3.exceptions.HTTPError, OSError) as exc:
+                except (Urllib3Error, OSError) as exc:
                     if self.clock() >= deadline:     # the socket waited out what was left
                         raise self._deadline_error(method, url, attempt, len(body)) from exc
                     raise
