@@ -58,11 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipelines.settings import SettingsError
     parser = build_parser()
     args = parser.parse_args(argv)
     if hasattr(args, "check"):
         args.check(args)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except SettingsError as invalid:      # a usage error: one line naming the variables, no traceback
+        print(f"borlange: {invalid}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -78,9 +83,10 @@ def run_ui(args: argparse.Namespace) -> int:
 def run_mirror(args: argparse.Namespace) -> int:
     from pipelines.lib.postgres_mirror import DEFAULT_TABLES, mirror
     from pipelines.settings import Settings
-    warehouse = args.warehouse or Settings.from_env().warehouse_path
+    settings = Settings.from_env()
+    warehouse = args.warehouse or settings.warehouse_path
     started = time.perf_counter()
-    copied = mirror(warehouse, args.tables or list(DEFAULT_TABLES))
+    copied = mirror(warehouse, args.tables or list(DEFAULT_TABLES), sslmode=settings.postgres_sslmode)
     for name, rows in copied.items():
         print(f"{name:40} {rows:>10,} rows")
     print(f"copied {len(copied)} tables from {warehouse} in {time.perf_counter() - started:.1f} s")

@@ -1,16 +1,26 @@
 """Every setting, read from the environment once (`Settings.from_env()` in the definitions loader
 and the CLIs) and injected from there: into assets, sensors and checks as the `settings`
 resource, and into dbt as vars (pipelines/lib/dbt.py). Each setting has its one default here.
+
+Every value is checked where it is read: a number that is not finite or out of its range, a name
+outside its set, or a source URL in clear text stops `from_env` with a `SettingsError` that names
+each variable at fault (the `borlange` commands print it on one line and exit 2). So a tolerance of
+`nan`, against which every comparison is false, cannot switch a check off.
 """
 
 from __future__ import annotations
 
+import csv
+import math
 import os
+import re
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sources.http import DEFAULT_DEADLINE_S, DEFAULT_MAX_BODY_BYTES, MIB, InsecureURL, check_source_url
 from sources.scb import SCB_BASE_URL_DEFAULT
 from sources.smhi import SMHI_BASE_URL_DEFAULT
 
@@ -21,6 +31,152 @@ SEI_HOUSEHOLDS_DEFAULT = (REPO_ROOT / "replay" / "payloads" / "consumption"
                           / "Klimatkollen_data for 2023_shared April 2026.xlsx")
 SCHEDULE_TIMEZONE = "Europe/Stockholm"
 DUCKDB_POOL = "duckdb_warehouse"  # every writer of the warehouse file runs in this pool, limit 1
+
+DBT_TARGETS = ("duckdb", "postgres")              # the outputs of dbt_project/profiles.yml
+EXECUTORS = ("in_process", "multiprocess")        # pipelines/definitions.py maps them to Dagster's
+YEARS = (1900, 2100)                              # a year outside these is a typo
+# DuckDB's `storage_version` option: a release ("v1.0.0") or "latest".
+STORAGE_VERSION = re.compile(r"v\d{1,3}\.\d{1,3}\.\d{1,3}|latest")
+KOMMUN_KOD = re.compile(r"\d{4}")
+# libpq's sslmode values; for a host that is not loopback only verify-full is accepted: it checks
+# the server's certificate against PGSSLROOTCERT and its name against PGHOST.
+SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+REMOTE_SSLMODE = "verify-full"
+LOOPBACK_SSLMODE = "prefer"
+PGHOST_DEFAULT = "127.0.0.1"                      # as in dbt_project/profiles.yml
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; `problems` names each variable and what it must be."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("invalid settings: " + "; ".join(problems))
+        self.problems = problems
+
+
+def seed_column(seed: str, column: str) -> tuple[str, ...]:
+    """The values of one column of a dbt seed: the one list of sink classes and trajectory methods."""
+    with (SEEDS_DIR / seed).open(newline="", encoding="utf-8") as handle:
+        return tuple(row[column] for row in csv.DictReader(handle))
+
+
+PG_LOCAL_NAMES = ("localhost", "localhost.", "ip6-localhost", "::1")
+
+
+def postgres_host_is_local(host: str | None) -> bool:
+    """libpq's PGHOST (maybe a comma-separated list): every host empty (libpq's default socket), a
+    unix-socket directory (`/...`, `@...`), 127.x.y.z, ::1 or localhost. dbt_project/profiles.yml
+    holds the same rule, word for word, in Jinja; tests/test_settings.py renders it against this."""
+    def local(name: str) -> bool:
+        name = name.strip().lower()
+        octets = name.split(".")
+        return (name == "" or name.startswith(("/", "@")) or name in PG_LOCAL_NAMES
+                or (len(octets) == 4 and octets[0] == "127" and all(o.isdigit() for o in octets[1:])))
+    return all(local(name) for name in (host if host is not None else PGHOST_DEFAULT).split(","))
+
+
+def postgres_sslmode(host: str | None, explicit: str | None) -> str:
+    """The sslmode of every PostgreSQL connection: PGSSLMODE when set, else verify-full for a host
+    that is not loopback and prefer for one that is."""
+    if explicit:
+        return explicit
+    return LOOPBACK_SSLMODE if postgres_host_is_local(host) else REMOTE_SSLMODE
+
+
+class _Value(str):
+    """A variable's text that remembers the variable's name, for the error message."""
+
+    name: str
+
+
+class _Env(Mapping):
+    """The environment, read as before (with `get`), each value carrying its name so the
+    checks below can name the variable at fault; they note every problem, not only the first."""
+
+    def __init__(self, env: Mapping[str, str]):
+        self._env = env
+        self.problems: list[str] = []
+
+    def __getitem__(self, name: str) -> _Value:
+        value = _Value(self._env[name])
+        value.name = name
+        return value
+
+    def __iter__(self):
+        return iter(self._env)
+
+    def __len__(self) -> int:
+        return len(self._env)
+
+    def get(self, name: str, default=None):
+        return self[name] if name in self._env else default
+
+    def problem(self, message: str) -> None:
+        self.problems.append(message)
+
+    @staticmethod
+    def _set(value: str | None) -> bool:
+        return value is not None and value.strip() != ""      # empty means unset, as before
+
+    def integer(self, value: _Value | None, default: int, low: int, high: int) -> int:
+        if not self._set(value):
+            return default
+        try:
+            number = int(value.strip())
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            self.problem(f"{value.name} must be a whole number between {low} and {high}, not {str(value)!r}")
+            return default
+        return number
+
+    def number(self, value: _Value | None, default: float, low: float, high: float) -> float:
+        if not self._set(value):
+            return default
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = math.nan
+        if not (math.isfinite(number) and low <= number <= high):     # nan and inf fail here
+            self.problem(f"{value.name} must be a finite number between {low:g} and {high:g}, not {str(value)!r}")
+            return default
+        return number
+
+    def choice(self, value: _Value | None, default: str, choices: Iterable[str], normalise=lambda v: v) -> str:
+        if not self._set(value):
+            return default
+        choices = tuple(choices)
+        if normalise(value.strip()) not in choices:
+            self.problem(f"{value.name} must be one of {', '.join(repr(c) for c in choices)}, not {str(value)!r}")
+            return default
+        return str(value)
+
+    def pattern(self, value: _Value | None, default: str, pattern: re.Pattern, what: str) -> str:
+        if not self._set(value):
+            return default
+        if not pattern.fullmatch(value):
+            self.problem(f"{value.name} must be {what}, not {str(value)!r}")
+            return default
+        return str(value)
+
+    def flag(self, value: _Value | None) -> bool:
+        if not self._set(value):
+            return False
+        if value.strip().lower() in TRUE:
+            return True
+        if value.strip().lower() not in FALSE:
+            self.problem(f"{value.name} must be 1 or 0 (true or false), not {str(value)!r}")
+        return False
+
+    def source_url(self, value: _Value | None, default: str, *, allow_http: bool) -> str:
+        if not self._set(value):
+            return default
+        try:
+            return check_source_url(str(value), allow_insecure_http=allow_http)
+        except InsecureURL as refused:
+            self.problem(f"{value.name}: {refused}")
+            return default
 
 
 @dataclass(frozen=True)
@@ -52,24 +208,45 @@ class Settings:
     inbox_settle_s: float = 10.0
     energy_balance_tolerance: float = 0.02
     energy_smhi_tolerance: float = 0.25
+    http_max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    http_deadline_s: float = DEFAULT_DEADLINE_S
+    allow_http_sources: bool = False
+    postgres_sslmode: str = LOOPBACK_SSLMODE
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = _Env(os.environ if env is None else env)
         warehouse = Path(env.get("WAREHOUSE_PATH") or REPO_ROOT / "warehouse" / "borlange.duckdb").resolve()
-        return cls(
+        # Replay mode: the source URLs may be plain http:// on a host that is not loopback (a replay
+        # server elsewhere). Loopback http:// (make demo, make ui, the tests) needs no flag.
+        allow_http = env.flag(env.get("ALLOW_HTTP_SOURCES"))
+        dbt_target = env.choice(env.get("DBT_TARGET"), "duckdb", DBT_TARGETS)
+        # libpq's own variables, read here only to choose the sslmode of the pipeline's PostgreSQL
+        # connections (the mirror, the snapshots); dbt's profile applies the same rule.
+        pg_host = env.get("PGHOST")
+        pg_sslmode = env.choice(env.get("PGSSLMODE"), "", SSLMODES) or None
+        sslmode = postgres_sslmode(pg_host, pg_sslmode)
+        if dbt_target == "postgres" and not postgres_host_is_local(pg_host) and sslmode != REMOTE_SSLMODE:
+            env.problem(f"PGSSLMODE must be {REMOTE_SSLMODE} for the PostgreSQL host {str(pg_host)!r}, which is "
+                        f"not loopback, not {sslmode!r} (unset, it is {REMOTE_SSLMODE}; give the CA in PGSSLROOTCERT)")
+        settings = cls(
             warehouse_path=warehouse,
             landing_dir=Path(env.get("LANDING_DIR") or warehouse.parent / "landing").resolve(),
-            smhi_base_url=env.get("SMHI_BASE_URL") or SMHI_BASE_URL_DEFAULT,
-            scb_base_url=env.get("SCB_BASE_URL") or SCB_BASE_URL_DEFAULT,
-            dbt_target=env.get("DBT_TARGET") or "duckdb",
+            smhi_base_url=env.source_url(env.get("SMHI_BASE_URL"), SMHI_BASE_URL_DEFAULT, allow_http=allow_http),
+            scb_base_url=env.source_url(env.get("SCB_BASE_URL"), SCB_BASE_URL_DEFAULT, allow_http=allow_http),
+            dbt_target=dbt_target,
             # The dbt of this interpreter's venv, so it works without the venv on PATH.
-            dbt_executable=env.get("DBT_EXECUTABLE") or str(Path(sys.executable).with_name("dbt")),
-            population_first_year=int(env.get("SCB_POPULATION_FIRST_YEAR") or 1990),
-            http_max_attempts=int(env.get("HTTP_MAX_ATTEMPTS") or 5),
-            http_backoff_base_s=float(env.get("HTTP_BACKOFF_BASE_S") or 1.0),
+            dbt_executable=str(env.get("DBT_EXECUTABLE") or Path(sys.executable).with_name("dbt")),
+            population_first_year=env.integer(env.get("SCB_POPULATION_FIRST_YEAR"), 1990, *YEARS),
+            http_max_attempts=env.integer(env.get("HTTP_MAX_ATTEMPTS"), 5, 1, 100),
+            http_backoff_base_s=env.number(env.get("HTTP_BACKOFF_BASE_S"), 1.0, 0, 3600),
+            # Per request, retries included: a body larger than this, or no complete answer by then,
+            # fails the request (sources/http.py).
+            http_max_body_bytes=MIB * env.integer(env.get("HTTP_MAX_BODY_MB"), DEFAULT_MAX_BODY_BYTES // MIB, 1, 4096),
+            http_deadline_s=env.number(env.get("HTTP_DEADLINE_S"), DEFAULT_DEADLINE_S, 1, 86400),
+            allow_http_sources=allow_http,
             # The year the trajectory methods look forward from (Klimatkollen: the current year).
-            trajectory_as_of_year=int(env.get("TRAJECTORY_AS_OF_YEAR") or date.today().year),
+            trajectory_as_of_year=env.integer(env.get("TRAJECTORY_AS_OF_YEAR"), date.today().year, *YEARS),
             reports_dir=Path(env.get("REPORTS_DIR") or warehouse.parent / "reports").resolve(),
             # Partner drops: <inbox>/partners/<partner_id>/<file>.
             inbox_dir=Path(env.get("INBOX_DIR") or REPO_ROOT / "inbox").resolve(),
@@ -78,30 +255,39 @@ class Settings:
             inbox_settle_s=float(env.get("INBOX_SETTLE_SECONDS") or 10.0),
             # What BI tools read: a serving copy and Parquet, never the file the pipeline writes.
             serving_dir=Path(env.get("SERVING_DIR") or warehouse.parent / "serving").resolve(),
-            serving_storage_version=env.get("SERVING_STORAGE_VERSION") or "v1.0.0",
+            serving_storage_version=env.pattern(env.get("SERVING_STORAGE_VERSION"), "v1.0.0", STORAGE_VERSION,
+                                                "a DuckDB version such as v1.0.0, or latest"),
             # The yearly follow-up report: which kommun, and which data year (default: its latest).
-            report_kommun=env.get("REPORT_KOMMUN") or "2081",
+            report_kommun=env.pattern(env.get("REPORT_KOMMUN"), "2081", KOMMUN_KOD, "a four-digit kommun code"),
             # in_process: every writer shares one DuckDB file and runs one at a time anyway, so a
             # process per step would only add start-up time. multiprocess: for the PostgreSQL target.
-            executor=env.get("DAGSTER_EXECUTOR") or "in_process",
-            report_year=int(env["REPORT_YEAR"]) if env.get("REPORT_YEAR") else None,
+            executor=env.choice(env.get("DAGSTER_EXECUTOR"), "in_process", EXECUTORS),
+            report_year=env.integer(env.get("REPORT_YEAR"), 0, *YEARS) or None,
             # The commit a published build names; default: `git rev-parse HEAD` of the checkout.
-            git_revision=env.get("GIT_REVISION") or None,
+            git_revision=str(env.get("GIT_REVISION")) if env.get("GIT_REVISION") else None,
             # Utility reports: production + purchases must equal deliveries + losses within this share.
-            energy_balance_tolerance=float(env.get("ENERGY_BALANCE_TOLERANCE") or 0.02),
+            energy_balance_tolerance=env.number(env.get("ENERGY_BALANCE_TOLERANCE"), 0.02, 0, 1),
             # The utility's fossil emissions of heat and power may differ from SMHI's 'El och
             # fjärrvärme' by this share before the check warns.
-            energy_smhi_tolerance=float(env.get("ENERGY_SMHI_TOLERANCE") or 0.25),
+            energy_smhi_tolerance=env.number(env.get("ENERGY_SMHI_TOLERANCE"), 0.25, 0, 10),
             # The climate-neutrality check (marts.climate_neutrality_balance): the lowest sink quality
             # and permanence that count, the trajectory preset whose trend gives the target year, and
-            # that year. dbt gets them as vars (macros/neutrality_config.sql).
-            neutrality_min_quality=env.get("NEUTRALITY_MIN_QUALITY") or "reported",
-            neutrality_min_permanence=env.get("NEUTRALITY_MIN_PERMANENCE") or "100–1000 år",
-            neutrality_trend_method=env.get("NEUTRALITY_TREND_METHOD") or "carbon_law",
-            neutrality_target_year=int(env.get("NEUTRALITY_TARGET_YEAR") or 2030),
+            # that year. dbt gets them as vars (macros/neutrality_config.sql); the sets are the seeds'.
+            neutrality_min_quality=env.choice(env.get("NEUTRALITY_MIN_QUALITY"), "reported",
+                                              seed_column("sink_quality_classes.csv", "quality_class")),
+            neutrality_min_permanence=env.choice(env.get("NEUTRALITY_MIN_PERMANENCE"), "100–1000 år",
+                                                 seed_column("sink_permanence_classes.csv", "permanence"),
+                                                 normalise=lambda v: v.replace("100-1000", "100–1000")),
+            neutrality_trend_method=env.choice(env.get("NEUTRALITY_TREND_METHOD"), "carbon_law",
+                                               seed_column("trajectory_methods.csv", "method")),
+            neutrality_target_year=env.integer(env.get("NEUTRALITY_TARGET_YEAR"), 2030, 2000, YEARS[1]),
             # SEI Konsumtionskompassen's household workbook (a file feed); default: the bundled copy.
             sei_households_path=Path(env.get("SEI_HOUSEHOLDS_PATH") or SEI_HOUSEHOLDS_DEFAULT).resolve(),
             # How many percentage points per year consumption emissions may fall slower than
             # territorial ones and still count as falling "at a similar pace".
-            consumption_pace_tolerance_pp=float(env.get("CONSUMPTION_PACE_TOLERANCE_PP") or 1.0),
+            consumption_pace_tolerance_pp=env.number(env.get("CONSUMPTION_PACE_TOLERANCE_PP"), 1.0, 0, 100),
+            postgres_sslmode=sslmode,
         )
+        if env.problems:
+            raise SettingsError(env.problems)
+        return settings

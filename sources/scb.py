@@ -268,8 +268,9 @@ class PxWebClient:
 
     def __init__(self, base_url: str = SCB_BASE_URL_DEFAULT, http: HttpClient | None = None,
                  lang: str = "sv", *, clock: Callable[[], float] = time.monotonic):
-        self.base_url = base_url.rstrip("/")
-        self.http = http or HttpClient(self.base_url)
+        self.http = http or HttpClient(base_url)
+        # The client builds absolute URLs on its own base: the same https rule applies to it.
+        self.base_url = self.http.check_url(base_url).rstrip("/")
         self.lang = lang
         self.clock = clock
         self._config: ScbConfig | None = None

@@ -83,8 +83,9 @@ class SmhiClient:
 
     def __init__(self, base_url: str = SMHI_BASE_URL_DEFAULT, http: HttpClient | None = None, *,
                  clock: Callable[[], datetime] = _utc_now):
-        self.base_url = base_url.rstrip("/")
-        self.http = http or HttpClient(self.base_url)
+        self.http = http or HttpClient(base_url)
+        # The client builds absolute URLs on its own base: the same https rule applies to it.
+        self.base_url = self.http.check_url(base_url).rstrip("/")
         self.clock = clock
 
     def download_url(self, params: dict) -> str:

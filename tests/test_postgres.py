@@ -343,3 +343,97 @@ def test_mirror_copies_awkward_values_exactly(postgres_server, tmp_path):
         cur.execute("drop schema edge cascade")
     assert rows == awkward
     assert math.copysign(1, rows[1][3]) == -1     # negative zero kept
+
+
+# ---------------------------------------------------------------- access hardening
+
+
+def test_nothing_lands_in_public(parity):
+    """Every model goes to its folder's schema; the target schema (PGSCHEMA) stays empty, even
+    when it is `public` as here."""
+    _, server = parity
+    with pg_cursor(server) as cur:
+        cur.execute("select table_schema, table_name from information_schema.tables where table_schema = 'public'")
+        assert cur.fetchall() == []
+        cur.execute("select nspname from pg_namespace where nspname in ('staging', 'intermediate', 'marts', 'reference') "
+                    "order by 1")
+        assert [r[0] for r in cur.fetchall()] == ["intermediate", "marts", "reference", "staging"]
+
+
+def test_the_hook_revokes_create_on_public_from_public(parity, bi_cursor, tmp_path):
+    """As before PostgreSQL 15: every login may create tables in public. The next dbt run closes it."""
+    duck_path, server = parity
+    with contextlib.closing(server.connect(superuser=True)) as con, con, con.cursor() as cur:
+        cur.execute("grant create on schema public to public")
+    bi_cursor.execute("select has_schema_privilege(%s, 'public', 'CREATE')", (BI_LOGIN,))
+    assert bi_cursor.fetchone()[0] is True
+    run_dbt(["run", "--target", "postgres", "--select", "dim_kommun"], server.env(), tmp_path, duck_path)
+    bi_cursor.execute("select has_schema_privilege(%s, 'public', 'CREATE'), has_schema_privilege('public', 'public', 'CREATE')",
+                      (BI_LOGIN,))
+    assert bi_cursor.fetchone() == (False, False)
+    with pytest.raises(pg_errors.InsufficientPrivilege):
+        bi_cursor.execute("create table public.bi_scratch (x integer)")
+
+
+def test_default_privileges_cover_tables_the_dbt_user_creates_later(parity, bi_cursor):
+    """A table the dbt user creates in marts after the hook ran (a new mart, before the next hook)
+    is readable by bi_reader at once: the default privileges name the creating role."""
+    _, server = parity
+    with pg_cursor(server) as cur:
+        cur.execute("""select pg_get_userbyid(d.defaclrole), n.nspname, d.defaclobjtype, d.defaclacl::text
+                       from pg_default_acl d join pg_namespace n on n.oid = d.defaclnamespace""")
+        acls = cur.fetchall()
+        assert any(role == server.user and schema == "marts" and kind == "r" and "bi_reader=r/" in acl
+                   for role, schema, kind, acl in acls), acls
+        cur.execute("create table marts.later_mart as select 1 as x")
+    try:
+        bi_cursor.execute("select x from marts.later_mart")
+        assert bi_cursor.fetchall() == [(1,)]
+    finally:
+        with pg_cursor(server) as cur:
+            cur.execute("drop table marts.later_mart")
+
+
+def test_the_mirror_takes_the_sslmode_it_is_given(postgres_server, tmp_path):
+    """The test server speaks no TLS: verify-full (the rule for a remote host) is refused by libpq
+    before any row moves, disable connects. So the setting reaches the connection."""
+    path = tmp_path / "small.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema tiny")
+        con.execute("create table tiny.t as select 1 as x")
+    s = postgres_server
+    conninfo = f"host={s.host} port={s.port} dbname={s.dbname} user={s.user} password={s.password}"
+    with pytest.raises(psycopg2.OperationalError, match="SSL"):
+        mirror(path, ["tiny"], conninfo=conninfo, sslmode="verify-full")
+    assert mirror(path, ["tiny"], conninfo=conninfo, sslmode="disable") == {"tiny.t": 1}
+    with pg_cursor(s) as cur:
+        cur.execute("drop schema tiny cascade")
+
+
+AWKWARD_TEXT = ["it's", 'say "hi"', "back\\slash", "semi; -- comment", "$$dollar$$", "åäö\nny rad\ttab", "' or '1'='1"]
+
+
+@pytest.mark.parametrize("text", AWKWARD_TEXT)
+def test_one_quoting_for_duckdb_and_postgres(postgres_server, text):
+    """pipelines/lib/sql.py's quoting reads back unchanged in both engines, as a literal and as a
+    table name."""
+    from pipelines.lib.sql import quote_identifier, quote_literal
+    with duckdb.connect() as con:
+        assert con.execute(f"select {quote_literal(text)}").fetchall() == [(text,)]
+        con.execute(f"create table {quote_identifier(text)} as select 1 as x")
+        assert con.execute("select table_name from information_schema.tables").fetchall() == [(text,)]
+    with pg_cursor(postgres_server) as cur:
+        cur.execute(f"select {quote_literal(text)}".replace("%", "%%"))
+        assert cur.fetchall() == [(text,)]
+        cur.execute(f"create temporary table {quote_identifier(text)} (x integer)".replace("%", "%%"))
+        cur.execute("select relname from pg_class where relpersistence = 't' and relkind = 'r'")
+        assert cur.fetchall() == [(text,)]
+
+
+def test_quoting_refuses_nul():
+    from pipelines.lib.sql import UnsafeSQLText, quote_identifier, quote_literal
+    for quote in (quote_identifier, quote_literal):
+        with pytest.raises(UnsafeSQLText, match="NUL"):
+            quote("a\x00b")
+    with pytest.raises(UnsafeSQLText):
+        quote_identifier("")

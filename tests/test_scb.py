@@ -11,7 +11,7 @@ import requests
 
 from replay.scb import ScbHandler
 from replay.server import Fault, ReplayServer
-from sources.http import HttpClient, RetryPolicy, SourceHTTPError
+from sources.http import BodyTooLarge, DeadlineExceeded, HttpClient, InsecureURL, RetryPolicy, SourceHTTPError
 from sources.scb import (PxWebClient, ScbApiError, decode_jsonstat2, fetch_population, split_selection)
 
 TAB638_DATA = "/api/v2/tables/TAB638/data"
@@ -224,3 +224,39 @@ def test_server_get_form_expressions_and_cell_limit():
     assert too_many.status_code == 400
     assert too_many.json() == {"type": "Parameter error", "detail": "Too many cells selected",
                                "status": 400, "title": "Too many cells selected"}
+
+
+# ---------------------------------------------------------------- limits (sources/http.py)
+
+def limited_client(server: ReplayServer, clock: FakeClock, **limits) -> PxWebClient:
+    http = HttpClient(server.url, timeout=(2.0, 5.0), sleep=clock.sleep,
+                      retry=RetryPolicy(max_attempts=3, backoff_base_s=0.01), **limits)
+    return PxWebClient(server.url + "/api/v2", http, clock=clock)
+
+
+def test_a_data_answer_over_the_body_limit_fails_at_once(server):
+    """One year's population of 290 kommuner is 13 228 bytes of JSON-stat: once /config and the
+    metadata are read, a 4 kB limit fails the data call on its first attempt, not retried."""
+    client = limited_client(server, FakeClock())
+    assert fetch_population(client, [2024]).frame.height == 290          # the default limit fits
+    client.http.max_body_bytes = 4096
+    with pytest.raises(BodyTooLarge, match=r"POST http://127\.0\.0\.1:\d+/api/v2/tables/TAB638/data.*limit of 4096 bytes") as info:
+        fetch_population(client, [2024])
+    assert info.value.url.endswith(TAB638_DATA) and info.value.status == 200 and info.value.attempts == 1
+    assert server.count(TAB638_DATA) == 2 and server.count("/api/v2/config") == 1
+
+
+def test_a_slow_data_answer_past_the_deadline_ends_the_request(server):
+    """The server waits 3 s before each answer, inside the 5 s read timeout; a 1 s deadline ends
+    the request after one attempt instead of three slow ones."""
+    client = limited_client(server, FakeClock(), deadline_s=1.0)
+    client.config()
+    server.add_fault(Fault(TAB638_DATA, delay_s=3.0, times=3))
+    with pytest.raises(DeadlineExceeded, match=r"TAB638/data: no complete response within the 1 s deadline \(attempt 1\)"):
+        fetch_population(client, [2024])
+    assert server.count(TAB638_DATA) <= 1
+
+
+def test_plain_http_to_scb_is_refused():
+    with pytest.raises(InsecureURL, match="statistikdatabasen"):
+        PxWebClient("http://statistikdatabasen.scb.se/api/v2")

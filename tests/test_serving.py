@@ -154,3 +154,154 @@ def test_readers_during_ten_full_builds(own_warehouse, tmp_path):
         reader.wait(timeout=60)
     reads = json.loads(result.read_text())
     assert reads["errors"] == [] and len(set(reads["builds"])) >= 10
+
+
+# ---------------------------------------------------------------- crash safety of the swap
+# A small warehouse of its own (two marts, one with an awkward name), so that every step of a
+# publish can be crashed in turn without the demo's build.
+
+STEPS = ["parquet_written", "duckdb_written", "build_renamed", "current_switched"]
+
+
+def small_warehouse(path: Path, rows: int) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema if not exists marts")
+        con.execute("create or replace table marts.fct_emissions as select range as year, "
+                    "range * 1.5 as tonnes, date '2026-06-25' as vintage from range(?)", [rows])
+        con.execute('create or replace table marts."dim ""odd"" name" as select \'it\'\'s\' as label')
+    return path
+
+
+def channels(serving: Path) -> tuple[str, str, int, int]:
+    """(build id of the DuckDB copy, build id of parquet/current, rows of fct_emissions in each)."""
+    with duckdb.connect(str(serving / publish.SERVING_FILE), read_only=True) as con:
+        duck_build = con.execute("select build_id from marts._manifest").fetchall()[0][0]
+        duck_rows = con.execute("select count(*) from marts.fct_emissions").fetchall()[0][0]
+    current = (serving / "parquet" / "current").resolve()      # resolved once: one build's folder
+    parquet_build = json.loads((current / "_manifest.json").read_text())["build_id"]
+    parquet_rows = pl.read_parquet(current / "fct_emissions.parquet").height
+    return duck_build, parquet_build, duck_rows, parquet_rows
+
+
+def leftovers(serving: Path) -> list[str]:
+    return sorted(str(p.relative_to(serving)) for folder in (serving, serving / "builds", serving / "parquet")
+                  if folder.is_dir() for p in folder.glob(".*.tmp"))
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_crash_at_any_step_leaves_both_channels_on_one_build(tmp_path, monkeypatch, step):
+    """Crash after each step of a publish (between the build's rename and the `current` switch is
+    build_renamed): readers of the DuckDB copy and of the Parquet files see the same build, the
+    old one until the switch and the new one after it, and the next publish heals."""
+    serving = tmp_path / "serving"
+    old = publish.publish(small_warehouse(tmp_path / "a.duckdb", 10), serving, build_id="20260101T000000000000Z-a")
+    assert channels(serving) == (old.build_id, old.build_id, 10, 10)
+
+    def crash(at):
+        if at == step:
+            raise Crash(at)
+    monkeypatch.setattr(publish, "crash_point", crash)
+    with pytest.raises(Crash):
+        publish.publish(small_warehouse(tmp_path / "b.duckdb", 20), serving, build_id="20260102T000000000000Z-b")
+    expected = ("20260102T000000000000Z-b", 20) if step == "current_switched" else (old.build_id, 10)
+    assert channels(serving) == (expected[0], expected[0], expected[1], expected[1])
+    assert leftovers(serving) == (["builds/.20260102T000000000000Z-b.tmp"]
+                                  if step in ("parquet_written", "duckdb_written") else [])
+
+    monkeypatch.setattr(publish, "crash_point", lambda at: None)
+    healed = publish.publish(small_warehouse(tmp_path / "c.duckdb", 30), serving, build_id="20260103T000000000000Z-c")
+    assert channels(serving) == (healed.build_id, healed.build_id, 30, 30)
+    assert leftovers(serving) == []
+
+
+KILL_AT_STEP = """
+import os, signal, sys
+from pathlib import Path
+from pipelines.lib import publish
+step = sys.argv[3]
+publish.crash_point = lambda at: os.kill(os.getpid(), signal.SIGKILL) if at == step else None
+publish.publish(Path(sys.argv[1]), Path(sys.argv[2]), build_id="20260102T000000000000Z-killed")
+"""
+
+
+@pytest.mark.parametrize("step", ["duckdb_written", "build_renamed"])
+def test_a_publish_killed_between_the_swaps_leaves_one_build(tmp_path, step):
+    """SIGKILL (no cleanup runs) once both channels are written but before `current` moves: both
+    stay on the previous build; the next publish sweeps what the killed one left."""
+    serving = tmp_path / "serving"
+    old = publish.publish(small_warehouse(tmp_path / "a.duckdb", 10), serving, build_id="20260101T000000000000Z-a")
+    killed = subprocess.run([sys.executable, "-c", KILL_AT_STEP, str(small_warehouse(tmp_path / "b.duckdb", 20)),
+                             str(serving), step], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert channels(serving) == (old.build_id, old.build_id, 10, 10)
+    if step == "build_renamed":      # complete on disk, never switched to
+        assert (serving / "builds" / "20260102T000000000000Z-killed" / publish.SERVING_FILE).is_file()
+    else:
+        assert leftovers(serving) == ["builds/.20260102T000000000000Z-killed.tmp"]
+    (serving / ".current.tmp").symlink_to("builds/nowhere")       # as a crash inside switch_link leaves it
+    healed = publish.publish(small_warehouse(tmp_path / "c.duckdb", 30), serving)
+    assert channels(serving) == (healed.build_id, healed.build_id, 30, 30)
+    assert leftovers(serving) == []
+
+
+def test_every_rename_is_followed_by_an_fsync_of_its_folder(tmp_path, monkeypatch):
+    events: list[tuple[str, str]] = []
+    real_replace, real_fsync_dir = os.replace, publish.fsync_dir
+    monkeypatch.setattr(publish.os, "replace", lambda src, dst: (real_replace(src, dst),
+                                                                   events.append(("rename", str(Path(dst).parent))))[0])
+    monkeypatch.setattr(publish, "fsync_dir", lambda path: (real_fsync_dir(path),
+                                                             events.append(("fsync", str(path))))[0])
+    publish.publish(small_warehouse(tmp_path / "a.duckdb", 10), tmp_path / "serving")
+    renames = [i for i, (kind, _) in enumerate(events) if kind == "rename"]
+    assert len(renames) == 4          # the build folder, `current`, and the two reader links (made once)
+    for i in renames:
+        assert events[i + 1] == ("fsync", events[i][1])
+
+
+def test_the_previous_layout_is_adopted_without_a_moment_of_disagreement(tmp_path, monkeypatch):
+    """A serving folder as the older version left it (a plain borlange.duckdb, parquet/<id> and
+    parquet/current -> <id>): at every rename of the first new publish both reader paths agree."""
+    scratch = publish.publish(small_warehouse(tmp_path / "a.duckdb", 10), tmp_path / "scratch",
+                              build_id="20260101T000000000000Z-old")
+    serving = tmp_path / "serving"
+    (serving / "parquet").mkdir(parents=True)
+    shutil.copy(tmp_path / "scratch" / "builds" / scratch.build_id / publish.SERVING_FILE, serving / publish.SERVING_FILE)
+    shutil.copytree(scratch.parquet_dir, serving / "parquet" / scratch.build_id)
+    (serving / "parquet" / "current").symlink_to(scratch.build_id, target_is_directory=True)
+    assert channels(serving) == (scratch.build_id, scratch.build_id, 10, 10)
+
+    seen: list[tuple[str, str, int, int]] = []
+    real_replace = os.replace
+
+    def replace_and_look(src, dst):
+        real_replace(src, dst)
+        seen.append(channels(serving))
+    monkeypatch.setattr(publish.os, "replace", replace_and_look)
+    new = publish.publish(small_warehouse(tmp_path / "b.duckdb", 20), serving, build_id="20260102T000000000000Z-new")
+    assert len(seen) >= 5 and all(d == p and dr == pr for d, p, dr, pr in seen)
+    assert [s[0] for s in seen][0] == scratch.build_id and seen[-1] == (new.build_id, new.build_id, 20, 20)
+    assert (serving / publish.SERVING_FILE).is_symlink()
+    assert sorted(p.name for p in (serving / "parquet").iterdir()) == ["current"]     # the old folder pruned
+
+
+def test_names_and_paths_in_the_publish_sql_are_quoted(tmp_path):
+    serving = tmp_path / "it's a \"serving\" dir"
+    published = publish.publish(small_warehouse(tmp_path / "a.duckdb", 3), serving, storage_version="v1.0.0")
+    with duckdb.connect(str(published.serving_file), read_only=True) as con:
+        assert con.execute('select label from marts."dim ""odd"" name"').fetchall() == [("it's",)]
+    assert pl.read_parquet(published.parquet_dir / 'dim "odd" name.parquet')["label"].to_list() == ["it's"]
+    with pytest.raises(ValueError, match="storage_version"):
+        publish.publish(tmp_path / "a.duckdb", serving, storage_version="v1.0.0') ; drop schema marts; --")
+    assert channels(serving)[:2] == (published.build_id, published.build_id)
+
+
+def test_builds_are_pruned_to_the_newest_three(tmp_path):
+    warehouse, serving = small_warehouse(tmp_path / "a.duckdb", 5), tmp_path / "serving"
+    ids = [publish.publish(warehouse, serving, build_id=f"2026010{i}T000000000000Z").build_id for i in range(1, 6)]
+    assert sorted(p.name for p in (serving / "builds").iterdir()) == ids[-3:]
+    assert os.readlink(serving / "current") == f"builds/{ids[-1]}"

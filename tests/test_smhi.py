@@ -14,7 +14,7 @@ import requests
 
 from replay.server import Fault, ReplayServer, Response
 from replay.smhi import SmhiHandler, xlsx_bytes
-from sources.http import HttpClient, RetryPolicy, SourceHTTPError
+from sources.http import BodyTooLarge, DeadlineExceeded, HttpClient, InsecureURL, RetryPolicy, SourceHTTPError
 from sources.smhi import (
     GAS_BY_SUB, SmhiClient, SmhiDownloadError, SmhiFormatError, filename_from_disposition, gas_for_sub,
     load_reference, parse_smhi_excel,
@@ -411,3 +411,43 @@ def test_filename_from_content_disposition():
     assert filename_from_disposition("attachment; filename*=UTF-8''L%C3%A4n.xlsx", "d.xlsx") == "Län.xlsx"
     assert filename_from_disposition("attachment; filename=../../etc.xlsx", "d.xlsx") == "etc.xlsx"
     assert filename_from_disposition(None, "smhi_GGT.xlsx") == "smhi_GGT.xlsx"
+
+
+# --------------------------------------------------------------------------- limits (sources/http.py)
+
+
+def test_a_workbook_over_the_body_limit_is_refused_without_a_retry(replay):
+    """The 2026 whole-country workbook is 292 704 bytes: under a 100 000-byte limit the download
+    fails on its first attempt, naming the URL and the limit."""
+    server, _ = replay
+    http = HttpClient(server.url, retry=RetryPolicy(max_attempts=3, backoff_base_s=0.01), sleep=lambda s: None,
+                      max_body_bytes=100_000)
+    with pytest.raises(BodyTooLarge) as info:
+        SmhiClient(server.url, http).download("GGT")
+    url = f"{server.url}{DOWNLOAD}?county=0&municipality=0&sub=GGT"
+    assert info.value.url == url and url in str(info.value)
+    assert f"announces {(PAYLOADS / GGT_2026).stat().st_size} bytes" in str(info.value)
+    assert "limit of 100000 bytes" in str(info.value)
+    assert server.count(DOWNLOAD) == 1
+
+
+def test_the_default_body_limit_fits_the_largest_bundled_workbook(replay):
+    server, _ = replay
+    dl = smhi_client(server).download("CO2")
+    assert len(dl.content) == (PAYLOADS / CO2_2024).stat().st_size > 2_000_000
+    assert len(dl.content) * 10 < smhi_client(server).http.max_body_bytes
+
+
+def test_a_slow_export_past_the_deadline_ends_the_download(replay):
+    server, _ = replay
+    server.add_fault(Fault(DOWNLOAD, delay_s=3.0, times=3))
+    http = HttpClient(server.url, timeout=(2.0, 60.0), retry=RetryPolicy(max_attempts=3, backoff_base_s=0.01),
+                      sleep=lambda s: None, deadline_s=1.0)
+    with pytest.raises(DeadlineExceeded, match=r"within the 1 s deadline \(attempt 1\)"):
+        SmhiClient(server.url, http).download("GGT")
+    assert server.count(DOWNLOAD) <= 1
+
+
+def test_plain_http_to_smhi_is_refused():
+    with pytest.raises(InsecureURL, match="nationellaemissionsdatabasen"):
+        SmhiClient("http://nationellaemissionsdatabasen.smhi.se")

@@ -1,7 +1,7 @@
 """What dbt is told on every invocation, built from Settings by pure functions (no Dagster).
 
-dbt reads no environment variable of ours: the warehouse path, the reporting kommun and the
-neutrality settings travel as `--vars` (profiles.yml and the macros read them with `var()`).
+dbt reads no setting of ours from the environment: the warehouse path, the reporting kommun, the
+neutrality settings and the PostgreSQL sslmode travel as `--vars` (profiles.yml and the macros read them with `var()`).
 The same Settings give the same vars, so dbt's partial parse survives between invocations.
 """
 
@@ -21,6 +21,7 @@ def dbt_vars(settings: Settings) -> dict[str, object]:
         "neutrality_min_permanence": settings.neutrality_min_permanence,
         "neutrality_trend_method": settings.neutrality_trend_method,
         "neutrality_target_year": settings.neutrality_target_year,
+        "postgres_sslmode": settings.postgres_sslmode,
     }
 
 

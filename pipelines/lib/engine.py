@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 
 from pipelines.lib.postgres_mirror import mirror
+from pipelines.lib.sql import qualified, quote_identifier
 from pipelines.settings import Settings
 
 
@@ -31,7 +32,7 @@ def mirror_raw(settings: Settings, tables: Sequence[str]) -> dict[str, int]:
     """After a load: copy its raw tables to PostgreSQL when that is the target."""
     if not uses_postgres(settings):
         return {}
-    return mirror(settings.warehouse_path, [f"raw.{table}" for table in tables])
+    return mirror(settings.warehouse_path, [f"raw.{table}" for table in tables], sslmode=settings.postgres_sslmode)
 
 
 @contextlib.contextmanager
@@ -42,7 +43,8 @@ def working_copy(settings: Settings, reads: Sequence[str], writes: Sequence[str]
         yield settings.warehouse_path
         return
     import psycopg2
-    with tempfile.TemporaryDirectory(prefix="pg-snapshot-") as tmp, psycopg2.connect("") as pg:
+    with tempfile.TemporaryDirectory(prefix="pg-snapshot-") as tmp, \
+            psycopg2.connect("", sslmode=settings.postgres_sslmode) as pg:
         snapshot = Path(tmp) / "snapshot.duckdb"
         with duckdb.connect(str(snapshot)) as con:
             for schema, table in postgres_tables(pg, reads):
@@ -74,5 +76,5 @@ def copy_from_postgres(pg, con: duckdb.DuckDBPyConnection, schema: str, table: s
         cur.execute(query)
         names = [d.name for d in cur.description]
         frame = pl.DataFrame(cur.fetchall(), schema=names, orient="row", infer_schema_length=None)  # noqa: F841
-    con.execute(f'create schema if not exists "{schema}"')
-    con.execute(f'create table "{schema}"."{table}" as select * from frame')
+    con.execute(f"create schema if not exists {quote_identifier(schema)}")
+    con.execute(f"create table {qualified(schema, table)} as select * from frame")

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.sql import quote_identifier, quote_literal
+
 DEFAULT_TABLES = ("raw", "trajectory")
 
 # DuckDB type -> Postgres type. Unsigned integers widen; HUGEINT and UBIGINT become numeric.
@@ -68,10 +70,6 @@ def postgres_type(duckdb_type: str) -> str:
     raise UnsupportedType(f"no Postgres mapping for DuckDB type {duckdb_type!r}")
 
 
-def quote_duckdb(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def expand_tables(con: duckdb.DuckDBPyConnection, specs: Iterable[str]) -> list[tuple[str, str]]:
     """`schema` -> every base table in it (sorted); `schema.table` -> that table, which must exist."""
     found: list[tuple[str, str]] = []
@@ -97,7 +95,7 @@ def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> li
 
 def export_expression(column: Column) -> str:
     """How DuckDB renders the column for Postgres' CSV input."""
-    name = quote_duckdb(column.name)
+    name = quote_identifier(column.name)
     if column.postgres_type == "bytea":
         return f"'\\x' || hex({name})"      # bytea's hex input format
     return name
@@ -117,8 +115,8 @@ def mirror_table(duck: duckdb.DuckDBPyConnection, pg, schema: str, table: str, w
 
     csv_path = workdir / "rows.csv"          # a fixed name: nothing from the table goes into the SQL
     select_list = ", ".join(export_expression(c) for c in columns)
-    duck.execute(f"copy (select {select_list} from {quote_duckdb(schema)}.{quote_duckdb(table)}) "
-                 f"to '{csv_path.as_posix()}' (format csv, header false)")
+    duck.execute(f"copy (select {select_list} from {quote_identifier(schema)}.{quote_identifier(table)}) "
+                 f"to {quote_literal(csv_path.as_posix())} (format csv, header false)")
 
     target = sql.Identifier(schema, table)
     column_names = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
@@ -160,13 +158,14 @@ def _canonical(pg_type: str) -> str:
 
 
 def mirror(warehouse_path: str | Path, tables: Sequence[str] = DEFAULT_TABLES, *,
-           conninfo: str = "", connection=None) -> dict[str, int]:
+           conninfo: str = "", connection=None, sslmode: str | None = None) -> dict[str, int]:
     """Copy `tables` (see the module doc) from the DuckDB file into Postgres in one transaction.
     `connection` is an open psycopg2 connection to use (left open); otherwise one is opened from
-    `conninfo` and libpq's PG* variables. Returns {schema.table: rows}."""
+    `conninfo` and libpq's PG* variables, with `sslmode` (Settings.postgres_sslmode: verify-full
+    unless the host is loopback) when given. Returns {schema.table: rows}."""
     import psycopg2
 
-    pg = connection or psycopg2.connect(conninfo)
+    pg = connection or psycopg2.connect(conninfo, **({"sslmode": sslmode} if sslmode else {}))
     copied: dict[str, int] = {}
     try:
         with duckdb.connect(str(warehouse_path), read_only=True) as duck, \
