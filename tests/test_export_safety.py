@@ -62,3 +62,23 @@ def test_a_report_cannot_break_out_of_its_fence():
     assert set(fence) == {"`"} and len(fence) == 5             # longer than the longest run inside (4)
     assert block.endswith("\n" + fence) and hostile in block
     assert all(len(run) < len(fence) for run in __import__("re").findall(r"`+", hostile))
+
+
+def test_the_parquet_export_neutralises_formula_like_text(tmp_path):
+    """A partner's action title as a formula reaches BI's Parquet as inert text; the serving
+    DuckDB copy keeps the value exactly as stored (it is read as data, not opened in a sheet)."""
+    import duckdb
+
+    from pipelines.lib import publish
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_action_portfolio (title varchar, realised_reduction_t double)")
+        con.execute("insert into marts.fct_action_portfolio values ('=HYPERLINK(\"http://evil\")', -3.5), "
+                    "('Vätgas', 30000)")
+    published = publish.publish(warehouse, tmp_path / "serving")
+    parquet = published.parquet_dir / "fct_action_portfolio.parquet"
+    rows = duckdb.sql(f"select * from read_parquet('{parquet}') order by 2").fetchall()
+    assert rows == [("'=HYPERLINK(\"http://evil\")", -3.5), ("Vätgas", 30000.0)]
+    with duckdb.connect(str(published.serving_file), read_only=True) as con:
+        assert con.execute("select min(title) from marts.fct_action_portfolio").fetchall() == [('=HYPERLINK("http://evil")',)]

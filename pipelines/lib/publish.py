@@ -40,6 +40,7 @@ import duckdb
 
 from pipelines.lib.sql import qualified, quote_identifier, quote_literal
 from pipelines.settings import REPO_ROOT, STORAGE_VERSION
+from sources.formula_safety import neutralise_sql
 
 SERVING_FILE = "borlange.duckdb"
 PARQUET_DIR = "parquet"
@@ -166,11 +167,15 @@ def write_serving_file(con: duckdb.DuckDBPyConnection, build_dir: Path, manifest
 
 
 def write_parquet(con: duckdb.DuckDBPyConnection, parquet_dir: Path, manifest: dict) -> Path:
-    """Every mart as Parquet, and the manifest, in the (staged) build folder."""
+    """Every mart as Parquet, and the manifest, in the (staged) build folder. Text a spreadsheet
+    would run as a formula (partners' and the utility's free text) is made inert on the way out."""
     parquet_dir.mkdir(parents=True)
     for entry in manifest["tables"]:
         path = parquet_dir / f"{entry['table']}.parquet"
-        con.execute(f"copy (select * from {qualified('marts', entry['table'])}) to {quote_literal(path)} "
+        columns = ", ".join(
+            f"{neutralise_sql(quote_identifier(c['name']))} as {quote_identifier(c['name'])}"
+            if c["type"] == "VARCHAR" else quote_identifier(c["name"]) for c in entry["columns"])
+        con.execute(f"copy (select {columns} from {qualified('marts', entry['table'])}) to {quote_literal(path)} "
                     "(format parquet, compression zstd)")
         fsync(path)
     manifest_path = parquet_dir / "_manifest.json"
