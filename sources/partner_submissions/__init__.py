@@ -10,6 +10,7 @@ Plain Python (no Dagster). One schema (`schema.SHEETS`) drives both the template
                                  today=date.today(), limits=Limits())
     report.ok, report.problems, report.submission
     validate_file(Path("/trusted/dir/ssab_2025.xlsx"), ...)   # a path the caller trusts: its directory is the root
+    validate_submission_bytes("ssab_2025.xlsx", content, ...)   # bytes the caller has read once (the drop processor)
 
 The CSV contract is in `csv_format`; the problem codes and their messages in `problems`.
 """
@@ -20,7 +21,13 @@ from sources.partner_submissions.registry import PARTNERS_CSV, load_partners
 from sources.partner_submissions.report import format_report
 from sources.partner_submissions.schema import SHEET_BY_KEY, SHEETS, Column, Kind, Sheet
 from sources.partner_submissions.template import build_workbook, template_csv_text, write_template
-from sources.partner_submissions.validate import Submission, ValidationReport, validate_file, validate_submission
+from sources.partner_submissions.validate import (
+    Submission,
+    ValidationReport,
+    validate_file,
+    validate_submission,
+    validate_submission_bytes,
+)
 
 __all__ = [
     "PARTNERS_CSV",
@@ -40,5 +47,6 @@ __all__ = [
     "template_csv_text",
     "validate_file",
     "validate_submission",
+    "validate_submission_bytes",
     "write_template",
 ]

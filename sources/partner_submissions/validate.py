@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from sources.partner_submissions import problems as P
 from sources.partner_submissions.cells import parse_cell
@@ -36,6 +36,7 @@ from sources.partner_submissions.files import (
     check_suffix,
     check_xlsx_bytes,
     decode_csv_bytes,
+    refusal_msg,
     suffix_of,
 )
 from sources.partner_submissions.schema import DATA_SHEETS, ORGANISATION, SHEETS, Sheet
@@ -46,7 +47,7 @@ from sources.partner_submissions.structure import (
     match_sheets,
     unit_column_problems,
 )
-from sources.partner_submissions.tables import RawSheet, normalise, read_xlsx
+from sources.partner_submissions.tables import CellTooLong, RawSheet, normalise, read_xlsx
 
 
 @dataclass(frozen=True)
@@ -108,15 +109,26 @@ def validate_submission(path: Path | str, *, partners: set[str], today: date, li
     data, problems = _read_bytes(name, Path.cwd() if root is None else Path(root), limits)
     if problems:
         return _refuse(name, problems)
+    return validate_submission_bytes(name, data, partners=partners, today=today, limits=limits)
+
+
+def validate_submission_bytes(name: str, content: bytes, *, partners: set[str], today: date,
+                              limits: Limits = Limits()) -> ValidationReport:
+    """One submission from its bytes, read once by the caller (the drop processor lands them and
+    hands them here). `name` is the file's name as sent: it is checked as a name, its extension
+    chooses the format and the report shows it; nothing is opened."""
+    refused = check_file_name(name) or check_suffix(name) or check_size(len(content), limits)
+    if refused:
+        return _refuse(name, refused)
     csv = suffix_of(name) == ".csv"
-    raw_sheets, problems = (_csv_sheets if csv else _xlsx_sheets)(data, limits)
+    raw_sheets, problems = (_csv_sheets if csv else _xlsx_sheets)(content, limits)
     if problems:
         return _refuse(name, problems)
     context = _Context({p.casefold(): p for p in partners}, today, csv)
     located, records, ranks = _check_sheets(raw_sheets, context, limits)
     if located:
         return ValidationReport(name, _sorted([_place(name, l) for l in located], ranks))
-    return ValidationReport(name, [], _submission(name, data, records, "csv" if csv else "xlsx"))
+    return ValidationReport(name, [], _submission(name, content, records, "csv" if csv else "xlsx"))
 
 
 def validate_file(path: Path, *, partners: set[str], today: date, limits: Limits = Limits()) -> ValidationReport:
@@ -126,8 +138,9 @@ def validate_file(path: Path, *, partners: set[str], today: date, limits: Limits
     return validate_submission(path.name, root=path.parent, partners=partners, today=today, limits=limits)
 
 
-def _refuse(name: str, msgs: list[P.Msg]) -> ValidationReport:
-    return ValidationReport(name, [P.located(m, name) for m in msgs])
+def _refuse(name: str, problems: list[P.Msg | Located]) -> ValidationReport:
+    return ValidationReport(name, [_place(name, p) if isinstance(p, Located) else P.located(p, name)
+                                   for p in problems])
 
 
 def _read_bytes(name: str, root: Path, limits: Limits) -> tuple[bytes, list[P.Msg]]:
@@ -148,23 +161,30 @@ def _read_bytes(name: str, root: Path, limits: Limits) -> tuple[bytes, list[P.Ms
     return data, check_size(len(data), limits)
 
 
-def _xlsx_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Msg]]:
+def _xlsx_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Msg | Located]]:
     problems = check_xlsx_bytes(data, limits)
     if problems:
         return [], problems
     try:
-        return read_xlsx(data, max_rows=limits.max_rows, max_columns=limits.max_columns), []
+        return read_xlsx(data, max_rows=limits.max_rows, max_columns=limits.max_columns,
+                         max_field_chars=limits.max_field_chars), []
+    except CellTooLong as cell:
+        return [], [Located(P.field_too_long(limits.max_field_chars), sheet=cell.sheet, row=cell.row,
+                            letter=cell.letter)]
     except Exception as error:  # noqa: BLE001 - any failure of openpyxl on a hostile file is a problem
         return [], [P.unreadable_xlsx(type(error).__name__)]
 
 
-def _csv_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Msg]]:
+def _csv_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Msg | Located]]:
     text, problems = decode_csv_bytes(data)
     if problems:
         return [], problems
     if text.strip() == "":
         return [], [P.empty_file()]
-    sheets, separator = read_csv_sections(text, max_rows=limits.max_rows)
+    sheets, separator, refusal = read_csv_sections(text, limits=limits)
+    if refusal is not None:
+        letter = get_column_letter(refusal.column + 1) if refusal.column is not None else None
+        return [], [Located(refusal_msg(refusal), row=refusal.row, letter=letter)]
     if separator is not None:
         return [], [P.wrong_separator(separator)]
     return sheets, []
