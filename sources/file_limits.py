@@ -73,6 +73,7 @@ class FileLimits:
     max_rows: int = 10_000                     # rows: a sheet's data rows (partners), a file's lines (energy)
     max_columns: int = 50                      # fields of a CSV line, columns read of a sheet
     max_field_chars: int = 1_000               # characters in one field or cell
+    max_problems: int = 1_000                  # problems listed per file; beyond them one too_many_problems
 
 
 @dataclass(frozen=True)

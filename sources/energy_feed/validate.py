@@ -92,7 +92,6 @@ class Limits(FileLimits):
     first_year: int = 2000            # every month of a report lies in these years
     last_year: int = 2100
     max_text_chars: int = 200         # a free-text value: the source note (Källa) and other metadata
-    max_problems: int = 1_000         # problems listed per file; beyond them one too_many_problems
 
 
 @dataclass(frozen=True)

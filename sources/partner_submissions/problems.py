@@ -501,6 +501,15 @@ def no_rows(sheet: Sheet) -> Msg:
                "minst en ifylld rad / at least one filled-in row")
 
 
+def too_many_problems(limit: int) -> Msg:
+    return Msg("too_many_problems",
+               f"Fler än {num_sv(limit)} problem: bara de {num_sv(limit)} första visas. Rätta dem (ofta har de en "
+               f"gemensam orsak, t.ex. en kolumn eller en enhet) och kontrollera filen igen.",
+               f"More than {num_en(limit)} problems: only the first {num_en(limit)} are shown. Fix them (they often "
+               f"share one cause, e.g. a column or a unit) and check the file again.",
+               f"högst {num_sv(limit)} problem / at most {num_en(limit)} problems")
+
+
 def extra_organisation_row(first_row: int) -> Msg:
     return Msg("extra_organisation_row",
                f"'Organisation' ska ha en enda rad med uppgifter (rad {first_row}), men den här raden har också "

@@ -127,7 +127,10 @@ def validate_submission_bytes(name: str, content: bytes, *, partners: set[str], 
     context = _Context({p.casefold(): p for p in partners}, today, csv)
     located, records, ranks = _check_sheets(raw_sheets, context, limits)
     if located:
-        return ValidationReport(name, _sorted([_place(name, l) for l in located], ranks))
+        problems = _sorted([_place(name, l) for l in located], ranks)
+        if len(problems) > limits.max_problems:
+            problems = problems[:limits.max_problems] + [P.located(P.too_many_problems(limits.max_problems), name)]
+        return ValidationReport(name, problems)
     return ValidationReport(name, [], _submission(name, content, records, "csv" if csv else "xlsx"))
 
 
@@ -202,16 +205,19 @@ def _check_sheets(raw_sheets: list[RawSheet], context: _Context,
     ranks = {normalise(s.name): i for i, s in enumerate(SHEETS)}
     for rank, sheet in enumerate(SHEETS):
         raw = match.found.get(sheet.key)
-        if raw is not None:
+        if raw is not None and len(located) <= limits.max_problems:
             ranks[normalise(raw.name)] = rank
-            sheet_records, sheet_problems = _check_sheet(sheet, raw, context, limits)
+            sheet_records, sheet_problems = _check_sheet(sheet, raw, context, limits,
+                                                         budget=limits.max_problems - len(located))
             records[sheet.key] = sheet_records
             located.extend(sheet_problems)
     return located, records, ranks
 
 
-def _check_sheet(sheet: Sheet, raw: RawSheet, context: _Context,
-                 limits: Limits) -> tuple[list[dict], list[Located]]:
+def _check_sheet(sheet: Sheet, raw: RawSheet, context: _Context, limits: Limits,
+                 budget: int) -> tuple[list[dict], list[Located]]:
+    """Records and problems; the rows stop being checked once the problems pass `budget` (the
+    file is refused anyway, and a file of nothing but bad cells stays a bounded report)."""
     columns = map_columns(sheet, raw)
     problems = list(columns.problems)
     if not columns.has_header:
@@ -226,6 +232,8 @@ def _check_sheet(sheet: Sheet, raw: RawSheet, context: _Context,
         problems.append(Located(P.extra_organisation_row(rows[0][0]), sheet=raw.name, row=row))
     records, keys = [], []
     for row, cells in rows:
+        if len(problems) > budget:
+            break
         record, row_problems, key = _check_row(sheet, raw, columns, row, cells, context)
         records.append(record)
         keys.append((row, key))
