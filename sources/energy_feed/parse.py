@@ -90,17 +90,23 @@ def csv_lines(text: str, limits: FileLimits) -> list[tuple[int, list[object]]]:
 def xlsx_lines(data: bytes, limits: FileLimits) -> list[tuple[int, list[object]]]:
     """The first sheet's rows, after the shared xlsx guard. Whatever openpyxl raises on a hostile
     workbook becomes UnreadableFile, with the row it was reading."""
-    from openpyxl import load_workbook
-
     refusal = check_xlsx(data, limits)
     if refusal is not None:
         raise UnreadableFile(refusal)
+    with warnings.catch_warnings():
+        # openpyxl warns about Excel features it does not keep, and about dates it cannot convert
+        # (such a cell reads as '#VALUE!', which the month or number check reports).
+        warnings.simplefilter("ignore")
+        return _first_sheet_lines(data, limits)
+
+
+def _first_sheet_lines(data: bytes, limits: FileLimits) -> list[tuple[int, list[object]]]:
+    from openpyxl import load_workbook
+
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")          # openpyxl warns about Excel features it does not keep
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many types for a broken workbook
-        raise UnreadableFile(Refusal("xlsx_unreadable", type(error).__name__)) from error
+        raise UnreadableFile(Refusal("xlsx_unreadable", _root_cause(error))) from error
     number = 0
     try:
         if not book.worksheets:
@@ -118,10 +124,17 @@ def xlsx_lines(data: bytes, limits: FileLimits) -> list[tuple[int, list[object]]
         return lines
     except UnreadableFile:
         raise
-    except Exception as error:  # noqa: BLE001 - a cell openpyxl cannot convert (a date past year 9999, ...)
-        raise UnreadableFile(Refusal("xlsx_unreadable", type(error).__name__, row=number + 1)) from error
+    except Exception as error:  # noqa: BLE001 - a cell openpyxl cannot convert (a number cell holding NaN, ...)
+        raise UnreadableFile(Refusal("xlsx_unreadable", _root_cause(error), row=number + 1)) from error
     finally:
         book.close()
+
+
+def _root_cause(error: BaseException) -> str:
+    """The name of the first error in the chain: openpyxl wraps defusedxml's EntitiesForbidden in a ValueError."""
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return type(error).__name__
 
 
 def _row_refusal(number: int, cells: list[object], limits: FileLimits) -> Refusal | None:
