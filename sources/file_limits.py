@@ -15,7 +15,7 @@ language (the partner feed in Swedish and English, the energy feed in English).
 Why the xlsx guard has two steps: the zip directory (`check_xlsx_archive`) is read without
 inflating anything and bounds what an archive can unpack to. openpyxl then parses every part
 except the worksheets whole (styles, shared strings: ~25 bytes of memory per byte of small XML
-elements), so those parts get their own, smaller cap. The worksheets it streams, but it keeps
+elements), so every other part gets its own, smaller cap. The worksheets it streams, but it keeps
 elements that are not in a row and builds a whole row at once, so `check_xlsx_worksheets` streams
 each worksheet through expat first (memory: one chunk) and refuses shapes Excel cannot write.
 """
@@ -36,7 +36,6 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"        # the old binary Office formats (.xls, .doc)
 WORKBOOK_PART = "xl/workbook.xml"
 WORKSHEET_PARTS = re.compile(r"^xl/worksheets/[^/]+\.xml$")
-XML_PARTS = re.compile(r"\.(xml|rels)$", re.IGNORECASE)
 
 # What Excel itself cannot write; a worksheet beyond these is not a workbook someone filled in.
 EXCEL_MAX_ROWS = 1_048_576
@@ -69,7 +68,7 @@ class FileLimits:
     max_uncompressed_bytes: int = 100 * MIB    # an xlsx: the sum of its zip entries' declared sizes
     max_zip_entries: int = 1000                # an xlsx: number of zip entries
     max_compression_ratio: float = 100.0       # an xlsx: one entry's unpacked / packed size (entries > 1 MiB)
-    max_xml_part_bytes: int = 4 * MIB          # an xlsx: each part openpyxl parses whole (all but worksheets)
+    max_part_bytes: int = 4 * MIB              # an xlsx: each part but the worksheets (see check_xlsx_archive)
     max_rows: int = 10_000                     # rows: a sheet's data rows (partners), a file's lines (energy)
     max_columns: int = 50                      # fields of a CSV line, columns read of a sheet
     max_field_chars: int = 1_000               # characters in one field or cell
@@ -136,9 +135,11 @@ def check_xlsx_archive(data: bytes, limits: FileLimits) -> Refusal | None:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_compression_ratio:
             return Refusal("xlsx_compression_ratio", info.filename, found=ratio, limit=limits.max_compression_ratio)
-        whole = XML_PARTS.search(info.filename) and not WORKSHEET_PARTS.match(info.filename)
-        if whole and info.file_size > limits.max_xml_part_bytes:
-            return Refusal("xlsx_part_too_large", info.filename, found=info.file_size, limit=limits.max_xml_part_bytes)
+        # Every part is either a worksheet, streamed through expat by check_xlsx_worksheets, or small:
+        # openpyxl parses styles and shared strings whole, and a crafted relationship can make it
+        # read any part (an "image") as a worksheet.
+        if not WORKSHEET_PARTS.match(info.filename) and info.file_size > limits.max_part_bytes:
+            return Refusal("xlsx_part_too_large", info.filename, found=info.file_size, limit=limits.max_part_bytes)
     if WORKBOOK_PART not in {info.filename for info in infos}:
         return Refusal("not_xlsx", "no_workbook")
     return None

@@ -283,6 +283,15 @@ def test_a_giant_row_and_a_row_beyond_excel_are_located():
     assert only(load_feed_bytes("r.xlsx", row_beyond_excel()), "xlsx_bad_worksheet").row == 999_999_999
 
 
+def test_a_large_part_posing_as_a_picture_is_capped():
+    # A relationship may point openpyxl at any part as a worksheet: only xl/worksheets/*.xml is
+    # streamed through the worksheet check, so every other part must be small.
+    posing = b"".join(b"<c>%d</c>" % i for i in range(400_000))         # 4.9 MB that packs only a few times
+    problem = only(load_feed_bytes("picture.xlsx", workbook_bytes(extra={"xl/media/image1.png": posing})),
+                   "xlsx_part_too_large")
+    assert problem.message == "The workbook's part 'xl/media/image1.png' is 4.9 MB unpacked (at most 4.0 MB)."
+
+
 def test_the_entry_count_is_read_from_the_end_record_before_zipfile_lists_the_entries(monkeypatch):
     content = many_entries(2_000)
     monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: pytest.fail("zipfile listed the entries"))
