@@ -4,7 +4,7 @@
     borlange ui [--live] [--port 3000]        the Dagster UI on 127.0.0.1
     borlange trajectory --emissions F --method M ...   trajectory what-ifs on a CSV
     borlange partners template|validate ...   partner submission templates and checks
-    borlange validate partners FILE...        validate files of a feed before sending them
+    borlange validate partners|energy FILE... validate files of a feed before sending them
     borlange mirror [TABLE...]                copy raw tables to PostgreSQL (DBT_TARGET=postgres)
     borlange dbt ARGS...                      dbt on the project with the pipeline's settings as vars
 
@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from pipelines.defs.energy import cli as energy_cli
 from pipelines.defs.partners import cli as partners_cli
 from pipelines.defs.trajectory import cli as trajectory_cli
 
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="validate files of a feed (exit 0 valid, 1 problems)")
     feeds = validate.add_subparsers(dest="feed", required=True, metavar="FEED")
     partners_cli.add_validate_arguments(feeds.add_parser("partners", help="partner submissions (.xlsx, .csv)"))
+    energy_cli.register_validate(feeds)
 
     mirror = commands.add_parser("mirror", help="copy DuckDB tables to PostgreSQL (libpq's PG* variables)")
     mirror.add_argument("--warehouse", type=Path, default=None, help="DuckDB file (default: WAREHOUSE_PATH)")

@@ -16,6 +16,7 @@ from datetime import date
 import openpyxl
 import polars as pl
 
+from sources.file_limits import FileLimits, check_xlsx, describe
 from sources.scb import JsonStatResult, PxWebClient, category_codes
 
 # ---------------------------------------------------------------- SCB tables
@@ -188,6 +189,9 @@ def sei_year_and_vintage(file_name: str) -> tuple[int, date]:
 def parse_sei_households(content: bytes, *, file_name: str) -> SeiHouseholds:
     """The `Municipal_grouped` sheet: one row per kommun, then a 'Sweden' row without a code."""
     data_year, vintage = sei_year_and_vintage(file_name)
+    refusal = check_xlsx(content, FileLimits())   # the file feeds' guard: a zip bomb is a format error
+    if refusal is not None:
+        raise SeiFormatError(file_name, f"not a workbook SEI shares: {describe(refusal)}")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, …: not an xlsx at all

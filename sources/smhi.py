@@ -26,6 +26,7 @@ import polars as pl
 import requests
 from openpyxl.utils import get_column_letter
 
+from sources.file_limits import FileLimits, check_xlsx, describe
 from sources.http import HttpClient, SourceHTTPError
 
 SMHI_BASE_URL_DEFAULT = "https://nationellaemissionsdatabasen.smhi.se"
@@ -327,8 +328,13 @@ class _Preamble:
 
 
 def parse_smhi_excel(content: bytes, *, file_name: str, sub: str, reference: SmhiReference) -> SmhiParsed:
-    """Parse an SMHI export to one row per (data row, year), with codes and tonnes."""
+    """Parse an SMHI export to one row per (data row, year), with codes and tonnes. The bytes pass
+    the file feeds' xlsx guard first (sources/file_limits.py): a zip bomb is a format error."""
     gas = gas_for_sub(sub)
+    refusal = check_xlsx(content, FileLimits())
+    if refusal is not None:
+        raise SmhiFormatError(file_name, None, None, None, None, describe(refusal),
+                              "an .xlsx workbook as SMHI exports it", about_value=False)
     wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         ws, header_index = _find_sheet(wb, file_name)

@@ -6,13 +6,19 @@ The fixtures are SYNTHETIC (tests/fixtures/energy/make_fixtures.py writes them).
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from sources.energy_feed import contract as C
-from sources.energy_feed.validate import Limits, load_feed
+from sources.energy_feed.registry import load_networks
+from sources.energy_feed.validate import Limits, load_feed, load_feed_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "energy"
 BALANCE = "Värmeproduktion + Köpt värme = Leverans + Nätförluster"
@@ -23,6 +29,11 @@ def value(frame: pl.DataFrame, network: str, month: str, measure: str, category:
     return frame.filter((pl.col("network") == network) & (pl.col("month").dt.strftime("%Y-%m") == month)
                         & (pl.col("measure") == measure) & (pl.col("category") == category)
                         & (pl.col("unit") == unit)).get_column("value").item()
+
+
+def only(feed, code: str):
+    assert [p.code for p in feed.problems] == [code], [(p.code, p.row, p.column, p.message) for p in feed.problems]
+    return feed.problems[0]
 
 
 def by_key(frame: pl.DataFrame) -> pl.DataFrame:
@@ -165,3 +176,116 @@ def test_a_heading_unit_that_contradicts_the_file_unit_is_reported(tmp_path):
     (tmp_path / "conflict.csv").write_text(text.replace(";Köpt värme;", ";Köpt värme (MWh);"), encoding="utf-8")
     problems = load_feed(tmp_path / "conflict.csv").problems
     assert [(p.code, p.row, p.column) for p in problems] == [("conflicting_unit", 5, "Köpt värme (MWh)")]
+
+
+# --------------------------------------------------------------------------- the bytes entry point, the registry
+
+
+def make_fixtures():
+    spec = importlib.util.spec_from_file_location("energy_make_fixtures", FIXTURES / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MF = make_fixtures()
+
+
+def test_the_bytes_entry_point_gives_what_the_path_gives():
+    for name in ("good_2025_utf8.csv", "good_2025_cp1252.csv", "good_2025_01.xlsx", "bad_unbalanced.csv"):
+        from_path = load_feed(FIXTURES / name)
+        from_bytes = load_feed_bytes(name, (FIXTURES / name).read_bytes())
+        assert from_bytes.problems == from_path.problems and from_bytes.meta == from_path.meta
+        assert from_bytes.frame.equals(from_path.frame)
+
+
+def test_the_network_registry_is_the_seed():
+    networks = load_networks()
+    assert list(networks) == ["Borlänge", "Ornäs"]
+    assert (networks["Borlänge"].size_class, networks["Borlänge"].max_monthly_heat_mwh) == ("large", 250_000)
+    assert (networks["Ornäs"].size_class, networks["Ornäs"].is_synthetic) == ("small", True)
+
+
+def test_an_unknown_network_is_refused_with_a_suggestion(tmp_path):
+    text = MF.csv_text(MF.year_rows(networks=("Borlänge",), months=range(2)), period=("2025-01", "2025-02"))
+    text = MF.replace_cell(text, "2025-01", "Nät", "Falun")
+    text = MF.replace_cell(text, "2025-02", "Nät", "borlänge")
+    problems = [p for p in load_feed_bytes("r.csv", text.encode()).problems if p.code == "unknown_network"]
+    assert [(p.row, p.column, p.value) for p in problems] == [(5, "Nät", "Falun"), (6, "Nät", "borlänge")]
+    assert problems[0].expected == "one of: Borlänge, Ornäs"
+    assert problems[1].message.endswith("Did you mean 'Borlänge'?")
+    registry = {"Falun": dataclasses.replace(load_networks()["Borlänge"], name="Falun")}
+    assert not any(p.code == "unknown_network" and p.row == 5
+                   for p in load_feed_bytes("r.csv", text.encode(), networks=registry).problems)
+
+
+def test_a_small_network_silently_in_kwh_is_caught_by_its_own_range():
+    # Ornäs in July: 85 MWh of heat, in kWh 85 000, far below the large network's 250 000 MWh, and
+    # with no fuel tonnes the heating value cannot tell. Only Ornäs's range (at most 5 000) can.
+    [row] = MF.year_rows(networks=("Ornäs",), months=range(6, 7))
+    row["Bränsle biobränsle (ton)"] = 0
+    text = MF.csv_text([row], period=("2025-07", "2025-07"), scale=1000.0)
+    problem = only(load_feed_bytes("ornas.csv", text.encode()), "implausible_magnitude")
+    assert (problem.row, problem.value) == (5, "85000 MWh")
+    assert problem.expected == "at most 5000 MWh a month for Ornäs (the network registry)"
+
+
+def test_a_file_declared_kwh_but_in_mwh_is_below_the_networks_range():
+    text = MF.csv_text(MF.year_rows(networks=("Borlänge",), months=range(1)), period=("2025-01", "2025-01"),
+                       unit="kWh")
+    feed = load_feed_bytes("declared.csv", text.encode())
+    problem = [p for p in feed.problems if p.code == "implausible_magnitude"][0]
+    assert (problem.row, problem.value) == (6, "50.2 MWh")          # 50 200 "kWh" of heat
+    assert problem.expected == "0, or at least 2000 MWh a month for Borlänge (the network registry)"
+
+
+def test_electricity_in_kwh_and_a_fractional_count_are_caught_when_the_heat_is_right():
+    text = MF.csv_text(MF.year_rows(networks=("Borlänge",), months=range(1)), period=("2025-01", "2025-01"))
+    text = MF.replace_cell(text, "2025-01", "Eldistribution hushåll", "16000000")
+    text = MF.replace_cell(text, "2025-01", "Antal laddpunkter", "320,5")
+    problems = load_feed_bytes("el.csv", text.encode()).problems
+    assert [(p.code, p.row, p.column, p.value) for p in problems] == [
+        ("not_a_whole_number", 5, "Antal laddpunkter", "320,5")]
+    text = MF.replace_cell(text, "2025-01", "Antal laddpunkter", "320")
+    problems = load_feed_bytes("el.csv", text.encode()).problems
+    assert [(p.code, p.row, p.column, p.value) for p in problems] == [
+        ("implausible_value", 5, "Eldistribution hushåll", "1.6e+07 MWh")]
+    assert problems[0].expected == "at most 150,000 MWh per network and month"
+
+
+# --------------------------------------------------------------------------- borlange validate energy
+
+
+def test_borlange_validate_energy_exits_0_when_valid_and_1_with_problems(tmp_path):
+    borlange = Path(sys.executable).with_name("borlange")
+    good, bad = FIXTURES / "good_2025_utf8.csv", FIXTURES / "bad_unbalanced.csv"
+    ok = subprocess.run([borlange, "validate", "energy", good], capture_output=True, text=True, cwd=tmp_path)
+    assert (ok.returncode, ok.stdout) == (0, "OK: good_2025_utf8.csv: 624 values, no problems.\n")
+    both = subprocess.run([borlange, "validate", "energy", good, bad, "--json"], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert both.returncode == 1, both.stderr
+    documents = json.loads(both.stdout)
+    assert [(d["file"], d["ok"], d["values"]) for d in documents] == [("good_2025_utf8.csv", True, 624),
+                                                                      ("bad_unbalanced.csv", False, None)]
+    assert [(p["code"], p["row"]) for p in documents[1]["problems"]] == [("balance_mismatch", 7)]
+    usage = subprocess.run([borlange, "validate", "energy", "--no-such-option", good], capture_output=True,
+                           text=True, cwd=tmp_path)
+    assert usage.returncode == 2 and "unrecognized arguments" in usage.stderr
+
+
+def test_validate_energy_through_the_entry_point(capsys, tmp_path):
+    from pipelines.cli import main
+
+    bad = str(FIXTURES / "bad_unbalanced.csv")
+    assert main(["validate", "energy", bad]) == 1
+    assert "code: balance_mismatch" in capsys.readouterr().out
+    assert main(["validate", "energy", bad, "--balance-tolerance", "0.08"]) == 0
+    assert main(["validate", "energy", str(tmp_path / "nowhere.csv")]) == 1
+    assert "file_not_found" in capsys.readouterr().out
+    assert main(["validate", "energy", bad, "--networks", str(tmp_path / "none.csv")]) == 2
+    assert "not a network registry" in capsys.readouterr().err
+    for argv in (["validate", "energy"], ["validate", "energy", bad, "--balance-tolerance", "0"],
+                 ["validate", "energy", bad, "--max-file-mb", "nan"]):
+        with pytest.raises(SystemExit) as stop:
+            main(argv)
+        assert stop.value.code == 2

@@ -1,4 +1,4 @@
-"""Reading a feed file (CSV or XLSX) into its lines, and its lines into the long format.
+"""Reading a feed file's bytes (CSV or XLSX) into its lines, and its lines into the long format.
 
 Nothing here judges the contents: a cell that is not a number is skipped by `to_long`, and
 validate.py reports it. Units are applied exactly as DECLARED (the `Enhet` line or a heading
@@ -7,16 +7,18 @@ suffix such as `(kWh)`); with no declaration the energy unit is MWh, and nothing
 
 from __future__ import annotations
 
-import csv
 import io
+import math
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import PurePosixPath
 
 import polars as pl
 
 from sources.energy_feed import contract as C
+from sources.file_limits import BoundedCsv, FileLimits, Refusal, check_xlsx, decode_text, describe
 
 LONG_SCHEMA = {"network": pl.String, "month": pl.Date, "measure": pl.String, "category": pl.String,
                "unit": pl.String, "value": pl.Float64, "file": pl.String, "row": pl.Int64, "column": pl.String}
@@ -29,7 +31,11 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
 
 
 class UnreadableFile(Exception):
-    """The file is not text in UTF-8 / Windows-1252, or not an Excel workbook."""
+    """The file cannot be read into lines; `refusal` says why and where (sources/file_limits.py)."""
+
+    def __init__(self, refusal: Refusal):
+        super().__init__(describe(refusal))
+        self.refusal = refusal
 
 
 @dataclass(frozen=True)
@@ -59,47 +65,89 @@ class Sheet:
 # --------------------------------------------------------------------------- reading
 
 
-def read_sheet(path: Path) -> Sheet:
-    path = Path(path)
-    return sheet_of(path.name, path.read_bytes())
+def read_sheet(name: str, data: bytes, limits: FileLimits) -> Sheet:
+    """The lines of a file's bytes, CSV or (by its name) XLSX; raises UnreadableFile.
+
+    Both readers stop at the shared limits: more than `max_rows` lines (CSV) or rows (the sheet,
+    metadata lines included), more than `max_columns` fields, a field over `max_field_chars`.
+    """
+    if PurePosixPath(name).suffix.lower() == ".xlsx":
+        return split_lines(name, xlsx_lines(data, limits), csv=False)
+    text, refusal = decode_text(data)
+    if refusal is not None:
+        raise UnreadableFile(refusal)
+    return split_lines(name, csv_lines(text, limits), csv=True)
 
 
-def sheet_of(name: str, data: bytes) -> Sheet:
-    if Path(name).suffix.lower() == ".xlsx":
-        return split_lines(name, xlsx_lines(data), csv=False)
-    return split_lines(name, csv_lines(decode(data)), csv=True)
+def csv_lines(text: str, limits: FileLimits) -> list[tuple[int, list[object]]]:
+    reader = BoundedCsv(text, limits, delimiter=C.SEPARATOR, max_records=limits.max_rows)
+    lines = [(number, _trim(fields)) for number, fields in reader]
+    if reader.refusal is not None:
+        raise UnreadableFile(reader.refusal)
+    return lines
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (BOM or not) first, since Windows-1252 would also 'decode' UTF-8 bytes, wrongly."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as error:   # the 5 bytes cp1252 leaves undefined
-        raise UnreadableFile(f"neither UTF-8 nor Windows-1252 ({error.reason})") from error
+def xlsx_lines(data: bytes, limits: FileLimits) -> list[tuple[int, list[object]]]:
+    """The first sheet's rows, after the shared xlsx guard. Whatever openpyxl raises on a hostile
+    workbook becomes UnreadableFile, with the row it was reading."""
+    refusal = check_xlsx(data, limits)
+    if refusal is not None:
+        raise UnreadableFile(refusal)
+    with warnings.catch_warnings():
+        # openpyxl warns about Excel features it does not keep, and about dates it cannot convert
+        # (such a cell reads as '#VALUE!', which the month or number check reports).
+        warnings.simplefilter("ignore")
+        return _first_sheet_lines(data, limits)
 
 
-def csv_lines(text: str) -> list[tuple[int, list[object]]]:
-    reader = csv.reader(io.StringIO(text), delimiter=C.SEPARATOR)
-    return [(reader.line_num, _trim(fields)) for fields in reader]
-
-
-def xlsx_lines(data: bytes) -> list[tuple[int, list[object]]]:
+def _first_sheet_lines(data: bytes, limits: FileLimits) -> list[tuple[int, list[object]]]:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many types for a broken zip
-        raise UnreadableFile(f"not an Excel workbook ({type(error).__name__})") from error
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many types for a broken workbook
+        raise UnreadableFile(Refusal("xlsx_unreadable", _root_cause(error))) from error
+    number = 0
     try:
-        sheet = book.worksheets[0]
-        return [(number, _trim(list(values)))
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        if not book.worksheets:
+            raise UnreadableFile(Refusal("xlsx_unreadable", "no worksheet"))
+        # One row and one column past the limits, to tell "at the limit" from "over it".
+        rows = book.worksheets[0].iter_rows(max_row=limits.max_rows + 1, max_col=limits.max_columns + 1,
+                                            values_only=True)
+        lines = []
+        for number, values in enumerate(rows, start=1):
+            cells = _trim(list(values))
+            refusal = _row_refusal(number, cells, limits)
+            if refusal is not None:
+                raise UnreadableFile(refusal)
+            lines.append((number, cells))
+        return lines
+    except UnreadableFile:
+        raise
+    except Exception as error:  # noqa: BLE001 - a cell openpyxl cannot convert (a number cell holding NaN, ...)
+        raise UnreadableFile(Refusal("xlsx_unreadable", _root_cause(error), row=number + 1)) from error
     finally:
         book.close()
+
+
+def _root_cause(error: BaseException) -> str:
+    """The name of the first error in the chain: openpyxl wraps defusedxml's EntitiesForbidden in a ValueError."""
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return type(error).__name__
+
+
+def _row_refusal(number: int, cells: list[object], limits: FileLimits) -> Refusal | None:
+    """The CSV reader's limits (file_limits.BoundedCsv), for a sheet's row."""
+    if number > limits.max_rows:
+        return Refusal("too_many_rows", found=number, limit=limits.max_rows, row=number)
+    if len(cells) > limits.max_columns:
+        return Refusal("too_many_columns", found=len(cells), limit=limits.max_columns, row=number,
+                       column=limits.max_columns)
+    for index, cell in enumerate(cells):
+        if isinstance(cell, str) and len(cell) > limits.max_field_chars:
+            return Refusal("field_too_long", found=len(cell), limit=limits.max_field_chars, row=number, column=index)
+    return None
 
 
 def _trim(cells: list[object]) -> list[object]:
@@ -159,28 +207,38 @@ def as_text(value: object) -> str:
 
 
 def parse_number(value: object) -> tuple[float | None, str | None]:
-    """(number, None), or (None, reason): 'empty', 'decimal_point' or 'not_a_number'."""
+    """(number, None), or (None, reason): 'empty', 'decimal_point', 'not_a_number' or 'not_finite'
+    (NaN, infinity, or digits beyond what a float holds)."""
     if isinstance(value, bool):
         return None, "not_a_number"
     if isinstance(value, (int, float)):
-        return float(value), None
+        return _finite(value)
     text = str(value).strip()
     if not text:
         return None, "empty"
     if _SV_NUMBER.match(text):
-        return float(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")), None
+        return _finite(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", "."))
     if _POINT_NUMBER.match(text):
         return None, "decimal_point"   # never guess whether 1.234 is 1234 or 1,234
     return None, "not_a_number"
 
 
+def _finite(value: int | float | str) -> tuple[float | None, str | None]:
+    try:
+        number = float(value)
+    except OverflowError:              # an integer cell of 400 digits
+        return None, "not_finite"
+    return (number, None) if math.isfinite(number) else (None, "not_finite")
+
+
 def parse_month(value: object) -> date | None:
+    """The first day of the month, or None. Whether the year is plausible is validate.py's question."""
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
         return value.replace(day=1) if value.day == 1 else None
     match = _MONTH.match(as_text(value))
-    if not match or not 1 <= int(match[2]) <= 12:
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) == 0:   # there is no year 0
         return None
     return date(int(match[1]), int(match[2]), 1)
 
@@ -252,6 +310,6 @@ def cell_at(cells: list[object], index: int | None) -> object:
     return cells[index] if index is not None and index < len(cells) else ""
 
 
-def load_long(path: Path) -> pl.DataFrame:
-    """The long frame of a file without validation (use validate.load_feed in pipelines)."""
-    return to_long(read_sheet(path))
+def load_long(name: str, data: bytes, limits: FileLimits = FileLimits()) -> pl.DataFrame:
+    """The long frame of a file's bytes without validation (use validate.load_feed_bytes in pipelines)."""
+    return to_long(read_sheet(name, data, limits))

@@ -10,6 +10,7 @@ Plain Python (no Dagster). One schema (`schema.SHEETS`) drives both the template
                                  today=date.today(), limits=Limits())
     report.ok, report.problems, report.submission
     validate_file(Path("/trusted/dir/ssab_2025.xlsx"), ...)   # a path the caller trusts: its directory is the root
+    validate_submission_bytes("ssab_2025.xlsx", content, ...)   # bytes the caller has read once (the drop processor)
 
 The CSV contract is in `csv_format`; the problem codes and their messages in `problems`.
 """

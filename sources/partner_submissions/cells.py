@@ -8,9 +8,11 @@ or a foreign decimal mark is reported with how to write it.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 
+from sources.file_limits import is_safe_text
 from sources.partner_submissions import problems as P
 from sources.partner_submissions.schema import FIRST_YEAR, START_YEAR_HORIZON, Column, Kind
 from sources.partner_submissions.tables import RawCell, normalise
@@ -57,6 +59,8 @@ def as_text(value: object) -> str:
 
 def _text(column: Column, value: object) -> Result:
     text = as_text(value)
+    if not is_safe_text(text, line_breaks=True):    # an escape sequence or a right-to-left override
+        return None, P.unsafe_text(text)
     if column.kind is Kind.EMAIL and not _EMAIL.match(text):
         return None, P.invalid_email(text)
     return text, None
@@ -122,7 +126,7 @@ def _xlsx_number(column: Column, value: object) -> tuple[float | None, P.Msg | N
     if isinstance(value, bool) or isinstance(value, (date, datetime)):
         return None, P.not_a_number(as_text(value))
     if isinstance(value, (int, float)):
-        return value, None
+        return (value, None) if is_finite(value) else (None, P.not_finite(as_text(value)))
     text = as_text(value)
     unit = _unit_problem(column, text)
     if unit is not None:
@@ -143,10 +147,20 @@ def _csv_number(column: Column, value: object) -> tuple[float | None, P.Msg | No
         return None, unit
     if _SV_NUMBER.match(text):
         digits = re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")
+        if not is_finite(float(digits)):            # 400 digits are a number, but not a float
+            return None, P.not_finite(text)
         return (float(digits) if "." in digits else int(digits)), None
     if _POINT_NUMBER.match(text) and "." in text:
         return None, P.decimal_point_in_csv(text)
     return None, P.not_a_number(text)
+
+
+def is_finite(number: int | float) -> bool:
+    """A number a float can hold: not NaN, not infinite, not an integer beyond 1.8e308."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
 
 
 def unit_word(text: str) -> str | None:

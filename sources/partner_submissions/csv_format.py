@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 
+from sources.file_limits import BoundedCsv, FileLimits, Refusal
 from sources.partner_submissions.schema import SHEETS, Sheet
 from sources.partner_submissions.tables import RawCell, RawSheet, normalise
 
@@ -40,12 +41,15 @@ LINE_END = "\r\n"
 COMMENT = "#"
 
 
-def read_csv_sections(text: str, *, max_rows: int) -> tuple[list[RawSheet], str | None]:
-    """The sections of a CSV submission, in order of first appearance, and the separator the file
-    seems to use instead of `;` (',' or tab) when no line has a `;` (None when it is fine)."""
+def read_csv_sections(text: str, *, limits: FileLimits) -> tuple[list[RawSheet], str | None, Refusal | None]:
+    """The sections of a CSV submission, in order of first appearance; the separator the file
+    seems to use instead of `;` (',' or tab) when no line has a `;` (None when it is fine); and
+    why the shared bounded reader stopped early (a line too wide, a field too long), or None.
+    Each section keeps at most `limits.max_rows` records and is marked truncated beyond that."""
     sections: dict[str, RawSheet] = {}
     multi_field = False
-    for line_number, fields in _records(text):
+    reader = BoundedCsv(text, limits, delimiter=SEPARATOR)
+    for line_number, fields in reader:
         first = fields[0].strip() if fields else ""
         if first.startswith(COMMENT) or all(f.strip() == "" for f in fields):
             continue
@@ -57,21 +61,12 @@ def read_csv_sections(text: str, *, max_rows: int) -> tuple[list[RawSheet], str 
             sections[key] = RawSheet(name=first, header_row=line_number, header=cells, rows=[],
                                      csv=True, column_offset=1)
         elif cells:
-            if len(section.rows) >= max_rows:
+            if len(section.rows) >= limits.max_rows:
                 section.truncated = True
             else:
                 section.rows.append((line_number, cells))
     separator = None if multi_field or not sections else _other_separator(text)
-    return list(sections.values()), separator
-
-
-def _records(text: str):
-    """(first line number of the record, fields) for every CSV record."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=SEPARATOR, quotechar='"')
-    start = 1
-    for fields in reader:
-        yield start, fields
-        start = reader.line_num + 1
+    return list(sections.values()), separator, reader.refusal
 
 
 def _other_separator(text: str) -> str | None:

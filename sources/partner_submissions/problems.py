@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from sources.file_limits import printable
 from sources.partner_submissions.schema import FIRST_YEAR, START_YEAR_HORIZON, Column, Kind, Sheet
 
 
@@ -202,6 +203,51 @@ def xlsx_too_large_uncompressed(size: int, limit: int) -> Msg:
                f"högst {size_sv(limit)} uppackat / at most {size_en(limit)} unpacked")
 
 
+def xlsx_compression_ratio(part: str, ratio: float, limit: float) -> Msg:
+    return Msg("xlsx_compression_ratio",
+               f"Excel-filens del '{part}' packas upp till {num_sv(round(ratio))} gånger sin packade storlek "
+               f"(högst {num_sv(round(limit))}). Så packas bara en konstruerad fil (en zip-bomb). Spara mallen "
+               f"på nytt i Excel och skicka den igen.",
+               f"The Excel file's part '{part}' unpacks to {num_en(round(ratio))} times its packed size (at most "
+               f"{num_en(round(limit))}). Only a crafted file (a zip bomb) packs like that. Save the template "
+               f"again in Excel and send it again.",
+               f"högst {num_sv(round(limit))} gånger / at most {num_en(round(limit))} times")
+
+
+def xlsx_part_too_large(part: str, size: int, limit: int) -> Msg:
+    return Msg("xlsx_part_too_large",
+               f"Excel-filens del '{part}' är {size_sv(size)} uppackad (högst {size_sv(limit)}). Ta bort "
+               f"formatering, bilder och extra blad, eller spara mallen på nytt i Excel.",
+               f"The Excel file's part '{part}' is {size_en(size)} unpacked (at most {size_en(limit)}). Remove "
+               f"formatting, pictures and extra sheets, or save the template again in Excel.",
+               f"högst {size_sv(limit)} per del / at most {size_en(limit)} per part")
+
+
+# What Excel cannot write (sources/file_limits.py checks each worksheet for these): sv, en.
+_BAD_WORKSHEET = {
+    "row_number": ("ett radnummer efter Excels sista rad ({sv})", "a row number beyond Excel's last row ({en})"),
+    "cells_in_row": ("en rad med fler än {sv} celler, Excels sista kolumn",
+                     "a row with more than {en} cells, Excel's last column"),
+    "elements_in_row": ("en rad med fler än {sv} element", "a row with more than {en} elements"),
+    "cell_chars": ("en cell med fler än {sv} tecken, Excels gräns", "a cell with more than {en} characters, "
+                   "Excel's limit"),
+    "elements_outside_rows": ("fler än {sv} element utanför raderna", "more than {en} elements outside its rows"),
+    "doctype": ("en dokumenttypdeklaration (entiteter), som Excel aldrig skriver",
+                "a document type declaration (entities), which Excel never writes"),
+}
+
+
+def xlsx_bad_worksheet(part: str | None, reason: str, limit: float | None) -> Msg:
+    sv, en = _BAD_WORKSHEET.get(reason, (reason, reason))
+    figures = {"sv": num_sv(int(limit or 0)), "en": num_en(int(limit or 0))}
+    return Msg("xlsx_bad_worksheet",
+               f"Excel-filens blad '{part}' kan inte vara skrivet av Excel: det har {sv.format(**figures)}. Spara "
+               f"mallen på nytt i Excel och skicka den igen.",
+               f"The Excel file's sheet '{part}' cannot have been written by Excel: it has {en.format(**figures)}. "
+               f"Save the template again in Excel and send it again.",
+               XLSX_EXPECTED)
+
+
 CSV_EXPECTED = ("en textfil i UTF-8 eller Windows-1252, fält åtskilda med semikolon / a text file in UTF-8 "
                 "or Windows-1252, fields separated by semicolons")
 
@@ -223,6 +269,38 @@ def not_csv(reason: str) -> Msg:
     }
     sv, en = texts[reason]
     return Msg("not_csv", sv, en, CSV_EXPECTED)
+
+
+def unsupported_encoding(name: str) -> Msg:
+    return Msg("unsupported_encoding",
+               f"Filen är kodad som {name}, vilket inte läses. Spara den i Excel som CSV UTF-8 (*.csv).",
+               f"The file is encoded as {name}, which is not read. Save it in Excel as CSV UTF-8 (*.csv).",
+               CSV_EXPECTED)
+
+
+def too_many_fields(count: int, limit: int) -> Msg:
+    return Msg("too_many_columns",
+               f"Raden har {num_sv(count)} fält (högst {num_sv(limit)}). Mallens avsnitt har färre kolumner: ta "
+               f"bort de extra fälten.",
+               f"The line has {num_en(count)} fields (at most {num_en(limit)}). The template's sections have fewer "
+               f"columns: delete the extra fields.",
+               f"högst {num_sv(limit)} fält / at most {num_en(limit)} fields")
+
+
+def field_too_long(limit: int) -> Msg:
+    return Msg("field_too_long",
+               f"Fältet är längre än {num_sv(limit)} tecken. Korta texten.",
+               f"The field is longer than {num_en(limit)} characters. Shorten the text.",
+               f"högst {num_sv(limit)} tecken / at most {num_en(limit)} characters")
+
+
+def unreadable_csv(detail: str) -> Msg:
+    return Msg("unreadable_csv",
+               f"CSV-filen kunde inte läsas ({detail}). Kontrollera citattecknen (\") och spara filen på nytt i "
+               f"Excel som CSV (semikolonavgränsad) (*.csv).",
+               f"The CSV file could not be read ({detail}). Check the quotation marks (\") and save the file again "
+               f"from Excel as CSV (semicolon delimited) (*.csv).",
+               CSV_EXPECTED)
 
 
 def wrong_separator(found: str) -> Msg:
@@ -423,6 +501,15 @@ def no_rows(sheet: Sheet) -> Msg:
                "minst en ifylld rad / at least one filled-in row")
 
 
+def too_many_problems(limit: int) -> Msg:
+    return Msg("too_many_problems",
+               f"Fler än {num_sv(limit)} problem: bara de {num_sv(limit)} första visas. Rätta dem (ofta har de en "
+               f"gemensam orsak, t.ex. en kolumn eller en enhet) och kontrollera filen igen.",
+               f"More than {num_en(limit)} problems: only the first {num_en(limit)} are shown. Fix them (they often "
+               f"share one cause, e.g. a column or a unit) and check the file again.",
+               f"högst {num_sv(limit)} problem / at most {num_en(limit)} problems")
+
+
 def extra_organisation_row(first_row: int) -> Msg:
     return Msg("extra_organisation_row",
                f"'Organisation' ska ha en enda rad med uppgifter (rad {first_row}), men den här raden har också "
@@ -479,6 +566,20 @@ def not_a_number(text: str) -> Msg:
     return Msg("not_a_number",
                f"'{text}' är inte ett tal. Skriv bara ett tal, utan enhet eller annan text.",
                f"'{text}' is not a number. Write only a number, without a unit or other text.")
+
+
+def not_finite(text: str) -> Msg:
+    return Msg("not_finite",
+               f"'{text}' är inte ett ändligt tal. Skriv talet med siffror.",
+               f"'{text}' is not a finite number. Write the number in digits.")
+
+
+def unsafe_text(text: str) -> Msg:
+    return Msg("unsafe_text",
+               f"Texten '{printable(text)}' innehåller ett styrtecken eller ett osynligt tecken. Skriv bara vanlig "
+               f"text.",
+               f"The text '{printable(text)}' contains a control or invisible character. Write plain text only.",
+               "vanlig text / plain text")
 
 
 def number_as_text(text: str) -> Msg:

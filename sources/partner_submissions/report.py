@@ -1,7 +1,10 @@
-"""A validation report as text for people: every problem on its own lines, Swedish and English."""
+"""A validation report as text for people: every problem on its own lines, Swedish and English.
+Text from the file is printed with its control characters escaped, so that a hostile cell cannot
+drive the terminal that shows the report."""
 
 from __future__ import annotations
 
+from sources.file_limits import printable
 from sources.partner_submissions.problems import Problem
 from sources.partner_submissions.schema import SHEET_BY_KEY
 
@@ -12,9 +15,9 @@ def format_report(report) -> str:
         return format_ok(report)
     csv = report.file.lower().endswith(".csv")
     count = len(report.problems)
-    lines = [f"{report.file}: {count} problem hittades / {count} problem{'s' if count != 1 else ''} found", ""]
+    lines = [f"{printable(report.file)}: {count} problem hittades / {count} problem{'s' if count != 1 else ''} found", ""]
     for number, problem in enumerate(report.problems, start=1):
-        lines += format_problem(problem, number, csv=csv)
+        lines += [printable(line) for line in format_problem(problem, number, csv=csv)]
         lines.append("")
     lines.append("Filen godtogs inte. Rätta problemen ovan och skicka filen igen. / "
                  "The file was not accepted. Fix the problems above and send the file again.")

@@ -87,25 +87,37 @@ def fold(text: object) -> str:
 # --------------------------------------------------------------------------- xlsx
 
 
-def read_xlsx(data: bytes, *, max_rows: int, max_columns: int) -> list[RawSheet]:
+class CellTooLong(Exception):
+    """A cell longer than the field limit: the reader stops there (sources/file_limits.py)."""
+
+    def __init__(self, sheet: str, row: int, letter: str, length: int):
+        super().__init__(f"{sheet}!{letter}{row}: {length} characters")
+        self.sheet, self.row, self.letter, self.length = sheet, row, letter, length
+
+
+def read_xlsx(data: bytes, *, max_rows: int, max_columns: int, max_field_chars: int) -> list[RawSheet]:
     """Every worksheet, formulas kept as formulas (data_only=False: a formula is never evaluated).
 
-    Raises whatever openpyxl raises on a broken workbook; the caller turns it into a problem.
+    Raises `CellTooLong` at a cell over `max_field_chars`, and whatever openpyxl raises on a broken
+    workbook; the caller turns both into a problem.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")          # openpyxl warns about Excel features it does not keep
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
-        return [_read_worksheet(ws, max_rows, max_columns)
+        return [_read_worksheet(ws, max_rows, max_columns, max_field_chars)
                 for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
     finally:
         workbook.close()
 
 
-def _read_worksheet(ws, max_rows: int, max_columns: int) -> RawSheet:
+def _read_worksheet(ws, max_rows: int, max_columns: int, max_field_chars: int) -> RawSheet:
     sheet = RawSheet(name=ws.title, header_row=1, header=[], rows=[])
     for row_number, row in enumerate(ws.iter_rows(max_col=max_columns), start=1):
         cells = _trim([_raw_cell(c) for c in row])
+        for index, cell in enumerate(cells):
+            if isinstance(cell.value, str) and len(cell.value) > max_field_chars:
+                raise CellTooLong(ws.title, row_number, get_column_letter(index + 1), len(cell.value))
         if row_number == 1:
             sheet.header = cells
         elif cells:

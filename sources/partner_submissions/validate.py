@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from sources.partner_submissions import problems as P
 from sources.partner_submissions.cells import parse_cell
@@ -36,6 +36,7 @@ from sources.partner_submissions.files import (
     check_suffix,
     check_xlsx_bytes,
     decode_csv_bytes,
+    refusal_msg,
     suffix_of,
 )
 from sources.partner_submissions.schema import DATA_SHEETS, ORGANISATION, SHEETS, Sheet
@@ -46,7 +47,7 @@ from sources.partner_submissions.structure import (
     match_sheets,
     unit_column_problems,
 )
-from sources.partner_submissions.tables import RawSheet, normalise, read_xlsx
+from sources.partner_submissions.tables import CellTooLong, RawSheet, normalise, read_xlsx
 
 
 @dataclass(frozen=True)
@@ -111,21 +112,26 @@ def validate_submission(path: Path | str, *, partners: set[str], today: date, li
     return validate_submission_bytes(name, data, partners=partners, today=today, limits=limits)
 
 
-def validate_submission_bytes(name: str, data: bytes, *, partners: set[str], today: date,
+def validate_submission_bytes(name: str, content: bytes, *, partners: set[str], today: date,
                               limits: Limits = Limits()) -> ValidationReport:
-    """The bytes of a submission named `name`, as the drop processor read them once from its inbox."""
-    refused = check_file_name(name) or check_suffix(name) or check_size(len(data), limits)
+    """One submission from its bytes, read once by the caller (the drop processor lands them and
+    hands them here). `name` is the file's name as sent: it is checked as a name, its extension
+    chooses the format and the report shows it; nothing is opened."""
+    refused = check_file_name(name) or check_suffix(name) or check_size(len(content), limits)
     if refused:
         return _refuse(name, refused)
     csv = suffix_of(name) == ".csv"
-    raw_sheets, problems = (_csv_sheets if csv else _xlsx_sheets)(data, limits)
+    raw_sheets, problems = (_csv_sheets if csv else _xlsx_sheets)(content, limits)
     if problems:
         return _refuse(name, problems)
     context = _Context({p.casefold(): p for p in partners}, today, csv)
     located, records, ranks = _check_sheets(raw_sheets, context, limits)
     if located:
-        return ValidationReport(name, _sorted([_place(name, l) for l in located], ranks))
-    return ValidationReport(name, [], _submission(name, data, records, "csv" if csv else "xlsx"))
+        problems = _sorted([_place(name, l) for l in located], ranks)
+        if len(problems) > limits.max_problems:
+            problems = problems[:limits.max_problems] + [P.located(P.too_many_problems(limits.max_problems), name)]
+        return ValidationReport(name, problems)
+    return ValidationReport(name, [], _submission(name, content, records, "csv" if csv else "xlsx"))
 
 
 def validate_file(path: Path, *, partners: set[str], today: date, limits: Limits = Limits()) -> ValidationReport:
@@ -135,8 +141,9 @@ def validate_file(path: Path, *, partners: set[str], today: date, limits: Limits
     return validate_submission(path.name, root=path.parent, partners=partners, today=today, limits=limits)
 
 
-def _refuse(name: str, msgs: list[P.Msg]) -> ValidationReport:
-    return ValidationReport(name, [P.located(m, name) for m in msgs])
+def _refuse(name: str, problems: list[P.Msg | Located]) -> ValidationReport:
+    return ValidationReport(name, [_place(name, p) if isinstance(p, Located) else P.located(p, name)
+                                   for p in problems])
 
 
 def _read_bytes(name: str, root: Path, limits: Limits) -> tuple[bytes, list[P.Msg]]:
@@ -157,23 +164,30 @@ def _read_bytes(name: str, root: Path, limits: Limits) -> tuple[bytes, list[P.Ms
     return data, check_size(len(data), limits)
 
 
-def _xlsx_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Msg]]:
+def _xlsx_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Msg | Located]]:
     problems = check_xlsx_bytes(data, limits)
     if problems:
         return [], problems
     try:
-        return read_xlsx(data, max_rows=limits.max_rows, max_columns=limits.max_columns), []
+        return read_xlsx(data, max_rows=limits.max_rows, max_columns=limits.max_columns,
+                         max_field_chars=limits.max_field_chars), []
+    except CellTooLong as cell:
+        return [], [Located(P.field_too_long(limits.max_field_chars), sheet=cell.sheet, row=cell.row,
+                            letter=cell.letter)]
     except Exception as error:  # noqa: BLE001 - any failure of openpyxl on a hostile file is a problem
         return [], [P.unreadable_xlsx(type(error).__name__)]
 
 
-def _csv_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Msg]]:
+def _csv_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Msg | Located]]:
     text, problems = decode_csv_bytes(data)
     if problems:
         return [], problems
     if text.strip() == "":
         return [], [P.empty_file()]
-    sheets, separator = read_csv_sections(text, max_rows=limits.max_rows)
+    sheets, separator, refusal = read_csv_sections(text, limits=limits)
+    if refusal is not None:
+        letter = get_column_letter(refusal.column + 1) if refusal.column is not None else None
+        return [], [Located(refusal_msg(refusal), row=refusal.row, letter=letter)]
     if separator is not None:
         return [], [P.wrong_separator(separator)]
     return sheets, []
@@ -191,16 +205,19 @@ def _check_sheets(raw_sheets: list[RawSheet], context: _Context,
     ranks = {normalise(s.name): i for i, s in enumerate(SHEETS)}
     for rank, sheet in enumerate(SHEETS):
         raw = match.found.get(sheet.key)
-        if raw is not None:
+        if raw is not None and len(located) <= limits.max_problems:
             ranks[normalise(raw.name)] = rank
-            sheet_records, sheet_problems = _check_sheet(sheet, raw, context, limits)
+            sheet_records, sheet_problems = _check_sheet(sheet, raw, context, limits,
+                                                         budget=limits.max_problems - len(located))
             records[sheet.key] = sheet_records
             located.extend(sheet_problems)
     return located, records, ranks
 
 
-def _check_sheet(sheet: Sheet, raw: RawSheet, context: _Context,
-                 limits: Limits) -> tuple[list[dict], list[Located]]:
+def _check_sheet(sheet: Sheet, raw: RawSheet, context: _Context, limits: Limits,
+                 budget: int) -> tuple[list[dict], list[Located]]:
+    """Records and problems; the rows stop being checked once the problems pass `budget` (the
+    file is refused anyway, and a file of nothing but bad cells stays a bounded report)."""
     columns = map_columns(sheet, raw)
     problems = list(columns.problems)
     if not columns.has_header:
@@ -215,6 +232,8 @@ def _check_sheet(sheet: Sheet, raw: RawSheet, context: _Context,
         problems.append(Located(P.extra_organisation_row(rows[0][0]), sheet=raw.name, row=row))
     records, keys = [], []
     for row, cells in rows:
+        if len(problems) > budget:
+            break
         record, row_problems, key = _check_row(sheet, raw, columns, row, cells, context)
         records.append(record)
         keys.append((row, key))

@@ -47,7 +47,8 @@ def report_feed(limits: Limits | None = None) -> FileFeed:
         return Validated(True, payload=feed)
 
     return FileFeed(name="energy reports", source=SOURCE, drop_folder=INBOX_FOLDER, nested=False,
-                    loaded_into="energy_feed_values", validate=validate, load=insert_report)
+                    loaded_into="energy_feed_values", validate=validate, load=insert_report,
+                    max_file_bytes=limits.max_file_bytes)
 
 
 def process_drop(inbox: Path, store: Store, *, limits: Limits | None = None, settle_s: float = 0.0) -> DropReport:
