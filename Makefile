@@ -12,7 +12,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 $(STAMP): pyproject.toml
 	@echo "installing the pinned environment into $(VENV) (once; pip's log in $(VENV)/install.log)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install -qq --disable-pip-version-check --log $(VENV)/install.log -e ".[dev]"
+	@$(BIN)/python -m pip install --disable-pip-version-check -e ".[dev]" > $(VENV)/install.log 2>&1 \
+		|| { tail -n 40 $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
 ## Offline: replay server with the bundled real data -> warehouse/borlange.duckdb, then a summary.
