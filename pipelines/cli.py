@@ -22,8 +22,8 @@ from pathlib import Path
 from pipelines.defs.energy import cli as energy_cli
 from pipelines.defs.partners import cli as partners_cli
 from pipelines.defs.trajectory import cli as trajectory_cli
+from pipelines.lib.cli_output import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:

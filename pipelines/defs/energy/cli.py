@@ -14,15 +14,13 @@ value with --balance-tolerance when it is not the default.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from pipelines.lib.cli_output import EXIT_OK, EXIT_USAGE, MB, print_reports
 from sources.energy_feed.registry import NETWORKS_CSV, RegistryError, load_networks
 from sources.energy_feed.validate import Limits, format_report, load_feed
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-MB = 1024 * 1024
 
 
 def register_validate(feeds) -> None:
@@ -62,10 +60,4 @@ def run_validate(args: argparse.Namespace) -> int:
     limits = Limits(max_file_bytes=int(args.max_file_mb * MB), max_uncompressed_bytes=int(args.max_uncompressed_mb * MB),
                     balance_tolerance=args.balance_tolerance)
     feeds = [load_feed(path, limits, networks=networks) for path in args.files]
-    if args.json:
-        documents = [feed.to_dict() for feed in feeds]
-        print(json.dumps(documents[0] if len(documents) == 1 else documents, ensure_ascii=False, indent=1))
-    else:
-        for feed in feeds:
-            sys.stdout.write(format_report(feed))
-    return EXIT_OK if all(feed.ok for feed in feeds) else EXIT_PROBLEMS
+    return print_reports(feeds, as_json=args.json, text=format_report)

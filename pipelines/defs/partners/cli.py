@@ -15,11 +15,11 @@ Everything else is in `sources.partner_submissions` (plain Python, no Dagster).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
 from pathlib import Path
 
+from pipelines.lib.cli_output import EXIT_OK, EXIT_USAGE, MB, print_reports
 from sources.partner_submissions import (
     PARTNERS_CSV,
     Limits,
@@ -30,8 +30,6 @@ from sources.partner_submissions import (
 )
 from sources.partner_submissions.schema import FIRST_YEAR
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-MB = 1024 * 1024
 
 
 def register(commands) -> None:
@@ -82,10 +80,4 @@ def run_validate(args: argparse.Namespace) -> int:
     limits = Limits(max_file_bytes=int(args.max_file_mb * MB), max_uncompressed_bytes=int(args.max_uncompressed_mb * MB))
     partners = set(load_partners(args.partners))
     reports = [validate_file(path, partners=partners, today=args.today, limits=limits) for path in args.files]
-    if args.json:
-        documents = [report.to_dict() for report in reports]
-        print(json.dumps(documents[0] if len(documents) == 1 else documents, ensure_ascii=False, indent=1))
-    else:
-        for report in reports:
-            sys.stdout.write(format_report(report))
-    return EXIT_OK if all(report.ok for report in reports) else EXIT_PROBLEMS
+    return print_reports(reports, as_json=args.json, text=format_report)

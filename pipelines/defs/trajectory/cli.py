@@ -21,10 +21,10 @@ import polars as pl
 
 from pipelines.defs.trajectory.compute import TrajectoryInputError, compute_trajectories
 from pipelines.defs.trajectory.presets import PresetError, load_presets
+from pipelines.lib.cli_output import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 from sources.formula_safety import neutralise_frame
 
 REQUIRED_COLUMNS = ("kommun_kod", "year", "tonnes")
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 class BadInput(Exception):

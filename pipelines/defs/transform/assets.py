@@ -4,6 +4,7 @@ Two dbt ops: the models fed by the polars trajectory assets (`AFTER_TRAJECTORY`)
 second, after them; one op for both would make a cycle (dbt -> polars -> dbt) inside one step.
 Every invocation gets its vars from the settings (pipelines/lib/dbt.py)."""
 
+import functools
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -69,9 +70,16 @@ def mart_keys(settings: Settings) -> list[dg.AssetKey]:
     """Every model of the marts layer: the publish and report steps wait for all of them."""
     project = dbt_project_for(settings)
     prepare_manifest(settings, project)
-    nodes = json.loads(Path(project.manifest_path).read_text(encoding="utf-8"))["nodes"].values()
-    return sorted((dg.AssetKey(["marts", n["name"]]) for n in nodes
-                   if n["resource_type"] == "model" and layer_of(n) == "marts"), key=str)
+    manifest = Path(project.manifest_path)
+    return list(_mart_keys_of(str(manifest), manifest.stat().st_mtime_ns))
+
+
+@functools.cache
+def _mart_keys_of(manifest_path: str, mtime_ns: int) -> tuple[dg.AssetKey, ...]:  # noqa: ARG001 - the cache key
+    """The manifest's marts, read once per manifest version (publish and report both ask)."""
+    nodes = json.loads(Path(manifest_path).read_text(encoding="utf-8"))["nodes"].values()
+    return tuple(sorted((dg.AssetKey(["marts", n["name"]]) for n in nodes
+                         if n["resource_type"] == "model" and layer_of(n) == "marts"), key=str))
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
