@@ -231,6 +231,23 @@ def test_peer_comparison_ranks_borlange_within_dalarna_by_emissions_per_resident
     assert allowed_sum == pytest.approx(3_295_459, abs=1)
 
 
+
+def test_rank_in_lan_agrees_with_the_peer_group_and_counts_every_lan(demo_con):
+    """The län rank is computed once (emissions_rank_in_lan); Dalarna's peer group is the same 15 kommuner."""
+    rank, size, sweden_rank, sweden_size = demo_con.execute("""
+        select rank_in_lan, kommuner_in_lan, rank_in_sweden, kommuner_in_sweden from marts.emissions_rank_in_lan
+        where kommun_kod = '2081' and year = 2024 and gas = 'CO2e'""").fetchall()[0]
+    peer_rank = demo_con.execute("""select rank_in_group from marts.peer_comparison
+                                    where group_id = 'dalarna' and kommun_kod = '2081'""").fetchall()[0][0]
+    all_per_capita = dict(demo_con.execute("""select kommun_kod, tonnes_per_capita from marts.emissions_per_capita
+        where gas = 'CO2e' and year = 2024 and tonnes_per_capita is not null""").fetchall())
+    own = all_per_capita[BORLANGE]
+    assert (rank, size) == (peer_rank, 15) and rank == 13
+    assert (sweden_rank, sweden_size) == (1 + sum(v < own for v in all_per_capita.values()), 290)
+    by_lan = dict(demo_con.execute("""select lan_kod, max(kommuner_in_lan) from marts.emissions_rank_in_lan
+        where year = 2024 and gas = 'CO2e' group by 1""").fetchall())
+    assert len(by_lan) == 21 and sum(by_lan.values()) == 290 and by_lan["20"] == 15
+
 def test_peer_groups_are_the_listed_cities_dalarna_and_the_size_and_industry_rule(demo_con):
     groups = dict(demo_con.execute("select group_id, count(*) from marts.dim_peer_group_members group by 1").fetchall())
     assert groups["klimatneutrala_stader_2030"] == 23 and groups["dalarna"] == 15
