@@ -197,3 +197,59 @@ def test_missing_figures_carry_gpc_notation_keys(demo_con):
     assert keys["V.2"] == "NE"        # no LULUCF per kommun
     assert keys["I.7.1"] == "NO"
     assert set(keys.values()) <= {"NO", "IE", "NE", "C"}
+
+
+# --------------------------------------------------------------------------- CRF export
+
+
+def test_crf_export_opens_with_the_sector_table(mapping, demo_warehouse, tmp_path, capsys):
+    import duckdb
+    import openpyxl
+
+    from pipelines.cli import main
+    from pipelines.defs.frameworks.crf import DETAIL_SHEET, HEADER, HEADER_ROW, KEYS_SHEET, SHEET
+
+    out = tmp_path / "crf.xlsx"
+    assert main(["gpc", "export", "--kommun", BORLANGE, "--year", "2024", "--out", str(out),
+                 "--warehouse", str(demo_warehouse.warehouse_path)]) == 0
+    assert "BASIC 423,509 t" in capsys.readouterr().out
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb.sheetnames == [SHEET, DETAIL_SHEET, KEYS_SHEET]
+    rows = [tuple(r) for r in wb[SHEET].iter_rows(values_only=True)]
+    assert rows[HEADER_ROW - 1][:len(HEADER)] == HEADER
+    by_subsector = {r[1]: r for r in rows[HEADER_ROW:] if r[1]}
+    with duckdb.connect(str(demo_warehouse.warehouse_path), read_only=True) as con:
+        el = dict(main_sector_rows(con, "level = 'kommun' and kommun_kod = ?", [BORLANGE]))
+        hand = _hand_inventory(con, mapping)
+    generation = by_subsector["Energy generation supplied to the grid"]
+    assert generation[2] == "I.4.4" and dec(generation[3]) == el["El och fjärrvärme"] == Decimal("46766.97")
+    assert by_subsector["Industrial processes"][3:5] == (None, "IE")
+    assert by_subsector["Land"][3:5] == (None, "NE")
+    assert dec(by_subsector["Aviation"][7]) == el["Utrikes transporter"]       # scope 3, BASIC+ only
+    totals = {r[0]: r[9] for r in rows if r[0] and r[0].endswith("total")}
+    assert totals["BASIC total"] == pytest.approx(float(hand["basic"]), abs=1e-6)
+    assert totals["BASIC+ total"] == pytest.approx(float(hand["basic_plus"]), abs=1e-6)
+    keys = [r[0] for r in wb[KEYS_SHEET].iter_rows(min_row=2, values_only=True)]
+    assert keys == ["NO", "IE", "NE", "C"]
+    wb.close()
+
+
+def test_crf_export_neutralises_formula_like_text(tmp_path):
+    import duckdb
+    import openpyxl
+
+    from pipelines.defs.frameworks.crf import DETAIL_SHEET, write_crf_workbook
+
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("""create table marts.fct_gpc_inventory as select '9999' as kommun_kod, 2024 as year,
+        'I.1.1' as gpc_ref, 'I Stationary energy' as gpc_sector, 'Residential' as gpc_subsector, 1 as scope,
+        true as in_basic, true as in_basic_plus, 10.0 as tonnes, null as notation_key,
+        '=HYPERLINK("http://x")' as source, date '2026-06-25' as vintage, false as is_synthetic""")
+    write_crf_workbook(con, "9999", 2024, tmp_path / "x.xlsx", kommun_namn="@evil")
+    wb = openpyxl.load_workbook(tmp_path / "x.xlsx", read_only=True)
+    detail = [r for r in wb[DETAIL_SHEET].iter_rows(min_row=2, values_only=True)]
+    assert detail[0][8] == "'=HYPERLINK(\"http://x\")"
+    assert not any(isinstance(v, str) and v.startswith(("=", "@", "+", "-"))
+                   for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r)
+    wb.close()

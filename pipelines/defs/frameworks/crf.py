@@ -98,7 +98,10 @@ def inventory_rows(con, kommun_kod: str, year: int) -> list[dict]:
                source, vintage, is_synthetic
         from marts.fct_gpc_inventory where kommun_kod = ? and year = ? order by gpc_ref""", [kommun_kod, year])
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+    rows = [dict(zip(names, row)) for row in cur.fetchall()]
+    for row in rows:
+        row["tonnes"] = None if row["tonnes"] is None else float(row["tonnes"])
+    return rows
 
 
 def crf_table(rows: list[dict]) -> list[tuple]:
