@@ -66,6 +66,7 @@ class KpiValue:
     status: str
     count: int | None
     is_deleted: bool
+    note: str = ""    # only the replay sends one (DERIVED / SYNTHETIC labels); the live API has none
 
 
 @dataclass(frozen=True)
@@ -188,5 +189,6 @@ def parse_page(content: bytes, url: str) -> list[KpiValue]:
                                 value=None if value is None else float(value),
                                 status=str(v.get("status") or ""),
                                 count=count if isinstance(count, int) and not isinstance(count, bool) else None,
-                                is_deleted=bool(v.get("isdeleted", False))))
+                                is_deleted=bool(v.get("isdeleted", False)),
+                                note=str(item.get("note") or "")))
     return out
