@@ -151,9 +151,9 @@ def test_reconciliation_warns_on_release_skew(payload, demo_con):
     """Kolada still on the 2025 release for one value: a WARN naming the release it matches."""
     from pipelines.defs.indicators.reconcile import reconcile
 
-    older = demo_con.execute("""select tonnes from intermediate.int_smhi__emissions_sector_mapped
-        where geo_level = 'kommun' and kommun_kod = '2081' and year = 2023 and gas = 'CO2e'
-          and huvudsektor = 'Transporter' and undersektor = 'Alla' and vintage = date '2026-04-23'""").fetchone()[0]
+    older = demo_con.execute("""select tonnes from raw.smhi_emissions_ggt where level = 'kommun'
+        and kommun_kod = '2081' and year = 2023 and huvudsektor_raw = 'Transporter' and undersektor_raw = 'Alla'
+        and vintage = date '2026-04-23'""").fetchone()[0]
     newer = demo_con.execute("""select tonnes from marts.fct_emissions where kommun_kod = '2081' and year = 2023
         and gas = 'CO2e' and huvudsektor = 'Transporter'""").fetchone()[0]
     assert abs(older - newer) > 1

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.defs.frameworks.crf import CrfExportError, write_crf_workbook
+from pipelines.defs.frameworks.crf import CrfExportError, latest_year, write_crf_workbook
 from pipelines.lib.cli_output import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
 
@@ -24,7 +24,8 @@ def register(commands) -> None:
     export = actions.add_parser("export", help="write the CRF sector table for a kommun and year (.xlsx)",
                                 description=__doc__.split("\n\n")[0])
     export.add_argument("--kommun", default=None, help="SCB kommun code (default: REPORT_KOMMUN)")
-    export.add_argument("--year", type=int, default=None, help="inventory year (default: REPORT_YEAR)")
+    export.add_argument("--year", type=int, default=None,
+                        help="inventory year (default: REPORT_YEAR, else the newest)")
     export.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     export.add_argument("--warehouse", type=Path, default=None, help="DuckDB file (default: WAREHOUSE_PATH)")
     export.set_defaults(handler=run_export)
@@ -48,7 +49,8 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             name = con.execute("select kommun_namn from marts.dim_kommun where kommun_kod = ?", [kommun]).fetchone()
-            summary = write_crf_workbook(con, kommun, year, args.out, kommun_namn=name[0] if name else None)
+            summary = write_crf_workbook(con, kommun, year or latest_year(con, kommun), args.out,
+                                         kommun_namn=name[0] if name else None)
     except CrfExportError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_PROBLEMS

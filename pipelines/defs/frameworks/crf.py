@@ -92,6 +92,14 @@ def _matches(ref: str, prefix: str) -> bool:
     return ref == prefix or ref.startswith(prefix + ".")
 
 
+def latest_year(con, kommun_kod: str) -> int:
+    """The newest inventory year of the kommun (the default when no year is asked for)."""
+    (year,) = con.execute("select max(year) from marts.fct_gpc_inventory where kommun_kod = ?", [kommun_kod]).fetchone()
+    if year is None:
+        raise CrfExportError(f"no GPC inventory for kommun {kommun_kod!r} (marts.fct_gpc_inventory)")
+    return int(year)
+
+
 def inventory_rows(con, kommun_kod: str, year: int) -> list[dict]:
     cur = con.execute("""
         select gpc_ref, gpc_sector, gpc_subsector, scope, in_basic, in_basic_plus, tonnes, notation_key,

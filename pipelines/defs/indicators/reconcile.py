@@ -85,13 +85,13 @@ def _newest(con, level: str, code: str | None, year: int, sector: str) -> tuple[
 
 
 def _by_release(con, level: str, code: str | None, year: int, sector: str) -> dict[str, float]:
-    """SMHI's value in every release held (the file's own main-sector rows), newest first."""
-    where = {"kommun": "kommun_kod = ?", "lan": "lan_kod = ?", "riket": "true"}[level]
-    sector_filter = "huvudsektor <> 'Alla'" if sector == "Alla" else "huvudsektor = ?"
-    params = ([code] if code else []) + [level, year] + ([] if sector == "Alla" else [sector])
-    rows = con.execute(f"""select vintage, sum(tonnes) from intermediate.int_smhi__emissions_sector_mapped
-        where {where} and geo_level = ? and year = ? and gas = 'CO2e' and undersektor = 'Alla' and {sector_filter}
-        group by vintage order by vintage desc""", params).fetchall()
+    """SMHI's kommun value in every release held (marts.emission_revisions), newest first. The län
+    and Sweden marts hold the newest release only: there a difference is a mismatch."""
+    if level != "kommun":
+        return {}
+    rows = con.execute("""select vintage, tonnes from marts.emission_revisions
+        where kommun_kod = ? and year = ? and gas = 'CO2e' and huvudsektor = ? order by vintage desc""",
+                       [code, year, sector]).fetchall()
     return {str(v): t for v, t in rows}
 
 
