@@ -97,6 +97,7 @@ select
     cast(targets.target_value as double precision) as target_value,
     cast(targets.direction as varchar)        as target_direction,
     cast(targets.source as varchar)           as target_source,
+    cast(definitions.source_id as varchar)    as source_id,
     cast(unioned.source as varchar)           as source,
     cast(unioned.vintage as date)             as vintage,
     cast(coalesce(unioned.is_synthetic, false) as boolean) as is_synthetic,
