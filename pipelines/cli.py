@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     trajectory_cli.register(commands)
     partners_cli.register(commands)
-    frameworks_cli.register(commands)
+    frameworks_cli.register(commands, run_gpc_export)
 
     validate = commands.add_parser("validate", help="validate files of a feed (exit 0 valid, 1 problems)")
     feeds = validate.add_subparsers(dest="feed", required=True, metavar="FEED")
@@ -83,6 +83,11 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_ui(args: argparse.Namespace) -> int:
     from pipelines import ui
     return ui.main(live=args.live, port=args.port)
+
+
+def run_gpc_export(args: argparse.Namespace) -> int:
+    from pipelines.settings import Settings
+    return frameworks_cli.run_export(args, Settings.from_env())
 
 
 def run_mirror(args: argparse.Namespace) -> int:

@@ -253,3 +253,40 @@ def test_crf_export_neutralises_formula_like_text(tmp_path):
     assert not any(isinstance(v, str) and v.startswith(("=", "@", "+", "-"))
                    for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r)
     wb.close()
+
+
+# --------------------------------------------------------------------------- län trajectories, report
+
+
+def test_every_lan_has_a_trajectory_under_each_method_on_its_own_total(demo_con):
+    rows = demo_con.execute("select method, count(*), count(*) filter (where scope_status = 'complete')"
+                            " from marts.trajectory_lan group by method order by method").fetchall()
+    assert rows == [("carbon_budget", 21, 21), ("carbon_law", 21, 21), ("carbon_law_1_7c", 21, 21)]
+    (used,) = demo_con.execute("""select emissions_t from trajectory.lan_yearly_paths
+        where lan_kod = ? and method = 'carbon_law' and year = 2024 and emissions_kind = 'actual'""",
+                               [DALARNA]).fetchone()
+    lan_total = sum(t for _, t in main_sector_rows(demo_con, "level = 'lan' and lan_kod = ?", [DALARNA]))
+    assert round(Decimal(used), 6) == lan_total == Decimal("1587331.24")
+    # the kommun outputs keep their own table and keys
+    assert demo_con.execute("select count(distinct kommun_kod) from marts.trajectory").fetchone()[0] == 290
+
+
+def test_report_shows_the_rank_in_lan_and_the_indicators(demo_warehouse, demo_con):
+    import re
+
+    (page,) = demo_warehouse.reports_dir.glob("klimatrapport_2081_*.html")
+    values = dict(re.findall(r'data-fact="([^"]+)" data-value="([^"]*)"', page.read_text(encoding="utf-8")))
+    rank, of = demo_con.execute("""select rank_in_lan, kommuner_in_lan from marts.emissions_rank_in_lan
+        where kommun_kod = ? and gas = 'CO2e' and year = 2024""", [BORLANGE]).fetchone()
+    assert int(values["rank_in_lan"]) == rank and of == 15
+    # Kolada's N07702 (derived: SMHI's 423 795.822 t rounded) beside the computed per-resident value
+    assert float(values["indicator:ghg_total:2024"]) == 423796.0
+    per_capita = demo_con.execute("""select tonnes_per_capita from marts.emissions_per_capita
+        where kommun_kod = ? and year = 2024 and gas = 'CO2e'""", [BORLANGE]).fetchone()[0]
+    assert float(values["indicator:ghg_per_resident_computed:2024"]) == pytest.approx(per_capita)
+    # the renewable share the warehouse computes from the energy feed: 100 x (1 - fossil MWh / fuel MWh)
+    fossil, fuel = demo_con.execute("""select sum(fossil_mwh), sum(fuel_mwh) from intermediate.int_energy__fuel_emissions
+        where year = 2024""").fetchone()
+    assert float(values["indicator:district_heating_renewable_share_computed:2024"]) == pytest.approx(
+        100 * (1 - fossil / fuel))
+    assert "8. Indikatorer" in page.read_text(encoding="utf-8")

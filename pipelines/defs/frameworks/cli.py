@@ -18,7 +18,8 @@ from pipelines.defs.frameworks.crf import CrfExportError, latest_year, write_crf
 from pipelines.lib.cli_output import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
 
-def register(commands) -> None:
+def register(commands, handler) -> None:
+    """`gpc export` under `borlange`; `handler(args)` (pipelines/cli.py) reads the settings and calls run_export."""
     gpc = commands.add_parser("gpc", help="the GPC inventory: export a CDP/GCoM CRF workbook")
     actions = gpc.add_subparsers(dest="gpc_command", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="write the CRF sector table for a kommun and year (.xlsx)",
@@ -28,15 +29,14 @@ def register(commands) -> None:
                         help="inventory year (default: REPORT_YEAR, else the newest)")
     export.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     export.add_argument("--warehouse", type=Path, default=None, help="DuckDB file (default: WAREHOUSE_PATH)")
-    export.set_defaults(handler=run_export)
+    export.set_defaults(handler=handler)
 
 
-def run_export(args: argparse.Namespace) -> int:
-    from pipelines.settings import Settings
+def run_export(args: argparse.Namespace, settings) -> int:
+    """`settings`: the pipeline's Settings (read by the entry point)."""
     if args.out.suffix.lower() != ".xlsx":
         print(f"error: --out {args.out} must end in .xlsx", file=sys.stderr)
         return EXIT_USAGE
-    settings = Settings.from_env()
     kommun = args.kommun or settings.report_kommun
     year = args.year or settings.report_year
     if not (len(kommun) == 4 and kommun.isdigit()):
