@@ -189,6 +189,21 @@ def test_scope1_total_is_smhis_total_minus_what_leaves_the_territory(mapping, de
     assert expected[(BORLANGE, 2024)] == Decimal("423750.42")
 
 
+def test_basic_plus_direct_emissions_are_smhis_total_minus_what_the_mapping_puts_outside_basic_plus(mapping, demo_con):
+    """BASIC+ without scope 2 = SMHI's sectors minus the rows the seed keeps out of BASIC+ (I.4.4 only)."""
+    outside = {r["input_code"] for r in mapping if r["input"] == "smhi_ned" and r["in_basic_plus"] == "false"}
+    assert outside == {"electricity_district_heating"}
+    expected = {(k, y): total - (out or 0) for k, y, total, out in demo_con.execute("""
+        select kommun_kod, year, sum(cast(tonnes as decimal(38, 6))),
+               sum(cast(tonnes as decimal(38, 6))) filter (where huvudsektor_code in (select unnest(?)))
+        from marts.fct_emissions where gas = 'CO2e' group by all""", [sorted(outside)]).fetchall()}
+    direct = dict(((k, y), Decimal(t)) for k, y, t in demo_con.execute("""
+        select kommun_kod, year, sum(cast(tonnes as decimal(38, 6))) from marts.fct_gpc_inventory
+        where in_basic_plus and scope <> 2 group by all""").fetchall())
+    assert direct == expected
+    assert expected[(BORLANGE, 2024)] == Decimal("423795.83") - Decimal("46766.97")
+
+
 def test_missing_figures_carry_gpc_notation_keys(demo_con):
     keys = dict(demo_con.execute("""select gpc_ref, notation_key from marts.fct_gpc_inventory
         where kommun_kod = ? and year = 2024 and tonnes is null""", [BORLANGE]).fetchall())

@@ -165,3 +165,11 @@ def test_reconciliation_warns_on_release_skew(payload, demo_con):
     assert [(s.kpi, s.kolada_id, s.year, s.matches_vintage) for s in result.skews] == [
         ("N85533", "2081", 2023, "2026-04-23")]
     assert "2026-04-23" in result.summary() and "2026-06-25" in result.summary()
+
+
+def test_payload_rebuilds_byte_for_byte():
+    from replay import build_kolada_payloads
+    from replay.kolada import PAYLOAD_FILE
+
+    text = json.dumps(build_kolada_payloads.build(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    assert text == PAYLOAD_FILE.read_text(encoding="utf-8")
