@@ -173,3 +173,26 @@ def test_payload_rebuilds_byte_for_byte():
 
     text = json.dumps(build_kolada_payloads.build(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     assert text == PAYLOAD_FILE.read_text(encoding="utf-8")
+
+
+def test_ingestion_lands_every_page_and_is_idempotent(payload, tmp_path):
+    import duckdb
+
+    from pipelines.defs.indicators.loads import kolada_kpis, load_kolada
+    from pipelines.lib.warehouse import Store
+
+    store = Store(tmp_path / "w.duckdb", tmp_path / "landing")
+    with ReplayServer([KoladaHandler(payload)]) as server:
+        first = load_kolada(client_for(server, per_page=50), store, "2081")
+        again = load_kolada(client_for(server, per_page=50), store, "2081")
+    assert first.ids == ["2081", "0020", "0000"] and len(first.kpis) == 14 == len(kolada_kpis())
+    expected = [v for v in payload["values"] if v["municipality"] in first.ids and v["period"] in first.years]
+    assert first.rows_inserted == len(expected) and first.pages == -(-len(expected) // 50)
+    assert (again.pages_loaded, again.rows_inserted) == (0, 0)        # the same pages: nothing loaded twice
+    with duckdb.connect(str(store.warehouse_path), read_only=True) as con:
+        flags = con.execute("select kpi, bool_and(is_synthetic), bool_and(is_derived), count(distinct file_sha256)"
+                            " from raw.kolada_kpi_values group by kpi").fetchall()
+        landed = con.execute("select count(*) from raw.landed_files where source = 'kolada'").fetchone()[0]
+    labels = {k: v["label"] for k, v in payload["kpis"].items()}
+    assert {k: (s, d) for k, s, d, _ in flags} == {k: (lbl == "synthetic", lbl == "derived") for k, lbl in labels.items()}
+    assert landed == first.pages

@@ -16,7 +16,7 @@ import polars as pl
 from pipelines.lib import warehouse
 from pipelines.lib.warehouse import FileLoad, Store
 from pipelines.settings import DBT_PROJECT_DIR
-from sources.kolada import KoladaClient, KoladaFetch, region_id
+from sources.kolada import KoladaClient, KoladaFetch, parse_page, region_id
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
 FIRST_YEAR = 2015
@@ -50,11 +50,9 @@ def lan_of(kommun_kod: str, seeds: Path = SEEDS) -> str:
 
 
 def frame_of(fetch: KoladaFetch) -> dict[str, pl.DataFrame]:
-    """Rows per landed page (sha256 -> frame)."""
+    """Rows per landed page (sha256 -> frame): each row keeps the page it came from."""
     frames: dict[str, list[dict]] = {p.sha256: [] for p in fetch.pages}
     urls = {p.sha256: p.url for p in fetch.pages}
-    # values came page by page in order; re-parse per page to keep each row with its page
-    from sources.kolada import parse_page
     for page in fetch.pages:
         for v in parse_page(page.content, page.url):
             frames[page.sha256].append({
