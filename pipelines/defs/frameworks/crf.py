@@ -118,14 +118,14 @@ def crf_table(rows: list[dict]) -> list[tuple]:
     for sector, subsector, prefixes, note in CRF_ROWS:
         members = [r for r in rows if any(_matches(r["gpc_ref"], p) for p in prefixes)]
         cells: list = []
-        total = 0.0
+        total: float | None = None
         for scope in (1, 2, 3):
             scoped = [r for r in members if r["scope"] == scope]
             figures = [r["tonnes"] for r in scoped if r["tonnes"] is not None]
             keys = sorted({r["notation_key"] for r in scoped if r["tonnes"] is None and r["notation_key"]})
             if figures:
                 cells += [sum(figures), ", ".join(keys) if keys else None]
-                total += sum(figures)
+                total = (total or 0.0) + sum(figures)
             else:
                 cells += [None, ", ".join(keys) if keys else None]   # no GPC sub-sector for this scope
         refs = ", ".join(r["gpc_ref"] for r in members)
