@@ -5,6 +5,7 @@
     borlange trajectory --emissions F --method M ...   trajectory what-ifs on a CSV
     borlange partners template|validate ...   partner submission templates and checks
     borlange validate partners|energy FILE... validate files of a feed before sending them
+    borlange gpc export --year Y --out F.xlsx  the GPC inventory as a CDP/GCoM CRF workbook
     borlange mirror [TABLE...]                copy raw tables to PostgreSQL (DBT_TARGET=postgres)
     borlange dbt ARGS...                      dbt on the project with the pipeline's settings as vars
 
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 
 from pipelines.defs.energy import cli as energy_cli
+from pipelines.defs.frameworks import cli as frameworks_cli
 from pipelines.defs.partners import cli as partners_cli
 from pipelines.defs.trajectory import cli as trajectory_cli
 from pipelines.lib.cli_output import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
@@ -42,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     trajectory_cli.register(commands)
     partners_cli.register(commands)
+    frameworks_cli.register(commands, run_gpc_export)
 
     validate = commands.add_parser("validate", help="validate files of a feed (exit 0 valid, 1 problems)")
     feeds = validate.add_subparsers(dest="feed", required=True, metavar="FEED")
@@ -80,6 +83,11 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_ui(args: argparse.Namespace) -> int:
     from pipelines import ui
     return ui.main(live=args.live, port=args.port)
+
+
+def run_gpc_export(args: argparse.Namespace) -> int:
+    from pipelines.settings import Settings
+    return frameworks_cli.run_export(args, Settings.from_env())
 
 
 def run_mirror(args: argparse.Namespace) -> int:

@@ -151,10 +151,12 @@ def materialize_all(*, offline: bool, instance: dg.DagsterInstance, settings: Se
             server = stack.enter_context(start_offline_server())
             # The demo stages its own complete files in the inbox just before the run: no settling.
             settings = dataclasses.replace(settings, smhi_base_url=server.smhi_base_url,
-                                           scb_base_url=server.scb_base_url, inbox_settle_s=0.0)
-            say(f"[1/4] replay server for SMHI and SCB at {server.server.url}")
+                                           scb_base_url=server.scb_base_url, kolada_base_url=server.kolada_base_url,
+                                           inbox_settle_s=0.0)
+            say(f"[1/4] replay server for SMHI, SCB and Kolada at {server.server.url}")
         else:
-            say(f"[1/4] live sources: SMHI {settings.smhi_base_url}, SCB {settings.scb_base_url}")
+            say(f"[1/4] live sources: SMHI {settings.smhi_base_url}, SCB {settings.scb_base_url}, "
+                f"Kolada {settings.kolada_base_url}")
         started = time.perf_counter()
         from pipelines.definitions import build_definitions
         defs = build_definitions(settings)

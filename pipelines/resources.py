@@ -6,6 +6,7 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.settings import Settings
+from sources.kolada import KoladaClient
 from sources.http import DEFAULT_DEADLINE_S, DEFAULT_MAX_BODY_BYTES, HttpClient, RetryPolicy
 from sources.scb import PxWebClient
 from sources.smhi import SmhiClient
@@ -47,6 +48,13 @@ class ScbResource(HttpSourceResource):
         return PxWebClient(self.base_url, http=self.http(log))
 
 
+class KoladaResource(HttpSourceResource):
+    """Kolada v3 (RKA): KPI values per kommun, region and year."""
+
+    def client(self, log=None) -> KoladaClient:
+        return KoladaClient(self.base_url, http=self.http(log))
+
+
 def http_limits(settings: Settings) -> dict[str, object]:
     """What every HTTP source takes from the settings."""
     return {"max_attempts": settings.http_max_attempts, "backoff_base_s": settings.http_backoff_base_s,
@@ -61,4 +69,5 @@ def resources_for(settings: Settings) -> dict[str, object]:
         "settings": dg.ResourceDefinition.hardcoded_resource(settings, "Settings, read once at load"),
         "smhi": SmhiResource(base_url=settings.smhi_base_url, **http_limits(settings)),
         "scb": ScbResource(base_url=settings.scb_base_url, **http_limits(settings)),
+        "kolada": KoladaResource(base_url=settings.kolada_base_url, **http_limits(settings)),
     }

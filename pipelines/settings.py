@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sources.http import DEFAULT_DEADLINE_S, DEFAULT_MAX_BODY_BYTES, MIB, InsecureURL, check_source_url
 from sources.scb import SCB_BASE_URL_DEFAULT
+from sources.kolada import KOLADA_BASE_URL_DEFAULT
 from sources.smhi import SMHI_BASE_URL_DEFAULT
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +186,7 @@ class Settings:
     landing_dir: Path
     smhi_base_url: str
     scb_base_url: str
+    kolada_base_url: str
     dbt_target: str
     dbt_executable: str
     population_first_year: int
@@ -234,6 +236,8 @@ class Settings:
             landing_dir=Path(env.get("LANDING_DIR") or warehouse.parent / "landing").resolve(),
             smhi_base_url=env.source_url(env.get("SMHI_BASE_URL"), SMHI_BASE_URL_DEFAULT, allow_http=allow_http),
             scb_base_url=env.source_url(env.get("SCB_BASE_URL"), SCB_BASE_URL_DEFAULT, allow_http=allow_http),
+            kolada_base_url=env.source_url(env.get("KOLADA_BASE_URL"), KOLADA_BASE_URL_DEFAULT,
+                                           allow_http=allow_http),
             dbt_target=dbt_target,
             # The dbt of this interpreter's venv, so it works without the venv on PATH.
             dbt_executable=str(env.get("DBT_EXECUTABLE") or Path(sys.executable).with_name("dbt")),

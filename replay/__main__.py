@@ -1,4 +1,4 @@
-"""Serve the bundled SMHI and SCB payloads: `python -m replay [--port 8765]`."""
+"""Serve the bundled SMHI, SCB and Kolada payloads: `python -m replay [--port 8765]`."""
 
 import argparse
 import threading
@@ -12,7 +12,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     offline = build_offline_server(args.host, args.port)
-    print(f"SMHI_BASE_URL={offline.smhi_base_url}\nSCB_BASE_URL={offline.scb_base_url}", flush=True)
+    print(f"SMHI_BASE_URL={offline.smhi_base_url}\nSCB_BASE_URL={offline.scb_base_url}\n"
+          f"KOLADA_BASE_URL={offline.kolada_base_url}", flush=True)
     offline.server.start()
     try:
         threading.Event().wait()

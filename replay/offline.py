@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from replay.kolada import KoladaHandler
 from replay.scb import ScbHandler
 from replay.server import ReplayServer
 from replay.smhi import SmhiHandler
@@ -16,6 +17,7 @@ class OfflineServer:
     server: ReplayServer
     smhi: SmhiHandler
     scb: ScbHandler
+    kolada: KoladaHandler
 
     @property
     def smhi_base_url(self) -> str:
@@ -25,10 +27,14 @@ class OfflineServer:
     def scb_base_url(self) -> str:
         return f"{self.server.url}/api/v2"
 
+    @property
+    def kolada_base_url(self) -> str:
+        return f"{self.server.url}/v3"
+
 
 def build_offline_server(host: str = "127.0.0.1", port: int = 0) -> OfflineServer:
-    smhi, scb = SmhiHandler(), ScbHandler()
-    return OfflineServer(ReplayServer([smhi, scb], host=host, port=port), smhi, scb)
+    smhi, scb, kolada = SmhiHandler(), ScbHandler(), KoladaHandler()
+    return OfflineServer(ReplayServer([smhi, scb, kolada], host=host, port=port), smhi, scb, kolada)
 
 
 @contextlib.contextmanager

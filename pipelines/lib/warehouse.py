@@ -165,6 +165,15 @@ RAW_DDL = {
             hectares double, status varchar, unit_raw varchar not null, updated varchar,
             is_synthetic boolean not null, provenance_note varchar not null, fetched_at timestamp not null
         )""",
+    # Kolada v3 KPI values (pipelines/defs/indicators/loads.py): one landed file per page; every fetch
+    # is kept, staging reads the newest per KPI, id and year.
+    "kolada_kpi_values": """
+        create table if not exists raw.kolada_kpi_values (
+            file_sha256 varchar not null, url varchar not null, kpi varchar not null, municipality varchar not null,
+            year integer not null, gender varchar not null, value double, status varchar, count integer,
+            is_deleted boolean not null, note varchar, is_synthetic boolean not null, is_derived boolean not null,
+            fetched_at timestamp not null
+        )""",
     # Consumption-based emissions (pipelines/consumption.py).
     "scb_consumption_emissions": """
         create table if not exists raw.scb_consumption_emissions (
@@ -264,7 +273,8 @@ RAW_TABLES = {"landed_files": "landed_files", "smhi_emissions_ggt": "smhi_emissi
               "energy_feed_values": "energy_feed_values", "scb_energy": "scb_energy",
               "scb_lulucf_national": "scb_lulucf_national", "scb_forest_land": "scb_forest_land",
               "scb_consumption_emissions": "scb_consumption_emissions",
-              "scb_brp": "scb_brp", "sei_household_emissions": "sei_household_emissions"}
+              "scb_brp": "scb_brp", "sei_household_emissions": "sei_household_emissions",
+              "kolada_kpi_values": "kolada_kpi_values"}
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:

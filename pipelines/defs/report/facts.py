@@ -288,3 +288,60 @@ def peers(q: Query) -> dict:
             group["own"] = {"rank": q.fact(r["rank_in_group"], "count", **cite, fact_id=f"peer_rank:{r['group_id']}"),
                             "per_capita": member["per_capita"], "latest_year": r["latest_year"]}
     return {"groups": list(groups.values())}
+
+
+@optional
+def rank_in_lan(q: Query) -> dict:
+    """The kommun's rank within its län and Sweden by emissions per resident (marts.emissions_rank_in_lan)."""
+    rows = q.rows("""select * from marts.emissions_rank_in_lan where kommun_kod = ? and gas = 'CO2e'
+        and year = (select max(year) from marts.emissions_rank_in_lan where kommun_kod = ? and gas = 'CO2e' and year <= ?)""",
+                  [q.kommun_kod, q.kommun_kod, q.year])
+    if not rows:
+        return {"rank": None}
+    r = rows[0]
+    cite = dict(source_id=SMHI, vintage=r["vintage"], mart="marts.emissions_rank_in_lan")
+    return {"rank": {"year": r["year"], "lan_namn": r["lan_namn"], "in_lan": q.fact(r["rank_in_lan"], "count", **cite,
+                                                                                     fact_id="rank_in_lan"),
+                     "kommuner_in_lan": r["kommuner_in_lan"],
+                     "in_sweden": q.fact(r["rank_in_sweden"], "count", **cite, fact_id="rank_in_sweden"),
+                     "kommuner_in_sweden": r["kommuner_in_sweden"],
+                     "per_capita": q.fact(r["tonnes_per_capita"], "t_per_capita", **cite)}}
+
+
+INDICATOR_YEARS = 5   # the trend: the latest five years of each indicator
+
+
+@optional
+def indicators(q: Query) -> dict:
+    """Each MEL indicator of the kommun (marts.fct_indicators): its latest years up to the report year,
+    the change over them, and its target; Kolada's and the warehouse's own values side by side."""
+    rows = q.rows("""
+        select * from marts.fct_indicators
+        where geo_level = 'kommun' and area_kod = ? and year <= ? and value is not null
+        order by theme, indicator, year""", [q.kommun_kod, q.year])
+    by_indicator: dict[str, list[dict]] = {}
+    for r in rows:
+        by_indicator.setdefault(r["indicator"], []).append(r)
+    items = []
+    years = sorted({r["year"] for r in rows})[-INDICATOR_YEARS:]
+    for indicator, series in by_indicator.items():
+        series = [r for r in series if r["year"] in years]
+        if not series:
+            continue
+        first, last = series[0], series[-1]
+        kind = {"count": "count", "t CO2e": "count", "%": "pct_plain"}.get(last["unit"], "value")
+        values = {r["year"]: q.fact(r["value"], kind,
+                                    source_id=r["source_id"], vintage=r["vintage"], mart="marts.fct_indicators",
+                                    fact_id=f"indicator:{indicator}:{r['year']}") for r in series}
+        items.append({
+            "indicator": indicator, "title": last["title"], "unit": last["unit"], "theme": last["theme"],
+            "kpi_id": last["kpi_id"], "computed_by": last["computed_by"], "values": values,
+            "change": None if len(series) < 2 or first["value"] in (None, 0) else
+            q.fact(100.0 * (last["value"] - first["value"]) / abs(first["value"]), "pct",
+                   source_id=last["source_id"], vintage=last["vintage"], mart="marts.fct_indicators"),
+            "target": None if last["target_value"] is None else
+            {"year": last["target_year"], "value": last["target_value"], "direction": last["target_direction"],
+             "source": last["target_source"]},
+            "is_synthetic": any(r["is_synthetic"] for r in series),
+            "is_derived": any(r["is_derived"] for r in series)})
+    return {"items": items, "years": years}

@@ -55,6 +55,8 @@ def format_value(value, kind: str) -> str:
         return swedish_number(value, 1) + NBSP + "%"
     if kind == "count":
         return swedish_number(value, 0)
+    if kind == "value":
+        return swedish_number(value, 2 if abs(value) < 100 else 0)
     decimals = {"t_per_capita": 2, "g_per_kwh": 1}.get(kind, 0)
     return swedish_number(value, decimals) + NBSP + UNITS.get(kind, "")
 
@@ -84,6 +86,7 @@ def build_context(con: duckdb.DuckDBPyConnection, kommun_kod: str, year: int | N
         "territorial": facts.territorial(q), "trajectories": facts.trajectories(q),
         "consumption": facts.consumption(q), "sinks": facts.sinks(q), "energy": facts.energy(q),
         "partners": facts.partners(q), "peers": facts.peers(q),
+        "rank_in_lan": facts.rank_in_lan(q), "indicators": facts.indicators(q),
     }
     context["charts"] = draw_charts(context)
     context["notes"] = citations.notes()

@@ -211,6 +211,37 @@ trajectory = dg.multi_asset(
 )(materialize_trajectory)
 
 
+LAN_SUMMARY_KEY = dg.AssetKey(["trajectory", "lan_summary"])
+LAN_YEARLY_KEY = dg.AssetKey(["trajectory", "lan_yearly_paths"])
+LAN_UPSTREAM = [dg.AssetKey(["intermediate", "int_trajectory__lan_emissions"]),
+                dg.AssetKey(["intermediate", "int_trajectory__partner_scope1"]),
+                dg.AssetKey(["marts", "dim_kommun"]), dg.AssetKey(["reference", "trajectory_methods"])]
+
+
+@dg.multi_asset(
+    name="trajectory_lan",
+    specs=[dg.AssetSpec(LAN_SUMMARY_KEY, deps=LAN_UPSTREAM, group_name="intermediate", kinds={"polars", "duckdb"},
+                        description="Each län's trajectory under every method preset not restricted to named kommuner "
+                                    "(SMHI's own län totals; published as marts.trajectory_lan)."),
+           dg.AssetSpec(LAN_YEARLY_KEY, deps=LAN_UPSTREAM, group_name="intermediate", kinds={"polars", "duckdb"},
+                        description="Per län, method and year: emissions used and the allowed path.")],
+    pool=DUCKDB_POOL)
+def trajectory_lan(settings: dg.ResourceParam[Settings]):
+    from pipelines.defs.trajectory.lan import LAN_INPUT, run_lan_presets
+    presets = load_presets()
+    with engine.working_copy(settings, (LAN_INPUT, PARTNER_INPUT, "marts.dim_kommun"),
+                             ("trajectory.lan_summary", "trajectory.lan_yearly_paths")) as database, \
+            duckdb.connect(str(database)) as con:
+        summary, yearly = run_lan_presets(con, presets, settings.trajectory_as_of_year, partner_exclusions)
+        with warehouse.transaction(con):
+            con.execute("create schema if not exists trajectory")
+            con.execute("create or replace table trajectory.lan_summary as select * from summary")
+            con.execute("create or replace table trajectory.lan_yearly_paths as select * from yearly")
+    yield dg.MaterializeResult(asset_key=LAN_SUMMARY_KEY, metadata={
+        "rows": summary.height, "methods": ", ".join(sorted(summary.get_column("method").unique().to_list()))})
+    yield dg.MaterializeResult(asset_key=LAN_YEARLY_KEY, metadata={"rows": yearly.height})
+
+
 def definitions(settings: Settings) -> dg.Definitions:  # noqa: ARG001 - every domain takes the settings
     from pipelines.defs.trajectory.consumption_assets import consumption_summary
-    return dg.Definitions(assets=[trajectory, consumption_summary])
+    return dg.Definitions(assets=[trajectory, trajectory_lan, consumption_summary])
