@@ -107,6 +107,7 @@ class Parsed:
     notes: list[str] = field(default_factory=list)     # the file's leading # lines (attribution)
     rows: list[Hour] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    other_zone_lines: int = 0
 
     @property
     def ok(self) -> bool:
@@ -213,7 +214,14 @@ def parse_carbon_intensity(file_name: str, content: bytes, *, zone_id: str,
         parsed.problems.append(Problem(file_name, None, None, "missing_header", "no header line"))
     elif headings is not None and not parsed.rows and not parsed.problems:
         parsed.problems.append(Problem(file_name, None, None, "no_rows", "a header but no hours"))
-    _gaps(parsed, seen, headings)
+    if parsed.other_zone_lines > 1:
+        i = next(i for i, p in enumerate(parsed.problems) if p.code == "wrong_zone")
+        first = parsed.problems[i]
+        parsed.problems[i] = Problem(first.file, first.row, first.field, first.code,
+                                     f"{first.message}; {parsed.other_zone_lines} lines are of another zone, "
+                                     f"from this line on", first.value)
+    else:
+        _gaps(parsed, seen, headings)
     return parsed
 
 
@@ -259,7 +267,11 @@ def _row(parsed: Parsed, line: int, fields: list[str], headings: tuple[str, ...]
     if hour is None:
         bad("datetime_utc", "invalid_timestamp", "not a UTC hour written YYYY-MM-DD HH:00:00")
     if cell["zone_id"] != zone_id:
-        bad("zone_id", "wrong_zone", f"the feed takes zone {zone_id} only (setting GRID_ZONE)")
+        parsed.other_zone_lines += 1        # named once, on its first line: a whole file is usually another zone's
+        if parsed.other_zone_lines == 1:
+            bad("zone_id", "wrong_zone", f"the feed takes zone {zone_id} only (setting GRID_ZONE)")
+        else:
+            return None
     numbers = {}
     for key, high in (("direct", MAX_GCO2_PER_KWH), ("lifecycle", MAX_GCO2_PER_KWH), ("cfe_pct", 100.0),
                       ("re_pct", 100.0)):
