@@ -23,6 +23,7 @@ MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kom
          "fct_electricity", "fct_energy_use", "fct_energy_production"}
 MARTS |= {"fct_carbon_sinks", "climate_neutrality_balance"}   # carbon sinks (issue 6)
 MARTS |= {"fct_consumption_emissions", "consumption_trajectory", "dim_peer_group_members", "peer_comparison"}
+MARTS |= {"fct_grid_carbon_intensity_monthly"}   # hourly carbon intensity (issue 14)
 MARTS |= {"trajectory"}   # dbt publishes the polars asset's trajectory.summary (the house)
 
 
