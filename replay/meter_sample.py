@@ -12,8 +12,10 @@ data (column `syntetisk` = true, and the Parquet file's metadata) and shaped by 
   15:00) because no hourly series exists offline; heating follows the degree-hours below 17 °C;
 - daily and weekly rhythm per category (weekday, weekend and Swedish public holidays);
 - EV charging: public sites by day and evening, home charging in the evening (a share of villas);
-- solar: a few hundred prosumers feed in (riktning = inmatning) by the sun's elevation at
-  Borlänge (60.48 N, 15.42 E) times a daily cloudiness;
+- solar: a few hundred prosumers feed in (riktning = inmatning) following ENTSO-E's hourly solar
+  generation of Sweden in 2024 (a share of its highest hour); outside 2024 by the sun's elevation at
+  Borlänge (60.48 N, 15.42 E) times a random daily cloudiness;
+- district heating of houses and flats: the daily rhythm of a real Danish smart heat meter;
 - some estimated values (kvalitet = estimerad) and a few gaps (absent hours).
 
 Category totals match the monthly utility reports the demo loads (replay/payloads/energy/, so
@@ -48,6 +50,8 @@ from sources.energy_feed.validate import load_feed_bytes
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CATEGORIES_SEED = REPO_ROOT / "dbt_project" / "seeds" / "meter_customer_categories.csv"
 TEMPERATURE_FILE = REPO_ROOT / "replay" / "payloads" / "meters" / "borlange_daily_temperature.csv"
+SOLAR_FILE = REPO_ROOT / "replay" / "payloads" / "meters" / "se_solar_2024.csv"
+HEAT_DIURNAL_FILE = REPO_ROOT / "replay" / "payloads" / "meters" / "dk_heat_diurnal.csv"
 REPORTS_DIR = REPO_ROOT / "replay" / "payloads" / "energy"
 GENERATOR = "replay/meter_sample.py"
 NORMAL_TIME = "+01:00"
@@ -81,6 +85,16 @@ INDUSTRY = {
     "weekday": [0.65] * 6 + [0.9, 1.2, 1.3, 1.3, 1.3, 1.3, 1.25, 1.3, 1.3, 1.3, 1.25, 1.2, 1.15, 1.1, 1.05, 0.95,
                              0.75, 0.68],
     "weekend": [0.7] * 24}
+
+
+def _heat_rhythm() -> dict:
+    """The Danish heat meter's mean hour-of-day profile (replay/payloads/meters/dk_heat_diurnal.csv)."""
+    with HEAT_DIURNAL_FILE.open(encoding="utf-8") as handle:
+        values = [float(line.split(";")[1]) for line in handle if line[0].isdigit()]
+    return {"weekday": values, "weekend": values}
+
+
+HEAT = _heat_rhythm()
 # Probability that a charger charges in the hour (public sites; home chargers of EV owners).
 PUBLIC_CHARGING = [0.02, 0.015, 0.01, 0.01, 0.01, 0.015, 0.03, 0.07, 0.11, 0.12, 0.12, 0.13, 0.14, 0.13, 0.13, 0.14,
                    0.16, 0.17, 0.16, 0.13, 0.1, 0.07, 0.05, 0.03]
@@ -106,8 +120,8 @@ SHAPES = {
     "smaforetag": Shape(BUSINESS, 3.0, 0.08, 0.6, 0.2),
     "storre_foretag": Shape(INDUSTRY, 55.0, 0.4, 0.8, 0.12),
     "laddning": Shape(RESIDENTIAL, 0.0, 0.0, 0.3, 0.0),          # charging only (below)
-    "fjv_smahus": Shape(RESIDENTIAL, 0.35, 0.16, 0.3, 0.25),
-    "fjv_flerbostadshus": Shape(RESIDENTIAL, 3.0, 1.3, 0.5, 0.15),
+    "fjv_smahus": Shape(HEAT, 0.35, 0.16, 0.3, 0.25),
+    "fjv_flerbostadshus": Shape(HEAT, 3.0, 1.3, 0.5, 0.15),
     "fjv_lokaler": Shape(BUSINESS, 4.0, 2.5, 0.6, 0.15),
     "fjv_industri": Shape(INDUSTRY, 20.0, 8.0, 0.8, 0.12),
 }
@@ -201,9 +215,14 @@ class Hours:
         temperature = np.array([days[t.date()] for t in local]) + 2.5 * np.cos(2 * np.pi * (hour_of_day - 15) / 24)
         is_weekend = np.array([t.weekday() >= 5 or t.date() in free for t in local])
         day_index = np.array([t.day - 1 for t in local])
-        clouds = np.random.default_rng([seed, year, int(month[5:]), 99]).beta(2.0, 1.5, size=day_index.max() + 1)
+        solar = solar_shares()
+        if all(t in solar for t in local):
+            sun = 0.8 * np.array([solar[t] for t in local])        # the best hour of the year: 0.8 kW per kWp
+        else:
+            clouds = np.random.default_rng([seed, year, int(month[5:]), 99]).beta(2.0, 1.5, size=day_index.max() + 1)
+            sun = clear_sky(local) * (0.25 + 0.75 * clouds[day_index])
         return cls(month, local, is_weekend, hour_of_day, temperature, np.maximum(0.0, HEATING_BASE_C - temperature),
-                   clear_sky(local) * (0.25 + 0.75 * clouds[day_index]), day_index)
+                   sun, day_index)
 
     def rhythm(self, profile: dict) -> np.ndarray:
         weekday, weekend = np.array(profile["weekday"]), np.array(profile["weekend"])
@@ -211,6 +230,13 @@ class Hours:
 
     def starts(self) -> list[str]:
         return [f"{t:%Y-%m-%dT%H:%M:%S}{NORMAL_TIME}" for t in self.local]
+
+
+def solar_shares(path: Path = SOLAR_FILE) -> dict[datetime, float]:
+    """Sweden's solar generation per normal-time hour as a share of its highest hour (2024)."""
+    with path.open(encoding="utf-8") as handle:
+        return {datetime.strptime(line[:16], "%Y-%m-%dT%H:%M"): float(line.split(";")[1])
+                for line in handle if line[:2] == "20"}
 
 
 def clear_sky(local: list[datetime]) -> np.ndarray:
