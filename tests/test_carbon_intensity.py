@@ -194,3 +194,16 @@ def test_the_2024_mean_and_the_monthly_mart_match_the_file(demo_con):
         annual = float(next(r["factor"] for r in csv.DictReader(handle) if r["fuel"] == "electricity"))
     assert mart == (720, True, pytest.approx(sum(direct_of(r) for r in june) / 720),
                     pytest.approx(sum(lifecycle) / 720), pytest.approx(estimated / 720), "2025-04-03", annual)
+
+
+HOURLY = REPO.parent / "shared" / "data" / "hourly"
+
+
+@pytest.mark.skipif(not (HOURLY / "carbon_intensity").exists(), reason="../shared/data/hourly is not beside the repo")
+def test_the_replay_files_rebuild_byte_for_byte_from_the_shared_figures(tmp_path):
+    from replay import build_carbon_intensity_payloads
+    build_carbon_intensity_payloads.build(HOURLY / "carbon_intensity", tmp_path)
+    built = sorted(p.name for p in tmp_path.iterdir())
+    assert built == sorted(p.name for p in PAYLOADS.iterdir())
+    for name in built:
+        assert (tmp_path / name).read_bytes() == (PAYLOADS / name).read_bytes(), name
