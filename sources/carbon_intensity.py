@@ -34,7 +34,7 @@ import io
 import re
 import zlib
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sources.file_limits import MIB, BoundedCsv, FileLimits, printable
 
@@ -161,7 +161,7 @@ def parse_carbon_intensity(file_name: str, content: bytes, *, zone_id: str,
     parsed.vintage = release_of(file_name)
     parsed.vintage_from = "file name" if parsed.vintage else "received"
     if parsed.vintage is None:
-        parsed.vintage = received or datetime.now().date()
+        parsed.vintage = received or datetime.now(timezone.utc).date()
     data, problem = unpack(file_name, content)
     if problem:
         parsed.problems.append(problem)

@@ -14,7 +14,7 @@ newest vintage (then the file loaded last); older releases stay as history.
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -36,7 +36,7 @@ def intensity_feed(grid_zone: str) -> FileFeed:
     zone_id = zone_id_of(grid_zone)
 
     def validate(path: Path, content: bytes) -> Validated:
-        parsed = parse_carbon_intensity(path.name, content, zone_id=zone_id, received=datetime.now().date())
+        parsed = parse_carbon_intensity(path.name, content, zone_id=zone_id, received=datetime.now(timezone.utc).date())
         if not parsed.ok:
             return Validated(False, report=parsed.report(), problems=[p.to_dict() for p in parsed.problems])
         return Validated(True, payload=parsed)
