@@ -8,6 +8,8 @@ published file, byte for byte (its header and line endings kept), gzipped determ
 `#` lines on top carrying the attribution Electricity Maps asks for and where the lines come from:
 
   SE-SE3_2024_release-2025-04-03.csv.gz           the whole of 2024 (8 784 hours; the meter year)
+  SE-SE3_2023-12-31_release-2025-04-03.csv.gz     the last day of 2023: its last hour, 23:00 UTC, is
+                                                  00:00 on 1 January 2024 in Swedish normal time
   SE-SE3_2022-01_release-2025-04-03.csv.gz        January 2022 from the 2025-04-03 release
   SE-SE3_2022-01_hourly_release-2024-06-12.csv.gz January 2022 from the earlier release (the other
                                                   header); two vintages of the same hours
@@ -36,6 +38,9 @@ PAYLOADS = {
     "SE-SE3_2024_release-2025-04-03.csv.gz": (
         "SE-SE3_2024.csv", "francescodonnini/progetto1 @ d3f7320e9cefc2115ba0cc7509acb35032342c4a, "
         "http-server/data/SE-SE3_2024.csv (Electricity Maps release 2025-04-03)", "2024-"),
+    "SE-SE3_2023-12-31_release-2025-04-03.csv.gz": (
+        "SE-SE3_2023.csv", "francescodonnini/progetto1 @ d3f7320e9cefc2115ba0cc7509acb35032342c4a, "
+        "http-server/data/SE-SE3_2023.csv (Electricity Maps release 2025-04-03)", "2023-12-31 "),
     "SE-SE3_2022-01_release-2025-04-03.csv.gz": (
         "SE-SE3_2022.csv", "francescodonnini/progetto1 @ d3f7320e9cefc2115ba0cc7509acb35032342c4a, "
         "http-server/data/SE-SE3_2022.csv (Electricity Maps release 2025-04-03)", "2022-01-"),

@@ -207,3 +207,10 @@ def test_the_replay_files_rebuild_byte_for_byte_from_the_shared_figures(tmp_path
     assert built == sorted(p.name for p in PAYLOADS.iterdir())
     for name in built:
         assert (tmp_path / name).read_bytes() == (PAYLOADS / name).read_bytes(), name
+
+
+def test_every_normal_time_hour_of_the_meter_year_has_an_intensity(demo_con):
+    # 2024-01-01 00:00+01:00 is 2023-12-31 23:00 UTC: the bundled last day of 2023 covers it.
+    months = demo_con.execute("""select count(*), bool_and(is_complete_month), sum(hours) from marts.fct_grid_carbon_intensity_monthly
+                                 where zone = 'SE3' and year = 2024""").fetchone()
+    assert months == (12, True, 8784)
