@@ -56,6 +56,8 @@ payloads: $(STAMP)
 	$(BIN)/python -m replay.build_scb_payloads
 	$(BIN)/python -m replay.build_scb_energy_payloads
 	$(BIN)/python -m replay.build_energy_reports
+	$(BIN)/python -m replay.build_carbon_intensity_payloads
+	$(BIN)/python -m replay.build_meter_payloads
 	$(BIN)/python -m replay.build_sinks_payloads
 	$(BIN)/python -m replay.build_consumption_payloads
 	$(BIN)/python -m replay.build_cement_seed

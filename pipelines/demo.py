@@ -173,6 +173,9 @@ def materialize_all(*, offline: bool, instance: dg.DagsterInstance, settings: Se
             # the utility would, so the full run loads them (a second demo finds them loaded).
             from pipelines.defs.energy.loads import stage_bundled_reports
             stage_bundled_reports(settings.inbox_dir)
+            # ... and the hourly carbon intensity (real Electricity Maps figures, two releases of 2022).
+            from pipelines.defs.grid.loads import stage_bundled_files
+            stage_bundled_files(settings.inbox_dir)
         say("[4/4] the full run" + (f": SMHI release {server.smhi.release}" if server is not None else ""))
         started = time.perf_counter()
         run_job(defs, instance, progress=progress)

@@ -39,6 +39,8 @@ YEARS = (1900, 2100)                              # a year outside these is a ty
 # DuckDB's `storage_version` option: a release ("v1.0.0") or "latest".
 STORAGE_VERSION = re.compile(r"v\d{1,3}\.\d{1,3}\.\d{1,3}|latest")
 KOMMUN_KOD = re.compile(r"\d{4}")
+# Sweden's bidding zones (elområden) and the whole country, as Electricity Maps names them (SE-SE3, SE).
+GRID_ZONES = ("SE1", "SE2", "SE3", "SE4", "SE")
 # libpq's sslmode values; for a host that is not loopback only verify-full is accepted: it checks
 # the server's certificate against PGSSLROOTCERT and its name against PGHOST.
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
@@ -214,6 +216,7 @@ class Settings:
     http_deadline_s: float = DEFAULT_DEADLINE_S
     allow_http_sources: bool = False
     postgres_sslmode: str = LOOPBACK_SSLMODE
+    grid_zone: str = "SE3"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -291,6 +294,8 @@ class Settings:
             # territorial ones and still count as falling "at a similar pace".
             consumption_pace_tolerance_pp=env.number(env.get("CONSUMPTION_PACE_TOLERANCE_PP"), 1.0, 0, 100),
             postgres_sslmode=sslmode,
+            # The bidding zone whose hourly carbon intensity the grid feed takes (Borlänge: SE3).
+            grid_zone=env.choice(env.get("GRID_ZONE"), "SE3", GRID_ZONES),
         )
         if env.problems:
             raise SettingsError(env.problems)

@@ -24,9 +24,10 @@ MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kom
 MARTS |= {"fct_carbon_sinks", "climate_neutrality_balance"}   # carbon sinks (issue 6)
 MARTS |= {"fct_consumption_emissions", "consumption_trajectory", "dim_peer_group_members", "peer_comparison"}
 MARTS |= {"emissions_rank_in_lan"}   # the one home of a rank in the län
+MARTS |= {"fct_grid_carbon_intensity_monthly"}   # hourly carbon intensity (issue 14)
 MARTS |= {"trajectory"}   # dbt publishes the polars asset's trajectory.summary (the house)
 MARTS |= {"fct_emissions_lan", "fct_emissions_sweden", "emissions_area_balance", "trajectory_lan",   # issue 16
-          "fct_gpc_inventory", "fct_indicators", "emissions_rank_in_lan"}
+          "fct_gpc_inventory", "fct_indicators"}
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ def dbt_vars(settings: Settings) -> dict[str, object]:
         "neutrality_trend_method": settings.neutrality_trend_method,
         "neutrality_target_year": settings.neutrality_target_year,
         "postgres_sslmode": settings.postgres_sslmode,
+        "grid_zone": settings.grid_zone,
     }
 
 
