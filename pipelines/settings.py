@@ -38,6 +38,7 @@ YEARS = (1900, 2100)                              # a year outside these is a ty
 # DuckDB's `storage_version` option: a release ("v1.0.0") or "latest".
 STORAGE_VERSION = re.compile(r"v\d{1,3}\.\d{1,3}\.\d{1,3}|latest")
 KOMMUN_KOD = re.compile(r"\d{4}")
+API_HOST = re.compile(r"[A-Za-z0-9.:\-\[\]]{1,253}")
 # libpq's sslmode values; for a host that is not loopback only verify-full is accepted: it checks
 # the server's certificate against PGSSLROOTCERT and its name against PGHOST.
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
@@ -212,6 +213,10 @@ class Settings:
     http_deadline_s: float = DEFAULT_DEADLINE_S
     allow_http_sources: bool = False
     postgres_sslmode: str = LOOPBACK_SSLMODE
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_max_page_size: int = 1000
+    api_cache_max_age_s: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -287,6 +292,13 @@ class Settings:
             # territorial ones and still count as falling "at a similar pace".
             consumption_pace_tolerance_pp=env.number(env.get("CONSUMPTION_PACE_TOLERANCE_PP"), 1.0, 0, 100),
             postgres_sslmode=sslmode,
+            # The open-data API (`make api`, pipelines/api): loopback unless the operator says otherwise.
+            api_host=env.pattern(env.get("API_HOST"), "127.0.0.1", API_HOST, "an IP address or a host name"),
+            api_port=env.integer(env.get("API_PORT"), 8000, 1, 65535),
+            # The most rows one page of a list endpoint returns (?limit=).
+            api_max_page_size=env.integer(env.get("API_MAX_PAGE_SIZE"), 1000, 1, 100_000),
+            # Cache-Control max-age of the API's answers; clients revalidate with the ETag after it.
+            api_cache_max_age_s=env.integer(env.get("API_CACHE_MAX_AGE_S"), 60, 0, 86400),
         )
         if env.problems:
             raise SettingsError(env.problems)
