@@ -47,6 +47,11 @@ PGHOST_DEFAULT = "127.0.0.1"                      # as in dbt_project/profiles.y
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
+def _resolve_parent(path: Path) -> Path:
+    """An absolute path whose last part, maybe a symlink, is kept as it is."""
+    return path.expanduser().absolute().parent.resolve() / path.name
+
+
 class SettingsError(ValueError):
     """Settings that cannot be used; `problems` names each variable and what it must be."""
 
@@ -212,6 +217,7 @@ class Settings:
     http_deadline_s: float = DEFAULT_DEADLINE_S
     allow_http_sources: bool = False
     postgres_sslmode: str = LOOPBACK_SSLMODE
+    site_dir: Path | None = None          # from_env sets it; None: `site/` beside the warehouse file
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -287,6 +293,9 @@ class Settings:
             # territorial ones and still count as falling "at a similar pace".
             consumption_pace_tolerance_pp=env.number(env.get("CONSUMPTION_PACE_TOLERANCE_PP"), 1.0, 0, 100),
             postgres_sslmode=sslmode,
+            # The citizens' static site (pipelines/defs/site/), built from the serving copy.
+            # The folder itself is a link the build swaps (pipelines/defs/site/build.py): not resolved.
+            site_dir=_resolve_parent(Path(env.get("SITE_DIR") or warehouse.parent / "site")),
         )
         if env.problems:
             raise SettingsError(env.problems)
