@@ -6,12 +6,13 @@ import dagster as dg
 
 from pipelines.defs.publish.assets import SERVING_KEY
 from pipelines.defs.site.build import write_site
-from pipelines.settings import Settings
+from pipelines.settings import DUCKDB_POOL, Settings
 
 SITE_KEY = dg.AssetKey(["site", "medborgarsajt"])
 
 
-@dg.asset(key=SITE_KEY, deps=[SERVING_KEY], group_name="serving", kinds={"html"},
+# In the warehouse pool like every step (tests/test_definitions.py), though it reads only the serving copy.
+@dg.asset(key=SITE_KEY, deps=[SERVING_KEY], group_name="serving", pool=DUCKDB_POOL, kinds={"html"},
           description="The citizens' static site (Swedish): the report kommun's page, a page per kommun, a "
                       "comparison view and a map, every number cited; read from serving/current only.")
 def medborgarsajt(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
