@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import threading
 from pathlib import Path
@@ -23,6 +24,7 @@ ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR") or REPO_ROOT / "test-artif
 AXE = REPO_ROOT / "tests" / "vendor" / "axe.min.js"
 OTHER_KOMMUNER = ("0180", "2523")          # Stockholm, Gällivare: a city and a kommun of another län
 MAX_REPORT_PAGE_BYTES = 1_500_000
+PAGE_TYPES = ("index.html", "kommun/0180.html", "karta.html", "jamfor.html", "kommuner.html", "nedladdning.html")
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="no chromium: scripts/ensure-system-packages.sh installs it (as root)")
@@ -273,7 +275,7 @@ def test_the_comparison_view_compares_the_chosen_kommuner(visit, serving, demo_w
 
 def test_no_request_leaves_the_site(visit, site):
     base = site[0]
-    for path in ("index.html", "kommun/0180.html", "karta.html", "jamfor.html", "kommuner.html"):
+    for path in PAGE_TYPES:
         v = visit(path)
         assert v.requests and all(url.startswith(base) for url in v.requests), \
             [u for u in v.requests if not u.startswith(base)]
@@ -287,7 +289,7 @@ def test_no_request_leaves_the_site(visit, site):
         assert all(url.startswith(base) for url in v.requests)
 
 
-@pytest.mark.parametrize("path", ["index.html", "kommun/0180.html", "karta.html", "jamfor.html", "kommuner.html"])
+@pytest.mark.parametrize("path", PAGE_TYPES)
 def test_axe_finds_no_serious_or_critical_violation(visit, path):
     v = visit(path, bypass_csp=True)          # only so that axe itself can be injected
     v.page.evaluate(AXE.read_text(encoding="utf-8"))
@@ -313,3 +315,23 @@ def test_the_report_page_fits_the_width_and_transfers_under_1_5_mb(visit, site, 
         other.page.screenshot(path=ARTIFACTS / f"{path.replace('/', '_').removesuffix('.html')}_{width}.png",
                               full_page=True)
         assert other.page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_site_links_the_builds_download_set(site, serving, demo_warehouse):
+    """Every mart of the build is offered in each format; each chart links its whole mart; the files
+    are the serving build's own download set (the API's), linked into the site, not copies of their own."""
+    import re
+    _, folder = site
+    marts = {t["table"] for t in json.loads(serving.execute("select manifest_json from marts._manifest").fetchone()[0])["tables"]}
+    page = (folder / "nedladdning.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="downloads/([^"]+)"', page))
+    assert links >= {f"{m}.{ext}" for m in marts for ext in ("csv", "xlsx", "json", "parquet")} | {"datapackage.json"}
+    chart_links = set(re.findall(r'href="\.\./downloads/([^"]+)"', (folder / "kommun" / "0180.html").read_text("utf-8")))
+    assert chart_links == {"fct_emissions.csv", "fct_carbon_budget.csv", "datapackage.json"}
+    assert {name.split(".")[0] for name in chart_links if name != "datapackage.json"} <= marts
+    build = (folder.parent / os.readlink(folder)).resolve()
+    served = (demo_warehouse.serving_dir / "current").resolve() / "downloads"
+    if served.is_dir():
+        for name in links | chart_links:
+            assert os.path.samefile(build / "downloads" / name, served / name) or \
+                (build / "downloads" / name).read_bytes() == (served / name).read_bytes(), name

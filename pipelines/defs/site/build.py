@@ -6,6 +6,7 @@
     <site>/jamfor.html                the comparison view (data/jamfor.json, client-side)
     <site>/karta.html                 emissions per resident on a map (assets/kommuner.geojson)
     <site>/data/<kod>/<chart>.csv     each chart's own rows
+    <site>/nedladdning.html           every mart of the build, in each download format
     <site>/downloads/                 the build's download set (the same files the API serves)
     <site>/assets/                    CSS, JS, Vega (vendored), chart specs, the map
 
@@ -41,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 DOWNLOADS = "downloads"
+DOWNLOAD_FORMATS = ("csv", "xlsx", "json", "parquet")     # the download set of each serving build
 KEEP_BUILDS = 2
 # Only this site's own origin: no CDN, font, analytics or API host (Vega's data loads are same-origin).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -308,6 +310,8 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
     render("karta.html", out / "karta.html", "", map_page, rows=map_rows, csv=map_csv,
            note=map_page.note(data.SMHI, latest_vintage, "marts.emissions_per_capita"),
            population_note=map_page.note(data.SCB_POPULATION, None, "marts.emissions_per_capita"))
+    render("nedladdning.html", out / "nedladdning.html", "", None, tables=build.manifest["tables"],
+           formats=DOWNLOAD_FORMATS)
     compare_page = Page(names, "data/jamfor")
     render("jamfor.html", out / "jamfor.html", "", compare_page, kommuner=sorted(
         kommuner.values(), key=lambda k: k.kommun_namn), default=compare["default"],
