@@ -9,6 +9,8 @@ id, also in the DuckDB file's `marts._manifest` table.
 Both channels of a build live in one folder, and one link says which build is current:
 
     serving/builds/<build_id>/parquet/<mart>.parquet, _manifest.json    written first
+    serving/builds/<build_id>/downloads/<mart>.csv|xlsx|json|parquet,   the open-data download set
+                              datapackage.json                          (pipelines/lib/downloads.py)
     serving/builds/<build_id>/borlange.duckdb                           then the DuckDB copy
     serving/current           -> builds/<build_id>          the one switch: a rename of a link
     serving/borlange.duckdb   -> current/borlange.duckdb    what readers open (made once)
@@ -38,6 +40,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib import downloads
 from pipelines.lib.sql import qualified, quote_identifier, quote_literal
 from pipelines.settings import REPO_ROOT, STORAGE_VERSION
 from sources.formula_safety import neutralise_sql
@@ -61,6 +64,7 @@ class Published:
     serving_file: Path
     parquet_dir: Path
     manifest: dict
+    downloads_dir: Path | None = None
 
 
 def git_revision() -> str:
@@ -105,12 +109,14 @@ def new_build_id(run_id: str | None = None, now: datetime | None = None) -> str:
 
 def crash_point(step: str) -> None:
     """Called after each durable step of a publish; the tests replace it to crash there. Steps:
-    parquet_written, duckdb_written, build_renamed, current_switched."""
+    parquet_written, downloads_written, duckdb_written, build_renamed, current_switched."""
 
 
 def publish(warehouse_path: Path, serving_dir: Path, *, build_id: str | None = None,
-            storage_version: str = "v1.0.0", git_revision: str | None = None) -> Published:
-    """Publish the warehouse's marts as a new build: staged, then switched in with one rename."""
+            storage_version: str = "v1.0.0", git_revision: str | None = None,
+            dbt_manifest: Path = downloads.DBT_MANIFEST) -> Published:
+    """Publish the warehouse's marts as a new build: staged, then switched in with one rename.
+    `dbt_manifest` gives the download set its descriptions, sources and open-data marts."""
     if not STORAGE_VERSION.fullmatch(storage_version):
         raise ValueError(f"storage_version {storage_version!r} is not a DuckDB version such as v1.0.0")
     built_at = datetime.now(timezone.utc)
@@ -129,6 +135,9 @@ def publish(warehouse_path: Path, serving_dir: Path, *, build_id: str | None = N
             staged.mkdir()
             write_parquet(con, staged / PARQUET_DIR, manifest)
             crash_point("parquet_written")
+            downloads.write_downloads(con, staged / downloads.DOWNLOADS_DIR, manifest, staged / PARQUET_DIR,
+                                      downloads.mart_docs(dbt_manifest))
+            crash_point("downloads_written")
             write_serving_file(con, staged, manifest, storage_version)
             crash_point("duckdb_written")
         fsync_dir(staged)
@@ -140,7 +149,8 @@ def publish(warehouse_path: Path, serving_dir: Path, *, build_id: str | None = N
         crash_point("current_switched")
         ensure_reader_links(serving_dir)       # the first publish into this folder makes them
         prune_builds(serving_dir, keep=KEEP_BUILDS)
-    return Published(build_id, serving_dir / SERVING_FILE, build_dir / PARQUET_DIR, manifest)
+    return Published(build_id, serving_dir / SERVING_FILE, build_dir / PARQUET_DIR, manifest,
+                     build_dir / downloads.DOWNLOADS_DIR)
 
 
 def write_serving_file(con: duckdb.DuckDBPyConnection, build_dir: Path, manifest: dict,
