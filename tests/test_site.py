@@ -318,20 +318,29 @@ def test_the_report_page_fits_the_width_and_transfers_under_1_5_mb(visit, site, 
 
 
 def test_the_site_links_the_builds_download_set(site, serving, demo_warehouse):
-    """Every mart of the build is offered in each format; each chart links its whole mart; the files
-    are the serving build's own download set (the API's), linked into the site, not copies of their own."""
+    """The download page offers every open mart of the build in each format; the charts link their
+    whole marts; every mart the site cites is open data; and the files are the serving build's own
+    download set (the one the API serves), hard-linked into the site, not copies of the site's own."""
     import re
     _, folder = site
-    marts = {t["table"] for t in json.loads(serving.execute("select manifest_json from marts._manifest").fetchone()[0])["tables"]}
+    served = (demo_warehouse.serving_dir / "current").resolve() / "downloads"
+    package = json.loads((served / "datapackage.json").read_text(encoding="utf-8"))
+    open_marts = {Path(r["path"]).name.split(".")[0] for r in package["resources"]}
+    published = {t["table"] for t in json.loads(
+        serving.execute("select manifest_json from marts._manifest").fetchone()[0])["tables"]}
+    assert "partner_reporting_status" in published - open_marts       # names contact persons: BI only
     page = (folder / "nedladdning.html").read_text(encoding="utf-8")
     links = set(re.findall(r'href="downloads/([^"]+)"', page))
-    assert links >= {f"{m}.{ext}" for m in marts for ext in ("csv", "xlsx", "json", "parquet")} | {"datapackage.json"}
-    chart_links = set(re.findall(r'href="\.\./downloads/([^"]+)"', (folder / "kommun" / "0180.html").read_text("utf-8")))
-    assert chart_links == {"fct_emissions.csv", "fct_carbon_budget.csv", "datapackage.json"}
-    assert {name.split(".")[0] for name in chart_links if name != "datapackage.json"} <= marts
-    build = (folder.parent / os.readlink(folder)).resolve()
-    served = (demo_warehouse.serving_dir / "current").resolve() / "downloads"
-    if served.is_dir():
-        for name in links | chart_links:
-            assert os.path.samefile(build / "downloads" / name, served / name) or \
-                (build / "downloads" / name).read_bytes() == (served / name).read_bytes(), name
+    assert links == {f"{m}.{ext}" for m in open_marts for ext in ("csv", "xlsx", "json", "parquet")} \
+        | {"datapackage.json"}
+    cited, linked = set(), set()
+    for path in ("index.html", "kommun/0180.html", "karta.html", "jamfor.html"):
+        text = (folder / path).read_text(encoding="utf-8")
+        cited |= set(re.findall(r"<code>marts\.([a-z_]+)</code>", text))
+        linked |= set(re.findall(r'href="(?:\.\./)?downloads/([^"]+)"', text))
+    assert {"fct_emissions", "emission_revisions", "portfolio_vs_gap", "emissions_rank_in_lan"} <= cited
+    assert cited <= open_marts, cited - open_marts
+    assert linked and all((folder / "downloads" / name).is_file() for name in linked)
+    build = folder.resolve()
+    for name in links | linked:
+        assert os.path.samefile(build / "downloads" / name, served / name), name

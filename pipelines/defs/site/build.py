@@ -35,14 +35,14 @@ from pipelines.defs.report import facts
 from pipelines.defs.report.citations import Citations
 from pipelines.defs.report.render import LABELS, TEMPLATE_DIR as REPORT_TEMPLATES, format_value, num
 from pipelines.defs.site import charts, data
+from pipelines.lib.downloads import DOWNLOADS_DIR as DOWNLOADS
+from pipelines.lib.downloads import FORMATS as DOWNLOAD_FORMATS
 from pipelines.lib.publish import fsync_dir, switch_link
 from sources.formula_safety import neutralise
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
-DOWNLOADS = "downloads"
-DOWNLOAD_FORMATS = ("csv", "xlsx", "json", "parquet")     # the download set of each serving build
 KEEP_BUILDS = 2
 # Only this site's own origin: no CDN, font, analytics or API host (Vega's data loads are same-origin).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -188,7 +188,7 @@ def report_sections(con, page: Page, k: data.Kommun, year: int) -> dict:
     q = facts.Query(con, k.kommun_kod, year, page.citations)
     territorial = facts.territorial(q)
     out = {"revisions": territorial["revisions"], "consumption": facts.consumption(q), "sinks": facts.sinks(q),
-           "partners": facts.partners(q), "peers": facts.peers(q)}
+           "partners": partners_gap(q), "peers": facts.peers(q)}
     c = out["consumption"]
     if c["available"] and c["series"]:
         series = [r for r in c["series"] if r["tonnes"] is not None]
@@ -226,6 +226,32 @@ def report_sections(con, page: Page, k: data.Kommun, year: int) -> dict:
                                           [[m["kommun_namn"], m["kommun_kod"], m["rank"], m["per_capita"].value]
                                            for m in group["members"]])
     return out
+
+
+def partners_gap(q: facts.Query) -> dict:
+    """The partners' planned actions against the 2030 gap (marts.portfolio_vs_gap), as the report
+    cites them. Not who has reported: partner_reporting_status names contact persons and is not
+    open data (meta open_data: false), so it stays in the BI serving copy."""
+    rows = q.rows("select * from marts.portfolio_vs_gap where method = 'carbon_law' and year = 2030")
+    if not rows:
+        return {"gap_2030": None}
+    g = rows[0]
+    cite = dict(source_id="partner_submissions", vintage=None, mart="marts.portfolio_vs_gap")
+    gap = {k: q.fact(g[k], "t", **cite, fact_id=f"portfolio:{k}")
+           for k in ("trend_t", "allowed_t", "required_cut_t", "planned_reduction_t", "uncovered_t")}
+    gap["actions_counted"] = g["actions_counted"]
+    return {"gap_2030": gap}
+
+
+def download_tables(build: data.Build) -> list[dict]:
+    """What the download page offers: the build's download set as its datapackage.json lists it
+    (open marts only), with rows and vintage from the build's manifest."""
+    package = build.folder / DOWNLOADS / "datapackage.json"
+    manifest = {t["table"]: t for t in build.manifest["tables"]}
+    if not package.is_file():
+        return []
+    names = {Path(r["path"]).name.split(".")[0] for r in json.loads(package.read_text(encoding="utf-8"))["resources"]}
+    return [manifest[name] for name in sorted(names) if name in manifest]
 
 
 def comparison_data(kommuner: dict[str, data.Kommun], default: list[str]) -> dict:
@@ -310,7 +336,7 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
     render("karta.html", out / "karta.html", "", map_page, rows=map_rows, csv=map_csv,
            note=map_page.note(data.SMHI, latest_vintage, "marts.emissions_per_capita"),
            population_note=map_page.note(data.SCB_POPULATION, None, "marts.emissions_per_capita"))
-    render("nedladdning.html", out / "nedladdning.html", "", None, tables=build.manifest["tables"],
+    render("nedladdning.html", out / "nedladdning.html", "", None, tables=download_tables(build),
            formats=DOWNLOAD_FORMATS)
     compare_page = Page(names, "data/jamfor")
     render("jamfor.html", out / "jamfor.html", "", compare_page, kommuner=sorted(
