@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo run ui ui-live test bench validate docs payloads clean system-packages
+.PHONY: demo run ui ui-live api test bench validate docs payloads clean system-packages
 
 $(STAMP): pyproject.toml
 	@echo "installing the pinned environment into $(VENV) (once; pip's log in $(VENV)/install.log)"
@@ -31,6 +31,10 @@ ui: $(STAMP)
 ui-live: $(STAMP)
 	$(BIN)/borlange ui --live
 
+## The open-data API over the published serving copy on http://127.0.0.1:$${API_PORT:-8000}/docs.
+api: $(STAMP)
+	$(BIN)/borlange api
+
 ## The whole test suite (installs chromium and postgresql first when root and missing).
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
@@ -42,6 +46,7 @@ system-packages:
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench_demo
 	$(BIN)/python -m bench.bench_trajectory
+	$(BIN)/python -m bench.bench_api
 
 validate: $(STAMP)
 	$(BIN)/dagster definitions validate -w workspace.yaml

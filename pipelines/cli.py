@@ -2,6 +2,7 @@
 
     borlange demo [--live]                    the whole job (offline replay by default), then a summary
     borlange ui [--live] [--port 3000]        the Dagster UI on 127.0.0.1
+    borlange api [--port 8000]                the open-data API over the serving copy (API_HOST:API_PORT)
     borlange trajectory --emissions F --method M ...   trajectory what-ifs on a CSV
     borlange partners template|validate ...   partner submission templates and checks
     borlange validate partners|energy FILE... validate files of a feed before sending them
@@ -39,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--live", action="store_true", help="use the live SMHI and SCB APIs")
     ui.add_argument("--port", default="3000")
     ui.set_defaults(handler=run_ui)
+
+    api = commands.add_parser("api", help="the open-data API over the published serving copy, on API_HOST:API_PORT")
+    api.add_argument("--port", type=int, default=None, help="overrides API_PORT (default 8000)")
+    api.set_defaults(handler=run_api)
 
     trajectory_cli.register(commands)
     partners_cli.register(commands)
@@ -80,6 +85,20 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_ui(args: argparse.Namespace) -> int:
     from pipelines import ui
     return ui.main(live=args.live, port=args.port)
+
+
+def run_api(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from pipelines.api import server
+    from pipelines.settings import Settings
+    settings = Settings.from_env()
+    if args.port is not None:
+        if not 1 <= args.port <= 65535:
+            print(f"borlange api: --port must be between 1 and 65535, not {args.port}", file=sys.stderr)
+            return EXIT_USAGE
+        settings = dataclasses.replace(settings, api_port=args.port)
+    return server.main(settings)
 
 
 def run_mirror(args: argparse.Namespace) -> int:

@@ -38,6 +38,7 @@ YEARS = (1900, 2100)                              # a year outside these is a ty
 # DuckDB's `storage_version` option: a release ("v1.0.0") or "latest".
 STORAGE_VERSION = re.compile(r"v\d{1,3}\.\d{1,3}\.\d{1,3}|latest")
 KOMMUN_KOD = re.compile(r"\d{4}")
+API_HOST = re.compile(r"[A-Za-z0-9.:\-\[\]]{1,253}")
 # libpq's sslmode values; for a host that is not loopback only verify-full is accepted: it checks
 # the server's certificate against PGSSLROOTCERT and its name against PGHOST.
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
@@ -218,6 +219,10 @@ class Settings:
     allow_http_sources: bool = False
     postgres_sslmode: str = LOOPBACK_SSLMODE
     site_dir: Path | None = None          # from_env sets it; None: `site/` beside the warehouse file
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_max_page_size: int = 1000
+    api_cache_max_age_s: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -296,6 +301,13 @@ class Settings:
             # The citizens' static site (pipelines/defs/site/), built from the serving copy.
             # The folder itself is a link the build swaps (pipelines/defs/site/build.py): not resolved.
             site_dir=_resolve_parent(Path(env.get("SITE_DIR") or warehouse.parent / "site")),
+            # The open-data API (`make api`, pipelines/api): loopback unless the operator says otherwise.
+            api_host=env.pattern(env.get("API_HOST"), "127.0.0.1", API_HOST, "an IP address or a host name"),
+            api_port=env.integer(env.get("API_PORT"), 8000, 1, 65535),
+            # The most rows one page of a list endpoint returns (?limit=).
+            api_max_page_size=env.integer(env.get("API_MAX_PAGE_SIZE"), 1000, 1, 100_000),
+            # Cache-Control max-age of the API's answers; clients revalidate with the ETag after it.
+            api_cache_max_age_s=env.integer(env.get("API_CACHE_MAX_AGE_S"), 60, 0, 86400),
         )
         if env.problems:
             raise SettingsError(env.problems)
