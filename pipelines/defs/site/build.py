@@ -8,7 +8,7 @@
     <site>/data/<kod>/<chart>.csv     each chart's own rows
     <site>/nedladdning.html           every mart of the build, in each download format
     <site>/downloads/                 the build's download set (the same files the API serves)
-    <site>/assets/                    CSS, JS, Vega (vendored), chart specs, the map
+    <site>/assets/                    CSS, JS, Vega (vendored), the map
 
 `write_site` renders everything into `<site>.<build_id>.tmp`, then swaps it in: the site folder
 is a link to `<site>.builds/<build_id>` renamed over in one step, so a web server serving the
@@ -294,8 +294,10 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
     if report_kommun not in kommuner:
         raise ValueError(f"REPORT_KOMMUN {report_kommun} is not in marts.dim_kommun of build {build.build_id}")
     marts = sorted(t["table"] for t in build.manifest["tables"])
+    # The chart specs ride along in every page (a few kB), so pages also work opened from file://.
+    specs = {name: spec() for name, spec in charts.SPECS.items()}
     common = {"build": build, "generated": dt.date.today().isoformat(), "report_kommun": kommuner[report_kommun],
-              "downloads": DOWNLOADS, "marts": marts, "map_attribution": MAP_ATTRIBUTION}
+              "downloads": DOWNLOADS, "marts": marts, "map_attribution": MAP_ATTRIBUTION, "specs": specs}
     pages = 0
 
     def render(template: str, path: Path, root: str, page: Page | None, **context) -> None:
@@ -342,24 +344,21 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
                                  [[r["kommun_kod"], r["kommun_namn"], r["lan_namn"], r["year"], r["value"]]
                                   for r in map_rows])
     render("karta.html", out / "karta.html", "", map_page, rows=map_rows, csv=map_csv,
+           geojson=Markup((STATIC / "kommuner.geojson").read_text(encoding="utf-8").strip().replace("</", "<\\/")),
            note=map_page.note(data.SMHI, latest_vintage, "marts.emissions_per_capita"),
            population_note=map_page.note(data.SCB_POPULATION, None, "marts.emissions_per_capita"))
     render("nedladdning.html", out / "nedladdning.html", "", None, tables=download_tables(build),
            formats=DOWNLOAD_FORMATS)
     compare_page = Page(names, "data/jamfor")
     render("jamfor.html", out / "jamfor.html", "", compare_page, kommuner=sorted(
-        kommuner.values(), key=lambda k: k.kommun_namn), default=compare["default"],
+        kommuner.values(), key=lambda k: k.kommun_namn), default=compare["default"], compare=compare,
         note=compare_page.note(data.SMHI, latest_vintage, "marts.emissions_per_capita"),
         rank_note=compare_page.note(data.SMHI, latest_vintage, "marts.emissions_rank_in_lan"))
     return pages, out / "index.html"
 
 
 def copy_assets(out: Path) -> None:
-    assets = out / "assets"
-    shutil.copytree(STATIC, assets)
-    (assets / "specs").mkdir()
-    for name, spec in charts.SPECS.items():
-        (assets / "specs" / f"{name}.json").write_text(json.dumps(spec(), ensure_ascii=False), encoding="utf-8")
+    shutil.copytree(STATIC, out / "assets")
 
 
 def link_downloads(build: data.Build, out: Path) -> bool:

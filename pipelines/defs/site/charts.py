@@ -1,7 +1,8 @@
 """The site's chart specifications: Vega (https://vega.github.io/vega/, vendored in static/vendor/),
-written once per chart type to `assets/specs/<name>.json`. A page's figure names its spec and
-carries its rows in a JSON block; static/site.js puts the rows into the spec's `table` data set and
-renders SVG with Vega's expression interpreter (no eval, so the CSP needs no 'unsafe-eval').
+one per chart type, carried in each page as JSON (#vega-specs, a few kB). A page's figure names its
+spec and carries its rows in a JSON block; static/site.js puts the rows into the spec's `table`
+data set and renders SVG with Vega's expression interpreter (no eval, so the CSP needs no
+'unsafe-eval'). Nothing is fetched, so a page works from a web server and from file:// alike.
 Plain Python, no Dagster. Every spec reads the fields the builder writes: see each docstring."""
 
 from __future__ import annotations

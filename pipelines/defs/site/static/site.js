@@ -10,14 +10,16 @@
     return document.documentElement.getAttribute("data-root") || "";
   }
 
+  /* The specs are in the page (#vega-specs), so nothing is fetched and file:// works too. */
   function loadSpec(name) {
-    if (!specs[name]) {
-      specs[name] = fetch(rootPath() + "assets/specs/" + name + ".json").then(function (r) {
-        if (!r.ok) throw new Error("spec " + name + ": " + r.status);
-        return r.json();
-      });
-    }
-    return specs[name].then(function (spec) { return JSON.parse(JSON.stringify(spec)); });
+    if (!specs.all) specs.all = JSON.parse(document.getElementById("vega-specs").textContent);
+    if (!specs.all[name]) return Promise.reject(new Error("no chart spec " + name));
+    return Promise.resolve(JSON.parse(JSON.stringify(specs.all[name])));
+  }
+
+  function inline(id) {
+    const block = document.getElementById(id);
+    return block ? JSON.parse(block.textContent) : null;
   }
 
   function draw(figure, rows) {
@@ -36,8 +38,13 @@
       }
       const bar = spec.signals.find(function (s) { return s.name === "bar_height"; });
       if (bar) spec.height = bar.value * rows.length;
-      // Map data URLs are relative to the site root, whatever folder the page is in.
-      spec.data.forEach(function (d) { if (d.url) d.url = rootPath() + d.url; });
+      // The map's boundaries are in the page when it carries them; else fetched from the site root.
+      const boundaries = inline("kommuner-geojson");
+      spec.data.forEach(function (d) {
+        if (!d.url) return;
+        if (boundaries) { d.values = boundaries.features; delete d.url; delete d.format; }
+        else { d.url = rootPath() + d.url; }
+      });
       const view = new vega.View(vega.parse(spec, null, { ast: true }), {
         expr: vegaExpressionInterpreter, renderer: "svg", container: target, hover: true
       });
@@ -118,7 +125,10 @@
       if (rows.length) draw(figure, rows);
     }
 
-    fetch(rootPath() + "data/jamfor.json").then(function (r) { return r.json(); }).then(function (loaded) {
+    const embedded = inline("jamfor-data");
+    (embedded ? Promise.resolve(embedded) : fetch(rootPath() + "data/jamfor.json").then(function (r) {
+      return r.json();
+    })).then(function (loaded) {
       data = loaded;
       const wanted = window.location.hash.slice(1).split(",").filter(function (k) { return data.kommuner[k]; });
       (wanted.length ? wanted : data.default).forEach(function (kod) { chosen.push(kod); });
