@@ -344,3 +344,32 @@ def test_the_site_links_the_builds_download_set(site, serving, demo_warehouse):
     build = folder.resolve()
     for name in links | linked:
         assert os.path.samefile(build / "downloads" / name, served / name), name
+
+
+def test_site_dir_keeps_its_link_unresolved(tmp_path):
+    """SITE_DIR is the link a web server serves: Settings must not resolve it to today's build."""
+    from pipelines.settings import Settings
+    (tmp_path / "site.builds" / "b1").mkdir(parents=True)
+    (tmp_path / "site").symlink_to("site.builds/b1")
+    settings = Settings.from_env({"WAREHOUSE_PATH": str(tmp_path / "borlange.duckdb"), "SITE_DIR": str(tmp_path / "site")})
+    assert settings.site_dir == tmp_path.resolve() / "site"
+    assert Settings.from_env({"WAREHOUSE_PATH": str(tmp_path / "w" / "borlange.duckdb")}).site_dir == \
+        tmp_path.resolve() / "w" / "site"
+
+
+def test_a_new_site_build_swaps_in_whole_and_sweeps_a_crashed_one(site, demo_warehouse):
+    """Runs last: builds the site again into the served folder. The link moves to a new folder in one
+    rename; the folder being served stays whole; what a crashed build left is removed."""
+    from pipelines.defs.site.build import write_site
+    link = demo_warehouse.site_dir
+    before = link.resolve()
+    crashed = link.with_name(link.name + ".builds") / ".crashed.tmp"
+    (crashed / "kommun").mkdir(parents=True)
+    built = write_site(demo_warehouse.serving_dir, link, demo_warehouse.report_kommun)
+    assert link.is_symlink() and link.resolve() == built.folder != before
+    assert before.is_dir() and (before / "index.html").is_file()          # still whole for whoever serves it
+    assert not crashed.exists()
+    # 289 kommun pages, the report kommun's and its redirect, the list, map, comparison and download pages
+    assert built.pages == 289 + 2 + 4
+    assert sorted(p.stem for p in (built.folder / "kommun").glob("*.html")) == \
+        sorted(p.stem for p in (before / "kommun").glob("*.html"))
