@@ -58,14 +58,14 @@ def test_concurrent_readers_always_see_one_consistent_build(demo_warehouse, tmp_
     with duckdb.connect(str(build_b)) as con:
         con.execute("delete from marts.fct_emissions where year = 1990")
     serving = tmp_path / "serving"
-    publish.publish(build_a, serving)
+    publish.publish(build_a, serving, with_downloads=False)     # the DuckDB copy is this test's subject
     stop, result = tmp_path / "stop", tmp_path / "reads.json"
     reader = subprocess.Popen([sys.executable, str(REPO_ROOT / "tests" / "serving_reader.py"),
                                str(serving / publish.SERVING_FILE), str(stop), str(result)])
     try:
         time.sleep(0.5)
         for i in range(10):
-            publish.publish(build_a if i % 2 else build_b, serving)
+            publish.publish(build_a if i % 2 else build_b, serving, with_downloads=False)
             time.sleep(0.2)
     finally:
         stop.touch()
@@ -160,7 +160,7 @@ def test_readers_during_ten_full_builds(own_warehouse, tmp_path):
 # A small warehouse of its own (two marts, one with an awkward name), so that every step of a
 # publish can be crashed in turn without the demo's build.
 
-STEPS = ["parquet_written", "duckdb_written", "build_renamed", "current_switched"]
+STEPS = ["parquet_written", "downloads_written", "duckdb_written", "build_renamed", "current_switched"]
 
 
 def small_warehouse(path: Path, rows: int) -> Path:
@@ -211,7 +211,7 @@ def test_a_crash_at_any_step_leaves_both_channels_on_one_build(tmp_path, monkeyp
     expected = ("20260102T000000000000Z-b", 20) if step == "current_switched" else (old.build_id, 10)
     assert channels(serving) == (expected[0], expected[0], expected[1], expected[1])
     assert leftovers(serving) == (["builds/.20260102T000000000000Z-b.tmp"]
-                                  if step in ("parquet_written", "duckdb_written") else [])
+                                  if step in ("parquet_written", "downloads_written", "duckdb_written") else [])
 
     monkeypatch.setattr(publish, "crash_point", lambda at: None)
     healed = publish.publish(small_warehouse(tmp_path / "c.duckdb", 30), serving, build_id="20260103T000000000000Z-c")

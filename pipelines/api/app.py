@@ -81,7 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
     max_page = settings.api_max_page_size
     Limit = Annotated[int, Query(ge=1, le=max_page, description=f"Rows per page, at most {max_page}.")]
     Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
-    KommunKod = Annotated[str, PathParam(pattern=KOMMUN_KOD_PATTERN, description="SCB kommun code, 4 digits ('2081').")]
+    KommunKod = Annotated[str, PathParam(pattern=KOMMUN_KOD_PATTERN, description="SCB kommun code, 4 digits (Borlänge is 2081).")]
     Year = Annotated[int | None, Query(ge=YEARS[0], le=YEARS[1])]
 
     # ---- errors -------------------------------------------------------------------------------

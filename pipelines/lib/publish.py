@@ -114,9 +114,10 @@ def crash_point(step: str) -> None:
 
 def publish(warehouse_path: Path, serving_dir: Path, *, build_id: str | None = None,
             storage_version: str = "v1.0.0", git_revision: str | None = None,
-            dbt_manifest: Path = downloads.DBT_MANIFEST) -> Published:
+            dbt_manifest: Path = downloads.DBT_MANIFEST, with_downloads: bool = True) -> Published:
     """Publish the warehouse's marts as a new build: staged, then switched in with one rename.
-    `dbt_manifest` gives the download set its descriptions, sources and open-data marts."""
+    `dbt_manifest` gives the download set its descriptions, sources and open-data marts; a build
+    without one (`with_downloads=False`, for tests of the DuckDB copy alone) serves no downloads."""
     if not STORAGE_VERSION.fullmatch(storage_version):
         raise ValueError(f"storage_version {storage_version!r} is not a DuckDB version such as v1.0.0")
     built_at = datetime.now(timezone.utc)
@@ -135,8 +136,9 @@ def publish(warehouse_path: Path, serving_dir: Path, *, build_id: str | None = N
             staged.mkdir()
             write_parquet(con, staged / PARQUET_DIR, manifest)
             crash_point("parquet_written")
-            downloads.write_downloads(con, staged / downloads.DOWNLOADS_DIR, manifest, staged / PARQUET_DIR,
-                                      downloads.mart_docs(dbt_manifest))
+            if with_downloads:
+                downloads.write_downloads(con, staged / downloads.DOWNLOADS_DIR, manifest, staged / PARQUET_DIR,
+                                          downloads.mart_docs(dbt_manifest))
             crash_point("downloads_written")
             write_serving_file(con, staged, manifest, storage_version)
             crash_point("duckdb_written")
@@ -150,7 +152,7 @@ def publish(warehouse_path: Path, serving_dir: Path, *, build_id: str | None = N
         ensure_reader_links(serving_dir)       # the first publish into this folder makes them
         prune_builds(serving_dir, keep=KEEP_BUILDS)
     return Published(build_id, serving_dir / SERVING_FILE, build_dir / PARQUET_DIR, manifest,
-                     build_dir / downloads.DOWNLOADS_DIR)
+                     build_dir / downloads.DOWNLOADS_DIR if with_downloads else None)
 
 
 def write_serving_file(con: duckdb.DuckDBPyConnection, build_dir: Path, manifest: dict,
