@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import threading
 import time
 import warnings
@@ -379,3 +380,36 @@ def test_concurrent_readers_during_publishes_see_one_consistent_build_each(demo_
     assert len(seen) >= 20 and len(set(seen)) >= 3            # the readers saw at least three builds
     assert len(expected) == 4 and publish.current_build(serving) in expected
     assert expected[publish.current_build(serving)] == pytest.approx(2 * min(expected.values()))   # b is twice a
+
+
+def test_a_request_on_a_build_that_publishes_prune_still_reads_it_and_its_connection_closes(tmp_path):
+    """publish.py keeps the newest KEEP_BUILDS builds: a request that holds the oldest keeps
+    reading its DuckDB file and its download files after the folder is removed, and the cache
+    closes that build's connection when the request ends (nothing stays open on old builds)."""
+    from pipelines.api.builds import BuildCache, open_download
+    warehouse = tmp_path / "tiny.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.dim_kommun as select '2081' as kommun_kod, 'Borlänge' as kommun_namn, "
+                    "'20' as lan_kod, 'Dalarnas län' as lan_namn")
+    serving = tmp_path / "serving"
+    first = publish.publish(warehouse, serving)
+    cache = BuildCache(serving)
+    held = cache.acquire()
+    fd = open_download(held, held.resources["dim_kommun"]["formats"]["csv"])
+    for _ in range(publish.KEEP_BUILDS + 1):
+        publish.publish(warehouse, serving)
+    assert not first.downloads_dir.parent.exists()            # pruned
+    newest = cache.acquire()
+    assert newest.build_id != held.build_id == first.build_id
+    with held.cursor() as cur:
+        assert cur.execute("select kommun_namn from marts.dim_kommun").fetchall() == [("Borlänge",)]
+    assert os.read(fd, 3) == b"\xef\xbb\xbf"
+    os.close(fd)
+    cache.release(held)
+    assert held.build_id not in cache._builds
+    with pytest.raises(duckdb.ConnectionException):
+        held.connection.execute("select 1")
+    cache.release(newest)
+    assert list(cache._builds) == [newest.build_id]           # the current build stays open for the next request
+    cache.close()

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -34,6 +33,7 @@ from xml.sax.saxutils import escape
 
 import duckdb
 
+from pipelines.lib.durable import fsync, fsync_dir, link_or_copy
 from pipelines.lib.sql import qualified, quote_identifier, quote_literal
 from pipelines.settings import DBT_PROJECT_DIR
 from sources.formula_safety import neutralise_sql
@@ -145,7 +145,8 @@ def write_downloads(con: duckdb.DuckDBPyConnection, target: Path, manifest: dict
         name, columns = entry["table"], entry["columns"]
         csv_path = write_csv(con, name, columns, target / f"{name}.csv")
         written = {"csv": csv_path, "json": write_json(con, name, columns, target / f"{name}.json"),
-                   "parquet": link(parquet_dir / f"{name}.parquet", target / f"{name}.parquet")}
+                   "parquet": target / f"{name}.parquet"}
+        link_or_copy(parquet_dir / f"{name}.parquet", written["parquet"])
         if entry["rows"] <= XLSX_MAX_ROWS:
             written["xlsx"] = write_xlsx(con, name, columns, target / f"{name}.xlsx")
         for path in written.values():
@@ -314,14 +315,6 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict], 
     return path
 
 
-def link(source: Path, target: Path) -> Path:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-    return target
-
-
 def field(column: dict, description: str | None) -> dict:
     kind = column["type"]
     spec: dict = {"name": column["name"]}
@@ -411,15 +404,3 @@ def sha256(path: Path) -> str:
             digest.update(chunk)
     return digest.hexdigest()
 
-
-def fsync(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -41,6 +41,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib import downloads
+from pipelines.lib.durable import fsync, fsync_dir, link_or_copy
 from pipelines.lib.sql import qualified, quote_identifier, quote_literal
 from pipelines.settings import REPO_ROOT, STORAGE_VERSION
 from sources.formula_safety import neutralise_sql
@@ -231,23 +232,15 @@ def adopt_previous_layout(serving_dir: Path) -> None:
     if not (builds / build_id).is_dir():
         staged = builds / f".{build_id}.tmp"
         (staged / PARQUET_DIR).mkdir(parents=True)
-        _link_or_copy(old_file, staged / SERVING_FILE)
+        link_or_copy(old_file, staged / SERVING_FILE)
         for path in sorted(old_parquet.iterdir()):
-            _link_or_copy(path, staged / PARQUET_DIR / path.name)
+            link_or_copy(path, staged / PARQUET_DIR / path.name)
         fsync_dir(staged / PARQUET_DIR)
         fsync_dir(staged)
         os.replace(staged, builds / build_id)
         fsync_dir(builds)
     switch_link(serving_dir / CURRENT, f"{BUILDS_DIR}/{build_id}")
     ensure_reader_links(serving_dir)
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-        fsync(target)
 
 
 def serving_build_id(path: Path) -> str | None:
@@ -306,16 +299,3 @@ def publish_lock(serving_dir: Path) -> Iterator[None]:
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
-
-def fsync(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def fsync_dir(path: Path) -> None:
-    """Make the renames and new names in a folder durable (a rename is atomic, not durable)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
