@@ -37,7 +37,8 @@ from pipelines.defs.report.render import LABELS, TEMPLATE_DIR as REPORT_TEMPLATE
 from pipelines.defs.site import charts, data
 from pipelines.lib.downloads import DOWNLOADS_DIR as DOWNLOADS
 from pipelines.lib.downloads import FORMATS as DOWNLOAD_FORMATS
-from pipelines.lib.publish import fsync_dir, switch_link
+from pipelines.lib.durable import fsync_dir, link_or_copy
+from pipelines.lib.publish import switch_link
 from sources.formula_safety import neutralise
 
 HERE = Path(__file__).resolve().parent
@@ -367,15 +368,8 @@ def link_downloads(build: data.Build, out: Path) -> bool:
     source = build.folder / DOWNLOADS
     if not source.is_dir():
         return False
-    shutil.copytree(source, out / DOWNLOADS, copy_function=_link_or_copy)
+    shutil.copytree(source, out / DOWNLOADS, copy_function=lambda s, t: link_or_copy(Path(s), Path(t)))
     return True
-
-
-def _link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
 
 
 def write_site(serving_dir: Path, site_dir: Path, report_kommun: str) -> BuiltSite:
