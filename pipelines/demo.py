@@ -214,5 +214,7 @@ def main(*, live: bool = False) -> int:
     print(f"warehouse: {settings.warehouse_path}")
     for report in sorted(settings.reports_dir.glob(f"klimatrapport_{settings.report_kommun}_*.html")):
         print(f"report:    {report}")
+    if (settings.site_dir / "index.html").exists():
+        print(f"site:      {settings.site_dir / 'index.html'} (static; serve the folder {settings.site_dir})")
     print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     return 0

@@ -51,6 +51,11 @@ PGHOST_DEFAULT = "127.0.0.1"                      # as in dbt_project/profiles.y
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
+def _resolve_parent(path: Path) -> Path:
+    """An absolute path whose last part, maybe a symlink, is kept as it is."""
+    return path.expanduser().absolute().parent.resolve() / path.name
+
+
 class SettingsError(ValueError):
     """Settings that cannot be used; `problems` names each variable and what it must be."""
 
@@ -218,6 +223,7 @@ class Settings:
     allow_http_sources: bool = False
     postgres_sslmode: str = LOOPBACK_SSLMODE
     grid_zone: str = "SE3"
+    site_dir: Path | None = None          # from_env sets it; None: `site/` beside the warehouse file
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_max_page_size: int = 1000
@@ -301,6 +307,9 @@ class Settings:
             postgres_sslmode=sslmode,
             # The bidding zone whose hourly carbon intensity the grid feed takes (Borlänge: SE3).
             grid_zone=env.choice(env.get("GRID_ZONE"), "SE3", GRID_ZONES),
+            # The citizens' static site (pipelines/defs/site/), built from the serving copy.
+            # The folder itself is a link the build swaps (pipelines/defs/site/build.py): not resolved.
+            site_dir=_resolve_parent(Path(env.get("SITE_DIR") or warehouse.parent / "site")),
             # The open-data API (`make api`, pipelines/api): loopback unless the operator says otherwise.
             api_host=env.pattern(env.get("API_HOST"), "127.0.0.1", API_HOST, "an IP address or a host name"),
             api_port=env.integer(env.get("API_PORT"), 8000, 1, 65535),

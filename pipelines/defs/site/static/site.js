@@ -1,0 +1,149 @@
+/* The citizens' site: draws each <figure class="chart"> with Vega (vendored, served from this site)
+   and runs the comparison view. Every figure has a data table beside it, so nothing here is needed
+   to read the numbers. Expressions go through vega-interpreter: no eval, as the CSP requires. */
+(function () {
+  "use strict";
+  const specs = {};
+  const views = [];
+
+  function rootPath() {
+    return document.documentElement.getAttribute("data-root") || "";
+  }
+
+  /* The specs are in the page (#vega-specs), so nothing is fetched and file:// works too. */
+  function loadSpec(name) {
+    if (!specs.all) specs.all = JSON.parse(document.getElementById("vega-specs").textContent);
+    if (!specs.all[name]) return Promise.reject(new Error("no chart spec " + name));
+    return Promise.resolve(JSON.parse(JSON.stringify(specs.all[name])));
+  }
+
+  function inline(id) {
+    const block = document.getElementById(id);
+    return block ? JSON.parse(block.textContent) : null;
+  }
+
+  function draw(figure, rows) {
+    const target = figure.querySelector(".chart-canvas");
+    return loadSpec(figure.getAttribute("data-spec")).then(function (spec) {
+      const unit = spec.signals.find(function (s) { return s.name === "unit"; });
+      unit.value = figure.getAttribute("data-unit") || "";
+      spec.data[0].values = rows;
+      const width = Math.max(target.clientWidth - 8, 240);
+      if (spec.autosize === "none") {           // the map: Sweden is about twice as tall as wide
+        const mapWidth = Math.min(width, 560);
+        spec.signals.find(function (s) { return s.name === "width"; }).value = mapWidth;
+        spec.signals.find(function (s) { return s.name === "height"; }).value = Math.round(mapWidth * 1.9);
+      } else {
+        spec.width = width;
+      }
+      const bar = spec.signals.find(function (s) { return s.name === "bar_height"; });
+      if (bar) spec.height = bar.value * rows.length;
+      // The map's boundaries are in the page when it carries them; else fetched from the site root.
+      const boundaries = inline("kommuner-geojson");
+      spec.data.forEach(function (d) {
+        if (!d.url) return;
+        if (boundaries) { d.values = boundaries.features; delete d.url; delete d.format; }
+        else { d.url = rootPath() + d.url; }
+      });
+      const view = new vega.View(vega.parse(spec, null, { ast: true }), {
+        expr: vegaExpressionInterpreter, renderer: "svg", container: target, hover: true
+      });
+      const link = figure.getAttribute("data-link");
+      if (link) {
+        view.addEventListener("click", function (_event, item) {
+          const kod = item && item.datum && item.datum.properties && item.datum.properties.kommun_kod;
+          if (kod) window.location.href = rootPath() + link.replace("{kod}", kod);
+        });
+      }
+      views.push(view);
+      figure.setAttribute("data-drawn", "pending");
+      return view.runAsync().then(function () { figure.setAttribute("data-drawn", "true"); return view; });
+    }).catch(function (error) {
+      figure.setAttribute("data-drawn", "error");
+      target.textContent = "Diagrammet kunde inte ritas (" + error.message + "); se tabellen.";
+    });
+  }
+
+  function drawAll() {
+    document.querySelectorAll("figure.chart[data-rows]").forEach(function (figure) {
+      const block = document.getElementById(figure.getAttribute("data-rows"));
+      draw(figure, JSON.parse(block.textContent));
+    });
+  }
+
+  /* The comparison view: kommuner picked from a list, their figures from data/jamfor.json. */
+  function comparison(root) {
+    const select = root.querySelector("#valj-kommun");
+    const add = root.querySelector("#lagg-till");
+    const body = root.querySelector("#jamforelse tbody");
+    const figure = root.querySelector("figure.chart");
+    const chosen = [];
+    let data = null;
+    const nf = function (value, digits) {
+      if (value === null || value === undefined) return "–";
+      return value.toLocaleString("sv-SE", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    };
+
+    function render() {
+      body.textContent = "";
+      chosen.forEach(function (kod) {
+        const k = data.kommuner[kod];
+        const tr = document.createElement("tr");
+        tr.setAttribute("data-kommun", kod);
+        const cells = [
+          [k.namn, null], [k.lan, null], [k.year, null],
+          [nf(k.tonnes, 0), k.tonnes], [nf(k.per_capita, 2), k.per_capita],
+          [k.change_1990 === null ? "–" : (k.change_1990 > 0 ? "+" : "") + nf(k.change_1990, 1) + " %", k.change_1990],
+          [k.rank_in_lan === null ? "–" : k.rank_in_lan + " av " + k.kommuner_in_lan, k.rank_in_lan]
+        ];
+        cells.forEach(function (cell, i) {
+          const td = document.createElement(i === 0 ? "th" : "td");
+          if (i === 0) td.setAttribute("scope", "row");
+          td.textContent = cell[0];
+          if (cell[1] !== null && cell[1] !== undefined) td.setAttribute("data-value", String(cell[1]));
+          tr.appendChild(td);
+        });
+        const td = document.createElement("td");
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.textContent = "Ta bort";
+        remove.setAttribute("aria-label", "Ta bort " + k.namn);
+        remove.addEventListener("click", function () { chosen.splice(chosen.indexOf(kod), 1); render(); });
+        td.appendChild(remove);
+        tr.appendChild(td);
+        body.appendChild(tr);
+      });
+      root.querySelector("#antal-valda").textContent = chosen.length + " kommuner valda";
+      history.replaceState(null, "", "#" + chosen.join(","));
+      const rows = [];
+      chosen.forEach(function (kod) {
+        data.kommuner[kod].series.forEach(function (p) {
+          rows.push({ year: p[0], series: data.kommuner[kod].namn, value: p[1], dashed: false });
+        });
+      });
+      figure.querySelector(".chart-canvas").textContent = "";
+      if (rows.length) draw(figure, rows);
+    }
+
+    const embedded = inline("jamfor-data");
+    (embedded ? Promise.resolve(embedded) : fetch(rootPath() + "data/jamfor.json").then(function (r) {
+      return r.json();
+    })).then(function (loaded) {
+      data = loaded;
+      const wanted = window.location.hash.slice(1).split(",").filter(function (k) { return data.kommuner[k]; });
+      (wanted.length ? wanted : data.default).forEach(function (kod) { chosen.push(kod); });
+      add.addEventListener("click", function () {
+        if (select.value && chosen.indexOf(select.value) < 0) chosen.push(select.value);
+        render();
+      });
+      render();
+      root.setAttribute("data-ready", "true");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    drawAll();
+    const root = document.getElementById("jamfor");
+    if (root) comparison(root);
+  });
+})();
