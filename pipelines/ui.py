@@ -29,8 +29,7 @@ def main(*, live: bool = False, port: str = "3000") -> int:
         if not live:
             from replay.offline import start_offline_server
             offline = stack.enter_context(start_offline_server())
-            env["SMHI_BASE_URL"], env["SCB_BASE_URL"] = offline.smhi_base_url, offline.scb_base_url
-            env["KOLADA_BASE_URL"] = offline.kolada_base_url
+            env.update(offline.environment())
             print(f"offline: replay server at {offline.server.url}", flush=True)
         dagster = Path(sys.executable).with_name("dagster")
         command = [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", port]

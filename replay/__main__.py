@@ -12,8 +12,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     offline = build_offline_server(args.host, args.port)
-    print(f"SMHI_BASE_URL={offline.smhi_base_url}\nSCB_BASE_URL={offline.scb_base_url}\n"
-          f"KOLADA_BASE_URL={offline.kolada_base_url}", flush=True)
+    print("\n".join(f"{name}={url}" for name, url in offline.environment().items()), flush=True)
     offline.server.start()
     try:
         threading.Event().wait()

@@ -139,8 +139,8 @@ def test_full_rerun_is_idempotent(demo_warehouse, isolated_env, monkeypatch):
     shutil.copy(demo_warehouse.warehouse_path, settings.warehouse_path)
     before = fingerprint()
     with start_offline_server() as offline:
-        monkeypatch.setenv("SMHI_BASE_URL", offline.smhi_base_url)
-        monkeypatch.setenv("SCB_BASE_URL", offline.scb_base_url)
+        for name, url in offline.environment().items():
+            monkeypatch.setenv(name, url)
         result = run_assets()
     assert result.success, failure_text(result)
     assert fingerprint() == before
