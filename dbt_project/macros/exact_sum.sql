@@ -7,3 +7,7 @@
 {% macro exact_sum(expression) -%}
     cast(sum(cast({{ expression }} as decimal(38, 6))) as double precision)
 {%- endmacro %}
+{#- A mean that does not depend on row order, for the same reason: the exact sum over the count. -#}
+{% macro exact_avg(expression) -%}
+    cast(sum(cast({{ expression }} as decimal(38, 6))) / nullif(count({{ expression }}), 0) as double precision)
+{%- endmacro %}

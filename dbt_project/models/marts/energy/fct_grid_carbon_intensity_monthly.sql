@@ -18,11 +18,11 @@ monthly as (
         zone,
         cast(date_trunc('month', hour_utc + interval 1 hour) as date)   as month,
         count(*)                                                         as hours,
-        avg(direct_gco2_per_kwh)                                         as mean_direct_gco2_per_kwh,
-        avg(lifecycle_gco2_per_kwh)                                      as mean_lifecycle_gco2_per_kwh,
+        {{ exact_avg("direct_gco2_per_kwh") }}                            as mean_direct_gco2_per_kwh,
+        {{ exact_avg("lifecycle_gco2_per_kwh") }}                         as mean_lifecycle_gco2_per_kwh,
         min(direct_gco2_per_kwh)                                         as min_direct_gco2_per_kwh,
         max(direct_gco2_per_kwh)                                         as max_direct_gco2_per_kwh,
-        avg(case when is_estimated then 1.0 else 0.0 end)                as estimated_share,
+        {{ exact_avg("case when is_estimated then 1 else 0 end") }}       as estimated_share,
         max(vintage)                                                     as vintage,
         min(vintage)                                                     as oldest_vintage
     from hours
