@@ -106,15 +106,16 @@ def rows(month: date, pts: list[Point], *, seed: int = SEED, summer_time: bool =
          estimated_share: float = 0.02) -> Iterator[dict]:
     """The contract's rows for the month, in normal time (or, with `summer_time`, stamped wrongly
     in local time without an offset, as a broken export would)."""
-    start = datetime(month.year, month.month, 1, tzinfo=NORMAL_TIME)
-    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=NORMAL_TIME)
+    zone = LOCAL_TIME if summer_time else NORMAL_TIME     # a broken export covers the local month
+    start = datetime(month.year, month.month, 1, tzinfo=zone).astimezone(timezone.utc)
+    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone).astimezone(timezone.utc)
     for point in pts:
         rng = random.Random(f"{seed}-{point.gsrn}")
         step = timedelta(minutes=point.minutes)
-        moment = start
+        moment = start                                     # stepped in UTC, stamped in the zone
         while moment < end:
-            consumption, production = _kw(point, moment, rng)
-            stamp = moment.astimezone(LOCAL_TIME) if summer_time else moment
+            stamp = moment.astimezone(zone)
+            consumption, production = _kw(point, moment.astimezone(NORMAL_TIME), rng)
             for direction, kw in (("uttag", consumption), ("inmatning", production)):
                 if direction == "inmatning" and point.kundkategori != "hushall_prosument":
                     continue
