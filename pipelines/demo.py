@@ -178,10 +178,14 @@ def materialize_all(*, offline: bool, instance: dg.DagsterInstance, settings: Se
             # in and written to the lake by the meter job, so the full run's dbt builds the meter marts.
             from pipelines.defs.meters.assets import DEMO_PARTITION
             from pipelines.defs.meters.loads import stage_demo_sample
-            stage_demo_sample(settings.inbox_dir, settings.meter_inbox_folder, settings.warehouse_path.parent)
+            stage_demo_sample(settings.inbox_dir, settings.meter_inbox_folder, settings.warehouse_path.parent,
+                              month=DEMO_PARTITION[:7])
             started = time.perf_counter()
             run_job(defs, instance, progress=progress, job_name="meter_values", partition_key=DEMO_PARTITION)
             timings["meter_sample"] = time.perf_counter() - started
+            # ... and the hourly carbon intensity (real Electricity Maps figures, two releases of 2022).
+            from pipelines.defs.grid.loads import stage_bundled_files
+            stage_bundled_files(settings.inbox_dir)
         say("[4/4] the full run" + (f": SMHI release {server.smhi.release}" if server is not None else ""))
         started = time.perf_counter()
         run_job(defs, instance, progress=progress)

@@ -38,6 +38,8 @@ YEARS = (1900, 2100)                              # a year outside these is a ty
 # DuckDB's `storage_version` option: a release ("v1.0.0") or "latest".
 STORAGE_VERSION = re.compile(r"v\d{1,3}\.\d{1,3}\.\d{1,3}|latest")
 KOMMUN_KOD = re.compile(r"\d{4}")
+# Sweden's bidding zones (elområden) and the whole country, as Electricity Maps names them (SE-SE3, SE).
+GRID_ZONES = ("SE1", "SE2", "SE3", "SE4", "SE")
 # libpq's sslmode values; for a host that is not loopback only verify-full is accepted: it checks
 # the server's certificate against PGSSLROOTCERT and its name against PGHOST.
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
@@ -225,6 +227,7 @@ class Settings:
     meter_max_file_bytes: int = 4096 * MIB
     meter_reconciliation_tolerance: float = 0.02
     meter_min_points: int = 5
+    grid_zone: str = "SE3"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -314,6 +317,8 @@ class Settings:
             meter_reconciliation_tolerance=env.number(env.get("METER_RECONCILIATION_TOLERANCE"), 0.02, 0, 1),
             # Aggregates of fewer metering points than this are suppressed in the marts.
             meter_min_points=env.integer(env.get("METER_MIN_POINTS"), 5, 3, 1000),
+            # The bidding zone whose hourly carbon intensity the grid feed takes (Borlänge: SE3).
+            grid_zone=env.choice(env.get("GRID_ZONE"), "SE3", GRID_ZONES),
         )
         if env.problems:
             raise SettingsError(env.problems)

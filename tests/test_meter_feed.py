@@ -19,15 +19,15 @@ from pipelines.defs.meters import loads
 from pipelines.lib.meter_lake import Lake
 from pipelines.lib.warehouse import Store
 from pipelines.settings import DEMO_METER_PSEUDONYM_KEY, Settings
-from replay.build_meter_sample import points, rows, write_csv, write_parquet
+from tests.meter_files import points, rows, write_csv, write_parquet
 from sources.meter_feed.validate import pseudonym, validate_file, validate_path
 
 KEY = DEMO_METER_PSEUDONYM_KEY.encode()
-VILLA = (("hushall_villa", 1.0),)
+FLATS = (("hushall_lagenhet", 1.0),)           # no production, at most 25 kW
 
 
 def small(month: date, count: int = 5, *, minutes: int = 60, seed: int = 1, **options) -> list[dict]:
-    pts = points("el", count, seed=seed, quarter_hour_share=1.0 if minutes == 15 else 0.0, mix=VILLA)
+    pts = points("el", count, seed=seed, quarter_hour_share=1.0 if minutes == 15 else 0.0, mix=FLATS)
     return list(rows(month, pts, seed=seed, **options))
 
 
@@ -79,8 +79,8 @@ def test_plus_two_hour_offsets_are_summer_time(tmp_path):
 def test_row_problems_name_file_row_and_field(tmp_path):
     values = small(date(2025, 2, 1), count=5)
     values[0]["wh"] = -5                          # line 3
-    values[10]["riktning"] = "inmatning"          # line 13: villas have no production
-    values[20]["wh"] = 60_000                     # line 23: 60 kWh in an hour > 45 kW
+    values[10]["riktning"] = "inmatning"          # line 13: flats have no production
+    values[20]["wh"] = 30_000                     # line 23: 30 kWh in an hour > 25 kW
     values[30] = dict(values[29])                 # line 33: a duplicate of line 32
     values[40]["kundkategori"] = "okand"          # line 43
     values[50]["matpunkt"] = "123"                # line 53
@@ -102,7 +102,11 @@ def test_gaps_and_mixed_resolutions(tmp_path):
     result = validate_path(write_csv(tmp_path / "gaps.csv", values))
     gap = [p for p in result.problems if p.code == "gap"]
     assert len(gap) == 1 and gap[0].value == "2025-02-10T05:00" and "2 interval(s)" in gap[0].message
-    assert result.counts["mixed_resolution"] == 1
+    assert result.counts["mixed_resolution"] == 1 and not result.ok
+    # A gap alone is reported and the file loads (the marts count the missing intervals).
+    only_gaps = validate_path(write_csv(tmp_path / "only_gaps.csv", [r for r in values if r["upplosning"] == "PT1H"
+                                                                       and r["matpunkt"] != quarter[0]["matpunkt"]]))
+    assert only_gaps.ok and only_gaps.counts == {"gap": 1}
 
 
 def test_quarter_hours_are_exact_wh_that_sum_to_the_hour(tmp_path):

@@ -139,6 +139,31 @@ RAW_DDL = {
             value_count bigint not null, points integer not null, kwh decimal(18, 3) not null,
             resolutions varchar not null, is_synthetic boolean not null
         )""",
+    # Electricity Maps' hourly carbon intensity (pipelines/defs/grid/loads.py): one row per accepted
+    # file with its vintage (the release) ...
+    "carbon_intensity_files": """
+        create table if not exists raw.carbon_intensity_files (
+            sha256 varchar primary key,
+            file_name varchar not null,
+            load_seq integer not null,
+            received_at timestamp not null,
+            vintage date not null,
+            vintage_from varchar not null,
+            header_version varchar not null,
+            zone_id varchar not null,
+            first_hour_utc timestamp not null,
+            last_hour_utc timestamp not null,
+            hours integer not null,
+            source_note varchar
+        )""",
+    # ... and its hours as published (g CO2e/kWh; shares in %).
+    "carbon_intensity_hours": """
+        create table if not exists raw.carbon_intensity_hours (
+            sha256 varchar not null, zone_id varchar not null, country varchar, zone_name varchar,
+            hour_utc timestamp not null, direct_gco2_per_kwh double not null,
+            lifecycle_gco2_per_kwh double not null, cfe_pct double, re_pct double, data_source varchar,
+            is_estimated boolean not null, estimation_method varchar, source_row integer not null
+        )""",
     # SCB's municipal energy statistics (KRE): TAB3654, TAB3451, TAB3452, one row per cell.
     "scb_energy": """
         create table if not exists raw.scb_energy (
@@ -300,7 +325,9 @@ RAW_TABLES = {"landed_files": "landed_files", "smhi_emissions_ggt": "smhi_emissi
               "partner_submissions": "partner_submissions", "partner_emissions": "partner_emissions",
               "partner_energy": "partner_energy", "partner_actions": "partner_actions",
               "partner_removals": "partner_removals", "energy_feed_files": "energy_feed_files",
-              "energy_feed_values": "energy_feed_values", "scb_energy": "scb_energy",
+              "energy_feed_values": "energy_feed_values",
+              "carbon_intensity_files": "carbon_intensity_files", "carbon_intensity_hours": "carbon_intensity_hours",
+              "scb_energy": "scb_energy",
               "scb_lulucf_national": "scb_lulucf_national", "scb_forest_land": "scb_forest_land",
               "scb_consumption_emissions": "scb_consumption_emissions",
               "scb_brp": "scb_brp", "sei_household_emissions": "sei_household_emissions",

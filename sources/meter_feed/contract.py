@@ -14,10 +14,13 @@ point and interval, in monthly files per medium. Plain Python, no Dagster.
     kvalitet      uppmatt | estimerad | korrigerad | saknas
     syntetisk     optional: ja/nej (true/false); a file labelled synthetic is shown as such everywhere
 
+Every problem refuses the file, except a gap (an interval of the month a point has no row for):
+gaps are reported, the file loads, and the marts count them (fct_meter_data_quality).
+
 CSV: `;`-separated, UTF-8, optionally gzip; lines starting with `#` before the header are comments
 (a comment containing SYNTETISK or SYNTHETIC labels the whole file synthetic). Parquet: the same
 column names; `start` as text or timestamp, `kwh` as text, decimal, float or integer; the
-key-value metadata `synthetic=true` also labels it.
+key-value metadata `syntetisk=true` (or `synthetic=true`) also labels it.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ NORMAL_TIME = timezone(timedelta(hours=1))       # Swedish normal time, all year
 SUMMER_OFFSET_MIN = 120
 ALLOWED_OFFSETS_MIN = (60, 0)                    # +01:00 and Z/+00:00 name the same instants unambiguously
 SYNTHETIC_MARKERS = ("SYNTETISK", "SYNTHETIC")
+WARNINGS = frozenset({"gap"})                    # reported; the file still loads
 TRUE_WORDS, FALSE_WORDS = ("ja", "true", "1", "yes"), ("nej", "false", "0", "no", "")
 
 CATEGORIES_CSV = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "meter_customer_categories.csv"
@@ -57,7 +61,7 @@ def load_categories(path: Path = CATEGORIES_CSV) -> dict[tuple[str, str], Catego
     """(medium, kundkategori) -> its bounds, from the utility's category seed."""
     with path.open(newline="", encoding="utf-8") as handle:
         return {(r["medium"], r["kundkategori"]): Category(r["medium"], r["kundkategori"], r["report_category"],
-                                                           float(r["max_kw"]), r["has_production"] == "true")
+                                                           float(r["max_kw_per_point"]), r["has_production"] == "true")
                 for r in csv.DictReader(handle)}
 
 

@@ -96,7 +96,8 @@ class MeterFile:
 
     @property
     def ok(self) -> bool:
-        return not self.counts
+        """No problem but gaps (contract.WARNINGS): gaps are reported and the file loads."""
+        return not any(code not in C.WARNINGS for code in self.counts)
 
     def add(self, row: int | None, field_: str | None, value: str | None, code: str, message: str) -> None:
         self.counts[code] += 1
@@ -107,7 +108,7 @@ class MeterFile:
         return {"file": self.file, "ok": self.ok, "medium": self.medium,
                 "month": self.month.strftime("%Y-%m") if self.month else None, "rows": self.rows,
                 "points": self.points, "kwh": f"{self.wh_total / 1000:.3f}", "is_synthetic": self.is_synthetic,
-                "problem_counts": dict(sorted(self.counts.items())),
+                "problem_counts": dict(sorted(self.counts.items())), "warnings": sorted(C.WARNINGS & set(self.counts)),
                 "problems": [p.to_dict() for p in self.problems]}
 
 
@@ -119,9 +120,14 @@ def pseudonym(key: bytes, gsrn: str) -> str:
 def format_report(result: MeterFile) -> str:
     if result.ok:
         kwh = f"{result.wh_total / 1000:,.3f}".replace(",", " ")
-        return (f"OK {result.file}: {result.medium} {result.month:%Y-%m}, {result.rows:,} values from "
-                f"{result.points:,} metering points, {kwh} kWh{' (SYNTHETIC)' if result.is_synthetic else ''}\n")
-    lines = [f"{result.file}: {sum(result.counts.values()):,} problem(s), nothing loaded"]
+        head = (f"OK {result.file}: {result.medium} {result.month:%Y-%m}, {result.rows:,} values from "
+                f"{result.points:,} metering points, {kwh} kWh{' (SYNTHETIC)' if result.is_synthetic else ''}")
+        if not result.counts:
+            return head + "\n"
+        lines = [head + f"; {sum(result.counts.values()):,} gap(s), reported, the file loads"]
+    else:
+        lines = [f"{result.file}: {sum(n for c, n in result.counts.items() if c not in C.WARNINGS):,} problem(s), "
+                 "nothing loaded"]
     for p in result.problems:
         where = ", ".join(x for x in (f"row {p.row}" if p.row else "", f"field {p.field}" if p.field else "") if x)
         value = f" (value {p.value!r})" if p.value not in (None, "") else ""
@@ -162,7 +168,7 @@ def _batches(path: Path, file: MeterFile, limits: Limits):
     if magic == PARQUET_MAGIC:
         parquet = pq.ParquetFile(str(path))
         metadata = parquet.schema_arrow.metadata or {}
-        if metadata.get(b"synthetic", b"").lower() in (b"true", b"1", b"ja"):
+        if any(metadata.get(k, b"").lower() in (b"true", b"1", b"ja") for k in (b"synthetic", b"syntetisk")):
             file.is_synthetic = True
         names = [n.lower() for n in parquet.schema_arrow.names]
         if _missing_columns(names, file, header_row=None):

@@ -175,12 +175,13 @@ def stale_months(settings: Settings) -> list[tuple[str, date, str]]:
     return stale
 
 
-def stage_demo_sample(inbox: Path, folder: str, work: Path) -> list[Path]:
-    """The demo's SYNTHETIC meter sample (replay/build_meter_sample.py), built and moved into the
-    meter inbox as the utility would drop it (built beside, then renamed in)."""
-    from replay.build_meter_sample import build
+def stage_demo_sample(inbox: Path, folder: str, work: Path, *, month: str, points: int = 300) -> list[Path]:
+    """The demo's SYNTHETIC meter sample (replay/meter_sample.py: `points` electricity points and
+    proportionally fewer district-heating customers, one month), built beside the inbox and renamed
+    into the meter inbox as the utility would drop it."""
+    from replay.meter_sample import write_sample
     staging = work / "meter-sample"
-    built = build(staging)
+    built = [result.path for result in write_sample(staging, points=points, month=month)]
     target = inbox / folder
     target.mkdir(parents=True, exist_ok=True)
     moved = [Path(shutil.move(str(path), target / path.name)) for path in built]
@@ -207,22 +208,22 @@ def reconcile(con: duckdb.DuckDBPyConnection, *, tolerance: float) -> Reconcilia
     fct_district_heating_monthly deliveries), MWh."""
     rows = con.execute("""
         with metered as (
-            select h.medium, date_trunc('month', h.hour_utc + interval 1 hour)::date as month, c.report_category,
-                   sum(h.wh) / 1e6 as metered_mwh
+            select h.medium, date_trunc('month', h.hour_utc + interval 1 hour)::date as month, c.report_flow,
+                   coalesce(c.report_category, '') as report_category, sum(h.wh) / 1e6 as metered_mwh
             from intermediate.int_meters__hourly_energy as h
             join reference.meter_customer_categories as c using (medium, kundkategori)
             where h.riktning = 'uttag'
             group by all
         ), reported as (
-            select 'el' as medium, month, category as report_category, sum(value) as reported_mwh
-            from marts.fct_electricity where flow = 'distributed' group by all
+            select 'el' as medium, month, flow as report_flow, category as report_category, sum(value) as reported_mwh
+            from marts.fct_electricity where flow in ('distributed', 'public_charging') group by all
             union all
-            select 'fjarrvarme', month, category, sum(value) from marts.fct_district_heating_monthly
+            select 'fjarrvarme', month, 'delivery', category, sum(value) from marts.fct_district_heating_monthly
             where measure = 'delivery' group by all
         )
-        select m.medium, m.month, m.report_category, m.metered_mwh, r.reported_mwh,
-               (m.metered_mwh - r.reported_mwh) / nullif(r.reported_mwh, 0) as difference_share
-        from metered as m left join reported as r using (medium, month, report_category)
+        select m.medium, m.month, m.report_flow || coalesce(' ' || nullif(m.report_category, ''), '') as report_category,
+               m.metered_mwh, r.reported_mwh, (m.metered_mwh - r.reported_mwh) / nullif(r.reported_mwh, 0)
+        from metered as m left join reported as r using (medium, month, report_flow, report_category)
         order by 1, 2, 3""").fetchall()
     names = ("medium", "month", "report_category", "metered_mwh", "reported_mwh", "difference_share")
     return Reconciliation([dict(zip(names, row)) for row in rows], tolerance)

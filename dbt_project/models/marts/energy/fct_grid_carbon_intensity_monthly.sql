@@ -1,0 +1,54 @@
+-- The grid's hourly carbon intensity per month (Swedish normal time, UTC+01:00, as the meters
+-- count months): plain means of the hours in force, how many hours and how many estimated, the
+-- releases used, beside the one annual electricity factor of the seeds.
+with
+
+hours as ( select * from {{ ref('int_grid__hourly_carbon_intensity') }} ),
+
+annual_factor as (
+    select valid_from_year, factor, source, vintage as factor_vintage, is_assumption,
+           lead(valid_from_year) over (order by valid_from_year, vintage) as next_from_year
+    from {{ ref('fuel_emission_factors') }}
+    where fuel = 'electricity'
+    qualify row_number() over (partition by valid_from_year order by vintage desc) = 1
+),
+
+monthly as (
+    select
+        zone,
+        cast(date_trunc('month', hour_utc + interval 1 hour) as date)   as month,
+        count(*)                                                         as hours,
+        avg(direct_gco2_per_kwh)                                         as mean_direct_gco2_per_kwh,
+        avg(lifecycle_gco2_per_kwh)                                      as mean_lifecycle_gco2_per_kwh,
+        min(direct_gco2_per_kwh)                                         as min_direct_gco2_per_kwh,
+        max(direct_gco2_per_kwh)                                         as max_direct_gco2_per_kwh,
+        avg(case when is_estimated then 1.0 else 0.0 end)                as estimated_share,
+        max(vintage)                                                     as vintage,
+        min(vintage)                                                     as oldest_vintage
+    from hours
+    group by 1, 2
+)
+
+select
+    cast(monthly.zone as varchar)                                        as zone,
+    cast(monthly.month as date)                                          as month,
+    cast(extract(year from monthly.month) as integer)                    as year,
+    cast(monthly.hours as integer)                                       as hours,
+    cast(24 * extract(day from last_day(monthly.month)) as integer)      as hours_in_month,
+    cast(monthly.hours = 24 * extract(day from last_day(monthly.month)) as boolean) as is_complete_month,
+    cast(monthly.mean_direct_gco2_per_kwh as double precision)           as mean_direct_gco2_per_kwh,
+    cast(monthly.mean_lifecycle_gco2_per_kwh as double precision)        as mean_lifecycle_gco2_per_kwh,
+    cast(monthly.min_direct_gco2_per_kwh as double precision)            as min_direct_gco2_per_kwh,
+    cast(monthly.max_direct_gco2_per_kwh as double precision)            as max_direct_gco2_per_kwh,
+    cast(monthly.estimated_share as double precision)                    as estimated_share,
+    cast(monthly.vintage as date)                                        as vintage,
+    cast(monthly.oldest_vintage as date)                                 as oldest_vintage,
+    cast('electricity_maps' as varchar)                                  as source_id,
+    cast(annual_factor.factor as double precision)                       as annual_factor_gco2e_per_kwh,
+    cast(annual_factor.factor_vintage as date)                           as annual_factor_vintage,
+    cast(annual_factor.is_assumption as boolean)                         as annual_factor_is_assumption,
+    cast('g CO2e/kWh' as varchar)                                        as unit
+from monthly
+left join annual_factor
+    on extract(year from monthly.month) >= annual_factor.valid_from_year
+   and (annual_factor.next_from_year is null or extract(year from monthly.month) < annual_factor.next_from_year)
