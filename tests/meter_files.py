@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -119,3 +120,12 @@ def write_parquet(path: Path, values) -> Path:
     table = table.replace_schema_metadata({"synthetic": "true"})
     pq.write_table(table, path, compression="zstd")
     return path
+
+
+def meter_partitions_job():
+    """Both media's partition assets in one job on the multiprocess executor (rebuilt in each child)."""
+    from pipelines.defs.meters.assets import el_values, fjarrvarme_values
+    from pipelines.settings import Settings
+    defs = dg.Definitions(assets=[el_values, fjarrvarme_values], resources={"settings": Settings.from_env()},
+                          jobs=[dg.define_asset_job("meter_partitions", executor_def=dg.multiprocess_executor)])
+    return defs.resolve_job_def("meter_partitions")

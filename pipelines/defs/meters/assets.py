@@ -89,7 +89,6 @@ def reconcile_result(result: loads.Reconciliation) -> dg.AssetCheckResult:
 
 meter_values_job = dg.define_asset_job(
     "meter_values", selection=dg.AssetSelection.assets(FILES_KEY, value_key("el"), value_key("fjarrvarme")),
-    partitions_def=MONTHS,
     description="Load the meter inbox and write one month's partition of each medium to the lake.")
 
 
