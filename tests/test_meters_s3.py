@@ -24,9 +24,9 @@ def s3_endpoint(monkeypatch):
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
-    import boto3
-    boto3.client("s3", endpoint_url=endpoint, region_name="eu-north-1").create_bucket(
-        Bucket="meter-lake", CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
+    import pyarrow.fs as pafs
+    pafs.S3FileSystem(endpoint_override=f"{host}:{port}", scheme="http", region="eu-north-1",
+                      allow_bucket_creation=True).create_dir("meter-lake")
     yield endpoint
     server.stop()
 
