@@ -31,6 +31,7 @@ SEI_HOUSEHOLDS_DEFAULT = (REPO_ROOT / "replay" / "payloads" / "consumption"
                           / "Klimatkollen_data for 2023_shared April 2026.xlsx")
 SCHEDULE_TIMEZONE = "Europe/Stockholm"
 DUCKDB_POOL = "duckdb_warehouse"  # every writer of the warehouse file runs in this pool, limit 1
+PARTITIONING_TAG = "partitioning"  # on partitioned assets, which run in their own jobs (warehouse_refresh leaves them out)
 
 DBT_TARGETS = ("duckdb", "postgres")              # the outputs of dbt_project/profiles.yml
 EXECUTORS = ("in_process", "multiprocess")        # pipelines/definitions.py maps them to Dagster's

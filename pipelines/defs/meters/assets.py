@@ -12,7 +12,7 @@ from pipelines.defs.common import INGESTION, drop_results, fenced
 from pipelines.defs.meters import loads
 from pipelines.lib import engine
 from pipelines.lib.warehouse import Store
-from pipelines.settings import DUCKDB_POOL, Settings
+from pipelines.settings import DUCKDB_POOL, PARTITIONING_TAG, Settings
 
 FILES_KEY = dg.AssetKey(["raw", "meter_feed_files"])
 ALL_VALID_CHECK = "every_meter_file_was_valid"
@@ -45,8 +45,8 @@ def meter_feed_files(context: dg.AssetExecutionContext, settings: dg.ResourcePar
 
 
 def partition_asset(medium: str) -> dg.AssetsDefinition:
-    @dg.asset(key=value_key(medium), deps=[FILES_KEY], partitions_def=MONTHS, group_name="meters",
-              kinds={"python", "parquet"},
+    @dg.asset(key=value_key(medium), deps=[FILES_KEY], partitions_def=MONTHS, group_name="ingestion",
+              kinds={"python", "parquet"}, tags={PARTITIONING_TAG: "monthly"},
               description=f"The {medium} meter values of one month in the lake (METER_LAKE_ROOT/values/medium={medium}/"
                           "month=YYYY-MM/): the newest accepted file of the month replaces the partition, with a "
                           "revision saying what changed; the same file again changes nothing. Needs no DuckDB lock.")
