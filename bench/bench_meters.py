@@ -30,10 +30,12 @@ KEY = b"bench-key-not-secret-0123456789abcdef"
 
 
 def _child(queue, fn, args):
-    started = time.perf_counter()
-    rows = fn(*args)
-    queue.put((rows, time.perf_counter() - started,
-               resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    try:
+        started = time.perf_counter()
+        rows = fn(*args)
+        queue.put((rows, time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    except BaseException as error:      # noqa: BLE001 - reported by the parent, which would wait forever
+        queue.put(error)
 
 
 def measured(fn, *args) -> dict:
@@ -42,8 +44,11 @@ def measured(fn, *args) -> dict:
     queue = context.Queue()
     process = context.Process(target=_child, args=(queue, fn, args))
     process.start()
-    rows, seconds, rss = queue.get()
+    answer = queue.get()
     process.join()
+    if isinstance(answer, BaseException):
+        raise SystemExit(f"{fn.__name__} failed: {answer!r}")
+    rows, seconds, rss = answer
     return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds if seconds else 0.0, "peak_rss_mb": rss}
 
 
@@ -52,6 +57,7 @@ def ingest(files: list[str], work: str) -> int:
     write its lake partition (pipelines/lib/meter_lake)."""
     from pipelines.lib.meter_lake import Lake
     from sources.meter_feed.validate import validate_file
+    Path(work).mkdir(parents=True, exist_ok=True)
     lake, rows = Lake(str(Path(work) / "lake")), 0
     for i, name in enumerate(files):
         out = Path(work) / f"rows-{i}.parquet"
