@@ -230,3 +230,27 @@ def test_validate_meters_cli(tmp_path, capsys):
     with pytest.raises(SystemExit) as usage:
         borlange(["validate", "meters", "--max-file-mb", "-1", str(good)])
     assert usage.value.code == 2
+
+
+@pytest.mark.parametrize("content, code", [
+    (b"", "empty_file"),
+    (b"\x00\xff" * 5000, "missing_column"),                                  # not text: no header of the contract
+    (b"PAR1 this is not a parquet file", "unreadable_file"),
+    (b"\x1f\x8b\x08\x00garbage", "unreadable_file"),                         # a broken gzip stream
+    ("matpunkt;medium\n735999000000000001;el\n".encode(), "missing_column"),
+    ("# only a comment\n".encode(), "no_rows"),
+])
+def test_hostile_files_are_problems_not_tracebacks(tmp_path, content, code):
+    path = tmp_path / "hostile.csv"
+    path.write_bytes(content)
+    result = validate_path(path)
+    assert not result.ok and code in result.counts
+
+
+def test_a_line_longer_than_a_block_is_refused_in_bounded_memory(tmp_path):
+    from sources.meter_feed.validate import Limits
+    path = tmp_path / "long.csv"
+    header = ";".join(("matpunkt", "medium", "riktning", "natomrade", "kundkategori", "start", "upplosning", "kwh", "kvalitet"))
+    path.write_bytes(header.encode() + b"\n" + b"7" * (3 * 1024 * 1024) + b";el\n")
+    result = validate_path(path, limits=Limits(block_bytes=1024 * 1024))
+    assert not result.ok and "unreadable_file" in result.counts
