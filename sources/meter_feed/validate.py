@@ -215,6 +215,8 @@ def _missing_columns(names: list[str], file: MeterFile, header_row: int | None) 
 
 def _text(batch: pa.RecordBatch, name: str) -> pa.Array:
     column = batch.column(name)
+    if pa.types.is_dictionary(column.type):
+        column = pc.cast(column, pa.string())
     if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
         column = pc.cast(column, pa.string())
     return pc.utf8_trim_whitespace(column)
@@ -236,28 +238,43 @@ def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Arr
         if column.type.tz is not None:          # an instant: its UTC value as is
             return pc.cast(pc.cast(column, pa.timestamp("us", "UTC")), pa.timestamp("us"))
         return pc.subtract(pc.cast(column, pa.timestamp("us")), pa.scalar(timedelta(hours=1), pa.duration("us")))
-    text = _text(batch, "start")
+    # A month has a few thousand distinct starts: parse each once (the dictionary), then spread to rows.
+    encoded = pc.dictionary_encode(_text(batch, "start"))
+    values = encoded.dictionary
+    parsed = _parse_starts(values)
+    text = pc.take(values, encoded.indices)
+    masks = {name: pc.take(mask, encoded.indices) for name, mask in parsed.items() if name != "utc"}
+    masks["invalid"] = pc.fill_null(masks["invalid"], True)          # a null start is not a start
+    _flag(file, masks["invalid"], rows, text, "start", "invalid_start",
+          "not an ISO 8601 interval start (YYYY-MM-DDTHH:MM[:SS], optionally Z or +01:00)")
+    _flag(file, masks["summer"], rows, text, "start", "summer_time_offset",
+          "stamped in Swedish summer time (+02:00); meter values are in normal time, UTC+01:00, all year")
+    _flag(file, masks["foreign"], rows, text, "start", "foreign_offset", "an offset other than +01:00 or Z")
+    _flag(file, masks["seconds"], rows, text, "start", "misaligned_start", "an interval starts on a whole minute (seconds 00)")
+    return pc.take(parsed["utc"], encoded.indices)
+
+
+def _parse_starts(text: pa.Array) -> dict[str, pa.Array]:
+    """Distinct start texts -> their UTC instants and the masks of what is wrong with them."""
     parts = pc.extract_regex(text, r"^(?P<d>\d{4}-\d{2}-\d{2})[T ](?P<hm>\d{2}:\d{2})(?::(?P<s>\d{2})(?:\.0+)?)?"
                                    r"(?P<off>Z|[+-]\d{2}:?\d{2})?$")
     valid = pc.is_valid(parts)
     seconds = pc.struct_field(parts, "s")
     local = _strptime(parts)
-    _flag(file, pc.or_(pc.invert(valid), pc.is_null(local)), rows, text, "start", "invalid_start",
-          "not an ISO 8601 interval start (YYYY-MM-DDTHH:MM[:SS], optionally Z or +01:00)")
     offset = pc.replace_substring(pc.struct_field(parts, "off"), ":", "")
     hours = pc.cast(pc.if_else(pc.greater(pc.utf8_length(offset), 1), pc.utf8_slice_codeunits(offset, 1, 3), "0"), pa.int64())
     minutes = pc.cast(pc.if_else(pc.greater(pc.utf8_length(offset), 1), pc.utf8_slice_codeunits(offset, 3, 5), "0"), pa.int64())
     signed = pc.multiply(pc.add(pc.multiply(hours, 60), minutes),
                          pc.if_else(pc.equal(pc.utf8_slice_codeunits(offset, 0, 1), "-"), -1, 1))
     offset_min = pc.if_else(pc.equal(offset, ""), 60, pc.if_else(pc.equal(offset, "Z"), 0, signed))
-    _flag(file, pc.and_(valid, pc.equal(offset_min, C.SUMMER_OFFSET_MIN)), rows, text, "start", "summer_time_offset",
-          "stamped in Swedish summer time (+02:00); meter values are in normal time, UTC+01:00, all year")
-    _flag(file, pc.and_(valid, pc.invert(pc.is_in(offset_min, pa.array([*C.ALLOWED_OFFSETS_MIN, C.SUMMER_OFFSET_MIN])))),
-          rows, text, "start", "foreign_offset", "an offset other than +01:00 or Z")
-    _flag(file, pc.and_(valid, pc.invert(pc.is_in(seconds, pa.array(["", "00"])))), rows, text, "start",
-          "misaligned_start", "an interval starts on a whole minute (seconds 00)")
     shift = pc.cast(pc.multiply(pc.cast(offset_min, pa.int64()), 60_000_000), pa.duration("us"))
-    return pc.subtract(local, shift)
+    return {
+        "utc": pc.subtract(local, shift),
+        "invalid": pc.or_(pc.invert(valid), pc.is_null(local)),
+        "summer": pc.and_(valid, pc.equal(offset_min, C.SUMMER_OFFSET_MIN)),
+        "foreign": pc.and_(valid, pc.invert(pc.is_in(offset_min, pa.array([*C.ALLOWED_OFFSETS_MIN, C.SUMMER_OFFSET_MIN])))),
+        "seconds": pc.and_(valid, pc.invert(pc.is_in(seconds, pa.array(["", "00"])))),
+    }
 
 
 def _strptime(parts: pa.Array) -> pa.Array:
@@ -403,6 +420,12 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits) -> None:
         con.execute("set temp_directory = '" + spill.replace("'", "''") + "'")
         con.execute("set preserve_insertion_order = false")
         con.execute("create view v as select * from read_parquet('" + str(out_path).replace("'", "''") + "')")
+        # One pass per point and direction: what the detailed queries below need to look at (if anything).
+        con.execute("""create temp table series as
+            select point_id, riktning, count(*) as n, count(distinct start_utc) as distinct_starts,
+                   min(resolution_min) as low, max(resolution_min) as high, min(source_row) as first_row,
+                   min(start_utc) as first_start, max(start_utc) as last_start
+            from v group by all""")
         media = con.execute("select medium, min(source_row) from v group by 1 order by 2").fetchall()
         months = con.execute("""select date_trunc('month', start_utc + interval 1 hour)::date, min(source_row), count(*)
                                 from v group by 1 order by 3 desc, 1""").fetchall()
@@ -414,9 +437,15 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits) -> None:
         for month, row, count in months[1:]:
             result.add(row, "start", f"{month:%Y-%m}", "mixed_months",
                        f"{count:,} values outside {result.month:%Y-%m}, the month of most of the file; one file is one month")
-        result.points, result.wh_total = con.execute(
-            "select count(distinct point_id), coalesce(sum(wh), 0)::bigint from v").fetchone()
-        result.resolutions = [r for (r,) in con.execute("select distinct resolution_min from v where resolution_min is not null order by 1").fetchall()]
+        result.points, = con.execute("select count(distinct point_id) from series").fetchone()
+        result.wh_total, = con.execute("select coalesce(sum(wh), 0)::bigint from v").fetchone()
+        result.resolutions = [r for (r,) in con.execute("""select distinct r from (select low as r from series union all
+                                                            select high from series) where r is not null order by 1""").fetchall()]
+        month_minutes = int((C.month_bounds_utc(result.month)[1] - C.month_bounds_utc(result.month)[0]).total_seconds() // 60)
+        con.execute(f"""create temp table flagged as select point_id, riktning from series
+                        where n > distinct_starts or low != high or distinct_starts < {month_minutes} // low""")
+        con.execute("create or replace view v as select * from read_parquet('" + str(out_path).replace("'", "''")
+                    + "') semi join flagged using (point_id, riktning)")
         month_start, month_end = C.month_bounds_utc(result.month)
         dst = C.dst_hour_utc(result.month)
         # Duplicates: the same point, direction and interval twice.
