@@ -5,7 +5,7 @@
     borlange api [--port 8000]                the open-data API over the serving copy (API_HOST:API_PORT)
     borlange trajectory --emissions F --method M ...   trajectory what-ifs on a CSV
     borlange partners template|validate ...   partner submission templates and checks
-    borlange validate partners|energy FILE... validate files of a feed before sending them
+    borlange validate partners|energy|meters FILE...  validate files of a feed before sending them
     borlange gpc export --year Y --out F.xlsx  the GPC inventory as a CDP/GCoM CRF workbook
     borlange mirror [TABLE...]                copy raw tables to PostgreSQL (DBT_TARGET=postgres)
     borlange dbt ARGS...                      dbt on the project with the pipeline's settings as vars
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pipelines.defs.energy import cli as energy_cli
 from pipelines.defs.frameworks import cli as frameworks_cli
+from pipelines.defs.meters import cli as meters_cli
 from pipelines.defs.partners import cli as partners_cli
 from pipelines.defs.trajectory import cli as trajectory_cli
 from pipelines.lib.cli_output import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     feeds = validate.add_subparsers(dest="feed", required=True, metavar="FEED")
     partners_cli.add_validate_arguments(feeds.add_parser("partners", help="partner submissions (.xlsx, .csv)"))
     energy_cli.register_validate(feeds)
+    meters_cli.register_validate(feeds)
 
     mirror = commands.add_parser("mirror", help="copy DuckDB tables to PostgreSQL (libpq's PG* variables)")
     mirror.add_argument("--warehouse", type=Path, default=None, help="DuckDB file (default: WAREHOUSE_PATH)")

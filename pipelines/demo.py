@@ -24,7 +24,7 @@ from typing import TextIO
 import dagster as dg
 import duckdb
 
-from pipelines.settings import Settings
+from pipelines.settings import DEMO_METER_PSEUDONYM_KEY, Settings
 
 GGT_KEY = dg.AssetKey(["raw", "smhi_emissions_ggt"])
 
@@ -70,16 +70,17 @@ def format_summary(s: dict) -> str:
 
 
 def run_job(defs: dg.Definitions, instance: dg.DagsterInstance, asset_keys=None,
-            progress: TextIO | None = None) -> dg.ExecuteInProcessResult:
+            progress: TextIO | None = None, job_name: str = "warehouse_refresh",
+            partition_key: str | None = None) -> dg.ExecuteInProcessResult:
     if progress is not None:   # the demo's own loggers: the console (into the log file) and a line per step
         defs = dg.Definitions.merge(defs, dg.Definitions(loggers={"console": dg.colored_console_logger,
                                                                   "progress": progress_logger(progress)}))
-    job = defs.resolve_job_def("warehouse_refresh")
+    job = defs.resolve_job_def(job_name)
     loggers = {"console": {"config": {"log_level": "WARNING"}}}
     if progress is not None:
         loggers["progress"] = {}
     result = job.execute_in_process(instance=instance, asset_selection=asset_keys, raise_on_error=False,
-                                    run_config={"loggers": loggers})
+                                    run_config={"loggers": loggers}, partition_key=partition_key)
     if not result.success:
         failures = [e.message for e in result.all_events if e.is_failure]
         raise SystemExit("materialization failed:\n  " + "\n  ".join(failures))
@@ -150,9 +151,11 @@ def materialize_all(*, offline: bool, instance: dg.DagsterInstance, settings: Se
             from replay.offline import start_offline_server
             server = stack.enter_context(start_offline_server())
             # The demo stages its own complete files in the inbox just before the run: no settling.
+            # The meter sample is pseudonymised with the documented demo key (never used live).
             settings = dataclasses.replace(settings, smhi_base_url=server.smhi_base_url,
                                            scb_base_url=server.scb_base_url, kolada_base_url=server.kolada_base_url,
-                                           inbox_settle_s=0.0)
+                                           inbox_settle_s=0.0,
+                                           meter_pseudonym_key=settings.meter_pseudonym_key or DEMO_METER_PSEUDONYM_KEY)
             say(f"[1/4] replay server for SMHI, SCB and Kolada at {server.server.url}")
         else:
             say(f"[1/4] live sources: SMHI {settings.smhi_base_url}, SCB {settings.scb_base_url}, "
@@ -173,6 +176,15 @@ def materialize_all(*, offline: bool, instance: dg.DagsterInstance, settings: Se
             # the utility would, so the full run loads them (a second demo finds them loaded).
             from pipelines.defs.energy.loads import stage_bundled_reports
             stage_bundled_reports(settings.inbox_dir)
+            # ... and a SYNTHETIC month of meter values (a few hundred points) into the meter inbox, taken
+            # in and written to the lake by the meter job, so the full run's dbt builds the meter marts.
+            from pipelines.defs.meters.assets import DEMO_PARTITION
+            from pipelines.defs.meters.loads import stage_demo_sample
+            stage_demo_sample(settings.inbox_dir, settings.meter_inbox_folder, settings.warehouse_path.parent,
+                              month=DEMO_PARTITION[:7])
+            started = time.perf_counter()
+            run_job(defs, instance, progress=progress, job_name="meter_values", partition_key=DEMO_PARTITION)
+            timings["meter_sample"] = time.perf_counter() - started
             # ... and the hourly carbon intensity (real Electricity Maps figures, two releases of 2022).
             from pipelines.defs.grid.loads import stage_bundled_files
             stage_bundled_files(settings.inbox_dir)

@@ -32,6 +32,7 @@ SEI_HOUSEHOLDS_DEFAULT = (REPO_ROOT / "replay" / "payloads" / "consumption"
                           / "Klimatkollen_data for 2023_shared April 2026.xlsx")
 SCHEDULE_TIMEZONE = "Europe/Stockholm"
 DUCKDB_POOL = "duckdb_warehouse"  # every writer of the warehouse file runs in this pool, limit 1
+PARTITIONING_TAG = "partitioning"  # on partitioned assets, which run in their own jobs (warehouse_refresh leaves them out)
 
 DBT_TARGETS = ("duckdb", "postgres")              # the outputs of dbt_project/profiles.yml
 EXECUTORS = ("in_process", "multiprocess")        # pipelines/definitions.py maps them to Dagster's
@@ -49,6 +50,11 @@ REMOTE_SSLMODE = "verify-full"
 LOOPBACK_SSLMODE = "prefer"
 PGHOST_DEFAULT = "127.0.0.1"                      # as in dbt_project/profiles.yml
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+# The meter feed's pseudonymisation key (HMAC-SHA256 of each GSRN) of the offline demo and the tests
+# ONLY: it is public, so ids made with it are not pseudonymous. A live run needs METER_PSEUDONYM_KEY.
+DEMO_METER_PSEUDONYM_KEY = "borlange-demo-meter-key-PUBLIC-never-use-live"
+METER_KEY_MIN_CHARS = 32
 
 
 def _resolve_parent(path: Path) -> Path:
@@ -222,6 +228,14 @@ class Settings:
     http_deadline_s: float = DEFAULT_DEADLINE_S
     allow_http_sources: bool = False
     postgres_sslmode: str = LOOPBACK_SSLMODE
+    meter_lake_root: str = str(REPO_ROOT / "warehouse" / "meter_lake")
+    meter_lake_s3_endpoint: str | None = None
+    meter_lake_s3_region: str = "eu-north-1"
+    meter_pseudonym_key: str | None = None
+    meter_inbox_folder: str = "meters"
+    meter_max_file_bytes: int = 4096 * MIB
+    meter_reconciliation_tolerance: float = 0.02
+    meter_min_points: int = 5
     grid_zone: str = "SE3"
     site_dir: Path | None = None          # from_env sets it; None: `site/` beside the warehouse file
     api_host: str = "127.0.0.1"
@@ -305,6 +319,20 @@ class Settings:
             # territorial ones and still count as falling "at a similar pace".
             consumption_pace_tolerance_pp=env.number(env.get("CONSUMPTION_PACE_TOLERANCE_PP"), 1.0, 0, 100),
             postgres_sslmode=sslmode,
+            # Meter values (pipelines/defs/meters): the Parquet lake (a folder, or s3://bucket/prefix reached
+            # through pyarrow with the AWS_* credentials; METER_LAKE_S3_ENDPOINT for an S3-compatible server).
+            meter_lake_root=_lake_root(env, env.get("METER_LAKE_ROOT"), warehouse.parent / "meter_lake"),
+            meter_lake_s3_endpoint=env.source_url(env.get("METER_LAKE_S3_ENDPOINT"), "", allow_http=allow_http) or None,
+            meter_lake_s3_region=str(env.get("METER_LAKE_S3_REGION") or "eu-north-1"),
+            # The secret key of the GSRN pseudonyms; unset, meter files are not loaded (the demo uses its own).
+            meter_pseudonym_key=_meter_key(env, env.get("METER_PSEUDONYM_KEY")),
+            meter_inbox_folder=env.pattern(env.get("METER_INBOX_FOLDER"), "meters", FOLDER_NAME,
+                                           "a folder name (letters, digits, _ or -)"),
+            meter_max_file_bytes=MIB * env.integer(env.get("METER_MAX_FILE_MB"), 4096, 1, 1024 * 1024),
+            # A month's metered kWh per category may differ from the monthly report's by this share.
+            meter_reconciliation_tolerance=env.number(env.get("METER_RECONCILIATION_TOLERANCE"), 0.02, 0, 1),
+            # Aggregates of fewer metering points than this are suppressed in the marts.
+            meter_min_points=env.integer(env.get("METER_MIN_POINTS"), 5, 3, 1000),
             # The bidding zone whose hourly carbon intensity the grid feed takes (Borlänge: SE3).
             grid_zone=env.choice(env.get("GRID_ZONE"), "SE3", GRID_ZONES),
             # The citizens' static site (pipelines/defs/site/), built from the serving copy.
@@ -321,3 +349,26 @@ class Settings:
         if env.problems:
             raise SettingsError(env.problems)
         return settings
+
+
+def _lake_root(env: _Env, value: _Value | None, default: Path) -> str:
+    if not env._set(value):
+        return str(default.resolve())
+    text = str(value).strip()
+    if text.startswith("s3://"):
+        if not re.fullmatch(r"s3://[a-z0-9][a-z0-9.-]{1,62}(/[A-Za-z0-9._/-]*)?", text):
+            env.problem(f"{value.name} must be a local path or s3://bucket/prefix, not {text!r}")
+        return text.rstrip("/")
+    if "://" in text:
+        env.problem(f"{value.name} must be a local path or s3://bucket/prefix, not {text!r}")
+    return str(Path(text).resolve())
+
+
+def _meter_key(env: _Env, value: _Value | None) -> str | None:
+    if not env._set(value):
+        return None
+    if len(str(value)) < METER_KEY_MIN_CHARS:
+        env.problem(f"{value.name} must be a secret of at least {METER_KEY_MIN_CHARS} characters "
+                    "(e.g. `openssl rand -hex 32`); its value is not shown")
+        return None
+    return str(value)

@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.settings import DBT_PROJECT_DIR, DUCKDB_POOL, REPO_ROOT
+from pipelines.settings import DBT_PROJECT_DIR, DUCKDB_POOL, PARTITIONING_TAG, REPO_ROOT
 from pipelines.defs.transform.assets import layer_of, manifest_is_stale
 
 MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kommun", "dim_sector", "dim_data_source",
@@ -28,6 +28,9 @@ MARTS |= {"fct_grid_carbon_intensity_monthly"}   # hourly carbon intensity (issu
 MARTS |= {"trajectory"}   # dbt publishes the polars asset's trajectory.summary (the house)
 MARTS |= {"fct_emissions_lan", "fct_emissions_sweden", "emissions_area_balance", "trajectory_lan",   # issue 16
           "fct_gpc_inventory", "fct_indicators"}
+MARTS |= {"fct_meter_hourly_energy", "fct_district_heating_hourly", "fct_meter_load_profile",    # meters (issue 14)
+          "fct_meter_daily_profile", "fct_meter_data_quality", "fct_electricity_emissions_hourly",
+          "fct_electricity_timing_effect_monthly"}
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +95,16 @@ def test_publishing_waits_for_every_mart(defs):
 
 def test_every_warehouse_writer_is_in_the_single_writer_pool(defs):
     graph = defs.resolve_asset_graph()
+    lake_writers = []
     for assets_def in graph.assets_defs:
-        if assets_def.is_executable:
+        if not assets_def.is_executable:
+            continue
+        if any(assets_def.tags_by_key[k].get(PARTITIONING_TAG) for k in assets_def.keys):
+            lake_writers.append(assets_def.op.name)        # the meter lake's months: Parquet, no warehouse lock
+            assert assets_def.op.pool is None, assets_def.op.name
+        else:
             assert assets_def.op.pool == DUCKDB_POOL, assets_def.op.name
+    assert sorted(lake_writers) == ["meters__el_values", "meters__fjarrvarme_values"]
 
 
 def test_instance_limits_every_pool_to_one():

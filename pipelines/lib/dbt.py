@@ -22,6 +22,9 @@ def dbt_vars(settings: Settings) -> dict[str, object]:
         "neutrality_trend_method": settings.neutrality_trend_method,
         "neutrality_target_year": settings.neutrality_target_year,
         "postgres_sslmode": settings.postgres_sslmode,
+        # The meter lake (a local path; an s3:// lake leaves the meter models empty) and its small-cell limit.
+        "meter_lake_root": settings.meter_lake_root,
+        "meter_min_points": settings.meter_min_points,
         "grid_zone": settings.grid_zone,
     }
 

@@ -73,6 +73,10 @@ class FileFeed:
     # inside the processor's transaction, so it must not commit.
     load: Callable[[duckdb.DuckDBPyConnection, Any, LandedFile, datetime], list[str]]
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    # Feeds of big files (meter values): the processor streams the file into the landing zone
+    # (hashing as it copies, never holding it in memory) and validates the landed copy instead of
+    # bytes; `validate` is then not called. The same single O_NOFOLLOW read, the same size limit.
+    validate_landed: Callable[[Path, LandedFile], Validated] | None = None
 
     @property
     def drop_pattern(self) -> str:
@@ -163,7 +167,11 @@ def process_file(feed: FileFeed, path: Path, inbox: Path, store: Store, con: duc
     name = str(path.relative_to(inbox.resolve()))
     folder = folder_of(feed, path)
     try:
-        content = read_once(path, feed.max_file_bytes)
+        if feed.validate_landed is not None:
+            landed = stream_once(path, store, feed)
+        else:
+            content = read_once(path, feed.max_file_bytes)
+            landed = warehouse.land_bytes(store.landing_dir, feed.source, content, path.suffix.lower()[:8])
     except NotARegularFile as exc:
         refuse(path, inbox, feed, str(exc), report)
         return
@@ -172,9 +180,9 @@ def process_file(feed: FileFeed, path: Path, inbox: Path, store: Store, con: duc
         report.problems[name] = [{"file": path.name, "code": "file_too_large", "message": str(exc)}]
         report.rejected.append(name)
         return
-    landed = warehouse.land_bytes(store.landing_dir, feed.source, content, path.suffix.lower()[:8])
     try:
-        validated = feed.validate(path, content)
+        validated = (feed.validate_landed(path, landed) if feed.validate_landed is not None
+                     else feed.validate(path, content))
         if not validated.ok:
             report.reports[name] = quarantine(path, inbox, folder, landed, validated.report)
             report.problems[name] = validated.problems
@@ -238,12 +246,41 @@ def read_once(path: Path, max_bytes: int) -> bytes:
     return content
 
 
+def stream_once(path: Path, store: Store, feed: FileFeed) -> LandedFile:
+    """`read_once` for big files: the file from ONE descriptor opened without following links,
+    copied into the landing zone in chunks, at most `feed.max_file_bytes`."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK, errno.ENXIO):
+            raise NotARegularFile(f"{path.name} is a link or special file; it was not read") from exc
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise NotARegularFile(f"{path.name} is not a regular file; it was not read")
+        try:
+            return warehouse.land_stream(store.landing_dir, feed.source, handle, _suffix(path), feed.max_file_bytes)
+        except ValueError:
+            raise FileTooLarge(f"{path.name} is larger than {feed.max_file_bytes:,} bytes, the most a file may "
+                               "have; it was not read to the end") from None
+
+
+def _suffix(path: Path) -> str:
+    """The landed copy's suffix, both parts of a double one (.csv.gz)."""
+    suffixes = "".join(path.suffixes[-2:]).lower()
+    return suffixes[:12] if suffixes.replace(".", "").isalnum() else path.suffix.lower()[:8]
+
+
 def folder_of(feed: FileFeed, path: Path) -> str:
     """The quarantine/processed subfolder: the partner's id for nested feeds, else the drop folder."""
     return path.parent.name if feed.nested else feed.drop_folder
 
 
 def content_type(file_name: str) -> str:
+    if file_name.lower().endswith(".parquet"):
+        return "application/vnd.apache.parquet"
+    if file_name.lower().endswith(".gz"):
+        return "application/gzip"
     if file_name.lower().endswith(".xlsx"):
         return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return "text/csv"

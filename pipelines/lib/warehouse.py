@@ -130,6 +130,15 @@ RAW_DDL = {
             category varchar not null, unit varchar not null, value double not null,
             source_row integer not null, source_column varchar not null
         )""",
+    # Borlänge Energi's meter files (pipelines/defs/meters/loads.py): one row per accepted file, no
+    # metering point in it (the values, pseudonymised, are in the meter lake).
+    "meter_feed_files": """
+        create table if not exists raw.meter_feed_files (
+            sha256 varchar primary key, file_name varchar not null, load_seq integer not null,
+            received_at timestamp not null, medium varchar not null, month date not null,
+            value_count bigint not null, points integer not null, kwh decimal(18, 3) not null,
+            resolutions varchar not null, is_synthetic boolean not null
+        )""",
     # Electricity Maps' hourly carbon intensity (pipelines/defs/grid/loads.py): one row per accepted
     # file with its vintage (the release) ...
     "carbon_intensity_files": """
@@ -275,6 +284,36 @@ def land_bytes(landing_dir: Path, source: str, content: bytes, suffix: str) -> L
     return LandedFile(digest, target, len(content))
 
 
+def land_stream(landing_dir: Path, source: str, handle, suffix: str, max_bytes: int,
+                chunk_bytes: int = 8 * 1024 * 1024) -> LandedFile:
+    """Copy an open file into landing/<source>/<sha[:2]>/<sha><suffix> in chunks, hashing as it
+    goes (memory: one chunk); more than `max_bytes` raises ValueError and keeps nothing."""
+    folder = landing_dir / source
+    folder.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".landing-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := handle.read(chunk_bytes):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ValueError(f"larger than {max_bytes:,} bytes")
+                digest.update(chunk)
+                out.write(chunk)
+        sha = digest.hexdigest()
+        target = folder / sha[:2] / f"{sha}{suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return LandedFile(sha, target, size)
+
+
 def write_rejection_report(landed: LandedFile, *, file_name: str, error: Exception) -> Path:
     """A JSON report beside a rejected file; the database is not touched."""
     report = landed.path.with_suffix(landed.path.suffix + ".rejected.json")
@@ -301,7 +340,8 @@ RAW_TABLES = {"landed_files": "landed_files", "smhi_emissions_ggt": "smhi_emissi
               "scb_lulucf_national": "scb_lulucf_national", "scb_forest_land": "scb_forest_land",
               "scb_consumption_emissions": "scb_consumption_emissions",
               "scb_brp": "scb_brp", "sei_household_emissions": "sei_household_emissions",
-              "kolada_kpi_values": "kolada_kpi_values"}
+              "kolada_kpi_values": "kolada_kpi_values",
+              "meter_feed_files": "meter_feed_files"}
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:

@@ -4,10 +4,12 @@ in the UI."""
 
 import dagster as dg
 
-from pipelines.settings import SCHEDULE_TIMEZONE, Settings
+from pipelines.settings import PARTITIONING_TAG, SCHEDULE_TIMEZONE, Settings
 
+# Partitioned assets (tagged PARTITIONING_TAG: the meter lake's months) run in their own jobs, one run
+# per partition, started by their sensor or a backfill; this job has no partition key.
 warehouse_refresh = dg.define_asset_job(
-    "warehouse_refresh", selection=dg.AssetSelection.all(),
+    "warehouse_refresh", selection=dg.AssetSelection.all() - dg.AssetSelection.tag(PARTITIONING_TAG, "monthly"),
     description="Download every source, load the raw tables and rebuild all dbt models and checks.")
 
 YEARLY_STATISTICS = [["raw", "scb_energy"], ["raw", "scb_lulucf_national"], ["raw", "scb_forest_land"],

@@ -247,6 +247,42 @@ def energy(q: Query) -> dict:
     return {"items": items}
 
 
+@optional
+def meters(q: Query) -> dict:
+    """The meter marts' aggregates: the newest metered month's timing effect and load profile per
+    category (suppressed cells stay, flagged), and its mean weekday for the chart."""
+    month = q.rows("select max(month) as month from marts.fct_meter_load_profile where medium = 'el'")[0]["month"]
+    if month is None:
+        return {"month": None, "timing": [], "profile": [], "weekday": []}
+    timing = q.rows("select * from marts.fct_electricity_timing_effect_monthly where month = ? order by kundkategori",
+                    [month])
+    profile = q.rows("""select * from marts.fct_meter_load_profile where month = ? and medium = 'el'
+                        order by kundkategori""", [month])
+    weekday = q.rows("""select kundkategori, hour_of_day, mean_kw from marts.fct_meter_daily_profile
+                        where month = ? and medium = 'el' and day_type = 'weekday' and not is_suppressed
+                        order by kundkategori, hour_of_day""", [month])
+    meter = dict(source_id="borlange_energi_meters", vintage=None)
+    grid = dict(source_id="electricity_maps", vintage=None)
+    items = [{"kundkategori": r["kundkategori"], "is_suppressed": r["is_suppressed"], "is_synthetic": r["is_synthetic"],
+              "kwh": q.fact(r["kwh"] and float(r["kwh"]), "kwh", **meter, mart="marts.fct_electricity_timing_effect_monthly",
+                            fact_id=f"timing:{r['kundkategori']}:kwh"),
+              "hourly": q.fact(r["hourly_weighted_gco2_per_kwh"], "g_per_kwh", **grid,
+                               mart="marts.fct_electricity_timing_effect_monthly",
+                               fact_id=f"timing:{r['kundkategori']}:hourly_gco2"),
+              "annual": q.fact(r["annual_gco2_per_kwh"], "g_per_kwh", source_id="borlange_energi_feed", vintage=None,
+                               mart="marts.fct_electricity_timing_effect_monthly"),
+              "effect": q.fact(r["timing_effect_kg"], "kg", **meter, mart="marts.fct_electricity_timing_effect_monthly",
+                               fact_id=f"timing:{r['kundkategori']}:effect_kg")} for r in timing]
+    loads = [{"kundkategori": r["kundkategori"], "is_suppressed": r["is_suppressed"], "peak_hour_utc": r["peak_hour_utc"],
+              "peak_kw": q.fact(r["peak_kw"], "kw", **meter, mart="marts.fct_meter_load_profile",
+                                fact_id=f"load:{r['kundkategori']}:peak_kw"),
+              "load_factor": q.fact(None if r["load_factor"] is None else 100 * r["load_factor"], "pct_plain", **meter,
+                                    mart="marts.fct_meter_load_profile", fact_id=f"load:{r['kundkategori']}:load_factor"),
+              "p90_kw": q.fact(r["p90_kw"], "kw", **meter, mart="marts.fct_meter_load_profile")} for r in profile]
+    return {"month": month, "timing": items, "profile": loads, "weekday": weekday,
+            "is_synthetic": any(r["is_synthetic"] for r in profile)}
+
+
 def partners(q: Query) -> dict:
     status = q.rows("""
         select partner_id, partner_name, reporting_year, has_submitted, submissions_received, latest_received_at

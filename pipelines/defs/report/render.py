@@ -25,7 +25,8 @@ NBSP = "\u00a0"
 # Swedish names of the marts' codes (presentation only; no numbers).
 LABELS = {"households": "hushåll", "public_sector": "offentlig konsumtion", "investments": "investeringar",
           "public_sector+investments": "offentlig konsumtion och investeringar"}
-UNITS = {"t": "t", "t_per_capita": "t/inv.", "kg_per_capita": "kg/inv.", "g_per_kwh": "g CO2e/kWh", "mwh": "MWh"}
+UNITS = {"t": "t", "t_per_capita": "t/inv.", "kg_per_capita": "kg/inv.", "g_per_kwh": "g CO2e/kWh", "mwh": "MWh",
+         "kwh": "kWh", "kw": "kW", "kg": "kg CO2e"}
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def build_context(con: duckdb.DuckDBPyConnection, kommun_kod: str, year: int | N
         "kommun": facts.kommun(q), "year": q.year,
         "territorial": facts.territorial(q), "trajectories": facts.trajectories(q),
         "consumption": facts.consumption(q), "sinks": facts.sinks(q), "energy": facts.energy(q),
+        "meters": facts.meters(q),
         "partners": facts.partners(q), "peers": facts.peers(q),
         "rank_in_lan": facts.rank_in_lan(q), "indicators": facts.indicators(q),
     }
@@ -109,6 +111,11 @@ def draw_charts(c: dict) -> dict[str, str]:
             series.setdefault(f"{item['network_id']}, {item['allocation_method']}", []).append(
                 (item["year"], item["value"].value))
         drawn["climate_value"] = charts.lines(series, "g CO2e per kWh levererad")
+    if c["meters"]["available"] and c["meters"]["weekday"]:
+        series = {}
+        for r in c["meters"]["weekday"]:
+            series.setdefault(r["kundkategori"], []).append((r["hour_of_day"], r["mean_kw"]))
+        drawn["load_profile"] = charts.lines(series, "kW, medelvardag (normaltid)")
     if c["peers"]["available"]:
         for group in c["peers"]["groups"]:
             members = group["members"]

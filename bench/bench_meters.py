@@ -1,0 +1,156 @@
+"""The meter feed at scale, each measure against its floor in the same run (plain DuckDB doing the
+same reading), with the peak RSS of each child process (each measure runs in its own process, so
+the figure is that measure's whole process tree: DuckDB runs in-process).
+
+    python -m bench.bench_meters --work DIR [--points 30000] [--year 2024] [--months N] [--data DIR]
+
+(a) a year's monthly Parquet: validation + pseudonymisation + writing the lake partitions
+    against DuckDB reading the same files into a table (target >= 0.5x the floor's rows/s, RSS < 4 GB);
+(b) one month of gzipped CSV: the same against DuckDB's read_csv (target >= 0.5x);
+(c) the hourly marts (dbt run of stg -> int_meters__hourly_energy -> fct_meter_hourly_energy) against the
+    equivalent DuckDB group-by over the lake (target <= 2x the floor's time).
+
+The files come from bench/generate_meters.py (the other helper's generator, in the feed contract), or
+from --data DIR (meters_el_<YYYY-MM>.parquet and one .csv.gz). Writes nothing into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import resource
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+KEY = b"bench-key-not-secret-0123456789abcdef"
+
+
+def _child(queue, fn, args):
+    try:
+        started = time.perf_counter()
+        rows = fn(*args)
+        queue.put((rows, time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    except BaseException as error:      # noqa: BLE001 - reported by the parent, which would wait forever
+        queue.put(error)
+
+
+def measured(fn, *args) -> dict:
+    """fn(*args) -> rows, in a fresh process: rows, seconds, rows/s and that process's peak RSS (MB)."""
+    context = mp.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(queue, fn, args))
+    process.start()
+    answer = queue.get()
+    process.join()
+    if isinstance(answer, BaseException):
+        raise SystemExit(f"{fn.__name__} failed: {answer!r}")
+    rows, seconds, rss = answer
+    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds if seconds else 0.0, "peak_rss_mb": rss}
+
+
+def ingest(files: list[str], work: str) -> int:
+    """What the pipeline does with each file: validate + pseudonymise (sources/meter_feed), then
+    write its lake partition (pipelines/lib/meter_lake)."""
+    from pipelines.lib.meter_lake import Lake
+    from sources.meter_feed.validate import validate_file
+    Path(work).mkdir(parents=True, exist_ok=True)
+    lake, rows = Lake(str(Path(work) / "lake")), 0
+    for i, name in enumerate(files):
+        out = Path(work) / f"rows-{i}.parquet"
+        result = validate_file(Path(name), out_path=out, key=KEY)
+        if not result.ok:
+            raise SystemExit(f"{name} is not valid: {dict(result.counts)}")
+        lake.write_partition(result.medium, result.month, out, file_sha256=f"{i:064d}", is_synthetic=True,
+                             work_dir=Path(work))
+        out.unlink()
+        rows += result.rows
+    return rows
+
+
+def duckdb_floor(files: list[str], work: str, kind: str) -> int:
+    import duckdb
+    with duckdb.connect(str(Path(work) / f"floor-{kind}.duckdb")) as con:
+        listing = ", ".join("'" + f + "'" for f in files)
+        reader = (f"read_parquet([{listing}])" if kind == "parquet"
+                  else f"read_csv([{listing}], delim = ';', decimal_separator = ',', header = true)")
+        con.execute(f"create or replace table t as select * from {reader}")
+        return con.execute("select count(*) from t").fetchall()[0][0]
+
+
+def marts_floor(lake: str, work: str) -> int:
+    import duckdb
+    with duckdb.connect(str(Path(work) / "floor-marts.duckdb")) as con:
+        con.execute(f"""create or replace table hourly as
+            select medium, riktning, natomrade, kundkategori, date_trunc('hour', start_utc) as hour_utc, sum(wh) as wh,
+                   sum(wh) filter (where kvalitet = 'estimerad') as estimated_wh, count(distinct point_id) as point_count,
+                   count(*) as intervals, count(*) filter (where kvalitet = 'saknas') as missing, bool_or(is_synthetic)
+            from read_parquet('{lake}/values/*/*/*.parquet', hive_partitioning = true) group by all""")
+        return con.execute("select count(*) from hourly").fetchall()[0][0]
+
+
+def dbt_marts(lake: str, work: str) -> float:
+    repo = Path(__file__).resolve().parent.parent
+    dbt = Path(sys.executable).with_name("dbt")
+    variables = {"warehouse_path": str(Path(work) / "bench.duckdb"), "meter_lake_root": lake, "meter_min_points": 5,
+                 "report_kommun": "2081", "postgres_sslmode": "prefer"}
+    command = [str(dbt), "run", "--select", "stg_meters__values", "int_meters__hourly_energy", "fct_meter_hourly_energy",
+               "--project-dir", str(repo / "dbt_project"), "--profiles-dir", str(repo / "dbt_project"),
+               "--target", "duckdb", "--target-path", str(Path(work) / "dbt-target"), "--vars", json.dumps(variables)]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=repo)
+    return time.perf_counter() - started
+
+
+def generate(data: Path, points: int, year: int, months: int) -> None:
+    from bench.generate_meters import main as generate_main
+    wanted = ",".join(f"{year}-{m:02d}" for m in range(1, months + 1))
+    generate_main(["--out", str(data), "--points", str(points), "--months", wanted, "--year", str(year)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_meters", description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, required=True, help="scratch folder outside the repository")
+    parser.add_argument("--data", type=Path, default=None, help="existing contract files (default: generate them)")
+    parser.add_argument("--points", type=int, default=30_000)
+    parser.add_argument("--year", type=int, default=2024)
+    parser.add_argument("--months", type=int, default=12)
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    data = args.data or args.work / "data"
+    if args.data is None:
+        generate(data, args.points, args.year, args.months)
+    parquet = sorted(str(p) for p in data.glob("meters_el_*.parquet"))
+    csv = sorted(str(p) for p in data.glob("meters_el_*.csv.gz"))[:1]
+    if not parquet:
+        print(f"no meters_el_*.parquet in {data}", file=sys.stderr)
+        return 2
+    results = {}
+    results["a_ingest_parquet"] = measured(ingest, parquet, str(args.work / "a"))
+    results["a_floor_duckdb"] = measured(duckdb_floor, parquet, str(args.work), "parquet")
+    if csv:
+        results["b_ingest_csv_gz"] = measured(ingest, csv, str(args.work / "b"))
+        results["b_floor_read_csv"] = measured(duckdb_floor, csv, str(args.work), "csv")
+    lake = str(args.work / "a" / "lake")
+    results["c_floor_group_by"] = measured(marts_floor, lake, str(args.work))
+    marts_s = dbt_marts(lake, str(args.work))
+    print(f"{'measure':<22} {'rows':>12} {'seconds':>9} {'rows/s':>12} {'peak RSS MB':>12}")
+    for name, r in results.items():
+        print(f"{name:<22} {r['rows']:>12,} {r['seconds']:>9.1f} {r['rows_per_s']:>12,.0f} {r['peak_rss_mb']:>12,.0f}")
+    a = results["a_ingest_parquet"]["rows_per_s"] / results["a_floor_duckdb"]["rows_per_s"]
+    print(f"(a) ingest Parquet / DuckDB read:   {a:.2f}x the floor's rows/s (target >= 0.5), "
+          f"peak RSS {results['a_ingest_parquet']['peak_rss_mb']:,.0f} MB (target < 4096)")
+    if csv:
+        b = results["b_ingest_csv_gz"]["rows_per_s"] / results["b_floor_read_csv"]["rows_per_s"]
+        print(f"(b) ingest CSV.gz / DuckDB read_csv: {b:.2f}x the floor's rows/s (target >= 0.5)")
+    c = marts_s / results["c_floor_group_by"]["seconds"]
+    print(f"(c) hourly marts (dbt run) {marts_s:.1f} s / group-by {results['c_floor_group_by']['seconds']:.1f} s: "
+          f"{c:.2f}x the floor's time (target <= 2; dbt's start-up included)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

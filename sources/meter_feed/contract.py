@@ -1,0 +1,88 @@
+"""The meter feed contract (docs/feeds.md): Borlänge Energi's meter values, one row per metering
+point and interval, in monthly files per medium. Plain Python, no Dagster.
+
+    matpunkt      GSRN, 18 digits starting 735999 (pseudonymised at ingest, never stored as is)
+    medium        el | fjarrvarme
+    riktning      uttag (consumption) | inmatning (production)
+    natomrade     the network area id
+    kundkategori  the customer category (dbt_project/seeds/meter_customer_categories.csv)
+    start         interval start, ISO 8601 with an offset (Z or +01:00), or without one meaning
+                  Swedish normal time, UTC+01:00 all year (EIFS 2016:2); +02:00 is summer time: refused
+    upplosning    PT1H | PT15M
+    kwh           energy in the interval, decimal comma in CSV, at most 3 decimals (whole Wh);
+                  empty only when kvalitet is saknas
+    kvalitet      uppmatt | estimerad | korrigerad | saknas
+    syntetisk     optional: ja/nej (true/false); a file labelled synthetic is shown as such everywhere
+
+Every problem refuses the file, except a gap (an interval of the month a point has no row for):
+gaps are reported, the file loads, and the marts count them (fct_meter_data_quality).
+
+CSV: `;`-separated, UTF-8, optionally gzip; lines starting with `#` before the header are comments
+(a comment containing SYNTETISK or SYNTHETIC labels the whole file synthetic). Parquet: the same
+column names; `start` as text or timestamp, `kwh` as text, decimal, float or integer; the
+key-value metadata `syntetisk=true` (or `synthetic=true`) also labels it.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+COLUMNS = ("matpunkt", "medium", "riktning", "natomrade", "kundkategori", "start", "upplosning", "kwh", "kvalitet")
+OPTIONAL_COLUMNS = ("syntetisk",)
+MEDIA = ("el", "fjarrvarme")
+DIRECTIONS = ("uttag", "inmatning")
+QUALITIES = ("uppmatt", "estimerad", "korrigerad", "saknas")
+RESOLUTIONS = {"PT1H": 60, "PT15M": 15}          # minutes
+GSRN = re.compile(r"735999\d{12}")
+NORMAL_TIME = timezone(timedelta(hours=1))       # Swedish normal time, all year
+SUMMER_OFFSET_MIN = 120
+ALLOWED_OFFSETS_MIN = (60, 0)                    # +01:00 and Z/+00:00 name the same instants unambiguously
+SYNTHETIC_MARKERS = ("SYNTETISK", "SYNTHETIC")
+WARNINGS = frozenset({"gap"})                    # reported; the file still loads
+TRUE_WORDS, FALSE_WORDS = ("ja", "true", "1", "yes"), ("nej", "false", "0", "no", "")
+
+CATEGORIES_CSV = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "meter_customer_categories.csv"
+
+
+@dataclass(frozen=True)
+class Category:
+    medium: str
+    kundkategori: str
+    report_category: str
+    max_kw: float
+    has_production: bool
+
+
+def load_categories(path: Path = CATEGORIES_CSV) -> dict[tuple[str, str], Category]:
+    """(medium, kundkategori) -> its bounds, from the utility's category seed."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {(r["medium"], r["kundkategori"]): Category(r["medium"], r["kundkategori"], r["report_category"],
+                                                           float(r["max_kw_per_point"]), r["has_production"] == "true")
+                for r in csv.DictReader(handle)}
+
+
+def month_bounds_utc(month: date) -> tuple[datetime, datetime]:
+    """A month in Swedish normal time as naive UTC instants [start, end)."""
+    start = datetime(month.year, month.month, 1, tzinfo=NORMAL_TIME)
+    following = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=NORMAL_TIME)
+    return (start.astimezone(timezone.utc).replace(tzinfo=None),
+            following.astimezone(timezone.utc).replace(tzinfo=None))
+
+
+def last_sunday(year: int, month: int) -> date:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    day = following - timedelta(days=1)
+    return day - timedelta(days=(day.weekday() - 6) % 7)
+
+
+def dst_hour_utc(month: date) -> datetime | None:
+    """The hour a file stamped in local summer time gets wrong: on the last Sunday of March (no
+    02:00 local) and of October (02:00 local twice) it is 02:00 normal time, 01:00 UTC."""
+    if month.month not in (3, 10):
+        return None
+    sunday = last_sunday(month.year, month.month)
+    return datetime(sunday.year, sunday.month, sunday.day, 1, 0)

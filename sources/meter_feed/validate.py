@@ -1,0 +1,530 @@
+"""Validate a meter file in bounded memory and write its rows, pseudonymised and normalised, to a
+Parquet file (plain Python, no Dagster).
+
+    result = validate_file(Path("el_2024-03.csv.gz"), out_path=tmp / "rows.parquet", key=b"...")
+    result.ok, result.problems, result.medium, result.month, result.rows, result.points
+
+The file is read in batches (pyarrow's streaming CSV reader, or Parquet row groups), each batch
+checked with vectorised compute and appended to `out_path`; the checks across rows (duplicates,
+gaps, mixed resolutions, summer-time stamps) are DuckDB queries over that file with a memory
+limit, spilling to disk. Memory is one batch plus DuckDB's limit, whatever the file's size.
+
+Row numbers: CSV, the file's line (comment lines and the header counted, blank lines skipped);
+Parquet, the 1-based row. Problems never print a GSRN (a point is named by its row), so a report
+can be shown to an operator. The codes:
+
+  file      file_not_found, empty_file, file_too_large, unreadable_file, missing_column, too_many_rows,
+            mixed_media, mixed_months, no_rows
+  cells     invalid_gsrn, invalid_medium, invalid_direction, unknown_category, invalid_start,
+            summer_time_offset, foreign_offset, misaligned_start, invalid_resolution, invalid_kwh,
+            too_many_decimals, missing_value, invalid_quality, missing_network_area, negative_value,
+            production_not_allowed, implausible_value
+  rows      duplicate, gap, mixed_resolution, summer_time_stamps
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import tempfile
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from sources.file_limits import is_safe_text, printable
+from sources.meter_feed import contract as C
+
+MIB = 1024 * 1024
+PARQUET_MAGIC, GZIP_MAGIC = b"PAR1", b"\x1f\x8b"
+LISTED_PER_CODE = 20          # problems listed per code; the rest are counted
+PEEK_BYTES = 1 * MIB
+
+NORMALISED = pa.schema([
+    ("point_id", pa.string()), ("medium", pa.string()), ("riktning", pa.string()), ("natomrade", pa.string()),
+    ("kundkategori", pa.string()), ("start_utc", pa.timestamp("us")), ("resolution_min", pa.int16()),
+    ("wh", pa.int64()), ("kvalitet", pa.string()), ("source_row", pa.int64())])
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 4096 * MIB
+    max_rows: int = 200_000_000          # 30 000 points x 31 days x 96 quarter-hours is 89 M
+    block_bytes: int = 16 * MIB          # one CSV batch; a line longer than this is refused
+    duckdb_memory: str = "1GB"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None
+    field: str | None
+    value: str | None
+    code: str
+    message: str
+
+    def __post_init__(self):
+        for name in ("file", "field", "value", "message"):
+            text = getattr(self, name)
+            if isinstance(text, str) and not is_safe_text(text):
+                object.__setattr__(self, name, printable(text))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class MeterFile:
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)       # code -> how many (listed or not)
+    medium: str | None = None
+    month: date | None = None
+    rows: int = 0
+    points: int = 0
+    wh_total: int = 0
+    resolutions: list[int] = field(default_factory=list)
+    is_synthetic: bool = False
+    out_path: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """No problem but gaps (contract.WARNINGS): gaps are reported and the file loads."""
+        return not any(code not in C.WARNINGS for code in self.counts)
+
+    def add(self, row: int | None, field_: str | None, value: str | None, code: str, message: str) -> None:
+        self.counts[code] += 1
+        if self.counts[code] <= LISTED_PER_CODE:
+            self.problems.append(Problem(self.file, row, field_, value, code, message))
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "ok": self.ok, "medium": self.medium,
+                "month": self.month.strftime("%Y-%m") if self.month else None, "rows": self.rows,
+                "points": self.points, "kwh": f"{self.wh_total / 1000:.3f}", "is_synthetic": self.is_synthetic,
+                "problem_counts": dict(sorted(self.counts.items())), "warnings": sorted(C.WARNINGS & set(self.counts)),
+                "problems": [p.to_dict() for p in self.problems]}
+
+
+def pseudonym(key: bytes, gsrn: str) -> str:
+    """The point's id in the lake: HMAC-SHA256 of its GSRN under the secret key (METER_PSEUDONYM_KEY)."""
+    return hmac.new(key, gsrn.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def format_report(result: MeterFile) -> str:
+    if result.ok:
+        kwh = f"{result.wh_total / 1000:,.3f}".replace(",", " ")
+        head = (f"OK {result.file}: {result.medium} {result.month:%Y-%m}, {result.rows:,} values from "
+                f"{result.points:,} metering points, {kwh} kWh{' (SYNTHETIC)' if result.is_synthetic else ''}")
+        if not result.counts:
+            return head + "\n"
+        lines = [head + f"; {sum(result.counts.values()):,} gap(s), reported, the file loads"]
+    else:
+        lines = [f"{result.file}: {sum(n for c, n in result.counts.items() if c not in C.WARNINGS):,} problem(s), "
+                 "nothing loaded"]
+    for p in result.problems:
+        where = ", ".join(x for x in (f"row {p.row}" if p.row else "", f"field {p.field}" if p.field else "") if x)
+        value = f" (value {p.value!r})" if p.value not in (None, "") else ""
+        lines.append(f"  {where or 'file'}: {p.code}: {p.message}{value}")
+    hidden = {code: n - LISTED_PER_CODE for code, n in sorted(result.counts.items()) if n > LISTED_PER_CODE}
+    for code, more in hidden.items():
+        lines.append(f"  ... and {more:,} more {code}")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _csv_layout(path: Path, compression: str | None, file: MeterFile) -> tuple[int, list[str]] | None:
+    """How many comment lines precede the header, and the header's names; notes a synthetic label."""
+    with pa.input_stream(str(path), compression=compression) as stream:
+        head = stream.read(PEEK_BYTES)
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    lines = text.splitlines()
+    comments = 0
+    while comments < len(lines) and lines[comments].startswith("#"):
+        if any(marker in lines[comments].upper() for marker in C.SYNTHETIC_MARKERS):
+            file.is_synthetic = True
+        comments += 1
+    if comments >= len(lines):
+        file.add(None, None, None, "no_rows", "the file has no header line")
+        return None
+    return comments, [name.strip().strip('"').lower() for name in lines[comments].split(";")]
+
+
+def _batches(path: Path, file: MeterFile, limits: Limits):
+    """(first row number, record batch of text or typed columns) for each batch of the file."""
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    if not magic:
+        file.add(None, None, None, "empty_file", "the file is empty")
+        return
+    if magic == PARQUET_MAGIC:
+        parquet = pq.ParquetFile(str(path))
+        metadata = parquet.schema_arrow.metadata or {}
+        if any(metadata.get(k, b"").lower() in (b"true", b"1", b"ja") for k in (b"synthetic", b"syntetisk")):
+            file.is_synthetic = True
+        names = [n.lower() for n in parquet.schema_arrow.names]
+        if _missing_columns(names, file, header_row=None):
+            return
+        wanted = [parquet.schema_arrow.names[names.index(c)] for c in (*C.COLUMNS, *C.OPTIONAL_COLUMNS) if c in names]
+        row = 1
+        for batch in parquet.iter_batches(batch_size=1_000_000, columns=wanted):
+            batch = batch.rename_columns([n.lower() for n in batch.schema.names])
+            yield row, batch
+            row += batch.num_rows
+        return
+    compression = "gzip" if magic[:2] == GZIP_MAGIC else None
+    layout = _csv_layout(path, compression, file)
+    if layout is None:
+        return
+    comments, header = layout
+    if _missing_columns(header, file, header_row=comments + 1):
+        return
+    present = [c for c in (*C.COLUMNS, *C.OPTIONAL_COLUMNS) if c in header]
+    stream = pa.input_stream(str(path), compression=compression)
+    reader = pacsv.open_csv(
+        stream,
+        read_options=pacsv.ReadOptions(skip_rows=comments + 1, column_names=header, block_size=limits.block_bytes),
+        parse_options=pacsv.ParseOptions(delimiter=";"),
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header}, include_columns=present,
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False))
+    row = comments + 2
+    with stream:
+        for batch in reader:
+            yield row, batch
+            row += batch.num_rows
+
+
+def _missing_columns(names: list[str], file: MeterFile, header_row: int | None) -> bool:
+    missing = [c for c in C.COLUMNS if c not in names]
+    for column in missing:
+        file.add(header_row, column, None, "missing_column",
+                 f"the column {column} is missing (expected: {';'.join(C.COLUMNS)})")
+    return bool(missing)
+
+
+# --------------------------------------------------------------------------- one batch
+
+
+def _text(batch: pa.RecordBatch, name: str) -> pa.Array:
+    column = batch.column(name)
+    if pa.types.is_dictionary(column.type):
+        column = pc.cast(column, pa.string())
+    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+        column = pc.cast(column, pa.string())
+    return pc.utf8_trim_whitespace(column)
+
+
+def _flag(file: MeterFile, mask, rows: pa.Array, values: pa.Array | None, column: str, code: str, message: str) -> None:
+    hits = pc.indices_nonzero(pc.fill_null(mask, False))
+    if len(hits) == 0:
+        return
+    listed = max(0, LISTED_PER_CODE - file.counts[code])
+    for i in hits.slice(0, listed).to_pylist():
+        file.add(rows[i].as_py(), column, None if values is None else values[i].as_py(), code, message)
+    file.counts[code] += len(hits) - min(listed, len(hits))
+
+
+def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Array:
+    column = batch.column("start")
+    if pa.types.is_timestamp(column.type):
+        if column.type.tz is not None:          # an instant: its UTC value as is
+            return pc.cast(pc.cast(column, pa.timestamp("us", "UTC")), pa.timestamp("us"))
+        return pc.subtract(pc.cast(column, pa.timestamp("us")), pa.scalar(timedelta(hours=1), pa.duration("us")))
+    # A month has a few thousand distinct starts: parse each once (the dictionary), then spread to rows.
+    encoded = pc.dictionary_encode(_text(batch, "start"))
+    values = encoded.dictionary
+    parsed = _parse_starts(values)
+    text = pc.take(values, encoded.indices)
+    masks = {name: pc.take(mask, encoded.indices) for name, mask in parsed.items() if name != "utc"}
+    masks["invalid"] = pc.fill_null(masks["invalid"], True)          # a null start is not a start
+    _flag(file, masks["invalid"], rows, text, "start", "invalid_start",
+          "not an ISO 8601 interval start (YYYY-MM-DDTHH:MM[:SS], optionally Z or +01:00)")
+    _flag(file, masks["summer"], rows, text, "start", "summer_time_offset",
+          "stamped in Swedish summer time (+02:00); meter values are in normal time, UTC+01:00, all year")
+    _flag(file, masks["foreign"], rows, text, "start", "foreign_offset", "an offset other than +01:00 or Z")
+    _flag(file, masks["seconds"], rows, text, "start", "misaligned_start", "an interval starts on a whole minute (seconds 00)")
+    return pc.take(parsed["utc"], encoded.indices)
+
+
+def _parse_starts(text: pa.Array) -> dict[str, pa.Array]:
+    """Distinct start texts -> their UTC instants and the masks of what is wrong with them."""
+    parts = pc.extract_regex(text, r"^(?P<d>\d{4}-\d{2}-\d{2})[T ](?P<hm>\d{2}:\d{2})(?::(?P<s>\d{2})(?:\.0+)?)?"
+                                   r"(?P<off>Z|[+-]\d{2}:?\d{2})?$")
+    valid = pc.is_valid(parts)
+    seconds = pc.struct_field(parts, "s")
+    local = _strptime(parts)
+    offset = pc.replace_substring(pc.struct_field(parts, "off"), ":", "")
+    hours = pc.cast(pc.if_else(pc.greater(pc.utf8_length(offset), 1), pc.utf8_slice_codeunits(offset, 1, 3), "0"), pa.int64())
+    minutes = pc.cast(pc.if_else(pc.greater(pc.utf8_length(offset), 1), pc.utf8_slice_codeunits(offset, 3, 5), "0"), pa.int64())
+    signed = pc.multiply(pc.add(pc.multiply(hours, 60), minutes),
+                         pc.if_else(pc.equal(pc.utf8_slice_codeunits(offset, 0, 1), "-"), -1, 1))
+    offset_min = pc.if_else(pc.equal(offset, ""), 60, pc.if_else(pc.equal(offset, "Z"), 0, signed))
+    shift = pc.cast(pc.multiply(pc.cast(offset_min, pa.int64()), 60_000_000), pa.duration("us"))
+    return {
+        "utc": pc.subtract(local, shift),
+        "invalid": pc.or_(pc.invert(valid), pc.is_null(local)),
+        "summer": pc.and_(valid, pc.equal(offset_min, C.SUMMER_OFFSET_MIN)),
+        "foreign": pc.and_(valid, pc.invert(pc.is_in(offset_min, pa.array([*C.ALLOWED_OFFSETS_MIN, C.SUMMER_OFFSET_MIN])))),
+        "seconds": pc.and_(valid, pc.invert(pc.is_in(seconds, pa.array(["", "00"])))),
+    }
+
+
+def _strptime(parts: pa.Array) -> pa.Array:
+    joined = pc.binary_join_element_wise(pc.struct_field(parts, "d"), pc.struct_field(parts, "hm"), "T")
+    return pc.strptime(joined, format="%Y-%m-%dT%H:%M", unit="us", error_is_null=True)
+
+
+def _wh(batch: pa.RecordBatch, rows: pa.Array, quality: pa.Array, file: MeterFile) -> pa.Array:
+    """kWh as exact integer Wh (null where kvalitet is saknas and the value is empty)."""
+    column = batch.column("kwh")
+    missing_ok = pc.equal(quality, "saknas")
+    if pa.types.is_integer(column.type):
+        wh = pc.multiply(pc.cast(column, pa.int64()), 1000)
+    elif pa.types.is_floating(column.type) or pa.types.is_decimal(column.type):
+        scaled = pc.multiply(pc.cast(column, pa.float64()), 1000.0)
+        wh = pc.cast(pc.round(scaled), pa.int64())
+        _flag(file, pc.greater(pc.abs(pc.subtract(scaled, pc.cast(wh, pa.float64()))), 1e-6), rows,
+              pc.cast(column, pa.string()), "kwh", "too_many_decimals", "kWh with more than 3 decimals (whole Wh)")
+    else:
+        text = _text(batch, "kwh")
+        parts = pc.extract_regex(text, r"^(?P<sign>-?)(?P<int>\d{1,12})(?:[.,](?P<frac>\d{0,3}))?$")
+        good = pc.is_valid(parts)
+        empty = pc.equal(text, "")
+        decimals = pc.match_substring_regex(text, r"^-?\d+[.,]\d{4,}$")
+        _flag(file, decimals, rows, text, "kwh", "too_many_decimals", "kWh with more than 3 decimals (whole Wh)")
+        _flag(file, pc.and_(pc.invert(good), pc.invert(pc.or_(empty, decimals))), rows, text, "kwh", "invalid_kwh",
+              "not a number (decimal comma, e.g. 1,234)")
+        frac = pc.utf8_rpad(pc.if_else(pc.is_null(pc.struct_field(parts, "frac")), "",
+                                       pc.struct_field(parts, "frac")), width=3, padding="0")
+        magnitude = pc.add(pc.multiply(pc.cast(pc.struct_field(parts, "int"), pa.int64()), 1000),
+                           pc.cast(frac, pa.int64()))
+        wh = pc.if_else(pc.equal(pc.struct_field(parts, "sign"), "-"), pc.negate(magnitude), magnitude)
+        _flag(file, pc.and_(empty, pc.invert(missing_ok)), rows, None, "kwh", "missing_value",
+              "no kWh; only a value with kvalitet saknas may be empty")
+    return wh
+
+
+def _normalise(batch: pa.RecordBatch, first_row: int, file: MeterFile, categories, key: bytes,
+               pseudonyms: dict[str, str]) -> pa.Table:
+    n = batch.num_rows
+    rows = pa.array(range(first_row, first_row + n), pa.int64())
+    gsrn = _text(batch, "matpunkt")
+    medium, direction = _text(batch, "medium"), _text(batch, "riktning")
+    area, category = _text(batch, "natomrade"), _text(batch, "kundkategori")
+    resolution_text, quality = _text(batch, "upplosning"), _text(batch, "kvalitet")
+    valid_gsrn = pc.match_substring_regex(gsrn, r"^735999\d{12}$")
+    _flag(file, pc.invert(valid_gsrn), rows, None, "matpunkt", "invalid_gsrn",
+          "not a GSRN (18 digits starting 735999); the value is not repeated here")
+    _flag(file, pc.invert(pc.is_in(medium, pa.array(C.MEDIA))), rows, medium, "medium", "invalid_medium",
+          f"expected one of {', '.join(C.MEDIA)}")
+    _flag(file, pc.invert(pc.is_in(direction, pa.array(C.DIRECTIONS))), rows, direction, "riktning",
+          "invalid_direction", f"expected one of {', '.join(C.DIRECTIONS)}")
+    _flag(file, pc.invert(pc.is_in(quality, pa.array(C.QUALITIES))), rows, quality, "kvalitet", "invalid_quality",
+          f"expected one of {', '.join(C.QUALITIES)}")
+    _flag(file, pc.equal(area, ""), rows, None, "natomrade", "missing_network_area", "no network area id")
+    resolution = pc.cast(pc.if_else(pc.equal(resolution_text, "PT1H"), 60,
+                                    pc.if_else(pc.equal(resolution_text, "PT15M"), 15, None)), pa.int16())
+    _flag(file, pc.is_null(resolution), rows, resolution_text, "upplosning", "invalid_resolution",
+          "expected PT1H or PT15M")
+    keys = list(categories)
+    category_key = pc.binary_join_element_wise(medium, category, "|")
+    index = pc.index_in(category_key, value_set=pa.array([f"{m}|{k}" for m, k in keys]))
+    known_medium = pc.is_in(medium, pa.array(C.MEDIA))
+    _flag(file, pc.and_(known_medium, pc.is_null(index)), rows, category, "kundkategori", "unknown_category",
+          "not a category of the medium in the utility's category list (meter_customer_categories)")
+    max_wh_per_hour = pc.take(pa.array([categories[k].max_kw * 1000 for k in keys], pa.float64()), index)
+    production = pc.take(pa.array([categories[k].has_production for k in keys]), index)
+
+    start = _start_utc(batch, rows, file)
+    minute, res = pc.cast(pc.minute(start), pa.int64()), pc.cast(resolution, pa.int64())
+    on_grid = pc.equal(pc.subtract(minute, pc.multiply(pc.divide(minute, res), res)), 0)   # integer division
+    _flag(file, pc.and_(pc.is_valid(resolution), pc.invert(pc.and_(on_grid, pc.equal(pc.second(start), 0)))),
+          rows, None, "start", "misaligned_start",
+          "the start is not on the interval grid (whole hours for PT1H, :00/:15/:30/:45 for PT15M)")
+    wh = _wh(batch, rows, quality, file)
+    _flag(file, pc.less(wh, 0), rows, None, "kwh", "negative_value",
+          "negative energy; production is a positive value with riktning inmatning")
+    _flag(file, pc.and_(pc.equal(direction, "inmatning"), pc.invert(pc.fill_null(production, True))), rows, category,
+          "riktning", "production_not_allowed", "production (inmatning) in a category without production")
+    limit = pc.multiply(max_wh_per_hour, pc.divide(pc.cast(resolution, pa.float64()), 60.0))
+    _flag(file, pc.greater(pc.cast(wh, pa.float64()), limit), rows, None, "kwh", "implausible_value",
+          "more energy than the category's largest connection (max_kw) can take in the interval")
+    if "syntetisk" in batch.schema.names:
+        flags = pc.utf8_lower(_text(batch, "syntetisk"))
+        if pc.any(pc.is_in(flags, pa.array(C.TRUE_WORDS))).as_py():
+            file.is_synthetic = True
+
+    # Pseudonymise the batch's distinct GSRNs once each: the GSRN goes no further than this function.
+    encoded = pc.dictionary_encode(pc.if_else(valid_gsrn, gsrn, None))
+    distinct = encoded.dictionary.to_pylist()
+    ids = pa.array([pseudonyms.get(g) or pseudonyms.setdefault(g, pseudonym(key, g)) for g in distinct], pa.string())
+    point_id = pc.take(ids, encoded.indices)
+    table = pa.table([point_id, medium, direction, area, category, start, resolution, wh, quality, rows],
+                     schema=NORMALISED)
+    return table.filter(pc.and_(pc.is_valid(point_id), pc.is_valid(start)))
+
+
+# --------------------------------------------------------------------------- the whole file
+
+
+def validate_file(path: Path, *, out_path: Path, key: bytes, categories=None, limits: Limits = Limits(),
+                  name: str | None = None) -> MeterFile:
+    """Every check of the contract on `path`; its normalised, pseudonymised rows in `out_path`
+    (Parquet). Never raises on the file's content."""
+    result = MeterFile(name or path.name)
+    categories = categories if categories is not None else C.load_categories()
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        result.add(None, None, None, "file_not_found", "no such file")
+        return result
+    if size > limits.max_file_bytes:
+        result.add(None, None, None, "file_too_large",
+                   f"{size:,} bytes, more than the {limits.max_file_bytes:,} a meter file may have")
+        return result
+    pseudonyms: dict[str, str] = {}
+    try:
+        with pq.ParquetWriter(str(out_path), NORMALISED, compression="zstd") as writer:
+            for first_row, batch in _batches(path, result, limits):
+                result.rows += batch.num_rows
+                if result.rows > limits.max_rows:
+                    result.add(None, None, None, "too_many_rows", f"more than {limits.max_rows:,} rows")
+                    break
+                writer.write_table(_normalise(batch, first_row, result, categories, key, pseudonyms))
+    except (pa.ArrowException, OSError, ValueError, UnicodeError) as exc:
+        result.add(None, None, None, "unreadable_file",
+                   f"not a readable meter file ({type(exc).__name__}: {str(exc)[:300]})")
+        return result
+    if result.counts.get("missing_column") or result.counts.get("empty_file") or result.counts.get("no_rows"):
+        return result
+    if result.rows == 0:
+        result.add(None, None, None, "no_rows", "the file has a header but no values")
+        return result
+    _check_rows(out_path, result, limits)
+    result.out_path = out_path
+    return result
+
+
+def _check_rows(out_path: Path, result: MeterFile, limits: Limits) -> None:
+    """The checks across rows, in DuckDB over the normalised file."""
+    with tempfile.TemporaryDirectory(prefix="meter-check-", dir=out_path.parent) as spill, duckdb.connect() as con:
+        con.execute(f"set memory_limit = '{limits.duckdb_memory}'")
+        con.execute("set temp_directory = '" + spill.replace("'", "''") + "'")
+        con.execute("set preserve_insertion_order = false")
+        con.execute("create view v as select * from read_parquet('" + str(out_path).replace("'", "''") + "')")
+        # One pass per point and direction: what the detailed queries below need to look at (if anything).
+        con.execute("""create temp table series as
+            select point_id, riktning, count(*) as n, count(distinct start_utc) as distinct_starts,
+                   min(resolution_min) as low, max(resolution_min) as high, min(source_row) as first_row,
+                   min(start_utc) as first_start, max(start_utc) as last_start
+            from v group by all""")
+        media = con.execute("select medium, min(source_row) from v group by 1 order by 2").fetchall()
+        months = con.execute("""select date_trunc('month', start_utc + interval 1 hour)::date, min(source_row), count(*)
+                                from v group by 1 order by 3 desc, 1""").fetchall()
+        if not months:
+            return
+        result.medium, result.month = media[0][0], months[0][0]
+        for medium, row in media[1:]:
+            result.add(row, "medium", medium, "mixed_media", f"one file holds one medium; the file starts with {media[0][0]}")
+        for month, row, count in months[1:]:
+            result.add(row, "start", f"{month:%Y-%m}", "mixed_months",
+                       f"{count:,} values outside {result.month:%Y-%m}, the month of most of the file; one file is one month")
+        result.points, = con.execute("select count(distinct point_id) from series").fetchone()
+        result.wh_total, = con.execute("select coalesce(sum(wh), 0)::bigint from v").fetchone()
+        result.resolutions = [r for (r,) in con.execute("""select distinct r from (select low as r from series union all
+                                                            select high from series) where r is not null order by 1""").fetchall()]
+        month_minutes = int((C.month_bounds_utc(result.month)[1] - C.month_bounds_utc(result.month)[0]).total_seconds() // 60)
+        con.execute(f"""create temp table flagged as select point_id, riktning from series
+                        where n > distinct_starts or low != high or distinct_starts < {month_minutes} // low""")
+        con.execute("create or replace view v as select * from read_parquet('" + str(out_path).replace("'", "''")
+                    + "') semi join flagged using (point_id, riktning)")
+        month_start, month_end = C.month_bounds_utc(result.month)
+        dst = C.dst_hour_utc(result.month)
+        # Duplicates: the same point, direction and interval twice.
+        total, = con.execute("""select count(*) from (select 1 from v group by point_id, riktning, start_utc
+                                having count(*) > 1)""").fetchone()
+        for start, first, second, n in con.execute("""
+                select start_utc, min(source_row), max(source_row), count(*) from v
+                group by point_id, riktning, start_utc having count(*) > 1 order by 2 limit ?""",
+                                                   [LISTED_PER_CODE * 2]).fetchall():
+            summer = dst is not None and result.month.month == 10 and start.hour == dst.hour and start.date() == dst.date()
+            if summer:
+                result.add(first, "start", _normal(start), "summer_time_stamps",
+                           f"{_normal(start)} normal time appears {n} times (rows {first} and {second}): the day "
+                           f"{dst:%Y-%m-%d} has 25 hours, so the file looks stamped in local summer time; meter values "
+                           "are in Swedish normal time, UTC+01:00, all year")
+            else:
+                result.add(first, "start", _normal(start), "duplicate",
+                           f"the same point, direction and interval as row {second}" + (f" ({n} rows)" if n > 2 else ""))
+        listed = min(total, LISTED_PER_CODE * 2)
+        if total > listed:
+            result.counts["duplicate"] += total - listed
+        # Mixed resolutions for one point within the month.
+        for row, resolutions in con.execute("""
+                select min(source_row), string_agg(distinct resolution_min::varchar, ' and ') from v
+                group by point_id having count(distinct resolution_min) > 1 order by 1""").fetchall():
+            result.add(row, "upplosning", None, "mixed_resolution",
+                       f"the point reports both {resolutions}-minute values within the month; one resolution per point and month")
+        # Gaps: intervals of the month a point has no row for (a 'saknas' row is a row, counted as missing in the marts).
+        gaps = _gaps(con, month_start, month_end)
+        for first_row, missing_from, missing_to, res in gaps:
+            intervals = int((missing_to - missing_from) / timedelta(minutes=res))
+            summer = (dst is not None and result.month.month == 3 and missing_from == dst
+                      and missing_to == dst + timedelta(hours=1))
+            if summer:
+                result.add(first_row, "start", _normal(missing_from), "summer_time_stamps",
+                           f"no value for {_normal(missing_from)} normal time: the day {dst:%Y-%m-%d} has 23 hours, so the "
+                           "file looks stamped in local summer time; meter values are in Swedish normal time, UTC+01:00, all year")
+            else:
+                result.add(first_row, "start", _normal(missing_from), "gap",
+                           f"the point (first on this row) has no value for {intervals} interval(s) from "
+                           f"{_normal(missing_from)} normal time; send a row with kvalitet saknas for a missing value")
+
+
+def _gaps(con: duckdb.DuckDBPyConnection, month_start: datetime, month_end: datetime) -> list[tuple]:
+    return con.execute("""
+        with e as (
+            select point_id, riktning, any_value(resolution_min) as res, min(source_row) as first_row, start_utc
+            from v group by point_id, riktning, start_utc
+        ), p as (
+            select point_id, riktning from v group by all having count(distinct resolution_min) = 1
+        ), w as (
+            select e.*, lag(start_utc) over (partition by e.point_id, e.riktning order by start_utc) as previous,
+                   min(first_row) over (partition by e.point_id, e.riktning) as point_row
+            from e semi join p using (point_id, riktning)
+        ), inner_gaps as (
+            select point_row, previous + res * interval 1 minute as missing_from, start_utc as missing_to, res from w
+            where previous is not null and start_utc > previous + res * interval 1 minute
+        ), bounds as (
+            select point_row, any_value(res) as res, min(start_utc) as first_start, max(start_utc) as last_start
+            from w group by point_id, riktning, point_row
+        )
+        select * from inner_gaps
+        union all
+        select point_row, ?::timestamp, first_start, res from bounds where first_start > ?::timestamp
+        union all
+        select point_row, last_start + res * interval 1 minute, ?::timestamp, res from bounds
+        where last_start + res * interval 1 minute < ?::timestamp
+        order by 1, 2 limit 1000""", [month_start, month_start, month_end, month_end]).fetchall()
+
+
+def _normal(moment: datetime) -> str:
+    """A naive UTC instant as Swedish normal time, the way the contract writes it."""
+    return (moment + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+
+
+def validate_path(path: Path, *, categories=None, limits: Limits = Limits()) -> MeterFile:
+    """Validation only (the CLI): the normalised rows go to a temporary file, with a throwaway key."""
+    with tempfile.TemporaryDirectory(prefix="meter-validate-") as tmp:
+        result = validate_file(path, out_path=Path(tmp) / "rows.parquet", key=os.urandom(32),
+                               categories=categories, limits=limits)
+        result.out_path = None
+        return result
