@@ -10,7 +10,7 @@ with hourly as (
 ), profile as (
     select medium, kundkategori, date_trunc('month', hour_normal_time)::date as month,
            case when isodow(hour_normal_time) >= 6 then 'weekend' else 'weekday' end as day_type,
-           hour(hour_normal_time) as hour_of_day, avg(kw) as mean_kw, min(point_count) as point_count,
+           hour(hour_normal_time) as hour_of_day, {{ exact_avg("kw") }} as mean_kw, min(point_count) as point_count,
            count(*) as days, bool_or(is_synthetic) as is_synthetic
     from hourly group by all
 )

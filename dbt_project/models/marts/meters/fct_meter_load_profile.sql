@@ -11,7 +11,7 @@ with hourly as (
     group by all
 ), monthly as (
     select medium, kundkategori, month,
-           arg_max(hour_utc, kw) as peak_hour_utc, max(kw) as peak_kw, avg(kw) as mean_kw,
+           arg_max(hour_utc, kw) as peak_hour_utc, max(kw) as peak_kw, {{ exact_avg("kw") }} as mean_kw,
            quantile_cont(kw, 0.5) as p50_kw, quantile_cont(kw, 0.9) as p90_kw, quantile_cont(kw, 0.99) as p99_kw,
            min(point_count) as point_count, count(*) as hours, bool_or(is_synthetic) as is_synthetic
     from hourly group by all
