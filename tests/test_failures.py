@@ -137,6 +137,8 @@ def test_full_rerun_is_idempotent(demo_warehouse, isolated_env, monkeypatch):
     settings = Settings.from_env()
     settings.warehouse_path.parent.mkdir(parents=True)
     shutil.copy(demo_warehouse.warehouse_path, settings.warehouse_path)
+    # The meter marts read the Parquet lake beside the file: it is part of the warehouse's state.
+    shutil.copytree(demo_warehouse.meter_lake_root, settings.meter_lake_root)
     before = fingerprint()
     with start_offline_server() as offline:
         for name, url in offline.environment().items():

@@ -3,12 +3,24 @@ reports, so the feeds cannot drift apart (plain Python, no Dagster)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 MB = 1024 * 1024
+
+
+def positive_number(text: str) -> float:
+    """An argparse type: a finite number above zero (a limit or a tolerance)."""
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < number < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
+    return number
 
 
 def print_reports(reports: Sequence, *, as_json: bool, text: Callable[[object], str]) -> int:

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 
@@ -228,17 +228,24 @@ class FileTooLarge(ValueError):
     """More bytes than the feed accepts: quarantined without being read to the end."""
 
 
-def read_once(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes from ONE descriptor opened without following links, at most `max_bytes`."""
+def open_regular(path: Path) -> BinaryIO:
+    """ONE descriptor on the entry, opened without following links, refused unless a regular file."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.EMLINK, errno.ENXIO):
             raise NotARegularFile(f"{path.name} is a link or special file; it was not read") from exc
         raise
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise NotARegularFile(f"{path.name} is not a regular file; it was not read")
+    handle = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise NotARegularFile(f"{path.name} is not a regular file; it was not read")
+    return handle
+
+
+def read_once(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes from ONE descriptor opened without following links, at most `max_bytes`."""
+    with open_regular(path) as handle:
         content = handle.read(max_bytes + 1)
     if len(content) > max_bytes:
         raise FileTooLarge(f"{path.name} is larger than {max_bytes:,} bytes, the most a file may have; "
@@ -249,15 +256,7 @@ def read_once(path: Path, max_bytes: int) -> bytes:
 def stream_once(path: Path, store: Store, feed: FileFeed) -> LandedFile:
     """`read_once` for big files: the file from ONE descriptor opened without following links,
     copied into the landing zone in chunks, at most `feed.max_file_bytes`."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.EMLINK, errno.ENXIO):
-            raise NotARegularFile(f"{path.name} is a link or special file; it was not read") from exc
-        raise
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise NotARegularFile(f"{path.name} is not a regular file; it was not read")
+    with open_regular(path) as handle:
         try:
             return warehouse.land_stream(store.landing_dir, feed.source, handle, _suffix(path), feed.max_file_bytes)
         except ValueError:

@@ -17,7 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.lib.cli_output import EXIT_OK, EXIT_USAGE, MB, print_reports
+from pipelines.lib.cli_output import EXIT_OK, EXIT_USAGE, MB, positive_number, print_reports
 from sources.energy_feed.registry import NETWORKS_CSV, RegistryError, load_networks
 from sources.energy_feed.validate import Limits, format_report, load_feed
 
@@ -32,22 +32,12 @@ def register_validate(feeds) -> None:
 def add_validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="monthly reports (.csv or .xlsx)")
     parser.add_argument("--networks", type=Path, default=NETWORKS_CSV, help="the network registry CSV")
-    parser.add_argument("--balance-tolerance", type=_positive, default=Limits.balance_tolerance,
+    parser.add_argument("--balance-tolerance", type=positive_number, default=Limits.balance_tolerance,
                         help="the heat balance's tolerance, a share of the larger side (default: %(default)s)")
-    parser.add_argument("--max-file-mb", type=_positive, default=Limits.max_file_bytes / MB)
-    parser.add_argument("--max-uncompressed-mb", type=_positive, default=Limits.max_uncompressed_bytes / MB)
+    parser.add_argument("--max-file-mb", type=positive_number, default=Limits.max_file_bytes / MB)
+    parser.add_argument("--max-uncompressed-mb", type=positive_number, default=Limits.max_uncompressed_bytes / MB)
     parser.add_argument("--json", action="store_true", help="print the report as JSON (a list for several files)")
     parser.set_defaults(handler=run_validate)
-
-
-def _positive(text: str) -> float:
-    try:
-        number = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < number < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
-    return number
 
 
 def run_validate(args: argparse.Namespace) -> int:

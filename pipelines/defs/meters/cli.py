@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.lib.cli_output import EXIT_USAGE, MB, print_reports
+from pipelines.lib.cli_output import EXIT_USAGE, MB, positive_number, print_reports
 from sources.meter_feed.contract import CATEGORIES_CSV, load_categories
 from sources.meter_feed.validate import Limits, format_report, validate_path
 
@@ -27,19 +27,9 @@ def register_validate(feeds) -> None:
                               description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="monthly meter files")
     parser.add_argument("--categories", type=Path, default=CATEGORIES_CSV, help="the customer category CSV")
-    parser.add_argument("--max-file-mb", type=_positive, default=Limits.max_file_bytes / MB)
+    parser.add_argument("--max-file-mb", type=positive_number, default=Limits.max_file_bytes / MB)
     parser.add_argument("--json", action="store_true", help="print the report as JSON (a list for several files)")
     parser.set_defaults(handler=run_validate)
-
-
-def _positive(text: str) -> float:
-    try:
-        number = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < number < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
-    return number
 
 
 def run_validate(args: argparse.Namespace) -> int:

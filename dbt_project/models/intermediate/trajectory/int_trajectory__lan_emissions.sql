@@ -12,7 +12,7 @@ emissions as (
 
 cement as (
     select kommuner.lan_kod, cast(cement.year as integer) as year,
-           sum(cast(cement.cement_process_co2_t as double precision)) as cement_t
+           {{ exact_sum("cement.cement_process_co2_t") }} as cement_t
     from {{ ref('cement_process_emissions') }} as cement
     inner join {{ ref('scb_kommuner') }} as kommuner on kommuner.kommun_kod = cement.kommun_kod
     group by kommuner.lan_kod, cement.year

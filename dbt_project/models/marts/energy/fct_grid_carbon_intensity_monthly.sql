@@ -5,18 +5,25 @@ with
 
 hours as ( select * from {{ ref('int_grid__hourly_carbon_intensity') }} ),
 
-annual_factor as (
+-- Portable SQL throughout (no QUALIFY, no last_day): the mart also builds on the PostgreSQL target.
+factor_vintages as (
     select valid_from_year, factor, source, vintage as factor_vintage, is_assumption,
-           lead(valid_from_year) over (order by valid_from_year, vintage) as next_from_year
+           row_number() over (partition by valid_from_year order by vintage desc) as newest_first
     from {{ ref('fuel_emission_factors') }}
     where fuel = 'electricity'
-    qualify row_number() over (partition by valid_from_year order by vintage desc) = 1
+),
+
+annual_factor as (
+    select valid_from_year, factor, source, factor_vintage, is_assumption,
+           lead(valid_from_year) over (order by valid_from_year) as next_from_year
+    from factor_vintages
+    where newest_first = 1
 ),
 
 monthly as (
     select
         zone,
-        cast(date_trunc('month', hour_utc + interval 1 hour) as date)   as month,
+        cast(date_trunc('month', hour_utc + interval '1 hour') as date) as month,
         count(*)                                                         as hours,
         {{ exact_avg("direct_gco2_per_kwh") }}                            as mean_direct_gco2_per_kwh,
         {{ exact_avg("lifecycle_gco2_per_kwh") }}                         as mean_lifecycle_gco2_per_kwh,
@@ -34,8 +41,9 @@ select
     cast(monthly.month as date)                                          as month,
     cast(extract(year from monthly.month) as integer)                    as year,
     cast(monthly.hours as integer)                                       as hours,
-    cast(24 * extract(day from last_day(monthly.month)) as integer)      as hours_in_month,
-    cast(monthly.hours = 24 * extract(day from last_day(monthly.month)) as boolean) as is_complete_month,
+    cast(24 * (cast(monthly.month + interval '1 month' as date) - monthly.month) as integer) as hours_in_month,
+    cast(monthly.hours = 24 * (cast(monthly.month + interval '1 month' as date) - monthly.month) as boolean)
+                                                                         as is_complete_month,
     cast(monthly.mean_direct_gco2_per_kwh as double precision)           as mean_direct_gco2_per_kwh,
     cast(monthly.mean_lifecycle_gco2_per_kwh as double precision)        as mean_lifecycle_gco2_per_kwh,
     cast(monthly.min_direct_gco2_per_kwh as double precision)            as min_direct_gco2_per_kwh,
