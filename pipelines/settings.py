@@ -203,6 +203,7 @@ class Settings:
     kolada_base_url: str
     dbt_target: str
     dbt_executable: str
+    dbt_target_dir: Path
     population_first_year: int
     http_max_attempts: int
     http_backoff_base_s: float
@@ -269,6 +270,8 @@ class Settings:
             dbt_target=dbt_target,
             # The dbt of this interpreter's venv, so it works without the venv on PATH.
             dbt_executable=str(env.get("DBT_EXECUTABLE") or Path(sys.executable).with_name("dbt")),
+            # dbt's manifest and build output; one per process that parses (two parses must not share it).
+            dbt_target_dir=Path(env.get("DBT_TARGET_DIR") or DBT_PROJECT_DIR / "target").resolve(),
             population_first_year=env.integer(env.get("SCB_POPULATION_FIRST_YEAR"), 1990, *YEARS),
             http_max_attempts=env.integer(env.get("HTTP_MAX_ATTEMPTS"), 5, 1, 100),
             http_backoff_base_s=env.number(env.get("HTTP_BACKOFF_BASE_S"), 1.0, 0, 3600),

@@ -13,6 +13,11 @@ pytest_plugins = ["tests.postgres_server"]
 
 REPO = Path(__file__).resolve().parent.parent
 
+# The suite runs in two pytest-xdist workers (pyproject's addopts): each parses dbt into a target
+# folder of its own (DBT_TARGET_DIR), since two parses writing one manifest.json could tear it.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("DBT_TARGET_DIR", str(REPO / "dbt_project" / "target" / f"pytest-{os.environ['PYTEST_XDIST_WORKER']}"))
+
 
 @pytest.fixture
 def isolated_env(tmp_path, monkeypatch):

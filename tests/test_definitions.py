@@ -12,8 +12,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.settings import DBT_PROJECT_DIR, DUCKDB_POOL, PARTITIONING_TAG, REPO_ROOT
-from pipelines.defs.transform.assets import layer_of, manifest_is_stale
+from pipelines.settings import DUCKDB_POOL, PARTITIONING_TAG, REPO_ROOT, Settings
+from pipelines.defs.transform.assets import dbt_project_for, layer_of, manifest_is_stale, prepare_manifest
 
 MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kommun", "dim_sector", "dim_data_source",
          "fct_carbon_budget", "fct_partner_emissions", "partner_territorial_share", "fct_partner_removals",
@@ -138,7 +138,9 @@ def test_dagster_definitions_validate_passes():
 
 
 def test_every_mart_column_is_documented_and_typed():
-    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    settings = Settings.from_env()
+    prepare_manifest(settings, dbt_project_for(settings))       # this process's manifest, parsed if stale
+    manifest = json.loads((settings.dbt_target_dir / "manifest.json").read_text())
     marts = [n for n in manifest["nodes"].values()
              if n["resource_type"] == "model" and n["config"].get("schema") == "marts"]
     assert {n["name"] for n in marts} == MARTS

@@ -196,11 +196,18 @@ def table_differences(duck_rows: list[tuple], pg_rows: list[tuple], float_column
     return problems
 
 
+# The meter marts read the Parquet lake with DuckDB's read_parquet: dbt_project.yml disables the
+# models/marts/meters folder on PostgreSQL.
+DUCKDB_ONLY_MARTS = {p.stem for p in (DBT_PROJECT_DIR / "models" / "marts" / "meters").glob("*.sql")}
+
+
 def test_every_mart_matches_duckdb(parity):
     duck_path, server = parity
     with duckdb.connect(str(duck_path), read_only=True) as duck, pg_cursor(server) as cur:
         marts = duckdb_relations(duck, "marts")
         assert "trajectory" in marts and "fct_emissions" in marts and len(marts) >= 14
+        assert DUCKDB_ONLY_MARTS and DUCKDB_ONLY_MARTS <= set(marts)
+        marts = [m for m in marts if m not in DUCKDB_ONLY_MARTS]
         assert postgres_relations(cur, "marts") == marts
         report: dict[str, list[str]] = {}
         for mart in marts:

@@ -119,10 +119,10 @@ def test_a_build_killed_in_dbt_keeps_the_serving_copy_and_the_next_run_completes
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 240
-        while time.monotonic() < deadline and not dbt_is_building():
+        while time.monotonic() < deadline and not dbt_is_building(job.pid):
             assert job.poll() is None, "the job ended before dbt started"
             time.sleep(0.2)
-        assert dbt_is_building(), "dbt never started"
+        assert dbt_is_building(job.pid), "dbt never started"
         time.sleep(1.0)                                  # well inside the dbt step
         os.killpg(job.pid, signal.SIGKILL)
         job.wait(timeout=30)
@@ -135,8 +135,9 @@ def test_a_build_killed_in_dbt_keeps_the_serving_copy_and_the_next_run_completes
     assert serving_build(own_warehouse.serving_dir) != before
 
 
-def dbt_is_building() -> bool:
-    found = subprocess.run(["pgrep", "-f", "dbt build"], capture_output=True, text=True)
+def dbt_is_building(session: int) -> bool:
+    """A `dbt build` in the job's own process group (another test may be running one too)."""
+    found = subprocess.run(["pgrep", "-g", str(session), "-f", "dbt build"], capture_output=True, text=True)
     return bool(found.stdout.strip())
 
 

@@ -21,7 +21,8 @@ def serving_asset(marts: list[dg.AssetKey]) -> dg.AssetsDefinition:
         with engine.working_copy(settings, reads=("marts",)) as database:
             published = publish.publish(database, settings.serving_dir, build_id=publish.new_build_id(context.run_id),
                                         storage_version=settings.serving_storage_version,
-                                        git_revision=settings.git_revision)
+                                        git_revision=settings.git_revision,
+                                        dbt_manifest=settings.dbt_target_dir / "manifest.json")
         return dg.MaterializeResult(metadata={
             "build_id": published.build_id,
             "serving_file": dg.MetadataValue.path(str(published.serving_file)),

@@ -21,7 +21,8 @@ AFTER_TRAJECTORY = "source:trajectory+"
 
 
 def dbt_project_for(settings: Settings) -> DbtProject:
-    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=settings.dbt_target)
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=settings.dbt_target,
+                      target_path=settings.dbt_target_dir)
 
 
 def dbt_resource(settings: Settings, project: DbtProject) -> DbtCliResource:

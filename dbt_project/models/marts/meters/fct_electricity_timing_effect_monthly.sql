@@ -12,7 +12,9 @@ with hourly as (
     select kundkategori, month, min(point_count) as point_count, count(*) as hours,
            count(*) filter (where hourly_gco2_per_kwh is null) as hours_without_factor,
            sum(kwh) filter (where hourly_gco2_per_kwh is not null) as kwh,
-           sum(emissions_hourly_kg) as emissions_hourly_kg, sum(emissions_annual_kg) filter (where hourly_gco2_per_kwh is not null) as emissions_annual_kg,
+           -- exact sums: a double sum's last bits depend on DuckDB's parallel order, and a rerun must be identical
+           {{ exact_sum("emissions_hourly_kg") }} as emissions_hourly_kg,
+           {{ exact_sum("case when hourly_gco2_per_kwh is not null then emissions_annual_kg end") }} as emissions_annual_kg,
            max(annual_gco2_per_kwh) as annual_gco2_per_kwh, max(hourly_factor_vintage) as hourly_factor_vintage,
            max(zone) as zone, bool_or(is_synthetic) as is_synthetic, bool_or(kwh is null) as any_suppressed
     from hourly group by all
