@@ -78,7 +78,8 @@ def test_the_timing_effect_is_the_hourly_against_the_annual_factor(demo_con):
         small = demo_con.execute("""select count(*) from marts.fct_meter_hourly_energy where medium = 'el'
                                     and riktning = 'uttag' and kundkategori = ? and is_suppressed""", [kundkategori]).fetchone()[0]
         if small == 0:        # all its cells are published: the month is their sum
-            assert hourly == pytest.approx(float(recomputed), rel=1e-9)
+            # to the gram: the mart sums each hour's kg exactly at six decimals (rerun-stable)
+            assert hourly == pytest.approx(float(recomputed), abs=1e-3)
         assert annual == pytest.approx(float(kwh) * 40 / 1000, rel=1e-9) and effect == pytest.approx(hourly - annual)
 
 

@@ -8,6 +8,10 @@
 --              the report kommun's networks (fct_district_heating_climate_value, default method)
 -- A sub-sector without a figure carries a GPC notation key: the seed's own (NO, IE, NE), IE for an SMHI
 -- sub-sector the release folds into its main sector, C for a confidential SCB cell, NE otherwise.
+{%- set scope2_input_text -%}
+    case input when 'scb_kre_electricity' then 'grid factor (seed grid_emission_factors)'
+               else 'district-heating climate value (fct_district_heating_climate_value)' end
+{%- endset %}
 with
 
 mapping as ( select * from {{ ref('gpc_sector_mapping') }} ),
@@ -37,7 +41,7 @@ smhi_values as (
         {{ exact_sum("tonnes") }} as tonnes,
         cast(null as varchar) as notation_key,
         'smhi_ned' as source_id,
-        'SMHI Nationella emissionsdatabasen, ' || string_agg(distinct source_file_name, ', ') as source,
+        'SMHI Nationella emissionsdatabasen, ' || string_agg(distinct source_file_name, ', ' order by source_file_name) as source,
         max(vintage) as vintage,
         false as is_synthetic
     from smhi_mapped
@@ -92,9 +96,9 @@ scope2_values as (
         case when bool_or(is_confidential) then 'C'
              when bool_or(g_co2e_per_kwh is null) then 'NE' end as notation_key,
         'scb_kre' as source_id,
-        'SCB TAB3654 final energy use x ' || string_agg(distinct case input
-            when 'scb_kre_electricity' then 'grid factor (seed grid_emission_factors)'
-            else 'district-heating climate value (fct_district_heating_climate_value)' end, ' and ') as source,
+        -- ordered, so that both engines (and every rerun) write the same text
+        'SCB TAB3654 final energy use x ' || string_agg(distinct {{ scope2_input_text }}, ' and '
+                                                        order by {{ scope2_input_text }}) as source,
         greatest(max(use_vintage), max(case when input = 'district_heating' then network_vintage end)) as vintage,
         bool_or(use_is_synthetic) or bool_or(input = 'district_heating' and network_is_synthetic) as is_synthetic
     from scope2_cells
