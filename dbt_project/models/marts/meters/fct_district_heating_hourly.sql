@@ -2,10 +2,9 @@
 -- meters; cells of fewer than var meter_min_points points suppressed.
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
-    select kundkategori, hour_utc, sum(wh) as wh, sum(point_count) as point_count, bool_or(is_synthetic) as is_synthetic
-    from {{ ref('int_meters__hourly_energy') }}
+    select kundkategori, hour_utc, wh, point_count, is_synthetic
+    from {{ ref('int_meters__category_hourly') }}
     where medium = 'fjarrvarme' and riktning = 'uttag'
-    group by all
 )
 select
     cast(kundkategori as varchar)                                            as kundkategori,

@@ -3,10 +3,9 @@
 -- var meter_min_points points only.
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
-    select kundkategori, hour_utc, sum(wh) as wh, sum(point_count) as point_count, bool_or(is_synthetic) as is_synthetic
-    from {{ ref('int_meters__hourly_energy') }}
+    select kundkategori, hour_utc, wh, point_count, is_synthetic
+    from {{ ref('int_meters__category_hourly') }}
     where medium = 'el' and riktning = 'uttag'
-    group by all
 ), annual as (
     select valid_from_year, factor from {{ ref('fuel_emission_factors') }} where fuel = 'electricity'
 ), factored as (

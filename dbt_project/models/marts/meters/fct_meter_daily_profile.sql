@@ -3,10 +3,9 @@
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
     select medium, kundkategori, hour_utc + interval 1 hour as hour_normal_time,
-           sum(wh) / 1000.0 as kw, sum(point_count) as point_count, bool_or(is_synthetic) as is_synthetic
-    from {{ ref('int_meters__hourly_energy') }}
+           wh / 1000.0 as kw, point_count, is_synthetic
+    from {{ ref('int_meters__category_hourly') }}
     where riktning = 'uttag'
-    group by all
 ), profile as (
     select medium, kundkategori, date_trunc('month', hour_normal_time)::date as month,
            case when isodow(hour_normal_time) >= 6 then 'weekend' else 'weekday' end as day_type,
