@@ -117,12 +117,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=250, help="per client and run")
     parser.add_argument("--warehouse", type=Path, default=None)
     args = parser.parse_args()
-    warehouse = (args.warehouse or Settings.from_env().warehouse_path).resolve()
+    settings = Settings.from_env()
+    warehouse = (args.warehouse or settings.warehouse_path).resolve()
+    manifest = settings.dbt_target_dir / "manifest.json"      # make demo parsed it
     if not warehouse.exists():
         sys.exit(f"bench_api: no warehouse at {warehouse}: run make demo first")
     with tempfile.TemporaryDirectory(prefix="bench_api_") as tmp:
         serving = Path(tmp) / "serving"
-        published = publish.publish(warehouse, serving)
+        published = publish.publish(warehouse, serving, dbt_manifest=manifest)
         with duckdb.connect(str(published.serving_file), read_only=True) as con:
             kommuner = [k for (k,) in con.execute("select kommun_kod from marts.dim_kommun").fetchall()]
         jobs = [workload(kommuner, args.requests, seed=n) for n in range(args.clients)]
@@ -165,7 +167,7 @@ def main() -> None:
 
             def publisher() -> None:
                 while not stop.is_set():
-                    publish.publish(warehouse, serving)
+                    publish.publish(warehouse, serving, dbt_manifest=manifest)
                     publishes[0] += 1
 
             thread = threading.Thread(target=publisher)

@@ -54,10 +54,10 @@ def small_warehouse(demo: Path, target: Path, scale: float = 1.0) -> Path:
 
 
 @pytest.fixture(scope="module")
-def served(demo_warehouse, tmp_path_factory):
+def served(demo_warehouse, dbt_manifest, tmp_path_factory):
     root = tmp_path_factory.mktemp("api")
     warehouse = small_warehouse(demo_warehouse.warehouse_path, root / "a.duckdb")
-    published = publish.publish(warehouse, root / "serving")
+    published = publish.publish(warehouse, root / "serving", dbt_manifest=dbt_manifest)
     settings = Settings.from_env({"SERVING_DIR": str(root / "serving"), "WAREHOUSE_PATH": str(warehouse)})
     return settings, published, root
 
@@ -318,7 +318,7 @@ def test_etag_from_the_build_304_cache_control_cors_and_gzip(client, served):
 
 
 # ---- concurrent readers while builds are published ---------------------------------------------
-def test_concurrent_readers_during_publishes_see_one_consistent_build_each(demo_warehouse, served, tmp_path):
+def test_concurrent_readers_during_publishes_see_one_consistent_build_each(demo_warehouse, dbt_manifest, served, tmp_path):
     """Four client threads against uvicorn on a loopback port while three builds are published,
     alternating two warehouses whose emissions differ: no error, and every answer's figures are
     those of the build its X-Build-Id names (health's build id equals its header)."""
@@ -334,7 +334,7 @@ def test_concurrent_readers_during_publishes_see_one_consistent_build_each(demo_
         with duckdb.connect(str(warehouse), read_only=True) as con:
             expected[build] = scalar(con, """select sum(tonnes) from marts.fct_emissions where kommun_kod = '2081'
                                              and gas = 'CO2e' and year = 2024 and in_latest_release""")
-        assert publish.publish(warehouse, serving, build_id=build).build_id == build
+        assert publish.publish(warehouse, serving, build_id=build, dbt_manifest=dbt_manifest).build_id == build
 
     publish_one(a, 0)
     app = create_app(Settings.from_env({"SERVING_DIR": str(serving)}))
@@ -388,7 +388,7 @@ def test_concurrent_readers_during_publishes_see_one_consistent_build_each(demo_
     assert expected[publish.current_build(serving)] == pytest.approx(2 * min(expected.values()))   # b is twice a
 
 
-def test_a_request_on_a_build_that_publishes_prune_still_reads_it_and_its_connection_closes(tmp_path):
+def test_a_request_on_a_build_that_publishes_prune_still_reads_it_and_its_connection_closes(tmp_path, dbt_manifest):
     """publish.py keeps the newest KEEP_BUILDS builds: a request that holds the oldest keeps
     reading its DuckDB file and its download files after the folder is removed, and the cache
     closes that build's connection when the request ends (nothing stays open on old builds)."""
@@ -399,12 +399,12 @@ def test_a_request_on_a_build_that_publishes_prune_still_reads_it_and_its_connec
         con.execute("create table marts.dim_kommun as select '2081' as kommun_kod, 'Borlänge' as kommun_namn, "
                     "'20' as lan_kod, 'Dalarnas län' as lan_namn")
     serving = tmp_path / "serving"
-    first = publish.publish(warehouse, serving)
+    first = publish.publish(warehouse, serving, dbt_manifest=dbt_manifest)
     cache = BuildCache(serving)
     held = cache.acquire()
     fd = open_download(held, held.resources["dim_kommun"]["formats"]["csv"])
     for _ in range(publish.KEEP_BUILDS + 1):
-        publish.publish(warehouse, serving)
+        publish.publish(warehouse, serving, dbt_manifest=dbt_manifest)
     assert not first.downloads_dir.parent.exists()            # pruned
     newest = cache.acquire()
     assert newest.build_id != held.build_id == first.build_id

@@ -64,7 +64,7 @@ def test_a_report_cannot_break_out_of_its_fence():
     assert all(len(run) < len(fence) for run in __import__("re").findall(r"`+", hostile))
 
 
-def test_the_parquet_export_neutralises_formula_like_text(tmp_path):
+def test_the_parquet_export_neutralises_formula_like_text(tmp_path, dbt_manifest):
     """A partner's action title as a formula reaches BI's Parquet as inert text; the serving
     DuckDB copy keeps the value exactly as stored (it is read as data, not opened in a sheet)."""
     import duckdb
@@ -76,7 +76,7 @@ def test_the_parquet_export_neutralises_formula_like_text(tmp_path):
         con.execute("create table marts.fct_action_portfolio (title varchar, realised_reduction_t double)")
         con.execute("insert into marts.fct_action_portfolio values ('=HYPERLINK(\"http://evil\")', -3.5), "
                     "('Vätgas', 30000)")
-    published = publish.publish(warehouse, tmp_path / "serving")
+    published = publish.publish(warehouse, tmp_path / "serving", dbt_manifest=dbt_manifest)
     parquet = published.parquet_dir / "fct_action_portfolio.parquet"
     rows = duckdb.sql(f"select * from read_parquet('{parquet}') order by 2").fetchall()
     assert rows == [("'=HYPERLINK(\"http://evil\")", -3.5), ("Vätgas", 30000.0)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -17,7 +18,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.lib import publish
+from pipelines.lib import downloads, publish
 from pipelines.settings import REPO_ROOT, Settings
 
 
@@ -32,8 +33,8 @@ def copy_warehouse(source: Path, target: Path) -> Path:
     return target
 
 
-def test_publish_writes_the_serving_copy_and_parquet_with_a_manifest(demo_warehouse, tmp_path):
-    published = publish.publish(demo_warehouse.warehouse_path, tmp_path / "serving")
+def test_publish_writes_the_serving_copy_and_parquet_with_a_manifest(demo_warehouse, dbt_manifest, tmp_path):
+    published = publish.publish(demo_warehouse.warehouse_path, tmp_path / "serving", dbt_manifest=dbt_manifest)
     manifest = json.loads((tmp_path / "serving" / "parquet" / "current" / "_manifest.json").read_text())
     assert manifest["build_id"] == published.build_id == serving_build(tmp_path / "serving")
     tables = {t["table"]: t for t in manifest["tables"]}
@@ -89,13 +90,13 @@ def run_job(selection=None) -> dg.ExecuteInProcessResult:
 
 
 @pytest.fixture
-def own_warehouse(demo_warehouse, isolated_env, monkeypatch):
+def own_warehouse(demo_warehouse, dbt_manifest, isolated_env, monkeypatch):
     """A copy of the demo warehouse with its own serving folder, already published once."""
     settings = Settings.from_env()
     copy_warehouse(demo_warehouse.warehouse_path, settings.warehouse_path)
     monkeypatch.setenv("SERVING_DIR", str(isolated_env / "serving"))
     monkeypatch.setenv("TRAJECTORY_AS_OF_YEAR", "2026")
-    publish.publish(settings.warehouse_path, isolated_env / "serving")
+    publish.publish(settings.warehouse_path, isolated_env / "serving", dbt_manifest=dbt_manifest)
     return Settings.from_env()
 
 
@@ -197,12 +198,13 @@ class Crash(Exception):
 
 
 @pytest.mark.parametrize("step", STEPS)
-def test_a_crash_at_any_step_leaves_both_channels_on_one_build(tmp_path, monkeypatch, step):
+def test_a_crash_at_any_step_leaves_both_channels_on_one_build(tmp_path, monkeypatch, step, dbt_manifest):
     """Crash after each step of a publish (between the build's rename and the `current` switch is
     build_renamed): readers of the DuckDB copy and of the Parquet files see the same build, the
     old one until the switch and the new one after it, and the next publish heals."""
     serving = tmp_path / "serving"
-    old = publish.publish(small_warehouse(tmp_path / "a.duckdb", 10), serving, build_id="20260101T000000000000Z-a")
+    old = publish.publish(small_warehouse(tmp_path / "a.duckdb", 10), serving, build_id="20260101T000000000000Z-a",
+                          dbt_manifest=dbt_manifest)
     assert channels(serving) == (old.build_id, old.build_id, 10, 10)
 
     def crash(at):
@@ -210,14 +212,16 @@ def test_a_crash_at_any_step_leaves_both_channels_on_one_build(tmp_path, monkeyp
             raise Crash(at)
     monkeypatch.setattr(publish, "crash_point", crash)
     with pytest.raises(Crash):
-        publish.publish(small_warehouse(tmp_path / "b.duckdb", 20), serving, build_id="20260102T000000000000Z-b")
+        publish.publish(small_warehouse(tmp_path / "b.duckdb", 20), serving, build_id="20260102T000000000000Z-b",
+                        dbt_manifest=dbt_manifest)
     expected = ("20260102T000000000000Z-b", 20) if step == "current_switched" else (old.build_id, 10)
     assert channels(serving) == (expected[0], expected[0], expected[1], expected[1])
     assert leftovers(serving) == (["builds/.20260102T000000000000Z-b.tmp"]
                                   if step in ("parquet_written", "downloads_written", "duckdb_written") else [])
 
     monkeypatch.setattr(publish, "crash_point", lambda at: None)
-    healed = publish.publish(small_warehouse(tmp_path / "c.duckdb", 30), serving, build_id="20260103T000000000000Z-c")
+    healed = publish.publish(small_warehouse(tmp_path / "c.duckdb", 30), serving, build_id="20260103T000000000000Z-c",
+                             dbt_manifest=dbt_manifest)
     assert channels(serving) == (healed.build_id, healed.build_id, 30, 30)
     assert leftovers(serving) == []
 
@@ -228,18 +232,19 @@ from pathlib import Path
 from pipelines.lib import publish
 step = sys.argv[3]
 publish.crash_point = lambda at: os.kill(os.getpid(), signal.SIGKILL) if at == step else None
-publish.publish(Path(sys.argv[1]), Path(sys.argv[2]), build_id="20260102T000000000000Z-killed")
+publish.publish(Path(sys.argv[1]), Path(sys.argv[2]), build_id="20260102T000000000000Z-killed", dbt_manifest=Path(sys.argv[4]))
 """
 
 
 @pytest.mark.parametrize("step", ["duckdb_written", "build_renamed"])
-def test_a_publish_killed_between_the_swaps_leaves_one_build(tmp_path, step):
+def test_a_publish_killed_between_the_swaps_leaves_one_build(tmp_path, step, dbt_manifest):
     """SIGKILL (no cleanup runs) once both channels are written but before `current` moves: both
     stay on the previous build; the next publish sweeps what the killed one left."""
     serving = tmp_path / "serving"
-    old = publish.publish(small_warehouse(tmp_path / "a.duckdb", 10), serving, build_id="20260101T000000000000Z-a")
+    old = publish.publish(small_warehouse(tmp_path / "a.duckdb", 10), serving, build_id="20260101T000000000000Z-a",
+                          dbt_manifest=dbt_manifest)
     killed = subprocess.run([sys.executable, "-c", KILL_AT_STEP, str(small_warehouse(tmp_path / "b.duckdb", 20)),
-                             str(serving), step], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+                             str(serving), step, str(dbt_manifest)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert channels(serving) == (old.build_id, old.build_id, 10, 10)
     if step == "build_renamed":      # complete on disk, never switched to
@@ -247,30 +252,30 @@ def test_a_publish_killed_between_the_swaps_leaves_one_build(tmp_path, step):
     else:
         assert leftovers(serving) == ["builds/.20260102T000000000000Z-killed.tmp"]
     (serving / ".current.tmp").symlink_to("builds/nowhere")       # as a crash inside switch_link leaves it
-    healed = publish.publish(small_warehouse(tmp_path / "c.duckdb", 30), serving)
+    healed = publish.publish(small_warehouse(tmp_path / "c.duckdb", 30), serving, dbt_manifest=dbt_manifest)
     assert channels(serving) == (healed.build_id, healed.build_id, 30, 30)
     assert leftovers(serving) == []
 
 
-def test_every_rename_is_followed_by_an_fsync_of_its_folder(tmp_path, monkeypatch):
+def test_every_rename_is_followed_by_an_fsync_of_its_folder(tmp_path, monkeypatch, dbt_manifest):
     events: list[tuple[str, str]] = []
     real_replace, real_fsync_dir = os.replace, publish.fsync_dir
     monkeypatch.setattr(publish.os, "replace", lambda src, dst: (real_replace(src, dst),
                                                                    events.append(("rename", str(Path(dst).parent))))[0])
     monkeypatch.setattr(publish, "fsync_dir", lambda path: (real_fsync_dir(path),
                                                              events.append(("fsync", str(path))))[0])
-    publish.publish(small_warehouse(tmp_path / "a.duckdb", 10), tmp_path / "serving")
+    publish.publish(small_warehouse(tmp_path / "a.duckdb", 10), tmp_path / "serving", dbt_manifest=dbt_manifest)
     renames = [i for i, (kind, _) in enumerate(events) if kind == "rename"]
     assert len(renames) == 4          # the build folder, `current`, and the two reader links (made once)
     for i in renames:
         assert events[i + 1] == ("fsync", events[i][1])
 
 
-def test_the_previous_layout_is_adopted_without_a_moment_of_disagreement(tmp_path, monkeypatch):
+def test_the_previous_layout_is_adopted_without_a_moment_of_disagreement(tmp_path, monkeypatch, dbt_manifest):
     """A serving folder as the older version left it (a plain borlange.duckdb, parquet/<id> and
     parquet/current -> <id>): at every rename of the first new publish both reader paths agree."""
     scratch = publish.publish(small_warehouse(tmp_path / "a.duckdb", 10), tmp_path / "scratch",
-                              build_id="20260101T000000000000Z-old")
+                              build_id="20260101T000000000000Z-old", dbt_manifest=dbt_manifest)
     serving = tmp_path / "serving"
     (serving / "parquet").mkdir(parents=True)
     shutil.copy(tmp_path / "scratch" / "builds" / scratch.build_id / publish.SERVING_FILE, serving / publish.SERVING_FILE)
@@ -285,26 +290,46 @@ def test_the_previous_layout_is_adopted_without_a_moment_of_disagreement(tmp_pat
         real_replace(src, dst)
         seen.append(channels(serving))
     monkeypatch.setattr(publish.os, "replace", replace_and_look)
-    new = publish.publish(small_warehouse(tmp_path / "b.duckdb", 20), serving, build_id="20260102T000000000000Z-new")
+    new = publish.publish(small_warehouse(tmp_path / "b.duckdb", 20), serving, build_id="20260102T000000000000Z-new",
+                          dbt_manifest=dbt_manifest)
     assert len(seen) >= 5 and all(d == p and dr == pr for d, p, dr, pr in seen)
     assert [s[0] for s in seen][0] == scratch.build_id and seen[-1] == (new.build_id, new.build_id, 20, 20)
     assert (serving / publish.SERVING_FILE).is_symlink()
     assert sorted(p.name for p in (serving / "parquet").iterdir()) == ["current"]     # the old folder pruned
 
 
-def test_names_and_paths_in_the_publish_sql_are_quoted(tmp_path):
+def test_names_and_paths_in_the_publish_sql_are_quoted(tmp_path, dbt_manifest):
     serving = tmp_path / "it's a \"serving\" dir"
-    published = publish.publish(small_warehouse(tmp_path / "a.duckdb", 3), serving, storage_version="v1.0.0")
+    published = publish.publish(small_warehouse(tmp_path / "a.duckdb", 3), serving, storage_version="v1.0.0",
+                                dbt_manifest=dbt_manifest)
     with duckdb.connect(str(published.serving_file), read_only=True) as con:
         assert con.execute('select label from marts."dim ""odd"" name"').fetchall() == [("it's",)]
     assert pl.read_parquet(published.parquet_dir / 'dim "odd" name.parquet')["label"].to_list() == ["it's"]
     with pytest.raises(ValueError, match="storage_version"):
-        publish.publish(tmp_path / "a.duckdb", serving, storage_version="v1.0.0') ; drop schema marts; --")
+        publish.publish(tmp_path / "a.duckdb", serving, storage_version="v1.0.0') ; drop schema marts; --",
+                        dbt_manifest=dbt_manifest)
     assert channels(serving)[:2] == (published.build_id, published.build_id)
 
 
-def test_builds_are_pruned_to_the_newest_three(tmp_path):
+def test_a_publish_without_dbts_manifest_is_refused_before_anything_is_staged(tmp_path, dbt_manifest):
+    """Which marts are dbt's and open data comes from the manifest: without it a publish would
+    serve an empty download set and look like a success (a clean clone has no manifest until
+    dbt parses). It is refused, naming the file, and the serving folder stays on its build."""
+    serving = tmp_path / "serving"
+    old = publish.publish(small_warehouse(tmp_path / "a.duckdb", 10), serving, dbt_manifest=dbt_manifest)
+    assert json.loads((old.downloads_dir / downloads.DATAPACKAGE).read_text())["resources"][0]["name"] == "fct_emissions"
+    missing = tmp_path / "target" / "manifest.json"
+    with pytest.raises(downloads.ManifestMissing, match=re.escape(str(missing))):
+        publish.publish(small_warehouse(tmp_path / "b.duckdb", 20), serving, dbt_manifest=missing)
+    with pytest.raises(downloads.ManifestMissing, match="dbt_manifest"):
+        publish.publish(small_warehouse(tmp_path / "b.duckdb", 20), serving)
+    assert channels(serving) == (old.build_id, old.build_id, 10, 10)
+    assert sorted(p.name for p in (serving / "builds").iterdir()) == [old.build_id]
+    assert leftovers(serving) == []
+
+
+def test_builds_are_pruned_to_the_newest_three(tmp_path, dbt_manifest):
     warehouse, serving = small_warehouse(tmp_path / "a.duckdb", 5), tmp_path / "serving"
-    ids = [publish.publish(warehouse, serving, build_id=f"2026010{i}T000000000000Z").build_id for i in range(1, 6)]
+    ids = [publish.publish(warehouse, serving, build_id=f"2026010{i}T000000000000Z", dbt_manifest=dbt_manifest).build_id for i in range(1, 6)]
     assert sorted(p.name for p in (serving / "builds").iterdir()) == ids[-3:]
     assert os.readlink(serving / "current") == f"builds/{ids[-1]}"

@@ -35,7 +35,6 @@ import duckdb
 
 from pipelines.lib.durable import fsync, fsync_dir, link_or_copy
 from pipelines.lib.sql import qualified, quote_identifier, quote_literal
-from pipelines.settings import DBT_PROJECT_DIR
 from sources.formula_safety import neutralise_sql
 
 DOWNLOADS_DIR = "downloads"
@@ -43,7 +42,6 @@ DATAPACKAGE = "datapackage.json"
 FORMATS = ("csv", "xlsx", "json", "parquet")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                "json": "application/json", "parquet": "application/vnd.apache.parquet"}
-DBT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 CSV_DELIMITER, CSV_DECIMAL = ";", ","
 CSV_DIALECT = {"delimiter": CSV_DELIMITER, "header": True, "quoteChar": '"', "doubleQuote": True}
 BOM = "\ufeff".encode()
@@ -89,13 +87,20 @@ def unit_of(column: str) -> str | None:
     return None
 
 
-def mart_docs(manifest_path: Path = DBT_MANIFEST) -> dict[str, dict]:
+class ManifestMissing(ValueError):
+    """The download set cannot be chosen without dbt's manifest: which marts are dbt's, which are
+    open data, and what they mean all come from it. Publishing an empty set instead would look
+    like a success."""
+
+
+def mart_docs(manifest_path: Path) -> dict[str, dict]:
     """Per mart, from dbt's manifest: its description, its columns' descriptions and the
-    data_sources ids of the dbt sources and seeds upstream of it. Empty when there is no manifest."""
+    data_sources ids of the dbt sources and seeds upstream of it."""
     try:
         manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    except (OSError, ValueError) as error:
+        raise ManifestMissing(f"dbt's manifest {manifest_path} cannot be read ({error}); "
+                              "run `dbt parse` (the pipeline does it at start-up) before publishing") from None
     nodes, parents = manifest.get("nodes", {}), manifest.get("parent_map", {})
 
     def upstream(unique_id: str, seen: set[str]) -> set[str]:
@@ -134,10 +139,9 @@ def open_tables(manifest: dict, docs: dict[str, dict]) -> list[dict]:
 
 
 def write_downloads(con: duckdb.DuckDBPyConnection, target: Path, manifest: dict, parquet_dir: Path,
-                    docs: dict[str, dict] | None = None) -> dict:
+                    docs: dict[str, dict]) -> dict:
     """Every open mart of `manifest` in the four formats, and the datapackage, into `target` (a
     staged build's folder). Returns the datapackage."""
-    docs = mart_docs() if docs is None else docs
     target.mkdir(parents=True)
     sources = data_sources(con)
     resources = []

@@ -115,12 +115,16 @@ def crash_point(step: str) -> None:
 
 def publish(warehouse_path: Path, serving_dir: Path, *, build_id: str | None = None,
             storage_version: str = "v1.0.0", git_revision: str | None = None,
-            dbt_manifest: Path = downloads.DBT_MANIFEST, with_downloads: bool = True) -> Published:
+            dbt_manifest: Path | None = None, with_downloads: bool = True) -> Published:
     """Publish the warehouse's marts as a new build: staged, then switched in with one rename.
-    `dbt_manifest` gives the download set its descriptions, sources and open-data marts; a build
-    without one (`with_downloads=False`, for tests of the DuckDB copy alone) serves no downloads."""
+    `dbt_manifest` gives the download set its descriptions, sources and open-data marts, and is
+    required with downloads (ManifestMissing, before anything is staged); a build without them
+    (`with_downloads=False`, for tests of the DuckDB copy alone) serves no downloads."""
     if not STORAGE_VERSION.fullmatch(storage_version):
         raise ValueError(f"storage_version {storage_version!r} is not a DuckDB version such as v1.0.0")
+    if with_downloads and dbt_manifest is None:
+        raise downloads.ManifestMissing("a publish with downloads needs dbt's manifest (dbt_manifest)")
+    docs = downloads.mart_docs(dbt_manifest) if with_downloads else {}
     built_at = datetime.now(timezone.utc)
     build_id = build_id or new_build_id(now=built_at)
     if build_id.startswith(".") or "/" in build_id or not build_id.strip():
@@ -138,8 +142,7 @@ def publish(warehouse_path: Path, serving_dir: Path, *, build_id: str | None = N
             write_parquet(con, staged / PARQUET_DIR, manifest)
             crash_point("parquet_written")
             if with_downloads:
-                downloads.write_downloads(con, staged / downloads.DOWNLOADS_DIR, manifest, staged / PARQUET_DIR,
-                                          downloads.mart_docs(dbt_manifest))
+                downloads.write_downloads(con, staged / downloads.DOWNLOADS_DIR, manifest, staged / PARQUET_DIR, docs)
             crash_point("downloads_written")
             write_serving_file(con, staged, manifest, storage_version)
             crash_point("duckdb_written")
