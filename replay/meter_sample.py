@@ -46,6 +46,7 @@ import pyarrow.parquet as pq
 
 from sources.energy_feed import contract as C
 from sources.energy_feed.validate import load_feed_bytes
+from sources.meter_feed.contract import gsrn
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CATEGORIES_SEED = REPO_ROOT / "dbt_project" / "seeds" / "meter_customer_categories.csv"
@@ -296,17 +297,6 @@ def allocate(points: int, medium: str) -> dict[str, int]:
             counts[k] += step
         i += 1
     return counts
-
-
-def gsrn(serial: int) -> str:
-    """An 18-digit GSRN: 735999 (the Swedish metering-point prefix), 11 digits, the GS1 check digit."""
-    body = f"735999{serial:011d}"
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return body + str((10 - total % 10) % 10)
-
-
-def gsrn_is_valid(text: str) -> bool:
-    return len(text) == 18 and text.isdigit() and gsrn(int(text[6:17])) == text
 
 
 @dataclass

@@ -20,6 +20,8 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sources.meter_feed import contract
+
 COLUMNS = ("matpunkt", "medium", "riktning", "natomrade", "kundkategori", "start", "upplosning", "kwh", "kvalitet",
            "syntetisk")
 NORMAL_TIME = timezone(timedelta(hours=1))
@@ -42,7 +44,7 @@ class Point:
 
 
 def gsrn(number: int) -> str:
-    return f"735999{number:012d}"
+    return contract.gsrn(number)
 
 
 def points(medium: str, count: int, *, seed: int = SEED, quarter_hour_share: float = 0.1,

@@ -84,10 +84,14 @@ def test_row_problems_name_file_row_and_field(tmp_path):
     values[30] = dict(values[29])                 # line 33: a duplicate of line 32
     values[40]["kundkategori"] = "okand"          # line 43
     values[50]["matpunkt"] = "123"                # line 53
+    good = values[60]["matpunkt"]                 # line 63: one digit off, its check digit now wrong
+    values[60]["matpunkt"] = good[:10] + str((int(good[10]) + 1) % 10) + good[11:]
     result = validate_path(write_csv(tmp_path / "bad.csv", values))
     found = {(p.code, p.row, p.field) for p in result.problems}
     assert {("negative_value", 3, "kwh"), ("production_not_allowed", 13, "riktning"), ("implausible_value", 23, "kwh"),
-            ("duplicate", 32, "start"), ("unknown_category", 43, "kundkategori"), ("invalid_gsrn", 53, "matpunkt")} <= found
+            ("duplicate", 32, "start"), ("unknown_category", 43, "kundkategori"), ("invalid_gsrn", 53, "matpunkt"),
+            ("gsrn_check_digit", 63, "matpunkt")} <= found
+    assert result.counts["gsrn_check_digit"] == sum(1 for r in values if r["matpunkt"] == values[60]["matpunkt"])
     assert all(p.file == "bad.csv" for p in result.problems)
     # The GSRN is never echoed: the row names the point.
     assert not any(re.search(r"735999\d{12}", json.dumps(p.to_dict())) for p in result.problems)

@@ -1,7 +1,8 @@
 """The meter feed contract (docs/feeds.md): Borlänge Energi's meter values, one row per metering
 point and interval, in monthly files per medium. Plain Python, no Dagster.
 
-    matpunkt      GSRN, 18 digits starting 735999 (pseudonymised at ingest, never stored as is)
+    matpunkt      GSRN, 18 digits starting 735999, the last a GS1 check digit (pseudonymised at
+                  ingest, never stored as is)
     medium        el | fjarrvarme
     riktning      uttag (consumption) | inmatning (production)
     natomrade     the network area id
@@ -38,6 +39,7 @@ DIRECTIONS = ("uttag", "inmatning")
 QUALITIES = ("uppmatt", "estimerad", "korrigerad", "saknas")
 RESOLUTIONS = {"PT1H": 60, "PT15M": 15}          # minutes
 GSRN = re.compile(r"735999\d{12}")
+GSRN_PREFIX = "735999"
 NORMAL_TIME = timezone(timedelta(hours=1))       # Swedish normal time, all year
 SUMMER_OFFSET_MIN = 120
 ALLOWED_OFFSETS_MIN = (60, 0)                    # +01:00 and Z/+00:00 name the same instants unambiguously
@@ -63,6 +65,23 @@ def load_categories(path: Path = CATEGORIES_CSV) -> dict[tuple[str, str], Catego
         return {(r["medium"], r["kundkategori"]): Category(r["medium"], r["kundkategori"], r["report_category"],
                                                            float(r["max_kw_per_point"]), r["has_production"] == "true")
                 for r in csv.DictReader(handle)}
+
+
+def gs1_check_digit(body: str) -> str:
+    """The GS1 mod-10 check digit of the 17 digits before it: weights 3 and 1 alternating from
+    the right (GS1 General Specifications, 7.9)."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return str((10 - total % 10) % 10)
+
+
+def gsrn(serial: int) -> str:
+    """A Swedish metering point's GSRN from an 11-digit serial: 735999, the serial, the check digit."""
+    body = f"{GSRN_PREFIX}{serial:011d}"
+    return body + gs1_check_digit(body)
+
+
+def gsrn_is_valid(text: str) -> bool:
+    return bool(GSRN.fullmatch(text)) and gs1_check_digit(text[:17]) == text[17]
 
 
 def month_bounds_utc(month: date) -> tuple[datetime, datetime]:

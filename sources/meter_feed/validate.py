@@ -15,7 +15,7 @@ can be shown to an operator. The codes:
 
   file      file_not_found, empty_file, file_too_large, unreadable_file, missing_column, too_many_rows,
             mixed_media, mixed_months, no_rows
-  cells     invalid_gsrn, invalid_medium, invalid_direction, unknown_category, invalid_start,
+  cells     invalid_gsrn, gsrn_check_digit, invalid_medium, invalid_direction, unknown_category, invalid_start,
             summer_time_offset, foreign_offset, misaligned_start, invalid_resolution, invalid_kwh,
             too_many_decimals, missing_value, invalid_quality, missing_network_area, negative_value,
             production_not_allowed, implausible_value
@@ -323,6 +323,13 @@ def _normalise(batch: pa.RecordBatch, first_row: int, file: MeterFile, categorie
     valid_gsrn = pc.match_substring_regex(gsrn, r"^735999\d{12}$")
     _flag(file, pc.invert(valid_gsrn), rows, None, "matpunkt", "invalid_gsrn",
           "not a GSRN (18 digits starting 735999); the value is not repeated here")
+    # The check digit, once per distinct GSRN (a batch has a few thousand): a mistyped id is refused
+    # rather than loaded as a point of its own.
+    encoded = pc.dictionary_encode(pc.if_else(valid_gsrn, gsrn, None))
+    distinct = encoded.dictionary.to_pylist()
+    check_ok = pc.take(pa.array([C.gsrn_is_valid(g) for g in distinct], pa.bool_()), encoded.indices)
+    _flag(file, pc.and_(valid_gsrn, pc.invert(check_ok)), rows, None, "matpunkt", "gsrn_check_digit",
+          "the GSRN's last digit is not its GS1 check digit (a mistyped id?); the value is not repeated here")
     _flag(file, pc.invert(pc.is_in(medium, pa.array(C.MEDIA))), rows, medium, "medium", "invalid_medium",
           f"expected one of {', '.join(C.MEDIA)}")
     _flag(file, pc.invert(pc.is_in(direction, pa.array(C.DIRECTIONS))), rows, direction, "riktning",
@@ -363,8 +370,6 @@ def _normalise(batch: pa.RecordBatch, first_row: int, file: MeterFile, categorie
             file.is_synthetic = True
 
     # Pseudonymise the batch's distinct GSRNs once each: the GSRN goes no further than this function.
-    encoded = pc.dictionary_encode(pc.if_else(valid_gsrn, gsrn, None))
-    distinct = encoded.dictionary.to_pylist()
     ids = pa.array([pseudonyms.get(g) or pseudonyms.setdefault(g, pseudonym(key, g)) for g in distinct], pa.string())
     point_id = pc.take(ids, encoded.indices)
     table = pa.table([point_id, medium, direction, area, category, start, resolution, wh, quality, rows],
