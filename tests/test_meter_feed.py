@@ -20,6 +20,7 @@ from pipelines.lib.meter_lake import Lake
 from pipelines.lib.warehouse import Store
 from pipelines.settings import DEMO_METER_PSEUDONYM_KEY, Settings
 from tests.meter_files import points, rows, write_csv, write_parquet
+from sources.meter_feed import contract as C
 from sources.meter_feed.validate import pseudonym, validate_file, validate_path
 
 KEY = DEMO_METER_PSEUDONYM_KEY.encode()
@@ -74,6 +75,52 @@ def test_plus_two_hour_offsets_are_summer_time(tmp_path):
     assert result.counts["summer_time_offset"] == 3
     rows_named = sorted(p.row for p in result.problems if p.code == "summer_time_offset")
     assert rows_named == [3, 4, 5]             # comment line 1, header line 2, first value line 3
+
+
+@pytest.fixture(scope="module")
+def sunny_months(tmp_path_factory):
+    """The generator's March and June (300 points, a dozen of them with solar panels following
+    ENTSO-E's real 2024 solar series), starts with their +01:00."""
+    from replay.meter_sample import write_month
+    out = tmp_path_factory.mktemp("sunny")
+    return {month: write_month(out, month, medium="el", points=300, seed=14, gaps=0).path for month in ("2024-03", "2024-06")}
+
+
+def restamped(source: Path, target: Path, *, lag_hours: int, offset: str = "") -> Path:
+    """The same labels, each value moved `lag_hours` later (the energy of 11:00 labelled 12:00, as a
+    meter clock on summer time does), the starts written with `offset` (none: the contract's normal time)."""
+    duckdb.sql(f"""copy (select * exclude (n) replace (left(start, 16) || '{offset}' as start,
+                            coalesce(lag(kwh, {lag_hours}) over w, lead(kwh, {-lag_hours}) over w, kwh) as kwh)
+                         from (select *, row_number() over () as n from read_parquet('{source}'))
+                         window w as (partition by matpunkt, riktning order by start) order by n)
+                   to '{target}' (format parquet)""")
+    return target
+
+
+@pytest.mark.parametrize("month", ["2024-03", "2024-06"])
+def test_production_off_the_solar_clock_is_caught_when_starts_have_no_offset(sunny_months, tmp_path, month):
+    """A month wholly in summer has no 23- or 25-hour day: a file stamped in local summer time (or in
+    UTC without its Z) shows in when the panels produce. Sweden's 2024 solar centroid lags Borlänge's
+    solar noon by 0.05-0.32 h; an hour's shift moves it past the 0.5 h tolerance either way."""
+    source = sunny_months[month]
+    assert validate_path(restamped(source, tmp_path / "plain.parquet", lag_hours=0)).ok
+    late = validate_path(restamped(source, tmp_path / "late.parquet", lag_hours=1))
+    early = validate_path(restamped(source, tmp_path / "early.parquet", lag_hours=-1))
+    assert not late.ok and not early.ok and late.counts["shifted_peak"] == early.counts["shifted_peak"] == 1
+    (late_problem,), (early_problem,) = ([p for p in r.problems if p.code == "shifted_peak"] for r in (late, early))
+    assert "local summer time" in late_problem.message and "UTC" in early_problem.message
+    def first_production(path: Path) -> int:
+        return duckdb.sql(f"""select min(n) from (select riktning, kwh, row_number() over () as n
+                              from read_parquet('{path}')) where riktning = 'inmatning' and kwh > 0""").fetchall()[0][0]
+    assert late_problem.row == first_production(tmp_path / "late.parquet") and late_problem.field == "start"
+    assert early_problem.row == first_production(tmp_path / "early.parquet")
+    # The production centroid the problem names, recomputed: an hour apart, around the solar clock.
+    late_h, early_h = (int(p.value[:2]) + int(p.value[3:]) / 60 for p in (late_problem, early_problem))
+    assert late_h - early_h == pytest.approx(2.0, abs=0.05)
+    noon = C.solar_noon_h(date.fromisoformat(month + "-01")) + C.SOLAR_CENTROID_LAG_H
+    assert late_h - noon > C.SOLAR_SHIFT_TOLERANCE_H and noon - early_h > C.SOLAR_SHIFT_TOLERANCE_H
+    # Starts with an explicit +01:00 are not second-guessed (the sender's remedy for a false alarm).
+    assert validate_path(restamped(source, tmp_path / "explicit.parquet", lag_hours=1, offset="+01:00")).ok
 
 
 def test_row_problems_name_file_row_and_field(tmp_path):

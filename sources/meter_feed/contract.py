@@ -27,6 +27,7 @@ key-value metadata `syntetisk=true` (or `synthetic=true`) also labels it.
 from __future__ import annotations
 
 import csv
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -45,6 +46,14 @@ SUMMER_OFFSET_MIN = 120
 ALLOWED_OFFSETS_MIN = (60, 0)                    # +01:00 and Z/+00:00 name the same instants unambiguously
 SYNTHETIC_MARKERS = ("SYNTETISK", "SYNTHETIC")
 WARNINGS = frozenset({"gap"})                    # reported; the file still loads
+# Solar production as a clock: Borlänge's solar noon in normal time, and how far the production
+# centroid of Sweden's panels lags it (ENTSO-E's 2024 solar series: 0.05-0.32 h every month).
+# A file without offsets whose production centroid is off by more than the tolerance looks
+# stamped an hour off (local summer time, or UTC); an hour's shift moves it 0.7-1.3 h.
+LONGITUDE_E = 15.42
+SOLAR_CENTROID_LAG_H = 0.2
+SOLAR_SHIFT_TOLERANCE_H = 0.5
+SOLAR_MIN_POINTS, SOLAR_MIN_DAYS = 3, 10
 TRUE_WORDS, FALSE_WORDS = ("ja", "true", "1", "yes"), ("nej", "false", "0", "no", "")
 
 CATEGORIES_CSV = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "meter_customer_categories.csv"
@@ -82,6 +91,14 @@ def gsrn(serial: int) -> str:
 
 def gsrn_is_valid(text: str) -> bool:
     return bool(GSRN.fullmatch(text)) and gs1_check_digit(text[:17]) == text[17]
+
+
+def solar_noon_h(month: date) -> float:
+    """Borlänge's solar noon on the 15th of the month, in hours after midnight normal time
+    (UTC+01:00's meridian is 15° E; the equation of time in its usual three-term approximation)."""
+    b = 2 * math.pi * (date(month.year, month.month, 15).timetuple().tm_yday - 81) / 364
+    equation_of_time_min = 9.87 * math.sin(2 * b) - 7.53 * math.cos(b) - 1.5 * math.sin(b)
+    return 12 - (LONGITUDE_E - 15) * 4 / 60 - equation_of_time_min / 60
 
 
 def month_bounds_utc(month: date) -> tuple[datetime, datetime]:

@@ -19,7 +19,8 @@ can be shown to an operator. The codes:
             summer_time_offset, foreign_offset, misaligned_start, invalid_resolution, invalid_kwh,
             too_many_decimals, missing_value, invalid_quality, missing_network_area, negative_value,
             production_not_allowed, implausible_value
-  rows      duplicate, gap, mixed_resolution, summer_time_stamps
+  rows      duplicate, gap, mixed_resolution, summer_time_stamps, shifted_peak (production off the
+            solar clock, checked only when starts have no offset)
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class MeterFile:
     wh_total: int = 0
     resolutions: list[int] = field(default_factory=list)
     is_synthetic: bool = False
+    naive_starts: int = 0              # starts without an offset: normal time by the contract, but unproven
     out_path: Path | None = None
 
     @property
@@ -237,6 +239,7 @@ def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Arr
     if pa.types.is_timestamp(column.type):
         if column.type.tz is not None:          # an instant: its UTC value as is
             return pc.cast(pc.cast(column, pa.timestamp("us", "UTC")), pa.timestamp("us"))
+        file.naive_starts += len(column)
         return pc.subtract(pc.cast(column, pa.timestamp("us")), pa.scalar(timedelta(hours=1), pa.duration("us")))
     # A month has a few thousand distinct starts: parse each once (the dictionary), then spread to rows.
     encoded = pc.dictionary_encode(_text(batch, "start"))
@@ -251,6 +254,7 @@ def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Arr
           "stamped in Swedish summer time (+02:00); meter values are in normal time, UTC+01:00, all year")
     _flag(file, masks["foreign"], rows, text, "start", "foreign_offset", "an offset other than +01:00 or Z")
     _flag(file, masks["seconds"], rows, text, "start", "misaligned_start", "an interval starts on a whole minute (seconds 00)")
+    file.naive_starts += pc.sum(masks["naive"]).as_py() or 0
     return pc.take(parsed["utc"], encoded.indices)
 
 
@@ -274,6 +278,7 @@ def _parse_starts(text: pa.Array) -> dict[str, pa.Array]:
         "summer": pc.and_(valid, pc.equal(offset_min, C.SUMMER_OFFSET_MIN)),
         "foreign": pc.and_(valid, pc.invert(pc.is_in(offset_min, pa.array([*C.ALLOWED_OFFSETS_MIN, C.SUMMER_OFFSET_MIN])))),
         "seconds": pc.and_(valid, pc.invert(pc.is_in(seconds, pa.array(["", "00"])))),
+        "naive": pc.and_(valid, pc.equal(offset, "")),
     }
 
 
@@ -446,6 +451,8 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits) -> None:
         result.wh_total, = con.execute("select coalesce(sum(wh), 0)::bigint from v").fetchone()
         result.resolutions = [r for (r,) in con.execute("""select distinct r from (select low as r from series union all
                                                             select high from series) where r is not null order by 1""").fetchall()]
+        if result.medium == "el" and result.naive_starts:
+            _solar_clock(con, result)
         month_minutes = int((C.month_bounds_utc(result.month)[1] - C.month_bounds_utc(result.month)[0]).total_seconds() // 60)
         con.execute(f"""create temp table flagged as select point_id, riktning from series
                         where n > distinct_starts or low != high or distinct_starts < {month_minutes} // low""")
@@ -492,6 +499,35 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits) -> None:
                 result.add(first_row, "start", _normal(missing_from), "gap",
                            f"the point (first on this row) has no value for {intervals} interval(s) from "
                            f"{_normal(missing_from)} normal time; send a row with kvalitet saknas for a missing value")
+
+
+def _solar_clock(con: duckdb.DuckDBPyConnection, result: MeterFile) -> None:
+    """Starts without an offset are normal time by the contract, and a month wholly in summer has no
+    23- or 25-hour day to betray local time. The sun does: the file's production centroid (mid-interval,
+    energy-weighted) should sit near Borlänge's solar noon plus the lag of Sweden's panels."""
+    points, days, first_row, centroid = con.execute("""
+        with p as (select start_utc + interval 1 hour as normal, resolution_min, wh, point_id, source_row from v
+                   where riktning = 'inmatning' and wh > 0)
+        select count(distinct point_id), count(distinct normal::date), min(source_row),
+               sum(wh * (hour(normal) + minute(normal) / 60 + resolution_min / 120)) / nullif(sum(wh), 0)
+        from p""").fetchone()
+    if points < C.SOLAR_MIN_POINTS or days < C.SOLAR_MIN_DAYS or centroid is None:
+        return
+    expected = C.solar_noon_h(result.month) + C.SOLAR_CENTROID_LAG_H
+    shift = centroid - expected
+    if abs(shift) <= C.SOLAR_SHIFT_TOLERANCE_H:
+        return
+    looks = "local summer time (an hour late)" if shift > 0 else "UTC without its Z (an hour early)"
+    result.add(first_row, "start", _clock(centroid), "shifted_peak",
+               f"the {points} producing points' solar production centres on {_clock(centroid)} normal time, "
+               f"{abs(shift):.1f} h {'after' if shift > 0 else 'before'} the {_clock(expected)} the sun gives in "
+               f"{result.month:%B}: the starts, which have no offset, look stamped in {looks}; meter values are in "
+               "Swedish normal time, UTC+01:00, all year (if they are, send the starts with +01:00)")
+
+
+def _clock(hours: float) -> str:
+    minutes = round(hours * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _gaps(con: duckdb.DuckDBPyConnection, month_start: datetime, month_end: datetime) -> list[tuple]:
