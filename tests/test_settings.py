@@ -70,6 +70,9 @@ def test_a_tolerance_of_nan_or_out_of_range_is_refused(value):
     ("SERVING_STORAGE_VERSION", "v1.0.0' (drop", "SERVING_STORAGE_VERSION must be a DuckDB version such as v1.0.0, "
                                                  "or latest, not \"v1.0.0' (drop\""),
     ("REPORT_KOMMUN", "Borlänge", "REPORT_KOMMUN must be a four-digit kommun code, not 'Borlänge'"),
+    ("DBT_DUCKDB_MEMORY_LIMIT", "4GB'; drop", "DBT_DUCKDB_MEMORY_LIMIT must be a size such as 4GB or 512MB, "
+                                             "not \"4GB'; drop\""),
+    ("DBT_DUCKDB_MEMORY_LIMIT", "0GB", "DBT_DUCKDB_MEMORY_LIMIT must be a size such as 4GB or 512MB, not '0GB'"),
     ("ALLOW_HTTP_SOURCES", "maybe", "ALLOW_HTTP_SOURCES must be 1 or 0 (true or false), not 'maybe'"),
     ("PGSSLMODE", "strict", "PGSSLMODE must be one of 'disable', 'allow', 'prefer', 'require', 'verify-ca', "
                             "'verify-full', not 'strict'"),
@@ -102,6 +105,7 @@ def test_every_problem_is_reported_at_once():
     ({"SERVING_STORAGE_VERSION": "v1.2.0"}, "serving_storage_version", "v1.2.0"),
     ({"DAGSTER_EXECUTOR": "multiprocess"}, "executor", "multiprocess"),
     ({"REPORT_YEAR": "2024"}, "report_year", 2024),
+    ({"DBT_DUCKDB_MEMORY_LIMIT": "512MB"}, "dbt_duckdb_memory_limit", "512MB"),
     ({"ALLOW_HTTP_SOURCES": "yes"}, "allow_http_sources", True),
     ({"ALLOW_HTTP_SOURCES": "0"}, "allow_http_sources", False),
 ])

@@ -26,6 +26,7 @@ def dbt_vars(settings: Settings) -> dict[str, object]:
         "meter_lake_root": settings.meter_lake_root,
         "meter_min_points": settings.meter_min_points,
         "grid_zone": settings.grid_zone,
+        "duckdb_memory_limit": settings.dbt_duckdb_memory_limit,
     }
 
 
