@@ -39,8 +39,8 @@ MEDIA = ("el", "fjarrvarme")
 DIRECTIONS = ("uttag", "inmatning")
 QUALITIES = ("uppmatt", "estimerad", "korrigerad", "saknas")
 RESOLUTIONS = {"PT1H": 60, "PT15M": 15}          # minutes
-GSRN = re.compile(r"735999\d{12}")
-GSRN_PREFIX = "735999"
+GSRN_PREFIX = "735999"                           # Sweden's metering points
+GSRN = re.compile(GSRN_PREFIX + r"\d{12}")
 NORMAL_TIME = timezone(timedelta(hours=1))       # Swedish normal time, all year
 SUMMER_OFFSET_MIN = 120
 ALLOWED_OFFSETS_MIN = (60, 0)                    # +01:00 and Z/+00:00 name the same instants unambiguously

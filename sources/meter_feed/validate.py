@@ -325,7 +325,7 @@ def _normalise(batch: pa.RecordBatch, first_row: int, file: MeterFile, categorie
     medium, direction = _text(batch, "medium"), _text(batch, "riktning")
     area, category = _text(batch, "natomrade"), _text(batch, "kundkategori")
     resolution_text, quality = _text(batch, "upplosning"), _text(batch, "kvalitet")
-    valid_gsrn = pc.match_substring_regex(gsrn, r"^735999\d{12}$")
+    valid_gsrn = pc.match_substring_regex(gsrn, f"^{C.GSRN.pattern}$")
     _flag(file, pc.invert(valid_gsrn), rows, None, "matpunkt", "invalid_gsrn",
           "not a GSRN (18 digits starting 735999); the value is not repeated here")
     # The check digit, once per distinct GSRN (a batch has a few thousand): a mistyped id is refused
