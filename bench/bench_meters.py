@@ -18,6 +18,7 @@ from --data DIR (meters_el_<YYYY-MM>.parquet and one .csv.gz). Writes nothing in
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import multiprocessing as mp
 import resource
@@ -85,10 +86,10 @@ def duckdb_floor(files: list[str], work: str, kind: str) -> int:
         return con.execute("select count(*) from t").fetchall()[0][0]
 
 
-def marts_floor(lake: str, work: str) -> int:
+def marts_floor(lake: str, work: str, memory_limit: str) -> int:
     import duckdb
     with duckdb.connect(str(Path(work) / "floor-marts.duckdb")) as con:
-        con.execute(f"set memory_limit = '{Settings.from_env().dbt_duckdb_memory_limit}'")    # as dbt has
+        con.execute(f"set memory_limit = '{memory_limit}'")      # the limit dbt has
         con.execute(f"""create or replace table hourly as
             select medium, riktning, natomrade, kundkategori, date_trunc('hour', start_utc) as hour_utc, sum(wh) as wh,
                    sum(wh) filter (where kvalitet = 'estimerad') as estimated_wh, count(distinct point_id) as point_count,
@@ -97,7 +98,7 @@ def marts_floor(lake: str, work: str) -> int:
         return con.execute("select count(*) from hourly").fetchall()[0][0]
 
 
-def dbt_marts(lake: str, work: str) -> int:
+def dbt_marts(lake: str, work: str, settings: Settings) -> int:
     """The dbt run, in this (measured) process's child: returns the hourly mart's rows."""
     import duckdb
 
@@ -105,7 +106,7 @@ def dbt_marts(lake: str, work: str) -> int:
     repo = Path(__file__).resolve().parent.parent
     dbt = Path(sys.executable).with_name("dbt")
     warehouse = Path(work) / "bench.duckdb"
-    variables = dbt_vars(Settings.from_env({"WAREHOUSE_PATH": str(warehouse), "METER_LAKE_ROOT": lake}))
+    variables = dbt_vars(dataclasses.replace(settings, warehouse_path=warehouse, meter_lake_root=lake))
     command = [str(dbt), "run", "--select", "stg_meters__values", "int_meters__hourly_energy", "fct_meter_hourly_energy",
                "--project-dir", str(repo / "dbt_project"), "--profiles-dir", str(repo / "dbt_project"),
                "--target", "duckdb", "--target-path", str(Path(work) / "dbt-target"), "--vars", json.dumps(variables)]
@@ -129,10 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--marts-only", action="store_true", help="only (c), on the lake an earlier run left in --work")
     args = parser.parse_args(argv)
+    settings = Settings.from_env()
     args.work.mkdir(parents=True, exist_ok=True)
     lake = str(args.work / "a" / "lake")
     if args.marts_only:
-        return report(marts(lake, str(args.work)))
+        return report(marts(lake, str(args.work), settings), settings)
     data = args.data or args.work / "data"
     if args.data is None:
         generate(data, args.points, args.year, args.months)
@@ -147,15 +149,16 @@ def main(argv: list[str] | None = None) -> int:
     if csv:
         results["b_ingest_csv_gz"] = measured(ingest, csv, str(args.work / "b"))
         results["b_floor_read_csv"] = measured(duckdb_floor, csv, str(args.work), "csv")
-    results.update(marts(lake, str(args.work)))
-    return report(results)
+    results.update(marts(lake, str(args.work), settings))
+    return report(results, settings)
 
 
-def marts(lake: str, work: str) -> dict:
-    return {"c_floor_group_by": measured(marts_floor, lake, work), "c_marts_dbt": measured(dbt_marts, lake, work)}
+def marts(lake: str, work: str, settings: Settings) -> dict:
+    return {"c_floor_group_by": measured(marts_floor, lake, work, settings.dbt_duckdb_memory_limit),
+            "c_marts_dbt": measured(dbt_marts, lake, work, settings)}
 
 
-def report(results: dict) -> int:
+def report(results: dict, settings: Settings) -> int:
     print(f"{'measure':<22} {'rows':>12} {'seconds':>9} {'rows/s':>12} {'peak RSS MB':>12}")
     for name, r in results.items():
         print(f"{name:<22} {r['rows']:>12,} {r['seconds']:>9.1f} {r['rows_per_s']:>12,.0f} {r['peak_rss_mb']:>12,.0f}")
@@ -170,7 +173,7 @@ def report(results: dict) -> int:
     c = marts_s / results["c_floor_group_by"]["seconds"]
     print(f"(c) hourly marts (dbt run) {marts_s:.1f} s / group-by {results['c_floor_group_by']['seconds']:.1f} s: "
           f"{c:.2f}x the floor's time (target <= 2; dbt's start-up included), both within "
-          f"DBT_DUCKDB_MEMORY_LIMIT {Settings.from_env().dbt_duckdb_memory_limit}")
+          f"DBT_DUCKDB_MEMORY_LIMIT {settings.dbt_duckdb_memory_limit}")
     return 0
 
 

@@ -20,7 +20,7 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sources.meter_feed import contract
+from sources.meter_feed.contract import gsrn
 
 COLUMNS = ("matpunkt", "medium", "riktning", "natomrade", "kundkategori", "start", "upplosning", "kwh", "kvalitet",
            "syntetisk")
@@ -41,10 +41,6 @@ class Point:
     natomrade: str
     minutes: int            # 60 or 15
     scale: float
-
-
-def gsrn(number: int) -> str:
-    return contract.gsrn(number)
 
 
 def points(medium: str, count: int, *, seed: int = SEED, quarter_hour_share: float = 0.1,
