@@ -52,8 +52,13 @@ def workload(kommuner: list[str], count: int, seed: int) -> list[tuple[str, str]
 
 
 def url_of(kind: str, kod: str) -> str:
-    return {"health": "/v1/health", "kommuner": "/v1/kommuner?limit=300", "kommun": f"/v1/kommuner/{kod}",
-            "emissions": f"/v1/kommuner/{kod}/emissions?gas=CO2e", "trajectory": f"/v1/kommuner/{kod}/trajectory?method=carbon_law"}[kind]
+    return {
+        "health": "/v1/health",
+        "kommuner": "/v1/kommuner?limit=300",
+        "kommun": f"/v1/kommuner/{kod}",
+        "emissions": f"/v1/kommuner/{kod}/emissions?gas=CO2e",
+        "trajectory": f"/v1/kommuner/{kod}/trajectory?method=carbon_law",
+    }[kind]
 
 
 def floor_query(cur, kind: str, kod: str) -> None:
@@ -74,12 +79,16 @@ def floor_query(cur, kind: str, kod: str) -> None:
     else:
         cur.execute("select 1 from marts.dim_kommun where kommun_kod = ?", [kod]).fetchall()
         cur.execute("select distinct method from marts.trajectory").fetchall()
-        cur.execute("select * from marts.trajectory where kommun_kod = ? and list_contains(?, method)",
-                    [kod, ["carbon_law"]]).fetchall()
+        cur.execute(
+            "select * from marts.trajectory where kommun_kod = ? and list_contains(?, method)",
+            [kod, ["carbon_law"]],
+        ).fetchall()
         cur.execute(api.PATH_SQL, [kod, ["carbon_law"]]).fetchall()
 
 
-def run_clients(clients: int, jobs: list[list[tuple[str, str]]], one) -> tuple[float, list[float], int]:
+def run_clients(
+    clients: int, jobs: list[list[tuple[str, str]]], one
+) -> tuple[float, list[float], int]:
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -91,7 +100,7 @@ def run_clients(clients: int, jobs: list[list[tuple[str, str]]], one) -> tuple[f
             try:
                 if not one(n, kind, kod):
                     failed += 1
-            except Exception:                       # counted, not raised: the bench reports errors
+            except Exception:  # counted, not raised: the bench reports errors
                 failed += 1
             mine.append(time.perf_counter() - started)
         with lock:
@@ -119,35 +128,54 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env()
     warehouse = (args.warehouse or settings.warehouse_path).resolve()
-    manifest = settings.dbt_target_dir / "manifest.json"      # make demo parsed it
+    manifest = settings.dbt_target_dir / "manifest.json"  # make demo parsed it
     if not warehouse.exists():
         sys.exit(f"bench_api: no warehouse at {warehouse}: run make demo first")
     with tempfile.TemporaryDirectory(prefix="bench_api_") as tmp:
         serving = Path(tmp) / "serving"
         published = publish.publish(warehouse, serving, dbt_manifest=manifest)
         with duckdb.connect(str(published.serving_file), read_only=True) as con:
-            kommuner = [k for (k,) in con.execute("select kommun_kod from marts.dim_kommun").fetchall()]
+            kommuner = [
+                k for (k,) in con.execute("select kommun_kod from marts.dim_kommun").fetchall()
+            ]
         jobs = [workload(kommuner, args.requests, seed=n) for n in range(args.clients)]
 
-        floor_con = duckdb.connect(str(serving / publish.CURRENT / publish.SERVING_FILE), read_only=True)
+        floor_con = duckdb.connect(
+            str(serving / publish.CURRENT / publish.SERVING_FILE), read_only=True
+        )
         cursors = [floor_con.cursor() for _ in range(args.clients)]
 
         def floor_one(n: int, kind: str, kod: str) -> bool:
             floor_query(cursors[n], kind, kod)
             return True
 
-        run_clients(1, [workload(kommuner, 50, seed=99)], floor_one)     # warm-up: the file's pages in memory
+        run_clients(
+            1, [workload(kommuner, 50, seed=99)], floor_one
+        )  # warm-up: the file's pages in memory
         results = [("floor: plain DuckDB", *run_clients(args.clients, jobs, floor_one), 0)]
         for cur in cursors:
             cur.close()
         floor_con.close()
 
         port = free_port()
-        env = {**os.environ, "SERVING_DIR": str(serving), "API_PORT": str(port), "API_HOST": "127.0.0.1"}
-        server = subprocess.Popen([str(Path(sys.executable).with_name("borlange")), "api"], cwd=REPO_ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "SERVING_DIR": str(serving),
+            "API_PORT": str(port),
+            "API_HOST": "127.0.0.1",
+        }
+        server = subprocess.Popen(
+            [str(Path(sys.executable).with_name("borlange")), "api"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
-            http = [httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) for _ in range(args.clients)]
+            http = [
+                httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+                for _ in range(args.clients)
+            ]
             deadline = time.monotonic() + 60
             while True:
                 try:
@@ -161,7 +189,7 @@ def main() -> None:
             def api_one(n: int, kind: str, kod: str) -> bool:
                 return http[n].get(url_of(kind, kod)).status_code == 200
 
-            run_clients(1, [workload(kommuner, 50, seed=99)], api_one)       # warm-up, as for the floor
+            run_clients(1, [workload(kommuner, 50, seed=99)], api_one)  # warm-up, as for the floor
             results.append(("api", *run_clients(args.clients, jobs, api_one), 0))
             stop, publishes = threading.Event(), [0]
 
@@ -185,12 +213,18 @@ def main() -> None:
             server.wait(timeout=30)
 
     floor_rate = len(results[0][2]) / results[0][1]
-    print(f"bench_api: {args.clients} clients x {args.requests} requests per run, warehouse {warehouse}")
-    print(f"{'run':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'publishes':>10}{'floor/run':>10}")
+    print(
+        f"bench_api: {args.clients} clients x {args.requests} requests per run, warehouse {warehouse}"
+    )
+    print(
+        f"{'run':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'publishes':>10}{'floor/run':>10}"
+    )
     for name, seconds, latencies, errors, publishes in results:
         rate = len(latencies) / seconds
-        print(f"{name:<22}{len(latencies):>9}{rate:>9.0f}{1000 * p(latencies, 50):>9.1f}{1000 * p(latencies, 99):>9.1f}"
-              f"{errors:>8}{publishes:>10}{floor_rate / rate:>9.1f}x")
+        print(
+            f"{name:<22}{len(latencies):>9}{rate:>9.0f}{1000 * p(latencies, 50):>9.1f}{1000 * p(latencies, 99):>9.1f}"
+            f"{errors:>8}{publishes:>10}{floor_rate / rate:>9.1f}x"
+        )
 
 
 if __name__ == "__main__":

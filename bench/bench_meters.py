@@ -25,7 +25,6 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 from pipelines.settings import Settings
@@ -37,9 +36,12 @@ def _child(queue, fn, args):
     try:
         started = time.perf_counter()
         rows = fn(*args)
-        peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        peak = max(
+            resource.getrusage(who).ru_maxrss
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        )
         queue.put((rows, time.perf_counter() - started, peak / 1024))
-    except BaseException as error:      # noqa: BLE001 - reported by the parent, which would wait forever
+    except BaseException as error:  # noqa: BLE001 - reported by the parent, which would wait forever
         queue.put(error)
 
 
@@ -54,7 +56,12 @@ def measured(fn, *args) -> dict:
     if isinstance(answer, BaseException):
         raise SystemExit(f"{fn.__name__} failed: {answer!r}")
     rows, seconds, rss = answer
-    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds if seconds else 0.0, "peak_rss_mb": rss}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds if seconds else 0.0,
+        "peak_rss_mb": rss,
+    }
 
 
 def ingest(files: list[str], work: str) -> int:
@@ -62,6 +69,7 @@ def ingest(files: list[str], work: str) -> int:
     write its lake partition (pipelines/lib/meter_lake)."""
     from pipelines.lib.meter_lake import Lake
     from sources.meter_feed.validate import validate_file
+
     Path(work).mkdir(parents=True, exist_ok=True)
     lake, rows = Lake(str(Path(work) / "lake")), 0
     for i, name in enumerate(files):
@@ -69,8 +77,14 @@ def ingest(files: list[str], work: str) -> int:
         result = validate_file(Path(name), out_path=out, key=KEY)
         if not result.ok:
             raise SystemExit(f"{name} is not valid: {dict(result.counts)}")
-        lake.write_partition(result.medium, result.month, out, file_sha256=f"{i:064d}", is_synthetic=True,
-                             work_dir=Path(work))
+        lake.write_partition(
+            result.medium,
+            result.month,
+            out,
+            file_sha256=f"{i:064d}",
+            is_synthetic=True,
+            work_dir=Path(work),
+        )
         out.unlink()
         rows += result.rows
     return rows
@@ -78,18 +92,23 @@ def ingest(files: list[str], work: str) -> int:
 
 def duckdb_floor(files: list[str], work: str, kind: str) -> int:
     import duckdb
+
     with duckdb.connect(str(Path(work) / f"floor-{kind}.duckdb")) as con:
         listing = ", ".join("'" + f + "'" for f in files)
-        reader = (f"read_parquet([{listing}])" if kind == "parquet"
-                  else f"read_csv([{listing}], delim = ';', decimal_separator = ',', header = true)")
+        reader = (
+            f"read_parquet([{listing}])"
+            if kind == "parquet"
+            else f"read_csv([{listing}], delim = ';', decimal_separator = ',', header = true)"
+        )
         con.execute(f"create or replace table t as select * from {reader}")
         return con.execute("select count(*) from t").fetchall()[0][0]
 
 
 def marts_floor(lake: str, work: str, memory_limit: str) -> int:
     import duckdb
+
     with duckdb.connect(str(Path(work) / "floor-marts.duckdb")) as con:
-        con.execute(f"set memory_limit = '{memory_limit}'")      # the limit dbt has
+        con.execute(f"set memory_limit = '{memory_limit}'")  # the limit dbt has
         con.execute(f"""create or replace table hourly as
             select medium, riktning, natomrade, kundkategori, date_trunc('hour', start_utc) as hour_utc, sum(wh) as wh,
                    sum(wh) filter (where kvalitet = 'estimerad') as estimated_wh, count(distinct point_id) as point_count,
@@ -103,32 +122,65 @@ def dbt_marts(lake: str, work: str, settings: Settings) -> int:
     import duckdb
 
     from pipelines.lib.dbt import dbt_vars
+
     repo = Path(__file__).resolve().parent.parent
     dbt = Path(sys.executable).with_name("dbt")
     warehouse = Path(work) / "bench.duckdb"
-    variables = dbt_vars(dataclasses.replace(settings, warehouse_path=warehouse, meter_lake_root=lake))
-    command = [str(dbt), "run", "--select", "stg_meters__values", "int_meters__hourly_energy", "fct_meter_hourly_energy",
-               "--project-dir", str(repo / "dbt_project"), "--profiles-dir", str(repo / "dbt_project"),
-               "--target", "duckdb", "--target-path", str(Path(work) / "dbt-target"), "--vars", json.dumps(variables)]
+    variables = dbt_vars(
+        dataclasses.replace(settings, warehouse_path=warehouse, meter_lake_root=lake)
+    )
+    command = [
+        str(dbt),
+        "run",
+        "--select",
+        "stg_meters__values",
+        "int_meters__hourly_energy",
+        "fct_meter_hourly_energy",
+        "--project-dir",
+        str(repo / "dbt_project"),
+        "--profiles-dir",
+        str(repo / "dbt_project"),
+        "--target",
+        "duckdb",
+        "--target-path",
+        str(Path(work) / "dbt-target"),
+        "--vars",
+        json.dumps(variables),
+    ]
     subprocess.run(command, check=True, capture_output=True, cwd=repo)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute("select count(*) from intermediate.int_meters__hourly_energy").fetchall()[0][0]
+        return con.execute(
+            "select count(*) from intermediate.int_meters__hourly_energy"
+        ).fetchall()[0][0]
 
 
 def generate(data: Path, points: int, year: int, months: int) -> None:
     from bench.generate_meters import main as generate_main
+
     wanted = ",".join(f"{year}-{m:02d}" for m in range(1, months + 1))
-    generate_main(["--out", str(data), "--points", str(points), "--months", wanted, "--year", str(year)])
+    generate_main(
+        ["--out", str(data), "--points", str(points), "--months", wanted, "--year", str(year)]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_meters", description=__doc__.splitlines()[0])
-    parser.add_argument("--work", type=Path, required=True, help="scratch folder outside the repository")
-    parser.add_argument("--data", type=Path, default=None, help="existing contract files (default: generate them)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.bench_meters", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--work", type=Path, required=True, help="scratch folder outside the repository"
+    )
+    parser.add_argument(
+        "--data", type=Path, default=None, help="existing contract files (default: generate them)"
+    )
     parser.add_argument("--points", type=int, default=30_000)
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument("--months", type=int, default=12)
-    parser.add_argument("--marts-only", action="store_true", help="only (c), on the lake an earlier run left in --work")
+    parser.add_argument(
+        "--marts-only",
+        action="store_true",
+        help="only (c), on the lake an earlier run left in --work",
+    )
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -154,26 +206,34 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def marts(lake: str, work: str, settings: Settings) -> dict:
-    return {"c_floor_group_by": measured(marts_floor, lake, work, settings.dbt_duckdb_memory_limit),
-            "c_marts_dbt": measured(dbt_marts, lake, work, settings)}
+    return {
+        "c_floor_group_by": measured(marts_floor, lake, work, settings.dbt_duckdb_memory_limit),
+        "c_marts_dbt": measured(dbt_marts, lake, work, settings),
+    }
 
 
 def report(results: dict, settings: Settings) -> int:
     print(f"{'measure':<22} {'rows':>12} {'seconds':>9} {'rows/s':>12} {'peak RSS MB':>12}")
     for name, r in results.items():
-        print(f"{name:<22} {r['rows']:>12,} {r['seconds']:>9.1f} {r['rows_per_s']:>12,.0f} {r['peak_rss_mb']:>12,.0f}")
+        print(
+            f"{name:<22} {r['rows']:>12,} {r['seconds']:>9.1f} {r['rows_per_s']:>12,.0f} {r['peak_rss_mb']:>12,.0f}"
+        )
     if "a_ingest_parquet" in results:
         a = results["a_ingest_parquet"]["rows_per_s"] / results["a_floor_duckdb"]["rows_per_s"]
-        print(f"(a) ingest Parquet / DuckDB read:   {a:.2f}x the floor's rows/s (target >= 0.5), "
-              f"peak RSS {results['a_ingest_parquet']['peak_rss_mb']:,.0f} MB (target < 4096)")
+        print(
+            f"(a) ingest Parquet / DuckDB read:   {a:.2f}x the floor's rows/s (target >= 0.5), "
+            f"peak RSS {results['a_ingest_parquet']['peak_rss_mb']:,.0f} MB (target < 4096)"
+        )
     if "b_ingest_csv_gz" in results:
         b = results["b_ingest_csv_gz"]["rows_per_s"] / results["b_floor_read_csv"]["rows_per_s"]
         print(f"(b) ingest CSV.gz / DuckDB read_csv: {b:.2f}x the floor's rows/s (target >= 0.5)")
     marts_s = results["c_marts_dbt"]["seconds"]
     c = marts_s / results["c_floor_group_by"]["seconds"]
-    print(f"(c) hourly marts (dbt run) {marts_s:.1f} s / group-by {results['c_floor_group_by']['seconds']:.1f} s: "
-          f"{c:.2f}x the floor's time (target <= 2; dbt's start-up included), both within "
-          f"DBT_DUCKDB_MEMORY_LIMIT {settings.dbt_duckdb_memory_limit}")
+    print(
+        f"(c) hourly marts (dbt run) {marts_s:.1f} s / group-by {results['c_floor_group_by']['seconds']:.1f} s: "
+        f"{c:.2f}x the floor's time (target <= 2; dbt's start-up included), both within "
+        f"DBT_DUCKDB_MEMORY_LIMIT {settings.dbt_duckdb_memory_limit}"
+    )
     return 0
 
 

@@ -25,7 +25,9 @@ import polars as pl
 from pipelines.defs.trajectory.compute import compute_trajectories
 from pipelines.defs.trajectory.presets import load_presets
 
-FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "tdp_bf20c58_co2e_totals.csv"
+FIXTURE = (
+    Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "tdp_bf20c58_co2e_totals.csv"
+)
 AS_OF_YEAR = 2026
 
 
@@ -44,11 +46,16 @@ def vectorised(emissions: pl.DataFrame, presets) -> None:
         compute_trajectories(emissions, preset, AS_OF_YEAR)
 
 
-def per_kommun_arrays(emissions: pl.DataFrame, trend_start_year: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def per_kommun_arrays(
+    emissions: pl.DataFrame, trend_start_year: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """(years, tonnes) per kommun from the trend start: prepared once, outside the timing,
     so (b) measures the fitting and the sums rather than data frame slicing."""
     fitted = emissions.filter(pl.col("year") >= trend_start_year).sort("kommun_kod", "year")
-    return [(rows["year"].to_numpy(), rows["tonnes"].to_numpy()) for rows in fitted.partition_by("kommun_kod")]
+    return [
+        (rows["year"].to_numpy(), rows["tonnes"].to_numpy())
+        for rows in fitted.partition_by("kommun_kod")
+    ]
 
 
 def quantreg_loop(series_by_preset) -> None:
@@ -65,7 +72,11 @@ def quantreg_loop(series_by_preset) -> None:
             slope = fit.params[1]
             trend = np.maximum(last_value + slope * (years_ahead - last_year), 0.0)
             carbon_law = trend[0] * (1 - preset.reduction_rate) ** (years_ahead - AS_OF_YEAR)
-            _ = (trend.sum(), carbon_law.sum(), last_year - last_value / slope if slope < 0 else None)
+            _ = (
+                trend.sum(),
+                carbon_law.sum(),
+                last_year - last_value / slope if slope < 0 else None,
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -74,7 +85,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     emissions = pl.read_csv(FIXTURE, schema_overrides={"kommun_kod": pl.Utf8})
     presets = list(load_presets().values())
-    lad_presets = [p for p in presets if p.kind == "carbon_law"]  # fixed_rate_path has one kommun only
+    lad_presets = [
+        p for p in presets if p.kind == "carbon_law"
+    ]  # fixed_rate_path has one kommun only
     kommuner = emissions["kommun_kod"].n_unique()
 
     all_presets = median_seconds(lambda: vectorised(emissions, presets), args.repeat)
@@ -83,12 +96,18 @@ def main(argv: list[str] | None = None) -> None:
     lad_loop = median_seconds(lambda: quantreg_loop(series), max(args.repeat // 2, 3))
 
     print(f"input: {FIXTURE.name}, {kommuner} kommuner, as of {AS_OF_YEAR}")
-    print(f"(a)  vectorised, all {len(presets)} presets ({', '.join(p.method for p in presets)}): "
-          f"{all_presets * 1000:8.1f} ms  (median of {args.repeat})")
-    print(f"(a') vectorised, LAD presets ({', '.join(p.method for p in lad_presets)}):  "
-          f"{lad_vectorised * 1000:8.1f} ms")
+    print(
+        f"(a)  vectorised, all {len(presets)} presets ({', '.join(p.method for p in presets)}): "
+        f"{all_presets * 1000:8.1f} ms  (median of {args.repeat})"
+    )
+    print(
+        f"(a') vectorised, LAD presets ({', '.join(p.method for p in lad_presets)}):  "
+        f"{lad_vectorised * 1000:8.1f} ms"
+    )
     print(f"(b)  per-kommun QuantReg loop, same LAD presets:          {lad_loop * 1000:8.1f} ms")
-    print(f"ratio (b)/(a'): {lad_loop / lad_vectorised:6.1f}x   target >= 20x;  (a) under 1 s: {all_presets < 1.0}")
+    print(
+        f"ratio (b)/(a'): {lad_loop / lad_vectorised:6.1f}x   target >= 20x;  (a) under 1 s: {all_presets < 1.0}"
+    )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-RESOURCE_TYPES = ("seed", "model", "test", "operation")   # operation: the project's hooks
+RESOURCE_TYPES = ("seed", "model", "test", "operation")  # operation: the project's hooks
 
 
 @dataclass
@@ -42,21 +42,23 @@ class NodeTiming:
     unique_id: str
     resource_type: str
     floor_seconds: float
-    dbt_seconds: float          # run_results.json execution_time
+    dbt_seconds: float  # run_results.json execution_time
     dbt_status: str
     failures: int | None = None  # tests: rows the floor counted
 
 
 @dataclass
 class FloorResult:
-    total_seconds: float                    # the replay loop's wall clock (statements + this loop)
+    total_seconds: float  # the replay loop's wall clock (statements + this loop)
     seconds_by_type: dict[str, float]
     count_by_type: dict[str, int]
     dbt_execution_by_type: dict[str, float]  # sum of run_results execution_time per type
-    dbt_elapsed_seconds: float               # run_results elapsed_time: dbt's run phase, no start-up/parse
-    connect_seconds: float                   # opening the copy (not in total_seconds)
+    dbt_elapsed_seconds: float  # run_results elapsed_time: dbt's run phase, no start-up/parse
+    connect_seconds: float  # opening the copy (not in total_seconds)
     nodes: list[NodeTiming] = field(default_factory=list)
-    mismatches: list[str] = field(default_factory=list)  # tests whose failures differ from dbt's verdict
+    mismatches: list[str] = field(
+        default_factory=list
+    )  # tests whose failures differ from dbt's verdict
 
     @property
     def dbt_execution_seconds(self) -> float:
@@ -70,7 +72,10 @@ def quote(name: str) -> str:
 def relation_of(node: dict) -> str:
     if node.get("relation_name"):
         return node["relation_name"]
-    return ".".join(quote(part) for part in (node["database"], node["schema"], node.get("alias") or node["name"]))
+    return ".".join(
+        quote(part)
+        for part in (node["database"], node["schema"], node.get("alias") or node["name"])
+    )
 
 
 def sql_literal(value: str) -> str:
@@ -86,9 +91,15 @@ def seed_sql(node: dict) -> str:
         options.append(f"delim = {sql_literal(config['delimiter'])}")
     types = config.get("column_types") or {}
     if types:
-        options.append("types = {" + ", ".join(f"{sql_literal(k)}: {sql_literal(v)}" for k, v in types.items()) + "}")
-    return (f"create or replace table {relation_of(node)} as "
-            f"select * from read_csv({sql_literal(str(csv))}, {', '.join(options)})")
+        options.append(
+            "types = {"
+            + ", ".join(f"{sql_literal(k)}: {sql_literal(v)}" for k, v in types.items())
+            + "}"
+        )
+    return (
+        f"create or replace table {relation_of(node)} as "
+        f"select * from read_csv({sql_literal(str(csv))}, {', '.join(options)})"
+    )
 
 
 def contract_table_sql(node: dict, compiled: str) -> list[str]:
@@ -109,8 +120,10 @@ def contract_table_sql(node: dict, compiled: str) -> list[str]:
         columns.append(definition)
     relation = relation_of(node)
     names = ", ".join(quote(name) for name in node["columns"])
-    return [f"create or replace table {relation} ({', '.join(columns)})",
-            f"insert into {relation} ({names}) select {names} from ({compiled}) as model_subq"]
+    return [
+        f"create or replace table {relation} ({', '.join(columns)})",
+        f"insert into {relation} ({names}) select {names} from ({compiled}) as model_subq",
+    ]
 
 
 def statements_for(node: dict, compiled: str, *, enforce_contracts: bool) -> list[str]:
@@ -126,7 +139,9 @@ def statements_for(node: dict, compiled: str, *, enforce_contracts: bool) -> lis
         contract = node.get("config", {}).get("contract", {}) or node.get("contract", {})
         if enforce_contracts and contract.get("enforced") and node.get("columns"):
             return contract_table_sql(node, compiled)
-        return [f"create or replace table {relation_of(node)} as {compiled}"]   # table, incremental: a full build
+        return [
+            f"create or replace table {relation_of(node)} as {compiled}"
+        ]  # table, incremental: a full build
     if kind == "test":
         return [f"select count(*) from ({compiled}) as dbt_internal_test"]
     # hooks and other operations: their SQL as compiled, if any
@@ -135,10 +150,12 @@ def statements_for(node: dict, compiled: str, *, enforce_contracts: bool) -> lis
 
 def execution_order(results: list[dict]) -> list[dict]:
     """The order dbt started the nodes (the file order with threads: 1; the start time otherwise)."""
+
     def started(item: tuple[int, dict]) -> tuple[str, int]:
         index, result = item
         stamps = [t.get("started_at") or "" for t in result.get("timing", [])]
         return (min(stamps) if stamps and all(stamps) else "", index)
+
     return [r for _, r in sorted(enumerate(results), key=started)]
 
 
@@ -156,8 +173,14 @@ def database_of(run_results: dict, manifest: dict) -> str | None:
     return None
 
 
-def replay(target_dir: str | Path, warehouse: str | Path, *, enforce_contracts: bool = False,
-           workdir: str | Path | None = None, repeat: int = 1) -> FloorResult:
+def replay(
+    target_dir: str | Path,
+    warehouse: str | Path,
+    *,
+    enforce_contracts: bool = False,
+    workdir: str | Path | None = None,
+    repeat: int = 1,
+) -> FloorResult:
     """Replay the build recorded in target_dir on a copy of warehouse; return its timings
     (the fastest of `repeat` replays, each on a fresh copy: the floor is a lower bound).
 
@@ -183,8 +206,13 @@ def replay(target_dir: str | Path, warehouse: str | Path, *, enforce_contracts: 
     return best
 
 
-def _replay_on(con: duckdb.DuckDBPyConnection, run_results: dict, manifest: dict, enforce_contracts: bool,
-               connect_seconds: float) -> FloorResult:
+def _replay_on(
+    con: duckdb.DuckDBPyConnection,
+    run_results: dict,
+    manifest: dict,
+    enforce_contracts: bool,
+    connect_seconds: float,
+) -> FloorResult:
     seconds = {t: 0.0 for t in RESOURCE_TYPES}
     counts = {t: 0 for t in RESOURCE_TYPES}
     dbt_seconds = {t: 0.0 for t in RESOURCE_TYPES}
@@ -192,8 +220,14 @@ def _replay_on(con: duckdb.DuckDBPyConnection, run_results: dict, manifest: dict
     mismatches: list[str] = []
     loop_started = time.perf_counter()
     # dbt creates the schemas once, before the first node: so does the floor (in the total).
-    schemas = sorted({(n["database"], n["schema"]) for r in run_results["results"]
-                      if (n := manifest["nodes"].get(r["unique_id"])) and n["resource_type"] in ("model", "seed")})
+    schemas = sorted(
+        {
+            (n["database"], n["schema"])
+            for r in run_results["results"]
+            if (n := manifest["nodes"].get(r["unique_id"]))
+            and n["resource_type"] in ("model", "seed")
+        }
+    )
     for db, schema in schemas:
         con.execute(f"create schema if not exists {quote(db)}.{quote(schema)}")
     for result in execution_order(run_results["results"]):
@@ -204,7 +238,7 @@ def _replay_on(con: duckdb.DuckDBPyConnection, run_results: dict, manifest: dict
         bucket = kind if kind in seconds else "operation"
         dbt_seconds[bucket] += result.get("execution_time") or 0.0
         if result.get("status") in ("skipped", "error", "runtime error"):
-            continue   # dbt ran nothing that stands for it
+            continue  # dbt ran nothing that stands for it
         compiled = result.get("compiled_code") or node.get("compiled_code") or ""
         statements = statements_for(node, compiled, enforce_contracts=enforce_contracts)
         failures = None
@@ -216,34 +250,61 @@ def _replay_on(con: duckdb.DuckDBPyConnection, run_results: dict, manifest: dict
         elapsed = time.perf_counter() - node_started
         seconds[bucket] += elapsed
         counts[bucket] += 1
-        nodes.append(NodeTiming(uid, bucket, elapsed, result.get("execution_time") or 0.0,
-                                result.get("status", ""), failures))
+        nodes.append(
+            NodeTiming(
+                uid,
+                bucket,
+                elapsed,
+                result.get("execution_time") or 0.0,
+                result.get("status", ""),
+                failures,
+            )
+        )
         if kind == "test" and failures is not None:
             dbt_failed = result.get("status") in ("fail", "warn")
             if dbt_failed != (failures > 0):
-                mismatches.append(f"{uid}: dbt {result.get('status')}, floor counted {failures} row(s)")
+                mismatches.append(
+                    f"{uid}: dbt {result.get('status')}, floor counted {failures} row(s)"
+                )
     total = time.perf_counter() - loop_started
-    return FloorResult(total_seconds=total, seconds_by_type=seconds, count_by_type=counts,
-                       dbt_execution_by_type=dbt_seconds, dbt_elapsed_seconds=run_results.get("elapsed_time", 0.0),
-                       connect_seconds=connect_seconds, nodes=nodes, mismatches=mismatches)
+    return FloorResult(
+        total_seconds=total,
+        seconds_by_type=seconds,
+        count_by_type=counts,
+        dbt_execution_by_type=dbt_seconds,
+        dbt_elapsed_seconds=run_results.get("elapsed_time", 0.0),
+        connect_seconds=connect_seconds,
+        nodes=nodes,
+        mismatches=mismatches,
+    )
 
 
-def format_report(result: FloorResult, *, dbt_wall_seconds: float | None = None, top: int = 0) -> str:
+def format_report(
+    result: FloorResult, *, dbt_wall_seconds: float | None = None, top: int = 0
+) -> str:
     lines = [f"{'resource':<12}{'nodes':>7}{'floor s':>10}{'dbt exec s':>12}{'dbt/floor':>11}"]
     for kind in RESOURCE_TYPES:
         if not result.count_by_type[kind] and not result.dbt_execution_by_type[kind]:
             continue
         floor, dbt = result.seconds_by_type[kind], result.dbt_execution_by_type[kind]
         ratio = f"{dbt / floor:.1f}x" if floor > 0.001 else "-"
-        lines.append(f"{kind:<12}{result.count_by_type[kind]:>7}{floor:>10.2f}{dbt:>12.2f}{ratio:>11}")
+        lines.append(
+            f"{kind:<12}{result.count_by_type[kind]:>7}{floor:>10.2f}{dbt:>12.2f}{ratio:>11}"
+        )
     floor = result.total_seconds
-    lines.append(f"{'total':<12}{sum(result.count_by_type.values()):>7}{floor:>10.2f}"
-                 f"{result.dbt_execution_seconds:>12.2f}{result.dbt_execution_seconds / floor:>10.1f}x")
-    lines.append(f"dbt run phase (run_results elapsed_time): {result.dbt_elapsed_seconds:.2f} s"
-                 f" = {result.dbt_elapsed_seconds / floor:.1f}x the floor")
+    lines.append(
+        f"{'total':<12}{sum(result.count_by_type.values()):>7}{floor:>10.2f}"
+        f"{result.dbt_execution_seconds:>12.2f}{result.dbt_execution_seconds / floor:>10.1f}x"
+    )
+    lines.append(
+        f"dbt run phase (run_results elapsed_time): {result.dbt_elapsed_seconds:.2f} s"
+        f" = {result.dbt_elapsed_seconds / floor:.1f}x the floor"
+    )
     if dbt_wall_seconds is not None:
-        lines.append(f"dbt wall clock (start-up + parse + run + artifacts): {dbt_wall_seconds:.2f} s"
-                     f" = {dbt_wall_seconds / floor:.1f}x the floor")
+        lines.append(
+            f"dbt wall clock (start-up + parse + run + artifacts): {dbt_wall_seconds:.2f} s"
+            f" = {dbt_wall_seconds / floor:.1f}x the floor"
+        )
     if result.mismatches:
         lines.append("tests where the floor disagrees with dbt: " + "; ".join(result.mismatches))
     if top:
@@ -254,16 +315,32 @@ def format_report(result: FloorResult, *, dbt_wall_seconds: float | None = None,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--target-dir", required=True, type=Path, help="dbt target folder of a finished build")
-    parser.add_argument("--warehouse", required=True, type=Path, help="DuckDB file with the raw inputs (copied)")
-    parser.add_argument("--enforce-contracts", action="store_true",
-                        help="create contracted tables with their typed columns and constraints, as dbt does")
-    parser.add_argument("--dbt-wall-seconds", type=float, help="the measured wall clock of that dbt command")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--target-dir", required=True, type=Path, help="dbt target folder of a finished build"
+    )
+    parser.add_argument(
+        "--warehouse", required=True, type=Path, help="DuckDB file with the raw inputs (copied)"
+    )
+    parser.add_argument(
+        "--enforce-contracts",
+        action="store_true",
+        help="create contracted tables with their typed columns and constraints, as dbt does",
+    )
+    parser.add_argument(
+        "--dbt-wall-seconds", type=float, help="the measured wall clock of that dbt command"
+    )
     parser.add_argument("--top", type=int, default=0, help="list the N slowest nodes")
     parser.add_argument("--repeat", type=int, default=1, help="replay N times, report the fastest")
     args = parser.parse_args(argv)
-    result = replay(args.target_dir, args.warehouse, enforce_contracts=args.enforce_contracts, repeat=args.repeat)
+    result = replay(
+        args.target_dir,
+        args.warehouse,
+        enforce_contracts=args.enforce_contracts,
+        repeat=args.repeat,
+    )
     print(format_report(result, dbt_wall_seconds=args.dbt_wall_seconds, top=args.top))
     return 0
 

@@ -24,20 +24,37 @@ from replay.meter_sample import FULL_POINTS, months_of, write_month
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.generate_meters", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True, help="folder for the files (outside the repository)")
-    parser.add_argument("--points", type=int, default=sum(FULL_POINTS["el"].values()),
-                        help="electricity points (default: the full scale, 30 000)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.generate_meters", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, help="folder for the files (outside the repository)"
+    )
+    parser.add_argument(
+        "--points",
+        type=int,
+        default=sum(FULL_POINTS["el"].values()),
+        help="electricity points (default: the full scale, 30 000)",
+    )
     parser.add_argument("--year", type=int, default=2024)
-    parser.add_argument("--months", default="", help="comma-separated YYYY-MM (default: every month of --year)")
+    parser.add_argument(
+        "--months", default="", help="comma-separated YYYY-MM (default: every month of --year)"
+    )
     parser.add_argument("--format", choices=("parquet", "csv.gz"), default="parquet")
-    parser.add_argument("--csv-month", default=None,
-                        help="also write this month as gzipped CSV (default: the first month; 'none' for none)")
+    parser.add_argument(
+        "--csv-month",
+        default=None,
+        help="also write this month as gzipped CSV (default: the first month; 'none' for none)",
+    )
     parser.add_argument("--media", default="el", help="el, fjarrvarme or both (comma-separated)")
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args(argv)
     months = [m.strip() for m in args.months.split(",") if m.strip()] or months_of(args.year)
-    csv_month = months[0] if args.csv_month is None else (None if args.csv_month == "none" else args.csv_month)
+    csv_month = (
+        months[0]
+        if args.csv_month is None
+        else (None if args.csv_month == "none" else args.csv_month)
+    )
     media = [m.strip() for m in args.media.split(",") if m.strip()]
     jobs = [(medium, month, args.format) for medium in media for month in months]
     if csv_month and args.format != "csv.gz":
@@ -46,19 +63,33 @@ def main(argv: list[str] | None = None) -> int:
     rows = size = 0
     try:
         for medium, month, fmt in jobs:
-            points = args.points if medium == "el" else round(args.points * sum(FULL_POINTS[medium].values())
-                                                              / sum(FULL_POINTS["el"].values()))
-            result = write_month(args.out, month, medium=medium, points=points, seed=args.seed, fmt=fmt)
+            points = (
+                args.points
+                if medium == "el"
+                else round(
+                    args.points
+                    * sum(FULL_POINTS[medium].values())
+                    / sum(FULL_POINTS["el"].values())
+                )
+            )
+            result = write_month(
+                args.out, month, medium=medium, points=points, seed=args.seed, fmt=fmt
+            )
             rows, size = rows + result.rows, size + result.bytes
-            print(f"{result.path.name:<36} {result.rows:>12,} rows {result.bytes / 1e6:>9.1f} MB "
-                  f"{result.seconds:>7.1f} s {result.rows / result.seconds:>12,.0f} rows/s", flush=True)
+            print(
+                f"{result.path.name:<36} {result.rows:>12,} rows {result.bytes / 1e6:>9.1f} MB "
+                f"{result.seconds:>7.1f} s {result.rows / result.seconds:>12,.0f} rows/s",
+                flush=True,
+            )
     except ValueError as error:
         print(f"generate_meters: {error}", file=sys.stderr)
         return 2
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"total: {rows:,} rows, {size / 1e6:,.1f} MB in {seconds:.1f} s ({rows / seconds:,.0f} rows/s), "
-          f"peak RSS {peak:,.0f} MB")
+    print(
+        f"total: {rows:,} rows, {size / 1e6:,.1f} MB in {seconds:.1f} s ({rows / seconds:,.0f} rows/s), "
+        f"peak RSS {peak:,.0f} MB"
+    )
     return 0
 
 

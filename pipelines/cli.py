@@ -26,17 +26,23 @@ from pipelines.defs.frameworks import cli as frameworks_cli
 from pipelines.defs.meters import cli as meters_cli
 from pipelines.defs.partners import cli as partners_cli
 from pipelines.defs.trajectory import cli as trajectory_cli
-from pipelines.lib.cli_output import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
-
+from pipelines.lib.cli_output import EXIT_OK, EXIT_USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="borlange", description=__doc__.split("\n\n")[0],
-                                     epilog="Exit codes: 0 success, 1 the input has problems, 2 a usage error.")
+    parser = argparse.ArgumentParser(
+        prog="borlange",
+        description=__doc__.split("\n\n")[0],
+        epilog="Exit codes: 0 success, 1 the input has problems, 2 a usage error.",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="run the whole job into the warehouse, then print the headline figures")
-    demo.add_argument("--live", action="store_true", help="use the live SMHI and SCB APIs instead of the replay")
+    demo = commands.add_parser(
+        "demo", help="run the whole job into the warehouse, then print the headline figures"
+    )
+    demo.add_argument(
+        "--live", action="store_true", help="use the live SMHI and SCB APIs instead of the replay"
+    )
     demo.set_defaults(handler=run_demo)
 
     ui = commands.add_parser("ui", help="the Dagster UI on 127.0.0.1 (offline replay by default)")
@@ -44,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", default="3000")
     ui.set_defaults(handler=run_ui)
 
-    api = commands.add_parser("api", help="the open-data API over the published serving copy, on API_HOST:API_PORT")
+    api = commands.add_parser(
+        "api", help="the open-data API over the published serving copy, on API_HOST:API_PORT"
+    )
     api.add_argument("--port", type=int, default=None, help="overrides API_PORT (default 8000)")
     api.set_defaults(handler=run_api)
 
@@ -52,15 +60,25 @@ def build_parser() -> argparse.ArgumentParser:
     partners_cli.register(commands)
     frameworks_cli.register(commands, run_gpc_export)
 
-    validate = commands.add_parser("validate", help="validate files of a feed (exit 0 valid, 1 problems)")
+    validate = commands.add_parser(
+        "validate", help="validate files of a feed (exit 0 valid, 1 problems)"
+    )
     feeds = validate.add_subparsers(dest="feed", required=True, metavar="FEED")
-    partners_cli.add_validate_arguments(feeds.add_parser("partners", help="partner submissions (.xlsx, .csv)"))
+    partners_cli.add_validate_arguments(
+        feeds.add_parser("partners", help="partner submissions (.xlsx, .csv)")
+    )
     energy_cli.register_validate(feeds)
     meters_cli.register_validate(feeds)
 
-    mirror = commands.add_parser("mirror", help="copy DuckDB tables to PostgreSQL (libpq's PG* variables)")
-    mirror.add_argument("--warehouse", type=Path, default=None, help="DuckDB file (default: WAREHOUSE_PATH)")
-    mirror.add_argument("tables", nargs="*", help="schema or schema.table (default: raw and trajectory)")
+    mirror = commands.add_parser(
+        "mirror", help="copy DuckDB tables to PostgreSQL (libpq's PG* variables)"
+    )
+    mirror.add_argument(
+        "--warehouse", type=Path, default=None, help="DuckDB file (default: WAREHOUSE_PATH)"
+    )
+    mirror.add_argument(
+        "tables", nargs="*", help="schema or schema.table (default: raw and trajectory)"
+    )
     mirror.set_defaults(handler=run_mirror)
 
     dbt = commands.add_parser("dbt", help="dbt on the project, e.g. `borlange dbt docs generate`")
@@ -71,29 +89,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from pipelines.settings import SettingsError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if hasattr(args, "check"):
         args.check(args)
     try:
         return args.handler(args)
-    except SettingsError as invalid:      # a usage error: one line naming the variables, no traceback
+    except SettingsError as invalid:  # a usage error: one line naming the variables, no traceback
         print(f"borlange: {invalid}", file=sys.stderr)
         return EXIT_USAGE
 
 
 def run_demo(args: argparse.Namespace) -> int:
     from pipelines import demo
+
     return demo.main(live=args.live)
 
 
 def run_ui(args: argparse.Namespace) -> int:
     from pipelines import ui
+
     return ui.main(live=args.live, port=args.port)
 
 
 def run_gpc_export(args: argparse.Namespace) -> int:
     from pipelines.settings import Settings
+
     return frameworks_cli.run_export(args, Settings.from_env())
 
 
@@ -102,10 +124,14 @@ def run_api(args: argparse.Namespace) -> int:
 
     from pipelines.api import server
     from pipelines.settings import Settings
+
     settings = Settings.from_env()
     if args.port is not None:
         if not 1 <= args.port <= 65535:
-            print(f"borlange api: --port must be between 1 and 65535, not {args.port}", file=sys.stderr)
+            print(
+                f"borlange api: --port must be between 1 and 65535, not {args.port}",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         settings = dataclasses.replace(settings, api_port=args.port)
     return server.main(settings)
@@ -114,10 +140,13 @@ def run_api(args: argparse.Namespace) -> int:
 def run_mirror(args: argparse.Namespace) -> int:
     from pipelines.lib.postgres_mirror import DEFAULT_TABLES, mirror
     from pipelines.settings import Settings
+
     settings = Settings.from_env()
     warehouse = args.warehouse or settings.warehouse_path
     started = time.perf_counter()
-    copied = mirror(warehouse, args.tables or list(DEFAULT_TABLES), sslmode=settings.postgres_sslmode)
+    copied = mirror(
+        warehouse, args.tables or list(DEFAULT_TABLES), sslmode=settings.postgres_sslmode
+    )
     for name, rows in copied.items():
         print(f"{name:40} {rows:>10,} rows")
     print(f"copied {len(copied)} tables from {warehouse} in {time.perf_counter() - started:.1f} s")
@@ -127,6 +156,7 @@ def run_mirror(args: argparse.Namespace) -> int:
 def run_dbt(args: argparse.Namespace) -> int:
     from pipelines.lib.dbt import dbt_command
     from pipelines.settings import Settings
+
     if not args.dbt_args:
         print("error: name a dbt command, e.g. `borlange dbt docs generate`", file=sys.stderr)
         return EXIT_USAGE

@@ -24,7 +24,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions.merge(
         *load_domains(settings),
-        dg.Definitions(resources=resources_for(settings), executor=executor_for(settings.executor)))
+        dg.Definitions(resources=resources_for(settings), executor=executor_for(settings.executor)),
+    )
 
 
 @dg.definitions

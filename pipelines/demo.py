@@ -31,7 +31,8 @@ GGT_KEY = dg.AssetKey(["raw", "smhi_emissions_ggt"])
 
 def borlange_summary(con: duckdb.DuckDBPyConnection, kommun_kod: str) -> dict:
     """Latest year, total, per capita and change since 1990 from the marts (CO2e, newest release)."""
-    row = con.execute("""
+    row = con.execute(
+        """
         with totals as (
             select year, tonnes, population, tonnes_per_capita, vintage
             from marts.emissions_per_capita
@@ -41,46 +42,88 @@ def borlange_summary(con: duckdb.DuckDBPyConnection, kommun_kod: str) -> dict:
                base.tonnes as tonnes_1990
         from (select * from totals order by year desc limit 1) as latest
         left join (select tonnes from totals where year = 1990) as base on true
-    """, [kommun_kod]).fetchall()
+    """,
+        [kommun_kod],
+    ).fetchall()
     row = row[0] if row else None
     if row is None:
-        raise RuntimeError(f"no CO2e emissions for kommun {kommun_kod} in marts.emissions_per_capita")
+        raise RuntimeError(
+            f"no CO2e emissions for kommun {kommun_kod} in marts.emissions_per_capita"
+        )
     year, tonnes, population, per_capita, vintage, tonnes_1990 = row
-    name = next(iter(con.execute("select kommun_namn from marts.dim_kommun where kommun_kod = ?", [kommun_kod]).fetchall()), None)
+    name = next(
+        iter(
+            con.execute(
+                "select kommun_namn from marts.dim_kommun where kommun_kod = ?", [kommun_kod]
+            ).fetchall()
+        ),
+        None,
+    )
     return {
-        "kommun_kod": kommun_kod, "kommun_namn": name[0] if name else kommun_kod,
-        "year": year, "tonnes": tonnes, "population": population, "tonnes_per_capita": per_capita,
-        "vintage": vintage, "tonnes_1990": tonnes_1990,
+        "kommun_kod": kommun_kod,
+        "kommun_namn": name[0] if name else kommun_kod,
+        "year": year,
+        "tonnes": tonnes,
+        "population": population,
+        "tonnes_per_capita": per_capita,
+        "vintage": vintage,
+        "tonnes_1990": tonnes_1990,
         "change_since_1990_pct": None if not tonnes_1990 else 100.0 * (tonnes / tonnes_1990 - 1),
     }
 
 
 def format_summary(s: dict) -> str:
-    per_capita = "n/a" if s["tonnes_per_capita"] is None else f"{s['tonnes_per_capita']:.2f} t per resident"
+    per_capita = (
+        "n/a" if s["tonnes_per_capita"] is None else f"{s['tonnes_per_capita']:.2f} t per resident"
+    )
     population = "n/a" if s["population"] is None else f"{s['population']:,}"
-    change = "n/a" if s["change_since_1990_pct"] is None else (
-        f"{s['change_since_1990_pct']:+.1f} % since 1990 ({s['tonnes_1990']:,.0f} t)")
-    return "\n".join([
-        f"{s['kommun_namn']} ({s['kommun_kod']}), SMHI release {s['vintage']}:",
-        f"  latest year        {s['year']}",
-        f"  total              {s['tonnes']:,.0f} t CO2e",
-        f"  per capita         {per_capita} (population {population})",
-        f"  change             {change}",
-    ])
+    change = (
+        "n/a"
+        if s["change_since_1990_pct"] is None
+        else (f"{s['change_since_1990_pct']:+.1f} % since 1990 ({s['tonnes_1990']:,.0f} t)")
+    )
+    return "\n".join(
+        [
+            f"{s['kommun_namn']} ({s['kommun_kod']}), SMHI release {s['vintage']}:",
+            f"  latest year        {s['year']}",
+            f"  total              {s['tonnes']:,.0f} t CO2e",
+            f"  per capita         {per_capita} (population {population})",
+            f"  change             {change}",
+        ]
+    )
 
 
-def run_job(defs: dg.Definitions, instance: dg.DagsterInstance, asset_keys=None,
-            progress: TextIO | None = None, job_name: str = "warehouse_refresh",
-            partition_key: str | None = None) -> dg.ExecuteInProcessResult:
-    if progress is not None:   # the demo's own loggers: the console (into the log file) and a line per step
-        defs = dg.Definitions.merge(defs, dg.Definitions(loggers={"console": dg.colored_console_logger,
-                                                                  "progress": progress_logger(progress)}))
+def run_job(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    asset_keys=None,
+    progress: TextIO | None = None,
+    job_name: str = "warehouse_refresh",
+    partition_key: str | None = None,
+) -> dg.ExecuteInProcessResult:
+    if (
+        progress is not None
+    ):  # the demo's own loggers: the console (into the log file) and a line per step
+        defs = dg.Definitions.merge(
+            defs,
+            dg.Definitions(
+                loggers={
+                    "console": dg.colored_console_logger,
+                    "progress": progress_logger(progress),
+                }
+            ),
+        )
     job = defs.resolve_job_def(job_name)
     loggers = {"console": {"config": {"log_level": "WARNING"}}}
     if progress is not None:
         loggers["progress"] = {}
-    result = job.execute_in_process(instance=instance, asset_selection=asset_keys, raise_on_error=False,
-                                    run_config={"loggers": loggers}, partition_key=partition_key)
+    result = job.execute_in_process(
+        instance=instance,
+        asset_selection=asset_keys,
+        raise_on_error=False,
+        run_config={"loggers": loggers},
+        partition_key=partition_key,
+    )
     if not result.success:
         failures = [e.message for e in result.all_events if e.is_failure]
         raise SystemExit("materialization failed:\n  " + "\n  ".join(failures))
@@ -108,9 +151,11 @@ class StepLines(logging.Handler):
             counts["warnings"] += not event.event_specific_data.passed
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
             seconds = getattr(event.event_specific_data, "duration_ms", None)
-            parts = [f"{counts['assets']} assets" if counts["assets"] else "",
-                     f"{counts['checks']} checks" if counts["checks"] else "",
-                     f"{counts['warnings']} warn" if counts["warnings"] else ""]
+            parts = [
+                f"{counts['assets']} assets" if counts["assets"] else "",
+                f"{counts['checks']} checks" if counts["checks"] else "",
+                f"{counts['warnings']} warn" if counts["warnings"] else "",
+            ]
             detail = ", ".join(p for p in parts if p)
             mark = "ok  " if kind == "STEP_SUCCESS" else "FAIL"
             timing = f"{seconds / 1000:5.1f} s" if seconds is not None else ""
@@ -138,30 +183,47 @@ def instance_for_demo() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def materialize_all(*, offline: bool, instance: dg.DagsterInstance, settings: Settings | None = None,
-                    progress: TextIO | None = None) -> dict[str, float]:
+def materialize_all(
+    *,
+    offline: bool,
+    instance: dg.DagsterInstance,
+    settings: Settings | None = None,
+    progress: TextIO | None = None,
+) -> dict[str, float]:
     """Run the pipeline; return wall-clock seconds per phase. With `progress`, a line per stage
     and per finished step is written there."""
     settings = settings or Settings.from_env()
-    say = (lambda line: (progress.write(line + "\n"), progress.flush())) if progress else (lambda line: None)
+    say = (
+        (lambda line: (progress.write(line + "\n"), progress.flush()))
+        if progress
+        else (lambda line: None)
+    )
     timings: dict[str, float] = {}
     with contextlib.ExitStack() as stack:
         server = None
         if offline:
             from replay.offline import start_offline_server
+
             server = stack.enter_context(start_offline_server())
             # The demo stages its own complete files in the inbox just before the run: no settling.
             # The meter sample is pseudonymised with the documented demo key (never used live).
-            settings = dataclasses.replace(settings, smhi_base_url=server.smhi_base_url,
-                                           scb_base_url=server.scb_base_url, kolada_base_url=server.kolada_base_url,
-                                           inbox_settle_s=0.0,
-                                           meter_pseudonym_key=settings.meter_pseudonym_key or DEMO_METER_PSEUDONYM_KEY)
+            settings = dataclasses.replace(
+                settings,
+                smhi_base_url=server.smhi_base_url,
+                scb_base_url=server.scb_base_url,
+                kolada_base_url=server.kolada_base_url,
+                inbox_settle_s=0.0,
+                meter_pseudonym_key=settings.meter_pseudonym_key or DEMO_METER_PSEUDONYM_KEY,
+            )
             say(f"[1/4] replay server for SMHI, SCB and Kolada at {server.server.url}")
         else:
-            say(f"[1/4] live sources: SMHI {settings.smhi_base_url}, SCB {settings.scb_base_url}, "
-                f"Kolada {settings.kolada_base_url}")
+            say(
+                f"[1/4] live sources: SMHI {settings.smhi_base_url}, SCB {settings.scb_base_url}, "
+                f"Kolada {settings.kolada_base_url}"
+            )
         started = time.perf_counter()
         from pipelines.definitions import build_definitions
+
         defs = build_definitions(settings)
         timings["load_definitions"] = time.perf_counter() - started
         say(f"[2/4] definitions loaded ({timings['load_definitions']:.1f} s)")
@@ -175,20 +237,36 @@ def materialize_all(*, offline: bool, instance: dg.DagsterInstance, settings: Se
             # Drop the bundled SYNTHETIC monthly reports of Borlänge Energi into the energy inbox, as
             # the utility would, so the full run loads them (a second demo finds them loaded).
             from pipelines.defs.energy.loads import stage_bundled_reports
+
             stage_bundled_reports(settings.inbox_dir)
             # ... and a SYNTHETIC month of meter values (a few hundred points) into the meter inbox, taken
             # in and written to the lake by the meter job, so the full run's dbt builds the meter marts.
             from pipelines.defs.meters.assets import DEMO_PARTITION
             from pipelines.defs.meters.loads import stage_demo_sample
-            stage_demo_sample(settings.inbox_dir, settings.meter_inbox_folder, settings.warehouse_path.parent,
-                              month=DEMO_PARTITION[:7])
+
+            stage_demo_sample(
+                settings.inbox_dir,
+                settings.meter_inbox_folder,
+                settings.warehouse_path.parent,
+                month=DEMO_PARTITION[:7],
+            )
             started = time.perf_counter()
-            run_job(defs, instance, progress=progress, job_name="meter_values", partition_key=DEMO_PARTITION)
+            run_job(
+                defs,
+                instance,
+                progress=progress,
+                job_name="meter_values",
+                partition_key=DEMO_PARTITION,
+            )
             timings["meter_sample"] = time.perf_counter() - started
             # ... and the hourly carbon intensity (real Electricity Maps figures, two releases of 2022).
             from pipelines.defs.grid.loads import stage_bundled_files
+
             stage_bundled_files(settings.inbox_dir)
-        say("[4/4] the full run" + (f": SMHI release {server.smhi.release}" if server is not None else ""))
+        say(
+            "[4/4] the full run"
+            + (f": SMHI release {server.smhi.release}" if server is not None else "")
+        )
         started = time.perf_counter()
         run_job(defs, instance, progress=progress)
         timings["full_run"] = time.perf_counter() - started
@@ -219,14 +297,19 @@ def main(*, live: bool = False) -> int:
     log_path = settings.warehouse_path.parent / "logs" / f"demo-{datetime.now():%Y%m%dT%H%M%S}.log"
     print(f"borlange demo: {'live' if live else 'offline'}; full log in {log_path}", flush=True)
     with output_to(log_path) as terminal:
-        timings = materialize_all(offline=not live, instance=instance_for_demo(), settings=settings,
-                                  progress=terminal)
+        timings = materialize_all(
+            offline=not live, instance=instance_for_demo(), settings=settings, progress=terminal
+        )
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         print(format_summary(borlange_summary(con, settings.report_kommun)))
     print(f"warehouse: {settings.warehouse_path}")
-    for report in sorted(settings.reports_dir.glob(f"klimatrapport_{settings.report_kommun}_*.html")):
+    for report in sorted(
+        settings.reports_dir.glob(f"klimatrapport_{settings.report_kommun}_*.html")
+    ):
         print(f"report:    {report}")
     if (settings.site_dir / "index.html").exists():
-        print(f"site:      {settings.site_dir / 'index.html'} (static; serve the folder {settings.site_dir})")
+        print(
+            f"site:      {settings.site_dir / 'index.html'} (static; serve the folder {settings.site_dir})"
+        )
     print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     return 0

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.settings import Settings
-from sources.kolada import KoladaClient
 from sources.http import DEFAULT_DEADLINE_S, DEFAULT_MAX_BODY_BYTES, HttpClient, RetryPolicy
+from sources.kolada import KoladaClient
 from sources.scb import PxWebClient
 from sources.smhi import SmhiClient
 
@@ -26,16 +26,21 @@ class HttpSourceResource(dg.ConfigurableResource):
     allow_insecure_http: bool = False
 
     def http(self, log=None) -> HttpClient:
-        return HttpClient(self.base_url, timeout=(10.0, self.read_timeout_s),
-                          retry=RetryPolicy(max_attempts=self.max_attempts, backoff_base_s=self.backoff_base_s),
-                          log=log, max_body_bytes=self.max_body_bytes, deadline_s=self.deadline_s,
-                          allow_insecure_http=self.allow_insecure_http)
+        return HttpClient(
+            self.base_url,
+            timeout=(10.0, self.read_timeout_s),
+            retry=RetryPolicy(max_attempts=self.max_attempts, backoff_base_s=self.backoff_base_s),
+            log=log,
+            max_body_bytes=self.max_body_bytes,
+            deadline_s=self.deadline_s,
+            allow_insecure_http=self.allow_insecure_http,
+        )
 
 
 class SmhiResource(HttpSourceResource):
     """SMHI Nationella emissionsdatabasen (Excel export API)."""
 
-    read_timeout_s: float = 180.0   # the whole-country export is generated on request
+    read_timeout_s: float = 180.0  # the whole-country export is generated on request
 
     def client(self, log=None) -> SmhiClient:
         return SmhiClient(self.base_url, http=self.http(log))
@@ -57,16 +62,22 @@ class KoladaResource(HttpSourceResource):
 
 def http_limits(settings: Settings) -> dict[str, object]:
     """What every HTTP source takes from the settings."""
-    return {"max_attempts": settings.http_max_attempts, "backoff_base_s": settings.http_backoff_base_s,
-            "max_body_bytes": settings.http_max_body_bytes, "deadline_s": settings.http_deadline_s,
-            "allow_insecure_http": settings.allow_http_sources}
+    return {
+        "max_attempts": settings.http_max_attempts,
+        "backoff_base_s": settings.http_backoff_base_s,
+        "max_body_bytes": settings.http_max_body_bytes,
+        "deadline_s": settings.http_deadline_s,
+        "allow_insecure_http": settings.allow_http_sources,
+    }
 
 
 def resources_for(settings: Settings) -> dict[str, object]:
     """Every resource but dbt's (the transform domain adds that one)."""
     return {
         # Assets, sensors and checks take `settings: dg.ResourceParam[Settings]`; nothing reads the environment.
-        "settings": dg.ResourceDefinition.hardcoded_resource(settings, "Settings, read once at load"),
+        "settings": dg.ResourceDefinition.hardcoded_resource(
+            settings, "Settings, read once at load"
+        ),
         "smhi": SmhiResource(base_url=settings.smhi_base_url, **http_limits(settings)),
         "scb": ScbResource(base_url=settings.scb_base_url, **http_limits(settings)),
         "kolada": KoladaResource(base_url=settings.kolada_base_url, **http_limits(settings)),

@@ -20,23 +20,34 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sources.http import DEFAULT_DEADLINE_S, DEFAULT_MAX_BODY_BYTES, MIB, InsecureURL, check_source_url
-from sources.scb import SCB_BASE_URL_DEFAULT
+from sources.http import (
+    DEFAULT_DEADLINE_S,
+    DEFAULT_MAX_BODY_BYTES,
+    MIB,
+    InsecureURL,
+    check_source_url,
+)
 from sources.kolada import KOLADA_BASE_URL_DEFAULT
+from sources.scb import SCB_BASE_URL_DEFAULT
 from sources.smhi import SMHI_BASE_URL_DEFAULT
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
-SEI_HOUSEHOLDS_DEFAULT = (REPO_ROOT / "replay" / "payloads" / "consumption"
-                          / "Klimatkollen_data for 2023_shared April 2026.xlsx")
+SEI_HOUSEHOLDS_DEFAULT = (
+    REPO_ROOT
+    / "replay"
+    / "payloads"
+    / "consumption"
+    / "Klimatkollen_data for 2023_shared April 2026.xlsx"
+)
 SCHEDULE_TIMEZONE = "Europe/Stockholm"
 DUCKDB_POOL = "duckdb_warehouse"  # every writer of the warehouse file runs in this pool, limit 1
 PARTITIONING_TAG = "partitioning"  # on partitioned assets, which run in their own jobs (warehouse_refresh leaves them out)
 
-DBT_TARGETS = ("duckdb", "postgres")              # the outputs of dbt_project/profiles.yml
-EXECUTORS = ("in_process", "multiprocess")        # pipelines/definitions.py maps them to Dagster's
-YEARS = (1900, 2100)                              # a year outside these is a typo
+DBT_TARGETS = ("duckdb", "postgres")  # the outputs of dbt_project/profiles.yml
+EXECUTORS = ("in_process", "multiprocess")  # pipelines/definitions.py maps them to Dagster's
+YEARS = (1900, 2100)  # a year outside these is a typo
 # DuckDB's `storage_version` option: a release ("v1.0.0") or "latest".
 STORAGE_VERSION = re.compile(r"v\d{1,3}\.\d{1,3}\.\d{1,3}|latest")
 KOMMUN_KOD = re.compile(r"\d{4}")
@@ -49,7 +60,7 @@ API_HOST = re.compile(r"[A-Za-z0-9.:\-\[\]]{1,253}")
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 REMOTE_SSLMODE = "verify-full"
 LOOPBACK_SSLMODE = "prefer"
-PGHOST_DEFAULT = "127.0.0.1"                      # as in dbt_project/profiles.yml
+PGHOST_DEFAULT = "127.0.0.1"  # as in dbt_project/profiles.yml
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 # The meter feed's pseudonymisation key (HMAC-SHA256 of each GSRN) of the offline demo and the tests
@@ -84,11 +95,17 @@ def postgres_host_is_local(host: str | None) -> bool:
     """libpq's PGHOST (maybe a comma-separated list): every host empty (libpq's default socket), a
     unix-socket directory (`/...`, `@...`), 127.x.y.z, ::1 or localhost. dbt_project/profiles.yml
     holds the same rule, word for word, in Jinja; tests/test_settings.py renders it against this."""
+
     def local(name: str) -> bool:
         name = name.strip().lower()
         octets = name.split(".")
-        return (name == "" or name.startswith(("/", "@")) or name in PG_LOCAL_NAMES
-                or (len(octets) == 4 and octets[0] == "127" and all(o.isdigit() for o in octets[1:])))
+        return (
+            name == ""
+            or name.startswith(("/", "@"))
+            or name in PG_LOCAL_NAMES
+            or (len(octets) == 4 and octets[0] == "127" and all(o.isdigit() for o in octets[1:]))
+        )
+
     return all(local(name) for name in (host if host is not None else PGHOST_DEFAULT).split(","))
 
 
@@ -133,7 +150,7 @@ class _Env(Mapping):
 
     @staticmethod
     def _set(value: str | None) -> bool:
-        return value is not None and value.strip() != ""      # empty means unset, as before
+        return value is not None and value.strip() != ""  # empty means unset, as before
 
     def integer(self, value: _Value | None, default: int, low: int, high: int) -> int:
         if not self._set(value):
@@ -143,7 +160,9 @@ class _Env(Mapping):
         except ValueError:
             number = None
         if number is None or not low <= number <= high:
-            self.problem(f"{value.name} must be a whole number between {low} and {high}, not {str(value)!r}")
+            self.problem(
+                f"{value.name} must be a whole number between {low} and {high}, not {str(value)!r}"
+            )
             return default
         return number
 
@@ -154,17 +173,23 @@ class _Env(Mapping):
             number = float(value.strip())
         except ValueError:
             number = math.nan
-        if not (math.isfinite(number) and low <= number <= high):     # nan and inf fail here
-            self.problem(f"{value.name} must be a finite number between {low:g} and {high:g}, not {str(value)!r}")
+        if not (math.isfinite(number) and low <= number <= high):  # nan and inf fail here
+            self.problem(
+                f"{value.name} must be a finite number between {low:g} and {high:g}, not {str(value)!r}"
+            )
             return default
         return number
 
-    def choice(self, value: _Value | None, default: str, choices: Iterable[str], normalise=lambda v: v) -> str:
+    def choice(
+        self, value: _Value | None, default: str, choices: Iterable[str], normalise=lambda v: v
+    ) -> str:
         if not self._set(value):
             return default
         choices = tuple(choices)
         if normalise(value.strip()) not in choices:
-            self.problem(f"{value.name} must be one of {', '.join(repr(c) for c in choices)}, not {str(value)!r}")
+            self.problem(
+                f"{value.name} must be one of {', '.join(repr(c) for c in choices)}, not {str(value)!r}"
+            )
             return default
         return str(value)
 
@@ -240,16 +265,18 @@ class Settings:
     meter_min_points: int = 5
     grid_zone: str = "SE3"
     dbt_duckdb_memory_limit: str = "4GB"
-    site_dir: Path | None = None          # from_env sets it; None: `site/` beside the warehouse file
+    site_dir: Path | None = None  # from_env sets it; None: `site/` beside the warehouse file
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_max_page_size: int = 1000
     api_cache_max_age_s: int = 60
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = _Env(os.environ if env is None else env)
-        warehouse = Path(env.get("WAREHOUSE_PATH") or REPO_ROOT / "warehouse" / "borlange.duckdb").resolve()
+        warehouse = Path(
+            env.get("WAREHOUSE_PATH") or REPO_ROOT / "warehouse" / "borlange.duckdb"
+        ).resolve()
         # Replay mode: the source URLs may be plain http:// on a host that is not loopback (a replay
         # server elsewhere). Loopback http:// (make demo, make ui, the tests) needs no flag.
         allow_http = env.flag(env.get("ALLOW_HTTP_SOURCES"))
@@ -259,16 +286,27 @@ class Settings:
         pg_host = env.get("PGHOST")
         pg_sslmode = env.choice(env.get("PGSSLMODE"), "", SSLMODES) or None
         sslmode = postgres_sslmode(pg_host, pg_sslmode)
-        if dbt_target == "postgres" and not postgres_host_is_local(pg_host) and sslmode != REMOTE_SSLMODE:
-            env.problem(f"PGSSLMODE must be {REMOTE_SSLMODE} for the PostgreSQL host {str(pg_host)!r}, which is "
-                        f"not loopback, not {sslmode!r} (unset, it is {REMOTE_SSLMODE}; give the CA in PGSSLROOTCERT)")
+        if (
+            dbt_target == "postgres"
+            and not postgres_host_is_local(pg_host)
+            and sslmode != REMOTE_SSLMODE
+        ):
+            env.problem(
+                f"PGSSLMODE must be {REMOTE_SSLMODE} for the PostgreSQL host {str(pg_host)!r}, which is "
+                f"not loopback, not {sslmode!r} (unset, it is {REMOTE_SSLMODE}; give the CA in PGSSLROOTCERT)"
+            )
         settings = cls(
             warehouse_path=warehouse,
             landing_dir=Path(env.get("LANDING_DIR") or warehouse.parent / "landing").resolve(),
-            smhi_base_url=env.source_url(env.get("SMHI_BASE_URL"), SMHI_BASE_URL_DEFAULT, allow_http=allow_http),
-            scb_base_url=env.source_url(env.get("SCB_BASE_URL"), SCB_BASE_URL_DEFAULT, allow_http=allow_http),
-            kolada_base_url=env.source_url(env.get("KOLADA_BASE_URL"), KOLADA_BASE_URL_DEFAULT,
-                                           allow_http=allow_http),
+            smhi_base_url=env.source_url(
+                env.get("SMHI_BASE_URL"), SMHI_BASE_URL_DEFAULT, allow_http=allow_http
+            ),
+            scb_base_url=env.source_url(
+                env.get("SCB_BASE_URL"), SCB_BASE_URL_DEFAULT, allow_http=allow_http
+            ),
+            kolada_base_url=env.source_url(
+                env.get("KOLADA_BASE_URL"), KOLADA_BASE_URL_DEFAULT, allow_http=allow_http
+            ),
             dbt_target=dbt_target,
             # The dbt of this interpreter's venv, so it works without the venv on PATH.
             dbt_executable=str(env.get("DBT_EXECUTABLE") or Path(sys.executable).with_name("dbt")),
@@ -279,11 +317,14 @@ class Settings:
             http_backoff_base_s=env.number(env.get("HTTP_BACKOFF_BASE_S"), 1.0, 0, 3600),
             # Per request, retries included: a body larger than this, or no complete answer by then,
             # fails the request (sources/http.py).
-            http_max_body_bytes=MIB * env.integer(env.get("HTTP_MAX_BODY_MB"), DEFAULT_MAX_BODY_BYTES // MIB, 1, 4096),
+            http_max_body_bytes=MIB
+            * env.integer(env.get("HTTP_MAX_BODY_MB"), DEFAULT_MAX_BODY_BYTES // MIB, 1, 4096),
             http_deadline_s=env.number(env.get("HTTP_DEADLINE_S"), DEFAULT_DEADLINE_S, 1, 86400),
             allow_http_sources=allow_http,
             # The year the trajectory methods look forward from (Klimatkollen: the current year).
-            trajectory_as_of_year=env.integer(env.get("TRAJECTORY_AS_OF_YEAR"), date.today().year, *YEARS),
+            trajectory_as_of_year=env.integer(
+                env.get("TRAJECTORY_AS_OF_YEAR"), date.today().year, *YEARS
+            ),
             reports_dir=Path(env.get("REPORTS_DIR") or warehouse.parent / "reports").resolve(),
             # Partner drops: <inbox>/partners/<partner_id>/<file>.
             inbox_dir=Path(env.get("INBOX_DIR") or REPO_ROOT / "inbox").resolve(),
@@ -292,10 +333,16 @@ class Settings:
             inbox_settle_s=float(env.get("INBOX_SETTLE_SECONDS") or 10.0),
             # What BI tools read: a serving copy and Parquet, never the file the pipeline writes.
             serving_dir=Path(env.get("SERVING_DIR") or warehouse.parent / "serving").resolve(),
-            serving_storage_version=env.pattern(env.get("SERVING_STORAGE_VERSION"), "v1.0.0", STORAGE_VERSION,
-                                                "a DuckDB version such as v1.0.0, or latest"),
+            serving_storage_version=env.pattern(
+                env.get("SERVING_STORAGE_VERSION"),
+                "v1.0.0",
+                STORAGE_VERSION,
+                "a DuckDB version such as v1.0.0, or latest",
+            ),
             # The yearly follow-up report: which kommun, and which data year (default: its latest).
-            report_kommun=env.pattern(env.get("REPORT_KOMMUN"), "2081", KOMMUN_KOD, "a four-digit kommun code"),
+            report_kommun=env.pattern(
+                env.get("REPORT_KOMMUN"), "2081", KOMMUN_KOD, "a four-digit kommun code"
+            ),
             # in_process: every writer shares one DuckDB file and runs one at a time anyway, so a
             # process per step would only add start-up time. multiprocess: for the PostgreSQL target.
             executor=env.choice(env.get("DAGSTER_EXECUTOR"), "in_process", EXECUTORS),
@@ -310,45 +357,78 @@ class Settings:
             # The climate-neutrality check (marts.climate_neutrality_balance): the lowest sink quality
             # and permanence that count, the trajectory preset whose trend gives the target year, and
             # that year. dbt gets them as vars (macros/neutrality_config.sql); the sets are the seeds'.
-            neutrality_min_quality=env.choice(env.get("NEUTRALITY_MIN_QUALITY"), "reported",
-                                              seed_column("sink_quality_classes.csv", "quality_class")),
-            neutrality_min_permanence=env.choice(env.get("NEUTRALITY_MIN_PERMANENCE"), "100–1000 år",
-                                                 seed_column("sink_permanence_classes.csv", "permanence"),
-                                                 normalise=lambda v: v.replace("100-1000", "100–1000")),
-            neutrality_trend_method=env.choice(env.get("NEUTRALITY_TREND_METHOD"), "carbon_law",
-                                               seed_column("trajectory_methods.csv", "method")),
-            neutrality_target_year=env.integer(env.get("NEUTRALITY_TARGET_YEAR"), 2030, 2000, YEARS[1]),
+            neutrality_min_quality=env.choice(
+                env.get("NEUTRALITY_MIN_QUALITY"),
+                "reported",
+                seed_column("sink_quality_classes.csv", "quality_class"),
+            ),
+            neutrality_min_permanence=env.choice(
+                env.get("NEUTRALITY_MIN_PERMANENCE"),
+                "100–1000 år",
+                seed_column("sink_permanence_classes.csv", "permanence"),
+                normalise=lambda v: v.replace("100-1000", "100–1000"),
+            ),
+            neutrality_trend_method=env.choice(
+                env.get("NEUTRALITY_TREND_METHOD"),
+                "carbon_law",
+                seed_column("trajectory_methods.csv", "method"),
+            ),
+            neutrality_target_year=env.integer(
+                env.get("NEUTRALITY_TARGET_YEAR"), 2030, 2000, YEARS[1]
+            ),
             # SEI Konsumtionskompassen's household workbook (a file feed); default: the bundled copy.
-            sei_households_path=Path(env.get("SEI_HOUSEHOLDS_PATH") or SEI_HOUSEHOLDS_DEFAULT).resolve(),
+            sei_households_path=Path(
+                env.get("SEI_HOUSEHOLDS_PATH") or SEI_HOUSEHOLDS_DEFAULT
+            ).resolve(),
             # How many percentage points per year consumption emissions may fall slower than
             # territorial ones and still count as falling "at a similar pace".
-            consumption_pace_tolerance_pp=env.number(env.get("CONSUMPTION_PACE_TOLERANCE_PP"), 1.0, 0, 100),
+            consumption_pace_tolerance_pp=env.number(
+                env.get("CONSUMPTION_PACE_TOLERANCE_PP"), 1.0, 0, 100
+            ),
             postgres_sslmode=sslmode,
             # Meter values (pipelines/defs/meters): the Parquet lake (a folder, or s3://bucket/prefix reached
             # through pyarrow with the AWS_* credentials; METER_LAKE_S3_ENDPOINT for an S3-compatible server).
-            meter_lake_root=_lake_root(env, env.get("METER_LAKE_ROOT"), warehouse.parent / "meter_lake"),
-            meter_lake_s3_endpoint=env.source_url(env.get("METER_LAKE_S3_ENDPOINT"), "", allow_http=allow_http) or None,
+            meter_lake_root=_lake_root(
+                env, env.get("METER_LAKE_ROOT"), warehouse.parent / "meter_lake"
+            ),
+            meter_lake_s3_endpoint=env.source_url(
+                env.get("METER_LAKE_S3_ENDPOINT"), "", allow_http=allow_http
+            )
+            or None,
             meter_lake_s3_region=str(env.get("METER_LAKE_S3_REGION") or "eu-north-1"),
             # The secret key of the GSRN pseudonyms; unset, meter files are not loaded (the demo uses its own).
             meter_pseudonym_key=_meter_key(env, env.get("METER_PSEUDONYM_KEY")),
-            meter_inbox_folder=env.pattern(env.get("METER_INBOX_FOLDER"), "meters", FOLDER_NAME,
-                                           "a folder name (letters, digits, _ or -)"),
-            meter_max_file_bytes=MIB * env.integer(env.get("METER_MAX_FILE_MB"), 4096, 1, 1024 * 1024),
+            meter_inbox_folder=env.pattern(
+                env.get("METER_INBOX_FOLDER"),
+                "meters",
+                FOLDER_NAME,
+                "a folder name (letters, digits, _ or -)",
+            ),
+            meter_max_file_bytes=MIB
+            * env.integer(env.get("METER_MAX_FILE_MB"), 4096, 1, 1024 * 1024),
             # A month's metered kWh per category may differ from the monthly report's by this share.
-            meter_reconciliation_tolerance=env.number(env.get("METER_RECONCILIATION_TOLERANCE"), 0.02, 0, 1),
+            meter_reconciliation_tolerance=env.number(
+                env.get("METER_RECONCILIATION_TOLERANCE"), 0.02, 0, 1
+            ),
             # Aggregates of fewer metering points than this are suppressed in the marts.
             meter_min_points=env.integer(env.get("METER_MIN_POINTS"), 5, 3, 1000),
             # The bidding zone whose hourly carbon intensity the grid feed takes (Borlänge: SE3).
             grid_zone=env.choice(env.get("GRID_ZONE"), "SE3", GRID_ZONES),
             # DuckDB's memory for the dbt build; beyond it DuckDB spills to <warehouse>.tmp. Without a limit it
             # takes 80 % of the machine (20 GB for a full year of hourly marts; 4 GB costs them 5 % more time).
-            dbt_duckdb_memory_limit=env.pattern(env.get("DBT_DUCKDB_MEMORY_LIMIT"), "4GB", MEMORY_SIZE,
-                                                "a size such as 4GB or 512MB"),
+            dbt_duckdb_memory_limit=env.pattern(
+                env.get("DBT_DUCKDB_MEMORY_LIMIT"),
+                "4GB",
+                MEMORY_SIZE,
+                "a size such as 4GB or 512MB",
+            ),
             # The citizens' static site (pipelines/defs/site/), built from the serving copy.
             # The folder itself is a link the build swaps (pipelines/defs/site/build.py): not resolved.
             site_dir=_resolve_parent(Path(env.get("SITE_DIR") or warehouse.parent / "site")),
             # The open-data API (`make api`, pipelines/api): loopback unless the operator says otherwise.
-            api_host=env.pattern(env.get("API_HOST"), "127.0.0.1", API_HOST, "an IP address or a host name"),
+            api_host=env.pattern(
+                env.get("API_HOST"), "127.0.0.1", API_HOST, "an IP address or a host name"
+            ),
             api_port=env.integer(env.get("API_PORT"), 8000, 1, 65535),
             # The most rows one page of a list endpoint returns (?limit=).
             api_max_page_size=env.integer(env.get("API_MAX_PAGE_SIZE"), 1000, 1, 100_000),
@@ -377,7 +457,9 @@ def _meter_key(env: _Env, value: _Value | None) -> str | None:
     if not env._set(value):
         return None
     if len(str(value)) < METER_KEY_MIN_CHARS:
-        env.problem(f"{value.name} must be a secret of at least {METER_KEY_MIN_CHARS} characters "
-                    "(e.g. `openssl rand -hex 32`); its value is not shown")
+        env.problem(
+            f"{value.name} must be a secret of at least {METER_KEY_MIN_CHARS} characters "
+            "(e.g. `openssl rand -hex 32`); its value is not shown"
+        )
         return None
     return str(value)

@@ -18,7 +18,10 @@ def ensure_instance_config(home: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text((REPO_ROOT / ".dagster_home" / "dagster.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        config.write_text(
+            (REPO_ROOT / ".dagster_home" / "dagster.yaml").read_text(encoding="utf-8"),
+            encoding="utf-8",
+        )
 
 
 def main(*, live: bool = False, port: str = "3000") -> int:
@@ -28,11 +31,21 @@ def main(*, live: bool = False, port: str = "3000") -> int:
     with contextlib.ExitStack() as stack:
         if not live:
             from replay.offline import start_offline_server
+
             offline = stack.enter_context(start_offline_server())
             env.update(offline.environment())
             print(f"offline: replay server at {offline.server.url}", flush=True)
         dagster = Path(sys.executable).with_name("dagster")
-        command = [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", port]
+        command = [
+            str(dagster),
+            "dev",
+            "-w",
+            str(REPO_ROOT / "workspace.yaml"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            port,
+        ]
         try:
             return subprocess.call(command, cwd=REPO_ROOT, env=env)
         except KeyboardInterrupt:

@@ -29,25 +29,39 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data" / "hourly" / "carbon_intensity"
 OUT_DIR = REPO_ROOT / "replay" / "payloads" / "carbon_intensity"
-LICENCE = ("Contains data from Electricity Maps (https://www.electricitymaps.com). Licence: ODbL 1.0 as its "
-           "data-portal downloads are usually quoted (some portal pages say non-commercial use only; check the "
-           "current terms before redistributing).")
+LICENCE = (
+    "Contains data from Electricity Maps (https://www.electricitymaps.com). Licence: ODbL 1.0 as its "
+    "data-portal downloads are usually quoted (some portal pages say non-commercial use only; check the "
+    "current terms before redistributing)."
+)
 
 # output name -> (upstream file, where it was published, lines kept: the UTC hours starting with)
 PAYLOADS = {
     "SE-SE3_2024_release-2025-04-03.csv.gz": (
-        "SE-SE3_2024.csv", "francescodonnini/progetto1 @ d3f7320e9cefc2115ba0cc7509acb35032342c4a, "
-        "http-server/data/SE-SE3_2024.csv (Electricity Maps release 2025-04-03)", "2024-"),
+        "SE-SE3_2024.csv",
+        "francescodonnini/progetto1 @ d3f7320e9cefc2115ba0cc7509acb35032342c4a, "
+        "http-server/data/SE-SE3_2024.csv (Electricity Maps release 2025-04-03)",
+        "2024-",
+    ),
     "SE-SE3_2023-12-31_release-2025-04-03.csv.gz": (
-        "SE-SE3_2023.csv", "francescodonnini/progetto1 @ d3f7320e9cefc2115ba0cc7509acb35032342c4a, "
-        "http-server/data/SE-SE3_2023.csv (Electricity Maps release 2025-04-03)", "2023-12-31 "),
+        "SE-SE3_2023.csv",
+        "francescodonnini/progetto1 @ d3f7320e9cefc2115ba0cc7509acb35032342c4a, "
+        "http-server/data/SE-SE3_2023.csv (Electricity Maps release 2025-04-03)",
+        "2023-12-31 ",
+    ),
     "SE-SE3_2022-01_release-2025-04-03.csv.gz": (
-        "SE-SE3_2022.csv", "francescodonnini/progetto1 @ d3f7320e9cefc2115ba0cc7509acb35032342c4a, "
-        "http-server/data/SE-SE3_2022.csv (Electricity Maps release 2025-04-03)", "2022-01-"),
+        "SE-SE3_2022.csv",
+        "francescodonnini/progetto1 @ d3f7320e9cefc2115ba0cc7509acb35032342c4a, "
+        "http-server/data/SE-SE3_2022.csv (Electricity Maps release 2025-04-03)",
+        "2022-01-",
+    ),
     "SE-SE3_2022-01_hourly_release-2024-06-12.csv.gz": (
-        "SE-SE3_2022_hourly.csv", "arodio/FedStale @ a0348b4513b2fe15434e242dbbc26bc77f5a4edf, "
+        "SE-SE3_2022_hourly.csv",
+        "arodio/FedStale @ a0348b4513b2fe15434e242dbbc26bc77f5a4edf, "
         "building_availability_matrices/historical_data/SE-SE3_2022_hourly.csv (an earlier Electricity Maps "
-        "release, first committed there on 2024-06-12)", "2022-01-"),
+        "release, first committed there on 2024-06-12)",
+        "2022-01-",
+    ),
 }
 
 
@@ -55,8 +69,11 @@ def payload(upstream: bytes, where: str, prefix: str) -> bytes:
     lines = upstream.splitlines(keepends=True)
     newline = b"\r\n" if lines[0].endswith(b"\r\n") else b"\n"
     kept = [line for line in lines[1:] if line.startswith(prefix.encode())]
-    head = [f"# {LICENCE}", f"# Lines of {where}, sha256 {hashlib.sha256(upstream).hexdigest()}; "
-            f"hours {prefix}* only, selected by replay/build_carbon_intensity_payloads.py."]
+    head = [
+        f"# {LICENCE}",
+        f"# Lines of {where}, sha256 {hashlib.sha256(upstream).hexdigest()}; "
+        f"hours {prefix}* only, selected by replay/build_carbon_intensity_payloads.py.",
+    ]
     text = b"".join(h.encode("utf-8") + newline for h in head) + lines[0] + b"".join(kept)
     return gzip.compress(text, compresslevel=9, mtime=0)
 
@@ -68,10 +85,16 @@ def build(shared: Path = DEFAULT_SHARED, out_dir: Path = OUT_DIR) -> dict[str, d
         upstream = (shared / upstream_name).read_bytes()
         data = payload(upstream, where, prefix)
         (out_dir / name).write_bytes(data)
-        manifest[name] = {"upstream": where, "upstream_sha256": hashlib.sha256(upstream).hexdigest(),
-                          "hours_starting": prefix, "sha256": hashlib.sha256(data).hexdigest(),
-                          "attribution": LICENCE}
-    (out_dir / "MANIFEST.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        manifest[name] = {
+            "upstream": where,
+            "upstream_sha256": hashlib.sha256(upstream).hexdigest(),
+            "hours_starting": prefix,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "attribution": LICENCE,
+        }
+    (out_dir / "MANIFEST.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return manifest
 
 

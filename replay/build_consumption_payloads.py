@@ -41,10 +41,17 @@ from pathlib import Path
 
 import openpyxl
 
-from replay.build_scb_payloads import DEFAULT_SHARED, OUT_DIR as SCB_OUT_DIR, dimension, encode
+from replay.build_scb_payloads import DEFAULT_SHARED, dimension, encode
+from replay.build_scb_payloads import OUT_DIR as SCB_OUT_DIR
 from replay.smhi import xlsx_bytes
-from sources.consumption import (GHG_SUBSTANCE, MI1301_TABLE, NR0105_TABLE, SEI_HEADER,
-                                 SEI_SHEET, parse_swedish_number)
+from sources.consumption import (
+    GHG_SUBSTANCE,
+    MI1301_TABLE,
+    NR0105_TABLE,
+    SEI_HEADER,
+    SEI_SHEET,
+    parse_swedish_number,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONSUMPTION_OUT_DIR = REPO_ROOT / "replay" / "payloads" / "consumption"
@@ -52,14 +59,20 @@ WORKBOOK = "territorial-data-pipeline_bf20c58/kpis/emissions/sources/swedish_emi
 SEI_WORKBOOK = "territorial-data-pipeline_bf20c58/kpis/consumption/sources/Klimatkollen_data for 2023_shared April 2026.xlsx"
 TDP_COMMIT = "bf20c580380961c3b1b246681992e2d9d2b26f11"
 EXTRACTED = "2026-02-05T00:00:00Z"  # Klimatkollen's extraction date of both SCB tables; SCB's own release stamp is unverified
-SEI_CREATED = datetime(2026, 4, 1)   # fixed workbook properties, for byte-identical output
+SEI_CREATED = datetime(2026, 4, 1)  # fixed workbook properties, for byte-identical output
 USE_SHEETS = {"HHK": "Kons_HH", "OFFK": "Kons_Off", "INV": "Kons_Inv"}
-USE_LABELS = {"HHK": "hushållens konsumtion", "OFFK": "offentlig konsumtion och HIO", "INV": "investeringar"}
-KEY_FIRST_YEAR = 2012              # NR0105ENS2010T06A: "År 2012 - 2023"
+USE_LABELS = {
+    "HHK": "hushållens konsumtion",
+    "OFFK": "offentlig konsumtion och HIO",
+    "INV": "investeringar",
+}
+KEY_FIRST_YEAR = 2012  # NR0105ENS2010T06A: "År 2012 - 2023"
 RECONSTRUCTED_CODE = "REKONSTRUERAD_ANDEL"  # deliberately not an SCB content code
-RECONSTRUCTED_LABEL = ("Rekonstruerad fördelningsandel: kommunens värde i Klimatkollens Kons_Off delat med "
-                       "riket, INTE SCB:s BRP i mnkr (reconstructed allocation shares derived from "
-                       "Klimatkollen's Kons_Off, not SCB's BRP in MSEK)")
+RECONSTRUCTED_LABEL = (
+    "Rekonstruerad fördelningsandel: kommunens värde i Klimatkollens Kons_Off delat med "
+    "riket, INTE SCB:s BRP i mnkr (reconstructed allocation shares derived from "
+    "Klimatkollen's Kons_Off, not SCB's BRP in MSEK)"
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +93,7 @@ def read_consumption_sheet(workbook, sheet: str) -> ConsumptionSheet:
         if not row or len(row) < 5 or row[0] in (None, "Länskod") or row[4] is None:
             continue
         try:
-            values = [parse_swedish_number(v) for v in row[4:4 + len(years)]]
+            values = [parse_swedish_number(v) for v in row[4 : 4 + len(years)]]
         except ValueError as exc:
             raise ValueError(f"{sheet} row {number}: {exc}") from None
         if row[2] == "-" and row[1] == "Totalt":
@@ -123,17 +136,42 @@ def check_key_year_rule(off: ConsumptionSheet) -> float:
     return worst
 
 
-def px_metadata(*, table_id: str, label: str, contents: str, subject: tuple[str, str], note: list[str],
-                dims: dict[str, dict]) -> dict:
+def px_metadata(
+    *,
+    table_id: str,
+    label: str,
+    contents: str,
+    subject: tuple[str, str],
+    note: list[str],
+    dims: dict[str, dict],
+) -> dict:
     ids = list(dims)
     return {
-        "version": "2.0", "class": "dataset", "label": label, "source": "SCB", "updated": EXTRACTED,
-        "note": note, "role": {"time": ["Tid"], "metric": ["ContentsCode"]}, "id": ids,
-        "size": [len(dims[d]["category"]["index"]) for d in ids], "dimension": dims,
-        "extension": {"px": {"infofile": table_id[:6], "tableid": table_id, "decimals": 0,
-                             "official-statistics": True, "aggregallowed": False, "language": "sv",
-                             "contents": contents, "matrix": table_id, "subject-code": subject[0],
-                             "subject-area": subject[1]}, "discontinued": None},
+        "version": "2.0",
+        "class": "dataset",
+        "label": label,
+        "source": "SCB",
+        "updated": EXTRACTED,
+        "note": note,
+        "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
+        "id": ids,
+        "size": [len(dims[d]["category"]["index"]) for d in ids],
+        "dimension": dims,
+        "extension": {
+            "px": {
+                "infofile": table_id[:6],
+                "tableid": table_id,
+                "decimals": 0,
+                "official-statistics": True,
+                "aggregallowed": False,
+                "language": "sv",
+                "contents": contents,
+                "matrix": table_id,
+                "subject-code": subject[0],
+                "subject-area": subject[1],
+            },
+            "discontinued": None,
+        },
         "value": [],
     }
 
@@ -142,18 +180,39 @@ def build_mi1301(sheets: dict[str, ConsumptionSheet], source: Path) -> dict:
     years = sheets["OFFK"].years
     for code, sheet in sheets.items():
         if sheet.years != years:
-            raise ValueError(f"{USE_SHEETS[code]}: years {sheet.years} differ from Kons_Off's {years}")
-    total_only = "Replay payload: only the total is held; leave the variable out (it is eliminated)."
+            raise ValueError(
+                f"{USE_SHEETS[code]}: years {sheet.years} differ from Kons_Off's {years}"
+            )
+    total_only = (
+        "Replay payload: only the total is held; leave the variable out (it is eliminated)."
+    )
     dims = {
-        "Uppkomst": dimension("uppkomst", ["TOT"], ["totalt"], elimination=True,  # unverified code
-                              note=[total_only]),
-        "Anvandningstyp": dimension("användning", list(USE_SHEETS), [USE_LABELS[c] for c in USE_SHEETS],
-                                    elimination=False),  # unverified codes
-        "AmneMiljo": dimension("ämne", [GHG_SUBSTANCE], ["växthusgaser (CO2-ekvivalenter)"], elimination=False),
-        "ProdgrpSNI2007": dimension("produktgrupp SPIN 2007", ["TOT"], ["samtliga produktgrupper"],  # unverified code
-                                    elimination=True, note=[total_only]),
-        "ContentsCode": dimension("tabellinnehåll", ["MI1301AA"], ["Utsläpp"], elimination=False),  # unverified code
-        "Tid": dimension("år", [str(y) for y in years], [str(y) for y in years], elimination=False, show="code"),
+        "Uppkomst": dimension(
+            "uppkomst",
+            ["TOT"],
+            ["totalt"],
+            elimination=True,  # unverified code
+            note=[total_only],
+        ),
+        "Anvandningstyp": dimension(
+            "användning", list(USE_SHEETS), [USE_LABELS[c] for c in USE_SHEETS], elimination=False
+        ),  # unverified codes
+        "AmneMiljo": dimension(
+            "ämne", [GHG_SUBSTANCE], ["växthusgaser (CO2-ekvivalenter)"], elimination=False
+        ),
+        "ProdgrpSNI2007": dimension(
+            "produktgrupp SPIN 2007",
+            ["TOT"],
+            ["samtliga produktgrupper"],  # unverified code
+            elimination=True,
+            note=[total_only],
+        ),
+        "ContentsCode": dimension(
+            "tabellinnehåll", ["MI1301AA"], ["Utsläpp"], elimination=False
+        ),  # unverified code
+        "Tid": dimension(
+            "år", [str(y) for y in years], [str(y) for y in years], elimination=False, show="code"
+        ),
     }
     dims["ContentsCode"]["category"]["unit"] = {"MI1301AA": {"base": "ton", "decimals": 0}}
     # Cube over Anvandningstyp x AmneMiljo x ContentsCode x Tid, Tid fastest.
@@ -167,27 +226,58 @@ def build_mi1301(sheets: dict[str, ConsumptionSheet], source: Path) -> dict:
         "Only greenhouse gases, the total over origin and product group, and the three uses are held.",
     ]
     metadata = px_metadata(
-        table_id=MI1301_TABLE, contents="Utsläpp", subject=("MI", "Miljö"),
+        table_id=MI1301_TABLE,
+        contents="Utsläpp",
+        subject=("MI", "Miljö"),
         label="Miljöpåverkan från konsumtion efter produktgrupp SPIN 2007, användning och ämne. År 2008 - 2023",
-        note=["Replay payload: national totals by use only."], dims=dims)
-    return {"table_id": MI1301_TABLE, "note": note,
-            "sources": [{"path": WORKBOOK, "sheets": list(USE_SHEETS.values()), "row": "Totalt",
-                         "sha256": sha256_of(source)}],
-            "metadata": metadata,
-            "cube": {"id": ["Anvandningstyp", "AmneMiljo", "ContentsCode", "Tid"], "value": values, "status": {}}}
+        note=["Replay payload: national totals by use only."],
+        dims=dims,
+    )
+    return {
+        "table_id": MI1301_TABLE,
+        "note": note,
+        "sources": [
+            {
+                "path": WORKBOOK,
+                "sheets": list(USE_SHEETS.values()),
+                "row": "Totalt",
+                "sha256": sha256_of(source),
+            }
+        ],
+        "metadata": metadata,
+        "cube": {
+            "id": ["Anvandningstyp", "AmneMiljo", "ContentsCode", "Tid"],
+            "value": values,
+            "status": {},
+        },
+    }
 
 
 def build_nr0105(off: ConsumptionSheet, source: Path) -> dict:
     key_years = [y for y in off.years if y >= KEY_FIRST_YEAR]
     codes = sorted(off.kommuner)
     dims = {
-        "Region": dimension("region", codes, [off.kommuner[c][0] for c in codes], elimination=False,
-                            show="code_value"),
-        "ContentsCode": dimension("tabellinnehåll", [RECONSTRUCTED_CODE], [RECONSTRUCTED_LABEL], elimination=False),
-        "Tid": dimension("år", [str(y) for y in key_years], [str(y) for y in key_years], elimination=False,
-                         show="code"),
+        "Region": dimension(
+            "region",
+            codes,
+            [off.kommuner[c][0] for c in codes],
+            elimination=False,
+            show="code_value",
+        ),
+        "ContentsCode": dimension(
+            "tabellinnehåll", [RECONSTRUCTED_CODE], [RECONSTRUCTED_LABEL], elimination=False
+        ),
+        "Tid": dimension(
+            "år",
+            [str(y) for y in key_years],
+            [str(y) for y in key_years],
+            elimination=False,
+            show="code",
+        ),
     }
-    dims["ContentsCode"]["category"]["unit"] = {RECONSTRUCTED_CODE: {"base": "andel", "decimals": 9}}
+    dims["ContentsCode"]["category"]["unit"] = {
+        RECONSTRUCTED_CODE: {"base": "andel", "decimals": 9}
+    }
     values = []
     for code in codes:
         kommun_values = off.kommuner[code][1]
@@ -206,14 +296,24 @@ def build_nr0105(off: ConsumptionSheet, source: Path) -> dict:
         "over kommuner, so the same code works on both.",
     ]
     metadata = px_metadata(
-        table_id=NR0105_TABLE, contents="Rekonstruerad fördelningsandel", subject=("NR", "Nationalräkenskaper"),
-        label=("REKONSTRUERAD (inte SCB-data): fördelningsandel per kommun härledd ur Klimatkollens Kons_Off, "
-               "i stället för Bruttoregionprodukt (BRP), (ENS2010) efter region (kommun). År 2012 - 2023"),
-        note=note[:1], dims=dims)
-    return {"table_id": NR0105_TABLE, "note": note, "reconstructed": True,
-            "sources": [{"path": WORKBOOK, "sheet": "Kons_Off", "sha256": sha256_of(source)}],
-            "metadata": metadata,
-            "cube": {"id": list(dims), "value": values, "status": {}}}
+        table_id=NR0105_TABLE,
+        contents="Rekonstruerad fördelningsandel",
+        subject=("NR", "Nationalräkenskaper"),
+        label=(
+            "REKONSTRUERAD (inte SCB-data): fördelningsandel per kommun härledd ur Klimatkollens Kons_Off, "
+            "i stället för Bruttoregionprodukt (BRP), (ENS2010) efter region (kommun). År 2012 - 2023"
+        ),
+        note=note[:1],
+        dims=dims,
+    )
+    return {
+        "table_id": NR0105_TABLE,
+        "note": note,
+        "reconstructed": True,
+        "sources": [{"path": WORKBOOK, "sheet": "Kons_Off", "sha256": sha256_of(source)}],
+        "metadata": metadata,
+        "cube": {"id": list(dims), "value": values, "status": {}},
+    }
 
 
 def sei_fixture_rows(path: Path) -> list[list]:
@@ -242,35 +342,55 @@ def build_all(shared: Path) -> dict[Path, bytes]:
         "files": {
             f"scb/{MI1301_TABLE}.json": {
                 "what": "SCB MI1301 national consumption-based emissions by use (t CO2e), 2008-2023",
-                "source_files": [WORKBOOK], "source_sha256": sha256_of(source), "commit": TDP_COMMIT,
-                "sheets": list(USE_SHEETS.values()), "unverified": "variable and value codes, label, updated"},
+                "source_files": [WORKBOOK],
+                "source_sha256": sha256_of(source),
+                "commit": TDP_COMMIT,
+                "sheets": list(USE_SHEETS.values()),
+                "unverified": "variable and value codes, label, updated",
+            },
             f"scb/{NR0105_TABLE}.json": {
-                "what": ("reconstructed allocation shares derived from Klimatkollen's Kons_Off, not SCB's BRP "
-                         "in MSEK (kommun value / national total, 2012-2023)"),
-                "reconstructed": True, "source_files": [WORKBOOK], "source_sha256": sha256_of(source),
-                "commit": TDP_COMMIT, "sheet": "Kons_Off",
-                "circularity": ("reproducing Kons_Off from this key checks the national totals, the key-year "
-                                "rule and the method; the key levels are not independent")},
+                "what": (
+                    "reconstructed allocation shares derived from Klimatkollen's Kons_Off, not SCB's BRP "
+                    "in MSEK (kommun value / national total, 2012-2023)"
+                ),
+                "reconstructed": True,
+                "source_files": [WORKBOOK],
+                "source_sha256": sha256_of(source),
+                "commit": TDP_COMMIT,
+                "sheet": "Kons_Off",
+                "circularity": (
+                    "reproducing Kons_Off from this key checks the national totals, the key-year "
+                    "rule and the method; the key levels are not independent"
+                ),
+            },
             Path(SEI_WORKBOOK).name: {
                 "what": "SEI Konsumtionskompassen household emissions, kg CO2e per capita, 2023, sheet Municipal_grouped",
-                "source_files": [SEI_WORKBOOK], "source_sha256": sha256_of(sei_source), "commit": TDP_COMMIT,
+                "source_files": [SEI_WORKBOOK],
+                "source_sha256": sha256_of(sei_source),
+                "commit": TDP_COMMIT,
                 "sha256": hashlib.sha256(sei_bytes).hexdigest(),
-                "note": "rewritten cell for cell with fixed workbook properties; the County_grouped sheet is left out"},
+                "note": "rewritten cell for cell with fixed workbook properties; the County_grouped sheet is left out",
+            },
         },
         "checks": {
             "kons_off_and_kons_inv_share_one_key_max_diff_t": round(one_key_t, 3),
             "years_2008_2011_use_the_2012_key_max_diff_t": round(key_year_t, 3),
         },
     }
-    outputs[CONSUMPTION_OUT_DIR / "MANIFEST.json"] = (json.dumps(manifest, ensure_ascii=False, indent=1,
-                                                                 sort_keys=True) + "\n").encode("utf-8")
+    outputs[CONSUMPTION_OUT_DIR / "MANIFEST.json"] = (
+        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    ).encode("utf-8")
     return outputs
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                        help="the shared/data/klimatkollen folder (default: %(default)s)")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=DEFAULT_SHARED,
+        help="the shared/data/klimatkollen folder (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     for path, data in build_all(args.shared).items():
         path.parent.mkdir(parents=True, exist_ok=True)

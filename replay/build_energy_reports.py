@@ -31,7 +31,7 @@ def fixture_module():
     spec = importlib.util.spec_from_file_location("energy_make_fixtures", FIXTURE_SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.BANNER, module.SOURCE = BANNER, SOURCE     # the demo's own label, same numbers
+    module.BANNER, module.SOURCE = BANNER, SOURCE  # the demo's own label, same numbers
     return module
 
 

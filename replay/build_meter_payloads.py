@@ -35,8 +35,10 @@ DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data" / "hourly"
 OUT_DIR = REPO_ROOT / "replay" / "payloads" / "meters"
 TEMPERATURE_FILE = "temperature/station_105260-SE3.csv"
 FIRST, LAST = date(2023, 1, 1), date(2024, 12, 31)
-ATTRIBUTION = ("# Source: SMHI open data (CC BY 4.0), Lufttemperatur dygnsmedel, Borlänge Flygplats station 105260; "
-               "built by replay/build_meter_payloads.py")
+ATTRIBUTION = (
+    "# Source: SMHI open data (CC BY 4.0), Lufttemperatur dygnsmedel, Borlänge Flygplats station 105260; "
+    "built by replay/build_meter_payloads.py"
+)
 
 
 def daily_temperatures(shared: Path) -> dict[date, float]:
@@ -68,11 +70,11 @@ def solar_normal_time(shared: Path) -> dict[datetime, float]:
         start = datetime.strptime(row["MTU"][:16], "%d.%m.%Y %H:%M")
         text = row[SOLAR_COLUMN]
         if not text or text == "n/e":
-            continue                                      # the missing spring hour; "not expected"
+            continue  # the missing spring hour; "not expected"
         summer_start = last_sunday(start.year, 3).replace(hour=2)
         summer_end = last_sunday(start.year, 10).replace(hour=2)
         in_summer = summer_start <= start < summer_end
-        if start == summer_end.replace(hour=2):           # 02:00 twice in October: first CEST, then CET
+        if start == summer_end.replace(hour=2):  # 02:00 twice in October: first CEST, then CET
             in_summer, seen_autumn_hour = not seen_autumn_hour, True
         values[start - timedelta(hours=1) if in_summer else start] = float(text)
     return values
@@ -86,12 +88,17 @@ def last_sunday(year: int, month: int) -> datetime:
 def heat_diurnal(shared: Path) -> list[float]:
     """Mean heat use per hour of day (normal time) of the Danish meter, from its cumulative register."""
     with (shared / HEAT_FILE).open(encoding="utf-8", newline="") as handle:
-        rows = [(datetime.strptime(r["time_rounded"], "%Y-%m-%dT%H:%M:%SZ"), float(r["energy_heat_kwh"]))
-                for r in csv.DictReader(handle)]
+        rows = [
+            (
+                datetime.strptime(r["time_rounded"], "%Y-%m-%dT%H:%M:%SZ"),
+                float(r["energy_heat_kwh"]),
+            )
+            for r in csv.DictReader(handle)
+        ]
     sums, counts = [0.0] * 24, [0] * 24
     for (t0, e0), (t1, e1) in zip(rows, rows[1:]):
         if t1 - t0 == timedelta(hours=1) and e1 >= e0:
-            hour = (t0 + timedelta(hours=1)).hour          # UTC -> normal time, the hour starting at t0
+            hour = (t0 + timedelta(hours=1)).hour  # UTC -> normal time, the hour starting at t0
             sums[hour] += e1 - e0
             counts[hour] += 1
     means = [s / c for s, c in zip(sums, counts)]
@@ -101,16 +108,21 @@ def heat_diurnal(shared: Path) -> list[float]:
 def build_solar(shared: Path, out_dir: Path) -> Path:
     values = solar_normal_time(shared)
     peak = max(values.values())
-    lines = ["# Source: ENTSO-E Transparency Platform (CC BY 4.0 as usually quoted), Actual Generation per Production "
-             "Type, Sweden, Solar; share of the year's highest hour; normal time UTC+01:00; built by "
-             "replay/build_meter_payloads.py", "hour;share;filled_from"]
+    lines = [
+        "# Source: ENTSO-E Transparency Platform (CC BY 4.0 as usually quoted), Actual Generation per Production "
+        "Type, Sweden, Solar; share of the year's highest hour; normal time UTC+01:00; built by "
+        "replay/build_meter_payloads.py",
+        "hour;share;filled_from",
+    ]
     hour, last = datetime(2024, 1, 1), datetime(2024, 12, 31, 23)
     while hour <= last:
         source = hour
         while source not in values and source >= datetime(2024, 1, 8):
             source -= timedelta(days=7)
         share = values.get(source, 0.0) / peak
-        lines.append(f"{hour:%Y-%m-%dT%H:%M};{share:.4f};{'' if source == hour else f'{source:%Y-%m-%dT%H:%M}'}")
+        lines.append(
+            f"{hour:%Y-%m-%dT%H:%M};{share:.4f};{'' if source == hour else f'{source:%Y-%m-%dT%H:%M}'}"
+        )
         hour += timedelta(hours=1)
     target = out_dir / "se_solar_2024.csv"
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -118,17 +130,23 @@ def build_solar(shared: Path, out_dir: Path) -> Path:
 
 
 def build_heat(shared: Path, out_dir: Path) -> Path:
-    lines = ["# Source: Schaffer et al., Three years of hourly data from 3021 smart heat meters installed in Danish "
-             "residential buildings, Scientific Data 2022 (doi:10.1038/s41597-022-01502-3), CC BY 4.0; meter 660, "
-             "2018-2020; mean per hour of day, normal time UTC+01:00, mean 1; built by replay/build_meter_payloads.py",
-             "hour;relative"] + [f"{h};{v:.4f}" for h, v in enumerate(heat_diurnal(shared))]
+    lines = [
+        "# Source: Schaffer et al., Three years of hourly data from 3021 smart heat meters installed in Danish "
+        "residential buildings, Scientific Data 2022 (doi:10.1038/s41597-022-01502-3), CC BY 4.0; meter 660, "
+        "2018-2020; mean per hour of day, normal time UTC+01:00, mean 1; built by replay/build_meter_payloads.py",
+        "hour;relative",
+    ] + [f"{h};{v:.4f}" for h, v in enumerate(heat_diurnal(shared))]
     target = out_dir / "dk_heat_diurnal.csv"
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
 
 
 def build(shared: Path = DEFAULT_SHARED, out_dir: Path = OUT_DIR) -> list[Path]:
-    return [build_temperature(shared, out_dir), build_solar(shared, out_dir), build_heat(shared, out_dir)]
+    return [
+        build_temperature(shared, out_dir),
+        build_solar(shared, out_dir),
+        build_heat(shared, out_dir),
+    ]
 
 
 def build_temperature(shared: Path = DEFAULT_SHARED, out_dir: Path = OUT_DIR) -> Path:
@@ -138,7 +156,7 @@ def build_temperature(shared: Path = DEFAULT_SHARED, out_dir: Path = OUT_DIR) ->
     while day <= LAST:
         if day in values:
             lines.append(f"{day};{values[day]:.1f};")
-        else:   # only December 2024: the same day a year before (2024 is a leap year; Dec has no 29 Feb)
+        else:  # only December 2024: the same day a year before (2024 is a leap year; Dec has no 29 Feb)
             source = day.replace(year=day.year - 1)
             lines.append(f"{day};{values[source]:.1f};{source}")
         day += timedelta(days=1)

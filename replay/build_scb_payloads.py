@@ -40,7 +40,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO_ROOT / "replay" / "payloads" / "scb"
 DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data" / "klimatkollen"
 TAB638_XLSX = "municipality-data-pipeline_af3346d/kpis/bicycles/sources/be0101_tabhel2024.xlsx"
-TAB5557_XLSX = "territorial-data-pipeline_bf20c58/kpis/bicycles/sources/000007SF_20260416-131411.xlsx"
+TAB5557_XLSX = (
+    "territorial-data-pipeline_bf20c58/kpis/bicycles/sources/000007SF_20260416-131411.xlsx"
+)
 GZIP_OVER_BYTES = 200_000
 NOT_AVAILABLE = ".."  # SCB: "uppgift inte tillgänglig eller för osäker för att anges"
 
@@ -52,6 +54,7 @@ TAB5557_UPDATED = "2026-02-24T07:00:00Z"
 
 # ---------------------------------------------------------------- reading the workbooks
 
+
 def read_tabhel_totals(path: Path) -> list[dict]:
     """Rows of sheet `Totalt`: code ('00' for riket), name, population 31 Dec, change during the year."""
     sheet = openpyxl.load_workbook(path, read_only=True, data_only=True)["Totalt"]
@@ -61,7 +64,9 @@ def read_tabhel_totals(path: Path) -> list[dict]:
         if not isinstance(population, int) or not isinstance(name, str):
             continue  # title, header and footnote rows
         code = "00" if row[0] is None else str(row[0]).strip()
-        rows.append({"code": code, "name": name.strip(), "population": population, "change": change})
+        rows.append(
+            {"code": code, "name": name.strip(), "population": population, "change": change}
+        )
     return rows
 
 
@@ -87,38 +92,74 @@ def sha256_of(path: Path) -> str:
 
 # ---------------------------------------------------------------- JSON-stat pieces
 
-def dimension(label: str, codes: list[str], labels: list[str], *, elimination: bool,
-              elimination_code: str | None = None, show: str = "value", note: list[str] | None = None,
-              **extension) -> dict:
+
+def dimension(
+    label: str,
+    codes: list[str],
+    labels: list[str],
+    *,
+    elimination: bool,
+    elimination_code: str | None = None,
+    show: str = "value",
+    note: list[str] | None = None,
+    **extension,
+) -> dict:
     ext = {"elimination": elimination}
     if elimination_code is not None:
         ext["eliminationValueCode"] = elimination_code
     ext["show"] = show
     ext.update(extension)
-    dim = {"label": label,
-           "category": {"index": {c: i for i, c in enumerate(codes)}, "label": dict(zip(codes, labels))},
-           "extension": ext}
+    dim = {
+        "label": label,
+        "category": {
+            "index": {c: i for i, c in enumerate(codes)},
+            "label": dict(zip(codes, labels)),
+        },
+        "extension": ext,
+    }
     if note:
         dim["note"] = note
     return dim
 
 
-def dataset_metadata(*, table_id: str, matrix: str, label: str, updated: str, note: list[str],
-                     dimensions: dict[str, dict], contents: str) -> dict:
+def dataset_metadata(
+    *,
+    table_id: str,
+    matrix: str,
+    label: str,
+    updated: str,
+    note: list[str],
+    dimensions: dict[str, dict],
+    contents: str,
+) -> dict:
     """A PxWebApi 2.0 metadata response: JSON-stat 2.0 with an empty `value`."""
     ids = list(dimensions)
     return {
-        "version": "2.0", "class": "dataset", "label": label, "source": "SCB", "updated": updated,
+        "version": "2.0",
+        "class": "dataset",
+        "label": label,
+        "source": "SCB",
+        "updated": updated,
         "note": note,
         "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
         "id": ids,
         "size": [len(dimensions[d]["category"]["index"]) for d in ids],
         "dimension": dimensions,
-        "extension": {"px": {"infofile": "BE0101", "tableid": table_id, "decimals": 0,
-                             "official-statistics": True, "aggregallowed": False, "language": "sv",
-                             "contents": contents, "matrix": matrix, "subject-code": "BE",
-                             "subject-area": "Befolkning"},
-                      "discontinued": None},
+        "extension": {
+            "px": {
+                "infofile": "BE0101",
+                "tableid": table_id,
+                "decimals": 0,
+                "official-statistics": True,
+                "aggregallowed": False,
+                "language": "sv",
+                "contents": contents,
+                "matrix": matrix,
+                "subject-code": "BE",
+                "subject-area": "Befolkning",
+            },
+            "discontinued": None,
+        },
         "value": [],
     }
 
@@ -130,9 +171,11 @@ def region_order(rows: list[dict]) -> list[dict]:
 
 # ---------------------------------------------------------------- TAB638
 
-TOTAL_ONLY_NOTE = ("Replay payload: only totals over civilstånd, ålder and kön are held. Leave the "
-                   "variable out (it is eliminated) or, for Alder, select 'tot'; any other value of "
-                   "it is answered with 400 Non-existent value.")
+TOTAL_ONLY_NOTE = (
+    "Replay payload: only totals over civilstånd, ålder and kön are held. Leave the "
+    "variable out (it is eliminated) or, for Alder, select 'tot'; any other value of "
+    "it is answered with 400 Non-existent value."
+)
 
 AGE_CODES = [str(a) for a in range(100)] + ["100+", "tot"]
 AGE_LABELS = [f"{a} år" for a in range(100)] + ["100+ år", "totalt ålder"]
@@ -144,30 +187,60 @@ def build_tab638(shared: Path) -> dict:
     kommuner = [r for r in regions if len(r["code"]) == 4]
     lan = [r for r in regions if len(r["code"]) == 2 and r["code"] != "00"]
     if len(kommuner) != 290 or len(lan) != 21:
-        raise ValueError(f"{source.name}: expected 290 kommuner and 21 län, got {len(kommuner)} and {len(lan)}")
+        raise ValueError(
+            f"{source.name}: expected 290 kommuner and 21 län, got {len(kommuner)} and {len(lan)}"
+        )
     region_codes = [r["code"] for r in regions]
     region_labels = ["Riket" if r["code"] == "00" else r["name"] for r in regions]
     dims = {
-        "Region": dimension("region", region_codes, region_labels, elimination=False, show="code_value"),
-        "Civilstand": dimension("civilstånd", ["OG", "G", "SK", "ÄNKL"],
-                                ["ogifta", "gifta", "skilda", "änkor/änklingar"],
-                                elimination=True, note=[TOTAL_ONLY_NOTE]),
-        "Alder": dimension("ålder", AGE_CODES, AGE_LABELS, elimination=True, elimination_code="tot",
-                           note=[TOTAL_ONLY_NOTE]),
-        "Kon": dimension("kön", ["1", "2"], ["män", "kvinnor"], elimination=True, note=[TOTAL_ONLY_NOTE]),
+        "Region": dimension(
+            "region", region_codes, region_labels, elimination=False, show="code_value"
+        ),
+        "Civilstand": dimension(
+            "civilstånd",
+            ["OG", "G", "SK", "ÄNKL"],
+            ["ogifta", "gifta", "skilda", "änkor/änklingar"],
+            elimination=True,
+            note=[TOTAL_ONLY_NOTE],
+        ),
+        "Alder": dimension(
+            "ålder",
+            AGE_CODES,
+            AGE_LABELS,
+            elimination=True,
+            elimination_code="tot",
+            note=[TOTAL_ONLY_NOTE],
+        ),
+        "Kon": dimension(
+            "kön", ["1", "2"], ["män", "kvinnor"], elimination=True, note=[TOTAL_ONLY_NOTE]
+        ),
         "ContentsCode": dimension(
-            "tabellinnehåll", ["BE0101N1", "BE0101N2"], ["Folkmängd", "Folkökning"], elimination=False,
-            refperiod={"BE0101N1": "31 december respektive år", "BE0101N2": "1 januari–31 december respektive år"},
-            measuringType={"BE0101N1": "Stock", "BE0101N2": "Flow"}),
+            "tabellinnehåll",
+            ["BE0101N1", "BE0101N2"],
+            ["Folkmängd", "Folkökning"],
+            elimination=False,
+            refperiod={
+                "BE0101N1": "31 december respektive år",
+                "BE0101N2": "1 januari–31 december respektive år",
+            },
+            measuringType={"BE0101N1": "Stock", "BE0101N2": "Flow"},
+        ),
         "Tid": dimension("år", ["2023", "2024"], ["2023", "2024"], elimination=False, show="code"),
     }
-    dims["ContentsCode"]["category"]["unit"] = {"BE0101N1": {"base": "antal", "decimals": 0},
-                                               "BE0101N2": {"base": "antal", "decimals": 0}}
+    dims["ContentsCode"]["category"]["unit"] = {
+        "BE0101N1": {"base": "antal", "decimals": 0},
+        "BE0101N2": {"base": "antal", "decimals": 0},
+    }
     # Cube over Region x ContentsCode x Tid, row-major, Tid fastest.
     values, status = [], {}
     for r in regions:
         population_2023 = r["population"] - r["change"]  # derived, see the module docstring
-        for cell in (population_2023, r["population"], None, r["change"]):  # N1 2023, N1 2024, N2 2023, N2 2024
+        for cell in (
+            population_2023,
+            r["population"],
+            None,
+            r["change"],
+        ):  # N1 2023, N1 2024, N2 2023, N2 2024
             if cell is None:
                 status[str(len(values))] = NOT_AVAILABLE
             values.append(cell)
@@ -183,18 +256,28 @@ def build_tab638(shared: Path) -> dict:
         f"The table label and the updated timestamp {TAB638_UPDATED} are unverified.",
     ]
     metadata = dataset_metadata(
-        table_id="TAB638", matrix="BefolkningNy", updated=TAB638_UPDATED, contents="Folkmängd",
+        table_id="TAB638",
+        matrix="BefolkningNy",
+        updated=TAB638_UPDATED,
+        contents="Folkmängd",
         label="Folkmängden efter region, civilstånd, ålder och kön. År 1968 - 2024",
-        note=["Folkmängd avser 31 december och redovisas enligt regionindelningen 1 januari året därpå.",
-              "Replay payload: years 2023-2024 and totals over civilstånd, ålder and kön only."],
-        dimensions=dims)
-    return {"table_id": "TAB638", "note": note,
-            "sources": [{"path": TAB638_XLSX, "sheet": "Totalt", "sha256": sha256_of(source)}],
-            "metadata": metadata,
-            "cube": {"id": ["Region", "ContentsCode", "Tid"], "value": values, "status": status}}
+        note=[
+            "Folkmängd avser 31 december och redovisas enligt regionindelningen 1 januari året därpå.",
+            "Replay payload: years 2023-2024 and totals over civilstånd, ålder and kön only.",
+        ],
+        dimensions=dims,
+    )
+    return {
+        "table_id": "TAB638",
+        "note": note,
+        "sources": [{"path": TAB638_XLSX, "sheet": "Totalt", "sha256": sha256_of(source)}],
+        "metadata": metadata,
+        "cube": {"id": ["Region", "ContentsCode", "Tid"], "value": values, "status": status},
+    }
 
 
 # ---------------------------------------------------------------- TAB5557
+
 
 def build_tab5557(shared: Path) -> dict:
     source = shared / TAB5557_XLSX
@@ -202,18 +285,37 @@ def build_tab5557(shared: Path) -> dict:
     if len(rows) != 290:
         raise ValueError(f"{source.name}: expected 290 kommuner, got {len(rows)}")
     dims = {
-        "Region": dimension("region", [r["code"] for r in rows], [r["name"] for r in rows],
-                            elimination=False, show="code_value"),
-        "Civilstand": dimension("civilstånd", ["SC"], ["totalt, samtliga civilstånd"], elimination=False),
+        "Region": dimension(
+            "region",
+            [r["code"] for r in rows],
+            [r["name"] for r in rows],
+            elimination=False,
+            show="code_value",
+        ),
+        "Civilstand": dimension(
+            "civilstånd", ["SC"], ["totalt, samtliga civilstånd"], elimination=False
+        ),
         "Alder": dimension("ålder", ["TotSA"], ["totalt, samtliga åldrar"], elimination=False),
-        "Kon": dimension("kön", ["TotSa"], ["totalt, samtliga män och kvinnor"], elimination=True,
-                         elimination_code="TotSa"),
-        "ContentsCode": dimension("tabellinnehåll", ["000007ME"], ["Folkmängd"], elimination=False,
-                                  refperiod={"000007ME": "31 december respektive år"},
-                                  measuringType={"000007ME": "Stock"}),
+        "Kon": dimension(
+            "kön",
+            ["TotSa"],
+            ["totalt, samtliga män och kvinnor"],
+            elimination=True,
+            elimination_code="TotSa",
+        ),
+        "ContentsCode": dimension(
+            "tabellinnehåll",
+            ["000007ME"],
+            ["Folkmängd"],
+            elimination=False,
+            refperiod={"000007ME": "31 december respektive år"},
+            measuringType={"000007ME": "Stock"},
+        ),
         "Tid": dimension("år", ["2025"], ["2025"], elimination=False, show="code"),
     }
-    dims["ContentsCode"]["category"]["unit"] = {"000007ME": {"base": "antal personer", "decimals": 0}}
+    dims["ContentsCode"]["category"]["unit"] = {
+        "000007ME": {"base": "antal personer", "decimals": 0}
+    }
     note = [
         f"Built by replay/build_scb_payloads.py from {TAB5557_XLSX}, SCB table 000007SF "
         "'Folkmängden per månad efter region, ålder, kön och månad', column 2025M12.",
@@ -223,19 +325,29 @@ def build_tab5557(shared: Path) -> dict:
         "codes (Civilstand SC, Alder TotSA, Kon TotSa) and the 290 kommuner are held.",
     ]
     metadata = dataset_metadata(
-        table_id="TAB5557", matrix="TAB5557", updated=TAB5557_UPDATED, contents="Folkmängd",
+        table_id="TAB5557",
+        matrix="TAB5557",
+        updated=TAB5557_UPDATED,
+        contents="Folkmängd",
         label="Folkmängd efter region, civilstånd, ålder, kön och år",
-        note=["Från och med referensåret 2025 är en liten kontrollerad slumpmässig osäkerhet införd "
-              "i samtliga redovisade uppgifter (Cell Key Method).",
-              "Replay payload: year 2025, the 290 kommuner and the total codes only."],
-        dimensions=dims)
-    return {"table_id": "TAB5557", "note": note,
-            "sources": [{"path": TAB5557_XLSX, "column": "2025M12", "sha256": sha256_of(source)}],
-            "metadata": metadata,
-            "cube": {"id": list(dims), "value": [r["population"] for r in rows], "status": {}}}
+        note=[
+            "Från och med referensåret 2025 är en liten kontrollerad slumpmässig osäkerhet införd "
+            "i samtliga redovisade uppgifter (Cell Key Method).",
+            "Replay payload: year 2025, the 290 kommuner and the total codes only.",
+        ],
+        dimensions=dims,
+    )
+    return {
+        "table_id": "TAB5557",
+        "note": note,
+        "sources": [{"path": TAB5557_XLSX, "column": "2025M12", "sha256": sha256_of(source)}],
+        "metadata": metadata,
+        "cube": {"id": list(dims), "value": [r["population"] for r in rows], "status": {}},
+    }
 
 
 # ---------------------------------------------------------------- writing
+
 
 def encode(payload: dict) -> tuple[str, bytes]:
     """File name and bytes; gzip (with a fixed mtime, for determinism) past the size limit."""
@@ -260,8 +372,12 @@ def write_payloads(shared: Path, out_dir: Path = OUT_DIR) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                        help="the shared/data/klimatkollen folder (default: %(default)s)")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=DEFAULT_SHARED,
+        help="the shared/data/klimatkollen folder (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     sizes = write_payloads(args.shared)
     for name, size in sizes.items():

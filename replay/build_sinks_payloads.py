@@ -47,48 +47,85 @@ NO_FOREST_KOMMUN = "0183"  # Sundbyberg: a synthetic 0 ha, to exercise a kommun 
 
 # ---------------------------------------------------------------- LULUCF (MI0107)
 
+
 def parse_swedish_number(text) -> float:
     """'-59 560 000' (space, no-break or thin space as thousands separator, decimal comma) -> -59560000.0."""
     if isinstance(text, (int, float)):
         return float(text)
-    cleaned = str(text).replace("\u00a0", "").replace("\u2009", "").replace(" ", "").replace(",", ".")
+    cleaned = (
+        str(text).replace("\u00a0", "").replace("\u2009", "").replace(" ", "").replace(",", ".")
+    )
     cleaned = cleaned.replace("\u2212", "-")  # a typographic minus
     return float(cleaned)
 
 
 def read_lulucf(path: Path) -> tuple[str, dict[int, float]]:
     """The source line (row 3) and {year: t CO2/yr} of the `Sverige` row of sheet Terr_LULUCF."""
-    rows = list(openpyxl.load_workbook(path, read_only=True, data_only=True)[LULUCF_SHEET].iter_rows(values_only=True))
+    rows = list(
+        openpyxl.load_workbook(path, read_only=True, data_only=True)[LULUCF_SHEET].iter_rows(
+            values_only=True
+        )
+    )
     source_line = str(rows[2][0])
-    header = next(r for r in rows if any(isinstance(c, (int, float)) and 1900 < c < 2100 for c in r))
+    header = next(
+        r for r in rows if any(isinstance(c, (int, float)) and 1900 < c < 2100 for c in r)
+    )
     sweden = next(r for r in rows if r and r[0] == "Sverige")
     series = {}
     for column, year in enumerate(header):
-        if isinstance(year, (int, float)) and column < len(sweden) and sweden[column] not in (None, ""):
+        if (
+            isinstance(year, (int, float))
+            and column < len(sweden)
+            and sweden[column] not in (None, "")
+        ):
             series[int(year)] = parse_swedish_number(sweden[column])
     if not series:
         raise ValueError(f"{path.name}, sheet {LULUCF_SHEET}: no figures in the 'Sverige' row")
     return source_line, series
 
 
-def metadata(*, table_id: str, matrix: str, label: str, updated: str, note: list[str],
-             dimensions: dict[str, dict], contents: str, subject: tuple[str, str], synthetic: bool,
-             provenance: str) -> dict:
+def metadata(
+    *,
+    table_id: str,
+    matrix: str,
+    label: str,
+    updated: str,
+    note: list[str],
+    dimensions: dict[str, dict],
+    contents: str,
+    subject: tuple[str, str],
+    synthetic: bool,
+    provenance: str,
+) -> dict:
     ids = list(dimensions)
     return {
-        "version": "2.0", "class": "dataset", "label": label, "source": "SCB", "updated": updated,
+        "version": "2.0",
+        "class": "dataset",
+        "label": label,
+        "source": "SCB",
+        "updated": updated,
         "note": note,
         "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
         "id": ids,
         "size": [len(dimensions[d]["category"]["index"]) for d in ids],
         "dimension": dimensions,
-        "extension": {"px": {"infofile": subject[0], "tableid": table_id, "decimals": 0,
-                             "official-statistics": True, "aggregallowed": False, "language": "sv",
-                             "contents": contents, "matrix": matrix, "subject-code": "MI",
-                             "subject-area": subject[1]},
-                      # Not SCB's: what the replay payload is made of; live responses have no such key.
-                      "replay": {"synthetic": synthetic, "provenance": provenance},
-                      "discontinued": None},
+        "extension": {
+            "px": {
+                "infofile": subject[0],
+                "tableid": table_id,
+                "decimals": 0,
+                "official-statistics": True,
+                "aggregallowed": False,
+                "language": "sv",
+                "contents": contents,
+                "matrix": matrix,
+                "subject-code": "MI",
+                "subject-area": subject[1],
+            },
+            # Not SCB's: what the replay payload is made of; live responses have no such key.
+            "replay": {"synthetic": synthetic, "provenance": provenance},
+            "discontinued": None,
+        },
         "value": [],
     }
 
@@ -100,14 +137,31 @@ def build_lulucf(shared: Path, *, drop_years: tuple[int, ...] = ()) -> dict:
     years = sorted(series)
     spec = LULUCF_NATIONAL
     dims = {
-        "Sektor": dimension("sektor", [spec.sector_code], ["LULUCF (markanvändning, förändrad markanvändning och skogsbruk)"],
-                            elimination=False, show="code_value"),
-        "Vaxthusgaser": dimension("växthusgas", [spec.gas_code], ["Totala växthusgaser (CO2-ekv.)"], elimination=False),
-        "ContentsCode": dimension("tabellinnehåll", [spec.contents_code], ["Utsläpp och upptag"], elimination=False,
-                                  refperiod={spec.contents_code: "år"}, measuringType={spec.contents_code: "Flow"}),
-        "Tid": dimension("år", [str(y) for y in years], [str(y) for y in years], elimination=False, show="code"),
+        "Sektor": dimension(
+            "sektor",
+            [spec.sector_code],
+            ["LULUCF (markanvändning, förändrad markanvändning och skogsbruk)"],
+            elimination=False,
+            show="code_value",
+        ),
+        "Vaxthusgaser": dimension(
+            "växthusgas", [spec.gas_code], ["Totala växthusgaser (CO2-ekv.)"], elimination=False
+        ),
+        "ContentsCode": dimension(
+            "tabellinnehåll",
+            [spec.contents_code],
+            ["Utsläpp och upptag"],
+            elimination=False,
+            refperiod={spec.contents_code: "år"},
+            measuringType={spec.contents_code: "Flow"},
+        ),
+        "Tid": dimension(
+            "år", [str(y) for y in years], [str(y) for y in years], elimination=False, show="code"
+        ),
     }
-    dims["ContentsCode"]["category"]["unit"] = {spec.contents_code: {"base": "kiloton", "decimals": 0}}
+    dims["ContentsCode"]["category"]["unit"] = {
+        spec.contents_code: {"base": "kiloton", "decimals": 0}
+    }
     values, status = [], {}
     for year in years:
         if year in drop_years:
@@ -115,8 +169,10 @@ def build_lulucf(shared: Path, *, drop_years: tuple[int, ...] = ()) -> dict:
             values.append(None)
         else:
             values.append(round(series[year] / 1000.0, 3))  # t -> kt
-    provenance = (f"Naturvårdsverket via Klimatkollen's workbook {LULUCF_XLSX}, sheet {LULUCF_SHEET} "
-                  f"(row 3: {source_line})")
+    provenance = (
+        f"Naturvårdsverket via Klimatkollen's workbook {LULUCF_XLSX}, sheet {LULUCF_SHEET} "
+        f"(row 3: {source_line})"
+    )
     note = [
         f"Built by replay/build_sinks_payloads.py from {LULUCF_XLSX}, sheet {LULUCF_SHEET}, row 'Sverige'.",
         f"The values are Naturvårdsverket's national LULUCF net flow ({source_line}), as copied in "
@@ -128,18 +184,29 @@ def build_lulucf(shared: Path, *, drop_years: tuple[int, ...] = ()) -> dict:
     ]
     if drop_years:
         note.append(f"TEST VARIANT: years {list(drop_years)} are stored as '..' (not available).")
-    meta = metadata(table_id=spec.table_id, matrix="TotaltUtslappN", contents="Utsläpp och upptag",
-                    label="Totala utsläpp och upptag av växthusgaser efter sektor, växthusgas och år",
-                    updated=LULUCF_UPDATED, note=["Negativa värden är nettoupptag.",
-                                                  "Replay payload: sektor 10.0 (LULUCF) only."],
-                    dimensions=dims, subject=("MI0107", "Miljö"), synthetic=False, provenance=provenance)
-    return {"table_id": spec.table_id, "note": note,
-            "sources": [{"path": LULUCF_XLSX, "sheet": LULUCF_SHEET, "sha256": sha256_of(source)}],
-            "metadata": meta,
-            "cube": {"id": list(dims), "value": values, "status": status}}
+    meta = metadata(
+        table_id=spec.table_id,
+        matrix="TotaltUtslappN",
+        contents="Utsläpp och upptag",
+        label="Totala utsläpp och upptag av växthusgaser efter sektor, växthusgas och år",
+        updated=LULUCF_UPDATED,
+        note=["Negativa värden är nettoupptag.", "Replay payload: sektor 10.0 (LULUCF) only."],
+        dimensions=dims,
+        subject=("MI0107", "Miljö"),
+        synthetic=False,
+        provenance=provenance,
+    )
+    return {
+        "table_id": spec.table_id,
+        "note": note,
+        "sources": [{"path": LULUCF_XLSX, "sheet": LULUCF_SHEET, "sha256": sha256_of(source)}],
+        "metadata": meta,
+        "cube": {"id": list(dims), "value": values, "status": status},
+    }
 
 
 # ---------------------------------------------------------------- productive forest land (MI0803)
+
 
 def kommuner() -> list[tuple[str, str]]:
     with KOMMUNER_SEED.open(encoding="utf-8") as handle:
@@ -152,7 +219,10 @@ def synthetic_hectares(kommun_kod: str, year: str) -> int:
         return 0
     digest = hashlib.sha256(f"synthetic-forest-{kommun_kod}".encode()).digest()
     base = 1_000 + int.from_bytes(digest[:4], "big") % 150_000
-    drift = (int.from_bytes(hashlib.sha256(f"{kommun_kod}-{year}".encode()).digest()[:2], "big") % 201 - 100) / 10_000
+    drift = (
+        int.from_bytes(hashlib.sha256(f"{kommun_kod}-{year}".encode()).digest()[:2], "big") % 201
+        - 100
+    ) / 10_000
     return round(base * (1 + drift))
 
 
@@ -163,19 +233,44 @@ def build_forest_land(overrides: dict[str, int] | None = None) -> dict:
     if len(rows) != 290:
         raise ValueError(f"{KOMMUNER_SEED.name}: expected 290 kommuner, got {len(rows)}")
     dims = {
-        "Region": dimension("region", [c for c, _ in rows], [f"{c} {n}" for c, n in rows],
-                            elimination=False, show="code_value"),
-        "Markanvandningsklass": dimension("markanvändningsklass", [spec.land_use_class], ["skogsmark, produktiv"],
-                                          elimination=False),
-        "ContentsCode": dimension("tabellinnehåll", [spec.contents_code], ["Markanvändningen, hektar"], elimination=False,
-                                  refperiod={spec.contents_code: "år"}, measuringType={spec.contents_code: "Stock"}),
-        "Tid": dimension("år", list(FOREST_YEARS), list(FOREST_YEARS), elimination=False, show="code"),
+        "Region": dimension(
+            "region",
+            [c for c, _ in rows],
+            [f"{c} {n}" for c, n in rows],
+            elimination=False,
+            show="code_value",
+        ),
+        "Markanvandningsklass": dimension(
+            "markanvändningsklass",
+            [spec.land_use_class],
+            ["skogsmark, produktiv"],
+            elimination=False,
+        ),
+        "ContentsCode": dimension(
+            "tabellinnehåll",
+            [spec.contents_code],
+            ["Markanvändningen, hektar"],
+            elimination=False,
+            refperiod={spec.contents_code: "år"},
+            measuringType={spec.contents_code: "Stock"},
+        ),
+        "Tid": dimension(
+            "år", list(FOREST_YEARS), list(FOREST_YEARS), elimination=False, show="code"
+        ),
     }
-    dims["ContentsCode"]["category"]["unit"] = {spec.contents_code: {"base": "hektar", "decimals": 0}}
+    dims["ContentsCode"]["category"]["unit"] = {
+        spec.contents_code: {"base": "hektar", "decimals": 0}
+    }
     overrides = overrides or {}
-    values = [overrides.get(code, synthetic_hectares(code, year)) for code, _ in rows for year in FOREST_YEARS]
-    provenance = ("SYNTHETIC: made-up hectares from a hash of the kommun code (replay/build_sinks_payloads.py); "
-                  "no real per-kommun productive forest land figures were available offline")
+    values = [
+        overrides.get(code, synthetic_hectares(code, year))
+        for code, _ in rows
+        for year in FOREST_YEARS
+    ]
+    provenance = (
+        "SYNTHETIC: made-up hectares from a hash of the kommun code (replay/build_sinks_payloads.py); "
+        "no real per-kommun productive forest land figures were available offline"
+    )
     note = [
         "SYNTHETIC VALUES. Not SCB's figures: made up, deterministically from the kommun code, by "
         "replay/build_sinks_payloads.py, only to exercise the downscaling of the national LULUCF sink.",
@@ -186,16 +281,30 @@ def build_forest_land(overrides: dict[str, int] | None = None) -> dict:
     ]
     if overrides:
         note.append(f"TEST VARIANT: overrides {overrides}.")
-    meta = metadata(table_id=spec.table_id, matrix="MarkanvN", contents="Markanvändningen, hektar",
-                    label="Markanvändningen i hektar efter region, markanvändningsklass och år",
-                    updated=FOREST_UPDATED,
-                    note=["SYNTETISKA VÄRDEN i replay-underlaget: inte SCB:s siffror."],
-                    dimensions=dims, subject=("MI0803", "Miljö"), synthetic=True, provenance=provenance)
-    return {"table_id": spec.table_id, "note": note, "synthetic": True, "sources": [],
-            "metadata": meta, "cube": {"id": list(dims), "value": values, "status": {}}}
+    meta = metadata(
+        table_id=spec.table_id,
+        matrix="MarkanvN",
+        contents="Markanvändningen, hektar",
+        label="Markanvändningen i hektar efter region, markanvändningsklass och år",
+        updated=FOREST_UPDATED,
+        note=["SYNTETISKA VÄRDEN i replay-underlaget: inte SCB:s siffror."],
+        dimensions=dims,
+        subject=("MI0803", "Miljö"),
+        synthetic=True,
+        provenance=provenance,
+    )
+    return {
+        "table_id": spec.table_id,
+        "note": note,
+        "synthetic": True,
+        "sources": [],
+        "metadata": meta,
+        "cube": {"id": list(dims), "value": values, "status": {}},
+    }
 
 
 # ---------------------------------------------------------------- writing
+
 
 def encode(payload: dict) -> bytes:
     return (json.dumps(payload, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
@@ -214,8 +323,12 @@ def write_payloads(shared: Path, out_dir: Path = OUT_DIR) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                        help="the shared/data/klimatkollen folder (default: %(default)s)")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=DEFAULT_SHARED,
+        help="the shared/data/klimatkollen folder (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     for name, size in write_payloads(args.shared).items():
         print(f"{OUT_DIR / name}: {size:,} bytes")

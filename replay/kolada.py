@@ -49,7 +49,7 @@ class KoladaHandler:
     def __call__(self, req: Request) -> Response | None:
         if req.method != "GET" or not req.path.startswith(PREFIX):
             return None
-        parts = [p for p in req.path[len(PREFIX):].split("/") if p]
+        parts = [p for p in req.path[len(PREFIX) :].split("/") if p]
         if len(parts) % 2 or not parts:
             return error(404, f"unknown route {req.path}")
         filters: dict[str, list[str]] = {}
@@ -58,7 +58,9 @@ class KoladaHandler:
                 return error(404, f"unknown route {req.path}")
             ids = [i for i in raw.split(",") if i]
             if len(ids) > MAX_IDS:
-                return error(400, f"too many ids in segment '{name}': {len(ids)}, at most {MAX_IDS}")
+                return error(
+                    400, f"too many ids in segment '{name}': {len(ids)}, at most {MAX_IDS}"
+                )
             filters[name] = ids
         if len(filters) < 2:
             return error(400, "at least two of kpi, municipality and year are required")
@@ -69,12 +71,15 @@ class KoladaHandler:
             return error(400, "per_page and page must be integers")
         if not 1 <= per_page <= MAX_PER_PAGE or page < 1:
             return error(400, f"per_page must be 1..{MAX_PER_PAGE} and page >= 1")
-        selected = [v for v in self.values
-                    if ("kpi" not in filters or v["kpi"] in filters["kpi"])
-                    and ("municipality" not in filters or v["municipality"] in filters["municipality"])
-                    and ("year" not in filters or str(v["period"]) in filters["year"])]
+        selected = [
+            v
+            for v in self.values
+            if ("kpi" not in filters or v["kpi"] in filters["kpi"])
+            and ("municipality" not in filters or v["municipality"] in filters["municipality"])
+            and ("year" not in filters or str(v["period"]) in filters["year"])
+        ]
         start = (page - 1) * per_page
-        chunk = selected[start:start + per_page]
+        chunk = selected[start : start + per_page]
         base = f"http://{req.headers.get('Host', '127.0.0.1')}{req.path}"
 
         def link(to_page: int) -> str:

@@ -33,8 +33,11 @@ class OfflineServer:
 
     def environment(self) -> dict[str, str]:
         """Every source's base-URL variable pointed at this server: the one list a new source joins."""
-        return {"SMHI_BASE_URL": self.smhi_base_url, "SCB_BASE_URL": self.scb_base_url,
-                "KOLADA_BASE_URL": self.kolada_base_url}
+        return {
+            "SMHI_BASE_URL": self.smhi_base_url,
+            "SCB_BASE_URL": self.scb_base_url,
+            "KOLADA_BASE_URL": self.kolada_base_url,
+        }
 
 
 def build_offline_server(host: str = "127.0.0.1", port: int = 0) -> OfflineServer:

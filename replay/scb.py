@@ -22,8 +22,8 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from replay.server import Request, Response
 
@@ -40,6 +40,7 @@ _CODELIST_KEY = re.compile(r"^codelist\[(.+)\]$", re.IGNORECASE)
 
 # ---------------------------------------------------------------- problems
 
+
 class ProblemError(Exception):
     """A request the API refuses; carries the response to send."""
 
@@ -54,7 +55,9 @@ def problem(title: str, status: int = 400, detail: str | None = None) -> Problem
         body = {"type": "Parameter error", "title": title, "status": status}
     else:
         body = {"type": "Parameter error", "detail": detail, "status": status, "title": title}
-    return ProblemError(Response.json(body, status, content_type="application/problem+json; charset=utf-8"))
+    return ProblemError(
+        Response.json(body, status, content_type="application/problem+json; charset=utf-8")
+    )
 
 
 def non_existent_table() -> ProblemError:
@@ -66,6 +69,7 @@ def too_many_cells() -> ProblemError:
 
 
 # ---------------------------------------------------------------- tables
+
 
 class Table:
     """One bundled table: its metadata and the cube of values it can serve."""
@@ -83,17 +87,21 @@ class Table:
         self.time_ids = set(self.metadata.get("role", {}).get("time", []))
         self._check_cube()
         sizes = [len(self.codes[d]) for d in self.cube_ids]
-        self.cube_strides = {d: math.prod(sizes[i + 1:]) for i, d in enumerate(self.cube_ids)}
+        self.cube_strides = {d: math.prod(sizes[i + 1 :]) for i, d in enumerate(self.cube_ids)}
 
     def _check_cube(self) -> None:
         n = math.prod(len(self.codes[d]) for d in self.cube_ids)
         if len(self.cube_values) != n:
-            raise ValueError(f"{self.table_id}: cube has {len(self.cube_values)} values, its dimensions give {n}")
+            raise ValueError(
+                f"{self.table_id}: cube has {len(self.cube_values)} values, its dimensions give {n}"
+            )
         for d in self.ids:
             if d not in self.cube_ids and not self.eliminable(d):
                 raise ValueError(f"{self.table_id}: mandatory variable {d} must be in the cube")
             if d in self.cube_ids and self.eliminable(d) and self.elimination_code(d) is None:
-                raise ValueError(f"{self.table_id}: {d} would need summing; store its total instead")
+                raise ValueError(
+                    f"{self.table_id}: {d} would need summing; store its total instead"
+                )
 
     def eliminable(self, var: str) -> bool:
         return bool(self.dimensions[var].get("extension", {}).get("elimination", False))
@@ -147,13 +155,15 @@ def _position(codes: list[str], code: str) -> int:
     raise problem("Non-existent value")
 
 
-def _top_or_bottom(codes: list[str], which: str, count: int, offset: int, is_time: bool) -> list[str]:
+def _top_or_bottom(
+    codes: list[str], which: str, count: int, offset: int, is_time: bool
+) -> list[str]:
     # TOP is "the first values", except for time, where it means the latest (sorted ascending).
     from_end = (which.upper() == "TOP") == is_time
     if from_end:
         end = max(0, len(codes) - offset)
-        return codes[max(0, end - count):end]
-    return codes[offset:offset + count]
+        return codes[max(0, end - count) : end]
+    return codes[offset : offset + count]
 
 
 def _wildcard(codes: list[str], expression: str) -> list[str]:
@@ -161,8 +171,9 @@ def _wildcard(codes: list[str], expression: str) -> list[str]:
     if expression == "*":
         return list(codes)
     inner = expression.strip("*")
-    valid = (stars == 1 and (expression.startswith("*") or expression.endswith("*"))) or \
-            (stars == 2 and expression.startswith("*") and expression.endswith("*"))
+    valid = (stars == 1 and (expression.startswith("*") or expression.endswith("*"))) or (
+        stars == 2 and expression.startswith("*") and expression.endswith("*")
+    )
     if not valid or "*" in inner:
         raise problem("Illegal selection expression")
     low = inner.lower()
@@ -198,13 +209,13 @@ def expand_value(codes: list[str], value: str, is_time: bool) -> list[str]:
         if not match:
             raise problem("Illegal selection expression")
         a, b = sorted((_position(codes, match[1]), _position(codes, match[2])))
-        return codes[a:b + 1]
+        return codes[a : b + 1]
     if upper.startswith(("FROM(", "TO(")):
         match = _FROM_TO.match(value)
         if not match:
             raise problem("Illegal selection expression")
         i = _position(codes, match[2])
-        return codes[i:] if match[1].upper() == "FROM" else codes[:i + 1]
+        return codes[i:] if match[1].upper() == "FROM" else codes[: i + 1]
     raise problem("Non-existent value")
 
 
@@ -215,6 +226,7 @@ def expand_values(codes: list[str], values: list[str], is_time: bool) -> list[st
 
 
 # ---------------------------------------------------------------- request parsing
+
 
 def split_query_values(raw: str) -> list[str]:
     """`a,b,[RANGE(1,2)]`: comma-separated, with a bracketed value allowed to hold commas."""
@@ -230,7 +242,11 @@ def split_query_values(raw: str) -> list[str]:
         else:
             current += ch
     values.append(current)
-    return [v[1:-1] if v.startswith("[") and v.endswith("]") else v for v in (v.strip() for v in values) if v]
+    return [
+        v[1:-1] if v.startswith("[") and v.endswith("]") else v
+        for v in (v.strip() for v in values)
+        if v
+    ]
 
 
 def selection_from_query(query: dict[str, list[str]]) -> list[tuple[str, list[str], str | None]]:
@@ -248,19 +264,33 @@ def selection_from_body(body: bytes) -> list[tuple[str, list[str], str | None]]:
     try:
         payload = json.loads(body or b"{}")
         items = payload.get("selection") or []
-        return [(item["variableCode"], [str(v) for v in item.get("valueCodes") or []], item.get("codelist"))
-                for item in items]
+        return [
+            (
+                item["variableCode"],
+                [str(v) for v in item.get("valueCodes") or []],
+                item.get("codelist"),
+            )
+            for item in items
+        ]
     except (ValueError, AttributeError, KeyError, TypeError) as exc:
         # ASP.NET model binding answers a body it cannot read with a validation problem.
-        raise ProblemError(Response.json(
-            {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1",
-             "title": "One or more validation errors occurred.", "status": 400,
-             "errors": {"$": [f"The request body could not be read: {exc}"]}},
-            400, content_type="application/problem+json; charset=utf-8")) from None
+        raise ProblemError(
+            Response.json(
+                {
+                    "type": "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+                    "title": "One or more validation errors occurred.",
+                    "status": 400,
+                    "errors": {"$": [f"The request body could not be read: {exc}"]},
+                },
+                400,
+                content_type="application/problem+json; charset=utf-8",
+            )
+        ) from None
 
 
-def resolve_selection(table: Table, requested: list[tuple[str, list[str], str | None]],
-                      max_cells: int) -> dict[str, list[str]]:
+def resolve_selection(
+    table: Table, requested: list[tuple[str, list[str], str | None]], max_cells: int
+) -> dict[str, list[str]]:
     """Validate and expand a selection as SelectionHandler does; eliminated variables get their
     eliminationValueCode (kept as a one-value dimension) or are left out (summed away)."""
     if not requested:
@@ -288,12 +318,16 @@ def resolve_selection(table: Table, requested: list[tuple[str, list[str], str | 
             chosen[var] = [table.elimination_code(var)]
     for var, codes in chosen.items():
         if var not in table.cube_ids and codes != [table.elimination_code(var)]:
-            raise problem("Non-existent value", detail=f"The replay payload of {table.table_id} holds "
-                          f"only the total over {var}: leave the variable out.")
+            raise problem(
+                "Non-existent value",
+                detail=f"The replay payload of {table.table_id} holds "
+                f"only the total over {var}: leave the variable out.",
+            )
     return {var: chosen[var] for var in table.ids if var in chosen}
 
 
 # ---------------------------------------------------------------- rendering
+
 
 def sliced_dimension(dimension: dict, codes: list[str]) -> dict:
     dim = copy.deepcopy(dimension)
@@ -332,9 +366,14 @@ def dataset(table: Table, chosen: dict[str, list[str]]) -> dict:
     meta = table.metadata
     values, status = slice_cube(table, chosen)
     ids = list(chosen)
-    out = {key: copy.deepcopy(meta[key]) for key in ("version", "class", "label", "source", "updated", "note")
-           if key in meta}
-    out["role"] = {role: [d for d in dims if d in chosen] for role, dims in meta.get("role", {}).items()}
+    out = {
+        key: copy.deepcopy(meta[key])
+        for key in ("version", "class", "label", "source", "updated", "note")
+        if key in meta
+    }
+    out["role"] = {
+        role: [d for d in dims if d in chosen] for role, dims in meta.get("role", {}).items()
+    }
     out["id"] = ids
     out["size"] = [len(chosen[d]) for d in ids]
     out["dimension"] = {d: sliced_dimension(table.dimensions[d], chosen[d]) for d in ids}
@@ -347,12 +386,20 @@ def dataset(table: Table, chosen: dict[str, list[str]]) -> dict:
 
 # ---------------------------------------------------------------- the handler
 
+
 class ScbHandler:
     """`handler(request) -> Response | None` for ReplayServer; claims paths under /api/v2."""
 
-    def __init__(self, tables: dict[str, dict] | None = None, *, payload_dir: Path = PAYLOAD_DIR,
-                 max_data_cells: int = 150_000, max_calls_per_time_window: int = 30,
-                 time_window_s: int = 10, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        tables: dict[str, dict] | None = None,
+        *,
+        payload_dir: Path = PAYLOAD_DIR,
+        max_data_cells: int = 150_000,
+        max_calls_per_time_window: int = 30,
+        time_window_s: int = 10,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         """`tables` (table id -> payload) replaces the bundled payloads, e.g. for test-built ones.
         A `max_calls_per_time_window` of 0 turns the quota off (as /config then says)."""
         if tables is None:
@@ -404,7 +451,9 @@ class ScbHandler:
         table_id, endpoint = match[1], match[2].lower()
         lang = req.arg("lang", "sv")
         if lang.lower() != "sv":
-            raise problem("Unsupported language", detail=f"The replay serves 'sv' only, not {lang!r}.")
+            raise problem(
+                "Unsupported language", detail=f"The replay serves 'sv' only, not {lang!r}."
+            )
         table = self.tables.get(table_id.upper())
         if table is None:
             raise non_existent_table()
@@ -418,7 +467,11 @@ class ScbHandler:
         output_format = (req.arg("outputFormat") or JSON_STAT2).lower()
         if output_format != JSON_STAT2:
             raise problem("Unsupported output format", detail="Unsupported output format")
-        requested = selection_from_body(req.body) if req.method == "POST" else selection_from_query(req.query)
+        requested = (
+            selection_from_body(req.body)
+            if req.method == "POST"
+            else selection_from_query(req.query)
+        )
         chosen = resolve_selection(table, requested, self.max_data_cells)
         return Response.json(dataset(table, chosen))
 
@@ -436,7 +489,9 @@ class ScbHandler:
             retry_after = max(1, math.ceil(self._window_start + self.time_window_s - now))
         return Response.text(
             f"API calls quota exceeded! maximum admitted {self.max_calls} per {self.time_window_s}s.",
-            429, {"Retry-After": str(retry_after)})
+            429,
+            {"Retry-After": str(retry_after)},
+        )
 
 
 def _method_not_allowed() -> Response:

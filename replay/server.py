@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -39,15 +39,26 @@ class Response:
     body: bytes = b""
 
     @classmethod
-    def json(cls, payload, status: int = 200, content_type: str = "application/json; charset=utf-8",
-             headers: dict[str, str] | None = None) -> "Response":
-        return cls(status, {"Content-Type": content_type, **(headers or {})},
-                   json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    def json(
+        cls,
+        payload,
+        status: int = 200,
+        content_type: str = "application/json; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        return cls(
+            status,
+            {"Content-Type": content_type, **(headers or {})},
+            json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        )
 
     @classmethod
-    def text(cls, text: str, status: int, headers: dict[str, str] | None = None) -> "Response":
-        return cls(status, {"Content-Type": "text/plain; charset=utf-8", **(headers or {})},
-                   text.encode("utf-8"))
+    def text(cls, text: str, status: int, headers: dict[str, str] | None = None) -> Response:
+        return cls(
+            status,
+            {"Content-Type": "text/plain; charset=utf-8", **(headers or {})},
+            text.encode("utf-8"),
+        )
 
 
 @dataclass
@@ -55,15 +66,15 @@ class Fault:
     """Applies to the next `times` requests whose path starts with `path_prefix`."""
 
     path_prefix: str
-    status: int | None = None          # answer with this status instead of the real handler
-    retry_after: str | None = None     # Retry-After header value, with status
-    delay_s: float = 0.0               # sleep before answering (a slow server)
-    truncate_to: int | None = None     # send only this many body bytes, announce the full length
+    status: int | None = None  # answer with this status instead of the real handler
+    retry_after: str | None = None  # Retry-After header value, with status
+    delay_s: float = 0.0  # sleep before answering (a slow server)
+    truncate_to: int | None = None  # send only this many body bytes, announce the full length
     body: str = "fault injected by replay server"
     times: int = 1
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Fault":
+    def from_dict(cls, data: dict) -> Fault:
         return cls(**data)
 
 
@@ -80,7 +91,7 @@ class ReplayServer:
     def __init__(self, handlers: list[Handler], host: str = "127.0.0.1", port: int = 0):
         self.handlers = list(handlers)
         self.faults: list[Fault] = []
-        self.log: list[tuple[str, str, int]] = []   # (method, path?query, status)
+        self.log: list[tuple[str, str, int]] = []  # (method, path?query, status)
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((host, port), self._make_handler())
         self._httpd.daemon_threads = True
@@ -91,8 +102,10 @@ class ReplayServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "ReplayServer":
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="replay-server", daemon=True)
+    def start(self) -> ReplayServer:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="replay-server", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -100,7 +113,7 @@ class ReplayServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def __enter__(self) -> "ReplayServer":
+    def __enter__(self) -> ReplayServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -156,8 +169,13 @@ class ReplayServer:
             def _serve(self):
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
-                req = Request(self.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
-                              {k: v for k, v in self.headers.items()}, self.rfile.read(length) if length else b"")
+                req = Request(
+                    self.command,
+                    parts.path,
+                    parse_qs(parts.query, keep_blank_values=True),
+                    {k: v for k, v in self.headers.items()},
+                    self.rfile.read(length) if length else b"",
+                )
                 resp, fault = server._dispatch(req)
                 with server._lock:
                     server.log.append((req.method, self.path, resp.status))

@@ -14,9 +14,9 @@ import json
 import re
 import threading
 import zipfile
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable
 
 import openpyxl
 from openpyxl.writer.excel import ExcelWriter
@@ -54,7 +54,10 @@ def xlsx_bytes(sheet_name: str, rows: Iterable[Iterable], *, created: datetime) 
 def _fixed_zip_times(data: bytes) -> bytes:
     """Rewrite the zip with a constant timestamp on every entry (zip stores local mtimes)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
             fixed.compress_type = zipfile.ZIP_DEFLATED
@@ -90,8 +93,14 @@ def _area_codes(row: tuple, reference: SmhiReference) -> tuple[str | None, str |
     return lan_kod, kommun_kod
 
 
-def filter_workbook(content: bytes, reference: SmhiReference, *, county: str | None,
-                    municipality: str | None, created: datetime) -> bytes:
+def filter_workbook(
+    content: bytes,
+    reference: SmhiReference,
+    *,
+    county: str | None,
+    municipality: str | None,
+    created: datetime,
+) -> bytes:
     """The workbook with only the data rows of one län (and its kommuner) or one kommun."""
     wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
@@ -132,13 +141,20 @@ def _normalise_code(value: str | None, width: int) -> str | None:
 class SmhiHandler:
     """Callable handler for ReplayServer: `handler(request) -> Response | None`."""
 
-    def __init__(self, payload_dir: Path = PAYLOAD_DIR, *, release: str | None = None,
-                 seeds_dir: Path = SEEDS_DIR):
+    def __init__(
+        self,
+        payload_dir: Path = PAYLOAD_DIR,
+        *,
+        release: str | None = None,
+        seeds_dir: Path = SEEDS_DIR,
+    ):
         self.payload_dir = Path(payload_dir)
         self.seeds_dir = Path(seeds_dir)
         self.payloads = discover_payloads(self.payload_dir)
         if not self.payloads.get("GGT"):
-            raise FileNotFoundError(f"no GGT_<date>.xlsx in {self.payload_dir}; run python -m replay.build_smhi_payloads")
+            raise FileNotFoundError(
+                f"no GGT_<date>.xlsx in {self.payload_dir}; run python -m replay.build_smhi_payloads"
+            )
         self._release = ""
         self.release = release or self.releases()[-1]
         self._cache: dict[tuple, bytes] = {}
@@ -164,7 +180,7 @@ class SmhiHandler:
         if req.path not in DOWNLOAD_PATHS:
             return None
         if req.method != "GET":
-            return Response.text("Method not allowed", 405)   # unverified: SMHI's answer to POST
+            return Response.text("Method not allowed", 405)  # unverified: SMHI's answer to POST
         return self._download(req)
 
     def _release_endpoint(self, req: Request) -> Response:
@@ -172,7 +188,9 @@ class SmhiHandler:
             try:
                 self.release = json.loads(req.body or b"{}")["release"]
             except (ValueError, KeyError, TypeError) as exc:
-                return Response.json({"ok": False, "error": str(exc), "available": self.releases()}, 400)
+                return Response.json(
+                    {"ok": False, "error": str(exc), "available": self.releases()}, 400
+                )
         return Response.json({"ok": True, "release": self.release, "available": self.releases()})
 
     def payload_path(self, sub: str) -> Path | None:
@@ -183,7 +201,7 @@ class SmhiHandler:
         return files[self.release] if sub == "GGT" else files[sorted(files)[-1]]
 
     def _download(self, req: Request) -> Response:
-        sub = (req.arg("sub") or "").strip().upper()    # unverified: whether SMHI ignores case
+        sub = (req.arg("sub") or "").strip().upper()  # unverified: whether SMHI ignores case
         path = self.payload_path(sub)
         if path is None:
             # unverified: SMHI's real answer to an unknown or unrecorded sub; 400 is our choice.
@@ -192,16 +210,20 @@ class SmhiHandler:
             county = _normalise_code(req.arg("county", "0"), 2)
             municipality = _normalise_code(req.arg("municipality", "0"), 4)
         except ValueError as exc:
-            return Response.text(f"Invalid county or municipality {exc}", 400)   # unverified
+            return Response.text(f"Invalid county or municipality {exc}", 400)  # unverified
         problem = self._check_area(county, municipality)
         if problem:
-            return Response.text(problem, 400)   # unverified: SMHI may answer an empty workbook
+            return Response.text(problem, 400)  # unverified: SMHI may answer an empty workbook
         body = self._body(path, county, municipality)
-        return Response(200, {
-            "Content-Type": XLSX_CONTENT_TYPE,
-            # unverified: the file name SMHI sends; ours names sub, release and area.
-            "Content-Disposition": f'attachment; filename="{_download_name(path, county, municipality)}"',
-        }, body)
+        return Response(
+            200,
+            {
+                "Content-Type": XLSX_CONTENT_TYPE,
+                # unverified: the file name SMHI sends; ours names sub, release and area.
+                "Content-Disposition": f'attachment; filename="{_download_name(path, county, municipality)}"',
+            },
+            body,
+        )
 
     def _check_area(self, county: str | None, municipality: str | None) -> str:
         if county is None and municipality is None:
@@ -231,14 +253,22 @@ class SmhiHandler:
             body = whole
         else:
             created = datetime.combine(payload_date(path), datetime.min.time())
-            body = filter_workbook(whole, self._load_reference(), county=county,
-                                   municipality=municipality, created=created)
+            body = filter_workbook(
+                whole,
+                self._load_reference(),
+                county=county,
+                municipality=municipality,
+                created=created,
+            )
         with self._lock:
             self._cache[key] = body
         return body
 
 
 def _download_name(path: Path, county: str | None, municipality: str | None) -> str:
-    area = "".join(f"_{label}{code}" for label, code in (("county", county), ("municipality", municipality))
-                   if code is not None)
+    area = "".join(
+        f"_{label}{code}"
+        for label, code in (("county", county), ("municipality", municipality))
+        if code is not None
+    )
     return f"{path.stem}{area}{path.suffix}"

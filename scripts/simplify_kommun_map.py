@@ -86,16 +86,25 @@ def simplify_polygon(polygon: list) -> list | None:
 
 def simplify_feature(feature: dict) -> dict:
     geometry = feature["geometry"]
-    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    polygons = (
+        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    )
     kept = [p for p in (simplify_polygon(p) for p in polygons) if p is not None]
-    if not kept:   # a tiny kommun: keep its largest ring, rounded, unsimplified
+    if not kept:  # a tiny kommun: keep its largest ring, rounded, unsimplified
         largest = max(polygons, key=lambda p: ring_area(p[0]))
         kept = [[wound([[round(x, DECIMALS), round(y, DECIMALS)] for x, y in largest[0]], True)]]
     props = feature["properties"]
-    return {"type": "Feature",
-            "properties": {"kommun_kod": props["id"], "kommun_namn": props["kom_namn"], "lan_kod": props["lan_code"]},
-            "geometry": {"type": "Polygon", "coordinates": kept[0]} if len(kept) == 1
-            else {"type": "MultiPolygon", "coordinates": kept}}
+    return {
+        "type": "Feature",
+        "properties": {
+            "kommun_kod": props["id"],
+            "kommun_namn": props["kom_namn"],
+            "lan_kod": props["lan_code"],
+        },
+        "geometry": {"type": "Polygon", "coordinates": kept[0]}
+        if len(kept) == 1
+        else {"type": "MultiPolygon", "coordinates": kept},
+    }
 
 
 def simplify(source: Path, target: Path) -> dict:
@@ -106,18 +115,23 @@ def simplify(source: Path, target: Path) -> dict:
         "metadata": {
             "attribution": ATTRIBUTION,
             "source": "okfse/sweden-geojson, commit ff67bcb030d7d09032ae5f443d27130f05fdf1e0 (2020-06-07), "
-                      "swedish_municipalities.geojson; converted there from Valmyndigheten's boundaries",
+            "swedish_municipalities.geojson; converted there from Valmyndigheten's boundaries",
             "source_sha256": hashlib.sha256(raw).hexdigest(),
-            "terms": "the source's README: \"Feel free to reuse\" (no LICENSE file)",
+            "terms": 'the source\'s README: "Feel free to reuse" (no LICENSE file)',
             "simplified_by": "scripts/simplify_kommun_map.py",
-            "tolerance_degrees": TOLERANCE_DEG, "decimals": DECIMALS,
+            "tolerance_degrees": TOLERANCE_DEG,
+            "decimals": DECIMALS,
             "winding": "exterior rings clockwise, holes counter-clockwise (d3-geo's spherical convention)",
             "limits": "2020 boundaries, simplified: for choropleth maps only, never to measure area",
         },
-        "features": sorted((simplify_feature(f) for f in features), key=lambda f: f["properties"]["kommun_kod"]),
+        "features": sorted(
+            (simplify_feature(f) for f in features), key=lambda f: f["properties"]["kommun_kod"]
+        ),
     }
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    target.write_text(
+        json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
     return collection
 
 

@@ -23,21 +23,27 @@ from sources.scb import JsonStatResult, PxWebClient, category_codes
 # Table ids are SCB's matrix names, as in Klimatkollen's source rows of swedish_emissions.xlsx
 # ("…/MI1301MPSPINN", "…/NR0105ENS2010T06A", extracted 2026-02-05). PxWebApi 2.0 may list these
 # tables under TAB… ids: unverified offline, so the client reads the ids from here.
-MI1301_TABLE = "MI1301MPSPINN"      # Miljöpåverkan från konsumtion efter produktgrupp SPIN 2007, användning och ämne
+MI1301_TABLE = "MI1301MPSPINN"  # Miljöpåverkan från konsumtion efter produktgrupp SPIN 2007, användning och ämne
 NR0105_TABLE = "NR0105ENS2010T06A"  # Bruttoregionprodukt (BRP), (ENS2010) efter region (kommun)
 
 # Use types (Anvandningstyp) of MI1301 and the component each becomes in the warehouse.
 # The codes are unverified (SCB's code list could not be read offline); the labels are the
 # sheet titles of Klimatkollen's workbook.
 CONSUMPTION_USES = {
-    "HHK": "households",        # unverified: "hushållens konsumtion"
-    "OFFK": "public_sector",    # unverified: "offentlig konsumtion och HIO"
-    "INV": "investments",       # unverified: "investeringar"
+    "HHK": "households",  # unverified: "hushållens konsumtion"
+    "OFFK": "public_sector",  # unverified: "offentlig konsumtion och HIO"
+    "INV": "investments",  # unverified: "investeringar"
 }
-GHG_SUBSTANCE = "GHG"            # AmneMiljo: a public MI1301MPSPINN query on GitHub selects "GHG"
+GHG_SUBSTANCE = "GHG"  # AmneMiljo: a public MI1301MPSPINN query on GitHub selects "GHG"
 
-KNOWN_UNITS_IN_TONNES = {"ton": 1.0, "ton co2-ekv": 1.0, "ton co2e": 1.0, "tusen ton": 1000.0,
-                         "1000 ton": 1000.0, "kton": 1000.0}
+KNOWN_UNITS_IN_TONNES = {
+    "ton": 1.0,
+    "ton co2-ekv": 1.0,
+    "ton co2e": 1.0,
+    "tusen ton": 1000.0,
+    "1000 ton": 1000.0,
+    "kton": 1000.0,
+}
 
 
 class ConsumptionSourceError(ValueError):
@@ -47,28 +53,45 @@ class ConsumptionSourceError(ValueError):
 def mi1301_selection(metadata: dict, first_year: int) -> dict[str, list[str]]:
     """Greenhouse gases of the three uses, every year from `first_year`. Origin and product group
     are left out so that SCB eliminates them to their totals."""
-    years = [y for y in category_codes(metadata["dimension"]["Tid"]) if y.isdigit() and int(y) >= first_year]
+    years = [
+        y
+        for y in category_codes(metadata["dimension"]["Tid"])
+        if y.isdigit() and int(y) >= first_year
+    ]
     uses = category_codes(metadata["dimension"]["Anvandningstyp"])
     missing = [code for code in CONSUMPTION_USES if code not in uses]
     if missing:
-        raise ConsumptionSourceError(f"SCB {MI1301_TABLE}: use type(s) {missing} not in the table (it has {uses})")
-    return {"Anvandningstyp": list(CONSUMPTION_USES), "AmneMiljo": [GHG_SUBSTANCE],
-            "ContentsCode": category_codes(metadata["dimension"]["ContentsCode"])[:1], "Tid": years}
+        raise ConsumptionSourceError(
+            f"SCB {MI1301_TABLE}: use type(s) {missing} not in the table (it has {uses})"
+        )
+    return {
+        "Anvandningstyp": list(CONSUMPTION_USES),
+        "AmneMiljo": [GHG_SUBSTANCE],
+        "ContentsCode": category_codes(metadata["dimension"]["ContentsCode"])[:1],
+        "Tid": years,
+    }
 
 
 def nr0105_selection(metadata: dict) -> dict[str, list[str]]:
     """Every kommun (4-digit Region code), the table's first content, every year."""
-    regions = [c for c in category_codes(metadata["dimension"]["Region"]) if len(c) == 4 and c.isdigit()]
-    return {"Region": regions, "ContentsCode": category_codes(metadata["dimension"]["ContentsCode"])[:1],
-            "Tid": category_codes(metadata["dimension"]["Tid"])}
+    regions = [
+        c for c in category_codes(metadata["dimension"]["Region"]) if len(c) == 4 and c.isdigit()
+    ]
+    return {
+        "Region": regions,
+        "ContentsCode": category_codes(metadata["dimension"]["ContentsCode"])[:1],
+        "Tid": category_codes(metadata["dimension"]["Tid"]),
+    }
 
 
 def tonnes_factor(unit: str | None, table_id: str) -> float:
     """Factor from the table's unit to tonnes; an unknown unit is an error, never a guess."""
     key = (unit or "").strip().lower()
     if key not in KNOWN_UNITS_IN_TONNES:
-        raise ConsumptionSourceError(f"SCB {table_id}: unit {unit!r} is not a known tonnes unit "
-                                     f"({', '.join(sorted(KNOWN_UNITS_IN_TONNES))})")
+        raise ConsumptionSourceError(
+            f"SCB {table_id}: unit {unit!r} is not a known tonnes unit "
+            f"({', '.join(sorted(KNOWN_UNITS_IN_TONNES))})"
+        )
     return KNOWN_UNITS_IN_TONNES[key]
 
 
@@ -98,7 +121,9 @@ def national_consumption_frame(result: JsonStatResult) -> pl.DataFrame:
         pl.col("status"),
         pl.lit(unit, pl.Utf8).alias("unit_raw"),
         pl.col("ContentsCode").alias("contents_code"),
-        pl.lit(result.category_labels.get("ContentsCode", {}).get(contents), pl.Utf8).alias("contents_label"),
+        pl.lit(result.category_labels.get("ContentsCode", {}).get(contents), pl.Utf8).alias(
+            "contents_label"
+        ),
         pl.lit(result.updated, pl.Utf8).alias("updated"),
         pl.lit(result.table_id, pl.Utf8).alias("table_id"),
     )
@@ -114,7 +139,9 @@ def brp_frame(result: JsonStatResult) -> pl.DataFrame:
         pl.col("status"),
         pl.lit(result.units.get(contents), pl.Utf8).alias("unit_raw"),
         pl.col("ContentsCode").alias("contents_code"),
-        pl.lit(result.category_labels.get("ContentsCode", {}).get(contents), pl.Utf8).alias("contents_label"),
+        pl.lit(result.category_labels.get("ContentsCode", {}).get(contents), pl.Utf8).alias(
+            "contents_label"
+        ),
         pl.lit(result.updated, pl.Utf8).alias("updated"),
         pl.lit(result.table_id, pl.Utf8).alias("table_id"),
     )
@@ -147,9 +174,26 @@ SEI_SHEET = "Municipal_grouped"
 SEI_HEADER = ("Kommunkod", "kommunnamn", "Kommungrupp_kod", "Total_emissions_per_capita")
 SEI_UNIT = "kg CO2e per capita"
 _SEI_NAME = re.compile(r"for (?P<year>\d{4})_shared (?P<month>[A-Za-z]+) (?P<vintage_year>\d{4})")
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 _KOMMUN_KOD = re.compile(r"^\d{4}$")
 # Household emissions per resident: anything outside this range is a unit or column mix-up.
 PLAUSIBLE_KG_PER_CAPITA = (1_000.0, 20_000.0)
@@ -158,13 +202,34 @@ PLAUSIBLE_KG_PER_CAPITA = (1_000.0, 20_000.0)
 class SeiFormatError(ValueError):
     """A SEI workbook that cannot be loaded; the message names file, sheet, row and column."""
 
-    def __init__(self, file_name: str, message: str, *, sheet: str | None = None, row: int | None = None,
-                 column: str | None = None, value=None):
-        where = ", ".join(p for p in (
-            file_name, f"sheet {sheet!r}" if sheet else None, f"row {row}" if row else None,
-            f"column {column}" if column else None) if p)
+    def __init__(
+        self,
+        file_name: str,
+        message: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value=None,
+    ):
+        where = ", ".join(
+            p
+            for p in (
+                file_name,
+                f"sheet {sheet!r}" if sheet else None,
+                f"row {row}" if row else None,
+                f"column {column}" if column else None,
+            )
+            if p
+        )
         super().__init__(f"{where}: {message}" + ("" if value is None else f" (value {value!r})"))
-        self.file_name, self.sheet, self.row, self.column, self.value = file_name, sheet, row, column, value
+        self.file_name, self.sheet, self.row, self.column, self.value = (
+            file_name,
+            sheet,
+            row,
+            column,
+            value,
+        )
 
 
 @dataclass(frozen=True)
@@ -172,7 +237,9 @@ class SeiHouseholds:
     data_year: int
     vintage: date
     sheet: str
-    frame: pl.DataFrame            # kommun_kod, kommun_namn_raw, kommungrupp_kod, kg_co2e_per_capita, source_row
+    frame: (
+        pl.DataFrame
+    )  # kommun_kod, kommun_namn_raw, kommungrupp_kod, kg_co2e_per_capita, source_row
     national_kg_per_capita: float | None
 
 
@@ -181,23 +248,32 @@ def sei_year_and_vintage(file_name: str) -> tuple[int, date]:
     and the month SEI shared the file, which is all the workbook says about its release."""
     match = _SEI_NAME.search(file_name)
     if not match or match["month"].lower() not in _MONTHS:
-        raise SeiFormatError(file_name, "cannot read the data year and release month from the file name; "
-                                        "expected '… for <year>_shared <Month> <year>.xlsx', as SEI names it")
+        raise SeiFormatError(
+            file_name,
+            "cannot read the data year and release month from the file name; "
+            "expected '… for <year>_shared <Month> <year>.xlsx', as SEI names it",
+        )
     return int(match["year"]), date(int(match["vintage_year"]), _MONTHS[match["month"].lower()], 1)
 
 
 def parse_sei_households(content: bytes, *, file_name: str) -> SeiHouseholds:
     """The `Municipal_grouped` sheet: one row per kommun, then a 'Sweden' row without a code."""
     data_year, vintage = sei_year_and_vintage(file_name)
-    refusal = check_xlsx(content, FileLimits())   # the file feeds' guard: a zip bomb is a format error
+    refusal = check_xlsx(
+        content, FileLimits()
+    )  # the file feeds' guard: a zip bomb is a format error
     if refusal is not None:
         raise SeiFormatError(file_name, f"not a workbook SEI shares: {describe(refusal)}")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, …: not an xlsx at all
-        raise SeiFormatError(file_name, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from exc
+        raise SeiFormatError(
+            file_name, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})"
+        ) from exc
     if SEI_SHEET not in workbook.sheetnames:
-        raise SeiFormatError(file_name, f"no sheet {SEI_SHEET!r} (sheets: {', '.join(workbook.sheetnames)})")
+        raise SeiFormatError(
+            file_name, f"no sheet {SEI_SHEET!r} (sheets: {', '.join(workbook.sheetnames)})"
+        )
     rows = list(workbook[SEI_SHEET].iter_rows(values_only=True))
     check_sei_header(rows[0] if rows else (), file_name)
     records, national, seen = [], None, {}
@@ -207,22 +283,43 @@ def parse_sei_households(content: bytes, *, file_name: str) -> SeiHouseholds:
         if all(c is None or c == "" for c in cells[:4]):
             continue
         where = dict(sheet=SEI_SHEET, row=number)
-        if code is None and isinstance(name, str) and name.strip().lower() in ("sweden", "sverige", "riket"):
+        if (
+            code is None
+            and isinstance(name, str)
+            and name.strip().lower() in ("sweden", "sverige", "riket")
+        ):
             national = sei_value(value, file_name, **where)
             continue
         kommun_kod = sei_kommun_code(code, file_name, **where)
         if kommun_kod in seen:
-            raise SeiFormatError(file_name, f"kommun {kommun_kod} appears twice (first on row {seen[kommun_kod]})",
-                                 column="A", **where)
+            raise SeiFormatError(
+                file_name,
+                f"kommun {kommun_kod} appears twice (first on row {seen[kommun_kod]})",
+                column="A",
+                **where,
+            )
         seen[kommun_kod] = number
-        records.append({"kommun_kod": kommun_kod, "kommun_namn_raw": None if name is None else str(name).strip(),
-                        "kommungrupp_kod": sei_group(group, file_name, **where),
-                        "kg_co2e_per_capita": sei_value(value, file_name, **where), "source_row": number})
+        records.append(
+            {
+                "kommun_kod": kommun_kod,
+                "kommun_namn_raw": None if name is None else str(name).strip(),
+                "kommungrupp_kod": sei_group(group, file_name, **where),
+                "kg_co2e_per_capita": sei_value(value, file_name, **where),
+                "source_row": number,
+            }
+        )
     if not records:
         raise SeiFormatError(file_name, "no kommun rows", sheet=SEI_SHEET)
-    frame = pl.DataFrame(records, schema={"kommun_kod": pl.Utf8, "kommun_namn_raw": pl.Utf8,
-                                          "kommungrupp_kod": pl.Int32, "kg_co2e_per_capita": pl.Float64,
-                                          "source_row": pl.Int32})
+    frame = pl.DataFrame(
+        records,
+        schema={
+            "kommun_kod": pl.Utf8,
+            "kommun_namn_raw": pl.Utf8,
+            "kommungrupp_kod": pl.Int32,
+            "kg_co2e_per_capita": pl.Float64,
+            "source_row": pl.Int32,
+        },
+    )
     return SeiHouseholds(data_year, vintage, SEI_SHEET, frame, national)
 
 
@@ -230,15 +327,27 @@ def check_sei_header(header, file_name: str) -> None:
     for index, expected in enumerate(SEI_HEADER):
         found = header[index] if index < len(header) else None
         if str(found or "").strip() != expected:
-            raise SeiFormatError(file_name, f"header {expected!r} expected", sheet=SEI_SHEET, row=1,
-                                 column=openpyxl.utils.get_column_letter(index + 1), value=found)
+            raise SeiFormatError(
+                file_name,
+                f"header {expected!r} expected",
+                sheet=SEI_SHEET,
+                row=1,
+                column=openpyxl.utils.get_column_letter(index + 1),
+                value=found,
+            )
 
 
 def sei_kommun_code(code, file_name: str, **where) -> str:
     # Excel may have turned '0114' into the number 114: restore the leading zero.
-    text = f"{code:04d}" if isinstance(code, int) and not isinstance(code, bool) else str(code or "").strip()
+    text = (
+        f"{code:04d}"
+        if isinstance(code, int) and not isinstance(code, bool)
+        else str(code or "").strip()
+    )
     if not _KOMMUN_KOD.match(text):
-        raise SeiFormatError(file_name, "kommun code must be 4 digits", column="A", value=code, **where)
+        raise SeiFormatError(
+            file_name, "kommun code must be 4 digits", column="A", value=code, **where
+        )
     return text
 
 
@@ -248,10 +357,14 @@ def sei_group(value, file_name: str, **where) -> int | None:
     try:
         number = parse_swedish_number(value)
     except ValueError:
-        raise SeiFormatError(file_name, "kommungrupp must be a whole number", column="C", value=value, **where) from None
+        raise SeiFormatError(
+            file_name, "kommungrupp must be a whole number", column="C", value=value, **where
+        ) from None
     # The workbook holds float noise such as 5.999999999999999 for group 6.
     if abs(number - round(number)) > 1e-6:
-        raise SeiFormatError(file_name, "kommungrupp must be a whole number", column="C", value=value, **where)
+        raise SeiFormatError(
+            file_name, "kommungrupp must be a whole number", column="C", value=value, **where
+        )
     return int(round(number))
 
 
@@ -259,10 +372,21 @@ def sei_value(value, file_name: str, **where) -> float:
     try:
         number = parse_swedish_number(value)
     except ValueError:
-        raise SeiFormatError(file_name, f"emissions per capita must be a number in {SEI_UNIT}", column="D",
-                             value=value, **where) from None
+        raise SeiFormatError(
+            file_name,
+            f"emissions per capita must be a number in {SEI_UNIT}",
+            column="D",
+            value=value,
+            **where,
+        ) from None
     low, high = PLAUSIBLE_KG_PER_CAPITA
     if not low <= number <= high:
-        raise SeiFormatError(file_name, f"{number:,.1f} is outside {low:,.0f}–{high:,.0f} {SEI_UNIT}: "
-                                        "a unit mix-up (t instead of kg?)", column="D", value=value, **where)
+        raise SeiFormatError(
+            file_name,
+            f"{number:,.1f} is outside {low:,.0f}–{high:,.0f} {SEI_UNIT}: "
+            "a unit mix-up (t instead of kg?)",
+            column="D",
+            value=value,
+            **where,
+        )
     return number

@@ -33,7 +33,7 @@ from xml.parsers import expat
 MIB = 1024 * 1024
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"        # the old binary Office formats (.xls, .doc)
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Office formats (.xls, .doc)
 WORKBOOK_PART = "xl/workbook.xml"
 WORKSHEET_PARTS = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 
@@ -44,16 +44,20 @@ EXCEL_MAX_CELL_CHARS = 32_767
 # Elements of a worksheet outside its rows (views, column widths, merged cells, validations...):
 # a filled-in sheet has tens; openpyxl keeps them all in memory while it reads.
 MAX_ELEMENTS_OUTSIDE_ROWS = 100_000
-ELEMENTS_PER_CELL = 4                                  # <c>, <v> or <f>, <is><t>
+ELEMENTS_PER_CELL = 4  # <c>, <v> or <f>, <is><t>
 # A compression ratio is judged only for an entry this large: small parts compress as they like.
 RATIO_FLOOR_BYTES = 1 * MIB
-SAMPLE_BYTES = 4096                                    # what the encoding sniffer looks at
+SAMPLE_BYTES = 4096  # what the encoding sniffer looks at
 
 # C0 control bytes that never occur in a text CSV (tab, LF, FF, CR and the DOS EOF 0x1A are allowed).
 _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
 # Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
-_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32 LE"), (b"\x00\x00\xfe\xff", "UTF-32 BE"),
-         (b"\xff\xfe", "UTF-16 LE"), (b"\xfe\xff", "UTF-16 BE"))
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 LE"),
+    (b"\x00\x00\xfe\xff", "UTF-32 BE"),
+    (b"\xff\xfe", "UTF-16 LE"),
+    (b"\xfe\xff", "UTF-16 BE"),
+)
 # Characters allowed in free text besides the printable ones: the spaces Excel writes in numbers.
 _TEXT_SPACES = frozenset({"\u00a0", "\u202f"})
 _LINE_BREAKS = frozenset({"\n", "\r", "\t"})
@@ -64,29 +68,33 @@ class FileLimits:
     """Guards against oversize and malicious files, shared by both feeds. The defaults suit a
     filled-in partner template and a year of monthly energy reports with room to spare."""
 
-    max_file_bytes: int = 10 * MIB             # the file as sent
-    max_uncompressed_bytes: int = 100 * MIB    # an xlsx: the sum of its zip entries' declared sizes
-    max_zip_entries: int = 1000                # an xlsx: number of zip entries
-    max_compression_ratio: float = 100.0       # an xlsx: one entry's unpacked / packed size (entries > 1 MiB)
-    max_part_bytes: int = 4 * MIB              # an xlsx: each part but the worksheets (see check_xlsx_archive)
-    max_rows: int = 10_000                     # rows: a sheet's data rows (partners), a file's lines (energy)
-    max_columns: int = 50                      # fields of a CSV line, columns read of a sheet
-    max_field_chars: int = 1_000               # characters in one field or cell
-    max_problems: int = 1_000                  # problems listed per file; beyond them one too_many_problems
+    max_file_bytes: int = 10 * MIB  # the file as sent
+    max_uncompressed_bytes: int = 100 * MIB  # an xlsx: the sum of its zip entries' declared sizes
+    max_zip_entries: int = 1000  # an xlsx: number of zip entries
+    max_compression_ratio: float = (
+        100.0  # an xlsx: one entry's unpacked / packed size (entries > 1 MiB)
+    )
+    max_part_bytes: int = 4 * MIB  # an xlsx: each part but the worksheets (see check_xlsx_archive)
+    max_rows: int = 10_000  # rows: a sheet's data rows (partners), a file's lines (energy)
+    max_columns: int = 50  # fields of a CSV line, columns read of a sheet
+    max_field_chars: int = 1_000  # characters in one field or cell
+    max_problems: int = 1_000  # problems listed per file; beyond them one too_many_problems
 
 
 @dataclass(frozen=True)
 class Refusal:
     """Why a file is refused before it is parsed. The feeds turn it into their own Problem."""
 
-    code: str                    # empty_file, file_too_large, not_xlsx, xlsx_*, not_text, unsupported_encoding,
-                                 # undecodable, unreadable_csv, too_many_rows, too_many_columns, field_too_long
-    reason: str = ""             # the detail: 'xls', 'not_zip', 'no_workbook'; an encoding's name; a part's name
-    found: float | None = None   # the figure found (bytes, entries, ratio, rows, characters)
-    limit: float | None = None   # the limit it broke
-    row: int | None = None       # 1-based line or row where a reader stopped
-    column: int | None = None    # 0-based field index there
-    sheet: str | None = None     # an xlsx part, e.g. xl/worksheets/sheet1.xml
+    code: str  # empty_file, file_too_large, not_xlsx, xlsx_*, not_text, unsupported_encoding,
+    # undecodable, unreadable_csv, too_many_rows, too_many_columns, field_too_long
+    reason: str = (
+        ""  # the detail: 'xls', 'not_zip', 'no_workbook'; an encoding's name; a part's name
+    )
+    found: float | None = None  # the figure found (bytes, entries, ratio, rows, characters)
+    limit: float | None = None  # the limit it broke
+    row: int | None = None  # 1-based line or row where a reader stopped
+    column: int | None = None  # 0-based field index there
+    sheet: str | None = None  # an xlsx part, e.g. xl/worksheets/sheet1.xml
 
 
 # --------------------------------------------------------------------------- size
@@ -124,22 +132,42 @@ def check_xlsx_archive(data: bytes, limits: FileLimits) -> Refusal | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, KeyError, IndexError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,
+        OSError,
+        EOFError,
+        KeyError,
+        IndexError,
+    ):
         return Refusal("not_xlsx", "not_zip")
     if len(infos) > limits.max_zip_entries:
         return Refusal("xlsx_too_many_entries", found=len(infos), limit=limits.max_zip_entries)
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
-        return Refusal("xlsx_too_large_uncompressed", found=total, limit=limits.max_uncompressed_bytes)
+        return Refusal(
+            "xlsx_too_large_uncompressed", found=total, limit=limits.max_uncompressed_bytes
+        )
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_compression_ratio:
-            return Refusal("xlsx_compression_ratio", info.filename, found=ratio, limit=limits.max_compression_ratio)
+            return Refusal(
+                "xlsx_compression_ratio",
+                info.filename,
+                found=ratio,
+                limit=limits.max_compression_ratio,
+            )
         # Every part is either a worksheet, streamed through expat by check_xlsx_worksheets, or small:
         # openpyxl parses styles and shared strings whole, and a crafted relationship can make it
         # read any part (an "image") as a worksheet.
         if not WORKSHEET_PARTS.match(info.filename) and info.file_size > limits.max_part_bytes:
-            return Refusal("xlsx_part_too_large", info.filename, found=info.file_size, limit=limits.max_part_bytes)
+            return Refusal(
+                "xlsx_part_too_large",
+                info.filename,
+                found=info.file_size,
+                limit=limits.max_part_bytes,
+            )
     if WORKBOOK_PART not in {info.filename for info in infos}:
         return Refusal("not_xlsx", "no_workbook")
     return None
@@ -151,7 +179,7 @@ def declared_entry_count(data: bytes) -> int | None:
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 65_535))
     if end < 0 or end + 22 > len(data):
         return None
-    count = int.from_bytes(data[end + 10:end + 12], "little")
+    count = int.from_bytes(data[end + 10 : end + 12], "little")
     return None if count == 0xFFFF else count
 
 
@@ -167,8 +195,17 @@ def check_xlsx_worksheets(data: bytes) -> Refusal | None:
                     refusal = _scan_worksheet(archive, info)
                     if refusal is not None:
                         return refusal
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, KeyError, IndexError,
-            NotImplementedError, RuntimeError) as error:   # a broken entry, an unknown compression, encryption
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,
+        OSError,
+        EOFError,
+        KeyError,
+        IndexError,
+        NotImplementedError,
+        RuntimeError,
+    ) as error:  # a broken entry, an unknown compression, encryption
         return Refusal("xlsx_unreadable", type(error).__name__)
     return None
 
@@ -184,7 +221,7 @@ class _WorksheetShape:
     def __init__(self, part: str):
         self.part = part
         self.depth = 0
-        self.row_depth = 0          # the depth of the open <row>, 0 outside rows
+        self.row_depth = 0  # the depth of the open <row>, 0 outside rows
         self.row = 0
         self.cells = 0
         self.row_elements = 0
@@ -192,8 +229,16 @@ class _WorksheetShape:
         self.text = 0
 
     def refuse(self, reason: str, found: float, limit: float) -> None:
-        raise _Refused(Refusal("xlsx_bad_worksheet", reason, found=found, limit=limit, row=self.row or None,
-                               sheet=self.part))
+        raise _Refused(
+            Refusal(
+                "xlsx_bad_worksheet",
+                reason,
+                found=found,
+                limit=limit,
+                row=self.row or None,
+                sheet=self.part,
+            )
+        )
 
     def start(self, name: str, attributes: dict) -> None:
         self.depth += 1
@@ -205,7 +250,9 @@ class _WorksheetShape:
                 if self.cells > EXCEL_MAX_COLUMNS:
                     self.refuse("cells_in_row", self.cells, EXCEL_MAX_COLUMNS)
             if self.row_elements > EXCEL_MAX_COLUMNS * ELEMENTS_PER_CELL:
-                self.refuse("elements_in_row", self.row_elements, EXCEL_MAX_COLUMNS * ELEMENTS_PER_CELL)
+                self.refuse(
+                    "elements_in_row", self.row_elements, EXCEL_MAX_COLUMNS * ELEMENTS_PER_CELL
+                )
         elif name == "row" or name.endswith(":row"):
             self.row_depth, self.cells, self.row_elements = self.depth, 0, 0
             number = attributes.get("r")
@@ -235,7 +282,7 @@ class _WorksheetShape:
 def _scan_worksheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Refusal | None:
     shape = _WorksheetShape(info.filename)
     parser = expat.ParserCreate()
-    parser.buffer_text = True            # one call per text node, not per chunk of it
+    parser.buffer_text = True  # one call per text node, not per chunk of it
     parser.StartElementHandler = shape.start
     parser.EndElementHandler = shape.end
     parser.CharacterDataHandler = shape.characters
@@ -249,8 +296,12 @@ def _scan_worksheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Refusal 
     except _Refused as refused:
         return refused.refusal
     except expat.ExpatError as error:
-        return Refusal("xlsx_unreadable", f"XML error: {expat.ErrorString(error.code)}", row=shape.row or None,
-                       sheet=info.filename)
+        return Refusal(
+            "xlsx_unreadable",
+            f"XML error: {expat.ErrorString(error.code)}",
+            row=shape.row or None,
+            sheet=info.filename,
+        )
     return None
 
 
@@ -282,13 +333,14 @@ def sniff_encoding(data: bytes) -> str | Refusal:
     try:
         data.decode("cp1252")
         return "cp1252"
-    except UnicodeDecodeError as error:      # the 5 bytes Windows-1252 leaves undefined
+    except UnicodeDecodeError as error:  # the 5 bytes Windows-1252 leaves undefined
         return Refusal("undecodable", error.reason, found=error.start)
 
 
 def _wide_encoding(sample: bytes) -> str | None:
     """UTF-16/32 without a byte-order mark: text in Latin letters has a NUL in every other byte
     (UTF-16) or in three of four (UTF-32), on a fixed side."""
+
     def share(offset: int, step: int) -> float:
         part = sample[offset::step]
         return part.count(0) / max(len(part), 1)
@@ -330,7 +382,13 @@ def printable(text: str) -> str:
 
 def _escape(ch: str) -> str:
     code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 # --------------------------------------------------------------------------- wording
@@ -343,9 +401,15 @@ def size_text(n_bytes: float) -> str:
     return f"{n_bytes / MIB:.1f} MB"
 
 
-_NOT_XLSX = {"xls": "it is in the old Excel format (.xls)", "not_zip": "it is not a zip archive",
-             "no_workbook": f"it is a zip archive without {WORKBOOK_PART}"}
-_NOT_TEXT = {"workbook": "it is an Excel workbook, not text", "binary": "it contains binary data, not text"}
+_NOT_XLSX = {
+    "xls": "it is in the old Excel format (.xls)",
+    "not_zip": "it is not a zip archive",
+    "no_workbook": f"it is a zip archive without {WORKBOOK_PART}",
+}
+_NOT_TEXT = {
+    "workbook": "it is an Excel workbook, not text",
+    "binary": "it contains binary data, not text",
+}
 _BAD_WORKSHEET = {
     "row_number": "a row number beyond Excel's last row ({limit:,.0f})",
     "cells_in_row": "a row with more than {limit:,.0f} cells, Excel's last column",
@@ -370,8 +434,10 @@ def describe(refusal: Refusal) -> str:
     if code == "xlsx_too_large_uncompressed":
         return f"The workbook unpacks to {size_text(r.found)} (at most {size_text(r.limit)})."
     if code == "xlsx_compression_ratio":
-        return (f"The workbook's part '{r.reason}' unpacks to {r.found:,.0f} times its packed size (at most "
-                f"{r.limit:,.0f}); only a crafted file (a zip bomb) packs like that.")
+        return (
+            f"The workbook's part '{r.reason}' unpacks to {r.found:,.0f} times its packed size (at most "
+            f"{r.limit:,.0f}); only a crafted file (a zip bomb) packs like that."
+        )
     if code == "xlsx_part_too_large":
         return f"The workbook's part '{r.reason}' is {size_text(r.found)} unpacked (at most {size_text(r.limit)})."
     if code == "xlsx_bad_worksheet":
@@ -408,7 +474,9 @@ class BoundedCsv:
     then says why, and where; a reader that read to the end has `refusal` None.
     """
 
-    def __init__(self, text: str, limits: FileLimits, *, delimiter: str = ";", max_records: int | None = None):
+    def __init__(
+        self, text: str, limits: FileLimits, *, delimiter: str = ";", max_records: int | None = None
+    ):
         self.text = text
         self.limits = limits
         self.delimiter = delimiter
@@ -416,7 +484,9 @@ class BoundedCsv:
         self.refusal: Refusal | None = None
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter, quotechar='"')
+        reader = csv.reader(
+            io.StringIO(self.text, newline=""), delimiter=self.delimiter, quotechar='"'
+        )
         start, count = 1, 0
         while True:
             try:
@@ -425,13 +495,22 @@ class BoundedCsv:
                 return
             except csv.Error as error:
                 too_long = "field larger than field limit" in str(error)
-                self.refusal = (Refusal("field_too_long", found=csv.field_size_limit(),
-                                        limit=self.limits.max_field_chars, row=start) if too_long
-                                else Refusal("unreadable_csv", str(error), row=start))
+                self.refusal = (
+                    Refusal(
+                        "field_too_long",
+                        found=csv.field_size_limit(),
+                        limit=self.limits.max_field_chars,
+                        row=start,
+                    )
+                    if too_long
+                    else Refusal("unreadable_csv", str(error), row=start)
+                )
                 return
             count += 1
             if self.max_records is not None and count > self.max_records:
-                self.refusal = Refusal("too_many_rows", found=count, limit=self.max_records, row=start)
+                self.refusal = Refusal(
+                    "too_many_rows", found=count, limit=self.max_records, row=start
+                )
                 return
             refusal = self._check(fields, start)
             if refusal is not None:
@@ -445,10 +524,20 @@ class BoundedCsv:
         while used and fields[used - 1] == "":
             used -= 1
         if used > self.limits.max_columns:
-            return Refusal("too_many_columns", found=used, limit=self.limits.max_columns, row=line,
-                           column=self.limits.max_columns)
+            return Refusal(
+                "too_many_columns",
+                found=used,
+                limit=self.limits.max_columns,
+                row=line,
+                column=self.limits.max_columns,
+            )
         for index, field in enumerate(fields[:used]):
             if len(field) > self.limits.max_field_chars:
-                return Refusal("field_too_long", found=len(field), limit=self.limits.max_field_chars, row=line,
-                               column=index)
+                return Refusal(
+                    "field_too_long",
+                    found=len(field),
+                    limit=self.limits.max_field_chars,
+                    row=line,
+                    column=index,
+                )
         return None

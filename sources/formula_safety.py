@@ -20,8 +20,13 @@ def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Every text column of `frame` with formula-like cells neutralised."""
     starts = "^[" + "".join("\\-" if c == "-" else c for c in FORMULA_STARTS) + "]"
     return frame.with_columns(
-        pl.when(pl.col(name).str.contains(starts)).then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
-        for name, dtype in frame.schema.items() if dtype == pl.Utf8)
+        pl.when(pl.col(name).str.contains(starts))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.Utf8
+    )
 
 
 def neutralise_sql(column: str) -> str:

@@ -25,11 +25,12 @@ import ipaddress
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 import requests
+
 # urllib3 comes with requests (its errors surface when a body is streamed); by requests' alias,
 # so that the one declared dependency is requests.
 from requests.packages.urllib3.exceptions import HTTPError as Urllib3Error
@@ -49,8 +50,15 @@ CHUNK_BYTES = 64 * 1024
 class SourceHTTPError(RuntimeError):
     """A request that failed for good: not retryable, or out of retries."""
 
-    def __init__(self, message: str, *, url: str, status: int | None = None, attempts: int = 1,
-                 body: str = ""):
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int | None = None,
+        attempts: int = 1,
+        body: str = "",
+    ):
         super().__init__(message)
         self.url = url
         self.status = status
@@ -95,7 +103,9 @@ def check_source_url(url: str, *, allow_insecure_http: bool = False) -> str:
     if scheme == "http" and not allow_insecure_http and not is_loopback_host(parts.hostname):
         raise InsecureURL(
             f"refusing the plain-http URL {url!r}: the sources are fetched over https:// (http:// only "
-            "from a loopback host, or with ALLOW_HTTP_SOURCES=1 for a replay server elsewhere)", url=url)
+            "from a loopback host, or with ALLOW_HTTP_SOURCES=1 for a replay server elsewhere)",
+            url=url,
+        )
     return url
 
 
@@ -158,19 +168,29 @@ class RateLimiter:
 class HttpClient:
     """`requests` with timeouts, retries, Retry-After, a rate limiter, a body limit and a deadline."""
 
-    def __init__(self, base_url: str, *, timeout: tuple[float, float] = (5.0, 60.0),
-                 retry: RetryPolicy | None = None, rate_limiter: RateLimiter | None = None,
-                 session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep,
-                 log: Callable[[str], None] | None = None,
-                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-                 deadline_s: float = DEFAULT_DEADLINE_S,
-                 allow_insecure_http: bool = False,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: tuple[float, float] = (5.0, 60.0),
+        retry: RetryPolicy | None = None,
+        rate_limiter: RateLimiter | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        log: Callable[[str], None] | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        deadline_s: float = DEFAULT_DEADLINE_S,
+        allow_insecure_http: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         if max_body_bytes < 1 or not deadline_s > 0:
-            raise ValueError(f"max_body_bytes ({max_body_bytes}) and deadline_s ({deadline_s}) must be positive")
+            raise ValueError(
+                f"max_body_bytes ({max_body_bytes}) and deadline_s ({deadline_s}) must be positive"
+            )
         self.allow_insecure_http = allow_insecure_http
-        self.base_url = check_source_url(base_url, allow_insecure_http=allow_insecure_http).rstrip("/")
+        self.base_url = check_source_url(base_url, allow_insecure_http=allow_insecure_http).rstrip(
+            "/"
+        )
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.rate_limiter = rate_limiter
@@ -181,7 +201,9 @@ class HttpClient:
         self.max_body_bytes = max_body_bytes
         self.deadline_s = deadline_s
         self.clock = clock
-        self.attempts_log: list[tuple[str, int | None, str]] = []  # (url, status, outcome) per attempt
+        self.attempts_log: list[
+            tuple[str, int | None, str]
+        ] = []  # (url, status, outcome) per attempt
 
     def url(self, path: str) -> str:
         return path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
@@ -189,8 +211,15 @@ class HttpClient:
     def check_url(self, url: str) -> str:
         return check_source_url(url, allow_insecure_http=self.allow_insecure_http)
 
-    def request(self, method: str, path: str, *, params=None, json=None,
-                ok_statuses: tuple[int, ...] = (200,)) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params=None,
+        json=None,
+        ok_statuses: tuple[int, ...] = (200,),
+    ) -> requests.Response:
         """Send a request; return the response once its status is in `ok_statuses`.
 
         A non-retryable status outside `ok_statuses` is returned too, so that the caller
@@ -207,11 +236,16 @@ class HttpClient:
             wait: float | None = None
             try:
                 resp = self._attempt(method, url, params, json, deadline, attempt)
-            except (requests.Timeout, requests.ConnectionError, _TruncatedBody,
-                    requests.exceptions.ChunkedEncodingError, Urllib3Error) as exc:
+            except (
+                requests.Timeout,
+                requests.ConnectionError,
+                _TruncatedBody,
+                requests.exceptions.ChunkedEncodingError,
+                Urllib3Error,
+            ) as exc:
                 last_status, last_reason = None, f"{type(exc).__name__}: {exc}"
                 self.attempts_log.append((url, None, last_reason))
-                if self.clock() >= deadline:      # the timeout was the deadline's, not the server's
+                if self.clock() >= deadline:  # the timeout was the deadline's, not the server's
                     raise self._deadline_error(method, url, attempt) from exc
             else:
                 last_status = resp.status_code
@@ -228,7 +262,11 @@ class HttpClient:
                     raise SourceHTTPError(
                         f"{method} {url}: server asked to retry after {wait:.0f} s, more than the "
                         f"{self.retry.max_retry_after_s:.0f} s this client waits; try again later",
-                        url=url, status=resp.status_code, attempts=attempt, body=resp.text[:500])
+                        url=url,
+                        status=resp.status_code,
+                        attempts=attempt,
+                        body=resp.text[:500],
+                    )
             if attempt == self.retry.max_attempts:
                 break
             delay = wait if wait is not None else self.retry.backoff(attempt)
@@ -236,45 +274,72 @@ class HttpClient:
                 raise DeadlineExceeded(
                     f"{method} {url}: attempt {attempt} failed ({last_reason}) and a retry in {delay:.2f} s "
                     f"would pass the {self.deadline_s:g} s deadline of the request",
-                    url=url, status=last_status, attempts=attempt)
-            self.log(f"{method} {url} attempt {attempt} failed ({last_reason}); retrying in {delay:.2f} s")
+                    url=url,
+                    status=last_status,
+                    attempts=attempt,
+                )
+            self.log(
+                f"{method} {url} attempt {attempt} failed ({last_reason}); retrying in {delay:.2f} s"
+            )
             self.sleep(delay)
         raise SourceHTTPError(
             f"{method} {url} failed after {self.retry.max_attempts} attempts; last error: {last_reason}",
-            url=url, status=last_status, attempts=self.retry.max_attempts)
+            url=url,
+            status=last_status,
+            attempts=self.retry.max_attempts,
+        )
 
-    def _deadline_error(self, method: str, url: str, attempt: int, got: int | None = None) -> DeadlineExceeded:
+    def _deadline_error(
+        self, method: str, url: str, attempt: int, got: int | None = None
+    ) -> DeadlineExceeded:
         received = "" if got is None else f", {got} bytes of the body received"
-        return DeadlineExceeded(f"{method} {url}: no complete response within the {self.deadline_s:g} s deadline "
-                                f"(attempt {attempt}{received})", url=url, attempts=attempt)
+        return DeadlineExceeded(
+            f"{method} {url}: no complete response within the {self.deadline_s:g} s deadline "
+            f"(attempt {attempt}{received})",
+            url=url,
+            attempts=attempt,
+        )
 
-    def _remaining(self, deadline: float, method: str, url: str, attempt: int, got: int | None = None) -> float:
+    def _remaining(
+        self, deadline: float, method: str, url: str, attempt: int, got: int | None = None
+    ) -> float:
         left = deadline - self.clock()
         if left <= 0:
             raise self._deadline_error(method, url, attempt, got)
         return left
 
-    def _attempt(self, method: str, url: str, params, json, deadline: float, attempt: int) -> requests.Response:
+    def _attempt(
+        self, method: str, url: str, params, json, deadline: float, attempt: int
+    ) -> requests.Response:
         """One request, its body streamed in under the size limit and the deadline."""
         left = self._remaining(deadline, method, url, attempt)
         connect_s, read_s = self.timeout
-        resp = self.session.request(method, url, params=params, json=json, stream=True,
-                                    timeout=(min(connect_s, left), min(read_s, left)),
-                                    hooks={"response": self._refuse_insecure_redirect})
+        resp = self.session.request(
+            method,
+            url,
+            params=params,
+            json=json,
+            stream=True,
+            timeout=(min(connect_s, left), min(read_s, left)),
+            hooks={"response": self._refuse_insecure_redirect},
+        )
         try:
             declared = resp.headers.get("Content-Length")
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
                 raise BodyTooLarge(
                     f"{method} {resp.url}: the response announces {int(declared)} bytes, more than the "
                     f"limit of {self.max_body_bytes} bytes (HTTP_MAX_BODY_MB)",
-                    url=url, status=resp.status_code, attempts=attempt)
+                    url=url,
+                    status=resp.status_code,
+                    attempts=attempt,
+                )
             body = bytearray()
             while True:
                 left = self._remaining(deadline, method, url, attempt, len(body))
                 try:
                     chunk = self._read_chunk(resp, left)
                 except (Urllib3Error, OSError) as exc:
-                    if self.clock() >= deadline:     # the socket waited out what was left
+                    if self.clock() >= deadline:  # the socket waited out what was left
                         raise self._deadline_error(method, url, attempt, len(body)) from exc
                     raise
                 if not chunk:
@@ -283,14 +348,17 @@ class HttpClient:
                 if len(body) > self.max_body_bytes:
                     raise BodyTooLarge(
                         f"{method} {resp.url}: the response body passed the limit of {self.max_body_bytes} "
-                        "bytes (HTTP_MAX_BODY_MB); stopped reading", url=url, status=resp.status_code,
-                        attempts=attempt)
+                        "bytes (HTTP_MAX_BODY_MB); stopped reading",
+                        url=url,
+                        status=resp.status_code,
+                        attempts=attempt,
+                    )
         except BaseException:
-            resp.close()            # the connection may hold unread bytes: never reuse it
+            resp.close()  # the connection may hold unread bytes: never reuse it
             raise
-        resp._content = bytes(body)     # what .content, .text and .json() read from now on
+        resp._content = bytes(body)  # what .content, .text and .json() read from now on
         resp._content_consumed = True
-        resp.close()                    # read to the end: the connection goes back to the pool
+        resp.close()  # read to the end: the connection goes back to the pool
         _check_complete(resp)
         return resp
 
@@ -312,14 +380,17 @@ class HttpClient:
                 self.check_url(target)
             except InsecureURL as refused:
                 resp.close()
-                raise InsecureURL(f"{resp.request.method} {resp.url} redirects to {target!r}: {refused}",
-                                  url=target, status=resp.status_code) from None
+                raise InsecureURL(
+                    f"{resp.request.method} {resp.url} redirects to {target!r}: {refused}",
+                    url=target,
+                    status=resp.status_code,
+                ) from None
 
 
 def _socket_of(raw) -> object | None:
     """The socket under a streaming urllib3 response, to shorten its timeout to the deadline."""
-    fp = getattr(raw, "_fp", None)              # http.client.HTTPResponse
-    buffered = getattr(fp, "fp", None)          # its socket file
+    fp = getattr(raw, "_fp", None)  # http.client.HTTPResponse
+    buffered = getattr(fp, "fp", None)  # its socket file
     sock = getattr(getattr(buffered, "raw", None), "_sock", None)
     return sock if hasattr(sock, "settimeout") else None
 
@@ -333,6 +404,6 @@ def _check_complete(resp: requests.Response) -> None:
     declared = resp.headers.get("Content-Length")
     if declared is None or resp.headers.get("Content-Encoding"):
         return
-    got = len(resp.content)   # no Content-Encoding here: the bytes read are the bytes sent
+    got = len(resp.content)  # no Content-Encoding here: the bytes read are the bytes sent
     if declared.isdigit() and got < int(declared):
         raise _TruncatedBody(f"body truncated: got {got} of {declared} bytes")

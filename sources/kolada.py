@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from sources.http import HttpClient, SourceHTTPError
@@ -53,7 +53,7 @@ def chunks(ids: Iterable[str], size: int = MAX_IDS_PER_SEGMENT) -> list[list[str
     for value in seen:
         if not value or "," in value or "/" in value:
             raise ValueError(f"id {value!r} is empty or holds ',' or '/'")
-    return [seen[i:i + size] for i in range(0, len(seen), size)]
+    return [seen[i : i + size] for i in range(0, len(seen), size)]
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class KpiValue:
     status: str
     count: int | None
     is_deleted: bool
-    note: str = ""    # only the replay sends one (DERIVED / SYNTHETIC labels); the live API has none
+    note: str = ""  # only the replay sends one (DERIVED / SYNTHETIC labels); the live API has none
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,18 @@ class KoladaFetch:
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class KoladaClient:
-    def __init__(self, base_url: str = KOLADA_BASE_URL_DEFAULT, http: HttpClient | None = None, *,
-                 per_page: int = MAX_PER_PAGE, clock: Callable[[], datetime] = _utc_now):
+    def __init__(
+        self,
+        base_url: str = KOLADA_BASE_URL_DEFAULT,
+        http: HttpClient | None = None,
+        *,
+        per_page: int = MAX_PER_PAGE,
+        clock: Callable[[], datetime] = _utc_now,
+    ):
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError(f"per_page {per_page} outside 1..{MAX_PER_PAGE}")
         self.http = http or HttpClient(base_url)
@@ -98,10 +104,14 @@ class KoladaClient:
         self.clock = clock
 
     def data_url(self, kpis: list[str], municipalities: list[str], years: list[int]) -> str:
-        return (f"{self.base_url}/data/kpi/{','.join(kpis)}/municipality/{','.join(municipalities)}"
-                f"/year/{','.join(str(y) for y in years)}?per_page={self.per_page}")
+        return (
+            f"{self.base_url}/data/kpi/{','.join(kpis)}/municipality/{','.join(municipalities)}"
+            f"/year/{','.join(str(y) for y in years)}?per_page={self.per_page}"
+        )
 
-    def fetch(self, kpis: Iterable[str], municipalities: Iterable[str], years: Iterable[int]) -> KoladaFetch:
+    def fetch(
+        self, kpis: Iterable[str], municipalities: Iterable[str], years: Iterable[int]
+    ) -> KoladaFetch:
         """Every value of every KPI x id x year, chunking each segment to 25 ids and following next_url."""
         year_list = [int(y) for y in dict.fromkeys(years)]
         values: list[KpiValue] = []
@@ -120,15 +130,19 @@ class KoladaClient:
         next_url: str | None = url
         while next_url:
             if next_url in seen or len(seen) >= MAX_PAGES:
-                raise KoladaResponseError(f"GET {next_url}: next_url repeats or passes {MAX_PAGES} pages",
-                                          url=next_url)
+                raise KoladaResponseError(
+                    f"GET {next_url}: next_url repeats or passes {MAX_PAGES} pages", url=next_url
+                )
             seen.add(next_url)
             self._check_same_server(next_url, url)
             resp = self.http.request("GET", next_url)
             if resp.status_code != 200:
                 raise KoladaResponseError(
                     f"GET {next_url}: HTTP {resp.status_code}; body starts {resp.text[:200]!r}",
-                    url=next_url, status=resp.status_code, body=resp.text[:500])
+                    url=next_url,
+                    status=resp.status_code,
+                    body=resp.text[:500],
+                )
             content = resp.content
             yield KoladaPage(next_url, content, hashlib.sha256(content).hexdigest())
             next_url = envelope(content, next_url).get("next_url") or None
@@ -137,18 +151,28 @@ class KoladaClient:
         """next_url must stay on the server asked: a page cannot send the client elsewhere."""
         a, b = urlsplit(next_url), urlsplit(first_url)
         if (a.scheme, a.netloc) != (b.scheme, b.netloc):
-            raise KoladaResponseError(f"next_url {next_url!r} leaves {b.scheme}://{b.netloc}", url=next_url)
+            raise KoladaResponseError(
+                f"next_url {next_url!r} leaves {b.scheme}://{b.netloc}", url=next_url
+            )
 
 
 def envelope(content: bytes, url: str) -> dict:
     try:
         body = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise KoladaResponseError(f"GET {url}: body is not JSON ({exc}); starts {content[:80]!r}", url=url) from None
+        raise KoladaResponseError(
+            f"GET {url}: body is not JSON ({exc}); starts {content[:80]!r}", url=url
+        ) from None
     if not isinstance(body, dict) or not isinstance(body.get("values"), list):
         raise KoladaResponseError(f"GET {url}: expected an object with a 'values' list", url=url)
-    if "next_url" in body and body["next_url"] not in (None, "") and not isinstance(body["next_url"], str):
-        raise KoladaResponseError(f"GET {url}: next_url is {type(body['next_url']).__name__}, not a URL", url=url)
+    if (
+        "next_url" in body
+        and body["next_url"] not in (None, "")
+        and not isinstance(body["next_url"], str)
+    ):
+        raise KoladaResponseError(
+            f"GET {url}: next_url is {type(body['next_url']).__name__}, not a URL", url=url
+        )
     return body
 
 
@@ -180,15 +204,24 @@ def parse_page(content: bytes, url: str) -> list[KpiValue]:
             gender, value = v.get("gender"), v.get("value")
             if gender not in GENDERS:
                 raise KoladaResponseError(f"{at}.gender {gender!r} not one of T, K, M", url=url)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float))
+            ):
                 raise KoladaResponseError(f"{at}.value {value!r} is not a number or null", url=url)
-            if value is not None and value != value:   # NaN
+            if value is not None and value != value:  # NaN
                 raise KoladaResponseError(f"{at}.value is NaN", url=url)
             count = v.get("count")
-            out.append(KpiValue(kpi=kpi, municipality=muni, year=period, gender=gender,
-                                value=None if value is None else float(value),
-                                status=str(v.get("status") or ""),
-                                count=count if isinstance(count, int) and not isinstance(count, bool) else None,
-                                is_deleted=bool(v.get("isdeleted", False)),
-                                note=str(item.get("note") or "")))
+            out.append(
+                KpiValue(
+                    kpi=kpi,
+                    municipality=muni,
+                    year=period,
+                    gender=gender,
+                    value=None if value is None else float(value),
+                    status=str(v.get("status") or ""),
+                    count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+                    is_deleted=bool(v.get("isdeleted", False)),
+                    note=str(item.get("note") or ""),
+                )
+            )
     return out

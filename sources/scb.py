@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import polars as pl
 
@@ -30,8 +30,16 @@ Selection = dict[str, list[str]]
 class ScbApiError(RuntimeError):
     """SCB answered a request with a client error (RFC 7807 problem JSON)."""
 
-    def __init__(self, message: str, *, table_id: str, status: int | None = None,
-                 title: str | None = None, detail: str | None = None, body: bytes = b""):
+    def __init__(
+        self,
+        message: str,
+        *,
+        table_id: str,
+        status: int | None = None,
+        title: str | None = None,
+        detail: str | None = None,
+        body: bytes = b"",
+    ):
         super().__init__(message)
         self.table_id = table_id
         self.status = status
@@ -57,15 +65,15 @@ class JsonStatResult:
     label: str | None = None
     source: str | None = None
     updated: str | None = None
-    units: dict[str, str] = field(default_factory=dict)                # ContentsCode -> unit base
+    units: dict[str, str] = field(default_factory=dict)  # ContentsCode -> unit base
     category_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # dim -> code -> label
-    raw_responses: list[bytes] = field(default_factory=list)           # byte for byte, per call
-    selections: list[Selection] = field(default_factory=list)          # what each call asked for
-    notes: list[str] = field(default_factory=list)                     # the dataset's `note`
-    extension: dict = field(default_factory=dict)                      # the dataset's `extension`
-    parts: list["JsonStatResult"] = field(default_factory=list, repr=False)  # one per response
+    raw_responses: list[bytes] = field(default_factory=list)  # byte for byte, per call
+    selections: list[Selection] = field(default_factory=list)  # what each call asked for
+    notes: list[str] = field(default_factory=list)  # the dataset's `note`
+    extension: dict = field(default_factory=dict)  # the dataset's `extension`
+    parts: list[JsonStatResult] = field(default_factory=list, repr=False)  # one per response
 
-    def responses(self) -> list["JsonStatResult"]:
+    def responses(self) -> list[JsonStatResult]:
         """Each response on its own, already decoded: its bytes, its selection and its rows, so a
         loader can land and load response by response without decoding anything again."""
         return self.parts or [self]
@@ -84,6 +92,7 @@ class PopulationResult:
 
 
 # ---------------------------------------------------------------- JSON-stat 2.0 decoding
+
 
 def category_codes(dimension: dict) -> list[str]:
     """Category codes in index order; `index` may be an object, an array, or absent (one category)."""
@@ -126,13 +135,17 @@ def decode_jsonstat2(payload: dict) -> pl.DataFrame:
         raise ValueError(f"JSON-stat id has {len(ids)} dimensions but size has {len(sizes)}")
     n = math.prod(sizes)
     if isinstance(payload.get("value"), list) and len(payload["value"]) != n:
-        raise ValueError(f"JSON-stat value has {len(payload['value'])} cells but size {sizes} gives {n}")
+        raise ValueError(
+            f"JSON-stat value has {len(payload['value'])} cells but size {sizes} gives {n}"
+        )
     columns: dict[str, list] = {}
     stride = n
     for dim_id, size in zip(ids, sizes):
         codes = category_codes(payload["dimension"][dim_id])
         if len(codes) != size:
-            raise ValueError(f"JSON-stat dimension {dim_id} has {len(codes)} categories but size {size}")
+            raise ValueError(
+                f"JSON-stat dimension {dim_id} has {len(codes)} categories but size {size}"
+            )
         stride //= max(size, 1)
         block = [code for code in codes for _ in range(stride)]
         columns[dim_id] = block * (n // len(block)) if block else []
@@ -156,14 +169,21 @@ def dataset_info(payload: dict) -> dict:
         "updated": payload.get("updated"),
         "table_id": payload.get("extension", {}).get("px", {}).get("tableid"),
         "units": units,
-        "category_labels": {d: dict(dim.get("category", {}).get("label", {})) for d, dim in dimensions.items()},
+        "category_labels": {
+            d: dict(dim.get("category", {}).get("label", {})) for d, dim in dimensions.items()
+        },
     }
 
 
-def jsonstat_result(table_id: str, raw_responses: list[bytes], selections: list[Selection]) -> JsonStatResult:
+def jsonstat_result(
+    table_id: str, raw_responses: list[bytes], selections: list[Selection]
+) -> JsonStatResult:
     """Decode each response once and concatenate them (the chunks of one selection); the decoded
     responses stay available one by one through `responses()`."""
-    parts = [_single_result(table_id, raw, selection) for raw, selection in zip(raw_responses, selections)]
+    parts = [
+        _single_result(table_id, raw, selection)
+        for raw, selection in zip(raw_responses, selections)
+    ]
     if len(parts) == 1:
         return parts[0]
     labels: dict[str, dict[str, str]] = {}
@@ -172,10 +192,19 @@ def jsonstat_result(table_id: str, raw_responses: list[bytes], selections: list[
             labels.setdefault(dim_id, {}).update(dim_labels)
     first = parts[0] if parts else JsonStatResult(table_id, pl.DataFrame())
     return JsonStatResult(
-        table_id=first.table_id, frame=pl.concat([p.frame for p in parts], how="vertical") if parts else pl.DataFrame(),
-        label=first.label, source=first.source, updated=first.updated, units=first.units, category_labels=labels,
-        raw_responses=list(raw_responses), selections=list(selections), notes=first.notes,
-        extension=first.extension, parts=parts)
+        table_id=first.table_id,
+        frame=pl.concat([p.frame for p in parts], how="vertical") if parts else pl.DataFrame(),
+        label=first.label,
+        source=first.source,
+        updated=first.updated,
+        units=first.units,
+        category_labels=labels,
+        raw_responses=list(raw_responses),
+        selections=list(selections),
+        notes=first.notes,
+        extension=first.extension,
+        parts=parts,
+    )
 
 
 def _single_result(table_id: str, raw: bytes, selection: Selection) -> JsonStatResult:
@@ -183,14 +212,22 @@ def _single_result(table_id: str, raw: bytes, selection: Selection) -> JsonStatR
     info = dataset_info(payload)
     notes = payload.get("note") or []
     return JsonStatResult(
-        table_id=info.get("table_id") or table_id, frame=decode_jsonstat2(payload),
-        label=info.get("label"), source=info.get("source"), updated=info.get("updated"),
-        units=info.get("units", {}), category_labels=info["category_labels"],
-        raw_responses=[raw], selections=[selection],
-        notes=[notes] if isinstance(notes, str) else list(notes), extension=payload.get("extension") or {})
+        table_id=info.get("table_id") or table_id,
+        frame=decode_jsonstat2(payload),
+        label=info.get("label"),
+        source=info.get("source"),
+        updated=info.get("updated"),
+        units=info.get("units", {}),
+        category_labels=info["category_labels"],
+        raw_responses=[raw],
+        selections=[selection],
+        notes=[notes] if isinstance(notes, str) else list(notes),
+        extension=payload.get("extension") or {},
+    )
 
 
 # ---------------------------------------------------------------- selections
+
 
 def cell_count(selection: Selection) -> int:
     """Cells a selection asks for, counted as SCB does (empty = eliminated, not counted).
@@ -217,7 +254,9 @@ def split_selection(selection: Selection, max_cells: int) -> list[Selection]:
     per_chunk = max(1, max_cells // (cells // len(codes)))
     chunks = []
     for start in range(0, len(codes), per_chunk):
-        chunks.extend(split_selection({**selection, var: codes[start:start + per_chunk]}, max_cells))
+        chunks.extend(
+            split_selection({**selection, var: codes[start : start + per_chunk]}, max_cells)
+        )
     return chunks
 
 
@@ -232,10 +271,15 @@ def halve_selection(selection: Selection) -> list[Selection] | None:
 
 
 def selection_body(selection: Selection) -> dict:
-    return {"selection": [{"variableCode": var, "valueCodes": list(codes)} for var, codes in selection.items()]}
+    return {
+        "selection": [
+            {"variableCode": var, "valueCodes": list(codes)} for var, codes in selection.items()
+        ]
+    }
 
 
 # ---------------------------------------------------------------- errors
+
 
 def parse_problem(body: bytes) -> dict:
     """The RFC 7807 problem object of an error body, or {} when it is not JSON."""
@@ -255,19 +299,33 @@ def is_too_many_cells(status: int, problem: dict) -> bool:
 def api_error(table_id: str, what: str, status: int, body: bytes) -> ScbApiError:
     problem = parse_problem(body)
     title, detail = problem.get("title"), problem.get("detail")
-    explained = "; ".join(dict.fromkeys(str(p) for p in (title, detail) if p)) or \
-        body[:200].decode("utf-8", "replace")
-    return ScbApiError(f"SCB {table_id} {what}: HTTP {status}: {explained}",
-                       table_id=table_id, status=status, title=title, detail=detail, body=body)
+    explained = "; ".join(dict.fromkeys(str(p) for p in (title, detail) if p)) or body[:200].decode(
+        "utf-8", "replace"
+    )
+    return ScbApiError(
+        f"SCB {table_id} {what}: HTTP {status}: {explained}",
+        table_id=table_id,
+        status=status,
+        title=title,
+        detail=detail,
+        body=body,
+    )
 
 
 # ---------------------------------------------------------------- the client
 
+
 class PxWebClient:
     """GET /config, GET /tables/{id}/metadata and POST /tables/{id}/data on PxWebApi 2.0."""
 
-    def __init__(self, base_url: str = SCB_BASE_URL_DEFAULT, http: HttpClient | None = None,
-                 lang: str = "sv", *, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        base_url: str = SCB_BASE_URL_DEFAULT,
+        http: HttpClient | None = None,
+        lang: str = "sv",
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.http = http or HttpClient(base_url)
         # The client builds absolute URLs on its own base: the same https rule applies to it.
         self.base_url = self.http.check_url(base_url).rstrip("/")
@@ -286,7 +344,9 @@ class PxWebClient:
         # Count /config itself against the conservative default before the real limits are known.
         limiter = self.http.rate_limiter
         if limiter is None:
-            limiter = RateLimiter(DEFAULT_MAX_CALLS, DEFAULT_TIME_WINDOW_S, clock=self.clock, sleep=self.http.sleep)
+            limiter = RateLimiter(
+                DEFAULT_MAX_CALLS, DEFAULT_TIME_WINDOW_S, clock=self.clock, sleep=self.http.sleep
+            )
             self.http.rate_limiter = limiter
         resp = self.http.request("GET", self._url("config"))
         if resp.status_code != 200:
@@ -298,7 +358,9 @@ class PxWebClient:
     def metadata(self, table_id: str) -> dict:
         if table_id not in self._metadata:
             self.config()
-            resp = self.http.request("GET", self._url(f"tables/{table_id}/metadata"), params={"lang": self.lang})
+            resp = self.http.request(
+                "GET", self._url(f"tables/{table_id}/metadata"), params={"lang": self.lang}
+            )
             if resp.status_code != 200:
                 raise api_error(table_id, "metadata", resp.status_code, resp.content)
             self._metadata[table_id] = resp.json()
@@ -312,14 +374,23 @@ class PxWebClient:
             self._fetch_chunk(table_id, chunk, fetched)
         return jsonstat_result(table_id, [raw for _, raw in fetched], [sel for sel, _ in fetched])
 
-    def _fetch_chunk(self, table_id: str, selection: Selection, fetched: list[tuple[Selection, bytes]]) -> None:
-        resp = self.http.request("POST", self._url(f"tables/{table_id}/data"),
-                                 params={"lang": self.lang, "outputFormat": "json-stat2"},
-                                 json=selection_body(selection))
+    def _fetch_chunk(
+        self, table_id: str, selection: Selection, fetched: list[tuple[Selection, bytes]]
+    ) -> None:
+        resp = self.http.request(
+            "POST",
+            self._url(f"tables/{table_id}/data"),
+            params={"lang": self.lang, "outputFormat": "json-stat2"},
+            json=selection_body(selection),
+        )
         if resp.status_code == 200:
             fetched.append((selection, resp.content))
             return
-        halves = halve_selection(selection) if is_too_many_cells(resp.status_code, parse_problem(resp.content)) else None
+        halves = (
+            halve_selection(selection)
+            if is_too_many_cells(resp.status_code, parse_problem(resp.content))
+            else None
+        )
         if halves is None:
             raise api_error(table_id, "data", resp.status_code, resp.content)
         for half in halves:
@@ -332,10 +403,12 @@ def parse_config(config: dict) -> ScbConfig:
         max_data_cells=int(config.get("maxDataCells") or DEFAULT_MAX_DATA_CELLS),
         max_calls=int(config.get("maxCallsPerTimeWindow") or DEFAULT_MAX_CALLS),
         time_window_s=float(config.get("timeWindow") or DEFAULT_TIME_WINDOW_S),
-        raw=config)
+        raw=config,
+    )
 
 
 # ---------------------------------------------------------------- population
+
 
 @dataclass(frozen=True)
 class PopulationTable:
@@ -353,26 +426,43 @@ class PopulationTable:
 # SCB moved 2025- into a new table with Cell-Key-Method noise: request totals, never sum parts.
 POPULATION_TABLES = (
     PopulationTable("TAB638", "BE0101N1", 1968, 2024),
-    PopulationTable("TAB5557", "000007ME", 2025, None, {"Civilstand": ("SC",), "Alder": ("TotSA",)}),
+    PopulationTable(
+        "TAB5557", "000007ME", 2025, None, {"Civilstand": ("SC",), "Alder": ("TotSA",)}
+    ),
 )
 
-POPULATION_SCHEMA = {"kommun_kod": pl.Utf8, "year": pl.Int32, "population": pl.Int64, "status": pl.Utf8,
-                     "table_id": pl.Utf8, "contents_code": pl.Utf8, "updated": pl.Utf8}
+POPULATION_SCHEMA = {
+    "kommun_kod": pl.Utf8,
+    "year": pl.Int32,
+    "population": pl.Int64,
+    "status": pl.Utf8,
+    "table_id": pl.Utf8,
+    "contents_code": pl.Utf8,
+    "updated": pl.Utf8,
+}
 
 
 def kommun_codes(metadata: dict) -> list[str]:
     """The 4-digit Region codes of a table, in table order."""
-    return [c for c in category_codes(metadata["dimension"]["Region"]) if len(c) == 4 and c.isdigit()]
+    return [
+        c for c in category_codes(metadata["dimension"]["Region"]) if len(c) == 4 and c.isdigit()
+    ]
 
 
 def population_selection(table: PopulationTable, metadata: dict, years: list[int]) -> Selection:
     available = set(category_codes(metadata["dimension"]["Tid"]))
     missing = [y for y in years if str(y) not in available]
     if missing:
-        raise ValueError(f"SCB {table.table_id} has no year {missing}; it has {sorted(available)} "
-                         "(see published_population_years)")
-    return {"Region": kommun_codes(metadata), **{var: list(codes) for var, codes in table.totals.items()},
-            "ContentsCode": [table.contents_code], "Tid": [str(y) for y in years]}
+        raise ValueError(
+            f"SCB {table.table_id} has no year {missing}; it has {sorted(available)} "
+            "(see published_population_years)"
+        )
+    return {
+        "Region": kommun_codes(metadata),
+        **{var: list(codes) for var, codes in table.totals.items()},
+        "ContentsCode": [table.contents_code],
+        "Tid": [str(y) for y in years],
+    }
 
 
 def population_frame(result: JsonStatResult) -> pl.DataFrame:

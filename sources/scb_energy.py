@@ -30,8 +30,8 @@ FUEL_VARIABLE = "Bransle"
 class KreTable:
     table_id: str
     contents_code: str
-    category_variable: str      # the table's breakdown besides fuel
-    subject: str                # what the table measures
+    category_variable: str  # the table's breakdown besides fuel
+    subject: str  # what the table measures
 
 
 KRE_TABLES = (
@@ -40,10 +40,22 @@ KRE_TABLES = (
     KreTable("TAB3452", "EN0203AC", "Produktionssatt", "district_heating_production"),
 )
 
-KRE_SCHEMA = {"table_id": pl.Utf8, "contents_code": pl.Utf8, "kommun_kod": pl.Utf8,
-              "category_variable": pl.Utf8, "category_code": pl.Utf8, "category_label": pl.Utf8,
-              "fuel_code": pl.Utf8, "fuel_label": pl.Utf8, "year": pl.Int32, "mwh": pl.Float64,
-              "status": pl.Utf8, "unit": pl.Utf8, "updated": pl.Utf8, "note": pl.Utf8}
+KRE_SCHEMA = {
+    "table_id": pl.Utf8,
+    "contents_code": pl.Utf8,
+    "kommun_kod": pl.Utf8,
+    "category_variable": pl.Utf8,
+    "category_code": pl.Utf8,
+    "category_label": pl.Utf8,
+    "fuel_code": pl.Utf8,
+    "fuel_label": pl.Utf8,
+    "year": pl.Int32,
+    "mwh": pl.Float64,
+    "status": pl.Utf8,
+    "unit": pl.Utf8,
+    "updated": pl.Utf8,
+    "note": pl.Utf8,
+}
 
 
 def kre_selection(table: KreTable, metadata: dict, kommun_kod: str) -> Selection:
@@ -54,12 +66,16 @@ def kre_selection(table: KreTable, metadata: dict, kommun_kod: str) -> Selection
         raise ValueError(f"SCB {table.table_id} has no Region {kommun_kod!r}")
     contents = category_codes(dimensions["ContentsCode"])
     if table.contents_code not in contents:
-        raise ValueError(f"SCB {table.table_id} has no ContentsCode {table.contents_code!r}; it has {contents}")
-    return {"Region": [kommun_kod],
-            table.category_variable: category_codes(dimensions[table.category_variable]),
-            FUEL_VARIABLE: category_codes(dimensions[FUEL_VARIABLE]),
-            "ContentsCode": [table.contents_code],
-            "Tid": category_codes(dimensions["Tid"])}
+        raise ValueError(
+            f"SCB {table.table_id} has no ContentsCode {table.contents_code!r}; it has {contents}"
+        )
+    return {
+        "Region": [kommun_kod],
+        table.category_variable: category_codes(dimensions[table.category_variable]),
+        FUEL_VARIABLE: category_codes(dimensions[FUEL_VARIABLE]),
+        "ContentsCode": [table.contents_code],
+        "Tid": category_codes(dimensions["Tid"]),
+    }
 
 
 def fetch_kre(client: PxWebClient, kommun_kod: str) -> dict[KreTable, JsonStatResult]:
@@ -67,9 +83,15 @@ def fetch_kre(client: PxWebClient, kommun_kod: str) -> dict[KreTable, JsonStatRe
     for table in KRE_TABLES:
         selection = kre_selection(table, client.metadata(table.table_id), kommun_kod)
         result = client.data(table.table_id, selection)
-        expected = len(selection[table.category_variable]) * len(selection[FUEL_VARIABLE]) * len(selection["Tid"])
+        expected = (
+            len(selection[table.category_variable])
+            * len(selection[FUEL_VARIABLE])
+            * len(selection["Tid"])
+        )
         if result.frame.height != expected:
-            raise ValueError(f"SCB {table.table_id}: expected {expected} cells, got {result.frame.height}")
+            raise ValueError(
+                f"SCB {table.table_id}: expected {expected} cells, got {result.frame.height}"
+            )
         results[table] = result
     return results
 
@@ -82,20 +104,26 @@ def kre_rows(response: JsonStatResult, table: KreTable) -> pl.DataFrame:
     def labels(variable: str) -> dict[str, str]:
         return response.category_labels.get(variable, {})
 
-    return pl.DataFrame({
-        "table_id": table.table_id,
-        "contents_code": frame.get_column("ContentsCode"),
-        "kommun_kod": frame.get_column("Region"),
-        "category_variable": table.category_variable,
-        "category_code": frame.get_column(table.category_variable),
-        "category_label": frame.get_column(table.category_variable).replace_strict(
-            labels(table.category_variable), default=None),
-        "fuel_code": frame.get_column(FUEL_VARIABLE),
-        "fuel_label": frame.get_column(FUEL_VARIABLE).replace_strict(labels(FUEL_VARIABLE), default=None),
-        "year": frame.get_column("Tid").cast(pl.Int32),
-        "mwh": frame.get_column("value").cast(pl.Float64),
-        "status": frame.get_column("status"),
-        "unit": response.units.get(table.contents_code),
-        "updated": response.updated,
-        "note": " | ".join(response.notes) if response.notes else None,
-    }, schema=KRE_SCHEMA)
+    return pl.DataFrame(
+        {
+            "table_id": table.table_id,
+            "contents_code": frame.get_column("ContentsCode"),
+            "kommun_kod": frame.get_column("Region"),
+            "category_variable": table.category_variable,
+            "category_code": frame.get_column(table.category_variable),
+            "category_label": frame.get_column(table.category_variable).replace_strict(
+                labels(table.category_variable), default=None
+            ),
+            "fuel_code": frame.get_column(FUEL_VARIABLE),
+            "fuel_label": frame.get_column(FUEL_VARIABLE).replace_strict(
+                labels(FUEL_VARIABLE), default=None
+            ),
+            "year": frame.get_column("Tid").cast(pl.Int32),
+            "mwh": frame.get_column("value").cast(pl.Float64),
+            "status": frame.get_column("status"),
+            "unit": response.units.get(table.contents_code),
+            "updated": response.updated,
+            "note": " | ".join(response.notes) if response.notes else None,
+        },
+        schema=KRE_SCHEMA,
+    )

@@ -35,7 +35,7 @@ class ForestLandTable:
 
 # data_sources.md §1.6: MI0107 TotaltUtslappN, Sektor 10.0 = LULUCF, Vaxthusgaser CO2-ekv., ContentsCode 0000018Q.
 LULUCF_NATIONAL = LulucfTable(
-    table_id="TotaltUtslappN",   # unverified: the v1 matrix name; SCB's v2 id is found with GET /tables?query=MI0107
+    table_id="TotaltUtslappN",  # unverified: the v1 matrix name; SCB's v2 id is found with GET /tables?query=MI0107
     sector_code="10.0",
     gas_code="CO2-ekv.",
     contents_code="0000018Q",
@@ -45,7 +45,7 @@ LULUCF_NATIONAL = LulucfTable(
 # contents 000002UN [third-party code, find_string id 69427330621].
 FOREST_LAND = ForestLandTable(
     table_id="TAB5118",
-    land_use_class="211",        # unverified: 'skogsmark, produktiv' in the older MarkanvJbSkN table
+    land_use_class="211",  # unverified: 'skogsmark, produktiv' in the older MarkanvJbSkN table
     contents_code="000002UN",
 )
 
@@ -53,9 +53,19 @@ FOREST_LAND = ForestLandTable(
 TONNE_FACTORS = {"kiloton": 1000.0, "kt": 1000.0, "1000 ton": 1000.0, "ton": 1.0, "tonnes": 1.0}
 HECTARE_FACTORS = {"hektar": 1.0, "ha": 1.0}
 
-LULUCF_SCHEMA = {"year": pl.Int32, "tonnes_co2e": pl.Float64, "status": pl.Utf8, "unit_raw": pl.Utf8}
-FOREST_SCHEMA = {"kommun_kod": pl.Utf8, "year": pl.Int32, "hectares": pl.Float64, "status": pl.Utf8,
-                 "unit_raw": pl.Utf8}
+LULUCF_SCHEMA = {
+    "year": pl.Int32,
+    "tonnes_co2e": pl.Float64,
+    "status": pl.Utf8,
+    "unit_raw": pl.Utf8,
+}
+FOREST_SCHEMA = {
+    "kommun_kod": pl.Utf8,
+    "year": pl.Int32,
+    "hectares": pl.Float64,
+    "status": pl.Utf8,
+    "unit_raw": pl.Utf8,
+}
 
 
 class SinkSourceError(ValueError):
@@ -67,20 +77,29 @@ def replay_flags(response: JsonStatResult) -> dict:
     return response.extension.get("replay") or {}
 
 
-def unit_factor(result: JsonStatResult, contents_code: str, factors: dict[str, float]) -> tuple[str, float]:
+def unit_factor(
+    result: JsonStatResult, contents_code: str, factors: dict[str, float]
+) -> tuple[str, float]:
     unit = result.units.get(contents_code)
     if unit is None or unit.lower() not in factors:
-        raise SinkSourceError(f"SCB {result.table_id}: contents {contents_code} has unit {unit!r}; "
-                              f"expected one of {sorted(factors)}")
+        raise SinkSourceError(
+            f"SCB {result.table_id}: contents {contents_code} has unit {unit!r}; "
+            f"expected one of {sorted(factors)}"
+        )
     return unit, factors[unit.lower()]
 
 
 # ---------------------------------------------------------------- national LULUCF
 
+
 def lulucf_selection(metadata: dict, spec: LulucfTable = LULUCF_NATIONAL) -> dict[str, list[str]]:
     """Sector 10.0, one gas, one content, every year the table has."""
-    return {"Sektor": [spec.sector_code], "Vaxthusgaser": [spec.gas_code], "ContentsCode": [spec.contents_code],
-            "Tid": category_codes(metadata["dimension"]["Tid"])}
+    return {
+        "Sektor": [spec.sector_code],
+        "Vaxthusgaser": [spec.gas_code],
+        "ContentsCode": [spec.contents_code],
+        "Tid": category_codes(metadata["dimension"]["Tid"]),
+    }
 
 
 def lulucf_frame(result: JsonStatResult, spec: LulucfTable = LULUCF_NATIONAL) -> pl.DataFrame:
@@ -103,6 +122,7 @@ def fetch_lulucf(client: PxWebClient, spec: LulucfTable = LULUCF_NATIONAL) -> Js
 
 # ---------------------------------------------------------------- the allocation key
 
+
 class ForestLandSource(Protocol):
     """Anything that yields a forest-land allocation key with the FOREST_SCHEMA columns
     (`kommun_kod, year, hectares, status, unit_raw`) and the raw responses it came from."""
@@ -119,8 +139,10 @@ def forest_land_frame(result: JsonStatResult, spec: ForestLandTable = FOREST_LAN
     negative = frame.filter(pl.col("value") < 0)
     if negative.height:
         row = negative.row(0, named=True)
-        raise SinkSourceError(f"SCB {result.table_id}: negative area {row['value']} ha for kommun {row['Region']}, "
-                              f"year {row['Tid']}")
+        raise SinkSourceError(
+            f"SCB {result.table_id}: negative area {row['value']} ha for kommun {row['Region']}, "
+            f"year {row['Tid']}"
+        )
     return frame.select(
         pl.col("Region").alias("kommun_kod"),
         pl.col("Tid").cast(pl.Int32).alias("year"),
@@ -140,13 +162,19 @@ class ScbForestLand:
 
     @property
     def description(self) -> str:
-        return (f"SCB MI0803 {self.spec.table_id}, Markanvandningsklass {self.spec.land_use_class} "
-                "(productive forest land), hectares")
+        return (
+            f"SCB MI0803 {self.spec.table_id}, Markanvandningsklass {self.spec.land_use_class} "
+            "(productive forest land), hectares"
+        )
 
     def fetch(self) -> tuple[pl.DataFrame, JsonStatResult]:
         metadata = self.client.metadata(self.spec.table_id)
-        selection = {"Region": kommun_codes(metadata), "Markanvandningsklass": [self.spec.land_use_class],
-                     "ContentsCode": [self.spec.contents_code], "Tid": category_codes(metadata["dimension"]["Tid"])}
+        selection = {
+            "Region": kommun_codes(metadata),
+            "Markanvandningsklass": [self.spec.land_use_class],
+            "ContentsCode": [self.spec.contents_code],
+            "Tid": category_codes(metadata["dimension"]["Tid"]),
+        }
         result = self.client.data(self.spec.table_id, selection)
         return forest_land_frame(result, self.spec), result
 
@@ -169,9 +197,12 @@ class RiksskogstaxeringenCountyForest:
     """
 
     name: str = "slu_riksskogstaxeringen_lan"
-    description: str = "SLU Riksskogstaxeringen: net growth per län, split to kommuner by forest land (not wired)"
+    description: str = (
+        "SLU Riksskogstaxeringen: net growth per län, split to kommuner by forest land (not wired)"
+    )
 
     def fetch(self) -> tuple[pl.DataFrame, JsonStatResult]:
         raise CountyForestUnavailable(
             "County forest data (SLU Riksskogstaxeringen / Skogsstyrelsen) is not reachable through the "
-            "PxWebApi 2.0 client; see RiksskogstaxeringenCountyForest's docstring for the live source.")
+            "PxWebApi 2.0 client; see RiksskogstaxeringenCountyForest's docstring for the live source."
+        )

@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+
 pytest_plugins = ["tests.postgres_server"]
 
 REPO = Path(__file__).resolve().parent.parent
@@ -16,7 +17,10 @@ REPO = Path(__file__).resolve().parent.parent
 # The suite runs in two pytest-xdist workers (pyproject's addopts): each parses dbt into a target
 # folder of its own (DBT_TARGET_DIR), since two parses writing one manifest.json could tear it.
 if os.environ.get("PYTEST_XDIST_WORKER"):
-    os.environ.setdefault("DBT_TARGET_DIR", str(REPO / "dbt_project" / "target" / f"pytest-{os.environ['PYTEST_XDIST_WORKER']}"))
+    os.environ.setdefault(
+        "DBT_TARGET_DIR",
+        str(REPO / "dbt_project" / "target" / f"pytest-{os.environ['PYTEST_XDIST_WORKER']}"),
+    )
 
 
 @pytest.fixture
@@ -25,7 +29,7 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "warehouse" / "borlange.duckdb"))
     monkeypatch.setenv("LANDING_DIR", str(tmp_path / "warehouse" / "landing"))
     monkeypatch.setenv("INBOX_DIR", str(tmp_path / "inbox"))
-    monkeypatch.setenv("INBOX_SETTLE_SECONDS", "0")      # tests drop complete files and run at once
+    monkeypatch.setenv("INBOX_SETTLE_SECONDS", "0")  # tests drop complete files and run at once
     monkeypatch.setenv("HTTP_BACKOFF_BASE_S", "0.01")
     monkeypatch.setenv("HTTP_MAX_ATTEMPTS", "3")
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
@@ -42,10 +46,12 @@ def demo_warehouse(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("WAREHOUSE_PATH", str(root / "warehouse" / "borlange.duckdb"))
         mp.setenv("LANDING_DIR", str(root / "warehouse" / "landing"))
-        mp.setenv("INBOX_DIR", str(root / "inbox"))   # the demo drops its synthetic energy reports here
+        mp.setenv(
+            "INBOX_DIR", str(root / "inbox")
+        )  # the demo drops its synthetic energy reports here
         mp.delenv("SMHI_BASE_URL", raising=False)
         mp.delenv("SCB_BASE_URL", raising=False)
-        mp.setenv("TRAJECTORY_AS_OF_YEAR", "2026")   # the published figures are as of 2026
+        mp.setenv("TRAJECTORY_AS_OF_YEAR", "2026")  # the published figures are as of 2026
         timings = materialize_all(offline=True, instance=dg.DagsterInstance.ephemeral())
         settings = Settings.from_env()
     assert set(timings) >= {"full_run"}

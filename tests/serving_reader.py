@@ -14,18 +14,24 @@ import duckdb
 
 def read_once(path: str) -> str:
     with duckdb.connect(path, read_only=True) as con:
-        build_id, manifest_json = con.execute("select build_id, manifest_json from marts._manifest").fetchall()[0]
+        build_id, manifest_json = con.execute(
+            "select build_id, manifest_json from marts._manifest"
+        ).fetchall()[0]
         for entry in json.loads(manifest_json)["tables"]:
             rows = con.execute(f'select count(*) from marts."{entry["table"]}"').fetchall()[0][0]
             if rows != entry["rows"]:
-                raise AssertionError(f"{build_id}: {entry['table']} has {rows} rows, manifest says {entry['rows']}")
+                raise AssertionError(
+                    f"{build_id}: {entry['table']} has {rows} rows, manifest says {entry['rows']}"
+                )
     return build_id
 
 
 def main() -> None:
     serving, stop, result = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     reads, errors, builds = 0, [], []
-    deadline = time.monotonic() + float(sys.argv[4] if len(sys.argv) > 4 else 120)   # bounded: stops by itself
+    deadline = time.monotonic() + float(
+        sys.argv[4] if len(sys.argv) > 4 else 120
+    )  # bounded: stops by itself
     while not stop.exists() and time.monotonic() < deadline:
         try:
             build = read_once(serving)

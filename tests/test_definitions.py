@@ -12,30 +12,69 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from pipelines.defs.transform.assets import (
+    dbt_project_for,
+    layer_of,
+    manifest_is_stale,
+    prepare_manifest,
+)
 from pipelines.settings import DUCKDB_POOL, PARTITIONING_TAG, REPO_ROOT, Settings
-from pipelines.defs.transform.assets import dbt_project_for, layer_of, manifest_is_stale, prepare_manifest
 
-MARTS = {"fct_emissions", "emissions_per_capita", "emission_revisions", "dim_kommun", "dim_sector", "dim_data_source",
-         "fct_carbon_budget", "fct_partner_emissions", "partner_territorial_share", "fct_partner_removals",
-         "fct_action_portfolio", "partner_reporting_status", "portfolio_vs_gap",
-         # energy (issue 4)
-         "fct_district_heating_monthly", "fct_energy_balance", "fct_district_heating_climate_value",
-         "fct_electricity", "fct_energy_use", "fct_energy_production"}
-MARTS |= {"fct_carbon_sinks", "climate_neutrality_balance"}   # carbon sinks (issue 6)
-MARTS |= {"fct_consumption_emissions", "consumption_trajectory", "dim_peer_group_members", "peer_comparison"}
-MARTS |= {"emissions_rank_in_lan"}   # the one home of a rank in the län
-MARTS |= {"fct_grid_carbon_intensity_monthly"}   # hourly carbon intensity (issue 14)
-MARTS |= {"trajectory"}   # dbt publishes the polars asset's trajectory.summary (the house)
-MARTS |= {"fct_emissions_lan", "fct_emissions_sweden", "emissions_area_balance", "trajectory_lan",   # issue 16
-          "fct_gpc_inventory", "fct_indicators"}
-MARTS |= {"fct_meter_hourly_energy", "fct_district_heating_hourly", "fct_meter_load_profile",    # meters (issue 14)
-          "fct_meter_daily_profile", "fct_meter_data_quality", "fct_electricity_emissions_hourly",
-          "fct_electricity_timing_effect_monthly"}
+MARTS = {
+    "fct_emissions",
+    "emissions_per_capita",
+    "emission_revisions",
+    "dim_kommun",
+    "dim_sector",
+    "dim_data_source",
+    "fct_carbon_budget",
+    "fct_partner_emissions",
+    "partner_territorial_share",
+    "fct_partner_removals",
+    "fct_action_portfolio",
+    "partner_reporting_status",
+    "portfolio_vs_gap",
+    # energy (issue 4)
+    "fct_district_heating_monthly",
+    "fct_energy_balance",
+    "fct_district_heating_climate_value",
+    "fct_electricity",
+    "fct_energy_use",
+    "fct_energy_production",
+}
+MARTS |= {"fct_carbon_sinks", "climate_neutrality_balance"}  # carbon sinks (issue 6)
+MARTS |= {
+    "fct_consumption_emissions",
+    "consumption_trajectory",
+    "dim_peer_group_members",
+    "peer_comparison",
+}
+MARTS |= {"emissions_rank_in_lan"}  # the one home of a rank in the län
+MARTS |= {"fct_grid_carbon_intensity_monthly"}  # hourly carbon intensity (issue 14)
+MARTS |= {"trajectory"}  # dbt publishes the polars asset's trajectory.summary (the house)
+MARTS |= {
+    "fct_emissions_lan",
+    "fct_emissions_sweden",
+    "emissions_area_balance",
+    "trajectory_lan",  # issue 16
+    "fct_gpc_inventory",
+    "fct_indicators",
+}
+MARTS |= {
+    "fct_meter_hourly_energy",
+    "fct_district_heating_hourly",
+    "fct_meter_load_profile",  # meters (issue 14)
+    "fct_meter_daily_profile",
+    "fct_meter_data_quality",
+    "fct_electricity_emissions_hourly",
+    "fct_electricity_timing_effect_monthly",
+}
 
 
 @pytest.fixture(scope="module")
 def defs():
     from pipelines.definitions import build_definitions
+
     return build_definitions()
 
 
@@ -49,12 +88,22 @@ def test_asset_keys_are_layer_and_name(asset_specs):
     assert {"raw/smhi_emissions_ggt", "raw/smhi_emissions_co2", "raw/scb_population"} <= keys
     assert {"staging/stg_smhi__emissions", "staging/stg_scb__population"} <= keys
     assert {f"marts/{m}" for m in MARTS} <= keys
-    assert not any("borlange" in key for key in keys), "asset keys must not depend on the warehouse file"
+    assert not any("borlange" in key for key in keys), (
+        "asset keys must not depend on the warehouse file"
+    )
 
 
 def test_groups_follow_layers(asset_specs):
     groups = {spec.group_name for spec in asset_specs.values()}
-    assert groups == {"ingestion", "reference", "staging", "intermediate", "marts", "serving", "reports"}
+    assert groups == {
+        "ingestion",
+        "reference",
+        "staging",
+        "intermediate",
+        "marts",
+        "serving",
+        "reports",
+    }
     assert asset_specs[dg.AssetKey(["marts", "fct_emissions"])].group_name == "marts"
 
 
@@ -62,27 +111,43 @@ def test_marts_depend_on_ingestion(defs):
     graph = defs.resolve_asset_graph()
     upstream = graph.get(dg.AssetKey(["marts", "fct_emissions"])).parent_keys
     assert dg.AssetKey(["intermediate", "int_smhi__kommun_detail_rows"]) in upstream
-    lineage = dg.AssetSelection.assets(dg.AssetKey(["marts", "emissions_per_capita"])).upstream().resolve(graph)
-    assert {dg.AssetKey(["raw", "smhi_emissions_ggt"]), dg.AssetKey(["raw", "scb_population"])} <= lineage
+    lineage = (
+        dg.AssetSelection.assets(dg.AssetKey(["marts", "emissions_per_capita"]))
+        .upstream()
+        .resolve(graph)
+    )
+    assert {
+        dg.AssetKey(["raw", "smhi_emissions_ggt"]),
+        dg.AssetKey(["raw", "scb_population"]),
+    } <= lineage
 
 
 def test_dbt_tests_are_asset_checks(defs):
-    checks = {(c.asset_key.to_user_string(), c.name) for c in defs.resolve_asset_graph().asset_check_keys}
+    checks = {
+        (c.asset_key.to_user_string(), c.name) for c in defs.resolve_asset_graph().asset_check_keys
+    }
     detail = "intermediate/int_smhi__kommun_detail_rows"
     assert (detail, "assert_smhi_sectors_sum_to_kommun_total") in checks
     assert (detail, "warn_smhi_subsectors_do_not_add_up") in checks
     assert ("marts/fct_emissions", "warn_sector_yoy_change") in checks
-    assert any(a == "marts/fct_emissions" and n.startswith("unique_combination_of_columns") for a, n in checks)
+    assert any(
+        a == "marts/fct_emissions" and n.startswith("unique_combination_of_columns")
+        for a, n in checks
+    )
 
 
 def test_trajectory_runs_between_the_two_dbt_ops_with_a_check_per_method(defs):
     from pipelines.defs.trajectory.presets import load_presets
+
     graph = defs.resolve_asset_graph()
     trajectory = dg.AssetKey(["trajectory", "summary"])
     upstream = dg.AssetSelection.assets(trajectory).upstream().resolve(graph)
     assert dg.AssetKey(["marts", "emissions_per_capita"]) in upstream
     downstream = dg.AssetSelection.assets(trajectory).downstream().resolve(graph)
-    assert {dg.AssetKey(["marts", "fct_carbon_budget"]), dg.AssetKey(["marts", "trajectory"])} <= downstream
+    assert {
+        dg.AssetKey(["marts", "fct_carbon_budget"]),
+        dg.AssetKey(["marts", "trajectory"]),
+    } <= downstream
     checks = {c.name for c in graph.asset_check_keys if c.asset_key == trajectory}
     assert checks == {f"borlange_on_track_{m}" for m in load_presets()}
 
@@ -100,7 +165,9 @@ def test_every_warehouse_writer_is_in_the_single_writer_pool(defs):
         if not assets_def.is_executable:
             continue
         if any(assets_def.tags_by_key[k].get(PARTITIONING_TAG) for k in assets_def.keys):
-            lake_writers.append(assets_def.op.name)        # the meter lake's months: Parquet, no warehouse lock
+            lake_writers.append(
+                assets_def.op.name
+            )  # the meter lake's months: Parquet, no warehouse lock
             assert assets_def.op.pool is None, assets_def.op.name
         else:
             assert assets_def.op.pool == DUCKDB_POOL, assets_def.op.name
@@ -109,6 +176,7 @@ def test_every_warehouse_writer_is_in_the_single_writer_pool(defs):
 
 def test_instance_limits_every_pool_to_one():
     import yaml
+
     config = yaml.safe_load((REPO_ROOT / ".dagster_home" / "dagster.yaml").read_text())
     assert config["concurrency"]["pools"]["default_limit"] == 1
 
@@ -131,18 +199,29 @@ def test_yearly_schedules_ship_switched_off(defs):
 
 def test_dagster_definitions_validate_passes():
     dagster = Path(sys.executable).with_name("dagster")
-    proc = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"], cwd=REPO_ROOT,
-                          capture_output=True, text=True, env={**os.environ, "DAGSTER_HOME": ""}, timeout=300)
+    proc = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DAGSTER_HOME": ""},
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "All code locations passed validation" in proc.stderr + proc.stdout
 
 
 def test_every_mart_column_is_documented_and_typed():
     settings = Settings.from_env()
-    prepare_manifest(settings, dbt_project_for(settings))       # this process's manifest, parsed if stale
+    prepare_manifest(
+        settings, dbt_project_for(settings)
+    )  # this process's manifest, parsed if stale
     manifest = json.loads((settings.dbt_target_dir / "manifest.json").read_text())
-    marts = [n for n in manifest["nodes"].values()
-             if n["resource_type"] == "model" and n["config"].get("schema") == "marts"]
+    marts = [
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"].get("schema") == "marts"
+    ]
     assert {n["name"] for n in marts} == MARTS
     for node in marts:
         assert node["description"].strip(), node["name"]
@@ -154,8 +233,16 @@ def test_every_mart_column_is_documented_and_typed():
 
 def test_layer_of_reads_schema_and_seed():
     assert layer_of({"resource_type": "seed", "fqn": ["p", "x"], "config": {}}) == "reference"
-    assert layer_of({"resource_type": "model", "fqn": ["p", "marts", "emissions", "x"],
-                     "config": {"schema": "marts"}}) == "marts"
+    assert (
+        layer_of(
+            {
+                "resource_type": "model",
+                "fqn": ["p", "marts", "emissions", "x"],
+                "config": {"schema": "marts"},
+            }
+        )
+        == "marts"
+    )
 
 
 def test_manifest_is_stale_when_a_model_is_newer(tmp_path):

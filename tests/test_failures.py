@@ -11,8 +11,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipelines.lib import warehouse
 from pipelines.defs.emissions.loads import load_smhi_release
+from pipelines.lib import warehouse
 from pipelines.lib.warehouse import Store
 from pipelines.settings import Settings
 from replay.server import Fault, ReplayServer
@@ -25,14 +25,19 @@ SMHI_PATH = "/api/getexcelfile/"
 
 def run_assets(keys=None) -> dg.ExecuteInProcessResult:
     from pipelines.definitions import build_definitions
+
     job = build_definitions().resolve_job_def("warehouse_refresh")
-    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), asset_selection=keys,
-                                  raise_on_error=False)
+    return job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), asset_selection=keys, raise_on_error=False
+    )
 
 
 def failure_text(result: dg.ExecuteInProcessResult) -> str:
-    return "\n".join(e.step_failure_data.error.to_string()
-                     for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE)
+    return "\n".join(
+        e.step_failure_data.error.to_string()
+        for e in result.all_events
+        if e.event_type == dg.DagsterEventType.STEP_FAILURE
+    )
 
 
 def fingerprint() -> dict:
@@ -48,8 +53,12 @@ def smhi_server(isolated_env, monkeypatch):
         monkeypatch.setenv("SMHI_BASE_URL", server.url)
         settings = Settings.from_env()
         handler.release = handler.releases()[0]
-        load_smhi_release(SmhiClient(server.url), Store(settings.warehouse_path, settings.landing_dir),
-                          sub="GGT", table="smhi_emissions_ggt")
+        load_smhi_release(
+            SmhiClient(server.url),
+            Store(settings.warehouse_path, settings.landing_dir),
+            sub="GGT",
+            table="smhi_emissions_ggt",
+        )
         handler.release = handler.releases()[-1]
         yield server, handler
 
@@ -84,8 +93,12 @@ def test_429_with_retry_after_is_honoured_then_loads(smhi_server):
     result = run_assets([GGT])
     assert result.success
     assert server.count(SMHI_PATH) - requests_before == 2
-    vintages = {str(v) for (v,) in duckdb.connect(str(Settings.from_env().warehouse_path), read_only=True)
-                .execute("select distinct vintage from raw.smhi_emissions_ggt").fetchall()}
+    vintages = {
+        str(v)
+        for (v,) in duckdb.connect(str(Settings.from_env().warehouse_path), read_only=True)
+        .execute("select distinct vintage from raw.smhi_emissions_ggt")
+        .fetchall()
+    }
     assert vintages == set(handler.releases())
 
 
@@ -122,7 +135,7 @@ def test_malformed_file_is_rejected_with_sheet_row_and_value(smhi_server, tmp_pa
 
 def test_reloading_the_same_file_changes_nothing(smhi_server):
     server, handler = smhi_server
-    handler.release = handler.releases()[0]          # the release already loaded by the fixture
+    handler.release = handler.releases()[0]  # the release already loaded by the fixture
     before = fingerprint()
     result = run_assets([GGT])
     assert result.success
@@ -134,6 +147,7 @@ def test_reloading_the_same_file_changes_nothing(smhi_server):
 def test_full_rerun_is_idempotent(demo_warehouse, isolated_env, monkeypatch):
     """The whole job (download, load, dbt) on a copy of the demo warehouse changes no table."""
     from replay.offline import start_offline_server
+
     settings = Settings.from_env()
     settings.warehouse_path.parent.mkdir(parents=True)
     shutil.copy(demo_warehouse.warehouse_path, settings.warehouse_path)

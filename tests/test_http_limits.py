@@ -15,8 +15,17 @@ import pytest
 
 from pipelines.resources import resources_for
 from pipelines.settings import Settings, SettingsError
-from sources.http import (MIB, BodyTooLarge, DeadlineExceeded, HttpClient, InsecureURL, RetryPolicy,
-                          SourceHTTPError, check_source_url, is_loopback_host)
+from sources.http import (
+    MIB,
+    BodyTooLarge,
+    DeadlineExceeded,
+    HttpClient,
+    InsecureURL,
+    RetryPolicy,
+    SourceHTTPError,
+    check_source_url,
+    is_loopback_host,
+)
 from sources.scb import PxWebClient
 from sources.smhi import SmhiClient
 
@@ -27,7 +36,7 @@ BOMB = gzip.compress(b"\0" * (10 * MIB))
 
 class Quiet(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
-        pass        # a client that hung up on a body it refused: expected here
+        pass  # a client that hung up on a body it refused: expected here
 
 
 class Misbehaving:
@@ -36,7 +45,7 @@ class Misbehaving:
 
     def __init__(self):
         self.hits: Counter[str] = Counter()
-        self.sent: Counter[str] = Counter()      # body bytes written, per path
+        self.sent: Counter[str] = Counter()  # body bytes written, per path
         self.stop = threading.Event()
         server = self
 
@@ -101,7 +110,7 @@ class Misbehaving:
                     else:
                         self.send_error(404)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass           # the client gave up, as it should
+                    pass  # the client gave up, as it should
 
         self.httpd = Quiet(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -131,6 +140,7 @@ def client(server: Misbehaving, **kwargs) -> tuple[HttpClient, list[float]]:
 
 # ---------------------------------------------------------------- body size
 
+
 def test_a_small_body_is_read_whole_and_the_connection_reused(server):
     http, _ = client(server, max_body_bytes=1024)
     first, second = http.request("GET", "/ok"), http.request("GET", "/ok")
@@ -145,27 +155,33 @@ def test_an_announced_body_over_the_limit_is_refused_before_it_is_read(server):
     assert f"{server.url}/big" in str(info.value) and f"announces {BIG} bytes" in str(info.value)
     assert f"limit of {MIB} bytes" in str(info.value)
     assert info.value.status == 200 and info.value.attempts == 1
-    assert server.hits["/big"] == 1 and sleeps == []          # not retried
+    assert server.hits["/big"] == 1 and sleeps == []  # not retried
 
 
 def test_an_unannounced_body_is_cut_off_at_the_limit(server):
     http, sleeps = client(server, max_body_bytes=MIB)
-    with pytest.raises(BodyTooLarge, match=rf"passed the limit of {MIB} bytes \(HTTP_MAX_BODY_MB\); stopped reading") as info:
+    with pytest.raises(
+        BodyTooLarge,
+        match=rf"passed the limit of {MIB} bytes \(HTTP_MAX_BODY_MB\); stopped reading",
+    ) as info:
         http.request("GET", "/chunked")
     assert info.value.url == f"{server.url}/chunked"
     assert server.hits["/chunked"] == 1 and sleeps == []
 
 
 def test_a_gzip_bomb_is_measured_after_decompression(server):
-    assert len(BOMB) < 64 * 1024                 # 10 MiB of zeros, compressed
+    assert len(BOMB) < 64 * 1024  # 10 MiB of zeros, compressed
     http, _ = client(server, max_body_bytes=MIB)
     with pytest.raises(BodyTooLarge, match="passed the limit"):
         http.request("GET", "/bomb")
     assert server.hits["/bomb"] == 1
-    assert len(client(server, max_body_bytes=16 * MIB)[0].request("GET", "/bomb").content) == 10 * MIB
+    assert (
+        len(client(server, max_body_bytes=16 * MIB)[0].request("GET", "/bomb").content) == 10 * MIB
+    )
 
 
 # ---------------------------------------------------------------- the deadline
+
 
 def test_a_dripping_server_cannot_hold_a_request_past_its_deadline(server):
     """1000 bytes at 20 bytes a second, every read well inside the 5 s read timeout: only the
@@ -174,7 +190,9 @@ def test_a_dripping_server_cannot_hold_a_request_past_its_deadline(server):
     with pytest.raises(DeadlineExceeded) as info:
         http.request("GET", "/drip")
     message = str(info.value)
-    assert f"{server.url}/drip" in message and "0.5 s deadline" in message and "attempt 1" in message
+    assert (
+        f"{server.url}/drip" in message and "0.5 s deadline" in message and "attempt 1" in message
+    )
     received = int(message.split(", ")[-1].split(" bytes")[0])
     assert 0 < received < DRIP_BYTES
     assert server.hits["/drip"] == 1 and sleeps == [] and info.value.attempts == 1
@@ -183,7 +201,9 @@ def test_a_dripping_server_cannot_hold_a_request_past_its_deadline(server):
 
 def test_a_retry_that_would_end_after_the_deadline_is_not_waited_for(server):
     http, sleeps = client(server, deadline_s=1.0)
-    with pytest.raises(DeadlineExceeded, match=r"retry in 2.00 s would pass the 1 s deadline") as info:
+    with pytest.raises(
+        DeadlineExceeded, match=r"retry in 2.00 s would pass the 1 s deadline"
+    ) as info:
         http.request("GET", "/busy")
     assert info.value.status == 503 and info.value.attempts == 1
     assert server.hits["/busy"] == 1 and sleeps == []
@@ -205,8 +225,18 @@ def test_limits_must_be_positive():
 
 # ---------------------------------------------------------------- plain http
 
-@pytest.mark.parametrize("url", ["http://nationellaemissionsdatabasen.smhi.se", "http://statistikdatabasen.scb.se/api/v2",
-                                 "http://127.evil.example", "http://10.0.0.1:8765", "ftp://example.org", "https://"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://nationellaemissionsdatabasen.smhi.se",
+        "http://statistikdatabasen.scb.se/api/v2",
+        "http://127.evil.example",
+        "http://10.0.0.1:8765",
+        "ftp://example.org",
+        "https://",
+    ],
+)
 def test_plain_http_and_other_schemes_are_refused_in_live_mode(url):
     with pytest.raises(InsecureURL):
         HttpClient(url)
@@ -214,16 +244,29 @@ def test_plain_http_and_other_schemes_are_refused_in_live_mode(url):
         check_source_url(url)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8765", "http://localhost:8765/api/v2", "http://[::1]:8765",
-                                 "http://127.1.2.3", "https://statistikdatabasen.scb.se/api/v2"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8765",
+        "http://localhost:8765/api/v2",
+        "http://[::1]:8765",
+        "http://127.1.2.3",
+        "https://statistikdatabasen.scb.se/api/v2",
+    ],
+)
 def test_https_and_loopback_http_are_allowed(url):
     assert HttpClient(url).base_url == url.rstrip("/")
 
 
 def test_replay_mode_allows_plain_http_elsewhere():
-    assert HttpClient("http://replay.internal:8765", allow_insecure_http=True).base_url == "http://replay.internal:8765"
-    assert SmhiClient("http://replay.internal:8765", HttpClient("http://replay.internal:8765",
-                                                                allow_insecure_http=True)).base_url
+    assert (
+        HttpClient("http://replay.internal:8765", allow_insecure_http=True).base_url
+        == "http://replay.internal:8765"
+    )
+    assert SmhiClient(
+        "http://replay.internal:8765",
+        HttpClient("http://replay.internal:8765", allow_insecure_http=True),
+    ).base_url
 
 
 def test_the_clients_check_their_own_base_url():
@@ -233,7 +276,7 @@ def test_the_clients_check_their_own_base_url():
     with pytest.raises(InsecureURL):
         PxWebClient("http://statistikdatabasen.scb.se/api/v2", https)
     with pytest.raises(InsecureURL, match="refusing the plain-http URL"):
-        https.request("GET", "http://example.org/absolute")      # refused before any connection
+        https.request("GET", "http://example.org/absolute")  # refused before any connection
 
 
 def test_a_redirect_to_plain_http_is_refused_before_it_is_followed(server):
@@ -244,32 +287,71 @@ def test_a_redirect_to_plain_http_is_refused_before_it_is_followed(server):
 
 
 def test_loopback_hosts():
-    assert all(is_loopback_host(h) for h in ["127.0.0.1", "127.255.0.9", "::1", "[::1]", "localhost", "LOCALHOST"])
-    assert not any(is_loopback_host(h) for h in ["", None, "10.0.0.1", "127.evil.example", "localhost.example.org",
-                                                 "::", "192.168.1.1"])
+    assert all(
+        is_loopback_host(h)
+        for h in ["127.0.0.1", "127.255.0.9", "::1", "[::1]", "localhost", "LOCALHOST"]
+    )
+    assert not any(
+        is_loopback_host(h)
+        for h in [
+            "",
+            None,
+            "10.0.0.1",
+            "127.evil.example",
+            "localhost.example.org",
+            "::",
+            "192.168.1.1",
+        ]
+    )
 
 
 # ---------------------------------------------------------------- from the settings to the clients
 
+
 def test_the_settings_refuse_plain_http_source_urls_outside_replay_mode():
     with pytest.raises(SettingsError) as info:
-        Settings.from_env({"SMHI_BASE_URL": "http://nationellaemissionsdatabasen.smhi.se",
-                           "SCB_BASE_URL": "http://statistikdatabasen.scb.se/api/v2"})
+        Settings.from_env(
+            {
+                "SMHI_BASE_URL": "http://nationellaemissionsdatabasen.smhi.se",
+                "SCB_BASE_URL": "http://statistikdatabasen.scb.se/api/v2",
+            }
+        )
     assert [p.split(":")[0] for p in info.value.problems] == ["SMHI_BASE_URL", "SCB_BASE_URL"]
-    assert Settings.from_env({"SMHI_BASE_URL": "http://127.0.0.1:8765"}).smhi_base_url == "http://127.0.0.1:8765"
-    replay = Settings.from_env({"SMHI_BASE_URL": "http://replay.internal:8765", "ALLOW_HTTP_SOURCES": "1"})
-    assert replay.allow_http_sources is True and replay.smhi_base_url == "http://replay.internal:8765"
+    assert (
+        Settings.from_env({"SMHI_BASE_URL": "http://127.0.0.1:8765"}).smhi_base_url
+        == "http://127.0.0.1:8765"
+    )
+    replay = Settings.from_env(
+        {"SMHI_BASE_URL": "http://replay.internal:8765", "ALLOW_HTTP_SOURCES": "1"}
+    )
+    assert (
+        replay.allow_http_sources is True and replay.smhi_base_url == "http://replay.internal:8765"
+    )
 
 
 def test_the_resources_give_the_clients_the_settings_limits():
-    settings = Settings.from_env({"HTTP_MAX_BODY_MB": "2", "HTTP_DEADLINE_S": "30", "HTTP_MAX_ATTEMPTS": "4",
-                                  "SCB_BASE_URL": "http://replay.internal:8765/api/v2", "ALLOW_HTTP_SOURCES": "true"})
+    settings = Settings.from_env(
+        {
+            "HTTP_MAX_BODY_MB": "2",
+            "HTTP_DEADLINE_S": "30",
+            "HTTP_MAX_ATTEMPTS": "4",
+            "SCB_BASE_URL": "http://replay.internal:8765/api/v2",
+            "ALLOW_HTTP_SOURCES": "true",
+        }
+    )
     resources = resources_for(settings)
     scb = resources["scb"].client()
     assert scb.base_url == "http://replay.internal:8765/api/v2"
-    assert (scb.http.max_body_bytes, scb.http.deadline_s, scb.http.retry.max_attempts) == (2 * MIB, 30.0, 4)
+    assert (scb.http.max_body_bytes, scb.http.deadline_s, scb.http.retry.max_attempts) == (
+        2 * MIB,
+        30.0,
+        4,
+    )
     assert scb.http.allow_insecure_http is True
     smhi = resources_for(Settings.from_env({}))["smhi"].client()
-    assert (smhi.http.max_body_bytes, smhi.http.deadline_s, smhi.http.allow_insecure_http) == (64 * MIB, 600.0, False)
+    assert (smhi.http.max_body_bytes, smhi.http.deadline_s, smhi.http.allow_insecure_http) == (
+        64 * MIB,
+        600.0,
+        False,
+    )
     assert smhi.http.timeout == (10.0, 180.0)
-

@@ -36,13 +36,22 @@ def tree(root: Path) -> dict[str, str]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         for name in dirnames + filenames:
             path = Path(dirpath) / name
-            out[str(path.relative_to(root))] = ("link" if path.is_symlink() else
-                                                hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir")
+            out[str(path.relative_to(root))] = (
+                "link"
+                if path.is_symlink()
+                else hashlib.sha256(path.read_bytes()).hexdigest()
+                if path.is_file()
+                else "dir"
+            )
     return out
 
 
 def landed_files(store: Store) -> list[Path]:
-    return [p for p in store.landing_dir.rglob("*") if p.is_file()] if store.landing_dir.exists() else []
+    return (
+        [p for p in store.landing_dir.rglob("*") if p.is_file()]
+        if store.landing_dir.exists()
+        else []
+    )
 
 
 def test_a_symlinked_partner_folder_is_refused_and_nothing_outside_moves(tmp_path, store):
@@ -59,10 +68,10 @@ def test_a_symlinked_partner_folder_is_refused_and_nothing_outside_moves(tmp_pat
 
     assert report.refused == ["partners/ssab"] and report.accepted == [] and report.rejected == []
     assert "a symbolic link" in report.reports["partners/ssab"]
-    assert tree(outside) == before                      # every file still there, byte for byte
-    assert landed_files(store) == []                    # nothing it points to was read
+    assert tree(outside) == before  # every file still there, byte for byte
+    assert landed_files(store) == []  # nothing it points to was read
     [moved] = (inbox / "quarantine" / "partners" / "refused").glob("*_ssab")
-    assert moved.is_symlink() and moved.resolve() == outside.resolve()   # the link itself, set aside
+    assert moved.is_symlink() and moved.resolve() == outside.resolve()  # the link itself, set aside
     assert (moved.parent / (moved.name + ".report.txt")).exists()
 
 
@@ -73,7 +82,7 @@ def test_a_symlinked_file_is_refused_and_its_target_is_untouched(tmp_path, store
     folder.mkdir(parents=True)
     (folder / "ssab_2022.csv").symlink_to(target)
     fifo = folder / "pipe.csv"
-    os.mkfifo(fifo)                                      # would block a reader that opened it
+    os.mkfifo(fifo)  # would block a reader that opened it
 
     report = partner_loads.process_drop(tmp_path / "inbox", store, today=TODAY)
 
@@ -118,10 +127,14 @@ def test_a_file_being_written_is_left_alone_until_it_settles(tmp_path, store):
     inbox = tmp_path / "inbox"
     folder = inbox / "partners" / "ssab"
     folder.mkdir(parents=True)
-    (folder / "ssab_2022.csv.part").write_text(SSAB_2022[:40], encoding="utf-8")   # upload in progress
-    (folder / ".ssab_2021.csv").write_text(SSAB_2022[:40], encoding="utf-8")       # hidden while uploading
+    (folder / "ssab_2022.csv.part").write_text(
+        SSAB_2022[:40], encoding="utf-8"
+    )  # upload in progress
+    (folder / ".ssab_2021.csv").write_text(
+        SSAB_2022[:40], encoding="utf-8"
+    )  # hidden while uploading
     fresh = folder / "ssab_2022.csv"
-    fresh.write_text(SSAB_2022, encoding="utf-8")                                   # just renamed into place
+    fresh.write_text(SSAB_2022, encoding="utf-8")  # just renamed into place
 
     feed = partner_loads.submission_feed(today=TODAY)
     assert drops.pending_files(feed, inbox, settle_s=10) == []
@@ -130,7 +143,7 @@ def test_a_file_being_written_is_left_alone_until_it_settles(tmp_path, store):
     assert fresh.exists() and landed_files(store) == []
 
     later = time.time() + 11
-    assert drops.scan(feed, inbox, settle_s=10, now=later).files == [fresh]        # settled: a drop now
+    assert drops.scan(feed, inbox, settle_s=10, now=later).files == [fresh]  # settled: a drop now
 
 
 def test_a_header_only_file_beside_good_files_does_not_block_them(tmp_path, store):
@@ -138,7 +151,9 @@ def test_a_header_only_file_beside_good_files_does_not_block_them(tmp_path, stor
     folder = inbox / "energy"
     folder.mkdir(parents=True)
     good = (FIXTURES / "good_2025_utf8.csv").read_text(encoding="utf-8")
-    header_only = "\n".join(good.splitlines()[:4]) + "\n"          # comment, Källa, Period, headings; no row
+    header_only = (
+        "\n".join(good.splitlines()[:4]) + "\n"
+    )  # comment, Källa, Period, headings; no row
     (folder / "a_header_only.csv").write_text(header_only, encoding="utf-8")
     time.sleep(0.02)
     shutil.copy(FIXTURES / "good_2025_utf8.csv", folder / "b_good.csv")
@@ -148,31 +163,37 @@ def test_a_header_only_file_beside_good_files_does_not_block_them(tmp_path, stor
     report = energy_loads.process_drop(inbox, store)
     assert report.rejected == ["energy/a_header_only.csv"]
     assert sorted(report.accepted) == ["energy/b_good.csv", "energy/c_good.xlsx"]
-    again = energy_loads.process_drop(inbox, store)                 # the next run is not stuck on it
+    again = energy_loads.process_drop(inbox, store)  # the next run is not stuck on it
     assert again.rejected == again.accepted == []
 
 
 def in_force(store: Store, network: str, month: str) -> str:
     """The file whose value is in force for a network-month: the newest by load_seq."""
     with duckdb.connect(str(store.warehouse_path), read_only=True) as con:
-        return con.execute("""select arg_max(f.file_name, f.load_seq) from raw.energy_feed_values as v
+        return con.execute(
+            """select arg_max(f.file_name, f.load_seq) from raw.energy_feed_values as v
                               join raw.energy_feed_files as f using (sha256)
                               where v.network = ? and strftime(v.month, '%Y-%m') = ?""",
-                           [network, month]).fetchall()[0][0]
+            [network, month],
+        ).fetchall()[0][0]
 
 
 @pytest.mark.parametrize("same_drop", [False, True])
-def test_a_correction_with_an_older_mtime_is_in_force_and_names_what_it_supersedes(tmp_path, store, same_drop):
+def test_a_correction_with_an_older_mtime_is_in_force_and_names_what_it_supersedes(
+    tmp_path, store, same_drop
+):
     inbox = tmp_path / "inbox"
     folder = inbox / "energy"
     folder.mkdir(parents=True)
     shutil.copy(FIXTURES / "good_2025_utf8.csv", folder / "z_original.csv")
     if not same_drop:
         assert energy_loads.process_drop(inbox, store).accepted == ["energy/z_original.csv"]
-    time.sleep(0.02)                                    # received later ...
+    time.sleep(0.02)  # received later ...
     correction = folder / "a_correction.csv"
     correction.write_bytes(correction_of_march())
-    os.utime(correction, (1_000_000_000, 1_000_000_000))   # ... but stamped years earlier (and named first)
+    os.utime(
+        correction, (1_000_000_000, 1_000_000_000)
+    )  # ... but stamped years earlier (and named first)
 
     report = energy_loads.process_drop(inbox, store)
     assert report.accepted[-1] == "energy/a_correction.csv"
@@ -189,9 +210,11 @@ def test_quarantine_and_processed_copies_are_private(tmp_path, store):
     (folder / "ssab_2022.csv").write_text(SSAB_2022, encoding="utf-8")
     (folder / "ssab_2030.csv").write_text(SSAB_2022.replace(";2022;", ";2030;"), encoding="utf-8")
     report = partner_loads.process_drop(inbox, store, today=TODAY)
-    assert report.accepted == ["partners/ssab/ssab_2022.csv"] and report.rejected == ["partners/ssab/ssab_2030.csv"]
+    assert report.accepted == ["partners/ssab/ssab_2022.csv"] and report.rejected == [
+        "partners/ssab/ssab_2030.csv"
+    ]
     handled = [*(inbox / "quarantine").rglob("*"), *(inbox / "processed").rglob("*")]
-    assert len([p for p in handled if p.is_file()]) == 3        # the two files and one report
+    assert len([p for p in handled if p.is_file()]) == 3  # the two files and one report
     for path in handled:
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
@@ -205,7 +228,9 @@ def test_every_loaded_partner_file_has_its_landed_files_row(tmp_path, store):
     (folder / "ssab_2022.csv").write_text(SSAB_2022, encoding="utf-8")
     assert partner_loads.process_drop(tmp_path / "inbox", store, today=TODAY).accepted
     with duckdb.connect(str(store.warehouse_path), read_only=True) as con:
-        rows = con.execute("""select l.source, l.file_name, l.loaded_into, l.bytes = ?
+        rows = con.execute(
+            """select l.source, l.file_name, l.loaded_into, l.bytes = ?
                               from raw.landed_files as l join raw.partner_submissions as s using (sha256)""",
-                           [len(SSAB_2022.encode())]).fetchall()
+            [len(SSAB_2022.encode())],
+        ).fetchall()
     assert rows == [("partners", "ssab_2022.csv", "partner_submissions", True)]

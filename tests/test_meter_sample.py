@@ -17,15 +17,27 @@ from replay.meter_sample import FULL_POINTS, write_month, write_sample
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_CSV = REPO / "dbt_project" / "seeds" / "meter_customer_categories.csv"
-CONTRACT = ["matpunkt", "medium", "riktning", "natomrade", "kundkategori", "start", "upplosning", "kwh", "kvalitet"]
-REPORT_COLUMNS = {("distributed", "households"): "Eldistribution hushåll",
-                  ("distributed", "services"): "Eldistribution service",
-                  ("distributed", "industry"): "Eldistribution industri",
-                  ("public_charging", ""): "Publik laddning",
-                  ("delivery", "single_family"): "Leverans småhus",
-                  ("delivery", "multi_family"): "Leverans flerbostadshus",
-                  ("delivery", "commercial_public"): "Leverans lokaler",
-                  ("delivery", "industry"): "Leverans industri"}
+CONTRACT = [
+    "matpunkt",
+    "medium",
+    "riktning",
+    "natomrade",
+    "kundkategori",
+    "start",
+    "upplosning",
+    "kwh",
+    "kvalitet",
+]
+REPORT_COLUMNS = {
+    ("distributed", "households"): "Eldistribution hushåll",
+    ("distributed", "services"): "Eldistribution service",
+    ("distributed", "industry"): "Eldistribution industri",
+    ("public_charging", ""): "Publik laddning",
+    ("delivery", "single_family"): "Leverans småhus",
+    ("delivery", "multi_family"): "Leverans flerbostadshus",
+    ("delivery", "commercial_public"): "Leverans lokaler",
+    ("delivery", "industry"): "Leverans industri",
+}
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +61,17 @@ def seed_rows() -> dict[str, dict]:
 def report_kwh(month: str) -> dict[tuple[str, str], float]:
     """The month's report as the utility sent it: Windows-1252, `;`, decimal comma, MWh."""
     path = REPO / "replay" / "payloads" / "energy" / f"borlange_energi_{month}.csv"
-    lines = [line for line in path.read_text(encoding="cp1252").splitlines() if line and not line.startswith("#")]
+    lines = [
+        line
+        for line in path.read_text(encoding="cp1252").splitlines()
+        if line and not line.startswith("#")
+    ]
     header = next(i for i, line in enumerate(lines) if line.startswith("Nät;"))
     rows = list(csv.DictReader(lines[header:], delimiter=";"))
-    return {key: 1000 * sum(float(r[column].replace(",", ".")) for r in rows) for key, column in REPORT_COLUMNS.items()}
+    return {
+        key: 1000 * sum(float(r[column].replace(",", ".")) for r in rows)
+        for key, column in REPORT_COLUMNS.items()
+    }
 
 
 def gs1_check_digit_is_valid(key: str) -> bool:
@@ -74,11 +93,24 @@ def test_the_files_have_the_contract_columns_and_say_synthetic(january):
                    bool_and(starts_with(matpunkt, '735999')), bool_and(ends_with(start, '+01:00')),
                    list(distinct upplosning), list(distinct medium)
             from '{out}/meters_el_2024-01.parquet'""").fetchone()
-        ids = [r[0] for r in con.execute(f"select distinct matpunkt from '{out}/*.parquet'").fetchall()]
-    assert row[:8] == (results["meters_el_2024-01.parquet"].rows, True, 300, 18, 18, True, True, ["PT1H"])
+        ids = [
+            r[0] for r in con.execute(f"select distinct matpunkt from '{out}/*.parquet'").fetchall()
+        ]
+    assert row[:8] == (
+        results["meters_el_2024-01.parquet"].rows,
+        True,
+        300,
+        18,
+        18,
+        True,
+        True,
+        ["PT1H"],
+    )
     assert row[8] == ["el"]
-    district_heating = round(300 * sum(FULL_POINTS["fjarrvarme"].values()) / sum(FULL_POINTS["el"].values()))
-    assert len(ids) == 300 + district_heating           # ids never repeat across the media
+    district_heating = round(
+        300 * sum(FULL_POINTS["fjarrvarme"].values()) / sum(FULL_POINTS["el"].values())
+    )
+    assert len(ids) == 300 + district_heating  # ids never repeat across the media
     assert all(gs1_check_digit_is_valid(i) for i in ids)
 
 
@@ -86,13 +118,17 @@ def test_every_normal_time_day_has_24_hours_without_duplicates_except_the_gaps(j
     _, out = january
     with duckdb.connect() as con:
         duplicates = con.execute(f"""select count(*) from (select matpunkt, riktning, start, count(*) n
-                                     from '{out}/*.parquet' group by all having n > 1)""").fetchone()[0]
+                                     from '{out}/*.parquet' group by all having n > 1)""").fetchone()[
+            0
+        ]
         short = con.execute(f"""
             select kundkategori, matpunkt, 24 * 31 - count(*) from '{out}/meters_el_2024-01.parquet'
             where riktning = 'uttag' group by all having count(*) <> 24 * 31""").fetchall()
         large = con.execute(f"""select count(*) from (select kundkategori from '{out}/meters_el_2024-01.parquet'
                                 group by 1 having count(distinct matpunkt) >= 50)""").fetchone()[0]
-        hours = con.execute(f"select count(distinct start) from '{out}/meters_el_2024-01.parquet'").fetchone()[0]
+        hours = con.execute(
+            f"select count(distinct start) from '{out}/meters_el_2024-01.parquet'"
+        ).fetchone()[0]
     assert duplicates == 0
     assert hours == 31 * 24
     # write_sample leaves one gap of 2-6 hours in each category of 50 points or more.
@@ -114,31 +150,45 @@ def test_category_totals_scale_to_the_monthly_report(january):
         scaled[key] = scaled.get(key, 0.0) + kwh * full / points
     assert set(scaled) == set(report)
     for key, total in report.items():
-        assert scaled[key] == pytest.approx(total, rel=2e-3), key      # the one gap of 2–6 hours per medium
+        assert scaled[key] == pytest.approx(total, rel=2e-3), (
+            key
+        )  # the one gap of 2–6 hours per medium
 
 
 def test_no_value_is_negative_or_above_the_categorys_plausible_power(june):
     seed = seed_rows()
     with duckdb.connect() as con:
-        rows = con.execute(f"select kundkategori, riktning, min(kwh), max(kwh) from '{june.path}' group by all").fetchall()
+        rows = con.execute(
+            f"select kundkategori, riktning, min(kwh), max(kwh) from '{june.path}' group by all"
+        ).fetchall()
     for category, direction, low, high in rows:
-        assert low >= 0 and high <= float(seed[category]["max_kw_per_point"]), (category, direction, high)
+        assert low >= 0 and high <= float(seed[category]["max_kw_per_point"]), (
+            category,
+            direction,
+            high,
+        )
         if direction == "inmatning":
             assert seed[category]["has_production"] == "true"
-    assert {(c, d) for c, d, *_ in rows if d == "inmatning"} == {("hushall_villa", "inmatning"),
-                                                                  ("hushall_villa_elvarme", "inmatning")}
+    assert {(c, d) for c, d, *_ in rows if d == "inmatning"} == {
+        ("hushall_villa", "inmatning"),
+        ("hushall_villa_elvarme", "inmatning"),
+    }
 
 
 def test_solar_feeds_in_by_day_and_charging_peaks_in_the_evening(june):
     with duckdb.connect() as con:
-        solar = dict(con.execute(f"""select substr(start, 12, 2)::int h, avg(kwh) from '{june.path}'
-                                     where riktning = 'inmatning' group by 1""").fetchall())
-        villas = dict(con.execute(f"""select substr(start, 12, 2)::int h, avg(kwh) from '{june.path}'
-                                      where kundkategori = 'hushall_villa' and riktning = 'uttag' group by 1""").fetchall())
+        solar = dict(
+            con.execute(f"""select substr(start, 12, 2)::int h, avg(kwh) from '{june.path}'
+                                     where riktning = 'inmatning' group by 1""").fetchall()
+        )
+        villas = dict(
+            con.execute(f"""select substr(start, 12, 2)::int h, avg(kwh) from '{june.path}'
+                                      where kundkategori = 'hushall_villa' and riktning = 'uttag' group by 1""").fetchall()
+        )
         prosumers = con.execute(f"""select count(distinct matpunkt) from '{june.path}'
                                     where riktning = 'inmatning'""").fetchone()[0]
-    assert max(solar, key=solar.get) in (10, 11, 12, 13)          # the sun is south at ~12:00 normal time
-    assert solar[1] < 0.01 * solar[12] and solar[12] > 1.0       # June nights in the north are light
+    assert max(solar, key=solar.get) in (10, 11, 12, 13)  # the sun is south at ~12:00 normal time
+    assert solar[1] < 0.01 * solar[12] and solar[12] > 1.0  # June nights in the north are light
     assert sum(villas[h] for h in (18, 19, 20, 21)) > 1.3 * sum(villas[h] for h in (2, 3, 4, 5))
     assert prosumers >= 12
 
@@ -147,17 +197,25 @@ def test_electric_heating_follows_borlanges_temperature(january):
     _, out = january
     temperature_file = REPO / "replay" / "payloads" / "meters" / "borlange_daily_temperature.csv"
     with temperature_file.open(encoding="utf-8") as handle:
-        temps = {r["date"]: float(r["temp_c"]) for r in csv.DictReader(
-            (line for line in handle if not line.startswith("#")), delimiter=";") if r["date"].startswith("2024-01")}
+        temps = {
+            r["date"]: float(r["temp_c"])
+            for r in csv.DictReader(
+                (line for line in handle if not line.startswith("#")), delimiter=";"
+            )
+            if r["date"].startswith("2024-01")
+        }
     with duckdb.connect() as con:
-        daily = dict(con.execute(f"""select substr(start, 1, 10), sum(kwh) from '{out}/meters_el_2024-01.parquet'
+        daily = dict(
+            con.execute(f"""select substr(start, 1, 10), sum(kwh) from '{out}/meters_el_2024-01.parquet'
                                      where kundkategori = 'hushall_villa_elvarme' and riktning = 'uttag'
-                                     group by 1""").fetchall())
+                                     group by 1""").fetchall()
+        )
     days = sorted(temps)
     x, y = [temps[d] for d in days], [daily[d] for d in days]
     mx, my = sum(x) / len(x), sum(y) / len(y)
     corr = sum((a - mx) * (b - my) for a, b in zip(x, y)) / math.sqrt(
-        sum((a - mx) ** 2 for a in x) * sum((b - my) ** 2 for b in y))
+        sum((a - mx) ** 2 for a in x) * sum((b - my) ** 2 for b in y)
+    )
     assert corr < -0.9
 
 
@@ -167,7 +225,9 @@ def test_the_same_seed_gives_the_same_bytes_and_the_csv_the_same_values(tmp_path
     assert again.path.read_bytes() == (out / "meters_el_2024-01.parquet").read_bytes()
     other = write_month(tmp_path / "other", "2024-01", medium="el", points=300, seed=15, gaps=1)
     assert other.path.read_bytes() != again.path.read_bytes()
-    gz = write_month(tmp_path / "csv", "2024-01", medium="el", points=300, seed=14, fmt="csv.gz", gaps=1)
+    gz = write_month(
+        tmp_path / "csv", "2024-01", medium="el", points=300, seed=14, fmt="csv.gz", gaps=1
+    )
     with duckdb.connect() as con:
         csv_sum = con.execute(f"""select count(*), sum(kwh) from read_csv('{gz.path}', delim=';', decimal_separator=',',
                                   header=true, columns={{'matpunkt': 'VARCHAR', 'medium': 'VARCHAR', 'riktning': 'VARCHAR',
@@ -175,7 +235,9 @@ def test_the_same_seed_gives_the_same_bytes_and_the_csv_the_same_values(tmp_path
                                   'upplosning': 'VARCHAR', 'kwh': 'DOUBLE', 'kvalitet': 'VARCHAR',
                                   'syntetisk': 'BOOLEAN'}})""").fetchone()
         parquet_sum = con.execute(f"select count(*), sum(kwh) from '{again.path}'").fetchone()
-        estimated = con.execute(f"select count(*) from '{again.path}' where kvalitet = 'estimerad'").fetchone()[0]
+        estimated = con.execute(
+            f"select count(*) from '{again.path}' where kvalitet = 'estimerad'"
+        ).fetchone()[0]
     assert csv_sum == (parquet_sum[0], pytest.approx(parquet_sum[1]))
     assert 0 < estimated < 0.02 * parquet_sum[0]
 
@@ -183,9 +245,12 @@ def test_the_same_seed_gives_the_same_bytes_and_the_csv_the_same_values(tmp_path
 HOURLY = REPO.parent / "shared" / "data" / "hourly"
 
 
-@pytest.mark.skipif(not (HOURLY / "temperature").exists(), reason="../shared/data/hourly is not beside the repo")
+@pytest.mark.skipif(
+    not (HOURLY / "temperature").exists(), reason="../shared/data/hourly is not beside the repo"
+)
 def test_the_real_series_rebuild_byte_for_byte_from_the_shared_files(tmp_path):
     from replay import build_meter_payloads
+
     committed = REPO / "replay" / "payloads" / "meters"
     built = build_meter_payloads.build(HOURLY, tmp_path)
     assert sorted(p.name for p in built) == sorted(p.name for p in committed.iterdir())

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from pipelines.settings import REPO_ROOT
 from replay import build_scb_payloads
 from replay.smhi import PAYLOAD_DIR as SMHI_DIR
-from pipelines.settings import REPO_ROOT
 
 SHARED = REPO_ROOT.parent / "shared" / "data" / "klimatkollen"
 SCB_DIR = REPO_ROOT / "replay" / "payloads" / "scb"
@@ -26,14 +26,18 @@ def test_smhi_manifest_matches_the_committed_workbooks():
         assert entry["provenance"], name
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared/data/klimatkollen is not beside the repo")
+@pytest.mark.skipif(
+    not SHARED.exists(), reason="../shared/data/klimatkollen is not beside the repo"
+)
 def test_scb_payloads_rebuild_byte_for_byte(tmp_path):
     build_scb_payloads.write_payloads(SHARED, tmp_path)
     for built in tmp_path.iterdir():
         assert built.read_bytes() == (SCB_DIR / built.name).read_bytes(), built.name
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared/data/klimatkollen is not beside the repo")
+@pytest.mark.skipif(
+    not SHARED.exists(), reason="../shared/data/klimatkollen is not beside the repo"
+)
 def test_no_payload_is_a_copy_of_a_shared_file():
     shared = {hashlib.sha256(p.read_bytes()).hexdigest() for p in SHARED.rglob("*") if p.is_file()}
     for payload in (REPO_ROOT / "replay" / "payloads").rglob("*"):

@@ -15,42 +15,71 @@ from pipelines.settings import Settings
 def pipeline_database(postgres_server):
     """A database of its own, so that this run does not disturb the parity tests' marts."""
     from psycopg2 import sql
+
     name = "borlange_pipeline"
     con = postgres_server.connect(superuser=True)
     try:
         con.rollback()
-        con.autocommit = True       # CREATE DATABASE cannot run inside a transaction
+        con.autocommit = True  # CREATE DATABASE cannot run inside a transaction
         with con.cursor() as cur:
             cur.execute(sql.SQL("drop database if exists {}").format(sql.Identifier(name)))
-            cur.execute(sql.SQL("create database {} owner {}").format(sql.Identifier(name),
-                                                                      sql.Identifier(postgres_server.user)))
+            cur.execute(
+                sql.SQL("create database {} owner {}").format(
+                    sql.Identifier(name), sql.Identifier(postgres_server.user)
+                )
+            )
     finally:
         con.close()
     return name
 
 
-def test_the_demo_job_builds_the_marts_in_postgres(postgres_server, pipeline_database, isolated_env, monkeypatch):
+def test_the_demo_job_builds_the_marts_in_postgres(
+    postgres_server, pipeline_database, isolated_env, monkeypatch
+):
     from pipelines.demo import materialize_all
-    for key, value in {**postgres_server.env(), "PGDATABASE": pipeline_database, "DBT_TARGET": "postgres",
-                       "TRAJECTORY_AS_OF_YEAR": "2026", "SERVING_DIR": str(isolated_env / "serving")}.items():
+
+    for key, value in {
+        **postgres_server.env(),
+        "PGDATABASE": pipeline_database,
+        "DBT_TARGET": "postgres",
+        "TRAJECTORY_AS_OF_YEAR": "2026",
+        "SERVING_DIR": str(isolated_env / "serving"),
+    }.items():
         monkeypatch.setenv(key, value)
     materialize_all(offline=True, instance=dg.DagsterInstance.ephemeral())
 
     import psycopg2
-    with psycopg2.connect(dbname=pipeline_database, host=postgres_server.host, port=postgres_server.port,
-                          user=postgres_server.user, password=postgres_server.password) as pg, pg.cursor() as cur:
-        cur.execute("select sum(tonnes) from marts.fct_emissions where kommun_kod = '2081' and year = 2024 "
-                    "and gas = 'CO2e'")
+
+    with (
+        psycopg2.connect(
+            dbname=pipeline_database,
+            host=postgres_server.host,
+            port=postgres_server.port,
+            user=postgres_server.user,
+            password=postgres_server.password,
+        ) as pg,
+        pg.cursor() as cur,
+    ):
+        cur.execute(
+            "select sum(tonnes) from marts.fct_emissions where kommun_kod = '2081' and year = 2024 "
+            "and gas = 'CO2e'"
+        )
         assert cur.fetchone()[0] == pytest.approx(423_796, abs=1)
-        cur.execute("select trend_sum_t, allowed_sum_t from marts.trajectory "
-                    "where kommun_kod = '2081' and method = 'carbon_law'")
+        cur.execute(
+            "select trend_sum_t, allowed_sum_t from marts.trajectory "
+            "where kommun_kod = '2081' and method = 'carbon_law'"
+        )
         trend, allowed = cur.fetchone()
-        assert trend == pytest.approx(7_154_677, rel=0.001) and allowed == pytest.approx(3_295_459, rel=0.001)
+        assert trend == pytest.approx(7_154_677, rel=0.001) and allowed == pytest.approx(
+            3_295_459, rel=0.001
+        )
         cur.execute("select count(*) from marts.fct_carbon_budget where kommun_kod = '2081'")
         assert cur.fetchone()[0] > 0
 
     # The serving copy for BI was published from PostgreSQL's marts.
     serving = Settings.from_env().serving_dir / "borlange.duckdb"
     with duckdb.connect(str(serving), read_only=True) as con:
-        rows = con.execute("select count(*) from marts.trajectory where kommun_kod = '2081'").fetchall()[0][0]
+        rows = con.execute(
+            "select count(*) from marts.trajectory where kommun_kod = '2081'"
+        ).fetchall()[0][0]
     assert rows == 4

@@ -17,8 +17,15 @@ from pipelines.defs.report.render import format_value, swedish_number
 from pipelines.settings import REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "report"
 NBSP = "\u00a0"
 
@@ -49,11 +56,15 @@ def test_a_section_without_its_mart_says_so_instead_of_failing():
 @pytest.fixture(scope="module")
 def report_path(demo_warehouse) -> Path:
     paths = sorted(demo_warehouse.reports_dir.glob("klimatrapport_2081_*.html"))
-    assert [p.name for p in paths] == ["klimatrapport_2081_2024.html"], "the demo run writes Borlänge's latest year"
+    assert [p.name for p in paths] == ["klimatrapport_2081_2024.html"], (
+        "the demo run writes Borlänge's latest year"
+    )
     return paths[0]
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no chromium: apt-get install chromium (.ci/run does)")
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="no chromium: apt-get install chromium (.ci/run does)"
+)
 def test_report_renders_offline_and_its_numbers_are_the_marts(report_path, demo_con):
     from playwright.sync_api import sync_playwright
 
@@ -65,10 +76,17 @@ def test_report_renders_offline_and_its_numbers_are_the_marts(report_path, demo_
         page.on("request", lambda r: requests.append(r.url))
         page.goto(report_path.as_uri())
         page.wait_for_load_state("load")
-        images = page.eval_on_selector_all("img", "els => els.map(e => [e.alt, e.complete, e.naturalWidth])")
-        values = dict(page.eval_on_selector_all(
-            "[data-fact]", "els => els.map(e => [e.dataset.fact, e.dataset.value])"))
-        footnotes = page.eval_on_selector_all("sup.fn a", "els => els.map(e => e.getAttribute('href'))")
+        images = page.eval_on_selector_all(
+            "img", "els => els.map(e => [e.alt, e.complete, e.naturalWidth])"
+        )
+        values = dict(
+            page.eval_on_selector_all(
+                "[data-fact]", "els => els.map(e => [e.dataset.fact, e.dataset.value])"
+            )
+        )
+        footnotes = page.eval_on_selector_all(
+            "sup.fn a", "els => els.map(e => e.getAttribute('href'))"
+        )
         note_ids = set(page.eval_on_selector_all("ol.notes li", "els => els.map(e => '#' + e.id)"))
         page.screenshot(path=str(ARTIFACTS / "klimatrapport_2081.png"), full_page=True)
         page.pdf(path=str(ARTIFACTS / "klimatrapport_2081.pdf"), format="A4")
@@ -77,32 +95,51 @@ def test_report_renders_offline_and_its_numbers_are_the_marts(report_path, demo_
     outside = [u for u in requests if not u.startswith(("file:", "data:"))]
     assert outside == [], f"the report made requests: {outside}"
     alts = {alt for alt, _, _ in images}
-    assert {"Utsläpp per sektor över tid", "Utsläppsbana carbon_law", "Konsumtionsbaserade utsläpp över tid",
-            "Fjärrvärmens klimatvärde", "Jämförelse Dalarnas län"} <= alts, alts
+    assert {
+        "Utsläpp per sektor över tid",
+        "Utsläppsbana carbon_law",
+        "Konsumtionsbaserade utsläpp över tid",
+        "Fjärrvärmens klimatvärde",
+        "Jämförelse Dalarnas län",
+    } <= alts, alts
     assert all(complete and width > 0 for _, complete, width in images), images
 
     total, per_capita = demo_con.execute(
         "select tonnes, tonnes_per_capita from marts.emissions_per_capita "
-        "where kommun_kod = '2081' and gas = 'CO2e' and in_latest_release and year = 2024").fetchall()[0]
+        "where kommun_kod = '2081' and gas = 'CO2e' and in_latest_release and year = 2024"
+    ).fetchall()[0]
     assert float(values["territorial_total"]) == pytest.approx(total, abs=1e-6)
-    assert round(total) == 423796                       # methods.md §4.1
+    assert round(total) == 423796  # methods.md §4.1
     assert float(values["territorial_per_capita"]) == pytest.approx(per_capita)
     heat = demo_con.execute(
         "select sum(tonnes) from marts.fct_emissions where kommun_kod = '2081' and gas = 'CO2e' "
-        "and in_latest_release and year = 2024 and huvudsektor = 'El och fjärrvärme'").fetchall()[0][0]
+        "and in_latest_release and year = 2024 and huvudsektor = 'El och fjärrvärme'"
+    ).fetchall()[0][0]
     assert float(values["sector:El och fjärrvärme"]) == pytest.approx(heat) and round(heat) == 46767
-    exhausted = demo_con.execute("select budget_exhausted_date from marts.trajectory "
-                                 "where kommun_kod = '2081' and method = 'carbon_law'").fetchall()[0][0]
+    exhausted = demo_con.execute(
+        "select budget_exhausted_date from marts.trajectory "
+        "where kommun_kod = '2081' and method = 'carbon_law'"
+    ).fetchall()[0][0]
     assert values["exhausted:carbon_law"] == exhausted.isoformat()
-    assert set(footnotes) <= note_ids and len(note_ids) >= 3, "every footnote mark points at a listed source"
+    assert set(footnotes) <= note_ids and len(note_ids) >= 3, (
+        "every footnote mark points at a listed source"
+    )
 
-    households = demo_con.execute("select tonnes from marts.fct_consumption_emissions where kommun_kod = '2081' "
-                                  "and year = 2023 and component = 'households'").fetchall()[0][0]
+    households = demo_con.execute(
+        "select tonnes from marts.fct_consumption_emissions where kommun_kod = '2081' "
+        "and year = 2023 and component = 'households'"
+    ).fetchall()[0][0]
     assert float(values["consumption:households"]) == pytest.approx(households)
-    assert households == pytest.approx(5445 * 51735 / 1000, rel=1e-4)   # SEI 5,445 kg/capita x SCB population
-    rank = demo_con.execute("select rank_in_group from marts.peer_comparison "
-                            "where group_id = 'dalarna' and kommun_kod = '2081'").fetchall()[0][0]
+    assert households == pytest.approx(
+        5445 * 51735 / 1000, rel=1e-4
+    )  # SEI 5,445 kg/capita x SCB population
+    rank = demo_con.execute(
+        "select rank_in_group from marts.peer_comparison "
+        "where group_id = 'dalarna' and kommun_kod = '2081'"
+    ).fetchall()[0][0]
     assert int(values["peer_rank:dalarna"]) == rank
-    uncovered_2030 = demo_con.execute("select net_eligible_t from marts.climate_neutrality_balance "
-                                      "where kommun_kod = '2081' and year = 2030").fetchall()[0][0]
+    uncovered_2030 = demo_con.execute(
+        "select net_eligible_t from marts.climate_neutrality_balance "
+        "where kommun_kod = '2081' and year = 2030"
+    ).fetchall()[0][0]
     assert float(values["balance:2030:net_eligible_t"]) == pytest.approx(uncovered_2030)

@@ -14,8 +14,16 @@ import pytest
 import yaml
 
 from pipelines import cli
-from pipelines.settings import (DBT_PROJECT_DIR, DBT_TARGETS, EXECUTORS, REPO_ROOT, Settings, SettingsError,
-                                postgres_host_is_local, postgres_sslmode)
+from pipelines.settings import (
+    DBT_PROJECT_DIR,
+    DBT_TARGETS,
+    EXECUTORS,
+    REPO_ROOT,
+    Settings,
+    SettingsError,
+    postgres_host_is_local,
+    postgres_sslmode,
+)
 
 
 def problems(env: dict[str, str]) -> list[str]:
@@ -26,95 +34,226 @@ def problems(env: dict[str, str]) -> list[str]:
 
 def test_the_defaults_are_unchanged():
     s = Settings.from_env({})
-    assert (s.dbt_target, s.population_first_year, s.http_max_attempts, s.http_backoff_base_s) == ("duckdb", 1990, 5, 1.0)
-    assert (s.serving_storage_version, s.report_kommun, s.executor, s.report_year) == ("v1.0.0", "2081", "in_process", None)
-    assert (s.energy_balance_tolerance, s.energy_smhi_tolerance, s.consumption_pace_tolerance_pp) == (0.02, 0.25, 1.0)
-    assert (s.neutrality_min_quality, s.neutrality_min_permanence, s.neutrality_trend_method,
-            s.neutrality_target_year) == ("reported", "100–1000 år", "carbon_law", 2030)
+    assert (s.dbt_target, s.population_first_year, s.http_max_attempts, s.http_backoff_base_s) == (
+        "duckdb",
+        1990,
+        5,
+        1.0,
+    )
+    assert (s.serving_storage_version, s.report_kommun, s.executor, s.report_year) == (
+        "v1.0.0",
+        "2081",
+        "in_process",
+        None,
+    )
+    assert (
+        s.energy_balance_tolerance,
+        s.energy_smhi_tolerance,
+        s.consumption_pace_tolerance_pp,
+    ) == (0.02, 0.25, 1.0)
+    assert (
+        s.neutrality_min_quality,
+        s.neutrality_min_permanence,
+        s.neutrality_trend_method,
+        s.neutrality_target_year,
+    ) == ("reported", "100–1000 år", "carbon_law", 2030)
     assert s.trajectory_as_of_year == date.today().year
     assert s.smhi_base_url == "https://nationellaemissionsdatabasen.smhi.se"
     assert s.scb_base_url == "https://statistikdatabasen.scb.se/api/v2"
     # the new ones
-    assert (s.http_max_body_bytes, s.http_deadline_s, s.allow_http_sources) == (64 * 1024 * 1024, 600.0, False)
-    assert s.postgres_sslmode == "prefer"            # PGHOST unset: 127.0.0.1
+    assert (s.http_max_body_bytes, s.http_deadline_s, s.allow_http_sources) == (
+        64 * 1024 * 1024,
+        600.0,
+        False,
+    )
+    assert s.postgres_sslmode == "prefer"  # PGHOST unset: 127.0.0.1
 
 
 def test_empty_values_mean_unset_as_before():
-    assert Settings.from_env({"HTTP_MAX_ATTEMPTS": "", "ENERGY_BALANCE_TOLERANCE": "", "DBT_TARGET": ""}) == Settings.from_env({})
+    assert Settings.from_env(
+        {"HTTP_MAX_ATTEMPTS": "", "ENERGY_BALANCE_TOLERANCE": "", "DBT_TARGET": ""}
+    ) == Settings.from_env({})
 
 
 @pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "-0.01", "1.5", "two percent"])
 def test_a_tolerance_of_nan_or_out_of_range_is_refused(value):
     assert problems({"ENERGY_BALANCE_TOLERANCE": value}) == [
-        f"ENERGY_BALANCE_TOLERANCE must be a finite number between 0 and 1, not {value!r}"]
+        f"ENERGY_BALANCE_TOLERANCE must be a finite number between 0 and 1, not {value!r}"
+    ]
 
 
-@pytest.mark.parametrize("variable, value, expected", [
-    ("ENERGY_SMHI_TOLERANCE", "nan", "ENERGY_SMHI_TOLERANCE must be a finite number between 0 and 10, not 'nan'"),
-    ("CONSUMPTION_PACE_TOLERANCE_PP", "-1", "CONSUMPTION_PACE_TOLERANCE_PP must be a finite number between 0 and 100, not '-1'"),
-    ("HTTP_MAX_ATTEMPTS", "0", "HTTP_MAX_ATTEMPTS must be a whole number between 1 and 100, not '0'"),
-    ("HTTP_MAX_ATTEMPTS", "2.5", "HTTP_MAX_ATTEMPTS must be a whole number between 1 and 100, not '2.5'"),
-    ("HTTP_BACKOFF_BASE_S", "inf", "HTTP_BACKOFF_BASE_S must be a finite number between 0 and 3600, not 'inf'"),
-    ("HTTP_DEADLINE_S", "0", "HTTP_DEADLINE_S must be a finite number between 1 and 86400, not '0'"),
-    ("HTTP_MAX_BODY_MB", "0", "HTTP_MAX_BODY_MB must be a whole number between 1 and 4096, not '0'"),
-    ("SCB_POPULATION_FIRST_YEAR", "199", "SCB_POPULATION_FIRST_YEAR must be a whole number between 1900 and 2100, not '199'"),
-    ("TRAJECTORY_AS_OF_YEAR", "20266", "TRAJECTORY_AS_OF_YEAR must be a whole number between 1900 and 2100, not '20266'"),
-    ("REPORT_YEAR", "last", "REPORT_YEAR must be a whole number between 1900 and 2100, not 'last'"),
-    ("NEUTRALITY_TARGET_YEAR", "1999", "NEUTRALITY_TARGET_YEAR must be a whole number between 2000 and 2100, not '1999'"),
-    ("DAGSTER_EXECUTOR", "k8s", "DAGSTER_EXECUTOR must be one of 'in_process', 'multiprocess', not 'k8s'"),
-    ("DBT_TARGET", "snowflake", "DBT_TARGET must be one of 'duckdb', 'postgres', not 'snowflake'"),
-    ("NEUTRALITY_MIN_QUALITY", "good", "NEUTRALITY_MIN_QUALITY must be one of 'measured', 'reported', 'modelled', "
-                                       "'downscaled', not 'good'"),
-    ("NEUTRALITY_MIN_PERMANENCE", "forever", "NEUTRALITY_MIN_PERMANENCE must be one of 'över 1000 år', '100–1000 år', "
-                                             "'under 100 år', not 'forever'"),
-    ("SERVING_STORAGE_VERSION", "v1.0.0' (drop", "SERVING_STORAGE_VERSION must be a DuckDB version such as v1.0.0, "
-                                                 "or latest, not \"v1.0.0' (drop\""),
-    ("REPORT_KOMMUN", "Borlänge", "REPORT_KOMMUN must be a four-digit kommun code, not 'Borlänge'"),
-    ("DBT_DUCKDB_MEMORY_LIMIT", "4GB'; drop", "DBT_DUCKDB_MEMORY_LIMIT must be a size such as 4GB or 512MB, "
-                                             "not \"4GB'; drop\""),
-    ("DBT_DUCKDB_MEMORY_LIMIT", "0GB", "DBT_DUCKDB_MEMORY_LIMIT must be a size such as 4GB or 512MB, not '0GB'"),
-    ("ALLOW_HTTP_SOURCES", "maybe", "ALLOW_HTTP_SOURCES must be 1 or 0 (true or false), not 'maybe'"),
-    ("PGSSLMODE", "strict", "PGSSLMODE must be one of 'disable', 'allow', 'prefer', 'require', 'verify-ca', "
-                            "'verify-full', not 'strict'"),
-])
+@pytest.mark.parametrize(
+    "variable, value, expected",
+    [
+        (
+            "ENERGY_SMHI_TOLERANCE",
+            "nan",
+            "ENERGY_SMHI_TOLERANCE must be a finite number between 0 and 10, not 'nan'",
+        ),
+        (
+            "CONSUMPTION_PACE_TOLERANCE_PP",
+            "-1",
+            "CONSUMPTION_PACE_TOLERANCE_PP must be a finite number between 0 and 100, not '-1'",
+        ),
+        (
+            "HTTP_MAX_ATTEMPTS",
+            "0",
+            "HTTP_MAX_ATTEMPTS must be a whole number between 1 and 100, not '0'",
+        ),
+        (
+            "HTTP_MAX_ATTEMPTS",
+            "2.5",
+            "HTTP_MAX_ATTEMPTS must be a whole number between 1 and 100, not '2.5'",
+        ),
+        (
+            "HTTP_BACKOFF_BASE_S",
+            "inf",
+            "HTTP_BACKOFF_BASE_S must be a finite number between 0 and 3600, not 'inf'",
+        ),
+        (
+            "HTTP_DEADLINE_S",
+            "0",
+            "HTTP_DEADLINE_S must be a finite number between 1 and 86400, not '0'",
+        ),
+        (
+            "HTTP_MAX_BODY_MB",
+            "0",
+            "HTTP_MAX_BODY_MB must be a whole number between 1 and 4096, not '0'",
+        ),
+        (
+            "SCB_POPULATION_FIRST_YEAR",
+            "199",
+            "SCB_POPULATION_FIRST_YEAR must be a whole number between 1900 and 2100, not '199'",
+        ),
+        (
+            "TRAJECTORY_AS_OF_YEAR",
+            "20266",
+            "TRAJECTORY_AS_OF_YEAR must be a whole number between 1900 and 2100, not '20266'",
+        ),
+        (
+            "REPORT_YEAR",
+            "last",
+            "REPORT_YEAR must be a whole number between 1900 and 2100, not 'last'",
+        ),
+        (
+            "NEUTRALITY_TARGET_YEAR",
+            "1999",
+            "NEUTRALITY_TARGET_YEAR must be a whole number between 2000 and 2100, not '1999'",
+        ),
+        (
+            "DAGSTER_EXECUTOR",
+            "k8s",
+            "DAGSTER_EXECUTOR must be one of 'in_process', 'multiprocess', not 'k8s'",
+        ),
+        (
+            "DBT_TARGET",
+            "snowflake",
+            "DBT_TARGET must be one of 'duckdb', 'postgres', not 'snowflake'",
+        ),
+        (
+            "NEUTRALITY_MIN_QUALITY",
+            "good",
+            "NEUTRALITY_MIN_QUALITY must be one of 'measured', 'reported', 'modelled', "
+            "'downscaled', not 'good'",
+        ),
+        (
+            "NEUTRALITY_MIN_PERMANENCE",
+            "forever",
+            "NEUTRALITY_MIN_PERMANENCE must be one of 'över 1000 år', '100–1000 år', "
+            "'under 100 år', not 'forever'",
+        ),
+        (
+            "SERVING_STORAGE_VERSION",
+            "v1.0.0' (drop",
+            "SERVING_STORAGE_VERSION must be a DuckDB version such as v1.0.0, "
+            'or latest, not "v1.0.0\' (drop"',
+        ),
+        (
+            "REPORT_KOMMUN",
+            "Borlänge",
+            "REPORT_KOMMUN must be a four-digit kommun code, not 'Borlänge'",
+        ),
+        (
+            "DBT_DUCKDB_MEMORY_LIMIT",
+            "4GB'; drop",
+            'DBT_DUCKDB_MEMORY_LIMIT must be a size such as 4GB or 512MB, not "4GB\'; drop"',
+        ),
+        (
+            "DBT_DUCKDB_MEMORY_LIMIT",
+            "0GB",
+            "DBT_DUCKDB_MEMORY_LIMIT must be a size such as 4GB or 512MB, not '0GB'",
+        ),
+        (
+            "ALLOW_HTTP_SOURCES",
+            "maybe",
+            "ALLOW_HTTP_SOURCES must be 1 or 0 (true or false), not 'maybe'",
+        ),
+        (
+            "PGSSLMODE",
+            "strict",
+            "PGSSLMODE must be one of 'disable', 'allow', 'prefer', 'require', 'verify-ca', "
+            "'verify-full', not 'strict'",
+        ),
+    ],
+)
 def test_each_setting_is_checked_and_named(variable, value, expected):
     assert problems({variable: value}) == [expected]
 
 
 def test_the_trend_method_must_be_a_preset_of_the_seed():
     [problem] = problems({"NEUTRALITY_TREND_METHOD": "carbon-law"})
-    assert problem.startswith("NEUTRALITY_TREND_METHOD must be one of 'carbon_law', ") and problem.endswith("not 'carbon-law'")
+    assert problem.startswith(
+        "NEUTRALITY_TREND_METHOD must be one of 'carbon_law', "
+    ) and problem.endswith("not 'carbon-law'")
 
 
 def test_every_problem_is_reported_at_once():
-    found = problems({"ENERGY_BALANCE_TOLERANCE": "nan", "HTTP_MAX_ATTEMPTS": "0", "DBT_TARGET": "x"})
-    assert [p.split(" ")[0] for p in found] == ["DBT_TARGET", "HTTP_MAX_ATTEMPTS", "ENERGY_BALANCE_TOLERANCE"]
+    found = problems(
+        {"ENERGY_BALANCE_TOLERANCE": "nan", "HTTP_MAX_ATTEMPTS": "0", "DBT_TARGET": "x"}
+    )
+    assert [p.split(" ")[0] for p in found] == [
+        "DBT_TARGET",
+        "HTTP_MAX_ATTEMPTS",
+        "ENERGY_BALANCE_TOLERANCE",
+    ]
 
 
-@pytest.mark.parametrize("env, attribute, value", [
-    ({"ENERGY_BALANCE_TOLERANCE": "0"}, "energy_balance_tolerance", 0.0),
-    ({"ENERGY_BALANCE_TOLERANCE": " 1 "}, "energy_balance_tolerance", 1.0),
-    ({"HTTP_MAX_ATTEMPTS": "1"}, "http_max_attempts", 1),
-    ({"HTTP_BACKOFF_BASE_S": "0"}, "http_backoff_base_s", 0.0),
-    ({"HTTP_MAX_BODY_MB": "8"}, "http_max_body_bytes", 8 * 1024 * 1024),
-    ({"HTTP_DEADLINE_S": "90.5"}, "http_deadline_s", 90.5),
-    ({"NEUTRALITY_MIN_PERMANENCE": "100-1000 år"}, "neutrality_min_permanence", "100-1000 år"),   # the hyphen, as dbt accepts
-    ({"NEUTRALITY_MIN_QUALITY": "measured"}, "neutrality_min_quality", "measured"),
-    ({"NEUTRALITY_TREND_METHOD": "borlange_local"}, "neutrality_trend_method", "borlange_local"),
-    ({"SERVING_STORAGE_VERSION": "latest"}, "serving_storage_version", "latest"),
-    ({"SERVING_STORAGE_VERSION": "v1.2.0"}, "serving_storage_version", "v1.2.0"),
-    ({"DAGSTER_EXECUTOR": "multiprocess"}, "executor", "multiprocess"),
-    ({"REPORT_YEAR": "2024"}, "report_year", 2024),
-    ({"DBT_DUCKDB_MEMORY_LIMIT": "512MB"}, "dbt_duckdb_memory_limit", "512MB"),
-    ({"ALLOW_HTTP_SOURCES": "yes"}, "allow_http_sources", True),
-    ({"ALLOW_HTTP_SOURCES": "0"}, "allow_http_sources", False),
-])
+@pytest.mark.parametrize(
+    "env, attribute, value",
+    [
+        ({"ENERGY_BALANCE_TOLERANCE": "0"}, "energy_balance_tolerance", 0.0),
+        ({"ENERGY_BALANCE_TOLERANCE": " 1 "}, "energy_balance_tolerance", 1.0),
+        ({"HTTP_MAX_ATTEMPTS": "1"}, "http_max_attempts", 1),
+        ({"HTTP_BACKOFF_BASE_S": "0"}, "http_backoff_base_s", 0.0),
+        ({"HTTP_MAX_BODY_MB": "8"}, "http_max_body_bytes", 8 * 1024 * 1024),
+        ({"HTTP_DEADLINE_S": "90.5"}, "http_deadline_s", 90.5),
+        (
+            {"NEUTRALITY_MIN_PERMANENCE": "100-1000 år"},
+            "neutrality_min_permanence",
+            "100-1000 år",
+        ),  # the hyphen, as dbt accepts
+        ({"NEUTRALITY_MIN_QUALITY": "measured"}, "neutrality_min_quality", "measured"),
+        (
+            {"NEUTRALITY_TREND_METHOD": "borlange_local"},
+            "neutrality_trend_method",
+            "borlange_local",
+        ),
+        ({"SERVING_STORAGE_VERSION": "latest"}, "serving_storage_version", "latest"),
+        ({"SERVING_STORAGE_VERSION": "v1.2.0"}, "serving_storage_version", "v1.2.0"),
+        ({"DAGSTER_EXECUTOR": "multiprocess"}, "executor", "multiprocess"),
+        ({"REPORT_YEAR": "2024"}, "report_year", 2024),
+        ({"DBT_DUCKDB_MEMORY_LIMIT": "512MB"}, "dbt_duckdb_memory_limit", "512MB"),
+        ({"ALLOW_HTTP_SOURCES": "yes"}, "allow_http_sources", True),
+        ({"ALLOW_HTTP_SOURCES": "0"}, "allow_http_sources", False),
+    ],
+)
 def test_values_inside_their_ranges_are_taken(env, attribute, value):
     assert getattr(Settings.from_env(env), attribute) == value
 
 
 def test_the_sets_are_the_ones_the_code_uses():
     from pipelines.definitions import EXECUTORS as DAGSTER_EXECUTORS
+
     assert set(EXECUTORS) == set(DAGSTER_EXECUTORS)
     profiles = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
     assert set(DBT_TARGETS) == set(profiles["borlange_warehouse"]["outputs"])
@@ -122,30 +261,52 @@ def test_the_sets_are_the_ones_the_code_uses():
 
 # ---------------------------------------------------------------- the command line
 
+
 def test_borlange_exits_2_with_one_line_on_a_bad_setting(monkeypatch, capsys):
     monkeypatch.setenv("ENERGY_BALANCE_TOLERANCE", "nan")
     assert cli.main(["dbt", "debug"]) == 2
     err = capsys.readouterr().err
-    assert err == ("borlange: invalid settings: ENERGY_BALANCE_TOLERANCE must be a finite number between 0 and 1, "
-                   "not 'nan'\n")
+    assert err == (
+        "borlange: invalid settings: ENERGY_BALANCE_TOLERANCE must be a finite number between 0 and 1, "
+        "not 'nan'\n"
+    )
 
 
 def test_borlange_in_a_process_prints_no_traceback():
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "mirror"], cwd=REPO_ROOT, capture_output=True,
-                          text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "HTTP_MAX_ATTEMPTS": "zero"})
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "mirror"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HTTP_MAX_ATTEMPTS": "zero"},
+    )
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        "borlange: invalid settings: HTTP_MAX_ATTEMPTS must be a whole number between 1 and 100, not 'zero'"]
+        "borlange: invalid settings: HTTP_MAX_ATTEMPTS must be a whole number between 1 and 100, not 'zero'"
+    ]
     assert "Traceback" not in done.stderr
 
 
 # ---------------------------------------------------------------- PostgreSQL's sslmode
 
-HOSTS = {   # PGHOST -> local (prefer) or not (verify-full)
-    None: True, "": True, "127.0.0.1": True, "127.4.5.6": True, "localhost": True, "LOCALHOST": True, "::1": True,
-    "/var/run/postgresql": True, "@abstract": True, "127.0.0.1,localhost": True,
-    "db.example.org": False, "10.0.0.5": False, "127.evil.example": False, "127.0.0.1,db.example.org": False,
-    "localhost.example.org": False, "::ffff:10.0.0.5": False,
+HOSTS = {  # PGHOST -> local (prefer) or not (verify-full)
+    None: True,
+    "": True,
+    "127.0.0.1": True,
+    "127.4.5.6": True,
+    "localhost": True,
+    "LOCALHOST": True,
+    "::1": True,
+    "/var/run/postgresql": True,
+    "@abstract": True,
+    "127.0.0.1,localhost": True,
+    "db.example.org": False,
+    "10.0.0.5": False,
+    "127.evil.example": False,
+    "127.0.0.1,db.example.org": False,
+    "localhost.example.org": False,
+    "::ffff:10.0.0.5": False,
 }
 
 
@@ -153,7 +314,7 @@ HOSTS = {   # PGHOST -> local (prefer) or not (verify-full)
 def test_sslmode_is_verify_full_unless_the_host_is_loopback(host, local):
     assert postgres_host_is_local(host) is local
     assert postgres_sslmode(host, None) == ("prefer" if local else "verify-full")
-    assert postgres_sslmode(host, "disable") == "disable"          # PGSSLMODE, when set, is what it says
+    assert postgres_sslmode(host, "disable") == "disable"  # PGSSLMODE, when set, is what it says
     env = {"DBT_TARGET": "postgres", **({"PGHOST": host} if host is not None else {})}
     assert Settings.from_env(env).postgres_sslmode == ("prefer" if local else "verify-full")
 
@@ -163,11 +324,20 @@ def test_a_weaker_sslmode_for_a_remote_host_is_refused():
     for weak in ("disable", "allow", "prefer", "require", "verify-ca"):
         assert problems({**env, "PGSSLMODE": weak}) == [
             f"PGSSLMODE must be verify-full for the PostgreSQL host 'db.example.org', which is not loopback, not "
-            f"{weak!r} (unset, it is verify-full; give the CA in PGSSLROOTCERT)"]
+            f"{weak!r} (unset, it is verify-full; give the CA in PGSSLROOTCERT)"
+        ]
     assert Settings.from_env({**env, "PGSSLMODE": "verify-full"}).postgres_sslmode == "verify-full"
-    assert Settings.from_env({"PGHOST": "127.0.0.1", "PGSSLMODE": "disable", "DBT_TARGET": "postgres"}).postgres_sslmode == "disable"
+    assert (
+        Settings.from_env(
+            {"PGHOST": "127.0.0.1", "PGSSLMODE": "disable", "DBT_TARGET": "postgres"}
+        ).postgres_sslmode
+        == "disable"
+    )
     # Only the PostgreSQL target is held to it: a DuckDB run does not connect.
-    assert Settings.from_env({"PGHOST": "db.example.org", "PGSSLMODE": "disable"}).postgres_sslmode == "disable"
+    assert (
+        Settings.from_env({"PGHOST": "db.example.org", "PGSSLMODE": "disable"}).postgres_sslmode
+        == "disable"
+    )
 
 
 RENDER = """
@@ -194,9 +364,15 @@ def render_postgres_output(envs: list[dict[str, str]]) -> list[list[str]]:
     """dbt's own rendering of profiles.yml's postgres output under each env, with the vars the
     pipeline passes for the settings of that env: [sslmode, schema]."""
     from pipelines.lib.dbt import dbt_vars
+
     pairs = [(env, dbt_vars(Settings.from_env(env))) for env in envs]
-    done = subprocess.run([sys.executable, "-c", RENDER, str(DBT_PROJECT_DIR), json.dumps(pairs)],
-                          capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", RENDER, str(DBT_PROJECT_DIR), json.dumps(pairs)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return json.loads(done.stdout)
 
 
@@ -205,5 +381,7 @@ def test_dbt_profile_applies_the_same_sslmode_rule_and_a_dedicated_schema():
     envs.append({"PGHOST": "db.example.org", "PGSSLMODE": "verify-full", "PGSCHEMA": "warehouse"})
     *rendered, explicit = render_postgres_output(envs)
     assert rendered == [[postgres_sslmode(host, None), "borlange"] for host in HOSTS]
-    assert [mode for mode, _ in rendered] == ["prefer" if local else "verify-full" for local in HOSTS.values()]
+    assert [mode for mode, _ in rendered] == [
+        "prefer" if local else "verify-full" for local in HOSTS.values()
+    ]
     assert explicit == ["verify-full", "warehouse"]

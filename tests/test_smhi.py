@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -14,10 +14,23 @@ import requests
 
 from replay.server import Fault, ReplayServer, Response
 from replay.smhi import SmhiHandler, xlsx_bytes
-from sources.http import BodyTooLarge, DeadlineExceeded, HttpClient, InsecureURL, RetryPolicy, SourceHTTPError
+from sources.http import (
+    BodyTooLarge,
+    DeadlineExceeded,
+    HttpClient,
+    InsecureURL,
+    RetryPolicy,
+    SourceHTTPError,
+)
 from sources.smhi import (
-    GAS_BY_SUB, SmhiClient, SmhiDownloadError, SmhiFormatError, filename_from_disposition, gas_for_sub,
-    load_reference, parse_smhi_excel,
+    GAS_BY_SUB,
+    SmhiClient,
+    SmhiDownloadError,
+    SmhiFormatError,
+    filename_from_disposition,
+    gas_for_sub,
+    load_reference,
+    parse_smhi_excel,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,12 +53,15 @@ _parsed_cache: dict[str, object] = {}
 @pytest.fixture(scope="module")
 def parsed(reference):
     """Parse a bundled payload once per test module."""
+
     def get(name: str):
         if name not in _parsed_cache:
             sub = name.split("_")[0]
-            _parsed_cache[name] = parse_smhi_excel((PAYLOADS / name).read_bytes(), file_name=name, sub=sub,
-                                                   reference=reference)
+            _parsed_cache[name] = parse_smhi_excel(
+                (PAYLOADS / name).read_bytes(), file_name=name, sub=sub, reference=reference
+            )
         return _parsed_cache[name]
+
     return get
 
 
@@ -55,13 +71,19 @@ def kommun_rows(frame: pl.DataFrame, kod: str, year: int) -> pl.DataFrame:
 
 def sector_sum(frame: pl.DataFrame, kod: str, year: int) -> float:
     rows = kommun_rows(frame, kod, year)
-    return rows.filter(pl.col("huvudsektor_raw") != "Alla", pl.col("undersektor_raw") == "Alla")["tonnes"].sum()
+    return rows.filter(pl.col("huvudsektor_raw") != "Alla", pl.col("undersektor_raw") == "Alla")[
+        "tonnes"
+    ].sum()
 
 
 def cell(frame: pl.DataFrame, kod: str | None, year: int, huvud: str, under: str = "Alla") -> float:
     area = pl.col("kommun_kod") == kod if kod else pl.col("level") == "riket"
-    rows = frame.filter(area, pl.col("year") == year, pl.col("huvudsektor_raw") == huvud,
-                        pl.col("undersektor_raw") == under)
+    rows = frame.filter(
+        area,
+        pl.col("year") == year,
+        pl.col("huvudsektor_raw") == huvud,
+        pl.col("undersektor_raw") == under,
+    )
     assert rows.height == 1, rows
     return rows["tonnes"][0]
 
@@ -73,12 +95,21 @@ def test_ggt_2026_borlange_total_and_sectors(parsed):
     p = parsed(GGT_2026)
     assert (p.vintage, p.sub, p.gas, p.unit) == (date(2026, 6, 25), "GGT", "CO2e", "ton CO2-ekv/år")
     assert sector_sum(p.frame, BORLANGE, 2024) == pytest.approx(423_796, abs=1)
-    assert cell(p.frame, BORLANGE, 2024, "Alla") == pytest.approx(sector_sum(p.frame, BORLANGE, 2024), abs=1)
+    assert cell(p.frame, BORLANGE, 2024, "Alla") == pytest.approx(
+        sector_sum(p.frame, BORLANGE, 2024), abs=1
+    )
     assert sector_sum(p.frame, BORLANGE, 1990) == pytest.approx(539_459, abs=1)
-    expected_2024 = {"Industri (energi + processer)": 251_161, "Transporter": 78_922, "El och fjärrvärme": 46_767,
-                     "Arbetsmaskiner": 22_084, "Jordbruk": 12_373, "Produktanvändning (inkl. lösningsmedel)": 5_447,
-                     "Avfall (inkl.avlopp)": 5_355, "Egen uppvärmning av bostäder och lokaler": 1_642,
-                     "Utrikes transporter": 45}
+    expected_2024 = {
+        "Industri (energi + processer)": 251_161,
+        "Transporter": 78_922,
+        "El och fjärrvärme": 46_767,
+        "Arbetsmaskiner": 22_084,
+        "Jordbruk": 12_373,
+        "Produktanvändning (inkl. lösningsmedel)": 5_447,
+        "Avfall (inkl.avlopp)": 5_355,
+        "Egen uppvärmning av bostäder och lokaler": 1_642,
+        "Utrikes transporter": 45,
+    }
     for sector, tonnes in expected_2024.items():
         assert cell(p.frame, BORLANGE, 2024, sector) == pytest.approx(tonnes, abs=1), sector
 
@@ -100,9 +131,16 @@ def test_ggt_2025_release_total_and_gap_years(parsed):
 
 def test_co2_2024_subsectors_and_total(parsed):
     p = parsed(CO2_2024)
-    assert (p.vintage, p.gas, p.unit, p.sheet) == (date(2024, 4, 18), "CO2", "ton/år", "Koldioxid (CO2)")
+    assert (p.vintage, p.gas, p.unit, p.sheet) == (
+        date(2024, 4, 18),
+        "CO2",
+        "ton/år",
+        "Koldioxid (CO2)",
+    )
     assert p.report_name == "Länsrapport, 2024-04-18"
-    assert cell(p.frame, BORLANGE, 2022, "Transporter", "Personbilar") == pytest.approx(38_098, abs=1)
+    assert cell(p.frame, BORLANGE, 2022, "Transporter", "Personbilar") == pytest.approx(
+        38_098, abs=1
+    )
     assert cell(p.frame, BORLANGE, 2022, "Transporter", "Järnväg") == pytest.approx(4_582, abs=1)
     assert cell(p.frame, BORLANGE, 1990, "Alla") == pytest.approx(499_382, abs=1)
     # sector names stay raw, including SMHI's own typos
@@ -114,18 +152,32 @@ def test_every_file_has_290_kommuner_and_the_documented_schema(parsed, name):
     frame = parsed(name).frame
     assert frame.filter(pl.col("level") == "kommun")["kommun_kod"].n_unique() == 290
     assert frame.filter(pl.col("level") == "lan")["lan_kod"].n_unique() == 21
-    assert frame.schema == pl.Schema({
-        "level": pl.String, "lan_kod": pl.String, "kommun_kod": pl.String, "huvudsektor_raw": pl.String,
-        "undersektor_raw": pl.String, "lan_namn_raw": pl.String, "kommun_namn_raw": pl.String,
-        "year": pl.Int32, "tonnes": pl.Float64, "source_row": pl.Int32})
-    assert frame.filter(pl.col("level") == "riket")["lan_kod"].null_count() == frame.filter(
-        pl.col("level") == "riket").height
-    assert frame.filter(pl.col("kommun_kod") == "0114")["kommun_namn_raw"].unique().to_list() == ["Upplands Väsby"]
+    assert frame.schema == pl.Schema(
+        {
+            "level": pl.String,
+            "lan_kod": pl.String,
+            "kommun_kod": pl.String,
+            "huvudsektor_raw": pl.String,
+            "undersektor_raw": pl.String,
+            "lan_namn_raw": pl.String,
+            "kommun_namn_raw": pl.String,
+            "year": pl.Int32,
+            "tonnes": pl.Float64,
+            "source_row": pl.Int32,
+        }
+    )
+    assert (
+        frame.filter(pl.col("level") == "riket")["lan_kod"].null_count()
+        == frame.filter(pl.col("level") == "riket").height
+    )
+    assert frame.filter(pl.col("kommun_kod") == "0114")["kommun_namn_raw"].unique().to_list() == [
+        "Upplands Väsby"
+    ]
 
 
 def test_header_detection_for_3_and_4_row_preambles(parsed):
-    assert parsed(GGT_2026).header_row == 6     # 4-row preamble: Rapportnamn, title, Enhet, blank
-    assert parsed(GGT_2025).header_row == 5     # 3-row preamble, no blank row
+    assert parsed(GGT_2026).header_row == 6  # 4-row preamble: Rapportnamn, title, Enhet, blank
+    assert parsed(GGT_2025).header_row == 5  # 3-row preamble, no blank row
     assert parsed(CO2_2024).header_row == 6
 
 
@@ -152,7 +204,7 @@ def dalarna_rows():
     """The 2026 GGT fixture cut to Sweden and Dalarna: same layout, fast to rebuild."""
     rows = payload_rows(GGT_2026)
     header = next(i for i, r in enumerate(rows) if r[0] == "Huvudsektor")
-    return rows[:header + 1] + [r for r in rows[header + 1:] if r[2] in ("Alla", "Dalarnas län")]
+    return rows[: header + 1] + [r for r in rows[header + 1 :] if r[2] in ("Alla", "Dalarnas län")]
 
 
 def build(rows: list[list]) -> bytes:
@@ -225,8 +277,19 @@ def _wrong_substance(rows):
     return 6, "E", "CO2"
 
 
-MALFORMED = [_rename_label, _unknown_sector, _unknown_kommun, _unknown_lan, _text_in_number, _negative,
-             _empty_cell, _duplicate, _not_a_year, _unknown_unit, _wrong_substance]
+MALFORMED = [
+    _rename_label,
+    _unknown_sector,
+    _unknown_kommun,
+    _unknown_lan,
+    _text_in_number,
+    _negative,
+    _empty_cell,
+    _duplicate,
+    _not_a_year,
+    _unknown_unit,
+    _wrong_substance,
+]
 
 
 @pytest.mark.parametrize("mutate", MALFORMED, ids=[m.__name__.strip("_") for m in MALFORMED])
@@ -236,17 +299,25 @@ def test_malformed_file_names_sheet_row_and_value(reference, dalarna_rows, mutat
     with pytest.raises(SmhiFormatError) as info:
         parse_smhi_excel(build(rows), file_name="bad.xlsx", sub="GGT", reference=reference)
     err = info.value
-    assert (err.file_name, err.sheet, err.row, err.column) == ("bad.xlsx", "Växthusgaser totalt (CO2-ekv.)",
-                                                                row, column)
+    assert (err.file_name, err.sheet, err.row, err.column) == (
+        "bad.xlsx",
+        "Växthusgaser totalt (CO2-ekv.)",
+        row,
+        column,
+    )
     assert err.value == value
     message = str(err)
-    assert message.startswith(f"bad.xlsx, sheet 'Växthusgaser totalt (CO2-ekv.)', row {row}, column {column}: ")
+    assert message.startswith(
+        f"bad.xlsx, sheet 'Växthusgaser totalt (CO2-ekv.)', row {row}, column {column}: "
+    )
     assert ("empty cell" if value is None else repr(value)) in message
     assert "expected" in message
 
 
 def test_no_header_anywhere_is_reported(reference):
-    content = build([["Rapportnamn:", "Länsrapport, 2026-06-25"], ["Enhet: ton/år"], ["nothing here"]])
+    content = build(
+        [["Rapportnamn:", "Länsrapport, 2026-06-25"], ["Enhet: ton/år"], ["nothing here"]]
+    )
     with pytest.raises(SmhiFormatError, match="Huvudsektor"):
         parse_smhi_excel(content, file_name="empty.xlsx", sub="GGT", reference=reference)
 
@@ -257,7 +328,9 @@ def test_alias_maps_falu_kommun_to_2080(reference, dalarna_rows):
         if r[3] == "Falun":
             r[3] = "Falu kommun"
     p = parse_smhi_excel(build(rows), file_name="alias.xlsx", sub="GGT", reference=reference)
-    assert p.frame.filter(pl.col("kommun_namn_raw") == "Falu kommun")["kommun_kod"].unique().to_list() == ["2080"]
+    assert p.frame.filter(pl.col("kommun_namn_raw") == "Falu kommun")[
+        "kommun_kod"
+    ].unique().to_list() == ["2080"]
     assert reference.kommun_code("  falun ") == "2080"
     assert reference.kommun_code("Region Gotland") == "0980"
     assert reference.lan_code("dalarnas län") == "20"
@@ -280,7 +353,10 @@ def test_data_sheet_is_found_after_another_sheet(reference, dalarna_rows):
     buffer = io.BytesIO()
     wb.save(buffer)
     p = parse_smhi_excel(buffer.getvalue(), file_name="two.xlsx", sub="GGT", reference=reference)
-    assert p.sheet == "Data" and p.frame.filter(pl.col("level") == "kommun")["kommun_kod"].n_unique() == 15
+    assert (
+        p.sheet == "Data"
+        and p.frame.filter(pl.col("level") == "kommun")["kommun_kod"].n_unique() == 15
+    )
 
 
 def test_unknown_sub_is_a_value_error():
@@ -292,7 +368,10 @@ def test_unknown_sub_is_a_value_error():
 def test_seeds_keep_codes_as_text(reference):
     assert len(reference.kommun_names) == 290 and len(reference.lan_names) == 21
     assert reference.kommun_names["0114"] == "Upplands Väsby"
-    assert reference.sector("huvudsektor", "Egen uppärmning av bostäder och lokaler").sector_code == "own_heating"
+    assert (
+        reference.sector("huvudsektor", "Egen uppärmning av bostäder och lokaler").sector_code
+        == "own_heating"
+    )
     assert reference.sector("undersektor", "Personbilar").sector_code == "transport.cars"
 
 
@@ -307,8 +386,11 @@ def replay():
 
 
 def smhi_client(server: ReplayServer, max_attempts: int = 3) -> SmhiClient:
-    http = HttpClient(server.url, retry=RetryPolicy(max_attempts=max_attempts, backoff_base_s=0.01),
-                      sleep=lambda seconds: None)
+    http = HttpClient(
+        server.url,
+        retry=RetryPolicy(max_attempts=max_attempts, backoff_base_s=0.01),
+        sleep=lambda seconds: None,
+    )
     return SmhiClient(server.url, http)
 
 
@@ -324,8 +406,10 @@ def test_download_round_trips_bytes_and_sha256(replay):
     assert dl.url == f"{server.url}{DOWNLOAD}?county=0&municipality=0&sub=GGT"
     assert dl.params == {"county": "0", "municipality": "0", "sub": "GGT"}
     assert dl.filename == GGT_2026
-    assert dl.content_type.startswith("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    assert dl.fetched_at.tzinfo == timezone.utc
+    assert dl.content_type.startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert dl.fetched_at.tzinfo == UTC
 
 
 def test_co2_download(replay):
@@ -369,17 +453,23 @@ def test_county_filter_returns_only_that_lan(replay, reference):
     assert set(p.frame["lan_kod"]) == {"20"}
     assert p.frame["kommun_kod"].drop_nulls().n_unique() == 15
     assert sector_sum(p.frame, BORLANGE, 2024) == pytest.approx(423_796, abs=1)
-    assert smhi_client(server).download("GGT", county="20").content == dl.content   # cached, same bytes
+    assert (
+        smhi_client(server).download("GGT", county="20").content == dl.content
+    )  # cached, same bytes
 
 
 def test_release_can_be_switched_over_http_and_in_process(replay, reference):
     server, handler = replay
     assert handler.release == "2026-06-25"
-    resp = requests.post(f"{server.url}/__replay/smhi/release", json={"release": "2026-04-23"}, timeout=5)
+    resp = requests.post(
+        f"{server.url}/__replay/smhi/release", json={"release": "2026-04-23"}, timeout=5
+    )
     assert resp.status_code == 200 and resp.json()["release"] == "2026-04-23"
     dl = smhi_client(server).download("GGT")
     assert dl.content == (PAYLOADS / GGT_2025).read_bytes()
-    bad = requests.post(f"{server.url}/__replay/smhi/release", json={"release": "1999-01-01"}, timeout=5)
+    bad = requests.post(
+        f"{server.url}/__replay/smhi/release", json={"release": "1999-01-01"}, timeout=5
+    )
     assert bad.status_code == 400
     handler.release = "2026-06-25"
     assert smhi_client(server).download("GGT").filename == GGT_2026
@@ -398,17 +488,26 @@ def test_unknown_sub_and_county_are_rejected(replay):
 
 def test_a_200_that_is_not_a_workbook_is_an_error():
     def html(req):
-        return Response(200, {"Content-Type": "text/html"}, b"<html>maintenance</html>") \
-            if req.path == DOWNLOAD else None
+        return (
+            Response(200, {"Content-Type": "text/html"}, b"<html>maintenance</html>")
+            if req.path == DOWNLOAD
+            else None
+        )
+
     with ReplayServer([html]) as server:
         with pytest.raises(SmhiDownloadError) as info:
             smhi_client(server).download("GGT")
-    assert info.value.url.endswith("?county=0&municipality=0&sub=GGT") and "text/html" in str(info.value)
+    assert info.value.url.endswith("?county=0&municipality=0&sub=GGT") and "text/html" in str(
+        info.value
+    )
 
 
 def test_filename_from_content_disposition():
     assert filename_from_disposition('attachment; filename="a b.xlsx"', "d.xlsx") == "a b.xlsx"
-    assert filename_from_disposition("attachment; filename*=UTF-8''L%C3%A4n.xlsx", "d.xlsx") == "Län.xlsx"
+    assert (
+        filename_from_disposition("attachment; filename*=UTF-8''L%C3%A4n.xlsx", "d.xlsx")
+        == "Län.xlsx"
+    )
     assert filename_from_disposition("attachment; filename=../../etc.xlsx", "d.xlsx") == "etc.xlsx"
     assert filename_from_disposition(None, "smhi_GGT.xlsx") == "smhi_GGT.xlsx"
 
@@ -420,8 +519,12 @@ def test_a_workbook_over_the_body_limit_is_refused_without_a_retry(replay):
     """The 2026 whole-country workbook is 292 704 bytes: under a 100 000-byte limit the download
     fails on its first attempt, naming the URL and the limit."""
     server, _ = replay
-    http = HttpClient(server.url, retry=RetryPolicy(max_attempts=3, backoff_base_s=0.01), sleep=lambda s: None,
-                      max_body_bytes=100_000)
+    http = HttpClient(
+        server.url,
+        retry=RetryPolicy(max_attempts=3, backoff_base_s=0.01),
+        sleep=lambda s: None,
+        max_body_bytes=100_000,
+    )
     with pytest.raises(BodyTooLarge) as info:
         SmhiClient(server.url, http).download("GGT")
     url = f"{server.url}{DOWNLOAD}?county=0&municipality=0&sub=GGT"
@@ -441,8 +544,13 @@ def test_the_default_body_limit_fits_the_largest_bundled_workbook(replay):
 def test_a_slow_export_past_the_deadline_ends_the_download(replay):
     server, _ = replay
     server.add_fault(Fault(DOWNLOAD, delay_s=3.0, times=3))
-    http = HttpClient(server.url, timeout=(2.0, 60.0), retry=RetryPolicy(max_attempts=3, backoff_base_s=0.01),
-                      sleep=lambda s: None, deadline_s=1.0)
+    http = HttpClient(
+        server.url,
+        timeout=(2.0, 60.0),
+        retry=RetryPolicy(max_attempts=3, backoff_base_s=0.01),
+        sleep=lambda s: None,
+        deadline_s=1.0,
+    )
     with pytest.raises(DeadlineExceeded, match=r"within the 1 s deadline \(attempt 1\)"):
         SmhiClient(server.url, http).download("GGT")
     assert server.count(DOWNLOAD) <= 1

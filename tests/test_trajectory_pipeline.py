@@ -14,8 +14,14 @@ BORLANGE = "2081"
 
 
 def trajectory_row(con, method):
-    rows = con.sql("select * from marts.trajectory where kommun_kod = ? and method = ?",
-                   params=[BORLANGE, method]).pl().to_dicts()
+    rows = (
+        con.sql(
+            "select * from marts.trajectory where kommun_kod = ? and method = ?",
+            params=[BORLANGE, method],
+        )
+        .pl()
+        .to_dicts()
+    )
     assert len(rows) == 1
     return rows[0]
 
@@ -29,11 +35,13 @@ def test_carbon_law_from_the_warehouse_matches_klimatkollen(demo_con):
     assert abs((row["net_zero_date"] - date(2067, 2, 12)).days) <= 2
     assert row["meets_paris"] is False
     assert row["trend_years"] == "2015,2020,2021,2022,2023,2024"
-    assert row["budget_exhausted_date"].year == 2035    # methods.md §3.3: early 2035
+    assert row["budget_exhausted_date"].year == 2035  # methods.md §3.3: early 2035
 
 
 def test_every_kommun_gets_every_national_method(demo_con):
-    counts = dict(demo_con.sql("select method, count(*) from marts.trajectory group by 1").fetchall())
+    counts = dict(
+        demo_con.sql("select method, count(*) from marts.trajectory group by 1").fetchall()
+    )
     assert counts["carbon_law"] == counts["carbon_law_1_7c"] == counts["carbon_budget"] == 290
     assert counts["borlange_local"] == 1
 
@@ -41,7 +49,9 @@ def test_every_kommun_gets_every_national_method(demo_con):
 def test_borlange_local_says_its_scope_is_not_met_without_ssab(demo_con):
     row = trajectory_row(demo_con, "borlange_local")
     assert row["scope_status"].startswith("not met")
-    assert row["meets_paris"] is None and row["trend_sum_t"] is None and row["allowed_sum_t"] is None
+    assert (
+        row["meets_paris"] is None and row["trend_sum_t"] is None and row["allowed_sum_t"] is None
+    )
 
 
 def test_carbon_budget_as_of_2026_runs_out_in_2026_and_negative_budgets_are_kept(demo_con):
@@ -50,19 +60,26 @@ def test_carbon_budget_as_of_2026_runs_out_in_2026_and_negative_budgets_are_kept
     assert row["gas"] == "CO2" and row["last_data_year"] == 2022
     assert 0 < row["budget_t"] < 50_000 and row["budget_exhausted_date"].year == 2026
     negative = demo_con.sql("""select count(*), max(budget_t), count(required_reduction_pct)
-                               from marts.trajectory where method = 'carbon_budget' and budget_negative""").fetchall()[0]
-    assert negative[0] > 0 and negative[1] < 0 and negative[2] == 0   # kept negative, never clipped
+                               from marts.trajectory where method = 'carbon_budget' and budget_negative""").fetchall()[
+        0
+    ]
+    assert negative[0] > 0 and negative[1] < 0 and negative[2] == 0  # kept negative, never clipped
 
 
 def test_fct_carbon_budget_adds_up_year_by_year(demo_con):
-    rows = demo_con.sql("""select year, allowed_t, cumulative_allowed_t, emissions_kind, cumulative_emissions_t,
+    rows = demo_con.sql(
+        """select year, allowed_t, cumulative_allowed_t, emissions_kind, cumulative_emissions_t,
                                   budget_t, remaining_budget_t
                            from marts.fct_carbon_budget where kommun_kod = ? and method = 'carbon_law'
-                           order by year""", params=[BORLANGE]).pl()
+                           order by year""",
+        params=[BORLANGE],
+    ).pl()
     last = rows.filter(rows["year"] == 2050).to_dicts()[0]
     assert last["cumulative_allowed_t"] == pytest.approx(3_295_459, rel=0.001)
     assert last["cumulative_emissions_t"] == pytest.approx(7_154_677, rel=0.001)
-    assert last["remaining_budget_t"] == pytest.approx(last["budget_t"] - last["cumulative_emissions_t"])
+    assert last["remaining_budget_t"] == pytest.approx(
+        last["budget_t"] - last["cumulative_emissions_t"]
+    )
     kinds = dict(zip(rows["year"], rows["emissions_kind"]))
     assert (kinds[2024], kinds[2025], kinds[2027]) == ("actual", "approximated", "trend")
     crossing = rows.filter(rows["remaining_budget_t"] < 0)["year"].min()
@@ -90,15 +107,25 @@ def test_charts_are_written_for_borlange(demo_warehouse):
         html = demo_warehouse.reports_dir / f"trajectory_{BORLANGE}_{method}.html"
         assert png.read_bytes().startswith(b"\x89PNG")
         text = html.read_text(encoding="utf-8")
-        assert "http://" not in text and "https://" not in text   # self-contained
+        assert "http://" not in text and "https://" not in text  # self-contained
         assert "Borlänge" in text and '"method": "' + method in text
 
 
 def test_cement_is_taken_out_only_where_reported():
     import polars as pl
-    emissions = pl.DataFrame({"kommun_kod": ["0980", "2081"], "year": [2022, 2022], "tonnes": [1_693_531.0, 362_176.0]})
+
+    emissions = pl.DataFrame(
+        {"kommun_kod": ["0980", "2081"], "year": [2022, 2022], "tonnes": [1_693_531.0, 362_176.0]}
+    )
     cement = pl.DataFrame({"kommun_kod": ["0980"], "year": [2022], "cement_t": [1_514_132.0]})
-    out = dict(zip(*without_cement(emissions, cement).select("kommun_kod", "tonnes").to_dict(as_series=False).values()))
+    out = dict(
+        zip(
+            *without_cement(emissions, cement)
+            .select("kommun_kod", "tonnes")
+            .to_dict(as_series=False)
+            .values()
+        )
+    )
     assert out == {"0980": pytest.approx(179_399.0), "2081": 362_176.0}
 
 
@@ -108,10 +135,14 @@ def test_carbon_budget_from_the_warehouse_reproduces_dec_2024(demo_con):
     from pipelines.defs.trajectory.assets import scope_inputs
     from pipelines.defs.trajectory.compute import compute_trajectories
     from pipelines.defs.trajectory.presets import load_presets
+
     preset = load_presets()["carbon_budget"]
     emissions, exclusions = scope_inputs(demo_con, preset)
-    row = compute_trajectories(emissions, preset, 2024, exclusions=exclusions).summary.filter(
-        pl_col_kommun(BORLANGE)).to_dicts()[0]
+    row = (
+        compute_trajectories(emissions, preset, 2024, exclusions=exclusions)
+        .summary.filter(pl_col_kommun(BORLANGE))
+        .to_dicts()[0]
+    )
     assert row["budget_t"] == pytest.approx(669_971, rel=0.005)
     assert row["required_reduction_pct"] == pytest.approx(39.7, abs=0.05)
     assert abs((row["budget_exhausted_date"] - date(2026, 1, 15)).days) <= 5
@@ -119,4 +150,5 @@ def test_carbon_budget_from_the_warehouse_reproduces_dec_2024(demo_con):
 
 def pl_col_kommun(kommun_kod):
     import polars as pl
+
     return pl.col("kommun_kod") == kommun_kod

@@ -21,12 +21,21 @@ from pipelines.settings import REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "ui"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 GROUPS = ["ingestion", "reference", "staging", "intermediate", "marts", "serving", "reports"]
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="no chromium: apt-get install chromium (.ci/run does) to run the UI test")
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason="no chromium: apt-get install chromium (.ci/run does) to run the UI test",
+)
 
 
 def free_port() -> int:
@@ -36,8 +45,11 @@ def free_port() -> int:
 
 
 def graphql(base: str, query: str) -> dict:
-    request = urllib.request.Request(f"{base}/graphql", data=json.dumps({"query": query}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
@@ -57,10 +69,21 @@ def dagster_ui(tmp_path_factory):
     """`borlange ui` on a free loopback port with its own DAGSTER_HOME and warehouse."""
     root = tmp_path_factory.mktemp("ui")
     port = free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(root / "dagster_home"), "INBOX_DIR": str(root / "inbox"),
-           "WAREHOUSE_PATH": str(root / "warehouse" / "borlange.duckdb"), "TRAJECTORY_AS_OF_YEAR": "2026"}
-    server = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "ui", "--port", str(port)], cwd=REPO_ROOT, env=env,
-                              stdout=open(root / "ui.log", "w"), stderr=subprocess.STDOUT, start_new_session=True)
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "INBOX_DIR": str(root / "inbox"),
+        "WAREHOUSE_PATH": str(root / "warehouse" / "borlange.duckdb"),
+        "TRAJECTORY_AS_OF_YEAR": "2026",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "ui", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=open(root / "ui.log", "w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
 
     def ready():
@@ -84,6 +107,7 @@ def dagster_ui(tmp_path_factory):
 @pytest.fixture(scope="module")
 def page(dagster_ui):
     from playwright.sync_api import sync_playwright
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -121,13 +145,19 @@ def test_materialize_all_succeeds_and_the_trajectory_chart_is_in_its_metadata(da
         confirm.wait_for(timeout=10_000)
         page.screenshot(path=ARTIFACTS / "materialize_confirm.png")
         confirm.click()
-    except Exception:            # playwright's TimeoutError: no dialog, the run is launched already
+    except Exception:  # playwright's TimeoutError: no dialog, the run is launched already
         pass
 
     def newest_run():
-        runs = graphql(dagster_ui, "{ runsOrError(limit: 1) { ... on Runs { results { runId status } } } }")
+        runs = graphql(
+            dagster_ui, "{ runsOrError(limit: 1) { ... on Runs { results { runId status } } } }"
+        )
         results = runs["data"]["runsOrError"]["results"]
-        return results[0] if results and results[0]["status"] in ("SUCCESS", "FAILURE", "CANCELED") else None
+        return (
+            results[0]
+            if results and results[0]["status"] in ("SUCCESS", "FAILURE", "CANCELED")
+            else None
+        )
 
     run = wait_until(newest_run, 420, "the materialization launched from the UI")
     page.goto(f"{dagster_ui}/runs/{run['runId']}")
@@ -135,13 +165,15 @@ def test_materialize_all_succeeds_and_the_trajectory_chart_is_in_its_metadata(da
     page.screenshot(path=ARTIFACTS / "run.png")
     assert run["status"] == "SUCCESS"
 
-    page.goto(f"{dagster_ui}/assets/trajectory/summary")   # the polars asset; dbt publishes marts.trajectory
+    page.goto(
+        f"{dagster_ui}/assets/trajectory/summary"
+    )  # the polars asset; dbt publishes marts.trajectory
     page.get_by_text("[Show Markdown]").first.wait_for(timeout=30_000)
     page.screenshot(path=ARTIFACTS / "trajectory_asset.png", full_page=True)
     page.get_by_text("[Show Markdown]").first.click()
     charts = page.locator("img[src^='data:image/png']")
     charts.first.wait_for(timeout=30_000)
-    assert charts.count() >= 3                           # one per national method, at least
+    assert charts.count() >= 3  # one per national method, at least
     assert all(charts.nth(i).evaluate("img => img.naturalWidth") > 0 for i in range(charts.count()))
     page.screenshot(path=ARTIFACTS / "trajectory_charts.png")
 

@@ -18,7 +18,8 @@ from datetime import date, datetime
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Path as PathParam, Query, Request
+from fastapi import FastAPI, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -39,8 +40,11 @@ KOMMUN_KOD_PATTERN = r"^\d{4}$"
 DEFAULT_PAGE_SIZE = 100
 MAX_OFFSET = 10_000_000
 DOWNLOAD_CHUNK = 1 << 20
-ALREADY_COMPRESSED = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      "application/vnd.apache.parquet", "text/event-stream")
+ALREADY_COMPRESSED = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.apache.parquet",
+    "text/event-stream",
+)
 
 Format = Literal["json", "csv"]
 
@@ -53,11 +57,20 @@ class Problem(Exception):
         self.status, self.detail, self.parameter, self.extra = status, detail, parameter, extra
 
 
-def problem_response(status: int, detail: str, request: Request | None = None, parameter: str | None = None,
-                     **extra: Any) -> JSONResponse:
+def problem_response(
+    status: int,
+    detail: str,
+    request: Request | None = None,
+    parameter: str | None = None,
+    **extra: Any,
+) -> JSONResponse:
     # "about:blank": the status code says it all (RFC 9457 4.2); `parameter` names the input at fault.
-    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
-            "detail": detail}
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
     if request is not None:
         body["instance"] = request.url.path
     if parameter:
@@ -72,16 +85,30 @@ def problem_response(status: int, detail: str, request: Request | None = None, p
 
 def create_app(settings: Settings) -> FastAPI:
     builds = BuildCache(settings.serving_dir)
-    app = FastAPI(title="Klimatneutrala Borlänge 2030: open data API", version="1",
-                  description=("Emissions, population and trajectories per kommun, read-only, from the published "
-                               "serving copy of the warehouse. Every answer names its build (`X-Build-Id`); "
-                               "a list endpoint pages with `limit` and `offset` and answers `?format=csv`."),
-                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app = FastAPI(
+        title="Klimatneutrala Borlänge 2030: open data API",
+        version="1",
+        description=(
+            "Emissions, population and trajectories per kommun, read-only, from the published "
+            "serving copy of the warehouse. Every answer names its build (`X-Build-Id`); "
+            "a list endpoint pages with `limit` and `offset` and answers `?format=csv`."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
     app.state.builds = builds
     max_page = settings.api_max_page_size
-    Limit = Annotated[int, Query(ge=1, le=max_page, description=f"Rows per page, at most {max_page}.")]
+    Limit = Annotated[
+        int, Query(ge=1, le=max_page, description=f"Rows per page, at most {max_page}.")
+    ]
     Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
-    KommunKod = Annotated[str, PathParam(pattern=KOMMUN_KOD_PATTERN, description="SCB kommun code, 4 digits (Borlänge is 2081).")]
+    KommunKod = Annotated[
+        str,
+        PathParam(
+            pattern=KOMMUN_KOD_PATTERN, description="SCB kommun code, 4 digits (Borlänge is 2081)."
+        ),
+    ]
     Year = Annotated[int | None, Query(ge=YEARS[0], le=YEARS[1])]
 
     # ---- errors -------------------------------------------------------------------------------
@@ -91,12 +118,22 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"parameter": str(e["loc"][-1]) if e.get("loc") else None,
-                   "in": str(e["loc"][0]) if e.get("loc") else None, "detail": e.get("msg", "invalid")}
-                  for e in exc.errors()]
+        errors = [
+            {
+                "parameter": str(e["loc"][-1]) if e.get("loc") else None,
+                "in": str(e["loc"][0]) if e.get("loc") else None,
+                "detail": e.get("msg", "invalid"),
+            }
+            for e in exc.errors()
+        ]
         first = errors[0] if errors else {"parameter": None, "detail": "invalid request"}
-        return problem_response(422, f"{first['parameter']}: {first['detail']}", request, first["parameter"],
-                                errors=errors)
+        return problem_response(
+            422,
+            f"{first['parameter']}: {first['detail']}",
+            request,
+            first["parameter"],
+            errors=errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -105,7 +142,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(NoBuild)
     async def on_no_build(request: Request, exc: NoBuild) -> JSONResponse:
-        return problem_response(503, "no build is published yet: run the pipeline (make demo)", request)
+        return problem_response(
+            503, "no build is published yet: run the pipeline (make demo)", request
+        )
 
     @app.exception_handler(Exception)
     async def on_error(request: Request, exc: Exception) -> JSONResponse:
@@ -117,7 +156,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def one_build(request: Request, call_next):
         if request.url.path in ("/openapi.json", "/docs"):
             response = await call_next(request)
-            response.headers.setdefault("Cache-Control", f"public, max-age={settings.api_cache_max_age_s}")
+            response.headers.setdefault(
+                "Cache-Control", f"public, max-age={settings.api_cache_max_age_s}"
+            )
             return response
         try:
             build = builds.acquire()
@@ -126,10 +167,18 @@ def create_app(settings: Settings) -> FastAPI:
         request.state.build = build
         try:
             etag = entity_tag(build.build_id, request)
-            cache = "no-cache" if request.url.path == "/v1/health" else f"public, max-age={settings.api_cache_max_age_s}"
-            if request.method in ("GET", "HEAD") and etag_matches(request.headers.get("if-none-match"), etag):
-                return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache,
-                                                          "X-Build-Id": build.build_id})
+            cache = (
+                "no-cache"
+                if request.url.path == "/v1/health"
+                else f"public, max-age={settings.api_cache_max_age_s}"
+            )
+            if request.method in ("GET", "HEAD") and etag_matches(
+                request.headers.get("if-none-match"), etag
+            ):
+                return Response(
+                    status_code=304,
+                    headers={"ETag": etag, "Cache-Control": cache, "X-Build-Id": build.build_id},
+                )
             response = await call_next(request)
             response.headers["X-Build-Id"] = build.build_id
             if response.status_code == 200:
@@ -140,22 +189,38 @@ def create_app(settings: Settings) -> FastAPI:
             builds.release(build)
 
     app.add_middleware(GZipMiddleware, minimum_size=1000, exclude_content_types=ALREADY_COMPRESSED)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD"],
-                       expose_headers=["ETag", "X-Build-Id", "X-Total-Count"])
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD"],
+        expose_headers=["ETag", "X-Build-Id", "X-Total-Count"],
+    )
 
     # ---- endpoints ------------------------------------------------------------------------------
     @app.get("/v1/health", summary="The API is up, and which build it serves")
     def health(request: Request) -> dict:
         build: Build = request.state.build
-        return {"status": "ok", "build_id": build.build_id, "built_at": build.datapackage.get("created")}
+        return {
+            "status": "ok",
+            "build_id": build.build_id,
+            "built_at": build.datapackage.get("created"),
+        }
 
     @app.get("/v1/kommuner", summary="Every kommun: code, name, län and latest population")
-    def kommuner(request: Request, limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0, format: Format = "json"):
+    def kommuner(
+        request: Request,
+        limit: Limit = DEFAULT_PAGE_SIZE,
+        offset: Offset = 0,
+        format: Format = "json",
+    ):
         build: Build = request.state.build
         total, rows = query_page(build, KOMMUNER_SQL, [], limit, offset)
         return answer(request, rows, total, limit, offset, format, "kommuner")
 
-    @app.get("/v1/kommuner/{kommun_kod}", summary="One kommun, with its latest emissions and its rank in its län")
+    @app.get(
+        "/v1/kommuner/{kommun_kod}",
+        summary="One kommun, with its latest emissions and its rank in its län",
+    )
     def kommun(request: Request, kommun_kod: KommunKod) -> dict:
         build: Build = request.state.build
         with build.cursor() as cur:
@@ -165,12 +230,23 @@ def create_app(settings: Settings) -> FastAPI:
             rank = one(cur, RANK_SQL, [kommun_kod])
         return {**row, "rank_in_lan": rank}
 
-    @app.get("/v1/kommuner/{kommun_kod}/emissions",
-             summary="Territorial emissions per year and main sector (SMHI, newest release)")
-    def emissions(request: Request, kommun_kod: KommunKod, gas: Literal["CO2e", "CO2"] = "CO2e",
-                  from_year: Year = None, to_year: Year = None,
-                  sector: Annotated[str | None, Query(max_length=100, description="Main sector: its name or code.")] = None,
-                  limit: Limit = max_page, offset: Offset = 0, format: Format = "json"):
+    @app.get(
+        "/v1/kommuner/{kommun_kod}/emissions",
+        summary="Territorial emissions per year and main sector (SMHI, newest release)",
+    )
+    def emissions(
+        request: Request,
+        kommun_kod: KommunKod,
+        gas: Literal["CO2e", "CO2"] = "CO2e",
+        from_year: Year = None,
+        to_year: Year = None,
+        sector: Annotated[
+            str | None, Query(max_length=100, description="Main sector: its name or code.")
+        ] = None,
+        limit: Limit = max_page,
+        offset: Offset = 0,
+        format: Format = "json",
+    ):
         build: Build = request.state.build
         if from_year is not None and to_year is not None and from_year > to_year:
             raise Problem(422, f"from_year {from_year} is after to_year {to_year}", "from_year")
@@ -179,55 +255,109 @@ def create_app(settings: Settings) -> FastAPI:
             sector_code = None
             if sector is not None:
                 sectors = dict(cur.execute(SECTORS_SQL).fetchall())
-                sector_code = sectors.get(sector) or (sector if sector in sectors.values() else None)
+                sector_code = sectors.get(sector) or (
+                    sector if sector in sectors.values() else None
+                )
                 if sector_code is None:
-                    raise Problem(422, f"unknown sector {sector!r}", "sector", allowed=sorted(sectors.values()))
+                    raise Problem(
+                        422,
+                        f"unknown sector {sector!r}",
+                        "sector",
+                        allowed=sorted(sectors.values()),
+                    )
         params = [kommun_kod, gas, from_year, from_year, to_year, to_year, sector_code, sector_code]
         total, rows = query_page(build, EMISSIONS_SQL, params, limit, offset)
         return answer(request, rows, total, limit, offset, format, f"emissions_{kommun_kod}_{gas}")
 
-    @app.get("/v1/kommuner/{kommun_kod}/trajectory",
-             summary="Each trajectory method's summary row and its yearly path (marts.trajectory, fct_carbon_budget)")
-    def trajectory(request: Request, kommun_kod: KommunKod,
-                   method: Annotated[str | None, Query(max_length=100, description="One method, e.g. carbon_law.")] = None,
-                   format: Format = "json"):
+    @app.get(
+        "/v1/kommuner/{kommun_kod}/trajectory",
+        summary="Each trajectory method's summary row and its yearly path (marts.trajectory, fct_carbon_budget)",
+    )
+    def trajectory(
+        request: Request,
+        kommun_kod: KommunKod,
+        method: Annotated[
+            str | None, Query(max_length=100, description="One method, e.g. carbon_law.")
+        ] = None,
+        format: Format = "json",
+    ):
         build: Build = request.state.build
         with build.cursor() as cur:
             known_kommun(cur, kommun_kod)
-            methods = [m for (m,) in cur.execute("select distinct method from marts.trajectory order by 1").fetchall()]
+            methods = [
+                m
+                for (m,) in cur.execute(
+                    "select distinct method from marts.trajectory order by 1"
+                ).fetchall()
+            ]
             if method is not None and method not in methods:
                 raise Problem(422, f"unknown method {method!r}", "method", allowed=methods)
             chosen = [method] if method else methods
-            summaries = rows_of(cur.execute(
-                "select * from marts.trajectory where kommun_kod = ? and list_contains(?, method) order by method",
-                [kommun_kod, chosen]))
+            summaries = rows_of(
+                cur.execute(
+                    "select * from marts.trajectory where kommun_kod = ? and list_contains(?, method) order by method",
+                    [kommun_kod, chosen],
+                )
+            )
             paths = rows_of(cur.execute(PATH_SQL, [kommun_kod, chosen]))
         if format == "csv":
             return csv_response(paths, f"trajectory_{kommun_kod}")
         by_method = {s["method"]: {"summary": s, "path": []} for s in summaries}
         for row in paths:
             by_method.setdefault(row["method"], {"summary": None, "path": []})["path"].append(
-                {k: v for k, v in row.items() if k not in ("kommun_kod", "method")})
-        return {"kommun_kod": kommun_kod, "methods": [{"method": m, **v} for m, v in by_method.items()]}
+                {k: v for k, v in row.items() if k not in ("kommun_kod", "method")}
+            )
+        return {
+            "kommun_kod": kommun_kod,
+            "methods": [{"method": m, **v} for m, v in by_method.items()],
+        }
 
-    @app.get("/v1/datasets", summary="Every published mart: rows, columns, build and licence, with its downloads")
-    def datasets(request: Request, limit: Limit = max_page, offset: Offset = 0, format: Format = "json"):
+    @app.get(
+        "/v1/datasets",
+        summary="Every published mart: rows, columns, build and licence, with its downloads",
+    )
+    def datasets(
+        request: Request, limit: Limit = max_page, offset: Offset = 0, format: Format = "json"
+    ):
         build: Build = request.state.build
         base = str(request.base_url).rstrip("/")
         items = [dataset_entry(r, build, base) for r in build.datapackage.get("resources", [])]
         if format == "csv":
-            flat = [{"name": d["name"], "rows": d["rows"], "columns": ",".join(c["name"] for c in d["columns"]),
-                     "vintage": d["vintage"], "licence": "; ".join(d["licences"]), "build_id": d["build_id"],
-                     **{f"{k}_url": v for k, v in d["downloads"].items()}} for d in items]
-            return csv_response(flat[offset:offset + limit], "datasets")
-        return JSONResponse({"build_id": build.build_id, "licence": build.datapackage.get("attribution"),
-                             "total": len(items), "limit": limit, "offset": offset,
-                             "items": items[offset:offset + limit]}, headers={"X-Total-Count": str(len(items))})
+            flat = [
+                {
+                    "name": d["name"],
+                    "rows": d["rows"],
+                    "columns": ",".join(c["name"] for c in d["columns"]),
+                    "vintage": d["vintage"],
+                    "licence": "; ".join(d["licences"]),
+                    "build_id": d["build_id"],
+                    **{f"{k}_url": v for k, v in d["downloads"].items()},
+                }
+                for d in items
+            ]
+            return csv_response(flat[offset : offset + limit], "datasets")
+        return JSONResponse(
+            {
+                "build_id": build.build_id,
+                "licence": build.datapackage.get("attribution"),
+                "total": len(items),
+                "limit": limit,
+                "offset": offset,
+                "items": items[offset : offset + limit],
+            },
+            headers={"X-Total-Count": str(len(items))},
+        )
 
-    @app.get("/v1/datasets/{name}.{extension}", summary="A whole mart from the build's download set")
-    def dataset_file(request: Request,
-                     name: Annotated[str, PathParam(pattern=r"^[a-z][a-z0-9_]{0,62}$", description="The mart.")],
-                     extension: Annotated[Literal["csv", "json", "parquet", "xlsx"], PathParam(description="Format.")]):
+    @app.get(
+        "/v1/datasets/{name}.{extension}", summary="A whole mart from the build's download set"
+    )
+    def dataset_file(
+        request: Request,
+        name: Annotated[str, PathParam(pattern=r"^[a-z][a-z0-9_]{0,62}$", description="The mart.")],
+        extension: Annotated[
+            Literal["csv", "json", "parquet", "xlsx"], PathParam(description="Format.")
+        ],
+    ):
         build: Build = request.state.build
         resource = build.resources.get(name)
         if resource is None:
@@ -235,16 +365,23 @@ def create_app(settings: Settings) -> FastAPI:
         file_name = resource.get("formats", {}).get(extension)
         if file_name is None:
             raise Problem(404, f"dataset {name!r} has no {extension} file", "extension")
-        fd = open_download(build, file_name)       # opened now: a prune cannot take it from this answer
+        fd = open_download(build, file_name)  # opened now: a prune cannot take it from this answer
         size = os.fstat(fd).st_size
-        return StreamingResponse(stream_file(fd), media_type=downloads.MEDIA_TYPES[extension],
-                                 headers={"Content-Length": str(size),
-                                          "Content-Disposition": f'attachment; filename="{file_name}"'})
+        return StreamingResponse(
+            stream_file(fd),
+            media_type=downloads.MEDIA_TYPES[extension],
+            headers={
+                "Content-Length": str(size),
+                "Content-Disposition": f'attachment; filename="{file_name}"',
+            },
+        )
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
-        return HTMLResponse(docs_page.render(app.openapi()),
-                            headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+        return HTMLResponse(
+            docs_page.render(app.openapi()),
+            headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"},
+        )
 
     return app
 
@@ -296,23 +433,38 @@ def one(cursor, sql: str, params: Sequence) -> dict | None:
 
 
 def known_kommun(cursor, kommun_kod: str) -> None:
-    if not cursor.execute("select 1 from marts.dim_kommun where kommun_kod = ?", [kommun_kod]).fetchall():
+    if not cursor.execute(
+        "select 1 from marts.dim_kommun where kommun_kod = ?", [kommun_kod]
+    ).fetchall():
         raise Problem(404, f"no kommun with code {kommun_kod!r}", "kommun_kod")
 
 
-def query_page(build: Build, sql: str, params: Sequence, limit: int, offset: int) -> tuple[int, list[dict]]:
+def query_page(
+    build: Build, sql: str, params: Sequence, limit: int, offset: int
+) -> tuple[int, list[dict]]:
     with build.cursor() as cur:
         total = cur.execute(f"select count(*) from ({sql})", list(params)).fetchall()[0][0]
         rows = rows_of(cur.execute(f"{sql} limit ? offset ?", [*params, limit, offset]))
     return total, rows
 
 
-def answer(request: Request, rows: list[dict], total: int, limit: int, offset: int, format: str, name: str):
+def answer(
+    request: Request, rows: list[dict], total: int, limit: int, offset: int, format: str, name: str
+):
     if format == "csv":
         return csv_response(rows, name, total)
-    return JSONResponse(jsonable({"build_id": request.state.build.build_id, "total": total, "limit": limit,
-                                  "offset": offset, "items": rows}),
-                        headers={"X-Total-Count": str(total)})
+    return JSONResponse(
+        jsonable(
+            {
+                "build_id": request.state.build.build_id,
+                "total": total,
+                "limit": limit,
+                "offset": offset,
+                "items": rows,
+            }
+        ),
+        headers={"X-Total-Count": str(total)},
+    )
 
 
 def jsonable(value):
@@ -322,7 +474,7 @@ def jsonable(value):
         return [jsonable(v) for v in value]
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    if isinstance(value, float) and value != value:      # NaN is not JSON
+    if isinstance(value, float) and value != value:  # NaN is not JSON
         return None
     return value
 
@@ -348,7 +500,11 @@ def csv_cell(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value).replace(".", downloads.CSV_DECIMAL) if value == value and abs(value) != float("inf") else ""
+        return (
+            repr(value).replace(".", downloads.CSV_DECIMAL)
+            if value == value and abs(value) != float("inf")
+            else ""
+        )
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, str):
@@ -357,14 +513,29 @@ def csv_cell(value) -> str:
 
 
 def dataset_entry(resource: dict, build: Build, base: str) -> dict:
-    return {"name": resource["name"], "description": resource.get("description"), "rows": resource.get("rows"),
-            "columns": [{"name": f["name"], "type": f["type"], "unit": f.get("unit"), "description": f.get("description")}
-                        for f in resource.get("schema", {}).get("fields", [])],
-            "vintage": resource.get("vintage"), "build_id": build.build_id,
-            "licences": [lic.get("title") or lic.get("name") for lic in resource.get("licenses", [])]
-                        or [lic.get("title") or lic.get("name") for lic in build.datapackage.get("licenses", [])],
-            "sources": [s.get("title") for s in resource.get("sources", [])],
-            "downloads": {fmt: f"{base}/v1/datasets/{resource['name']}.{fmt}" for fmt in resource.get("formats", {})}}
+    return {
+        "name": resource["name"],
+        "description": resource.get("description"),
+        "rows": resource.get("rows"),
+        "columns": [
+            {
+                "name": f["name"],
+                "type": f["type"],
+                "unit": f.get("unit"),
+                "description": f.get("description"),
+            }
+            for f in resource.get("schema", {}).get("fields", [])
+        ],
+        "vintage": resource.get("vintage"),
+        "build_id": build.build_id,
+        "licences": [lic.get("title") or lic.get("name") for lic in resource.get("licenses", [])]
+        or [lic.get("title") or lic.get("name") for lic in build.datapackage.get("licenses", [])],
+        "sources": [s.get("title") for s in resource.get("sources", [])],
+        "downloads": {
+            fmt: f"{base}/v1/datasets/{resource['name']}.{fmt}"
+            for fmt in resource.get("formats", {})
+        },
+    }
 
 
 def entity_tag(build_id: str, request: Request) -> str:
@@ -386,4 +557,3 @@ def stream_file(fd: int):
             yield chunk
     finally:
         os.close(fd)
-

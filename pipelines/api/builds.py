@@ -51,7 +51,7 @@ class Build:
         return self.folder / downloads.DOWNLOADS_DIR
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        with self.lock:         # creating a cursor touches the shared connection
+        with self.lock:  # creating a cursor touches the shared connection
             return self.connection.cursor()
 
 
@@ -80,14 +80,14 @@ class BuildCache:
 
     def acquire(self) -> Build:
         with self._lock:
-            for _ in range(3):                 # a publish may switch and prune between two steps
+            for _ in range(3):  # a publish may switch and prune between two steps
                 build_id = self.current_id()
                 build = self._builds.get(build_id)
                 if build is None:
                     try:
                         build = self._open(build_id)
                     except (OSError, duckdb.Error, ValueError):
-                        continue               # pruned under us: resolve `current` again
+                        continue  # pruned under us: resolve `current` again
                     self._builds[build_id] = build
                 for other in list(self._builds.values()):
                     if other.build_id != build_id:
@@ -119,10 +119,12 @@ class BuildCache:
         # read_only: many readers, and no lock that a writer could wait for.
         connection = duckdb.connect(str(folder / publish.SERVING_FILE), read_only=True)
         try:
-            with open(folder / downloads.DOWNLOADS_DIR / downloads.DATAPACKAGE, encoding="utf-8") as handle:
+            with open(
+                folder / downloads.DOWNLOADS_DIR / downloads.DATAPACKAGE, encoding="utf-8"
+            ) as handle:
                 package = json.load(handle)
         except FileNotFoundError:
-            package = {"resources": []}        # a build published before the download set existed
+            package = {"resources": []}  # a build published before the download set existed
         except (OSError, ValueError):
             connection.close()
             raise

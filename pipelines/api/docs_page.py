@@ -20,32 +20,44 @@ def schema_text(schema: dict) -> str:
     if "const" in schema:
         return str(schema["const"])
     text = schema.get("type", "any")
-    limits = [f"{key} {schema[key]}" for key in ("minimum", "maximum", "maxLength", "pattern") if key in schema]
+    limits = [
+        f"{key} {schema[key]}"
+        for key in ("minimum", "maximum", "maxLength", "pattern")
+        if key in schema
+    ]
     return text + (f" ({', '.join(limits)})" if limits else "")
 
 
 def render(spec: dict) -> str:
     info = spec.get("info", {})
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' "
-             f"content='width=device-width,initial-scale=1'><title>{escape(info.get('title', 'API'))}</title>"
-             f"<style>{STYLE}</style></head><body><main><h1>{escape(info.get('title', 'API'))}</h1>"
-             f"<p>{escape(info.get('description', ''))}</p><p>The machine-readable description: "
-             "<a href='/openapi.json'>/openapi.json</a> (OpenAPI 3). Errors are RFC 9457 problem documents "
-             "(<code>application/problem+json</code>) that name the parameter at fault.</p>"]
+    parts = [
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' "
+        f"content='width=device-width,initial-scale=1'><title>{escape(info.get('title', 'API'))}</title>"
+        f"<style>{STYLE}</style></head><body><main><h1>{escape(info.get('title', 'API'))}</h1>"
+        f"<p>{escape(info.get('description', ''))}</p><p>The machine-readable description: "
+        "<a href='/openapi.json'>/openapi.json</a> (OpenAPI 3). Errors are RFC 9457 problem documents "
+        "(<code>application/problem+json</code>) that name the parameter at fault.</p>"
+    ]
     for path, operations in spec.get("paths", {}).items():
         for method, operation in operations.items():
-            parts.append(f"<h2><span class='method'>{escape(method.upper())}</span> <code>{escape(path)}</code></h2>"
-                         f"<p>{escape(operation.get('summary', ''))}</p>")
+            parts.append(
+                f"<h2><span class='method'>{escape(method.upper())}</span> <code>{escape(path)}</code></h2>"
+                f"<p>{escape(operation.get('summary', ''))}</p>"
+            )
             parameters = operation.get("parameters", [])
             if parameters:
-                parts.append("<table><thead><tr><th>parameter</th><th>in</th><th>type</th><th>default</th>"
-                             "<th>description</th></tr></thead><tbody>")
+                parts.append(
+                    "<table><thead><tr><th>parameter</th><th>in</th><th>type</th><th>default</th>"
+                    "<th>description</th></tr></thead><tbody>"
+                )
                 for p in parameters:
                     schema = p.get("schema", {})
-                    parts.append(f"<tr><td><code>{escape(p['name'])}</code>{' (required)' if p.get('required') else ''}"
-                                 f"</td><td>{escape(p.get('in', ''))}</td><td>{escape(schema_text(schema))}</td>"
-                                 f"<td>{escape(str(schema.get('default', '')))}</td>"
-                                 f"<td>{escape(p.get('description') or schema.get('description') or '')}</td></tr>")
+                    parts.append(
+                        f"<tr><td><code>{escape(p['name'])}</code>{' (required)' if p.get('required') else ''}"
+                        f"</td><td>{escape(p.get('in', ''))}</td><td>{escape(schema_text(schema))}</td>"
+                        f"<td>{escape(str(schema.get('default', '')))}</td>"
+                        f"<td>{escape(p.get('description') or schema.get('description') or '')}</td></tr>"
+                    )
                 parts.append("</tbody></table>")
             codes = ", ".join(escape(code) for code in operation.get("responses", {}))
             parts.append(f"<p>Responses: {codes}</p>")

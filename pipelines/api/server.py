@@ -10,10 +10,18 @@ from pipelines.settings import Settings
 
 def main(settings: Settings) -> int:
     app = create_app(settings)
-    print(f"open-data API on http://{settings.api_host}:{settings.api_port}/docs, serving {settings.serving_dir}",
-          flush=True)
+    print(
+        f"open-data API on http://{settings.api_host}:{settings.api_port}/docs, serving {settings.serving_dir}",
+        flush=True,
+    )
     try:
-        uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="warning", server_header=False)
+        uvicorn.run(
+            app,
+            host=settings.api_host,
+            port=settings.api_port,
+            log_level="warning",
+            server_header=False,
+        )
     except KeyboardInterrupt:
         pass
     finally:

@@ -18,4 +18,7 @@ def domain_names() -> list[str]:
 
 
 def load_domains(settings: Settings) -> list[dg.Definitions]:
-    return [importlib.import_module(f"{__name__}.{name}.assets").definitions(settings) for name in domain_names()]
+    return [
+        importlib.import_module(f"{__name__}.{name}.assets").definitions(settings)
+        for name in domain_names()
+    ]

@@ -2,7 +2,6 @@
 as metadata, a rejected file as a failure, and the drop asset's results and inbox sensor of a
 file feed (its folder moves and loading are in pipelines/lib/drops.py)."""
 
-
 import hashlib
 import re
 from collections.abc import Callable
@@ -42,25 +41,35 @@ def report_metadata(report) -> dict:
 
 def rejected(exc: RejectedFile) -> dg.Failure:
     """A file that failed validation, as the step's failure with links to its bytes and report."""
-    return dg.Failure(description=str(exc), metadata={
-        "landed_file": dg.MetadataValue.path(str(exc.landed_path)),
-        "report": dg.MetadataValue.path(str(exc.report_path))})
+    return dg.Failure(
+        description=str(exc),
+        metadata={
+            "landed_file": dg.MetadataValue.path(str(exc.landed_path)),
+            "report": dg.MetadataValue.path(str(exc.report_path)),
+        },
+    )
 
 
-def scb_table_asset(table: str, description: str,
-                    load: Callable[[PxWebClient, Store, Settings], object]) -> dg.AssetsDefinition:
+def scb_table_asset(
+    table: str, description: str, load: Callable[[PxWebClient, Store, Settings], object]
+) -> dg.AssetsDefinition:
     """The ingestion asset of SCB tables loaded into raw.<table> by `load(client, store, settings)`."""
 
     @dg.asset(key=["raw", table], description=description, **INGESTION)
-    def _asset(context: dg.AssetExecutionContext, scb: ScbResource,
-               settings: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
+    def _asset(
+        context: dg.AssetExecutionContext, scb: ScbResource, settings: dg.ResourceParam[Settings]
+    ) -> dg.MaterializeResult:
         report = load(scb.client(log=context.log.warning), Store.of(settings), settings)
         if getattr(report, "synthetic", False):
-            context.log.warning(f"raw.{table} holds SYNTHETIC replay data: figures built on it are not real.")
+            context.log.warning(
+                f"raw.{table} holds SYNTHETIC replay data: figures built on it are not real."
+            )
         engine.mirror_raw(settings, [table, "landed_files"])
         sha256 = getattr(report, "sha256", None)
-        return dg.MaterializeResult(data_version=dg.DataVersion(sha256) if sha256 else None,
-                                    metadata=report_metadata(report))
+        return dg.MaterializeResult(
+            data_version=dg.DataVersion(sha256) if sha256 else None,
+            metadata=report_metadata(report),
+        )
 
     return _asset
 
@@ -76,26 +85,35 @@ def fenced(text: str) -> str:
 def drop_results(report: DropReport, check_name: str):
     """What a drop asset yields: which files loaded, were unchanged or were quarantined, and its
     WARN check carrying each quarantine report (the report names the row, column and value)."""
-    yield dg.MaterializeResult(metadata={
-        "accepted": dg.MetadataValue.json(report.accepted),
-        "unchanged": dg.MetadataValue.json(report.unchanged),
-        "rejected": dg.MetadataValue.json(report.rejected),
-        "refused": dg.MetadataValue.json(report.refused),
-        "superseded": dg.MetadataValue.json(report.notes),
-    })
+    yield dg.MaterializeResult(
+        metadata={
+            "accepted": dg.MetadataValue.json(report.accepted),
+            "unchanged": dg.MetadataValue.json(report.unchanged),
+            "rejected": dg.MetadataValue.json(report.rejected),
+            "refused": dg.MetadataValue.json(report.refused),
+            "superseded": dg.MetadataValue.json(report.notes),
+        }
+    )
     yield dg.AssetCheckResult(
-        check_name=check_name, passed=not (report.rejected or report.refused), severity=dg.AssetCheckSeverity.WARN,
-        metadata={"quarantined": dg.MetadataValue.json(report.rejected),
-                  "refused": dg.MetadataValue.json(report.refused),
-                  "reports": dg.MetadataValue.md("\n\n".join(f"{fenced(f)}\n\n{fenced(t)}"
-                                                            for f, t in report.reports.items()) or "none")})
+        check_name=check_name,
+        passed=not (report.rejected or report.refused),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "quarantined": dg.MetadataValue.json(report.rejected),
+            "refused": dg.MetadataValue.json(report.refused),
+            "reports": dg.MetadataValue.md(
+                "\n\n".join(f"{fenced(f)}\n\n{fenced(t)}" for f, t in report.reports.items())
+                or "none"
+            ),
+        },
+    )
 
 
 def drop_fingerprint(files) -> str:
     """Identifies a set of waiting files, so each new drop triggers exactly one run."""
     digest = hashlib.sha256()
     for path in files:
-        info = path.lstat()        # never follows a link
+        info = path.lstat()  # never follows a link
         digest.update(f"{path}|{info.st_size}|{info.st_mtime_ns}|{info.st_ctime_ns}\n".encode())
     return digest.hexdigest()
 
@@ -104,8 +122,13 @@ def inbox_sensor(name: str, job, feed: FileFeed) -> dg.SensorDefinition:
     """A sensor (on by default) that starts `job` once for every new set of files waiting for `feed`."""
     where = f"<INBOX_DIR>/{feed.drop_pattern}"
 
-    @dg.sensor(name=name, job=job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
-               description=f"Starts a load when files wait in {where}.")
+    @dg.sensor(
+        name=name,
+        job=job,
+        minimum_interval_seconds=30,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=f"Starts a load when files wait in {where}.",
+    )
     def _sensor(context: dg.SensorEvaluationContext, settings: dg.ResourceParam[Settings]):  # noqa: ARG001
         files = drops.pending_files(feed, settings.inbox_dir, settle_s=settings.inbox_settle_s)
         if not files:

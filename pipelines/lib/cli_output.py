@@ -28,7 +28,11 @@ def print_reports(reports: Sequence, *, as_json: bool, text: Callable[[object], 
     file is valid, else 1. A report has `.ok` and `.to_dict()`."""
     if as_json:
         documents = [report.to_dict() for report in reports]
-        print(json.dumps(documents[0] if len(documents) == 1 else documents, ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                documents[0] if len(documents) == 1 else documents, ensure_ascii=False, indent=1
+            )
+        )
     else:
         for report in reports:
             sys.stdout.write(text(report))

@@ -37,6 +37,16 @@ def vars_argument(settings: Settings) -> list[str]:
 
 def dbt_command(settings: Settings, command: Sequence[str]) -> list[str]:
     """A whole dbt command line for the project, e.g. `dbt_command(s, ["docs", "generate"])`."""
-    return [settings.dbt_executable, *command, "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR), "--target", settings.dbt_target,
-            "--target-path", str(settings.dbt_target_dir), *vars_argument(settings)]
+    return [
+        settings.dbt_executable,
+        *command,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target",
+        settings.dbt_target,
+        "--target-path",
+        str(settings.dbt_target_dir),
+        *vars_argument(settings),
+    ]

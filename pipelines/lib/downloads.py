@@ -40,43 +40,86 @@ from sources.formula_safety import neutralise_sql
 DOWNLOADS_DIR = "downloads"
 DATAPACKAGE = "datapackage.json"
 FORMATS = ("csv", "xlsx", "json", "parquet")
-MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-               "json": "application/json", "parquet": "application/vnd.apache.parquet"}
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "parquet": "application/vnd.apache.parquet",
+}
 CSV_DELIMITER, CSV_DECIMAL = ";", ","
 CSV_DIALECT = {"delimiter": CSV_DELIMITER, "header": True, "quoteChar": '"', "doubleQuote": True}
 BOM = "\ufeff".encode()
-XLSX_MAX_ROWS = 1_048_575          # Excel's sheet limit, less the header
-DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"   # a standard one: never fetched
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
+DATAPACKAGE_PROFILE = (
+    "https://datapackage.org/profiles/2.0/datapackage.json"  # a standard one: never fetched
+)
 
-INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+INTEGER_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+}
 NUMBER_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 
 # The data_sources.csv id behind each dbt source table (`source.table`, or `source.*`). The trajectory
 # tables are the Python trajectory step's output, computed from SMHI's emissions (and, for the
 # consumption trajectory, from SCB's and SEI's consumption figures).
 DBT_SOURCE_IDS = {
-    "smhi.*": ("smhi_ned",), "scb.*": ("scb_population",), "scb_energy.*": ("scb_kre",),
-    "sinks.scb_lulucf_national": ("scb_lulucf",), "sinks.scb_forest_land": ("scb_forest_land",),
-    "scb_consumption.*": ("scb_consumption",), "sei.*": ("sei_konsumtionskompassen",),
-    "energy_feed.*": ("borlange_energi_feed",), "partners.partner_removals": ("partner_removals",),
-    "partners.*": ("partner_submissions",), "trajectory.summary": ("smhi_ned",),
+    "smhi.*": ("smhi_ned",),
+    "scb.*": ("scb_population",),
+    "scb_energy.*": ("scb_kre",),
+    "sinks.scb_lulucf_national": ("scb_lulucf",),
+    "sinks.scb_forest_land": ("scb_forest_land",),
+    "scb_consumption.*": ("scb_consumption",),
+    "sei.*": ("sei_konsumtionskompassen",),
+    "energy_feed.*": ("borlange_energi_feed",),
+    "partners.partner_removals": ("partner_removals",),
+    "partners.*": ("partner_submissions",),
+    "trajectory.summary": ("smhi_ned",),
     "trajectory.yearly_paths": ("smhi_ned",),
     "trajectory.consumption_summary": ("scb_consumption", "sei_konsumtionskompassen"),
     "seed.local_sinks": ("local_sinks_seed",),
 }
 # The terms of each licence the sources state (seeds/data_sources.csv), for datapackage `licenses`.
 LICENCES = {
-    "CC BY 4.0": {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                  "title": "Creative Commons Attribution 4.0 International"},
-    "CC0": {"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/",
-            "title": "Creative Commons Zero 1.0 (public domain)"},
+    "CC BY 4.0": {
+        "name": "CC-BY-4.0",
+        "path": "https://creativecommons.org/licenses/by/4.0/",
+        "title": "Creative Commons Attribution 4.0 International",
+    },
+    "CC0": {
+        "name": "CC0-1.0",
+        "path": "https://creativecommons.org/publicdomain/zero/1.0/",
+        "title": "Creative Commons Zero 1.0 (public domain)",
+    },
 }
-ATTRIBUTION = ("Källa: SMHI, Nationella emissionsdatabasen (CC BY 4.0), och SCB, Statistikdatabasen (CC0). "
-               "Bearbetning: Klimatneutrala Borlänge 2030.")
-UNITS = (("_t_per_year", "t/year"), ("tonnes_per_capita", "t per resident"), ("_pct_per_year", "%/year"),
-         ("_pct", "%"), ("_pp", "percentage points"), ("_mwh", "MWh"), ("_sek_per_annual_tonne", "SEK per t/year"),
-         ("_sek", "SEK"), ("g_co2e_per_kwh", "g CO2e/kWh"), ("_share", "share (0–1)"), ("_t", "t"),
-         ("tonnes", "t"), ("tonnes_co2e", "t CO2e"), ("tonnes_co2_removed", "t CO2"), ("population", "persons"))
+ATTRIBUTION = (
+    "Källa: SMHI, Nationella emissionsdatabasen (CC BY 4.0), och SCB, Statistikdatabasen (CC0). "
+    "Bearbetning: Klimatneutrala Borlänge 2030."
+)
+UNITS = (
+    ("_t_per_year", "t/year"),
+    ("tonnes_per_capita", "t per resident"),
+    ("_pct_per_year", "%/year"),
+    ("_pct", "%"),
+    ("_pp", "percentage points"),
+    ("_mwh", "MWh"),
+    ("_sek_per_annual_tonne", "SEK per t/year"),
+    ("_sek", "SEK"),
+    ("g_co2e_per_kwh", "g CO2e/kWh"),
+    ("_share", "share (0–1)"),
+    ("_t", "t"),
+    ("tonnes", "t"),
+    ("tonnes_co2e", "t CO2e"),
+    ("tonnes_co2_removed", "t CO2"),
+    ("population", "persons"),
+)
 
 
 def unit_of(column: str) -> str | None:
@@ -99,8 +142,10 @@ def mart_docs(manifest_path: Path) -> dict[str, dict]:
     try:
         manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ManifestMissing(f"dbt's manifest {manifest_path} cannot be read ({error}); "
-                              "run `dbt parse` (the pipeline does it at start-up) before publishing") from None
+        raise ManifestMissing(
+            f"dbt's manifest {manifest_path} cannot be read ({error}); "
+            "run `dbt parse` (the pipeline does it at start-up) before publishing"
+        ) from None
     nodes, parents = manifest.get("nodes", {}), manifest.get("parent_map", {})
 
     def upstream(unique_id: str, seen: set[str]) -> set[str]:
@@ -112,7 +157,9 @@ def mart_docs(manifest_path: Path) -> dict[str, dict]:
             kind, *_, name = parent.split(".")
             if kind == "source":
                 source, table = parent.split(".")[-2:]
-                ids.update(DBT_SOURCE_IDS.get(f"{source}.{table}") or DBT_SOURCE_IDS.get(f"{source}.*", ()))
+                ids.update(
+                    DBT_SOURCE_IDS.get(f"{source}.{table}") or DBT_SOURCE_IDS.get(f"{source}.*", ())
+                )
             elif kind == "seed":
                 ids.update(DBT_SOURCE_IDS.get(f"seed.{name}", ()))
             else:
@@ -124,10 +171,16 @@ def mart_docs(manifest_path: Path) -> dict[str, dict]:
         if node.get("resource_type") == "model" and node.get("schema") == "marts":
             docs[node["alias"] or node["name"]] = {
                 "description": " ".join((node.get("description") or "").split()),
-                "columns": {c: " ".join((v.get("description") or "").split()) for c, v in node.get("columns", {}).items()},
+                "columns": {
+                    c: " ".join((v.get("description") or "").split())
+                    for c, v in node.get("columns", {}).items()
+                },
                 "sources": sorted(upstream(unique_id, set())),
                 # A mart is open data unless its dbt config says `meta: {open_data: false}`.
-                "open_data": (node.get("config", {}).get("meta") or node.get("meta") or {}).get("open_data", True) is not False,
+                "open_data": (node.get("config", {}).get("meta") or node.get("meta") or {}).get(
+                    "open_data", True
+                )
+                is not False,
             }
     return docs
 
@@ -138,8 +191,13 @@ def open_tables(manifest: dict, docs: dict[str, dict]) -> list[dict]:
     return [entry for entry in manifest["tables"] if docs.get(entry["table"], {}).get("open_data")]
 
 
-def write_downloads(con: duckdb.DuckDBPyConnection, target: Path, manifest: dict, parquet_dir: Path,
-                    docs: dict[str, dict]) -> dict:
+def write_downloads(
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    manifest: dict,
+    parquet_dir: Path,
+    docs: dict[str, dict],
+) -> dict:
     """Every open mart of `manifest` in the four formats, and the datapackage, into `target` (a
     staged build's folder). Returns the datapackage."""
     target.mkdir(parents=True)
@@ -148,8 +206,11 @@ def write_downloads(con: duckdb.DuckDBPyConnection, target: Path, manifest: dict
     for entry in open_tables(manifest, docs):
         name, columns = entry["table"], entry["columns"]
         csv_path = write_csv(con, name, columns, target / f"{name}.csv")
-        written = {"csv": csv_path, "json": write_json(con, name, columns, target / f"{name}.json"),
-                   "parquet": target / f"{name}.parquet"}
+        written = {
+            "csv": csv_path,
+            "json": write_json(con, name, columns, target / f"{name}.json"),
+            "parquet": target / f"{name}.parquet",
+        }
         link_or_copy(parquet_dir / f"{name}.parquet", written["parquet"])
         if entry["rows"] <= XLSX_MAX_ROWS:
             written["xlsx"] = write_xlsx(con, name, columns, target / f"{name}.xlsx")
@@ -166,7 +227,9 @@ def write_downloads(con: duckdb.DuckDBPyConnection, target: Path, manifest: dict
 
 def data_sources(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     try:
-        rows = con.execute("select source_id, source_name, publisher, url, licence from marts.dim_data_source").fetchall()
+        rows = con.execute(
+            "select source_id, source_name, publisher, url, licence from marts.dim_data_source"
+        ).fetchall()
     except duckdb.Error:
         return {}
     return {r[0]: {"name": r[1], "publisher": r[2], "url": r[3], "licence": r[4]} for r in rows}
@@ -188,8 +251,10 @@ def csv_expression(column: dict) -> str:
 def write_csv(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict], path: Path) -> Path:
     body = path.with_name(f".{path.name}.body.tmp")
     select = ", ".join(csv_expression(c) for c in columns)
-    con.execute(f"copy (select {select} from {qualified('marts', table)}) to {quote_literal(body)} "
-                f"(format csv, header true, delimiter {quote_literal(CSV_DELIMITER)}, quote '\"')")
+    con.execute(
+        f"copy (select {select} from {qualified('marts', table)}) to {quote_literal(body)} "
+        f"(format csv, header true, delimiter {quote_literal(CSV_DELIMITER)}, quote '\"')"
+    )
     with open(path, "wb") as out, open(body, "rb") as source:
         out.write(BOM)
         shutil.copyfileobj(source, out, 1 << 20)
@@ -198,20 +263,33 @@ def write_csv(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict], p
 
 
 def write_json(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict], path: Path) -> Path:
-    select = ", ".join(f"{neutralise_sql(quote_identifier(c['name']))} as {quote_identifier(c['name'])}"
-                       if c["type"] == "VARCHAR" else quote_identifier(c["name"]) for c in columns)
-    con.execute(f"copy (select {select} from {qualified('marts', table)}) to {quote_literal(path)} "
-                "(format json, array true)")
+    select = ", ".join(
+        f"{neutralise_sql(quote_identifier(c['name']))} as {quote_identifier(c['name'])}"
+        if c["type"] == "VARCHAR"
+        else quote_identifier(c["name"])
+        for c in columns
+    )
+    con.execute(
+        f"copy (select {select} from {qualified('marts', table)}) to {quote_literal(path)} "
+        "(format json, array true)"
+    )
     return path
 
 
-XML_TEXT = ("replace(replace(replace(regexp_replace({v}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]', '', 'g'), "
-            "'&', '&amp;'), '<', '&lt;'), '>', '&gt;')")
+XML_TEXT = (
+    "replace(replace(replace(regexp_replace({v}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]', '', 'g'), "
+    "'&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
+)
 
 
 def is_text(column: dict) -> bool:
-    return not (column["type"] in INTEGER_TYPES or column["type"] in NUMBER_TYPES or column["type"].startswith("DECIMAL")
-                or column["type"] in ("BOOLEAN", "DATE") or column["type"].startswith("TIMESTAMP"))
+    return not (
+        column["type"] in INTEGER_TYPES
+        or column["type"] in NUMBER_TYPES
+        or column["type"].startswith("DECIMAL")
+        or column["type"] in ("BOOLEAN", "DATE")
+        or column["type"].startswith("TIMESTAMP")
+    )
 
 
 def xlsx_value(column: dict) -> str:
@@ -250,19 +328,22 @@ XLSX_PARTS = {
         '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
         '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
         '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-        '</Types>'),
+        "</Types>"
+    ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-        '</Relationships>'),
+        "</Relationships>"
+    ),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
         '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
         '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-        '</Relationships>'),
+        "</Relationships>"
+    ),
     # Styles: 0 general, 1 a date (built-in format 14), 2 a date and time (22).
     "xl/styles.xml": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -276,24 +357,34 @@ XLSX_PARTS = {
         '<xf numFmtId="22" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
         '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-        '</styleSheet>'),
+        "</styleSheet>"
+    ),
 }
 
 
 def write_xlsx(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict], path: Path) -> Path:
-    sheet_name = escape(table[:31])                     # Excel's limit for a sheet name
-    workbook = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-                f'<sheets><sheet name="{sheet_name}" sheetId="1" r:id="rId1"/></sheets></workbook>')
-    header = "".join(f'<c s="3" t="inlineStr"><is><t>{escape(c["name"])}</t></is></c>' for c in columns)
+    sheet_name = escape(table[:31])  # Excel's limit for a sheet name
+    workbook = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f'<sheets><sheet name="{sheet_name}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+    header = "".join(
+        f'<c s="3" t="inlineStr"><is><t>{escape(c["name"])}</t></is></c>' for c in columns
+    )
     mart = f"{qualified('marts', table)} as m"
     texts = [(i, xlsx_value(c)) for i, c in enumerate(columns) if is_text(c)]
     # Every distinct text once, numbered; neutralised and escaped once per distinct value, not per cell.
-    strings = ("with strings as (select raw, " + XML_TEXT.format(v=neutralise_sql("raw")) + " as s, "
-               "row_number() over (order by raw) - 1 as i from ("
-               + (" union ".join(f"select {text} as raw from {mart}" for _, text in texts) or "select null as raw")
-               + ") where raw is not null) ")
+    strings = (
+        "with strings as (select raw, " + XML_TEXT.format(v=neutralise_sql("raw")) + " as s, "
+        "row_number() over (order by raw) - 1 as i from ("
+        + (
+            " union ".join(f"select {text} as raw from {mart}" for _, text in texts)
+            or "select null as raw"
+        )
+        + ") where raw is not null) "
+    )
     joins = " ".join(f"left join strings as s{i} on s{i}.raw = {text}" for i, text in texts)
     cells = " || ".join(xlsx_cell(c, i) for i, c in enumerate(columns))
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
@@ -301,18 +392,28 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict], 
             book.writestr(part, xml)
         book.writestr("xl/workbook.xml", workbook)
         with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                         '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" state="frozen"/>'
-                         f'</sheetView></sheetViews><sheetData><row>{header}</row>').encode())
-            rows = con.execute(f"{strings} select '<row>' || {cells} || '</row>' from {mart} {joins}")
+            sheet.write(
+                (
+                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" state="frozen"/>'
+                    f"</sheetView></sheetViews><sheetData><row>{header}</row>"
+                ).encode()
+            )
+            rows = con.execute(
+                f"{strings} select '<row>' || {cells} || '</row>' from {mart} {joins}"
+            )
             while batch := rows.fetchmany(20_000):
                 sheet.write("".join(row for (row,) in batch).encode())
             sheet.write(b"</sheetData></worksheet>")
         with book.open("xl/sharedStrings.xml", "w", force_zip64=True) as shared:
-            shared.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                         b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
-            rows = con.execute(f"{strings} select '<si><t xml:space=\"preserve\">' || s || '</t></si>' from strings order by i")
+            shared.write(
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            )
+            rows = con.execute(
+                f"{strings} select '<si><t xml:space=\"preserve\">' || s || '</t></si>' from strings order by i"
+            )
             while batch := rows.fetchmany(20_000):
                 shared.write("".join(row for (row,) in batch).encode())
             shared.write(b"</sst>")
@@ -350,8 +451,11 @@ def licence_of(text: str | None) -> dict:
 
 
 def source_entry(source_id: str, source: dict) -> dict:
-    entry = {"title": f"{source['publisher']}: {source['name']}", "source_id": source_id,
-             "licence": source["licence"]}
+    entry = {
+        "title": f"{source['publisher']}: {source['name']}",
+        "source_id": source_id,
+        "licence": source["licence"],
+    }
     if source.get("url"):
         entry["path"] = source["url"]
     return entry
@@ -367,12 +471,21 @@ def resource(entry: dict, doc: dict, sources: dict[str, dict], written: dict[str
         if licence not in licences:
             licences.append(licence)
     spec = {
-        "name": name, "type": "table", "path": csv_path.name, "format": "csv", "mediatype": "text/csv",
-        "encoding": "utf-8-sig", "dialect": dict(CSV_DIALECT),
-        "bytes": csv_path.stat().st_size, "hash": f"sha256:{sha256(csv_path)}",
-        "schema": {"fields": [field(c, doc.get("columns", {}).get(c["name"])) for c in entry["columns"]],
-                   "missingValues": [""]},
-        "rows": entry["rows"], "vintage": entry["vintage"],
+        "name": name,
+        "type": "table",
+        "path": csv_path.name,
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8-sig",
+        "dialect": dict(CSV_DIALECT),
+        "bytes": csv_path.stat().st_size,
+        "hash": f"sha256:{sha256(csv_path)}",
+        "schema": {
+            "fields": [field(c, doc.get("columns", {}).get(c["name"])) for c in entry["columns"]],
+            "missingValues": [""],
+        },
+        "rows": entry["rows"],
+        "vintage": entry["vintage"],
         "formats": {fmt: written[fmt].name for fmt in FORMATS if fmt in written},
         "sources": [source_entry(s, sources[s]) for s in used],
     }
@@ -388,13 +501,21 @@ def datapackage(manifest: dict, resources: list[dict], sources: dict[str, dict])
         "$schema": DATAPACKAGE_PROFILE,
         "name": "klimatneutrala-borlange-2030",
         "title": "Klimatneutrala Borlänge 2030: utsläpp, befolkning och klimatbanor per kommun",
-        "description": ("The published marts of the Klimatneutrala Borlänge 2030 emissions warehouse, one build. "
-                        "CSV for a Swedish Excel: UTF-8 with BOM, ';' between fields, decimal comma. "
-                        "Formula-like text starts with an apostrophe. " + ATTRIBUTION),
-        "version": manifest["build_id"], "build_id": manifest["build_id"],
-        "created": manifest["built_at"], "git_revision": manifest["git_revision"],
-        "licenses": [licence_of(s["licence"]) for s in
-                     (sources.get("smhi_ned"), sources.get("scb_population")) if s] or [licence_of(None)],
+        "description": (
+            "The published marts of the Klimatneutrala Borlänge 2030 emissions warehouse, one build. "
+            "CSV for a Swedish Excel: UTF-8 with BOM, ';' between fields, decimal comma. "
+            "Formula-like text starts with an apostrophe. " + ATTRIBUTION
+        ),
+        "version": manifest["build_id"],
+        "build_id": manifest["build_id"],
+        "created": manifest["built_at"],
+        "git_revision": manifest["git_revision"],
+        "licenses": [
+            licence_of(s["licence"])
+            for s in (sources.get("smhi_ned"), sources.get("scb_population"))
+            if s
+        ]
+        or [licence_of(None)],
         "attribution": ATTRIBUTION,
         "sources": [source_entry(s, v) for s, v in sources.items()],
         "resources": resources,
@@ -407,4 +528,3 @@ def sha256(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-

@@ -33,7 +33,7 @@ import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -42,10 +42,10 @@ import duckdb
 from pipelines.lib import warehouse
 from pipelines.lib.warehouse import LandedFile, Store
 
-IGNORED_PREFIXES = (".", "~$")          # hidden files, uploads in progress, Excel's lock files
+IGNORED_PREFIXES = (".", "~$")  # hidden files, uploads in progress, Excel's lock files
 IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".crdownload")
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
-DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024   # a feed's validator applies its own, smaller limit
+DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024  # a feed's validator applies its own, smaller limit
 
 
 @dataclass(frozen=True)
@@ -54,19 +54,19 @@ class Validated:
 
     ok: bool
     payload: Any = None
-    report: str = ""                                      # readable: file, row, column and problem
-    problems: list[dict] = field(default_factory=list)    # the same, machine-readable
+    report: str = ""  # readable: file, row, column and problem
+    problems: list[dict] = field(default_factory=list)  # the same, machine-readable
 
 
 @dataclass(frozen=True)
 class FileFeed:
     """A file feed: its folders, its validator and its loader."""
 
-    name: str                       # in messages
-    source: str                     # landing-zone folder and raw.landed_files.source
-    drop_folder: str                # under the inbox: "energy", or "partners" (with `nested`)
-    nested: bool                    # files wait one folder deeper: partners/<partner_id>/<file>
-    loaded_into: str                # raw.landed_files.loaded_into
+    name: str  # in messages
+    source: str  # landing-zone folder and raw.landed_files.source
+    drop_folder: str  # under the inbox: "energy", or "partners" (with `nested`)
+    nested: bool  # files wait one folder deeper: partners/<partner_id>/<file>
+    loaded_into: str  # raw.landed_files.loaded_into
     # A file's bytes, as read once; its path is only for its name and folder, never read again.
     validate: Callable[[Path, bytes], Validated]
     # Writes a valid file's rows and returns notes for the report (e.g. what it supersedes); runs
@@ -88,10 +88,12 @@ class DropReport:
     accepted: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)             # links and other non-files
-    reports: dict[str, str] = field(default_factory=dict)          # rejected or refused -> its report text
-    problems: dict[str, list[dict]] = field(default_factory=dict)  # rejected file -> problems (row, column, code)
-    notes: dict[str, list[str]] = field(default_factory=dict)      # accepted file -> what it superseded
+    refused: list[str] = field(default_factory=list)  # links and other non-files
+    reports: dict[str, str] = field(default_factory=dict)  # rejected or refused -> its report text
+    problems: dict[str, list[dict]] = field(
+        default_factory=dict
+    )  # rejected file -> problems (row, column, code)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # accepted file -> what it superseded
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class Scan:
     """What waits in a feed's drop folder: files ready to load, entries to refuse."""
 
     files: list[Path]
-    refused: list[tuple[Path, str]]          # (entry, why)
+    refused: list[tuple[Path, str]]  # (entry, why)
 
 
 def is_in_progress(name: str) -> bool:
@@ -116,7 +118,10 @@ def scan(feed: FileFeed, inbox: Path, *, settle_s: float = 0.0, now: float | Non
     except FileNotFoundError:
         return Scan([], refused)
     if not stat.S_ISDIR(info.st_mode):
-        return Scan([], [(top, f"the {feed.drop_folder}/ drop folder is {_kind(info.st_mode)}, not a folder")])
+        return Scan(
+            [],
+            [(top, f"the {feed.drop_folder}/ drop folder is {_kind(info.st_mode)}, not a folder")],
+        )
     folders = [top]
     if feed.nested:
         folders = []
@@ -127,8 +132,13 @@ def scan(feed: FileFeed, inbox: Path, *, settle_s: float = 0.0, now: float | Non
             if kind == "a folder":
                 folders.append(entry)
             else:
-                refused.append((entry, f"{kind} directly in {feed.drop_folder}/, where only "
-                                       f"{feed.drop_folder}/<id>/ folders belong"))
+                refused.append(
+                    (
+                        entry,
+                        f"{kind} directly in {feed.drop_folder}/, where only "
+                        f"{feed.drop_folder}/<id>/ folders belong",
+                    )
+                )
     now = time.time() if now is None else now
     ready: list[tuple[int, int, str, Path]] = []
     for folder in folders:
@@ -156,14 +166,22 @@ def process_drop(feed: FileFeed, inbox: Path, store: Store, *, settle_s: float =
         refuse(entry, inbox, feed, why, report)
     if not found.files:
         return report
-    with warehouse.connect(store.warehouse_path) as con:   # one connection per drop, a transaction per file
+    with warehouse.connect(
+        store.warehouse_path
+    ) as con:  # one connection per drop, a transaction per file
         for path in found.files:
             process_file(feed, path, inbox, store, con, report)
     return report
 
 
-def process_file(feed: FileFeed, path: Path, inbox: Path, store: Store, con: duckdb.DuckDBPyConnection,
-                 report: DropReport) -> None:
+def process_file(
+    feed: FileFeed,
+    path: Path,
+    inbox: Path,
+    store: Store,
+    con: duckdb.DuckDBPyConnection,
+    report: DropReport,
+) -> None:
     name = str(path.relative_to(inbox.resolve()))
     folder = folder_of(feed, path)
     try:
@@ -171,7 +189,9 @@ def process_file(feed: FileFeed, path: Path, inbox: Path, store: Store, con: duc
             landed = stream_once(path, store, feed)
         else:
             content = read_once(path, feed.max_file_bytes)
-            landed = warehouse.land_bytes(store.landing_dir, feed.source, content, path.suffix.lower()[:8])
+            landed = warehouse.land_bytes(
+                store.landing_dir, feed.source, content, path.suffix.lower()[:8]
+            )
     except NotARegularFile as exc:
         refuse(path, inbox, feed, str(exc), report)
         return
@@ -181,17 +201,22 @@ def process_file(feed: FileFeed, path: Path, inbox: Path, store: Store, con: duc
         report.rejected.append(name)
         return
     try:
-        validated = (feed.validate_landed(path, landed) if feed.validate_landed is not None
-                     else feed.validate(path, content))
+        validated = (
+            feed.validate_landed(path, landed)
+            if feed.validate_landed is not None
+            else feed.validate(path, content)
+        )
         if not validated.ok:
             report.reports[name] = quarantine(path, inbox, folder, landed, validated.report)
             report.problems[name] = validated.problems
             report.rejected.append(name)
             return
         notes = load_file(feed, con, validated.payload, landed, file_name=path.name)
-    except Exception as exc:   # noqa: BLE001 - any failure quarantines this file only; the others load
-        text = (f"{path.name}: the file could not be loaded ({type(exc).__name__}: {exc}). Nothing of it "
-                "was written to the warehouse; fix the file (or tell the data team) and send it again.")
+    except Exception as exc:  # noqa: BLE001 - any failure quarantines this file only; the others load
+        text = (
+            f"{path.name}: the file could not be loaded ({type(exc).__name__}: {exc}). Nothing of it "
+            "was written to the warehouse; fix the file (or tell the data team) and send it again."
+        )
         report.reports[name] = quarantine(path, inbox, folder, landed, text)
         report.problems[name] = [{"file": path.name, "code": "load_failed", "message": str(exc)}]
         report.rejected.append(name)
@@ -205,18 +230,30 @@ def process_file(feed: FileFeed, path: Path, inbox: Path, store: Store, con: duc
         report.notes[name] = notes
 
 
-def load_file(feed: FileFeed, con: duckdb.DuckDBPyConnection, payload: Any, landed: LandedFile, *,
-              file_name: str) -> list[str] | None:
+def load_file(
+    feed: FileFeed,
+    con: duckdb.DuckDBPyConnection,
+    payload: Any,
+    landed: LandedFile,
+    *,
+    file_name: str,
+) -> list[str] | None:
     """A valid file's rows and its registry row in ONE transaction; None (nothing written) when
     these exact bytes were loaded before, else the feed's notes."""
-    received_at = datetime.now(timezone.utc)
+    received_at = datetime.now(UTC)
     with warehouse.transaction(con):
         if warehouse.is_loaded(con, landed.sha256):
             return None
         notes = feed.load(con, payload, landed, received_at)
-        warehouse.record_landed_file(con, landed, source=feed.source, file_name=file_name,
-                                     loaded_into=feed.loaded_into, fetched_at=received_at,
-                                     content_type=content_type(file_name))
+        warehouse.record_landed_file(
+            con,
+            landed,
+            source=feed.source,
+            file_name=file_name,
+            loaded_into=feed.loaded_into,
+            fetched_at=received_at,
+            content_type=content_type(file_name),
+        )
     return notes
 
 
@@ -231,10 +268,14 @@ class FileTooLarge(ValueError):
 def open_regular(path: Path) -> BinaryIO:
     """ONE descriptor on the entry, opened without following links, refused unless a regular file."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.EMLINK, errno.ENXIO):
-            raise NotARegularFile(f"{path.name} is a link or special file; it was not read") from exc
+            raise NotARegularFile(
+                f"{path.name} is a link or special file; it was not read"
+            ) from exc
         raise
     handle = os.fdopen(fd, "rb")
     if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
@@ -248,8 +289,10 @@ def read_once(path: Path, max_bytes: int) -> bytes:
     with open_regular(path) as handle:
         content = handle.read(max_bytes + 1)
     if len(content) > max_bytes:
-        raise FileTooLarge(f"{path.name} is larger than {max_bytes:,} bytes, the most a file may have; "
-                           "it was not read to the end")
+        raise FileTooLarge(
+            f"{path.name} is larger than {max_bytes:,} bytes, the most a file may have; "
+            "it was not read to the end"
+        )
     return content
 
 
@@ -258,10 +301,14 @@ def stream_once(path: Path, store: Store, feed: FileFeed) -> LandedFile:
     copied into the landing zone in chunks, at most `feed.max_file_bytes`."""
     with open_regular(path) as handle:
         try:
-            return warehouse.land_stream(store.landing_dir, feed.source, handle, _suffix(path), feed.max_file_bytes)
+            return warehouse.land_stream(
+                store.landing_dir, feed.source, handle, _suffix(path), feed.max_file_bytes
+            )
         except ValueError:
-            raise FileTooLarge(f"{path.name} is larger than {feed.max_file_bytes:,} bytes, the most a file may "
-                               "have; it was not read to the end") from None
+            raise FileTooLarge(
+                f"{path.name} is larger than {feed.max_file_bytes:,} bytes, the most a file may "
+                "have; it was not read to the end"
+            ) from None
 
 
 def _suffix(path: Path) -> str:
@@ -299,14 +346,18 @@ def move(path: Path, target_dir: Path, sha256: str | None, report_text: str | No
     """Move a handled entry out of the drop folder (the entry itself: a link stays a link), under its
     hash prefix, with its report if any; both private to the pipeline's user. `target_dir` is made
     by the caller (private_dir)."""
-    prefix = sha256[:12] if sha256 else datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    prefix = sha256[:12] if sha256 else datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     target = target_dir / f"{prefix}_{path.name}"
-    os.rename(path, target)               # same file system; never copies through a link
+    os.rename(path, target)  # same file system; never copies through a link
     if not target.is_symlink():
         os.chmod(target, PRIVATE_FILE)
     if report_text is not None:
         report = target.with_name(target.name + ".report.txt")
-        fd = os.open(report, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), PRIVATE_FILE)
+        fd = os.open(
+            report,
+            os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
+            PRIVATE_FILE,
+        )
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(report_text)
     return target
@@ -316,12 +367,22 @@ def mark_processed(path: Path, inbox: Path, folder: str, sha256: str) -> Path:
     return move(path, private_dir(inbox.resolve(), "processed", folder), sha256)
 
 
-def quarantine(path: Path, inbox: Path, folder: str, landed: LandedFile | None, problems: str) -> str:
+def quarantine(
+    path: Path, inbox: Path, folder: str, landed: LandedFile | None, problems: str
+) -> str:
     """Move a rejected file to quarantine with its report; returns the report's text."""
-    kept = f"sha256: {landed.sha256}\noriginal: {landed.path}\n" if landed else "original: kept only here (not landed)\n"
-    text = f"{kept}received: {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n\n{problems}"
-    move(path, private_dir(inbox.resolve(), "quarantine", folder), landed.sha256 if landed else None,
-         report_text=text)
+    kept = (
+        f"sha256: {landed.sha256}\noriginal: {landed.path}\n"
+        if landed
+        else "original: kept only here (not landed)\n"
+    )
+    text = f"{kept}received: {datetime.now(UTC).isoformat(timespec='seconds')}\n\n{problems}"
+    move(
+        path,
+        private_dir(inbox.resolve(), "quarantine", folder),
+        landed.sha256 if landed else None,
+        report_text=text,
+    )
     return text
 
 
@@ -330,14 +391,20 @@ def refuse(entry: Path, inbox: Path, feed: FileFeed, why: str, report: DropRepor
     The drop folder itself, when it is not a real folder, is reported and left for an operator."""
     root = inbox.resolve()
     name = str(entry.relative_to(root))
-    text = (f"refused: {name} ({why})\nseen: {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n\n"
-            f"Only regular files are read from the {feed.name} inbox; links, folders and special files are "
-            "not followed, and nothing they point to is read or moved.")
+    text = (
+        f"refused: {name} ({why})\nseen: {datetime.now(UTC).isoformat(timespec='seconds')}\n\n"
+        f"Only regular files are read from the {feed.name} inbox; links, folders and special files are "
+        "not followed, and nothing they point to is read or moved."
+    )
     report.refused.append(name)
     report.reports[name] = text
     if entry == root / feed.drop_folder:
         return
-    folder = entry.parent.name if feed.nested and entry.parent != root / feed.drop_folder else feed.drop_folder
+    folder = (
+        entry.parent.name
+        if feed.nested and entry.parent != root / feed.drop_folder
+        else feed.drop_folder
+    )
     move(entry, private_dir(root, "quarantine", folder, "refused"), None, report_text=text)
 
 

@@ -32,19 +32,28 @@ def mirror_raw(settings: Settings, tables: Sequence[str]) -> dict[str, int]:
     """After a load: copy its raw tables to PostgreSQL when that is the target."""
     if not uses_postgres(settings):
         return {}
-    return mirror(settings.warehouse_path, [f"raw.{table}" for table in tables], sslmode=settings.postgres_sslmode)
+    return mirror(
+        settings.warehouse_path,
+        [f"raw.{table}" for table in tables],
+        sslmode=settings.postgres_sslmode,
+    )
 
 
 @contextlib.contextmanager
-def working_copy(settings: Settings, reads: Sequence[str], writes: Sequence[str] = ()) -> Iterator[Path]:
+def working_copy(
+    settings: Settings, reads: Sequence[str], writes: Sequence[str] = ()
+) -> Iterator[Path]:
     """A DuckDB file holding `reads` (schema.table, or a whole schema) from the target engine.
     On PostgreSQL it is a temporary snapshot, and `writes` are mirrored back on success."""
     if not uses_postgres(settings):
         yield settings.warehouse_path
         return
     import psycopg2
-    with tempfile.TemporaryDirectory(prefix="pg-snapshot-") as tmp, \
-            psycopg2.connect("", sslmode=settings.postgres_sslmode) as pg:
+
+    with (
+        tempfile.TemporaryDirectory(prefix="pg-snapshot-") as tmp,
+        psycopg2.connect("", sslmode=settings.postgres_sslmode) as pg,
+    ):
         snapshot = Path(tmp) / "snapshot.duckdb"
         with duckdb.connect(str(snapshot)) as con:
             for schema, table in postgres_tables(pg, reads):
@@ -58,8 +67,10 @@ def postgres_tables(pg, specs: Sequence[str]) -> list[tuple[str, str]]:
     """(schema, table) for each spec that exists in PostgreSQL; a missing one is skipped,
     as a source nobody has delivered yet."""
     with pg.cursor() as cur:
-        cur.execute("select table_schema, table_name from information_schema.tables "
-                    "where table_type = 'BASE TABLE' order by 1, 2")
+        cur.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' order by 1, 2"
+        )
         existing = cur.fetchall()
     wanted = []
     for spec in specs:
@@ -71,6 +82,7 @@ def postgres_tables(pg, specs: Sequence[str]) -> list[tuple[str, str]]:
 def copy_from_postgres(pg, con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
     """One PostgreSQL table into the DuckDB snapshot; polars keeps text as text ('0114')."""
     from psycopg2 import sql
+
     query = sql.SQL("select * from {}.{}").format(sql.Identifier(schema), sql.Identifier(table))
     with pg.cursor() as cur:
         cur.execute(query)

@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -31,8 +31,10 @@ VALUES, REVISIONS = "values", "revisions"
 PARTITION_FILE = "values.parquet"
 ROW_GROUP_ROWS = 1_000_000
 SORT = "point_id, riktning, start_utc"
-LAKE_COLUMNS = ("point_id, riktning, natomrade, kundkategori, start_utc, resolution_min, wh, kvalitet, "
-                "is_synthetic, file_sha256")
+LAKE_COLUMNS = (
+    "point_id, riktning, natomrade, kundkategori, start_utc, resolution_min, wh, kvalitet, "
+    "is_synthetic, file_sha256"
+)
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,10 @@ class Revision:
     points: int
     intervals: int
     wh: int
-    points_changed: int            # points added, removed, or with any interval different
-    intervals_changed: int         # intervals added, removed, or with another value or quality
+    points_changed: int  # points added, removed, or with any interval different
+    intervals_changed: int  # intervals added, removed, or with another value or quality
     wh_before: int | None
-    wh_change: int                 # wh after - wh before
+    wh_change: int  # wh after - wh before
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class Lake:
                 scheme, _, host = s3_endpoint.partition("://")
                 options.update(endpoint_override=host or scheme, scheme=scheme if host else "https")
             self.fs = pafs.S3FileSystem(region=s3_region or "eu-north-1", **options)
-            self.base = root[len("s3://"):].rstrip("/")
+            self.base = root[len("s3://") :].rstrip("/")
         else:
             self.fs = pafs.LocalFileSystem()
             self.base = str(Path(root).resolve())
@@ -101,7 +103,7 @@ class Lake:
 
     def _mkdirs(self, path: str) -> None:
         if self.is_s3:
-            return                                   # S3 has no folders
+            return  # S3 has no folders
         parts = Path(path).relative_to(Path(self.base).parent).parts
         current = Path(self.base).parent
         for part in parts:
@@ -142,15 +144,27 @@ class Lake:
 
     # ---------------------------------------------------------------- writing
 
-    def write_partition(self, medium: str, month: date, rows: Path, *, file_sha256: str, is_synthetic: bool,
-                        work_dir: Path, memory_limit: str = "1GB") -> Written:
+    def write_partition(
+        self,
+        medium: str,
+        month: date,
+        rows: Path,
+        *,
+        file_sha256: str,
+        is_synthetic: bool,
+        work_dir: Path,
+        memory_limit: str = "1GB",
+    ) -> Written:
         """Replace the partition with the normalised rows of one landed file (sources/meter_feed's
         Parquet); the revision says what changed. The same file again: unchanged, nothing written."""
         target = self.partition_path(medium, month)
         previous = self.file_sha256(target)
         if previous == file_sha256:
             return Written(target, True, None)
-        with tempfile.TemporaryDirectory(prefix="meter-partition-", dir=work_dir) as tmp, duckdb.connect() as con:
+        with (
+            tempfile.TemporaryDirectory(prefix="meter-partition-", dir=work_dir) as tmp,
+            duckdb.connect() as con,
+        ):
             tmp_path = Path(tmp)
             con.execute(f"set memory_limit = {_sql_text(memory_limit)}")
             con.execute(f"set temp_directory = {_sql_text(str(tmp_path / 'spill'))}")
@@ -164,20 +178,39 @@ class Lake:
                 to {_sql_text(str(new_file))}
                 (format parquet, compression zstd, row_group_size {ROW_GROUP_ROWS},
                  kv_metadata {{file_sha256: {_sql_text(file_sha256)}, medium: {_sql_text(medium)},
-                               month: {_sql_text(f'{month:%Y-%m}')}}})""")
-            old_file = self.download(target, tmp_path / "previous.parquet") if self.exists(target) else None
+                               month: {_sql_text(f"{month:%Y-%m}")}}})""")
+            old_file = (
+                self.download(target, tmp_path / "previous.parquet")
+                if self.exists(target)
+                else None
+            )
             revision = self._revision(con, medium, month, new_file, old_file, file_sha256, previous)
             revision_file = tmp_path / "revision.parquet"
-            con.execute(f"""copy (select * from revision_row) to {_sql_text(str(revision_file))} (format parquet)""")
+            con.execute(
+                f"""copy (select * from revision_row) to {_sql_text(str(revision_file))} (format parquet)"""
+            )
             self._put(new_file, target)
-            self._put(revision_file, f"{self.revisions_dir(medium, month)}/revision={revision.revision:04d}.parquet")
+            self._put(
+                revision_file,
+                f"{self.revisions_dir(medium, month)}/revision={revision.revision:04d}.parquet",
+            )
         return Written(target, False, revision)
 
-    def _revision(self, con, medium: str, month: date, new_file: Path, old_file: Path | None, file_sha256: str,
-                  previous: str | None) -> Revision:
+    def _revision(
+        self,
+        con,
+        medium: str,
+        month: date,
+        new_file: Path,
+        old_file: Path | None,
+        file_sha256: str,
+        previous: str | None,
+    ) -> Revision:
         number = len(self.revisions(medium, month)) + 1
         new = f"read_parquet({_sql_text(str(new_file))})"
-        points, intervals, wh = con.execute(f"select count(distinct point_id), count(*), coalesce(sum(wh), 0)::bigint from {new}").fetchone()
+        points, intervals, wh = con.execute(
+            f"select count(distinct point_id), count(*), coalesce(sum(wh), 0)::bigint from {new}"
+        ).fetchone()
         if old_file is None:
             changed_points, changed_intervals, wh_before = points, intervals, None
         else:
@@ -187,23 +220,51 @@ class Lake:
                 from {new} as n full join {old} as o using (point_id, riktning, start_utc)
                 where n.point_id is null or o.point_id is null or n.wh is distinct from o.wh
                    or n.kvalitet is distinct from o.kvalitet""").fetchone()
-            wh_before, = con.execute(f"select coalesce(sum(wh), 0)::bigint from {old}").fetchone()
-        revision = Revision(medium, month, number, file_sha256, previous, datetime.now(timezone.utc).replace(tzinfo=None),
-                            points, intervals, wh, changed_points, changed_intervals, wh_before,
-                            wh - (wh_before or 0))
-        con.execute("""create or replace table revision_row as select ?::varchar as medium, ?::date as month,
+            (wh_before,) = con.execute(f"select coalesce(sum(wh), 0)::bigint from {old}").fetchone()
+        revision = Revision(
+            medium,
+            month,
+            number,
+            file_sha256,
+            previous,
+            datetime.now(UTC).replace(tzinfo=None),
+            points,
+            intervals,
+            wh,
+            changed_points,
+            changed_intervals,
+            wh_before,
+            wh - (wh_before or 0),
+        )
+        con.execute(
+            """create or replace table revision_row as select ?::varchar as medium, ?::date as month,
                        ?::integer as revision, ?::varchar as file_sha256, ?::varchar as previous_sha256,
                        ?::timestamp as written_at, ?::bigint as points, ?::bigint as intervals, ?::bigint as wh,
                        ?::bigint as points_changed, ?::bigint as intervals_changed, ?::bigint as wh_before,
                        ?::bigint as wh_change""",
-                    [revision.medium, revision.month, revision.revision, revision.file_sha256, revision.previous_sha256,
-                     revision.written_at, revision.points, revision.intervals, revision.wh, revision.points_changed,
-                     revision.intervals_changed, revision.wh_before, revision.wh_change])
+            [
+                revision.medium,
+                revision.month,
+                revision.revision,
+                revision.file_sha256,
+                revision.previous_sha256,
+                revision.written_at,
+                revision.points,
+                revision.intervals,
+                revision.wh,
+                revision.points_changed,
+                revision.intervals_changed,
+                revision.wh_before,
+                revision.wh_change,
+            ],
+        )
         return revision
 
     def revisions(self, medium: str, month: date) -> list[str]:
         selector = pafs.FileSelector(self.revisions_dir(medium, month), allow_not_found=True)
-        return sorted(info.path for info in self.fs.get_file_info(selector) if info.path.endswith(".parquet"))
+        return sorted(
+            info.path for info in self.fs.get_file_info(selector) if info.path.endswith(".parquet")
+        )
 
     def read_partition(self, medium: str, month: date):
         """The partition as an Arrow table (tests and small reads)."""

@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -240,7 +240,7 @@ class Store:
     landing_dir: Path
 
     @classmethod
-    def of(cls, settings) -> "Store":
+    def of(cls, settings) -> Store:
         """The store the settings name (their warehouse_path and landing_dir)."""
         return cls(settings.warehouse_path, settings.landing_dir)
 
@@ -257,7 +257,7 @@ class RejectedFile(RuntimeError):
 
 def naive_utc(moment: datetime) -> datetime:
     """DuckDB TIMESTAMP columns hold UTC without a zone."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -284,8 +284,14 @@ def land_bytes(landing_dir: Path, source: str, content: bytes, suffix: str) -> L
     return LandedFile(digest, target, len(content))
 
 
-def land_stream(landing_dir: Path, source: str, handle, suffix: str, max_bytes: int,
-                chunk_bytes: int = 8 * 1024 * 1024) -> LandedFile:
+def land_stream(
+    landing_dir: Path,
+    source: str,
+    handle,
+    suffix: str,
+    max_bytes: int,
+    chunk_bytes: int = 8 * 1024 * 1024,
+) -> LandedFile:
     """Copy an open file into landing/<source>/<sha[:2]>/<sha><suffix> in chunks, hashing as it
     goes (memory: one chunk); more than `max_bytes` raises ValueError and keeps nothing."""
     folder = landing_dir / source
@@ -317,31 +323,48 @@ def land_stream(landing_dir: Path, source: str, handle, suffix: str, max_bytes: 
 def write_rejection_report(landed: LandedFile, *, file_name: str, error: Exception) -> Path:
     """A JSON report beside a rejected file; the database is not touched."""
     report = landed.path.with_suffix(landed.path.suffix + ".rejected.json")
-    report.write_text(json.dumps({
-        "file_name": file_name,
-        "sha256": landed.sha256,
-        "rejected_at": datetime.now(timezone.utc).isoformat(),
-        "error_type": type(error).__name__,
-        "error": str(error),
-    }, ensure_ascii=False, indent=2), encoding="utf-8")
+    report.write_text(
+        json.dumps(
+            {
+                "file_name": file_name,
+                "sha256": landed.sha256,
+                "rejected_at": datetime.now(UTC).isoformat(),
+                "error_type": type(error).__name__,
+                "error": str(error),
+            },
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
     return report
 
 
 # Every raw table exists from the first connection on, empty until its source loads, so that
 # dbt can always build (a source nobody has delivered yet is an empty table, not an error).
-RAW_TABLES = {"landed_files": "landed_files", "smhi_emissions_ggt": "smhi_emissions",
-              "smhi_emissions_co2": "smhi_emissions", "scb_population": "scb_population",
-              "partner_submissions": "partner_submissions", "partner_emissions": "partner_emissions",
-              "partner_energy": "partner_energy", "partner_actions": "partner_actions",
-              "partner_removals": "partner_removals", "energy_feed_files": "energy_feed_files",
-              "energy_feed_values": "energy_feed_values",
-              "carbon_intensity_files": "carbon_intensity_files", "carbon_intensity_hours": "carbon_intensity_hours",
-              "scb_energy": "scb_energy",
-              "scb_lulucf_national": "scb_lulucf_national", "scb_forest_land": "scb_forest_land",
-              "scb_consumption_emissions": "scb_consumption_emissions",
-              "scb_brp": "scb_brp", "sei_household_emissions": "sei_household_emissions",
-              "kolada_kpi_values": "kolada_kpi_values",
-              "meter_feed_files": "meter_feed_files"}
+RAW_TABLES = {
+    "landed_files": "landed_files",
+    "smhi_emissions_ggt": "smhi_emissions",
+    "smhi_emissions_co2": "smhi_emissions",
+    "scb_population": "scb_population",
+    "partner_submissions": "partner_submissions",
+    "partner_emissions": "partner_emissions",
+    "partner_energy": "partner_energy",
+    "partner_actions": "partner_actions",
+    "partner_removals": "partner_removals",
+    "energy_feed_files": "energy_feed_files",
+    "energy_feed_values": "energy_feed_values",
+    "carbon_intensity_files": "carbon_intensity_files",
+    "carbon_intensity_hours": "carbon_intensity_hours",
+    "scb_energy": "scb_energy",
+    "scb_lulucf_national": "scb_lulucf_national",
+    "scb_forest_land": "scb_forest_land",
+    "scb_consumption_emissions": "scb_consumption_emissions",
+    "scb_brp": "scb_brp",
+    "sei_household_emissions": "sei_household_emissions",
+    "kolada_kpi_values": "kolada_kpi_values",
+    "meter_feed_files": "meter_feed_files",
+}
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -354,7 +377,12 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def is_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
-    return con.execute("select count(*) from raw.landed_files where sha256 = ?", [sha256]).fetchall()[0][0] > 0
+    return (
+        con.execute("select count(*) from raw.landed_files where sha256 = ?", [sha256]).fetchall()[
+            0
+        ][0]
+        > 0
+    )
 
 
 @dataclass(frozen=True)
@@ -395,15 +423,36 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("commit")
 
 
-def record_landed_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, *, source: str, file_name: str,
-                       loaded_into: str, fetched_at: datetime, url: str | None = None,
-                       request_params: dict | None = None, content_type: str | None = None,
-                       vintage: date | None = None) -> None:
+def record_landed_file(
+    con: duckdb.DuckDBPyConnection,
+    landed: LandedFile,
+    *,
+    source: str,
+    file_name: str,
+    loaded_into: str,
+    fetched_at: datetime,
+    url: str | None = None,
+    request_params: dict | None = None,
+    content_type: str | None = None,
+    vintage: date | None = None,
+) -> None:
     """The registry row of a loaded file; written in the same transaction as its rows."""
     con.execute(
         "insert into raw.landed_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [landed.sha256, source, file_name, url, json.dumps(request_params or {}, ensure_ascii=False, sort_keys=True),
-         content_type, landed.bytes, str(landed.path), vintage, naive_utc(fetched_at), loaded_into])
+        [
+            landed.sha256,
+            source,
+            file_name,
+            url,
+            json.dumps(request_params or {}, ensure_ascii=False, sort_keys=True),
+            content_type,
+            landed.bytes,
+            str(landed.path),
+            vintage,
+            naive_utc(fetched_at),
+            loaded_into,
+        ],
+    )
 
 
 def load_files(con: duckdb.DuckDBPyConnection, loads: list[FileLoad]) -> list[LoadOutcome]:
@@ -418,14 +467,25 @@ def _load_one(con: duckdb.DuckDBPyConnection, load: FileLoad) -> LoadOutcome:
     replaced = 0
     if load.replace_where is not None:
         clause, params = load.replace_where
-        replaced = con.execute(f"select count(*) from raw.{load.table} where {clause}", params).fetchall()[0][0]
+        replaced = con.execute(
+            f"select count(*) from raw.{load.table} where {clause}", params
+        ).fetchall()[0][0]
         con.execute(f"delete from raw.{load.table} where {clause}", params)
     frame = load.rows  # noqa: F841 - read by DuckDB's replacement scan below
     columns = ", ".join(load.rows.columns)
     con.execute(f"insert into raw.{load.table} ({columns}) select {columns} from frame")
-    record_landed_file(con, load.landed, source=load.source, file_name=load.file_name, url=load.url,
-                       request_params=load.request_params, content_type=load.content_type, vintage=load.vintage,
-                       fetched_at=load.fetched_at, loaded_into=load.table)
+    record_landed_file(
+        con,
+        load.landed,
+        source=load.source,
+        file_name=load.file_name,
+        url=load.url,
+        request_params=load.request_params,
+        content_type=load.content_type,
+        vintage=load.vintage,
+        fetched_at=load.fetched_at,
+        loaded_into=load.table,
+    )
     return LoadOutcome(load.table, load.landed.sha256, load.rows.height, replaced, False)
 
 
@@ -457,6 +517,7 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
     result = {}
     for schema, name in tables:
         count, content = con.execute(
-            f'select count(*), coalesce(sum(hash(t)), 0) from "{schema}"."{name}" as t').fetchall()[0]
+            f'select count(*), coalesce(sum(hash(t)), 0) from "{schema}"."{name}" as t'
+        ).fetchall()[0]
         result[f"{schema}.{name}"] = (count, int(content))
     return result

@@ -55,18 +55,27 @@ ENERGY_UNITS = {"mwh": 1.0, "kwh": 1000.0}
 TONNE_UNITS = {"ton", "t", "tonnes", "tonne"}
 
 # The measures (long format), and what a row of each is.
-HEAT_PRODUCTION = "heat_production"          # MWh of heat into the network, by source
-FUEL_INPUT = "fuel_input"                    # fuel into the boilers: t and MWh, by fuel
-PURCHASED_HEAT = "purchased_heat"            # MWh bought from other networks/utilities
-DELIVERY = "delivery"                        # MWh delivered to customers, by category
-NETWORK_LOSS = "network_loss"                # MWh lost up to the delivery points
-CHP_ELECTRICITY = "chp_electricity"          # MWh of electricity from the CHP turbine
+HEAT_PRODUCTION = "heat_production"  # MWh of heat into the network, by source
+FUEL_INPUT = "fuel_input"  # fuel into the boilers: t and MWh, by fuel
+PURCHASED_HEAT = "purchased_heat"  # MWh bought from other networks/utilities
+DELIVERY = "delivery"  # MWh delivered to customers, by category
+NETWORK_LOSS = "network_loss"  # MWh lost up to the delivery points
+CHP_ELECTRICITY = "chp_electricity"  # MWh of electricity from the CHP turbine
 ELECTRICITY_DISTRIBUTION = "electricity_distribution"  # MWh through the grid, by category
-PUBLIC_CHARGING = "public_charging"          # MWh through public charge points
-CHARGE_POINTS = "charge_points"              # number of public charge points
+PUBLIC_CHARGING = "public_charging"  # MWh through public charge points
+CHARGE_POINTS = "charge_points"  # number of public charge points
 
-MEASURES = (HEAT_PRODUCTION, FUEL_INPUT, PURCHASED_HEAT, DELIVERY, NETWORK_LOSS, CHP_ELECTRICITY,
-            ELECTRICITY_DISTRIBUTION, PUBLIC_CHARGING, CHARGE_POINTS)
+MEASURES = (
+    HEAT_PRODUCTION,
+    FUEL_INPUT,
+    PURCHASED_HEAT,
+    DELIVERY,
+    NETWORK_LOSS,
+    CHP_ELECTRICITY,
+    ELECTRICITY_DISTRIBUTION,
+    PUBLIC_CHARGING,
+    CHARGE_POINTS,
+)
 
 # Heat sources (Swedish word in the heading -> category).
 HEAT_SOURCES = {
@@ -96,17 +105,17 @@ ELECTRICITY_CATEGORIES = {
 
 
 class Kind:
-    ENERGY = "energy"     # in the file's energy unit, scaled to MWh
+    ENERGY = "energy"  # in the file's energy unit, scaled to MWh
     TONNES = "tonnes"
     COUNT = "count"
 
 
 @dataclass(frozen=True)
 class Column:
-    heading: str          # the Swedish heading without a unit suffix
+    heading: str  # the Swedish heading without a unit suffix
     measure: str
     category: str
-    kind: str             # Kind.*
+    kind: str  # Kind.*
     required: bool = True
 
     @property
@@ -120,15 +129,23 @@ class Column:
 
 
 def _columns() -> tuple[Column, ...]:
-    cols = [Column(f"Värmeproduktion {sv}", HEAT_PRODUCTION, cat, Kind.ENERGY) for sv, cat in HEAT_SOURCES.items()]
+    cols = [
+        Column(f"Värmeproduktion {sv}", HEAT_PRODUCTION, cat, Kind.ENERGY)
+        for sv, cat in HEAT_SOURCES.items()
+    ]
     cols += [Column(f"Bränsle {sv}", FUEL_INPUT, FUELS[sv], Kind.TONNES) for sv in TONNE_FUELS]
     cols += [Column(f"Bränsle {sv}", FUEL_INPUT, cat, Kind.ENERGY) for sv, cat in FUELS.items()]
     cols.append(Column("Köpt värme", PURCHASED_HEAT, "", Kind.ENERGY))
-    cols += [Column(f"Leverans {sv}", DELIVERY, cat, Kind.ENERGY) for sv, cat in DELIVERY_CATEGORIES.items()]
+    cols += [
+        Column(f"Leverans {sv}", DELIVERY, cat, Kind.ENERGY)
+        for sv, cat in DELIVERY_CATEGORIES.items()
+    ]
     cols.append(Column("Nätförluster", NETWORK_LOSS, "", Kind.ENERGY))
     cols.append(Column("Elproduktion kraftvärme", CHP_ELECTRICITY, "", Kind.ENERGY))
-    cols += [Column(f"Eldistribution {sv}", ELECTRICITY_DISTRIBUTION, cat, Kind.ENERGY)
-             for sv, cat in ELECTRICITY_CATEGORIES.items()]
+    cols += [
+        Column(f"Eldistribution {sv}", ELECTRICITY_DISTRIBUTION, cat, Kind.ENERGY)
+        for sv, cat in ELECTRICITY_CATEGORIES.items()
+    ]
     cols.append(Column("Publik laddning", PUBLIC_CHARGING, "", Kind.ENERGY))
     cols.append(Column("Antal laddpunkter", CHARGE_POINTS, "", Kind.COUNT))
     return tuple(cols)

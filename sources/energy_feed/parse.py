@@ -20,8 +20,17 @@ import polars as pl
 from sources.energy_feed import contract as C
 from sources.file_limits import BoundedCsv, FileLimits, Refusal, check_xlsx, decode_text, describe
 
-LONG_SCHEMA = {"network": pl.String, "month": pl.Date, "measure": pl.String, "category": pl.String,
-               "unit": pl.String, "value": pl.Float64, "file": pl.String, "row": pl.Int64, "column": pl.String}
+LONG_SCHEMA = {
+    "network": pl.String,
+    "month": pl.Date,
+    "measure": pl.String,
+    "category": pl.String,
+    "unit": pl.String,
+    "value": pl.Float64,
+    "file": pl.String,
+    "row": pl.Int64,
+    "column": pl.String,
+}
 
 _UNIT_SUFFIX = re.compile(r"^(?P<base>.*?)\s*[\(\[]\s*(?P<unit>[^\)\]]*?)\s*[\)\]]\s*$")
 # Swedish numbers: 12 | -12,5 | 1 234,5 (space, no-break or narrow no-break space between groups).
@@ -40,10 +49,10 @@ class UnreadableFile(Exception):
 
 @dataclass(frozen=True)
 class Heading:
-    text: str             # as written
-    base: str             # without the unit suffix
-    unit: str | None      # the unit in the suffix, if any
-    index: int            # 0-based position in the line
+    text: str  # as written
+    base: str  # without the unit suffix
+    unit: str | None  # the unit in the suffix, if any
+    index: int  # 0-based position in the line
 
     @property
     def letter(self) -> str:
@@ -56,7 +65,7 @@ class Sheet:
 
     file: str
     csv: bool
-    meta: dict[str, tuple[int, list[object]]]   # lower-case key -> (line, values after the key)
+    meta: dict[str, tuple[int, list[object]]]  # lower-case key -> (line, values after the key)
     header_row: int | None
     headings: list[Heading]
     rows: list[tuple[int, list[object]]]
@@ -105,15 +114,16 @@ def _first_sheet_lines(data: bytes, limits: FileLimits) -> list[tuple[int, list[
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many types for a broken workbook
+    except Exception as error:
         raise UnreadableFile(Refusal("xlsx_unreadable", _root_cause(error))) from error
     number = 0
     try:
         if not book.worksheets:
             raise UnreadableFile(Refusal("xlsx_unreadable", "no worksheet"))
         # One row and one column past the limits, to tell "at the limit" from "over it".
-        rows = book.worksheets[0].iter_rows(max_row=limits.max_rows + 1, max_col=limits.max_columns + 1,
-                                            values_only=True)
+        rows = book.worksheets[0].iter_rows(
+            max_row=limits.max_rows + 1, max_col=limits.max_columns + 1, values_only=True
+        )
         lines = []
         for number, values in enumerate(rows, start=1):
             cells = _trim(list(values))
@@ -124,8 +134,10 @@ def _first_sheet_lines(data: bytes, limits: FileLimits) -> list[tuple[int, list[
         return lines
     except UnreadableFile:
         raise
-    except Exception as error:  # noqa: BLE001 - a cell openpyxl cannot convert (a number cell holding NaN, ...)
-        raise UnreadableFile(Refusal("xlsx_unreadable", _root_cause(error), row=number + 1)) from error
+    except Exception as error:
+        raise UnreadableFile(
+            Refusal("xlsx_unreadable", _root_cause(error), row=number + 1)
+        ) from error
     finally:
         book.close()
 
@@ -142,11 +154,22 @@ def _row_refusal(number: int, cells: list[object], limits: FileLimits) -> Refusa
     if number > limits.max_rows:
         return Refusal("too_many_rows", found=number, limit=limits.max_rows, row=number)
     if len(cells) > limits.max_columns:
-        return Refusal("too_many_columns", found=len(cells), limit=limits.max_columns, row=number,
-                       column=limits.max_columns)
+        return Refusal(
+            "too_many_columns",
+            found=len(cells),
+            limit=limits.max_columns,
+            row=number,
+            column=limits.max_columns,
+        )
     for index, cell in enumerate(cells):
         if isinstance(cell, str) and len(cell) > limits.max_field_chars:
-            return Refusal("field_too_long", found=len(cell), limit=limits.max_field_chars, row=number, column=index)
+            return Refusal(
+                "field_too_long",
+                found=len(cell),
+                limit=limits.max_field_chars,
+                row=number,
+                column=index,
+            )
     return None
 
 
@@ -219,14 +242,14 @@ def parse_number(value: object) -> tuple[float | None, str | None]:
     if _SV_NUMBER.match(text):
         return _finite(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", "."))
     if _POINT_NUMBER.match(text):
-        return None, "decimal_point"   # never guess whether 1.234 is 1234 or 1,234
+        return None, "decimal_point"  # never guess whether 1.234 is 1234 or 1,234
     return None, "not_a_number"
 
 
 def _finite(value: int | float | str) -> tuple[float | None, str | None]:
     try:
         number = float(value)
-    except OverflowError:              # an integer cell of 400 digits
+    except OverflowError:  # an integer cell of 400 digits
         return None, "not_finite"
     return (number, None) if math.isfinite(number) else (None, "not_finite")
 
@@ -238,7 +261,7 @@ def parse_month(value: object) -> date | None:
     if isinstance(value, date):
         return value.replace(day=1) if value.day == 1 else None
     match = _MONTH.match(as_text(value))
-    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) == 0:   # there is no year 0
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) == 0:  # there is no year 0
         return None
     return date(int(match[1]), int(match[2]), 1)
 
@@ -301,8 +324,19 @@ def to_long(sheet: Sheet) -> pl.DataFrame:
             divisor = energy_divisor(sheet, h) if column.kind == C.Kind.ENERGY else 1.0
             if value is None or divisor is None:
                 continue
-            records.append((network, month, column.measure, column.category, column.long_unit,
-                            value / divisor, sheet.file, number, h.text))
+            records.append(
+                (
+                    network,
+                    month,
+                    column.measure,
+                    column.category,
+                    column.long_unit,
+                    value / divisor,
+                    sheet.file,
+                    number,
+                    h.text,
+                )
+            )
     return pl.DataFrame(records, schema=LONG_SCHEMA, orient="row")
 
 

@@ -16,9 +16,9 @@ NETWORKS_CSV = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "
 
 @dataclass(frozen=True)
 class Network:
-    name: str                       # as the utility writes it in the `Nät` column
-    size_class: str                 # large | small
-    min_monthly_heat_mwh: float     # the least heat supply of a month the network runs (0 = shut)
+    name: str  # as the utility writes it in the `Nät` column
+    size_class: str  # large | small
+    min_monthly_heat_mwh: float  # the least heat supply of a month the network runs (0 = shut)
     max_monthly_heat_mwh: float
     is_synthetic: bool
 
@@ -36,9 +36,15 @@ def load_networks(path: Path = NETWORKS_CSV) -> dict[str, Network]:
         for row in rows:
             name = row["network"].strip()
             if name:
-                networks[name] = Network(name, row["size_class"].strip(), float(row["min_monthly_heat_mwh"]),
-                                         float(row["max_monthly_heat_mwh"]),
-                                         row["is_synthetic"].strip().lower() == "true")
+                networks[name] = Network(
+                    name,
+                    row["size_class"].strip(),
+                    float(row["min_monthly_heat_mwh"]),
+                    float(row["max_monthly_heat_mwh"]),
+                    row["is_synthetic"].strip().lower() == "true",
+                )
     except (OSError, KeyError, ValueError, AttributeError, csv.Error) as error:
-        raise RegistryError(f"{path}: not a network registry ({type(error).__name__}: {error})") from error
+        raise RegistryError(
+            f"{path}: not a network registry ({type(error).__name__}: {error})"
+        ) from error
     return networks

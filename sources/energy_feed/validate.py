@@ -57,9 +57,17 @@ import polars as pl
 from sources.energy_feed import contract as C
 from sources.energy_feed import parse as P
 from sources.energy_feed.registry import Network, load_networks
-from sources.file_limits import FileLimits, Refusal, check_size, describe, is_safe_text, printable, size_text
+from sources.file_limits import (
+    FileLimits,
+    Refusal,
+    check_size,
+    describe,
+    is_safe_text,
+    printable,
+    size_text,
+)
 
-SOURCE_KEY = "källa"   # the metadata line naming where the figures come from
+SOURCE_KEY = "källa"  # the metadata line naming where the figures come from
 BALANCE_COLUMN = "Värmeproduktion + Köpt värme = Leverans + Nätförluster"
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 READABLE = "text in UTF-8 or Windows-1252, or an .xlsx workbook"
@@ -68,12 +76,12 @@ READABLE = "text in UTF-8 or Windows-1252, or an .xlsx workbook"
 # Borlänge Energi's plants and grid give, so that only a wrong unit or a broken export reaches it.
 # The heat measures are bounded per network by the registry's range and by the balance instead.
 MAX_MONTHLY_VALUE = {
-    (C.FUEL_INPUT, C.TONNES): 50_000.0,              # waste ~8 100 t a month; the permit is 98 000 t a year
-    (C.FUEL_INPUT, C.MWH): 300_000.0,                # the largest heat ceiling over a boiler's efficiency
-    (C.CHP_ELECTRICITY, C.MWH): 10_000.0,            # the 6 MW turbine gives at most 4 464 MWh a month
+    (C.FUEL_INPUT, C.TONNES): 50_000.0,  # waste ~8 100 t a month; the permit is 98 000 t a year
+    (C.FUEL_INPUT, C.MWH): 300_000.0,  # the largest heat ceiling over a boiler's efficiency
+    (C.CHP_ELECTRICITY, C.MWH): 10_000.0,  # the 6 MW turbine gives at most 4 464 MWh a month
     (C.ELECTRICITY_DISTRIBUTION, C.MWH): 150_000.0,  # per customer category, ~200 MW all month
-    (C.PUBLIC_CHARGING, C.MWH): 10_000.0,            # 336 charge points x 22 kW, all month: ~5 500 MWh
-    (C.CHARGE_POINTS, C.COUNT): 10_000.0,            # 336 in Borlänge (PowerCircle, Dec 2025)
+    (C.PUBLIC_CHARGING, C.MWH): 10_000.0,  # 336 charge points x 22 kW, all month: ~5 500 MWh
+    (C.CHARGE_POINTS, C.COUNT): 10_000.0,  # 336 in Borlänge (PowerCircle, Dec 2025)
 }
 
 
@@ -84,22 +92,29 @@ class Limits(FileLimits):
 
     balance_tolerance: float = 0.02
     # MWh per tonne (lower heating value, as delivered). Wide on purpose: only gross errors.
-    heating_value_mwh_per_t: dict = field(default_factory=lambda: {
-        "restavfall": (1.5, 4.5), "biobränsle": (1.5, 5.5), "eldningsolja": (9.5, 12.5)})
+    heating_value_mwh_per_t: dict = field(
+        default_factory=lambda: {
+            "restavfall": (1.5, 4.5),
+            "biobränsle": (1.5, 5.5),
+            "eldningsolja": (9.5, 12.5),
+        }
+    )
     max_monthly_value: dict = field(default_factory=lambda: dict(MAX_MONTHLY_VALUE))
-    max_networks: int = 20            # distinct networks in one file (the registry has two)
-    max_period_months: int = 36       # the declared period's span: a report is a month, a year, a backlog
-    first_year: int = 2000            # every month of a report lies in these years
+    max_networks: int = 20  # distinct networks in one file (the registry has two)
+    max_period_months: int = (
+        36  # the declared period's span: a report is a month, a year, a backlog
+    )
+    first_year: int = 2000  # every month of a report lies in these years
     last_year: int = 2100
-    max_text_chars: int = 200         # a free-text value: the source note (Källa) and other metadata
+    max_text_chars: int = 200  # a free-text value: the source note (Källa) and other metadata
 
 
 @dataclass(frozen=True)
 class Problem:
     file: str
-    row: int | None          # 1-based line (CSV) or Excel row
-    column: str | None       # the heading as written, or as the contract names it
-    value: str | None        # the offending value as written
+    row: int | None  # 1-based line (CSV) or Excel row
+    column: str | None  # the heading as written, or as the contract names it
+    value: str | None  # the offending value as written
     code: str
     message: str
     expected: str = ""
@@ -118,7 +133,7 @@ class Problem:
 @dataclass(frozen=True)
 class Feed:
     file: str
-    frame: pl.DataFrame      # the long format (see contract.py); load it only when ok
+    frame: pl.DataFrame  # the long format (see contract.py); load it only when ok
     problems: list[Problem]
     # The free metadata lines above the header, lower-case key -> first value as text
     # (e.g. {"källa": "SYNTHETIC ...", "period": "2025-01", "enhet": "kWh"}).
@@ -134,23 +149,37 @@ class Feed:
         return "synthetic" in self.meta.get(SOURCE_KEY, "").lower()
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "ok": self.ok, "values": self.frame.height if self.ok else None,
-                "problems": [p.to_dict() for p in self.problems]}
+        return {
+            "file": self.file,
+            "ok": self.ok,
+            "values": self.frame.height if self.ok else None,
+            "problems": [p.to_dict() for p in self.problems],
+        }
 
 
 # --------------------------------------------------------------------------- entry points
 
 
-def load_feed_bytes(name: str, content: bytes, limits: Limits = Limits(), *,
-                    networks: dict[str, Network] | None = None) -> Feed:
+def load_feed_bytes(
+    name: str,
+    content: bytes,
+    limits: Limits = Limits(),
+    *,
+    networks: dict[str, Network] | None = None,
+) -> Feed:
     """Validate one report from its bytes: THE entry point (the drop processor reads a file once,
     lands the bytes and hands them here). `name` is the file's name as sent: its extension
     chooses CSV or XLSX and the report shows it; nothing is opened. `networks` defaults to the
     registry seed. Never raises on any content; a broken registry raises RegistryError."""
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        return _failed(name, "unsupported_file_type", f"'{suffix}' files are not read.", ".csv or .xlsx",
-                       value=suffix)
+        return _failed(
+            name,
+            "unsupported_file_type",
+            f"'{suffix}' files are not read.",
+            ".csv or .xlsx",
+            value=suffix,
+        )
     networks = load_networks() if networks is None else networks
     refusal = check_size(len(content), limits)
     if refusal is not None:
@@ -158,16 +187,24 @@ def load_feed_bytes(name: str, content: bytes, limits: Limits = Limits(), *,
     try:
         sheet = P.read_sheet(name, content, limits)
         frame = P.to_long(sheet)
-        meta = {key: P.as_text(values[0]) if values else "" for key, (_, values) in sheet.meta.items()}
+        meta = {
+            key: P.as_text(values[0]) if values else "" for key, (_, values) in sheet.meta.items()
+        }
         return Feed(name, frame, validate_sheet(sheet, frame, limits, networks), meta)
     except P.UnreadableFile as error:
         return _refused(name, error.refusal)
     except Exception as error:  # noqa: BLE001 - a report ends in problems, never in a traceback
-        return _failed(name, "unreadable_file", f"The file could not be validated ({type(error).__name__}: "
-                                                f"{str(error)[:200]}).", READABLE)
+        return _failed(
+            name,
+            "unreadable_file",
+            f"The file could not be validated ({type(error).__name__}: {str(error)[:200]}).",
+            READABLE,
+        )
 
 
-def load_feed(path: Path, limits: Limits = Limits(), *, networks: dict[str, Network] | None = None) -> Feed:
+def load_feed(
+    path: Path, limits: Limits = Limits(), *, networks: dict[str, Network] | None = None
+) -> Feed:
     """Read one file (at most max_file_bytes + 1 bytes: enough to know it is too large) and
     validate it with load_feed_bytes. For a path the caller trusts (an operator, the inbox)."""
     path = Path(path)
@@ -175,18 +212,33 @@ def load_feed(path: Path, limits: Limits = Limits(), *, networks: dict[str, Netw
         return load_feed_bytes(path.name, b"", limits, networks=networks)
     try:
         if not path.is_file():
-            return _failed(path.name, "file_not_found", f"The file '{path}' does not exist or is not a file.",
-                           "an existing .csv or .xlsx file")
+            return _failed(
+                path.name,
+                "file_not_found",
+                f"The file '{path}' does not exist or is not a file.",
+                "an existing .csv or .xlsx file",
+            )
         with path.open("rb") as handle:
             content = handle.read(limits.max_file_bytes + 1)
     except OSError as error:
-        return _failed(path.name, "unreadable_file", f"The file cannot be opened ({error.strerror or error}).",
-                       READABLE)
+        return _failed(
+            path.name,
+            "unreadable_file",
+            f"The file cannot be opened ({error.strerror or error}).",
+            READABLE,
+        )
     return load_feed_bytes(path.name, content, limits, networks=networks)
 
 
-def _failed(file: str, code: str, message: str, expected: str, value: str | None = None, row: int | None = None,
-            column: str | None = None) -> Feed:
+def _failed(
+    file: str,
+    code: str,
+    message: str,
+    expected: str,
+    value: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+) -> Feed:
     empty = pl.DataFrame(schema=P.LONG_SCHEMA)
     return Feed(file, empty, [Problem(file, row, column, value, code, message, expected)])
 
@@ -199,20 +251,32 @@ def _refused(file: str, refusal: Refusal) -> Feed:
     code = "unreadable_file" if refusal.code in _UNREADABLE else refusal.code
     column = P.column_letter(refusal.column) if refusal.column is not None else None
     value = refusal.reason if refusal.code == "unsupported_encoding" else None
-    return _failed(file, code, describe(refusal), _expected(refusal), value=value, row=refusal.row, column=column)
+    return _failed(
+        file,
+        code,
+        describe(refusal),
+        _expected(refusal),
+        value=value,
+        row=refusal.row,
+        column=column,
+    )
 
 
 def _expected(refusal: Refusal) -> str:
     limit = refusal.limit
     match refusal.code:
         case "empty_file":
-            return f"a report: the {C.PERIOD} line, the header line and one line per network and month"
+            return (
+                f"a report: the {C.PERIOD} line, the header line and one line per network and month"
+            )
         case "file_too_large" | "xlsx_too_large_uncompressed" | "xlsx_part_too_large":
             return f"at most {size_text(limit)}"
         case "too_many_rows":
             return f"at most {limit:,.0f} lines (rows of the sheet), metadata lines included"
         case "too_many_columns":
-            return f"at most {limit:,.0f} fields; the contract has {len(C.template_header())} columns"
+            return (
+                f"at most {limit:,.0f} fields; the contract has {len(C.template_header())} columns"
+            )
         case "field_too_long":
             return f"at most {limit:,.0f} characters in a field"
         case "xlsx_too_many_entries":
@@ -220,7 +284,9 @@ def _expected(refusal: Refusal) -> str:
         case "xlsx_compression_ratio":
             return f"at most {limit:,.0f} times, as in a workbook Excel saves"
         case "unsupported_encoding":
-            return "text in UTF-8 (with or without BOM) or Windows-1252: in Excel, Save As → CSV UTF-8"
+            return (
+                "text in UTF-8 (with or without BOM) or Windows-1252: in Excel, Save As → CSV UTF-8"
+            )
     return READABLE
 
 
@@ -240,21 +306,41 @@ class _Listed:
                 return
             if len(self.items) == self.cap:
                 self.full = True
-                self.items.append(Problem(
-                    self.file, None, None, None, "too_many_problems",
-                    f"More than {self.cap:,} problems: only the first {self.cap:,} are listed. Fix these (often one "
-                    f"cause, e.g. a unit or a column) and validate the file again.", f"at most {self.cap:,} listed"))
+                self.items.append(
+                    Problem(
+                        self.file,
+                        None,
+                        None,
+                        None,
+                        "too_many_problems",
+                        f"More than {self.cap:,} problems: only the first {self.cap:,} are listed. Fix these (often one "
+                        f"cause, e.g. a unit or a column) and validate the file again.",
+                        f"at most {self.cap:,} listed",
+                    )
+                )
                 return
             self.items.append(problem)
 
 
-def validate_sheet(sheet: P.Sheet, frame: pl.DataFrame, limits: Limits = Limits(),
-                   networks: dict[str, Network] | None = None) -> list[Problem]:
+def validate_sheet(
+    sheet: P.Sheet,
+    frame: pl.DataFrame,
+    limits: Limits = Limits(),
+    networks: dict[str, Network] | None = None,
+) -> list[Problem]:
     networks = load_networks() if networks is None else networks
     if sheet.header_row is None:
-        return [Problem(sheet.file, None, C.NETWORK, None, "missing_header",
-                        f"No header line: no line starts with '{C.NETWORK}'.",
-                        ";".join(C.template_header()))]
+        return [
+            Problem(
+                sheet.file,
+                None,
+                C.NETWORK,
+                None,
+                "missing_header",
+                f"No header line: no line starts with '{C.NETWORK}'.",
+                ";".join(C.template_header()),
+            )
+        ]
     problems = _Listed(sheet.file, limits.max_problems)
     period, period_problems = check_period(sheet, limits)
     problems.extend(period_problems)
@@ -262,9 +348,19 @@ def validate_sheet(sheet: P.Sheet, frame: pl.DataFrame, limits: Limits = Limits(
     layout = check_units(sheet) + check_columns(sheet)
     problems.extend(layout)
     if not sheet.rows:
-        problems.extend([Problem(sheet.file, sheet.header_row, C.NETWORK, None, "no_rows",
-                                 "The file has a header line but no data rows.",
-                                 "one line per network and month below the header line")])
+        problems.extend(
+            [
+                Problem(
+                    sheet.file,
+                    sheet.header_row,
+                    C.NETWORK,
+                    None,
+                    "no_rows",
+                    "The file has a header line but no data rows.",
+                    "one line per network and month below the header line",
+                )
+            ]
+        )
     crowded = check_network_count(sheet, limits)
     problems.extend(crowded)
     problems.extend(check_rows(sheet, period, networks, limits))
@@ -272,7 +368,9 @@ def validate_sheet(sheet: P.Sheet, frame: pl.DataFrame, limits: Limits = Limits(
     problems.extend(cells)
     if period is not None and not crowded:
         problems.extend(check_months_reported(sheet, frame, period))
-    if not layout and not problems.full:   # with a column missing every row would be "unbalanced": noise
+    if (
+        not layout and not problems.full
+    ):  # with a column missing every row would be "unbalanced": noise
         sound = frame.filter(~pl.col("row").is_in([p.row for p in cells]))
         problems.extend(check_balance(sound, limits.balance_tolerance))
         magnitude = check_magnitude(sound, networks)
@@ -285,30 +383,66 @@ def validate_sheet(sheet: P.Sheet, frame: pl.DataFrame, limits: Limits = Limits(
 # --------------------------------------------------------------------------- period, text and units
 
 
-def check_period(sheet: P.Sheet, limits: Limits = Limits()) -> tuple[tuple[date, date] | None, list[Problem]]:
+def check_period(
+    sheet: P.Sheet, limits: Limits = Limits()
+) -> tuple[tuple[date, date] | None, list[Problem]]:
     expected = f"{C.PERIOD};YYYY-MM;YYYY-MM (first and last month), e.g. {C.PERIOD};2025-01;2025-12"
     entry = sheet.meta.get(C.PERIOD.lower())
     if entry is None:
-        return None, [Problem(sheet.file, None, C.PERIOD, None, "missing_period",
-                              f"The file does not declare its period: add a line '{C.PERIOD};first;last' "
-                              f"above the header line.", expected)]
+        return None, [
+            Problem(
+                sheet.file,
+                None,
+                C.PERIOD,
+                None,
+                "missing_period",
+                f"The file does not declare its period: add a line '{C.PERIOD};first;last' "
+                f"above the header line.",
+                expected,
+            )
+        ]
     line, values = entry
     months = [P.parse_month(v) for v in values[:2]]
     shown = ";".join(P.as_text(v) for v in values[:2])
     if len(months) < 2 or None in months or months[0] > months[1]:
-        return None, [Problem(sheet.file, line, C.PERIOD, shown, "invalid_period",
-                              f"The period '{shown}' is not two months YYYY-MM, first before last.", expected)]
+        return None, [
+            Problem(
+                sheet.file,
+                line,
+                C.PERIOD,
+                shown,
+                "invalid_period",
+                f"The period '{shown}' is not two months YYYY-MM, first before last.",
+                expected,
+            )
+        ]
     first, last = months
     if not (limits.first_year <= first.year and last.year <= limits.last_year):
-        return None, [Problem(sheet.file, line, C.PERIOD, shown, "invalid_period",
-                              f"The period '{shown}' is not within the years {limits.first_year}–{limits.last_year}.",
-                              f"months in {limits.first_year}–{limits.last_year}")]
+        return None, [
+            Problem(
+                sheet.file,
+                line,
+                C.PERIOD,
+                shown,
+                "invalid_period",
+                f"The period '{shown}' is not within the years {limits.first_year}–{limits.last_year}.",
+                f"months in {limits.first_year}–{limits.last_year}",
+            )
+        ]
     span = (last.year - first.year) * 12 + last.month - first.month + 1
     if span > limits.max_period_months:
-        return None, [Problem(sheet.file, line, C.PERIOD, shown, "period_too_long",
-                              f"The period '{shown}' spans {span:,} months; a report covers at most "
-                              f"{limits.max_period_months}. Split it into several files.",
-                              f"at most {limits.max_period_months} months")]
+        return None, [
+            Problem(
+                sheet.file,
+                line,
+                C.PERIOD,
+                shown,
+                "period_too_long",
+                f"The period '{shown}' spans {span:,} months; a report covers at most "
+                f"{limits.max_period_months}. Split it into several files.",
+                f"at most {limits.max_period_months} months",
+            )
+        ]
     return (first, last), []
 
 
@@ -319,10 +453,18 @@ def check_text(sheet: P.Sheet, limits: Limits) -> list[Problem]:
     for key, (line, values) in sheet.meta.items():
         for text in (key, *(P.as_text(v) for v in values)):
             if not is_safe_text(text) or len(text) > limits.max_text_chars:
-                problems.append(Problem(
-                    sheet.file, line, key, text[:60] + ("…" if len(text) > 60 else ""), "unsafe_text",
-                    f"The line '{key}' has text that is too long ({len(text):,} characters) or holds control or "
-                    f"invisible characters.", expected))
+                problems.append(
+                    Problem(
+                        sheet.file,
+                        line,
+                        key,
+                        text[:60] + ("…" if len(text) > 60 else ""),
+                        "unsafe_text",
+                        f"The line '{key}' has text that is too long ({len(text):,} characters) or holds control or "
+                        f"invisible characters.",
+                        expected,
+                    )
+                )
                 break
     return problems
 
@@ -333,19 +475,49 @@ def check_units(sheet: P.Sheet) -> list[Problem]:
     allowed = f"{C.MWH} or {C.KWH}"
     if declared is not None and declared.lower() not in C.ENERGY_UNITS:
         line = sheet.meta[C.UNIT.lower()][0]
-        problems.append(Problem(sheet.file, line, C.UNIT, declared, "wrong_unit",
-                                f"The energy unit '{declared}' is not accepted; convert the file to MWh "
-                                f"or kWh.", allowed))
+        problems.append(
+            Problem(
+                sheet.file,
+                line,
+                C.UNIT,
+                declared,
+                "wrong_unit",
+                f"The energy unit '{declared}' is not accepted; convert the file to MWh or kWh.",
+                allowed,
+            )
+        )
     for h, column in P.mapped_columns(sheet):
         if column.kind != C.Kind.ENERGY or h.unit is None:
             continue
         if h.unit.lower() not in C.ENERGY_UNITS:
-            problems.append(Problem(sheet.file, sheet.header_row, h.text, h.unit, "wrong_unit",
-                                    f"'{h.text}' is in '{h.unit}', which is not accepted for energy.", allowed))
-        elif declared is not None and declared.lower() in C.ENERGY_UNITS and h.unit.lower() != declared.lower():
-            problems.append(Problem(sheet.file, sheet.header_row, h.text, h.unit, "conflicting_unit",
-                                    f"'{h.text}' says {h.unit} but the file declares {C.UNIT} {declared}; "
-                                    f"one unit per file.", declared))
+            problems.append(
+                Problem(
+                    sheet.file,
+                    sheet.header_row,
+                    h.text,
+                    h.unit,
+                    "wrong_unit",
+                    f"'{h.text}' is in '{h.unit}', which is not accepted for energy.",
+                    allowed,
+                )
+            )
+        elif (
+            declared is not None
+            and declared.lower() in C.ENERGY_UNITS
+            and h.unit.lower() != declared.lower()
+        ):
+            problems.append(
+                Problem(
+                    sheet.file,
+                    sheet.header_row,
+                    h.text,
+                    h.unit,
+                    "conflicting_unit",
+                    f"'{h.text}' says {h.unit} but the file declares {C.UNIT} {declared}; "
+                    f"one unit per file.",
+                    declared,
+                )
+            )
     return problems
 
 
@@ -365,8 +537,17 @@ def check_columns(sheet: P.Sheet) -> list[Problem]:
             problems.append(problem)
     for name in missing_names:
         if name not in claimed:
-            problems.append(Problem(sheet.file, sheet.header_row, name, None, "missing_column",
-                                    f"The column '{name}' is missing.", name))
+            problems.append(
+                Problem(
+                    sheet.file,
+                    sheet.header_row,
+                    name,
+                    None,
+                    "missing_column",
+                    f"The column '{name}' is missing.",
+                    name,
+                )
+            )
     return problems
 
 
@@ -377,17 +558,37 @@ def _heading_problem(sheet, h, mapped, missing_names, claimed) -> Problem | None
     if column is not None:
         if (h, column) in mapped:
             return None
-        return Problem(sheet.file, sheet.header_row, h.text, h.text, "duplicate_column",
-                       f"The column '{h.text}' appears more than once.", "each column once")
+        return Problem(
+            sheet.file,
+            sheet.header_row,
+            h.text,
+            h.text,
+            "duplicate_column",
+            f"The column '{h.text}' appears more than once.",
+            "each column once",
+        )
     close = difflib.get_close_matches(h.text, missing_names, n=1, cutoff=0.75)
     if close:
         claimed.add(close[0])
-        return Problem(sheet.file, sheet.header_row, h.text, h.text, "renamed_column",
-                       f"The column '{h.text}' is not in the contract; it looks like '{close[0]}', "
-                       f"which is missing. Rename it.", close[0])
-    return Problem(sheet.file, sheet.header_row, h.text, h.text, "unknown_column",
-                   f"The column '{h.text}' is not in the contract and is not read.",
-                   "one of the contract's columns")
+        return Problem(
+            sheet.file,
+            sheet.header_row,
+            h.text,
+            h.text,
+            "renamed_column",
+            f"The column '{h.text}' is not in the contract; it looks like '{close[0]}', "
+            f"which is missing. Rename it.",
+            close[0],
+        )
+    return Problem(
+        sheet.file,
+        sheet.header_row,
+        h.text,
+        h.text,
+        "unknown_column",
+        f"The column '{h.text}' is not in the contract and is not read.",
+        "one of the contract's columns",
+    )
 
 
 # --------------------------------------------------------------------------- rows and cells
@@ -398,13 +599,26 @@ def check_network_count(sheet: P.Sheet, limits: Limits) -> list[Problem]:
     names = {P.as_text(P.cell_at(cells, network_at)) for _, cells in sheet.rows} - {""}
     if len(names) <= limits.max_networks:
         return []
-    return [Problem(sheet.file, None, C.NETWORK, None, "too_many_networks",
-                    f"The file names {len(names):,} networks; Borlänge Energi reports at most "
-                    f"{limits.max_networks}.", f"at most {limits.max_networks} networks")]
+    return [
+        Problem(
+            sheet.file,
+            None,
+            C.NETWORK,
+            None,
+            "too_many_networks",
+            f"The file names {len(names):,} networks; Borlänge Energi reports at most "
+            f"{limits.max_networks}.",
+            f"at most {limits.max_networks} networks",
+        )
+    ]
 
 
-def check_rows(sheet: P.Sheet, period: tuple[date, date] | None, networks: dict[str, Network] | None = None,
-               limits: Limits = Limits()) -> Iterator[Problem]:
+def check_rows(
+    sheet: P.Sheet,
+    period: tuple[date, date] | None,
+    networks: dict[str, Network] | None = None,
+    limits: Limits = Limits(),
+) -> Iterator[Problem]:
     networks = load_networks() if networks is None else networks
     network_at, month_at = P.heading_index(sheet, C.NETWORK), P.heading_index(sheet, C.MONTH)
     seen = {}
@@ -412,46 +626,100 @@ def check_rows(sheet: P.Sheet, period: tuple[date, date] | None, networks: dict[
         network = P.as_text(P.cell_at(cells, network_at))
         raw_month = P.cell_at(cells, month_at) if month_at is not None else ""
         month = P.parse_month(raw_month)
-        yield from _row_key_problems(sheet.file, number, network, raw_month, month, period, month_at, limits)
+        yield from _row_key_problems(
+            sheet.file, number, network, raw_month, month, period, month_at, limits
+        )
         if network and network not in networks:
             yield unknown_network(sheet.file, number, network, networks)
         if network and month is not None:
             if (network, month) in seen:
-                yield Problem(sheet.file, number, C.MONTH, month.strftime("%Y-%m"), "duplicate_row",
-                              f"{network} {month:%Y-%m} is already reported on row {seen[(network, month)]}.",
-                              "one row per network and month")
+                yield Problem(
+                    sheet.file,
+                    number,
+                    C.MONTH,
+                    month.strftime("%Y-%m"),
+                    "duplicate_row",
+                    f"{network} {month:%Y-%m} is already reported on row {seen[(network, month)]}.",
+                    "one row per network and month",
+                )
             seen.setdefault((network, month), number)
 
 
 def unknown_network(file: str, row: int, network: str, networks: dict[str, Network]) -> Problem:
     close = difflib.get_close_matches(network, list(networks), n=1, cutoff=0.6)
     hint = f" Did you mean '{close[0]}'?" if close else ""
-    return Problem(file, row, C.NETWORK, network, "unknown_network",
-                   f"'{network}' is not one of Borlänge Energi's networks in the registry "
-                   f"(dbt_project/seeds/energy_networks.csv).{hint}", f"one of: {', '.join(networks)}")
+    return Problem(
+        file,
+        row,
+        C.NETWORK,
+        network,
+        "unknown_network",
+        f"'{network}' is not one of Borlänge Energi's networks in the registry "
+        f"(dbt_project/seeds/energy_networks.csv).{hint}",
+        f"one of: {', '.join(networks)}",
+    )
 
 
-def _row_key_problems(file, number, network, raw_month, month, period, month_at, limits) -> list[Problem]:
+def _row_key_problems(
+    file, number, network, raw_month, month, period, month_at, limits
+) -> list[Problem]:
     problems = []
     if not network:
-        problems.append(Problem(file, number, C.NETWORK, None, "missing_network",
-                                "The network is empty.", "the network's name, e.g. Borlänge"))
+        problems.append(
+            Problem(
+                file,
+                number,
+                C.NETWORK,
+                None,
+                "missing_network",
+                "The network is empty.",
+                "the network's name, e.g. Borlänge",
+            )
+        )
     if month_at is None:
         return problems
     years = f"{limits.first_year}–{limits.last_year}"
     if P.is_empty(raw_month):
-        problems.append(Problem(file, number, C.MONTH, None, "missing_month", "The month is empty.", "YYYY-MM"))
+        problems.append(
+            Problem(file, number, C.MONTH, None, "missing_month", "The month is empty.", "YYYY-MM")
+        )
     elif month is None:
-        problems.append(Problem(file, number, C.MONTH, P.as_text(raw_month), "invalid_month",
-                                f"'{P.as_text(raw_month)}' is not a month.", "YYYY-MM, e.g. 2025-01"))
+        problems.append(
+            Problem(
+                file,
+                number,
+                C.MONTH,
+                P.as_text(raw_month),
+                "invalid_month",
+                f"'{P.as_text(raw_month)}' is not a month.",
+                "YYYY-MM, e.g. 2025-01",
+            )
+        )
     elif not limits.first_year <= month.year <= limits.last_year:
-        problems.append(Problem(file, number, C.MONTH, f"{month:%Y-%m}", "invalid_month",
-                                f"{month:%Y-%m} is not within the years {years}.", f"YYYY-MM in {years}"))
+        problems.append(
+            Problem(
+                file,
+                number,
+                C.MONTH,
+                f"{month:%Y-%m}",
+                "invalid_month",
+                f"{month:%Y-%m} is not within the years {years}.",
+                f"YYYY-MM in {years}",
+            )
+        )
     elif period is not None and not period[0] <= month <= period[1]:
-        problems.append(Problem(file, number, C.MONTH, f"{month:%Y-%m}", "month_outside_period",
-                                f"{month:%Y-%m} is outside the declared period "
-                                f"{period[0]:%Y-%m}–{period[1]:%Y-%m}.",
-                                f"a month {period[0]:%Y-%m}–{period[1]:%Y-%m}"))
+        problems.append(
+            Problem(
+                file,
+                number,
+                C.MONTH,
+                f"{month:%Y-%m}",
+                "month_outside_period",
+                f"{month:%Y-%m} is outside the declared period "
+                f"{period[0]:%Y-%m}–{period[1]:%Y-%m}.",
+                f"a month {period[0]:%Y-%m}–{period[1]:%Y-%m}",
+            )
+        )
     return problems
 
 
@@ -466,33 +734,80 @@ def check_cells(sheet: P.Sheet) -> Iterator[Problem]:
 
 def _cell_problem(file, number, h, column, raw) -> Problem | None:
     value, reason = P.parse_number(raw)
-    unit = column.long_unit if column.kind != C.Kind.ENERGY else (h.unit or "the file's energy unit")
-    expected = (f"a whole number ≥ 0 (a {unit})" if column.kind == C.Kind.COUNT
-                else f"a number ≥ 0 in {unit}, decimal comma (e.g. 1 234,5)")
+    unit = (
+        column.long_unit if column.kind != C.Kind.ENERGY else (h.unit or "the file's energy unit")
+    )
+    expected = (
+        f"a whole number ≥ 0 (a {unit})"
+        if column.kind == C.Kind.COUNT
+        else f"a number ≥ 0 in {unit}, decimal comma (e.g. 1 234,5)"
+    )
     shown = P.as_text(raw)
     if reason == "empty":
-        return Problem(file, number, h.text, None, "missing_value",
-                       f"'{h.text}' is empty; write 0 when there is none.", expected) if column.required else None
+        return (
+            Problem(
+                file,
+                number,
+                h.text,
+                None,
+                "missing_value",
+                f"'{h.text}' is empty; write 0 when there is none.",
+                expected,
+            )
+            if column.required
+            else None
+        )
     if reason == "decimal_point":
-        return Problem(file, number, h.text, shown, "decimal_point",
-                       f"'{shown}' has a decimal point; write decimals with a comma ({shown.replace('.', ',')}).",
-                       expected)
+        return Problem(
+            file,
+            number,
+            h.text,
+            shown,
+            "decimal_point",
+            f"'{shown}' has a decimal point; write decimals with a comma ({shown.replace('.', ',')}).",
+            expected,
+        )
     if reason == "not_a_number":
-        return Problem(file, number, h.text, shown, "not_a_number", f"'{shown}' is not a number.", expected)
+        return Problem(
+            file, number, h.text, shown, "not_a_number", f"'{shown}' is not a number.", expected
+        )
     if reason == "not_finite":
-        return Problem(file, number, h.text, shown, "not_finite",
-                       f"'{shown}' is not a finite number (NaN, infinity, or more digits than a number holds).",
-                       expected)
+        return Problem(
+            file,
+            number,
+            h.text,
+            shown,
+            "not_finite",
+            f"'{shown}' is not a finite number (NaN, infinity, or more digits than a number holds).",
+            expected,
+        )
     if value < 0:
         code = "negative_energy" if column.kind == C.Kind.ENERGY else "negative_value"
-        return Problem(file, number, h.text, shown, code, f"'{h.text}' must not be negative ({shown}).", expected)
+        return Problem(
+            file,
+            number,
+            h.text,
+            shown,
+            code,
+            f"'{h.text}' must not be negative ({shown}).",
+            expected,
+        )
     if column.kind == C.Kind.COUNT and not value.is_integer():
-        return Problem(file, number, h.text, shown, "not_a_whole_number",
-                       f"'{h.text}' is a count; '{shown}' is not a whole number.", expected)
+        return Problem(
+            file,
+            number,
+            h.text,
+            shown,
+            "not_a_whole_number",
+            f"'{h.text}' is a count; '{shown}' is not a whole number.",
+            expected,
+        )
     return None
 
 
-def check_months_reported(sheet: P.Sheet, frame: pl.DataFrame, period: tuple[date, date]) -> list[Problem]:
+def check_months_reported(
+    sheet: P.Sheet, frame: pl.DataFrame, period: tuple[date, date]
+) -> list[Problem]:
     line = sheet.meta[C.PERIOD.lower()][0]
     expected_months = pl.date_range(period[0], period[1], "1mo", eager=True).to_list()
     problems = []
@@ -500,9 +815,17 @@ def check_months_reported(sheet: P.Sheet, frame: pl.DataFrame, period: tuple[dat
     for network, months in reported.iter_rows():
         have = set(months)
         for month in (m for m in expected_months if m not in have):
-            problems.append(Problem(sheet.file, line, C.MONTH, f"{month:%Y-%m}", "month_not_reported",
-                                    f"{network} has no row for {month:%Y-%m}, inside the declared period.",
-                                    f"one row per network and month {period[0]:%Y-%m}–{period[1]:%Y-%m}"))
+            problems.append(
+                Problem(
+                    sheet.file,
+                    line,
+                    C.MONTH,
+                    f"{month:%Y-%m}",
+                    "month_not_reported",
+                    f"{network} has no row for {month:%Y-%m}, inside the declared period.",
+                    f"one row per network and month {period[0]:%Y-%m}–{period[1]:%Y-%m}",
+                )
+            )
     return problems
 
 
@@ -513,9 +836,14 @@ def monthly_heat_balance(frame: pl.DataFrame) -> pl.DataFrame:
     """Per network, month (and its row): supply = production + purchased, use = deliveries + losses."""
     supply = pl.col("measure").is_in([C.HEAT_PRODUCTION, C.PURCHASED_HEAT])
     use = pl.col("measure").is_in([C.DELIVERY, C.NETWORK_LOSS])
-    return (frame.filter(pl.col("unit") == C.MWH)
-            .group_by("network", "month", "row", maintain_order=True)
-            .agg(supply_mwh=pl.col("value").filter(supply).sum(), use_mwh=pl.col("value").filter(use).sum()))
+    return (
+        frame.filter(pl.col("unit") == C.MWH)
+        .group_by("network", "month", "row", maintain_order=True)
+        .agg(
+            supply_mwh=pl.col("value").filter(supply).sum(),
+            use_mwh=pl.col("value").filter(use).sum(),
+        )
+    )
 
 
 def check_balance(frame: pl.DataFrame, tolerance: float) -> list[Problem]:
@@ -524,12 +852,19 @@ def check_balance(frame: pl.DataFrame, tolerance: float) -> list[Problem]:
         larger = max(r["supply_mwh"], r["use_mwh"])
         if larger > 0 and abs(r["supply_mwh"] - r["use_mwh"]) / larger > tolerance:
             file = frame.get_column("file")[0]
-            problems.append(Problem(
-                file, r["row"], BALANCE_COLUMN, f"{r['supply_mwh']:.1f} ≠ {r['use_mwh']:.1f} MWh", "balance_mismatch",
-                f"{r['network']} {r['month']:%Y-%m}: production + purchased heat = {r['supply_mwh']:.1f} MWh but "
-                f"deliveries + losses = {r['use_mwh']:.1f} MWh (off by "
-                f"{abs(r['supply_mwh'] - r['use_mwh']) / larger:.1%}). Check the units of each column.",
-                f"equal within {tolerance:.0%}"))
+            problems.append(
+                Problem(
+                    file,
+                    r["row"],
+                    BALANCE_COLUMN,
+                    f"{r['supply_mwh']:.1f} ≠ {r['use_mwh']:.1f} MWh",
+                    "balance_mismatch",
+                    f"{r['network']} {r['month']:%Y-%m}: production + purchased heat = {r['supply_mwh']:.1f} MWh but "
+                    f"deliveries + losses = {r['use_mwh']:.1f} MWh (off by "
+                    f"{abs(r['supply_mwh'] - r['use_mwh']) / larger:.1%}). Check the units of each column.",
+                    f"equal within {tolerance:.0%}",
+                )
+            )
     return problems
 
 
@@ -543,21 +878,33 @@ def check_magnitude(frame: pl.DataFrame, networks: dict[str, Network]) -> list[P
             continue
         where = f"{r['network']} {r['month']:%Y-%m}"
         if supply > network.max_monthly_heat_mwh:
-            problems.append(Problem(
-                frame.get_column("file")[0], r["row"], "Värmeproduktion + Köpt värme", f"{supply:.0f} MWh",
-                "implausible_magnitude",
-                f"{where}: {supply:.0f} MWh of heat in one month is more than this {network.size_class} network can "
-                f"produce. Is the file in kWh? Then declare it with the line '{C.UNIT};{C.KWH}'.",
-                f"at most {network.max_monthly_heat_mwh:.0f} MWh a month for {r['network']} (the network registry)"))
+            problems.append(
+                Problem(
+                    frame.get_column("file")[0],
+                    r["row"],
+                    "Värmeproduktion + Köpt värme",
+                    f"{supply:.0f} MWh",
+                    "implausible_magnitude",
+                    f"{where}: {supply:.0f} MWh of heat in one month is more than this {network.size_class} network can "
+                    f"produce. Is the file in kWh? Then declare it with the line '{C.UNIT};{C.KWH}'.",
+                    f"at most {network.max_monthly_heat_mwh:.0f} MWh a month for {r['network']} (the network registry)",
+                )
+            )
         elif supply < network.min_monthly_heat_mwh:
-            problems.append(Problem(
-                frame.get_column("file")[0], r["row"], "Värmeproduktion + Köpt värme", f"{supply:.4g} MWh",
-                "implausible_magnitude",
-                f"{where}: {supply:.4g} MWh of heat is less than this {network.size_class} network supplies in any "
-                f"month it runs. Is the file declared in kWh (the '{C.UNIT}' line or a heading) while its figures "
-                f"are in MWh?",
-                f"0, or at least {network.min_monthly_heat_mwh:.0f} MWh a month for {r['network']} "
-                f"(the network registry)"))
+            problems.append(
+                Problem(
+                    frame.get_column("file")[0],
+                    r["row"],
+                    "Värmeproduktion + Köpt värme",
+                    f"{supply:.4g} MWh",
+                    "implausible_magnitude",
+                    f"{where}: {supply:.4g} MWh of heat is less than this {network.size_class} network supplies in any "
+                    f"month it runs. Is the file declared in kWh (the '{C.UNIT}' line or a heading) while its figures "
+                    f"are in MWh?",
+                    f"0, or at least {network.min_monthly_heat_mwh:.0f} MWh a month for {r['network']} "
+                    f"(the network registry)",
+                )
+            )
     return problems
 
 
@@ -565,21 +912,31 @@ def check_heating_values(frame: pl.DataFrame, ranges: dict) -> list[Problem]:
     problems = []
     for sv, (low, high) in ranges.items():
         fuel = C.FUELS[sv]
-        pairs = (frame.filter((pl.col("measure") == C.FUEL_INPUT) & (pl.col("category") == fuel))
-                 .group_by("network", "month", "row", maintain_order=True)
-                 .agg(t=pl.col("value").filter(pl.col("unit") == C.TONNES).sum(),
-                      mwh=pl.col("value").filter(pl.col("unit") == C.MWH).sum(),
-                      column=pl.col("column").filter(pl.col("unit") == C.MWH).first())
-                 .filter(pl.col("t") > 0))
+        pairs = (
+            frame.filter((pl.col("measure") == C.FUEL_INPUT) & (pl.col("category") == fuel))
+            .group_by("network", "month", "row", maintain_order=True)
+            .agg(
+                t=pl.col("value").filter(pl.col("unit") == C.TONNES).sum(),
+                mwh=pl.col("value").filter(pl.col("unit") == C.MWH).sum(),
+                column=pl.col("column").filter(pl.col("unit") == C.MWH).first(),
+            )
+            .filter(pl.col("t") > 0)
+        )
         for r in pairs.iter_rows(named=True):
             per_t = r["mwh"] / r["t"]
             if not low <= per_t <= high:
-                problems.append(Problem(
-                    frame.get_column("file")[0], r["row"], r["column"] or f"Bränsle {sv}", f"{per_t:.4g} MWh/t",
-                    "implausible_heating_value",
-                    f"{r['network']} {r['month']:%Y-%m}: {r['mwh']:.1f} MWh from {r['t']:.1f} t of {sv} is "
-                    f"{per_t:.4g} MWh per tonne. Is the energy unit right (kWh vs MWh)?",
-                    f"{low}–{high} MWh/t for {sv}"))
+                problems.append(
+                    Problem(
+                        frame.get_column("file")[0],
+                        r["row"],
+                        r["column"] or f"Bränsle {sv}",
+                        f"{per_t:.4g} MWh/t",
+                        "implausible_heating_value",
+                        f"{r['network']} {r['month']:%Y-%m}: {r['mwh']:.1f} MWh from {r['t']:.1f} t of {sv} is "
+                        f"{per_t:.4g} MWh per tonne. Is the energy unit right (kWh vs MWh)?",
+                        f"{low}–{high} MWh/t for {sv}",
+                    )
+                )
     return problems
 
 
@@ -588,15 +945,26 @@ def check_values(frame: pl.DataFrame, ceilings: dict, skip_rows: set[int]) -> li
     for their heat (there the whole row is in the wrong unit: one problem says it)."""
     problems = []
     for (measure, unit), ceiling in ceilings.items():
-        over = frame.filter((pl.col("measure") == measure) & (pl.col("unit") == unit) & (pl.col("value") > ceiling)
-                            & ~pl.col("row").is_in(list(skip_rows)))
+        over = frame.filter(
+            (pl.col("measure") == measure)
+            & (pl.col("unit") == unit)
+            & (pl.col("value") > ceiling)
+            & ~pl.col("row").is_in(list(skip_rows))
+        )
         for r in over.iter_rows(named=True):
             shown = f"{r['value']:.6g} {unit}"
-            problems.append(Problem(
-                r["file"], r["row"], r["column"], shown, "implausible_value",
-                f"{r['network']} {r['month']:%Y-%m}: {shown} in '{r['column']}' is more than any network here "
-                f"reports in a month. Is the unit right (kWh vs MWh, kg vs t)?",
-                f"at most {ceiling:,.0f} {unit} per network and month"))
+            problems.append(
+                Problem(
+                    r["file"],
+                    r["row"],
+                    r["column"],
+                    shown,
+                    "implausible_value",
+                    f"{r['network']} {r['month']:%Y-%m}: {shown} in '{r['column']}' is more than any network here "
+                    f"reports in a month. Is the unit right (kWh vs MWh, kg vs t)?",
+                    f"at most {ceiling:,.0f} {unit} per network and month",
+                )
+            )
     return sorted(problems, key=lambda p: p.row)
 
 
@@ -608,8 +976,19 @@ def format_report(feed: Feed) -> str:
         return f"OK: {printable(feed.file)}: {feed.frame.height} values, no problems.\n"
     lines = [f"{printable(feed.file)}: {len(feed.problems)} problem(s)"]
     for n, p in enumerate(feed.problems, start=1):
-        where = ", ".join(x for x in (f"row {p.row}" if p.row else "", f"column '{p.column}'" if p.column else "",
-                                      f"value '{p.value}'" if p.value is not None else "") if x)
-        lines += [f"[{n}] {where or 'the file'}", f"    {p.message}",
-                  *([f"    expected: {p.expected}"] if p.expected else []), f"    code: {p.code}"]
+        where = ", ".join(
+            x
+            for x in (
+                f"row {p.row}" if p.row else "",
+                f"column '{p.column}'" if p.column else "",
+                f"value '{p.value}'" if p.value is not None else "",
+            )
+            if x
+        )
+        lines += [
+            f"[{n}] {where or 'the file'}",
+            f"    {p.message}",
+            *([f"    expected: {p.expected}"] if p.expected else []),
+            f"    code: {p.code}",
+        ]
     return "\n".join(lines) + "\n"

@@ -30,22 +30,32 @@ import csv
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
-COLUMNS = ("matpunkt", "medium", "riktning", "natomrade", "kundkategori", "start", "upplosning", "kwh", "kvalitet")
+COLUMNS = (
+    "matpunkt",
+    "medium",
+    "riktning",
+    "natomrade",
+    "kundkategori",
+    "start",
+    "upplosning",
+    "kwh",
+    "kvalitet",
+)
 OPTIONAL_COLUMNS = ("syntetisk",)
 MEDIA = ("el", "fjarrvarme")
 DIRECTIONS = ("uttag", "inmatning")
 QUALITIES = ("uppmatt", "estimerad", "korrigerad", "saknas")
-RESOLUTIONS = {"PT1H": 60, "PT15M": 15}          # minutes
-GSRN_PREFIX = "735999"                           # Sweden's metering points
+RESOLUTIONS = {"PT1H": 60, "PT15M": 15}  # minutes
+GSRN_PREFIX = "735999"  # Sweden's metering points
 GSRN = re.compile(GSRN_PREFIX + r"\d{12}")
-NORMAL_TIME = timezone(timedelta(hours=1))       # Swedish normal time, all year
+NORMAL_TIME = timezone(timedelta(hours=1))  # Swedish normal time, all year
 SUMMER_OFFSET_MIN = 120
-ALLOWED_OFFSETS_MIN = (60, 0)                    # +01:00 and Z/+00:00 name the same instants unambiguously
+ALLOWED_OFFSETS_MIN = (60, 0)  # +01:00 and Z/+00:00 name the same instants unambiguously
 SYNTHETIC_MARKERS = ("SYNTETISK", "SYNTHETIC")
-WARNINGS = frozenset({"gap"})                    # reported; the file still loads
+WARNINGS = frozenset({"gap"})  # reported; the file still loads
 # Solar production as a clock: Borlänge's solar noon in normal time, and how far the production
 # centroid of Sweden's panels lags it (ENTSO-E's 2024 solar series: 0.05-0.32 h every month).
 # A file without offsets whose production centroid is off by more than the tolerance looks
@@ -56,7 +66,9 @@ SOLAR_SHIFT_TOLERANCE_H = 0.5
 SOLAR_MIN_POINTS, SOLAR_MIN_DAYS = 3, 10
 TRUE_WORDS, FALSE_WORDS = ("ja", "true", "1", "yes"), ("nej", "false", "0", "no", "")
 
-CATEGORIES_CSV = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "meter_customer_categories.csv"
+CATEGORIES_CSV = (
+    Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "meter_customer_categories.csv"
+)
 
 
 @dataclass(frozen=True)
@@ -71,9 +83,16 @@ class Category:
 def load_categories(path: Path = CATEGORIES_CSV) -> dict[tuple[str, str], Category]:
     """(medium, kundkategori) -> its bounds, from the utility's category seed."""
     with path.open(newline="", encoding="utf-8") as handle:
-        return {(r["medium"], r["kundkategori"]): Category(r["medium"], r["kundkategori"], r["report_category"],
-                                                           float(r["max_kw_per_point"]), r["has_production"] == "true")
-                for r in csv.DictReader(handle)}
+        return {
+            (r["medium"], r["kundkategori"]): Category(
+                r["medium"],
+                r["kundkategori"],
+                r["report_category"],
+                float(r["max_kw_per_point"]),
+                r["has_production"] == "true",
+            )
+            for r in csv.DictReader(handle)
+        }
 
 
 def gs1_check_digit(body: str) -> str:
@@ -104,9 +123,13 @@ def solar_noon_h(month: date) -> float:
 def month_bounds_utc(month: date) -> tuple[datetime, datetime]:
     """A month in Swedish normal time as naive UTC instants [start, end)."""
     start = datetime(month.year, month.month, 1, tzinfo=NORMAL_TIME)
-    following = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=NORMAL_TIME)
-    return (start.astimezone(timezone.utc).replace(tzinfo=None),
-            following.astimezone(timezone.utc).replace(tzinfo=None))
+    following = datetime(
+        month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=NORMAL_TIME
+    )
+    return (
+        start.astimezone(UTC).replace(tzinfo=None),
+        following.astimezone(UTC).replace(tzinfo=None),
+    )
 
 
 def last_sunday(year: int, month: int) -> date:

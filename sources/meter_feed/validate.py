@@ -45,20 +45,30 @@ from sources.meter_feed import contract as C
 
 MIB = 1024 * 1024
 PARQUET_MAGIC, GZIP_MAGIC = b"PAR1", b"\x1f\x8b"
-LISTED_PER_CODE = 20          # problems listed per code; the rest are counted
+LISTED_PER_CODE = 20  # problems listed per code; the rest are counted
 PEEK_BYTES = 1 * MIB
 
-NORMALISED = pa.schema([
-    ("point_id", pa.string()), ("medium", pa.string()), ("riktning", pa.string()), ("natomrade", pa.string()),
-    ("kundkategori", pa.string()), ("start_utc", pa.timestamp("us")), ("resolution_min", pa.int16()),
-    ("wh", pa.int64()), ("kvalitet", pa.string()), ("source_row", pa.int64())])
+NORMALISED = pa.schema(
+    [
+        ("point_id", pa.string()),
+        ("medium", pa.string()),
+        ("riktning", pa.string()),
+        ("natomrade", pa.string()),
+        ("kundkategori", pa.string()),
+        ("start_utc", pa.timestamp("us")),
+        ("resolution_min", pa.int16()),
+        ("wh", pa.int64()),
+        ("kvalitet", pa.string()),
+        ("source_row", pa.int64()),
+    ]
+)
 
 
 @dataclass(frozen=True)
 class Limits:
     max_file_bytes: int = 4096 * MIB
-    max_rows: int = 200_000_000          # 30 000 points x 31 days x 96 quarter-hours is 89 M
-    block_bytes: int = 16 * MIB          # one CSV batch; a line longer than this is refused
+    max_rows: int = 200_000_000  # 30 000 points x 31 days x 96 quarter-hours is 89 M
+    block_bytes: int = 16 * MIB  # one CSV batch; a line longer than this is refused
     duckdb_memory: str = "1GB"
 
 
@@ -85,7 +95,7 @@ class Problem:
 class MeterFile:
     file: str
     problems: list[Problem] = field(default_factory=list)
-    counts: Counter = field(default_factory=Counter)       # code -> how many (listed or not)
+    counts: Counter = field(default_factory=Counter)  # code -> how many (listed or not)
     medium: str | None = None
     month: date | None = None
     rows: int = 0
@@ -93,7 +103,7 @@ class MeterFile:
     wh_total: int = 0
     resolutions: list[int] = field(default_factory=list)
     is_synthetic: bool = False
-    naive_starts: int = 0              # starts without an offset: normal time by the contract, but unproven
+    naive_starts: int = 0  # starts without an offset: normal time by the contract, but unproven
     out_path: Path | None = None
 
     @property
@@ -101,17 +111,27 @@ class MeterFile:
         """No problem but gaps (contract.WARNINGS): gaps are reported and the file loads."""
         return not any(code not in C.WARNINGS for code in self.counts)
 
-    def add(self, row: int | None, field_: str | None, value: str | None, code: str, message: str) -> None:
+    def add(
+        self, row: int | None, field_: str | None, value: str | None, code: str, message: str
+    ) -> None:
         self.counts[code] += 1
         if self.counts[code] <= LISTED_PER_CODE:
             self.problems.append(Problem(self.file, row, field_, value, code, message))
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "ok": self.ok, "medium": self.medium,
-                "month": self.month.strftime("%Y-%m") if self.month else None, "rows": self.rows,
-                "points": self.points, "kwh": f"{self.wh_total / 1000:.3f}", "is_synthetic": self.is_synthetic,
-                "problem_counts": dict(sorted(self.counts.items())), "warnings": sorted(C.WARNINGS & set(self.counts)),
-                "problems": [p.to_dict() for p in self.problems]}
+        return {
+            "file": self.file,
+            "ok": self.ok,
+            "medium": self.medium,
+            "month": self.month.strftime("%Y-%m") if self.month else None,
+            "rows": self.rows,
+            "points": self.points,
+            "kwh": f"{self.wh_total / 1000:.3f}",
+            "is_synthetic": self.is_synthetic,
+            "problem_counts": dict(sorted(self.counts.items())),
+            "warnings": sorted(C.WARNINGS & set(self.counts)),
+            "problems": [p.to_dict() for p in self.problems],
+        }
 
 
 def pseudonym(key: bytes, gsrn: str) -> str:
@@ -122,19 +142,29 @@ def pseudonym(key: bytes, gsrn: str) -> str:
 def format_report(result: MeterFile) -> str:
     if result.ok:
         kwh = f"{result.wh_total / 1000:,.3f}".replace(",", " ")
-        head = (f"OK {result.file}: {result.medium} {result.month:%Y-%m}, {result.rows:,} values from "
-                f"{result.points:,} metering points, {kwh} kWh{' (SYNTHETIC)' if result.is_synthetic else ''}")
+        head = (
+            f"OK {result.file}: {result.medium} {result.month:%Y-%m}, {result.rows:,} values from "
+            f"{result.points:,} metering points, {kwh} kWh{' (SYNTHETIC)' if result.is_synthetic else ''}"
+        )
         if not result.counts:
             return head + "\n"
         lines = [head + f"; {sum(result.counts.values()):,} gap(s), reported, the file loads"]
     else:
-        lines = [f"{result.file}: {sum(n for c, n in result.counts.items() if c not in C.WARNINGS):,} problem(s), "
-                 "nothing loaded"]
+        lines = [
+            f"{result.file}: {sum(n for c, n in result.counts.items() if c not in C.WARNINGS):,} problem(s), "
+            "nothing loaded"
+        ]
     for p in result.problems:
-        where = ", ".join(x for x in (f"row {p.row}" if p.row else "", f"field {p.field}" if p.field else "") if x)
+        where = ", ".join(
+            x for x in (f"row {p.row}" if p.row else "", f"field {p.field}" if p.field else "") if x
+        )
         value = f" (value {p.value!r})" if p.value not in (None, "") else ""
         lines.append(f"  {where or 'file'}: {p.code}: {p.message}{value}")
-    hidden = {code: n - LISTED_PER_CODE for code, n in sorted(result.counts.items()) if n > LISTED_PER_CODE}
+    hidden = {
+        code: n - LISTED_PER_CODE
+        for code, n in sorted(result.counts.items())
+        if n > LISTED_PER_CODE
+    }
     for code, more in hidden.items():
         lines.append(f"  ... and {more:,} more {code}")
     return "\n".join(lines) + "\n"
@@ -143,7 +173,9 @@ def format_report(result: MeterFile) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def _csv_layout(path: Path, compression: str | None, file: MeterFile) -> tuple[int, list[str]] | None:
+def _csv_layout(
+    path: Path, compression: str | None, file: MeterFile
+) -> tuple[int, list[str]] | None:
     """How many comment lines precede the header, and the header's names; notes a synthetic label."""
     with pa.input_stream(str(path), compression=compression) as stream:
         head = stream.read(PEEK_BYTES)
@@ -170,12 +202,19 @@ def _batches(path: Path, file: MeterFile, limits: Limits):
     if magic == PARQUET_MAGIC:
         parquet = pq.ParquetFile(str(path))
         metadata = parquet.schema_arrow.metadata or {}
-        if any(metadata.get(k, b"").lower() in (b"true", b"1", b"ja") for k in (b"synthetic", b"syntetisk")):
+        if any(
+            metadata.get(k, b"").lower() in (b"true", b"1", b"ja")
+            for k in (b"synthetic", b"syntetisk")
+        ):
             file.is_synthetic = True
         names = [n.lower() for n in parquet.schema_arrow.names]
         if _missing_columns(names, file, header_row=None):
             return
-        wanted = [parquet.schema_arrow.names[names.index(c)] for c in (*C.COLUMNS, *C.OPTIONAL_COLUMNS) if c in names]
+        wanted = [
+            parquet.schema_arrow.names[names.index(c)]
+            for c in (*C.COLUMNS, *C.OPTIONAL_COLUMNS)
+            if c in names
+        ]
         row = 1
         for batch in parquet.iter_batches(batch_size=1_000_000, columns=wanted):
             batch = batch.rename_columns([n.lower() for n in batch.schema.names])
@@ -193,10 +232,17 @@ def _batches(path: Path, file: MeterFile, limits: Limits):
     stream = pa.input_stream(str(path), compression=compression)
     reader = pacsv.open_csv(
         stream,
-        read_options=pacsv.ReadOptions(skip_rows=comments + 1, column_names=header, block_size=limits.block_bytes),
+        read_options=pacsv.ReadOptions(
+            skip_rows=comments + 1, column_names=header, block_size=limits.block_bytes
+        ),
         parse_options=pacsv.ParseOptions(delimiter=";"),
-        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header}, include_columns=present,
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False))
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in header},
+            include_columns=present,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
     row = comments + 2
     with stream:
         for batch in reader:
@@ -207,8 +253,13 @@ def _batches(path: Path, file: MeterFile, limits: Limits):
 def _missing_columns(names: list[str], file: MeterFile, header_row: int | None) -> bool:
     missing = [c for c in C.COLUMNS if c not in names]
     for column in missing:
-        file.add(header_row, column, None, "missing_column",
-                 f"the column {column} is missing (expected: {';'.join(C.COLUMNS)})")
+        file.add(
+            header_row,
+            column,
+            None,
+            "missing_column",
+            f"the column {column} is missing (expected: {';'.join(C.COLUMNS)})",
+        )
     return bool(missing)
 
 
@@ -224,66 +275,130 @@ def _text(batch: pa.RecordBatch, name: str) -> pa.Array:
     return pc.utf8_trim_whitespace(column)
 
 
-def _flag(file: MeterFile, mask, rows: pa.Array, values: pa.Array | None, column: str, code: str, message: str) -> None:
+def _flag(
+    file: MeterFile,
+    mask,
+    rows: pa.Array,
+    values: pa.Array | None,
+    column: str,
+    code: str,
+    message: str,
+) -> None:
     hits = pc.indices_nonzero(pc.fill_null(mask, False))
     if len(hits) == 0:
         return
     listed = max(0, LISTED_PER_CODE - file.counts[code])
     for i in hits.slice(0, listed).to_pylist():
-        file.add(rows[i].as_py(), column, None if values is None else values[i].as_py(), code, message)
+        file.add(
+            rows[i].as_py(), column, None if values is None else values[i].as_py(), code, message
+        )
     file.counts[code] += len(hits) - min(listed, len(hits))
 
 
 def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Array:
     column = batch.column("start")
     if pa.types.is_timestamp(column.type):
-        if column.type.tz is not None:          # an instant: its UTC value as is
+        if column.type.tz is not None:  # an instant: its UTC value as is
             return pc.cast(pc.cast(column, pa.timestamp("us", "UTC")), pa.timestamp("us"))
         file.naive_starts += len(column)
-        return pc.subtract(pc.cast(column, pa.timestamp("us")), pa.scalar(timedelta(hours=1), pa.duration("us")))
+        return pc.subtract(
+            pc.cast(column, pa.timestamp("us")), pa.scalar(timedelta(hours=1), pa.duration("us"))
+        )
     # A month has a few thousand distinct starts: parse each once (the dictionary), then spread to rows.
     encoded = pc.dictionary_encode(_text(batch, "start"))
     values = encoded.dictionary
     parsed = _parse_starts(values)
     text = pc.take(values, encoded.indices)
     masks = {name: pc.take(mask, encoded.indices) for name, mask in parsed.items() if name != "utc"}
-    masks["invalid"] = pc.fill_null(masks["invalid"], True)          # a null start is not a start
-    _flag(file, masks["invalid"], rows, text, "start", "invalid_start",
-          "not an ISO 8601 interval start (YYYY-MM-DDTHH:MM[:SS], optionally Z or +01:00)")
-    _flag(file, masks["summer"], rows, text, "start", "summer_time_offset",
-          "stamped in Swedish summer time (+02:00); meter values are in normal time, UTC+01:00, all year")
-    _flag(file, masks["foreign"], rows, text, "start", "foreign_offset", "an offset other than +01:00 or Z")
-    _flag(file, masks["seconds"], rows, text, "start", "misaligned_start", "an interval starts on a whole minute (seconds 00)")
+    masks["invalid"] = pc.fill_null(masks["invalid"], True)  # a null start is not a start
+    _flag(
+        file,
+        masks["invalid"],
+        rows,
+        text,
+        "start",
+        "invalid_start",
+        "not an ISO 8601 interval start (YYYY-MM-DDTHH:MM[:SS], optionally Z or +01:00)",
+    )
+    _flag(
+        file,
+        masks["summer"],
+        rows,
+        text,
+        "start",
+        "summer_time_offset",
+        "stamped in Swedish summer time (+02:00); meter values are in normal time, UTC+01:00, all year",
+    )
+    _flag(
+        file,
+        masks["foreign"],
+        rows,
+        text,
+        "start",
+        "foreign_offset",
+        "an offset other than +01:00 or Z",
+    )
+    _flag(
+        file,
+        masks["seconds"],
+        rows,
+        text,
+        "start",
+        "misaligned_start",
+        "an interval starts on a whole minute (seconds 00)",
+    )
     file.naive_starts += pc.sum(masks["naive"]).as_py() or 0
     return pc.take(parsed["utc"], encoded.indices)
 
 
 def _parse_starts(text: pa.Array) -> dict[str, pa.Array]:
     """Distinct start texts -> their UTC instants and the masks of what is wrong with them."""
-    parts = pc.extract_regex(text, r"^(?P<d>\d{4}-\d{2}-\d{2})[T ](?P<hm>\d{2}:\d{2})(?::(?P<s>\d{2})(?:\.0+)?)?"
-                                   r"(?P<off>Z|[+-]\d{2}:?\d{2})?$")
+    parts = pc.extract_regex(
+        text,
+        r"^(?P<d>\d{4}-\d{2}-\d{2})[T ](?P<hm>\d{2}:\d{2})(?::(?P<s>\d{2})(?:\.0+)?)?"
+        r"(?P<off>Z|[+-]\d{2}:?\d{2})?$",
+    )
     valid = pc.is_valid(parts)
     seconds = pc.struct_field(parts, "s")
     local = _strptime(parts)
     offset = pc.replace_substring(pc.struct_field(parts, "off"), ":", "")
-    hours = pc.cast(pc.if_else(pc.greater(pc.utf8_length(offset), 1), pc.utf8_slice_codeunits(offset, 1, 3), "0"), pa.int64())
-    minutes = pc.cast(pc.if_else(pc.greater(pc.utf8_length(offset), 1), pc.utf8_slice_codeunits(offset, 3, 5), "0"), pa.int64())
-    signed = pc.multiply(pc.add(pc.multiply(hours, 60), minutes),
-                         pc.if_else(pc.equal(pc.utf8_slice_codeunits(offset, 0, 1), "-"), -1, 1))
+    hours = pc.cast(
+        pc.if_else(
+            pc.greater(pc.utf8_length(offset), 1), pc.utf8_slice_codeunits(offset, 1, 3), "0"
+        ),
+        pa.int64(),
+    )
+    minutes = pc.cast(
+        pc.if_else(
+            pc.greater(pc.utf8_length(offset), 1), pc.utf8_slice_codeunits(offset, 3, 5), "0"
+        ),
+        pa.int64(),
+    )
+    signed = pc.multiply(
+        pc.add(pc.multiply(hours, 60), minutes),
+        pc.if_else(pc.equal(pc.utf8_slice_codeunits(offset, 0, 1), "-"), -1, 1),
+    )
     offset_min = pc.if_else(pc.equal(offset, ""), 60, pc.if_else(pc.equal(offset, "Z"), 0, signed))
     shift = pc.cast(pc.multiply(pc.cast(offset_min, pa.int64()), 60_000_000), pa.duration("us"))
     return {
         "utc": pc.subtract(local, shift),
         "invalid": pc.or_(pc.invert(valid), pc.is_null(local)),
         "summer": pc.and_(valid, pc.equal(offset_min, C.SUMMER_OFFSET_MIN)),
-        "foreign": pc.and_(valid, pc.invert(pc.is_in(offset_min, pa.array([*C.ALLOWED_OFFSETS_MIN, C.SUMMER_OFFSET_MIN])))),
+        "foreign": pc.and_(
+            valid,
+            pc.invert(
+                pc.is_in(offset_min, pa.array([*C.ALLOWED_OFFSETS_MIN, C.SUMMER_OFFSET_MIN]))
+            ),
+        ),
         "seconds": pc.and_(valid, pc.invert(pc.is_in(seconds, pa.array(["", "00"])))),
         "naive": pc.and_(valid, pc.equal(offset, "")),
     }
 
 
 def _strptime(parts: pa.Array) -> pa.Array:
-    joined = pc.binary_join_element_wise(pc.struct_field(parts, "d"), pc.struct_field(parts, "hm"), "T")
+    joined = pc.binary_join_element_wise(
+        pc.struct_field(parts, "d"), pc.struct_field(parts, "hm"), "T"
+    )
     return pc.strptime(joined, format="%Y-%m-%dT%H:%M", unit="us", error_is_null=True)
 
 
@@ -296,29 +411,73 @@ def _wh(batch: pa.RecordBatch, rows: pa.Array, quality: pa.Array, file: MeterFil
     elif pa.types.is_floating(column.type) or pa.types.is_decimal(column.type):
         scaled = pc.multiply(pc.cast(column, pa.float64()), 1000.0)
         wh = pc.cast(pc.round(scaled), pa.int64())
-        _flag(file, pc.greater(pc.abs(pc.subtract(scaled, pc.cast(wh, pa.float64()))), 1e-6), rows,
-              pc.cast(column, pa.string()), "kwh", "too_many_decimals", "kWh with more than 3 decimals (whole Wh)")
+        _flag(
+            file,
+            pc.greater(pc.abs(pc.subtract(scaled, pc.cast(wh, pa.float64()))), 1e-6),
+            rows,
+            pc.cast(column, pa.string()),
+            "kwh",
+            "too_many_decimals",
+            "kWh with more than 3 decimals (whole Wh)",
+        )
     else:
         text = _text(batch, "kwh")
         parts = pc.extract_regex(text, r"^(?P<sign>-?)(?P<int>\d{1,12})(?:[.,](?P<frac>\d{0,3}))?$")
         good = pc.is_valid(parts)
         empty = pc.equal(text, "")
         decimals = pc.match_substring_regex(text, r"^-?\d+[.,]\d{4,}$")
-        _flag(file, decimals, rows, text, "kwh", "too_many_decimals", "kWh with more than 3 decimals (whole Wh)")
-        _flag(file, pc.and_(pc.invert(good), pc.invert(pc.or_(empty, decimals))), rows, text, "kwh", "invalid_kwh",
-              "not a number (decimal comma, e.g. 1,234)")
-        frac = pc.utf8_rpad(pc.if_else(pc.is_null(pc.struct_field(parts, "frac")), "",
-                                       pc.struct_field(parts, "frac")), width=3, padding="0")
-        magnitude = pc.add(pc.multiply(pc.cast(pc.struct_field(parts, "int"), pa.int64()), 1000),
-                           pc.cast(frac, pa.int64()))
-        wh = pc.if_else(pc.equal(pc.struct_field(parts, "sign"), "-"), pc.negate(magnitude), magnitude)
-        _flag(file, pc.and_(empty, pc.invert(missing_ok)), rows, None, "kwh", "missing_value",
-              "no kWh; only a value with kvalitet saknas may be empty")
+        _flag(
+            file,
+            decimals,
+            rows,
+            text,
+            "kwh",
+            "too_many_decimals",
+            "kWh with more than 3 decimals (whole Wh)",
+        )
+        _flag(
+            file,
+            pc.and_(pc.invert(good), pc.invert(pc.or_(empty, decimals))),
+            rows,
+            text,
+            "kwh",
+            "invalid_kwh",
+            "not a number (decimal comma, e.g. 1,234)",
+        )
+        frac = pc.utf8_rpad(
+            pc.if_else(
+                pc.is_null(pc.struct_field(parts, "frac")), "", pc.struct_field(parts, "frac")
+            ),
+            width=3,
+            padding="0",
+        )
+        magnitude = pc.add(
+            pc.multiply(pc.cast(pc.struct_field(parts, "int"), pa.int64()), 1000),
+            pc.cast(frac, pa.int64()),
+        )
+        wh = pc.if_else(
+            pc.equal(pc.struct_field(parts, "sign"), "-"), pc.negate(magnitude), magnitude
+        )
+        _flag(
+            file,
+            pc.and_(empty, pc.invert(missing_ok)),
+            rows,
+            None,
+            "kwh",
+            "missing_value",
+            "no kWh; only a value with kvalitet saknas may be empty",
+        )
     return wh
 
 
-def _normalise(batch: pa.RecordBatch, first_row: int, file: MeterFile, categories, key: bytes,
-               pseudonyms: dict[str, str]) -> pa.Table:
+def _normalise(
+    batch: pa.RecordBatch,
+    first_row: int,
+    file: MeterFile,
+    categories,
+    key: bytes,
+    pseudonyms: dict[str, str],
+) -> pa.Table:
     n = batch.num_rows
     rows = pa.array(range(first_row, first_row + n), pa.int64())
     gsrn = _text(batch, "matpunkt")
@@ -326,67 +485,177 @@ def _normalise(batch: pa.RecordBatch, first_row: int, file: MeterFile, categorie
     area, category = _text(batch, "natomrade"), _text(batch, "kundkategori")
     resolution_text, quality = _text(batch, "upplosning"), _text(batch, "kvalitet")
     valid_gsrn = pc.match_substring_regex(gsrn, f"^{C.GSRN.pattern}$")
-    _flag(file, pc.invert(valid_gsrn), rows, None, "matpunkt", "invalid_gsrn",
-          "not a GSRN (18 digits starting 735999); the value is not repeated here")
+    _flag(
+        file,
+        pc.invert(valid_gsrn),
+        rows,
+        None,
+        "matpunkt",
+        "invalid_gsrn",
+        "not a GSRN (18 digits starting 735999); the value is not repeated here",
+    )
     # The check digit, once per distinct GSRN (a batch has a few thousand): a mistyped id is refused
     # rather than loaded as a point of its own.
     encoded = pc.dictionary_encode(pc.if_else(valid_gsrn, gsrn, None))
     distinct = encoded.dictionary.to_pylist()
-    check_ok = pc.take(pa.array([C.gsrn_is_valid(g) for g in distinct], pa.bool_()), encoded.indices)
-    _flag(file, pc.and_(valid_gsrn, pc.invert(check_ok)), rows, None, "matpunkt", "gsrn_check_digit",
-          "the GSRN's last digit is not its GS1 check digit (a mistyped id?); the value is not repeated here")
-    _flag(file, pc.invert(pc.is_in(medium, pa.array(C.MEDIA))), rows, medium, "medium", "invalid_medium",
-          f"expected one of {', '.join(C.MEDIA)}")
-    _flag(file, pc.invert(pc.is_in(direction, pa.array(C.DIRECTIONS))), rows, direction, "riktning",
-          "invalid_direction", f"expected one of {', '.join(C.DIRECTIONS)}")
-    _flag(file, pc.invert(pc.is_in(quality, pa.array(C.QUALITIES))), rows, quality, "kvalitet", "invalid_quality",
-          f"expected one of {', '.join(C.QUALITIES)}")
-    _flag(file, pc.equal(area, ""), rows, None, "natomrade", "missing_network_area", "no network area id")
-    resolution = pc.cast(pc.if_else(pc.equal(resolution_text, "PT1H"), 60,
-                                    pc.if_else(pc.equal(resolution_text, "PT15M"), 15, None)), pa.int16())
-    _flag(file, pc.is_null(resolution), rows, resolution_text, "upplosning", "invalid_resolution",
-          "expected PT1H or PT15M")
+    check_ok = pc.take(
+        pa.array([C.gsrn_is_valid(g) for g in distinct], pa.bool_()), encoded.indices
+    )
+    _flag(
+        file,
+        pc.and_(valid_gsrn, pc.invert(check_ok)),
+        rows,
+        None,
+        "matpunkt",
+        "gsrn_check_digit",
+        "the GSRN's last digit is not its GS1 check digit (a mistyped id?); the value is not repeated here",
+    )
+    _flag(
+        file,
+        pc.invert(pc.is_in(medium, pa.array(C.MEDIA))),
+        rows,
+        medium,
+        "medium",
+        "invalid_medium",
+        f"expected one of {', '.join(C.MEDIA)}",
+    )
+    _flag(
+        file,
+        pc.invert(pc.is_in(direction, pa.array(C.DIRECTIONS))),
+        rows,
+        direction,
+        "riktning",
+        "invalid_direction",
+        f"expected one of {', '.join(C.DIRECTIONS)}",
+    )
+    _flag(
+        file,
+        pc.invert(pc.is_in(quality, pa.array(C.QUALITIES))),
+        rows,
+        quality,
+        "kvalitet",
+        "invalid_quality",
+        f"expected one of {', '.join(C.QUALITIES)}",
+    )
+    _flag(
+        file,
+        pc.equal(area, ""),
+        rows,
+        None,
+        "natomrade",
+        "missing_network_area",
+        "no network area id",
+    )
+    resolution = pc.cast(
+        pc.if_else(
+            pc.equal(resolution_text, "PT1H"),
+            60,
+            pc.if_else(pc.equal(resolution_text, "PT15M"), 15, None),
+        ),
+        pa.int16(),
+    )
+    _flag(
+        file,
+        pc.is_null(resolution),
+        rows,
+        resolution_text,
+        "upplosning",
+        "invalid_resolution",
+        "expected PT1H or PT15M",
+    )
     keys = list(categories)
     category_key = pc.binary_join_element_wise(medium, category, "|")
     index = pc.index_in(category_key, value_set=pa.array([f"{m}|{k}" for m, k in keys]))
     known_medium = pc.is_in(medium, pa.array(C.MEDIA))
-    _flag(file, pc.and_(known_medium, pc.is_null(index)), rows, category, "kundkategori", "unknown_category",
-          "not a category of the medium in the utility's category list (meter_customer_categories)")
-    max_wh_per_hour = pc.take(pa.array([categories[k].max_kw * 1000 for k in keys], pa.float64()), index)
+    _flag(
+        file,
+        pc.and_(known_medium, pc.is_null(index)),
+        rows,
+        category,
+        "kundkategori",
+        "unknown_category",
+        "not a category of the medium in the utility's category list (meter_customer_categories)",
+    )
+    max_wh_per_hour = pc.take(
+        pa.array([categories[k].max_kw * 1000 for k in keys], pa.float64()), index
+    )
     production = pc.take(pa.array([categories[k].has_production for k in keys]), index)
 
     start = _start_utc(batch, rows, file)
     minute, res = pc.cast(pc.minute(start), pa.int64()), pc.cast(resolution, pa.int64())
-    on_grid = pc.equal(pc.subtract(minute, pc.multiply(pc.divide(minute, res), res)), 0)   # integer division
-    _flag(file, pc.and_(pc.is_valid(resolution), pc.invert(pc.and_(on_grid, pc.equal(pc.second(start), 0)))),
-          rows, None, "start", "misaligned_start",
-          "the start is not on the interval grid (whole hours for PT1H, :00/:15/:30/:45 for PT15M)")
+    on_grid = pc.equal(
+        pc.subtract(minute, pc.multiply(pc.divide(minute, res), res)), 0
+    )  # integer division
+    _flag(
+        file,
+        pc.and_(
+            pc.is_valid(resolution), pc.invert(pc.and_(on_grid, pc.equal(pc.second(start), 0)))
+        ),
+        rows,
+        None,
+        "start",
+        "misaligned_start",
+        "the start is not on the interval grid (whole hours for PT1H, :00/:15/:30/:45 for PT15M)",
+    )
     wh = _wh(batch, rows, quality, file)
-    _flag(file, pc.less(wh, 0), rows, None, "kwh", "negative_value",
-          "negative energy; production is a positive value with riktning inmatning")
-    _flag(file, pc.and_(pc.equal(direction, "inmatning"), pc.invert(pc.fill_null(production, True))), rows, category,
-          "riktning", "production_not_allowed", "production (inmatning) in a category without production")
+    _flag(
+        file,
+        pc.less(wh, 0),
+        rows,
+        None,
+        "kwh",
+        "negative_value",
+        "negative energy; production is a positive value with riktning inmatning",
+    )
+    _flag(
+        file,
+        pc.and_(pc.equal(direction, "inmatning"), pc.invert(pc.fill_null(production, True))),
+        rows,
+        category,
+        "riktning",
+        "production_not_allowed",
+        "production (inmatning) in a category without production",
+    )
     limit = pc.multiply(max_wh_per_hour, pc.divide(pc.cast(resolution, pa.float64()), 60.0))
-    _flag(file, pc.greater(pc.cast(wh, pa.float64()), limit), rows, None, "kwh", "implausible_value",
-          "more energy than the category's largest connection (max_kw) can take in the interval")
+    _flag(
+        file,
+        pc.greater(pc.cast(wh, pa.float64()), limit),
+        rows,
+        None,
+        "kwh",
+        "implausible_value",
+        "more energy than the category's largest connection (max_kw) can take in the interval",
+    )
     if "syntetisk" in batch.schema.names:
         flags = pc.utf8_lower(_text(batch, "syntetisk"))
         if pc.any(pc.is_in(flags, pa.array(C.TRUE_WORDS))).as_py():
             file.is_synthetic = True
 
     # Pseudonymise the batch's distinct GSRNs once each: the GSRN goes no further than this function.
-    ids = pa.array([pseudonyms.get(g) or pseudonyms.setdefault(g, pseudonym(key, g)) for g in distinct], pa.string())
+    ids = pa.array(
+        [pseudonyms.get(g) or pseudonyms.setdefault(g, pseudonym(key, g)) for g in distinct],
+        pa.string(),
+    )
     point_id = pc.take(ids, encoded.indices)
-    table = pa.table([point_id, medium, direction, area, category, start, resolution, wh, quality, rows],
-                     schema=NORMALISED)
+    table = pa.table(
+        [point_id, medium, direction, area, category, start, resolution, wh, quality, rows],
+        schema=NORMALISED,
+    )
     return table.filter(pc.and_(pc.is_valid(point_id), pc.is_valid(start)))
 
 
 # --------------------------------------------------------------------------- the whole file
 
 
-def validate_file(path: Path, *, out_path: Path, key: bytes, categories=None, limits: Limits = Limits(),
-                  name: str | None = None) -> MeterFile:
+def validate_file(
+    path: Path,
+    *,
+    out_path: Path,
+    key: bytes,
+    categories=None,
+    limits: Limits = Limits(),
+    name: str | None = None,
+) -> MeterFile:
     """Every check of the contract on `path`; its normalised, pseudonymised rows in `out_path`
     (Parquet). Never raises on the file's content."""
     result = MeterFile(name or path.name)
@@ -397,8 +666,13 @@ def validate_file(path: Path, *, out_path: Path, key: bytes, categories=None, li
         result.add(None, None, None, "file_not_found", "no such file")
         return result
     if size > limits.max_file_bytes:
-        result.add(None, None, None, "file_too_large",
-                   f"{size:,} bytes, more than the {limits.max_file_bytes:,} a meter file may have")
+        result.add(
+            None,
+            None,
+            None,
+            "file_too_large",
+            f"{size:,} bytes, more than the {limits.max_file_bytes:,} a meter file may have",
+        )
         return result
     pseudonyms: dict[str, str] = {}
     try:
@@ -406,14 +680,27 @@ def validate_file(path: Path, *, out_path: Path, key: bytes, categories=None, li
             for first_row, batch in _batches(path, result, limits):
                 result.rows += batch.num_rows
                 if result.rows > limits.max_rows:
-                    result.add(None, None, None, "too_many_rows", f"more than {limits.max_rows:,} rows")
+                    result.add(
+                        None, None, None, "too_many_rows", f"more than {limits.max_rows:,} rows"
+                    )
                     break
-                writer.write_table(_normalise(batch, first_row, result, categories, key, pseudonyms))
+                writer.write_table(
+                    _normalise(batch, first_row, result, categories, key, pseudonyms)
+                )
     except (pa.ArrowException, OSError, ValueError, UnicodeError) as exc:
-        result.add(None, None, None, "unreadable_file",
-                   f"not a readable meter file ({type(exc).__name__}: {str(exc)[:300]})")
+        result.add(
+            None,
+            None,
+            None,
+            "unreadable_file",
+            f"not a readable meter file ({type(exc).__name__}: {str(exc)[:300]})",
+        )
         return result
-    if result.counts.get("missing_column") or result.counts.get("empty_file") or result.counts.get("no_rows"):
+    if (
+        result.counts.get("missing_column")
+        or result.counts.get("empty_file")
+        or result.counts.get("no_rows")
+    ):
         return result
     if result.rows == 0:
         result.add(None, None, None, "no_rows", "the file has a header but no values")
@@ -425,57 +712,108 @@ def validate_file(path: Path, *, out_path: Path, key: bytes, categories=None, li
 
 def _check_rows(out_path: Path, result: MeterFile, limits: Limits) -> None:
     """The checks across rows, in DuckDB over the normalised file."""
-    with tempfile.TemporaryDirectory(prefix="meter-check-", dir=out_path.parent) as spill, duckdb.connect() as con:
+    with (
+        tempfile.TemporaryDirectory(prefix="meter-check-", dir=out_path.parent) as spill,
+        duckdb.connect() as con,
+    ):
         con.execute(f"set memory_limit = '{limits.duckdb_memory}'")
         con.execute("set temp_directory = '" + spill.replace("'", "''") + "'")
         con.execute("set preserve_insertion_order = false")
-        con.execute("create view v as select * from read_parquet('" + str(out_path).replace("'", "''") + "')")
+        con.execute(
+            "create view v as select * from read_parquet('"
+            + str(out_path).replace("'", "''")
+            + "')"
+        )
         # One pass per point and direction: what the detailed queries below need to look at (if anything).
         con.execute("""create temp table series as
             select point_id, riktning, count(*) as n, count(distinct start_utc) as distinct_starts,
                    min(resolution_min) as low, max(resolution_min) as high, min(source_row) as first_row,
                    min(start_utc) as first_start, max(start_utc) as last_start
             from v group by all""")
-        media = con.execute("select medium, min(source_row) from v group by 1 order by 2").fetchall()
+        media = con.execute(
+            "select medium, min(source_row) from v group by 1 order by 2"
+        ).fetchall()
         months = con.execute("""select date_trunc('month', start_utc + interval 1 hour)::date, min(source_row), count(*)
                                 from v group by 1 order by 3 desc, 1""").fetchall()
         if not months:
             return
         result.medium, result.month = media[0][0], months[0][0]
         for medium, row in media[1:]:
-            result.add(row, "medium", medium, "mixed_media", f"one file holds one medium; the file starts with {media[0][0]}")
+            result.add(
+                row,
+                "medium",
+                medium,
+                "mixed_media",
+                f"one file holds one medium; the file starts with {media[0][0]}",
+            )
         for month, row, count in months[1:]:
-            result.add(row, "start", f"{month:%Y-%m}", "mixed_months",
-                       f"{count:,} values outside {result.month:%Y-%m}, the month of most of the file; one file is one month")
-        result.points, = con.execute("select count(distinct point_id) from series").fetchone()
-        result.wh_total, = con.execute("select coalesce(sum(wh), 0)::bigint from v").fetchone()
-        result.resolutions = [r for (r,) in con.execute("""select distinct r from (select low as r from series union all
-                                                            select high from series) where r is not null order by 1""").fetchall()]
+            result.add(
+                row,
+                "start",
+                f"{month:%Y-%m}",
+                "mixed_months",
+                f"{count:,} values outside {result.month:%Y-%m}, the month of most of the file; one file is one month",
+            )
+        (result.points,) = con.execute("select count(distinct point_id) from series").fetchone()
+        (result.wh_total,) = con.execute("select coalesce(sum(wh), 0)::bigint from v").fetchone()
+        result.resolutions = [
+            r
+            for (r,) in con.execute("""select distinct r from (select low as r from series union all
+                                                            select high from series) where r is not null order by 1""").fetchall()
+        ]
         if result.medium == "el" and result.naive_starts:
             _solar_clock(con, result)
-        month_minutes = int((C.month_bounds_utc(result.month)[1] - C.month_bounds_utc(result.month)[0]).total_seconds() // 60)
+        month_minutes = int(
+            (
+                C.month_bounds_utc(result.month)[1] - C.month_bounds_utc(result.month)[0]
+            ).total_seconds()
+            // 60
+        )
         con.execute(f"""create temp table flagged as select point_id, riktning from series
                         where n > distinct_starts or low != high or distinct_starts < {month_minutes} // low""")
-        con.execute("create or replace view v as select * from read_parquet('" + str(out_path).replace("'", "''")
-                    + "') semi join flagged using (point_id, riktning)")
+        con.execute(
+            "create or replace view v as select * from read_parquet('"
+            + str(out_path).replace("'", "''")
+            + "') semi join flagged using (point_id, riktning)"
+        )
         month_start, month_end = C.month_bounds_utc(result.month)
         dst = C.dst_hour_utc(result.month)
         # Duplicates: the same point, direction and interval twice.
-        total, = con.execute("""select count(*) from (select 1 from v group by point_id, riktning, start_utc
+        (total,) = (
+            con.execute("""select count(*) from (select 1 from v group by point_id, riktning, start_utc
                                 having count(*) > 1)""").fetchone()
-        for start, first, second, n in con.execute("""
+        )
+        for start, first, second, n in con.execute(
+            """
                 select start_utc, min(source_row), max(source_row), count(*) from v
                 group by point_id, riktning, start_utc having count(*) > 1 order by 2 limit ?""",
-                                                   [LISTED_PER_CODE * 2]).fetchall():
-            summer = dst is not None and result.month.month == 10 and start.hour == dst.hour and start.date() == dst.date()
+            [LISTED_PER_CODE * 2],
+        ).fetchall():
+            summer = (
+                dst is not None
+                and result.month.month == 10
+                and start.hour == dst.hour
+                and start.date() == dst.date()
+            )
             if summer:
-                result.add(first, "start", _normal(start), "summer_time_stamps",
-                           f"{_normal(start)} normal time appears {n} times (rows {first} and {second}): the day "
-                           f"{dst:%Y-%m-%d} has 25 hours, so the file looks stamped in local summer time; meter values "
-                           "are in Swedish normal time, UTC+01:00, all year")
+                result.add(
+                    first,
+                    "start",
+                    _normal(start),
+                    "summer_time_stamps",
+                    f"{_normal(start)} normal time appears {n} times (rows {first} and {second}): the day "
+                    f"{dst:%Y-%m-%d} has 25 hours, so the file looks stamped in local summer time; meter values "
+                    "are in Swedish normal time, UTC+01:00, all year",
+                )
             else:
-                result.add(first, "start", _normal(start), "duplicate",
-                           f"the same point, direction and interval as row {second}" + (f" ({n} rows)" if n > 2 else ""))
+                result.add(
+                    first,
+                    "start",
+                    _normal(start),
+                    "duplicate",
+                    f"the same point, direction and interval as row {second}"
+                    + (f" ({n} rows)" if n > 2 else ""),
+                )
         listed = min(total, LISTED_PER_CODE * 2)
         if total > listed:
             result.counts["duplicate"] += total - listed
@@ -483,22 +821,41 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits) -> None:
         for row, resolutions in con.execute("""
                 select min(source_row), string_agg(distinct resolution_min::varchar, ' and ') from v
                 group by point_id having count(distinct resolution_min) > 1 order by 1""").fetchall():
-            result.add(row, "upplosning", None, "mixed_resolution",
-                       f"the point reports both {resolutions}-minute values within the month; one resolution per point and month")
+            result.add(
+                row,
+                "upplosning",
+                None,
+                "mixed_resolution",
+                f"the point reports both {resolutions}-minute values within the month; one resolution per point and month",
+            )
         # Gaps: intervals of the month a point has no row for (a 'saknas' row is a row, counted as missing in the marts).
         gaps = _gaps(con, month_start, month_end)
         for first_row, missing_from, missing_to, res in gaps:
             intervals = int((missing_to - missing_from) / timedelta(minutes=res))
-            summer = (dst is not None and result.month.month == 3 and missing_from == dst
-                      and missing_to == dst + timedelta(hours=1))
+            summer = (
+                dst is not None
+                and result.month.month == 3
+                and missing_from == dst
+                and missing_to == dst + timedelta(hours=1)
+            )
             if summer:
-                result.add(first_row, "start", _normal(missing_from), "summer_time_stamps",
-                           f"no value for {_normal(missing_from)} normal time: the day {dst:%Y-%m-%d} has 23 hours, so the "
-                           "file looks stamped in local summer time; meter values are in Swedish normal time, UTC+01:00, all year")
+                result.add(
+                    first_row,
+                    "start",
+                    _normal(missing_from),
+                    "summer_time_stamps",
+                    f"no value for {_normal(missing_from)} normal time: the day {dst:%Y-%m-%d} has 23 hours, so the "
+                    "file looks stamped in local summer time; meter values are in Swedish normal time, UTC+01:00, all year",
+                )
             else:
-                result.add(first_row, "start", _normal(missing_from), "gap",
-                           f"the point (first on this row) has no value for {intervals} interval(s) from "
-                           f"{_normal(missing_from)} normal time; send a row with kvalitet saknas for a missing value")
+                result.add(
+                    first_row,
+                    "start",
+                    _normal(missing_from),
+                    "gap",
+                    f"the point (first on this row) has no value for {intervals} interval(s) from "
+                    f"{_normal(missing_from)} normal time; send a row with kvalitet saknas for a missing value",
+                )
 
 
 def _solar_clock(con: duckdb.DuckDBPyConnection, result: MeterFile) -> None:
@@ -518,11 +875,16 @@ def _solar_clock(con: duckdb.DuckDBPyConnection, result: MeterFile) -> None:
     if abs(shift) <= C.SOLAR_SHIFT_TOLERANCE_H:
         return
     looks = "local summer time (an hour late)" if shift > 0 else "UTC without its Z (an hour early)"
-    result.add(first_row, "start", _clock(centroid), "shifted_peak",
-               f"the {points} producing points' solar production centres on {_clock(centroid)} normal time, "
-               f"{abs(shift):.1f} h {'after' if shift > 0 else 'before'} the {_clock(expected)} the sun gives in "
-               f"{result.month:%B}: the starts, which have no offset, look stamped in {looks}; meter values are in "
-               "Swedish normal time, UTC+01:00, all year (if they are, send the starts with +01:00)")
+    result.add(
+        first_row,
+        "start",
+        _clock(centroid),
+        "shifted_peak",
+        f"the {points} producing points' solar production centres on {_clock(centroid)} normal time, "
+        f"{abs(shift):.1f} h {'after' if shift > 0 else 'before'} the {_clock(expected)} the sun gives in "
+        f"{result.month:%B}: the starts, which have no offset, look stamped in {looks}; meter values are in "
+        "Swedish normal time, UTC+01:00, all year (if they are, send the starts with +01:00)",
+    )
 
 
 def _clock(hours: float) -> str:
@@ -530,8 +892,11 @@ def _clock(hours: float) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _gaps(con: duckdb.DuckDBPyConnection, month_start: datetime, month_end: datetime) -> list[tuple]:
-    return con.execute("""
+def _gaps(
+    con: duckdb.DuckDBPyConnection, month_start: datetime, month_end: datetime
+) -> list[tuple]:
+    return con.execute(
+        """
         with e as (
             select point_id, riktning, any_value(resolution_min) as res, min(source_row) as first_row, start_utc
             from v group by point_id, riktning, start_utc
@@ -554,7 +919,9 @@ def _gaps(con: duckdb.DuckDBPyConnection, month_start: datetime, month_end: date
         union all
         select point_row, last_start + res * interval 1 minute, ?::timestamp, res from bounds
         where last_start + res * interval 1 minute < ?::timestamp
-        order by 1, 2 limit 1000""", [month_start, month_start, month_end, month_end]).fetchall()
+        order by 1, 2 limit 1000""",
+        [month_start, month_start, month_end, month_end],
+    ).fetchall()
 
 
 def _normal(moment: datetime) -> str:
@@ -565,7 +932,12 @@ def _normal(moment: datetime) -> str:
 def validate_path(path: Path, *, categories=None, limits: Limits = Limits()) -> MeterFile:
     """Validation only (the CLI): the normalised rows go to a temporary file, with a throwaway key."""
     with tempfile.TemporaryDirectory(prefix="meter-validate-") as tmp:
-        result = validate_file(path, out_path=Path(tmp) / "rows.parquet", key=os.urandom(32),
-                               categories=categories, limits=limits)
+        result = validate_file(
+            path,
+            out_path=Path(tmp) / "rows.parquet",
+            key=os.urandom(32),
+            categories=categories,
+            limits=limits,
+        )
         result.out_path = None
         return result

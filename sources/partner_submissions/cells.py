@@ -21,7 +21,9 @@ from sources.partner_submissions.tables import RawCell, normalise
 _SV_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(,\d+)?$")
 _POINT_NUMBER = re.compile(r"^[+-]?\d+\.\d+$|^[+-]?\d+$")
 _COMMA_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+),\d+$")
-_WITH_UNIT = re.compile(r"^[+-]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*\s*([a-zåäö]+)\b", re.IGNORECASE)
+_WITH_UNIT = re.compile(
+    r"^[+-]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*\s*([a-zåäö]+)\b", re.IGNORECASE
+)
 _EMAIL = re.compile(r"^[^@\s;,<>()\"']+@[^@\s;,<>()\"']+\.[^@\s;,<>()\"'.]{2,}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -51,7 +53,11 @@ def as_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+        return (
+            value.date().isoformat()
+            if value.time() == datetime.min.time()
+            else value.isoformat(sep=" ")
+        )
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -59,7 +65,7 @@ def as_text(value: object) -> str:
 
 def _text(column: Column, value: object) -> Result:
     text = as_text(value)
-    if not is_safe_text(text, line_breaks=True):    # an escape sequence or a right-to-left override
+    if not is_safe_text(text, line_breaks=True):  # an escape sequence or a right-to-left override
         return None, P.unsafe_text(text)
     if column.kind is Kind.EMAIL and not _EMAIL.match(text):
         return None, P.invalid_email(text)
@@ -93,8 +99,12 @@ def _date(value: object, today: date) -> Result:
 
 
 def _number(column: Column, value: object, *, csv: bool, today: date) -> Result:
-    if column.allowed and isinstance(value, str) and value.strip() in {str(a) for a in column.allowed}:
-        return int(value.strip()), None         # a number picked from a list (scope) may arrive as text
+    if (
+        column.allowed
+        and isinstance(value, str)
+        and value.strip() in {str(a) for a in column.allowed}
+    ):
+        return int(value.strip()), None  # a number picked from a list (scope) may arrive as text
     number, problem = (_csv_number if csv else _xlsx_number)(column, value)
     if problem is not None:
         return None, problem
@@ -147,7 +157,7 @@ def _csv_number(column: Column, value: object) -> tuple[float | None, P.Msg | No
         return None, unit
     if _SV_NUMBER.match(text):
         digits = re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")
-        if not is_finite(float(digits)):            # 400 digits are a number, but not a float
+        if not is_finite(float(digits)):  # 400 digits are a number, but not a float
             return None, P.not_finite(text)
         return (float(digits) if "." in digits else int(digits)), None
     if _POINT_NUMBER.match(text) and "." in text:

@@ -41,7 +41,9 @@ LINE_END = "\r\n"
 COMMENT = "#"
 
 
-def read_csv_sections(text: str, *, limits: FileLimits) -> tuple[list[RawSheet], str | None, Refusal | None]:
+def read_csv_sections(
+    text: str, *, limits: FileLimits
+) -> tuple[list[RawSheet], str | None, Refusal | None]:
     """The sections of a CSV submission, in order of first appearance; the separator the file
     seems to use instead of `;` (',' or tab) when no line has a `;` (None when it is fine); and
     why the shared bounded reader stopped early (a line too wide, a field too long), or None.
@@ -58,8 +60,9 @@ def read_csv_sections(text: str, *, limits: FileLimits) -> tuple[list[RawSheet],
         key = normalise(first)
         section = sections.get(key)
         if section is None:
-            sections[key] = RawSheet(name=first, header_row=line_number, header=cells, rows=[],
-                                     csv=True, column_offset=1)
+            sections[key] = RawSheet(
+                name=first, header_row=line_number, header=cells, rows=[], csv=True, column_offset=1
+            )
         elif cells:
             if len(section.rows) >= limits.max_rows:
                 section.truncated = True
@@ -89,7 +92,8 @@ def _trim(cells: list[RawCell]) -> list[RawCell]:
 def csv_line(fields: list[object]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=SEPARATOR, quotechar='"', lineterminator=LINE_END).writerow(
-        ["" if f is None else f for f in fields])
+        ["" if f is None else f for f in fields]
+    )
     return buffer.getvalue()
 
 

@@ -16,7 +16,7 @@ from sources.file_limits import FileLimits, Refusal
 from sources.partner_submissions import problems as P
 
 SUPPORTED_SUFFIXES = (".xlsx", ".csv")
-_DRIVE = re.compile(r"^[A-Za-z]:")                      # C:..., a Windows absolute path
+_DRIVE = re.compile(r"^[A-Za-z]:")  # C:..., a Windows absolute path
 
 # The partner feed's limits are the shared ones, with the shared defaults.
 Limits = FileLimits
@@ -103,5 +103,5 @@ def refusal_msg(refusal: Refusal) -> P.Msg:
             return P.too_many_fields(int(r.found), int(r.limit))
         case "field_too_long":
             return P.field_too_long(int(r.limit))
-        case _:   # unreadable_csv, and whatever a later guard adds
+        case _:  # unreadable_csv, and whatever a later guard adds
             return P.unreadable_csv(r.reason or r.code)

@@ -26,24 +26,41 @@ class Msg:
 @dataclass(frozen=True)
 class Problem:
     file: str
-    sheet: str | None           # the Swedish sheet (or CSV section) name
-    row: int | None             # 1-based, as Excel shows it (the line number in a CSV)
-    column: str | None          # the Swedish heading
-    column_letter: str | None   # the Excel column letter (for a CSV: as Excel shows the file)
-    value: str | None           # the offending value as the user wrote it
+    sheet: str | None  # the Swedish sheet (or CSV section) name
+    row: int | None  # 1-based, as Excel shows it (the line number in a CSV)
+    column: str | None  # the Swedish heading
+    column_letter: str | None  # the Excel column letter (for a CSV: as Excel shows the file)
+    value: str | None  # the offending value as the user wrote it
     code: str
     message_sv: str
     message_en: str
-    expected: str               # "svenska / English"
+    expected: str  # "svenska / English"
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def located(msg: Msg, file: str, sheet: str | None = None, row: int | None = None,
-            column: str | None = None, column_letter: str | None = None, value: str | None = None) -> Problem:
-    return Problem(file=file, sheet=sheet, row=row, column=column, column_letter=column_letter, value=value,
-                   code=msg.code, message_sv=msg.sv, message_en=msg.en, expected=msg.expected)
+def located(
+    msg: Msg,
+    file: str,
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    column_letter: str | None = None,
+    value: str | None = None,
+) -> Problem:
+    return Problem(
+        file=file,
+        sheet=sheet,
+        row=row,
+        column=column,
+        column_letter=column_letter,
+        value=value,
+        code=msg.code,
+        message_sv=msg.sv,
+        message_en=msg.en,
+        expected=msg.expected,
+    )
 
 
 # --------------------------------------------------------------------------- formatting helpers
@@ -88,8 +105,10 @@ def plain_list(items) -> str:
 
 
 EXAMPLE_NAME = "ssab_2025.xlsx"
-EXPECTED_NAME = f"ett enkelt filnamn utan sökväg, t.ex. {EXAMPLE_NAME} / a plain file name without a path, " \
-                f"e.g. {EXAMPLE_NAME}"
+EXPECTED_NAME = (
+    f"ett enkelt filnamn utan sökväg, t.ex. {EXAMPLE_NAME} / a plain file name without a path, "
+    f"e.g. {EXAMPLE_NAME}"
+)
 
 
 # --------------------------------------------------------------------------- the file
@@ -97,63 +116,85 @@ EXPECTED_NAME = f"ett enkelt filnamn utan sökväg, t.ex. {EXAMPLE_NAME} / a pla
 
 def unsafe_file_name(name: str, reason: str) -> Msg:
     texts = {
-        "traversal": (f"Filnamnet '{name}' innehåller '..' och kan peka ut ur inkorgen. "
-                      f"Ge filen ett enkelt namn, t.ex. {EXAMPLE_NAME}.",
-                      f"The file name '{name}' contains '..' and could point outside the inbox. "
-                      f"Give the file a plain name, e.g. {EXAMPLE_NAME}."),
-        "absolute": (f"Filnamnet '{name}' är en absolut sökväg. Ange bara filens namn, t.ex. {EXAMPLE_NAME}.",
-                     f"The file name '{name}' is an absolute path. Give only the file's name, "
-                     f"e.g. {EXAMPLE_NAME}."),
-        "backslash": (f"Filnamnet '{name}' innehåller ett omvänt snedstreck (\\). "
-                      f"Ge filen ett enkelt namn, t.ex. {EXAMPLE_NAME}.",
-                      f"The file name '{name}' contains a backslash (\\). "
-                      f"Give the file a plain name, e.g. {EXAMPLE_NAME}."),
-        "control": (f"Filnamnet {name!r} innehåller ett NUL- eller styrtecken. "
-                    f"Ge filen ett enkelt namn, t.ex. {EXAMPLE_NAME}.",
-                    f"The file name {name!r} contains a NUL or control character. "
-                    f"Give the file a plain name, e.g. {EXAMPLE_NAME}."),
-        "leading_dot": (f"Filnamnet '{name}' börjar med en punkt (en dold fil eller sökväg). "
-                        f"Ge filen ett enkelt namn, t.ex. {EXAMPLE_NAME}.",
-                        f"The file name '{name}' starts with a dot (a hidden file or a path). "
-                        f"Give the file a plain name, e.g. {EXAMPLE_NAME}."),
+        "traversal": (
+            f"Filnamnet '{name}' innehåller '..' och kan peka ut ur inkorgen. "
+            f"Ge filen ett enkelt namn, t.ex. {EXAMPLE_NAME}.",
+            f"The file name '{name}' contains '..' and could point outside the inbox. "
+            f"Give the file a plain name, e.g. {EXAMPLE_NAME}.",
+        ),
+        "absolute": (
+            f"Filnamnet '{name}' är en absolut sökväg. Ange bara filens namn, t.ex. {EXAMPLE_NAME}.",
+            f"The file name '{name}' is an absolute path. Give only the file's name, "
+            f"e.g. {EXAMPLE_NAME}.",
+        ),
+        "backslash": (
+            f"Filnamnet '{name}' innehåller ett omvänt snedstreck (\\). "
+            f"Ge filen ett enkelt namn, t.ex. {EXAMPLE_NAME}.",
+            f"The file name '{name}' contains a backslash (\\). "
+            f"Give the file a plain name, e.g. {EXAMPLE_NAME}.",
+        ),
+        "control": (
+            f"Filnamnet {name!r} innehåller ett NUL- eller styrtecken. "
+            f"Ge filen ett enkelt namn, t.ex. {EXAMPLE_NAME}.",
+            f"The file name {name!r} contains a NUL or control character. "
+            f"Give the file a plain name, e.g. {EXAMPLE_NAME}.",
+        ),
+        "leading_dot": (
+            f"Filnamnet '{name}' börjar med en punkt (en dold fil eller sökväg). "
+            f"Ge filen ett enkelt namn, t.ex. {EXAMPLE_NAME}.",
+            f"The file name '{name}' starts with a dot (a hidden file or a path). "
+            f"Give the file a plain name, e.g. {EXAMPLE_NAME}.",
+        ),
         "empty": ("Filnamnet är tomt.", "The file name is empty."),
-        "outside": (f"Filen '{name}' pekar ut ur inkorgen (via en symbolisk länk) och läses inte.",
-                    f"The file '{name}' points outside the inbox (through a symbolic link) and is not read."),
+        "outside": (
+            f"Filen '{name}' pekar ut ur inkorgen (via en symbolisk länk) och läses inte.",
+            f"The file '{name}' points outside the inbox (through a symbolic link) and is not read.",
+        ),
     }
     sv, en = texts[reason]
     return Msg("unsafe_file_name", sv, en, EXPECTED_NAME)
 
 
 def file_not_found(name: str) -> Msg:
-    return Msg("file_not_found", f"Filen '{name}' finns inte.", f"The file '{name}' does not exist.",
-               "en befintlig fil / an existing file")
+    return Msg(
+        "file_not_found",
+        f"Filen '{name}' finns inte.",
+        f"The file '{name}' does not exist.",
+        "en befintlig fil / an existing file",
+    )
 
 
 def unsupported_file_type(name: str, suffix: str) -> Msg:
     shown = suffix or "(ingen)"
     shown_en = suffix or "(none)"
-    return Msg("unsupported_file_type",
-               f"Filtypen '{shown}' stöds inte. Spara filen som Excel-arbetsbok (.xlsx) eller som "
-               f"CSV (.csv) enligt mallen.",
-               f"The file type '{shown_en}' is not supported. Save the file as an Excel workbook (.xlsx) or "
-               f"as CSV (.csv) following the template.",
-               "en .xlsx- eller .csv-fil / an .xlsx or .csv file")
+    return Msg(
+        "unsupported_file_type",
+        f"Filtypen '{shown}' stöds inte. Spara filen som Excel-arbetsbok (.xlsx) eller som "
+        f"CSV (.csv) enligt mallen.",
+        f"The file type '{shown_en}' is not supported. Save the file as an Excel workbook (.xlsx) or "
+        f"as CSV (.csv) following the template.",
+        "en .xlsx- eller .csv-fil / an .xlsx or .csv file",
+    )
 
 
 def empty_file() -> Msg:
-    return Msg("empty_file",
-               "Filen är tom. Fyll i mallen och skicka den igen.",
-               "The file is empty. Fill in the template and send it again.",
-               "en ifylld mall / a filled-in template")
+    return Msg(
+        "empty_file",
+        "Filen är tom. Fyll i mallen och skicka den igen.",
+        "The file is empty. Fill in the template and send it again.",
+        "en ifylld mall / a filled-in template",
+    )
 
 
 def file_too_large(size: int, limit: int) -> Msg:
-    return Msg("file_too_large",
-               f"Filen är för stor: {size_sv(size)} (högst {size_sv(limit)}). "
-               f"Ta bort bilder och blad som inte hör till mallen, eller dela upp filen.",
-               f"The file is too large: {size_en(size)} (at most {size_en(limit)}). "
-               f"Remove pictures and sheets that are not part of the template, or split the file.",
-               f"högst {size_sv(limit)} / at most {size_en(limit)}")
+    return Msg(
+        "file_too_large",
+        f"Filen är för stor: {size_sv(size)} (högst {size_sv(limit)}). "
+        f"Ta bort bilder och blad som inte hör till mallen, eller dela upp filen.",
+        f"The file is too large: {size_en(size)} (at most {size_en(limit)}). "
+        f"Remove pictures and sheets that are not part of the template, or split the file.",
+        f"högst {size_sv(limit)} / at most {size_en(limit)}",
+    )
 
 
 XLSX_EXPECTED = "en Excel-arbetsbok (.xlsx) / an Excel workbook (.xlsx)"
@@ -161,156 +202,204 @@ XLSX_EXPECTED = "en Excel-arbetsbok (.xlsx) / an Excel workbook (.xlsx)"
 
 def not_xlsx(reason: str) -> Msg:
     texts = {
-        "xls": ("Filen heter .xlsx men är i det gamla Excel-formatet (.xls). Öppna den i Excel och välj "
-                "Spara som → Excel-arbetsbok (*.xlsx).",
-                "The file is named .xlsx but is in the old Excel format (.xls). Open it in Excel and choose "
-                "Save As → Excel Workbook (*.xlsx)."),
-        "not_zip": ("Filen heter .xlsx men är ingen Excel-arbetsbok. Öppna den i Excel och välj "
-                    "Spara som → Excel-arbetsbok (*.xlsx).",
-                    "The file is named .xlsx but is not an Excel workbook. Open it in Excel and choose "
-                    "Save As → Excel Workbook (*.xlsx)."),
-        "no_workbook": ("Filen heter .xlsx och är en zip-fil, men ingen Excel-arbetsbok (xl/workbook.xml "
-                        "saknas). Öppna den i Excel och välj Spara som → Excel-arbetsbok (*.xlsx).",
-                        "The file is named .xlsx and is a zip file, but not an Excel workbook (xl/workbook.xml "
-                        "is missing). Open it in Excel and choose Save As → Excel Workbook (*.xlsx)."),
+        "xls": (
+            "Filen heter .xlsx men är i det gamla Excel-formatet (.xls). Öppna den i Excel och välj "
+            "Spara som → Excel-arbetsbok (*.xlsx).",
+            "The file is named .xlsx but is in the old Excel format (.xls). Open it in Excel and choose "
+            "Save As → Excel Workbook (*.xlsx).",
+        ),
+        "not_zip": (
+            "Filen heter .xlsx men är ingen Excel-arbetsbok. Öppna den i Excel och välj "
+            "Spara som → Excel-arbetsbok (*.xlsx).",
+            "The file is named .xlsx but is not an Excel workbook. Open it in Excel and choose "
+            "Save As → Excel Workbook (*.xlsx).",
+        ),
+        "no_workbook": (
+            "Filen heter .xlsx och är en zip-fil, men ingen Excel-arbetsbok (xl/workbook.xml "
+            "saknas). Öppna den i Excel och välj Spara som → Excel-arbetsbok (*.xlsx).",
+            "The file is named .xlsx and is a zip file, but not an Excel workbook (xl/workbook.xml "
+            "is missing). Open it in Excel and choose Save As → Excel Workbook (*.xlsx).",
+        ),
     }
     sv, en = texts[reason]
     return Msg("not_xlsx", sv, en, XLSX_EXPECTED)
 
 
 def unreadable_xlsx(error: str) -> Msg:
-    return Msg("unreadable_xlsx",
-               f"Excel-filen kunde inte läsas ({error}). Öppna den i Excel, spara den igen och skicka den på nytt.",
-               f"The Excel file could not be read ({error}). Open it in Excel, save it again and send it again.",
-               XLSX_EXPECTED)
+    return Msg(
+        "unreadable_xlsx",
+        f"Excel-filen kunde inte läsas ({error}). Öppna den i Excel, spara den igen och skicka den på nytt.",
+        f"The Excel file could not be read ({error}). Open it in Excel, save it again and send it again.",
+        XLSX_EXPECTED,
+    )
 
 
 def xlsx_too_many_entries(count: int, limit: int) -> Msg:
-    return Msg("xlsx_too_many_entries",
-               f"Excel-filen består av {num_sv(count)} delar (högst {num_sv(limit)}). Den är inte en vanlig "
-               f"ifylld mall; använd mallen och ta bort bilder och extra blad.",
-               f"The Excel file consists of {num_en(count)} parts (at most {num_en(limit)}). It is not an "
-               f"ordinary filled-in template; use the template and remove pictures and extra sheets.",
-               f"högst {num_sv(limit)} delar / at most {num_en(limit)} parts")
+    return Msg(
+        "xlsx_too_many_entries",
+        f"Excel-filen består av {num_sv(count)} delar (högst {num_sv(limit)}). Den är inte en vanlig "
+        f"ifylld mall; använd mallen och ta bort bilder och extra blad.",
+        f"The Excel file consists of {num_en(count)} parts (at most {num_en(limit)}). It is not an "
+        f"ordinary filled-in template; use the template and remove pictures and extra sheets.",
+        f"högst {num_sv(limit)} delar / at most {num_en(limit)} parts",
+    )
 
 
 def xlsx_too_large_uncompressed(size: int, limit: int) -> Msg:
-    return Msg("xlsx_too_large_uncompressed",
-               f"Excel-filen packas upp till {size_sv(size)} (högst {size_sv(limit)}). Ta bort "
-               f"bilder, extra blad och tomma formaterade rader, eller dela upp filen.",
-               f"The Excel file unpacks to {size_en(size)} (at most {size_en(limit)}). Remove "
-               f"pictures, extra sheets and empty formatted rows, or split the file.",
-               f"högst {size_sv(limit)} uppackat / at most {size_en(limit)} unpacked")
+    return Msg(
+        "xlsx_too_large_uncompressed",
+        f"Excel-filen packas upp till {size_sv(size)} (högst {size_sv(limit)}). Ta bort "
+        f"bilder, extra blad och tomma formaterade rader, eller dela upp filen.",
+        f"The Excel file unpacks to {size_en(size)} (at most {size_en(limit)}). Remove "
+        f"pictures, extra sheets and empty formatted rows, or split the file.",
+        f"högst {size_sv(limit)} uppackat / at most {size_en(limit)} unpacked",
+    )
 
 
 def xlsx_compression_ratio(part: str, ratio: float, limit: float) -> Msg:
-    return Msg("xlsx_compression_ratio",
-               f"Excel-filens del '{part}' packas upp till {num_sv(round(ratio))} gånger sin packade storlek "
-               f"(högst {num_sv(round(limit))}). Så packas bara en konstruerad fil (en zip-bomb). Spara mallen "
-               f"på nytt i Excel och skicka den igen.",
-               f"The Excel file's part '{part}' unpacks to {num_en(round(ratio))} times its packed size (at most "
-               f"{num_en(round(limit))}). Only a crafted file (a zip bomb) packs like that. Save the template "
-               f"again in Excel and send it again.",
-               f"högst {num_sv(round(limit))} gånger / at most {num_en(round(limit))} times")
+    return Msg(
+        "xlsx_compression_ratio",
+        f"Excel-filens del '{part}' packas upp till {num_sv(round(ratio))} gånger sin packade storlek "
+        f"(högst {num_sv(round(limit))}). Så packas bara en konstruerad fil (en zip-bomb). Spara mallen "
+        f"på nytt i Excel och skicka den igen.",
+        f"The Excel file's part '{part}' unpacks to {num_en(round(ratio))} times its packed size (at most "
+        f"{num_en(round(limit))}). Only a crafted file (a zip bomb) packs like that. Save the template "
+        f"again in Excel and send it again.",
+        f"högst {num_sv(round(limit))} gånger / at most {num_en(round(limit))} times",
+    )
 
 
 def xlsx_part_too_large(part: str, size: int, limit: int) -> Msg:
-    return Msg("xlsx_part_too_large",
-               f"Excel-filens del '{part}' är {size_sv(size)} uppackad (högst {size_sv(limit)}). Ta bort "
-               f"formatering, bilder och extra blad, eller spara mallen på nytt i Excel.",
-               f"The Excel file's part '{part}' is {size_en(size)} unpacked (at most {size_en(limit)}). Remove "
-               f"formatting, pictures and extra sheets, or save the template again in Excel.",
-               f"högst {size_sv(limit)} per del / at most {size_en(limit)} per part")
+    return Msg(
+        "xlsx_part_too_large",
+        f"Excel-filens del '{part}' är {size_sv(size)} uppackad (högst {size_sv(limit)}). Ta bort "
+        f"formatering, bilder och extra blad, eller spara mallen på nytt i Excel.",
+        f"The Excel file's part '{part}' is {size_en(size)} unpacked (at most {size_en(limit)}). Remove "
+        f"formatting, pictures and extra sheets, or save the template again in Excel.",
+        f"högst {size_sv(limit)} per del / at most {size_en(limit)} per part",
+    )
 
 
 # What Excel cannot write (sources/file_limits.py checks each worksheet for these): sv, en.
 _BAD_WORKSHEET = {
-    "row_number": ("ett radnummer efter Excels sista rad ({sv})", "a row number beyond Excel's last row ({en})"),
-    "cells_in_row": ("en rad med fler än {sv} celler, Excels sista kolumn",
-                     "a row with more than {en} cells, Excel's last column"),
+    "row_number": (
+        "ett radnummer efter Excels sista rad ({sv})",
+        "a row number beyond Excel's last row ({en})",
+    ),
+    "cells_in_row": (
+        "en rad med fler än {sv} celler, Excels sista kolumn",
+        "a row with more than {en} cells, Excel's last column",
+    ),
     "elements_in_row": ("en rad med fler än {sv} element", "a row with more than {en} elements"),
-    "cell_chars": ("en cell med fler än {sv} tecken, Excels gräns", "a cell with more than {en} characters, "
-                   "Excel's limit"),
-    "elements_outside_rows": ("fler än {sv} element utanför raderna", "more than {en} elements outside its rows"),
-    "doctype": ("en dokumenttypdeklaration (entiteter), som Excel aldrig skriver",
-                "a document type declaration (entities), which Excel never writes"),
+    "cell_chars": (
+        "en cell med fler än {sv} tecken, Excels gräns",
+        "a cell with more than {en} characters, Excel's limit",
+    ),
+    "elements_outside_rows": (
+        "fler än {sv} element utanför raderna",
+        "more than {en} elements outside its rows",
+    ),
+    "doctype": (
+        "en dokumenttypdeklaration (entiteter), som Excel aldrig skriver",
+        "a document type declaration (entities), which Excel never writes",
+    ),
 }
 
 
 def xlsx_bad_worksheet(part: str | None, reason: str, limit: float | None) -> Msg:
     sv, en = _BAD_WORKSHEET.get(reason, (reason, reason))
     figures = {"sv": num_sv(int(limit or 0)), "en": num_en(int(limit or 0))}
-    return Msg("xlsx_bad_worksheet",
-               f"Excel-filens blad '{part}' kan inte vara skrivet av Excel: det har {sv.format(**figures)}. Spara "
-               f"mallen på nytt i Excel och skicka den igen.",
-               f"The Excel file's sheet '{part}' cannot have been written by Excel: it has {en.format(**figures)}. "
-               f"Save the template again in Excel and send it again.",
-               XLSX_EXPECTED)
+    return Msg(
+        "xlsx_bad_worksheet",
+        f"Excel-filens blad '{part}' kan inte vara skrivet av Excel: det har {sv.format(**figures)}. Spara "
+        f"mallen på nytt i Excel och skicka den igen.",
+        f"The Excel file's sheet '{part}' cannot have been written by Excel: it has {en.format(**figures)}. "
+        f"Save the template again in Excel and send it again.",
+        XLSX_EXPECTED,
+    )
 
 
-CSV_EXPECTED = ("en textfil i UTF-8 eller Windows-1252, fält åtskilda med semikolon / a text file in UTF-8 "
-                "or Windows-1252, fields separated by semicolons")
+CSV_EXPECTED = (
+    "en textfil i UTF-8 eller Windows-1252, fält åtskilda med semikolon / a text file in UTF-8 "
+    "or Windows-1252, fields separated by semicolons"
+)
 
 
 def not_csv(reason: str) -> Msg:
     texts = {
-        "xlsx": ("Filen heter .csv men är en Excel-arbetsbok. Byt filändelsen till .xlsx, eller spara den i "
-                 "Excel som CSV (semikolonavgränsad) (*.csv).",
-                 "The file is named .csv but is an Excel workbook. Change the extension to .xlsx, or save it "
-                 "in Excel as CSV (semicolon delimited) (*.csv)."),
-        "binary": ("Filen heter .csv men innehåller binära data, inte text. Spara den i Excel som "
-                   "CSV (semikolonavgränsad) (*.csv).",
-                   "The file is named .csv but contains binary data, not text. Save it in Excel as "
-                   "CSV (semicolon delimited) (*.csv)."),
-        "encoding": ("Filen kan inte läsas som text i UTF-8 eller Windows-1252. Spara den i Excel som "
-                     "CSV UTF-8 (*.csv).",
-                     "The file cannot be read as text in UTF-8 or Windows-1252. Save it in Excel as "
-                     "CSV UTF-8 (*.csv)."),
+        "xlsx": (
+            "Filen heter .csv men är en Excel-arbetsbok. Byt filändelsen till .xlsx, eller spara den i "
+            "Excel som CSV (semikolonavgränsad) (*.csv).",
+            "The file is named .csv but is an Excel workbook. Change the extension to .xlsx, or save it "
+            "in Excel as CSV (semicolon delimited) (*.csv).",
+        ),
+        "binary": (
+            "Filen heter .csv men innehåller binära data, inte text. Spara den i Excel som "
+            "CSV (semikolonavgränsad) (*.csv).",
+            "The file is named .csv but contains binary data, not text. Save it in Excel as "
+            "CSV (semicolon delimited) (*.csv).",
+        ),
+        "encoding": (
+            "Filen kan inte läsas som text i UTF-8 eller Windows-1252. Spara den i Excel som "
+            "CSV UTF-8 (*.csv).",
+            "The file cannot be read as text in UTF-8 or Windows-1252. Save it in Excel as "
+            "CSV UTF-8 (*.csv).",
+        ),
     }
     sv, en = texts[reason]
     return Msg("not_csv", sv, en, CSV_EXPECTED)
 
 
 def unsupported_encoding(name: str) -> Msg:
-    return Msg("unsupported_encoding",
-               f"Filen är kodad som {name}, vilket inte läses. Spara den i Excel som CSV UTF-8 (*.csv).",
-               f"The file is encoded as {name}, which is not read. Save it in Excel as CSV UTF-8 (*.csv).",
-               CSV_EXPECTED)
+    return Msg(
+        "unsupported_encoding",
+        f"Filen är kodad som {name}, vilket inte läses. Spara den i Excel som CSV UTF-8 (*.csv).",
+        f"The file is encoded as {name}, which is not read. Save it in Excel as CSV UTF-8 (*.csv).",
+        CSV_EXPECTED,
+    )
 
 
 def too_many_fields(count: int, limit: int) -> Msg:
-    return Msg("too_many_columns",
-               f"Raden har {num_sv(count)} fält (högst {num_sv(limit)}). Mallens avsnitt har färre kolumner: ta "
-               f"bort de extra fälten.",
-               f"The line has {num_en(count)} fields (at most {num_en(limit)}). The template's sections have fewer "
-               f"columns: delete the extra fields.",
-               f"högst {num_sv(limit)} fält / at most {num_en(limit)} fields")
+    return Msg(
+        "too_many_columns",
+        f"Raden har {num_sv(count)} fält (högst {num_sv(limit)}). Mallens avsnitt har färre kolumner: ta "
+        f"bort de extra fälten.",
+        f"The line has {num_en(count)} fields (at most {num_en(limit)}). The template's sections have fewer "
+        f"columns: delete the extra fields.",
+        f"högst {num_sv(limit)} fält / at most {num_en(limit)} fields",
+    )
 
 
 def field_too_long(limit: int) -> Msg:
-    return Msg("field_too_long",
-               f"Fältet är längre än {num_sv(limit)} tecken. Korta texten.",
-               f"The field is longer than {num_en(limit)} characters. Shorten the text.",
-               f"högst {num_sv(limit)} tecken / at most {num_en(limit)} characters")
+    return Msg(
+        "field_too_long",
+        f"Fältet är längre än {num_sv(limit)} tecken. Korta texten.",
+        f"The field is longer than {num_en(limit)} characters. Shorten the text.",
+        f"högst {num_sv(limit)} tecken / at most {num_en(limit)} characters",
+    )
 
 
 def unreadable_csv(detail: str) -> Msg:
-    return Msg("unreadable_csv",
-               f"CSV-filen kunde inte läsas ({detail}). Kontrollera citattecknen (\") och spara filen på nytt i "
-               f"Excel som CSV (semikolonavgränsad) (*.csv).",
-               f"The CSV file could not be read ({detail}). Check the quotation marks (\") and save the file again "
-               f"from Excel as CSV (semicolon delimited) (*.csv).",
-               CSV_EXPECTED)
+    return Msg(
+        "unreadable_csv",
+        f'CSV-filen kunde inte läsas ({detail}). Kontrollera citattecknen (") och spara filen på nytt i '
+        f"Excel som CSV (semikolonavgränsad) (*.csv).",
+        f'The CSV file could not be read ({detail}). Check the quotation marks (") and save the file again '
+        f"from Excel as CSV (semicolon delimited) (*.csv).",
+        CSV_EXPECTED,
+    )
 
 
 def wrong_separator(found: str) -> Msg:
     sv_name, en_name = {",": ("kommatecken (,)", "commas (,)"), "\t": ("tabbtecken", "tabs")}[found]
-    return Msg("wrong_separator",
-               f"Filen använder {sv_name} som fältavgränsare. Mallen använder semikolon (;): spara i Excel som "
-               f"CSV (semikolonavgränsad), eller använd Excel-mallen (.xlsx).",
-               f"The file separates fields with {en_name}. The template uses semicolons (;): save from Excel as "
-               f"CSV (semicolon delimited), or use the Excel template (.xlsx).",
-               "semikolon (;) mellan fälten / semicolons (;) between fields")
+    return Msg(
+        "wrong_separator",
+        f"Filen använder {sv_name} som fältavgränsare. Mallen använder semikolon (;): spara i Excel som "
+        f"CSV (semikolonavgränsad), eller använd Excel-mallen (.xlsx).",
+        f"The file separates fields with {en_name}. The template uses semicolons (;): save from Excel as "
+        f"CSV (semicolon delimited), or use the Excel template (.xlsx).",
+        "semikolon (;) mellan fälten / semicolons (;) between fields",
+    )
 
 
 # --------------------------------------------------------------------------- sheets and headings
@@ -318,124 +407,156 @@ def wrong_separator(found: str) -> Msg:
 
 def _unit(csv: bool) -> tuple[str, str, str, str]:
     """(sheet word sv, en, 'bladet' / 'avsnittet')"""
-    return ("avsnittet", "section", "Avsnittet", "Section") if csv else ("bladet", "sheet", "Bladet", "Sheet")
+    return (
+        ("avsnittet", "section", "Avsnittet", "Section")
+        if csv
+        else ("bladet", "sheet", "Bladet", "Sheet")
+    )
 
 
 def missing_sheet(sheet: Sheet, found: list[str], csv: bool) -> Msg:
     if csv:
         heading_line = ";".join([sheet.name] + [c.heading for c in sheet.columns])
-        return Msg("missing_sheet",
-                   f"Avsnittet '{sheet.name}' saknas: ingen rad börjar med '{sheet.name}'. Lägg till rubrikraden "
-                   f"{heading_line}",
-                   f"The section '{sheet.name}' ({sheet.title_en}) is missing: no line starts with "
-                   f"'{sheet.name}'. Add the heading line {heading_line}",
-                   f"avsnittet '{sheet.name}' / the section '{sheet.name}'")
-    return Msg("missing_sheet",
-               f"Bladet '{sheet.name}' saknas. Arbetsboken har bladen {quoted_list(found) or '(inga)'}. "
-               f"Använd mallen och behåll bladens namn.",
-               f"The sheet '{sheet.name}' ({sheet.title_en}) is missing. The workbook has the sheets "
-               f"{quoted_list(found) or '(none)'}. Use the template and keep the sheet names.",
-               f"bladet '{sheet.name}' / the sheet '{sheet.name}'")
+        return Msg(
+            "missing_sheet",
+            f"Avsnittet '{sheet.name}' saknas: ingen rad börjar med '{sheet.name}'. Lägg till rubrikraden "
+            f"{heading_line}",
+            f"The section '{sheet.name}' ({sheet.title_en}) is missing: no line starts with "
+            f"'{sheet.name}'. Add the heading line {heading_line}",
+            f"avsnittet '{sheet.name}' / the section '{sheet.name}'",
+        )
+    return Msg(
+        "missing_sheet",
+        f"Bladet '{sheet.name}' saknas. Arbetsboken har bladen {quoted_list(found) or '(inga)'}. "
+        f"Använd mallen och behåll bladens namn.",
+        f"The sheet '{sheet.name}' ({sheet.title_en}) is missing. The workbook has the sheets "
+        f"{quoted_list(found) or '(none)'}. Use the template and keep the sheet names.",
+        f"bladet '{sheet.name}' / the sheet '{sheet.name}'",
+    )
 
 
 def renamed_sheet(sheet: Sheet, found: str, csv: bool) -> Msg:
     if csv:
-        return Msg("renamed_sheet",
-                   f"Avsnittet heter '{found}' men ska heta '{sheet.name}'. Skriv '{sheet.name}' i första fältet "
-                   f"på avsnittets rader.",
-                   f"The section is called '{found}' but must be called '{sheet.name}'. Write '{sheet.name}' in "
-                   f"the first field of the section's lines.",
-                   f"avsnittet '{sheet.name}' / the section '{sheet.name}'")
-    return Msg("renamed_sheet",
-               f"Bladet heter '{found}' men ska heta '{sheet.name}'. Byt namn på bladet till '{sheet.name}'.",
-               f"The sheet is called '{found}' but must be called '{sheet.name}' ({sheet.title_en}). Rename the "
-               f"sheet to '{sheet.name}'.",
-               f"bladet '{sheet.name}' / the sheet '{sheet.name}'")
+        return Msg(
+            "renamed_sheet",
+            f"Avsnittet heter '{found}' men ska heta '{sheet.name}'. Skriv '{sheet.name}' i första fältet "
+            f"på avsnittets rader.",
+            f"The section is called '{found}' but must be called '{sheet.name}'. Write '{sheet.name}' in "
+            f"the first field of the section's lines.",
+            f"avsnittet '{sheet.name}' / the section '{sheet.name}'",
+        )
+    return Msg(
+        "renamed_sheet",
+        f"Bladet heter '{found}' men ska heta '{sheet.name}'. Byt namn på bladet till '{sheet.name}'.",
+        f"The sheet is called '{found}' but must be called '{sheet.name}' ({sheet.title_en}). Rename the "
+        f"sheet to '{sheet.name}'.",
+        f"bladet '{sheet.name}' / the sheet '{sheet.name}'",
+    )
 
 
 def unknown_sheet(name: str, known: list[str], csv: bool, lines: int = 0) -> Msg:
     expected = f"ett av: {plain_list(known)} / one of: {plain_list(known)}"
     if csv and not name:
-        return Msg("unknown_sheet",
-                   f"{lines} rad(er) har ett tomt första fält. Första fältet ska vara avsnittets namn, ett av: "
-                   f"{plain_list(known)}.",
-                   f"{lines} line(s) have an empty first field. The first field must be the section's name, one "
-                   f"of: {plain_list(known)}.",
-                   expected)
+        return Msg(
+            "unknown_sheet",
+            f"{lines} rad(er) har ett tomt första fält. Första fältet ska vara avsnittets namn, ett av: "
+            f"{plain_list(known)}.",
+            f"{lines} line(s) have an empty first field. The first field must be the section's name, one "
+            f"of: {plain_list(known)}.",
+            expected,
+        )
     if csv:
-        return Msg("unknown_sheet",
-                   f"{lines} rad(er) börjar med '{name}', som inte är ett avsnitt i mallen. Första fältet ska vara "
-                   f"ett av: {plain_list(known)}.",
-                   f"{lines} line(s) start with '{name}', which is not a section of the template. The first "
-                   f"field must be one of: {plain_list(known)}.",
-                   expected)
-    return Msg("unknown_sheet",
-               f"Bladet '{name}' finns inte i mallen och läses inte. Flytta uppgifterna till rätt blad och ta "
-               f"bort bladet.",
-               f"The sheet '{name}' is not part of the template and is not read. Move its contents to the right "
-               f"sheet and delete it.",
-               expected)
+        return Msg(
+            "unknown_sheet",
+            f"{lines} rad(er) börjar med '{name}', som inte är ett avsnitt i mallen. Första fältet ska vara "
+            f"ett av: {plain_list(known)}.",
+            f"{lines} line(s) start with '{name}', which is not a section of the template. The first "
+            f"field must be one of: {plain_list(known)}.",
+            expected,
+        )
+    return Msg(
+        "unknown_sheet",
+        f"Bladet '{name}' finns inte i mallen och läses inte. Flytta uppgifterna till rätt blad och ta "
+        f"bort bladet.",
+        f"The sheet '{name}' is not part of the template and is not read. Move its contents to the right "
+        f"sheet and delete it.",
+        expected,
+    )
 
 
 def missing_header_row(sheet: Sheet, csv: bool) -> Msg:
     headings = plain_list(c.heading for c in sheet.columns)
     if csv:
-        return Msg("missing_header_row",
-                   f"Avsnittet '{sheet.name}' saknar rubrikrad. Den första raden som börjar med '{sheet.name}' "
-                   f"ska ha rubrikerna: {headings}.",
-                   f"The section '{sheet.name}' has no heading line. The first line starting with "
-                   f"'{sheet.name}' must have the headings: {headings}.",
-                   f"rubrikerna {headings} / the headings {headings}")
-    return Msg("missing_header_row",
-               f"Bladet '{sheet.name}' saknar rubrikrad. Rad 1 ska ha rubrikerna: {headings} (som i mallen).",
-               f"The sheet '{sheet.name}' has no heading row. Row 1 must have the headings: {headings} "
-               f"(as in the template).",
-               f"rubrikerna {headings} / the headings {headings}")
+        return Msg(
+            "missing_header_row",
+            f"Avsnittet '{sheet.name}' saknar rubrikrad. Den första raden som börjar med '{sheet.name}' "
+            f"ska ha rubrikerna: {headings}.",
+            f"The section '{sheet.name}' has no heading line. The first line starting with "
+            f"'{sheet.name}' must have the headings: {headings}.",
+            f"rubrikerna {headings} / the headings {headings}",
+        )
+    return Msg(
+        "missing_header_row",
+        f"Bladet '{sheet.name}' saknar rubrikrad. Rad 1 ska ha rubrikerna: {headings} (som i mallen).",
+        f"The sheet '{sheet.name}' has no heading row. Row 1 must have the headings: {headings} "
+        f"(as in the template).",
+        f"rubrikerna {headings} / the headings {headings}",
+    )
 
 
 def missing_column(column: Column, letter: str, found: list[tuple[str, str]]) -> Msg:
     shown = ", ".join(f"{l} '{h}'" for l, h in found) or "(inga)"
     shown_en = ", ".join(f"{l} '{h}'" for l, h in found) or "(none)"
-    return Msg("missing_column",
-               f"Kolumnen '{column.heading}' saknas (i mallen står den i kolumn {letter}). Rubrikraden har: "
-               f"{shown}. Lägg tillbaka kolumnen med rubriken '{column.heading}'.",
-               f"The column '{column.heading}' is missing (the template has it in column {letter}). The heading "
-               f"row has: {shown_en}. Put the column back with the heading '{column.heading}'.",
-               f"rubriken '{column.heading}' / the heading '{column.heading}'")
+    return Msg(
+        "missing_column",
+        f"Kolumnen '{column.heading}' saknas (i mallen står den i kolumn {letter}). Rubrikraden har: "
+        f"{shown}. Lägg tillbaka kolumnen med rubriken '{column.heading}'.",
+        f"The column '{column.heading}' is missing (the template has it in column {letter}). The heading "
+        f"row has: {shown_en}. Put the column back with the heading '{column.heading}'.",
+        f"rubriken '{column.heading}' / the heading '{column.heading}'",
+    )
 
 
 def renamed_column(column: Column, letter: str, found: str) -> Msg:
-    return Msg("renamed_column",
-               f"I kolumn {letter} står rubriken '{found}', men mallen har '{column.heading}' här. Ändra "
-               f"rubriken tillbaka till '{column.heading}'.",
-               f"Column {letter} has the heading '{found}', but the template has '{column.heading}' there. "
-               f"Change the heading back to '{column.heading}'.",
-               f"rubriken '{column.heading}' / the heading '{column.heading}'")
+    return Msg(
+        "renamed_column",
+        f"I kolumn {letter} står rubriken '{found}', men mallen har '{column.heading}' här. Ändra "
+        f"rubriken tillbaka till '{column.heading}'.",
+        f"Column {letter} has the heading '{found}', but the template has '{column.heading}' there. "
+        f"Change the heading back to '{column.heading}'.",
+        f"rubriken '{column.heading}' / the heading '{column.heading}'",
+    )
 
 
 def duplicate_column(heading: str, first_letter: str, letter: str) -> Msg:
-    return Msg("duplicate_column",
-               f"Rubriken '{heading}' finns i både kolumn {first_letter} och kolumn {letter}. Ta bort den ena.",
-               f"The heading '{heading}' is in both column {first_letter} and column {letter}. Delete one of them.",
-               f"rubriken '{heading}' en gång / the heading '{heading}' once")
+    return Msg(
+        "duplicate_column",
+        f"Rubriken '{heading}' finns i både kolumn {first_letter} och kolumn {letter}. Ta bort den ena.",
+        f"The heading '{heading}' is in both column {first_letter} and column {letter}. Delete one of them.",
+        f"rubriken '{heading}' en gång / the heading '{heading}' once",
+    )
 
 
 def unknown_column(sheet: Sheet, heading: str | None) -> Msg:
     known = plain_list(c.heading for c in sheet.columns)
     expected = f"bara mallens kolumner: {known} / only the template's columns: {known}"
     if not heading:
-        return Msg("unknown_column",
-                   "Kolumnen saknar rubrik men har värden. Flytta värdena till rätt kolumn i mallen (eller till "
-                   "'Kommentar') och töm kolumnen.",
-                   "The column has no heading but has values. Move the values to the right column of the "
-                   "template (or to 'Kommentar', the comment) and clear the column.",
-                   expected)
-    return Msg("unknown_column",
-               f"Kolumnen '{heading}' finns inte i mallen och läses inte. Ta bort den, eller flytta innehållet "
-               f"till rätt kolumn (t.ex. 'Kommentar').",
-               f"The column '{heading}' is not part of the template and is not read. Delete it, or move its "
-               f"contents to the right column (e.g. 'Kommentar', the comment).",
-               expected)
+        return Msg(
+            "unknown_column",
+            "Kolumnen saknar rubrik men har värden. Flytta värdena till rätt kolumn i mallen (eller till "
+            "'Kommentar') och töm kolumnen.",
+            "The column has no heading but has values. Move the values to the right column of the "
+            "template (or to 'Kommentar', the comment) and clear the column.",
+            expected,
+        )
+    return Msg(
+        "unknown_column",
+        f"Kolumnen '{heading}' finns inte i mallen och läses inte. Ta bort den, eller flytta innehållet "
+        f"till rätt kolumn (t.ex. 'Kommentar').",
+        f"The column '{heading}' is not part of the template and is not read. Delete it, or move its "
+        f"contents to the right column (e.g. 'Kommentar', the comment).",
+        expected,
+    )
 
 
 # Unit words a heading, a unit cell or a value may carry, mapped to the template's unit.
@@ -461,62 +582,84 @@ def wrong_unit(column: Column, word: str, where: str, found: str) -> Msg:
     unit = column.unit or ""
     head = column.heading
     if where == "heading":
-        sv = (f"Rubriken '{found}' anger enheten {word}, men '{head}' ska anges i {unit}. Räkna om värdena "
-              f"({verb_sv}) och ändra rubriken till '{head}'. Värdena räknas inte om automatiskt.")
-        en = (f"The heading '{found}' gives the unit {word}, but '{head}' must be in {unit}. Convert the "
-              f"values ({verb_en}) and change the heading to '{head}'. Values are never converted automatically.")
+        sv = (
+            f"Rubriken '{found}' anger enheten {word}, men '{head}' ska anges i {unit}. Räkna om värdena "
+            f"({verb_sv}) och ändra rubriken till '{head}'. Värdena räknas inte om automatiskt."
+        )
+        en = (
+            f"The heading '{found}' gives the unit {word}, but '{head}' must be in {unit}. Convert the "
+            f"values ({verb_en}) and change the heading to '{head}'. Values are never converted automatically."
+        )
     elif where == "unit_column":
-        sv = (f"Enheten är '{found}', men '{head}' ska anges i {unit}. Räkna om värdet ({verb_sv}), skriv det i "
-              f"kolumnen '{head}' och ta bort enhetskolumnen. Värdena räknas inte om automatiskt.")
-        en = (f"The unit is '{found}', but '{head}' must be in {unit}. Convert the value ({verb_en}), write it "
-              f"in the column '{head}' and delete the unit column. Values are never converted automatically.")
+        sv = (
+            f"Enheten är '{found}', men '{head}' ska anges i {unit}. Räkna om värdet ({verb_sv}), skriv det i "
+            f"kolumnen '{head}' och ta bort enhetskolumnen. Värdena räknas inte om automatiskt."
+        )
+        en = (
+            f"The unit is '{found}', but '{head}' must be in {unit}. Convert the value ({verb_en}), write it "
+            f"in the column '{head}' and delete the unit column. Values are never converted automatically."
+        )
     else:
-        sv = (f"Värdet '{found}' är angivet i {word}, men '{head}' ska anges i {unit}. Räkna om ({verb_sv}) och "
-              f"skriv bara talet, utan enhet. Värdena räknas inte om automatiskt.")
-        en = (f"The value '{found}' is given in {word}, but '{head}' must be in {unit}. Convert it "
-              f"({verb_en}) and write only the number, without a unit. Values are never converted automatically.")
+        sv = (
+            f"Värdet '{found}' är angivet i {word}, men '{head}' ska anges i {unit}. Räkna om ({verb_sv}) och "
+            f"skriv bara talet, utan enhet. Värdena räknas inte om automatiskt."
+        )
+        en = (
+            f"The value '{found}' is given in {word}, but '{head}' must be in {unit}. Convert it "
+            f"({verb_en}) and write only the number, without a unit. Values are never converted automatically."
+        )
     return Msg(code, sv, en, f"ett tal i {unit} / a number in {unit}")
 
 
 def too_many_rows(sheet: Sheet, limit: int) -> Msg:
-    return Msg("too_many_rows",
-               f"'{sheet.name}' har fler än {num_sv(limit)} rader med uppgifter. Sammanfatta uppgifterna (t.ex. "
-               f"per kategori) eller dela upp filen.",
-               f"'{sheet.name}' has more than {num_en(limit)} rows of data. Summarise the figures (e.g. per "
-               f"category) or split the file.",
-               f"högst {num_sv(limit)} rader / at most {num_en(limit)} rows")
+    return Msg(
+        "too_many_rows",
+        f"'{sheet.name}' har fler än {num_sv(limit)} rader med uppgifter. Sammanfatta uppgifterna (t.ex. "
+        f"per kategori) eller dela upp filen.",
+        f"'{sheet.name}' has more than {num_en(limit)} rows of data. Summarise the figures (e.g. per "
+        f"category) or split the file.",
+        f"högst {num_sv(limit)} rader / at most {num_en(limit)} rows",
+    )
 
 
 def no_rows(sheet: Sheet) -> Msg:
     if sheet.single_row:
-        return Msg("no_rows",
-                   f"'{sheet.name}' har ingen rad med uppgifter. Fyll i rad 2 (partner, rapportår, kontaktperson, "
-                   f"e-post, datum).",
-                   f"'{sheet.name}' has no row of data. Fill in row 2 (partner, reporting year, contact person, "
-                   f"e-mail, date).",
-                   "en ifylld rad / one filled-in row")
-    return Msg("no_rows",
-               f"'{sheet.name}' har inga rader med uppgifter. Rapportera minst en rad.",
-               f"'{sheet.name}' ({sheet.title_en}) has no rows of data. Report at least one row.",
-               "minst en ifylld rad / at least one filled-in row")
+        return Msg(
+            "no_rows",
+            f"'{sheet.name}' har ingen rad med uppgifter. Fyll i rad 2 (partner, rapportår, kontaktperson, "
+            f"e-post, datum).",
+            f"'{sheet.name}' has no row of data. Fill in row 2 (partner, reporting year, contact person, "
+            f"e-mail, date).",
+            "en ifylld rad / one filled-in row",
+        )
+    return Msg(
+        "no_rows",
+        f"'{sheet.name}' har inga rader med uppgifter. Rapportera minst en rad.",
+        f"'{sheet.name}' ({sheet.title_en}) has no rows of data. Report at least one row.",
+        "minst en ifylld rad / at least one filled-in row",
+    )
 
 
 def too_many_problems(limit: int) -> Msg:
-    return Msg("too_many_problems",
-               f"Fler än {num_sv(limit)} problem: bara de {num_sv(limit)} första visas. Rätta dem (ofta har de en "
-               f"gemensam orsak, t.ex. en kolumn eller en enhet) och kontrollera filen igen.",
-               f"More than {num_en(limit)} problems: only the first {num_en(limit)} are shown. Fix them (they often "
-               f"share one cause, e.g. a column or a unit) and check the file again.",
-               f"högst {num_sv(limit)} problem / at most {num_en(limit)} problems")
+    return Msg(
+        "too_many_problems",
+        f"Fler än {num_sv(limit)} problem: bara de {num_sv(limit)} första visas. Rätta dem (ofta har de en "
+        f"gemensam orsak, t.ex. en kolumn eller en enhet) och kontrollera filen igen.",
+        f"More than {num_en(limit)} problems: only the first {num_en(limit)} are shown. Fix them (they often "
+        f"share one cause, e.g. a column or a unit) and check the file again.",
+        f"högst {num_sv(limit)} problem / at most {num_en(limit)} problems",
+    )
 
 
 def extra_organisation_row(first_row: int) -> Msg:
-    return Msg("extra_organisation_row",
-               f"'Organisation' ska ha en enda rad med uppgifter (rad {first_row}), men den här raden har också "
-               f"värden. Ta bort raden; en fil gäller en partner och ett år.",
-               f"'Organisation' must have one single row of data (row {first_row}), but this row has values too. "
-               f"Delete the row; one file is for one partner and one year.",
-               "en enda rad / one single row")
+    return Msg(
+        "extra_organisation_row",
+        f"'Organisation' ska ha en enda rad med uppgifter (rad {first_row}), men den här raden har också "
+        f"värden. Ta bort raden; en fil gäller en partner och ett år.",
+        f"'Organisation' must have one single row of data (row {first_row}), but this row has values too. "
+        f"Delete the row; one file is for one partner and one year.",
+        "en enda rad / one single row",
+    )
 
 
 # --------------------------------------------------------------------------- cells
@@ -543,156 +686,201 @@ def expected_for(column: Column, today_year: int) -> str:
     if column.kind is Kind.DATE:
         return f"ett datum ÅÅÅÅ-MM-DD / a date YYYY-MM-DD{req}"
     if column.kind is Kind.EMAIL:
-        return f"en e-postadress, t.ex. namn@exempel.se / an e-mail address, e.g. name@example.se{req}"
+        return (
+            f"en e-postadress, t.ex. namn@exempel.se / an e-mail address, e.g. name@example.se{req}"
+        )
     return f"text{req}" if not column.required else "text (obligatorisk) / text (required)"
 
 
-
 def missing_value(column: Column) -> Msg:
-    return Msg("missing_value",
-               f"Värde saknas: '{column.heading}' måste fyllas i.",
-               f"Missing value: '{column.heading}' is required.")
+    return Msg(
+        "missing_value",
+        f"Värde saknas: '{column.heading}' måste fyllas i.",
+        f"Missing value: '{column.heading}' is required.",
+    )
 
 
 def formula(text: str, column: Column) -> Msg:
-    return Msg("formula",
-               f"Cellen innehåller formeln '{text}'. Formler räknas inte ut vid inläsningen; skriv in själva "
-               f"värdet (kopiera cellen och klistra in som värden).",
-               f"The cell contains the formula '{text}'. Formulas are not evaluated when the file is read; type "
-               f"the value itself (copy the cell and paste as values).")
+    return Msg(
+        "formula",
+        f"Cellen innehåller formeln '{text}'. Formler räknas inte ut vid inläsningen; skriv in själva "
+        f"värdet (kopiera cellen och klistra in som värden).",
+        f"The cell contains the formula '{text}'. Formulas are not evaluated when the file is read; type "
+        f"the value itself (copy the cell and paste as values).",
+    )
 
 
 def not_a_number(text: str) -> Msg:
-    return Msg("not_a_number",
-               f"'{text}' är inte ett tal. Skriv bara ett tal, utan enhet eller annan text.",
-               f"'{text}' is not a number. Write only a number, without a unit or other text.")
+    return Msg(
+        "not_a_number",
+        f"'{text}' är inte ett tal. Skriv bara ett tal, utan enhet eller annan text.",
+        f"'{text}' is not a number. Write only a number, without a unit or other text.",
+    )
 
 
 def not_finite(text: str) -> Msg:
-    return Msg("not_finite",
-               f"'{text}' är inte ett ändligt tal. Skriv talet med siffror.",
-               f"'{text}' is not a finite number. Write the number in digits.")
+    return Msg(
+        "not_finite",
+        f"'{text}' är inte ett ändligt tal. Skriv talet med siffror.",
+        f"'{text}' is not a finite number. Write the number in digits.",
+    )
 
 
 def unsafe_text(text: str) -> Msg:
-    return Msg("unsafe_text",
-               f"Texten '{printable(text)}' innehåller ett styrtecken eller ett osynligt tecken. Skriv bara vanlig "
-               f"text.",
-               f"The text '{printable(text)}' contains a control or invisible character. Write plain text only.",
-               "vanlig text / plain text")
+    return Msg(
+        "unsafe_text",
+        f"Texten '{printable(text)}' innehåller ett styrtecken eller ett osynligt tecken. Skriv bara vanlig "
+        f"text.",
+        f"The text '{printable(text)}' contains a control or invisible character. Write plain text only.",
+        "vanlig text / plain text",
+    )
 
 
 def number_as_text(text: str) -> Msg:
-    return Msg("number_as_text",
-               f"'{text}' är sparat som text, inte som ett tal. Ändra cellens format till Tal eller Allmänt och "
-               f"skriv in talet igen.",
-               f"'{text}' is stored as text, not as a number. Change the cell's format to Number or General and "
-               f"type the number again.")
+    return Msg(
+        "number_as_text",
+        f"'{text}' är sparat som text, inte som ett tal. Ändra cellens format till Tal eller Allmänt och "
+        f"skriv in talet igen.",
+        f"'{text}' is stored as text, not as a number. Change the cell's format to Number or General and "
+        f"type the number again.",
+    )
 
 
 def decimal_comma_in_xlsx(text: str) -> Msg:
     point = text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    return Msg("decimal_comma",
-               f"'{text}' är sparat som text (med decimalkomma), inte som ett tal. Ändra cellens format till Tal "
-               f"eller Allmänt och skriv in talet igen: {text} i svenskt Excel, {point} i engelskt Excel.",
-               f"'{text}' is stored as text (with a decimal comma), not as a number. Change the cell's format to "
-               f"Number or General and type the number again: {text} in Swedish Excel, {point} in English Excel.")
+    return Msg(
+        "decimal_comma",
+        f"'{text}' är sparat som text (med decimalkomma), inte som ett tal. Ändra cellens format till Tal "
+        f"eller Allmänt och skriv in talet igen: {text} i svenskt Excel, {point} i engelskt Excel.",
+        f"'{text}' is stored as text (with a decimal comma), not as a number. Change the cell's format to "
+        f"Number or General and type the number again: {text} in Swedish Excel, {point} in English Excel.",
+    )
 
 
 def decimal_point_in_csv(text: str) -> Msg:
     comma = text.replace(".", ",")
-    return Msg("decimal_point",
-               f"'{text}' har decimalpunkt. I CSV-filen skrivs decimaltal med decimalkomma: {comma} (och inga "
-               f"tusentalspunkter).",
-               f"'{text}' has a decimal point. In the CSV file decimals are written with a decimal comma: {comma} "
-               f"(and no thousands points).")
+    return Msg(
+        "decimal_point",
+        f"'{text}' har decimalpunkt. I CSV-filen skrivs decimaltal med decimalkomma: {comma} (och inga "
+        f"tusentalspunkter).",
+        f"'{text}' has a decimal point. In the CSV file decimals are written with a decimal comma: {comma} "
+        f"(and no thousands points).",
+    )
 
 
 def not_a_whole_number(text: str) -> Msg:
-    return Msg("not_a_whole_number",
-               f"'{text}' är inte ett heltal.",
-               f"'{text}' is not a whole number.")
+    return Msg(
+        "not_a_whole_number", f"'{text}' är inte ett heltal.", f"'{text}' is not a whole number."
+    )
 
 
 def negative_value(number: float, column: Column) -> Msg:
     hint_sv = column.negative_hint_sv or "Ange ett tal som är 0 eller större."
     hint_en = column.negative_hint_en or "Give a number that is 0 or more."
-    return Msg("negative_value",
-               f"'{column.heading}' får inte vara negativ ({dec_sv(number)}). {hint_sv}",
-               f"'{column.heading}' must not be negative ({dec_en(number)}). {hint_en}")
+    return Msg(
+        "negative_value",
+        f"'{column.heading}' får inte vara negativ ({dec_sv(number)}). {hint_sv}",
+        f"'{column.heading}' must not be negative ({dec_en(number)}). {hint_en}",
+    )
 
 
 def invalid_choice(text: str, column: Column) -> Msg:
     allowed = plain_list(column.allowed)
-    return Msg("invalid_choice",
-               f"'{text}' är inte ett tillåtet värde för '{column.heading}'. Välj ett av: {allowed}.",
-               f"'{text}' is not an allowed value for '{column.heading}'. Choose one of: {allowed}.")
+    return Msg(
+        "invalid_choice",
+        f"'{text}' är inte ett tillåtet värde för '{column.heading}'. Välj ett av: {allowed}.",
+        f"'{text}' is not an allowed value for '{column.heading}'. Choose one of: {allowed}.",
+    )
 
 
 def invalid_date(text: str) -> Msg:
-    return Msg("invalid_date",
-               f"'{text}' är inte ett datum i formen ÅÅÅÅ-MM-DD. Skriv t.ex. 2026-03-31.",
-               f"'{text}' is not a date in the form YYYY-MM-DD. Write e.g. 2026-03-31.")
+    return Msg(
+        "invalid_date",
+        f"'{text}' är inte ett datum i formen ÅÅÅÅ-MM-DD. Skriv t.ex. 2026-03-31.",
+        f"'{text}' is not a date in the form YYYY-MM-DD. Write e.g. 2026-03-31.",
+    )
 
 
 def date_in_future(text: str, today: str) -> Msg:
-    return Msg("date_in_future",
-               f"Datumet {text} ligger efter dagens datum ({today}).",
-               f"The date {text} is after today's date ({today}).")
+    return Msg(
+        "date_in_future",
+        f"Datumet {text} ligger efter dagens datum ({today}).",
+        f"The date {text} is after today's date ({today}).",
+    )
 
 
 def invalid_email(text: str) -> Msg:
-    return Msg("invalid_email",
-               f"'{text}' är ingen giltig e-postadress. Skriv t.ex. namn@foretag.se.",
-               f"'{text}' is not a valid e-mail address. Write e.g. name@company.se.")
+    return Msg(
+        "invalid_email",
+        f"'{text}' är ingen giltig e-postadress. Skriv t.ex. namn@foretag.se.",
+        f"'{text}' is not a valid e-mail address. Write e.g. name@company.se.",
+    )
 
 
 def unknown_partner(text: str, partners: list[str]) -> Msg:
-    return Msg("unknown_partner",
-               f"Partner-id '{text}' finns inte i partnerregistret. Använd id:t som står i mallen. Giltiga id: "
-               f"{plain_list(partners)}.",
-               f"The partner id '{text}' is not in the partner registry. Use the id pre-filled in the template. "
-               f"Valid ids: {plain_list(partners)}.")
+    return Msg(
+        "unknown_partner",
+        f"Partner-id '{text}' finns inte i partnerregistret. Använd id:t som står i mallen. Giltiga id: "
+        f"{plain_list(partners)}.",
+        f"The partner id '{text}' is not in the partner registry. Use the id pre-filled in the template. "
+        f"Valid ids: {plain_list(partners)}.",
+    )
 
 
 def year_in_future(year: int, today_year: int) -> Msg:
-    return Msg("year_in_future",
-               f"Rapportåret {year} ligger i framtiden (i år är det {today_year}). Rapportera ett år som har "
-               f"börjat, oftast förra året.",
-               f"The reporting year {year} is in the future (this year is {today_year}). Report a year that has "
-               f"begun, usually last year.")
+    return Msg(
+        "year_in_future",
+        f"Rapportåret {year} ligger i framtiden (i år är det {today_year}). Rapportera ett år som har "
+        f"börjat, oftast förra året.",
+        f"The reporting year {year} is in the future (this year is {today_year}). Report a year that has "
+        f"begun, usually last year.",
+    )
 
 
 def year_before_1990(year: int) -> Msg:
-    return Msg("year_before_1990",
-               f"Året {year} ligger före 1990, det första året i Borlänges utsläppsstatistik.",
-               f"The year {year} is before 1990, the first year of Borlänge's emission statistics.")
+    return Msg(
+        "year_before_1990",
+        f"Året {year} ligger före 1990, det första året i Borlänges utsläppsstatistik.",
+        f"The year {year} is before 1990, the first year of Borlänge's emission statistics.",
+    )
 
 
 def year_out_of_range(year: int, last: int) -> Msg:
-    return Msg("year_out_of_range",
-               f"Året {year} ligger för långt fram; ange ett år senast {last}.",
-               f"The year {year} is too far ahead; give a year no later than {last}.")
+    return Msg(
+        "year_out_of_range",
+        f"Året {year} ligger för långt fram; ange ett år senast {last}.",
+        f"The year {year} is too far ahead; give a year no later than {last}.",
+    )
 
 
 def duplicate_row(sheet: Sheet, first_row: int, keys: list[Column], values: list[str]) -> Msg:
-    names = " och ".join([", ".join(f"'{c.heading}'" for c in keys[:-1]), f"'{keys[-1].heading}'"]) \
-        if len(keys) > 1 else f"'{keys[0].heading}'"
-    names_en = " and ".join([", ".join(f"'{c.heading}'" for c in keys[:-1]), f"'{keys[-1].heading}'"]) \
-        if len(keys) > 1 else f"'{keys[0].heading}'"
+    names = (
+        " och ".join([", ".join(f"'{c.heading}'" for c in keys[:-1]), f"'{keys[-1].heading}'"])
+        if len(keys) > 1
+        else f"'{keys[0].heading}'"
+    )
+    names_en = (
+        " and ".join([", ".join(f"'{c.heading}'" for c in keys[:-1]), f"'{keys[-1].heading}'"])
+        if len(keys) > 1
+        else f"'{keys[0].heading}'"
+    )
     shown = ", ".join(values)
-    return Msg("duplicate_row",
-               f"Raden är en dubblett av rad {first_row}: samma {names} ({shown}). Slå ihop raderna eller ändra "
-               f"den ena.",
-               f"The row duplicates row {first_row}: the same {names_en} ({shown}). Merge the rows or change one "
-               f"of them.",
-               f"unika värden i {names} / unique values of {names_en}")
+    return Msg(
+        "duplicate_row",
+        f"Raden är en dubblett av rad {first_row}: samma {names} ({shown}). Slå ihop raderna eller ändra "
+        f"den ena.",
+        f"The row duplicates row {first_row}: the same {names_en} ({shown}). Merge the rows or change one "
+        f"of them.",
+        f"unika värden i {names} / unique values of {names_en}",
+    )
 
 
 def scope2_without_method(column: Column) -> Msg:
-    return Msg("scope2_without_method",
-               f"Scope 2 kräver en metod: skriv i '{column.heading}' om siffran är marknadsbaserad eller "
-               f"platsbaserad (och gärna vilken emissionsfaktor som använts).",
-               f"Scope 2 requires a method: write in '{column.heading}' whether the figure is market-based "
-               f"(marknadsbaserad) or location-based (platsbaserad), ideally with the emission factor used.",
-               "marknadsbaserad eller platsbaserad / market-based or location-based")
+    return Msg(
+        "scope2_without_method",
+        f"Scope 2 kräver en metod: skriv i '{column.heading}' om siffran är marknadsbaserad eller "
+        f"platsbaserad (och gärna vilken emissionsfaktor som använts).",
+        f"Scope 2 requires a method: write in '{column.heading}' whether the figure is market-based "
+        f"(marknadsbaserad) or location-based (platsbaserad), ideally with the emission factor used.",
+        "marknadsbaserad eller platsbaserad / market-based or location-based",
+    )

@@ -15,12 +15,17 @@ def format_report(report) -> str:
         return format_ok(report)
     csv = report.file.lower().endswith(".csv")
     count = len(report.problems)
-    lines = [f"{printable(report.file)}: {count} problem hittades / {count} problem{'s' if count != 1 else ''} found", ""]
+    lines = [
+        f"{printable(report.file)}: {count} problem hittades / {count} problem{'s' if count != 1 else ''} found",
+        "",
+    ]
     for number, problem in enumerate(report.problems, start=1):
         lines += [printable(line) for line in format_problem(problem, number, csv=csv)]
         lines.append("")
-    lines.append("Filen godtogs inte. Rätta problemen ovan och skicka filen igen. / "
-                 "The file was not accepted. Fix the problems above and send the file again.")
+    lines.append(
+        "Filen godtogs inte. Rätta problemen ovan och skicka filen igen. / "
+        "The file was not accepted. Fix the problems above and send the file again."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -50,7 +55,11 @@ def location(problem: Problem, *, csv: bool = False) -> str:
 
 def format_ok(report) -> str:
     s = report.submission
-    counts = ", ".join(f"{SHEET_BY_KEY[key].name} {frame.height}" for key, frame in s.frames.items())
-    return (f"OK: {report.file} – {s.partner_id}, rapportår / reporting year {s.year}. "
-            f"Inga problem / no problems.\n"
-            f"    Rader / rows: {counts}\n")
+    counts = ", ".join(
+        f"{SHEET_BY_KEY[key].name} {frame.height}" for key, frame in s.frames.items()
+    )
+    return (
+        f"OK: {report.file} – {s.partner_id}, rapportår / reporting year {s.year}. "
+        f"Inga problem / no problems.\n"
+        f"    Rader / rows: {counts}\n"
+    )

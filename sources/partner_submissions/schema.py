@@ -27,22 +27,22 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-FIRST_YEAR = 1990                   # the first year of Borlänge's (SMHI's) emission statistics
-START_YEAR_HORIZON = 50             # an action may start at most this many years after today
+FIRST_YEAR = 1990  # the first year of Borlänge's (SMHI's) emission statistics
+START_YEAR_HORIZON = 50  # an action may start at most this many years after today
 INSTRUCTIONS_SHEET = "Instruktioner"
-HEADER_ROW = 1                      # the headings row in every sheet (1-based, as Excel shows it)
+HEADER_ROW = 1  # the headings row in every sheet (1-based, as Excel shows it)
 FIRST_DATA_ROW = 2
 
 
 class Kind(enum.Enum):
     TEXT = "text"
     EMAIL = "email"
-    YEAR = "year"            # a whole year
-    INTEGER = "integer"      # a whole number (with `allowed`, a choice of numbers: scope)
-    DECIMAL = "decimal"      # a number, decimal allowed
-    CHOICE = "choice"        # one of `allowed` (text)
-    YES_NO = "yes_no"        # ja / nej -> Boolean
-    DATE = "date"            # YYYY-MM-DD
+    YEAR = "year"  # a whole year
+    INTEGER = "integer"  # a whole number (with `allowed`, a choice of numbers: scope)
+    DECIMAL = "decimal"  # a number, decimal allowed
+    CHOICE = "choice"  # one of `allowed` (text)
+    YES_NO = "yes_no"  # ja / nej -> Boolean
+    DATE = "date"  # YYYY-MM-DD
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,9 @@ class Column:
     help_en: str
     unit: str | None = None
     allowed: tuple = ()
-    minimum: float | None = None         # DECIMAL / INTEGER: smallest allowed value
-    future_years: bool = True            # YEAR: False -> not after today's year (the reporting year)
-    negative_hint_sv: str = ""           # extra advice when the value is negative
+    minimum: float | None = None  # DECIMAL / INTEGER: smallest allowed value
+    future_years: bool = True  # YEAR: False -> not after today's year (the reporting year)
+    negative_hint_sv: str = ""  # extra advice when the value is negative
     negative_hint_en: str = ""
 
     @property
@@ -85,16 +85,18 @@ class Column:
 
 @dataclass(frozen=True)
 class Sheet:
-    key: str                          # English key: organisation, emissions, energy, actions, removals
-    name: str                         # the Swedish sheet name (and CSV section name)
+    key: str  # English key: organisation, emissions, energy, actions, removals
+    name: str  # the Swedish sheet name (and CSV section name)
     title_en: str
     help_sv: str
     help_en: str
     columns: tuple[Column, ...]
-    unique_key: tuple[str, ...] = ()  # column keys that identify a row: the same values twice = duplicate
-    single_row: bool = False          # Organisation: exactly one record
+    unique_key: tuple[
+        str, ...
+    ] = ()  # column keys that identify a row: the same values twice = duplicate
+    single_row: bool = False  # Organisation: exactly one record
     min_rows: int = 0
-    max_template_rows: int = 500      # rows the template prepares (data validation range)
+    max_template_rows: int = 500  # rows the template prepares (data validation range)
     by_key: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -113,157 +115,309 @@ class Sheet:
 
 
 def _comment() -> Column:
-    return Column("comment", "Kommentar", Kind.TEXT, False,
-                  "Fritt fält för förklaringar och antaganden.",
-                  "Free text for explanations and assumptions.")
+    return Column(
+        "comment",
+        "Kommentar",
+        Kind.TEXT,
+        False,
+        "Fritt fält för förklaringar och antaganden.",
+        "Free text for explanations and assumptions.",
+    )
 
 
 ORGANISATION = Sheet(
-    key="organisation", name="Organisation", title_en="Organisation",
+    key="organisation",
+    name="Organisation",
+    title_en="Organisation",
     help_sv="Vem som rapporterar och för vilket år. En enda rad (rad 2); partner och år är ifyllda i mallen.",
     help_en="Who reports, and for which year. One single row (row 2); partner and year are pre-filled.",
-    single_row=True, min_rows=1,
+    single_row=True,
+    min_rows=1,
     columns=(
-        Column("partner_id", "Partner-id", Kind.TEXT, True,
-               "Er organisations id i partnerregistret. Ifyllt i mallen; ändra inte.",
-               "Your organisation's id in the partner registry. Pre-filled; do not change."),
-        Column("reporting_year", "Rapportår", Kind.YEAR, True,
-               "Året som uppgifterna gäller (helt år, t.ex. 2025). Ifyllt i mallen.",
-               "The year the figures are for (a whole year, e.g. 2025). Pre-filled.",
-               future_years=False),
-        Column("contact_name", "Kontaktperson", Kind.TEXT, True,
-               "Namn på den som kan svara på frågor om uppgifterna.",
-               "Name of the person who can answer questions about the figures."),
-        Column("contact_email", "E-post", Kind.EMAIL, True,
-               "Kontaktpersonens e-postadress.",
-               "The contact person's e-mail address."),
-        Column("submitted_date", "Inlämningsdatum", Kind.DATE, True,
-               "Datum då filen skickas in, ÅÅÅÅ-MM-DD.",
-               "The date the file is submitted, YYYY-MM-DD."),
+        Column(
+            "partner_id",
+            "Partner-id",
+            Kind.TEXT,
+            True,
+            "Er organisations id i partnerregistret. Ifyllt i mallen; ändra inte.",
+            "Your organisation's id in the partner registry. Pre-filled; do not change.",
+        ),
+        Column(
+            "reporting_year",
+            "Rapportår",
+            Kind.YEAR,
+            True,
+            "Året som uppgifterna gäller (helt år, t.ex. 2025). Ifyllt i mallen.",
+            "The year the figures are for (a whole year, e.g. 2025). Pre-filled.",
+            future_years=False,
+        ),
+        Column(
+            "contact_name",
+            "Kontaktperson",
+            Kind.TEXT,
+            True,
+            "Namn på den som kan svara på frågor om uppgifterna.",
+            "Name of the person who can answer questions about the figures.",
+        ),
+        Column(
+            "contact_email",
+            "E-post",
+            Kind.EMAIL,
+            True,
+            "Kontaktpersonens e-postadress.",
+            "The contact person's e-mail address.",
+        ),
+        Column(
+            "submitted_date",
+            "Inlämningsdatum",
+            Kind.DATE,
+            True,
+            "Datum då filen skickas in, ÅÅÅÅ-MM-DD.",
+            "The date the file is submitted, YYYY-MM-DD.",
+        ),
     ),
 )
 
 EMISSIONS = Sheet(
-    key="emissions", name="Utsläpp", title_en="Emissions",
+    key="emissions",
+    name="Utsläpp",
+    title_en="Emissions",
     help_sv="Organisationens egna utsläpp under rapportåret, en rad per scope och kategori, i ton CO2e.",
     help_en="The organisation's own emissions in the reporting year, one row per scope and category, "
-            "in tonnes CO2e.",
-    unique_key=("scope", "category", "method", "inside_territory"), min_rows=1,
+    "in tonnes CO2e.",
+    unique_key=("scope", "category", "method", "inside_territory"),
+    min_rows=1,
     columns=(
-        Column("scope", "Scope", Kind.INTEGER, True,
-               "1 = egna direkta utsläpp (bränslen, fordon), 2 = köpt el och värme, 3 = övriga indirekta "
-               "(resor, inköp, transporter).",
-               "1 = own direct emissions (fuels, vehicles), 2 = purchased electricity and heat, "
-               "3 = other indirect (travel, purchases, transport).",
-               allowed=(1, 2, 3)),
-        Column("category", "Kategori", Kind.TEXT, True,
-               "Vad utsläppen kommer från, t.ex. Fordon, Fjärrvärme, El, Tjänsteresor.",
-               "What the emissions come from, e.g. Fordon (vehicles), Fjärrvärme (district heating), "
-               "Tjänsteresor (business travel)."),
-        Column("tonnes_co2e", "Utsläpp (t CO2e)", Kind.DECIMAL, True,
-               "Utsläppen i ton koldioxidekvivalenter (t CO2e), 0 eller mer. Inte kg: dela kg med 1000.",
-               "Emissions in tonnes of CO2 equivalents (t CO2e), 0 or more. Not kg: divide kg by 1000.",
-               unit="t CO2e", minimum=0,
-               negative_hint_sv="Utsläpp kan inte vara negativa; rapportera kolupptag på bladet 'Kolupptag'.",
-               negative_hint_en="Emissions cannot be negative; report carbon removals on the sheet "
-                                "'Kolupptag' (carbon removals)."),
-        Column("method", "Metod", Kind.TEXT, False,
-               "Beräkningsmetod eller källa. Obligatorisk för scope 2: skriv marknadsbaserad eller "
-               "platsbaserad.",
-               "Calculation method or source. Required for scope 2: write marknadsbaserad (market-based) "
-               "or platsbaserad (location-based)."),
-        Column("inside_territory", "Inom kommunen", Kind.YES_NO, True,
-               "ja om utsläppet sker inom Borlänge kommuns gränser, annars nej.",
-               "ja (yes) if the emission happens inside Borlänge kommun, otherwise nej (no).",
-               allowed=("ja", "nej")),
+        Column(
+            "scope",
+            "Scope",
+            Kind.INTEGER,
+            True,
+            "1 = egna direkta utsläpp (bränslen, fordon), 2 = köpt el och värme, 3 = övriga indirekta "
+            "(resor, inköp, transporter).",
+            "1 = own direct emissions (fuels, vehicles), 2 = purchased electricity and heat, "
+            "3 = other indirect (travel, purchases, transport).",
+            allowed=(1, 2, 3),
+        ),
+        Column(
+            "category",
+            "Kategori",
+            Kind.TEXT,
+            True,
+            "Vad utsläppen kommer från, t.ex. Fordon, Fjärrvärme, El, Tjänsteresor.",
+            "What the emissions come from, e.g. Fordon (vehicles), Fjärrvärme (district heating), "
+            "Tjänsteresor (business travel).",
+        ),
+        Column(
+            "tonnes_co2e",
+            "Utsläpp (t CO2e)",
+            Kind.DECIMAL,
+            True,
+            "Utsläppen i ton koldioxidekvivalenter (t CO2e), 0 eller mer. Inte kg: dela kg med 1000.",
+            "Emissions in tonnes of CO2 equivalents (t CO2e), 0 or more. Not kg: divide kg by 1000.",
+            unit="t CO2e",
+            minimum=0,
+            negative_hint_sv="Utsläpp kan inte vara negativa; rapportera kolupptag på bladet 'Kolupptag'.",
+            negative_hint_en="Emissions cannot be negative; report carbon removals on the sheet "
+            "'Kolupptag' (carbon removals).",
+        ),
+        Column(
+            "method",
+            "Metod",
+            Kind.TEXT,
+            False,
+            "Beräkningsmetod eller källa. Obligatorisk för scope 2: skriv marknadsbaserad eller "
+            "platsbaserad.",
+            "Calculation method or source. Required for scope 2: write marknadsbaserad (market-based) "
+            "or platsbaserad (location-based).",
+        ),
+        Column(
+            "inside_territory",
+            "Inom kommunen",
+            Kind.YES_NO,
+            True,
+            "ja om utsläppet sker inom Borlänge kommuns gränser, annars nej.",
+            "ja (yes) if the emission happens inside Borlänge kommun, otherwise nej (no).",
+            allowed=("ja", "nej"),
+        ),
         _comment(),
     ),
 )
 
 ENERGY = Sheet(
-    key="energy", name="Energi", title_en="Energy use",
+    key="energy",
+    name="Energi",
+    title_en="Energy use",
     help_sv="Energianvändning under rapportåret per energibärare, i MWh.",
     help_en="Energy use in the reporting year per energy carrier, in MWh.",
     unique_key=("energy_carrier", "supplier"),
     columns=(
-        Column("energy_carrier", "Energibärare", Kind.CHOICE, True,
-               "Välj i listan: el, fjärrvärme, diesel, bensin, HVO, biogas, eldningsolja eller annat.",
-               "Pick from the list: el (electricity), fjärrvärme (district heating), diesel, bensin (petrol), "
-               "HVO, biogas, eldningsolja (heating oil) or annat (other).",
-               allowed=("el", "fjärrvärme", "diesel", "bensin", "HVO", "biogas", "eldningsolja", "annat")),
-        Column("mwh", "Energianvändning (MWh)", Kind.DECIMAL, True,
-               "Använd energi i megawattimmar (MWh), 0 eller mer. Inte kWh: dela kWh med 1000.",
-               "Energy used in megawatt hours (MWh), 0 or more. Not kWh: divide kWh by 1000.",
-               unit="MWh", minimum=0),
-        Column("supplier", "Leverantör", Kind.TEXT, False,
-               "Energileverantör, t.ex. Borlänge Energi.",
-               "The energy supplier, e.g. Borlänge Energi."),
+        Column(
+            "energy_carrier",
+            "Energibärare",
+            Kind.CHOICE,
+            True,
+            "Välj i listan: el, fjärrvärme, diesel, bensin, HVO, biogas, eldningsolja eller annat.",
+            "Pick from the list: el (electricity), fjärrvärme (district heating), diesel, bensin (petrol), "
+            "HVO, biogas, eldningsolja (heating oil) or annat (other).",
+            allowed=(
+                "el",
+                "fjärrvärme",
+                "diesel",
+                "bensin",
+                "HVO",
+                "biogas",
+                "eldningsolja",
+                "annat",
+            ),
+        ),
+        Column(
+            "mwh",
+            "Energianvändning (MWh)",
+            Kind.DECIMAL,
+            True,
+            "Använd energi i megawattimmar (MWh), 0 eller mer. Inte kWh: dela kWh med 1000.",
+            "Energy used in megawatt hours (MWh), 0 or more. Not kWh: divide kWh by 1000.",
+            unit="MWh",
+            minimum=0,
+        ),
+        Column(
+            "supplier",
+            "Leverantör",
+            Kind.TEXT,
+            False,
+            "Energileverantör, t.ex. Borlänge Energi.",
+            "The energy supplier, e.g. Borlänge Energi.",
+        ),
         _comment(),
     ),
 )
 
 ACTIONS = Sheet(
-    key="actions", name="Åtgärder", title_en="Actions",
+    key="actions",
+    name="Åtgärder",
+    title_en="Actions",
     help_sv="Åtgärderna i klimatinvesteringsplanen: vad ni gör, vad det kostar och hur mycket det minskar "
-            "utsläppen.",
+    "utsläppen.",
     help_en="The actions in the climate-investment plan: what you do, what it costs and how much it cuts "
-            "emissions.",
+    "emissions.",
     unique_key=("action_id",),
     columns=(
-        Column("action_id", "Åtgärds-id", Kind.TEXT, True,
-               "Er egen kod för åtgärden, t.ex. A1. Unik i filen; behåll samma kod år efter år.",
-               "Your own code for the action, e.g. A1. Unique in the file; keep the same code every year."),
-        Column("title", "Åtgärd", Kind.TEXT, True,
-               "Kort beskrivning av åtgärden.",
-               "A short description of the action."),
-        Column("status", "Status", Kind.CHOICE, True,
-               "Välj i listan: planerad, pågående eller genomförd.",
-               "Pick from the list: planerad (planned), pågående (in progress) or genomförd (completed).",
-               allowed=("planerad", "pågående", "genomförd")),
-        Column("start_year", "Startår", Kind.YEAR, True,
-               "Året då åtgärden startar eller startade.",
-               "The year the action starts or started."),
-        Column("investment_sek", "Investering (SEK)", Kind.DECIMAL, True,
-               "Investeringskostnad i kronor (SEK), 0 eller mer. Inte tkr eller Mkr: skriv hela beloppet.",
-               "Investment cost in Swedish kronor (SEK), 0 or more. Not thousands or millions: write the "
-               "full amount.",
-               unit="SEK", minimum=0),
-        Column("expected_annual_reduction_t", "Förväntad minskning (t CO2e/år)", Kind.DECIMAL, True,
-               "Förväntad utsläppsminskning per år när åtgärden är genomförd, i ton CO2e per år.",
-               "Expected emission cut per year once the action is done, in tonnes CO2e per year.",
-               unit="t CO2e/år", minimum=0),
-        Column("realised_reduction_t", "Uppnådd minskning (t CO2e)", Kind.DECIMAL, False,
-               "Minskning som uppnåtts under rapportåret, i ton CO2e (lämna tomt om okänt).",
-               "The cut achieved in the reporting year, in tonnes CO2e (leave empty if unknown).",
-               unit="t CO2e", minimum=0),
+        Column(
+            "action_id",
+            "Åtgärds-id",
+            Kind.TEXT,
+            True,
+            "Er egen kod för åtgärden, t.ex. A1. Unik i filen; behåll samma kod år efter år.",
+            "Your own code for the action, e.g. A1. Unique in the file; keep the same code every year.",
+        ),
+        Column(
+            "title",
+            "Åtgärd",
+            Kind.TEXT,
+            True,
+            "Kort beskrivning av åtgärden.",
+            "A short description of the action.",
+        ),
+        Column(
+            "status",
+            "Status",
+            Kind.CHOICE,
+            True,
+            "Välj i listan: planerad, pågående eller genomförd.",
+            "Pick from the list: planerad (planned), pågående (in progress) or genomförd (completed).",
+            allowed=("planerad", "pågående", "genomförd"),
+        ),
+        Column(
+            "start_year",
+            "Startår",
+            Kind.YEAR,
+            True,
+            "Året då åtgärden startar eller startade.",
+            "The year the action starts or started.",
+        ),
+        Column(
+            "investment_sek",
+            "Investering (SEK)",
+            Kind.DECIMAL,
+            True,
+            "Investeringskostnad i kronor (SEK), 0 eller mer. Inte tkr eller Mkr: skriv hela beloppet.",
+            "Investment cost in Swedish kronor (SEK), 0 or more. Not thousands or millions: write the "
+            "full amount.",
+            unit="SEK",
+            minimum=0,
+        ),
+        Column(
+            "expected_annual_reduction_t",
+            "Förväntad minskning (t CO2e/år)",
+            Kind.DECIMAL,
+            True,
+            "Förväntad utsläppsminskning per år när åtgärden är genomförd, i ton CO2e per år.",
+            "Expected emission cut per year once the action is done, in tonnes CO2e per year.",
+            unit="t CO2e/år",
+            minimum=0,
+        ),
+        Column(
+            "realised_reduction_t",
+            "Uppnådd minskning (t CO2e)",
+            Kind.DECIMAL,
+            False,
+            "Minskning som uppnåtts under rapportåret, i ton CO2e (lämna tomt om okänt).",
+            "The cut achieved in the reporting year, in tonnes CO2e (leave empty if unknown).",
+            unit="t CO2e",
+            minimum=0,
+        ),
         _comment(),
     ),
 )
 
 REMOVALS = Sheet(
-    key="removals", name="Kolupptag", title_en="Carbon removals",
+    key="removals",
+    name="Kolupptag",
+    title_en="Carbon removals",
     help_sv="Koldioxid som organisationen tagit upp och lagrat under rapportåret, i ton CO2.",
     help_en="Carbon dioxide the organisation removed and stored in the reporting year, in tonnes CO2.",
     unique_key=("removal_type", "method", "permanence"),
     columns=(
-        Column("removal_type", "Typ av upptag", Kind.CHOICE, True,
-               "Välj i listan: biokol, trädplantering, CCS/BECCS eller annat.",
-               "Pick from the list: biokol (biochar), trädplantering (tree planting), CCS/BECCS or annat (other).",
-               allowed=("biokol", "trädplantering", "CCS/BECCS", "annat")),
-        Column("tonnes_co2", "Upptag (t CO2)", Kind.DECIMAL, True,
-               "Upptagen koldioxid i ton CO2, som ett positivt tal (0 eller mer).",
-               "Carbon dioxide removed, in tonnes CO2, as a positive number (0 or more).",
-               unit="t CO2", minimum=0,
-               negative_hint_sv="Ange upptaget som ett positivt tal (mängden som tagits upp).",
-               negative_hint_en="Give the removal as a positive number (the amount removed)."),
-        Column("method", "Metod", Kind.TEXT, True,
-               "Hur upptaget är beräknat eller verifierat.",
-               "How the removal was calculated or verified."),
-        Column("permanence", "Varaktighet", Kind.CHOICE, True,
-               "Hur länge kolet förväntas vara lagrat: under 100 år, 100–1000 år eller över 1000 år.",
-               "How long the carbon is expected to stay stored: under 100 years, 100–1000 years or over 1000 "
-               "years.",
-               allowed=("under 100 år", "100–1000 år", "över 1000 år")),
+        Column(
+            "removal_type",
+            "Typ av upptag",
+            Kind.CHOICE,
+            True,
+            "Välj i listan: biokol, trädplantering, CCS/BECCS eller annat.",
+            "Pick from the list: biokol (biochar), trädplantering (tree planting), CCS/BECCS or annat (other).",
+            allowed=("biokol", "trädplantering", "CCS/BECCS", "annat"),
+        ),
+        Column(
+            "tonnes_co2",
+            "Upptag (t CO2)",
+            Kind.DECIMAL,
+            True,
+            "Upptagen koldioxid i ton CO2, som ett positivt tal (0 eller mer).",
+            "Carbon dioxide removed, in tonnes CO2, as a positive number (0 or more).",
+            unit="t CO2",
+            minimum=0,
+            negative_hint_sv="Ange upptaget som ett positivt tal (mängden som tagits upp).",
+            negative_hint_en="Give the removal as a positive number (the amount removed).",
+        ),
+        Column(
+            "method",
+            "Metod",
+            Kind.TEXT,
+            True,
+            "Hur upptaget är beräknat eller verifierat.",
+            "How the removal was calculated or verified.",
+        ),
+        Column(
+            "permanence",
+            "Varaktighet",
+            Kind.CHOICE,
+            True,
+            "Hur länge kolet förväntas vara lagrat: under 100 år, 100–1000 år eller över 1000 år.",
+            "How long the carbon is expected to stay stored: under 100 years, 100–1000 years or over 1000 "
+            "years.",
+            allowed=("under 100 år", "100–1000 år", "över 1000 år"),
+        ),
         _comment(),
     ),
 )

@@ -18,8 +18,24 @@ from sources.partner_submissions.schema import INSTRUCTIONS_SHEET, SHEETS, Colum
 from sources.partner_submissions.tables import RawSheet, fold, normalise
 
 UNIT_HEADINGS = frozenset({"enhet", "enheter", "unit", "units", "måttenhet"})
-_UNIT_TOKENS = frozenset({"t", "ton", "tonnes", "tonne", "co2e", "co2", "co2-ekv", "ekv", "mwh", "sek", "kr",
-                          "år", "per", "e"}) | frozenset(P.UNIT_CONVERSIONS)
+_UNIT_TOKENS = frozenset(
+    {
+        "t",
+        "ton",
+        "tonnes",
+        "tonne",
+        "co2e",
+        "co2",
+        "co2-ekv",
+        "ekv",
+        "mwh",
+        "sek",
+        "kr",
+        "år",
+        "per",
+        "e",
+    }
+) | frozenset(P.UNIT_CONVERSIONS)
 
 
 @dataclass(frozen=True)
@@ -39,33 +55,52 @@ class Located:
 
 @dataclass
 class SheetMatch:
-    found: dict[str, RawSheet] = field(default_factory=dict)     # schema sheet key -> the raw sheet
+    found: dict[str, RawSheet] = field(default_factory=dict)  # schema sheet key -> the raw sheet
     problems: list[Located] = field(default_factory=list)
 
 
 def match_sheets(raw_sheets: list[RawSheet], *, csv: bool) -> SheetMatch:
     result = SheetMatch()
-    by_name = {normalise(s.name): s for s in reversed(raw_sheets)}          # the first of equal names wins
-    unmatched = [s for s in raw_sheets if normalise(s.name) not in {normalise(x.name) for x in SHEETS}
-                 and normalise(s.name) != normalise(INSTRUCTIONS_SHEET)]
+    by_name = {normalise(s.name): s for s in reversed(raw_sheets)}  # the first of equal names wins
+    unmatched = [
+        s
+        for s in raw_sheets
+        if normalise(s.name) not in {normalise(x.name) for x in SHEETS}
+        and normalise(s.name) != normalise(INSTRUCTIONS_SHEET)
+    ]
     for sheet in SHEETS:
         raw = by_name.get(normalise(sheet.name))
         if raw is None:
             raw = _similar(sheet, unmatched)
             if raw is not None:
                 unmatched.remove(raw)
-                result.problems.append(Located(P.renamed_sheet(sheet, raw.name, csv), sheet=raw.name,
-                                               row=raw.header_row if csv else None, value=raw.name))
+                result.problems.append(
+                    Located(
+                        P.renamed_sheet(sheet, raw.name, csv),
+                        sheet=raw.name,
+                        row=raw.header_row if csv else None,
+                        value=raw.name,
+                    )
+                )
             else:
-                result.problems.append(Located(P.missing_sheet(sheet, [s.name for s in raw_sheets], csv),
-                                               sheet=sheet.name))
+                result.problems.append(
+                    Located(
+                        P.missing_sheet(sheet, [s.name for s in raw_sheets], csv), sheet=sheet.name
+                    )
+                )
                 continue
         result.found[sheet.key] = raw
     known = [s.name for s in SHEETS]
     for raw in unmatched:
         if not raw.is_empty:
-            result.problems.append(Located(P.unknown_sheet(raw.name, known, csv, lines=1 + len(raw.rows)),
-                                           sheet=raw.name, row=raw.header_row if csv else None, value=raw.name))
+            result.problems.append(
+                Located(
+                    P.unknown_sheet(raw.name, known, csv, lines=1 + len(raw.rows)),
+                    sheet=raw.name,
+                    row=raw.header_row if csv else None,
+                    value=raw.name,
+                )
+            )
     return result
 
 
@@ -89,8 +124,12 @@ def _alike(a: str, b: str) -> bool:
 
 @dataclass
 class ColumnMap:
-    index: dict[str, int] = field(default_factory=dict)        # column key -> 0-based index in the raw rows
-    unit_columns: list[int] = field(default_factory=list)      # an extra "Enhet" column, checked per cell
+    index: dict[str, int] = field(
+        default_factory=dict
+    )  # column key -> 0-based index in the raw rows
+    unit_columns: list[int] = field(
+        default_factory=list
+    )  # an extra "Enhet" column, checked per cell
     problems: list[Located] = field(default_factory=list)
     has_header: bool = True
 
@@ -106,10 +145,15 @@ def map_columns(sheet: Sheet, raw: RawSheet) -> ColumnMap:
     result = ColumnMap()
     headings = {i: c.shown().strip() for i, c in enumerate(raw.header) if not c.empty}
     wanted = {normalise(c.heading): c for c in sheet.columns}
-    if not any(normalise(h) in wanted or heading_base(h) in {heading_base(c.heading) for c in sheet.columns}
-               for h in headings.values()):
+    if not any(
+        normalise(h) in wanted
+        or heading_base(h) in {heading_base(c.heading) for c in sheet.columns}
+        for h in headings.values()
+    ):
         result.has_header = False
-        result.problems.append(Located(P.missing_header_row(sheet, raw.csv), sheet=raw.name, row=raw.header_row))
+        result.problems.append(
+            Located(P.missing_header_row(sheet, raw.csv), sheet=raw.name, row=raw.header_row)
+        )
         return result
     _exact(sheet, raw, headings, wanted, result)
     _unit_variants(sheet, raw, headings, result)
@@ -118,16 +162,29 @@ def map_columns(sheet: Sheet, raw: RawSheet) -> ColumnMap:
     return result
 
 
-def _exact(sheet: Sheet, raw: RawSheet, headings: dict[int, str], wanted: dict[str, Column],
-           result: ColumnMap) -> None:
+def _exact(
+    sheet: Sheet,
+    raw: RawSheet,
+    headings: dict[int, str],
+    wanted: dict[str, Column],
+    result: ColumnMap,
+) -> None:
     for i, heading in headings.items():
         column = wanted.get(normalise(heading))
         if column is None:
             continue
         if column.key in result.index:
             first = raw.letter(result.index[column.key])
-            result.problems.append(Located(P.duplicate_column(column.heading, first, raw.letter(i)), sheet=raw.name,
-                                           row=raw.header_row, column=heading, letter=raw.letter(i), value=heading))
+            result.problems.append(
+                Located(
+                    P.duplicate_column(column.heading, first, raw.letter(i)),
+                    sheet=raw.name,
+                    row=raw.header_row,
+                    column=heading,
+                    letter=raw.letter(i),
+                    value=heading,
+                )
+            )
         else:
             result.index[column.key] = i
 
@@ -141,7 +198,9 @@ def _exact_indexes(raw: RawSheet, headings: dict[int, str], sheet: Sheet) -> set
     return {i for i, h in headings.items() if normalise(h) in wanted}
 
 
-def _unit_variants(sheet: Sheet, raw: RawSheet, headings: dict[int, str], result: ColumnMap) -> None:
+def _unit_variants(
+    sheet: Sheet, raw: RawSheet, headings: dict[int, str], result: ColumnMap
+) -> None:
     """'Utsläpp (kg CO2e)' where 'Utsläpp (t CO2e)' belongs: report the unit, map the column."""
     taken = _exact_indexes(raw, headings, sheet)
     for i, heading in headings.items():
@@ -151,31 +210,63 @@ def _unit_variants(sheet: Sheet, raw: RawSheet, headings: dict[int, str], result
         if word is None:
             continue
         for column in sheet.columns:
-            if (column.key not in result.index and unit_family(column) == P.UNIT_CONVERSIONS[word][0]
-                    and heading_base(heading) == heading_base(column.heading)):
+            if (
+                column.key not in result.index
+                and unit_family(column) == P.UNIT_CONVERSIONS[word][0]
+                and heading_base(heading) == heading_base(column.heading)
+            ):
                 result.index[column.key] = i
-                result.problems.append(Located(P.wrong_unit(column, word, "heading", heading), sheet=raw.name,
-                                               row=raw.header_row, column=heading, letter=raw.letter(i),
-                                               value=heading))
+                result.problems.append(
+                    Located(
+                        P.wrong_unit(column, word, "heading", heading),
+                        sheet=raw.name,
+                        row=raw.header_row,
+                        column=heading,
+                        letter=raw.letter(i),
+                        value=heading,
+                    )
+                )
                 break
 
 
-def _missing_or_renamed(sheet: Sheet, raw: RawSheet, headings: dict[int, str], result: ColumnMap) -> None:
+def _missing_or_renamed(
+    sheet: Sheet, raw: RawSheet, headings: dict[int, str], result: ColumnMap
+) -> None:
     taken = _exact_indexes(raw, headings, sheet)
     for position, column in enumerate(sheet.columns):
         if column.key in result.index:
             continue
         letter = raw.letter(position)
         found = headings.get(position)
-        if (found is not None and position not in taken and position not in _claimed(result)
-                and normalise(found) not in UNIT_HEADINGS):
+        if (
+            found is not None
+            and position not in taken
+            and position not in _claimed(result)
+            and normalise(found) not in UNIT_HEADINGS
+        ):
             result.index[column.key] = position
-            result.problems.append(Located(P.renamed_column(column, letter, found), sheet=raw.name,
-                                           row=raw.header_row, column=column.heading, letter=letter, value=found))
+            result.problems.append(
+                Located(
+                    P.renamed_column(column, letter, found),
+                    sheet=raw.name,
+                    row=raw.header_row,
+                    column=column.heading,
+                    letter=letter,
+                    value=found,
+                )
+            )
         else:
             shown = [(raw.letter(i), h) for i, h in sorted(headings.items())]
-            result.problems.append(Located(P.missing_column(column, letter, shown), sheet=raw.name,
-                                           row=raw.header_row, column=column.heading, letter=letter, value=found))
+            result.problems.append(
+                Located(
+                    P.missing_column(column, letter, shown),
+                    sheet=raw.name,
+                    row=raw.header_row,
+                    column=column.heading,
+                    letter=letter,
+                    value=found,
+                )
+            )
 
 
 def _foreign(sheet: Sheet, raw: RawSheet, headings: dict[int, str], result: ColumnMap) -> None:
@@ -187,17 +278,34 @@ def _foreign(sheet: Sheet, raw: RawSheet, headings: dict[int, str], result: Colu
         if normalise(heading) in UNIT_HEADINGS:
             result.unit_columns.append(i)
             continue
-        result.problems.append(Located(P.unknown_column(sheet, heading), sheet=raw.name, row=raw.header_row,
-                                       column=heading, letter=raw.letter(i), value=heading))
+        result.problems.append(
+            Located(
+                P.unknown_column(sheet, heading),
+                sheet=raw.name,
+                row=raw.header_row,
+                column=heading,
+                letter=raw.letter(i),
+                value=heading,
+            )
+        )
     width = max((len(cells) for _, cells in raw.rows), default=0)
     for i in range(width):
         if i in headings:
             continue
-        first = next(((n, cells[i]) for n, cells in raw.rows if i < len(cells) and not cells[i].empty), None)
+        first = next(
+            ((n, cells[i]) for n, cells in raw.rows if i < len(cells) and not cells[i].empty), None
+        )
         if first is not None:
             row, cell = first
-            result.problems.append(Located(P.unknown_column(sheet, None), sheet=raw.name, row=row,
-                                           letter=raw.letter(i), value=cell.shown()))
+            result.problems.append(
+                Located(
+                    P.unknown_column(sheet, None),
+                    sheet=raw.name,
+                    row=row,
+                    letter=raw.letter(i),
+                    value=cell.shown(),
+                )
+            )
 
 
 def unit_column_problems(sheet: Sheet, raw: RawSheet, columns: ColumnMap) -> list[Located]:
@@ -210,12 +318,35 @@ def unit_column_problems(sheet: Sheet, raw: RawSheet, columns: ColumnMap) -> lis
         for row, cells in raw.rows:
             cell = raw.cell(cells, i)
             word = None if cell.empty else unit_word(str(cell.value))
-            target = next((c for c in sheet.columns if word and unit_family(c) == P.UNIT_CONVERSIONS[word][0]), None)
+            target = next(
+                (
+                    c
+                    for c in sheet.columns
+                    if word and unit_family(c) == P.UNIT_CONVERSIONS[word][0]
+                ),
+                None,
+            )
             if target is not None:
                 found_any = True
-                out.append(Located(P.wrong_unit(target, word, "unit_column", str(cell.value).strip()), sheet=raw.name,
-                                   row=row, column=heading, letter=raw.letter(i), value=cell.shown()))
+                out.append(
+                    Located(
+                        P.wrong_unit(target, word, "unit_column", str(cell.value).strip()),
+                        sheet=raw.name,
+                        row=row,
+                        column=heading,
+                        letter=raw.letter(i),
+                        value=cell.shown(),
+                    )
+                )
         if not found_any:
-            out.append(Located(P.unknown_column(sheet, heading), sheet=raw.name, row=raw.header_row,
-                               column=heading, letter=raw.letter(i), value=heading))
+            out.append(
+                Located(
+                    P.unknown_column(sheet, heading),
+                    sheet=raw.name,
+                    row=raw.header_row,
+                    column=heading,
+                    letter=raw.letter(i),
+                    value=heading,
+                )
+            )
     return out

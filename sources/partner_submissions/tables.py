@@ -20,8 +20,8 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 @dataclass(frozen=True)
 class RawCell:
-    value: object = None        # str | int | float | bool | datetime | None (a CSV cell is always str)
-    formula: bool = False       # an Excel formula (never evaluated); value is its text, "=..."
+    value: object = None  # str | int | float | bool | datetime | None (a CSV cell is always str)
+    formula: bool = False  # an Excel formula (never evaluated); value is its text, "=..."
 
     @property
     def empty(self) -> bool:
@@ -43,7 +43,11 @@ def shown(value: object) -> str | None:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+        return (
+            value.date().isoformat()
+            if value.time() == datetime.min.time()
+            else value.isoformat(sep=" ")
+        )
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -51,13 +55,13 @@ def shown(value: object) -> str | None:
 
 @dataclass
 class RawSheet:
-    name: str                                  # as written in the file
-    header_row: int                            # 1-based row (CSV: line) of the headings
+    name: str  # as written in the file
+    header_row: int  # 1-based row (CSV: line) of the headings
     header: list[RawCell]
-    rows: list[tuple[int, list[RawCell]]]      # (1-based row or line, cells); fully empty rows left out
+    rows: list[tuple[int, list[RawCell]]]  # (1-based row or line, cells); fully empty rows left out
     csv: bool = False
-    truncated: bool = False                    # more than Limits.max_rows data rows: the rest not read
-    column_offset: int = field(default=0)      # CSV: column A holds the section name, data start in B
+    truncated: bool = False  # more than Limits.max_rows data rows: the rest not read
+    column_offset: int = field(default=0)  # CSV: column A holds the section name, data start in B
 
     def letter(self, index: int) -> str:
         return get_column_letter(index + 1 + self.column_offset)
@@ -95,18 +99,23 @@ class CellTooLong(Exception):
         self.sheet, self.row, self.letter, self.length = sheet, row, letter, length
 
 
-def read_xlsx(data: bytes, *, max_rows: int, max_columns: int, max_field_chars: int) -> list[RawSheet]:
+def read_xlsx(
+    data: bytes, *, max_rows: int, max_columns: int, max_field_chars: int
+) -> list[RawSheet]:
     """Every worksheet, formulas kept as formulas (data_only=False: a formula is never evaluated).
 
     Raises `CellTooLong` at a cell over `max_field_chars`, and whatever openpyxl raises on a broken
     workbook; the caller turns both into a problem.
     """
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")          # openpyxl warns about Excel features it does not keep
+        warnings.simplefilter("ignore")  # openpyxl warns about Excel features it does not keep
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
-        return [_read_worksheet(ws, max_rows, max_columns, max_field_chars)
-                for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
+        return [
+            _read_worksheet(ws, max_rows, max_columns, max_field_chars)
+            for ws in workbook.worksheets
+            if hasattr(ws, "iter_rows")
+        ]
     finally:
         workbook.close()
 
@@ -117,7 +126,9 @@ def _read_worksheet(ws, max_rows: int, max_columns: int, max_field_chars: int) -
         cells = _trim([_raw_cell(c) for c in row])
         for index, cell in enumerate(cells):
             if isinstance(cell.value, str) and len(cell.value) > max_field_chars:
-                raise CellTooLong(ws.title, row_number, get_column_letter(index + 1), len(cell.value))
+                raise CellTooLong(
+                    ws.title, row_number, get_column_letter(index + 1), len(cell.value)
+                )
         if row_number == 1:
             sheet.header = cells
         elif cells:

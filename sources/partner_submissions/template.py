@@ -49,7 +49,9 @@ def template_name(partner_id: str, year: int) -> str:
     return f"{partner_id}_{int(year)}"
 
 
-def write_template(partner_id: str, year: int, out_dir: Path, *, partner_name: str | None = None) -> tuple[Path, Path]:
+def write_template(
+    partner_id: str, year: int, out_dir: Path, *, partner_name: str | None = None
+) -> tuple[Path, Path]:
     """Write `<partner_id>_<year>.xlsx` and `.csv` into out_dir (created if missing); returns both paths."""
     stem = template_name(partner_id, year)
     out_dir = Path(out_dir)
@@ -63,7 +65,9 @@ def write_template(partner_id: str, year: int, out_dir: Path, *, partner_name: s
 # --------------------------------------------------------------------------- xlsx
 
 
-def build_workbook(partner_id: str, year: int, partner_name: str | None = None) -> openpyxl.Workbook:
+def build_workbook(
+    partner_id: str, year: int, partner_name: str | None = None
+) -> openpyxl.Workbook:
     workbook = openpyxl.Workbook()
     _instructions(workbook.active, partner_id, year, partner_name)
     for sheet in SHEETS:
@@ -82,7 +86,9 @@ def _table_sheet(ws, sheet: Sheet) -> None:
         cell.font = Font(bold=True)
         cell.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.comment = Comment(_comment_text(column), "Klimatneutrala Borlänge 2030", width=320, height=180)
+        cell.comment = Comment(
+            _comment_text(column), "Klimatneutrala Borlänge 2030", width=320, height=180
+        )
         ws.column_dimensions[letter].width = max(16, len(column.heading) + 4)
         if column.kind in (Kind.TEXT, Kind.EMAIL):
             ws.column_dimensions[letter].number_format = "@"
@@ -97,8 +103,10 @@ def _table_sheet(ws, sheet: Sheet) -> None:
 
 def _comment_text(column: Column) -> str:
     unit = f" Enhet / unit: {column.unit}." if column.unit else ""
-    return (f"{column.heading} ({column.required_sv} / {column.required_en}).{unit}\n\n"
-            f"{column.help_sv}\n\n{column.help_en}")
+    return (
+        f"{column.heading} ({column.required_sv} / {column.required_en}).{unit}\n\n"
+        f"{column.help_sv}\n\n{column.help_en}"
+    )
 
 
 def _prefill(ws, sheet: Sheet, values: dict[str, object]) -> None:
@@ -110,22 +118,40 @@ def _prefill(ws, sheet: Sheet, values: dict[str, object]) -> None:
 
 def data_validation(column: Column) -> DataValidation | None:
     """Excel's own check for a column: lists, whole years, decimals >= 0, dates. None for free text."""
-    kwargs = dict(allow_blank=True, showErrorMessage=True, showInputMessage=True,
-                  errorTitle=column.heading[:32], promptTitle=column.heading[:32],
-                  error=P.expected_for(column, date.today().year)[:255], prompt=column.help_sv[:255])
+    kwargs = dict(
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorTitle=column.heading[:32],
+        promptTitle=column.heading[:32],
+        error=P.expected_for(column, date.today().year)[:255],
+        prompt=column.help_sv[:255],
+    )
     if column.allowed:
         listed = ",".join(str(a) for a in column.allowed)
         return DataValidation(type="list", formula1=f'"{listed}"', **kwargs)
     if column.kind is Kind.YEAR:
-        return DataValidation(type="whole", operator="between", formula1=str(FIRST_YEAR),
-                              formula2=str(LAST_TEMPLATE_YEAR), **kwargs)
+        return DataValidation(
+            type="whole",
+            operator="between",
+            formula1=str(FIRST_YEAR),
+            formula2=str(LAST_TEMPLATE_YEAR),
+            **kwargs,
+        )
     if column.kind in (Kind.DECIMAL, Kind.INTEGER):
         kind = "decimal" if column.kind is Kind.DECIMAL else "whole"
         minimum = column.minimum if column.minimum is not None else -1e15
-        return DataValidation(type=kind, operator="greaterThanOrEqual", formula1=_excel_number(minimum), **kwargs)
+        return DataValidation(
+            type=kind, operator="greaterThanOrEqual", formula1=_excel_number(minimum), **kwargs
+        )
     if column.kind is Kind.DATE:
-        return DataValidation(type="date", operator="between", formula1=_excel_number(to_excel(date(FIRST_YEAR, 1, 1))),
-                              formula2=_excel_number(to_excel(date(LAST_TEMPLATE_YEAR, 12, 31))), **kwargs)
+        return DataValidation(
+            type="date",
+            operator="between",
+            formula1=_excel_number(to_excel(date(FIRST_YEAR, 1, 1))),
+            formula2=_excel_number(to_excel(date(LAST_TEMPLATE_YEAR, 12, 31))),
+            **kwargs,
+        )
     return None
 
 
@@ -155,7 +181,7 @@ def _instructions(ws, partner_id: str, year: int, partner_name: str | None) -> N
     ]
     for row, (style, text) in enumerate(lines, start=1):
         cell = ws.cell(row=row, column=1, value=text)
-        cell.data_type = "s"                         # instructions are text, even a line starting with "="
+        cell.data_type = "s"  # instructions are text, even a line starting with "="
         if style == "title":
             cell.font = Font(bold=True, size=14)
         elif style == "heading":
@@ -166,14 +192,23 @@ def _instructions(ws, partner_id: str, year: int, partner_name: str | None) -> N
 def _sheet_lines(sv: bool) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for sheet in SHEETS:
-        out.append(("heading", f"Bladet '{sheet.name}'" if sv else f"Sheet '{sheet.name}' ({sheet.title_en})"))
+        out.append(
+            (
+                "heading",
+                f"Bladet '{sheet.name}'" if sv else f"Sheet '{sheet.name}' ({sheet.title_en})",
+            )
+        )
         out.append(("", sheet.help_sv if sv else sheet.help_en))
         for column in sheet.columns:
             required = column.required_sv if sv else column.required_en
             unit = f", {column.unit}" if column.unit else ""
             allowed = ""
             if column.allowed:
-                allowed = (" Tillåtna värden: " if sv else " Allowed values: ") + ", ".join(map(str, column.allowed)) + "."
+                allowed = (
+                    (" Tillåtna värden: " if sv else " Allowed values: ")
+                    + ", ".join(map(str, column.allowed))
+                    + "."
+                )
             help_text = column.help_sv if sv else column.help_en
             key = "" if sv else f" [{column.key}]"
             out.append(("", f"   {column.heading}{key} ({required}{unit}): {help_text}{allowed}"))

@@ -56,21 +56,25 @@ class Submission:
 
     partner_id: str
     year: int
-    organisation: dict[str, object]     # partner_id str, reporting_year int, contact_name str,
-                                        # contact_email str, submitted_date date
+    organisation: dict[str, object]  # partner_id str, reporting_year int, contact_name str,
+    # contact_email str, submitted_date date
     emissions: pl.DataFrame
     energy: pl.DataFrame
     actions: pl.DataFrame
     removals: pl.DataFrame
     file_name: str
-    file_format: str                    # "xlsx" or "csv"
-    sha256: str                         # of the bytes validated
+    file_format: str  # "xlsx" or "csv"
+    sha256: str  # of the bytes validated
 
     @property
     def frames(self) -> dict[str, pl.DataFrame]:
         """The data sheets by key: emissions, energy, actions, removals."""
-        return {"emissions": self.emissions, "energy": self.energy, "actions": self.actions,
-                "removals": self.removals}
+        return {
+            "emissions": self.emissions,
+            "energy": self.energy,
+            "actions": self.actions,
+            "removals": self.removals,
+        }
 
     @property
     def organisation_frame(self) -> pl.DataFrame:
@@ -89,19 +93,32 @@ class ValidationReport:
         return not self.problems and self.submission is not None
 
     def to_dict(self) -> dict:
-        counts = {k: f.height for k, f in self.submission.frames.items()} if self.submission else None
-        return {"file": self.file, "ok": self.ok, "rows": counts, "problems": [p.to_dict() for p in self.problems]}
+        counts = (
+            {k: f.height for k, f in self.submission.frames.items()} if self.submission else None
+        )
+        return {
+            "file": self.file,
+            "ok": self.ok,
+            "rows": counts,
+            "problems": [p.to_dict() for p in self.problems],
+        }
 
 
 @dataclass(frozen=True)
 class _Context:
-    partners: dict[str, str]      # case-folded id -> id
+    partners: dict[str, str]  # case-folded id -> id
     today: date
     csv: bool
 
 
-def validate_submission(path: Path | str, *, partners: set[str], today: date, limits: Limits = Limits(),
-                        root: Path | None = None) -> ValidationReport:
+def validate_submission(
+    path: Path | str,
+    *,
+    partners: set[str],
+    today: date,
+    limits: Limits = Limits(),
+    root: Path | None = None,
+) -> ValidationReport:
     name = os.fspath(path)
     refused = check_file_name(name) or check_suffix(name)
     if refused:
@@ -112,8 +129,9 @@ def validate_submission(path: Path | str, *, partners: set[str], today: date, li
     return validate_submission_bytes(name, data, partners=partners, today=today, limits=limits)
 
 
-def validate_submission_bytes(name: str, content: bytes, *, partners: set[str], today: date,
-                              limits: Limits = Limits()) -> ValidationReport:
+def validate_submission_bytes(
+    name: str, content: bytes, *, partners: set[str], today: date, limits: Limits = Limits()
+) -> ValidationReport:
     """One submission from its bytes, read once by the caller (the drop processor lands them and
     hands them here). `name` is the file's name as sent: it is checked as a name, its extension
     chooses the format and the report shows it; nothing is opened."""
@@ -129,21 +147,28 @@ def validate_submission_bytes(name: str, content: bytes, *, partners: set[str], 
     if located:
         problems = _sorted([_place(name, l) for l in located], ranks)
         if len(problems) > limits.max_problems:
-            problems = problems[:limits.max_problems] + [P.located(P.too_many_problems(limits.max_problems), name)]
+            problems = problems[: limits.max_problems] + [
+                P.located(P.too_many_problems(limits.max_problems), name)
+            ]
         return ValidationReport(name, problems)
     return ValidationReport(name, [], _submission(name, content, records, "csv" if csv else "xlsx"))
 
 
-def validate_file(path: Path, *, partners: set[str], today: date, limits: Limits = Limits()) -> ValidationReport:
+def validate_file(
+    path: Path, *, partners: set[str], today: date, limits: Limits = Limits()
+) -> ValidationReport:
     """For a path the CALLER trusts (an operator's command line, a file the loader listed in its own
     inbox): its directory becomes the root and only its name is checked as untrusted."""
     path = Path(path)
-    return validate_submission(path.name, root=path.parent, partners=partners, today=today, limits=limits)
+    return validate_submission(
+        path.name, root=path.parent, partners=partners, today=today, limits=limits
+    )
 
 
 def _refuse(name: str, problems: list[P.Msg | Located]) -> ValidationReport:
-    return ValidationReport(name, [_place(name, p) if isinstance(p, Located) else P.located(p, name)
-                                   for p in problems])
+    return ValidationReport(
+        name, [_place(name, p) if isinstance(p, Located) else P.located(p, name) for p in problems]
+    )
 
 
 def _read_bytes(name: str, root: Path, limits: Limits) -> tuple[bytes, list[P.Msg]]:
@@ -169,11 +194,21 @@ def _xlsx_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Ms
     if problems:
         return [], problems
     try:
-        return read_xlsx(data, max_rows=limits.max_rows, max_columns=limits.max_columns,
-                         max_field_chars=limits.max_field_chars), []
+        return read_xlsx(
+            data,
+            max_rows=limits.max_rows,
+            max_columns=limits.max_columns,
+            max_field_chars=limits.max_field_chars,
+        ), []
     except CellTooLong as cell:
-        return [], [Located(P.field_too_long(limits.max_field_chars), sheet=cell.sheet, row=cell.row,
-                            letter=cell.letter)]
+        return [], [
+            Located(
+                P.field_too_long(limits.max_field_chars),
+                sheet=cell.sheet,
+                row=cell.row,
+                letter=cell.letter,
+            )
+        ]
     except Exception as error:  # noqa: BLE001 - any failure of openpyxl on a hostile file is a problem
         return [], [P.unreadable_xlsx(type(error).__name__)]
 
@@ -196,8 +231,9 @@ def _csv_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Msg
 # --------------------------------------------------------------------------- sheets
 
 
-def _check_sheets(raw_sheets: list[RawSheet], context: _Context,
-                  limits: Limits) -> tuple[list[Located], dict[str, list[dict]], dict[str, int]]:
+def _check_sheets(
+    raw_sheets: list[RawSheet], context: _Context, limits: Limits
+) -> tuple[list[Located], dict[str, list[dict]], dict[str, int]]:
     """Problems, records per sheet key, and the rank of each sheet name (to sort problems as the file reads)."""
     match = match_sheets(raw_sheets, csv=context.csv)
     located = list(match.problems)
@@ -207,15 +243,17 @@ def _check_sheets(raw_sheets: list[RawSheet], context: _Context,
         raw = match.found.get(sheet.key)
         if raw is not None and len(located) <= limits.max_problems:
             ranks[normalise(raw.name)] = rank
-            sheet_records, sheet_problems = _check_sheet(sheet, raw, context, limits,
-                                                         budget=limits.max_problems - len(located))
+            sheet_records, sheet_problems = _check_sheet(
+                sheet, raw, context, limits, budget=limits.max_problems - len(located)
+            )
             records[sheet.key] = sheet_records
             located.extend(sheet_problems)
     return located, records, ranks
 
 
-def _check_sheet(sheet: Sheet, raw: RawSheet, context: _Context, limits: Limits,
-                 budget: int) -> tuple[list[dict], list[Located]]:
+def _check_sheet(
+    sheet: Sheet, raw: RawSheet, context: _Context, limits: Limits, budget: int
+) -> tuple[list[dict], list[Located]]:
     """Records and problems; the rows stop being checked once the problems pass `budget` (the
     file is refused anyway, and a file of nothing but bad cells stays a bounded report)."""
     columns = map_columns(sheet, raw)
@@ -226,9 +264,13 @@ def _check_sheet(sheet: Sheet, raw: RawSheet, context: _Context, limits: Limits,
     if raw.truncated:
         problems.append(Located(P.too_many_rows(sheet, limits.max_rows), sheet=raw.name))
     if len(raw.rows) < sheet.min_rows:
-        problems.append(Located(P.no_rows(sheet), sheet=raw.name, row=raw.header_row + 1 if not raw.csv else None))
+        problems.append(
+            Located(
+                P.no_rows(sheet), sheet=raw.name, row=raw.header_row + 1 if not raw.csv else None
+            )
+        )
     rows = raw.rows[:1] if sheet.single_row else raw.rows
-    for row, _ in raw.rows[len(rows):]:
+    for row, _ in raw.rows[len(rows) :]:
         problems.append(Located(P.extra_organisation_row(rows[0][0]), sheet=raw.name, row=row))
     records, keys = [], []
     for row, cells in rows:
@@ -256,7 +298,11 @@ def _check_row(sheet: Sheet, raw: RawSheet, columns: ColumnMap, row: int, cells,
         cell = raw.cell(cells, index)
         value, msg = parse_cell(column, cell, csv=context.csv, today=context.today)
         if msg is not None:
-            msg = msg if msg.expected else replace(msg, expected=P.expected_for(column, context.today.year))
+            msg = (
+                msg
+                if msg.expected
+                else replace(msg, expected=P.expected_for(column, context.today.year))
+            )
             failed.add(column.key)
             problems.append(_at(raw, row, column.heading, index, cell.shown(), msg))
         record[column.key] = value
@@ -267,20 +313,50 @@ def _check_row(sheet: Sheet, raw: RawSheet, columns: ColumnMap, row: int, cells,
     return record, problems, tuple(key)
 
 
-def _row_rules(sheet: Sheet, raw: RawSheet, columns: ColumnMap, row: int, record: dict, failed: set[str],
-               context: _Context) -> list[Located]:
+def _row_rules(
+    sheet: Sheet,
+    raw: RawSheet,
+    columns: ColumnMap,
+    row: int,
+    record: dict,
+    failed: set[str],
+    context: _Context,
+) -> list[Located]:
     out: list[Located] = []
-    if sheet.key == "emissions" and record.get("scope") == 2 and record.get("method") is None \
-            and "method" not in failed:
+    if (
+        sheet.key == "emissions"
+        and record.get("scope") == 2
+        and record.get("method") is None
+        and "method" not in failed
+    ):
         column = sheet.column("method")
-        out.append(_at(raw, row, column.heading, columns.index["method"], None, P.scope2_without_method(column)))
+        out.append(
+            _at(
+                raw,
+                row,
+                column.heading,
+                columns.index["method"],
+                None,
+                P.scope2_without_method(column),
+            )
+        )
     if sheet is ORGANISATION and record.get("partner_id") is not None:
         partner = context.partners.get(str(record["partner_id"]).casefold())
         if partner is None:
-            msg = replace(P.unknown_partner(str(record["partner_id"]), sorted(context.partners.values())),
-                          expected=P.expected_for(sheet.column("partner_id"), context.today.year))
-            out.append(_at(raw, row, sheet.column("partner_id").heading, columns.index["partner_id"],
-                           str(record["partner_id"]), msg))
+            msg = replace(
+                P.unknown_partner(str(record["partner_id"]), sorted(context.partners.values())),
+                expected=P.expected_for(sheet.column("partner_id"), context.today.year),
+            )
+            out.append(
+                _at(
+                    raw,
+                    row,
+                    sheet.column("partner_id").heading,
+                    columns.index["partner_id"],
+                    str(record["partner_id"]),
+                    msg,
+                )
+            )
         record["partner_id"] = partner
     return out
 
@@ -297,8 +373,14 @@ def _duplicates(sheet: Sheet, raw: RawSheet, keys: list[tuple[int, tuple]]) -> l
         comparable = tuple(normalise(k) if isinstance(k, str) else k for k in key)
         if comparable in first_seen:
             shown = [_show_key(k) for k in key]
-            out.append(Located(P.duplicate_row(sheet, first_seen[comparable], key_columns, shown),
-                               sheet=raw.name, row=row, value=" | ".join(shown)))
+            out.append(
+                Located(
+                    P.duplicate_row(sheet, first_seen[comparable], key_columns, shown),
+                    sheet=raw.name,
+                    row=row,
+                    value=" | ".join(shown),
+                )
+            )
         else:
             first_seen[comparable] = row
     return out
@@ -312,8 +394,12 @@ def _show_key(value: object) -> str:
     return str(value)
 
 
-def _at(raw: RawSheet, row: int, heading: str, index: int, value: str | None, msg: P.Msg) -> Located:
-    return Located(msg, sheet=raw.name, row=row, column=heading, letter=raw.letter(index), value=value)
+def _at(
+    raw: RawSheet, row: int, heading: str, index: int, value: str | None, msg: P.Msg
+) -> Located:
+    return Located(
+        msg, sheet=raw.name, row=row, column=heading, letter=raw.letter(index), value=value
+    )
 
 
 # --------------------------------------------------------------------------- the result
@@ -321,8 +407,15 @@ def _at(raw: RawSheet, row: int, heading: str, index: int, value: str | None, ms
 
 def _place(name: str, located: Located) -> P.Problem:
     msg = located.msg
-    return P.located(msg, name, sheet=located.sheet, row=located.row, column=located.column,
-                     column_letter=located.letter, value=located.value)
+    return P.located(
+        msg,
+        name,
+        sheet=located.sheet,
+        row=located.row,
+        column=located.column,
+        column_letter=located.letter,
+        value=located.value,
+    )
 
 
 def _sorted(problems: list[P.Problem], ranks: dict[str, int]) -> list[P.Problem]:
@@ -334,13 +427,23 @@ def _sorted(problems: list[P.Problem], ranks: dict[str, int]) -> list[P.Problem]
     return sorted(problems, key=key)
 
 
-def _submission(name: str, data: bytes, records: dict[str, list[dict]], file_format: str) -> Submission:
+def _submission(
+    name: str, data: bytes, records: dict[str, list[dict]], file_format: str
+) -> Submission:
     organisation = records["organisation"][0]
     frames = {s.key: _frame(s, records.get(s.key, [])) for s in DATA_SHEETS}
-    return Submission(partner_id=organisation["partner_id"], year=organisation["reporting_year"],
-                      organisation=organisation, file_name=name, file_format=file_format,
-                      sha256=hashlib.sha256(data).hexdigest(), **frames)
+    return Submission(
+        partner_id=organisation["partner_id"],
+        year=organisation["reporting_year"],
+        organisation=organisation,
+        file_name=name,
+        file_format=file_format,
+        sha256=hashlib.sha256(data).hexdigest(),
+        **frames,
+    )
 
 
 def _frame(sheet: Sheet, records: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame({k: [r[k] for r in records] for k in sheet.keys}, schema=sheet.polars_schema)
+    return pl.DataFrame(
+        {k: [r[k] for r in records] for k in sheet.keys}, schema=sheet.polars_schema
+    )

@@ -9,23 +9,39 @@ from pipelines.settings import PARTITIONING_TAG, SCHEDULE_TIMEZONE, Settings
 # Partitioned assets (tagged PARTITIONING_TAG: the meter lake's months) run in their own jobs, one run
 # per partition, started by their sensor or a backfill; this job has no partition key.
 warehouse_refresh = dg.define_asset_job(
-    "warehouse_refresh", selection=dg.AssetSelection.all() - dg.AssetSelection.tag(PARTITIONING_TAG, "monthly"),
-    description="Download every source, load the raw tables and rebuild all dbt models and checks.")
+    "warehouse_refresh",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.tag(PARTITIONING_TAG, "monthly"),
+    description="Download every source, load the raw tables and rebuild all dbt models and checks.",
+)
 
-YEARLY_STATISTICS = [["raw", "scb_energy"], ["raw", "scb_lulucf_national"], ["raw", "scb_forest_land"],
-                     ["raw", "scb_consumption_emissions"], ["raw", "scb_brp"], ["raw", "sei_household_emissions"]]
+YEARLY_STATISTICS = [
+    ["raw", "scb_energy"],
+    ["raw", "scb_lulucf_national"],
+    ["raw", "scb_forest_land"],
+    ["raw", "scb_consumption_emissions"],
+    ["raw", "scb_brp"],
+    ["raw", "sei_household_emissions"],
+]
 yearly_statistics_job = dg.define_asset_job(
-    "yearly_statistics", selection=dg.AssetSelection.assets(*YEARLY_STATISTICS).downstream(),
+    "yearly_statistics",
+    selection=dg.AssetSelection.assets(*YEARLY_STATISTICS).downstream(),
     description="Fetch the yearly statistics (SCB energy, LULUCF, forest land, consumption, BRP; the SEI file) "
-                "and rebuild everything downstream.")
+    "and rebuild everything downstream.",
+)
 
 # Their publication dates differ per table and are not verified here. A load whose response is
 # unchanged adds nothing (sha256), so asking every month picks each release up within a month.
 yearly_statistics_schedule = dg.ScheduleDefinition(
-    name="yearly_statistics_monthly", job=yearly_statistics_job, cron_schedule="0 6 5 * *",
-    execution_timezone=SCHEDULE_TIMEZONE, default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="The 5th of every month: re-ask the yearly statistics; unchanged responses change nothing.")
+    name="yearly_statistics_monthly",
+    job=yearly_statistics_job,
+    cron_schedule="0 6 5 * *",
+    execution_timezone=SCHEDULE_TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="The 5th of every month: re-ask the yearly statistics; unchanged responses change nothing.",
+)
 
 
 def definitions(settings: Settings) -> dg.Definitions:  # noqa: ARG001 - every domain takes the settings
-    return dg.Definitions(jobs=[warehouse_refresh, yearly_statistics_job], schedules=[yearly_statistics_schedule])
+    return dg.Definitions(
+        jobs=[warehouse_refresh, yearly_statistics_job], schedules=[yearly_statistics_schedule]
+    )

@@ -25,7 +25,8 @@ def smhi_result(report: loads.SmhiLoadReport) -> dg.MaterializeResult:
             "kommuner": report.kommuner,
             "years": ", ".join(map(str, report.years)),
             "seconds": dg.MetadataValue.json(report.seconds),
-        })
+        },
+    )
 
 
 def smhi_asset(sub: str, description: str) -> dg.AssetsDefinition:
@@ -33,10 +34,13 @@ def smhi_asset(sub: str, description: str) -> dg.AssetsDefinition:
     table = f"smhi_emissions_{sub.lower()}"
 
     @dg.asset(key=["raw", table], description=description, **INGESTION)
-    def _asset(context: dg.AssetExecutionContext, smhi: SmhiResource,
-               settings: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
+    def _asset(
+        context: dg.AssetExecutionContext, smhi: SmhiResource, settings: dg.ResourceParam[Settings]
+    ) -> dg.MaterializeResult:
         try:
-            report = loads.load_smhi_release(smhi.client(log=context.log.warning), Store.of(settings), sub=sub, table=table)
+            report = loads.load_smhi_release(
+                smhi.client(log=context.log.warning), Store.of(settings), sub=sub, table=table
+            )
         except RejectedFile as exc:
             raise rejected(exc) from exc
         engine.mirror_raw(settings, [table, "landed_files"])
@@ -46,38 +50,59 @@ def smhi_asset(sub: str, description: str) -> dg.AssetsDefinition:
 
 
 smhi_emissions_ggt = smhi_asset(
-    "GGT", "SMHI Nationella emissionsdatabasen, sub=GGT (all greenhouse gases, t CO2e): "
-           "the current release for every län and kommun.")
+    "GGT",
+    "SMHI Nationella emissionsdatabasen, sub=GGT (all greenhouse gases, t CO2e): "
+    "the current release for every län and kommun.",
+)
 smhi_emissions_co2 = smhi_asset(
-    "CO2", "SMHI Nationella emissionsdatabasen, sub=CO2 (carbon dioxide only, t CO2), with "
-           "subsectors: the scope of CO2 carbon budgets.")
+    "CO2",
+    "SMHI Nationella emissionsdatabasen, sub=CO2 (carbon dioxide only, t CO2), with "
+    "subsectors: the scope of CO2 carbon budgets.",
+)
 
 scb_population = scb_table_asset(
     "scb_population",
     "SCB population per kommun on 31 December (TAB638 to 2024, TAB5557 from 2025), through PxWebApi 2.0.",
-    lambda client, store, settings: loads.load_population(client, store, first_year=settings.population_first_year))
+    lambda client, store, settings: loads.load_population(
+        client, store, first_year=settings.population_first_year
+    ),
+)
 
 smhi_release_job = dg.define_asset_job(
-    "smhi_release", selection=dg.AssetSelection.assets(smhi_emissions_ggt, smhi_emissions_co2).downstream(),
-    description="Fetch SMHI's current release (GGT and CO2) and rebuild everything downstream.")
+    "smhi_release",
+    selection=dg.AssetSelection.assets(smhi_emissions_ggt, smhi_emissions_co2).downstream(),
+    description="Fetch SMHI's current release (GGT and CO2) and rebuild everything downstream.",
+)
 
 scb_population_job = dg.define_asset_job(
-    "scb_population", selection=dg.AssetSelection.assets(scb_population).downstream(),
-    description="Fetch SCB population and rebuild everything downstream.")
+    "scb_population",
+    selection=dg.AssetSelection.assets(scb_population).downstream(),
+    description="Fetch SCB population and rebuild everything downstream.",
+)
 
 # SMHI publishes year N in May–June of N+2; SCB's final population for a year comes in February.
 smhi_yearly_schedule = dg.ScheduleDefinition(
-    name="smhi_yearly_release", job=smhi_release_job, cron_schedule="0 6 20 6 *",
-    execution_timezone=SCHEDULE_TIMEZONE, default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Every 20 June: SMHI's yearly release (data to two years back).")
+    name="smhi_yearly_release",
+    job=smhi_release_job,
+    cron_schedule="0 6 20 6 *",
+    execution_timezone=SCHEDULE_TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Every 20 June: SMHI's yearly release (data to two years back).",
+)
 
 scb_yearly_schedule = dg.ScheduleDefinition(
-    name="scb_population_yearly", job=scb_population_job, cron_schedule="0 6 1 3 *",
-    execution_timezone=SCHEDULE_TIMEZONE, default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Every 1 March: SCB's population on 31 December of the year before.")
+    name="scb_population_yearly",
+    job=scb_population_job,
+    cron_schedule="0 6 1 3 *",
+    execution_timezone=SCHEDULE_TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Every 1 March: SCB's population on 31 December of the year before.",
+)
 
 
 def definitions(settings: Settings) -> dg.Definitions:  # noqa: ARG001 - every domain takes the settings
-    return dg.Definitions(assets=[smhi_emissions_ggt, smhi_emissions_co2, scb_population],
-                          jobs=[smhi_release_job, scb_population_job],
-                          schedules=[smhi_yearly_schedule, scb_yearly_schedule])
+    return dg.Definitions(
+        assets=[smhi_emissions_ggt, smhi_emissions_co2, scb_population],
+        jobs=[smhi_release_job, scb_population_job],
+        schedules=[smhi_yearly_schedule, scb_yearly_schedule],
+    )

@@ -5,7 +5,7 @@ these; the benchmark and tests call them directly."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -52,27 +52,52 @@ def load_smhi_release(client: SmhiClient, store: Store, *, sub: str, table: str)
     clock.lap("download")
     landed = warehouse.land_bytes(store.landing_dir, "smhi", download.content, ".xlsx")
     try:
-        parsed = parse_smhi_excel(download.content, file_name=download.filename, sub=sub,
-                                  reference=load_reference(SEEDS_DIR))
+        parsed = parse_smhi_excel(
+            download.content,
+            file_name=download.filename,
+            sub=sub,
+            reference=load_reference(SEEDS_DIR),
+        )
     except SmhiFormatError as exc:
         report = warehouse.write_rejection_report(landed, file_name=download.filename, error=exc)
-        raise RejectedFile(f"SMHI file rejected, nothing loaded: {exc}", landed.path, report) from exc
+        raise RejectedFile(
+            f"SMHI file rejected, nothing loaded: {exc}", landed.path, report
+        ) from exc
     clock.lap("parse")
     load = warehouse.FileLoad(
-        landed=landed, source="smhi", file_name=download.filename, url=download.url,
-        request_params=download.params, content_type=download.content_type, vintage=parsed.vintage,
-        fetched_at=naive_utc(download.fetched_at), table=table,
-        rows=smhi_rows(parsed, sha256=landed.sha256, file_name=download.filename, fetched_at=download.fetched_at),
+        landed=landed,
+        source="smhi",
+        file_name=download.filename,
+        url=download.url,
+        request_params=download.params,
+        content_type=download.content_type,
+        vintage=parsed.vintage,
+        fetched_at=naive_utc(download.fetched_at),
+        table=table,
+        rows=smhi_rows(
+            parsed,
+            sha256=landed.sha256,
+            file_name=download.filename,
+            fetched_at=download.fetched_at,
+        ),
         # A re-issued file of the same vintage supersedes the earlier one (its bytes stay landed).
-        replace_where=("vintage = ?", [parsed.vintage]))
+        replace_where=("vintage = ?", [parsed.vintage]),
+    )
     [outcome] = warehouse.load_into_warehouse(store, [load])
     clock.lap("load")
     frame = parsed.frame
     return SmhiLoadReport(
-        vintage=str(parsed.vintage), gas=parsed.gas, sha256=landed.sha256, landed_path=landed.path,
-        rows_in_file=frame.height, rows_inserted=outcome.rows_inserted, unchanged=outcome.skipped_as_duplicate,
+        vintage=str(parsed.vintage),
+        gas=parsed.gas,
+        sha256=landed.sha256,
+        landed_path=landed.path,
+        rows_in_file=frame.height,
+        rows_inserted=outcome.rows_inserted,
+        unchanged=outcome.skipped_as_duplicate,
         kommuner=frame.filter(pl.col("level") == "kommun").get_column("kommun_kod").n_unique(),
-        years=sorted(frame.get_column("year").unique().to_list()), seconds=clock.laps)
+        years=sorted(frame.get_column("year").unique().to_list()),
+        seconds=clock.laps,
+    )
 
 
 @dataclass(frozen=True)
@@ -87,17 +112,33 @@ class PopulationLoadReport:
 
 def load_population(client: PxWebClient, store: Store, *, first_year: int) -> PopulationLoadReport:
     clock = Stopwatch()
-    fetched_at = datetime.now(timezone.utc)
-    result = fetch_population(client, published_population_years(client, first_year, fetched_at.year))
+    fetched_at = datetime.now(UTC)
+    result = fetch_population(
+        client, published_population_years(client, first_year, fetched_at.year)
+    )
     clock.lap("download")
-    loads = [load for table_result in result.results
-             for load in scb_response_loads(client, table_result, store.landing_dir, table="scb_population",
-                                            rows_of=population_frame, fetched_at=fetched_at, request_params={})]
+    loads = [
+        load
+        for table_result in result.results
+        for load in scb_response_loads(
+            client,
+            table_result,
+            store.landing_dir,
+            table="scb_population",
+            rows_of=population_frame,
+            fetched_at=fetched_at,
+            request_params={},
+        )
+    ]
     clock.lap("parse")
     loaded = ResponsesLoaded.of("scb_population", warehouse.load_into_warehouse(store, loads))
     clock.lap("load")
     frame = result.frame
     return PopulationLoadReport(
-        responses=loaded.responses, rows_inserted=loaded.rows_inserted, unchanged_responses=loaded.unchanged_responses,
+        responses=loaded.responses,
+        rows_inserted=loaded.rows_inserted,
+        unchanged_responses=loaded.unchanged_responses,
         years=sorted(frame.get_column("year").unique().to_list()),
-        kommuner=frame.get_column("kommun_kod").n_unique(), seconds=clock.laps)
+        kommuner=frame.get_column("kommun_kod").n_unique(),
+        seconds=clock.laps,
+    )

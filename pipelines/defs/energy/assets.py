@@ -19,18 +19,34 @@ ALL_VALID_CHECK = "every_energy_report_was_valid"
 SMHI_CHECK = "utility_fossil_emissions_match_smhi"
 
 
-@dg.asset(key=REPORTS_KEY, group_name="ingestion", pool=DUCKDB_POOL, kinds={"python", "duckdb"},
-          check_specs=[dg.AssetCheckSpec(ALL_VALID_CHECK, asset=REPORTS_KEY,
-                                         description="WARN when a report was quarantined; its report names the "
-                                                     "row, column and problem.")],
-          description="Borlänge Energi's monthly reports from <INBOX_DIR>/energy/: each file validated (columns, "
-                      "units, months, heat balance, no negative energy) and loaded in one transaction; bad files "
-                      "quarantined with a report, the warehouse untouched.")
+@dg.asset(
+    key=REPORTS_KEY,
+    group_name="ingestion",
+    pool=DUCKDB_POOL,
+    kinds={"python", "duckdb"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            ALL_VALID_CHECK,
+            asset=REPORTS_KEY,
+            description="WARN when a report was quarantined; its report names the "
+            "row, column and problem.",
+        )
+    ],
+    description="Borlänge Energi's monthly reports from <INBOX_DIR>/energy/: each file validated (columns, "
+    "units, months, heat balance, no negative energy) and loaded in one transaction; bad files "
+    "quarantined with a report, the warehouse untouched.",
+)
 def energy_reports(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
-    report = loads.process_drop(settings.inbox_dir, Store.of(settings), settle_s=settings.inbox_settle_s,
-                                limits=Limits(balance_tolerance=settings.energy_balance_tolerance))
+    report = loads.process_drop(
+        settings.inbox_dir,
+        Store.of(settings),
+        settle_s=settings.inbox_settle_s,
+        limits=Limits(balance_tolerance=settings.energy_balance_tolerance),
+    )
     engine.mirror_raw(settings, list(loads.REPORT_TABLES))
-    context.log.info(f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}")
+    context.log.info(
+        f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}"
+    )
     yield from drop_results(report, ALL_VALID_CHECK)
 
 
@@ -39,41 +55,73 @@ scb_energy = scb_table_asset(
     "SCB's municipal energy statistics for the reporting kommun (REPORT_KOMMUN) through PxWebApi 2.0: TAB3654 (final use by consumer category "
     "and fuel), TAB3451 (electricity production), TAB3452 (district-heating production); confidential cells kept "
     "as null with their status.",
-    lambda client, store, settings: loads.load_scb_energy(client, store, kommun_kod=settings.report_kommun))
+    lambda client, store, settings: loads.load_scb_energy(
+        client, store, kommun_kod=settings.report_kommun
+    ),
+)
 
 
-@dg.asset_check(asset=BALANCE_KEY, name=SMHI_CHECK, additional_deps=[EMISSIONS_KEY], pool=DUCKDB_POOL,
-                description="The utility's fossil emissions of heat and power (fuels burnt in its plants) against "
-                            "SMHI's 'El och fjärrvärme' for Borlänge, newest common year; WARN when they differ by "
-                            "more than ENERGY_SMHI_TOLERANCE.")
-def utility_fossil_emissions_match_smhi(settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
-    with engine.working_copy(settings, ("marts.fct_energy_balance", "marts.fct_emissions")) as database, \
-            duckdb.connect(str(database), read_only=True) as con:
-        result = loads.compare_with_smhi(con, tolerance=settings.energy_smhi_tolerance,
-                                         kommun_kod=settings.report_kommun)
+@dg.asset_check(
+    asset=BALANCE_KEY,
+    name=SMHI_CHECK,
+    additional_deps=[EMISSIONS_KEY],
+    pool=DUCKDB_POOL,
+    description="The utility's fossil emissions of heat and power (fuels burnt in its plants) against "
+    "SMHI's 'El och fjärrvärme' for Borlänge, newest common year; WARN when they differ by "
+    "more than ENERGY_SMHI_TOLERANCE.",
+)
+def utility_fossil_emissions_match_smhi(
+    settings: dg.ResourceParam[Settings],
+) -> dg.AssetCheckResult:
+    with (
+        engine.working_copy(
+            settings, ("marts.fct_energy_balance", "marts.fct_emissions")
+        ) as database,
+        duckdb.connect(str(database), read_only=True) as con,
+    ):
+        result = loads.compare_with_smhi(
+            con, tolerance=settings.energy_smhi_tolerance, kommun_kod=settings.report_kommun
+        )
     return smhi_check_result(result)
 
 
 def smhi_check_result(c: loads.SmhiComparison) -> dg.AssetCheckResult:
     if c.year is None:
-        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN, metadata={"reason": c.reason})
+        return dg.AssetCheckResult(
+            passed=False, severity=dg.AssetCheckSeverity.WARN, metadata={"reason": c.reason}
+        )
     return dg.AssetCheckResult(
-        passed=c.within_tolerance, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"year": c.year, "utility_t_co2e": round(c.utility_t, 1), "smhi_el_och_fjarrvarme_t_co2e": round(c.smhi_t, 1),
-                  "difference_t": round(c.difference_t, 1),
-                  "difference_pct": None if c.difference_share is None else round(100 * c.difference_share, 1),
-                  "tolerance_pct": round(100 * c.tolerance, 1), "smhi_vintage": c.smhi_vintage,
-                  "utility_data_is_synthetic": c.is_synthetic})
+        passed=c.within_tolerance,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "year": c.year,
+            "utility_t_co2e": round(c.utility_t, 1),
+            "smhi_el_och_fjarrvarme_t_co2e": round(c.smhi_t, 1),
+            "difference_t": round(c.difference_t, 1),
+            "difference_pct": None
+            if c.difference_share is None
+            else round(100 * c.difference_share, 1),
+            "tolerance_pct": round(100 * c.tolerance, 1),
+            "smhi_vintage": c.smhi_vintage,
+            "utility_data_is_synthetic": c.is_synthetic,
+        },
+    )
 
 
 energy_reports_job = dg.define_asset_job(
-    "energy_reports", selection=dg.AssetSelection.assets(REPORTS_KEY).downstream(),
-    description="Validate and load the reports in the energy inbox, then rebuild everything downstream.")
+    "energy_reports",
+    selection=dg.AssetSelection.assets(REPORTS_KEY).downstream(),
+    description="Validate and load the reports in the energy inbox, then rebuild everything downstream.",
+)
 
 
 energy_inbox_sensor = inbox_sensor("energy_inbox_sensor", energy_reports_job, loads.report_feed())
 
 
 def definitions(settings: Settings) -> dg.Definitions:  # noqa: ARG001 - every domain takes the settings
-    return dg.Definitions(assets=[energy_reports, scb_energy], asset_checks=[utility_fossil_emissions_match_smhi],
-                          jobs=[energy_reports_job], sensors=[energy_inbox_sensor])
+    return dg.Definitions(
+        assets=[energy_reports, scb_energy],
+        asset_checks=[utility_fossil_emissions_match_smhi],
+        jobs=[energy_reports_job],
+        sensors=[energy_inbox_sensor],
+    )

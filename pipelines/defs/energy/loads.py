@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -30,7 +30,7 @@ from sources.energy_feed.validate import Feed, Limits, format_report, load_feed_
 from sources.scb import PxWebClient
 from sources.scb_energy import KRE_TABLES, fetch_kre, kre_rows
 
-SOURCE = "borlange_energi"          # landing-zone folder and raw.landed_files.source of the reports
+SOURCE = "borlange_energi"  # landing-zone folder and raw.landed_files.source of the reports
 INBOX_FOLDER = "energy"
 REPORT_TABLES = ("energy_feed_files", "energy_feed_values", "landed_files")
 BUNDLED_REPORTS = Path(__file__).resolve().parents[3] / "replay" / "payloads" / "energy"
@@ -43,15 +43,26 @@ def report_feed(limits: Limits | None = None) -> FileFeed:
     def validate(path: Path, content: bytes) -> Validated:
         feed = load_feed_bytes(path.name, content, limits)
         if not feed.ok:
-            return Validated(False, report=format_report(feed), problems=[p.to_dict() for p in feed.problems])
+            return Validated(
+                False, report=format_report(feed), problems=[p.to_dict() for p in feed.problems]
+            )
         return Validated(True, payload=feed)
 
-    return FileFeed(name="energy reports", source=SOURCE, drop_folder=INBOX_FOLDER, nested=False,
-                    loaded_into="energy_feed_values", validate=validate, load=insert_report,
-                    max_file_bytes=limits.max_file_bytes)
+    return FileFeed(
+        name="energy reports",
+        source=SOURCE,
+        drop_folder=INBOX_FOLDER,
+        nested=False,
+        loaded_into="energy_feed_values",
+        validate=validate,
+        load=insert_report,
+        max_file_bytes=limits.max_file_bytes,
+    )
 
 
-def process_drop(inbox: Path, store: Store, *, limits: Limits | None = None, settle_s: float = 0.0) -> DropReport:
+def process_drop(
+    inbox: Path, store: Store, *, limits: Limits | None = None, settle_s: float = 0.0
+) -> DropReport:
     return drops.process_drop(report_feed(limits), inbox, store, settle_s=settle_s)
 
 
@@ -69,11 +80,21 @@ def stage_bundled_reports(inbox: Path, source: Path = BUNDLED_REPORTS) -> list[P
 def report_values(feed: Feed, sha256: str) -> pl.DataFrame:
     """The validated long frame as raw.energy_feed_values rows."""
     return feed.frame.select(
-        pl.lit(sha256).alias("sha256"), "network", "month", "measure", "category", "unit", "value",
-        pl.col("row").cast(pl.Int32).alias("source_row"), pl.col("column").alias("source_column"))
+        pl.lit(sha256).alias("sha256"),
+        "network",
+        "month",
+        "measure",
+        "category",
+        "unit",
+        "value",
+        pl.col("row").cast(pl.Int32).alias("source_row"),
+        pl.col("column").alias("source_column"),
+    )
 
 
-def insert_report(con: duckdb.DuckDBPyConnection, feed: Feed, landed: LandedFile, received_at: datetime) -> list[str]:
+def insert_report(
+    con: duckdb.DuckDBPyConnection, feed: Feed, landed: LandedFile, received_at: datetime
+) -> list[str]:
     """One validated report's registry row and values (inside the drop processor's transaction);
     returns the network-months it supersedes, for the drop's report."""
     months = feed.frame.get_column("month")
@@ -81,12 +102,23 @@ def insert_report(con: duckdb.DuckDBPyConnection, feed: Feed, landed: LandedFile
     rows = report_values(feed, landed.sha256)  # noqa: F841 - read by DuckDB's replacement scan
     # load_seq orders the files as they were accepted: the newest file for a network and
     # month is the one in force (timestamps could tie; a sequence cannot).
-    con.execute("""
+    con.execute(
+        """
         insert into raw.energy_feed_files
         select ?, ?, coalesce(max(load_seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? from raw.energy_feed_files""",
-                [landed.sha256, feed.file, naive_utc(received_at), months.min(), months.max(),
-                 feed.meta.get("enhet") or "MWh", feed.meta.get("källa"), feed.is_synthetic,
-                 feed.frame.get_column("network").n_unique(), feed.frame.height])
+        [
+            landed.sha256,
+            feed.file,
+            naive_utc(received_at),
+            months.min(),
+            months.max(),
+            feed.meta.get("enhet") or "MWh",
+            feed.meta.get("källa"),
+            feed.is_synthetic,
+            feed.frame.get_column("network").n_unique(),
+            feed.frame.height,
+        ],
+    )
     con.execute("insert into raw.energy_feed_values select * from rows")
     return superseded
 
@@ -100,8 +132,10 @@ def superseded_months(con: duckdb.DuckDBPyConnection, feed: Feed) -> list[str]:
         join raw.energy_feed_files as f using (sha256)
         join reported as r on r.network = v.network and r.month = v.month
         group by v.network, v.month order by v.network, v.month""").fetchall()
-    return [f"supersedes {network} {month:%Y-%m} from {file_name} (received {received:%Y-%m-%d %H:%M} UTC)"
-            for network, month, file_name, received in rows]
+    return [
+        f"supersedes {network} {month:%Y-%m} from {file_name} (received {received:%Y-%m-%d %H:%M} UTC)"
+        for network, month, file_name, received in rows
+    ]
 
 
 # --------------------------------------------------------------------------- SCB KRE
@@ -119,21 +153,32 @@ class ScbEnergyLoadReport:
 
 def load_scb_energy(client: PxWebClient, store: Store, *, kommun_kod: str) -> ScbEnergyLoadReport:
     """TAB3654, TAB3451 and TAB3452 for one kommun, every published year, in one transaction."""
-    fetched_at = datetime.now(timezone.utc)
+    fetched_at = datetime.now(UTC)
     loads = []
     for table, result in fetch_kre(client, kommun_kod).items():
         loads += scb_response_loads(
-            client, result, store.landing_dir, table="scb_energy", fetched_at=fetched_at,
-            rows_of=lambda response, table=table: kre_rows(response, table), request_params={"Region": [kommun_kod]},
+            client,
+            result,
+            store.landing_dir,
+            table="scb_energy",
+            fetched_at=fetched_at,
+            rows_of=lambda response, table=table: kre_rows(response, table),
+            request_params={"Region": [kommun_kod]},
             # A new response of a table replaces that table's rows for the kommun (SCB revises KRE).
-            replace_where=("table_id = ? and kommun_kod = ?", [table.table_id, kommun_kod]))
+            replace_where=("table_id = ? and kommun_kod = ?", [table.table_id, kommun_kod]),
+        )
     loaded = ResponsesLoaded.of("scb_energy", warehouse.load_into_warehouse(store, loads))
     frame = pl.concat([load.rows for load in loads]) if loads else pl.DataFrame()
     return ScbEnergyLoadReport(
-        responses=loaded.responses, rows_inserted=loaded.rows_inserted,
-        unchanged_responses=loaded.unchanged_responses, tables=[t.table_id for t in KRE_TABLES],
+        responses=loaded.responses,
+        rows_inserted=loaded.rows_inserted,
+        unchanged_responses=loaded.unchanged_responses,
+        tables=[t.table_id for t in KRE_TABLES],
         years=sorted(frame.get_column("year").unique().to_list()) if frame.height else [],
-        confidential_cells=frame.filter(pl.col("status").is_not_null()).height if frame.height else 0)
+        confidential_cells=frame.filter(pl.col("status").is_not_null()).height
+        if frame.height
+        else 0,
+    )
 
 
 # --------------------------------------------------------------------------- utility vs SMHI
@@ -146,7 +191,7 @@ class SmhiComparison:
     smhi_t: float | None
     smhi_vintage: str | None
     difference_t: float | None
-    difference_share: float | None    # (utility - smhi) / smhi
+    difference_share: float | None  # (utility - smhi) / smhi
     tolerance: float
     is_synthetic: bool
     reason: str = ""
@@ -159,25 +204,46 @@ class SmhiComparison:
 SMHI_SECTOR = "El och fjärrvärme"
 
 
-def compare_with_smhi(con: duckdb.DuckDBPyConnection, *, tolerance: float, kommun_kod: str) -> SmhiComparison:
+def compare_with_smhi(
+    con: duckdb.DuckDBPyConnection, *, tolerance: float, kommun_kod: str
+) -> SmhiComparison:
     """The utility's fossil emissions of heat and power (fuels burnt in its plants, before any
     allocation) against SMHI's `El och fjärrvärme` for the kommun, in the newest year both have."""
     utility = con.execute("""
         select year, sum(on_site_combustion_emissions_t), bool_or(is_synthetic)
         from marts.fct_energy_balance group by year""").fetchall()
-    smhi = con.execute("""
+    smhi = con.execute(
+        """
         select year, sum(tonnes), max(vintage) from marts.fct_emissions
         where kommun_kod = ? and gas = 'CO2e' and huvudsektor = ? and in_latest_release group by year""",
-                       [kommun_kod, SMHI_SECTOR]).fetchall()
+        [kommun_kod, SMHI_SECTOR],
+    ).fetchall()
     ours = {year: (tonnes, synthetic) for year, tonnes, synthetic in utility}
     theirs = {year: (tonnes, vintage) for year, tonnes, vintage in smhi}
     common = sorted(set(ours) & set(theirs))
     if not common:
-        return SmhiComparison(None, None, None, None, None, None, tolerance, False,
-                              reason=f"no year with both utility reports ({sorted(ours)}) and SMHI "
-                                     f"'{SMHI_SECTOR}' ({sorted(theirs)[-3:]})")
+        return SmhiComparison(
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            tolerance,
+            False,
+            reason=f"no year with both utility reports ({sorted(ours)}) and SMHI "
+            f"'{SMHI_SECTOR}' ({sorted(theirs)[-3:]})",
+        )
     year = common[-1]
     (utility_t, synthetic), (smhi_t, vintage) = ours[year], theirs[year]
     difference = utility_t - smhi_t
-    return SmhiComparison(year, utility_t, smhi_t, str(vintage), difference,
-                          difference / smhi_t if smhi_t else None, tolerance, bool(synthetic))
+    return SmhiComparison(
+        year,
+        utility_t,
+        smhi_t,
+        str(vintage),
+        difference,
+        difference / smhi_t if smhi_t else None,
+        tolerance,
+        bool(synthetic),
+    )

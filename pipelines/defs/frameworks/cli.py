@@ -22,13 +22,22 @@ def register(commands, handler) -> None:
     """`gpc export` under `borlange`; `handler(args)` (pipelines/cli.py) reads the settings and calls run_export."""
     gpc = commands.add_parser("gpc", help="the GPC inventory: export a CDP/GCoM CRF workbook")
     actions = gpc.add_subparsers(dest="gpc_command", required=True, metavar="ACTION")
-    export = actions.add_parser("export", help="write the CRF sector table for a kommun and year (.xlsx)",
-                                description=__doc__.split("\n\n")[0])
+    export = actions.add_parser(
+        "export",
+        help="write the CRF sector table for a kommun and year (.xlsx)",
+        description=__doc__.split("\n\n")[0],
+    )
     export.add_argument("--kommun", default=None, help="SCB kommun code (default: REPORT_KOMMUN)")
-    export.add_argument("--year", type=int, default=None,
-                        help="inventory year (default: REPORT_YEAR, else the newest)")
+    export.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="inventory year (default: REPORT_YEAR, else the newest)",
+    )
     export.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
-    export.add_argument("--warehouse", type=Path, default=None, help="DuckDB file (default: WAREHOUSE_PATH)")
+    export.add_argument(
+        "--warehouse", type=Path, default=None, help="DuckDB file (default: WAREHOUSE_PATH)"
+    )
     export.set_defaults(handler=handler)
 
 
@@ -48,15 +57,24 @@ def run_export(args: argparse.Namespace, settings) -> int:
         return EXIT_PROBLEMS
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            name = con.execute("select kommun_namn from marts.dim_kommun where kommun_kod = ?", [kommun]).fetchone()
-            summary = write_crf_workbook(con, kommun, year or latest_year(con, kommun), args.out,
-                                         kommun_namn=name[0] if name else None)
+            name = con.execute(
+                "select kommun_namn from marts.dim_kommun where kommun_kod = ?", [kommun]
+            ).fetchone()
+            summary = write_crf_workbook(
+                con,
+                kommun,
+                year or latest_year(con, kommun),
+                args.out,
+                kommun_namn=name[0] if name else None,
+            )
     except CrfExportError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_PROBLEMS
     except duckdb.Error as error:
         print(f"error: cannot read {warehouse}: {str(error).splitlines()[0]}", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"wrote {summary.path}: {summary.rows} CRF rows; BASIC {summary.basic_t:,.0f} t, "
-          f"BASIC+ {summary.basic_plus_t:,.0f} t, territorial {summary.territorial_t:,.0f} t CO2e")
+    print(
+        f"wrote {summary.path}: {summary.rows} CRF rows; BASIC {summary.basic_t:,.0f} t, "
+        f"BASIC+ {summary.basic_plus_t:,.0f} t, territorial {summary.territorial_t:,.0f} t CO2e"
+    )
     return EXIT_OK

@@ -14,9 +14,8 @@ neutralised against formula injection (sources/formula_safety.py). Plain Python:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -27,20 +26,40 @@ from sources.formula_safety import neutralise
 SHEET = "CRF emissions inventory"
 DETAIL_SHEET = "GPC sub-sectors"
 KEYS_SHEET = "Notation keys"
-LAYOUT = ("GCoM Common Global Reporting Framework (CRF, 2018): emission inventory by sector and scope; "
-          "sub-sectors and notation keys of the GPC v1.1 (2021). The CRF's version number was not verified offline.")
-HEADER = ("CRF sector", "CRF sub-sector", "GPC references", "Scope 1 (t CO2e)", "Scope 1 notation key",
-          "Scope 2 (t CO2e)", "Scope 2 notation key", "Scope 3 (t CO2e)", "Scope 3 notation key",
-          "Total (t CO2e)", "Note")
-HEADER_ROW = 8        # the table's header row (1-based); the preamble is above it
+LAYOUT = (
+    "GCoM Common Global Reporting Framework (CRF, 2018): emission inventory by sector and scope; "
+    "sub-sectors and notation keys of the GPC v1.1 (2021). The CRF's version number was not verified offline."
+)
+HEADER = (
+    "CRF sector",
+    "CRF sub-sector",
+    "GPC references",
+    "Scope 1 (t CO2e)",
+    "Scope 1 notation key",
+    "Scope 2 (t CO2e)",
+    "Scope 2 notation key",
+    "Scope 3 (t CO2e)",
+    "Scope 3 notation key",
+    "Total (t CO2e)",
+    "Note",
+)
+HEADER_ROW = 8  # the table's header row (1-based); the preamble is above it
 
 # (CRF sector, CRF sub-sector, GPC sub-sector prefixes (sector.sub-sector), note)
 CRF_ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("Stationary energy", "Residential buildings", ("I.1",), ""),
-    ("Stationary energy", "Commercial and institutional buildings and facilities", ("I.2",),
-     "The CRF's commercial and institutional rows are one in the GPC and in SMHI's sectors"),
-    ("Stationary energy", "Manufacturing industries and construction", ("I.3",),
-     "SMHI's industry includes its process emissions (IPPU industrial processes: IE)"),
+    (
+        "Stationary energy",
+        "Commercial and institutional buildings and facilities",
+        ("I.2",),
+        "The CRF's commercial and institutional rows are one in the GPC and in SMHI's sectors",
+    ),
+    (
+        "Stationary energy",
+        "Manufacturing industries and construction",
+        ("I.3",),
+        "SMHI's industry includes its process emissions (IPPU industrial processes: IE)",
+    ),
     ("Stationary energy", "Energy industries", ("I.4.1", "I.4.2", "I.4.3"), ""),
     ("Stationary energy", "Agriculture, forestry and fishing activities", ("I.5",), ""),
     ("Stationary energy", "Non-specified sources", ("I.6",), ""),
@@ -60,16 +79,32 @@ CRF_ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("AFOLU", "Livestock", ("V.1",), ""),
     ("AFOLU", "Land", ("V.2",), ""),
     ("AFOLU", "Other AFOLU", ("V.3",), ""),
-    ("Generation of grid-supplied energy", "Energy generation supplied to the grid", ("I.4.4",),
-     "Reported, not added to BASIC/BASIC+: the energy's use is counted in scope 2"),
+    (
+        "Generation of grid-supplied energy",
+        "Energy generation supplied to the grid",
+        ("I.4.4",),
+        "Reported, not added to BASIC/BASIC+: the energy's use is counted in scope 2",
+    ),
 )
 
 NOTATION_KEYS = (
     ("NO", "Not occurring", "The activity or process does not occur or exist within the city."),
-    ("IE", "Included elsewhere", "Emissions are estimated and presented in another category of the inventory; "
-                                 "that category is named in the note."),
-    ("NE", "Not estimated", "Emissions occur but have not been estimated or reported; the reason is given."),
-    ("C", "Confidential", "Emissions that could disclose confidential information and so are not reported."),
+    (
+        "IE",
+        "Included elsewhere",
+        "Emissions are estimated and presented in another category of the inventory; "
+        "that category is named in the note.",
+    ),
+    (
+        "NE",
+        "Not estimated",
+        "Emissions occur but have not been estimated or reported; the reason is given.",
+    ),
+    (
+        "C",
+        "Confidential",
+        "Emissions that could disclose confidential information and so are not reported.",
+    ),
 )
 
 
@@ -94,17 +129,24 @@ def _matches(ref: str, prefix: str) -> bool:
 
 def latest_year(con, kommun_kod: str) -> int:
     """The newest inventory year of the kommun (the default when no year is asked for)."""
-    (year,) = con.execute("select max(year) from marts.fct_gpc_inventory where kommun_kod = ?", [kommun_kod]).fetchone()
+    (year,) = con.execute(
+        "select max(year) from marts.fct_gpc_inventory where kommun_kod = ?", [kommun_kod]
+    ).fetchone()
     if year is None:
-        raise CrfExportError(f"no GPC inventory for kommun {kommun_kod!r} (marts.fct_gpc_inventory)")
+        raise CrfExportError(
+            f"no GPC inventory for kommun {kommun_kod!r} (marts.fct_gpc_inventory)"
+        )
     return int(year)
 
 
 def inventory_rows(con, kommun_kod: str, year: int) -> list[dict]:
-    cur = con.execute("""
+    cur = con.execute(
+        """
         select gpc_ref, gpc_sector, gpc_subsector, scope, in_basic, in_basic_plus, tonnes, notation_key,
                source, vintage, is_synthetic
-        from marts.fct_gpc_inventory where kommun_kod = ? and year = ? order by gpc_ref""", [kommun_kod, year])
+        from marts.fct_gpc_inventory where kommun_kod = ? and year = ? order by gpc_ref""",
+        [kommun_kod, year],
+    )
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, row)) for row in cur.fetchall()]
     for row in rows:
@@ -122,21 +164,30 @@ def crf_table(rows: list[dict]) -> list[tuple]:
         for scope in (1, 2, 3):
             scoped = [r for r in members if r["scope"] == scope]
             figures = [r["tonnes"] for r in scoped if r["tonnes"] is not None]
-            keys = sorted({r["notation_key"] for r in scoped if r["tonnes"] is None and r["notation_key"]})
+            keys = sorted(
+                {r["notation_key"] for r in scoped if r["tonnes"] is None and r["notation_key"]}
+            )
             if figures:
                 cells += [sum(figures), ", ".join(keys) if keys else None]
                 total = (total or 0.0) + sum(figures)
             else:
-                cells += [None, ", ".join(keys) if keys else None]   # no GPC sub-sector for this scope
+                cells += [
+                    None,
+                    ", ".join(keys) if keys else None,
+                ]  # no GPC sub-sector for this scope
         refs = ", ".join(r["gpc_ref"] for r in members)
         table.append((sector, subsector, refs, *cells, total, note or None))
     return table
 
 
-def write_crf_workbook(con, kommun_kod: str, year: int, path: Path, *, kommun_namn: str | None = None) -> CrfSummary:
+def write_crf_workbook(
+    con, kommun_kod: str, year: int, path: Path, *, kommun_namn: str | None = None
+) -> CrfSummary:
     rows = inventory_rows(con, kommun_kod, year)
     if not rows:
-        raise CrfExportError(f"no GPC inventory for kommun {kommun_kod!r} in {year} (marts.fct_gpc_inventory)")
+        raise CrfExportError(
+            f"no GPC inventory for kommun {kommun_kod!r} in {year} (marts.fct_gpc_inventory)"
+        )
     basic = sum(r["tonnes"] or 0 for r in rows if r["in_basic"])
     basic_plus = sum(r["tonnes"] or 0 for r in rows if r["in_basic_plus"])
     territorial = sum(r["tonnes"] or 0 for r in rows if r["scope"] == 1)
@@ -151,11 +202,18 @@ def write_crf_workbook(con, kommun_kod: str, year: int, path: Path, *, kommun_na
         (f"GHG emission inventory, {kommun_namn or kommun_kod} (kommun {kommun_kod}), {year}",),
         ("Layout", LAYOUT),
         ("Unit", "t CO2e (GWP as in SMHI's Nationella emissionsdatabasen); scope 2 location-based"),
-        ("Sources", "SMHI Nationella emissionsdatabasen; SCB TAB3654; Borlänge Energi (district heating); "
-                    "mapping: seed gpc_sector_mapping"),
+        (
+            "Sources",
+            "SMHI Nationella emissionsdatabasen; SCB TAB3654; Borlänge Energi (district heating); "
+            "mapping: seed gpc_sector_mapping",
+        ),
         ("Vintages", ", ".join(vintages)),
-        ("Synthetic inputs", "yes: scope 2 uses the bundled SYNTHETIC SCB energy and energy-feed values"
-         if synthetic else "no"),
+        (
+            "Synthetic inputs",
+            "yes: scope 2 uses the bundled SYNTHETIC SCB energy and energy-feed values"
+            if synthetic
+            else "no",
+        ),
     ]
     for i, line in enumerate(preamble, start=1):
         for j, value in enumerate(line, start=1):
@@ -168,30 +226,51 @@ def write_crf_workbook(con, kommun_kod: str, year: int, path: Path, *, kommun_na
         for j, value in enumerate(values, start=1):
             ws.cell(row=i, column=j, value=neutralise(value) if isinstance(value, str) else value)
     totals_row = HEADER_ROW + len(table) + 2
-    for offset, (label, value) in enumerate((("BASIC total", basic), ("BASIC+ total", basic_plus),
-                                             ("Territorial (scope 1) total, incl. grid-supplied generation",
-                                              territorial))):
+    for offset, (label, value) in enumerate(
+        (
+            ("BASIC total", basic),
+            ("BASIC+ total", basic_plus),
+            ("Territorial (scope 1) total, incl. grid-supplied generation", territorial),
+        )
+    ):
         ws.cell(row=totals_row + offset, column=1, value=label).font = bold
         ws.cell(row=totals_row + offset, column=10, value=value)
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 48
 
     detail = wb.create_sheet(DETAIL_SHEET)
-    columns = ("gpc_ref", "gpc_sector", "gpc_subsector", "scope", "in_basic", "in_basic_plus", "tonnes",
-               "notation_key", "source", "vintage", "is_synthetic")
+    columns = (
+        "gpc_ref",
+        "gpc_sector",
+        "gpc_subsector",
+        "scope",
+        "in_basic",
+        "in_basic_plus",
+        "tonnes",
+        "notation_key",
+        "source",
+        "vintage",
+        "is_synthetic",
+    )
     detail.append(list(columns))
     for r in rows:
-        detail.append([neutralise(v) if isinstance(v, str) else (str(v) if k == "vintage" and v else v)
-                       for k, v in ((c, r[c]) for c in columns)])
+        detail.append(
+            [
+                neutralise(v) if isinstance(v, str) else (str(v) if k == "vintage" and v else v)
+                for k, v in ((c, r[c]) for c in columns)
+            ]
+        )
     keys = wb.create_sheet(KEYS_SHEET)
     keys.append(["key", "name", "definition (GPC v1.1, Table 2.1)"])
     for row in NOTATION_KEYS:
         keys.append(list(row))
 
     wb.properties.creator = "klimatneutrala-borlange-warehouse"
-    wb.properties.created = wb.properties.modified = datetime(year, 12, 31, tzinfo=timezone.utc).replace(tzinfo=None)
+    wb.properties.created = wb.properties.modified = datetime(year, 12, 31, tzinfo=UTC).replace(
+        tzinfo=None
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     wb.save(tmp)
-    tmp.replace(path)     # a reader never sees half a workbook
+    tmp.replace(path)  # a reader never sees half a workbook
     return CrfSummary(path, kommun_kod, year, len(table), basic, basic_plus, territorial)

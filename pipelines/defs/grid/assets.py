@@ -13,27 +13,47 @@ INTENSITY_KEY = dg.AssetKey(["raw", "carbon_intensity"])
 ALL_VALID_CHECK = "every_carbon_intensity_file_was_valid"
 
 
-@dg.asset(key=INTENSITY_KEY, **INGESTION,
-          check_specs=[dg.AssetCheckSpec(ALL_VALID_CHECK, asset=INTENSITY_KEY,
-                                         description="WARN when a file was quarantined; its report names the "
-                                                     "line, field and problem.")],
-          description="Electricity Maps' hourly carbon intensity of the bidding zone (GRID_ZONE) from "
-                      "<INBOX_DIR>/carbon_intensity/: each file validated (header version, UTC hours without gap "
-                      "or duplicate, zone, ranges) and loaded in one transaction with its vintage (the release); "
-                      "bad files quarantined with a report, the warehouse untouched.")
+@dg.asset(
+    key=INTENSITY_KEY,
+    **INGESTION,
+    check_specs=[
+        dg.AssetCheckSpec(
+            ALL_VALID_CHECK,
+            asset=INTENSITY_KEY,
+            description="WARN when a file was quarantined; its report names the "
+            "line, field and problem.",
+        )
+    ],
+    description="Electricity Maps' hourly carbon intensity of the bidding zone (GRID_ZONE) from "
+    "<INBOX_DIR>/carbon_intensity/: each file validated (header version, UTC hours without gap "
+    "or duplicate, zone, ranges) and loaded in one transaction with its vintage (the release); "
+    "bad files quarantined with a report, the warehouse untouched.",
+)
 def carbon_intensity(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
-    report = loads.process_drop(settings.inbox_dir, Store.of(settings), grid_zone=settings.grid_zone,
-                                settle_s=settings.inbox_settle_s)
+    report = loads.process_drop(
+        settings.inbox_dir,
+        Store.of(settings),
+        grid_zone=settings.grid_zone,
+        settle_s=settings.inbox_settle_s,
+    )
     engine.mirror_raw(settings, list(loads.TABLES))
-    context.log.info(f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}")
+    context.log.info(
+        f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}"
+    )
     yield from drop_results(report, ALL_VALID_CHECK)
 
 
 carbon_intensity_job = dg.define_asset_job(
-    "carbon_intensity", selection=dg.AssetSelection.assets(INTENSITY_KEY).downstream(),
-    description="Validate and load the hourly carbon-intensity files in the inbox, then rebuild everything downstream.")
+    "carbon_intensity",
+    selection=dg.AssetSelection.assets(INTENSITY_KEY).downstream(),
+    description="Validate and load the hourly carbon-intensity files in the inbox, then rebuild everything downstream.",
+)
 
 
 def definitions(settings: Settings) -> dg.Definitions:
-    sensor = inbox_sensor("carbon_intensity_inbox_sensor", carbon_intensity_job, loads.intensity_feed(settings.grid_zone))
+    sensor = inbox_sensor(
+        "carbon_intensity_inbox_sensor",
+        carbon_intensity_job,
+        loads.intensity_feed(settings.grid_zone),
+    )
     return dg.Definitions(assets=[carbon_intensity], jobs=[carbon_intensity_job], sensors=[sensor])

@@ -14,7 +14,7 @@ newest vintage (then the file loaded last); older releases stay as history.
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -25,7 +25,7 @@ from pipelines.lib.drops import DropReport, FileFeed, Validated
 from pipelines.lib.warehouse import LandedFile, Store, naive_utc
 from sources.carbon_intensity import MAX_FILE_BYTES, Parsed, parse_carbon_intensity, zone_id_of
 
-SOURCE = "electricity_maps"          # landing-zone folder and raw.landed_files.source
+SOURCE = "electricity_maps"  # landing-zone folder and raw.landed_files.source
 INBOX_FOLDER = "carbon_intensity"
 TABLES = ("carbon_intensity_files", "carbon_intensity_hours", "landed_files")
 BUNDLED_FILES = Path(__file__).resolve().parents[3] / "replay" / "payloads" / "carbon_intensity"
@@ -36,14 +36,25 @@ def intensity_feed(grid_zone: str) -> FileFeed:
     zone_id = zone_id_of(grid_zone)
 
     def validate(path: Path, content: bytes) -> Validated:
-        parsed = parse_carbon_intensity(path.name, content, zone_id=zone_id, received=datetime.now(timezone.utc).date())
+        parsed = parse_carbon_intensity(
+            path.name, content, zone_id=zone_id, received=datetime.now(UTC).date()
+        )
         if not parsed.ok:
-            return Validated(False, report=parsed.report(), problems=[p.to_dict() for p in parsed.problems])
+            return Validated(
+                False, report=parsed.report(), problems=[p.to_dict() for p in parsed.problems]
+            )
         return Validated(True, payload=parsed)
 
-    return FileFeed(name="carbon intensity", source=SOURCE, drop_folder=INBOX_FOLDER, nested=False,
-                    loaded_into="carbon_intensity_hours", validate=validate, load=insert_file,
-                    max_file_bytes=MAX_FILE_BYTES)
+    return FileFeed(
+        name="carbon intensity",
+        source=SOURCE,
+        drop_folder=INBOX_FOLDER,
+        nested=False,
+        loaded_into="carbon_intensity_hours",
+        validate=validate,
+        load=insert_file,
+        max_file_bytes=MAX_FILE_BYTES,
+    )
 
 
 def process_drop(inbox: Path, store: Store, *, grid_zone: str, settle_s: float = 0.0) -> DropReport:
@@ -55,42 +66,90 @@ def stage_bundled_files(inbox: Path, source: Path = BUNDLED_FILES) -> list[Path]
     into inbox/carbon_intensity/, oldest release first."""
     target = inbox / INBOX_FOLDER
     target.mkdir(parents=True, exist_ok=True)
-    return [Path(shutil.copy(path, target / path.name))
-            for path in sorted(source.glob("*.csv*"))]
+    return [Path(shutil.copy(path, target / path.name)) for path in sorted(source.glob("*.csv*"))]
 
 
 def hour_rows(parsed: Parsed, sha256: str) -> pl.DataFrame:
     return pl.DataFrame(
-        [(sha256, h.zone_id, h.country, h.zone_name, h.hour_utc, h.direct, h.lifecycle, h.cfe_pct, h.re_pct,
-          h.data_source, h.is_estimated, h.estimation_method, h.source_row) for h in parsed.rows],
-        schema={"sha256": pl.String, "zone_id": pl.String, "country": pl.String, "zone_name": pl.String,
-                "hour_utc": pl.Datetime("us"), "direct_gco2_per_kwh": pl.Float64,
-                "lifecycle_gco2_per_kwh": pl.Float64, "cfe_pct": pl.Float64, "re_pct": pl.Float64,
-                "data_source": pl.String, "is_estimated": pl.Boolean, "estimation_method": pl.String,
-                "source_row": pl.Int32}, orient="row")
+        [
+            (
+                sha256,
+                h.zone_id,
+                h.country,
+                h.zone_name,
+                h.hour_utc,
+                h.direct,
+                h.lifecycle,
+                h.cfe_pct,
+                h.re_pct,
+                h.data_source,
+                h.is_estimated,
+                h.estimation_method,
+                h.source_row,
+            )
+            for h in parsed.rows
+        ],
+        schema={
+            "sha256": pl.String,
+            "zone_id": pl.String,
+            "country": pl.String,
+            "zone_name": pl.String,
+            "hour_utc": pl.Datetime("us"),
+            "direct_gco2_per_kwh": pl.Float64,
+            "lifecycle_gco2_per_kwh": pl.Float64,
+            "cfe_pct": pl.Float64,
+            "re_pct": pl.Float64,
+            "data_source": pl.String,
+            "is_estimated": pl.Boolean,
+            "estimation_method": pl.String,
+            "source_row": pl.Int32,
+        },
+        orient="row",
+    )
 
 
-def insert_file(con: duckdb.DuckDBPyConnection, parsed: Parsed, landed: LandedFile, received_at: datetime) -> list[str]:
+def insert_file(
+    con: duckdb.DuckDBPyConnection, parsed: Parsed, landed: LandedFile, received_at: datetime
+) -> list[str]:
     """One validated file's registry row and hours (inside the drop processor's transaction);
     returns what it supersedes or is superseded by, for the drop's report."""
     rows = hour_rows(parsed, landed.sha256)  # noqa: F841 - read by DuckDB's replacement scan
     hours = [h.hour_utc for h in parsed.rows]
     notes = overlap_notes(con, parsed, min(hours), max(hours))
-    con.execute("""
+    con.execute(
+        """
         insert into raw.carbon_intensity_files
         select ?, ?, coalesce(max(load_seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? from raw.carbon_intensity_files""",
-                [landed.sha256, parsed.file, naive_utc(received_at), parsed.vintage, parsed.vintage_from,
-                 parsed.header_version, parsed.rows[0].zone_id, min(hours), max(hours), len(hours),
-                 " | ".join(parsed.notes) or None])
+        [
+            landed.sha256,
+            parsed.file,
+            naive_utc(received_at),
+            parsed.vintage,
+            parsed.vintage_from,
+            parsed.header_version,
+            parsed.rows[0].zone_id,
+            min(hours),
+            max(hours),
+            len(hours),
+            " | ".join(parsed.notes) or None,
+        ],
+    )
     con.execute("insert into raw.carbon_intensity_hours select * from rows")
     return notes
 
 
-def overlap_notes(con: duckdb.DuckDBPyConnection, parsed: Parsed, first: datetime, last: datetime) -> list[str]:
+def overlap_notes(
+    con: duckdb.DuckDBPyConnection, parsed: Parsed, first: datetime, last: datetime
+) -> list[str]:
     """Earlier files covering the same hours: whose vintage is older (this one wins) or newer (it stays)."""
-    earlier = con.execute("""
+    earlier = con.execute(
+        """
         select file_name, vintage from raw.carbon_intensity_files
         where zone_id = ? and first_hour_utc <= ? and last_hour_utc >= ? order by load_seq""",
-                          [parsed.rows[0].zone_id, last, first]).fetchall()
-    return [f"{'supersedes' if vintage <= parsed.vintage else 'is older than'} {name} (vintage {vintage}) "
-            f"for the hours both cover" for name, vintage in earlier]
+        [parsed.rows[0].zone_id, last, first],
+    ).fetchall()
+    return [
+        f"{'supersedes' if vintage <= parsed.vintage else 'is older than'} {name} (vintage {vintage}) "
+        f"for the hours both cover"
+        for name, vintage in earlier
+    ]

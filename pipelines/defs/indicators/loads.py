@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -38,7 +38,9 @@ class KoladaLoadReport:
 
 def kolada_kpis(seeds: Path = SEEDS) -> list[str]:
     with (seeds / "indicator_definitions.csv").open(encoding="utf-8", newline="") as fh:
-        return [r["kpi_id"] for r in csv.DictReader(fh) if r["computed_by"] == "kolada" and r["kpi_id"]]
+        return [
+            r["kpi_id"] for r in csv.DictReader(fh) if r["computed_by"] == "kolada" and r["kpi_id"]
+        ]
 
 
 def lan_of(kommun_kod: str, seeds: Path = SEEDS) -> str:
@@ -55,20 +57,47 @@ def frame_of(fetch: KoladaFetch) -> dict[str, pl.DataFrame]:
     urls = {p.sha256: p.url for p in fetch.pages}
     for page in fetch.pages:
         for v in parse_page(page.content, page.url):
-            frames[page.sha256].append({
-                "file_sha256": page.sha256, "url": urls[page.sha256], "kpi": v.kpi, "municipality": v.municipality,
-                "year": v.year, "gender": v.gender, "value": v.value, "status": v.status, "count": v.count,
-                "is_deleted": v.is_deleted, "note": v.note or None,
-                "is_synthetic": v.note.startswith("SYNTHETIC"), "is_derived": v.note.startswith("DERIVED"),
-                "fetched_at": fetch.fetched_at.replace(tzinfo=None)})
-    schema = {"file_sha256": pl.Utf8, "url": pl.Utf8, "kpi": pl.Utf8, "municipality": pl.Utf8, "year": pl.Int32,
-              "gender": pl.Utf8, "value": pl.Float64, "status": pl.Utf8, "count": pl.Int32, "is_deleted": pl.Boolean,
-              "note": pl.Utf8, "is_synthetic": pl.Boolean, "is_derived": pl.Boolean, "fetched_at": pl.Datetime("us")}
+            frames[page.sha256].append(
+                {
+                    "file_sha256": page.sha256,
+                    "url": urls[page.sha256],
+                    "kpi": v.kpi,
+                    "municipality": v.municipality,
+                    "year": v.year,
+                    "gender": v.gender,
+                    "value": v.value,
+                    "status": v.status,
+                    "count": v.count,
+                    "is_deleted": v.is_deleted,
+                    "note": v.note or None,
+                    "is_synthetic": v.note.startswith("SYNTHETIC"),
+                    "is_derived": v.note.startswith("DERIVED"),
+                    "fetched_at": fetch.fetched_at.replace(tzinfo=None),
+                }
+            )
+    schema = {
+        "file_sha256": pl.Utf8,
+        "url": pl.Utf8,
+        "kpi": pl.Utf8,
+        "municipality": pl.Utf8,
+        "year": pl.Int32,
+        "gender": pl.Utf8,
+        "value": pl.Float64,
+        "status": pl.Utf8,
+        "count": pl.Int32,
+        "is_deleted": pl.Boolean,
+        "note": pl.Utf8,
+        "is_synthetic": pl.Boolean,
+        "is_derived": pl.Boolean,
+        "fetched_at": pl.Datetime("us"),
+    }
     return {sha: pl.DataFrame(rows, schema=schema) for sha, rows in frames.items()}
 
 
-def load_kolada(client: KoladaClient, store: Store, kommun_kod: str, *, today: date | None = None) -> KoladaLoadReport:
-    today = today or datetime.now(timezone.utc).date()
+def load_kolada(
+    client: KoladaClient, store: Store, kommun_kod: str, *, today: date | None = None
+) -> KoladaLoadReport:
+    today = today or datetime.now(UTC).date()
     kpis = kolada_kpis()
     ids = [kommun_kod, region_id(lan_of(kommun_kod)), "0000"]
     years = list(range(FIRST_YEAR, today.year + 1))
@@ -77,15 +106,31 @@ def load_kolada(client: KoladaClient, store: Store, kommun_kod: str, *, today: d
     loads = []
     for page in fetch.pages:
         landed = warehouse.land_bytes(store.landing_dir, "kolada", page.content, ".json")
-        loads.append(FileLoad(landed=landed, source="kolada", file_name=f"kolada_{landed.sha256[:12]}.json",
-                              url=page.url, request_params={"kpis": kpis, "ids": ids, "years": years},
-                              content_type="application/json", vintage=fetch.fetched_at.date(),
-                              fetched_at=fetch.fetched_at, table=TABLE, rows=frames[page.sha256]))
+        loads.append(
+            FileLoad(
+                landed=landed,
+                source="kolada",
+                file_name=f"kolada_{landed.sha256[:12]}.json",
+                url=page.url,
+                request_params={"kpis": kpis, "ids": ids, "years": years},
+                content_type="application/json",
+                vintage=fetch.fetched_at.date(),
+                fetched_at=fetch.fetched_at,
+                table=TABLE,
+                rows=frames[page.sha256],
+            )
+        )
     outcomes = warehouse.load_into_warehouse(store, loads)
     rows = pl.concat(list(frames.values())) if frames else pl.DataFrame()
     digest = warehouse.sha256_hex(json.dumps(sorted(p.sha256 for p in fetch.pages)).encode())
     return KoladaLoadReport(
-        pages=len(fetch.pages), pages_loaded=sum(not o.skipped_as_duplicate for o in outcomes),
-        rows_inserted=sum(o.rows_inserted for o in outcomes), kpis=kpis, ids=ids, years=years,
+        pages=len(fetch.pages),
+        pages_loaded=sum(not o.skipped_as_duplicate for o in outcomes),
+        rows_inserted=sum(o.rows_inserted for o in outcomes),
+        kpis=kpis,
+        ids=ids,
+        years=years,
         synthetic_values=int(rows["is_synthetic"].sum()) if len(rows) else 0,
-        derived_values=int(rows["is_derived"].sum()) if len(rows) else 0, sha256=digest)
+        derived_values=int(rows["is_derived"].sum()) if len(rows) else 0,
+        sha256=digest,
+    )

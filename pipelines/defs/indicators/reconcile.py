@@ -24,7 +24,7 @@ GHG_KPI_SECTORS = {
     "N85538": "Jordbruk",
 }
 PER_CAPITA_KPI = "N00401"
-TONNES_TOLERANCE = 0.5 + 1e-6        # Kolada publishes whole tonnes
+TONNES_TOLERANCE = 0.5 + 1e-6  # Kolada publishes whole tonnes
 PER_CAPITA_TOLERANCE = 0.005 + 1e-9  # and t/inv to two decimals
 
 
@@ -36,14 +36,18 @@ class Finding:
     kolada_value: float
     smhi_t: float | None
     smhi_vintage: str | None
-    matches_vintage: str | None = None   # the other SMHI release Kolada's value matches (a skew)
+    matches_vintage: str | None = None  # the other SMHI release Kolada's value matches (a skew)
 
     def describe(self) -> str:
         where = f"{self.kpi} {self.kolada_id} {self.year}: Kolada {self.kolada_value:,.2f}"
         if self.matches_vintage:
-            return (f"{where} matches SMHI release {self.matches_vintage}, not the newest {self.smhi_vintage} "
-                    f"({self.smhi_t:,.2f})")
-        return f"{where}, SMHI {self.smhi_vintage} {self.smhi_t:,.2f}, matching no SMHI release held"
+            return (
+                f"{where} matches SMHI release {self.matches_vintage}, not the newest {self.smhi_vintage} "
+                f"({self.smhi_t:,.2f})"
+            )
+        return (
+            f"{where}, SMHI {self.smhi_vintage} {self.smhi_t:,.2f}, matching no SMHI release held"
+        )
 
 
 @dataclass
@@ -58,8 +62,10 @@ class Reconciliation:
         return not self.mismatches
 
     def summary(self) -> str:
-        lines = [f"{self.compared} Kolada GHG values compared with the SMHI marts; {len(self.mismatches)} off, "
-                 f"{len(self.skews)} on another SMHI release, {self.not_comparable} without an SMHI figure"]
+        lines = [
+            f"{self.compared} Kolada GHG values compared with the SMHI marts; {len(self.mismatches)} off, "
+            f"{len(self.skews)} on another SMHI release, {self.not_comparable} without an SMHI figure"
+        ]
         lines += ["MISMATCH " + f.describe() for f in self.mismatches]
         lines += ["RELEASE SKEW " + f.describe() for f in self.skews]
         return "\n".join(lines)
@@ -73,14 +79,21 @@ def _level(kolada_id: str) -> tuple[str, str | None]:
     return "kommun", kolada_id
 
 
-def _newest(con, level: str, code: str | None, year: int, sector: str) -> tuple[float | None, str | None]:
+def _newest(
+    con, level: str, code: str | None, year: int, sector: str
+) -> tuple[float | None, str | None]:
     sector_filter = "" if sector == "Alla" else "and huvudsektor = ?"
     params = [year] + ([] if sector == "Alla" else [sector])
-    table, key = {"kommun": ("marts.fct_emissions", "kommun_kod = ? and"),
-                  "lan": ("marts.fct_emissions_lan", "lan_kod = ? and"),
-                  "riket": ("marts.fct_emissions_sweden", "")}[level]
-    row = con.execute(f"""select sum(tonnes), max(vintage) from {table}
-        where {key} year = ? and gas = 'CO2e' {sector_filter}""", ([code] if code else []) + params).fetchone()
+    table, key = {
+        "kommun": ("marts.fct_emissions", "kommun_kod = ? and"),
+        "lan": ("marts.fct_emissions_lan", "lan_kod = ? and"),
+        "riket": ("marts.fct_emissions_sweden", ""),
+    }[level]
+    row = con.execute(
+        f"""select sum(tonnes), max(vintage) from {table}
+        where {key} year = ? and gas = 'CO2e' {sector_filter}""",
+        ([code] if code else []) + params,
+    ).fetchone()
     return (row[0], str(row[1]) if row[1] is not None else None)
 
 
@@ -89,9 +102,11 @@ def _by_release(con, level: str, code: str | None, year: int, sector: str) -> di
     and Sweden marts hold the newest release only: there a difference is a mismatch."""
     if level != "kommun":
         return {}
-    rows = con.execute("""select vintage, tonnes from marts.emission_revisions
+    rows = con.execute(
+        """select vintage, tonnes from marts.emission_revisions
         where kommun_kod = ? and year = ? and gas = 'CO2e' and huvudsektor = ? order by vintage desc""",
-                       [code, year, sector]).fetchall()
+        [code, year, sector],
+    ).fetchall()
     return {str(v): t for v, t in rows}
 
 
@@ -105,8 +120,11 @@ def reconcile(con, values: list[KpiValue]) -> Reconciliation:
             smhi, vintage = _newest(con, level, code, v.year, GHG_KPI_SECTORS[v.kpi])
             tolerance = TONNES_TOLERANCE
         elif v.kpi == PER_CAPITA_KPI and _level(v.municipality)[0] == "kommun":
-            row = con.execute("""select tonnes_per_capita, vintage from marts.emissions_per_capita
-                where kommun_kod = ? and year = ? and gas = 'CO2e'""", [v.municipality, v.year]).fetchone()
+            row = con.execute(
+                """select tonnes_per_capita, vintage from marts.emissions_per_capita
+                where kommun_kod = ? and year = ? and gas = 'CO2e'""",
+                [v.municipality, v.year],
+            ).fetchone()
             smhi, vintage = (row[0], str(row[1])) if row else (None, None)
             tolerance, level = PER_CAPITA_TOLERANCE, None
         else:
@@ -120,9 +138,19 @@ def reconcile(con, values: list[KpiValue]) -> Reconciliation:
         finding = Finding(v.kpi, v.municipality, v.year, v.value, smhi, vintage)
         if level is not None:
             code = _level(v.municipality)[1]
-            for release, tonnes in _by_release(con, level, code, v.year, GHG_KPI_SECTORS[v.kpi]).items():
+            for release, tonnes in _by_release(
+                con, level, code, v.year, GHG_KPI_SECTORS[v.kpi]
+            ).items():
                 if release != vintage and abs(v.value - tonnes) <= tolerance:
-                    finding = Finding(v.kpi, v.municipality, v.year, v.value, smhi, vintage, matches_vintage=release)
+                    finding = Finding(
+                        v.kpi,
+                        v.municipality,
+                        v.year,
+                        v.value,
+                        smhi,
+                        vintage,
+                        matches_vintage=release,
+                    )
                     break
         (result.skews if finding.matches_vintage else result.mismatches).append(finding)
     return result

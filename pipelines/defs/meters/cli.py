@@ -23,12 +23,19 @@ from sources.meter_feed.validate import Limits, format_report, validate_path
 
 def register_validate(feeds) -> None:
     """`validate meters FILE...` under the `validate` subcommand's FEED subparsers."""
-    parser = feeds.add_parser("meters", help="Borlänge Energi's meter values (.csv, .csv.gz, .parquet)",
-                              description=__doc__.split("\n\n")[0])
+    parser = feeds.add_parser(
+        "meters",
+        help="Borlänge Energi's meter values (.csv, .csv.gz, .parquet)",
+        description=__doc__.split("\n\n")[0],
+    )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="monthly meter files")
-    parser.add_argument("--categories", type=Path, default=CATEGORIES_CSV, help="the customer category CSV")
+    parser.add_argument(
+        "--categories", type=Path, default=CATEGORIES_CSV, help="the customer category CSV"
+    )
     parser.add_argument("--max-file-mb", type=positive_number, default=Limits.max_file_bytes / MB)
-    parser.add_argument("--json", action="store_true", help="print the report as JSON (a list for several files)")
+    parser.add_argument(
+        "--json", action="store_true", help="print the report as JSON (a list for several files)"
+    )
     parser.set_defaults(handler=run_validate)
 
 
@@ -36,8 +43,10 @@ def run_validate(args: argparse.Namespace) -> int:
     try:
         categories = load_categories(args.categories)
     except (OSError, KeyError, ValueError) as error:
-        print(f"error: the category list {args.categories} cannot be read ({type(error).__name__}: {error})",
-              file=sys.stderr)
+        print(
+            f"error: the category list {args.categories} cannot be read ({type(error).__name__}: {error})",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     limits = Limits(max_file_bytes=int(args.max_file_mb * MB))
     results = [validate_path(path, categories=categories, limits=limits) for path in args.files]

@@ -46,19 +46,28 @@ class MissingKey(RuntimeError):
 
 
 def lake_of(settings: Settings) -> Lake:
-    return Lake(settings.meter_lake_root, s3_endpoint=settings.meter_lake_s3_endpoint,
-                s3_region=settings.meter_lake_s3_region)
+    return Lake(
+        settings.meter_lake_root,
+        s3_endpoint=settings.meter_lake_s3_endpoint,
+        s3_region=settings.meter_lake_s3_region,
+    )
 
 
 def key_of(settings: Settings) -> bytes:
     if not settings.meter_pseudonym_key:
-        raise MissingKey("METER_PSEUDONYM_KEY is not set: meter files are not read without the secret key that "
-                         "pseudonymises the metering points (docs/operators.md)")
+        raise MissingKey(
+            "METER_PSEUDONYM_KEY is not set: meter files are not read without the secret key that "
+            "pseudonymises the metering points (docs/operators.md)"
+        )
     return settings.meter_pseudonym_key.encode("utf-8")
 
 
 def source_dir(store: Store, *parts: str) -> Path:
-    return drops.private_dir(store.landing_dir, SOURCE, *parts) if parts else drops.private_dir(store.landing_dir, SOURCE)
+    return (
+        drops.private_dir(store.landing_dir, SOURCE, *parts)
+        if parts
+        else drops.private_dir(store.landing_dir, SOURCE)
+    )
 
 
 def meter_feed(settings: Settings, store: Store) -> FileFeed:
@@ -70,51 +79,99 @@ def meter_feed(settings: Settings, store: Store) -> FileFeed:
         folder = source_dir(store, NORMALISED)
         target = folder / f"{landed.sha256}.parquet"
         staged = folder / f".{landed.sha256}.tmp"
-        result = validate_file(landed.path, out_path=staged, key=key_of(settings), categories=categories,
-                               limits=limits, name=path.name)
+        result = validate_file(
+            landed.path,
+            out_path=staged,
+            key=key_of(settings),
+            categories=categories,
+            limits=limits,
+            name=path.name,
+        )
         if not result.ok:
             staged.unlink(missing_ok=True)
-            return Validated(False, report=format_report(result), problems=[p.to_dict() for p in result.problems])
+            return Validated(
+                False, report=format_report(result), problems=[p.to_dict() for p in result.problems]
+            )
         os.chmod(staged, drops.PRIVATE_FILE)
         os.replace(staged, target)
         result.out_path = target
         return Validated(True, payload=result)
 
-    def refuse_bytes(path: Path, content: bytes) -> Validated:   # noqa: ARG001 - never called: the feed streams
+    def refuse_bytes(path: Path, content: bytes) -> Validated:  # noqa: ARG001 - never called: the feed streams
         raise AssertionError("the meter feed validates landed files")
 
-    return FileFeed(name="meter values", source=SOURCE, drop_folder=settings.meter_inbox_folder, nested=False,
-                    loaded_into="meter_lake", validate=refuse_bytes, load=insert_meter_file,
-                    max_file_bytes=settings.meter_max_file_bytes, validate_landed=validate_landed)
+    return FileFeed(
+        name="meter values",
+        source=SOURCE,
+        drop_folder=settings.meter_inbox_folder,
+        nested=False,
+        loaded_into="meter_lake",
+        validate=refuse_bytes,
+        load=insert_meter_file,
+        max_file_bytes=settings.meter_max_file_bytes,
+        validate_landed=validate_landed,
+    )
 
 
-def insert_meter_file(con: duckdb.DuckDBPyConnection, result: MeterFile, landed: LandedFile,
-                      received_at: datetime) -> list[str]:
+def insert_meter_file(
+    con: duckdb.DuckDBPyConnection, result: MeterFile, landed: LandedFile, received_at: datetime
+) -> list[str]:
     """The accepted file's registry row (inside the processor's transaction) and its marker for the
     partition step; returns the file it supersedes for the month, if any."""
-    previous = con.execute("""select file_name, received_at from raw.meter_feed_files
+    previous = con.execute(
+        """select file_name, received_at from raw.meter_feed_files
                               where medium = ? and month = ? order by load_seq desc limit 1""",
-                           [result.medium, result.month]).fetchall()
-    load_seq, = con.execute("select coalesce(max(load_seq), 0) + 1 from raw.meter_feed_files").fetchone()
-    con.execute("insert into raw.meter_feed_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [landed.sha256, result.file, load_seq, naive_utc(received_at), result.medium, result.month,
-                 result.rows, result.points, Decimal(result.wh_total) / 1000,
-                 ",".join(f"PT{m}M" if m != 60 else "PT1H" for m in result.resolutions), result.is_synthetic])
-    store_root = landed.path.parents[2]          # <landing>/<source>/<sha[:2]>/<file>
-    marker_dir = drops.private_dir(store_root, SOURCE, ACCEPTED, result.medium, f"{result.month:%Y-%m}")
+        [result.medium, result.month],
+    ).fetchall()
+    (load_seq,) = con.execute(
+        "select coalesce(max(load_seq), 0) + 1 from raw.meter_feed_files"
+    ).fetchone()
+    con.execute(
+        "insert into raw.meter_feed_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            landed.sha256,
+            result.file,
+            load_seq,
+            naive_utc(received_at),
+            result.medium,
+            result.month,
+            result.rows,
+            result.points,
+            Decimal(result.wh_total) / 1000,
+            ",".join(f"PT{m}M" if m != 60 else "PT1H" for m in result.resolutions),
+            result.is_synthetic,
+        ],
+    )
+    store_root = landed.path.parents[2]  # <landing>/<source>/<sha[:2]>/<file>
+    marker_dir = drops.private_dir(
+        store_root, SOURCE, ACCEPTED, result.medium, f"{result.month:%Y-%m}"
+    )
     marker = marker_dir / f"{load_seq:08d}_{landed.sha256[:12]}.json"
-    marker.write_text(json.dumps({"sha256": landed.sha256, "file_name": result.file, "load_seq": load_seq,
-                                  "received_at": naive_utc(received_at).isoformat(), "is_synthetic": result.is_synthetic,
-                                  "rows": result.rows, "points": result.points}), encoding="utf-8")
+    marker.write_text(
+        json.dumps(
+            {
+                "sha256": landed.sha256,
+                "file_name": result.file,
+                "load_seq": load_seq,
+                "received_at": naive_utc(received_at).isoformat(),
+                "is_synthetic": result.is_synthetic,
+                "rows": result.rows,
+                "points": result.points,
+            }
+        ),
+        encoding="utf-8",
+    )
     os.chmod(marker, drops.PRIVATE_FILE)
-    return [f"supersedes {result.medium} {result.month:%Y-%m} from {name} (received {at:%Y-%m-%d %H:%M} UTC)"
-            for name, at in previous]
+    return [
+        f"supersedes {result.medium} {result.month:%Y-%m} from {name} (received {at:%Y-%m-%d %H:%M} UTC)"
+        for name, at in previous
+    ]
 
 
 def process_drop(settings: Settings, store: Store, *, settle_s: float = 0.0) -> DropReport:
     feed = meter_feed(settings, store)
     if drops.pending_files(feed, settings.inbox_dir, settle_s=settle_s):
-        key_of(settings)                       # refuse before reading anything
+        key_of(settings)  # refuse before reading anything
     return drops.process_drop(feed, settings.inbox_dir, store, settle_s=settle_s)
 
 
@@ -129,14 +186,30 @@ class PartitionResult:
     @property
     def metadata(self) -> dict:
         if self.written is None:
-            return {"medium": self.medium, "month": f"{self.month:%Y-%m}", "file": "none: no accepted file for the month"}
+            return {
+                "medium": self.medium,
+                "month": f"{self.month:%Y-%m}",
+                "file": "none: no accepted file for the month",
+            }
         revision = self.written.revision
-        meta = {"medium": self.medium, "month": f"{self.month:%Y-%m}", "file": self.file_name, "sha256": self.sha256,
-                "partition": self.written.path, "unchanged": self.written.unchanged}
+        meta = {
+            "medium": self.medium,
+            "month": f"{self.month:%Y-%m}",
+            "file": self.file_name,
+            "sha256": self.sha256,
+            "partition": self.written.path,
+            "unchanged": self.written.unchanged,
+        }
         if revision is not None:
-            meta.update(revision=revision.revision, points=revision.points, intervals=revision.intervals,
-                        kwh=revision.wh / 1000, points_changed=revision.points_changed,
-                        intervals_changed=revision.intervals_changed, kwh_change=revision.wh_change / 1000)
+            meta.update(
+                revision=revision.revision,
+                points=revision.points,
+                intervals=revision.intervals,
+                kwh=revision.wh / 1000,
+                points_changed=revision.points_changed,
+                intervals_changed=revision.intervals_changed,
+                kwh_change=revision.wh_change / 1000,
+            )
         return meta
 
 
@@ -154,8 +227,14 @@ def write_partition(settings: Settings, medium: str, month: date) -> PartitionRe
         return PartitionResult(medium, month, None, None, None)
     rows = store.landing_dir / SOURCE / NORMALISED / f"{accepted['sha256']}.parquet"
     work = source_dir(store, "work")
-    written = lake_of(settings).write_partition(medium, month, rows, file_sha256=accepted["sha256"],
-                                                is_synthetic=accepted["is_synthetic"], work_dir=work)
+    written = lake_of(settings).write_partition(
+        medium,
+        month,
+        rows,
+        file_sha256=accepted["sha256"],
+        is_synthetic=accepted["is_synthetic"],
+        work_dir=work,
+    )
     return PartitionResult(medium, month, accepted["file_name"], accepted["sha256"], written)
 
 
@@ -170,16 +249,22 @@ def stale_months(settings: Settings) -> list[tuple[str, date, str]]:
         for month_dir in sorted(folder.iterdir()) if folder.is_dir() else []:
             month = date.fromisoformat(month_dir.name + "-01")
             accepted = newest_accepted(store, medium, month)
-            if accepted and lake.file_sha256(lake.partition_path(medium, month)) != accepted["sha256"]:
+            if (
+                accepted
+                and lake.file_sha256(lake.partition_path(medium, month)) != accepted["sha256"]
+            ):
                 stale.append((medium, month, accepted["sha256"]))
     return stale
 
 
-def stage_demo_sample(inbox: Path, folder: str, work: Path, *, month: str, points: int = 300) -> list[Path]:
+def stage_demo_sample(
+    inbox: Path, folder: str, work: Path, *, month: str, points: int = 300
+) -> list[Path]:
     """The demo's SYNTHETIC meter sample (replay/meter_sample.py: `points` electricity points and
     proportionally fewer district-heating customers, one month), built beside the inbox and renamed
     into the meter inbox as the utility would drop it."""
     from replay.meter_sample import write_sample
+
     staging = work / "meter-sample"
     built = [result.path for result in write_sample(staging, points=points, month=month)]
     target = inbox / folder
@@ -194,12 +279,16 @@ def stage_demo_sample(inbox: Path, folder: str, work: Path, *, month: str, point
 
 @dataclass(frozen=True)
 class Reconciliation:
-    rows: list[dict]             # medium, month, report_category, metered_mwh, reported_mwh, difference_share
+    rows: list[dict]  # medium, month, report_category, metered_mwh, reported_mwh, difference_share
     tolerance: float
 
     @property
     def mismatched(self) -> list[dict]:
-        return [r for r in self.rows if r["difference_share"] is None or abs(r["difference_share"]) > self.tolerance]
+        return [
+            r
+            for r in self.rows
+            if r["difference_share"] is None or abs(r["difference_share"]) > self.tolerance
+        ]
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, *, tolerance: float) -> Reconciliation:
@@ -225,5 +314,12 @@ def reconcile(con: duckdb.DuckDBPyConnection, *, tolerance: float) -> Reconcilia
                m.metered_mwh, r.reported_mwh, (m.metered_mwh - r.reported_mwh) / nullif(r.reported_mwh, 0)
         from metered as m left join reported as r using (medium, month, report_flow, report_category)
         order by 1, 2, 3""").fetchall()
-    names = ("medium", "month", "report_category", "metered_mwh", "reported_mwh", "difference_share")
+    names = (
+        "medium",
+        "month",
+        "report_category",
+        "metered_mwh",
+        "reported_mwh",
+        "difference_share",
+    )
     return Reconciliation([dict(zip(names, row)) for row in rows], tolerance)

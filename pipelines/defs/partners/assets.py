@@ -13,27 +13,46 @@ SUBMISSIONS_KEY = dg.AssetKey(["raw", "partner_submissions"])
 ALL_VALID_CHECK = "every_file_in_the_drop_was_valid"
 
 
-@dg.asset(key=SUBMISSIONS_KEY, group_name="ingestion", pool=DUCKDB_POOL, kinds={"python", "duckdb"},
-          check_specs=[dg.AssetCheckSpec(ALL_VALID_CHECK, asset=SUBMISSIONS_KEY,
-                                         description="WARN when a file was quarantined; its report names "
-                                                     "the sheet, row, column and value.")],
-          description="Partner submissions from inbox/partners/<partner_id>/: validated, loaded file by "
-                      "file (all sheets or nothing), bad files quarantined with a report.")
+@dg.asset(
+    key=SUBMISSIONS_KEY,
+    group_name="ingestion",
+    pool=DUCKDB_POOL,
+    kinds={"python", "duckdb"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            ALL_VALID_CHECK,
+            asset=SUBMISSIONS_KEY,
+            description="WARN when a file was quarantined; its report names "
+            "the sheet, row, column and value.",
+        )
+    ],
+    description="Partner submissions from inbox/partners/<partner_id>/: validated, loaded file by "
+    "file (all sheets or nothing), bad files quarantined with a report.",
+)
 def partner_submissions(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
-    report = loads.process_drop(settings.inbox_dir, Store.of(settings), settle_s=settings.inbox_settle_s)
+    report = loads.process_drop(
+        settings.inbox_dir, Store.of(settings), settle_s=settings.inbox_settle_s
+    )
     engine.mirror_raw(settings, list(loads.RAW_TABLES))
-    context.log.info(f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}")
+    context.log.info(
+        f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}"
+    )
     yield from drop_results(report, ALL_VALID_CHECK)
 
 
 partner_submissions_job = dg.define_asset_job(
-    "partner_submissions", selection=dg.AssetSelection.assets(SUBMISSIONS_KEY).downstream(),
-    description="Validate and load the files in the partner inbox, then rebuild everything downstream.")
+    "partner_submissions",
+    selection=dg.AssetSelection.assets(SUBMISSIONS_KEY).downstream(),
+    description="Validate and load the files in the partner inbox, then rebuild everything downstream.",
+)
 
 
-partner_inbox_sensor = inbox_sensor("partner_inbox_sensor", partner_submissions_job, loads.submission_feed())
+partner_inbox_sensor = inbox_sensor(
+    "partner_inbox_sensor", partner_submissions_job, loads.submission_feed()
+)
 
 
 def definitions(settings: Settings) -> dg.Definitions:  # noqa: ARG001 - every domain takes the settings
-    return dg.Definitions(assets=[partner_submissions], jobs=[partner_submissions_job],
-                          sensors=[partner_inbox_sensor])
+    return dg.Definitions(
+        assets=[partner_submissions], jobs=[partner_submissions_job], sensors=[partner_inbox_sensor]
+    )

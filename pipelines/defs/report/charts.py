@@ -14,7 +14,17 @@ matplotlib.use("Agg")
 matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402
 
-PALETTE = ["#1f3b73", "#c0392b", "#27ae60", "#8e44ad", "#e67e22", "#16a085", "#7f8c8d", "#d4ac0d", "#2c3e50"]
+PALETTE = [
+    "#1f3b73",
+    "#c0392b",
+    "#27ae60",
+    "#8e44ad",
+    "#e67e22",
+    "#16a085",
+    "#7f8c8d",
+    "#d4ac0d",
+    "#2c3e50",
+]
 
 
 def data_uri(fig) -> str:
@@ -33,8 +43,13 @@ def sectors_over_time(series: list[dict]) -> str:
     years = sorted({r["year"] for r in series})
     order = sorted(by_sector, key=lambda s: -sum(by_sector[s].values()))
     fig, ax = plt.subplots(figsize=(9, 4.2))
-    ax.stackplot(years, [[by_sector[s].get(y, 0.0) for y in years] for s in order], labels=order,
-                 colors=PALETTE[:len(order)], alpha=0.9)
+    ax.stackplot(
+        years,
+        [[by_sector[s].get(y, 0.0) for y in years] for s in order],
+        labels=order,
+        colors=PALETTE[: len(order)],
+        alpha=0.9,
+    )
     ax.set_ylabel("kt CO2e per år")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     ax.set_xlim(min(years), max(years))
@@ -46,15 +61,29 @@ def trajectory(paths: list[dict], method: str, gas: str) -> str:
     rows = [r for r in paths if r["method"] == method]
     years = [r["year"] for r in rows]
     fig, ax = plt.subplots(figsize=(7, 3.4))
-    actual = [r["emissions_t"] / 1000 if r["emissions_kind"] == "actual" and r["emissions_t"] is not None else None
-              for r in rows]
-    other = [r["emissions_t"] / 1000 if r["emissions_kind"] != "actual" and r["emissions_t"] is not None else None
-             for r in rows]
+    actual = [
+        r["emissions_t"] / 1000
+        if r["emissions_kind"] == "actual" and r["emissions_t"] is not None
+        else None
+        for r in rows
+    ]
+    other = [
+        r["emissions_t"] / 1000
+        if r["emissions_kind"] != "actual" and r["emissions_t"] is not None
+        else None
+        for r in rows
+    ]
     allowed = [None if r["allowed_t"] is None else r["allowed_t"] / 1000 for r in rows]
     # Years SMHI does not publish (1991-1999 ...) are skipped, so the line joins the years it has.
     observed = [(y, a) for y, a in zip(years, actual) if a is not None]
-    ax.plot([y for y, _ in observed], [a for _, a in observed], color=PALETTE[0], marker="o", markersize=3,
-            label="utfall (SMHI)")
+    ax.plot(
+        [y for y, _ in observed],
+        [a for _, a in observed],
+        color=PALETTE[0],
+        marker="o",
+        markersize=3,
+        label="utfall (SMHI)",
+    )
     ax.plot(years, other, color=PALETTE[1], linestyle=":", linewidth=2, label="trend")
     ax.plot(years, allowed, color=PALETTE[2], linewidth=2, label="tillåten bana")
     ax.set_ylabel(f"kt {gas} per år")
@@ -82,7 +111,9 @@ def stacked_bars(series: list[dict], category: str, value: str, ylabel: str) -> 
     return data_uri(fig)
 
 
-def horizontal_bars(labels: list[str], values: list[float | None], highlight: int | None, xlabel: str) -> str:
+def horizontal_bars(
+    labels: list[str], values: list[float | None], highlight: int | None, xlabel: str
+) -> str:
     fig, ax = plt.subplots(figsize=(7, 0.3 * len(labels) + 1.2))
     colours = [PALETTE[1] if i == highlight else PALETTE[0] for i in range(len(labels))]
     ax.barh(labels, [v or 0.0 for v in values], color=colours)
@@ -95,8 +126,14 @@ def horizontal_bars(labels: list[str], values: list[float | None], highlight: in
 def lines(series: dict[str, list[tuple[int, float | None]]], ylabel: str) -> str:
     fig, ax = plt.subplots(figsize=(7, 3.2))
     for i, (name, points) in enumerate(sorted(series.items())):
-        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", markersize=3,
-                color=PALETTE[i % len(PALETTE)], label=name)
+        ax.plot(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            marker="o",
+            markersize=3,
+            color=PALETTE[i % len(PALETTE)],
+            label=name,
+        )
     years = sorted({p[0] for points in series.values() for p in points})
     ax.set_xticks(years)
     ax.set_xlim(min(years) - 0.5, max(years) + 0.5)

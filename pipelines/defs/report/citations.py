@@ -17,16 +17,25 @@ class Citation:
 class Citations:
     """Numbers footnotes in order of first use; the same source, vintage and mart share one."""
 
-    source_names: dict[str, str] = field(default_factory=dict)   # source_id -> "name (publisher)"
+    source_names: dict[str, str] = field(default_factory=dict)  # source_id -> "name (publisher)"
     order: list[Citation] = field(default_factory=list)
 
     def cite(self, source_id: str | None, vintage, mart: str) -> int:
-        citation = Citation(source_id or "okänd källa", "" if vintage is None else str(vintage), mart)
+        citation = Citation(
+            source_id or "okänd källa", "" if vintage is None else str(vintage), mart
+        )
         if citation not in self.order:
             self.order.append(citation)
         return self.order.index(citation) + 1
 
     def notes(self) -> list[dict]:
-        return [{"number": i, "source": self.source_names.get(c.source_id, c.source_id),
-                 "source_id": c.source_id, "vintage": c.vintage, "mart": c.mart}
-                for i, c in enumerate(self.order, start=1)]
+        return [
+            {
+                "number": i,
+                "source": self.source_names.get(c.source_id, c.source_id),
+                "source_id": c.source_id,
+                "vintage": c.vintage,
+                "mart": c.mart,
+            }
+            for i, c in enumerate(self.order, start=1)
+        ]

@@ -23,10 +23,22 @@ from pipelines.defs.report.citations import Citations
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 NBSP = "\u00a0"
 # Swedish names of the marts' codes (presentation only; no numbers).
-LABELS = {"households": "hushåll", "public_sector": "offentlig konsumtion", "investments": "investeringar",
-          "public_sector+investments": "offentlig konsumtion och investeringar"}
-UNITS = {"t": "t", "t_per_capita": "t/inv.", "kg_per_capita": "kg/inv.", "g_per_kwh": "g CO2e/kWh", "mwh": "MWh",
-         "kwh": "kWh", "kw": "kW", "kg": "kg CO2e"}
+LABELS = {
+    "households": "hushåll",
+    "public_sector": "offentlig konsumtion",
+    "investments": "investeringar",
+    "public_sector+investments": "offentlig konsumtion och investeringar",
+}
+UNITS = {
+    "t": "t",
+    "t_per_capita": "t/inv.",
+    "kg_per_capita": "kg/inv.",
+    "g_per_kwh": "g CO2e/kWh",
+    "mwh": "MWh",
+    "kwh": "kWh",
+    "kw": "kW",
+    "kg": "kg CO2e",
+}
 
 
 @dataclass(frozen=True)
@@ -34,12 +46,12 @@ class RenderedReport:
     html: str
     kommun_kod: str
     year: int
-    figures: int      # footnoted numbers in the page
+    figures: int  # footnoted numbers in the page
     charts: int
 
 
 def swedish_number(value: float, decimals: int) -> str:
-    text = f"{value:,.{decimals}f}"   # 1,234.5 -> 1 234,5
+    text = f"{value:,.{decimals}f}"  # 1,234.5 -> 1 234,5
     return text.replace(",", NBSP).replace(".", ",").replace("-", "−")
 
 
@@ -64,16 +76,27 @@ def format_value(value, kind: str) -> str:
 
 def num(fact: facts.Fact) -> Markup:
     """A number with its footnote mark; data-value holds the mart value unrounded."""
-    raw = fact.value.isoformat() if isinstance(fact.value, dt.date) else ("" if fact.value is None else fact.value)
+    raw = (
+        fact.value.isoformat()
+        if isinstance(fact.value, dt.date)
+        else ("" if fact.value is None else fact.value)
+    )
     attrs = f' data-fact="{html.escape(fact.fact_id)}"' if fact.fact_id else ""
-    return Markup(f'<span class="num"{attrs} data-value="{html.escape(str(raw))}">'
-                  f'{html.escape(format_value(fact.value, fact.kind))}</span>'
-                  f'<sup class="fn"><a href="#fn-{fact.note}">{fact.note}</a></sup>')
+    return Markup(
+        f'<span class="num"{attrs} data-value="{html.escape(str(raw))}">'
+        f"{html.escape(format_value(fact.value, fact.kind))}</span>"
+        f'<sup class="fn"><a href="#fn-{fact.note}">{fact.note}</a></sup>'
+    )
 
 
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.globals["num"] = num
     env.globals["labels"] = LABELS
     return env
@@ -83,12 +106,18 @@ def build_context(con: duckdb.DuckDBPyConnection, kommun_kod: str, year: int | N
     citations = Citations(source_names=facts.source_names(con))
     q = facts.Query(con, kommun_kod, year or facts.latest_data_year(con, kommun_kod), citations)
     context = {
-        "kommun": facts.kommun(q), "year": q.year,
-        "territorial": facts.territorial(q), "trajectories": facts.trajectories(q),
-        "consumption": facts.consumption(q), "sinks": facts.sinks(q), "energy": facts.energy(q),
+        "kommun": facts.kommun(q),
+        "year": q.year,
+        "territorial": facts.territorial(q),
+        "trajectories": facts.trajectories(q),
+        "consumption": facts.consumption(q),
+        "sinks": facts.sinks(q),
+        "energy": facts.energy(q),
         "meters": facts.meters(q),
-        "partners": facts.partners(q), "peers": facts.peers(q),
-        "rank_in_lan": facts.rank_in_lan(q), "indicators": facts.indicators(q),
+        "partners": facts.partners(q),
+        "peers": facts.peers(q),
+        "rank_in_lan": facts.rank_in_lan(q),
+        "indicators": facts.indicators(q),
     }
     context["charts"] = draw_charts(context)
     context["notes"] = citations.notes()
@@ -100,7 +129,9 @@ def draw_charts(c: dict) -> dict[str, str]:
     drawn = {"sectors": charts.sectors_over_time(c["territorial"]["series"])}
     for m in c["trajectories"]["methods"]:
         if any(p["method"] == m["method"] for p in c["trajectories"]["paths"]):
-            drawn[f"trajectory:{m['method']}"] = charts.trajectory(c["trajectories"]["paths"], m["method"], m["gas"])
+            drawn[f"trajectory:{m['method']}"] = charts.trajectory(
+                c["trajectories"]["paths"], m["method"], m["gas"]
+            )
     if c["consumption"]["available"] and c["consumption"]["series"]:
         # Households have one SEI year only; stacking it on the series would read as a jump.
         series = [r for r in c["consumption"]["series"] if r["component"] != "households"]
@@ -109,7 +140,8 @@ def draw_charts(c: dict) -> dict[str, str]:
         series: dict[str, list] = {}
         for item in c["energy"]["items"]:
             series.setdefault(f"{item['network_id']}, {item['allocation_method']}", []).append(
-                (item["year"], item["value"].value))
+                (item["year"], item["value"].value)
+            )
         drawn["climate_value"] = charts.lines(series, "g CO2e per kWh levererad")
     if c["meters"]["available"] and c["meters"]["weekday"]:
         series = {}
@@ -120,16 +152,26 @@ def draw_charts(c: dict) -> dict[str, str]:
         for group in c["peers"]["groups"]:
             members = group["members"]
             drawn[f"peers:{group['id']}"] = charts.horizontal_bars(
-                [m["kommun_namn"] for m in members], [m["per_capita"].value for m in members],
-                next((i for i, m in enumerate(members) if m["is_self"]), None), "t CO2e per invånare")
+                [m["kommun_namn"] for m in members],
+                [m["per_capita"].value for m in members],
+                next((i for i, m in enumerate(members) if m["is_self"]), None),
+                "t CO2e per invånare",
+            )
     return drawn
 
 
-def build_report(con: duckdb.DuckDBPyConnection, kommun_kod: str, year: int | None = None) -> RenderedReport:
+def build_report(
+    con: duckdb.DuckDBPyConnection, kommun_kod: str, year: int | None = None
+) -> RenderedReport:
     context = build_context(con, kommun_kod, year)
     page = environment().get_template("klimatrapport.html").render(**context)
-    return RenderedReport(page, kommun_kod, context["year"], figures=page.count('class="num"'),
-                          charts=len(context["charts"]))
+    return RenderedReport(
+        page,
+        kommun_kod,
+        context["year"],
+        figures=page.count('class="num"'),
+        charts=len(context["charts"]),
+    )
 
 
 def write_report(database: Path, out_dir: Path, kommun_kod: str, year: int | None = None) -> Path:

@@ -12,18 +12,28 @@ SITE_KEY = dg.AssetKey(["site", "medborgarsajt"])
 
 
 # In the warehouse pool like every step (tests/test_definitions.py), though it reads only the serving copy.
-@dg.asset(key=SITE_KEY, deps=[SERVING_KEY], group_name="serving", pool=DUCKDB_POOL, kinds={"html"},
-          description="The citizens' static site (Swedish): the report kommun's page, a page per kommun, a "
-                      "comparison view and a map, every number cited; read from serving/current only.")
-def medborgarsajt(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
+@dg.asset(
+    key=SITE_KEY,
+    deps=[SERVING_KEY],
+    group_name="serving",
+    pool=DUCKDB_POOL,
+    kinds={"html"},
+    description="The citizens' static site (Swedish): the report kommun's page, a page per kommun, a "
+    "comparison view and a map, every number cited; read from serving/current only.",
+)
+def medborgarsajt(
+    context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
+) -> dg.MaterializeResult:
     site = write_site(settings.serving_dir, settings.site_dir, settings.report_kommun)
     context.log.info(f"site written to {site.path} ({site.pages} pages, build {site.build_id})")
-    return dg.MaterializeResult(metadata={
-        "site": dg.MetadataValue.path(str(site.path)),
-        "open": dg.MetadataValue.url(site.report_page.as_uri()),
-        "build_id": site.build_id,
-        "pages": site.pages,
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "site": dg.MetadataValue.path(str(site.path)),
+            "open": dg.MetadataValue.url(site.report_page.as_uri()),
+            "build_id": site.build_id,
+            "pages": site.pages,
+        }
+    )
 
 
 def definitions(settings: Settings) -> dg.Definitions:

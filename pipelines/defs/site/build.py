@@ -33,7 +33,8 @@ from markupsafe import Markup
 
 from pipelines.defs.report import facts
 from pipelines.defs.report.citations import Citations
-from pipelines.defs.report.render import LABELS, TEMPLATE_DIR as REPORT_TEMPLATES, format_value, num
+from pipelines.defs.report.render import LABELS, format_value, num
+from pipelines.defs.report.render import TEMPLATE_DIR as REPORT_TEMPLATES
 from pipelines.defs.site import charts, data
 from pipelines.lib.downloads import DOWNLOADS_DIR as DOWNLOADS
 from pipelines.lib.downloads import FORMATS as DOWNLOAD_FORMATS
@@ -46,20 +47,24 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 KEEP_BUILDS = 2
 # Only this site's own origin: no CDN, font, analytics or API host (Vega's data loads are same-origin).
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
 # Swedish names of the trajectory presets (dbt_project/seeds/trajectory_methods.csv); presentation only.
-METHOD_NAMES = {"carbon_law": "Koldioxidlagen, 1,5 °C (11,72 % per år)",
-                "carbon_law_1_7c": "Koldioxidlagen, 1,7 °C (7,38 % per år)",
-                "carbon_budget": "Koldioxidbudget (CO2, 1,5 °C)",
-                "borlange_local": "Borlänges egen koldioxidbudget (16,4 % per år)"}
+METHOD_NAMES = {
+    "carbon_law": "Koldioxidlagen, 1,5 °C (11,72 % per år)",
+    "carbon_law_1_7c": "Koldioxidlagen, 1,7 °C (7,38 % per år)",
+    "carbon_budget": "Koldioxidbudget (CO2, 1,5 °C)",
+    "borlange_local": "Borlänges egen koldioxidbudget (16,4 % per år)",
+}
 MAP_ATTRIBUTION = "Kommungränser: Valmyndigheten via okfse/sweden-geojson (förenklade)"
 
 
 @dataclass(frozen=True)
 class BuiltSite:
-    path: Path            # the site link (what a web server serves)
-    folder: Path          # the build it points at
+    path: Path  # the site link (what a web server serves)
+    folder: Path  # the build it points at
     build_id: str
     pages: int
     report_page: Path
@@ -71,18 +76,26 @@ def method_name(method: str) -> str:
 
 def environment() -> jinja2.Environment:
     # The report's templates too: the neutrality balance table has one home (report/templates/balance.html).
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader([TEMPLATES, REPORT_TEMPLATES]), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([TEMPLATES, REPORT_TEMPLATES]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.globals.update(num=num, labels=LABELS, method_name=method_name, cell=cell, csp=CSP)
-    env.filters["tojson_compact"] = lambda v: Markup(json.dumps(v, ensure_ascii=False, separators=(",", ":"),
-                                                                default=str).replace("</", "<\\/"))
+    env.filters["tojson_compact"] = lambda v: Markup(
+        json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=str).replace("</", "<\\/")
+    )
     return env
 
 
 def cell(value, kind: str) -> Markup:
     """A table cell: the number the Swedish way, the mart value unrounded in data-value."""
     raw = value.isoformat() if isinstance(value, dt.date) else ("" if value is None else value)
-    return Markup(f'<td data-value="{html.escape(str(raw))}">{html.escape(format_value(value, kind))}</td>')
+    return Markup(
+        f'<td data-value="{html.escape(str(raw))}">{html.escape(format_value(value, kind))}</td>'
+    )
 
 
 def kt(value):
@@ -97,7 +110,9 @@ class Page:
         self.csv_dir = csv_dir
         self.csv: dict[str, list[list]] = {}
 
-    def fact(self, value, kind: str, *, source_id: str, vintage, mart: str, fact_id: str = "") -> facts.Fact:
+    def fact(
+        self, value, kind: str, *, source_id: str, vintage, mart: str, fact_id: str = ""
+    ) -> facts.Fact:
         return facts.Fact(value, self.citations.cite(source_id, vintage, mart), kind, fact_id)
 
     def note(self, source_id: str, vintage, mart: str) -> int:
@@ -115,11 +130,19 @@ def sector_section(page: Page, k: data.Kommun) -> dict:
     by = {(r["year"], r["huvudsektor"]): r["tonnes"] for r in k.sectors}
     table = [{"year": y, "cells": [by.get((y, s)) for s in sectors]} for y in years]
     return {
-        "vintage": vintage, "sectors": sectors, "table": table,
+        "vintage": vintage,
+        "sectors": sectors,
+        "table": table,
         "note": page.note(data.SMHI, vintage, "marts.fct_emissions"),
-        "rows": [{"year": r["year"], "series": r["huvudsektor"], "value": kt(r["tonnes"])} for r in k.sectors],
-        "csv": page.chart_csv("utslapp_per_sektor", ["år", "huvudsektor", "ton CO2e", "SMHI-version"],
-                              [[r["year"], r["huvudsektor"], r["tonnes"], vintage] for r in k.sectors]),
+        "rows": [
+            {"year": r["year"], "series": r["huvudsektor"], "value": kt(r["tonnes"])}
+            for r in k.sectors
+        ],
+        "csv": page.chart_csv(
+            "utslapp_per_sektor",
+            ["år", "huvudsektor", "ton CO2e", "SMHI-version"],
+            [[r["year"], r["huvudsektor"], r["tonnes"], vintage] for r in k.sectors],
+        ),
     }
 
 
@@ -132,33 +155,76 @@ def trajectory_section(page: Page, k: data.Kommun, vintage) -> dict:
         for p in path:
             if p["emissions_t"] is not None:
                 actual = p["emissions_kind"] == "actual"
-                rows.append({"year": p["year"], "series": "utfall (SMHI)" if actual else "trend",
-                             "value": kt(p["emissions_t"]), "dashed": not actual})
+                rows.append(
+                    {
+                        "year": p["year"],
+                        "series": "utfall (SMHI)" if actual else "trend",
+                        "value": kt(p["emissions_t"]),
+                        "dashed": not actual,
+                    }
+                )
             if p["allowed_t"] is not None:
-                rows.append({"year": p["year"], "series": "tillåten bana", "value": kt(p["allowed_t"]), "dashed": False})
-        methods.append({
-            "method": m["method"], "gas": m["gas"], "scope_status": m["scope_status"],
-            "trend_sum": page.fact(m["trend_sum_t"], "t", **cite, fact_id=f"trend_sum:{m['method']}"),
-            "allowed_sum": page.fact(m["allowed_sum_t"], "t", **cite, fact_id=f"allowed_sum:{m['method']}"),
-            "meets_paris": page.fact(m["meets_paris"], "bool", **cite, fact_id=f"meets_paris:{m['method']}"),
-            "exhausted": page.fact(m["budget_exhausted_date"], "date", **cite, fact_id=f"exhausted:{m['method']}"),
-            "net_zero": page.fact(m["net_zero_date"], "date", **cite),
-            "gap_2030": page.fact(m["gap_2030_t"], "t", **cite, fact_id=f"gap_2030:{m['method']}"),
-            "rows": rows, "path_rows": path_rows(path),
-            "path_note": page.note(data.SMHI, vintage, "marts.fct_carbon_budget"),
-            "csv": page.chart_csv(f"bana_{m['method']}", ["år", "metod", "utsläpp ton", "utsläpp är", "tillåtet ton"],
-                                  [[p["year"], m["method"], p["emissions_t"], p["emissions_kind"], p["allowed_t"]]
-                                   for p in path]),
-        })
+                rows.append(
+                    {
+                        "year": p["year"],
+                        "series": "tillåten bana",
+                        "value": kt(p["allowed_t"]),
+                        "dashed": False,
+                    }
+                )
+        methods.append(
+            {
+                "method": m["method"],
+                "gas": m["gas"],
+                "scope_status": m["scope_status"],
+                "trend_sum": page.fact(
+                    m["trend_sum_t"], "t", **cite, fact_id=f"trend_sum:{m['method']}"
+                ),
+                "allowed_sum": page.fact(
+                    m["allowed_sum_t"], "t", **cite, fact_id=f"allowed_sum:{m['method']}"
+                ),
+                "meets_paris": page.fact(
+                    m["meets_paris"], "bool", **cite, fact_id=f"meets_paris:{m['method']}"
+                ),
+                "exhausted": page.fact(
+                    m["budget_exhausted_date"], "date", **cite, fact_id=f"exhausted:{m['method']}"
+                ),
+                "net_zero": page.fact(m["net_zero_date"], "date", **cite),
+                "gap_2030": page.fact(
+                    m["gap_2030_t"], "t", **cite, fact_id=f"gap_2030:{m['method']}"
+                ),
+                "rows": rows,
+                "path_rows": path_rows(path),
+                "path_note": page.note(data.SMHI, vintage, "marts.fct_carbon_budget"),
+                "csv": page.chart_csv(
+                    f"bana_{m['method']}",
+                    ["år", "metod", "utsläpp ton", "utsläpp är", "tillåtet ton"],
+                    [
+                        [
+                            p["year"],
+                            m["method"],
+                            p["emissions_t"],
+                            p["emissions_kind"],
+                            p["allowed_t"],
+                        ]
+                        for p in path
+                    ],
+                ),
+            }
+        )
     return {"methods": methods}
 
 
 def path_rows(path: list[dict]) -> Markup:
     """A method's yearly table, built here rather than in a template loop: 870 such tables per site."""
-    return Markup("".join(
-        f'<tr data-year="{p["year"]}"><th scope="row">{p["year"]}</th>{cell(p["emissions_t"], "t")}'
-        f'<td class="text">{"utfall" if p["emissions_kind"] == "actual" else html.escape(p["emissions_kind"] or "–")}'
-        f'</td>{cell(p["allowed_t"], "t")}</tr>' for p in path))
+    return Markup(
+        "".join(
+            f'<tr data-year="{p["year"]}"><th scope="row">{p["year"]}</th>{cell(p["emissions_t"], "t")}'
+            f'<td class="text">{"utfall" if p["emissions_kind"] == "actual" else html.escape(p["emissions_kind"] or "–")}'
+            f"</td>{cell(p['allowed_t'], 't')}</tr>"
+            for p in path
+        )
+    )
 
 
 def headline(page: Page, k: data.Kommun) -> dict | None:
@@ -167,28 +233,48 @@ def headline(page: Page, k: data.Kommun) -> dict | None:
     latest = k.latest
     cite = dict(source_id=data.SMHI, vintage=latest["vintage"], mart="marts.emissions_per_capita")
     out = {
-        "year": latest["year"], "vintage": latest["vintage"],
+        "year": latest["year"],
+        "vintage": latest["vintage"],
         "total": page.fact(latest["tonnes"], "t", **cite, fact_id="territorial_total"),
-        "per_capita": page.fact(latest["tonnes_per_capita"], "t_per_capita", **cite, fact_id="territorial_per_capita"),
-        "population": page.fact(latest["population"], "count", source_id=data.SCB_POPULATION,
-                                vintage=latest["population_updated"], mart="marts.emissions_per_capita",
-                                fact_id="population"),
-        "change": page.fact(k.change_since_1990_pct, "pct", **cite, fact_id="territorial_change_1990"),
+        "per_capita": page.fact(
+            latest["tonnes_per_capita"], "t_per_capita", **cite, fact_id="territorial_per_capita"
+        ),
+        "population": page.fact(
+            latest["population"],
+            "count",
+            source_id=data.SCB_POPULATION,
+            vintage=latest["population_updated"],
+            mart="marts.emissions_per_capita",
+            fact_id="population",
+        ),
+        "change": page.fact(
+            k.change_since_1990_pct, "pct", **cite, fact_id="territorial_change_1990"
+        ),
         "rank": None,
     }
     if k.rank:
-        rc = dict(source_id=data.SMHI, vintage=k.rank["vintage"], mart="marts.emissions_rank_in_lan")
-        out["rank"] = {"in_lan": page.fact(k.rank["rank_in_lan"], "count", **rc, fact_id="rank_in_lan"),
-                       "of_lan": k.rank["kommuner_in_lan"],
-                       "in_sweden": page.fact(k.rank["rank_in_sweden"], "count", **rc, fact_id="rank_in_sweden"),
-                       "of_sweden": k.rank["kommuner_in_sweden"]}
+        rc = dict(
+            source_id=data.SMHI, vintage=k.rank["vintage"], mart="marts.emissions_rank_in_lan"
+        )
+        out["rank"] = {
+            "in_lan": page.fact(k.rank["rank_in_lan"], "count", **rc, fact_id="rank_in_lan"),
+            "of_lan": k.rank["kommuner_in_lan"],
+            "in_sweden": page.fact(
+                k.rank["rank_in_sweden"], "count", **rc, fact_id="rank_in_sweden"
+            ),
+            "of_sweden": k.rank["kommuner_in_sweden"],
+        }
     return out
 
 
 def kommun_context(page: Page, k: data.Kommun) -> dict:
     sectors = sector_section(page, k)
-    return {"k": k, "head": headline(page, k), "sectors": sectors,
-            "trajectories": trajectory_section(page, k, sectors["vintage"])}
+    return {
+        "k": k,
+        "head": headline(page, k),
+        "sectors": sectors,
+        "trajectories": trajectory_section(page, k, sectors["vintage"]),
+    }
 
 
 def report_sections(con, page: Page, k: data.Kommun, year: int) -> dict:
@@ -196,44 +282,98 @@ def report_sections(con, page: Page, k: data.Kommun, year: int) -> dict:
     the same footnotes) on the serving copy."""
     q = facts.Query(con, k.kommun_kod, year, page.citations)
     territorial = facts.territorial(q)
-    out = {"revisions": territorial["revisions"], "consumption": facts.consumption(q), "sinks": facts.sinks(q),
-           "partners": partners_gap(q), "peers": facts.peers(q)}
+    out = {
+        "revisions": territorial["revisions"],
+        "consumption": facts.consumption(q),
+        "sinks": facts.sinks(q),
+        "partners": partners_gap(q),
+        "peers": facts.peers(q),
+    }
     c = out["consumption"]
     if c["available"] and c["series"]:
         series = [r for r in c["series"] if r["tonnes"] is not None]
-        out["consumption_rows"] = [{"year": r["year"], "series": LABELS.get(r["component"], r["component"]),
-                                    "value": kt(r["tonnes"])} for r in series if r["component"] != "households"]
-        out["consumption_csv"] = page.chart_csv("konsumtion", ["år", "komponent", "ton CO2e", "källa", "version"],
-                                                [[r["year"], r["component"], r["tonnes"], r["source_id"], r["vintage"]]
-                                                 for r in series])
+        out["consumption_rows"] = [
+            {
+                "year": r["year"],
+                "series": LABELS.get(r["component"], r["component"]),
+                "value": kt(r["tonnes"]),
+            }
+            for r in series
+            if r["component"] != "households"
+        ]
+        out["consumption_csv"] = page.chart_csv(
+            "konsumtion",
+            ["år", "komponent", "ton CO2e", "källa", "version"],
+            [
+                [r["year"], r["component"], r["tonnes"], r["source_id"], r["vintage"]]
+                for r in series
+            ],
+        )
     s = out["sinks"]
     if s["available"] and s["balance"]:
         b = s["balance"][-1]
-        out["balance_rows"] = [{"label": label, "value": kt(b[key].value), "highlight": key == "net_eligible_t"}
-                               for key, label in (("gross_emissions_t", "utsläpp (brutto)"),
-                                                  ("removals_eligible_t", "upptag som räknas"),
-                                                  ("net_eligible_t", "netto"))
-                               if b[key].value is not None]
-        out["balance_csv"] = page.chart_csv("balans", ["år", "grund"] + list(facts.BALANCE_FIGURES),
-                                            [[r["year"], r["basis"]] + [r[f].value for f in facts.BALANCE_FIGURES]
-                                             for r in s["balance"]])
+        out["balance_rows"] = [
+            {"label": label, "value": kt(b[key].value), "highlight": key == "net_eligible_t"}
+            for key, label in (
+                ("gross_emissions_t", "utsläpp (brutto)"),
+                ("removals_eligible_t", "upptag som räknas"),
+                ("net_eligible_t", "netto"),
+            )
+            if b[key].value is not None
+        ]
+        out["balance_csv"] = page.chart_csv(
+            "balans",
+            ["år", "grund"] + list(facts.BALANCE_FIGURES),
+            [
+                [r["year"], r["basis"]] + [r[f].value for f in facts.BALANCE_FIGURES]
+                for r in s["balance"]
+            ],
+        )
     g = out["partners"]["gap_2030"]
     if g:
-        out["gap_rows"] = [{"label": label, "value": kt(g[key].value), "highlight": key == "uncovered_t"}
-                           for key, label in (("required_cut_t", "nödvändig minskning"),
-                                              ("planned_reduction_t", "partnernas planerade åtgärder"),
-                                              ("uncovered_t", "kvar att täcka")) if g[key].value is not None]
-        out["gap_csv"] = page.chart_csv("atgarder_mot_gapet", ["storhet", "ton CO2e"],
-                                        [[key, g[key].value] for key in ("trend_t", "allowed_t", "required_cut_t",
-                                                                         "planned_reduction_t", "uncovered_t")])
+        out["gap_rows"] = [
+            {"label": label, "value": kt(g[key].value), "highlight": key == "uncovered_t"}
+            for key, label in (
+                ("required_cut_t", "nödvändig minskning"),
+                ("planned_reduction_t", "partnernas planerade åtgärder"),
+                ("uncovered_t", "kvar att täcka"),
+            )
+            if g[key].value is not None
+        ]
+        out["gap_csv"] = page.chart_csv(
+            "atgarder_mot_gapet",
+            ["storhet", "ton CO2e"],
+            [
+                [key, g[key].value]
+                for key in (
+                    "trend_t",
+                    "allowed_t",
+                    "required_cut_t",
+                    "planned_reduction_t",
+                    "uncovered_t",
+                )
+            ],
+        )
     p = out["peers"]
     if p["available"]:
         for group in p["groups"]:
-            group["rows"] = [{"label": m["kommun_namn"], "value": m["per_capita"].value, "highlight": m["is_self"]}
-                             for m in group["members"] if m["per_capita"].value is not None]
-            group["csv"] = page.chart_csv(f"jamforelsegrupp_{group['id']}", ["kommun", "kod", "plats", "t CO2e/inv."],
-                                          [[m["kommun_namn"], m["kommun_kod"], m["rank"], m["per_capita"].value]
-                                           for m in group["members"]])
+            group["rows"] = [
+                {
+                    "label": m["kommun_namn"],
+                    "value": m["per_capita"].value,
+                    "highlight": m["is_self"],
+                }
+                for m in group["members"]
+                if m["per_capita"].value is not None
+            ]
+            group["csv"] = page.chart_csv(
+                f"jamforelsegrupp_{group['id']}",
+                ["kommun", "kod", "plats", "t CO2e/inv."],
+                [
+                    [m["kommun_namn"], m["kommun_kod"], m["rank"], m["per_capita"].value]
+                    for m in group["members"]
+                ],
+            )
     return out
 
 
@@ -241,13 +381,17 @@ def partners_gap(q: facts.Query) -> dict:
     """The partners' planned actions against the 2030 gap (marts.portfolio_vs_gap), as the report
     cites them. Not who has reported: partner_reporting_status names contact persons and is not
     open data (meta open_data: false), so it stays in the BI serving copy."""
-    rows = q.rows("select * from marts.portfolio_vs_gap where method = 'carbon_law' and year = 2030")
+    rows = q.rows(
+        "select * from marts.portfolio_vs_gap where method = 'carbon_law' and year = 2030"
+    )
     if not rows:
         return {"gap_2030": None}
     g = rows[0]
     cite = dict(source_id="partner_submissions", vintage=None, mart="marts.portfolio_vs_gap")
-    gap = {k: q.fact(g[k], "t", **cite, fact_id=f"portfolio:{k}")
-           for k in ("trend_t", "allowed_t", "required_cut_t", "planned_reduction_t", "uncovered_t")}
+    gap = {
+        k: q.fact(g[k], "t", **cite, fact_id=f"portfolio:{k}")
+        for k in ("trend_t", "allowed_t", "required_cut_t", "planned_reduction_t", "uncovered_t")
+    }
     gap["actions_counted"] = g["actions_counted"]
     return {"gap_2030": gap}
 
@@ -259,7 +403,10 @@ def download_tables(build: data.Build) -> list[dict]:
     manifest = {t["table"]: t for t in build.manifest["tables"]}
     if not package.is_file():
         return []
-    names = {Path(r["path"]).name.split(".")[0] for r in json.loads(package.read_text(encoding="utf-8"))["resources"]}
+    names = {
+        Path(r["path"]).name.split(".")[0]
+        for r in json.loads(package.read_text(encoding="utf-8"))["resources"]
+    }
     return [manifest[name] for name in sorted(names) if name in manifest]
 
 
@@ -268,13 +415,24 @@ def comparison_data(kommuner: dict[str, data.Kommun], default: list[str]) -> dic
     for kod, k in kommuner.items():
         if not k.latest:
             continue
-        out[kod] = {"namn": k.kommun_namn, "lan": k.lan_namn, "year": k.latest["year"],
-                    "vintage": str(k.latest["vintage"]), "tonnes": k.latest["tonnes"],
-                    "per_capita": k.latest["tonnes_per_capita"], "change_1990": k.change_since_1990_pct,
-                    "rank_in_lan": k.rank["rank_in_lan"] if k.rank else None,
-                    "kommuner_in_lan": k.rank["kommuner_in_lan"] if k.rank else None,
-                    "series": [[r["year"], None if r["tonnes_per_capita"] is None else round(r["tonnes_per_capita"], 3)]
-                               for r in k.per_capita_series]}
+        out[kod] = {
+            "namn": k.kommun_namn,
+            "lan": k.lan_namn,
+            "year": k.latest["year"],
+            "vintage": str(k.latest["vintage"]),
+            "tonnes": k.latest["tonnes"],
+            "per_capita": k.latest["tonnes_per_capita"],
+            "change_1990": k.change_since_1990_pct,
+            "rank_in_lan": k.rank["rank_in_lan"] if k.rank else None,
+            "kommuner_in_lan": k.rank["kommuner_in_lan"] if k.rank else None,
+            "series": [
+                [
+                    r["year"],
+                    None if r["tonnes_per_capita"] is None else round(r["tonnes_per_capita"], 3),
+                ]
+                for r in k.per_capita_series
+            ],
+        }
     return {"default": [d for d in default if d in out], "kommuner": out}
 
 
@@ -283,8 +441,20 @@ def swedish_csv(rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for row in rows:
-        writer.writerow(["" if v is None else (str(v).replace(".", ",") if isinstance(v, float) else
-                                                neutralise(str(v)) if isinstance(v, str) else v) for v in row])
+        writer.writerow(
+            [
+                ""
+                if v is None
+                else (
+                    str(v).replace(".", ",")
+                    if isinstance(v, float)
+                    else neutralise(str(v))
+                    if isinstance(v, str)
+                    else v
+                )
+                for v in row
+            ]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -293,20 +463,31 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
     names = data.source_names(con)
     kommuner = data.all_kommuner(con)
     if report_kommun not in kommuner:
-        raise ValueError(f"REPORT_KOMMUN {report_kommun} is not in marts.dim_kommun of build {build.build_id}")
+        raise ValueError(
+            f"REPORT_KOMMUN {report_kommun} is not in marts.dim_kommun of build {build.build_id}"
+        )
     marts = sorted(t["table"] for t in build.manifest["tables"])
     # The chart specs ride along in every page (a few kB), so pages also work opened from file://.
     specs = {name: spec() for name, spec in charts.SPECS.items()}
-    common = {"build": build, "generated": dt.date.today().isoformat(), "report_kommun": kommuner[report_kommun],
-              "downloads": DOWNLOADS, "marts": marts, "map_attribution": MAP_ATTRIBUTION, "specs": specs}
+    common = {
+        "build": build,
+        "generated": dt.date.today().isoformat(),
+        "report_kommun": kommuner[report_kommun],
+        "downloads": DOWNLOADS,
+        "marts": marts,
+        "map_attribution": MAP_ATTRIBUTION,
+        "specs": specs,
+    }
     pages = 0
 
     def render(template: str, path: Path, root: str, page: Page | None, **context) -> None:
         nonlocal pages
         path.parent.mkdir(parents=True, exist_ok=True)
         notes = page.citations.notes() if page else []
-        path.write_text(env.get_template(template).render(root=root, notes=notes, **common, **context),
-                          encoding="utf-8")
+        path.write_text(
+            env.get_template(template).render(root=root, notes=notes, **common, **context),
+            encoding="utf-8",
+        )
         if page:
             folder = out / page.csv_dir
             folder.mkdir(parents=True, exist_ok=True)
@@ -320,41 +501,103 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
         if k.kommun_kod == report_kommun:
             continue
         page = Page(names, f"data/{k.kommun_kod}")
-        render("kommun.html", out / "kommun" / f"{k.kommun_kod}.html", "../", page, **kommun_context(page, k))
+        render(
+            "kommun.html",
+            out / "kommun" / f"{k.kommun_kod}.html",
+            "../",
+            page,
+            **kommun_context(page, k),
+        )
 
     report = kommuner[report_kommun]
     page = Page(names, f"data/{report_kommun}")
     context = kommun_context(page, report)
     year = report.latest["year"] if report.latest else facts.latest_data_year(con, report_kommun)
-    render("borlange.html", out / "index.html", "", page, **context, extra=report_sections(con, page, report, year))
+    render(
+        "borlange.html",
+        out / "index.html",
+        "",
+        page,
+        **context,
+        extra=report_sections(con, page, report, year),
+    )
     # The report kommun's address in kommun/ leads to its full page.
-    render("redirect.html", out / "kommun" / f"{report_kommun}.html", "../", None, target="../index.html")
+    render(
+        "redirect.html",
+        out / "kommun" / f"{report_kommun}.html",
+        "../",
+        None,
+        target="../index.html",
+    )
 
-    render("kommuner.html", out / "kommuner.html", "", None,
-           lans=sorted(by_lan.items()), has_page=lambda k: True)
+    render(
+        "kommuner.html",
+        out / "kommuner.html",
+        "",
+        None,
+        lans=sorted(by_lan.items()),
+        has_page=lambda k: True,
+    )
     compare = comparison_data(kommuner, [report_kommun])
     (out / "data").mkdir(exist_ok=True)
-    (out / "data" / "jamfor.json").write_text(json.dumps(compare, ensure_ascii=False, separators=(",", ":"),
-                                                         default=str), encoding="utf-8")
+    (out / "data" / "jamfor.json").write_text(
+        json.dumps(compare, ensure_ascii=False, separators=(",", ":"), default=str),
+        encoding="utf-8",
+    )
     map_page = Page(names, "data/karta")
     latest_vintage = max((k.latest["vintage"] for k in kommuner.values() if k.latest), default=None)
-    map_rows = [{"kommun_kod": k.kommun_kod, "kommun_namn": k.kommun_namn, "lan_namn": k.lan_namn,
-                 "year": k.latest["year"], "value": k.latest["tonnes_per_capita"]}
-                for k in kommuner.values() if k.latest]
-    map_csv = map_page.chart_csv("utslapp_per_invanare", ["kommunkod", "kommun", "län", "år", "t CO2e/inv."],
-                                 [[r["kommun_kod"], r["kommun_namn"], r["lan_namn"], r["year"], r["value"]]
-                                  for r in map_rows])
-    render("karta.html", out / "karta.html", "", map_page, rows=map_rows, csv=map_csv,
-           geojson=Markup((STATIC / "kommuner.geojson").read_text(encoding="utf-8").strip().replace("</", "<\\/")),
-           note=map_page.note(data.SMHI, latest_vintage, "marts.emissions_per_capita"),
-           population_note=map_page.note(data.SCB_POPULATION, None, "marts.emissions_per_capita"))
-    render("nedladdning.html", out / "nedladdning.html", "", None, tables=download_tables(build),
-           formats=DOWNLOAD_FORMATS)
+    map_rows = [
+        {
+            "kommun_kod": k.kommun_kod,
+            "kommun_namn": k.kommun_namn,
+            "lan_namn": k.lan_namn,
+            "year": k.latest["year"],
+            "value": k.latest["tonnes_per_capita"],
+        }
+        for k in kommuner.values()
+        if k.latest
+    ]
+    map_csv = map_page.chart_csv(
+        "utslapp_per_invanare",
+        ["kommunkod", "kommun", "län", "år", "t CO2e/inv."],
+        [
+            [r["kommun_kod"], r["kommun_namn"], r["lan_namn"], r["year"], r["value"]]
+            for r in map_rows
+        ],
+    )
+    render(
+        "karta.html",
+        out / "karta.html",
+        "",
+        map_page,
+        rows=map_rows,
+        csv=map_csv,
+        geojson=Markup(
+            (STATIC / "kommuner.geojson").read_text(encoding="utf-8").strip().replace("</", "<\\/")
+        ),
+        note=map_page.note(data.SMHI, latest_vintage, "marts.emissions_per_capita"),
+        population_note=map_page.note(data.SCB_POPULATION, None, "marts.emissions_per_capita"),
+    )
+    render(
+        "nedladdning.html",
+        out / "nedladdning.html",
+        "",
+        None,
+        tables=download_tables(build),
+        formats=DOWNLOAD_FORMATS,
+    )
     compare_page = Page(names, "data/jamfor")
-    render("jamfor.html", out / "jamfor.html", "", compare_page, kommuner=sorted(
-        kommuner.values(), key=lambda k: k.kommun_namn), default=compare["default"], compare=compare,
+    render(
+        "jamfor.html",
+        out / "jamfor.html",
+        "",
+        compare_page,
+        kommuner=sorted(kommuner.values(), key=lambda k: k.kommun_namn),
+        default=compare["default"],
+        compare=compare,
         note=compare_page.note(data.SMHI, latest_vintage, "marts.emissions_per_capita"),
-        rank_note=compare_page.note(data.SMHI, latest_vintage, "marts.emissions_rank_in_lan"))
+        rank_note=compare_page.note(data.SMHI, latest_vintage, "marts.emissions_rank_in_lan"),
+    )
     return pages, out / "index.html"
 
 
@@ -368,7 +611,9 @@ def link_downloads(build: data.Build, out: Path) -> bool:
     source = build.folder / DOWNLOADS
     if not source.is_dir():
         return False
-    shutil.copytree(source, out / DOWNLOADS, copy_function=lambda s, t: link_or_copy(Path(s), Path(t)))
+    shutil.copytree(
+        source, out / DOWNLOADS, copy_function=lambda s, t: link_or_copy(Path(s), Path(t))
+    )
     return True
 
 
@@ -377,7 +622,7 @@ def write_site(serving_dir: Path, site_dir: Path, report_kommun: str) -> BuiltSi
     with data.open_build(serving_dir) as (con, build):
         builds = site_dir.with_name(site_dir.name + ".builds")
         builds.mkdir(parents=True, exist_ok=True)
-        for leftover in builds.glob(".*.tmp"):        # what a crashed build left
+        for leftover in builds.glob(".*.tmp"):  # what a crashed build left
             shutil.rmtree(leftover, ignore_errors=True)
         staged = builds / f".{build.build_id}.tmp"
         staged.mkdir()
@@ -385,11 +630,11 @@ def write_site(serving_dir: Path, site_dir: Path, report_kommun: str) -> BuiltSi
         pages, _ = write_pages(con, build, staged, report_kommun)
         link_downloads(build, staged)
     # A new folder for every site build (sortable by time), so the one being served is never rewritten.
-    final = builds / f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%fZ}-{build.build_id}"
+    final = builds / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{build.build_id}"
     os.replace(staged, final)
     fsync_dir(builds)
     if site_dir.exists() and not site_dir.is_symlink():
-        shutil.rmtree(site_dir)     # an older plain folder: the link takes its place
+        shutil.rmtree(site_dir)  # an older plain folder: the link takes its place
     switch_link(site_dir, os.path.relpath(final, site_dir.parent))
     prune(builds, keep=KEEP_BUILDS, current=final.name)
     return BuiltSite(site_dir, final, build.build_id, pages, site_dir / "index.html")

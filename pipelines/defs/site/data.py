@@ -29,7 +29,7 @@ SCB_POPULATION = "scb_population"
 class Build:
     build_id: str
     built_at: str
-    folder: Path          # serving/builds/<build_id>, resolved
+    folder: Path  # serving/builds/<build_id>, resolved
     manifest: dict
 
 
@@ -45,7 +45,8 @@ def open_build(serving_dir: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, B
     folder = (serving_dir / os.readlink(link)).resolve()
     with duckdb.connect(str(folder / SERVING_FILE), read_only=True) as con:
         build_id, built_at, manifest = con.execute(
-            "select build_id, built_at, manifest_json from marts._manifest").fetchall()[0]
+            "select build_id, built_at, manifest_json from marts._manifest"
+        ).fetchall()[0]
         yield con, Build(build_id, built_at, folder, json.loads(manifest))
 
 
@@ -56,8 +57,13 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
 
 
 def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("select 1 from information_schema.tables where table_schema = 'marts' "
-                            "and table_name = ?", [table]).fetchall())
+    return bool(
+        con.execute(
+            "select 1 from information_schema.tables where table_schema = 'marts' "
+            "and table_name = ?",
+            [table],
+        ).fetchall()
+    )
 
 
 @dataclass
@@ -66,13 +72,15 @@ class Kommun:
     kommun_namn: str
     lan_kod: str
     lan_namn: str
-    latest: dict | None = None                 # marts.emissions_per_capita, latest year of the newest release
+    latest: dict | None = None  # marts.emissions_per_capita, latest year of the newest release
     base_1990: float | None = None
-    rank: dict | None = None                   # marts.emissions_rank_in_lan, the same year
+    rank: dict | None = None  # marts.emissions_rank_in_lan, the same year
     per_capita_series: list[dict] = field(default_factory=list)
-    sectors: list[dict] = field(default_factory=list)      # year, huvudsektor, tonnes, vintage
-    methods: list[dict] = field(default_factory=list)      # marts.trajectory
-    paths: dict[str, list[dict]] = field(default_factory=dict)   # method -> marts.fct_carbon_budget rows
+    sectors: list[dict] = field(default_factory=list)  # year, huvudsektor, tonnes, vintage
+    methods: list[dict] = field(default_factory=list)  # marts.trajectory
+    paths: dict[str, list[dict]] = field(
+        default_factory=dict
+    )  # method -> marts.fct_carbon_budget rows
 
     @property
     def change_since_1990_pct(self) -> float | None:
@@ -82,44 +90,70 @@ class Kommun:
 
 
 def all_kommuner(con: duckdb.DuckDBPyConnection) -> dict[str, Kommun]:
-    kommuner = {r["kommun_kod"]: Kommun(**r) for r in rows(con, """
-        select kommun_kod, kommun_namn, lan_kod, lan_namn from marts.dim_kommun order by kommun_kod""")}
-    for r in rows(con, """
+    kommuner = {
+        r["kommun_kod"]: Kommun(**r)
+        for r in rows(
+            con,
+            """
+        select kommun_kod, kommun_namn, lan_kod, lan_namn from marts.dim_kommun order by kommun_kod""",
+        )
+    }
+    for r in rows(
+        con,
+        """
             select kommun_kod, year, tonnes, population, tonnes_per_capita, vintage, population_updated
-            from marts.emissions_per_capita where gas = ? and in_latest_release order by kommun_kod, year""", [GAS]):
+            from marts.emissions_per_capita where gas = ? and in_latest_release order by kommun_kod, year""",
+        [GAS],
+    ):
         k = kommuner.get(r["kommun_kod"])
         if k is None:
             continue
         k.per_capita_series.append(r)
         if r["year"] == 1990:
             k.base_1990 = r["tonnes"]
-        k.latest = r                      # ordered by year: the last one stays
-    ranks = {(r["kommun_kod"], r["year"]): r for r in rows(con, """
+        k.latest = r  # ordered by year: the last one stays
+    ranks = {
+        (r["kommun_kod"], r["year"]): r
+        for r in rows(
+            con,
+            """
         select kommun_kod, year, vintage, rank_in_lan, kommuner_in_lan, rank_in_sweden, kommuner_in_sweden,
                tonnes_per_capita
         from marts.emissions_rank_in_lan
         where gas = ? and vintage = (select max(vintage) from marts.emissions_rank_in_lan where gas = ?)""",
-        [GAS, GAS])}
+            [GAS, GAS],
+        )
+    }
     for k in kommuner.values():
         if k.latest:
             k.rank = ranks.get((k.kommun_kod, k.latest["year"]))
-    for r in rows(con, """
+    for r in rows(
+        con,
+        """
             select kommun_kod, year, huvudsektor, sum(tonnes) as tonnes, max(vintage) as vintage
             from marts.fct_emissions
             where gas = ? and in_latest_release and huvudsektor <> 'Alla'
-            group by kommun_kod, year, huvudsektor order by kommun_kod, year, huvudsektor""", [GAS]):
+            group by kommun_kod, year, huvudsektor order by kommun_kod, year, huvudsektor""",
+        [GAS],
+    ):
         if r["kommun_kod"] in kommuner:
             kommuner[r["kommun_kod"]].sectors.append(r)
-    for r in rows(con, """
+    for r in rows(
+        con,
+        """
             select kommun_kod, method, gas, as_of_year, last_data_year, trend_sum_t, allowed_sum_t, meets_paris,
                    budget_t, budget_exhausted_date, net_zero_date, gap_2030_t, required_reduction_pct, scope_status
-            from marts.trajectory order by kommun_kod, method = 'carbon_law' desc, method"""):
+            from marts.trajectory order by kommun_kod, method = 'carbon_law' desc, method""",
+    ):
         if r["kommun_kod"] in kommuner:
             kommuner[r["kommun_kod"]].methods.append(r)
     paths: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for r in rows(con, """
+    for r in rows(
+        con,
+        """
             select kommun_kod, method, year, allowed_t, emissions_t, emissions_kind
-            from marts.fct_carbon_budget order by kommun_kod, method, year"""):
+            from marts.fct_carbon_budget order by kommun_kod, method, year""",
+    ):
         paths[(r["kommun_kod"], r["method"])].append(r)
     for (kod, method), path in paths.items():
         if kod in kommuner:
@@ -128,8 +162,10 @@ def all_kommuner(con: duckdb.DuckDBPyConnection) -> dict[str, Kommun]:
 
 
 def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    return {r["source_id"]: f"{r['source_name']}; {r['publisher']}"
-            for r in rows(con, "select source_id, source_name, publisher from marts.dim_data_source")}
+    return {
+        r["source_id"]: f"{r['source_name']}; {r['publisher']}"
+        for r in rows(con, "select source_id, source_name, publisher from marts.dim_data_source")
+    }
 
 
 def emissions_vintage(kommun: Kommun):

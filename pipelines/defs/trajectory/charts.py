@@ -28,10 +28,10 @@ class ChartData:
     gas: str
     as_of_year: int
     years: list[int]
-    actual: list[float | None]         # observed emissions
-    approximated: list[float | None]   # trend values between the last data year and as-of
-    trend: list[float | None]          # trend from as-of to the end year
-    allowed: list[float | None]        # the method's allowed path
+    actual: list[float | None]  # observed emissions
+    approximated: list[float | None]  # trend values between the last data year and as-of
+    trend: list[float | None]  # trend from as-of to the end year
+    allowed: list[float | None]  # the method's allowed path
     remaining_budget: list[float | None]  # budget left after each year on the trend
     summary: dict
 
@@ -44,8 +44,12 @@ def chart_data(yearly: pl.DataFrame, summary: dict, kommun_namn: str) -> ChartDa
 
     def series(kind: str) -> list[float | None]:
         # The approximated line starts at the last actual point, so that it reads as a continuation.
-        return [r["emissions_t"] if r["emissions_kind"] == kind or (kind == "approximated" and r["year"] == last_actual)
-                else None for r in rows.iter_rows(named=True)]
+        return [
+            r["emissions_t"]
+            if r["emissions_kind"] == kind or (kind == "approximated" and r["year"] == last_actual)
+            else None
+            for r in rows.iter_rows(named=True)
+        ]
 
     budget = summary.get("budget_t")
     as_of = summary["as_of_year"]
@@ -58,14 +62,26 @@ def chart_data(yearly: pl.DataFrame, summary: dict, kommun_namn: str) -> ChartDa
         remaining.append(budget - spent)
     trend = [r["trend_t"] if r["year"] >= as_of else None for r in rows.iter_rows(named=True)]
     return ChartData(
-        kommun=kommun_namn, method=summary["method"], gas=summary["gas"], as_of_year=as_of,
-        years=rows.get_column("year").to_list(), actual=series("actual"), approximated=series("approximated"),
-        trend=trend, allowed=rows.get_column("allowed_t").to_list(), remaining_budget=remaining,
-        summary={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in summary.items()})
+        kommun=kommun_namn,
+        method=summary["method"],
+        gas=summary["gas"],
+        as_of_year=as_of,
+        years=rows.get_column("year").to_list(),
+        actual=series("actual"),
+        approximated=series("approximated"),
+        trend=trend,
+        allowed=rows.get_column("allowed_t").to_list(),
+        remaining_budget=remaining,
+        summary={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in summary.items()},
+    )
 
 
 def title(data: ChartData) -> str:
-    verdict = "on a Paris-aligned path" if data.summary.get("meets_paris") else "not on a Paris-aligned path"
+    verdict = (
+        "on a Paris-aligned path"
+        if data.summary.get("meets_paris")
+        else "not on a Paris-aligned path"
+    )
     if data.summary.get("meets_paris") is None:
         verdict = data.summary.get("scope_status") or "no verdict"
     return f"{data.kommun}: {data.method} ({data.gas}), as of {data.as_of_year}: {verdict}"
@@ -78,8 +94,15 @@ def render_png(data: ChartData) -> bytes:
         axis.plot(data.years, [None if v is None else v / 1000 for v in values], **style)
 
     plot(top, data.actual, color="#1f3b73", marker="o", linewidth=2, label="actual (SMHI)")
-    plot(top, data.approximated, color="#1f3b73", linestyle="--", marker="o", markerfacecolor="white",
-         label="approximated (trend)")
+    plot(
+        top,
+        data.approximated,
+        color="#1f3b73",
+        linestyle="--",
+        marker="o",
+        markerfacecolor="white",
+        label="approximated (trend)",
+    )
     plot(top, data.trend, color="#c0392b", linestyle=":", linewidth=2, label="trend")
     plot(top, data.allowed, color="#27ae60", linewidth=2, label="allowed path")
     top.set_ylabel(f"kt {data.gas} per year")
@@ -87,13 +110,21 @@ def render_png(data: ChartData) -> bytes:
     top.axvline(data.as_of_year, color="#999", linewidth=0.8)
     top.legend(loc="upper right", frameon=False)
     top.set_title(title(data), fontsize=11)
-    plot(bottom, data.remaining_budget, color="#8e44ad", linewidth=2, label="budget left on the trend")
+    plot(
+        bottom,
+        data.remaining_budget,
+        color="#8e44ad",
+        linewidth=2,
+        label="budget left on the trend",
+    )
     bottom.axhline(0, color="#333", linewidth=0.8)
     bottom.set_ylabel(f"kt {data.gas} left")
     bottom.legend(loc="upper right", frameon=False)
-    footer = (f"trend sum {fmt_t(data.summary.get('trend_sum_t'))} vs allowed {fmt_t(data.summary.get('allowed_sum_t'))}; "
-              f"net zero {data.summary.get('net_zero_date') or 'never on this trend'}; "
-              f"budget exhausted {data.summary.get('budget_exhausted_date') or 'not on this trend'}")
+    footer = (
+        f"trend sum {fmt_t(data.summary.get('trend_sum_t'))} vs allowed {fmt_t(data.summary.get('allowed_sum_t'))}; "
+        f"net zero {data.summary.get('net_zero_date') or 'never on this trend'}; "
+        f"budget exhausted {data.summary.get('budget_exhausted_date') or 'not on this trend'}"
+    )
     fig.text(0.01, 0.01, footer, fontsize=8, color="#555")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     buffer = io.BytesIO()
@@ -108,9 +139,11 @@ def fmt_t(value) -> str:
 
 def render_html(data: ChartData) -> str:
     payload = json.dumps(asdict(data), ensure_ascii=False).replace("</", "<\\/")
-    return (TEMPLATE.read_text(encoding="utf-8")
-            .replace("{{TITLE}}", _escape(title(data)))
-            .replace("{{DATA}}", payload))
+    return (
+        TEMPLATE.read_text(encoding="utf-8")
+        .replace("{{TITLE}}", _escape(title(data)))
+        .replace("{{DATA}}", payload)
+    )
 
 
 def _escape(text: str) -> str:

@@ -33,14 +33,27 @@ class BadInput(Exception):
 
 def register(commands) -> None:
     """The `trajectory` subcommand of `borlange`."""
-    parser = commands.add_parser("trajectory", help="the trajectory summary of a CSV of emissions, under one method",
-                                 description=__doc__.split("\n\n")[0])
-    parser.add_argument("--emissions", required=True, type=Path, help="long CSV: kommun_kod, year, tonnes")
+    parser = commands.add_parser(
+        "trajectory",
+        help="the trajectory summary of a CSV of emissions, under one method",
+        description=__doc__.split("\n\n")[0],
+    )
+    parser.add_argument(
+        "--emissions", required=True, type=Path, help="long CSV: kommun_kod, year, tonnes"
+    )
     parser.add_argument("--method", required=True, help="a method name from trajectory_methods.csv")
-    parser.add_argument("--as-of-year", type=int, default=dt.date.today().year,
-                        help="the year the trajectory looks forward from (default: this year)")
-    parser.add_argument("--out", type=Path, help="write CSV or JSON (by suffix) here; default: CSV on stdout")
-    parser.add_argument("--exclusions", type=Path, help="CSV kommun_kod, year, tonnes to leave out (e.g. SSAB)")
+    parser.add_argument(
+        "--as-of-year",
+        type=int,
+        default=dt.date.today().year,
+        help="the year the trajectory looks forward from (default: this year)",
+    )
+    parser.add_argument(
+        "--out", type=Path, help="write CSV or JSON (by suffix) here; default: CSV on stdout"
+    )
+    parser.add_argument(
+        "--exclusions", type=Path, help="CSV kommun_kod, year, tonnes to leave out (e.g. SSAB)"
+    )
     parser.add_argument("--presets", type=Path, help="another presets CSV (default: the dbt seed)")
     parser.set_defaults(handler=run, check=lambda args: check_args(parser, args))
 
@@ -54,7 +67,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         presets = load_presets(args.presets)
         if args.method not in presets:
-            print(f"error: unknown method {args.method!r}; known methods: {', '.join(presets)}", file=sys.stderr)
+            print(
+                f"error: unknown method {args.method!r}; known methods: {', '.join(presets)}",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         emissions = read_emissions(args.emissions)
         exclusions = read_exclusions(args.exclusions) if args.exclusions else None
@@ -91,13 +107,19 @@ def read_text_csv(path: Path) -> pl.DataFrame:
         raise BadInput(f"{path}: not a readable CSV ({error})") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
-        raise BadInput(f"{path}: missing column(s) {', '.join(missing)} (have: {', '.join(frame.columns)})")
-    return frame.select(pl.col(c).str.strip_chars() for c in REQUIRED_COLUMNS).with_row_index("line", offset=2)
+        raise BadInput(
+            f"{path}: missing column(s) {', '.join(missing)} (have: {', '.join(frame.columns)})"
+        )
+    return frame.select(pl.col(c).str.strip_chars() for c in REQUIRED_COLUMNS).with_row_index(
+        "line", offset=2
+    )
 
 
 def numeric_column(frame: pl.DataFrame, name: str, dtype: pl.DataType, path: Path) -> pl.DataFrame:
     parsed = frame.with_columns(pl.col(name).cast(dtype, strict=False).alias("_parsed"))
-    bad = parsed.filter(pl.col("_parsed").is_null() | (pl.col("_parsed").is_nan() if dtype == pl.Float64 else False))
+    bad = parsed.filter(
+        pl.col("_parsed").is_null() | (pl.col("_parsed").is_nan() if dtype == pl.Float64 else False)
+    )
     if not bad.is_empty():
         line, value = bad.row(0, named=True)["line"], bad.row(0, named=True)[name]
         more = f" (and {bad.height - 1} more)" if bad.height > 1 else ""
@@ -107,21 +129,34 @@ def numeric_column(frame: pl.DataFrame, name: str, dtype: pl.DataType, path: Pat
 
 
 def check_duplicates(frame: pl.DataFrame, path: Path) -> None:
-    duplicated = frame.filter(pl.struct("kommun_kod", "year").is_duplicated()).sort("kommun_kod", "year", "line")
+    duplicated = frame.filter(pl.struct("kommun_kod", "year").is_duplicated()).sort(
+        "kommun_kod", "year", "line"
+    )
     if not duplicated.is_empty():
         first = duplicated.row(0, named=True)
-        lines = duplicated.filter((pl.col("kommun_kod") == first["kommun_kod"]) & (pl.col("year") == first["year"]))
+        lines = duplicated.filter(
+            (pl.col("kommun_kod") == first["kommun_kod"]) & (pl.col("year") == first["year"])
+        )
         count = duplicated.unique(["kommun_kod", "year"]).height
-        raise BadInput(f"{path}: duplicate kommun-year {first['kommun_kod']} {first['year']} on lines "
-                       f"{', '.join(map(str, lines['line'].to_list()))}"
-                       + (f" (and {count - 1} more kommun-years)" if count > 1 else ""))
+        raise BadInput(
+            f"{path}: duplicate kommun-year {first['kommun_kod']} {first['year']} on lines "
+            f"{', '.join(map(str, lines['line'].to_list()))}"
+            + (f" (and {count - 1} more kommun-years)" if count > 1 else "")
+        )
 
 
 def check_enough_years(frame: pl.DataFrame, path: Path) -> None:
-    counts = frame.group_by("kommun_kod").agg(pl.len().alias("n")).filter(pl.col("n") < 2).sort("kommun_kod")
+    counts = (
+        frame.group_by("kommun_kod")
+        .agg(pl.len().alias("n"))
+        .filter(pl.col("n") < 2)
+        .sort("kommun_kod")
+    )
     if not counts.is_empty():
-        raise BadInput(f"{path}: fewer than 2 years for kommun {', '.join(counts['kommun_kod'].to_list()[:20])}; "
-                       "a trend needs at least two")
+        raise BadInput(
+            f"{path}: fewer than 2 years for kommun {', '.join(counts['kommun_kod'].to_list()[:20])}; "
+            "a trend needs at least two"
+        )
 
 
 def write_summary(summary: pl.DataFrame, out: Path | None) -> None:
@@ -129,7 +164,9 @@ def write_summary(summary: pl.DataFrame, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(neutralise_frame(summary).write_csv())
     elif out.suffix.lower() == ".json":
-        out.write_text(json.dumps(json_records(summary), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        out.write_text(
+            json.dumps(json_records(summary), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
     else:
         neutralise_frame(summary).write_csv(out)
 

@@ -20,7 +20,9 @@ WRITES = ("trajectory.consumption_summary",)
 
 
 def consumption_components(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.sql("select kommun_kod, year, component, tonnes from marts.fct_consumption_emissions").pl()
+    return con.sql(
+        "select kommun_kod, year, component, tonnes from marts.fct_consumption_emissions"
+    ).pl()
 
 
 def territorial_paces(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -40,16 +42,26 @@ def publish(con: duckdb.DuckDBPyConnection, summary: pl.DataFrame) -> None:
         con.execute("create or replace table trajectory.consumption_summary as select * from frame")
 
 
-def borlange_check(summary: pl.DataFrame, kommun_kod: str, method: str = HEADLINE_METHOD) -> dg.AssetCheckResult:
+def borlange_check(
+    summary: pl.DataFrame, kommun_kod: str, method: str = HEADLINE_METHOD
+) -> dg.AssetCheckResult:
     """WARN unless the kommun's consumption emissions fall at least about as fast as its territorial ones."""
-    rows = summary.filter((pl.col("kommun_kod") == kommun_kod) & (pl.col("method") == method)).to_dicts()
+    rows = summary.filter(
+        (pl.col("kommun_kod") == kommun_kod) & (pl.col("method") == method)
+    ).to_dicts()
     if not rows or rows[0]["falls_at_similar_pace"] is None:
         reason = rows[0]["scope_status"] if rows else f"no {method} row for kommun {kommun_kod}"
-        return dg.AssetCheckResult(check_name=CHECK_NAME, passed=False, severity=dg.AssetCheckSeverity.WARN,
-                                   metadata={"reason": reason})
+        return dg.AssetCheckResult(
+            check_name=CHECK_NAME,
+            passed=False,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"reason": reason},
+        )
     row = rows[0]
     metadata = {
-        "method": method, "scope": SCOPE, "trend_years": row["trend_years"],
+        "method": method,
+        "scope": SCOPE,
+        "trend_years": row["trend_years"],
         "consumption_pace_pct_per_year": round(row["pace_pct_per_year"], 2),
         "territorial_pace_pct_per_year": round(row["territorial_pace_pct_per_year"], 2),
         "pace_difference_pp": round(row["pace_difference_pp"], 2),
@@ -60,39 +72,78 @@ def borlange_check(summary: pl.DataFrame, kommun_kod: str, method: str = HEADLIN
         "consumption_trend_sum_t": round(row["trend_sum_t"]),
         "consumption_allowed_sum_t": round(row["allowed_sum_t"]),
     }
-    return dg.AssetCheckResult(check_name=CHECK_NAME, passed=bool(row["falls_at_similar_pace"]),
-                               severity=dg.AssetCheckSeverity.WARN, metadata=metadata)
+    return dg.AssetCheckResult(
+        check_name=CHECK_NAME,
+        passed=bool(row["falls_at_similar_pace"]),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata=metadata,
+    )
 
 
-@dg.asset(key=SUMMARY_KEY, group_name="intermediate", kinds={"polars", "duckdb"}, pool=DUCKDB_POOL,
-          deps=[dg.AssetKey(["marts", "fct_consumption_emissions"]), dg.AssetKey(["trajectory", "summary"]),
-                dg.AssetKey(["trajectory", "yearly_paths"]), dg.AssetKey(["reference", "trajectory_methods"])],
-          check_specs=[dg.AssetCheckSpec(CHECK_NAME, asset=SUMMARY_KEY, description=(
-              "Borlänge's consumption-based emissions (public sector + investments) fall at least about as fast "
-              "as its territorial emissions under carbon_law (tolerance CONSUMPTION_PACE_TOLERANCE_PP); WARN "
-              "with both paces and the Carbon Law rate otherwise."))],
-          description="Every trajectory preset on consumption-based emissions per kommun (public sector + "
-                      "investments), with the pace beside the territorial trend's and the Carbon Law rate.")
+@dg.asset(
+    key=SUMMARY_KEY,
+    group_name="intermediate",
+    kinds={"polars", "duckdb"},
+    pool=DUCKDB_POOL,
+    deps=[
+        dg.AssetKey(["marts", "fct_consumption_emissions"]),
+        dg.AssetKey(["trajectory", "summary"]),
+        dg.AssetKey(["trajectory", "yearly_paths"]),
+        dg.AssetKey(["reference", "trajectory_methods"]),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            CHECK_NAME,
+            asset=SUMMARY_KEY,
+            description=(
+                "Borlänge's consumption-based emissions (public sector + investments) fall at least about as fast "
+                "as its territorial emissions under carbon_law (tolerance CONSUMPTION_PACE_TOLERANCE_PP); WARN "
+                "with both paces and the Carbon Law rate otherwise."
+            ),
+        )
+    ],
+    description="Every trajectory preset on consumption-based emissions per kommun (public sector + "
+    "investments), with the pace beside the territorial trend's and the Carbon Law rate.",
+)
 def consumption_summary(settings: dg.ResourceParam[Settings]):
     presets = load_presets()
-    with engine.working_copy(settings, READS, WRITES) as database, duckdb.connect(str(database)) as con:
-        summary = consumption_trajectories(consumption_components(con), presets, settings.trajectory_as_of_year,
-                                           territorial_paces(con), settings.consumption_pace_tolerance_pp)
+    with (
+        engine.working_copy(settings, READS, WRITES) as database,
+        duckdb.connect(str(database)) as con,
+    ):
+        summary = consumption_trajectories(
+            consumption_components(con),
+            presets,
+            settings.trajectory_as_of_year,
+            territorial_paces(con),
+            settings.consumption_pace_tolerance_pp,
+        )
         publish(con, summary)
     reporting = summary.filter(pl.col("kommun_kod") == settings.report_kommun).select(
-        "method", "pace_pct_per_year", "territorial_pace_pct_per_year", "falls_at_similar_pace",
-        "meets_carbon_law_rate", "meets_paris", "scope_status")
-    yield dg.MaterializeResult(asset_key=SUMMARY_KEY, metadata={
-        "rows": summary.height, "as_of_year": settings.trajectory_as_of_year,
-        "tolerance_pp": settings.consumption_pace_tolerance_pp,
-        "reporting_kommun": dg.MetadataValue.md(markdown_table(reporting)),
-    })
+        "method",
+        "pace_pct_per_year",
+        "territorial_pace_pct_per_year",
+        "falls_at_similar_pace",
+        "meets_carbon_law_rate",
+        "meets_paris",
+        "scope_status",
+    )
+    yield dg.MaterializeResult(
+        asset_key=SUMMARY_KEY,
+        metadata={
+            "rows": summary.height,
+            "as_of_year": settings.trajectory_as_of_year,
+            "tolerance_pp": settings.consumption_pace_tolerance_pp,
+            "reporting_kommun": dg.MetadataValue.md(markdown_table(reporting)),
+        },
+    )
     yield borlange_check(summary, settings.report_kommun)
 
 
 def markdown_table(frame: pl.DataFrame) -> str:
     def cell(value) -> str:
         return "" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
+
     lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
     return "\n".join(lines)

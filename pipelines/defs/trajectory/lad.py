@@ -33,10 +33,10 @@ TIE_RTOL = 1e-9  # relative; far above float noise of |residual| sums, far below
 
 @dataclass(frozen=True)
 class LineFit:
-    slope: np.ndarray       # (K,) t per year
-    intercept: np.ndarray   # (K,) fitted value at `centre`, before any anchoring
-    n_points: np.ndarray    # (K,) number of years the fit used
-    slope_low: np.ndarray   # (K,) smallest optimal slope (= slope unless tied)
+    slope: np.ndarray  # (K,) t per year
+    intercept: np.ndarray  # (K,) fitted value at `centre`, before any anchoring
+    n_points: np.ndarray  # (K,) number of years the fit used
+    slope_low: np.ndarray  # (K,) smallest optimal slope (= slope unless tied)
     slope_high: np.ndarray  # (K,) largest optimal slope (= slope unless tied)
 
     @property
@@ -45,10 +45,12 @@ class LineFit:
         return self.slope_high - self.slope_low > 1e-12 * np.maximum(1.0, np.abs(self.slope))
 
 
-def lad_fit(years: np.ndarray, values: np.ndarray, present: np.ndarray, centre: np.ndarray) -> LineFit:
+def lad_fit(
+    years: np.ndarray, values: np.ndarray, present: np.ndarray, centre: np.ndarray
+) -> LineFit:
     """Exact least-absolute-deviations line per row (see the module docstring for ties)."""
     years, values, present, centre = _as_arrays(years, values, present, centre)
-    slope, intercept = _pair_lines(years, values, present, centre)              # (K, P)
+    slope, intercept = _pair_lines(years, values, present, centre)  # (K, P)
     objective = _abs_residual_sums(years, values, present, centre, slope, intercept)
     best = objective.min(axis=1, keepdims=True)
     optimal = objective <= best + TIE_RTOL * np.maximum(best, _scale(values, present))
@@ -57,10 +59,14 @@ def lad_fit(years: np.ndarray, values: np.ndarray, present: np.ndarray, centre: 
     rows = np.arange(len(values))
     fit_slope = 0.5 * (slope[rows, lo] + slope[rows, hi])
     fit_intercept = 0.5 * (intercept[rows, lo] + intercept[rows, hi])
-    return _masked(LineFit(fit_slope, fit_intercept, present.sum(axis=1), slope[rows, lo], slope[rows, hi]))
+    return _masked(
+        LineFit(fit_slope, fit_intercept, present.sum(axis=1), slope[rows, lo], slope[rows, hi])
+    )
 
 
-def ols_fit(years: np.ndarray, values: np.ndarray, present: np.ndarray, centre: np.ndarray) -> LineFit:
+def ols_fit(
+    years: np.ndarray, values: np.ndarray, present: np.ndarray, centre: np.ndarray
+) -> LineFit:
     """Least squares line per row, the same line as np.polyfit(x, y, 1) on the present years."""
     years, values, present, centre = _as_arrays(years, values, present, centre)
     weight = present.astype(float)
@@ -77,8 +83,12 @@ def ols_fit(years: np.ndarray, values: np.ndarray, present: np.ndarray, centre: 
 
 
 def _as_arrays(years, values, present, centre):
-    return (np.asarray(years, dtype=float), np.asarray(values, dtype=float),
-            np.asarray(present, dtype=bool), np.asarray(centre, dtype=float))
+    return (
+        np.asarray(years, dtype=float),
+        np.asarray(values, dtype=float),
+        np.asarray(present, dtype=bool),
+        np.asarray(centre, dtype=float),
+    )
 
 
 def _pair_lines(years, values, present, centre) -> tuple[np.ndarray, np.ndarray]:
@@ -111,4 +121,10 @@ def _masked(fit: LineFit) -> LineFit:
     def blank(a: np.ndarray) -> np.ndarray:
         return np.where(short, np.nan, a)
 
-    return LineFit(blank(fit.slope), blank(fit.intercept), fit.n_points, blank(fit.slope_low), blank(fit.slope_high))
+    return LineFit(
+        blank(fit.slope),
+        blank(fit.intercept),
+        fit.n_points,
+        blank(fit.slope_low),
+        blank(fit.slope_high),
+    )

@@ -21,36 +21,59 @@ ENTITY_PREFIX = "00"
 
 
 def _as_entity(frame: pl.DataFrame, column: str = "lan_kod") -> pl.DataFrame:
-    return frame.with_columns((pl.lit(ENTITY_PREFIX) + pl.col(column)).alias("kommun_kod")).drop(column)
+    return frame.with_columns((pl.lit(ENTITY_PREFIX) + pl.col(column)).alias("kommun_kod")).drop(
+        column
+    )
 
 
 def _as_lan(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(pl.col("kommun_kod").str.slice(len(ENTITY_PREFIX)).alias("lan_kod"),
-                              pl.lit("lan").alias("entity_level")).drop("kommun_kod") \
+    return (
+        frame.with_columns(
+            pl.col("kommun_kod").str.slice(len(ENTITY_PREFIX)).alias("lan_kod"),
+            pl.lit("lan").alias("entity_level"),
+        )
+        .drop("kommun_kod")
         .select("lan_kod", "entity_level", pl.all().exclude("lan_kod", "entity_level"))
+    )
 
 
-def lan_scope_inputs(con: duckdb.DuckDBPyConnection, preset: MethodPreset,
-                     partner_exclusions) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    totals = con.sql(f"select lan_kod, year, tonnes, cement_t from {LAN_INPUT} where gas = ? order by lan_kod, year",
-                     params=[preset.gas]).pl()
+def lan_scope_inputs(
+    con: duckdb.DuckDBPyConnection, preset: MethodPreset, partner_exclusions
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    totals = con.sql(
+        f"select lan_kod, year, tonnes, cement_t from {LAN_INPUT} where gas = ? order by lan_kod, year",
+        params=[preset.gas],
+    ).pl()
     emissions = totals.select("lan_kod", "year", "tonnes")
     if preset.deducts == "cement":
-        emissions = (emissions.join(totals.select("lan_kod", "year", "cement_t").drop_nulls(), on=["lan_kod", "year"],
-                                    how="left")
-                     .with_columns(pl.col("tonnes") - pl.col("cement_t").fill_null(0.0)).drop("cement_t"))
+        emissions = (
+            emissions.join(
+                totals.select("lan_kod", "year", "cement_t").drop_nulls(),
+                on=["lan_kod", "year"],
+                how="left",
+            )
+            .with_columns(pl.col("tonnes") - pl.col("cement_t").fill_null(0.0))
+            .drop("cement_t")
+        )
     exclusions = None
     if preset.excludes:
         by_kommun = partner_exclusions(con, preset.excludes)
         if by_kommun is not None:
             lan_of = con.sql("select kommun_kod, lan_kod from marts.dim_kommun").pl()
-            exclusions = _as_entity(by_kommun.join(lan_of, on="kommun_kod").group_by("lan_kod", "year")
-                                    .agg(pl.col("tonnes").sum()))
+            exclusions = _as_entity(
+                by_kommun.join(lan_of, on="kommun_kod")
+                .group_by("lan_kod", "year")
+                .agg(pl.col("tonnes").sum())
+            )
     return _as_entity(emissions), exclusions
 
 
-def run_lan_presets(con: duckdb.DuckDBPyConnection, presets: dict[str, MethodPreset], as_of_year: int,
-                    partner_exclusions) -> tuple[pl.DataFrame, pl.DataFrame]:
+def run_lan_presets(
+    con: duckdb.DuckDBPyConnection,
+    presets: dict[str, MethodPreset],
+    as_of_year: int,
+    partner_exclusions,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(summary, yearly) for every län and every preset that is not restricted to named kommuner."""
     summaries, yearlies = [], []
     for preset in presets.values():

@@ -16,9 +16,25 @@ GASES = ("CO2", "CO2e")
 TREND_METHODS = ("lad", "ols")
 
 COLUMNS = (
-    "method", "kind", "gas", "trend_method", "trend_start_year", "reduction_rate", "end_year",
-    "national_budget_t", "overhead_t", "overhead_reference_budget_t", "budget_year", "share_start_year",
-    "path_start_year", "path_end_year", "kommun_kod", "excludes", "deducts", "description", "source",
+    "method",
+    "kind",
+    "gas",
+    "trend_method",
+    "trend_start_year",
+    "reduction_rate",
+    "end_year",
+    "national_budget_t",
+    "overhead_t",
+    "overhead_reference_budget_t",
+    "budget_year",
+    "share_start_year",
+    "path_start_year",
+    "path_end_year",
+    "kommun_kod",
+    "excludes",
+    "deducts",
+    "description",
+    "source",
 )
 # Known deductions the warehouse holds a seed for (subtracted where reported, nothing elsewhere).
 DEDUCTIONS = ("cement",)
@@ -34,9 +50,24 @@ OPTIONAL = {
     "carbon_budget": ("overhead_t", "overhead_reference_budget_t"),
     "fixed_rate_path": (),
 }
-KIND_PARAMETERS = ("reduction_rate", "national_budget_t", "overhead_t", "overhead_reference_budget_t",
-                   "budget_year", "share_start_year", "path_start_year", "path_end_year")
-INT_FIELDS = {"trend_start_year", "end_year", "budget_year", "share_start_year", "path_start_year", "path_end_year"}
+KIND_PARAMETERS = (
+    "reduction_rate",
+    "national_budget_t",
+    "overhead_t",
+    "overhead_reference_budget_t",
+    "budget_year",
+    "share_start_year",
+    "path_start_year",
+    "path_end_year",
+)
+INT_FIELDS = {
+    "trend_start_year",
+    "end_year",
+    "budget_year",
+    "share_start_year",
+    "path_start_year",
+    "path_end_year",
+}
 
 METHOD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 KOMMUN_KOD = re.compile(r"^\d{4}$")
@@ -49,22 +80,24 @@ class PresetError(ValueError):
 @dataclass(frozen=True)
 class MethodPreset:
     method: str
-    kind: str                      # carbon_law | carbon_budget | fixed_rate_path
-    gas: str                       # CO2 | CO2e: the gas the input emissions must be in
-    trend_method: str              # lad | ols
-    trend_start_year: int          # first year the trend is fitted on
-    end_year: int                  # last year of the trajectory
-    reduction_rate: float | None = None          # fraction per year (0.1172 = 11.72 %/yr)
-    national_budget_t: float | None = None       # carbon_budget: national budget from budget_year
-    overhead_t: float | None = None              # carbon_budget: national overheads ...
+    kind: str  # carbon_law | carbon_budget | fixed_rate_path
+    gas: str  # CO2 | CO2e: the gas the input emissions must be in
+    trend_method: str  # lad | ols
+    trend_start_year: int  # first year the trend is fitted on
+    end_year: int  # last year of the trajectory
+    reduction_rate: float | None = None  # fraction per year (0.1172 = 11.72 %/yr)
+    national_budget_t: float | None = None  # carbon_budget: national budget from budget_year
+    overhead_t: float | None = None  # carbon_budget: national overheads ...
     overhead_reference_budget_t: float | None = None  # ... stated against this national budget
-    budget_year: int | None = None               # carbon_budget: the budget counts from 1 Jan of this year
-    share_start_year: int | None = None          # carbon_budget: grandfathering window start
-    path_start_year: int | None = None           # fixed_rate_path: the path's base year
-    path_end_year: int | None = None             # fixed_rate_path: the path's last year
-    kommun_kod: tuple[str, ...] = ()             # only these kommuner get rows; () = all
-    excludes: str | None = None                  # a partner whose own reported emissions the scope leaves out (SSAB)
-    deducts: str | None = None                   # a known deduction from a warehouse seed (cement)
+    budget_year: int | None = None  # carbon_budget: the budget counts from 1 Jan of this year
+    share_start_year: int | None = None  # carbon_budget: grandfathering window start
+    path_start_year: int | None = None  # fixed_rate_path: the path's base year
+    path_end_year: int | None = None  # fixed_rate_path: the path's last year
+    kommun_kod: tuple[str, ...] = ()  # only these kommuner get rows; () = all
+    excludes: str | None = (
+        None  # a partner whose own reported emissions the scope leaves out (SSAB)
+    )
+    deducts: str | None = None  # a known deduction from a warehouse seed (cement)
     description: str = ""
     source: str = ""
 
@@ -76,7 +109,10 @@ class MethodPreset:
             return None
         if self.overhead_t is None:
             return self.national_budget_t
-        return self.national_budget_t - self.overhead_t / self.overhead_reference_budget_t * self.national_budget_t
+        return (
+            self.national_budget_t
+            - self.overhead_t / self.overhead_reference_budget_t * self.national_budget_t
+        )
 
 
 def default_presets_path() -> Path:
@@ -114,7 +150,9 @@ def parse_preset(row: dict[str, str], where: str = "preset") -> MethodPreset:
     values["source"] = values["source"] or ""
     _check_identity(values, where)
     if values["deducts"] not in (None, *DEDUCTIONS):
-        raise PresetError(f"{where}: deducts must be empty or one of {', '.join(DEDUCTIONS)}, got {values['deducts']!r}")
+        raise PresetError(
+            f"{where}: deducts must be empty or one of {', '.join(DEDUCTIONS)}, got {values['deducts']!r}"
+        )
     _check_kind_parameters(values, where)
     _check_years_and_rates(values, where)
     return MethodPreset(**values)
@@ -142,7 +180,9 @@ def _parse_kommun_codes(text: str, where: str) -> tuple[str, ...]:
     codes = tuple(c for c in re.split(r"[;\s]+", text) if c)
     bad = [c for c in codes if not KOMMUN_KOD.match(c)]
     if bad:
-        raise PresetError(f"{where}: kommun_kod must be 4-digit codes separated by ';', got {', '.join(bad)}")
+        raise PresetError(
+            f"{where}: kommun_kod must be 4-digit codes separated by ';', got {', '.join(bad)}"
+        )
     return codes
 
 
@@ -151,7 +191,9 @@ def _check_identity(values: dict, where: str) -> None:
         raise PresetError(f"{where}: method must be a lower-case name like carbon_law_2030")
     for name, allowed in (("kind", KINDS), ("gas", GASES), ("trend_method", TREND_METHODS)):
         if values[name] not in allowed:
-            raise PresetError(f"{where}: {name} must be one of {', '.join(allowed)}, got {values[name]!r}")
+            raise PresetError(
+                f"{where}: {name} must be one of {', '.join(allowed)}, got {values[name]!r}"
+            )
     for name in ("trend_start_year", "end_year"):
         if values[name] is None:
             raise PresetError(f"{where}: {name} is required")
@@ -162,7 +204,11 @@ def _check_kind_parameters(values: dict, where: str) -> None:
     missing = [n for n in REQUIRED[kind] if values[n] is None]
     if missing:
         raise PresetError(f"{where}: kind {kind} needs {', '.join(missing)}")
-    stray = [n for n in KIND_PARAMETERS if values[n] is not None and n not in REQUIRED[kind] + OPTIONAL[kind]]
+    stray = [
+        n
+        for n in KIND_PARAMETERS
+        if values[n] is not None and n not in REQUIRED[kind] + OPTIONAL[kind]
+    ]
     if stray:
         raise PresetError(f"{where}: kind {kind} does not use {', '.join(stray)}; leave them empty")
     if (values["overhead_t"] is None) != (values["overhead_reference_budget_t"] is None):
@@ -174,7 +220,9 @@ def _check_years_and_rates(values: dict, where: str) -> None:
         raise PresetError(f"{where}: end_year must be after trend_start_year")
     rate = values["reduction_rate"]
     if rate is not None and not 0 < rate < 1:
-        raise PresetError(f"{where}: reduction_rate is a fraction per year (0.1172 for 11.72 %), got {rate}")
+        raise PresetError(
+            f"{where}: reduction_rate is a fraction per year (0.1172 for 11.72 %), got {rate}"
+        )
     for name in ("national_budget_t", "overhead_reference_budget_t"):
         if values[name] is not None and values[name] <= 0:
             raise PresetError(f"{where}: {name} must be positive")

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from pipelines.lib.dbt import vars_argument
 from pipelines.settings import DBT_PROJECT_DIR, DUCKDB_POOL, Settings
@@ -21,13 +27,21 @@ AFTER_TRAJECTORY = "source:trajectory+"
 
 
 def dbt_project_for(settings: Settings) -> DbtProject:
-    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=settings.dbt_target,
-                      target_path=settings.dbt_target_dir)
+    return DbtProject(
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROJECT_DIR,
+        target=settings.dbt_target,
+        target_path=settings.dbt_target_dir,
+    )
 
 
 def dbt_resource(settings: Settings, project: DbtProject) -> DbtCliResource:
-    return DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir), target=settings.dbt_target,
-                          dbt_executable=settings.dbt_executable)
+    return DbtCliResource(
+        project_dir=project,
+        profiles_dir=str(project.profiles_dir),
+        target=settings.dbt_target,
+        dbt_executable=settings.dbt_executable,
+    )
 
 
 def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
@@ -53,10 +67,14 @@ def prepare_manifest(settings: Settings, project: DbtProject) -> None:
     only when the profile and vars match. `dbt parse` opens no warehouse connection, so it never
     contends for the DuckDB lock."""
     stamp = Path(project.manifest_path).with_name("parsed_for.json")
-    if (manifest_is_stale(Path(project.project_dir), Path(project.manifest_path))
-            or not stamp.exists() or stamp.read_text(encoding="utf-8") != parse_key(settings)):
-        dbt_resource(settings, project).cli(["parse", "--quiet", *vars_argument(settings)],
-                                            target_path=Path(project.target_path)).wait()
+    if (
+        manifest_is_stale(Path(project.project_dir), Path(project.manifest_path))
+        or not stamp.exists()
+        or stamp.read_text(encoding="utf-8") != parse_key(settings)
+    ):
+        dbt_resource(settings, project).cli(
+            ["parse", "--quiet", *vars_argument(settings)], target_path=Path(project.target_path)
+        ).wait()
         stamp.write_text(parse_key(settings), encoding="utf-8")
 
 
@@ -79,8 +97,16 @@ def mart_keys(settings: Settings) -> list[dg.AssetKey]:
 def _mart_keys_of(manifest_path: str, mtime_ns: int) -> tuple[dg.AssetKey, ...]:  # noqa: ARG001 - the cache key
     """The manifest's marts, read once per manifest version (publish and report both ask)."""
     nodes = json.loads(Path(manifest_path).read_text(encoding="utf-8"))["nodes"].values()
-    return tuple(sorted((dg.AssetKey(["marts", n["name"]]) for n in nodes
-                         if n["resource_type"] == "model" and layer_of(n) == "marts"), key=str))
+    return tuple(
+        sorted(
+            (
+                dg.AssetKey(["marts", n["name"]])
+                for n in nodes
+                if n["resource_type"] == "model" and layer_of(n) == "marts"
+            ),
+            key=str,
+        )
+    )
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -98,17 +124,30 @@ class WarehouseTranslator(DagsterDbtTranslator):
 def build_dbt_assets(settings: Settings, project: DbtProject) -> list[dg.AssetsDefinition]:
     prepare_manifest(settings, project)
     # Several sources may be one asset: the partner asset loads five raw tables in one go.
-    translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(
-        enable_asset_checks=True, enable_duplicate_source_asset_keys=True))
+    translator = WarehouseTranslator(
+        settings=DagsterDbtTranslatorSettings(
+            enable_asset_checks=True, enable_duplicate_source_asset_keys=True
+        )
+    )
     build = ["build", *vars_argument(settings)]
 
-    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator,
-                exclude=AFTER_TRAJECTORY, pool=DUCKDB_POOL)
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=translator,
+        exclude=AFTER_TRAJECTORY,
+        pool=DUCKDB_POOL,
+    )
     def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         yield from dbt.cli(build, context=context).stream()
 
-    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator,
-                select=AFTER_TRAJECTORY, pool=DUCKDB_POOL)
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=translator,
+        select=AFTER_TRAJECTORY,
+        pool=DUCKDB_POOL,
+    )
     def budget_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         yield from dbt.cli(build, context=context).stream()
 
@@ -117,5 +156,7 @@ def build_dbt_assets(settings: Settings, project: DbtProject) -> list[dg.AssetsD
 
 def definitions(settings: Settings) -> dg.Definitions:
     project = dbt_project_for(settings)
-    return dg.Definitions(assets=build_dbt_assets(settings, project),
-                          resources={"dbt": dbt_resource(settings, project)})
+    return dg.Definitions(
+        assets=build_dbt_assets(settings, project),
+        resources={"dbt": dbt_resource(settings, project)},
+    )
