@@ -1,5 +1,5 @@
-"""The drop processor shared by every file feed (partner submissions, Borlänge Energi's reports).
-Plain Python, no Dagster.
+"""The drop processor shared by every file feed (partner submissions, Borlänge Energi's reports and
+meter values, hourly carbon intensity). Plain Python, no Dagster.
 
 A feed is a `FileFeed`: where its files wait, how one file is validated (its bytes, or for big files
 its landed copy), and how a valid one is written to raw. Every validator returns the feeds' shared
