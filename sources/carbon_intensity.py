@@ -2,7 +2,7 @@
 parsed and validated in plain Python (no Dagster; the feed is pipelines/defs/grid/).
 
     parsed = parse_carbon_intensity("SE-SE3_2024.csv", content, zone_id="SE-SE3")
-    parsed.ok, parsed.problems, parsed.rows, parsed.vintage, parsed.header_version
+    parsed.ok, parsed.problems, parsed.rows, parsed.vintage, parsed.header_version, parsed.report()
 
 Two header versions are read, both as Electricity Maps published them:
 
@@ -33,9 +33,10 @@ import gzip
 import io
 import re
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
+from sources.feed_problems import Problem, Validation
 from sources.file_limits import MIB, BoundedCsv, FileLimits, printable
 
 SOURCE_ID = "electricity_maps"
@@ -95,25 +96,6 @@ BOOLEANS = {"true": True, "false": False}
 
 
 @dataclass(frozen=True)
-class Problem:
-    file: str
-    row: int | None  # 1-based line of the file
-    field: str | None  # the heading as in the file
-    code: str
-    message: str
-    value: str | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def __str__(self) -> str:
-        where = f"line {self.row}" if self.row else "file"
-        column = f", {self.field}" if self.field else ""
-        value = f" (found {self.value!r})" if self.value is not None else ""
-        return f"{self.file}: {where}{column}: {self.message}{value} [{self.code}]"
-
-
-@dataclass(frozen=True)
 class Hour:
     hour_utc: datetime  # naive, UTC
     country: str
@@ -130,7 +112,11 @@ class Hour:
 
 
 @dataclass
-class Parsed:
+class Parsed(Validation):
+    """One file's validation, filled in as it is read; its payload (a valid file's hours, vintage
+    and notes) is the file itself. A problem's row is the file's 1-based line, its column the
+    heading as in the file."""
+
     file: str
     header_version: str | None = None
     vintage: date | None = None
@@ -151,8 +137,24 @@ class Parsed:
             f"{self.file}: {len(self.problems)} problem(s); nothing of this file was loaded.",
             "",
         ]
-        lines += [str(p) for p in self.problems]
+        lines += [format_problem(p) for p in self.problems]
         return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "ok": self.ok,
+            "hours": len(self.rows) if self.ok else None,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def format_problem(problem: Problem) -> str:
+    """One problem on one line: file, line and heading, what is wrong, the value, the code."""
+    where = f"line {problem.row}" if problem.row else "file"
+    column = f", {problem.column}" if problem.column else ""
+    value = f" (found {problem.value!r})" if problem.value is not None else ""
+    return f"{problem.file}: {where}{column}: {problem.message}{value} [{problem.code}]"
 
 
 def zone_id_of(zone: str) -> str:
@@ -175,11 +177,11 @@ def unpack(
 ) -> tuple[bytes | None, Problem | None]:
     """The CSV bytes: gzip unpacked (never more than max_bytes), plain ones as they are."""
     if not content:
-        return None, Problem(file_name, None, None, "empty_file", "the file is empty")
+        return None, Problem(file_name, None, None, None, "empty_file", "the file is empty")
     if not content.startswith(GZIP_MAGIC):
         if len(content) > max_bytes:
             return None, Problem(
-                file_name, None, None, "file_too_large", f"larger than {max_bytes:,} bytes"
+                file_name, None, None, None, "file_too_large", f"larger than {max_bytes:,} bytes"
             )
         return content, None
     try:
@@ -187,11 +189,16 @@ def unpack(
             data = stream.read(max_bytes + 1)
     except (OSError, EOFError, zlib.error) as error:
         return None, Problem(
-            file_name, None, None, "unreadable_gzip", f"not a readable gzip file ({error})"
+            file_name, None, None, None, "unreadable_gzip", f"not a readable gzip file ({error})"
         )
     if len(data) > max_bytes:
         return None, Problem(
-            file_name, None, None, "file_too_large", f"unpacks to more than {max_bytes:,} bytes"
+            file_name,
+            None,
+            None,
+            None,
+            "file_too_large",
+            f"unpacks to more than {max_bytes:,} bytes",
         )
     return data, None
 
@@ -215,6 +222,7 @@ def parse_carbon_intensity(
         parsed.problems.append(
             Problem(
                 file_name,
+                None,
                 None,
                 None,
                 "not_utf8",
@@ -256,9 +264,9 @@ def parse_carbon_intensity(
                         file_name,
                         line,
                         headings[0],
+                        f"{hour.hour_utc:%Y-%m-%d %H:%M}",
                         "duplicate_hour",
                         f"the hour is also on line {seen[hour.hour_utc]}",
-                        f"{hour.hour_utc:%Y-%m-%d %H:%M}",
                     ),
                 )
             else:
@@ -270,6 +278,7 @@ def parse_carbon_intensity(
                 Problem(
                     file_name,
                     line,
+                    None,
                     None,
                     "too_many_problems",
                     f"stopped after {MAX_PROBLEMS} problems",
@@ -283,6 +292,7 @@ def parse_carbon_intensity(
                 file_name,
                 (r.row or 0) + offset or None,
                 None,
+                None,
                 r.code,
                 f"the file cannot be read further ({r.code.replace('_', ' ')}"
                 + (f", limit {r.limit:g}" if r.limit is not None else "")
@@ -290,20 +300,20 @@ def parse_carbon_intensity(
             )
         )
     if headings is None and not parsed.problems:
-        parsed.problems.append(Problem(file_name, None, None, "missing_header", "no header line"))
+        parsed.problems.append(
+            Problem(file_name, None, None, None, "missing_header", "no header line")
+        )
     elif headings is not None and not parsed.rows and not parsed.problems:
-        parsed.problems.append(Problem(file_name, None, None, "no_rows", "a header but no hours"))
+        parsed.problems.append(
+            Problem(file_name, None, None, None, "no_rows", "a header but no hours")
+        )
     if parsed.other_zone_lines > 1:
         i = next(i for i, p in enumerate(parsed.problems) if p.code == "wrong_zone")
         first = parsed.problems[i]
-        parsed.problems[i] = Problem(
-            first.file,
-            first.row,
-            first.field,
-            first.code,
-            f"{first.message}; {parsed.other_zone_lines} lines are of another zone, "
+        parsed.problems[i] = replace(
+            first,
+            message=f"{first.message}; {parsed.other_zone_lines} lines are of another zone, "
             f"from this line on",
-            first.value,
         )
     else:
         _gaps(parsed, seen, headings)
@@ -341,6 +351,7 @@ def _header(parsed: Parsed, line: int, fields: list[str]) -> tuple[str, ...] | N
             parsed.file,
             line,
             None,
+            None,
             "unknown_header",
             f"not an Electricity Maps hourly header (closest: the {version} layout; {detail})",
         )
@@ -359,6 +370,7 @@ def _row(
                 parsed.file,
                 line,
                 None,
+                None,
                 "wrong_field_count",
                 f"{len(fields)} fields where the header has {len(headings)}",
             ),
@@ -368,7 +380,7 @@ def _row(
     name = dict(zip(FIELDS, headings))
 
     def bad(key: str, code: str, message: str) -> None:
-        _add(parsed, Problem(parsed.file, line, name[key], code, message, printable(cell[key])))
+        _add(parsed, Problem(parsed.file, line, name[key], cell[key], code, message))
 
     hour = _timestamp(cell["datetime_utc"])
     if hour is None:
@@ -452,8 +464,8 @@ def _gaps(parsed: Parsed, seen: dict[datetime, int], headings: tuple[str, ...] |
                     parsed.file,
                     seen[after],
                     headings[0],
+                    f"{after:%Y-%m-%d %H:%M:%S}",
                     "gap",
                     f"{missing} hour(s) missing after {before:%Y-%m-%d %H:%M} UTC",
-                    f"{after:%Y-%m-%d %H:%M:%S}",
                 ),
             )

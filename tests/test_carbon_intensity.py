@@ -135,7 +135,7 @@ def test_a_bad_line_is_named_by_file_line_and_field(rows, code, line, field):
     parsed = parse_carbon_intensity("bad.csv", small_file(rows), zone_id="SE-SE3")
     assert not parsed.ok
     problem = next(p for p in parsed.problems if p.code == code)
-    assert (problem.file, problem.row, problem.field) == ("bad.csv", line, field)
+    assert (problem.file, problem.row, problem.column) == ("bad.csv", line, field)
     assert f"bad.csv: line {line}, {field}" in parsed.report()
 
 
@@ -179,7 +179,7 @@ def test_a_malformed_file_is_quarantined_while_a_good_one_in_the_same_drop_loads
     line = 1 + next(
         i for i, l in enumerate(bad_text.splitlines()) if l.startswith(b"2022-01-02 5:00")
     )
-    assert (problem["file"], problem["row"], problem["field"], problem["code"]) == (
+    assert (problem["file"], problem["row"], problem["column"], problem["code"]) == (
         "SE-SE3_2022-01_broken.csv",
         line,
         "Datetime (UTC)",

@@ -443,7 +443,7 @@ def test_utf16_and_utf32_are_named_and_refused_by_both_feeds(tmp_path, codec, bo
     [problem] = check(tmp_path, "ssab_2025.csv").problems
     assert problem.code == "unsupported_encoding"
     assert (
-        problem.message_en
+        problem.message
         == f"The file is encoded as {name}, which is not read. Save it in Excel as CSV UTF-8 (*.csv)."
     )
 
@@ -609,7 +609,7 @@ def test_too_many_networks_and_too_many_problems(tmp_path):
         tmp_path, all_bad_partner_cells(2), limits=FileLimits(max_problems=20)
     )  # 46 bad cells
     assert len(report.problems) == 21 and report.problems[-1].code == "too_many_problems"
-    assert report.problems[-1].message_en.startswith(
+    assert report.problems[-1].message.startswith(
         "More than 20 problems: only the first 20 are shown."
     )
 

@@ -234,3 +234,43 @@ def test_every_loaded_partner_file_has_its_landed_files_row(tmp_path, store):
             [len(SSAB_2022.encode())],
         ).fetchall()
     assert rows == [("partners", "ssab_2022.csv", "partner_submissions", True)]
+
+
+def test_a_feed_validates_either_bytes_or_its_landed_copy():
+    def never(*_):
+        raise AssertionError("a feed's functions are not called when it is made")
+
+    parts = dict(name="test", source="test", drop_folder="test", nested=False, loaded_into="t")
+    for validators in ({}, {"validate": never, "validate_landed": never}):
+        with pytest.raises(TypeError, match="exactly one validator"):
+            drops.FileFeed(**parts, load=never, **validators)
+    assert not drops.FileFeed(**parts, load=never, validate=never).streams
+    assert drops.FileFeed(**parts, load=never, validate_landed=never).streams
+
+
+def test_every_feed_names_its_problems_in_one_vocabulary(tmp_path, store):
+    inbox = tmp_path / "inbox"
+    (inbox / "energy").mkdir(parents=True)
+    shutil.copy(FIXTURES / "bad_unbalanced.csv", inbox / "energy" / "bad_unbalanced.csv")
+    (inbox / "partners" / "ikea").mkdir(parents=True)
+    (inbox / "partners" / "ikea" / "ssab_2022.csv").write_text(SSAB_2022, encoding="utf-8")
+    energy = energy_loads.process_drop(inbox, store)
+    partners = partner_loads.process_drop(inbox, store, today=TODAY)
+    [balance] = energy.problems["energy/bad_unbalanced.csv"]
+    [mismatch] = partners.problems["partners/ikea/ssab_2022.csv"]
+    keys = ["file", "sheet", "row", "column", "column_letter", "value", "code", "message"]
+    assert list(balance) == list(mismatch) == [*keys, "message_sv", "expected"]
+    assert (balance["file"], balance["row"], balance["code"], balance["message_sv"]) == (
+        "bad_unbalanced.csv",
+        7,
+        "balance_mismatch",
+        None,
+    )
+    assert (mismatch["sheet"], mismatch["row"], mismatch["value"], mismatch["code"]) == (
+        "Organisation",
+        2,
+        "ssab",
+        "partner_folder_mismatch",
+    )
+    assert mismatch["message"].startswith("the file is in the folder of 'ikea'")
+    assert mismatch["message_sv"].startswith("filen ligger i mappen för 'ikea'")

@@ -77,7 +77,7 @@ def test_a_file_stamped_in_summer_time_is_caught(tmp_path, month, hours_that_day
     assert "gap" not in result.counts and "duplicate" not in result.counts
     problem = next(p for p in result.problems if p.code == "summer_time_stamps")
     assert (
-        problem.value == f"{sunday}T02:00" and problem.field == "start" and problem.row is not None
+        problem.value == f"{sunday}T02:00" and problem.column == "start" and problem.row is not None
     )
 
 
@@ -145,7 +145,7 @@ def test_production_off_the_solar_clock_is_caught_when_starts_have_no_offset(
 
     assert (
         late_problem.row == first_production(tmp_path / "late.parquet")
-        and late_problem.field == "start"
+        and late_problem.column == "start"
     )
     assert early_problem.row == first_production(tmp_path / "early.parquet")
     # The production centroid the problem names, recomputed: an hour apart, around the solar clock.
@@ -172,7 +172,7 @@ def test_row_problems_name_file_row_and_field(tmp_path):
     good = values[60]["matpunkt"]  # line 63: one digit off, its check digit now wrong
     values[60]["matpunkt"] = good[:10] + str((int(good[10]) + 1) % 10) + good[11:]
     result = validate_path(write_csv(tmp_path / "bad.csv", values))
-    found = {(p.code, p.row, p.field) for p in result.problems}
+    found = {(p.code, p.row, p.column) for p in result.problems}
     assert {
         ("negative_value", 3, "kwh"),
         ("production_not_allowed", 13, "riktning"),
@@ -379,11 +379,15 @@ def test_validate_meters_cli(tmp_path, capsys):
     assert [r["ok"] for r in reports] == [True, False]
     assert reports[1]["problems"][0] | {"message": None} == {
         "file": "bad.csv",
+        "sheet": None,
         "row": 3,
-        "field": "kvalitet",
+        "column": "kvalitet",
+        "column_letter": None,
         "value": "bra",
         "code": "invalid_quality",
         "message": None,
+        "message_sv": None,
+        "expected": "",
     }
     assert borlange(["validate", "meters", str(tmp_path / "missing.csv")]) == 1
     with pytest.raises(SystemExit) as usage:

@@ -218,13 +218,13 @@ def line_of(text: str, start: str) -> int:
 
 def the(report, code: str):
     found = [p for p in report.problems if p.code == code]
-    assert len(found) == 1, [(p.code, p.sheet, p.row, p.message_en) for p in report.problems]
+    assert len(found) == 1, [(p.code, p.sheet, p.row, p.message) for p in report.problems]
     return found[0]
 
 
 def only(report, code: str):
     assert [p.code for p in report.problems] == [code], [
-        (p.code, p.message_en) for p in report.problems
+        (p.code, p.message) for p in report.problems
     ]
     return report.problems[0]
 
@@ -494,7 +494,7 @@ def test_unknown_partner(tmp_path):
         "Partner-id 'volvo' finns inte i partnerregistret. Använd id:t som står i "
         "mallen. Giltiga id: ikea, ssab."
     )
-    assert problem.message_en == (
+    assert problem.message == (
         "The partner id 'volvo' is not in the partner registry. Use the id pre-filled "
         "in the template. Valid ids: ikea, ssab."
     )
@@ -512,7 +512,7 @@ def test_a_reporting_year_in_the_future(tmp_path):
         "Rapportåret 2027 ligger i framtiden (i år är det 2026). Rapportera ett år som "
         "har börjat, oftast förra året."
     )
-    assert problem.message_en == (
+    assert problem.message == (
         "The reporting year 2027 is in the future (this year is 2026). Report a year "
         "that has begun, usually last year."
     )
@@ -536,7 +536,7 @@ def test_a_year_before_1990(tmp_path):
         == "Året 1989 ligger före 1990, det första året i Borlänges utsläppsstatistik."
     )
     assert (
-        first.message_en
+        first.message
         == "The year 1989 is before 1990, the first year of Borlänge's emission statistics."
     )
     assert where(second) == ("Åtgärder", 2, "Startår", "D", "1985")
@@ -552,7 +552,7 @@ def test_a_missing_column_names_the_expected_heading_and_what_was_found(tmp_path
         "Kolumnen 'Metod' saknas (i mallen står den i kolumn D). Rubrikraden har: A 'Scope', B 'Kategori', "
         "C 'Utsläpp (t CO2e)', D 'Inom kommunen', E 'Kommentar'. Lägg tillbaka kolumnen med rubriken 'Metod'."
     )
-    assert problem.message_en == (
+    assert problem.message == (
         "The column 'Metod' is missing (the template has it in column D). The heading row has: A 'Scope', "
         "B 'Kategori', C 'Utsläpp (t CO2e)', D 'Inom kommunen', E 'Kommentar'. Put the column back with the "
         "heading 'Metod'."
@@ -569,7 +569,7 @@ def test_a_renamed_column(tmp_path):
         "I kolumn C står rubriken 'Utsläpp ton', men mallen har 'Utsläpp (t CO2e)' här. "
         "Ändra rubriken tillbaka till 'Utsläpp (t CO2e)'."
     )
-    assert problem.message_en == (
+    assert problem.message == (
         "Column C has the heading 'Utsläpp ton', but the template has 'Utsläpp (t CO2e)' "
         "there. Change the heading back to 'Utsläpp (t CO2e)'."
     )
@@ -593,7 +593,7 @@ def test_a_missing_sheet(tmp_path):
         "Bladet 'Energi' saknas. Arbetsboken har bladen 'Instruktioner', 'Organisation', "
         "'Utsläpp', 'Åtgärder', 'Kolupptag'. Använd mallen och behåll bladens namn."
     )
-    assert problem.message_en == (
+    assert problem.message == (
         "The sheet 'Energi' (Energy use) is missing. The workbook has the sheets "
         "'Instruktioner', 'Organisation', 'Utsläpp', 'Åtgärder', 'Kolupptag'. Use the "
         "template and keep the sheet names."
@@ -613,7 +613,7 @@ def test_a_wrongly_named_sheet_is_reported_and_still_checked(tmp_path):
         renamed.message_sv
         == "Bladet heter 'Utslapp' men ska heta 'Utsläpp'. Byt namn på bladet till 'Utsläpp'."
     )
-    assert renamed.message_en == (
+    assert renamed.message == (
         "The sheet is called 'Utslapp' but must be called 'Utsläpp' (Emissions). Rename "
         "the sheet to 'Utsläpp'."
     )
@@ -662,7 +662,7 @@ def test_a_missing_heading_row_and_foreign_duplicate_or_unheaded_columns(tmp_pat
         "Bladet 'Energi' saknar rubrikrad. Rad 1 ska ha rubrikerna: Energibärare, "
         "Energianvändning (MWh), Leverantör, Kommentar (som i mallen)."
     )
-    assert header.message_en == (
+    assert header.message == (
         "The sheet 'Energi' has no heading row. Row 1 must have the headings: "
         "Energibärare, Energianvändning (MWh), Leverantör, Kommentar (as in the template)."
     )
@@ -682,7 +682,7 @@ def test_text_in_a_number_cell(tmp_path):
         == "'tolv' är inte ett tal. Skriv bara ett tal, utan enhet eller annan text."
     )
     assert (
-        problem.message_en
+        problem.message
         == "'tolv' is not a number. Write only a number, without a unit or other text."
     )
     assert problem.expected == "ett tal ≥ 0 i t CO2e / a number ≥ 0 in t CO2e"
@@ -698,7 +698,7 @@ def test_a_formula_in_a_number_cell_is_reported_never_evaluated(tmp_path):
         "Cellen innehåller formeln '=B2*1000'. Formler räknas inte ut vid inläsningen; "
         "skriv in själva värdet (kopiera cellen och klistra in som värden)."
     )
-    assert problem.message_en == (
+    assert problem.message == (
         "The cell contains the formula '=B2*1000'. Formulas are not evaluated when the "
         "file is read; type the value itself (copy the cell and paste as values)."
     )
@@ -725,7 +725,7 @@ def test_a_decimal_comma_in_an_excel_number_cell_says_how_to_write_it(tmp_path):
         "format till Tal eller Allmänt och skriv in talet igen: 12,5 i svenskt Excel, 12.5 "
         "i engelskt Excel."
     )
-    assert comma.message_en == (
+    assert comma.message == (
         "'12,5' is stored as text (with a decimal comma), not as a number. Change the "
         "cell's format to Number or General and type the number again: 12,5 in Swedish "
         "Excel, 12.5 in English Excel."
@@ -751,7 +751,7 @@ def test_a_decimal_point_in_the_csv_says_how_to_write_it(tmp_path):
         "'12.5' har decimalpunkt. I CSV-filen skrivs decimaltal med decimalkomma: 12,5 "
         "(och inga tusentalspunkter)."
     )
-    assert problem.message_en == (
+    assert problem.message == (
         "'12.5' has a decimal point. In the CSV file decimals are written with a decimal "
         "comma: 12,5 (and no thousands points)."
     )
@@ -770,7 +770,7 @@ def test_negative_emissions_and_negative_quantities(tmp_path):
         "'Utsläpp (t CO2e)' får inte vara negativ (-5). Utsläpp kan inte vara negativa; "
         "rapportera kolupptag på bladet 'Kolupptag'."
     )
-    assert emissions.message_en == (
+    assert emissions.message == (
         "'Utsläpp (t CO2e)' must not be negative (-5). Emissions cannot be negative; "
         "report carbon removals on the sheet 'Kolupptag' (carbon removals)."
     )
@@ -780,7 +780,7 @@ def test_negative_emissions_and_negative_quantities(tmp_path):
         == "'Energianvändning (MWh)' får inte vara negativ (-1,5). Ange ett tal som är 0 eller större."
     )
     assert (
-        energy.message_en
+        energy.message
         == "'Energianvändning (MWh)' must not be negative (-1.5). Give a number that is 0 or more."
     )
     assert where(investment) == ("Åtgärder", 2, "Investering (SEK)", "E", "-100")
@@ -799,7 +799,7 @@ def test_whole_numbers_choices_dates_emails_and_required_values(tmp_path):
 
     report = xlsx_report(tmp_path, edit)
     got = {
-        (p.sheet, p.row, p.column_letter): (p.code, p.message_sv, p.message_en)
+        (p.sheet, p.row, p.column_letter): (p.code, p.message_sv, p.message)
         for p in report.problems
     }
     assert got == {
@@ -853,7 +853,7 @@ def test_a_submission_date_after_today(tmp_path):
     records = {**VALID, "organisation": [{**ORGANISATION, "submitted_date": date(2026, 6, 2)}]}
     problem = only(xlsx_report(tmp_path, records=records), "date_in_future")
     assert problem.message_sv == "Datumet 2026-06-02 ligger efter dagens datum (2026-06-01)."
-    assert problem.message_en == "The date 2026-06-02 is after today's date (2026-06-01)."
+    assert problem.message == "The date 2026-06-02 is after today's date (2026-06-01)."
 
 
 def test_choices_ignore_case_and_dash_style_and_return_the_template_spelling(tmp_path):
@@ -893,7 +893,7 @@ def test_duplicate_rows_name_both_rows(tmp_path):
         "kommunen' (1, fordon, Bränsle × emissionsfaktor, ja). Slå ihop raderna eller "
         "ändra den ena."
     )
-    assert emissions.message_en == (
+    assert emissions.message == (
         "The row duplicates row 2: the same 'Scope', 'Kategori', 'Metod' and 'Inom "
         "kommunen' (1, fordon, Bränsle × emissionsfaktor, ja). Merge the rows or change "
         "one of them."
@@ -913,7 +913,7 @@ def test_scope_2_without_a_method(tmp_path):
         "Scope 2 kräver en metod: skriv i 'Metod' om siffran är marknadsbaserad eller "
         "platsbaserad (och gärna vilken emissionsfaktor som använts)."
     )
-    assert problem.message_en == (
+    assert problem.message == (
         "Scope 2 requires a method: write in 'Metod' whether the figure is market-based "
         "(marknadsbaserad) or location-based (platsbaserad), ideally with the emission "
         "factor used."
@@ -936,7 +936,7 @@ def test_an_empty_emissions_sheet_and_a_second_organisation_row(tmp_path):
     )
     assert where(empty)[:2] == ("Utsläpp", 2)
     assert empty.message_sv == "'Utsläpp' har inga rader med uppgifter. Rapportera minst en rad."
-    assert empty.message_en == "'Utsläpp' (Emissions) has no rows of data. Report at least one row."
+    assert empty.message == "'Utsläpp' (Emissions) has no rows of data. Report at least one row."
 
 
 def test_too_many_rows(tmp_path):
@@ -963,7 +963,7 @@ def test_kg_in_a_heading_says_divide_by_1000_and_nothing_is_converted(tmp_path):
         "t CO2e. Räkna om värdena (dela med 1000) och ändra rubriken till 'Utsläpp (t CO2e)'. "
         "Värdena räknas inte om automatiskt."
     )
-    assert problem.message_en == (
+    assert problem.message == (
         "The heading 'Utsläpp (kg CO2e)' gives the unit kg, but 'Utsläpp (t CO2e)' must be "
         "in t CO2e. Convert the values (divide by 1000) and change the heading to "
         "'Utsläpp (t CO2e)'. Values are never converted automatically."
@@ -993,7 +993,7 @@ def test_kg_in_a_unit_column_and_in_a_value(tmp_path):
         "Värdet '1200 kg' är angivet i kg, men 'Upptag (t CO2)' ska anges i t CO2. Räkna om "
         "(dela med 1000) och skriv bara talet, utan enhet. Värdena räknas inte om automatiskt."
     )
-    assert value.message_en == (
+    assert value.message == (
         "The value '1200 kg' is given in kg, but 'Upptag (t CO2)' must be in t CO2. Convert "
         "it (divide by 1000) and write only the number, without a unit. Values are never "
         "converted automatically."
@@ -1026,7 +1026,7 @@ def test_an_empty_file(tmp_path):
         problem = only(check(tmp_path, name), "empty_file")
         assert where(problem) == (None, None, None, None, None)
         assert problem.message_sv == "Filen är tom. Fyll i mallen och skicka den igen."
-        assert problem.message_en == "The file is empty. Fill in the template and send it again."
+        assert problem.message == "The file is empty. Fill in the template and send it again."
 
 
 def test_an_xlsx_that_is_not_a_workbook(tmp_path):
@@ -1052,13 +1052,13 @@ def test_an_xlsx_that_is_not_a_workbook(tmp_path):
         (tmp_path / name).write_bytes(content)
         problem = only(check(tmp_path, name), "not_xlsx")
         assert problem.message_sv == message_sv
-    assert problem.message_en == (
+    assert problem.message == (
         "The file is named .xlsx and is a zip file, but not an Excel workbook "
         "(xl/workbook.xml is missing). Open it in Excel and choose Save As → Excel "
         "Workbook (*.xlsx)."
     )
     (tmp_path / "broken.xlsx").write_bytes(zip_bytes({"xl/workbook.xml": b"not xml"}))
-    assert only(check(tmp_path, "broken.xlsx"), "unreadable_xlsx").message_en.startswith(
+    assert only(check(tmp_path, "broken.xlsx"), "unreadable_xlsx").message.startswith(
         "The Excel file could not be read ("
     )
 
@@ -1079,11 +1079,11 @@ def test_a_csv_that_is_not_text(tmp_path):
         "Filen heter .csv men innehåller binära data, inte text. Spara den i Excel som "
         "CSV (semikolonavgränsad) (*.csv)."
     )
-    assert binary.message_en == (
+    assert binary.message == (
         "The file is named .csv but contains binary data, not text. Save it in Excel as "
         "CSV (semicolon delimited) (*.csv)."
     )
-    assert only(check(tmp_path, "undecodable.csv"), "not_csv").message_en == (
+    assert only(check(tmp_path, "undecodable.csv"), "not_csv").message == (
         "The file cannot be read as text in UTF-8 or Windows-1252. Save it in Excel as CSV UTF-8 (*.csv)."
     )
 
@@ -1095,12 +1095,12 @@ def test_an_unsupported_extension_and_a_missing_file(tmp_path):
         "Filtypen '.pdf' stöds inte. Spara filen som Excel-arbetsbok (.xlsx) eller som "
         "CSV (.csv) enligt mallen."
     )
-    assert problem.message_en == (
+    assert problem.message == (
         "The file type '.pdf' is not supported. Save the file as an Excel workbook (.xlsx) "
         "or as CSV (.csv) following the template."
     )
     assert (
-        only(check(tmp_path, "nowhere.xlsx"), "file_not_found").message_en
+        only(check(tmp_path, "nowhere.xlsx"), "file_not_found").message
         == "The file 'nowhere.xlsx' does not exist."
     )
 
@@ -1111,7 +1111,7 @@ def test_a_csv_with_commas_instead_of_semicolons(tmp_path):
         "Filen använder kommatecken (,) som fältavgränsare. Mallen använder semikolon (;): "
         "spara i Excel som CSV (semikolonavgränsad), eller använd Excel-mallen (.xlsx)."
     )
-    assert problem.message_en == (
+    assert problem.message == (
         "The file separates fields with commas (,). The template uses semicolons (;): save "
         "from Excel as CSV (semicolon delimited), or use the Excel template (.xlsx)."
     )
@@ -1143,7 +1143,7 @@ def test_an_oversize_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
         "Filen är för stor: 4,9 kB (högst 2,0 kB). Ta bort bilder och blad som inte hör "
         "till mallen, eller dela upp filen."
     )
-    assert problem.message_en == (
+    assert problem.message == (
         "The file is too large: 4.9 kB (at most 2.0 kB). Remove pictures and sheets that "
         "are not part of the template, or split the file."
     )
@@ -1173,7 +1173,7 @@ def test_a_zip_bomb_and_too_many_entries_are_refused_before_openpyxl_opens_them(
         "Excel-filen packas upp till 3,0 MB (högst 1,0 MB). Ta bort bilder, extra blad och "
         "tomma formaterade rader, eller dela upp filen."
     )
-    assert problem.message_en == (
+    assert problem.message == (
         "The Excel file unpacks to 3.0 MB (at most 1.0 MB). Remove pictures, extra sheets "
         "and empty formatted rows, or split the file."
     )
@@ -1230,7 +1230,7 @@ def test_a_file_name_with_path_traversal_is_refused_before_the_file_is_touched(
 
 def test_a_nul_in_the_file_name_and_a_symlink_out_of_the_inbox(tmp_path):
     problem = only(check(tmp_path, "ssab\x00_2025.xlsx"), "unsafe_file_name")
-    assert problem.message_en == (
+    assert problem.message == (
         "The file name 'ssab\\x00_2025.xlsx' contains a NUL or control character. Give the "
         "file a plain name, e.g. ssab_2025.xlsx."
     )
@@ -1273,7 +1273,7 @@ def test_a_file_with_several_problems_reports_all_of_them_in_file_order(tmp_path
         ("unit_kg", "Kolupptag", 1, "B"),
     ]
     assert all(
-        p.file == "ssab_2025.xlsx" and p.message_sv and p.message_en and p.expected
+        p.file == "ssab_2025.xlsx" and p.message_sv and p.message and p.expected
         for p in report.problems
     )
     text = format_report(report)
@@ -1310,7 +1310,7 @@ def test_a_csv_with_several_problems_reports_all_of_them(tmp_path):
     assert (
         negative.value == "-1234,75"
         and "(-1234,75)" in negative.message_sv
-        and "(-1234.75)" in negative.message_en
+        and "(-1234.75)" in negative.message
     )
     assert report.problems[-1].message_sv == (
         "1 rad(er) har ett tomt första fält. Första fältet ska vara avsnittets "
@@ -1350,4 +1350,4 @@ def test_validate_file_takes_a_trusted_absolute_path_and_scope_may_arrive_as_tex
     assert report.submission.emissions["scope"].to_list() == [1, 2, 3]
     assert only(
         check(tmp_path, str(tmp_path / "ssab_2025.xlsx")), "unsafe_file_name"
-    ).message_en.startswith(f"The file name '{tmp_path / 'ssab_2025.xlsx'}' is an absolute path.")
+    ).message.startswith(f"The file name '{tmp_path / 'ssab_2025.xlsx'}' is an absolute path.")

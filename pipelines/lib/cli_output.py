@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+
+from sources.feed_problems import Validation
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 MB = 1024 * 1024
@@ -23,9 +25,9 @@ def positive_number(text: str) -> float:
     return number
 
 
-def print_reports(reports: Sequence, *, as_json: bool, text: Callable[[object], str]) -> int:
-    """Each report as text, or as JSON (one object, or a list for several files); 0 when every
-    file is valid, else 1. A report has `.ok` and `.to_dict()`."""
+def print_reports(reports: Sequence[Validation], *, as_json: bool) -> int:
+    """Each file's validation as its report, or as JSON (one object, or a list for several files);
+    0 when every file is valid, else 1."""
     if as_json:
         documents = [report.to_dict() for report in reports]
         print(
@@ -35,5 +37,5 @@ def print_reports(reports: Sequence, *, as_json: bool, text: Callable[[object], 
         )
     else:
         for report in reports:
-            sys.stdout.write(text(report))
+            sys.stdout.write(report.report())
     return EXIT_OK if all(report.ok for report in reports) else EXIT_PROBLEMS

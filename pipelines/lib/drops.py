@@ -1,8 +1,10 @@
-"""The drop processor shared by every file feed (partner submissions, Borlänge Energi's reports).
-Plain Python, no Dagster.
+"""The drop processor shared by every file feed (partner submissions, Borlänge Energi's reports and
+meter values, hourly carbon intensity). Plain Python, no Dagster.
 
-A feed is a `FileFeed`: where its files wait, how one file's bytes are validated, and how a valid
-one is written to raw. The processor does the rest the same way for every feed:
+A feed is a `FileFeed`: where its files wait, how one file is validated (its bytes, or for big files
+its landed copy), and how a valid one is written to raw. Every validator returns the feeds' shared
+`Validation` (sources/feed_problems.py): the processor loads its payload or quarantines the file
+with its report. The processor does the rest the same way for every feed:
 
     <inbox>/<drop folder>/<file>                         waiting
     <inbox>/processed/<folder>/<sha12>_<file>            loaded, or the same bytes were loaded before
@@ -41,6 +43,7 @@ import duckdb
 
 from pipelines.lib import warehouse
 from pipelines.lib.warehouse import LandedFile, Store
+from sources.feed_problems import Problem, Validation
 
 IGNORED_PREFIXES = (".", "~$")  # hidden files, uploads in progress, Excel's lock files
 IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".crdownload")
@@ -49,34 +52,37 @@ DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024  # a feed's validator applies its own,
 
 
 @dataclass(frozen=True)
-class Validated:
-    """One file's validation: the payload a valid file loads, or the report of a bad one."""
-
-    ok: bool
-    payload: Any = None
-    report: str = ""  # readable: file, row, column and problem
-    problems: list[dict] = field(default_factory=list)  # the same, machine-readable
-
-
-@dataclass(frozen=True)
 class FileFeed:
-    """A file feed: its folders, its validator and its loader."""
+    """A file feed: its folders, its validator and its loader. A feed validates either the bytes
+    of a file (`validate`) or, for big files, its landed copy (`validate_landed`): exactly one."""
 
     name: str  # in messages
     source: str  # landing-zone folder and raw.landed_files.source
     drop_folder: str  # under the inbox: "energy", or "partners" (with `nested`)
     nested: bool  # files wait one folder deeper: partners/<partner_id>/<file>
     loaded_into: str  # raw.landed_files.loaded_into
-    # A file's bytes, as read once; its path is only for its name and folder, never read again.
-    validate: Callable[[Path, bytes], Validated]
-    # Writes a valid file's rows and returns notes for the report (e.g. what it supersedes); runs
-    # inside the processor's transaction, so it must not commit.
+    # Writes a valid file's payload and returns notes for the report (e.g. what it supersedes);
+    # runs inside the processor's transaction, so it must not commit.
     load: Callable[[duckdb.DuckDBPyConnection, Any, LandedFile, datetime], list[str]]
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    # A file's bytes, as read once; its path is only for its name and folder, never read again.
+    validate: Callable[[Path, bytes], Validation] | None = None
     # Feeds of big files (meter values): the processor streams the file into the landing zone
-    # (hashing as it copies, never holding it in memory) and validates the landed copy instead of
-    # bytes; `validate` is then not called. The same single O_NOFOLLOW read, the same size limit.
-    validate_landed: Callable[[Path, LandedFile], Validated] | None = None
+    # (hashing as it copies, never holding it in memory) and validates the landed copy. The same
+    # single O_NOFOLLOW read, the same size limit.
+    validate_landed: Callable[[Path, LandedFile], Validation] | None = None
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+
+    def __post_init__(self):
+        if (self.validate is None) == (self.validate_landed is None):
+            raise TypeError(
+                f"the {self.name} feed needs exactly one validator: validate (a file's bytes) "
+                "or validate_landed (its landed copy)"
+            )
+
+    @property
+    def streams(self) -> bool:
+        """Its files are streamed into the landing zone and validated there, never in memory."""
+        return self.validate_landed is not None
 
     @property
     def drop_pattern(self) -> str:
@@ -90,9 +96,8 @@ class DropReport:
     unchanged: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # links and other non-files
     reports: dict[str, str] = field(default_factory=dict)  # rejected or refused -> its report text
-    problems: dict[str, list[dict]] = field(
-        default_factory=dict
-    )  # rejected file -> problems (row, column, code)
+    # rejected file -> its problems as documents (Problem.to_dict: file, row, column, code ...)
+    problems: dict[str, list[dict]] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)  # accepted file -> what it superseded
 
 
@@ -185,7 +190,7 @@ def process_file(
     name = str(path.relative_to(inbox.resolve()))
     folder = folder_of(feed, path)
     try:
-        if feed.validate_landed is not None:
+        if feed.streams:
             landed = stream_once(path, store, feed)
         else:
             content = read_once(path, feed.max_file_bytes)
@@ -197,18 +202,16 @@ def process_file(
         return
     except FileTooLarge as exc:
         report.reports[name] = quarantine(path, inbox, folder, None, str(exc))
-        report.problems[name] = [{"file": path.name, "code": "file_too_large", "message": str(exc)}]
+        report.problems[name] = [file_problem(path, "file_too_large", str(exc))]
         report.rejected.append(name)
         return
     try:
         validated = (
-            feed.validate_landed(path, landed)
-            if feed.validate_landed is not None
-            else feed.validate(path, content)
+            feed.validate_landed(path, landed) if feed.streams else feed.validate(path, content)
         )
         if not validated.ok:
-            report.reports[name] = quarantine(path, inbox, folder, landed, validated.report)
-            report.problems[name] = validated.problems
+            report.reports[name] = quarantine(path, inbox, folder, landed, validated.report())
+            report.problems[name] = [problem.to_dict() for problem in validated.problems]
             report.rejected.append(name)
             return
         notes = load_file(feed, con, validated.payload, landed, file_name=path.name)
@@ -218,7 +221,7 @@ def process_file(
             "was written to the warehouse; fix the file (or tell the data team) and send it again."
         )
         report.reports[name] = quarantine(path, inbox, folder, landed, text)
-        report.problems[name] = [{"file": path.name, "code": "load_failed", "message": str(exc)}]
+        report.problems[name] = [file_problem(path, "load_failed", str(exc))]
         report.rejected.append(name)
         return
     mark_processed(path, inbox, folder, landed.sha256)
@@ -228,6 +231,11 @@ def process_file(
     report.accepted.append(name)
     if notes:
         report.notes[name] = notes
+
+
+def file_problem(path: Path, code: str, message: str) -> dict:
+    """A problem of the whole file that the processor finds itself (too large, failed to load)."""
+    return Problem(path.name, None, None, None, code, message).to_dict()
 
 
 def load_file(

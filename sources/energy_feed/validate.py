@@ -2,13 +2,13 @@
 
     feed = load_feed_bytes("borlange_energi_2025-01.csv", content)   # bytes read once by the caller
     feed = load_feed(Path("report.csv"))                              # reads at most max_file_bytes + 1
-    feed.ok, feed.problems, feed.frame, feed.meta
+    feed.ok, feed.problems, feed.frame, feed.meta, feed.report()
 
 Neither raises on any content: whatever the CSV reader, openpyxl or polars raise on a hostile file
-is a problem. Problems are reported like the partner-submissions validator does (one Problem per
-finding, the row as the 1-based line of the file or the Excel row, the column as its heading);
-messages are in English, naming the Swedish headings. Text from the file is printed with its
-control characters escaped. The codes:
+is a problem. A `Feed` is the feeds' shared `Validation` and its problems are their shared
+`Problem` (sources/feed_problems.py): one per finding, the row as the 1-based line of the file or
+the Excel row, the column as its heading; messages are in English, naming the Swedish headings.
+Text from the file is kept and printed with its control characters escaped. The codes:
 
   file          unsupported_file_type, file_not_found, empty_file, file_too_large, unreadable_file,
                 unsupported_encoding, too_many_rows, too_many_columns, field_too_long,
@@ -48,7 +48,7 @@ from __future__ import annotations
 import difflib
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -57,6 +57,7 @@ import polars as pl
 from sources.energy_feed import contract as C
 from sources.energy_feed import parse as P
 from sources.energy_feed.registry import Network, load_networks
+from sources.feed_problems import Problem, Validation
 from sources.file_limits import (
     FileLimits,
     Refusal,
@@ -110,28 +111,9 @@ class Limits(FileLimits):
 
 
 @dataclass(frozen=True)
-class Problem:
-    file: str
-    row: int | None  # 1-based line (CSV) or Excel row
-    column: str | None  # the heading as written, or as the contract names it
-    value: str | None  # the offending value as written
-    code: str
-    message: str
-    expected: str = ""
+class Feed(Validation):
+    """One report's validation; its payload (a valid report's values) is the feed itself."""
 
-    def __post_init__(self):
-        # File names, headings and values come from the file: escape what could drive a terminal.
-        for name in ("file", "column", "value", "message", "expected"):
-            text = getattr(self, name)
-            if isinstance(text, str) and not is_safe_text(text):
-                object.__setattr__(self, name, printable(text))
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Feed:
     file: str
     frame: pl.DataFrame  # the long format (see contract.py); load it only when ok
     problems: list[Problem]
@@ -155,6 +137,9 @@ class Feed:
             "values": self.frame.height if self.ok else None,
             "problems": [p.to_dict() for p in self.problems],
         }
+
+    def report(self) -> str:
+        return format_report(self)
 
 
 # --------------------------------------------------------------------------- entry points

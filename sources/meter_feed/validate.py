@@ -3,6 +3,7 @@ Parquet file (plain Python, no Dagster).
 
     result = validate_file(Path("el_2024-03.csv.gz"), out_path=tmp / "rows.parquet", key=b"...")
     result.ok, result.problems, result.medium, result.month, result.rows, result.points
+    result.report(), result.to_dict()
 
 The file is read in batches (pyarrow's streaming CSV reader, or Parquet row groups), each batch
 checked with vectorised compute and appended to `out_path`; the checks across rows (duplicates,
@@ -10,8 +11,9 @@ gaps, mixed resolutions, summer-time stamps) are DuckDB queries over that file w
 limit, spilling to disk. Memory is one batch plus DuckDB's limit, whatever the file's size.
 
 Row numbers: CSV, the file's line (comment lines and the header counted, blank lines skipped);
-Parquet, the 1-based row. Problems never print a GSRN (a point is named by its row), so a report
-can be shown to an operator. The codes:
+Parquet, the 1-based row. A `MeterFile` is the feeds' shared `Validation` and its problems their
+shared `Problem` (sources/feed_problems.py), the column being the contract's field. Problems never
+print a GSRN (a point is named by its row), so a report can be shown to an operator. The codes:
 
   file      file_not_found, empty_file, file_too_large, unreadable_file, missing_column, too_many_rows,
             mixed_media, mixed_months, no_rows
@@ -30,7 +32,7 @@ import hmac
 import os
 import tempfile
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -40,7 +42,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from sources.file_limits import is_safe_text, printable
+from sources.feed_problems import Problem, Validation
 from sources.meter_feed import contract as C
 
 MIB = 1024 * 1024
@@ -72,27 +74,11 @@ class Limits:
     duckdb_memory: str = "1GB"
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    row: int | None
-    field: str | None
-    value: str | None
-    code: str
-    message: str
-
-    def __post_init__(self):
-        for name in ("file", "field", "value", "message"):
-            text = getattr(self, name)
-            if isinstance(text, str) and not is_safe_text(text):
-                object.__setattr__(self, name, printable(text))
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
 @dataclass
-class MeterFile:
+class MeterFile(Validation):
+    """One meter file's validation, filled in as the file is read; its payload (a valid file's
+    normalised rows in `out_path`, and their facts) is the file itself."""
+
     file: str
     problems: list[Problem] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)  # code -> how many (listed or not)
@@ -112,11 +98,11 @@ class MeterFile:
         return not any(code not in C.WARNINGS for code in self.counts)
 
     def add(
-        self, row: int | None, field_: str | None, value: str | None, code: str, message: str
+        self, row: int | None, column: str | None, value: str | None, code: str, message: str
     ) -> None:
         self.counts[code] += 1
         if self.counts[code] <= LISTED_PER_CODE:
-            self.problems.append(Problem(self.file, row, field_, value, code, message))
+            self.problems.append(Problem(self.file, row, column, value, code, message))
 
     def to_dict(self) -> dict:
         return {
@@ -132,6 +118,9 @@ class MeterFile:
             "warnings": sorted(C.WARNINGS & set(self.counts)),
             "problems": [p.to_dict() for p in self.problems],
         }
+
+    def report(self) -> str:
+        return format_report(self)
 
 
 def pseudonym(key: bytes, gsrn: str) -> str:
@@ -156,7 +145,9 @@ def format_report(result: MeterFile) -> str:
         ]
     for p in result.problems:
         where = ", ".join(
-            x for x in (f"row {p.row}" if p.row else "", f"field {p.field}" if p.field else "") if x
+            x
+            for x in (f"row {p.row}" if p.row else "", f"field {p.column}" if p.column else "")
+            if x
         )
         value = f" (value {p.value!r})" if p.value not in (None, "") else ""
         lines.append(f"  {where or 'file'}: {p.code}: {p.message}{value}")

@@ -15,8 +15,8 @@ Plain Python (no Dagster). One schema (`schema.SHEETS`) drives both the template
 The CSV contract is in `csv_format`; the problem codes and their messages in `problems`.
 """
 
+from sources.feed_problems import Problem
 from sources.partner_submissions.files import Limits, check_file_name
-from sources.partner_submissions.problems import Problem
 from sources.partner_submissions.registry import PARTNERS_CSV, load_partners
 from sources.partner_submissions.report import format_report
 from sources.partner_submissions.schema import SHEET_BY_KEY, SHEETS, Column, Kind, Sheet

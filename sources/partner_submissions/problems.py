@@ -2,13 +2,15 @@
 
 Every message is built here, by one small function per code, so that the wording is in one
 place and the codes (stable snake_case) never drift. A message says what is wrong and how to
-fix it; WHERE (file, sheet, row, column) travels in the Problem's own fields.
+fix it; WHERE (file, sheet, row, column) travels in the Problem's own fields (the feeds' shared
+Problem, sources/feed_problems.py: `message` in English, `message_sv` in Swedish).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
+from sources.feed_problems import Problem
 from sources.file_limits import printable
 from sources.partner_submissions.schema import FIRST_YEAR, START_YEAR_HORIZON, Column, Kind, Sheet
 
@@ -23,23 +25,6 @@ class Msg:
     expected: str = ""
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    sheet: str | None  # the Swedish sheet (or CSV section) name
-    row: int | None  # 1-based, as Excel shows it (the line number in a CSV)
-    column: str | None  # the Swedish heading
-    column_letter: str | None  # the Excel column letter (for a CSV: as Excel shows the file)
-    value: str | None  # the offending value as the user wrote it
-    code: str
-    message_sv: str
-    message_en: str
-    expected: str  # "svenska / English"
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
 def located(
     msg: Msg,
     file: str,
@@ -49,17 +34,19 @@ def located(
     column_letter: str | None = None,
     value: str | None = None,
 ) -> Problem:
+    """The message at its place: the sheet's Swedish name, the row as Excel shows it (a CSV's line),
+    the Swedish heading and its Excel column letter, the value as the user wrote it."""
     return Problem(
-        file=file,
+        file,
+        row,
+        column,
+        value,
+        msg.code,
+        msg.en,
+        msg.expected,
         sheet=sheet,
-        row=row,
-        column=column,
         column_letter=column_letter,
-        value=value,
-        code=msg.code,
         message_sv=msg.sv,
-        message_en=msg.en,
-        expected=msg.expected,
     )
 
 

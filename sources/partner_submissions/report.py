@@ -4,8 +4,8 @@ drive the terminal that shows the report."""
 
 from __future__ import annotations
 
+from sources.feed_problems import Problem
 from sources.file_limits import printable
-from sources.partner_submissions.problems import Problem
 from sources.partner_submissions.schema import SHEET_BY_KEY
 
 
@@ -33,7 +33,7 @@ def format_problem(problem: Problem, number: int, *, csv: bool = False) -> list[
     return [
         f"[{number}] {location(problem, csv=csv)}",
         f"    SV: {problem.message_sv}",
-        f"    EN: {problem.message_en}",
+        f"    EN: {problem.message}",
         *([f"    Förväntat / expected: {problem.expected}"] if problem.expected else []),
         f"    Kod / code: {problem.code}",
     ]

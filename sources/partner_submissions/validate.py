@@ -26,6 +26,7 @@ from pathlib import Path
 import polars as pl
 from openpyxl.utils import column_index_from_string, get_column_letter
 
+from sources.feed_problems import Problem, Validation
 from sources.partner_submissions import problems as P
 from sources.partner_submissions.cells import parse_cell
 from sources.partner_submissions.csv_format import read_csv_sections
@@ -39,6 +40,7 @@ from sources.partner_submissions.files import (
     refusal_msg,
     suffix_of,
 )
+from sources.partner_submissions.report import format_report
 from sources.partner_submissions.schema import DATA_SHEETS, ORGANISATION, SHEETS, Sheet
 from sources.partner_submissions.structure import (
     ColumnMap,
@@ -83,14 +85,23 @@ class Submission:
 
 
 @dataclass(frozen=True)
-class ValidationReport:
+class ValidationReport(Validation):
+    """One submission's validation; its payload is the valid submission."""
+
     file: str
-    problems: list[P.Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     submission: Submission | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems and self.submission is not None
+
+    @property
+    def payload(self) -> Submission | None:
+        return self.submission
+
+    def report(self) -> str:
+        return format_report(self)
 
     def to_dict(self) -> dict:
         counts = (
@@ -405,7 +416,7 @@ def _at(
 # --------------------------------------------------------------------------- the result
 
 
-def _place(name: str, located: Located) -> P.Problem:
+def _place(name: str, located: Located) -> Problem:
     msg = located.msg
     return P.located(
         msg,
@@ -418,8 +429,8 @@ def _place(name: str, located: Located) -> P.Problem:
     )
 
 
-def _sorted(problems: list[P.Problem], ranks: dict[str, int]) -> list[P.Problem]:
-    def key(p: P.Problem):
+def _sorted(problems: list[Problem], ranks: dict[str, int]) -> list[Problem]:
+    def key(p: Problem):
         sheet = -1 if p.sheet is None else ranks.get(normalise(p.sheet), len(SHEETS))
         column = column_index_from_string(p.column_letter) if p.column_letter else 0
         return sheet, p.row or 0, column

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipelines.lib.cli_output import EXIT_USAGE, MB, positive_number, print_reports
 from sources.energy_feed.registry import NETWORKS_CSV, RegistryError, load_networks
-from sources.energy_feed.validate import Limits, format_report, load_feed
+from sources.energy_feed.validate import Limits, load_feed
 
 
 def register_validate(feeds) -> None:
@@ -69,4 +69,4 @@ def run_validate(args: argparse.Namespace) -> int:
         balance_tolerance=args.balance_tolerance,
     )
     feeds = [load_feed(path, limits, networks=networks) for path in args.files]
-    return print_reports(feeds, as_json=args.json, text=format_report)
+    return print_reports(feeds, as_json=args.json)

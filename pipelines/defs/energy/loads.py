@@ -23,10 +23,10 @@ import duckdb
 import polars as pl
 
 from pipelines.lib import drops, warehouse
-from pipelines.lib.drops import DropReport, FileFeed, Validated
+from pipelines.lib.drops import DropReport, FileFeed
 from pipelines.lib.responses import ResponsesLoaded, scb_response_loads
 from pipelines.lib.warehouse import LandedFile, Store, naive_utc
-from sources.energy_feed.validate import Feed, Limits, format_report, load_feed_bytes
+from sources.energy_feed.validate import Feed, Limits, load_feed_bytes
 from sources.scb import PxWebClient
 from sources.scb_energy import KRE_TABLES, fetch_kre, kre_rows
 
@@ -40,13 +40,8 @@ def report_feed(limits: Limits | None = None) -> FileFeed:
     """The utility's monthly reports as a file feed of the shared drop processor."""
     limits = limits or Limits()
 
-    def validate(path: Path, content: bytes) -> Validated:
-        feed = load_feed_bytes(path.name, content, limits)
-        if not feed.ok:
-            return Validated(
-                False, report=format_report(feed), problems=[p.to_dict() for p in feed.problems]
-            )
-        return Validated(True, payload=feed)
+    def validate(path: Path, content: bytes) -> Feed:
+        return load_feed_bytes(path.name, content, limits)
 
     return FileFeed(
         name="energy reports",

@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 
 from pipelines.lib import drops
-from pipelines.lib.drops import DropReport, FileFeed, Validated
+from pipelines.lib.drops import DropReport, FileFeed
 from pipelines.lib.warehouse import LandedFile, Store, naive_utc
 from sources.carbon_intensity import MAX_FILE_BYTES, Parsed, parse_carbon_intensity, zone_id_of
 
@@ -35,15 +35,10 @@ def intensity_feed(grid_zone: str) -> FileFeed:
     """The hourly carbon-intensity files of one bidding zone as a feed of the drop processor."""
     zone_id = zone_id_of(grid_zone)
 
-    def validate(path: Path, content: bytes) -> Validated:
-        parsed = parse_carbon_intensity(
+    def validate(path: Path, content: bytes) -> Parsed:
+        return parse_carbon_intensity(
             path.name, content, zone_id=zone_id, received=datetime.now(UTC).date()
         )
-        if not parsed.ok:
-            return Validated(
-                False, report=parsed.report(), problems=[p.to_dict() for p in parsed.problems]
-            )
-        return Validated(True, payload=parsed)
 
     return FileFeed(
         name="carbon intensity",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipelines.lib.cli_output import EXIT_USAGE, MB, positive_number, print_reports
 from sources.meter_feed.contract import CATEGORIES_CSV, load_categories
-from sources.meter_feed.validate import Limits, format_report, validate_path
+from sources.meter_feed.validate import Limits, validate_path
 
 
 def register_validate(feeds) -> None:
@@ -50,4 +50,4 @@ def run_validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     limits = Limits(max_file_bytes=int(args.max_file_mb * MB))
     results = [validate_path(path, categories=categories, limits=limits) for path in args.files]
-    return print_reports(results, as_json=args.json, text=format_report)
+    return print_reports(results, as_json=args.json)

@@ -28,12 +28,12 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib import drops
-from pipelines.lib.drops import DropReport, FileFeed, Validated
+from pipelines.lib.drops import DropReport, FileFeed
 from pipelines.lib.meter_lake import Lake, Written
 from pipelines.lib.warehouse import LandedFile, Store, naive_utc
 from pipelines.settings import Settings
 from sources.meter_feed import contract
-from sources.meter_feed.validate import Limits, MeterFile, format_report, validate_file
+from sources.meter_feed.validate import Limits, MeterFile, validate_file
 
 SOURCE = "borlange_energi_meters"
 MEDIA = contract.MEDIA
@@ -75,7 +75,7 @@ def meter_feed(settings: Settings, store: Store) -> FileFeed:
     limits = Limits(max_file_bytes=settings.meter_max_file_bytes)
     categories = contract.load_categories()
 
-    def validate_landed(path: Path, landed: LandedFile) -> Validated:
+    def validate_landed(path: Path, landed: LandedFile) -> MeterFile:
         folder = source_dir(store, NORMALISED)
         target = folder / f"{landed.sha256}.parquet"
         staged = folder / f".{landed.sha256}.tmp"
@@ -89,16 +89,11 @@ def meter_feed(settings: Settings, store: Store) -> FileFeed:
         )
         if not result.ok:
             staged.unlink(missing_ok=True)
-            return Validated(
-                False, report=format_report(result), problems=[p.to_dict() for p in result.problems]
-            )
+            return result
         os.chmod(staged, drops.PRIVATE_FILE)
         os.replace(staged, target)
         result.out_path = target
-        return Validated(True, payload=result)
-
-    def refuse_bytes(path: Path, content: bytes) -> Validated:  # noqa: ARG001 - never called: the feed streams
-        raise AssertionError("the meter feed validates landed files")
+        return result
 
     return FileFeed(
         name="meter values",
@@ -106,7 +101,6 @@ def meter_feed(settings: Settings, store: Store) -> FileFeed:
         drop_folder=settings.meter_inbox_folder,
         nested=False,
         loaded_into="meter_lake",
-        validate=refuse_bytes,
         load=insert_meter_file,
         max_file_bytes=settings.meter_max_file_bytes,
         validate_landed=validate_landed,

@@ -23,7 +23,6 @@ from pipelines.lib.cli_output import EXIT_OK, EXIT_USAGE, MB, print_reports
 from sources.partner_submissions import (
     PARTNERS_CSV,
     Limits,
-    format_report,
     load_partners,
     validate_file,
     write_template,
@@ -116,4 +115,4 @@ def run_validate(args: argparse.Namespace) -> int:
         validate_file(path, partners=partners, today=args.today, limits=limits)
         for path in args.files
     ]
-    return print_reports(reports, as_json=args.json, text=format_report)
+    return print_reports(reports, as_json=args.json)

@@ -19,13 +19,12 @@ import duckdb
 import polars as pl
 
 from pipelines.lib import drops
-from pipelines.lib.drops import DropReport, FileFeed, Validated
+from pipelines.lib.drops import DropReport, FileFeed
 from pipelines.lib.warehouse import LandedFile, Store, naive_utc
 from sources.partner_submissions import (
     Limits,
     Problem,
     ValidationReport,
-    format_report,
     load_partners,
     validate_submission_bytes,
 )
@@ -45,24 +44,18 @@ def submission_feed(*, today: date | None = None, limits: Limits | None = None) 
     partners = set(load_partners())
     today, limits = today or date.today(), limits or Limits()
 
-    def validate(path: Path, content: bytes) -> Validated:
+    def validate(path: Path, content: bytes) -> ValidationReport:
         folder_partner = path.parent.name
         # The name is untrusted: the validator checks it as a name.
         validation = validate_submission_bytes(
             path.name, content, partners=partners, today=today, limits=limits
         )
         if validation.ok and validation.submission.partner_id != folder_partner:
-            validation = ValidationReport(
+            return ValidationReport(
                 validation.file,
                 [folder_mismatch(path, folder_partner, validation.submission.partner_id)],
             )
-        if not validation.ok:
-            return Validated(
-                False,
-                report=format_report(validation),
-                problems=[p.to_dict() for p in validation.problems],
-            )
-        return Validated(True, payload=(validation.submission, path.name))
+        return validation
 
     return FileFeed(
         name="partner submissions",
@@ -95,11 +88,10 @@ def folder_mismatch(path: Path, folder_partner: str, file_partner: str) -> Probl
         sheet="Organisation",
         row=2,
         column=None,
-        column_letter=None,
         value=file_partner,
         code="partner_folder_mismatch",
         message_sv=f"filen ligger i mappen för {folder_partner!r} men anger partner {file_partner!r}",
-        message_en=f"the file is in the folder of {folder_partner!r} but names partner {file_partner!r}",
+        message=f"the file is in the folder of {folder_partner!r} but names partner {file_partner!r}",
         expected=f"partner-id {folder_partner!r}, eller filen i inbox/partners/{file_partner}/ / "
         f"partner id {folder_partner!r}, or the file in inbox/partners/{file_partner}/",
     )
@@ -110,7 +102,7 @@ def insert_submission(
 ) -> list[str]:
     """All sheets of one submission (inside the drop processor's transaction); returns what it
     supersedes (the partner's earlier submission for the year), for the drop's report."""
-    submission, file_name = payload
+    submission, file_name = payload, payload.file_name
     earlier = con.execute(
         """select file_name, received_at from raw.partner_submissions
                              where partner_id = ? and reporting_year = ? order by received_at desc limit 1""",
