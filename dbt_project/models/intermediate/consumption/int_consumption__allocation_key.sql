@@ -44,14 +44,14 @@ years_to_key as (
 )
 
 select
-    cast(shares.kommun_kod as varchar)            as kommun_kod,
-    cast(years_to_key.year as integer)            as year,
-    cast(years_to_key.key_year as integer)        as key_year,
-    cast(shares.share as double precision)        as share,
-    cast(shares.key_value as double precision)    as key_value,
-    cast(shares.key_unit as varchar)              as key_unit,
-    cast(shares.scb_table_id as varchar)          as key_table_id,
-    cast(shares.scb_contents_label as varchar)    as key_contents_label,
-    cast(shares.scb_updated as varchar)           as key_updated
+    shares.kommun_kod,
+    years_to_key.year,
+    years_to_key.key_year,
+    shares.share,
+    shares.key_value,
+    shares.key_unit,
+    shares.scb_table_id                           as key_table_id,
+    shares.scb_contents_label                     as key_contents_label,
+    shares.scb_updated                            as key_updated
 from years_to_key
 inner join shares on shares.key_year = years_to_key.key_year

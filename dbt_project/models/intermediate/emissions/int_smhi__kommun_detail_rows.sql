@@ -75,7 +75,7 @@ residuals as (
         {%- endif %}
         {%- endfor %}
         'Ej fördelat på undersektor (residual)'       as undersektor,
-        cast(sector_rows.huvudsektor_code || '.residual' as varchar) as undersektor_code,
+        sector_rows.huvudsektor_code || '.residual'  as undersektor_code,
         true                                          as is_subsector_residual
     from sector_rows
     inner join subsector_sums using (vintage, gas, kommun_kod, huvudsektor, year)

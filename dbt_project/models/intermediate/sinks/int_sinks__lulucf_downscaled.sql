@@ -36,6 +36,7 @@ select
     national.is_synthetic                         as national_is_synthetic,
     national.scb_table_id                         as national_table_id,
     national.scb_updated                          as national_updated,
+    national.vintage                              as national_vintage,
     national.provenance_note                      as national_provenance,
     national.source_file_sha256                   as national_file_sha256,
     key.source_file_sha256                        as key_file_sha256

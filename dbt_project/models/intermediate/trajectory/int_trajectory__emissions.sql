@@ -11,18 +11,15 @@ emissions as (
 ),
 
 cement as (
-    select
-        kommun_kod,
-        cast(year as integer)                           as year,
-        cast(cement_process_co2_t as double precision)  as cement_t
+    select kommun_kod, year, cement_process_co2_t as cement_t
     from {{ ref('cement_process_emissions') }}
 )
 
 select
-    cast(emissions.gas as varchar)                      as gas,
-    cast(emissions.kommun_kod as varchar)               as kommun_kod,
-    cast(emissions.year as integer)                     as year,
-    cast(emissions.tonnes as double precision)          as tonnes,
+    emissions.gas,
+    emissions.kommun_kod,
+    emissions.year,
+    emissions.tonnes,
     cement.cement_t
 from emissions
 left join cement

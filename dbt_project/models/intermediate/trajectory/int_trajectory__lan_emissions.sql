@@ -11,7 +11,7 @@ emissions as (
 ),
 
 cement as (
-    select kommuner.lan_kod, cast(cement.year as integer) as year,
+    select kommuner.lan_kod, cement.year,
            {{ exact_sum("cement.cement_process_co2_t") }} as cement_t
     from {{ ref('cement_process_emissions') }} as cement
     inner join {{ ref('scb_kommuner') }} as kommuner on kommuner.kommun_kod = cement.kommun_kod
@@ -19,10 +19,10 @@ cement as (
 )
 
 select
-    cast(emissions.gas as varchar)                      as gas,
-    cast(emissions.lan_kod as varchar)                  as lan_kod,
-    cast(emissions.year as integer)                     as year,
-    cast(emissions.tonnes as double precision)          as tonnes,
+    emissions.gas,
+    emissions.lan_kod,
+    emissions.year,
+    emissions.tonnes,
     cement.cement_t
 from emissions
 left join cement

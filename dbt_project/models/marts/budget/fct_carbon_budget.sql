@@ -35,16 +35,16 @@ cumulated as (
 )
 
 select
-    cast(kommun_kod as varchar)                                 as kommun_kod,
-    cast(method as varchar)                                     as method,
+    kommun_kod,
+    method,
     cast(year as integer)                                       as year,
-    cast(gas as varchar)                                        as gas,
+    gas,
     cast(as_of_year as integer)                                 as as_of_year,
-    cast(allowed_t as double precision)                         as allowed_t,
-    cast(cumulative_allowed_t as double precision)              as cumulative_allowed_t,
-    cast(emissions_t as double precision)                       as emissions_t,
-    cast(emissions_kind as varchar)                             as emissions_kind,
-    cast(cumulative_emissions_t as double precision)            as cumulative_emissions_t,
-    cast(budget_t as double precision)                          as budget_t,
-    cast(budget_t - cumulative_emissions_t as double precision) as remaining_budget_t
+    allowed_t,
+    cumulative_allowed_t,
+    emissions_t,
+    emissions_kind,
+    cumulative_emissions_t,
+    budget_t,
+    budget_t - cumulative_emissions_t                           as remaining_budget_t
 from cumulated

@@ -64,26 +64,26 @@ unioned as (
 
 final as (
     select
-        cast(unioned.kommun_kod as varchar)                          as kommun_kod,
-        cast(unioned.year as integer)                                as year,
-        cast(unioned.component as varchar)                           as component,
-        cast(unioned.tonnes as double precision)                     as tonnes,
-        cast(population.population as bigint)                        as population,
-        cast(case
+        unioned.kommun_kod,
+        unioned.year,
+        unioned.component,
+        unioned.tonnes,
+        population.population,
+        case
             when unioned.component = 'households' then unioned.source_kg_per_capita / 1000.0
             else unioned.tonnes / nullif(population.population, 0)
-        end as double precision)                                     as tonnes_per_capita,
-        cast('t CO2e' as varchar)                                    as unit,
-        cast('CO2e' as varchar)                                      as gas,
-        cast(unioned.method as varchar)                              as method,
-        cast(unioned.allocation_key as varchar)                      as allocation_key,
-        cast(unioned.allocation_key_year as integer)                 as allocation_key_year,
-        cast(unioned.allocation_share as double precision)           as allocation_share,
-        cast(unioned.allocation_key_note as varchar)                 as allocation_key_note,
-        cast(unioned.source as varchar)                              as source,
-        cast(unioned.source_id as varchar)                           as source_id,
-        cast(unioned.vintage as date)                                as vintage,
-        cast(unioned.source_file_sha256 as varchar)                  as source_file_sha256
+        end                                                          as tonnes_per_capita,
+        't CO2e'                                                     as unit,
+        'CO2e'                                                       as gas,
+        unioned.method,
+        unioned.allocation_key,
+        unioned.allocation_key_year,
+        unioned.allocation_share,
+        unioned.allocation_key_note,
+        unioned.source,
+        unioned.source_id,
+        unioned.vintage,
+        unioned.source_file_sha256
     from unioned
     left join population on population.kommun_kod = unioned.kommun_kod and population.year = unioned.year
 )

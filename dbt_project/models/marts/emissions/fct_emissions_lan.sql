@@ -7,8 +7,8 @@ lan as ( select distinct lan_kod, lan_namn from {{ ref('scb_kommuner') }} ),
 source_info as ( select * from {{ ref('data_sources') }} where source_id = 'smhi_ned' )
 
 select
-    cast(area.area_kod as varchar)              as lan_kod,
-    cast(lan.lan_namn as varchar)               as lan_namn,
+    area.area_kod                               as lan_kod,
+    lan.lan_namn,
     {{ smhi_area_emission_columns('area', 'source_info') }}
 from area
 inner join lan on lan.lan_kod = area.area_kod

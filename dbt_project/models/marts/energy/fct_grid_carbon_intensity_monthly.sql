@@ -37,25 +37,25 @@ monthly as (
 )
 
 select
-    cast(monthly.zone as varchar)                                        as zone,
-    cast(monthly.month as date)                                          as month,
+    monthly.zone,
+    monthly.month,
     cast(extract(year from monthly.month) as integer)                    as year,
     cast(monthly.hours as integer)                                       as hours,
     cast(24 * (cast(monthly.month + interval '1 month' as date) - monthly.month) as integer) as hours_in_month,
-    cast(monthly.hours = 24 * (cast(monthly.month + interval '1 month' as date) - monthly.month) as boolean)
+    monthly.hours = 24 * (cast(monthly.month + interval '1 month' as date) - monthly.month)
                                                                          as is_complete_month,
-    cast(monthly.mean_direct_gco2_per_kwh as double precision)           as mean_direct_gco2_per_kwh,
-    cast(monthly.mean_lifecycle_gco2_per_kwh as double precision)        as mean_lifecycle_gco2_per_kwh,
-    cast(monthly.min_direct_gco2_per_kwh as double precision)            as min_direct_gco2_per_kwh,
-    cast(monthly.max_direct_gco2_per_kwh as double precision)            as max_direct_gco2_per_kwh,
-    cast(monthly.estimated_share as double precision)                    as estimated_share,
-    cast(monthly.vintage as date)                                        as vintage,
-    cast(monthly.oldest_vintage as date)                                 as oldest_vintage,
-    cast('electricity_maps' as varchar)                                  as source_id,
-    cast(annual_factor.factor as double precision)                       as annual_factor_gco2e_per_kwh,
-    cast(annual_factor.factor_vintage as date)                           as annual_factor_vintage,
-    cast(annual_factor.is_assumption as boolean)                         as annual_factor_is_assumption,
-    cast('g CO2e/kWh' as varchar)                                        as unit
+    monthly.mean_direct_gco2_per_kwh,
+    monthly.mean_lifecycle_gco2_per_kwh,
+    monthly.min_direct_gco2_per_kwh,
+    monthly.max_direct_gco2_per_kwh,
+    monthly.estimated_share,
+    monthly.vintage,
+    monthly.oldest_vintage,
+    'electricity_maps'                                                   as source_id,
+    annual_factor.factor                                                 as annual_factor_gco2e_per_kwh,
+    annual_factor.factor_vintage                                         as annual_factor_vintage,
+    annual_factor.is_assumption                                          as annual_factor_is_assumption,
+    'g CO2e/kWh'                                                         as unit
 from monthly
 left join annual_factor
     on extract(year from monthly.month) >= annual_factor.valid_from_year

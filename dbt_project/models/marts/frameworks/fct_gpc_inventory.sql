@@ -142,19 +142,19 @@ final as (
 )
 
 select
-    cast(kommun_kod as varchar)            as kommun_kod,
-    cast(year as integer)                  as year,
-    cast(gpc_ref as varchar)               as gpc_ref,
-    cast(gpc_sector as varchar)            as gpc_sector,
-    cast(gpc_subsector as varchar)         as gpc_subsector,
-    cast(scope as integer)                 as scope,
-    cast(in_basic as boolean)              as in_basic,
-    cast(in_basic_plus as boolean)         as in_basic_plus,
-    cast(tonnes as double precision)       as tonnes,
-    cast(case when tonnes is null then coalesce(notation_key, 'NE') end as varchar) as notation_key,
-    cast('t CO2e' as varchar)              as unit,
-    cast(source_id as varchar)             as source_id,
-    cast(source as varchar)                as source,
-    cast(vintage as date)                  as vintage,
-    cast(is_synthetic as boolean)          as is_synthetic
+    kommun_kod,
+    year,
+    gpc_ref,
+    gpc_sector,
+    gpc_subsector,
+    scope,
+    in_basic,
+    in_basic_plus,
+    tonnes,
+    case when tonnes is null then coalesce(notation_key, 'NE') end as notation_key,
+    't CO2e'                               as unit,
+    source_id,
+    source,
+    vintage,
+    is_synthetic
 from final

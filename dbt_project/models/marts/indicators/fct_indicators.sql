@@ -81,27 +81,27 @@ unioned as (
 )
 
 select
-    cast(unioned.geo_level as varchar)        as geo_level,
-    cast(unioned.area_kod as varchar)         as area_kod,
-    cast(unioned.kolada_id as varchar)        as kolada_id,
-    cast(unioned.year as integer)             as year,
-    cast(unioned.indicator as varchar)        as indicator,
-    cast(definitions.kpi_id as varchar)       as kpi_id,
-    cast(definitions.title as varchar)        as title,
-    cast(definitions.theme as varchar)        as theme,
-    cast(unioned.value as double precision)   as value,
-    cast(definitions.unit as varchar)         as unit,
-    cast(unioned.computed_by as varchar)      as computed_by,
-    cast(definitions.is_ghg as boolean)       as is_ghg,
-    cast(targets.target_year as integer)      as target_year,
-    cast(targets.target_value as double precision) as target_value,
-    cast(targets.direction as varchar)        as target_direction,
-    cast(targets.source as varchar)           as target_source,
-    cast(definitions.source_id as varchar)    as source_id,
-    cast(unioned.source as varchar)           as source,
-    cast(unioned.vintage as date)             as vintage,
-    cast(coalesce(unioned.is_synthetic, false) as boolean) as is_synthetic,
-    cast(coalesce(unioned.is_derived, false) as boolean) as is_derived
+    unioned.geo_level,
+    unioned.area_kod,
+    unioned.kolada_id,
+    unioned.year,
+    unioned.indicator,
+    definitions.kpi_id,
+    definitions.title,
+    definitions.theme,
+    unioned.value,
+    definitions.unit,
+    unioned.computed_by,
+    definitions.is_ghg,
+    targets.target_year,
+    targets.target_value,
+    targets.direction                         as target_direction,
+    targets.source                            as target_source,
+    definitions.source_id,
+    unioned.source,
+    unioned.vintage,
+    coalesce(unioned.is_synthetic, false)     as is_synthetic,
+    coalesce(unioned.is_derived, false)       as is_derived
 from unioned
 inner join definitions on definitions.indicator = unioned.indicator
 left join targets

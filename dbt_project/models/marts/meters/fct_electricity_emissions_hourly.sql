@@ -17,20 +17,20 @@ with hourly as (
     left join {{ ref('int_grid__hourly_carbon_intensity') }} as g using (hour_utc)
 )
 select
-    cast(kundkategori as varchar)                                        as kundkategori,
-    cast(hour_utc as timestamp)                                          as hour_utc,
-    cast(kwh as decimal(18, 3))                                          as kwh,
-    cast(point_count as integer)                                         as point_count,
-    cast(point_count < {{ min_points }} as boolean)                      as is_suppressed,
-    cast(zone as varchar)                                                as zone,
-    cast(lifecycle_gco2_per_kwh as double)                               as hourly_gco2_per_kwh,
-    cast(direct_gco2_per_kwh as double)                                  as hourly_direct_gco2_per_kwh,
-    cast(is_estimated as boolean)                                        as hourly_factor_is_estimated,
-    cast(vintage as date)                                                as hourly_factor_vintage,
-    cast(annual_gco2_per_kwh as double)                                  as annual_gco2_per_kwh,
-    cast(kwh * lifecycle_gco2_per_kwh / 1000 as double)                  as emissions_hourly_kg,
-    cast(kwh * annual_gco2_per_kwh / 1000 as double)                     as emissions_annual_kg,
-    cast(kwh * (lifecycle_gco2_per_kwh - annual_gco2_per_kwh) / 1000 as double) as timing_effect_kg,
-    cast(source_id as varchar)                                           as hourly_source_id,
-    cast(is_synthetic as boolean)                                        as is_synthetic
+    kundkategori,
+    hour_utc,
+    kwh,
+    point_count,
+    point_count < {{ min_points }}                                       as is_suppressed,
+    zone,
+    lifecycle_gco2_per_kwh                                               as hourly_gco2_per_kwh,
+    direct_gco2_per_kwh                                                  as hourly_direct_gco2_per_kwh,
+    is_estimated                                                         as hourly_factor_is_estimated,
+    vintage                                                              as hourly_factor_vintage,
+    annual_gco2_per_kwh,
+    kwh * lifecycle_gco2_per_kwh / 1000                                  as emissions_hourly_kg,
+    kwh * annual_gco2_per_kwh / 1000                                     as emissions_annual_kg,
+    kwh * (lifecycle_gco2_per_kwh - annual_gco2_per_kwh) / 1000          as timing_effect_kg,
+    source_id                                                            as hourly_source_id,
+    is_synthetic
 from factored

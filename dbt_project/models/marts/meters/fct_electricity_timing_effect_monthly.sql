@@ -20,19 +20,20 @@ with hourly as (
     from hourly group by all
 )
 select
-    cast(kundkategori as varchar)                                                   as kundkategori,
-    cast(month as date)                                                             as month,
+    kundkategori,
+    month,
     cast(case when not any_suppressed then kwh end as decimal(18, 3))              as kwh,
-    cast(point_count as integer)                                                    as point_count,
+    point_count,
     cast(hours as integer)                                                          as hours,
     cast(hours_without_factor as integer)                                           as hours_without_factor,
-    cast(case when not any_suppressed then emissions_hourly_kg end as double)      as emissions_hourly_kg,
-    cast(case when not any_suppressed then emissions_annual_kg end as double)      as emissions_annual_kg,
-    cast(case when not any_suppressed then emissions_hourly_kg - emissions_annual_kg end as double) as timing_effect_kg,
-    cast(case when not any_suppressed then emissions_hourly_kg * 1000 / nullif(kwh, 0) end as double) as hourly_weighted_gco2_per_kwh,
-    cast(annual_gco2_per_kwh as double)                                             as annual_gco2_per_kwh,
-    cast(zone as varchar)                                                           as zone,
-    cast(hourly_factor_vintage as date)                                             as hourly_factor_vintage,
-    cast(any_suppressed as boolean)                                                 as is_suppressed,
-    cast(is_synthetic as boolean)                                                   as is_synthetic
+    case when not any_suppressed then emissions_hourly_kg end                       as emissions_hourly_kg,
+    case when not any_suppressed then emissions_annual_kg end                       as emissions_annual_kg,
+    case when not any_suppressed then emissions_hourly_kg - emissions_annual_kg end as timing_effect_kg,
+    case when not any_suppressed then emissions_hourly_kg * 1000 / nullif(kwh, 0) end
+                                                                                    as hourly_weighted_gco2_per_kwh,
+    annual_gco2_per_kwh,
+    zone,
+    hourly_factor_vintage,
+    any_suppressed                                                                  as is_suppressed,
+    is_synthetic
 from monthly

@@ -14,14 +14,14 @@ with hourly as (
     from hourly group by all
 )
 select
-    cast(medium as varchar)                                                    as medium,
-    cast(kundkategori as varchar)                                              as kundkategori,
-    cast(month as date)                                                        as month,
-    cast(day_type as varchar)                                                  as day_type,
+    medium,
+    kundkategori,
+    month,
+    day_type,
     cast(hour_of_day as integer)                                               as hour_of_day,
-    cast(case when point_count >= {{ min_points }} then mean_kw end as double) as mean_kw,
-    cast(point_count as integer)                                               as point_count,
+    case when point_count >= {{ min_points }} then mean_kw end                 as mean_kw,
+    point_count,
     cast(days as integer)                                                      as days,
-    cast(point_count < {{ min_points }} as boolean)                            as is_suppressed,
-    cast(is_synthetic as boolean)                                              as is_synthetic
+    point_count < {{ min_points }}                                             as is_suppressed,
+    is_synthetic
 from profile

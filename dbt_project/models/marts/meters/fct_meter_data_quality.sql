@@ -28,23 +28,23 @@ with series as (
     group by all
 )
 select
-    cast(v.medium as varchar)                                           as medium,
-    cast(v.month as date)                                               as month,
+    v.medium,
+    v.month,
     cast(v.points as integer)                                           as points,
-    cast(v.intervals as bigint)                                         as intervals,
+    v.intervals,
     cast(g.gap_intervals as bigint)                                     as gap_intervals,
     cast(g.points_with_gaps as integer)                                 as points_with_gaps,
-    cast(v.missing_intervals as bigint)                                 as missing_intervals,
-    cast(v.missing_intervals / nullif(v.intervals, 0) as double)        as missing_share,
-    cast(v.estimated_intervals as bigint)                               as estimated_intervals,
-    cast(coalesce(v.estimated_wh, 0) / nullif(v.wh, 0) as double)      as estimated_share,
+    v.missing_intervals,
+    v.missing_intervals / nullif(v.intervals, 0)                        as missing_share,
+    v.estimated_intervals,
+    coalesce(v.estimated_wh, 0) / nullif(v.wh, 0)                       as estimated_share,
     {{ wh_to_kwh('v.wh') }}                                             as kwh,
     cast(coalesce(r.revisions, 0) - 1 as integer)                       as corrections,
-    cast(case when r.revisions > 1 then r.points_changed end as bigint)                                    as last_correction_points,
-    cast(case when r.revisions > 1 then r.intervals_changed end as bigint)                                 as last_correction_intervals,
-    cast(case when r.revisions > 1 then r.kwh_change end as decimal(18, 3))                                as last_correction_kwh,
-    cast(r.last_written_at as timestamp)                                as last_written_at,
-    cast(v.is_synthetic as boolean)                                     as is_synthetic
+    case when r.revisions > 1 then r.points_changed end                 as last_correction_points,
+    case when r.revisions > 1 then r.intervals_changed end              as last_correction_intervals,
+    case when r.revisions > 1 then r.kwh_change end                     as last_correction_kwh,
+    r.last_written_at,
+    v.is_synthetic
 from values_by_month as v
 left join gaps as g using (medium, month)
 left join revisions as r using (medium, month)

@@ -17,18 +17,18 @@ with hourly as (
     from hourly group by all
 )
 select
-    cast(medium as varchar)                                                         as medium,
-    cast(kundkategori as varchar)                                                   as kundkategori,
-    cast(month as date)                                                             as month,
-    cast(case when point_count >= {{ min_points }} then peak_hour_utc end as timestamp) as peak_hour_utc,
-    cast(case when point_count >= {{ min_points }} then peak_kw end as double)      as peak_kw,
-    cast(case when point_count >= {{ min_points }} then mean_kw end as double)      as mean_kw,
-    cast(case when point_count >= {{ min_points }} then mean_kw / nullif(peak_kw, 0) end as double) as load_factor,
-    cast(case when point_count >= {{ min_points }} then p50_kw end as double)       as p50_kw,
-    cast(case when point_count >= {{ min_points }} then p90_kw end as double)       as p90_kw,
-    cast(case when point_count >= {{ min_points }} then p99_kw end as double)       as p99_kw,
-    cast(point_count as integer)                                                    as point_count,
+    medium,
+    kundkategori,
+    month,
+    case when point_count >= {{ min_points }} then peak_hour_utc end                as peak_hour_utc,
+    case when point_count >= {{ min_points }} then peak_kw end                      as peak_kw,
+    case when point_count >= {{ min_points }} then mean_kw end                      as mean_kw,
+    case when point_count >= {{ min_points }} then mean_kw / nullif(peak_kw, 0) end as load_factor,
+    case when point_count >= {{ min_points }} then p50_kw end                       as p50_kw,
+    case when point_count >= {{ min_points }} then p90_kw end                       as p90_kw,
+    case when point_count >= {{ min_points }} then p99_kw end                       as p99_kw,
+    point_count,
     cast(hours as integer)                                                          as hours,
-    cast(point_count < {{ min_points }} as boolean)                                 as is_suppressed,
-    cast(is_synthetic as boolean)                                                   as is_synthetic
+    point_count < {{ min_points }}                                                  as is_suppressed,
+    is_synthetic
 from monthly

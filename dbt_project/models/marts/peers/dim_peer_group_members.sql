@@ -63,18 +63,18 @@ members as (
 )
 
 select
-    cast(members.group_id as varchar)             as group_id,
-    cast(groups.group_name as varchar)            as group_name,
-    cast(groups.membership_rule as varchar)       as membership_rule,
-    cast(members.kommun_kod as varchar)           as kommun_kod,
-    cast(kommuner.kommun_namn as varchar)         as kommun_namn,
-    cast(kommuner.lan_kod as varchar)             as lan_kod,
-    cast(members.membership_verified as boolean)  as membership_verified,
-    cast(members.source as varchar)               as source,
-    cast(coalesce(members.note, groups.note) as varchar) as note,
-    cast(structure.year as integer)               as structure_year,
-    cast(structure.population as bigint)          as structure_population,
-    cast(structure.industry_share as double precision) as structure_industry_share
+    members.group_id,
+    groups.group_name,
+    groups.membership_rule,
+    members.kommun_kod,
+    kommuner.kommun_namn,
+    kommuner.lan_kod,
+    members.membership_verified,
+    members.source,
+    coalesce(members.note, groups.note)           as note,
+    structure.year                                as structure_year,
+    structure.population                          as structure_population,
+    structure.industry_share                      as structure_industry_share
 from members
 inner join groups on groups.group_id = members.group_id
 left join kommuner on kommuner.kommun_kod = members.kommun_kod

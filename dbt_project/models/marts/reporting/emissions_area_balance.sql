@@ -62,20 +62,20 @@ names as (
 )
 
 select
-    cast(parts.geo_level as varchar)            as geo_level,
-    cast(parts.area_kod as varchar)             as area_kod,
-    cast(names.area_namn as varchar)            as area_namn,
-    cast(parts.year as integer)                 as year,
-    cast(parts.gas as varchar)                  as gas,
-    cast(parts.vintage as date)                 as vintage,
-    cast(parts.huvudsektor as varchar)          as huvudsektor,
-    cast(parts.huvudsektor_code as varchar)     as huvudsektor_code,
-    cast(parts.part as varchar)                 as part,
+    parts.geo_level,
+    parts.area_kod,
+    names.area_namn,
+    parts.year,
+    parts.gas,
+    parts.vintage,
+    parts.huvudsektor,
+    parts.huvudsektor_code,
+    parts.part,
     cast(parts.part_tonnes as double precision) as tonnes,
     cast(parts.area_tonnes as double precision) as area_tonnes,
     cast(case parts.part when 'ej fördelat (unallocated)' then null else parts.members end as integer) as members,
-    cast(case parts.gas when 'CO2e' then 't CO2e' else 't CO2' end as varchar) as unit,
-    cast(parts.in_latest_release as boolean)    as in_latest_release,
-    cast('smhi_ned' as varchar)                 as source_id
+    case parts.gas when 'CO2e' then 't CO2e' else 't CO2' end as unit,
+    parts.in_latest_release,
+    'smhi_ned'                                  as source_id
 from parts
 inner join names on names.area_kod = parts.area_kod

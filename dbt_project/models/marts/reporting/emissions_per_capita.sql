@@ -21,7 +21,7 @@ final as (
         totals.tonnes,
         population.population,
         totals.tonnes / nullif(population.population, 0)  as tonnes_per_capita,
-        cast(case totals.gas when 'CO2e' then 't CO2e per resident' else 't CO2 per resident' end as varchar) as unit,
+        case totals.gas when 'CO2e' then 't CO2e per resident' else 't CO2 per resident' end as unit,
         population.scb_table_id                           as population_table_id,
         population.scb_updated                            as population_updated
     from totals

@@ -34,14 +34,14 @@ per_year as (
 )
 
 select
-    cast(partners.partner_id as varchar)                   as partner_id,
-    cast(partners.partner_name as varchar)                 as partner_name,
-    cast(years.reporting_year as integer)                  as reporting_year,
+    partners.partner_id,
+    partners.partner_name,
+    years.reporting_year,
     coalesce(per_year.submissions_received, 0) > 0         as has_submitted,
     cast(coalesce(per_year.submissions_received, 0) as integer) as submissions_received,
-    cast(per_year.latest_received_at as timestamp)         as latest_received_at,
-    cast(per_year.current_submission_sha256 as varchar)    as current_submission_sha256,
-    cast(per_year.contact_name as varchar)                 as contact_name
+    per_year.latest_received_at,
+    per_year.current_submission_sha256,
+    per_year.contact_name
 from partners
 cross join years
 left join per_year using (partner_id, reporting_year)

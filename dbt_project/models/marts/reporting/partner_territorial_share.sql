@@ -17,14 +17,14 @@ smhi_sector as (
 )
 
 select
-    cast(partner_scope1.partner_id as varchar)        as partner_id,
-    cast(partner_scope1.partner_name as varchar)      as partner_name,
-    cast(partner_scope1.year as integer)              as year,
-    cast(partner_scope1.smhi_huvudsektor as varchar)  as smhi_huvudsektor,
-    cast(partner_scope1.partner_scope1_t as double precision) as partner_scope1_t,
-    cast(smhi_sector.smhi_sector_t as double precision) as smhi_sector_t,
-    cast(smhi_sector.vintage as date)                 as smhi_vintage,
-    cast(partner_scope1.partner_scope1_t / nullif(smhi_sector.smhi_sector_t, 0) as double precision) as share_of_smhi_sector
+    partner_scope1.partner_id,
+    partner_scope1.partner_name,
+    partner_scope1.year,
+    partner_scope1.smhi_huvudsektor,
+    partner_scope1.partner_scope1_t,
+    smhi_sector.smhi_sector_t,
+    smhi_sector.vintage                               as smhi_vintage,
+    partner_scope1.partner_scope1_t / nullif(smhi_sector.smhi_sector_t, 0) as share_of_smhi_sector
 from partner_scope1
 left join smhi_sector
     on smhi_sector.year = partner_scope1.year and smhi_sector.huvudsektor = partner_scope1.smhi_huvudsektor

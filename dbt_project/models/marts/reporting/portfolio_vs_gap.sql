@@ -26,15 +26,15 @@ covered as (
 )
 
 select
-    cast(gap.year as integer)                                 as year,
-    cast(gap.method as varchar)                               as method,
-    cast(gap.trend_t as double precision)                     as trend_t,
-    cast(gap.allowed_t as double precision)                   as allowed_t,
-    cast(gap.required_cut_t as double precision)              as required_cut_t,
-    cast(coalesce(covered.planned_reduction_t, 0) as double precision) as planned_reduction_t,
-    cast(coalesce(covered.realised_reduction_t, 0) as double precision) as realised_reduction_t,
-    cast(coalesce(covered.planned_reduction_t, 0) / nullif(gap.required_cut_t, 0) as double precision) as planned_share_of_required_cut,
-    cast(gap.required_cut_t - coalesce(covered.planned_reduction_t, 0) as double precision) as uncovered_t,
+    gap.year,
+    gap.method,
+    gap.trend_t,
+    gap.allowed_t,
+    gap.required_cut_t,
+    coalesce(covered.planned_reduction_t, 0)                  as planned_reduction_t,
+    coalesce(covered.realised_reduction_t, 0)                 as realised_reduction_t,
+    coalesce(covered.planned_reduction_t, 0) / nullif(gap.required_cut_t, 0) as planned_share_of_required_cut,
+    gap.required_cut_t - coalesce(covered.planned_reduction_t, 0) as uncovered_t,
     cast(covered.actions_counted as integer)                  as actions_counted
 from gap
 left join covered using (year)

@@ -15,6 +15,7 @@ renamed as (
         cast(gas_code as varchar)           as scb_gas_code,
         cast(table_id as varchar)           as scb_table_id,
         cast(updated as varchar)            as scb_updated,
+        cast(substr(updated, 1, 10) as date) as vintage,
         cast(is_synthetic as boolean)       as is_synthetic,
         cast(provenance_note as varchar)    as provenance_note,
         cast(file_sha256 as varchar)        as source_file_sha256,
