@@ -15,7 +15,7 @@ select
     lifecycle_gco2_per_kwh,
     is_estimated,
     vintage,
-    'electricity_maps'                                     as source_id,
+    'electricity_maps' as source_id,
     cfe_share,
     re_share,
     zone_id,

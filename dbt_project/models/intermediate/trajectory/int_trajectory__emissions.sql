@@ -5,13 +5,20 @@
 with
 
 emissions as (
-    select gas, kommun_kod, year, tonnes
+    select
+        gas,
+        kommun_kod,
+        year,
+        tonnes
     from {{ ref('emissions_per_capita') }}
     where in_latest_release
 ),
 
 cement as (
-    select kommun_kod, year, cement_process_co2_t as cement_t
+    select
+        kommun_kod,
+        year,
+        cement_process_co2_t as cement_t
     from {{ ref('cement_process_emissions') }}
 )
 
@@ -23,5 +30,6 @@ select
     cement.cement_t
 from emissions
 left join cement
-    on cement.kommun_kod = emissions.kommun_kod
-   and cement.year = emissions.year
+    on
+        emissions.kommun_kod = cement.kommun_kod
+        and emissions.year = cement.year

@@ -7,11 +7,11 @@
 -- A table: the Python asset reads it, also from a copy of the base tables on PostgreSQL.
 select
     partner_id,
-    territory_kommun_kod                                as kommun_kod,
+    territory_kommun_kod as kommun_kod,
     year,
-    sum(tonnes_co2e)                                    as tonnes,
+    sum(tonnes_co2e)     as tonnes,
     'partner submission ' || min(submission_sha256) || ' (scope 1 inside the territory, t CO2e)'
-                                                        as source
+        as source
 from {{ ref('fct_partner_emissions') }}
 where scope = 1 and inside_territory
 group by partner_id, territory_kommun_kod, year

@@ -4,8 +4,9 @@
 -- columns add up row by row; each method's own total is in marts.trajectory.
 with
 
-paths as ( select * from {{ ref('stg_trajectory__yearly_paths') }} ),
-summary as ( select * from {{ ref('trajectory') }} ),
+paths as (select * from {{ ref('stg_trajectory__yearly_paths') }}),
+
+summary as (select * from {{ ref('trajectory') }}),
 
 joined as (
     select
@@ -26,10 +27,14 @@ joined as (
 cumulated as (
     select
         *,
-        case when counts_against_budget then
-            sum(case when counts_against_budget then allowed_t end) over w end   as cumulative_allowed_t,
-        case when counts_against_budget then
-            sum(case when counts_against_budget then emissions_t end) over w end as cumulative_emissions_t
+        case
+            when counts_against_budget then
+                sum(case when counts_against_budget then allowed_t end) over w
+        end as cumulative_allowed_t,
+        case
+            when counts_against_budget then
+                sum(case when counts_against_budget then emissions_t end) over w
+        end as cumulative_emissions_t
     from joined
     window w as (partition by kommun_kod, method order by year rows between unbounded preceding and current row)
 )
@@ -37,14 +42,14 @@ cumulated as (
 select
     kommun_kod,
     method,
-    cast(year as integer)                                       as year,
+    cast(year as integer)             as year,
     gas,
-    cast(as_of_year as integer)                                 as as_of_year,
+    cast(as_of_year as integer)       as as_of_year,
     allowed_t,
     cumulative_allowed_t,
     emissions_t,
     emissions_kind,
     cumulative_emissions_t,
     budget_t,
-    budget_t - cumulative_emissions_t                           as remaining_budget_t
+    budget_t - cumulative_emissions_t as remaining_budget_t
 from cumulated

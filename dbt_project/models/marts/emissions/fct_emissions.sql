@@ -3,9 +3,14 @@
 -- a kommun, year and gas gives its total.
 with
 
-detail as ( select * from {{ ref('int_smhi__kommun_detail_rows') }} ),
-latest as ( select * from {{ ref('int_smhi__latest_vintage') }} ),
-source_info as ( select * from {{ ref('data_sources') }} where source_id = 'smhi_ned' ),
+detail as (select * from {{ ref('int_smhi__kommun_detail_rows') }}),
+
+latest as (select * from {{ ref('int_smhi__latest_vintage') }}),
+
+source_info as (
+    select * from {{ ref('data_sources') }}
+    where source_id = 'smhi_ned'
+),
 
 final as (
     select
@@ -29,10 +34,11 @@ final as (
         detail.source_row
     from detail
     inner join latest
-        on  latest.gas = detail.gas
-        and latest.kommun_kod = detail.kommun_kod
-        and latest.year = detail.year
-        and latest.vintage = detail.vintage
+        on
+            detail.gas = latest.gas
+            and detail.kommun_kod = latest.kommun_kod
+            and detail.year = latest.year
+            and detail.vintage = latest.vintage
     cross join source_info
 )
 

@@ -3,7 +3,10 @@
 -- heat, deliveries by customer category, network losses and the CHP plant's electricity.
 with
 
-current_values as ( select * from {{ ref('stg_energy_feed__values') }} where is_current )
+current_values as (
+     select * from {{ ref('stg_energy_feed__values') }}
+    where is_current
+)
 
 select
     network_id,
@@ -13,9 +16,9 @@ select
     category,
     unit,
     value,
-    'borlange_energi_feed'                    as source_id,
-    cast(received_at as date)                 as vintage,
-    'reported by the utility'                 as method,
+    'borlange_energi_feed'    as source_id,
+    cast(received_at as date) as vintage,
+    'reported by the utility' as method,
     report_sha256,
     file_name,
     source_row,

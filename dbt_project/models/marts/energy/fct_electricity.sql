@@ -2,7 +2,10 @@
 -- through the grid by customer category, and charged at public charge points (with their count).
 with
 
-current_values as ( select * from {{ ref('stg_energy_feed__values') }} where is_current )
+current_values as (
+     select * from {{ ref('stg_energy_feed__values') }}
+    where is_current
+)
 
 select
     network_id,
@@ -13,13 +16,13 @@ select
         when 'electricity_distribution' then 'distributed'
         when 'public_charging' then 'public_charging'
         when 'charge_points' then 'charge_points'
-    end                                       as flow,
+    end                       as flow,
     category,
     unit,
     value,
-    'borlange_energi_feed'                    as source_id,
-    cast(received_at as date)                 as vintage,
-    'reported by the utility'                 as method,
+    'borlange_energi_feed'    as source_id,
+    cast(received_at as date) as vintage,
+    'reported by the utility' as method,
     report_sha256,
     source_row,
     is_synthetic

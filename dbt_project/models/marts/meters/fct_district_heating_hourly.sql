@@ -2,14 +2,20 @@
 -- meters; cells of fewer than var meter_min_points points suppressed.
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
-    select kundkategori, hour_utc, wh, point_count, is_synthetic
+    select
+        kundkategori,
+        hour_utc,
+        wh,
+        point_count,
+        is_synthetic
     from {{ ref('int_meters__category_hourly') }}
     where medium = 'fjarrvarme' and riktning = 'uttag'
 )
+
 select
     kundkategori,
     hour_utc,
-    case when point_count >= {{ min_points }} then {{ wh_to_kwh('wh') }} end   as kwh,
+    case when point_count >= {{ min_points }} then {{ wh_to_kwh('wh') }} end as kwh,
     point_count,
     point_count < {{ min_points }}                                           as is_suppressed,
     is_synthetic,

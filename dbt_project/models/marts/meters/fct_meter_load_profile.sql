@@ -4,18 +4,36 @@
 -- meter_min_points points (the least hour counts) is suppressed.
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
-    select medium, kundkategori, hour_utc, date_trunc('month', hour_utc + interval 1 hour)::date as month,
-           wh / 1000.0 as kw, point_count, is_synthetic
+    select
+        medium,
+        kundkategori,
+        hour_utc,
+        cast(date_trunc('month', hour_utc + interval 1 hour) as date) as month,
+        wh / 1000.0                                                   as kw,
+        point_count,
+        is_synthetic
     from {{ ref('int_meters__category_hourly') }}
     where riktning = 'uttag'
-), monthly as (
-    select medium, kundkategori, month,
-           first(hour_utc order by kw desc, hour_utc) as peak_hour_utc,   -- the earliest of tied peaks
-           max(kw) as peak_kw, {{ exact_avg("kw") }} as mean_kw,
-           quantile_cont(kw, 0.5) as p50_kw, quantile_cont(kw, 0.9) as p90_kw, quantile_cont(kw, 0.99) as p99_kw,
-           min(point_count) as point_count, count(*) as hours, bool_or(is_synthetic) as is_synthetic
-    from hourly group by all
+),
+
+monthly as (
+    select
+        medium,
+        kundkategori,
+        month,
+        first(hour_utc order by kw desc, hour_utc ASC) as peak_hour_utc,   -- the earliest of tied peaks
+        max(kw)                                    as peak_kw,
+        {{ exact_avg("kw") }}                as mean_kw,
+        quantile_cont(kw, 0.5)                     as p50_kw,
+        quantile_cont(kw, 0.9) as p90_kw,
+        quantile_cont(kw, 0.99) as p99_kw,
+        min(point_count)                           as point_count,
+        count(*)                as hours,
+        bool_or(is_synthetic)                   as is_synthetic
+    from hourly
+    group by all
 )
+
 select
     medium,
     kundkategori,

@@ -4,8 +4,13 @@
 -- of an action reported again in a later year).
 with
 
-actions as ( select * from {{ ref('stg_partners__actions') }} ),
-newest_year as ( select partner_id, max(reporting_year) as reporting_year from actions group by partner_id )
+actions as (select * from {{ ref('stg_partners__actions') }}),
+
+newest_year as (select
+    partner_id,
+    max(reporting_year) as reporting_year
+from actions
+group by partner_id)
 
 select
     actions.partner_id,
@@ -18,8 +23,8 @@ select
     actions.expected_annual_reduction_t,
     actions.realised_reduction_t,
     actions.investment_sek / nullif(actions.expected_annual_reduction_t, 0)
-                                                           as investment_sek_per_annual_tonne,
-    newest_year.reporting_year is not null                 as in_current_portfolio,
+        as investment_sek_per_annual_tonne,
+    newest_year.reporting_year is not null as in_current_portfolio,
     actions.submission_sha256
 from actions
 left join newest_year using (partner_id, reporting_year)

@@ -2,8 +2,12 @@
 -- the län trajectory asset on SMHI's own län totals (pipelines/defs/trajectory/lan.py).
 with
 
-summary as ( select * from {{ ref('stg_trajectory__lan_summary') }} ),
-lan as ( select distinct lan_kod, lan_namn from {{ ref('scb_kommuner') }} )
+summary as (select * from {{ ref('stg_trajectory__lan_summary') }}),
+
+lan as (select distinct
+    lan_kod,
+    lan_namn
+from {{ ref('scb_kommuner') }})
 
 select
     summary.lan_kod,
@@ -28,4 +32,4 @@ select
     summary.excluded_t,
     summary.budget_negative
 from summary
-left join lan on lan.lan_kod = summary.lan_kod
+left join lan on summary.lan_kod = lan.lan_kod
