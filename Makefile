@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo run ui ui-live api test bench validate docs payloads clean system-packages
+.PHONY: demo run ui ui-live api test lint-sql bench validate docs payloads clean system-packages
 
 $(STAMP): pyproject.toml
 	@echo "installing the pinned environment into $(VENV) (once; pip's log in $(VENV)/install.log)"
@@ -41,6 +41,10 @@ test: $(STAMP) system-packages
 
 system-packages:
 	@scripts/ensure-system-packages.sh
+
+## SQLFluff over the dbt project with the dbt templater (pyproject [tool.sqlfluff]; about 3 min).
+lint-sql: $(STAMP)
+	$(BIN)/python scripts/lint_sql.py
 
 ## Time make demo's materialization stage by stage (see bench/README.md).
 bench: $(STAMP)

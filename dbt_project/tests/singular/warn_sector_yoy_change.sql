@@ -13,21 +13,35 @@
 with
 
 sector_years as (
-    select kommun_kod, gas, huvudsektor, year, {{ exact_sum("tonnes") }} as tonnes
+    select
+        kommun_kod,
+        gas,
+        huvudsektor,
+        year,
+        {{ exact_sum("tonnes") }} as tonnes
     from {{ ref('fct_emissions') }}
-    where in_latest_release
-    {%- if excluded %}
-      and huvudsektor not in ({% for sector in excluded %}'{{ sector | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %})
-    {%- endif %}
+    where
+        in_latest_release
+        {%- if excluded %}
+            and huvudsektor not in ({% for sector in excluded %}'{{ sector | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %})
+        {%- endif %}
     group by kommun_kod, gas, huvudsektor, year
 ),
 
 latest_year as (
-    select gas, max(year) as latest_year from sector_years group by gas
+    select
+        gas,
+        max(year) as latest_year
+    from sector_years
+    group by gas
 ),
 
 national as (
-    select gas, huvudsektor, year, {{ exact_sum("tonnes") }} as tonnes
+    select
+        gas,
+        huvudsektor,
+        year,
+        {{ exact_sum("tonnes") }} as tonnes
     from sector_years
     group by gas, huvudsektor, year
 ),
@@ -55,15 +69,18 @@ select
     {{ float_divide("national_now.tonnes - national_before.tonnes", "national_before.tonnes") }}
         as national_change_share
 from with_previous
-inner join latest_year on latest_year.gas = with_previous.gas
+inner join latest_year on with_previous.gas = latest_year.gas
 left join national as national_now
-    on national_now.gas = with_previous.gas and national_now.huvudsektor = with_previous.huvudsektor
-   and national_now.year = with_previous.year
+    on
+        with_previous.gas = national_now.gas and with_previous.huvudsektor = national_now.huvudsektor
+        and with_previous.year = national_now.year
 left join national as national_before
-    on national_before.gas = with_previous.gas and national_before.huvudsektor = with_previous.huvudsektor
-   and national_before.year = with_previous.previous_year
-where with_previous.previous_year = with_previous.year - 1
-  and with_previous.year > latest_year.latest_year - {{ var('sector_yoy_warn_latest_years') }}
-  and abs(with_previous.tonnes - with_previous.previous_tonnes) >= {{ var('sector_yoy_warn_min_change_tonnes') }}
-  and abs(with_previous.tonnes - with_previous.previous_tonnes)
-      > {{ var('sector_yoy_warn_share') }} * with_previous.previous_tonnes
+    on
+        with_previous.gas = national_before.gas and with_previous.huvudsektor = national_before.huvudsektor
+        and with_previous.previous_year = national_before.year
+where
+    with_previous.previous_year = with_previous.year - 1
+    and with_previous.year > latest_year.latest_year - {{ var('sector_yoy_warn_latest_years') }}
+    and abs(with_previous.tonnes - with_previous.previous_tonnes) >= {{ var('sector_yoy_warn_min_change_tonnes') }}
+    and abs(with_previous.tonnes - with_previous.previous_tonnes)
+    > {{ var('sector_yoy_warn_share') }} * with_previous.previous_tonnes

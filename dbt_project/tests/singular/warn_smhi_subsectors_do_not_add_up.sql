@@ -17,24 +17,35 @@ split_sectors as (
 
 per_sector as (
     select
-        vintage, gas, kommun_kod, year, huvudsektor,
-        {{ exact_sum("tonnes") }}                                                            as sector_tonnes,
-        {{ exact_sum("case when is_subsector_residual then 0 else tonnes end") }}            as subsector_tonnes,
-        {{ exact_sum("case when is_subsector_residual then tonnes else 0 end") }}            as residual_tonnes,
-        sum(case when is_subsector_residual then 1 else 0 end)                               as residual_rows,
-        sum(case when not is_subsector_residual and tonnes <> 0 then 1 else 0 end)           as subsectors_published
+        vintage,
+        gas,
+        kommun_kod,
+        year,
+        huvudsektor,
+        {{ exact_sum("tonnes") }}                                                  as sector_tonnes,
+        {{ exact_sum("case when is_subsector_residual then 0 else tonnes end") }}  as subsector_tonnes,
+        {{ exact_sum("case when is_subsector_residual then tonnes else 0 end") }}  as residual_tonnes,
+        sum(case when is_subsector_residual then 1 else 0 end)                     as residual_rows,
+        sum(case when not is_subsector_residual and tonnes <> 0 then 1 else 0 end) as subsectors_published
     from split_sectors
     group by vintage, gas, kommun_kod, year, huvudsektor
 )
 
 select
-    vintage, gas, kommun_kod, year, huvudsektor,
-    sector_tonnes, subsector_tonnes, residual_tonnes,
+    vintage,
+    gas,
+    kommun_kod,
+    year,
+    huvudsektor,
+    sector_tonnes,
+    subsector_tonnes,
+    residual_tonnes,
     {{ float_divide("residual_tonnes", "sector_tonnes") }} as residual_share_of_sector,
     subsectors_published
 from per_sector
-where residual_rows > 0
-  and subsectors_published > 0
-  and abs(residual_tonnes) > {{ var('smhi_subsector_warn_min_tonnes') }}
-  and abs(residual_tonnes) > {{ var('smhi_subsector_warn_share') }}
-                             * greatest(abs(sector_tonnes), abs(subsector_tonnes))
+where
+    residual_rows > 0
+    and subsectors_published > 0
+    and abs(residual_tonnes) > {{ var('smhi_subsector_warn_min_tonnes') }}
+    and abs(residual_tonnes) > {{ var('smhi_subsector_warn_share') }}
+    * greatest(abs(sector_tonnes), abs(subsector_tonnes))

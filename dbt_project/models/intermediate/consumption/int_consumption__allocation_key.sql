@@ -3,16 +3,24 @@
 -- year (2012) and later years its last, as Klimatkollen does (Kons_Off 2008–2011 carry the 2012 shares).
 with
 
-brp as ( select * from {{ ref('stg_scb__brp') }} where key_value is not null ),
+brp as (
+     select * from {{ ref('stg_scb__brp') }}
+    where key_value is not null
+),
 
-key_years as ( select min(year) as first_key_year, max(year) as last_key_year from brp ),
+key_years as (select
+    min(year) as first_key_year,
+    max(year) as last_key_year
+from brp),
 
-national_years as ( select distinct year from {{ ref('stg_scb__consumption_emissions') }} ),
+national_years as (select distinct year from {{ ref('stg_scb__consumption_emissions') }}),
 
 -- Summed as an exact decimal: a parallel double sum changes its last bits between runs, and
 -- re-runs must give the same bytes (18 decimals keep shares of ~1e-3 to 1e-15 relative).
 key_totals as (
-    select year, cast(sum(cast(key_value as decimal(38, 18))) as double precision) as total
+    select
+        year,
+        cast(sum(cast(key_value as decimal(38, 18))) as double precision) as total
     from brp
     group by year
 ),
@@ -20,7 +28,7 @@ key_totals as (
 shares as (
     select
         brp.kommun_kod,
-        brp.year as key_year,
+        brp.year                         as key_year,
         brp.key_value,
         brp.key_value / key_totals.total as share,
         scb_table_id,
@@ -28,7 +36,7 @@ shares as (
         key_unit,
         scb_updated
     from brp
-    inner join key_totals on key_totals.year = brp.year
+    inner join key_totals on brp.year = key_totals.year
 ),
 
 years_to_key as (
@@ -44,14 +52,14 @@ years_to_key as (
 )
 
 select
-    cast(shares.kommun_kod as varchar)            as kommun_kod,
-    cast(years_to_key.year as integer)            as year,
-    cast(years_to_key.key_year as integer)        as key_year,
-    cast(shares.share as double precision)        as share,
-    cast(shares.key_value as double precision)    as key_value,
-    cast(shares.key_unit as varchar)              as key_unit,
-    cast(shares.scb_table_id as varchar)          as key_table_id,
-    cast(shares.scb_contents_label as varchar)    as key_contents_label,
-    cast(shares.scb_updated as varchar)           as key_updated
+    shares.kommun_kod,
+    years_to_key.year,
+    years_to_key.key_year,
+    shares.share,
+    shares.key_value,
+    shares.key_unit,
+    shares.scb_table_id       as key_table_id,
+    shares.scb_contents_label as key_contents_label,
+    shares.scb_updated        as key_updated
 from years_to_key
-inner join shares on shares.key_year = years_to_key.key_year
+inner join shares on years_to_key.key_year = shares.key_year

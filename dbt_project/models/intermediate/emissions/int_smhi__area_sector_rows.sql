@@ -10,13 +10,20 @@ area_rows as (
 ),
 
 latest as (
-    select gas, year, max(vintage) as vintage
+    select
+        gas,
+        year,
+        max(vintage) as vintage
     from area_rows
     group by gas, year
 ),
 
 latest_release as (
-    select gas, max(vintage) as latest_release_vintage from area_rows group by gas
+    select
+        gas,
+        max(vintage) as latest_release_vintage
+    from area_rows
+    group by gas
 )
 
 select
@@ -28,7 +35,7 @@ select
     area_rows.huvudsektor,
     area_rows.huvudsektor_code,
     area_rows.tonnes,
-    area_rows.vintage = latest_release.latest_release_vintage as in_latest_release,
+    area_rows.vintage = latest_release.latest_release_vintage                  as in_latest_release,
     area_rows.smhi_sub,
     area_rows.source_file_name,
     area_rows.source_file_sha256,

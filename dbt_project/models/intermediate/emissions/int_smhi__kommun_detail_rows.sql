@@ -23,13 +23,20 @@ sector_rows as (
     select * from {{ ref('int_smhi__emissions_sector_mapped') }}
     where geo_level = 'kommun' and huvudsektor <> 'Alla' and undersektor = 'Alla'
 ),
+
 subsector_rows as (
     select * from {{ ref('int_smhi__emissions_sector_mapped') }}
     where geo_level = 'kommun' and huvudsektor <> 'Alla' and undersektor <> 'Alla'
 ),
 
 subsector_sums as (
-    select vintage, gas, kommun_kod, huvudsektor, year, {{ exact_sum("tonnes") }} as tonnes
+    select
+        vintage,
+        gas,
+        kommun_kod,
+        huvudsektor,
+        year,
+        {{ exact_sum("tonnes") }} as tonnes
     from subsector_rows
     group by vintage, gas, kommun_kod, huvudsektor, year
 ),
@@ -37,27 +44,28 @@ subsector_sums as (
 unsplit_sectors as (
     select
         {%- for column in row_columns %}
-        sector_rows.{{ column }},
+            sector_rows.{{ column }},
         {%- endfor %}
         cast(null as varchar) as undersektor,
         cast(null as varchar) as undersektor_code,
-        false as is_subsector_residual
+        false                 as is_subsector_residual
     from sector_rows
     where not exists (
         select 1
         from subsector_sums
-        where subsector_sums.vintage = sector_rows.vintage
-          and subsector_sums.gas = sector_rows.gas
-          and subsector_sums.kommun_kod = sector_rows.kommun_kod
-          and subsector_sums.huvudsektor = sector_rows.huvudsektor
-          and subsector_sums.year = sector_rows.year
+        where
+            subsector_sums.vintage = sector_rows.vintage
+            and subsector_sums.gas = sector_rows.gas
+            and subsector_sums.kommun_kod = sector_rows.kommun_kod
+            and subsector_sums.huvudsektor = sector_rows.huvudsektor
+            and subsector_sums.year = sector_rows.year
     )
 ),
 
 subsectors as (
     select
         {%- for column in row_columns %}
-        subsector_rows.{{ column }},
+            subsector_rows.{{ column }},
         {%- endfor %}
         subsector_rows.undersektor,
         subsector_rows.undersektor_code,
@@ -68,15 +76,15 @@ subsectors as (
 residuals as (
     select
         {%- for column in row_columns %}
-        {% if column == 'tonnes' -%}
-        sector_rows.tonnes - subsector_sums.tonnes    as tonnes,
-        {%- else -%}
-        sector_rows.{{ column }},
-        {%- endif %}
+            {% if column == 'tonnes' -%}
+                sector_rows.tonnes - subsector_sums.tonnes  as tonnes,
+            {%- else -%}
+                sector_rows.{{ column }},
+            {%- endif %}
         {%- endfor %}
-        'Ej fördelat på undersektor (residual)'       as undersektor,
-        cast(sector_rows.huvudsektor_code || '.residual' as varchar) as undersektor_code,
-        true                                          as is_subsector_residual
+        'Ej fördelat på undersektor (residual)'     as undersektor,
+        sector_rows.huvudsektor_code || '.residual' as undersektor_code,
+        true                                        as is_subsector_residual
     from sector_rows
     inner join subsector_sums using (vintage, gas, kommun_kod, huvudsektor, year)
     where abs(sector_rows.tonnes - subsector_sums.tonnes) > 0.5

@@ -3,12 +3,18 @@
 with
 
 kommun_years as (
-    select distinct vintage, gas, kommun_kod, year
+    select distinct
+        vintage,
+        gas,
+        kommun_kod,
+        year
     from {{ ref('int_smhi__kommun_detail_rows') }}
 ),
 
 latest_release_per_gas as (
-    select gas, max(vintage) as latest_release_vintage
+    select
+        gas,
+        max(vintage) as latest_release_vintage
     from kommun_years
     group by gas
 ),

@@ -9,17 +9,17 @@ current_hours as (
 )
 
 select
-    cast(zone as varchar)                                  as zone,
-    cast(hour_utc as timestamp)                            as hour_utc,
-    cast(direct_gco2_per_kwh as double precision)          as direct_gco2_per_kwh,
-    cast(lifecycle_gco2_per_kwh as double precision)       as lifecycle_gco2_per_kwh,
-    cast(is_estimated as boolean)                          as is_estimated,
-    cast(vintage as date)                                  as vintage,
-    cast('electricity_maps' as varchar)                    as source_id,
-    cast(cfe_share as double precision)                    as cfe_share,
-    cast(re_share as double precision)                     as re_share,
-    cast(zone_id as varchar)                               as zone_id,
-    cast(file_name as varchar)                             as file_name,
-    cast(file_sha256 as varchar)                           as file_sha256,
-    cast(source_row as integer)                            as source_row
+    zone,
+    hour_utc,
+    direct_gco2_per_kwh,
+    lifecycle_gco2_per_kwh,
+    is_estimated,
+    vintage,
+    'electricity_maps' as source_id,
+    cfe_share,
+    re_share,
+    zone_id,
+    file_name,
+    file_sha256,
+    source_row
 from current_hours

@@ -5,7 +5,11 @@
 with
 
 emissions as (
-    select gas, kommun_kod, year, tonnes
+    select
+        gas,
+        kommun_kod,
+        year,
+        tonnes
     from {{ ref('emissions_per_capita') }}
     where in_latest_release
 ),
@@ -13,18 +17,19 @@ emissions as (
 cement as (
     select
         kommun_kod,
-        cast(year as integer)                           as year,
-        cast(cement_process_co2_t as double precision)  as cement_t
+        year,
+        cement_process_co2_t as cement_t
     from {{ ref('cement_process_emissions') }}
 )
 
 select
-    cast(emissions.gas as varchar)                      as gas,
-    cast(emissions.kommun_kod as varchar)               as kommun_kod,
-    cast(emissions.year as integer)                     as year,
-    cast(emissions.tonnes as double precision)          as tonnes,
+    emissions.gas,
+    emissions.kommun_kod,
+    emissions.year,
+    emissions.tonnes,
     cement.cement_t
 from emissions
 left join cement
-    on cement.kommun_kod = emissions.kommun_kod
-   and cement.year = emissions.year
+    on
+        emissions.kommun_kod = cement.kommun_kod
+        and emissions.year = cement.year

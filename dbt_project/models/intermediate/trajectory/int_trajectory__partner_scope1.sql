@@ -6,12 +6,12 @@
 -- and year, so min() names it (portable: Postgres has no any_value).
 -- A table: the Python asset reads it, also from a copy of the base tables on PostgreSQL.
 select
-    cast(partner_id as varchar)                         as partner_id,
-    cast(territory_kommun_kod as varchar)               as kommun_kod,
-    cast(year as integer)                               as year,
-    cast(sum(tonnes_co2e) as double precision)          as tonnes,
-    cast('partner submission ' || min(submission_sha256) || ' (scope 1 inside the territory, t CO2e)' as varchar)
-                                                        as source
+    partner_id,
+    territory_kommun_kod as kommun_kod,
+    year,
+    sum(tonnes_co2e)     as tonnes,
+    'partner submission ' || min(submission_sha256) || ' (scope 1 inside the territory, t CO2e)'
+        as source
 from {{ ref('fct_partner_emissions') }}
 where scope = 1 and inside_territory
 group by partner_id, territory_kommun_kod, year

@@ -4,8 +4,9 @@
 -- columns add up row by row; each method's own total is in marts.trajectory.
 with
 
-paths as ( select * from {{ ref('stg_trajectory__yearly_paths') }} ),
-summary as ( select * from {{ ref('trajectory') }} ),
+paths as (select * from {{ ref('stg_trajectory__yearly_paths') }}),
+
+summary as (select * from {{ ref('trajectory') }}),
 
 joined as (
     select
@@ -26,25 +27,29 @@ joined as (
 cumulated as (
     select
         *,
-        case when counts_against_budget then
-            sum(case when counts_against_budget then allowed_t end) over w end   as cumulative_allowed_t,
-        case when counts_against_budget then
-            sum(case when counts_against_budget then emissions_t end) over w end as cumulative_emissions_t
+        case
+            when counts_against_budget then
+                sum(case when counts_against_budget then allowed_t end) over w
+        end as cumulative_allowed_t,
+        case
+            when counts_against_budget then
+                sum(case when counts_against_budget then emissions_t end) over w
+        end as cumulative_emissions_t
     from joined
     window w as (partition by kommun_kod, method order by year rows between unbounded preceding and current row)
 )
 
 select
-    cast(kommun_kod as varchar)                                 as kommun_kod,
-    cast(method as varchar)                                     as method,
-    cast(year as integer)                                       as year,
-    cast(gas as varchar)                                        as gas,
-    cast(as_of_year as integer)                                 as as_of_year,
-    cast(allowed_t as double precision)                         as allowed_t,
-    cast(cumulative_allowed_t as double precision)              as cumulative_allowed_t,
-    cast(emissions_t as double precision)                       as emissions_t,
-    cast(emissions_kind as varchar)                             as emissions_kind,
-    cast(cumulative_emissions_t as double precision)            as cumulative_emissions_t,
-    cast(budget_t as double precision)                          as budget_t,
-    cast(budget_t - cumulative_emissions_t as double precision) as remaining_budget_t
+    kommun_kod,
+    method,
+    cast(year as integer)             as year,
+    gas,
+    cast(as_of_year as integer)       as as_of_year,
+    allowed_t,
+    cumulative_allowed_t,
+    emissions_t,
+    emissions_kind,
+    cumulative_emissions_t,
+    budget_t,
+    budget_t - cumulative_emissions_t as remaining_budget_t
 from cumulated

@@ -4,33 +4,36 @@
 --   households: SEI Konsumtionskompassen's kg CO2e per capita times SCB's population of that year.
 with
 
-national as ( select * from {{ ref('stg_scb__consumption_emissions') }} ),
-allocation as ( select * from {{ ref('int_consumption__allocation_key') }} ),
-households as ( select * from {{ ref('stg_sei__household_emissions') }} ),
-population as ( select * from {{ ref('stg_scb__population') }} ),
+national as (select * from {{ ref('stg_scb__consumption_emissions') }}),
+
+allocation as (select * from {{ ref('int_consumption__allocation_key') }}),
+
+households as (select * from {{ ref('stg_sei__household_emissions') }}),
+
+population as (select * from {{ ref('stg_scb__population') }}),
 
 downscaled as (
     select
         allocation.kommun_kod,
         national.year,
         national.component,
-        national.tonnes * allocation.share                           as tonnes,
-        cast(null as double precision)                               as source_kg_per_capita,
+        national.tonnes * allocation.share                          as tonnes,
+        cast(null as double precision)                              as source_kg_per_capita,
         'downscaled: SCB national consumption-based emissions of the use × the kommun''s share of the sum '
-            || 'of kommun BRP in the key year (Klimatkollen''s method)'                       as method,
-        'brp_share'                                                  as allocation_key,
-        allocation.key_year                                          as allocation_key_year,
-        allocation.share                                             as allocation_share,
-        allocation.key_contents_label                                as allocation_key_note,
+        || 'of kommun BRP in the key year (Klimatkollen''s method)' as method,
+        'brp_share'                                                 as allocation_key,
+        allocation.key_year                                         as allocation_key_year,
+        allocation.share                                            as allocation_share,
+        allocation.key_contents_label                               as allocation_key_note,
         'SCB ' || national.scb_table_id || ' (' || national.scb_use_label || ', updated '
-            || coalesce(national.scb_updated, 'unknown') || ') × SCB ' || allocation.key_table_id
-            || ' (' || coalesce(allocation.key_unit, 'unit unknown') || ', updated '
-            || coalesce(allocation.key_updated, 'unknown') || ')'     as source,
-        'scb_consumption'                                            as source_id,
-        national.vintage                                             as vintage,
-        national.source_file_sha256                                  as source_file_sha256
+        || coalesce(national.scb_updated, 'unknown') || ') × SCB ' || allocation.key_table_id
+        || ' (' || coalesce(allocation.key_unit, 'unit unknown') || ', updated '
+        || coalesce(allocation.key_updated, 'unknown') || ')'       as source,
+        'scb_consumption'                                           as source_id,
+        national.vintage,
+        national.source_file_sha256
     from national
-    inner join allocation on allocation.year = national.year
+    inner join allocation on national.year = allocation.year
     where national.component in ('public_sector', 'investments')
 ),
 
@@ -38,22 +41,22 @@ household_rows as (
     select
         households.kommun_kod,
         households.year,
-        'households'                                                 as component,
+        'households'                                                   as component,
         households.kg_co2e_per_capita / 1000.0 * population.population as tonnes,
-        households.kg_co2e_per_capita                                as source_kg_per_capita,
+        households.kg_co2e_per_capita                                  as source_kg_per_capita,
         'SEI Konsumtionskompassen household emissions per capita × SCB population (31 December) of the year'
-                                                                     as method,
-        'population'                                                 as allocation_key,
-        households.year                                              as allocation_key_year,
-        cast(null as double precision)                               as allocation_share,
-        cast(null as varchar)                                        as allocation_key_note,
+            as method,
+        'population'                                                   as allocation_key,
+        households.year                                                as allocation_key_year,
+        cast(null as double precision)                                 as allocation_share,
+        cast(null as varchar)                                          as allocation_key_note,
         'SEI Konsumtionskompassen, ' || households.source_file_name || ', sheet ' || households.source_sheet
-            || ', row ' || cast(households.source_row as varchar)    as source,
-        'sei_konsumtionskompassen'                                   as source_id,
-        households.vintage                                           as vintage,
-        households.source_file_sha256                                as source_file_sha256
+        || ', row ' || cast(households.source_row as varchar)          as source,
+        'sei_konsumtionskompassen'                                     as source_id,
+        households.vintage,
+        households.source_file_sha256
     from households
-    left join population on population.kommun_kod = households.kommun_kod and population.year = households.year
+    left join population on households.kommun_kod = population.kommun_kod and households.year = population.year
 ),
 
 unioned as (
@@ -64,28 +67,28 @@ unioned as (
 
 final as (
     select
-        cast(unioned.kommun_kod as varchar)                          as kommun_kod,
-        cast(unioned.year as integer)                                as year,
-        cast(unioned.component as varchar)                           as component,
-        cast(unioned.tonnes as double precision)                     as tonnes,
-        cast(population.population as bigint)                        as population,
-        cast(case
+        unioned.kommun_kod,
+        unioned.year,
+        unioned.component,
+        unioned.tonnes,
+        population.population,
+        case
             when unioned.component = 'households' then unioned.source_kg_per_capita / 1000.0
             else unioned.tonnes / nullif(population.population, 0)
-        end as double precision)                                     as tonnes_per_capita,
-        cast('t CO2e' as varchar)                                    as unit,
-        cast('CO2e' as varchar)                                      as gas,
-        cast(unioned.method as varchar)                              as method,
-        cast(unioned.allocation_key as varchar)                      as allocation_key,
-        cast(unioned.allocation_key_year as integer)                 as allocation_key_year,
-        cast(unioned.allocation_share as double precision)           as allocation_share,
-        cast(unioned.allocation_key_note as varchar)                 as allocation_key_note,
-        cast(unioned.source as varchar)                              as source,
-        cast(unioned.source_id as varchar)                           as source_id,
-        cast(unioned.vintage as date)                                as vintage,
-        cast(unioned.source_file_sha256 as varchar)                  as source_file_sha256
+        end      as tonnes_per_capita,
+        't CO2e' as unit,
+        'CO2e'   as gas,
+        unioned.method,
+        unioned.allocation_key,
+        unioned.allocation_key_year,
+        unioned.allocation_share,
+        unioned.allocation_key_note,
+        unioned.source,
+        unioned.source_id,
+        unioned.vintage,
+        unioned.source_file_sha256
     from unioned
-    left join population on population.kommun_kod = unioned.kommun_kod and population.year = unioned.year
+    left join population on unioned.kommun_kod = population.kommun_kod and unioned.year = population.year
 )
 
 select * from final

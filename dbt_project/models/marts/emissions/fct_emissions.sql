@@ -3,9 +3,14 @@
 -- a kommun, year and gas gives its total.
 with
 
-detail as ( select * from {{ ref('int_smhi__kommun_detail_rows') }} ),
-latest as ( select * from {{ ref('int_smhi__latest_vintage') }} ),
-source_info as ( select * from {{ ref('data_sources') }} where source_id = 'smhi_ned' ),
+detail as (select * from {{ ref('int_smhi__kommun_detail_rows') }}),
+
+latest as (select * from {{ ref('int_smhi__latest_vintage') }}),
+
+source_info as (
+    select * from {{ ref('data_sources') }}
+    where source_id = 'smhi_ned'
+),
 
 final as (
     select
@@ -16,23 +21,24 @@ final as (
         detail.gas,
         detail.vintage,
         detail.tonnes,
-        cast(case detail.gas when 'CO2e' then 't CO2e' else 't CO2' end as varchar) as unit,
+        case detail.gas when 'CO2e' then 't CO2e' else 't CO2' end as unit,
         detail.huvudsektor_code,
         detail.undersektor_code,
         detail.is_subsector_residual,
         latest.in_latest_release,
-        cast(source_info.source_id as varchar)   as source_id,
-        cast(source_info.method as varchar)      as method,
+        source_info.source_id,
+        source_info.method,
         detail.smhi_sub,
         detail.source_file_name,
         detail.source_file_sha256,
         detail.source_row
     from detail
     inner join latest
-        on  latest.gas = detail.gas
-        and latest.kommun_kod = detail.kommun_kod
-        and latest.year = detail.year
-        and latest.vintage = detail.vintage
+        on
+            detail.gas = latest.gas
+            and detail.kommun_kod = latest.kommun_kod
+            and detail.year = latest.year
+            and detail.vintage = latest.vintage
     cross join source_info
 )
 

@@ -3,8 +3,15 @@
 -- than the sum of the län: the difference is SMHI's unallocated part (marts.emissions_area_balance).
 with
 
-area as ( select * from {{ ref('int_smhi__area_sector_rows') }} where geo_level = 'riket' ),
-source_info as ( select * from {{ ref('data_sources') }} where source_id = 'smhi_ned' )
+area as (
+     select * from {{ ref('int_smhi__area_sector_rows') }}
+    where geo_level = 'riket'
+),
+
+source_info as (
+    select * from {{ ref('data_sources') }}
+    where source_id = 'smhi_ned'
+)
 
 select
     {{ smhi_area_emission_columns('area', 'source_info') }}

@@ -19,17 +19,20 @@
 -- that Miljövärdering reports separately is not included.
 with
 
-years as ( select * from {{ ref('int_energy__network_year') }} ),
-methods as ( select * from {{ ref('district_heating_allocation_methods') }} ),
+years as (select * from {{ ref('int_energy__network_year') }}),
+
+methods as (select * from {{ ref('district_heating_allocation_methods') }}),
+
 fuels as (
     select
-        network_id, year,
-        sum(case when is_chp_fuel then emissions_t else 0 end) as chp_emissions_t,
-        sum(case when is_chp_fuel then 0 else emissions_t end) as other_emissions_t,
+        network_id,
+        year,
+        sum(case when is_chp_fuel then emissions_t else 0 end)   as chp_emissions_t,
+        sum(case when is_chp_fuel then 0 else emissions_t end)   as other_emissions_t,
         sum(case when burnt_on_site then emissions_t else 0 end) as on_site_combustion_emissions_t,
-        sum(fossil_mwh) / nullif(sum(fuel_mwh), 0) as fossil_fuel_share,
-        max(factor_vintage) as factor_vintage,
-        bool_or(is_assumption) as uses_assumed_factors
+        sum(fossil_mwh) / nullif(sum(fuel_mwh), 0)               as fossil_fuel_share,
+        max(factor_vintage)                                      as factor_vintage,
+        bool_or(is_assumption)                                   as uses_assumed_factors
     from {{ ref('int_energy__fuel_emissions') }}
     group by network_id, year
 ),
@@ -38,54 +41,57 @@ shared as (
     select
         years.*,
         methods.allocation_method,
-        methods.is_default as is_default_method,
-        methods.vintage as method_vintage,
-        coalesce(fuels.chp_emissions_t, 0) as chp_emissions_t,
-        coalesce(fuels.other_emissions_t, 0) as other_emissions_t,
-        coalesce(fuels.on_site_combustion_emissions_t, 0) as on_site_combustion_emissions_t,
+        methods.is_default                                                   as is_default_method,
+        methods.vintage                                                      as method_vintage,
+        coalesce(fuels.chp_emissions_t, 0)                                   as chp_emissions_t,
+        coalesce(fuels.other_emissions_t, 0)                                 as other_emissions_t,
+        coalesce(fuels.on_site_combustion_emissions_t, 0)                    as on_site_combustion_emissions_t,
         fuels.fossil_fuel_share,
         fuels.factor_vintage,
         coalesce(fuels.uses_assumed_factors, false) or methods.is_assumption as uses_assumptions,
         case
             when years.chp_heat_mwh + years.chp_electricity_mwh <= 0 then 0.0
-            when methods.allocation_method = 'alternative_production' then
-                (years.chp_heat_mwh / methods.heat_reference_efficiency)
-                / (years.chp_heat_mwh / methods.heat_reference_efficiency
-                   + years.chp_electricity_mwh / methods.electricity_reference_efficiency)
+            when methods.allocation_method = 'alternative_production'
+                then
+                    (years.chp_heat_mwh / methods.heat_reference_efficiency)
+                    / (
+                        years.chp_heat_mwh / methods.heat_reference_efficiency
+                        + years.chp_electricity_mwh / methods.electricity_reference_efficiency
+                    )
             when methods.allocation_method = 'energy' then
                 years.chp_heat_mwh / (years.chp_heat_mwh + years.chp_electricity_mwh)
-        end as chp_heat_share
+        end                                                                  as chp_heat_share
     from years
     cross join methods
-    left join fuels on fuels.network_id = years.network_id and fuels.year = years.year
+    left join fuels on years.network_id = fuels.network_id and years.year = fuels.year
 )
 
 select
-    cast(network_id as varchar)                        as network_id,
-    cast(year as integer)                              as year,
-    cast(allocation_method as varchar)                 as allocation_method,
-    cast(is_default_method as boolean)                 as is_default_method,
-    cast(1000.0 * (chp_heat_share * chp_emissions_t + other_emissions_t) / nullif(delivered_mwh, 0)
-         as double precision)                          as g_co2e_per_kwh,
-    cast(delivered_mwh as double precision)            as delivered_mwh,
-    cast(chp_heat_mwh as double precision)             as chp_heat_mwh,
-    cast(chp_electricity_mwh as double precision)      as chp_electricity_mwh,
-    cast(chp_heat_share as double precision)           as chp_heat_share,
-    cast(chp_emissions_t as double precision)          as chp_emissions_t,
-    cast(other_emissions_t as double precision)        as other_emissions_t,
-    cast(chp_heat_share * chp_emissions_t + other_emissions_t as double precision) as heat_emissions_t,
-    cast((1 - chp_heat_share) * chp_emissions_t as double precision) as electricity_emissions_t,
-    cast(chp_emissions_t + other_emissions_t as double precision) as fossil_emissions_t,
-    cast(on_site_combustion_emissions_t as double precision) as on_site_combustion_emissions_t,
-    cast(fossil_fuel_share as double precision)        as fossil_fuel_share,
-    cast(months_reported as integer)                   as months_reported,
-    months_reported = 12                               as is_complete_year,
-    cast('g CO2e/kWh delivered' as varchar)            as unit,
-    cast('CO2e' as varchar)                            as gas,
-    cast('borlange_energi_feed' as varchar)            as source_id,
-    cast(vintage as date)                              as vintage,
-    cast(factor_vintage as date)                       as factor_vintage,
-    cast(method_vintage as date)                       as method_vintage,
-    cast(uses_assumptions as boolean)                  as uses_assumptions,
-    cast(is_synthetic as boolean)                      as is_synthetic
+    network_id,
+    year,
+    allocation_method,
+    is_default_method,
+    1000.0 * (chp_heat_share * chp_emissions_t + other_emissions_t) / nullif(delivered_mwh, 0)
+        as g_co2e_per_kwh,
+    delivered_mwh,
+    chp_heat_mwh,
+    chp_electricity_mwh,
+    chp_heat_share,
+    chp_emissions_t,
+    other_emissions_t,
+    chp_heat_share * chp_emissions_t + other_emissions_t as heat_emissions_t,
+    (1 - chp_heat_share) * chp_emissions_t               as electricity_emissions_t,
+    chp_emissions_t + other_emissions_t                  as fossil_emissions_t,
+    on_site_combustion_emissions_t,
+    fossil_fuel_share,
+    months_reported,
+    months_reported = 12                                 as is_complete_year,
+    'g CO2e/kWh delivered'                               as unit,
+    'CO2e'                                               as gas,
+    'borlange_energi_feed'                               as source_id,
+    vintage,
+    factor_vintage,
+    method_vintage,
+    uses_assumptions,
+    is_synthetic
 from shared

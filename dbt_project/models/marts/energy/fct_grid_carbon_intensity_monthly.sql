@@ -3,19 +3,29 @@
 -- releases used, beside the one annual electricity factor of the seeds.
 with
 
-hours as ( select * from {{ ref('int_grid__hourly_carbon_intensity') }} ),
+hours as (select * from {{ ref('int_grid__hourly_carbon_intensity') }}),
 
 -- Portable SQL throughout (no QUALIFY, no last_day): the mart also builds on the PostgreSQL target.
 factor_vintages as (
-    select valid_from_year, factor, source, vintage as factor_vintage, is_assumption,
-           row_number() over (partition by valid_from_year order by vintage desc) as newest_first
+    select
+        valid_from_year,
+        factor,
+        source,
+        vintage                                                                as factor_vintage,
+        is_assumption,
+        row_number() over (partition by valid_from_year order by vintage desc) as newest_first
     from {{ ref('fuel_emission_factors') }}
     where fuel = 'electricity'
 ),
 
 annual_factor as (
-    select valid_from_year, factor, source, factor_vintage, is_assumption,
-           lead(valid_from_year) over (order by valid_from_year) as next_from_year
+    select
+        valid_from_year,
+        factor,
+        source,
+        factor_vintage,
+        is_assumption,
+        lead(valid_from_year) over (order by valid_from_year) as next_from_year
     from factor_vintages
     where newest_first = 1
 ),
@@ -24,39 +34,40 @@ monthly as (
     select
         zone,
         cast(date_trunc('month', hour_utc + interval '1 hour') as date) as month,
-        count(*)                                                         as hours,
-        {{ exact_avg("direct_gco2_per_kwh") }}                            as mean_direct_gco2_per_kwh,
-        {{ exact_avg("lifecycle_gco2_per_kwh") }}                         as mean_lifecycle_gco2_per_kwh,
-        min(direct_gco2_per_kwh)                                         as min_direct_gco2_per_kwh,
-        max(direct_gco2_per_kwh)                                         as max_direct_gco2_per_kwh,
-        {{ exact_avg("case when is_estimated then 1 else 0 end") }}       as estimated_share,
-        max(vintage)                                                     as vintage,
-        min(vintage)                                                     as oldest_vintage
+        count(*)                                                        as hours,
+        {{ exact_avg("direct_gco2_per_kwh") }}                          as mean_direct_gco2_per_kwh,
+        {{ exact_avg("lifecycle_gco2_per_kwh") }}                       as mean_lifecycle_gco2_per_kwh,
+        min(direct_gco2_per_kwh)                                        as min_direct_gco2_per_kwh,
+        max(direct_gco2_per_kwh)                                        as max_direct_gco2_per_kwh,
+        {{ exact_avg("case when is_estimated then 1 else 0 end") }}     as estimated_share,
+        max(vintage)                                                    as vintage,
+        min(vintage)                                                    as oldest_vintage
     from hours
     group by 1, 2
 )
 
 select
-    cast(monthly.zone as varchar)                                        as zone,
-    cast(monthly.month as date)                                          as month,
-    cast(extract(year from monthly.month) as integer)                    as year,
-    cast(monthly.hours as integer)                                       as hours,
+    monthly.zone,
+    monthly.month,
+    cast(extract(year from monthly.month) as integer)                                        as year,
+    cast(monthly.hours as integer)                                                           as hours,
     cast(24 * (cast(monthly.month + interval '1 month' as date) - monthly.month) as integer) as hours_in_month,
-    cast(monthly.hours = 24 * (cast(monthly.month + interval '1 month' as date) - monthly.month) as boolean)
-                                                                         as is_complete_month,
-    cast(monthly.mean_direct_gco2_per_kwh as double precision)           as mean_direct_gco2_per_kwh,
-    cast(monthly.mean_lifecycle_gco2_per_kwh as double precision)        as mean_lifecycle_gco2_per_kwh,
-    cast(monthly.min_direct_gco2_per_kwh as double precision)            as min_direct_gco2_per_kwh,
-    cast(monthly.max_direct_gco2_per_kwh as double precision)            as max_direct_gco2_per_kwh,
-    cast(monthly.estimated_share as double precision)                    as estimated_share,
-    cast(monthly.vintage as date)                                        as vintage,
-    cast(monthly.oldest_vintage as date)                                 as oldest_vintage,
-    cast('electricity_maps' as varchar)                                  as source_id,
-    cast(annual_factor.factor as double precision)                       as annual_factor_gco2e_per_kwh,
-    cast(annual_factor.factor_vintage as date)                           as annual_factor_vintage,
-    cast(annual_factor.is_assumption as boolean)                         as annual_factor_is_assumption,
-    cast('g CO2e/kWh' as varchar)                                        as unit
+    monthly.hours = 24 * (cast(monthly.month + interval '1 month' as date) - monthly.month)
+        as is_complete_month,
+    monthly.mean_direct_gco2_per_kwh,
+    monthly.mean_lifecycle_gco2_per_kwh,
+    monthly.min_direct_gco2_per_kwh,
+    monthly.max_direct_gco2_per_kwh,
+    monthly.estimated_share,
+    monthly.vintage,
+    monthly.oldest_vintage,
+    'electricity_maps'                                                                       as source_id,
+    annual_factor.factor                                                                     as annual_factor_gco2e_per_kwh,
+    annual_factor.factor_vintage                                                             as annual_factor_vintage,
+    annual_factor.is_assumption                                                              as annual_factor_is_assumption,
+    'g CO2e/kWh'                                                                             as unit
 from monthly
 left join annual_factor
-    on extract(year from monthly.month) >= annual_factor.valid_from_year
-   and (annual_factor.next_from_year is null or extract(year from monthly.month) < annual_factor.next_from_year)
+    on
+        extract(year from monthly.month) >= annual_factor.valid_from_year
+        and (annual_factor.next_from_year is null or extract(year from monthly.month) < annual_factor.next_from_year)

@@ -3,73 +3,142 @@
 -- target where the Klimatkontrakt or the kommun sets one (seed indicator_targets).
 with
 
-definitions as ( select * from {{ ref('indicator_definitions') }} ),
-targets as ( select * from {{ ref('indicator_targets') }} ),
-kolada as ( select * from {{ ref('stg_kolada__kpi_values') }} where gender = 'T' and not is_deleted ),
-per_capita as ( select * from {{ ref('emissions_per_capita') }} where gas = 'CO2e' ),
+definitions as (select * from {{ ref('indicator_definitions') }}),
+
+targets as (select * from {{ ref('indicator_targets') }}),
+
+kolada as (
+    select * from {{ ref('stg_kolada__kpi_values') }}
+    where gender = 'T' and not is_deleted
+),
+
+per_capita as (
+    select * from {{ ref('emissions_per_capita') }}
+    where gas = 'CO2e'
+),
+
 population as (
-    select kommun_kod, year, population, cast(fetched_at as date) as population_vintage
+    select
+        kommun_kod,
+        year,
+        population,
+        cast(fetched_at as date) as population_vintage
     from {{ ref('stg_scb__population') }}
     where population is not null
 ),
 
 kolada_values as (
     select
-        kolada.geo_level, kolada.area_kod, kolada.kolada_id, kolada.year, definitions.indicator,
-        kolada.value, 'kolada' as computed_by,
+        kolada.geo_level,
+        kolada.area_kod,
+        kolada.kolada_id,
+        kolada.year,
+        definitions.indicator,
+        kolada.value,
+        'kolada'                                              as computed_by,
         definitions.source || '; Kolada v3 ' || kolada.kpi_id as source,
-        kolada.vintage, kolada.is_synthetic, kolada.is_derived
+        kolada.vintage,
+        kolada.is_synthetic,
+        kolada.is_derived
     from kolada
-    inner join definitions on definitions.kpi_id = kolada.kpi_id
+    inner join definitions on kolada.kpi_id = definitions.kpi_id
 ),
 
 heat_fuels as (
-    select year, sum(fossil_mwh) / nullif(sum(fuel_mwh), 0) as fossil_share
+    select
+        year,
+        sum(fossil_mwh) / nullif(sum(fuel_mwh), 0) as fossil_share
     from {{ ref('int_energy__fuel_emissions') }}
     group by year
 ),
+
 heat_meta as (
-    select year, max(vintage) as vintage, bool_or(is_synthetic) as is_synthetic
+    select
+        year,
+        max(vintage)          as vintage,
+        bool_or(is_synthetic) as is_synthetic
     from {{ ref('fct_district_heating_climate_value') }}
     where is_default_method
     group by year
 ),
 
 electricity as (
-    select kommun_kod, year, mwh, vintage, is_synthetic
+    select
+        kommun_kod,
+        year,
+        mwh,
+        vintage,
+        is_synthetic
     from {{ ref('fct_energy_use') }}
     where sector_code = '999' and fuel_code = '16'
 ),
 
 computed as (
-    select 'kommun' as geo_level, '{{ var("report_kommun") }}' as area_kod, '{{ var("report_kommun") }}' as kolada_id,
-           heat_fuels.year, 'district_heating_renewable_share_computed' as indicator,
-           100.0 * (1 - heat_fuels.fossil_share) as value, heat_meta.vintage, heat_meta.is_synthetic
+    select
+        'kommun'                                                     as geo_level,
+        '{{ var("report_kommun") }}' as area_kod,
+        '{{ var("report_kommun") }}' as kolada_id,
+        heat_fuels.year,
+        'district_heating_renewable_share_computed' as indicator,
+        100.0 * (1 - heat_fuels.fossil_share)                        as value,
+        heat_meta.vintage,
+        heat_meta.is_synthetic
     from heat_fuels inner join heat_meta using (year)
     where heat_fuels.fossil_share is not null
     union all
-    select 'kommun', electricity.kommun_kod, electricity.kommun_kod, electricity.year,
-           'electricity_use_per_resident_computed', electricity.mwh / population.population,
-           greatest(electricity.vintage, population.population_vintage), electricity.is_synthetic
+    select
+        'kommun',
+        electricity.kommun_kod,
+        electricity.kommun_kod,
+        electricity.year,
+        'electricity_use_per_resident_computed',
+        electricity.mwh / population.population,
+        greatest(electricity.vintage, population.population_vintage),
+        electricity.is_synthetic
     from electricity inner join population using (kommun_kod, year)
     where electricity.mwh is not null
     union all
-    select 'kommun', kolada.area_kod, kolada.kolada_id, kolada.year, 'charge_points_per_1000_residents',
-           1000.0 * kolada.value / population.population, greatest(kolada.vintage, population.population_vintage),
-           kolada.is_synthetic
-    from kolada inner join population on population.kommun_kod = kolada.area_kod and population.year = kolada.year
+    select
+        'kommun',
+        kolada.area_kod,
+        kolada.kolada_id,
+        kolada.year,
+        'charge_points_per_1000_residents',
+        1000.0 * kolada.value / population.population,
+        greatest(kolada.vintage, population.population_vintage),
+        kolada.is_synthetic
+    from kolada inner join population on kolada.area_kod = population.kommun_kod and kolada.year = population.year
     where kolada.kpi_id = 'N07713' and kolada.value is not null
     union all
-    select 'kommun', per_capita.kommun_kod, per_capita.kommun_kod, per_capita.year, 'ghg_per_resident_computed',
-           per_capita.tonnes_per_capita, greatest(per_capita.vintage, population.population_vintage), false
+    select
+        'kommun',
+        per_capita.kommun_kod,
+        per_capita.kommun_kod,
+        per_capita.year,
+        'ghg_per_resident_computed',
+        per_capita.tonnes_per_capita,
+        greatest(per_capita.vintage, population.population_vintage),
+        false
     from per_capita inner join population using (kommun_kod, year)
-    where per_capita.kommun_kod in (select area_kod from kolada where geo_level = 'kommun')
+    where per_capita.kommun_kod in (
+        select area_kod from kolada
+        where geo_level = 'kommun'
+    )
 ),
 
 computed_values as (
-    select computed.geo_level, computed.area_kod, computed.kolada_id, computed.year, computed.indicator,
-           computed.value, 'warehouse' as computed_by, definitions.source, computed.vintage,
-           computed.is_synthetic, false as is_derived
+    select
+        computed.geo_level,
+        computed.area_kod,
+        computed.kolada_id,
+        computed.year,
+        computed.indicator,
+        computed.value,
+        'warehouse' as computed_by,
+        definitions.source,
+        computed.vintage,
+        computed.is_synthetic,
+        false       as is_derived
     from computed
     inner join definitions using (indicator)
 ),
@@ -81,29 +150,30 @@ unioned as (
 )
 
 select
-    cast(unioned.geo_level as varchar)        as geo_level,
-    cast(unioned.area_kod as varchar)         as area_kod,
-    cast(unioned.kolada_id as varchar)        as kolada_id,
-    cast(unioned.year as integer)             as year,
-    cast(unioned.indicator as varchar)        as indicator,
-    cast(definitions.kpi_id as varchar)       as kpi_id,
-    cast(definitions.title as varchar)        as title,
-    cast(definitions.theme as varchar)        as theme,
-    cast(unioned.value as double precision)   as value,
-    cast(definitions.unit as varchar)         as unit,
-    cast(unioned.computed_by as varchar)      as computed_by,
-    cast(definitions.is_ghg as boolean)       as is_ghg,
-    cast(targets.target_year as integer)      as target_year,
-    cast(targets.target_value as double precision) as target_value,
-    cast(targets.direction as varchar)        as target_direction,
-    cast(targets.source as varchar)           as target_source,
-    cast(definitions.source_id as varchar)    as source_id,
-    cast(unioned.source as varchar)           as source,
-    cast(unioned.vintage as date)             as vintage,
-    cast(coalesce(unioned.is_synthetic, false) as boolean) as is_synthetic,
-    cast(coalesce(unioned.is_derived, false) as boolean) as is_derived
+    unioned.geo_level,
+    unioned.area_kod,
+    unioned.kolada_id,
+    unioned.year,
+    unioned.indicator,
+    definitions.kpi_id,
+    definitions.title,
+    definitions.theme,
+    unioned.value,
+    definitions.unit,
+    unioned.computed_by,
+    definitions.is_ghg,
+    targets.target_year,
+    targets.target_value,
+    targets.direction                     as target_direction,
+    targets.source                        as target_source,
+    definitions.source_id,
+    unioned.source,
+    unioned.vintage,
+    coalesce(unioned.is_synthetic, false) as is_synthetic,
+    coalesce(unioned.is_derived, false)   as is_derived
 from unioned
-inner join definitions on definitions.indicator = unioned.indicator
+inner join definitions on unioned.indicator = definitions.indicator
 left join targets
-    on targets.indicator = regexp_replace(unioned.indicator, '_computed$', '')
-   and targets.kommun_kod = unioned.area_kod and unioned.geo_level = 'kommun'
+    on
+        targets.indicator = regexp_replace(unioned.indicator, '_computed$', '')
+        and unioned.area_kod = targets.kommun_kod and unioned.geo_level = 'kommun'

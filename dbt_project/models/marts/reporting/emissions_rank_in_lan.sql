@@ -7,7 +7,12 @@ per_capita as (
     where tonnes_per_capita is not null
 ),
 
-kommuner as ( select kommun_kod, kommun_namn, lan_kod, lan_namn from {{ ref('dim_kommun') }} ),
+kommuner as (select
+    kommun_kod,
+    kommun_namn,
+    lan_kod,
+    lan_namn
+ from {{ ref('dim_kommun') }}),
 
 ranked as (
     select
@@ -25,19 +30,19 @@ ranked as (
         cast(rank() over (
             partition by kommuner.lan_kod, per_capita.year, per_capita.gas
             order by per_capita.tonnes_per_capita, per_capita.kommun_kod
-        ) as integer)                                                   as rank_in_lan,
+        ) as integer) as rank_in_lan,
         cast(count(*) over (
             partition by kommuner.lan_kod, per_capita.year, per_capita.gas
-        ) as integer)                                                   as kommuner_in_lan,
+        ) as integer) as kommuner_in_lan,
         cast(rank() over (
             partition by per_capita.year, per_capita.gas
             order by per_capita.tonnes_per_capita, per_capita.kommun_kod
-        ) as integer)                                                   as rank_in_sweden,
+        ) as integer) as rank_in_sweden,
         cast(count(*) over (
             partition by per_capita.year, per_capita.gas
-        ) as integer)                                                   as kommuner_in_sweden
+        ) as integer) as kommuner_in_sweden
     from per_capita
-    inner join kommuner on kommuner.kommun_kod = per_capita.kommun_kod
+    inner join kommuner on per_capita.kommun_kod = kommuner.kommun_kod
 )
 
 select * from ranked

@@ -3,10 +3,16 @@
 -- verdict (var peer_trajectory_method), and the rank within the group (1 = lowest per resident).
 with
 
-members as ( select * from {{ ref('dim_peer_group_members') }} ),
+members as (select * from {{ ref('dim_peer_group_members') }}),
 
 per_capita as (
-    select kommun_kod, year, tonnes, population, tonnes_per_capita, vintage
+    select
+        kommun_kod,
+        year,
+        tonnes,
+        population,
+        tonnes_per_capita,
+        vintage
     from {{ ref('emissions_per_capita') }}
     where gas = 'CO2e' and in_latest_release
 ),
@@ -15,11 +21,20 @@ latest as (
     select per_capita.*
     from per_capita
     inner join (
-        select kommun_kod, max(year) as year from per_capita where population is not null group by kommun_kod
+        select
+            kommun_kod,
+            max(year) as year
+        from per_capita
+        where population is not null
+        group by kommun_kod
     ) as newest using (kommun_kod, year)
 ),
 
-base_2015 as ( select kommun_kod, tonnes from per_capita where year = 2015 ),
+base_2015 as (select
+    kommun_kod,
+    tonnes
+from per_capita
+where year = 2015),
 
 trajectory as (
     select * from {{ ref('trajectory') }}
@@ -27,13 +42,19 @@ trajectory as (
 ),
 
 path_2030 as (
-    select kommun_kod, emissions_t as trend_2030_t, allowed_t as allowed_2030_t
+    select
+        kommun_kod,
+        emissions_t as trend_2030_t,
+        allowed_t   as allowed_2030_t
     from {{ ref('fct_carbon_budget') }}
     where method = '{{ var("peer_trajectory_method") }}' and year = 2030
 ),
 
 households as (
-    select kommun_kod, year, tonnes_per_capita
+    select
+        kommun_kod,
+        year,
+        tonnes_per_capita
     from {{ ref('fct_consumption_emissions') }}
     where component = 'households'
 ),
@@ -41,7 +62,11 @@ households as (
 households_latest as (
     select households.*
     from households
-    inner join (select kommun_kod, max(year) as year from households group by kommun_kod) as newest
+    inner join (select
+        kommun_kod,
+        max(year) as year
+    from households
+    group by kommun_kod) as newest
         using (kommun_kod, year)
 ),
 
@@ -52,54 +77,54 @@ joined as (
         members.kommun_kod,
         members.kommun_namn,
         members.membership_verified,
-        latest.year                                              as latest_year,
-        latest.tonnes                                            as latest_tonnes,
-        latest.population                                        as population,
-        latest.tonnes_per_capita                                 as tonnes_per_capita,
-        base_2015.tonnes                                         as tonnes_2015,
+        latest.year                                               as latest_year,
+        latest.tonnes                                             as latest_tonnes,
+        latest.population,
+        latest.tonnes_per_capita,
+        base_2015.tonnes                                          as tonnes_2015,
         100.0 * (latest.tonnes / nullif(base_2015.tonnes, 0) - 1) as change_since_2015_pct,
-        trajectory.method                                        as trajectory_method,
-        trajectory.slope_t_per_year                              as trend_slope_t_per_year,
+        trajectory.method                                         as trajectory_method,
+        trajectory.slope_t_per_year                               as trend_slope_t_per_year,
         trajectory.trend_sum_t,
         trajectory.allowed_sum_t,
         trajectory.meets_paris,
         trajectory.net_zero_date,
         path_2030.trend_2030_t,
         path_2030.allowed_2030_t,
-        households_latest.year                                   as households_year,
-        households_latest.tonnes_per_capita                      as households_tonnes_per_capita,
+        households_latest.year                                    as households_year,
+        households_latest.tonnes_per_capita                       as households_tonnes_per_capita,
         latest.vintage
     from members
-    left join latest on latest.kommun_kod = members.kommun_kod
-    left join base_2015 on base_2015.kommun_kod = members.kommun_kod
-    left join trajectory on trajectory.kommun_kod = members.kommun_kod
-    left join path_2030 on path_2030.kommun_kod = members.kommun_kod
-    left join households_latest on households_latest.kommun_kod = members.kommun_kod
+    left join latest on members.kommun_kod = latest.kommun_kod
+    left join base_2015 on members.kommun_kod = base_2015.kommun_kod
+    left join trajectory on members.kommun_kod = trajectory.kommun_kod
+    left join path_2030 on members.kommun_kod = path_2030.kommun_kod
+    left join households_latest on members.kommun_kod = households_latest.kommun_kod
 )
 
 select
-    cast(group_id as varchar)                        as group_id,
-    cast(group_name as varchar)                      as group_name,
-    cast(kommun_kod as varchar)                      as kommun_kod,
-    cast(kommun_namn as varchar)                     as kommun_namn,
-    cast(membership_verified as boolean)             as membership_verified,
-    cast(latest_year as integer)                     as latest_year,
-    cast(latest_tonnes as double precision)          as latest_tonnes,
-    cast(population as bigint)                       as population,
-    cast(tonnes_per_capita as double precision)      as tonnes_per_capita,
-    cast(tonnes_2015 as double precision)            as tonnes_2015,
-    cast(change_since_2015_pct as double precision)  as change_since_2015_pct,
-    cast(trajectory_method as varchar)               as trajectory_method,
-    cast(trend_slope_t_per_year as double precision) as trend_slope_t_per_year,
-    cast(trend_sum_t as double precision)            as trend_sum_t,
-    cast(allowed_sum_t as double precision)          as allowed_sum_t,
-    cast(meets_paris as boolean)                     as meets_paris,
-    cast(net_zero_date as date)                      as net_zero_date,
-    cast(trend_2030_t as double precision)           as trend_2030_t,
-    cast(allowed_2030_t as double precision)         as allowed_2030_t,
-    cast(households_year as integer)                 as households_year,
-    cast(households_tonnes_per_capita as double precision) as households_tonnes_per_capita,
+    group_id,
+    group_name,
+    kommun_kod,
+    kommun_namn,
+    membership_verified,
+    latest_year,
+    latest_tonnes,
+    population,
+    tonnes_per_capita,
+    tonnes_2015,
+    change_since_2015_pct,
+    trajectory_method,
+    trend_slope_t_per_year,
+    trend_sum_t,
+    allowed_sum_t,
+    meets_paris,
+    net_zero_date,
+    trend_2030_t,
+    allowed_2030_t,
+    households_year,
+    households_tonnes_per_capita,
     cast(rank() over (partition by group_id order by tonnes_per_capita) as integer) as rank_in_group,
-    cast(count(*) over (partition by group_id) as integer) as group_size,
-    cast(vintage as date)                            as vintage
+    cast(count(*) over (partition by group_id) as integer)                          as group_size,
+    vintage
 from joined

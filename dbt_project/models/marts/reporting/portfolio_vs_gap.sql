@@ -5,36 +5,45 @@
 with
 
 gap as (
-    select year, method, emissions_t as trend_t, allowed_t, emissions_t - allowed_t as required_cut_t
+    select
+        year,
+        method,
+        emissions_t             as trend_t,
+        allowed_t,
+        emissions_t - allowed_t as required_cut_t
     from {{ ref('fct_carbon_budget') }}
-    where kommun_kod = '{{ var("report_kommun") }}'
-      and method = '{{ var("portfolio_gap_method", "carbon_law") }}'
-      and emissions_kind <> 'actual' and allowed_t is not null and year <= 2030
+    where
+        kommun_kod = '{{ var("report_kommun") }}'
+        and method = '{{ var("portfolio_gap_method", "carbon_law") }}'
+        and emissions_kind <> 'actual' and allowed_t is not null and year <= 2030
 ),
 
-actions as ( select * from {{ ref('fct_action_portfolio') }} where in_current_portfolio ),
+actions as (
+    select * from {{ ref('fct_action_portfolio') }}
+    where in_current_portfolio
+),
 
 covered as (
     select
         gap.year,
-        {{ exact_sum("actions.expected_annual_reduction_t") }} as planned_reduction_t,
+        {{ exact_sum("actions.expected_annual_reduction_t") }}       as planned_reduction_t,
         {{ exact_sum("coalesce(actions.realised_reduction_t, 0)") }} as realised_reduction_t,
-        count(actions.action_id) as actions_counted
+        count(actions.action_id)                                     as actions_counted
     from gap
-    left join actions on actions.start_year <= gap.year
+    left join actions on gap.year >= actions.start_year
     group by gap.year
 )
 
 select
-    cast(gap.year as integer)                                 as year,
-    cast(gap.method as varchar)                               as method,
-    cast(gap.trend_t as double precision)                     as trend_t,
-    cast(gap.allowed_t as double precision)                   as allowed_t,
-    cast(gap.required_cut_t as double precision)              as required_cut_t,
-    cast(coalesce(covered.planned_reduction_t, 0) as double precision) as planned_reduction_t,
-    cast(coalesce(covered.realised_reduction_t, 0) as double precision) as realised_reduction_t,
-    cast(coalesce(covered.planned_reduction_t, 0) / nullif(gap.required_cut_t, 0) as double precision) as planned_share_of_required_cut,
-    cast(gap.required_cut_t - coalesce(covered.planned_reduction_t, 0) as double precision) as uncovered_t,
-    cast(covered.actions_counted as integer)                  as actions_counted
+    gap.year,
+    gap.method,
+    gap.trend_t,
+    gap.allowed_t,
+    gap.required_cut_t,
+    coalesce(covered.planned_reduction_t, 0)                                 as planned_reduction_t,
+    coalesce(covered.realised_reduction_t, 0)                                as realised_reduction_t,
+    coalesce(covered.planned_reduction_t, 0) / nullif(gap.required_cut_t, 0) as planned_share_of_required_cut,
+    gap.required_cut_t - coalesce(covered.planned_reduction_t, 0)            as uncovered_t,
+    cast(covered.actions_counted as integer)                                 as actions_counted
 from gap
 left join covered using (year)

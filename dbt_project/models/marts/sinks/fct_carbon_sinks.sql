@@ -5,34 +5,42 @@
 -- territory, and the manual seed of the municipality's own forest estate and local projects.
 with
 
-downscaled as ( select * from {{ ref('int_sinks__lulucf_downscaled') }} ),
-partner_removals as ( select * from {{ ref('fct_partner_removals') }} where kommun_kod is not null ),
-submissions as ( select * from {{ ref('stg_partners__submissions') }} ),
-local_sinks as ( select * from {{ ref('local_sinks') }} ),
-quality as ( select * from {{ ref('sink_quality_classes') }} ),
-permanence as ( select * from {{ ref('sink_permanence_classes') }} ),
+downscaled as (select * from {{ ref('int_sinks__lulucf_downscaled') }}),
+
+partner_removals as (
+    select * from {{ ref('fct_partner_removals') }}
+    where kommun_kod is not null
+),
+
+submissions as (select * from {{ ref('stg_partners__submissions') }}),
+
+local_sinks as (select * from {{ ref('local_sinks') }}),
+
+quality as (select * from {{ ref('sink_quality_classes') }}),
+
+permanence as (select * from {{ ref('sink_permanence_classes') }}),
 
 from_lulucf as (
     select
         kommun_kod,
         year,
-        'forest_land_lulucf'                                    as sink_type,
-        'scb_lulucf'                                            as source_id,
-        'Naturvårdsverket (national inventory), via SCB'        as reporter,
+        'forest_land_lulucf'                                                                     as sink_type,
+        'scb_lulucf'                                                                             as source_id,
+        'Naturvårdsverket (national inventory), via SCB'                                         as reporter,
         'national LULUCF ' || national_table_id || ' ' || substr(national_file_sha256, 1, 12)
-            || ' × key ' || substr(key_file_sha256, 1, 12)      as source_ref,
+        || ' × key ' || substr(key_file_sha256, 1, 12)                                           as source_ref,
         tonnes_co2_removed,
-        'estimate_downscaled'                                   as method,
-        'downscaled'                                            as quality_class,
-        'under 100 år'                                          as permanence,
-        cast(substr(national_updated, 1, 10) as date)           as vintage,
+        'estimate_downscaled'                                                                    as method,
+        'downscaled'                                                                             as quality_class,
+        'under 100 år'                                                                           as permanence,
+        national_vintage                                                                         as vintage,
         allocation_key,
         allocation_key_year,
         allocation_share,
         key_is_synthetic,
         case when key_is_synthetic or national_is_synthetic then 'synthetic' else 'estimate' end as value_status,
-        'very high'                                             as uncertainty_class,
-        false                                                   as overlaps_lulucf
+        'very high'                                                                              as uncertainty_class,
+        false                                                                                    as overlaps_lulucf
     from downscaled
 ),
 
@@ -40,23 +48,23 @@ from_partners as (
     select
         partner_removals.kommun_kod,
         partner_removals.year,
-        partner_removals.removal_type                           as sink_type,
-        'partner_removals'                                      as source_id,
-        partner_removals.partner_id                             as reporter,
+        partner_removals.removal_type                                                                 as sink_type,
+        'partner_removals'                                                                            as source_id,
+        partner_removals.partner_id                                                                   as reporter,
         partner_removals.submission_sha256 || ' row ' || cast(partner_removals.source_row as varchar) as source_ref,
         partner_removals.tonnes_co2_removed,
         partner_removals.method,
         partner_removals.quality_class,
         partner_removals.permanence,
-        coalesce(submissions.submitted_date, cast(submissions.received_at as date)) as vintage,
-        cast(null as varchar)                                   as allocation_key,
-        cast(null as integer)                                   as allocation_key_year,
-        cast(null as double precision)                          as allocation_share,
-        false                                                   as key_is_synthetic,
-        'reported'                                              as value_status,
-        'medium'                                                as uncertainty_class,
+        coalesce(submissions.submitted_date, cast(submissions.received_at as date))                   as vintage,
+        cast(null as varchar)                                                                         as allocation_key,
+        cast(null as integer)                                                                         as allocation_key_year,
+        cast(null as double precision)                                                                as allocation_share,
+        false                                                                                         as key_is_synthetic,
+        'reported'                                                                                    as value_status,
+        'medium'                                                                                      as uncertainty_class,
         -- Trees planted in the territory grow into the forest the national inventory measures.
-        partner_removals.removal_type = 'trädplantering'        as overlaps_lulucf
+        partner_removals.removal_type = 'trädplantering'                                              as overlaps_lulucf
     from partner_removals
     left join submissions using (submission_sha256)
 ),
@@ -66,18 +74,18 @@ from_seed as (
         kommun_kod,
         year,
         sink_type,
-        'local_sinks_seed'                                      as source_id,
-        source_name                                             as reporter,
+        'local_sinks_seed'                                               as source_id,
+        source_name                                                      as reporter,
         'local_sinks.csv: ' || sink_type || ' ' || cast(year as varchar) as source_ref,
         tonnes_co2_removed,
         method,
         quality_class,
         permanence,
         vintage,
-        cast(null as varchar)                                   as allocation_key,
-        cast(null as integer)                                   as allocation_key_year,
-        cast(null as double precision)                          as allocation_share,
-        false                                                   as key_is_synthetic,
+        cast(null as varchar)                                            as allocation_key,
+        cast(null as integer)                                            as allocation_key_year,
+        cast(null as double precision)                                   as allocation_share,
+        false                                                            as key_is_synthetic,
         value_status,
         uncertainty_class,
         overlaps_lulucf
@@ -93,27 +101,27 @@ unioned as (
 )
 
 select
-    cast(unioned.kommun_kod as varchar)             as kommun_kod,
-    cast(unioned.year as integer)                   as year,
-    cast(unioned.sink_type as varchar)              as sink_type,
-    cast(unioned.source_id as varchar)              as source_id,
-    cast(unioned.reporter as varchar)               as reporter,
-    cast(unioned.source_ref as varchar)             as source_ref,
-    cast(unioned.tonnes_co2_removed as double precision) as tonnes_co2_removed,
-    cast('t CO2' as varchar)                        as unit,
-    cast(unioned.method as varchar)                 as method,
-    cast(unioned.quality_class as varchar)          as quality_class,
-    cast(quality.quality_rank as integer)           as quality_rank,
-    cast(unioned.permanence as varchar)             as permanence,
-    cast(permanence.permanence_rank as integer)     as permanence_rank,
-    cast(unioned.vintage as date)                   as vintage,
-    cast(unioned.allocation_key as varchar)         as allocation_key,
-    cast(unioned.allocation_key_year as integer)    as allocation_key_year,
-    cast(unioned.allocation_share as double precision) as allocation_share,
-    cast(unioned.key_is_synthetic as boolean)       as key_is_synthetic,
-    cast(unioned.value_status as varchar)           as value_status,
-    cast(unioned.uncertainty_class as varchar)      as uncertainty_class,
-    cast(unioned.overlaps_lulucf as boolean)        as overlaps_lulucf
+    unioned.kommun_kod,
+    unioned.year,
+    unioned.sink_type,
+    unioned.source_id,
+    unioned.reporter,
+    unioned.source_ref,
+    unioned.tonnes_co2_removed,
+    't CO2' as unit,
+    unioned.method,
+    unioned.quality_class,
+    quality.quality_rank,
+    unioned.permanence,
+    permanence.permanence_rank,
+    unioned.vintage,
+    unioned.allocation_key,
+    unioned.allocation_key_year,
+    unioned.allocation_share,
+    unioned.key_is_synthetic,
+    unioned.value_status,
+    unioned.uncertainty_class,
+    unioned.overlaps_lulucf
 from unioned
 left join quality using (quality_class)
 left join permanence using (permanence)

@@ -11,9 +11,19 @@ select
     {{ wh_to_kwh('wh_before') }} as kwh_before, {{ wh_to_kwh('wh_change') }} as kwh_change
 from read_parquet({{ quote_literal_sql(files) }}, hive_partitioning = false, union_by_name = true)
 {% else %}
-select null::varchar as medium, null::date as month, null::integer as revision, null::varchar as file_sha256,
-       null::varchar as previous_sha256, null::timestamp as written_at, null::bigint as points,
-       null::bigint as intervals, null::decimal(18, 3) as kwh, null::bigint as points_changed,
-       null::bigint as intervals_changed, null::decimal(18, 3) as kwh_before, null::decimal(18, 3) as kwh_change
-where false
+    select
+        cast(null as varchar)        as medium,
+        cast(null as date)           as month,
+        cast(null as integer)        as revision,
+        cast(null as varchar)        as file_sha256,
+        cast(null as varchar)        as previous_sha256,
+        cast(null as timestamp)      as written_at,
+        cast(null as bigint)         as points,
+        cast(null as bigint)         as intervals,
+        cast(null as decimal(18, 3)) as kwh,
+        cast(null as bigint)         as points_changed,
+        cast(null as bigint)         as intervals_changed,
+        cast(null as decimal(18, 3)) as kwh_before,
+        cast(null as decimal(18, 3)) as kwh_change
+    where false
 {% endif %}

@@ -1,10 +1,10 @@
--- The län trajectory asset's summary, one row per län and method, as written (marts.trajectory_lan types it).
+-- The län trajectory asset's summary, one row per län and method, typed as the asset writes it.
 with
 
-source as ( select * from {{ source('trajectory', 'lan_summary') }} )
+source as (select * from {{ source('trajectory', 'lan_summary') }})
 
 select
-    lan_kod,
-    entity_level,
+    cast(lan_kod as varchar)           as lan_kod,
+    cast(entity_level as varchar)      as entity_level,
     {{ trajectory_summary_columns() }}
 from source

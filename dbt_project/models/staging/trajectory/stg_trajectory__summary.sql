@@ -1,9 +1,9 @@
--- The trajectory asset's summary, one row per kommun and method, as written (marts.trajectory types it).
+-- The trajectory asset's summary, one row per kommun and method, typed as the asset writes it.
 with
 
-source as ( select * from {{ source('trajectory', 'summary') }} )
+source as (select * from {{ source('trajectory', 'summary') }})
 
 select
-    kommun_kod,
+    cast(kommun_kod as varchar)        as kommun_kod,
     {{ trajectory_summary_columns() }}
 from source
