@@ -22,6 +22,7 @@ from pipelines.defs.sinks import loads as sink_loads
 from pipelines.lib.dbt import vars_argument
 from pipelines.lib.warehouse import Store
 from pipelines.settings import Settings
+from replay.build_nowcast_payloads import build_national_table
 from replay.build_sinks_payloads import (
     DEFAULT_SHARED,
     build_forest_land,
@@ -56,7 +57,16 @@ def test_bundled_payloads_are_what_the_builder_makes():
     bundled = {
         p.stem: json.loads(p.read_text(encoding="utf-8")) for p in PAYLOAD_DIR.glob("*.json")
     }
-    assert bundled["TotaltUtslappN"] == json.loads(json.dumps(build_lulucf(DEFAULT_SHARED)))
+    table = bundled["TotaltUtslappN"]  # LULUCF (build_lulucf) plus the nowcast's main sectors
+    lulucf = build_lulucf(DEFAULT_SHARED)
+    assert table == json.loads(json.dumps(build_national_table(DEFAULT_SHARED)))
+    years = len(lulucf["cube"]["value"])
+    sector_10 = table["metadata"]["dimension"]["Sektor"]["category"]["index"]["10.0"]
+    per_sector = len(table["cube"]["value"]) // len(
+        table["metadata"]["dimension"]["Sektor"]["category"]["index"]
+    )
+    first = sector_10 * per_sector  # 10.0 x CO2-ekv. (the first gas) x every year
+    assert table["cube"]["value"][first : first + years] == lulucf["cube"]["value"]
     assert bundled["TAB5118"] == json.loads(json.dumps(build_forest_land()))
     assert bundled["TAB5118"]["metadata"]["extension"]["replay"]["synthetic"] is True
 
