@@ -206,7 +206,7 @@ def score_origin(
     parameters = fit_parameters(panel, start)
     slopes = sector_slopes(panel, panel.last_year, start)
     lad = klimatkollen_approximation(panel, targets, start)
-    frames, totals_scores, sector_scores = [], {}, {}
+    frames, totals_scores, sector_scores, sector_estimates = [], {}, {}, {}
     for j, target in enumerate(targets):
         truth = actual.total_at(target)
         steps = {
@@ -229,6 +229,7 @@ def score_origin(
                 scores = relative_scores(truth, step.totals)
                 totals_scores[config] = scores
                 sector_scores[config] = relative_scores(actual.at(target), step.values)
+                sector_estimates[config] = step.values
                 frame = with_ranges(frame, step.totals, scores, config)
                 frame = frame.with_columns(
                     national_indicator=pl.lit(national_label(origin.national, step)),
@@ -240,6 +241,7 @@ def score_origin(
         f"backtest {origin.key} ({len(kommuner)} kommuner)",
         totals_scores,
         sector_scores,
+        sector_estimates,
     )
     return frames, OriginScores(origin, kommuner, parameters, calibration)
 
