@@ -1,6 +1,7 @@
 """The nowcast backtest's inputs read straight from the committed replay payloads (no server, no
-warehouse): the tests and `python -m replay.nowcast_inputs` use them; the warehouse reads the
-same releases from raw.smhi_emissions_* once it has loaded them.
+warehouse), as the long frames pipelines/defs/nowcast/backtest.py's `backtest_origin` takes:
+the tests and scripts/nowcast_backtest.py use them; the warehouse reads the same releases from
+raw.smhi_emissions_* once it has loaded them.
 
 Origins (issue 23):
 - CO2e: SMHI release 2026-04-23 (to 2023) -> 2026-06-25 (adds 2024);
@@ -11,21 +12,11 @@ Sweden by sector from MI0107 TotaltUtslappN as the SCB replay serves it.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.defs.nowcast.backtest import BacktestOrigin, run_backtest
-from pipelines.defs.nowcast.panel import (
-    TOTAL,
-    NationalSeries,
-    SectorPanel,
-    national_series,
-    sector_panel,
-)
 from replay.scb import PAYLOAD_DIR as SCB_DIR
 from replay.scb import Table, dataset, read_payload
 from replay.smhi import PAYLOAD_DIR as SMHI_DIR
@@ -55,7 +46,7 @@ def release_frame(path: Path, gas: str) -> pl.DataFrame:
     )
     rows = parsed.frame.filter((pl.col("level") == "kommun") & (pl.col("undersektor_raw") == ALLA))
     canonical = {
-        raw: (TOTAL if raw == ALLA else reference.sector("huvudsektor", raw).canonical_name)
+        raw: (ALLA if raw == ALLA else reference.sector("huvudsektor", raw).canonical_name)
         for raw in rows.get_column("huvudsektor_raw").unique().to_list()
     }
     return rows.select(
@@ -66,8 +57,8 @@ def release_frame(path: Path, gas: str) -> pl.DataFrame:
     )
 
 
-def release_panel(gas: str, vintage: str) -> SectorPanel:
-    return sector_panel(release_frame(RELEASES[(gas, vintage)], gas), gas=gas, vintage=vintage)
+def release(gas: str, vintage: str) -> pl.DataFrame:
+    return release_frame(RELEASES[(gas, vintage)], gas)
 
 
 def national_frame(payload_dir: Path = SCB_DIR) -> tuple[pl.DataFrame, str]:
@@ -82,34 +73,3 @@ def national_frame(payload_dir: Path = SCB_DIR) -> tuple[pl.DataFrame, str]:
     raw = json.dumps(dataset(table, chosen), ensure_ascii=False).encode("utf-8")
     result = jsonstat_result(TABLE_ID, [raw], [chosen])
     return sector_frame(result), str(result.updated)[:10]
-
-
-def national(gas: str) -> NationalSeries:
-    frame, updated = national_frame()
-    return national_series(frame, gas=gas, vintage=updated)
-
-
-def backtest_origins() -> list[BacktestOrigin]:
-    return [
-        BacktestOrigin(release_panel(*origin), release_panel(*actual), national(origin[0]))
-        for origin, actual in ORIGINS
-    ]
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Run the nowcast backtest on the replay payloads.")
-    parser.add_argument("--rows", type=Path, help="write fct_nowcast_backtest rows as CSV here")
-    args = parser.parse_args(argv)
-    result = run_backtest(backtest_origins())
-    with pl.Config(tbl_rows=50, tbl_cols=20, tbl_width_chars=200, float_precision=3):
-        print(result.summary)
-        print(
-            result.parameters.pivot("huvudsektor", index=["gas", "origin_vintage"], values="alpha")
-        )
-    if args.rows:
-        result.rows.write_csv(args.rows)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -51,9 +51,30 @@ BORLANGE = "2081"
 TRANSPORT, INDUSTRY, DH = "Transporter", "Industri (energi + processer)", "El och fjärrvärme"
 
 
+def release_panel(gas: str, vintage: str) -> SectorPanel:
+    return sector_panel(nowcast_inputs.release(gas, vintage), gas=gas, vintage=vintage)
+
+
+def national(gas: str):
+    frame, updated = nowcast_inputs.national_frame()
+    return national_series(frame, gas=gas, vintage=updated)
+
+
 @pytest.fixture(scope="module")
 def origins() -> list[bt.BacktestOrigin]:
-    return nowcast_inputs.backtest_origins()
+    frame, updated = nowcast_inputs.national_frame()
+    return [
+        bt.backtest_origin(
+            nowcast_inputs.release(*origin),
+            nowcast_inputs.release(*actual),
+            frame,
+            gas=origin[0],
+            origin_vintage=origin[1],
+            actual_vintage=actual[1],
+            national_vintage=updated,
+        )
+        for origin, actual in nowcast_inputs.ORIGINS
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +84,7 @@ def result(origins) -> bt.BacktestResult:
 
 @pytest.fixture(scope="module")
 def june_2026() -> SectorPanel:
-    return nowcast_inputs.release_panel("CO2e", "2026-06-25")
+    return release_panel("CO2e", "2026-06-25")
 
 
 def summary_row(result, gas: str, method: str) -> dict:
@@ -347,7 +368,7 @@ def test_the_rebuilt_co2_release_is_labelled_and_served_only_when_selected():
     assert default.filename == "CO2_2024-04-18.xlsx"
     assert resp.status_code == 200 and resp.json()["available"] == ["2024-04-18", "2025-06-18"]
     assert selected.content == (REBUILT_DIR / name).read_bytes()
-    panel = nowcast_inputs.release_panel("CO2", "2025-06-18")
+    panel = release_panel("CO2", "2025-06-18")
     k = int(np.flatnonzero(panel.kommuner == "0980")[0])  # Gotland: cement is NOT deducted
     assert panel.at(2023)[k, MAIN_SECTORS.index(INDUSTRY)] == pytest.approx(1_492_486.14)
     assert panel.last_year == 2023 and len(panel.kommuner) == 290
@@ -374,9 +395,9 @@ def test_nowcast_payloads_rebuild_byte_for_byte(tmp_path):
 @pytest.fixture(scope="module")
 def nowcast_2026(result, june_2026):
     parameters = fit_parameters(june_2026)
-    national = nowcast_inputs.national("CO2e")
+    series = national("CO2e")
     return nowcast_emissions(
-        june_2026, national, parameters, result.calibration("CO2e"), through_year=2026
+        june_2026, series, parameters, result.calibration("CO2e"), through_year=2026
     )
 
 

@@ -50,6 +50,8 @@ from pipelines.defs.nowcast.panel import (
     NowcastInputError,
     SectorPanel,
     common_kommuner,
+    national_series,
+    sector_panel,
 )
 from pipelines.defs.trajectory.compute import compute_trajectories
 from pipelines.defs.trajectory.presets import MethodPreset
@@ -110,6 +112,25 @@ class BacktestOrigin:
     @property
     def key(self) -> str:
         return f"{self.origin.gas} {self.origin.vintage}->{self.actual.vintage}"
+
+
+def backtest_origin(
+    origin: pl.DataFrame,
+    actual: pl.DataFrame,
+    national: pl.DataFrame,
+    *,
+    gas: str,
+    origin_vintage: str,
+    actual_vintage: str,
+    national_vintage: str,
+) -> BacktestOrigin:
+    """An origin from long frames: two releases (kommun_kod, huvudsektor, year, tonnes; 'Alla'
+    rows optional) and Sweden by sector (sources/national_emissions.py's frame)."""
+    return BacktestOrigin(
+        sector_panel(origin, gas=gas, vintage=origin_vintage),
+        sector_panel(actual, gas=gas, vintage=actual_vintage),
+        national_series(national, gas=gas, vintage=national_vintage),
+    )
 
 
 @dataclass(frozen=True)
