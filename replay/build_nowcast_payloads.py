@@ -88,8 +88,7 @@ PROVENANCE_BY_GAS = {
     "CO2-ekv.": (
         "Sectors 1.0-9.0: Sweden by SMHI main sector, SMHI release of June 2026 "
         f"({TDP}@{NATIONAL_GGT_COMMIT[:7]}:output/national-sector-emissions.json), standing in for "
-        "Naturvårdsverket's MI0107 figures (the same inventory); sector 10.0: Naturvårdsverket "
-        "via Klimatkollen's workbook (see note)"
+        "Naturvårdsverket's MI0107 figures (the same inventory)"
     ),
     "CO2": (
         "Sectors 1.0-9.0: the sum of the 290 kommuner of SMHI's CO2 release of June 2025 "
@@ -231,9 +230,8 @@ def build_national_table(shared: Path) -> dict:
         "Negativa värden är nettoupptag.",
         "Replay payload: sektor 1.0-9.0 (huvudsektorer) och 10.0 (LULUCF); se extension.replay.",
     ]
-    meta["extension"]["replay"]["provenance"] = (
-        "MI0107 as Naturvårdsverket's inventory by sector: " + "; ".join(PROVENANCE_BY_GAS.values())
-    )
+    # The table-level provenance stays LULUCF's (the sinks domain reads it); the main sectors'
+    # is per gas, which sources/national_emissions.py reads.
     meta["extension"]["replay"]["provenance_by_gas"] = dict(PROVENANCE_BY_GAS)
     series = national_series(shared)
     values, status = [], {}

@@ -174,9 +174,19 @@ def test_a_kommun_without_forest_land_gets_a_zero_sink(demo_con):
 def served_lulucf_without(year: int) -> dict:
     """The bundled national payload with `year` as SCB's '..' (not available)."""
     payload = json.loads((PAYLOAD_DIR / "TotaltUtslappN.json").read_text(encoding="utf-8"))
-    index = list(payload["metadata"]["dimension"]["Tid"]["category"]["index"]).index(str(year))
+    # The table also holds the main sectors (the nowcast's): find LULUCF's cell, row-major.
+    cell = {
+        "Sektor": "10.0",
+        "Vaxthusgaser": "CO2-ekv.",
+        "ContentsCode": "0000018Q",
+        "Tid": str(year),
+    }
+    index = 0
+    for dim in payload["cube"]["id"]:
+        codes = list(payload["metadata"]["dimension"][dim]["category"]["index"])
+        index = index * len(codes) + codes.index(cell[dim])
     payload["cube"]["value"][index] = None
-    payload["cube"]["status"] = {str(index): ".."}
+    payload["cube"]["status"][str(index)] = ".."
     return payload
 
 
