@@ -68,6 +68,7 @@ payloads: $(STAMP)
 	$(BIN)/python -m replay.build_carbon_intensity_payloads
 	$(BIN)/python -m replay.build_meter_payloads
 	$(BIN)/python -m replay.build_sinks_payloads
+	$(BIN)/python -m replay.build_nowcast_payloads
 	$(BIN)/python -m replay.build_consumption_payloads
 	$(BIN)/python -m replay.build_cement_seed
 	$(BIN)/python tests/fixtures/make_kk_fixture.py

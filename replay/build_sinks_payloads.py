@@ -1,12 +1,14 @@
 """Build the replay payloads of the two SCB tables the carbon-sink models need.
 
-    python -m replay.build_sinks_payloads [--shared PATH]
+    python -m replay.build_sinks_payloads
 
-* MI0107 `TotaltUtslappN` (national emissions and removals by sector), sector `10.0` LULUCF only,
+* MI0107 `TotaltUtslappN` (national emissions and removals by sector), sector `10.0` LULUCF,
   1990-2024, from Klimatkollen's `swedish_emissions.xlsx`, sheet `Terr_LULUCF` (row 3: Naturvårdsverket,
   extracted 2026-01-25). SCB republishes Naturvårdsverket's inventory; the values here are
   Naturvårdsverket's via Klimatkollen's workbook, converted from the workbook's tonnes to the
-  table's kilotonnes (exact: every figure is a whole 10 000 t).
+  table's kilotonnes (exact: every figure is a whole 10 000 t). `build_lulucf` makes that part;
+  the file is written by `replay.build_nowcast_payloads`, which adds the main sectors 1.0-9.0
+  (the nowcast's national indicator) to the same table.
 * MI0803 `TAB5118` (land use per kommun, hectares), class productive forest land, 2010/2015/2020.
   **SYNTHETIC.** No real per-kommun figures could be bundled (nothing under shared/, and no public
   copy of all 290 kommuner was found). The values are made up, deterministically from the kommun code,
@@ -130,7 +132,7 @@ def metadata(
     }
 
 
-def build_lulucf(shared: Path, *, drop_years: tuple[int, ...] = ()) -> dict:
+def build_lulucf(shared: Path = DEFAULT_SHARED, *, drop_years: tuple[int, ...] = ()) -> dict:
     """The MI0107 payload; `drop_years` stores those years as '..' (test variants)."""
     source = shared / LULUCF_XLSX
     source_line, series = read_lulucf(source)
@@ -310,10 +312,12 @@ def encode(payload: dict) -> bytes:
     return (json.dumps(payload, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def write_payloads(shared: Path, out_dir: Path = OUT_DIR) -> dict[str, int]:
+def write_payloads(out_dir: Path = OUT_DIR) -> dict[str, int]:
+    """TAB5118. TotaltUtslappN.json (build_lulucf plus the main sectors) is written by
+    replay.build_nowcast_payloads: one table, one writer."""
     out_dir.mkdir(parents=True, exist_ok=True)
     sizes = {}
-    for payload in (build_lulucf(shared), build_forest_land()):
+    for payload in (build_forest_land(),):
         name = f"{payload['table_id']}.json"
         data = encode(payload)
         (out_dir / name).write_bytes(data)
@@ -322,15 +326,8 @@ def write_payloads(shared: Path, out_dir: Path = OUT_DIR) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--shared",
-        type=Path,
-        default=DEFAULT_SHARED,
-        help="the shared/data/klimatkollen folder (default: %(default)s)",
-    )
-    args = parser.parse_args(argv)
-    for name, size in write_payloads(args.shared).items():
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
+    for name, size in write_payloads().items():
         print(f"{OUT_DIR / name}: {size:,} bytes")
 
 

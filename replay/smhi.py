@@ -5,6 +5,12 @@ Serves `GET /api/getexcelfile/?county=..&municipality=..&sub=..` from the workbo
 serves the selected release (`handler.release`, or `POST /__replay/smhi/release` with
 `{"release": "2026-04-23"}`), `sub=CO2` the CO2 export. A county (and municipality)
 filter returns a workbook cut down to that län (kommun), built on first use and cached.
+
+`replay/payloads/smhi_rebuilt/` holds releases rebuilt from Klimatbyrån's output of them
+(`python -m replay.build_nowcast_payloads`; its MANIFEST.json says what each is). They are
+served only when selected: `POST /__replay/smhi/release` with `{"sub": "CO2", "release":
+"2025-06-18"}`, or `handler.select("CO2", "2025-06-18")`. Without a selection a sub other
+than GGT gets its newest file in `replay/payloads/smhi/`.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from replay.server import Request, Response
 from sources.smhi import ALLA, LABELS, XLSX_CONTENT_TYPE, SmhiReference, load_reference
 
 PAYLOAD_DIR = Path(__file__).resolve().parent / "payloads" / "smhi"
+REBUILT_DIR = Path(__file__).resolve().parent / "payloads" / "smhi_rebuilt"
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 DOWNLOAD_PATHS = ("/api/getexcelfile/", "/api/getexcelfile")
 RELEASE_PATH = "/__replay/smhi/release"
@@ -35,7 +42,14 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 # --------------------------------------------------------------------------- writing workbooks
 
 
-def xlsx_bytes(sheet_name: str, rows: Iterable[Iterable], *, created: datetime) -> bytes:
+def xlsx_bytes(
+    sheet_name: str,
+    rows: Iterable[Iterable],
+    *,
+    created: datetime,
+    creator: str = "replay.build_smhi_payloads",
+    description: str | None = None,
+) -> bytes:
     """A style-free workbook with one sheet; the same rows give the same bytes."""
     # Not write_only: that mode omits <dimension>, and read-only readers then parse the sheet twice.
     wb = openpyxl.Workbook()
@@ -43,7 +57,9 @@ def xlsx_bytes(sheet_name: str, rows: Iterable[Iterable], *, created: datetime) 
     ws.title = sheet_name
     for row in rows:
         ws.append(list(row))
-    wb.properties.creator = "replay.build_smhi_payloads"
+    wb.properties.creator = creator
+    if description is not None:
+        wb.properties.description = description
     wb.properties.created = wb.properties.modified = created
     buffer = io.BytesIO()
     # ExcelWriter directly: openpyxl's save() stamps `modified` with the wall clock.
@@ -147,10 +163,14 @@ class SmhiHandler:
         *,
         release: str | None = None,
         seeds_dir: Path = SEEDS_DIR,
+        rebuilt_dir: Path | None = REBUILT_DIR,
     ):
         self.payload_dir = Path(payload_dir)
         self.seeds_dir = Path(seeds_dir)
         self.payloads = discover_payloads(self.payload_dir)
+        # Rebuilt releases are served only when selected (select()), never by default.
+        self.rebuilt = discover_payloads(rebuilt_dir) if rebuilt_dir is not None else {}
+        self.selected: dict[str, str] = {}
         if not self.payloads.get("GGT"):
             raise FileNotFoundError(
                 f"no GGT_<date>.xlsx in {self.payload_dir}; run python -m replay.build_smhi_payloads"
@@ -163,6 +183,20 @@ class SmhiHandler:
 
     def releases(self, sub: str = "GGT") -> list[str]:
         return sorted(self.payloads.get(sub, {}))
+
+    def available(self, sub: str) -> list[str]:
+        """Every release of `sub` that can be selected, rebuilt ones included."""
+        return sorted({*self.payloads.get(sub, {}), *self.rebuilt.get(sub, {})})
+
+    def select(self, sub: str, release: str) -> None:
+        """Serve `release` for `sub` from now on (GGT: the same as setting `release`)."""
+        sub = sub.upper()
+        if sub == "GGT":
+            self.release = release
+            return
+        if release not in self.available(sub):
+            raise ValueError(f"unknown {sub} release {release!r}; available: {self.available(sub)}")
+        self.selected[sub] = release
 
     @property
     def release(self) -> str:
@@ -184,17 +218,33 @@ class SmhiHandler:
         return self._download(req)
 
     def _release_endpoint(self, req: Request) -> Response:
+        sub = "GGT"
         if req.method == "POST":
             try:
-                self.release = json.loads(req.body or b"{}")["release"]
-            except (ValueError, KeyError, TypeError) as exc:
+                body = json.loads(req.body or b"{}")
+                sub = str(body.get("sub") or "GGT").upper()
+                self.select(sub, body["release"])
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 return Response.json(
-                    {"ok": False, "error": str(exc), "available": self.releases()}, 400
+                    {"ok": False, "error": str(exc), "available": self.available(sub)}, 400
                 )
+        if sub != "GGT":
+            return Response.json(
+                {
+                    "ok": True,
+                    "sub": sub,
+                    "release": self.selected[sub],
+                    "available": self.available(sub),
+                }
+            )
         return Response.json({"ok": True, "release": self.release, "available": self.releases()})
 
     def payload_path(self, sub: str) -> Path | None:
-        """The file served for `sub`: the selected GGT release, or the newest file of another sub."""
+        """The file served for `sub`: its selected release; else GGT's `release`, or the newest
+        file of another sub in the payload folder."""
+        if sub in self.selected:
+            chosen = self.selected[sub]
+            return self.payloads.get(sub, {}).get(chosen) or self.rebuilt[sub][chosen]
         files = self.payloads.get(sub)
         if not files:
             return None

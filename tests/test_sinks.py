@@ -22,6 +22,7 @@ from pipelines.defs.sinks import loads as sink_loads
 from pipelines.lib.dbt import vars_argument
 from pipelines.lib.warehouse import Store
 from pipelines.settings import Settings
+from replay.build_nowcast_payloads import build_national_table
 from replay.build_sinks_payloads import (
     DEFAULT_SHARED,
     build_forest_land,
@@ -56,7 +57,16 @@ def test_bundled_payloads_are_what_the_builder_makes():
     bundled = {
         p.stem: json.loads(p.read_text(encoding="utf-8")) for p in PAYLOAD_DIR.glob("*.json")
     }
-    assert bundled["TotaltUtslappN"] == json.loads(json.dumps(build_lulucf(DEFAULT_SHARED)))
+    table = bundled["TotaltUtslappN"]  # LULUCF (build_lulucf) plus the nowcast's main sectors
+    lulucf = build_lulucf(DEFAULT_SHARED)
+    assert table == json.loads(json.dumps(build_national_table(DEFAULT_SHARED)))
+    years = len(lulucf["cube"]["value"])
+    sector_10 = table["metadata"]["dimension"]["Sektor"]["category"]["index"]["10.0"]
+    per_sector = len(table["cube"]["value"]) // len(
+        table["metadata"]["dimension"]["Sektor"]["category"]["index"]
+    )
+    first = sector_10 * per_sector  # 10.0 x CO2-ekv. (the first gas) x every year
+    assert table["cube"]["value"][first : first + years] == lulucf["cube"]["value"]
     assert bundled["TAB5118"] == json.loads(json.dumps(build_forest_land()))
     assert bundled["TAB5118"]["metadata"]["extension"]["replay"]["synthetic"] is True
 
@@ -164,9 +174,19 @@ def test_a_kommun_without_forest_land_gets_a_zero_sink(demo_con):
 def served_lulucf_without(year: int) -> dict:
     """The bundled national payload with `year` as SCB's '..' (not available)."""
     payload = json.loads((PAYLOAD_DIR / "TotaltUtslappN.json").read_text(encoding="utf-8"))
-    index = list(payload["metadata"]["dimension"]["Tid"]["category"]["index"]).index(str(year))
+    # The table also holds the main sectors (the nowcast's): find LULUCF's cell, row-major.
+    cell = {
+        "Sektor": "10.0",
+        "Vaxthusgaser": "CO2-ekv.",
+        "ContentsCode": "0000018Q",
+        "Tid": str(year),
+    }
+    index = 0
+    for dim in payload["cube"]["id"]:
+        codes = list(payload["metadata"]["dimension"][dim]["category"]["index"])
+        index = index * len(codes) + codes.index(cell[dim])
     payload["cube"]["value"][index] = None
-    payload["cube"]["status"] = {str(index): ".."}
+    payload["cube"]["status"][str(index)] = ".."
     return payload
 
 

@@ -1,0 +1,409 @@
+"""The nowcast's backtest over SMHI releases the warehouse keeps: the rows of
+marts.fct_nowcast_backtest and marts.fct_nowcast_backtest_summary.
+
+An origin is a release (what was known), the release after it (what SMHI later published for
+the next year) and Sweden's figures by sector as published before that later release. Every
+kommun both releases have is scored, for every year the later release adds, by five methods:
+
+  nowcast              the method (model.py) with Sweden's figure for the year
+  nowcast_no_national  the same before Sweden's figure exists (damped own trend only)
+  lad                  Klimatkollen's approximated value: the LAD trend of the kommun total
+                       (2015 on) anchored at the last value, reproduced through the trajectory
+                       code (compute.py) with Klimatkollen's carbon_law settings
+  persistence          the last value
+  national_scaling     each sector's last value times Sweden's change in the sector
+
+The nowcast's parameters come from the origin release's own history (model.py) and its ranges
+from the other kommuner's errors on the same origin (intervals.py): no kommun's scored value
+sets anything used to score it. The summary adds, for information, the coverage the ranges get
+when calibrated on the other origins instead (the nowcast in production is calibrated on an
+earlier year than the one it estimates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from pipelines.defs.nowcast.intervals import (
+    LEVELS,
+    Calibration,
+    bounds,
+    configuration,
+    conformal_quantile,
+    leave_one_out_quantiles,
+    relative_scores,
+)
+from pipelines.defs.nowcast.model import (
+    TREND_START_YEAR,
+    NowcastParameters,
+    SectorForecast,
+    fit_parameters,
+    forecast,
+    national_ratio,
+    sector_slopes,
+)
+from pipelines.defs.nowcast.panel import (
+    NationalSeries,
+    NowcastInputError,
+    SectorPanel,
+    common_kommuner,
+    national_series,
+    sector_panel,
+)
+from pipelines.defs.trajectory.compute import compute_trajectories
+from pipelines.defs.trajectory.presets import MethodPreset
+
+NOWCAST, NOWCAST_NO_NATIONAL = "nowcast", "nowcast_no_national"
+LAD, PERSISTENCE, NATIONAL_SCALING = "lad", "persistence", "national_scaling"
+METHODS = (NOWCAST, NOWCAST_NO_NATIONAL, LAD, PERSISTENCE, NATIONAL_SCALING)
+WITH_RANGES = (NOWCAST, NOWCAST_NO_NATIONAL)
+
+ROW_SCHEMA = {
+    "origin_vintage": pl.Utf8,
+    "actual_vintage": pl.Utf8,
+    "gas": pl.Utf8,
+    "kommun_kod": pl.Utf8,
+    "base_year": pl.Int64,
+    "target_year": pl.Int64,
+    "method": pl.Utf8,
+    "predicted_t": pl.Float64,
+    "lower_80_t": pl.Float64,
+    "upper_80_t": pl.Float64,
+    "lower_95_t": pl.Float64,
+    "upper_95_t": pl.Float64,
+    "actual_t": pl.Float64,
+    "error_t": pl.Float64,
+    "abs_error_pct": pl.Float64,
+    "covered_80": pl.Boolean,
+    "covered_95": pl.Boolean,
+    "national_indicator": pl.Utf8,
+    "parameters_fitted_on": pl.Utf8,
+    "interval_calibration": pl.Utf8,
+}
+SUMMARY_SCHEMA = {
+    "origin_vintage": pl.Utf8,
+    "actual_vintage": pl.Utf8,
+    "gas": pl.Utf8,
+    "method": pl.Utf8,
+    "kommuner": pl.Int64,
+    "mae_t": pl.Float64,
+    "mae_pct": pl.Float64,
+    "median_ae_t": pl.Float64,
+    "median_ae_pct": pl.Float64,
+    "coverage_80": pl.Float64,
+    "coverage_95": pl.Float64,
+    "coverage_80_other_origins": pl.Float64,
+    "coverage_95_other_origins": pl.Float64,
+    "mae_ratio_to_lad": pl.Float64,
+    "mae_ratio_to_persistence": pl.Float64,
+    "mae_ratio_to_national_scaling": pl.Float64,
+}
+
+
+@dataclass(frozen=True)
+class BacktestOrigin:
+    origin: SectorPanel  # the release the estimate is made from
+    actual: SectorPanel  # the release that later published the target year(s)
+    national: NationalSeries  # Sweden by sector, as published before `actual`
+
+    @property
+    def key(self) -> str:
+        return f"{self.origin.gas} {self.origin.vintage}->{self.actual.vintage}"
+
+
+def backtest_origin(
+    origin: pl.DataFrame,
+    actual: pl.DataFrame,
+    national: pl.DataFrame,
+    *,
+    gas: str,
+    origin_vintage: str,
+    actual_vintage: str,
+    national_vintage: str,
+) -> BacktestOrigin:
+    """An origin from long frames: two releases (kommun_kod, huvudsektor, year, tonnes; 'Alla'
+    rows optional) and Sweden by sector (sources/national_emissions.py's frame)."""
+    return BacktestOrigin(
+        sector_panel(origin, gas=gas, vintage=origin_vintage),
+        sector_panel(actual, gas=gas, vintage=actual_vintage),
+        national_series(national, gas=gas, vintage=national_vintage),
+    )
+
+
+@dataclass(frozen=True)
+class OriginScores:
+    origin: BacktestOrigin
+    kommuner: np.ndarray
+    parameters: NowcastParameters
+    calibration: Calibration  # this origin's scores: the ranges of a later nowcast
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    rows: pl.DataFrame  # ROW_SCHEMA: fct_nowcast_backtest
+    summary: pl.DataFrame  # SUMMARY_SCHEMA: fct_nowcast_backtest_summary
+    parameters: pl.DataFrame  # the fitted alpha and phi per origin and sector
+    scores: list[OriginScores]
+
+    def calibration(self, gas: str) -> Calibration:
+        """The newest origin's scores of `gas`: what a nowcast made today is calibrated on."""
+        candidates = [s for s in self.scores if s.origin.origin.gas == gas]
+        if not candidates:
+            raise NowcastInputError(f"no backtest origin of gas {gas}")
+        return max(candidates, key=lambda s: s.origin.actual.vintage).calibration
+
+
+# ---------------------------------------------------------------- methods
+
+
+def klimatkollen_approximation(
+    panel: SectorPanel, years: list[int], start: int = TREND_START_YEAR
+) -> np.ndarray:
+    """(K, len(years)) Klimatkollen's approximated_<year> for the release's kommun totals:
+    the trajectory code's LAD trend with Klimatkollen's carbon_law settings (methods.md §3.1)."""
+    preset = MethodPreset(
+        method="klimatkollen_lad",
+        kind="carbon_law",
+        gas=panel.gas,
+        trend_method="lad",
+        trend_start_year=start,
+        end_year=2050,
+        reduction_rate=0.1172,
+    )
+    totals = pl.DataFrame(
+        {
+            "kommun_kod": np.repeat(panel.kommuner, len(panel.years)).tolist(),
+            "year": np.tile(panel.years, len(panel.kommuner)).tolist(),
+            "tonnes": panel.totals.reshape(-1).tolist(),
+        }
+    )
+    out = np.full((len(panel.kommuner), len(years)), np.nan)
+    for j, year in enumerate(years):
+        yearly = compute_trajectories(totals, preset, as_of_year=year).yearly
+        approximated = dict(
+            yearly.filter((pl.col("year") == year) & (pl.col("emissions_kind") == "approximated"))
+            .select("kommun_kod", "emissions_t")
+            .rows()
+        )
+        out[:, j] = [approximated.get(k, np.nan) for k in panel.kommuner]
+    return out
+
+
+def national_scaling(panel: SectorPanel, national: NationalSeries, target_year: int) -> np.ndarray:
+    """(K,) each sector's last value times Sweden's change in it (1 where not published)."""
+    ratio = national_ratio(national, panel.last_year, target_year)
+    return (panel.at(panel.last_year) * np.where(np.isnan(ratio), 1.0, ratio)).sum(axis=1)
+
+
+def national_label(national: NationalSeries | None, step: SectorForecast) -> str:
+    if national is None or step.national_kind == "none":
+        return "none: no national figure used"
+    years = sorted({int(y) for y in step.national_to if y > step.base_year})
+    notes = "; ".join(sorted({national.notes.get(y, "") for y in years}))
+    return (
+        f"Sweden by sector {step.base_year}->{years[-1]} ({step.national_kind}, "
+        f"{national.gas}, vintage {national.vintage}): {notes}"
+    )
+
+
+# ---------------------------------------------------------------- running
+
+
+def score_origin(
+    origin: BacktestOrigin, start: int = TREND_START_YEAR
+) -> tuple[list, OriginScores]:
+    """The rows of one origin and its scores."""
+    kommuner = common_kommuner(origin.origin, origin.actual)
+    panel = origin.origin.restrict(kommuner)
+    actual = origin.actual.restrict(kommuner)
+    if panel.gas != actual.gas or panel.gas != origin.national.gas:
+        raise NowcastInputError(f"{origin.key}: the releases and Sweden's series differ in gas")
+    targets = [int(y) for y in actual.years if y > panel.last_year]
+    if not targets:
+        raise NowcastInputError(f"{origin.key}: the later release adds no year")
+    parameters = fit_parameters(panel, start)
+    slopes = sector_slopes(panel, panel.last_year, start)
+    lad = klimatkollen_approximation(panel, targets, start)
+    frames, totals_scores, sector_scores, sector_estimates = [], {}, {}, {}
+    for j, target in enumerate(targets):
+        truth = actual.total_at(target)
+        steps = {
+            NOWCAST: forecast(panel, parameters, origin.national, target, slopes=slopes),
+            NOWCAST_NO_NATIONAL: forecast(panel, parameters, None, target, slopes=slopes),
+        }
+        predictions = {method: step.totals for method, step in steps.items()}
+        predictions[LAD] = lad[:, j]
+        predictions[PERSISTENCE] = panel.total_at(panel.last_year)
+        predictions[NATIONAL_SCALING] = national_scaling(panel, origin.national, target)
+        for method in METHODS:
+            frame = method_rows(origin, panel, kommuner, target, method, predictions[method], truth)
+            if method == NATIONAL_SCALING:
+                frame = frame.with_columns(
+                    national_indicator=pl.lit(national_label(origin.national, steps[NOWCAST]))
+                )
+            if method in steps:
+                step = steps[method]
+                config = configuration(step.national_years, step.trend_years)
+                scores = relative_scores(truth, step.totals)
+                totals_scores[config] = scores
+                sector_scores[config] = relative_scores(actual.at(target), step.values)
+                sector_estimates[config] = step.values
+                frame = with_ranges(frame, step.totals, scores, config)
+                frame = frame.with_columns(
+                    national_indicator=pl.lit(national_label(origin.national, step)),
+                    parameters_fitted_on=pl.lit(parameters.fitted_on),
+                )
+            frames.append(frame)
+    calibration = Calibration(
+        panel.gas,
+        f"backtest {origin.key} ({len(kommuner)} kommuner)",
+        totals_scores,
+        sector_scores,
+        sector_estimates,
+    )
+    return frames, OriginScores(origin, kommuner, parameters, calibration)
+
+
+def method_rows(origin, panel, kommuner, target, method, predicted, actual) -> pl.DataFrame:
+    n = len(kommuner)
+    return pl.DataFrame(
+        {
+            "origin_vintage": [origin.origin.vintage] * n,
+            "actual_vintage": [origin.actual.vintage] * n,
+            "gas": [panel.gas] * n,
+            "kommun_kod": kommuner.tolist(),
+            "base_year": [panel.last_year] * n,
+            "target_year": [target] * n,
+            "method": [method] * n,
+            "predicted_t": predicted,
+            "actual_t": actual,
+        }
+    ).with_columns(
+        error_t=pl.col("predicted_t") - pl.col("actual_t"),
+        abs_error_pct=100.0
+        * (pl.col("predicted_t") - pl.col("actual_t")).abs()
+        / pl.col("actual_t"),
+    )
+
+
+def with_ranges(frame: pl.DataFrame, estimate, scores, config: str) -> pl.DataFrame:
+    """Leave-one-kommun-out split-conformal ranges at both levels."""
+    columns = {}
+    for level in LEVELS:
+        tag = f"{round(level * 100)}"
+        lower, upper = bounds(estimate, leave_one_out_quantiles(scores, level))
+        columns[f"lower_{tag}_t"] = lower
+        columns[f"upper_{tag}_t"] = upper
+    return frame.with_columns(
+        **{name: pl.Series(values) for name, values in columns.items()},
+        interval_calibration=pl.lit(
+            f"split conformal on relative errors, each kommun's range from the other "
+            f"{len(scores) - 1} kommuner's errors on this origin ({config})"
+        ),
+    ).with_columns(
+        covered_80=(pl.col("actual_t") >= pl.col("lower_80_t"))
+        & (pl.col("actual_t") <= pl.col("upper_80_t")),
+        covered_95=(pl.col("actual_t") >= pl.col("lower_95_t"))
+        & (pl.col("actual_t") <= pl.col("upper_95_t")),
+    )
+
+
+def run_backtest(origins: list[BacktestOrigin], start: int = TREND_START_YEAR) -> BacktestResult:
+    frames, scores = [], []
+    for origin in origins:
+        rows, origin_scores = score_origin(origin, start)
+        frames.extend(rows)
+        scores.append(origin_scores)
+    rows = (
+        pl.concat(frames, how="diagonal_relaxed")
+        .select([pl.col(c).cast(t) for c, t in ROW_SCHEMA.items()])
+        .sort("gas", "origin_vintage", "method", "kommun_kod", "target_year")
+    )
+    parameters = pl.concat(
+        [
+            s.parameters.frame().with_columns(origin_vintage=pl.lit(s.origin.origin.vintage))
+            for s in scores
+        ]
+    )
+    return BacktestResult(rows, summarise(rows, scores), parameters, scores)
+
+
+def summarise(rows: pl.DataFrame, scores: list[OriginScores]) -> pl.DataFrame:
+    summary = (
+        rows.group_by("origin_vintage", "actual_vintage", "gas", "method")
+        .agg(
+            kommuner=pl.col("kommun_kod").n_unique(),
+            mae_t=pl.col("error_t").abs().mean(),
+            mae_pct=pl.col("abs_error_pct").mean(),
+            median_ae_t=pl.col("error_t").abs().median(),
+            median_ae_pct=pl.col("abs_error_pct").median(),
+            coverage_80=pl.col("covered_80").cast(pl.Float64).mean(),
+            coverage_95=pl.col("covered_95").cast(pl.Float64).mean(),
+        )
+        .with_columns(
+            **{
+                f"mae_ratio_to_{reference}": pl.col("mae_t")
+                / pl.col("mae_t")
+                .filter(pl.col("method") == reference)
+                .first()
+                .over("origin_vintage", "gas")
+                for reference in (LAD, PERSISTENCE, NATIONAL_SCALING)
+            }
+        )
+    )
+    other = other_origin_coverage(rows, scores)
+    return (
+        summary.join(other, on=["origin_vintage", "gas", "method"], how="left")
+        .select([pl.col(c).cast(t) for c, t in SUMMARY_SCHEMA.items()])
+        .sort("gas", "origin_vintage", "method")
+    )
+
+
+def other_origin_coverage(rows: pl.DataFrame, scores: list[OriginScores]) -> pl.DataFrame:
+    """Coverage of each origin's ranges when q comes from every OTHER origin's scores (any gas:
+    the scores are relative errors): how the ranges transfer to a year they were not set on."""
+    out = []
+    for current in scores:
+        for method in WITH_RANGES:
+            frame = rows.filter(
+                (pl.col("origin_vintage") == current.origin.origin.vintage)
+                & (pl.col("gas") == current.origin.origin.gas)
+                & (pl.col("method") == method)
+            )
+            others = [
+                s.calibration.totals[config]
+                for s in scores
+                if s is not current
+                for config in s.calibration.totals
+                if (config == "n1_m0") == (method == NOWCAST)
+            ]
+            if not others or not frame.height:
+                continue
+            pooled = np.concatenate(others)
+            relative = (
+                (frame["actual_t"] - frame["predicted_t"]).abs() / frame["predicted_t"]
+            ).to_numpy()
+            out.append(
+                {
+                    "origin_vintage": current.origin.origin.vintage,
+                    "gas": current.origin.origin.gas,
+                    "method": method,
+                    **{
+                        f"coverage_{round(level * 100)}_other_origins": float(
+                            np.mean(relative <= conformal_quantile(pooled, level))
+                        )
+                        for level in LEVELS
+                    },
+                }
+            )
+    schema = {
+        "origin_vintage": pl.Utf8,
+        "gas": pl.Utf8,
+        "method": pl.Utf8,
+        "coverage_80_other_origins": pl.Float64,
+        "coverage_95_other_origins": pl.Float64,
+    }
+    return pl.DataFrame(out, schema=schema)
