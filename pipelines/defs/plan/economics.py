@@ -11,7 +11,9 @@ PER ACTION, over its lifetime from its start year, discounted to the start year 
             yearly operating cost (+) or saving (-) times the share of the action in force
   tonnes    its impact (the plan without it minus the plan) in each year of its lifetime,
             counted over its whole lifetime (not only beyond the last data year); years after
-            the model's end year repeat the end year's impact (extrapolated_t says how much)
+            the model's end year repeat the end year's impact (extrapolated_t says how much);
+            in years already observed the action is applied to the observed emissions, which
+            hold it already: an approximation for actions begun before the last data year
   pv_cost_sek = sum cost_k / (1 + r)^k;  pv_t = sum tonnes_k / (1 + r)^k
   annualised_cost_sek = pv_cost_sek x CRF(r, lifetime), CRF = r / (1 - (1 + r)^-n)
   cost_per_tonne_sek  = pv_cost_sek / pv_t (the levelised cost of abatement: tonnes are

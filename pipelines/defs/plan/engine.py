@@ -75,6 +75,7 @@ from pipelines.defs.plan.actions import (
     Action,
     Activity,
     Portfolio,
+    validate_portfolio,
 )
 from pipelines.defs.trajectory.compute import fit_trend, to_panel
 from pipelines.defs.trajectory.presets import MethodPreset
@@ -214,7 +215,12 @@ def build_model(
     kommun_kod: str,
     end_year: int = END_YEAR,
 ) -> PlanModel:
-    """Compile a (validated) portfolio against one kommun's sector emissions."""
+    """Compile a portfolio against one kommun's sector emissions. The portfolio's cross-record
+    rules are checked first (actions.validate_portfolio), whatever it was read from."""
+    problems = validate_portfolio(portfolio)
+    if problems:
+        shown = "; ".join(str(p) for p in problems[:10])
+        raise PlanInputError(f"{len(problems)} problem(s) in the portfolio: {shown}")
     bau = sector_bau(sector_emissions, preset, end_year)
     activities = portfolio.activities
     sector_index = {s: i for i, s in enumerate(bau.sectors)}
