@@ -343,6 +343,20 @@ def test_cancelled_superseded_and_prerequisites_are_flagged_not_dropped():
         run_plan(model, subsets={"x": ["missing"]})
 
 
+def test_many_actions_across_evaluation_chunks():
+    cuts = [action(f"cut{i:02d}", -0.01) for i in range(40)]  # more than one chunk of runs
+    result = run_plan(model_of(cuts))
+    bau = 500.0
+    overlap = at(result.overlaps, 2030).row(0, named=True)
+    assert overlap["combined_t"] == pytest.approx(bau * (1 - 0.99**40))
+    impacts = at(result.action_impacts, 2030)["impact_t"]
+    assert impacts.len() == 40
+    assert impacts.to_list() == pytest.approx([bau * 0.01 * 0.99**39] * 40)
+    assert overlap["sum_of_impacts_t"] + overlap["overlap_t"] == pytest.approx(
+        overlap["combined_t"]
+    )
+
+
 def test_activities_may_not_emit_more_than_their_sector():
     with pytest.raises(PlanInputError, match="at most 100 %"):
         model_of([], [activity(quantity=2500.0)])  # 1250 t in a sector of 1000 t

@@ -40,7 +40,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.defs.plan.actions import Portfolio
-from pipelines.defs.plan.engine import PlanInputError, PlanModel, evaluate
+from pipelines.defs.plan.engine import PlanInputError, PlanModel, run_totals
 
 ASEK_DISCOUNT_RATE = 0.035
 UNIDENTIFIED = "ej identifierad"
@@ -61,7 +61,7 @@ def lifetime_impacts(model: PlanModel) -> dict[int, np.ndarray]:
     members = np.flatnonzero(plan)
     runs = np.repeat(plan[None, :], len(members) + 1, axis=0)
     runs[np.arange(1, len(members) + 1), members] = False
-    emissions = evaluate(model, runs, projected=False).activity_emissions[0].sum(axis=1)  # (R, Y)
+    emissions = run_totals(model, runs, projected=False)[0].sum(axis=1)  # (R, Y)
     return {int(a): emissions[1 + j] - emissions[0] for j, a in enumerate(members)}
 
 
@@ -172,8 +172,8 @@ def mac_curve(
         prefixes[k + 1 :, a] = True
     plan_without = np.repeat(model.in_plan[None, :], len(order), axis=0)
     plan_without[np.arange(len(order)), order] = False
-    runs = evaluate(model, np.concatenate([prefixes, model.in_plan[None, :], plan_without]))
-    totals = runs.activity_emissions[0][:, activities, column].sum(axis=1)  # (R,)
+    runs, _ = run_totals(model, np.concatenate([prefixes, model.in_plan[None, :], plan_without]))
+    totals = runs[:, activities, column].sum(axis=1)  # (R,)
     widths = totals[: len(order)] - totals[1 : len(order) + 1]
     plan_total = totals[len(order) + 1]
     impacts = totals[len(order) + 2 :] - plan_total

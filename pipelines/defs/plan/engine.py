@@ -85,6 +85,7 @@ BAU, PLAN, DECIDED_SCENARIO = "bau", "plan", "beslutade"
 RESIDUAL_PREFIX = "residual:"
 OVERCOMMIT_TOLERANCE = 1e-9
 CAP_TOLERANCE = 1e-9  # relative: rounding of ramp fractions must not count as going below zero
+RUN_CHUNK = 32  # scenarios evaluated at once when there are many (impacts, MAC prefixes)
 
 
 class PlanInputError(ValueError):
@@ -477,18 +478,16 @@ def run_plan(model: PlanModel, subsets: Mapping[str, Iterable[str]] | None = Non
     only = np.zeros_like(without)
     only[np.arange(len(members)), members] = True
     named = np.array(list(scenarios.values())).reshape(len(scenarios), len(model.actions))
-    runs = evaluate(model, np.concatenate([named, without, only]))
-    k = len(scenarios)
-    emissions = runs.activity_emissions[0]  # (R, I, Y)
+    runs = evaluate(model, named)
+    emissions = runs.activity_emissions[0]  # (k, I, Y)
     plan_row, bau_row = list(scenarios).index(PLAN), list(scenarios).index(BAU)
-    impact = (emissions[k : k + len(members)] - emissions[plan_row][None]).sum(axis=1)  # (m, Y)
-    standalone = (emissions[bau_row][None] - emissions[k + len(members) :]).sum(axis=1)
-    quantity = runs.quantity[0]
-    activity_change = np.array(
-        [
-            quantity[k + j, model.action_activity[a]] - quantity[plan_row, model.action_activity[a]]
-            for j, a in enumerate(members)
-        ]
+    without_emissions, without_quantity = run_totals(model, without)
+    only_emissions, _ = run_totals(model, only)
+    impact = (without_emissions - emissions[plan_row][None]).sum(axis=1)  # (m, Y)
+    standalone = (emissions[bau_row][None] - only_emissions).sum(axis=1)
+    own = model.action_activity[members]
+    activity_change = (
+        without_quantity[np.arange(len(members)), own] - runs.quantity[0, plan_row][own]
     ).reshape(len(members), len(model.years))
     return PlanResult(
         scenario_emissions=scenario_frame(model, list(scenarios), runs),
@@ -496,8 +495,22 @@ def run_plan(model: PlanModel, subsets: Mapping[str, Iterable[str]] | None = Non
             model, members, impact, standalone, activity_change, runs.capped[0, plan_row]
         ),
         overlaps=overlap_frame(model, members, emissions[bau_row], emissions[plan_row], impact),
-        flags=flag_frame(model, scenarios, runs.capped[0, :k]),
+        flags=flag_frame(model, scenarios, runs.capped[0]),
     )
+
+
+def run_totals(
+    model: PlanModel, include: np.ndarray, *, projected: bool = True, chunk_size: int = RUN_CHUNK
+) -> tuple[np.ndarray, np.ndarray]:
+    """Central emissions and quantities per activity, (R, I, Y) each, of many scenarios,
+    evaluated `chunk_size` at a time so that memory does not grow with the portfolio."""
+    shape = (include.shape[0], len(model.activities), len(model.years))
+    emissions, quantity = np.zeros(shape), np.zeros(shape)
+    for start in range(0, include.shape[0], chunk_size):
+        runs = evaluate(model, include[start : start + chunk_size], projected=projected)
+        emissions[start : start + chunk_size] = runs.activity_emissions[0]
+        quantity[start : start + chunk_size] = runs.quantity[0]
+    return emissions, quantity
 
 
 def emissions_kind(model: PlanModel) -> np.ndarray:
