@@ -1152,7 +1152,7 @@ def read_csv_rows(
     saying SYNTHETIC marks the file synthetic."""
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Excel writes a BOM
     except FileNotFoundError:
         return (
             [],
