@@ -340,6 +340,30 @@ def test_a_run_that_dies_between_taking_a_file_and_filing_it_is_finished_by_the_
     assert case.run(inbox, store) == DropReport()
 
 
+def test_a_loaded_file_that_cannot_be_filed_yet_is_filed_by_the_next_run(
+    tmp_path, store, monkeypatch
+):
+    inbox = tmp_path / "inbox"
+    put(inbox / "energy", "a.csv", (FIXTURES / "good_2025_utf8.csv").read_bytes())
+    put(inbox / "energy", "b.csv", correction_of_march())
+    real = drops.mark_processed
+
+    def full(path, *args):
+        if path.name == "a.csv":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(drops, "mark_processed", full)
+        report = energy_loads.process_drop(inbox, store)
+    assert report.accepted == ["energy/a.csv", "energy/b.csv"]  # b is not held up
+    assert "not yet filed" in report.notes["energy/a.csv"][-1]
+    assert [p.name for p in entries(inbox / "processing" / "energy")] == ["a.csv"]
+    again = energy_loads.process_drop(inbox, store)
+    assert again.unchanged == ["energy/a.csv"] and entries(inbox / "processing" / "energy") == []
+    assert loaded(store, "energy_feed_files") == 2
+
+
 TUNABYGGEN_2025 = submission_csv(
     "tunabyggen", 2025, emissions=[(1, "Fordon", "12", "bränsle", True)]
 ).encode()

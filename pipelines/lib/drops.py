@@ -387,7 +387,14 @@ def process_file(
         return
     # Committed. Filing it can only fail on the pipeline's own folders; then the file stays in
     # processing/ and the next run files it (as unchanged: the same bytes are loaded).
-    mark_processed(path, root, folder, landed.sha256)
+    try:
+        mark_processed(path, root, folder, landed.sha256)
+    except OSError as exc:
+        unfiled = (
+            f"loaded, but not yet filed in {PROCESSED}/ ({exc.strerror or exc}); it waits in "
+            f"{PROCESSING}/ and the next run files it"
+        )
+        notes = [*(notes or []), unfiled] if notes is not None else notes
     if notes is None:
         report.unchanged.append(name)
         return
@@ -629,7 +636,7 @@ def quarantine(
     target_dir = private_dir(inbox.resolve(), QUARANTINE, folder)
     target = move(path, target_dir, landed.sha256 if landed else None)
     text = (
-        f"file: {name}\nkept as: {QUARANTINE}/{folder}/{target.name}\n{kept}"
+        f"{kept}file: {name}\nkept as: {QUARANTINE}/{folder}/{target.name}\n"
         f"received: {_now()}\n\n{problems}"
     )
     write_report(target, text)

@@ -444,20 +444,6 @@ def check_period(
                 f"months in {limits.first_year}–{limits.last_year}",
             )
         ]
-    current = current_month(limits)
-    if last > current:
-        return None, [
-            Problem(
-                sheet.file,
-                line,
-                C.PERIOD,
-                shown,
-                "period_in_future",
-                f"The period '{shown}' ends after the current month ({current:%Y-%m}); a report "
-                "covers months that have begun.",
-                f"a last month up to {current:%Y-%m}",
-            )
-        ]
     span = (last.year - first.year) * 12 + last.month - first.month + 1
     if span > limits.max_period_months:
         return None, [
@@ -470,6 +456,20 @@ def check_period(
                 f"The period '{shown}' spans {span:,} months; a report covers at most "
                 f"{limits.max_period_months}. Split it into several files.",
                 f"at most {limits.max_period_months} months",
+            )
+        ]
+    current = current_month(limits)
+    if last > current:
+        return None, [
+            Problem(
+                sheet.file,
+                line,
+                C.PERIOD,
+                shown,
+                "period_in_future",
+                f"The period '{shown}' ends after the current month ({current:%Y-%m}); a report "
+                "covers months that have begun.",
+                f"a last month up to {current:%Y-%m}",
             )
         ]
     return (first, last), []
@@ -705,8 +705,7 @@ def _network_hint(network: str, networks: dict[str, Network]) -> str:
     for name in networks:
         if name.casefold() == network.casefold():
             return (
-                f" It differs from the registry's '{name}' only in letter case; write it as "
-                "the registry does."
+                f" It differs from the registry's name only in letter case. Did you mean '{name}'?"
             )
     compatible = {unicodedata.normalize("NFKC", name).casefold(): name for name in networks}
     close = compatible.get(unicodedata.normalize("NFKC", network).casefold())
@@ -715,7 +714,8 @@ def _network_hint(network: str, networks: dict[str, Network]) -> str:
         close = matches[0] if matches else None
     if close is None:
         return ""
-    return f" Did you mean '{close}'? {_differences(network, close)}"
+    differences = _differences(network, close)
+    return f" {differences} Did you mean '{close}'?" if differences else f" Did you mean '{close}'?"
 
 
 def _char(ch: str) -> str:
