@@ -687,6 +687,20 @@ def test_a_name_with_control_bidi_or_invisible_characters_or_dot_dot_is_refused_
     assert_no_traceback(report, inbox)
 
 
+@pytest.mark.parametrize("folder", ["..ssab", "ss\u202eab", "ssab\n", "ssab\u200b"])
+def test_a_partner_folder_with_a_hostile_name_is_refused_whole(tmp_path, store, folder):
+    inbox = tmp_path / "inbox"
+    put(inbox / "partners" / folder, "ssab_2022.csv", SSAB_2022.encode())
+    put(inbox / "partners" / "ssab", "ssab_2022.csv", SSAB_2022.encode())
+    report = partner_loads.process_drop(inbox, store, today=TODAY)
+    assert report.refused == [f"partners/{printable(folder)}"]
+    assert report.accepted == ["partners/ssab/ssab_2022.csv"]
+    assert is_safe_text(report.reports[f"partners/{printable(folder)}"], line_breaks=True)
+    [moved] = [p for p in entries(inbox / "quarantine" / "partners" / "refused") if p.is_dir()]
+    assert is_safe_text(moved.name) and (moved / "ssab_2022.csv").read_bytes() == SSAB_2022.encode()
+    assert sorted(p.name for p in entries(inbox / "partners")) == ["ssab"]
+
+
 @pytest.mark.parametrize("name", [".rapport.csv", "rapport.csv.part", "~$rapport.xlsx"])
 @pytest.mark.parametrize("case", FEEDS, ids=FEED_IDS)
 def test_an_upload_in_progress_still_waits(tmp_path, store, case, name):
