@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from sources.feed_problems import Problem, Validation
-from sources.file_limits import MIB, BoundedCsv, FileLimits, printable
+from sources.file_limits import MIB, BoundedCsv, FileLimits, ascii_digits, foreign_digits, printable
 
 SOURCE_ID = "electricity_maps"
 ATTRIBUTION = "Contains data from Electricity Maps (https://www.electricitymaps.com), ODbL 1.0"
@@ -90,8 +90,11 @@ HEADERS = {
         "Data Estimation Method",
     ),
 }
-TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:Z|\+00:00)?")
-RELEASE = re.compile(r"release[-_](\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+# ASCII digits only: `\d`, int() and float() would read every script's digits.
+TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:Z|\+00:00)?", re.ASCII
+)
+RELEASE = re.compile(r"release[-_](\d{4}-\d{2}-\d{2})", re.IGNORECASE | re.ASCII)
 BOOLEANS = {"true": True, "false": False}
 
 
@@ -132,9 +135,10 @@ class Parsed(Validation):
 
     def report(self) -> str:
         if self.ok:
-            return f"{self.file}: valid, {len(self.rows)} hours"
+            return f"{printable(self.file)}: valid, {len(self.rows)} hours"
         lines = [
-            f"{self.file}: {len(self.problems)} problem(s); nothing of this file was loaded.",
+            f"{printable(self.file)}: {len(self.problems)} problem(s); nothing of this file was "
+            "loaded.",
             "",
         ]
         lines += [format_problem(p) for p in self.problems]
@@ -402,6 +406,15 @@ def _row(
     ):
         if cell[key] == "" and key in ("cfe_pct", "re_pct"):
             numbers[key] = None
+            continue
+        script = foreign_digits(cell[key])
+        if script:
+            bad(
+                key,
+                "non_ascii_digits",
+                f"written with {script} digits; write it with the digits 0-9 "
+                f"({ascii_digits(cell[key])})",
+            )
             continue
         try:
             number = float(cell[key])

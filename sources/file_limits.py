@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -378,6 +379,22 @@ def printable(text: str) -> str:
     if is_safe_text(text):
         return text
     return "".join(ch if ch.isprintable() or ch in _TEXT_SPACES else _escape(ch) for ch in text)
+
+
+def foreign_digits(text: str) -> str | None:
+    """The script of the first decimal digit in `text` that is not ASCII 0–9 ('Arabic-Indic',
+    'Fullwidth', 'Mathematical Bold', 'Devanagari' ...), or None. Python's `\\d`, int() and float()
+    read every script's digits (`float('٤١')` is 41.0); a number in these feeds is written 0–9."""
+    for ch in text:
+        if ch.isdecimal() and not "0" <= ch <= "9":
+            name = unicodedata.name(ch, "")
+            return name.rsplit(" DIGIT ", 1)[0].title() if " DIGIT " in name else "non-ASCII"
+    return None
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with every decimal digit written 0–9: how a message shows what was meant."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
 def _escape(ch: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,7 +19,15 @@ from pathlib import PurePosixPath
 import polars as pl
 
 from sources.energy_feed import contract as C
-from sources.file_limits import BoundedCsv, FileLimits, Refusal, check_xlsx, decode_text, describe
+from sources.file_limits import (
+    BoundedCsv,
+    FileLimits,
+    Refusal,
+    check_xlsx,
+    decode_text,
+    describe,
+    foreign_digits,
+)
 
 LONG_SCHEMA = {
     "network": pl.String,
@@ -33,10 +42,11 @@ LONG_SCHEMA = {
 }
 
 _UNIT_SUFFIX = re.compile(r"^(?P<base>.*?)\s*[\(\[]\s*(?P<unit>[^\)\]]*?)\s*[\)\]]\s*$")
-# Swedish numbers: 12 | -12,5 | 1 234,5 (space, no-break or narrow no-break space between groups).
-_SV_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(,\d+)?$")
-_POINT_NUMBER = re.compile(r"^[+-]?\d+\.\d+$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
+# Swedish numbers: 12 | -12,5 | 1 234,5 (space, no-break or narrow no-break space between groups),
+# in the digits 0-9 only: `\d` would take every script's digits, and float() reads them.
+_SV_NUMBER = re.compile(r"^[+-]?([0-9]+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+)(,[0-9]+)?$")
+_POINT_NUMBER = re.compile(r"^[+-]?[0-9]+\.[0-9]+$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})(?:-01)?$")
 
 
 class UnreadableFile(Exception):
@@ -191,7 +201,7 @@ def split_lines(file: str, lines: list[tuple[int, list[object]]], *, csv: bool) 
     for number, cells in lines:
         if not cells or str(cells[0]).strip().startswith(C.COMMENT):
             continue
-        first = str(cells[0]).strip()
+        first = nfc(str(cells[0]).strip())
         if header_row is None and first.lower() == C.NETWORK.lower():
             header_row, headings = number, [heading(str(c), i) for i, c in enumerate(cells)]
         elif header_row is None:
@@ -202,7 +212,7 @@ def split_lines(file: str, lines: list[tuple[int, list[object]]], *, csv: bool) 
 
 
 def heading(text: str, index: int) -> Heading:
-    text = text.strip()
+    text = nfc(text.strip())
     match = _UNIT_SUFFIX.match(text)
     if match:
         return Heading(text, match["base"].strip(), match["unit"].strip(), index)
@@ -221,6 +231,17 @@ def column_letter(index: int) -> str:
 # --------------------------------------------------------------------------- cells
 
 
+def nfc(text: str) -> str:
+    """Text in composed Unicode (NFC): an 'ä' written as 'a' + a combining diaeresis (as macOS
+    and some exports write it) is the registry's and the contract's 'ä'."""
+    return unicodedata.normalize("NFC", text)
+
+
+def network_name(value: object) -> str:
+    """A `Nät` cell as the name to compare with the registry's: trimmed and composed (NFC)."""
+    return nfc(as_text(value))
+
+
 def as_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -230,8 +251,9 @@ def as_text(value: object) -> str:
 
 
 def parse_number(value: object) -> tuple[float | None, str | None]:
-    """(number, None), or (None, reason): 'empty', 'decimal_point', 'not_a_number' or 'not_finite'
-    (NaN, infinity, or digits beyond what a float holds)."""
+    """(number, None), or (None, reason): 'empty', 'decimal_point', 'not_a_number', 'not_finite'
+    (NaN, infinity, or digits beyond what a float holds) or 'non_ascii_digits' (digits of another
+    script: Arabic-Indic, full-width ...)."""
     if isinstance(value, bool):
         return None, "not_a_number"
     if isinstance(value, (int, float)):
@@ -239,6 +261,8 @@ def parse_number(value: object) -> tuple[float | None, str | None]:
     text = str(value).strip()
     if not text:
         return None, "empty"
+    if foreign_digits(text):
+        return None, "non_ascii_digits"
     if _SV_NUMBER.match(text):
         return _finite(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", "."))
     if _POINT_NUMBER.match(text):
@@ -315,7 +339,7 @@ def to_long(sheet: Sheet) -> pl.DataFrame:
     columns = mapped_columns(sheet)
     records = []
     for number, cells in sheet.rows:
-        network = as_text(cell_at(cells, network_at)) if network_at is not None else ""
+        network = network_name(cell_at(cells, network_at)) if network_at is not None else ""
         month = parse_month(cell_at(cells, month_at)) if month_at is not None else None
         if not network or month is None:
             continue

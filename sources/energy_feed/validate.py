@@ -15,12 +15,18 @@ Text from the file is kept and printed with its control characters escaped. The 
                 xlsx_too_many_entries, xlsx_too_large_uncompressed, xlsx_compression_ratio,
                 xlsx_part_too_large, xlsx_bad_worksheet (the shared limits: sources/file_limits.py)
   layout        missing_header, no_rows, unsafe_text, too_many_networks, too_many_problems
-  period/unit   missing_period, invalid_period, period_too_long, wrong_unit, conflicting_unit
+  period/unit   missing_period, invalid_period, period_in_future, period_too_long, wrong_unit,
+                conflicting_unit
   columns       missing_column, renamed_column, unknown_column, duplicate_column
   rows          missing_network, unknown_network, missing_month, invalid_month, month_outside_period,
-                month_not_reported, duplicate_row
-  cells         missing_value, not_a_number, not_finite, decimal_point, negative_energy, negative_value,
-                not_a_whole_number
+                month_in_future, month_not_reported, duplicate_row
+  cells         missing_value, not_a_number, not_finite, decimal_point, non_ascii_digits,
+                negative_energy, negative_value, not_a_whole_number
+
+Text is compared in composed Unicode (NFC): a network or heading written with combining accents is
+the registry's; a name that still differs is reported with the characters that differ. Numbers,
+months and the period are written in the digits 0-9 (`non_ascii_digits` otherwise). No month lies
+after the current one (`month_in_future`, `period_in_future`; `Limits.today` sets the date).
   consistency   balance_mismatch, implausible_magnitude, implausible_heating_value, implausible_value
 
 The BALANCE check (per network and month): heat production (all sources) + purchased heat must
@@ -47,6 +53,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -61,8 +68,10 @@ from sources.feed_problems import Problem, Validation
 from sources.file_limits import (
     FileLimits,
     Refusal,
+    ascii_digits,
     check_size,
     describe,
+    foreign_digits,
     is_safe_text,
     printable,
     size_text,
@@ -107,7 +116,14 @@ class Limits(FileLimits):
     )
     first_year: int = 2000  # every month of a report lies in these years
     last_year: int = 2100
+    # No month after today's month (None: the day the file is validated). A report covers months
+    # that have begun; the partner feed refuses future years the same way.
+    today: date | None = None
     max_text_chars: int = 200  # a free-text value: the source note (Källa) and other metadata
+
+
+def current_month(limits: Limits) -> date:
+    return (limits.today or date.today()).replace(day=1)
 
 
 @dataclass(frozen=True)
@@ -389,6 +405,20 @@ def check_period(
     line, values = entry
     months = [P.parse_month(v) for v in values[:2]]
     shown = ";".join(P.as_text(v) for v in values[:2])
+    script = foreign_digits(shown)
+    if script:
+        return None, [
+            Problem(
+                sheet.file,
+                line,
+                C.PERIOD,
+                shown,
+                "non_ascii_digits",
+                f"The period '{shown}' is written with {script} digits; write months with the "
+                f"digits 0–9: {ascii_digits(shown)}.",
+                expected,
+            )
+        ]
     if len(months) < 2 or None in months or months[0] > months[1]:
         return None, [
             Problem(
@@ -426,6 +456,20 @@ def check_period(
                 f"The period '{shown}' spans {span:,} months; a report covers at most "
                 f"{limits.max_period_months}. Split it into several files.",
                 f"at most {limits.max_period_months} months",
+            )
+        ]
+    current = current_month(limits)
+    if last > current:
+        return None, [
+            Problem(
+                sheet.file,
+                line,
+                C.PERIOD,
+                shown,
+                "period_in_future",
+                f"The period '{shown}' ends after the current month ({current:%Y-%m}); a report "
+                "covers months that have begun.",
+                f"a last month up to {current:%Y-%m}",
             )
         ]
     return (first, last), []
@@ -581,7 +625,7 @@ def _heading_problem(sheet, h, mapped, missing_names, claimed) -> Problem | None
 
 def check_network_count(sheet: P.Sheet, limits: Limits) -> list[Problem]:
     network_at = P.heading_index(sheet, C.NETWORK)
-    names = {P.as_text(P.cell_at(cells, network_at)) for _, cells in sheet.rows} - {""}
+    names = {P.network_name(P.cell_at(cells, network_at)) for _, cells in sheet.rows} - {""}
     if len(names) <= limits.max_networks:
         return []
     return [
@@ -608,14 +652,15 @@ def check_rows(
     network_at, month_at = P.heading_index(sheet, C.NETWORK), P.heading_index(sheet, C.MONTH)
     seen = {}
     for number, cells in sheet.rows:
-        network = P.as_text(P.cell_at(cells, network_at))
+        written = P.as_text(P.cell_at(cells, network_at))
+        network = P.network_name(written)
         raw_month = P.cell_at(cells, month_at) if month_at is not None else ""
         month = P.parse_month(raw_month)
         yield from _row_key_problems(
             sheet.file, number, network, raw_month, month, period, month_at, limits
         )
         if network and network not in networks:
-            yield unknown_network(sheet.file, number, network, networks)
+            yield unknown_network(sheet.file, number, network, networks, written=written)
         if network and month is not None:
             if (network, month) in seen:
                 yield Problem(
@@ -630,19 +675,74 @@ def check_rows(
             seen.setdefault((network, month), number)
 
 
-def unknown_network(file: str, row: int, network: str, networks: dict[str, Network]) -> Problem:
-    close = difflib.get_close_matches(network, list(networks), n=1, cutoff=0.6)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
+def unknown_network(
+    file: str,
+    row: int,
+    network: str,
+    networks: dict[str, Network],
+    *,
+    written: str | None = None,
+) -> Problem:
+    """`network` (composed, NFC) is not in the registry; the problem's value is the cell as
+    `written`. When it looks like a registry name, the message says what differs."""
+    hint = _network_hint(network, networks)
     return Problem(
         file,
         row,
         C.NETWORK,
-        network,
+        network if written is None else written,
         "unknown_network",
         f"'{network}' is not one of Borlänge Energi's networks in the registry "
         f"(dbt_project/seeds/energy_networks.csv).{hint}",
         f"one of: {', '.join(networks)}",
     )
+
+
+def _network_hint(network: str, networks: dict[str, Network]) -> str:
+    """What makes `network` another name than the registry's it looks like: letter case, or the
+    characters that differ, each by code point and Unicode name (a Cyrillic 'а', a full-width
+    letter, a stray combining accent or an invisible character all print like the registry's)."""
+    for name in networks:
+        if name.casefold() == network.casefold():
+            return (
+                f" It differs from the registry's name only in letter case. Did you mean '{name}'?"
+            )
+    compatible = {unicodedata.normalize("NFKC", name).casefold(): name for name in networks}
+    close = compatible.get(unicodedata.normalize("NFKC", network).casefold())
+    if close is None:
+        matches = difflib.get_close_matches(network, list(networks), n=1, cutoff=0.6)
+        close = matches[0] if matches else None
+    if close is None:
+        return ""
+    differences = _differences(network, close)
+    return f" {differences} Did you mean '{close}'?" if differences else f" Did you mean '{close}'?"
+
+
+def _char(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}"
+
+
+def _differences(written: str, registered: str, most: int = 3) -> str:
+    """The characters where `written` and `registered` differ, the first `most` of them."""
+    found = []
+    matcher = difflib.SequenceMatcher(None, written, registered, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        ours, theirs = written[a0:a1], registered[b0:b1]
+        if op == "replace":
+            for i in range(max(len(ours), len(theirs))):
+                if i < len(ours) and i < len(theirs):
+                    found.append(f"{_char(ours[i])} where the registry has {_char(theirs[i])}")
+                elif i < len(ours):
+                    found.append(f"an extra {_char(ours[i])}")
+                else:
+                    found.append(f"no {_char(theirs[i])}")
+        elif op == "delete":
+            found += [f"an extra {_char(ch)}" for ch in ours]
+        elif op == "insert":
+            found += [f"no {_char(ch)}" for ch in theirs]
+    shown = "; ".join(found[:most])
+    more = f" (and {len(found) - most} more)" if len(found) > most else ""
+    return f"It has {shown}{more}." if found else ""
 
 
 def _row_key_problems(
@@ -668,6 +768,20 @@ def _row_key_problems(
         problems.append(
             Problem(file, number, C.MONTH, None, "missing_month", "The month is empty.", "YYYY-MM")
         )
+    elif month is None and foreign_digits(P.as_text(raw_month)):
+        shown = P.as_text(raw_month)
+        problems.append(
+            Problem(
+                file,
+                number,
+                C.MONTH,
+                shown,
+                "non_ascii_digits",
+                f"'{shown}' is written with {foreign_digits(shown)} digits; write the month with "
+                f"the digits 0–9: {ascii_digits(shown)}.",
+                "YYYY-MM, e.g. 2025-01",
+            )
+        )
     elif month is None:
         problems.append(
             Problem(
@@ -690,6 +804,20 @@ def _row_key_problems(
                 "invalid_month",
                 f"{month:%Y-%m} is not within the years {years}.",
                 f"YYYY-MM in {years}",
+            )
+        )
+    elif month > current_month(limits):
+        current = current_month(limits)
+        problems.append(
+            Problem(
+                file,
+                number,
+                C.MONTH,
+                f"{month:%Y-%m}",
+                "month_in_future",
+                f"{month:%Y-%m} is after the current month ({current:%Y-%m}); a report covers "
+                "months that have begun.",
+                f"a month up to {current:%Y-%m}",
             )
         )
     elif period is not None and not period[0] <= month <= period[1]:
@@ -741,6 +869,17 @@ def _cell_problem(file, number, h, column, raw) -> Problem | None:
             )
             if column.required
             else None
+        )
+    if reason == "non_ascii_digits":
+        return Problem(
+            file,
+            number,
+            h.text,
+            shown,
+            "non_ascii_digits",
+            f"'{shown}' is written with {foreign_digits(shown)} digits; a number is written with "
+            f"the digits 0–9: {ascii_digits(shown)}.",
+            expected,
         )
     if reason == "decimal_point":
         return Problem(

@@ -43,6 +43,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sources.feed_problems import Problem, Validation
+from sources.file_limits import printable
 from sources.meter_feed import contract as C
 
 MIB = 1024 * 1024
@@ -132,7 +133,8 @@ def format_report(result: MeterFile) -> str:
     if result.ok:
         kwh = f"{result.wh_total / 1000:,.3f}".replace(",", " ")
         head = (
-            f"OK {result.file}: {result.medium} {result.month:%Y-%m}, {result.rows:,} values from "
+            f"OK {printable(result.file)}: {result.medium} {result.month:%Y-%m}, "
+            f"{result.rows:,} values from "
             f"{result.points:,} metering points, {kwh} kWh{' (SYNTHETIC)' if result.is_synthetic else ''}"
         )
         if not result.counts:
@@ -140,7 +142,8 @@ def format_report(result: MeterFile) -> str:
         lines = [head + f"; {sum(result.counts.values()):,} gap(s), reported, the file loads"]
     else:
         lines = [
-            f"{result.file}: {sum(n for c, n in result.counts.items() if c not in C.WARNINGS):,} problem(s), "
+            f"{printable(result.file)}: "
+            f"{sum(n for c, n in result.counts.items() if c not in C.WARNINGS):,} problem(s), "
             "nothing loaded"
         ]
     for p in result.problems:

@@ -12,20 +12,21 @@ import math
 import re
 from datetime import date, datetime
 
-from sources.file_limits import is_safe_text
+from sources.file_limits import foreign_digits, is_safe_text
 from sources.partner_submissions import problems as P
 from sources.partner_submissions.schema import FIRST_YEAR, START_YEAR_HORIZON, Column, Kind
 from sources.partner_submissions.tables import RawCell, normalise
 
-# Swedish: 12 | 12,5 | 1 234,5 (space, no-break space or narrow no-break space between groups).
-_SV_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(,\d+)?$")
-_POINT_NUMBER = re.compile(r"^[+-]?\d+\.\d+$|^[+-]?\d+$")
-_COMMA_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+),\d+$")
+# Swedish: 12 | 12,5 | 1 234,5 (space, no-break space or narrow no-break space between groups),
+# in the digits 0-9 only: `\d` takes every script's digits, and int() and float() read them.
+_SV_NUMBER = re.compile(r"^[+-]?([0-9]+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+)(,[0-9]+)?$")
+_POINT_NUMBER = re.compile(r"^[+-]?[0-9]+\.[0-9]+$|^[+-]?[0-9]+$")
+_COMMA_NUMBER = re.compile(r"^[+-]?([0-9]+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+),[0-9]+$")
 _WITH_UNIT = re.compile(
-    r"^[+-]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*\s*([a-zåäö]+)\b", re.IGNORECASE
+    r"^[+-]?[0-9\s\u00a0\u202f.,]*[0-9][0-9\s\u00a0\u202f.,]*\s*([a-zåäö]+)\b", re.IGNORECASE
 )
 _EMAIL = re.compile(r"^[^@\s;,<>()\"']+@[^@\s;,<>()\"']+\.[^@\s;,<>()\"'.]{2,}$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 Result = tuple[object, "P.Msg | None"]
 
@@ -87,6 +88,8 @@ def _date(value: object, today: date) -> Result:
         parsed = value
     else:
         text = as_text(value)
+        if foreign_digits(text):
+            return None, P.non_ascii_digits(text)
         try:
             if not _ISO_DATE.match(text):
                 raise ValueError(text)
@@ -105,6 +108,8 @@ def _number(column: Column, value: object, *, csv: bool, today: date) -> Result:
         and value.strip() in {str(a) for a in column.allowed}
     ):
         return int(value.strip()), None  # a number picked from a list (scope) may arrive as text
+    if isinstance(value, str) and foreign_digits(value):
+        return None, P.non_ascii_digits(as_text(value))
     number, problem = (_csv_number if csv else _xlsx_number)(column, value)
     if problem is not None:
         return None, problem

@@ -25,12 +25,13 @@ Limits = FileLimits
 def check_file_name(name: str) -> list[P.Msg]:
     """Problems with an untrusted file name (or relative path), without touching the file system.
 
-    Rejected: empty names, NUL and other control characters, backslashes, absolute paths
+    Rejected: empty names, NUL and other control characters, invisible and bidirectional-text
+    characters (a right-to-left override shows a name reversed), backslashes, absolute paths
     (`/x`, `C:...`), `..` components and components that start with a dot (hidden files, `./`).
     """
     if name == "":
         return [P.unsafe_file_name(name, "empty")]
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+    if not F.is_safe_text(name):
         return [P.unsafe_file_name(name, "control")]
     if "\\" in name:
         return [P.unsafe_file_name(name, "backslash")]

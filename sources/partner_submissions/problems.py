@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sources.feed_problems import Problem
-from sources.file_limits import printable
+from sources.file_limits import ascii_digits, foreign_digits, printable
 from sources.partner_submissions.schema import FIRST_YEAR, START_YEAR_HORIZON, Column, Kind, Sheet
 
 
@@ -702,6 +702,19 @@ def not_a_number(text: str) -> Msg:
         "not_a_number",
         f"'{text}' är inte ett tal. Skriv bara ett tal, utan enhet eller annan text.",
         f"'{text}' is not a number. Write only a number, without a unit or other text.",
+    )
+
+
+def non_ascii_digits(text: str) -> Msg:
+    script = foreign_digits(text) or "non-ASCII"
+    written = ascii_digits(text)
+    return Msg(
+        "non_ascii_digits",
+        f"'{text}' är skrivet med andra siffror än 0–9 ({script}). Skriv det med siffrorna 0–9: "
+        f"{written}.",
+        f"'{text}' is written with digits other than 0–9 ({script}). Write it with the digits "
+        f"0–9: {written}.",
+        "siffrorna 0–9 / the digits 0–9",
     )
 
 
