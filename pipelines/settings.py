@@ -10,6 +10,7 @@ tolerance or settling time of `nan`, against which every comparison is false, sw
 """
 
 import csv
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -294,7 +295,7 @@ class Settings(Section):
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         """From os.environ (or `environ`); every problem at once as one SettingsError."""
-        return te.read(cls, environ)
+        return te.read(cls, os.environ if environ is None else environ)
 
     def updated(self, **sections: Mapping[str, Any]) -> "Settings":
         """A copy with fields of some sections changed (trusted values: not validated again),

@@ -7,7 +7,6 @@ variable must be: `NAME must be <rule>, not 'value'` (a secret's value is not sh
 can use its own words instead by raising `Refused` (`NAME: <words>`) or `MustBe`.
 """
 
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -98,10 +97,9 @@ def variables(model: type[BaseModel], section: str | None = None) -> Iterator[tu
             yield section, field.alias, field
 
 
-def read(model: type[Model], environ: Mapping[str, str] | None = None) -> Model:
+def read(model: type[Model], environ: Mapping[str, str]) -> Model:
     """`model` from the environment, its validators given the set variables as context; every
     problem at once as a SettingsError."""
-    environ = os.environ if environ is None else environ
     fields = list(variables(model))
     given = {name: environ[name] for _, name, _ in fields if str(environ.get(name, "")).strip()}
     data: dict[str, Any] = {}

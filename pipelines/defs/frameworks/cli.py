@@ -46,12 +46,12 @@ def run_export(args: argparse.Namespace, settings) -> int:
     if args.out.suffix.lower() != ".xlsx":
         print(f"error: --out {args.out} must end in .xlsx", file=sys.stderr)
         return EXIT_USAGE
-    kommun = args.kommun or settings.report_kommun
-    year = args.year or settings.report_year
+    kommun = args.kommun or settings.report.kommun
+    year = args.year or settings.report.year
     if not (len(kommun) == 4 and kommun.isdigit()):
         print(f"error: --kommun {kommun!r} is not a 4-digit SCB code", file=sys.stderr)
         return EXIT_USAGE
-    warehouse = args.warehouse or settings.warehouse_path
+    warehouse = args.warehouse or settings.warehouse.path
     if not warehouse.exists():
         print(f"error: no warehouse at {warehouse}; run `borlange demo` first", file=sys.stderr)
         return EXIT_PROBLEMS
