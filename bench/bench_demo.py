@@ -85,7 +85,7 @@ def baseline_run(offline, root: Path) -> dict[str, float]:
     steps, the second dbt build and the report, in the job's order."""
     settings = settings_for(root)
     store = Store.of(settings)
-    kommun = settings.report_kommun
+    kommun = settings.report.kommun
     stages: dict[str, float] = {}
     smhi, scb = SmhiClient(offline.smhi_base_url), PxWebClient(offline.scb_base_url)
     offline.smhi.release = offline.smhi.releases()[0]
@@ -97,25 +97,25 @@ def baseline_run(offline, root: Path) -> dict[str, float]:
     with lap(
         stages, "other sources"
     ):  # energy, sinks, consumption: download, parse and load together
-        energy_loads.stage_bundled_reports(settings.inbox_dir)
-        energy_loads.process_drop(settings.inbox_dir, store)
+        energy_loads.stage_bundled_reports(settings.inboxes.dir)
+        energy_loads.process_drop(settings.inboxes.dir, store)
         energy_loads.load_scb_energy(scb, store, kommun_kod=kommun)
         sink_loads.load_lulucf_national(scb, store)
         sink_loads.load_forest_land(ScbForestLand(scb), scb, store)
         consumption_loads.load_national_consumption(scb, store)
         consumption_loads.load_brp(scb, store)
-        consumption_loads.load_sei_households(settings.sei_households_path, store)
+        consumption_loads.load_sei_households(settings.sources.sei_households_path, store)
     dbt_build(stages, settings, root, "--exclude", AFTER_TRAJECTORY)
     with lap(stages, "trajectory"), duckdb.connect(str(store.warehouse_path)) as con:
         presets = load_presets()
-        run = run_all_presets(con, presets, settings.trajectory_as_of_year)
+        run = run_all_presets(con, presets, settings.report.trajectory_as_of_year)
         publish(con, run)
         summary = consumption_trajectories(
             consumption_components(con),
             presets,
-            settings.trajectory_as_of_year,
+            settings.report.trajectory_as_of_year,
             territorial_paces(con),
-            settings.consumption_pace_tolerance_pp,
+            settings.tolerances.consumption_pace_pp,
         )
         publish_consumption(con, summary)
         write_charts(run, root / "reports", kommun, "Borlänge")

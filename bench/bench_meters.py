@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def marts(lake: str, work: str, settings: Settings) -> dict:
     return {
-        "c_floor_group_by": measured(marts_floor, lake, work, settings.dbt_duckdb_memory_limit),
+        "c_floor_group_by": measured(marts_floor, lake, work, settings.dbt.memory_limit),
         "c_marts_dbt": measured(dbt_marts, lake, work, settings),
     }
 
@@ -232,7 +232,7 @@ def report(results: dict, settings: Settings) -> int:
     print(
         f"(c) hourly marts (dbt run) {marts_s:.1f} s / group-by {results['c_floor_group_by']['seconds']:.1f} s: "
         f"{c:.2f}x the floor's time (target <= 2; dbt's start-up included), both within "
-        f"DBT_DUCKDB_MEMORY_LIMIT {settings.dbt_duckdb_memory_limit}"
+        f"DBT_DUCKDB_MEMORY_LIMIT {settings.dbt.memory_limit}"
     )
     return 0
 

@@ -268,7 +268,7 @@ def meter_settings(tmp_path) -> Settings:
 
 
 def drop(settings: Settings, name: str, values) -> loads.DropReport:
-    folder = settings.inbox_dir / settings.meter_inbox_folder
+    folder = settings.inboxes.dir / settings.meters.inbox_folder
     folder.mkdir(parents=True, exist_ok=True)
     write_csv(folder / name, values)
     return loads.process_drop(settings, Store.of(settings))
@@ -299,12 +299,12 @@ def test_a_correction_replaces_its_month_and_keeps_the_revision(meter_settings):
     assert revision.wh == sum(r["wh"] for r in corrected) and revision.wh_before == sum(
         r["wh"] for r in first
     )
-    lake = Lake(meter_settings.meter_lake_root)
+    lake = Lake(meter_settings.meters.lake_root)
     table = lake.read_partition("el", month)
     assert sum(table.column("wh").to_pylist()) == sum(r["wh"] for r in corrected)
     assert len(lake.revisions("el", month)) == 2
     # Both files stay in the landing zone, byte for byte; the registry has both.
-    with duckdb.connect(str(meter_settings.warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(meter_settings.warehouse.path), read_only=True) as con:
         registry = con.execute(
             "select file_name, load_seq from raw.meter_feed_files order by load_seq"
         ).fetchall()
@@ -323,7 +323,7 @@ def test_a_partition_rerun_changes_nothing(meter_settings):
     values = small(month)
     drop(meter_settings, "el.csv", values)
     loads.write_partition(meter_settings, "el", month)
-    lake = Lake(meter_settings.meter_lake_root)
+    lake = Lake(meter_settings.meters.lake_root)
     path = Path(lake.partition_path("el", month))
     before = (
         hashlib.sha256(path.read_bytes()).hexdigest(),
@@ -351,7 +351,7 @@ def test_a_bad_file_is_quarantined_and_nothing_is_written(meter_settings):
     values = small(date(2025, 1, 1), summer_time=False)
     values[3]["wh"] = -1
     report = drop(meter_settings, "bad.csv", values)
-    assert report.rejected == [f"{meter_settings.meter_inbox_folder}/bad.csv"]
+    assert report.rejected == [f"{meter_settings.meters.inbox_folder}/bad.csv"]
     assert "negative_value" in report.reports[report.rejected[0]]
     assert loads.newest_accepted(Store.of(meter_settings), "el", date(2025, 1, 1)) is None
 
@@ -361,7 +361,7 @@ def test_no_key_no_load(meter_settings):
     with pytest.raises(loads.MissingKey):
         drop(settings, "el.csv", small(date(2025, 1, 1), count=1))
     assert (
-        settings.inbox_dir / settings.meter_inbox_folder / "el.csv"
+        settings.inboxes.dir / settings.meters.inbox_folder / "el.csv"
     ).exists()  # left waiting, unread
 
 

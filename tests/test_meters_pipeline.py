@@ -147,7 +147,7 @@ def test_no_gsrn_or_point_id_outside_the_lake(demo_warehouse, demo_con):
     # The warehouse's marts, and raw + trajectory (what `borlange mirror` copies to PostgreSQL).
     assert not leaks(text_columns(demo_con, ["marts", "raw", "trajectory", "reference"]))
     # The serving copy (what BI opens) and its Parquet export, by value and by byte.
-    serving = demo_warehouse.serving_dir
+    serving = demo_warehouse.serving.dir
     with duckdb.connect(str(serving / "borlange.duckdb"), read_only=True) as con:
         assert not leaks(text_columns(con, ["marts"]))
     exports = sorted((serving / "parquet" / "current").glob("*.parquet"))
@@ -156,7 +156,7 @@ def test_no_gsrn_or_point_id_outside_the_lake(demo_warehouse, demo_con):
         data = export.read_bytes().decode("latin-1")
         assert not GSRN.search(data) and not any(p in data for p in pseudonyms), export.name
     # The report.
-    reports = list(demo_warehouse.reports_dir.glob("klimatrapport_*.html"))
+    reports = list(demo_warehouse.report.dir.glob("klimatrapport_*.html"))
     assert reports
     for report in reports:
         page = report.read_text(encoding="utf-8")
@@ -170,7 +170,7 @@ def test_no_gsrn_or_point_id_outside_the_lake(demo_warehouse, demo_con):
 
 
 def test_the_lake_is_private(demo_warehouse):
-    root = Path(demo_warehouse.meter_lake_root)
+    root = Path(demo_warehouse.meters.lake_root)
     entries = list(root.rglob("*"))
     assert any(p.suffix == ".parquet" for p in entries)
     assert all(
@@ -228,7 +228,7 @@ def test_two_partitions_run_at_once_under_the_multiprocess_executor(tmp_path, mo
 
     settings = Settings.from_env()
     month = date(2025, 1, 1)
-    inbox = settings.inbox_dir / settings.meter_inbox_folder
+    inbox = settings.inboxes.dir / settings.meters.inbox_folder
     inbox.mkdir(parents=True)
     write_csv(inbox / "el.csv", rows(month, points("el", 5, quarter_hour_share=0.0)))
     write_csv(inbox / "heat.csv", rows(month, points("fjarrvarme", 5, quarter_hour_share=0.0)))
@@ -236,7 +236,7 @@ def test_two_partitions_run_at_once_under_the_multiprocess_executor(tmp_path, mo
     # The warehouse is held open for writing the whole time: the partitions never need it.
     (tmp_path / "dagster").mkdir()
     with (
-        duckdb.connect(str(settings.warehouse_path)),
+        duckdb.connect(str(settings.warehouse.path)),
         dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance,
     ):
         result = dg.execute_job(

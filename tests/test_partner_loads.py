@@ -229,8 +229,8 @@ def test_partner_marts_end_to_end(demo_warehouse, isolated_env, monkeypatch):
     """SSAB's own scope 1 (synthetic) makes borlange_local computable, the territorial share and
     the portfolio against the carbon-law gap come out as hand-computed."""
     settings = Settings.from_env()
-    settings.warehouse_path.parent.mkdir(parents=True)
-    shutil.copy(demo_warehouse.warehouse_path, settings.warehouse_path)
+    settings.warehouse.path.parent.mkdir(parents=True)
+    shutil.copy(demo_warehouse.warehouse.path, settings.warehouse.path)
     inbox = isolated_env / "inbox"
     monkeypatch.setenv("INBOX_DIR", str(inbox))
     monkeypatch.setenv("TRAJECTORY_AS_OF_YEAR", "2026")
@@ -281,7 +281,7 @@ def test_partner_marts_end_to_end(demo_warehouse, isolated_env, monkeypatch):
         .execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     )
     assert result.success
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = duckdb.connect(str(settings.warehouse.path), read_only=True)
 
     # SSAB 2022: 245,000 t of SMHI's 240,069 t in Industri (2026 release) -> share 1.0205
     share = con.execute(

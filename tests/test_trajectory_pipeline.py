@@ -103,8 +103,8 @@ def test_check_on_an_unmet_scope_warns_with_the_reason(demo_con):
 
 def test_charts_are_written_for_borlange(demo_warehouse):
     for method in ("carbon_law", "carbon_law_1_7c", "carbon_budget"):
-        png = demo_warehouse.reports_dir / f"trajectory_{BORLANGE}_{method}.png"
-        html = demo_warehouse.reports_dir / f"trajectory_{BORLANGE}_{method}.html"
+        png = demo_warehouse.report.dir / f"trajectory_{BORLANGE}_{method}.png"
+        html = demo_warehouse.report.dir / f"trajectory_{BORLANGE}_{method}.html"
         assert png.read_bytes().startswith(b"\x89PNG")
         text = html.read_text(encoding="utf-8")
         assert "http://" not in text and "https://" not in text  # self-contained

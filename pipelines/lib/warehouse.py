@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+
 @dataclass(frozen=True)
 class RawTable:
     """A raw table a domain writes: raw.<name>, and its columns as `create table` takes them.
@@ -170,6 +171,11 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     for table in declared_raw_tables():
         table.create(con)
     return con
+
+
+def read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the warehouse file, for a command that only reads it."""
+    return duckdb.connect(str(path), read_only=True)
 
 
 def is_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:

@@ -16,6 +16,7 @@ import duckdb
 
 from pipelines.defs.frameworks.crf import CrfExportError, latest_year, write_crf_workbook
 from pipelines.lib.cli_output import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from pipelines.lib.warehouse import read_only
 
 
 def register(commands, handler) -> None:
@@ -56,7 +57,7 @@ def run_export(args: argparse.Namespace, settings) -> int:
         print(f"error: no warehouse at {warehouse}; run `borlange demo` first", file=sys.stderr)
         return EXIT_PROBLEMS
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with read_only(warehouse) as con:
             name = con.execute(
                 "select kommun_namn from marts.dim_kommun where kommun_kod = ?", [kommun]
             ).fetchone()

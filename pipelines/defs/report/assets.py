@@ -25,8 +25,8 @@ def report_asset(marts: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def klimatkontrakt_uppfoljning(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, report: ReportResource
     ) -> dg.MaterializeResult:
-        with warehouse.working_copy(reads=("marts", "reference.trajectory_methods")) as database:
-            path = write_report(database, report.path, report.kommun, report.year)
+        with warehouse.connect(reads=("marts", "reference.trajectory_methods")) as con:
+            path = write_report(con, report.path, report.kommun, report.year)
         context.log.info(f"report written to {path}")
         return dg.MaterializeResult(
             metadata={
