@@ -18,7 +18,6 @@ from --data DIR (meters_el_<YYYY-MM>.parquet and one .csv.gz). Writes nothing in
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import multiprocessing as mp
 import resource
@@ -127,7 +126,7 @@ def dbt_marts(lake: str, work: str, settings: Settings) -> int:
     dbt = Path(sys.executable).with_name("dbt")
     warehouse = Path(work) / "bench.duckdb"
     variables = dbt_vars(
-        dataclasses.replace(settings, warehouse_path=warehouse, meter_lake_root=lake)
+        settings.updated(warehouse={"path": warehouse}, meters={"lake_root": lake})
     )
     command = [
         str(dbt),

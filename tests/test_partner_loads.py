@@ -378,12 +378,12 @@ def test_the_quarantine_report_names_the_original_by_sha256(tmp_path, store):
     assert "year_in_future" in text
 
 
-def test_the_sensor_requests_one_run_per_drop(tmp_path, monkeypatch):
+def test_the_sensor_requests_one_run_per_drop(tmp_path):
     from pipelines.defs.partners.assets import partner_inbox_sensor
+    from pipelines.resources import InboxResource
 
-    monkeypatch.setenv("INBOX_DIR", str(tmp_path / "inbox"))
-    monkeypatch.setenv("INBOX_SETTLE_SECONDS", "0")
-    context = dg.build_sensor_context(resources={"settings": Settings.from_env()})
+    inboxes = InboxResource(dir=str(tmp_path / "inbox"), settle_s=0.0)
+    context = dg.build_sensor_context(resources={"inboxes": inboxes})
     assert isinstance(partner_inbox_sensor(context), dg.SkipReason)
     drop(tmp_path / "inbox", "ssab", "ssab_2022.csv", SSAB_2022)
     first, again = partner_inbox_sensor(context), partner_inbox_sensor(context)

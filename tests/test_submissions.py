@@ -44,6 +44,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "submissions"
 
 def cli_main(argv: list[str]) -> int:
     return cli.main(["partners", *argv])
+
+
 TODAY = date(2026, 6, 1)
 PARTNERS = set(load_partners())
 FORMULA_LIKE = "=cmd|' /C calc'!A0"

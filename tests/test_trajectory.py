@@ -32,6 +32,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 def cli_main(argv: list[str]) -> int:
     return cli.main(["trajectory", *argv])
+
+
 CO2E_2026 = FIXTURES / "tdp_bf20c58_co2e_totals.csv"  # June 2026 release, 2016-2019 missing
 CO2_2024 = FIXTURES / "kk_2fc6856_co2_totals.csv"  # Dec 2024 site, CO2, cement deducted
 BORLANGE = "2081"
