@@ -217,8 +217,8 @@ class ReportSettings(Section):
     )
     dir: Folder = env("REPORTS_DIR")
     # Klimatkollen's trajectories look forward from the current year.
-    trajectory_as_of_year: Year = pydantic.Field(
-        default_factory=lambda: date.today().year, alias="TRAJECTORY_AS_OF_YEAR"
+    trajectory_as_of_year: Year = env(
+        "TRAJECTORY_AS_OF_YEAR", default_factory=lambda: date.today().year
     )
 
 

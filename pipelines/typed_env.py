@@ -45,7 +45,9 @@ class Section(BaseModel):
 
 
 def env(name: str, default: Any = None, **options: Any) -> Any:
-    """The field read from the variable `name`."""
+    """The field read from the variable `name` (its default: `default`, or `default_factory`)."""
+    if "default_factory" in options:
+        return Field(alias=name, **options)
     return Field(default, alias=name, **options)
 
 
