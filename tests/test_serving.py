@@ -137,9 +137,9 @@ def own_warehouse(demo_warehouse, dbt_manifest, isolated_env, monkeypatch):
 
 
 def test_failed_checks_publish_nothing(own_warehouse):
-    before = serving_build(own_warehouse.serving_dir)
+    before = serving_build(own_warehouse.serving.dir)
     with duckdb.connect(
-        str(own_warehouse.warehouse_path)
+        str(own_warehouse.warehouse.path)
     ) as con:  # a negative emission breaks a blocking test
         con.execute(
             "update raw.smhi_emissions_ggt set tonnes = -1 where kommun_kod = '2081' and year = 2024 "
@@ -147,7 +147,7 @@ def test_failed_checks_publish_nothing(own_warehouse):
         )
     result = run_job(everything_but_downloads())
     assert not result.success
-    assert serving_build(own_warehouse.serving_dir) == before
+    assert serving_build(own_warehouse.serving.dir) == before
     published = [
         e
         for e in result.get_asset_materialization_events()
@@ -157,7 +157,7 @@ def test_failed_checks_publish_nothing(own_warehouse):
 
 
 def test_a_build_killed_in_dbt_keeps_the_serving_copy_and_the_next_run_completes(own_warehouse):
-    before = serving_build(own_warehouse.serving_dir)
+    before = serving_build(own_warehouse.serving.dir)
     env = {**os.environ, "DAGSTER_HOME": ""}
     job = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "demo"],
@@ -179,12 +179,12 @@ def test_a_build_killed_in_dbt_keeps_the_serving_copy_and_the_next_run_completes
     finally:
         if job.poll() is None:
             os.killpg(job.pid, signal.SIGKILL)
-    assert serving_build(own_warehouse.serving_dir) == before
+    assert serving_build(own_warehouse.serving.dir) == before
     result = run_job(
         everything_but_downloads()
     )  # the next run (no network here: the raw tables are loaded)
     assert result.success
-    assert serving_build(own_warehouse.serving_dir) != before
+    assert serving_build(own_warehouse.serving.dir) != before
 
 
 def dbt_is_building(session: int) -> bool:
@@ -207,7 +207,7 @@ def test_readers_during_ten_full_builds(own_warehouse, tmp_path):
         [
             sys.executable,
             str(REPO_ROOT / "tests" / "serving_reader.py"),
-            str(own_warehouse.serving_dir / publish.SERVING_FILE),
+            str(own_warehouse.serving.dir / publish.SERVING_FILE),
             str(stop),
             str(result),
             "900",
