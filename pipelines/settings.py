@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import pydantic
 
 from pipelines import typed_env as te
-from pipelines.typed_env import Flag, Folder, Rule, Section, env, finite, one_of, whole
+from pipelines.typed_env import Flag, ResolvedPath, Rule, Section, env, finite, one_of, whole
 from pipelines.typed_env import SettingsError as SettingsError
 from sources import http
 from sources.kolada import KOLADA_BASE_URL_DEFAULT
@@ -124,12 +124,11 @@ def resolve_parent(path: Path) -> Path:
 SourceURL = Annotated[str | None, pydantic.AfterValidator(source_url)]
 LakeRoot = Annotated[str, pydantic.BeforeValidator(str), pydantic.AfterValidator(lake_root)]
 Year = whole(*YEARS)
-Text = te.matching  # a text matching a pattern: Text(pattern, what it is)
 
 
 class WarehouseSettings(Section):
-    path: Folder = env("WAREHOUSE_PATH", REPO_ROOT / "warehouse" / "borlange.duckdb")
-    landing_dir: Folder = env("LANDING_DIR")
+    path: ResolvedPath = env("WAREHOUSE_PATH", REPO_ROOT / "warehouse" / "borlange.duckdb")
+    landing_dir: ResolvedPath = env("LANDING_DIR")
 
 
 class DbtSettings(Section):
@@ -137,8 +136,8 @@ class DbtSettings(Section):
     # The venv's own dbt, so that it runs without the venv on PATH.
     executable: str = env("DBT_EXECUTABLE", str(Path(sys.executable).with_name("dbt")))
     # One per process that parses: two parses writing one manifest.json could tear it.
-    target_dir: Folder = env("DBT_TARGET_DIR", DBT_PROJECT_DIR / "target")
-    memory_limit: Text(r"[1-9]\d{0,5}(MB|GB|MiB|GiB)", "a size such as 4GB or 512MB") = env(
+    target_dir: ResolvedPath = env("DBT_TARGET_DIR", DBT_PROJECT_DIR / "target")
+    memory_limit: te.matching(r"[1-9]\d{0,5}(MB|GB|MiB|GiB)", "a size such as 4GB or 512MB") = env(
         "DBT_DUCKDB_MEMORY_LIMIT", "4GB"
     )
 
@@ -173,7 +172,7 @@ class SourceSettings(Section):
     http_backoff_base_s: finite(0, 3600) = env("HTTP_BACKOFF_BASE_S", 1.0)
     http_max_body_mb: whole(1, 4096) = env("HTTP_MAX_BODY_MB", http.DEFAULT_MAX_BODY_BYTES // MIB)
     http_deadline_s: finite(1, 86400) = env("HTTP_DEADLINE_S", http.DEFAULT_DEADLINE_S)
-    sei_households_path: Folder = env("SEI_HOUSEHOLDS_PATH", SEI_HOUSEHOLDS_DEFAULT)
+    sei_households_path: ResolvedPath = env("SEI_HOUSEHOLDS_PATH", SEI_HOUSEHOLDS_DEFAULT)
 
     @property
     def http_max_body_bytes(self) -> int:
@@ -181,7 +180,7 @@ class SourceSettings(Section):
 
 
 class InboxSettings(Section):
-    dir: Folder = env("INBOX_DIR", REPO_ROOT / "inbox")
+    dir: ResolvedPath = env("INBOX_DIR", REPO_ROOT / "inbox")
     settle_s: finite(0, 86400) = env("INBOX_SETTLE_SECONDS", 10.0)
     grid_zone: one_of(GRID_ZONES) = env("GRID_ZONE", "SE3")
 
@@ -191,15 +190,15 @@ class MeterSettings(Section):
         "METER_LAKE_ROOT"
     )
     lake_s3_endpoint: SourceURL = env("METER_LAKE_S3_ENDPOINT")
-    lake_s3_region: Text(r"[a-z0-9][a-z0-9-]{0,62}", "an S3 region such as eu-north-1") = env(
-        "METER_LAKE_S3_REGION", "eu-north-1"
+    lake_s3_region: te.matching(r"[a-z0-9][a-z0-9-]{0,62}", "an S3 region such as eu-north-1") = (
+        env("METER_LAKE_S3_REGION", "eu-north-1")
     )
     pseudonym_key: te.accepted(
         lambda key: len(key) >= METER_KEY_MIN_CHARS,
         f"a secret of at least {METER_KEY_MIN_CHARS} characters (e.g. `openssl rand -hex 32`)",
         secret=True,
     ) = env("METER_PSEUDONYM_KEY", repr=False)
-    inbox_folder: Text(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", FOLDER_NAME) = env(
+    inbox_folder: te.matching(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", FOLDER_NAME) = env(
         "METER_INBOX_FOLDER", "meters"
     )
     max_file_mb: whole(1, 1024 * 1024) = env("METER_MAX_FILE_MB", 4096)
@@ -211,11 +210,11 @@ class MeterSettings(Section):
 
 
 class ReportSettings(Section):
-    kommun: Text(r"\d{4}", "a four-digit kommun code") = env("REPORT_KOMMUN", "2081")
+    kommun: te.matching(r"\d{4}", "a four-digit kommun code") = env("REPORT_KOMMUN", "2081")
     year: Annotated[Year | None, Rule(f"a whole number between {YEARS[0]} and {YEARS[1]}")] = env(
         "REPORT_YEAR"  # unset: the kommun's latest
     )
-    dir: Folder = env("REPORTS_DIR")
+    dir: ResolvedPath = env("REPORTS_DIR")
     # Klimatkollen's trajectories look forward from the current year.
     trajectory_as_of_year: Year = env(
         "TRAJECTORY_AS_OF_YEAR", default_factory=lambda: date.today().year
@@ -246,17 +245,17 @@ class NeutralitySettings(Section):
 
 
 class ServingSettings(Section):
-    dir: Folder = env("SERVING_DIR")
-    storage_version: Text(STORAGE_VERSION, "a DuckDB version such as v1.0.0, or latest") = env(
-        "SERVING_STORAGE_VERSION", "v1.0.0"
+    dir: ResolvedPath = env("SERVING_DIR")
+    storage_version: te.matching(STORAGE_VERSION, "a DuckDB version such as v1.0.0, or latest") = (
+        env("SERVING_STORAGE_VERSION", "v1.0.0")
     )
-    git_revision: Text(r"[\w.+/-]{1,100}", "a commit id or tag") = env("GIT_REVISION")
+    git_revision: te.matching(r"[\w.+/-]{1,100}", "a commit id or tag") = env("GIT_REVISION")
     # A link the site build swaps (pipelines/defs/site/build.py): its last part is not resolved.
     site_dir: Annotated[Path, pydantic.AfterValidator(resolve_parent)] = env("SITE_DIR")
 
 
 class ApiSettings(Section):
-    host: Text(r"[A-Za-z0-9.:\-\[\]]{1,253}", "an IP address or a host name") = env(
+    host: te.matching(r"[A-Za-z0-9.:\-\[\]]{1,253}", "an IP address or a host name") = env(
         "API_HOST", "127.0.0.1"
     )
     port: whole(1, 65535) = env("API_PORT", 8000)

@@ -85,7 +85,7 @@ Flag = Annotated[
     BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v),
     Rule("1 or 0 (true or false)"),
 ]
-Folder = Annotated[Path, AfterValidator(Path.resolve)]
+ResolvedPath = Annotated[Path, AfterValidator(Path.resolve)]
 
 Model = TypeVar("Model", bound=Section)
 
