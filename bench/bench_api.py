@@ -127,8 +127,8 @@ def main() -> None:
     parser.add_argument("--warehouse", type=Path, default=None)
     args = parser.parse_args()
     settings = Settings.from_env()
-    warehouse = (args.warehouse or settings.warehouse_path).resolve()
-    manifest = settings.dbt_target_dir / "manifest.json"  # make demo parsed it
+    warehouse = (args.warehouse or settings.warehouse.path).resolve()
+    manifest = settings.dbt.target_dir / "manifest.json"  # make demo parsed it
     if not warehouse.exists():
         sys.exit(f"bench_api: no warehouse at {warehouse}: run make demo first")
     with tempfile.TemporaryDirectory(prefix="bench_api_") as tmp:

@@ -44,14 +44,20 @@ from bench.dbt_floor import FloorResult, replay
 from pipelines.defs.consumption import loads as consumption_loads
 from pipelines.defs.emissions.loads import load_population, load_smhi_release
 from pipelines.defs.energy import loads as energy_loads
+from pipelines.defs.energy.scb_energy import load_scb_energy
 from pipelines.defs.report.render import write_report
 from pipelines.defs.sinks import loads as sink_loads
-from pipelines.defs.trajectory.assets import publish, run_all_presets, write_charts
-from pipelines.defs.trajectory.consumption import consumption_trajectories
-from pipelines.defs.trajectory.consumption_assets import consumption_components, territorial_paces
-from pipelines.defs.trajectory.consumption_assets import publish as publish_consumption
+from pipelines.defs.trajectory.charts import write_charts
+from pipelines.defs.trajectory.consumption import (
+    consumption_components,
+    consumption_trajectories,
+    territorial_paces,
+)
 from pipelines.defs.trajectory.presets import load_presets
+from pipelines.defs.trajectory.runs import run_all_presets
+from pipelines.defs.trajectory.tables import replace_tables
 from pipelines.defs.transform.assets import AFTER_TRAJECTORY
+from pipelines.demo import stage_bundled_reports
 from pipelines.lib.dbt import dbt_command
 from pipelines.lib.warehouse import Store
 from pipelines.settings import DBT_PROJECT_DIR, Settings
@@ -84,8 +90,8 @@ def baseline_run(offline, root: Path) -> dict[str, float]:
     """The same work without Dagster: every load in-process, dbt as a subprocess, then the polars
     steps, the second dbt build and the report, in the job's order."""
     settings = settings_for(root)
-    store = Store.of(settings)
-    kommun = settings.report_kommun
+    store = Store(settings.warehouse.path, settings.warehouse.landing_dir)
+    kommun = settings.report.kommun
     stages: dict[str, float] = {}
     smhi, scb = SmhiClient(offline.smhi_base_url), PxWebClient(offline.scb_base_url)
     offline.smhi.release = offline.smhi.releases()[0]
@@ -97,31 +103,32 @@ def baseline_run(offline, root: Path) -> dict[str, float]:
     with lap(
         stages, "other sources"
     ):  # energy, sinks, consumption: download, parse and load together
-        energy_loads.stage_bundled_reports(settings.inbox_dir)
-        energy_loads.process_drop(settings.inbox_dir, store)
-        energy_loads.load_scb_energy(scb, store, kommun_kod=kommun)
+        stage_bundled_reports(settings.inboxes.dir)
+        energy_loads.process_drop(settings.inboxes.dir, store)
+        load_scb_energy(scb, store, kommun_kod=kommun)
         sink_loads.load_lulucf_national(scb, store)
         sink_loads.load_forest_land(ScbForestLand(scb), scb, store)
         consumption_loads.load_national_consumption(scb, store)
         consumption_loads.load_brp(scb, store)
-        consumption_loads.load_sei_households(settings.sei_households_path, store)
+        consumption_loads.load_sei_households(settings.sources.sei_households_path, store)
     dbt_build(stages, settings, root, "--exclude", AFTER_TRAJECTORY)
     with lap(stages, "trajectory"), duckdb.connect(str(store.warehouse_path)) as con:
         presets = load_presets()
-        run = run_all_presets(con, presets, settings.trajectory_as_of_year)
-        publish(con, run)
+        run = run_all_presets(con, presets, settings.report.trajectory_as_of_year)
+        replace_tables(con, {"summary": run.summary, "yearly_paths": run.yearly})
         summary = consumption_trajectories(
             consumption_components(con),
             presets,
-            settings.trajectory_as_of_year,
+            settings.report.trajectory_as_of_year,
             territorial_paces(con),
-            settings.consumption_pace_tolerance_pp,
+            settings.tolerances.consumption_pace_pp,
         )
-        publish_consumption(con, summary)
+        replace_tables(con, {"consumption_summary": summary})
         write_charts(run, root / "reports", kommun, "Borlänge")
     dbt_build(stages, settings, root, "--select", AFTER_TRAJECTORY)
     with lap(stages, "report"):
-        write_report(store.warehouse_path, root / "reports", kommun)
+        with duckdb.connect(str(store.warehouse_path), read_only=True) as con:
+            write_report(con, root / "reports", kommun)
     return stages
 
 

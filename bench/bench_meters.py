@@ -18,7 +18,6 @@ from --data DIR (meters_el_<YYYY-MM>.parquet and one .csv.gz). Writes nothing in
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import multiprocessing as mp
 import resource
@@ -127,7 +126,7 @@ def dbt_marts(lake: str, work: str, settings: Settings) -> int:
     dbt = Path(sys.executable).with_name("dbt")
     warehouse = Path(work) / "bench.duckdb"
     variables = dbt_vars(
-        dataclasses.replace(settings, warehouse_path=warehouse, meter_lake_root=lake)
+        settings.updated(warehouse={"path": warehouse}, meters={"lake_root": lake})
     )
     command = [
         str(dbt),
@@ -207,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def marts(lake: str, work: str, settings: Settings) -> dict:
     return {
-        "c_floor_group_by": measured(marts_floor, lake, work, settings.dbt_duckdb_memory_limit),
+        "c_floor_group_by": measured(marts_floor, lake, work, settings.dbt.memory_limit),
         "c_marts_dbt": measured(dbt_marts, lake, work, settings),
     }
 
@@ -232,7 +231,7 @@ def report(results: dict, settings: Settings) -> int:
     print(
         f"(c) hourly marts (dbt run) {marts_s:.1f} s / group-by {results['c_floor_group_by']['seconds']:.1f} s: "
         f"{c:.2f}x the floor's time (target <= 2; dbt's start-up included), both within "
-        f"DBT_DUCKDB_MEMORY_LIMIT {settings.dbt_duckdb_memory_limit}"
+        f"DBT_DUCKDB_MEMORY_LIMIT {settings.dbt.memory_limit}"
     )
     return 0
 

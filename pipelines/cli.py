@@ -88,23 +88,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipelines.settings import SettingsError
+    from pipelines.settings import Settings, SettingsError
 
     parser = build_parser()
     args = parser.parse_args(argv)
     if hasattr(args, "check"):
         args.check(args)
     try:
-        return args.handler(args)
+        # Every subcommand refuses an environment it cannot use, even one that reads no setting.
+        args.settings = Settings.from_env()
     except SettingsError as invalid:  # a usage error: one line naming the variables, no traceback
         print(f"borlange: {invalid}", file=sys.stderr)
         return EXIT_USAGE
+    return args.handler(args)
 
 
 def run_demo(args: argparse.Namespace) -> int:
     from pipelines import demo
 
-    return demo.main(live=args.live)
+    return demo.main(args.settings, live=args.live)
 
 
 def run_ui(args: argparse.Namespace) -> int:
@@ -114,18 +116,13 @@ def run_ui(args: argparse.Namespace) -> int:
 
 
 def run_gpc_export(args: argparse.Namespace) -> int:
-    from pipelines.settings import Settings
-
-    return frameworks_cli.run_export(args, Settings.from_env())
+    return frameworks_cli.run_export(args, args.settings)
 
 
 def run_api(args: argparse.Namespace) -> int:
-    import dataclasses
-
     from pipelines.api import server
-    from pipelines.settings import Settings
 
-    settings = Settings.from_env()
+    settings = args.settings
     if args.port is not None:
         if not 1 <= args.port <= 65535:
             print(
@@ -133,19 +130,18 @@ def run_api(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        settings = dataclasses.replace(settings, api_port=args.port)
+        settings = settings.updated(api={"port": args.port})
     return server.main(settings)
 
 
 def run_mirror(args: argparse.Namespace) -> int:
     from pipelines.lib.postgres_mirror import DEFAULT_TABLES, mirror
-    from pipelines.settings import Settings
 
-    settings = Settings.from_env()
-    warehouse = args.warehouse or settings.warehouse_path
+    settings = args.settings
+    warehouse = args.warehouse or settings.warehouse.path
     started = time.perf_counter()
     copied = mirror(
-        warehouse, args.tables or list(DEFAULT_TABLES), sslmode=settings.postgres_sslmode
+        warehouse, args.tables or list(DEFAULT_TABLES), sslmode=settings.postgres.sslmode
     )
     for name, rows in copied.items():
         print(f"{name:40} {rows:>10,} rows")
@@ -155,12 +151,11 @@ def run_mirror(args: argparse.Namespace) -> int:
 
 def run_dbt(args: argparse.Namespace) -> int:
     from pipelines.lib.dbt import dbt_command
-    from pipelines.settings import Settings
 
     if not args.dbt_args:
         print("error: name a dbt command, e.g. `borlange dbt docs generate`", file=sys.stderr)
         return EXIT_USAGE
-    return subprocess.call(dbt_command(Settings.from_env(), args.dbt_args))
+    return subprocess.call(dbt_command(args.settings, args.dbt_args))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,34 @@
-"""The code location: `dagster dev -w workspace.yaml` and `dagster definitions validate` load `defs`.
+"""The code location, `defs`: what `dagster dev -w workspace.yaml` and `dagster definitions
+validate` load.
 
-This reads the settings once, merges every domain's definitions (pipelines/defs/), and adds
-what holds for all of them: the resources and the executor."""
+Dagster finds the domains by itself: `dg.load_from_defs_folder` collects every asset, check, job,
+schedule and sensor defined at module level under pipelines/defs/ (the [tool.dg] project in
+pyproject.toml), so a new feed is a new folder and no domain implements a contract of ours. What
+holds for all of them is added here, from the settings read once: the resources
+(pipelines/resources.py) and the executor.
+
+A few definitions depend on the settings when they are built, and are built here from them:
+- the dbt assets and their resource: the dbt target, its target folder, and the manifest parsed for
+  the settings' vars (`dbt_definitions`, pipelines/defs/transform/assets.py);
+- the publish and report assets, which wait for every mart of that manifest (`mart_keys`);
+- the meters' reconciliation check, on the DuckDB target only: on PostgreSQL the meter marts it
+  reads are disabled (`reconciliation_checks`, pipelines/defs/meters/assets.py).
+The global policy comes last: `apply_automation` (pipelines/defs/automation/policy.py) over the
+whole location.
+"""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import dagster as dg
 
-from pipelines.defs import load_domains
+from pipelines.defs.automation.policy import apply_automation
+from pipelines.defs.meters.assets import reconciliation_checks
+from pipelines.defs.publish.assets import serving_asset
+from pipelines.defs.report.assets import report_asset
+from pipelines.defs.transform.assets import dbt_definitions, mart_keys
 from pipelines.resources import resources_for
 from pipelines.settings import Settings
 
@@ -22,10 +43,18 @@ def executor_for(name: str) -> dg.ExecutorDefinition:
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
-    return dg.Definitions.merge(
-        *load_domains(settings),
-        dg.Definitions(resources=resources_for(settings), executor=executor_for(settings.executor)),
+    marts = mart_keys(settings)
+    defs = dg.Definitions.merge(
+        dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
+        dbt_definitions(settings),
+        dg.Definitions(
+            assets=[serving_asset(marts), report_asset(marts)],
+            asset_checks=reconciliation_checks(settings.dbt.target),
+            resources=resources_for(settings, os.environ),
+            executor=executor_for(settings.executor),
+        ),
     )
+    return apply_automation(defs)
 
 
 @dg.definitions

@@ -11,9 +11,9 @@ goes to a log file whose path it prints first.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import os
+import shutil
 import sys
 import time
 from collections import Counter
@@ -24,9 +24,11 @@ from typing import TextIO
 import dagster as dg
 import duckdb
 
-from pipelines.settings import DEMO_METER_PSEUDONYM_KEY, Settings
+from pipelines.settings import DEMO_METER_PSEUDONYM_KEY, REPO_ROOT, Settings
 
 GGT_KEY = dg.AssetKey(["raw", "smhi_emissions_ggt"])
+PAYLOADS = REPO_ROOT / "replay" / "payloads"
+DEMO_PARTITION = "2024-03-01"  # the month of the demo's synthetic meter sample
 
 
 def borlange_summary(con: duckdb.DuckDBPyConnection, kommun_kod: str) -> dict:
@@ -175,6 +177,45 @@ def progress_logger(stream: TextIO) -> dg.LoggerDefinition:
     return progress
 
 
+# --------------------------------------------------------------------------- the demo's drops
+
+
+def stage_bundled_reports(inbox: Path, source: Path = PAYLOADS / "energy") -> list[Path]:
+    """Copy the bundled SYNTHETIC monthly reports into inbox/energy/ (the offline demo's drop),
+    in month order so that their modification times keep that order."""
+    target = inbox / "energy"
+    target.mkdir(parents=True, exist_ok=True)
+    staged = []
+    for path in sorted(p for p in source.iterdir() if p.suffix.lower() in (".csv", ".xlsx")):
+        staged.append(Path(shutil.copy(path, target / path.name)))
+    return staged
+
+
+def stage_demo_sample(
+    inbox: Path, folder: str, work: Path, *, month: str, points: int = 300
+) -> list[Path]:
+    """The demo's SYNTHETIC meter sample (replay/meter_sample.py: `points` electricity points and
+    proportionally fewer district-heating customers, one month), built beside the inbox and renamed
+    into the meter inbox as the utility would drop it."""
+    from replay.meter_sample import write_sample
+
+    staging = work / "meter-sample"
+    built = [result.path for result in write_sample(staging, points=points, month=month)]
+    target = inbox / folder
+    target.mkdir(parents=True, exist_ok=True)
+    moved = [Path(shutil.move(str(path), target / path.name)) for path in built]
+    shutil.rmtree(staging, ignore_errors=True)
+    return moved
+
+
+def stage_bundled_files(inbox: Path, source: Path = PAYLOADS / "carbon_intensity") -> list[Path]:
+    """Copy the bundled replay files (built from Electricity Maps' figures, attribution inside)
+    into inbox/carbon_intensity/, oldest release first."""
+    target = inbox / "carbon_intensity"
+    target.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copy(path, target / path.name)) for path in sorted(source.glob("*.csv*"))]
+
+
 def instance_for_demo() -> dg.DagsterInstance:
     """The persistent instance in DAGSTER_HOME, so runs show up in `make ui` afterwards."""
     if os.environ.get("DAGSTER_HOME"):
@@ -207,19 +248,20 @@ def materialize_all(
             server = stack.enter_context(start_offline_server())
             # The demo stages its own complete files in the inbox just before the run: no settling.
             # The meter sample is pseudonymised with the documented demo key (never used live).
-            settings = dataclasses.replace(
-                settings,
-                smhi_base_url=server.smhi_base_url,
-                scb_base_url=server.scb_base_url,
-                kolada_base_url=server.kolada_base_url,
-                inbox_settle_s=0.0,
-                meter_pseudonym_key=settings.meter_pseudonym_key or DEMO_METER_PSEUDONYM_KEY,
+            settings = settings.updated(
+                sources={
+                    "smhi_base_url": server.smhi_base_url,
+                    "scb_base_url": server.scb_base_url,
+                    "kolada_base_url": server.kolada_base_url,
+                },
+                inboxes={"settle_s": 0.0},
+                meters={"pseudonym_key": settings.meters.pseudonym_key or DEMO_METER_PSEUDONYM_KEY},
             )
             say(f"[1/4] replay server for SMHI, SCB and Kolada at {server.server.url}")
         else:
             say(
-                f"[1/4] live sources: SMHI {settings.smhi_base_url}, SCB {settings.scb_base_url}, "
-                f"Kolada {settings.kolada_base_url}"
+                f"[1/4] live sources: SMHI {settings.sources.smhi_base_url}, "
+                f"SCB {settings.sources.scb_base_url}, Kolada {settings.sources.kolada_base_url}"
             )
         started = time.perf_counter()
         from pipelines.definitions import build_definitions
@@ -236,18 +278,13 @@ def materialize_all(
             server.smhi.release = server.smhi.releases()[-1]
             # Drop the bundled SYNTHETIC monthly reports of Borlänge Energi into the energy inbox, as
             # the utility would, so the full run loads them (a second demo finds them loaded).
-            from pipelines.defs.energy.loads import stage_bundled_reports
-
-            stage_bundled_reports(settings.inbox_dir)
+            stage_bundled_reports(settings.inboxes.dir)
             # ... and a SYNTHETIC month of meter values (a few hundred points) into the meter inbox, taken
             # in and written to the lake by the meter job, so the full run's dbt builds the meter marts.
-            from pipelines.defs.meters.assets import DEMO_PARTITION
-            from pipelines.defs.meters.loads import stage_demo_sample
-
             stage_demo_sample(
-                settings.inbox_dir,
-                settings.meter_inbox_folder,
-                settings.warehouse_path.parent,
+                settings.inboxes.dir,
+                settings.meters.inbox_folder,
+                settings.warehouse.path.parent,
                 month=DEMO_PARTITION[:7],
             )
             started = time.perf_counter()
@@ -260,9 +297,7 @@ def materialize_all(
             )
             timings["meter_sample"] = time.perf_counter() - started
             # ... and the hourly carbon intensity (real Electricity Maps figures, two releases of 2022).
-            from pipelines.defs.grid.loads import stage_bundled_files
-
-            stage_bundled_files(settings.inbox_dir)
+            stage_bundled_files(settings.inboxes.dir)
         say(
             "[4/4] the full run"
             + (f": SMHI release {server.smhi.release}" if server is not None else "")
@@ -292,24 +327,22 @@ def output_to(log_path: Path):
             terminal.close()
 
 
-def main(*, live: bool = False) -> int:
-    settings = Settings.from_env()
-    log_path = settings.warehouse_path.parent / "logs" / f"demo-{datetime.now():%Y%m%dT%H%M%S}.log"
+def main(settings: Settings, *, live: bool = False) -> int:
+    log_path = settings.warehouse.path.parent / "logs" / f"demo-{datetime.now():%Y%m%dT%H%M%S}.log"
     print(f"borlange demo: {'live' if live else 'offline'}; full log in {log_path}", flush=True)
     with output_to(log_path) as terminal:
         timings = materialize_all(
             offline=not live, instance=instance_for_demo(), settings=settings, progress=terminal
         )
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        print(format_summary(borlange_summary(con, settings.report_kommun)))
-    print(f"warehouse: {settings.warehouse_path}")
+    with duckdb.connect(str(settings.warehouse.path), read_only=True) as con:
+        print(format_summary(borlange_summary(con, settings.report.kommun)))
+    print(f"warehouse: {settings.warehouse.path}")
     for report in sorted(
-        settings.reports_dir.glob(f"klimatrapport_{settings.report_kommun}_*.html")
+        settings.report.dir.glob(f"klimatrapport_{settings.report.kommun}_*.html")
     ):
         print(f"report:    {report}")
-    if (settings.site_dir / "index.html").exists():
-        print(
-            f"site:      {settings.site_dir / 'index.html'} (static; serve the folder {settings.site_dir})"
-        )
+    site = settings.serving.site_dir
+    if (site / "index.html").exists():
+        print(f"site:      {site / 'index.html'} (static; serve the folder {site})")
     print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     return 0

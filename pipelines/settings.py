@@ -1,32 +1,29 @@
 """Every setting, read from the environment once (`Settings.from_env()` in the definitions loader
-and the CLIs) and injected from there: into assets, sensors and checks as the `settings`
-resource, and into dbt as vars (pipelines/lib/dbt.py). Each setting has its one default here.
+and the CLIs) and handed on from there: to Dagster as resources (pipelines/resources.py) and to dbt
+as vars (pipelines/lib/dbt.py). One pydantic model per concern; a field's alias is its environment
+variable (docs/operators.md says what each does), and its one default is here.
 
-Every value is checked where it is read: a number that is not finite or out of its range, a name
-outside its set, or a source URL in clear text stops `from_env` with a `SettingsError` that names
-each variable at fault (the `borlange` commands print it on one line and exit 2). So a tolerance of
-`nan`, against which every comparison is false, cannot switch a check off.
+Every field is typed and bounded (pipelines/typed_env.py): a number that is not finite or out of its
+range, a name outside its set, or a source URL in clear text stops `from_env` with one SettingsError
+naming each variable at fault (the `borlange` commands print it on one line and exit 2). So a
+tolerance or settling time of `nan`, against which every comparison is false, switches nothing off.
 """
 
-from __future__ import annotations
-
 import csv
-import math
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import Annotated, Any
 
-from sources.http import (
-    DEFAULT_DEADLINE_S,
-    DEFAULT_MAX_BODY_BYTES,
-    MIB,
-    InsecureURL,
-    check_source_url,
-)
+import pydantic
+
+from pipelines import typed_env as te
+from pipelines.typed_env import Flag, ResolvedPath, Rule, Section, env, finite, one_of, whole
+from pipelines.typed_env import SettingsError as SettingsError
+from sources import http
 from sources.kolada import KOLADA_BASE_URL_DEFAULT
 from sources.scb import SCB_BASE_URL_DEFAULT
 from sources.smhi import SMHI_BASE_URL_DEFAULT
@@ -35,60 +32,44 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 SEI_HOUSEHOLDS_DEFAULT = (
-    REPO_ROOT
-    / "replay"
-    / "payloads"
-    / "consumption"
-    / "Klimatkollen_data for 2023_shared April 2026.xlsx"
+    REPO_ROOT / "replay/payloads/consumption/Klimatkollen_data for 2023_shared April 2026.xlsx"
 )
 SCHEDULE_TIMEZONE = "Europe/Stockholm"
 DUCKDB_POOL = "duckdb_warehouse"  # every writer of the warehouse file runs in this pool, limit 1
-PARTITIONING_TAG = "partitioning"  # on partitioned assets, which run in their own jobs (warehouse_refresh leaves them out)
+PARTITIONING_TAG = "partitioning"  # partitioned assets run in jobs of their own
 
 DBT_TARGETS = ("duckdb", "postgres")  # the outputs of dbt_project/profiles.yml
 EXECUTORS = ("in_process", "multiprocess")  # pipelines/definitions.py maps them to Dagster's
 YEARS = (1900, 2100)  # a year outside these is a typo
-# DuckDB's `storage_version` option: a release ("v1.0.0") or "latest".
-STORAGE_VERSION = re.compile(r"v\d{1,3}\.\d{1,3}\.\d{1,3}|latest")
-KOMMUN_KOD = re.compile(r"\d{4}")
-MEMORY_SIZE = re.compile(r"[1-9]\d{0,5}(MB|GB|MiB|GiB)")
-# Sweden's bidding zones (elområden) and the whole country, as Electricity Maps names them (SE-SE3, SE).
-GRID_ZONES = ("SE1", "SE2", "SE3", "SE4", "SE")
-API_HOST = re.compile(r"[A-Za-z0-9.:\-\[\]]{1,253}")
+STORAGE_VERSION = re.compile(r"v\d{1,3}\.\d{1,3}\.\d{1,3}|latest")  # DuckDB's storage_version
+GRID_ZONES = ("SE1", "SE2", "SE3", "SE4", "SE")  # the bidding zones and Sweden (Electricity Maps)
 # libpq's sslmode values; for a host that is not loopback only verify-full is accepted: it checks
 # the server's certificate against PGSSLROOTCERT and its name against PGHOST.
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
-REMOTE_SSLMODE = "verify-full"
-LOOPBACK_SSLMODE = "prefer"
+REMOTE_SSLMODE, LOOPBACK_SSLMODE = "verify-full", "prefer"
 PGHOST_DEFAULT = "127.0.0.1"  # as in dbt_project/profiles.yml
-TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
-FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-# The meter feed's pseudonymisation key (HMAC-SHA256 of each GSRN) of the offline demo and the tests
-# ONLY: it is public, so ids made with it are not pseudonymous. A live run needs METER_PSEUDONYM_KEY.
+PG_LOCAL_NAMES = ("localhost", "localhost.", "ip6-localhost", "::1")
+FLAG_TRUE = ("1", "true", "yes", "on")
+S3_LAKE = re.compile(r"s3://[a-z0-9][a-z0-9.-]{1,62}(/[A-Za-z0-9._/-]*)?")
+# The meter feed's pseudonymisation key (HMAC-SHA256 of each GSRN) of the offline demo and the
+# tests ONLY: it is public, so ids made with it are not pseudonymous. Live runs need their own.
 DEMO_METER_PSEUDONYM_KEY = "borlange-demo-meter-key-PUBLIC-never-use-live"
 METER_KEY_MIN_CHARS = 32
-
-
-def _resolve_parent(path: Path) -> Path:
-    """An absolute path whose last part, maybe a symlink, is kept as it is."""
-    return path.expanduser().absolute().parent.resolve() / path.name
-
-
-class SettingsError(ValueError):
-    """Settings that cannot be used; `problems` names each variable and what it must be."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("invalid settings: " + "; ".join(problems))
-        self.problems = problems
+MIB = http.MIB
+FOLDER_NAME = "a folder name (letters, digits, _ or -)"
+FOLDERS_BESIDE_THE_WAREHOUSE = {  # (section, variable): the default folder beside the warehouse
+    ("warehouse", "LANDING_DIR"): "landing",
+    ("report", "REPORTS_DIR"): "reports",
+    ("serving", "SERVING_DIR"): "serving",
+    ("serving", "SITE_DIR"): "site",
+    ("meters", "METER_LAKE_ROOT"): "meter_lake",
+}
 
 
 def seed_column(seed: str, column: str) -> tuple[str, ...]:
-    """The values of one column of a dbt seed: the one list of sink classes and trajectory methods."""
+    """One column of a dbt seed: the one list of sink classes and of trajectory methods."""
     with (SEEDS_DIR / seed).open(newline="", encoding="utf-8") as handle:
         return tuple(row[column] for row in csv.DictReader(handle))
-
-
-PG_LOCAL_NAMES = ("localhost", "localhost.", "ip6-localhost", "::1")
 
 
 def postgres_host_is_local(host: str | None) -> bool:
@@ -110,356 +91,213 @@ def postgres_host_is_local(host: str | None) -> bool:
 
 
 def postgres_sslmode(host: str | None, explicit: str | None) -> str:
-    """The sslmode of every PostgreSQL connection: PGSSLMODE when set, else verify-full for a host
-    that is not loopback and prefer for one that is."""
+    """PGSSLMODE when set, else verify-full for a host that is not loopback, prefer for one."""
     if explicit:
         return explicit
     return LOOPBACK_SSLMODE if postgres_host_is_local(host) else REMOTE_SSLMODE
 
 
-class _Value(str):
-    """A variable's text that remembers the variable's name, for the error message."""
-
-    name: str
-
-
-class _Env(Mapping):
-    """The environment, read as before (with `get`), each value carrying its name so the
-    checks below can name the variable at fault; they note every problem, not only the first."""
-
-    def __init__(self, env: Mapping[str, str]):
-        self._env = env
-        self.problems: list[str] = []
-
-    def __getitem__(self, name: str) -> _Value:
-        value = _Value(self._env[name])
-        value.name = name
-        return value
-
-    def __iter__(self):
-        return iter(self._env)
-
-    def __len__(self) -> int:
-        return len(self._env)
-
-    def get(self, name: str, default=None):
-        return self[name] if name in self._env else default
-
-    def problem(self, message: str) -> None:
-        self.problems.append(message)
-
-    @staticmethod
-    def _set(value: str | None) -> bool:
-        return value is not None and value.strip() != ""  # empty means unset, as before
-
-    def integer(self, value: _Value | None, default: int, low: int, high: int) -> int:
-        if not self._set(value):
-            return default
-        try:
-            number = int(value.strip())
-        except ValueError:
-            number = None
-        if number is None or not low <= number <= high:
-            self.problem(
-                f"{value.name} must be a whole number between {low} and {high}, not {str(value)!r}"
-            )
-            return default
-        return number
-
-    def number(self, value: _Value | None, default: float, low: float, high: float) -> float:
-        if not self._set(value):
-            return default
-        try:
-            number = float(value.strip())
-        except ValueError:
-            number = math.nan
-        if not (math.isfinite(number) and low <= number <= high):  # nan and inf fail here
-            self.problem(
-                f"{value.name} must be a finite number between {low:g} and {high:g}, not {str(value)!r}"
-            )
-            return default
-        return number
-
-    def choice(
-        self, value: _Value | None, default: str, choices: Iterable[str], normalise=lambda v: v
-    ) -> str:
-        if not self._set(value):
-            return default
-        choices = tuple(choices)
-        if normalise(value.strip()) not in choices:
-            self.problem(
-                f"{value.name} must be one of {', '.join(repr(c) for c in choices)}, not {str(value)!r}"
-            )
-            return default
-        return str(value)
-
-    def pattern(self, value: _Value | None, default: str, pattern: re.Pattern, what: str) -> str:
-        if not self._set(value):
-            return default
-        if not pattern.fullmatch(value):
-            self.problem(f"{value.name} must be {what}, not {str(value)!r}")
-            return default
-        return str(value)
-
-    def flag(self, value: _Value | None) -> bool:
-        if not self._set(value):
-            return False
-        if value.strip().lower() in TRUE:
-            return True
-        if value.strip().lower() not in FALSE:
-            self.problem(f"{value.name} must be 1 or 0 (true or false), not {str(value)!r}")
-        return False
-
-    def source_url(self, value: _Value | None, default: str, *, allow_http: bool) -> str:
-        if not self._set(value):
-            return default
-        try:
-            return check_source_url(str(value), allow_insecure_http=allow_http)
-        except InsecureURL as refused:
-            self.problem(f"{value.name}: {refused}")
-            return default
+def source_url(value: str | None, info: pydantic.ValidationInfo) -> str | None:
+    """https://, or http:// to a loopback host, or to any host in replay mode (ALLOW_HTTP_SOURCES,
+    as given: its own field names a bad value)."""
+    replay = str((info.context or {}).get("ALLOW_HTTP_SOURCES", "")).strip().lower() in FLAG_TRUE
+    try:
+        return value and http.check_source_url(value, allow_insecure_http=replay)
+    except http.InsecureURL as refused:
+        raise te.Refused(str(refused)) from None
 
 
-@dataclass(frozen=True)
-class Settings:
-    warehouse_path: Path
-    landing_dir: Path
-    smhi_base_url: str
-    scb_base_url: str
-    kolada_base_url: str
-    dbt_target: str
-    dbt_executable: str
-    dbt_target_dir: Path
-    population_first_year: int
-    http_max_attempts: int
-    http_backoff_base_s: float
-    trajectory_as_of_year: int
-    reports_dir: Path
-    inbox_dir: Path
-    serving_dir: Path
-    serving_storage_version: str
-    report_kommun: str
-    executor: str
-    report_year: int | None
-    neutrality_min_quality: str
-    neutrality_min_permanence: str
-    neutrality_trend_method: str
-    neutrality_target_year: int
-    sei_households_path: Path
-    consumption_pace_tolerance_pp: float
-    git_revision: str | None = None
-    inbox_settle_s: float = 10.0
-    energy_balance_tolerance: float = 0.02
-    energy_smhi_tolerance: float = 0.25
-    http_max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    http_deadline_s: float = DEFAULT_DEADLINE_S
-    allow_http_sources: bool = False
-    postgres_sslmode: str = LOOPBACK_SSLMODE
-    meter_lake_root: str = str(REPO_ROOT / "warehouse" / "meter_lake")
-    meter_lake_s3_endpoint: str | None = None
-    meter_lake_s3_region: str = "eu-north-1"
-    meter_pseudonym_key: str | None = None
-    meter_inbox_folder: str = "meters"
-    meter_max_file_bytes: int = 4096 * MIB
-    meter_reconciliation_tolerance: float = 0.02
-    meter_min_points: int = 5
-    grid_zone: str = "SE3"
-    dbt_duckdb_memory_limit: str = "4GB"
-    site_dir: Path | None = None  # from_env sets it; None: `site/` beside the warehouse file
-    api_host: str = "127.0.0.1"
-    api_port: int = 8000
-    api_max_page_size: int = 1000
-    api_cache_max_age_s: int = 60
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = _Env(os.environ if env is None else env)
-        warehouse = Path(
-            env.get("WAREHOUSE_PATH") or REPO_ROOT / "warehouse" / "borlange.duckdb"
-        ).resolve()
-        # Replay mode: the source URLs may be plain http:// on a host that is not loopback (a replay
-        # server elsewhere). Loopback http:// (make demo, make ui, the tests) needs no flag.
-        allow_http = env.flag(env.get("ALLOW_HTTP_SOURCES"))
-        dbt_target = env.choice(env.get("DBT_TARGET"), "duckdb", DBT_TARGETS)
-        # libpq's own variables, read here only to choose the sslmode of the pipeline's PostgreSQL
-        # connections (the mirror, the snapshots); dbt's profile applies the same rule.
-        pg_host = env.get("PGHOST")
-        pg_sslmode = env.choice(env.get("PGSSLMODE"), "", SSLMODES) or None
-        sslmode = postgres_sslmode(pg_host, pg_sslmode)
-        if (
-            dbt_target == "postgres"
-            and not postgres_host_is_local(pg_host)
-            and sslmode != REMOTE_SSLMODE
-        ):
-            env.problem(
-                f"PGSSLMODE must be {REMOTE_SSLMODE} for the PostgreSQL host {str(pg_host)!r}, which is "
-                f"not loopback, not {sslmode!r} (unset, it is {REMOTE_SSLMODE}; give the CA in PGSSLROOTCERT)"
-            )
-        settings = cls(
-            warehouse_path=warehouse,
-            landing_dir=Path(env.get("LANDING_DIR") or warehouse.parent / "landing").resolve(),
-            smhi_base_url=env.source_url(
-                env.get("SMHI_BASE_URL"), SMHI_BASE_URL_DEFAULT, allow_http=allow_http
-            ),
-            scb_base_url=env.source_url(
-                env.get("SCB_BASE_URL"), SCB_BASE_URL_DEFAULT, allow_http=allow_http
-            ),
-            kolada_base_url=env.source_url(
-                env.get("KOLADA_BASE_URL"), KOLADA_BASE_URL_DEFAULT, allow_http=allow_http
-            ),
-            dbt_target=dbt_target,
-            # The dbt of this interpreter's venv, so it works without the venv on PATH.
-            dbt_executable=str(env.get("DBT_EXECUTABLE") or Path(sys.executable).with_name("dbt")),
-            # dbt's manifest and build output; one per process that parses (two parses must not share it).
-            dbt_target_dir=Path(env.get("DBT_TARGET_DIR") or DBT_PROJECT_DIR / "target").resolve(),
-            population_first_year=env.integer(env.get("SCB_POPULATION_FIRST_YEAR"), 1990, *YEARS),
-            http_max_attempts=env.integer(env.get("HTTP_MAX_ATTEMPTS"), 5, 1, 100),
-            http_backoff_base_s=env.number(env.get("HTTP_BACKOFF_BASE_S"), 1.0, 0, 3600),
-            # Per request, retries included: a body larger than this, or no complete answer by then,
-            # fails the request (sources/http.py).
-            http_max_body_bytes=MIB
-            * env.integer(env.get("HTTP_MAX_BODY_MB"), DEFAULT_MAX_BODY_BYTES // MIB, 1, 4096),
-            http_deadline_s=env.number(env.get("HTTP_DEADLINE_S"), DEFAULT_DEADLINE_S, 1, 86400),
-            allow_http_sources=allow_http,
-            # The year the trajectory methods look forward from (Klimatkollen: the current year).
-            trajectory_as_of_year=env.integer(
-                env.get("TRAJECTORY_AS_OF_YEAR"), date.today().year, *YEARS
-            ),
-            reports_dir=Path(env.get("REPORTS_DIR") or warehouse.parent / "reports").resolve(),
-            # Partner drops: <inbox>/partners/<partner_id>/<file>.
-            inbox_dir=Path(env.get("INBOX_DIR") or REPO_ROOT / "inbox").resolve(),
-            # A dropped file counts once it has not changed for this many seconds (a sender still
-            # writing it is left alone; the documented way is upload as .name or name.part, then rename).
-            inbox_settle_s=float(env.get("INBOX_SETTLE_SECONDS") or 10.0),
-            # What BI tools read: a serving copy and Parquet, never the file the pipeline writes.
-            serving_dir=Path(env.get("SERVING_DIR") or warehouse.parent / "serving").resolve(),
-            serving_storage_version=env.pattern(
-                env.get("SERVING_STORAGE_VERSION"),
-                "v1.0.0",
-                STORAGE_VERSION,
-                "a DuckDB version such as v1.0.0, or latest",
-            ),
-            # The yearly follow-up report: which kommun, and which data year (default: its latest).
-            report_kommun=env.pattern(
-                env.get("REPORT_KOMMUN"), "2081", KOMMUN_KOD, "a four-digit kommun code"
-            ),
-            # in_process: every writer shares one DuckDB file and runs one at a time anyway, so a
-            # process per step would only add start-up time. multiprocess: for the PostgreSQL target.
-            executor=env.choice(env.get("DAGSTER_EXECUTOR"), "in_process", EXECUTORS),
-            report_year=env.integer(env.get("REPORT_YEAR"), 0, *YEARS) or None,
-            # The commit a published build names; default: `git rev-parse HEAD` of the checkout.
-            git_revision=str(env.get("GIT_REVISION")) if env.get("GIT_REVISION") else None,
-            # Utility reports: production + purchases must equal deliveries + losses within this share.
-            energy_balance_tolerance=env.number(env.get("ENERGY_BALANCE_TOLERANCE"), 0.02, 0, 1),
-            # The utility's fossil emissions of heat and power may differ from SMHI's 'El och
-            # fjärrvärme' by this share before the check warns.
-            energy_smhi_tolerance=env.number(env.get("ENERGY_SMHI_TOLERANCE"), 0.25, 0, 10),
-            # The climate-neutrality check (marts.climate_neutrality_balance): the lowest sink quality
-            # and permanence that count, the trajectory preset whose trend gives the target year, and
-            # that year. dbt gets them as vars (macros/neutrality_config.sql); the sets are the seeds'.
-            neutrality_min_quality=env.choice(
-                env.get("NEUTRALITY_MIN_QUALITY"),
-                "reported",
-                seed_column("sink_quality_classes.csv", "quality_class"),
-            ),
-            neutrality_min_permanence=env.choice(
-                env.get("NEUTRALITY_MIN_PERMANENCE"),
-                "100–1000 år",
-                seed_column("sink_permanence_classes.csv", "permanence"),
-                normalise=lambda v: v.replace("100-1000", "100–1000"),
-            ),
-            neutrality_trend_method=env.choice(
-                env.get("NEUTRALITY_TREND_METHOD"),
-                "carbon_law",
-                seed_column("trajectory_methods.csv", "method"),
-            ),
-            neutrality_target_year=env.integer(
-                env.get("NEUTRALITY_TARGET_YEAR"), 2030, 2000, YEARS[1]
-            ),
-            # SEI Konsumtionskompassen's household workbook (a file feed); default: the bundled copy.
-            sei_households_path=Path(
-                env.get("SEI_HOUSEHOLDS_PATH") or SEI_HOUSEHOLDS_DEFAULT
-            ).resolve(),
-            # How many percentage points per year consumption emissions may fall slower than
-            # territorial ones and still count as falling "at a similar pace".
-            consumption_pace_tolerance_pp=env.number(
-                env.get("CONSUMPTION_PACE_TOLERANCE_PP"), 1.0, 0, 100
-            ),
-            postgres_sslmode=sslmode,
-            # Meter values (pipelines/defs/meters): the Parquet lake (a folder, or s3://bucket/prefix reached
-            # through pyarrow with the AWS_* credentials; METER_LAKE_S3_ENDPOINT for an S3-compatible server).
-            meter_lake_root=_lake_root(
-                env, env.get("METER_LAKE_ROOT"), warehouse.parent / "meter_lake"
-            ),
-            meter_lake_s3_endpoint=env.source_url(
-                env.get("METER_LAKE_S3_ENDPOINT"), "", allow_http=allow_http
-            )
-            or None,
-            meter_lake_s3_region=str(env.get("METER_LAKE_S3_REGION") or "eu-north-1"),
-            # The secret key of the GSRN pseudonyms; unset, meter files are not loaded (the demo uses its own).
-            meter_pseudonym_key=_meter_key(env, env.get("METER_PSEUDONYM_KEY")),
-            meter_inbox_folder=env.pattern(
-                env.get("METER_INBOX_FOLDER"),
-                "meters",
-                FOLDER_NAME,
-                "a folder name (letters, digits, _ or -)",
-            ),
-            meter_max_file_bytes=MIB
-            * env.integer(env.get("METER_MAX_FILE_MB"), 4096, 1, 1024 * 1024),
-            # A month's metered kWh per category may differ from the monthly report's by this share.
-            meter_reconciliation_tolerance=env.number(
-                env.get("METER_RECONCILIATION_TOLERANCE"), 0.02, 0, 1
-            ),
-            # Aggregates of fewer metering points than this are suppressed in the marts.
-            meter_min_points=env.integer(env.get("METER_MIN_POINTS"), 5, 3, 1000),
-            # The bidding zone whose hourly carbon intensity the grid feed takes (Borlänge: SE3).
-            grid_zone=env.choice(env.get("GRID_ZONE"), "SE3", GRID_ZONES),
-            # DuckDB's memory for the dbt build; beyond it DuckDB spills to <warehouse>.tmp. Without a limit it
-            # takes 80 % of the machine (20 GB for a full year of hourly marts; 4 GB costs them 5 % more time).
-            dbt_duckdb_memory_limit=env.pattern(
-                env.get("DBT_DUCKDB_MEMORY_LIMIT"),
-                "4GB",
-                MEMORY_SIZE,
-                "a size such as 4GB or 512MB",
-            ),
-            # The citizens' static site (pipelines/defs/site/), built from the serving copy.
-            # The folder itself is a link the build swaps (pipelines/defs/site/build.py): not resolved.
-            site_dir=_resolve_parent(Path(env.get("SITE_DIR") or warehouse.parent / "site")),
-            # The open-data API (`make api`, pipelines/api): loopback unless the operator says otherwise.
-            api_host=env.pattern(
-                env.get("API_HOST"), "127.0.0.1", API_HOST, "an IP address or a host name"
-            ),
-            api_port=env.integer(env.get("API_PORT"), 8000, 1, 65535),
-            # The most rows one page of a list endpoint returns (?limit=).
-            api_max_page_size=env.integer(env.get("API_MAX_PAGE_SIZE"), 1000, 1, 100_000),
-            # Cache-Control max-age of the API's answers; clients revalidate with the ETag after it.
-            api_cache_max_age_s=env.integer(env.get("API_CACHE_MAX_AGE_S"), 60, 0, 86400),
-        )
-        if env.problems:
-            raise SettingsError(env.problems)
-        return settings
-
-
-def _lake_root(env: _Env, value: _Value | None, default: Path) -> str:
-    if not env._set(value):
-        return str(default.resolve())
-    text = str(value).strip()
-    if text.startswith("s3://"):
-        if not re.fullmatch(r"s3://[a-z0-9][a-z0-9.-]{1,62}(/[A-Za-z0-9._/-]*)?", text):
-            env.problem(f"{value.name} must be a local path or s3://bucket/prefix, not {text!r}")
+def lake_root(text: str) -> str:
+    text = text.strip()
+    if text.startswith("s3://") and S3_LAKE.fullmatch(text):
         return text.rstrip("/")
     if "://" in text:
-        env.problem(f"{value.name} must be a local path or s3://bucket/prefix, not {text!r}")
+        raise ValueError("neither a local path nor s3://bucket/prefix")
     return str(Path(text).resolve())
 
 
-def _meter_key(env: _Env, value: _Value | None) -> str | None:
-    if not env._set(value):
-        return None
-    if len(str(value)) < METER_KEY_MIN_CHARS:
-        env.problem(
-            f"{value.name} must be a secret of at least {METER_KEY_MIN_CHARS} characters "
-            "(e.g. `openssl rand -hex 32`); its value is not shown"
-        )
-        return None
-    return str(value)
+def resolve_parent(path: Path) -> Path:
+    """An absolute path whose last part, maybe a symlink, is kept as it is."""
+    return path.expanduser().absolute().parent.resolve() / path.name
+
+
+SourceURL = Annotated[str | None, pydantic.AfterValidator(source_url)]
+LakeRoot = Annotated[str, pydantic.BeforeValidator(str), pydantic.AfterValidator(lake_root)]
+Year = whole(*YEARS)
+
+
+class WarehouseSettings(Section):
+    path: ResolvedPath = env("WAREHOUSE_PATH", REPO_ROOT / "warehouse" / "borlange.duckdb")
+    landing_dir: ResolvedPath = env("LANDING_DIR")
+
+
+class DbtSettings(Section):
+    target: one_of(DBT_TARGETS) = env("DBT_TARGET", "duckdb")
+    # The venv's own dbt, so that it runs without the venv on PATH.
+    executable: str = env("DBT_EXECUTABLE", str(Path(sys.executable).with_name("dbt")))
+    # One per process that parses: two parses writing one manifest.json could tear it.
+    target_dir: ResolvedPath = env("DBT_TARGET_DIR", DBT_PROJECT_DIR / "target")
+    memory_limit: te.matching(r"[1-9]\d{0,5}(MB|GB|MiB|GiB)", "a size such as 4GB or 512MB") = env(
+        "DBT_DUCKDB_MEMORY_LIMIT", "4GB"
+    )
+
+
+class PostgresSettings(Section):
+    """libpq's own variables, read only to choose the sslmode of the pipeline's PostgreSQL
+    connections (the raw mirror, the snapshots); dbt's profile applies the same rule."""
+
+    host: str | None = env("PGHOST", max_length=4096)
+    sslmode: one_of(SSLMODES) = env("PGSSLMODE", validate_default=True)
+
+    @pydantic.field_validator("sslmode")
+    @classmethod
+    def verify_full_off_loopback(cls, explicit: str | None, info: pydantic.ValidationInfo) -> str:
+        host, sslmode = info.data.get("host"), postgres_sslmode(info.data.get("host"), explicit)
+        targets_postgres = (info.context or {}).get("DBT_TARGET", "").strip() == "postgres"
+        if targets_postgres and not postgres_host_is_local(host) and sslmode != REMOTE_SSLMODE:
+            raise te.MustBe(
+                f"{REMOTE_SSLMODE} for the PostgreSQL host {host!r}, which is not loopback, not "
+                f"{sslmode!r} (unset, it is {REMOTE_SSLMODE}; give the CA in PGSSLROOTCERT)"
+            )
+        return sslmode
+
+
+class SourceSettings(Section):
+    allow_http: Flag = env("ALLOW_HTTP_SOURCES", False)  # replay mode, see source_url
+    smhi_base_url: SourceURL = env("SMHI_BASE_URL", SMHI_BASE_URL_DEFAULT)
+    scb_base_url: SourceURL = env("SCB_BASE_URL", SCB_BASE_URL_DEFAULT)
+    kolada_base_url: SourceURL = env("KOLADA_BASE_URL", KOLADA_BASE_URL_DEFAULT)
+    population_first_year: Year = env("SCB_POPULATION_FIRST_YEAR", 1990)
+    http_max_attempts: whole(1, 100) = env("HTTP_MAX_ATTEMPTS", 5)
+    http_backoff_base_s: finite(0, 3600) = env("HTTP_BACKOFF_BASE_S", 1.0)
+    http_max_body_mb: whole(1, 4096) = env("HTTP_MAX_BODY_MB", http.DEFAULT_MAX_BODY_BYTES // MIB)
+    http_deadline_s: finite(1, 86400) = env("HTTP_DEADLINE_S", http.DEFAULT_DEADLINE_S)
+    sei_households_path: ResolvedPath = env("SEI_HOUSEHOLDS_PATH", SEI_HOUSEHOLDS_DEFAULT)
+
+    @property
+    def http_max_body_bytes(self) -> int:
+        return self.http_max_body_mb * MIB
+
+
+class InboxSettings(Section):
+    dir: ResolvedPath = env("INBOX_DIR", REPO_ROOT / "inbox")
+    settle_s: finite(0, 86400) = env("INBOX_SETTLE_SECONDS", 10.0)
+    grid_zone: one_of(GRID_ZONES) = env("GRID_ZONE", "SE3")
+
+
+class MeterSettings(Section):
+    lake_root: Annotated[LakeRoot, Rule("a local path or s3://bucket/prefix")] = env(
+        "METER_LAKE_ROOT"
+    )
+    lake_s3_endpoint: SourceURL = env("METER_LAKE_S3_ENDPOINT")
+    lake_s3_region: te.matching(r"[a-z0-9][a-z0-9-]{0,62}", "an S3 region such as eu-north-1") = (
+        env("METER_LAKE_S3_REGION", "eu-north-1")
+    )
+    pseudonym_key: te.accepted(
+        lambda key: len(key) >= METER_KEY_MIN_CHARS,
+        f"a secret of at least {METER_KEY_MIN_CHARS} characters (e.g. `openssl rand -hex 32`)",
+        secret=True,
+    ) = env("METER_PSEUDONYM_KEY", repr=False)
+    inbox_folder: te.matching(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", FOLDER_NAME) = env(
+        "METER_INBOX_FOLDER", "meters"
+    )
+    max_file_mb: whole(1, 1024 * 1024) = env("METER_MAX_FILE_MB", 4096)
+    min_points: whole(3, 1000) = env("METER_MIN_POINTS", 5)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * MIB
+
+
+class ReportSettings(Section):
+    kommun: te.matching(r"\d{4}", "a four-digit kommun code") = env("REPORT_KOMMUN", "2081")
+    year: Annotated[Year | None, Rule(f"a whole number between {YEARS[0]} and {YEARS[1]}")] = env(
+        "REPORT_YEAR"  # unset: the kommun's latest
+    )
+    dir: ResolvedPath = env("REPORTS_DIR")
+    # Klimatkollen's trajectories look forward from the current year.
+    trajectory_as_of_year: Year = env(
+        "TRAJECTORY_AS_OF_YEAR", default_factory=lambda: date.today().year
+    )
+
+
+class ToleranceSettings(Section):
+    energy_balance: finite(0, 1) = env("ENERGY_BALANCE_TOLERANCE", 0.02)
+    energy_smhi: finite(0, 10) = env("ENERGY_SMHI_TOLERANCE", 0.25)
+    meter_reconciliation: finite(0, 1) = env("METER_RECONCILIATION_TOLERANCE", 0.02)
+    consumption_pace_pp: finite(0, 100) = env("CONSUMPTION_PACE_TOLERANCE_PP", 1.0)
+
+
+class NeutralitySettings(Section):
+    """dbt's vars of marts.climate_neutrality_balance; the sets are the seeds'."""
+
+    min_quality: one_of(seed_column("sink_quality_classes.csv", "quality_class")) = env(
+        "NEUTRALITY_MIN_QUALITY", "reported"
+    )
+    min_permanence: one_of(  # the hyphen too, as dbt accepts it
+        seed_column("sink_permanence_classes.csv", "permanence"),
+        normalise=lambda v: v.strip().replace("100-1000", "100–1000"),
+    ) = env("NEUTRALITY_MIN_PERMANENCE", "100–1000 år")
+    trend_method: one_of(seed_column("trajectory_methods.csv", "method")) = env(
+        "NEUTRALITY_TREND_METHOD", "carbon_law"
+    )
+    target_year: whole(2000, YEARS[1]) = env("NEUTRALITY_TARGET_YEAR", 2030)
+
+
+class ServingSettings(Section):
+    dir: ResolvedPath = env("SERVING_DIR")
+    storage_version: te.matching(STORAGE_VERSION, "a DuckDB version such as v1.0.0, or latest") = (
+        env("SERVING_STORAGE_VERSION", "v1.0.0")
+    )
+    git_revision: te.matching(r"[\w.+/-]{1,100}", "a commit id or tag") = env("GIT_REVISION")
+    # A link the site build swaps (pipelines/defs/site/build.py): its last part is not resolved.
+    site_dir: Annotated[Path, pydantic.AfterValidator(resolve_parent)] = env("SITE_DIR")
+
+
+class ApiSettings(Section):
+    host: te.matching(r"[A-Za-z0-9.:\-\[\]]{1,253}", "an IP address or a host name") = env(
+        "API_HOST", "127.0.0.1"
+    )
+    port: whole(1, 65535) = env("API_PORT", 8000)
+    max_page_size: whole(1, 100_000) = env("API_MAX_PAGE_SIZE", 1000)
+    cache_max_age_s: whole(0, 86400) = env("API_CACHE_MAX_AGE_S", 60)
+
+
+class Settings(Section):
+    """Every setting, by concern; problems are named in the order of the sections."""
+
+    warehouse: WarehouseSettings
+    dbt: DbtSettings
+    postgres: PostgresSettings
+    sources: SourceSettings
+    inboxes: InboxSettings
+    meters: MeterSettings
+    report: ReportSettings
+    tolerances: ToleranceSettings
+    neutrality: NeutralitySettings
+    serving: ServingSettings
+    api: ApiSettings
+    # in_process: the writers share one DuckDB file and run one at a time anyway, so a process per
+    # step would only add start-up time. multiprocess: for the PostgreSQL target.
+    executor: one_of(EXECUTORS) = env("DAGSTER_EXECUTOR", "in_process")
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def folders_beside_the_warehouse(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("warehouse"), dict):
+            warehouse = data["warehouse"].get("WAREHOUSE_PATH")
+            beside = Path(warehouse or WarehouseSettings.model_fields["path"].default).resolve()
+            for (section, variable), folder in FOLDERS_BESIDE_THE_WAREHOUSE.items():
+                data[section].setdefault(variable, beside.parent / folder)
+        return data
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        """From os.environ (or `environ`); every problem at once as one SettingsError."""
+        return te.read(cls, os.environ if environ is None else environ)
+
+    def updated(self, **sections: Mapping[str, Any]) -> "Settings":
+        """A copy with fields of some sections changed (trusted values: not validated again),
+        e.g. `settings.updated(inboxes={"settle_s": 0.0})`."""
+        changed = {s: getattr(self, s).model_copy(update=c) for s, c in sections.items()}
+        return self.model_copy(update=changed)

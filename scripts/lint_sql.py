@@ -13,6 +13,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pipelines.defs  # noqa: F401 - importing the domains declares their raw tables
 from pipelines.lib import warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +22,9 @@ PATHS = ["dbt_project/models", "dbt_project/macros", "dbt_project/tests"]
 
 def main(argv: list[str]) -> int:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    lint_warehouse = ROOT / config["tool"]["sqlfluff"]["templater"]["dbt"]["context"]["warehouse_path"]
+    lint_warehouse = (
+        ROOT / config["tool"]["sqlfluff"]["templater"]["dbt"]["context"]["warehouse_path"]
+    )
     lint_warehouse.unlink(missing_ok=True)
     warehouse.connect(lint_warehouse).close()
     sqlfluff = str(Path(sys.executable).with_name("sqlfluff"))

@@ -62,12 +62,12 @@ def demo_warehouse(tmp_path_factory):
 def dbt_manifest(demo_warehouse) -> Path:
     """dbt's manifest, which a publish with downloads requires. A clean clone has none until dbt
     parses; the demo's materialization parsed into this worker's DBT_TARGET_DIR."""
-    path = demo_warehouse.dbt_target_dir / "manifest.json"
+    path = demo_warehouse.dbt.target_dir / "manifest.json"
     assert path.is_file(), path
     return path
 
 
 @pytest.fixture
 def demo_con(demo_warehouse):
-    with duckdb.connect(str(demo_warehouse.warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(demo_warehouse.warehouse.path), read_only=True) as con:
         yield con

@@ -186,11 +186,12 @@ def write_parquet(path: Path, values) -> Path:
 def meter_partitions_job():
     """Both media's partition assets in one job on the multiprocess executor (rebuilt in each child)."""
     from pipelines.defs.meters.assets import el_values, fjarrvarme_values
+    from pipelines.resources import resources_for
     from pipelines.settings import Settings
 
     defs = dg.Definitions(
         assets=[el_values, fjarrvarme_values],
-        resources={"settings": Settings.from_env()},
+        resources=resources_for(Settings.from_env()),
         jobs=[dg.define_asset_job("meter_partitions", executor_def=dg.multiprocess_executor)],
     )
     return defs.resolve_job_def("meter_partitions")

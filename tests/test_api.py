@@ -59,7 +59,7 @@ def small_warehouse(demo: Path, target: Path, scale: float = 1.0) -> Path:
 @pytest.fixture(scope="module")
 def served(demo_warehouse, dbt_manifest, tmp_path_factory):
     root = tmp_path_factory.mktemp("api")
-    warehouse = small_warehouse(demo_warehouse.warehouse_path, root / "a.duckdb")
+    warehouse = small_warehouse(demo_warehouse.warehouse.path, root / "a.duckdb")
     published = publish.publish(warehouse, root / "serving", dbt_manifest=dbt_manifest)
     settings = Settings.from_env(
         {"SERVING_DIR": str(root / "serving"), "WAREHOUSE_PATH": str(warehouse)}
@@ -469,7 +469,7 @@ def test_concurrent_readers_during_publishes_see_one_consistent_build_each(
 
     settings, _, root = served
     a = root / "a.duckdb"
-    b = small_warehouse(demo_warehouse.warehouse_path, tmp_path / "b.duckdb", scale=2.0)
+    b = small_warehouse(demo_warehouse.warehouse.path, tmp_path / "b.duckdb", scale=2.0)
     serving = tmp_path / "serving"
     expected: dict[str, float] = {}
 

@@ -183,10 +183,10 @@ def test_similar_pace_uses_the_tolerance_and_the_carbon_law_rate():
 
 def test_tolerance_is_configured_by_environment():
     assert (
-        Settings.from_env({"CONSUMPTION_PACE_TOLERANCE_PP": "0.5"}).consumption_pace_tolerance_pp
+        Settings.from_env({"CONSUMPTION_PACE_TOLERANCE_PP": "0.5"}).tolerances.consumption_pace_pp
         == 0.5
     )
-    assert Settings.from_env({}).consumption_pace_tolerance_pp == 1.0
+    assert Settings.from_env({}).tolerances.consumption_pace_pp == 1.0
 
 
 def test_territorial_only_presets_are_marked_not_applicable():

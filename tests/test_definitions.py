@@ -216,7 +216,7 @@ def test_every_mart_column_is_documented_and_typed():
     prepare_manifest(
         settings, dbt_project_for(settings)
     )  # this process's manifest, parsed if stale
-    manifest = json.loads((settings.dbt_target_dir / "manifest.json").read_text())
+    manifest = json.loads((settings.dbt.target_dir / "manifest.json").read_text())
     marts = [
         n
         for n in manifest["nodes"].values()

@@ -16,9 +16,10 @@ README = REPO / "README.md"
 OPERATORS = REPO / "docs" / "operators.md"
 BENCH_README = REPO / "bench" / "README.md"
 
-# env.get("NAME"  env["NAME"]  os.environ.get('NAME'  os.getenv("NAME"  env_var('NAME'  (either quote).
+# env("NAME"  env.get("NAME"  env["NAME"]  os.environ.get('NAME'  os.getenv("NAME"  env_var('NAME'
+# (either quote).
 ENV_READ = re.compile(
-    r"""(?:\b(?:env|environ)\s*(?:\.get\(|\[)|\bgetenv\(|\benv_var\()\s*["']([A-Z][A-Z0-9_]*)["']"""
+    r"""(?:\b(?:env|environ)\s*(?:\.get\(|\[|\()|\bgetenv\(|\benv_var\()\s*["']([A-Z][A-Z0-9_]*)["']"""
 )
 MAKE_TARGET = re.compile(r"\bmake\s+([a-z][a-z0-9_-]*)")
 # [text](target) and [text](target "title"); images too. Autolinks and reference links are not used here.

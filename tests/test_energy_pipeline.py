@@ -8,7 +8,6 @@ hand below.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import importlib.util
 import os
@@ -23,9 +22,12 @@ import pytest
 
 from pipelines.defs.energy import assets as energy
 from pipelines.defs.energy import loads as energy_loads
+from pipelines.defs.energy.scb_energy import load_scb_energy
+from pipelines.defs.energy.smhi_comparison import compare_with_smhi
 from pipelines.lib import warehouse
 from pipelines.lib.dbt import vars_argument
 from pipelines.lib.warehouse import Store
+from pipelines.resources import InboxResource, TolerancesResource, WarehouseResource
 from pipelines.settings import DBT_PROJECT_DIR, Settings
 from tests.test_energy_feed import BAD_FILES
 
@@ -245,7 +247,7 @@ def energy_warehouse(tmp_path_factory):
     drop(inbox, "good_2025_utf8.csv")
     assert energy_loads.process_drop(inbox, store).unchanged == ["energy/good_2025_utf8.csv"]
     with start_offline_server() as server:
-        energy_loads.load_scb_energy(PxWebClient(server.scb_base_url), store, kommun_kod="2081")
+        load_scb_energy(PxWebClient(server.scb_base_url), store, kommun_kod="2081")
     run_dbt(store, root)
     return store
 
@@ -486,13 +488,14 @@ def test_the_asset_warns_when_a_report_is_quarantined(tmp_path, monkeypatch):
     monkeypatch.setenv("DBT_TARGET", "duckdb")
     store = new_store(tmp_path)
     drop(tmp_path / "inbox", "good_2025q1_kwh_declared.csv", "bad_unbalanced.csv")
-    settings = dataclasses.replace(
-        Settings.from_env(),
-        warehouse_path=store.warehouse_path,
-        landing_dir=store.landing_dir,
-        inbox_settle_s=0.0,
-    )
-    result = dg.materialize([energy.energy_reports], resources={"settings": settings})
+    resources = {
+        "warehouse": WarehouseResource(
+            path=str(store.warehouse_path), landing_dir=str(store.landing_dir)
+        ),
+        "inboxes": InboxResource(dir=str(tmp_path / "inbox"), settle_s=0.0),
+        "tolerances": TolerancesResource(),
+    }
+    result = dg.materialize([energy.energy_reports], resources=resources)
     [check] = result.get_asset_check_evaluations()
     assert (check.check_name, check.passed, check.severity) == (
         energy.ALL_VALID_CHECK,
@@ -503,10 +506,9 @@ def test_the_asset_warns_when_a_report_is_quarantined(tmp_path, monkeypatch):
     assert "balance_mismatch" in check.metadata["reports"].value
 
 
-def test_the_sensor_starts_a_run_only_when_reports_wait(tmp_path, monkeypatch):
-    monkeypatch.setenv("INBOX_DIR", str(tmp_path / "inbox"))
-    monkeypatch.setenv("INBOX_SETTLE_SECONDS", "0")
-    context = dg.build_sensor_context(resources={"settings": Settings.from_env()})
+def test_the_sensor_starts_a_run_only_when_reports_wait(tmp_path):
+    inboxes = InboxResource(dir=str(tmp_path / "inbox"), settle_s=0.0)
+    context = dg.build_sensor_context(resources={"inboxes": inboxes})
     assert isinstance(energy.energy_inbox_sensor(context), dg.SkipReason)
     drop(tmp_path / "inbox", "good_2025_01.xlsx")
     request = energy.energy_inbox_sensor(context)
@@ -534,7 +536,7 @@ def test_the_demo_loads_the_synthetic_reports_and_compares_with_smhi(demo_con):
 
     # SMHI's 'El och fjärrvärme' for Borlänge in 2024 is 46 767 t CO2e; the synthetic utility burns
     # 30 516 t: 30 516 - 46 767 = -16 251 t, -34,7 %, outside the default 25 %.
-    comparison = energy_loads.compare_with_smhi(demo_con, tolerance=0.25, kommun_kod="2081")
+    comparison = compare_with_smhi(demo_con, tolerance=0.25, kommun_kod="2081")
     assert (comparison.year, comparison.utility_t, comparison.smhi_t) == (
         2024,
         pytest.approx(ON_SITE_T),
@@ -547,5 +549,5 @@ def test_the_demo_loads_the_synthetic_reports_and_compares_with_smhi(demo_con):
     assert result.metadata["difference_pct"].value == pytest.approx(-34.7, abs=0.05)
     assert result.metadata["utility_data_is_synthetic"].value is True
     assert energy.smhi_check_result(
-        energy_loads.compare_with_smhi(demo_con, tolerance=0.40, kommun_kod="2081")
+        compare_with_smhi(demo_con, tolerance=0.40, kommun_kod="2081")
     ).passed

@@ -41,7 +41,7 @@ def failure_text(result: dg.ExecuteInProcessResult) -> str:
 
 
 def fingerprint() -> dict:
-    with duckdb.connect(str(Settings.from_env().warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(Settings.from_env().warehouse.path), read_only=True) as con:
         return warehouse.fingerprint(con)
 
 
@@ -55,7 +55,7 @@ def smhi_server(isolated_env, monkeypatch):
         handler.release = handler.releases()[0]
         load_smhi_release(
             SmhiClient(server.url),
-            Store(settings.warehouse_path, settings.landing_dir),
+            Store(settings.warehouse.path, settings.warehouse.landing_dir),
             sub="GGT",
             table="smhi_emissions_ggt",
         )
@@ -95,7 +95,7 @@ def test_429_with_retry_after_is_honoured_then_loads(smhi_server):
     assert server.count(SMHI_PATH) - requests_before == 2
     vintages = {
         str(v)
-        for (v,) in duckdb.connect(str(Settings.from_env().warehouse_path), read_only=True)
+        for (v,) in duckdb.connect(str(Settings.from_env().warehouse.path), read_only=True)
         .execute("select distinct vintage from raw.smhi_emissions_ggt")
         .fetchall()
     }
@@ -128,7 +128,7 @@ def test_malformed_file_is_rejected_with_sheet_row_and_value(smhi_server, tmp_pa
     assert "rejected, nothing loaded" in text
     assert f"sheet '{sheet_title}'" in text and "row 12" in text and "'n/a'" in text
     assert fingerprint() == before
-    reports = list(Settings.from_env().landing_dir.rglob("*.rejected.json"))
+    reports = list(Settings.from_env().warehouse.landing_dir.rglob("*.rejected.json"))
     assert len(reports) == 1
     assert reports[0].with_name(reports[0].name.removesuffix(".rejected.json")).exists()
 
@@ -149,10 +149,10 @@ def test_full_rerun_is_idempotent(demo_warehouse, isolated_env, monkeypatch):
     from replay.offline import start_offline_server
 
     settings = Settings.from_env()
-    settings.warehouse_path.parent.mkdir(parents=True)
-    shutil.copy(demo_warehouse.warehouse_path, settings.warehouse_path)
+    settings.warehouse.path.parent.mkdir(parents=True)
+    shutil.copy(demo_warehouse.warehouse.path, settings.warehouse.path)
     # The meter marts read the Parquet lake beside the file: it is part of the warehouse's state.
-    shutil.copytree(demo_warehouse.meter_lake_root, settings.meter_lake_root)
+    shutil.copytree(demo_warehouse.meters.lake_root, settings.meters.lake_root)
     before = fingerprint()
     with start_offline_server() as offline:
         for name, url in offline.environment().items():

@@ -333,7 +333,7 @@ def test_crf_export_opens_with_the_sector_table(mapping, demo_warehouse, tmp_pat
                 "--out",
                 str(out),
                 "--warehouse",
-                str(demo_warehouse.warehouse_path),
+                str(demo_warehouse.warehouse.path),
             ]
         )
         == 0
@@ -344,7 +344,7 @@ def test_crf_export_opens_with_the_sector_table(mapping, demo_warehouse, tmp_pat
     rows = [tuple(r) for r in wb[SHEET].iter_rows(values_only=True)]
     assert rows[HEADER_ROW - 1][: len(HEADER)] == HEADER
     by_subsector = {r[1]: r for r in rows[HEADER_ROW:] if r[1]}
-    with duckdb.connect(str(demo_warehouse.warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(demo_warehouse.warehouse.path), read_only=True) as con:
         el = dict(main_sector_rows(con, "level = 'kommun' and kommun_kod = ?", [BORLANGE]))
         hand = _hand_inventory(con, mapping)
     generation = by_subsector["Energy generation supplied to the grid"]
@@ -415,7 +415,7 @@ def test_every_lan_has_a_trajectory_under_each_method_on_its_own_total(demo_con)
 def test_report_shows_the_rank_in_lan_and_the_indicators(demo_warehouse, demo_con):
     import re
 
-    (page,) = demo_warehouse.reports_dir.glob("klimatrapport_2081_*.html")
+    (page,) = demo_warehouse.report.dir.glob("klimatrapport_2081_*.html")
     values = dict(
         re.findall(r'data-fact="([^"]+)" data-value="([^"]*)"', page.read_text(encoding="utf-8"))
     )

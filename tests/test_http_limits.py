@@ -318,14 +318,14 @@ def test_the_settings_refuse_plain_http_source_urls_outside_replay_mode():
         )
     assert [p.split(":")[0] for p in info.value.problems] == ["SMHI_BASE_URL", "SCB_BASE_URL"]
     assert (
-        Settings.from_env({"SMHI_BASE_URL": "http://127.0.0.1:8765"}).smhi_base_url
+        Settings.from_env({"SMHI_BASE_URL": "http://127.0.0.1:8765"}).sources.smhi_base_url
         == "http://127.0.0.1:8765"
     )
     replay = Settings.from_env(
         {"SMHI_BASE_URL": "http://replay.internal:8765", "ALLOW_HTTP_SOURCES": "1"}
     )
     assert (
-        replay.allow_http_sources is True and replay.smhi_base_url == "http://replay.internal:8765"
+        replay.sources.allow_http is True and replay.sources.smhi_base_url == "http://replay.internal:8765"
     )
 
 

@@ -3,7 +3,6 @@ Sundays, summer-time stamps, exact 15-minute sums, corrections with revisions, i
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -15,7 +14,7 @@ import duckdb
 import pytest
 
 from pipelines.cli import main as borlange
-from pipelines.defs.meters import loads
+from pipelines.defs.meters import loads, partitions
 from pipelines.lib.meter_lake import Lake
 from pipelines.lib.warehouse import Store
 from pipelines.settings import DEMO_METER_PSEUDONYM_KEY, Settings
@@ -255,30 +254,45 @@ def test_pseudonyms_are_keyed_hmacs(tmp_path):
 
 @pytest.fixture
 def meter_settings(tmp_path) -> Settings:
-    base = Settings.from_env({})
-    return dataclasses.replace(
-        base,
-        warehouse_path=tmp_path / "wh" / "borlange.duckdb",
-        landing_dir=tmp_path / "wh" / "landing",
-        inbox_dir=tmp_path / "inbox",
-        inbox_settle_s=0.0,
-        meter_lake_root=str(tmp_path / "lake"),
-        meter_pseudonym_key=DEMO_METER_PSEUDONYM_KEY,
+    return Settings.from_env(
+        {
+            "WAREHOUSE_PATH": str(tmp_path / "wh" / "borlange.duckdb"),
+            "LANDING_DIR": str(tmp_path / "wh" / "landing"),
+            "INBOX_DIR": str(tmp_path / "inbox"),
+            "INBOX_SETTLE_SECONDS": "0",
+            "METER_LAKE_ROOT": str(tmp_path / "lake"),
+            "METER_PSEUDONYM_KEY": DEMO_METER_PSEUDONYM_KEY,
+        }
     )
 
 
+def store_of(settings: Settings) -> Store:
+    return Store(settings.warehouse.path, settings.warehouse.landing_dir)
+
+
 def drop(settings: Settings, name: str, values) -> loads.DropReport:
-    folder = settings.inbox_dir / settings.meter_inbox_folder
+    folder = settings.inboxes.dir / settings.meters.inbox_folder
     folder.mkdir(parents=True, exist_ok=True)
     write_csv(folder / name, values)
-    return loads.process_drop(settings, Store.of(settings))
+    return loads.process_drop(
+        settings.inboxes.dir,
+        store_of(settings),
+        pseudonym_key=settings.meters.pseudonym_key,
+        folder=settings.meters.inbox_folder,
+    )
+
+
+def write_partition(settings: Settings, medium: str, month: date) -> partitions.PartitionResult:
+    return partitions.write_partition(
+        store_of(settings), Lake(settings.meters.lake_root), medium, month
+    )
 
 
 def test_a_correction_replaces_its_month_and_keeps_the_revision(meter_settings):
     month = date(2025, 1, 1)
     first = small(month)
     assert drop(meter_settings, "el_2025-01.csv", first).accepted
-    loads.write_partition(meter_settings, "el", month)
+    write_partition(meter_settings, "el", month)
     corrected = [dict(r) for r in first]
     corrected[5]["wh"] += 250  # one point, two intervals changed, +250 - 40 Wh
     corrected[6]["wh"] -= 40
@@ -288,7 +302,7 @@ def test_a_correction_replaces_its_month_and_keeps_the_revision(meter_settings):
         report.accepted
         and "supersedes el 2025-01 from el_2025-01.csv" in report.notes[report.accepted[0]][0]
     )
-    result = loads.write_partition(meter_settings, "el", month)
+    result = write_partition(meter_settings, "el", month)
     revision = result.written.revision
     assert (
         revision.revision,
@@ -299,12 +313,12 @@ def test_a_correction_replaces_its_month_and_keeps_the_revision(meter_settings):
     assert revision.wh == sum(r["wh"] for r in corrected) and revision.wh_before == sum(
         r["wh"] for r in first
     )
-    lake = Lake(meter_settings.meter_lake_root)
+    lake = Lake(meter_settings.meters.lake_root)
     table = lake.read_partition("el", month)
     assert sum(table.column("wh").to_pylist()) == sum(r["wh"] for r in corrected)
     assert len(lake.revisions("el", month)) == 2
     # Both files stay in the landing zone, byte for byte; the registry has both.
-    with duckdb.connect(str(meter_settings.warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(meter_settings.warehouse.path), read_only=True) as con:
         registry = con.execute(
             "select file_name, load_seq from raw.meter_feed_files order by load_seq"
         ).fetchall()
@@ -322,18 +336,18 @@ def test_a_partition_rerun_changes_nothing(meter_settings):
     month = date(2025, 1, 1)
     values = small(month)
     drop(meter_settings, "el.csv", values)
-    loads.write_partition(meter_settings, "el", month)
-    lake = Lake(meter_settings.meter_lake_root)
+    write_partition(meter_settings, "el", month)
+    lake = Lake(meter_settings.meters.lake_root)
     path = Path(lake.partition_path("el", month))
     before = (
         hashlib.sha256(path.read_bytes()).hexdigest(),
         path.stat().st_mtime_ns,
         lake.revisions("el", month),
     )
-    assert loads.write_partition(meter_settings, "el", month).written.unchanged
+    assert write_partition(meter_settings, "el", month).written.unchanged
     report = drop(meter_settings, "el_again.csv", values)  # the same bytes under another name
     assert report.unchanged and not report.accepted
-    assert loads.write_partition(meter_settings, "el", month).written.unchanged
+    assert write_partition(meter_settings, "el", month).written.unchanged
     assert (
         hashlib.sha256(path.read_bytes()).hexdigest(),
         path.stat().st_mtime_ns,
@@ -343,7 +357,7 @@ def test_a_partition_rerun_changes_nothing(meter_settings):
     assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700
     # A rewrite from scratch gives the same bytes (deterministic order and layout).
     path.unlink()
-    loads.write_partition(meter_settings, "el", month)
+    write_partition(meter_settings, "el", month)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before[0]
 
 
@@ -351,17 +365,17 @@ def test_a_bad_file_is_quarantined_and_nothing_is_written(meter_settings):
     values = small(date(2025, 1, 1), summer_time=False)
     values[3]["wh"] = -1
     report = drop(meter_settings, "bad.csv", values)
-    assert report.rejected == [f"{meter_settings.meter_inbox_folder}/bad.csv"]
+    assert report.rejected == [f"{meter_settings.meters.inbox_folder}/bad.csv"]
     assert "negative_value" in report.reports[report.rejected[0]]
-    assert loads.newest_accepted(Store.of(meter_settings), "el", date(2025, 1, 1)) is None
+    assert partitions.newest_accepted(store_of(meter_settings), "el", date(2025, 1, 1)) is None
 
 
 def test_no_key_no_load(meter_settings):
-    settings = dataclasses.replace(meter_settings, meter_pseudonym_key=None)
+    settings = meter_settings.updated(meters={"pseudonym_key": None})
     with pytest.raises(loads.MissingKey):
         drop(settings, "el.csv", small(date(2025, 1, 1), count=1))
     assert (
-        settings.inbox_dir / settings.meter_inbox_folder / "el.csv"
+        settings.inboxes.dir / settings.meters.inbox_folder / "el.csv"
     ).exists()  # left waiting, unread
 
 

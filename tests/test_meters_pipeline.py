@@ -16,6 +16,7 @@ import pytest
 
 from pipelines.defs.meters import loads
 from pipelines.defs.meters.assets import reconcile_result
+from pipelines.defs.meters.reconcile import reconcile
 from pipelines.settings import DEMO_METER_PSEUDONYM_KEY
 from tests.meter_files import meter_partitions_job, points, rows, write_csv
 
@@ -147,7 +148,7 @@ def test_no_gsrn_or_point_id_outside_the_lake(demo_warehouse, demo_con):
     # The warehouse's marts, and raw + trajectory (what `borlange mirror` copies to PostgreSQL).
     assert not leaks(text_columns(demo_con, ["marts", "raw", "trajectory", "reference"]))
     # The serving copy (what BI opens) and its Parquet export, by value and by byte.
-    serving = demo_warehouse.serving_dir
+    serving = demo_warehouse.serving.dir
     with duckdb.connect(str(serving / "borlange.duckdb"), read_only=True) as con:
         assert not leaks(text_columns(con, ["marts"]))
     exports = sorted((serving / "parquet" / "current").glob("*.parquet"))
@@ -156,7 +157,7 @@ def test_no_gsrn_or_point_id_outside_the_lake(demo_warehouse, demo_con):
         data = export.read_bytes().decode("latin-1")
         assert not GSRN.search(data) and not any(p in data for p in pseudonyms), export.name
     # The report.
-    reports = list(demo_warehouse.reports_dir.glob("klimatrapport_*.html"))
+    reports = list(demo_warehouse.report.dir.glob("klimatrapport_*.html"))
     assert reports
     for report in reports:
         page = report.read_text(encoding="utf-8")
@@ -170,7 +171,7 @@ def test_no_gsrn_or_point_id_outside_the_lake(demo_warehouse, demo_con):
 
 
 def test_the_lake_is_private(demo_warehouse):
-    root = Path(demo_warehouse.meter_lake_root)
+    root = Path(demo_warehouse.meters.lake_root)
     entries = list(root.rglob("*"))
     assert any(p.suffix == ".parquet" for p in entries)
     assert all(
@@ -196,7 +197,7 @@ def test_reconciliation_warns_on_a_mismatched_month():
         t(month, flow, category, value)""")
     con.execute("""create table marts.fct_district_heating_monthly as select * from (values
         (date '2024-02-01', 'delivery', 'single_family', 10.0)) t(month, measure, category, value)""")
-    result = loads.reconcile(con, tolerance=0.02)
+    result = reconcile(con, tolerance=0.02)
     by_category = {r["report_category"]: r for r in result.rows}
     assert by_category["distributed households"]["metered_mwh"] == pytest.approx(
         100.0
@@ -209,7 +210,7 @@ def test_reconciliation_warns_on_a_mismatched_month():
     check = reconcile_result(result)
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     assert check.metadata["mismatched"].value == 1
-    assert reconcile_result(loads.reconcile(con, tolerance=0.25)).passed
+    assert reconcile_result(reconcile(con, tolerance=0.25)).passed
 
 
 # --------------------------------------------------------------------------- multiprocess
@@ -223,20 +224,25 @@ def test_two_partitions_run_at_once_under_the_multiprocess_executor(tmp_path, mo
     monkeypatch.setenv("METER_PSEUDONYM_KEY", DEMO_METER_PSEUDONYM_KEY)
     monkeypatch.setenv("INBOX_SETTLE_SECONDS", "0")
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    from pipelines.lib.meter_lake import Lake
     from pipelines.lib.warehouse import Store
     from pipelines.settings import Settings
 
     settings = Settings.from_env()
     month = date(2025, 1, 1)
-    inbox = settings.inbox_dir / settings.meter_inbox_folder
+    inbox = settings.inboxes.dir / settings.meters.inbox_folder
     inbox.mkdir(parents=True)
     write_csv(inbox / "el.csv", rows(month, points("el", 5, quarter_hour_share=0.0)))
     write_csv(inbox / "heat.csv", rows(month, points("fjarrvarme", 5, quarter_hour_share=0.0)))
-    assert len(loads.process_drop(settings, Store.of(settings)).accepted) == 2
+    store = Store(settings.warehouse.path, settings.warehouse.landing_dir)
+    report = loads.process_drop(
+        settings.inboxes.dir, store, pseudonym_key=settings.meters.pseudonym_key
+    )
+    assert len(report.accepted) == 2
     # The warehouse is held open for writing the whole time: the partitions never need it.
     (tmp_path / "dagster").mkdir()
     with (
-        duckdb.connect(str(settings.warehouse_path)),
+        duckdb.connect(str(settings.warehouse.path)),
         dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance,
     ):
         result = dg.execute_job(
@@ -249,6 +255,6 @@ def test_two_partitions_run_at_once_under_the_multiprocess_executor(tmp_path, mo
         assert steps == {"meters__el_values", "meters__fjarrvarme_values"}
         logs = " ".join(str(e.message) for e in result.all_events).lower()
         assert "lock" not in logs
-    lake = loads.lake_of(settings)
+    lake = Lake(settings.meters.lake_root)
     assert lake.read_partition("el", month).num_rows == 5 * 744
     assert lake.read_partition("fjarrvarme", month).num_rows == 5 * 744

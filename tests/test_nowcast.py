@@ -327,15 +327,12 @@ def test_national_client_reads_mi0107_over_the_replay_and_loads_raw(tmp_path):
     assert rows == (frame.height, 1, "naturvardsverket_mi0107") and landed == [(TABLE,)]
 
 
-def test_raw_table_ddl_is_a_plain_dict_of_create_statements(tmp_path):
-    import duckdb
+def test_the_domain_declares_its_raw_table_and_every_connection_creates_it(tmp_path):
+    from pipelines.lib import warehouse
 
-    assert list(RAW_TABLES) == [TABLE]
-    con = duckdb.connect(str(tmp_path / "ddl.duckdb"))
-    con.execute("create schema raw")
-    for statement in RAW_TABLES.values():
-        con.execute(statement)
-        con.execute(statement)  # idempotent
+    assert [table.name for table in RAW_TABLES] == [TABLE]
+    warehouse.connect(tmp_path / "ddl.duckdb").close()
+    con = warehouse.connect(tmp_path / "ddl.duckdb")  # idempotent
     columns = [r[0] for r in con.execute(f"describe raw.{TABLE}").fetchall()]
     assert columns[:6] == [
         "file_sha256",

@@ -229,8 +229,8 @@ def test_partner_marts_end_to_end(demo_warehouse, isolated_env, monkeypatch):
     """SSAB's own scope 1 (synthetic) makes borlange_local computable, the territorial share and
     the portfolio against the carbon-law gap come out as hand-computed."""
     settings = Settings.from_env()
-    settings.warehouse_path.parent.mkdir(parents=True)
-    shutil.copy(demo_warehouse.warehouse_path, settings.warehouse_path)
+    settings.warehouse.path.parent.mkdir(parents=True)
+    shutil.copy(demo_warehouse.warehouse.path, settings.warehouse.path)
     inbox = isolated_env / "inbox"
     monkeypatch.setenv("INBOX_DIR", str(inbox))
     monkeypatch.setenv("TRAJECTORY_AS_OF_YEAR", "2026")
@@ -281,7 +281,7 @@ def test_partner_marts_end_to_end(demo_warehouse, isolated_env, monkeypatch):
         .execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     )
     assert result.success
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = duckdb.connect(str(settings.warehouse.path), read_only=True)
 
     # SSAB 2022: 245,000 t of SMHI's 240,069 t in Industri (2026 release) -> share 1.0205
     share = con.execute(
@@ -378,12 +378,12 @@ def test_the_quarantine_report_names_the_original_by_sha256(tmp_path, store):
     assert "year_in_future" in text
 
 
-def test_the_sensor_requests_one_run_per_drop(tmp_path, monkeypatch):
+def test_the_sensor_requests_one_run_per_drop(tmp_path):
     from pipelines.defs.partners.assets import partner_inbox_sensor
+    from pipelines.resources import InboxResource
 
-    monkeypatch.setenv("INBOX_DIR", str(tmp_path / "inbox"))
-    monkeypatch.setenv("INBOX_SETTLE_SECONDS", "0")
-    context = dg.build_sensor_context(resources={"settings": Settings.from_env()})
+    inboxes = InboxResource(dir=str(tmp_path / "inbox"), settle_s=0.0)
+    context = dg.build_sensor_context(resources={"inboxes": inboxes})
     assert isinstance(partner_inbox_sensor(context), dg.SkipReason)
     drop(tmp_path / "inbox", "ssab", "ssab_2022.csv", SSAB_2022)
     first, again = partner_inbox_sensor(context), partner_inbox_sensor(context)

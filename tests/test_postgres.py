@@ -238,8 +238,8 @@ def parity(demo_warehouse, postgres_server, tmp_path_factory):
     """(DuckDB file, Postgres server) holding the same warehouse, built by dbt on each engine."""
     work = tmp_path_factory.mktemp("postgres_parity")
     duck_path = work / "borlange.duckdb"
-    shutil.copyfile(demo_warehouse.warehouse_path, duck_path)
-    wal = Path(str(demo_warehouse.warehouse_path) + ".wal")
+    shutil.copyfile(demo_warehouse.warehouse.path, duck_path)
+    wal = Path(str(demo_warehouse.warehouse.path) + ".wal")
     if wal.exists():
         shutil.copyfile(wal, Path(str(duck_path) + ".wal"))
     with duckdb.connect(str(duck_path)) as con:

@@ -77,7 +77,7 @@ def test_the_demo_job_builds_the_marts_in_postgres(
         assert cur.fetchone()[0] > 0
 
     # The serving copy for BI was published from PostgreSQL's marts.
-    serving = Settings.from_env().serving_dir / "borlange.duckdb"
+    serving = Settings.from_env().serving.dir / "borlange.duckdb"
     with duckdb.connect(str(serving), read_only=True) as con:
         rows = con.execute(
             "select count(*) from marts.trajectory where kommun_kod = '2081'"

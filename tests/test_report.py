@@ -55,7 +55,7 @@ def test_a_section_without_its_mart_says_so_instead_of_failing():
 
 @pytest.fixture(scope="module")
 def report_path(demo_warehouse) -> Path:
-    paths = sorted(demo_warehouse.reports_dir.glob("klimatrapport_2081_*.html"))
+    paths = sorted(demo_warehouse.report.dir.glob("klimatrapport_2081_*.html"))
     assert [p.name for p in paths] == ["klimatrapport_2081_2024.html"], (
         "the demo run writes Borlänge's latest year"
     )

@@ -37,7 +37,7 @@ def test_publish_writes_the_serving_copy_and_parquet_with_a_manifest(
     demo_warehouse, dbt_manifest, tmp_path
 ):
     published = publish.publish(
-        demo_warehouse.warehouse_path, tmp_path / "serving", dbt_manifest=dbt_manifest
+        demo_warehouse.warehouse.path, tmp_path / "serving", dbt_manifest=dbt_manifest
     )
     manifest = json.loads(
         (tmp_path / "serving" / "parquet" / "current" / "_manifest.json").read_text()
@@ -74,7 +74,7 @@ def test_publish_writes_the_serving_copy_and_parquet_with_a_manifest(
 def test_concurrent_readers_always_see_one_consistent_build(demo_warehouse, tmp_path):
     """A reader process queries the serving copy in a loop while 10 builds are published,
     alternating two different warehouses: no error, and every read matches its manifest."""
-    build_a = demo_warehouse.warehouse_path
+    build_a = demo_warehouse.warehouse.path
     build_b = copy_warehouse(build_a, tmp_path / "b" / "borlange.duckdb")
     with duckdb.connect(str(build_b)) as con:
         con.execute("delete from marts.fct_emissions where year = 1990")
@@ -129,17 +129,17 @@ def run_job(selection=None) -> dg.ExecuteInProcessResult:
 def own_warehouse(demo_warehouse, dbt_manifest, isolated_env, monkeypatch):
     """A copy of the demo warehouse with its own serving folder, already published once."""
     settings = Settings.from_env()
-    copy_warehouse(demo_warehouse.warehouse_path, settings.warehouse_path)
+    copy_warehouse(demo_warehouse.warehouse.path, settings.warehouse.path)
     monkeypatch.setenv("SERVING_DIR", str(isolated_env / "serving"))
     monkeypatch.setenv("TRAJECTORY_AS_OF_YEAR", "2026")
-    publish.publish(settings.warehouse_path, isolated_env / "serving", dbt_manifest=dbt_manifest)
+    publish.publish(settings.warehouse.path, isolated_env / "serving", dbt_manifest=dbt_manifest)
     return Settings.from_env()
 
 
 def test_failed_checks_publish_nothing(own_warehouse):
-    before = serving_build(own_warehouse.serving_dir)
+    before = serving_build(own_warehouse.serving.dir)
     with duckdb.connect(
-        str(own_warehouse.warehouse_path)
+        str(own_warehouse.warehouse.path)
     ) as con:  # a negative emission breaks a blocking test
         con.execute(
             "update raw.smhi_emissions_ggt set tonnes = -1 where kommun_kod = '2081' and year = 2024 "
@@ -147,7 +147,7 @@ def test_failed_checks_publish_nothing(own_warehouse):
         )
     result = run_job(everything_but_downloads())
     assert not result.success
-    assert serving_build(own_warehouse.serving_dir) == before
+    assert serving_build(own_warehouse.serving.dir) == before
     published = [
         e
         for e in result.get_asset_materialization_events()
@@ -157,7 +157,7 @@ def test_failed_checks_publish_nothing(own_warehouse):
 
 
 def test_a_build_killed_in_dbt_keeps_the_serving_copy_and_the_next_run_completes(own_warehouse):
-    before = serving_build(own_warehouse.serving_dir)
+    before = serving_build(own_warehouse.serving.dir)
     env = {**os.environ, "DAGSTER_HOME": ""}
     job = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "demo"],
@@ -179,12 +179,12 @@ def test_a_build_killed_in_dbt_keeps_the_serving_copy_and_the_next_run_completes
     finally:
         if job.poll() is None:
             os.killpg(job.pid, signal.SIGKILL)
-    assert serving_build(own_warehouse.serving_dir) == before
+    assert serving_build(own_warehouse.serving.dir) == before
     result = run_job(
         everything_but_downloads()
     )  # the next run (no network here: the raw tables are loaded)
     assert result.success
-    assert serving_build(own_warehouse.serving_dir) != before
+    assert serving_build(own_warehouse.serving.dir) != before
 
 
 def dbt_is_building(session: int) -> bool:
@@ -207,7 +207,7 @@ def test_readers_during_ten_full_builds(own_warehouse, tmp_path):
         [
             sys.executable,
             str(REPO_ROOT / "tests" / "serving_reader.py"),
-            str(own_warehouse.serving_dir / publish.SERVING_FILE),
+            str(own_warehouse.serving.dir / publish.SERVING_FILE),
             str(stop),
             str(result),
             "900",
@@ -400,54 +400,6 @@ def test_every_rename_is_followed_by_an_fsync_of_its_folder(tmp_path, monkeypatc
     assert len(renames) == 4  # the build folder, `current`, and the two reader links (made once)
     for i in renames:
         assert events[i + 1] == ("fsync", events[i][1])
-
-
-def test_the_previous_layout_is_adopted_without_a_moment_of_disagreement(
-    tmp_path, monkeypatch, dbt_manifest
-):
-    """A serving folder as the older version left it (a plain borlange.duckdb, parquet/<id> and
-    parquet/current -> <id>): at every rename of the first new publish both reader paths agree."""
-    scratch = publish.publish(
-        small_warehouse(tmp_path / "a.duckdb", 10),
-        tmp_path / "scratch",
-        build_id="20260101T000000000000Z-old",
-        dbt_manifest=dbt_manifest,
-    )
-    serving = tmp_path / "serving"
-    (serving / "parquet").mkdir(parents=True)
-    shutil.copy(
-        tmp_path / "scratch" / "builds" / scratch.build_id / publish.SERVING_FILE,
-        serving / publish.SERVING_FILE,
-    )
-    shutil.copytree(scratch.parquet_dir, serving / "parquet" / scratch.build_id)
-    (serving / "parquet" / "current").symlink_to(scratch.build_id, target_is_directory=True)
-    assert channels(serving) == (scratch.build_id, scratch.build_id, 10, 10)
-
-    seen: list[tuple[str, str, int, int]] = []
-    real_replace = os.replace
-
-    def replace_and_look(src, dst):
-        real_replace(src, dst)
-        seen.append(channels(serving))
-
-    monkeypatch.setattr(publish.os, "replace", replace_and_look)
-    new = publish.publish(
-        small_warehouse(tmp_path / "b.duckdb", 20),
-        serving,
-        build_id="20260102T000000000000Z-new",
-        dbt_manifest=dbt_manifest,
-    )
-    assert len(seen) >= 5 and all(d == p and dr == pr for d, p, dr, pr in seen)
-    assert [s[0] for s in seen][0] == scratch.build_id and seen[-1] == (
-        new.build_id,
-        new.build_id,
-        20,
-        20,
-    )
-    assert (serving / publish.SERVING_FILE).is_symlink()
-    assert sorted(p.name for p in (serving / "parquet").iterdir()) == [
-        "current"
-    ]  # the old folder pruned
 
 
 def test_names_and_paths_in_the_publish_sql_are_quoted(tmp_path, dbt_manifest):

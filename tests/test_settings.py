@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from datetime import date
+from operator import attrgetter
 
 import pytest
 import yaml
@@ -34,39 +35,44 @@ def problems(env: dict[str, str]) -> list[str]:
 
 def test_the_defaults_are_unchanged():
     s = Settings.from_env({})
-    assert (s.dbt_target, s.population_first_year, s.http_max_attempts, s.http_backoff_base_s) == (
+    assert (
+        s.dbt.target,
+        s.sources.population_first_year,
+        s.sources.http_max_attempts,
+        s.sources.http_backoff_base_s,
+    ) == (
         "duckdb",
         1990,
         5,
         1.0,
     )
-    assert (s.serving_storage_version, s.report_kommun, s.executor, s.report_year) == (
+    assert (s.serving.storage_version, s.report.kommun, s.executor, s.report.year) == (
         "v1.0.0",
         "2081",
         "in_process",
         None,
     )
     assert (
-        s.energy_balance_tolerance,
-        s.energy_smhi_tolerance,
-        s.consumption_pace_tolerance_pp,
+        s.tolerances.energy_balance,
+        s.tolerances.energy_smhi,
+        s.tolerances.consumption_pace_pp,
     ) == (0.02, 0.25, 1.0)
     assert (
-        s.neutrality_min_quality,
-        s.neutrality_min_permanence,
-        s.neutrality_trend_method,
-        s.neutrality_target_year,
+        s.neutrality.min_quality,
+        s.neutrality.min_permanence,
+        s.neutrality.trend_method,
+        s.neutrality.target_year,
     ) == ("reported", "100–1000 år", "carbon_law", 2030)
-    assert s.trajectory_as_of_year == date.today().year
-    assert s.smhi_base_url == "https://nationellaemissionsdatabasen.smhi.se"
-    assert s.scb_base_url == "https://statistikdatabasen.scb.se/api/v2"
+    assert s.report.trajectory_as_of_year == date.today().year
+    assert s.sources.smhi_base_url == "https://nationellaemissionsdatabasen.smhi.se"
+    assert s.sources.scb_base_url == "https://statistikdatabasen.scb.se/api/v2"
     # the new ones
-    assert (s.http_max_body_bytes, s.http_deadline_s, s.allow_http_sources) == (
+    assert (s.sources.http_max_body_bytes, s.sources.http_deadline_s, s.sources.allow_http) == (
         64 * 1024 * 1024,
         600.0,
         False,
     )
-    assert s.postgres_sslmode == "prefer"  # PGHOST unset: 127.0.0.1
+    assert s.postgres.sslmode == "prefer"  # PGHOST unset: 127.0.0.1
 
 
 def test_empty_values_mean_unset_as_before():
@@ -189,6 +195,36 @@ def test_a_tolerance_of_nan_or_out_of_range_is_refused(value):
             "ALLOW_HTTP_SOURCES must be 1 or 0 (true or false), not 'maybe'",
         ),
         (
+            "INBOX_SETTLE_SECONDS",
+            "nan",
+            "INBOX_SETTLE_SECONDS must be a finite number between 0 and 86400, not 'nan'",
+        ),
+        (
+            "INBOX_SETTLE_SECONDS",
+            "abc",
+            "INBOX_SETTLE_SECONDS must be a finite number between 0 and 86400, not 'abc'",
+        ),
+        (
+            "INBOX_SETTLE_SECONDS",
+            "-1",
+            "INBOX_SETTLE_SECONDS must be a finite number between 0 and 86400, not '-1'",
+        ),
+        (
+            "METER_LAKE_S3_REGION",
+            "eu north 1",
+            "METER_LAKE_S3_REGION must be an S3 region such as eu-north-1, not 'eu north 1'",
+        ),
+        (
+            "METER_LAKE_ROOT",
+            "ftp://lake",
+            "METER_LAKE_ROOT must be a local path or s3://bucket/prefix, not 'ftp://lake'",
+        ),
+        (
+            "GRID_ZONE",
+            "SE5",
+            "GRID_ZONE must be one of 'SE1', 'SE2', 'SE3', 'SE4', 'SE', not 'SE5'",
+        ),
+        (
             "PGSSLMODE",
             "strict",
             "PGSSLMODE must be one of 'disable', 'allow', 'prefer', 'require', 'verify-ca', "
@@ -221,34 +257,34 @@ def test_every_problem_is_reported_at_once():
 @pytest.mark.parametrize(
     "env, attribute, value",
     [
-        ({"ENERGY_BALANCE_TOLERANCE": "0"}, "energy_balance_tolerance", 0.0),
-        ({"ENERGY_BALANCE_TOLERANCE": " 1 "}, "energy_balance_tolerance", 1.0),
-        ({"HTTP_MAX_ATTEMPTS": "1"}, "http_max_attempts", 1),
-        ({"HTTP_BACKOFF_BASE_S": "0"}, "http_backoff_base_s", 0.0),
-        ({"HTTP_MAX_BODY_MB": "8"}, "http_max_body_bytes", 8 * 1024 * 1024),
-        ({"HTTP_DEADLINE_S": "90.5"}, "http_deadline_s", 90.5),
+        ({"ENERGY_BALANCE_TOLERANCE": "0"}, "tolerances.energy_balance", 0.0),
+        ({"ENERGY_BALANCE_TOLERANCE": " 1 "}, "tolerances.energy_balance", 1.0),
+        ({"HTTP_MAX_ATTEMPTS": "1"}, "sources.http_max_attempts", 1),
+        ({"HTTP_BACKOFF_BASE_S": "0"}, "sources.http_backoff_base_s", 0.0),
+        ({"HTTP_MAX_BODY_MB": "8"}, "sources.http_max_body_bytes", 8 * 1024 * 1024),
+        ({"HTTP_DEADLINE_S": "90.5"}, "sources.http_deadline_s", 90.5),
         (
             {"NEUTRALITY_MIN_PERMANENCE": "100-1000 år"},
-            "neutrality_min_permanence",
+            "neutrality.min_permanence",
             "100-1000 år",
         ),  # the hyphen, as dbt accepts
-        ({"NEUTRALITY_MIN_QUALITY": "measured"}, "neutrality_min_quality", "measured"),
+        ({"NEUTRALITY_MIN_QUALITY": "measured"}, "neutrality.min_quality", "measured"),
         (
             {"NEUTRALITY_TREND_METHOD": "borlange_local"},
-            "neutrality_trend_method",
+            "neutrality.trend_method",
             "borlange_local",
         ),
-        ({"SERVING_STORAGE_VERSION": "latest"}, "serving_storage_version", "latest"),
-        ({"SERVING_STORAGE_VERSION": "v1.2.0"}, "serving_storage_version", "v1.2.0"),
+        ({"SERVING_STORAGE_VERSION": "latest"}, "serving.storage_version", "latest"),
+        ({"SERVING_STORAGE_VERSION": "v1.2.0"}, "serving.storage_version", "v1.2.0"),
         ({"DAGSTER_EXECUTOR": "multiprocess"}, "executor", "multiprocess"),
-        ({"REPORT_YEAR": "2024"}, "report_year", 2024),
-        ({"DBT_DUCKDB_MEMORY_LIMIT": "512MB"}, "dbt_duckdb_memory_limit", "512MB"),
-        ({"ALLOW_HTTP_SOURCES": "yes"}, "allow_http_sources", True),
-        ({"ALLOW_HTTP_SOURCES": "0"}, "allow_http_sources", False),
+        ({"REPORT_YEAR": "2024"}, "report.year", 2024),
+        ({"DBT_DUCKDB_MEMORY_LIMIT": "512MB"}, "dbt.memory_limit", "512MB"),
+        ({"ALLOW_HTTP_SOURCES": "yes"}, "sources.allow_http", True),
+        ({"ALLOW_HTTP_SOURCES": "0"}, "sources.allow_http", False),
     ],
 )
 def test_values_inside_their_ranges_are_taken(env, attribute, value):
-    assert getattr(Settings.from_env(env), attribute) == value
+    assert attrgetter(attribute)(Settings.from_env(env)) == value
 
 
 def test_the_sets_are_the_ones_the_code_uses():
@@ -269,6 +305,45 @@ def test_borlange_exits_2_with_one_line_on_a_bad_setting(monkeypatch, capsys):
     assert err == (
         "borlange: invalid settings: ENERGY_BALANCE_TOLERANCE must be a finite number between 0 and 1, "
         "not 'nan'\n"
+    )
+
+
+def test_a_secret_is_named_never_shown():
+    assert problems({"METER_PSEUDONYM_KEY": "too-short-to-be-secret"}) == [
+        "METER_PSEUDONYM_KEY must be a secret of at least 32 characters "
+        "(e.g. `openssl rand -hex 32`); its value is not shown"
+    ]
+    key = "k" * 40
+    assert key not in repr(Settings.from_env({"METER_PSEUDONYM_KEY": key}))
+
+
+@pytest.mark.parametrize("value", ["nan", "abc", "-1"])
+def test_borlange_demo_refuses_a_settling_time_it_cannot_use(value):
+    """`INBOX_SETTLE_SECONDS=nan` once made every inbox wait for ever (now - mtime >= nan is
+    always false); now the demo does not start."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "demo"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "INBOX_SETTLE_SECONDS": value},
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "borlange: invalid settings: INBOX_SETTLE_SECONDS must be a finite number between 0 and "
+        f"86400, not {value!r}"
+    ]
+
+
+def test_every_subcommand_names_every_bad_variable(monkeypatch, capsys):
+    monkeypatch.setenv("INBOX_SETTLE_SECONDS", "nan")
+    monkeypatch.setenv("METER_LAKE_S3_REGION", "EU")
+    argv = ["partners", "template", "--partner", "ssab", "--year", "2025", "--out", "unused"]
+    assert cli.main(argv) == 2
+    assert capsys.readouterr().err == (
+        "borlange: invalid settings: INBOX_SETTLE_SECONDS must be a finite number between 0 and "
+        "86400, not 'nan'; METER_LAKE_S3_REGION must be an S3 region such as eu-north-1, not 'EU'\n"
     )
 
 
@@ -316,7 +391,7 @@ def test_sslmode_is_verify_full_unless_the_host_is_loopback(host, local):
     assert postgres_sslmode(host, None) == ("prefer" if local else "verify-full")
     assert postgres_sslmode(host, "disable") == "disable"  # PGSSLMODE, when set, is what it says
     env = {"DBT_TARGET": "postgres", **({"PGHOST": host} if host is not None else {})}
-    assert Settings.from_env(env).postgres_sslmode == ("prefer" if local else "verify-full")
+    assert Settings.from_env(env).postgres.sslmode == ("prefer" if local else "verify-full")
 
 
 def test_a_weaker_sslmode_for_a_remote_host_is_refused():
@@ -326,16 +401,16 @@ def test_a_weaker_sslmode_for_a_remote_host_is_refused():
             f"PGSSLMODE must be verify-full for the PostgreSQL host 'db.example.org', which is not loopback, not "
             f"{weak!r} (unset, it is verify-full; give the CA in PGSSLROOTCERT)"
         ]
-    assert Settings.from_env({**env, "PGSSLMODE": "verify-full"}).postgres_sslmode == "verify-full"
+    assert Settings.from_env({**env, "PGSSLMODE": "verify-full"}).postgres.sslmode == "verify-full"
     assert (
         Settings.from_env(
             {"PGHOST": "127.0.0.1", "PGSSLMODE": "disable", "DBT_TARGET": "postgres"}
-        ).postgres_sslmode
+        ).postgres.sslmode
         == "disable"
     )
     # Only the PostgreSQL target is held to it: a DuckDB run does not connect.
     assert (
-        Settings.from_env({"PGHOST": "db.example.org", "PGSSLMODE": "disable"}).postgres_sslmode
+        Settings.from_env({"PGHOST": "db.example.org", "PGSSLMODE": "disable"}).postgres.sslmode
         == "disable"
     )
 

@@ -197,7 +197,7 @@ def test_low_permanence_removal_is_left_out_and_a_year_without_lulucf_stays_unkn
     tree planting 25 t, under 100 år) and a national series without 2023; the sink models are rebuilt."""
     store = Store(tmp_path / "wh" / "borlange.duckdb", tmp_path / "wh" / "landing")
     store.warehouse_path.parent.mkdir(parents=True)
-    shutil.copy(demo_warehouse.warehouse_path, store.warehouse_path)
+    shutil.copy(demo_warehouse.warehouse.path, store.warehouse_path)
     drop(
         tmp_path / "inbox",
         "tunabyggen",

@@ -55,7 +55,7 @@ class CountingHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site(demo_warehouse):
     """The built site on a loopback ephemeral port: (base URL, site folder)."""
-    folder = demo_warehouse.site_dir
+    folder = demo_warehouse.serving.site_dir
     assert (folder / "index.html").is_file(), f"the site asset did not write {folder}"
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(CountingHandler, directory=str(folder.resolve()))
@@ -72,7 +72,7 @@ def site(demo_warehouse):
 @pytest.fixture(scope="module")
 def serving(demo_warehouse):
     """The serving copy the site was built from, read-only, as any reader opens it."""
-    with duckdb.connect(str(demo_warehouse.serving_dir / "borlange.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(demo_warehouse.serving.dir / "borlange.duckdb"), read_only=True) as con:
         yield con
 
 
@@ -225,11 +225,11 @@ def test_the_site_is_built_from_the_current_serving_build(site, serving, demo_wa
     kommuner = {k for (k,) in serving.execute("select kommun_kod from marts.dim_kommun").fetchall()}
     assert len(kommuner) == 290
     assert {p.stem for p in (folder / "kommun").glob("*.html")} == kommuner
-    assert demo_warehouse.report_kommun in kommuner
+    assert demo_warehouse.report.kommun in kommuner
 
 
 def test_the_report_kommuns_page_equals_the_marts(visit, serving, demo_warehouse):
-    kod = demo_warehouse.report_kommun
+    kod = demo_warehouse.report.kommun
     v = visit("index.html")
     assert_kommun_page_equals_marts(v, serving, kod)
     facts = v.facts()
@@ -328,7 +328,7 @@ def test_the_comparison_view_compares_the_chosen_kommuner(visit, serving, demo_w
     for kod in OTHER_KOMMUNER:
         v.page.select_option("#valj-kommun", kod)
         v.page.click("#lagg-till")
-    chosen = [demo_warehouse.report_kommun, *OTHER_KOMMUNER]
+    chosen = [demo_warehouse.report.kommun, *OTHER_KOMMUNER]
     assert (
         v.page.evaluate(
             "[...document.querySelectorAll('#jamforelse tbody tr')].map(r => r.dataset.kommun)"
@@ -422,7 +422,7 @@ def test_the_site_links_the_builds_download_set(site, serving, demo_warehouse):
     import re
 
     _, folder = site
-    served = (demo_warehouse.serving_dir / "current").resolve() / "downloads"
+    served = (demo_warehouse.serving.dir / "current").resolve() / "downloads"
     package = json.loads((served / "datapackage.json").read_text(encoding="utf-8"))
     open_marts = {Path(r["path"]).name.split(".")[0] for r in package["resources"]}
     published = {
@@ -464,9 +464,9 @@ def test_site_dir_keeps_its_link_unresolved(tmp_path):
     settings = Settings.from_env(
         {"WAREHOUSE_PATH": str(tmp_path / "borlange.duckdb"), "SITE_DIR": str(tmp_path / "site")}
     )
-    assert settings.site_dir == tmp_path.resolve() / "site"
+    assert settings.serving.site_dir == tmp_path.resolve() / "site"
     assert (
-        Settings.from_env({"WAREHOUSE_PATH": str(tmp_path / "w" / "borlange.duckdb")}).site_dir
+        Settings.from_env({"WAREHOUSE_PATH": str(tmp_path / "w" / "borlange.duckdb")}).serving.site_dir
         == tmp_path.resolve() / "w" / "site"
     )
 
@@ -476,11 +476,11 @@ def test_a_new_site_build_swaps_in_whole_and_sweeps_a_crashed_one(site, demo_war
     rename; the folder being served stays whole; what a crashed build left is removed."""
     from pipelines.defs.site.build import write_site
 
-    link = demo_warehouse.site_dir
+    link = demo_warehouse.serving.site_dir
     before = link.resolve()
     crashed = link.with_name(link.name + ".builds") / ".crashed.tmp"
     (crashed / "kommun").mkdir(parents=True)
-    built = write_site(demo_warehouse.serving_dir, link, demo_warehouse.report_kommun)
+    built = write_site(demo_warehouse.serving.dir, link, demo_warehouse.report.kommun)
     assert link.is_symlink() and link.resolve() == built.folder != before
     assert (
         before.is_dir() and (before / "index.html").is_file()

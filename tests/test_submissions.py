@@ -22,7 +22,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from pipelines.submissions.__main__ import main as cli_main
+from pipelines import cli
 from sources.partner_submissions import (
     SHEET_BY_KEY,
     SHEETS,
@@ -40,6 +40,12 @@ from sources.partner_submissions import validate as validate_module
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "submissions"
+
+
+def cli_main(argv: list[str]) -> int:
+    return cli.main(["partners", *argv])
+
+
 TODAY = date(2026, 6, 1)
 PARTNERS = set(load_partners())
 FORMULA_LIKE = "=cmd|' /C calc'!A0"
@@ -446,7 +452,8 @@ def test_cli_validate_json_and_the_module_entry_point(tmp_path):
         [
             sys.executable,
             "-m",
-            "pipelines.submissions",
+            "pipelines.cli",
+            "partners",
             "validate",
             "--json",
             "--today",
@@ -465,7 +472,8 @@ def test_cli_validate_json_and_the_module_entry_point(tmp_path):
         [
             sys.executable,
             "-m",
-            "pipelines.submissions",
+            "pipelines.cli",
+            "partners",
             "validate",
             "--today",
             "2026-06-01",

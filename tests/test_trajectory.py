@@ -24,10 +24,16 @@ from pipelines.defs.trajectory.compute import (
 from pipelines.defs.trajectory.lad import lad_fit, ols_fit
 from pipelines.defs.trajectory.presets import COLUMNS as PRESET_COLUMNS
 from pipelines.defs.trajectory.presets import MethodPreset, PresetError, load_presets
-from pipelines.trajectory.__main__ import main as cli_main
+from pipelines import cli
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def cli_main(argv: list[str]) -> int:
+    return cli.main(["trajectory", *argv])
+
+
 CO2E_2026 = FIXTURES / "tdp_bf20c58_co2e_totals.csv"  # June 2026 release, 2016-2019 missing
 CO2_2024 = FIXTURES / "kk_2fc6856_co2_totals.csv"  # Dec 2024 site, CO2, cement deducted
 BORLANGE = "2081"
@@ -586,7 +592,8 @@ def test_cli_as_a_module_exits_1_on_bad_input(tmp_path):
         [
             sys.executable,
             "-m",
-            "pipelines.trajectory",
+            "pipelines.cli",
+            "trajectory",
             "--emissions",
             str(tmp_path / "none.csv"),
             "--method",

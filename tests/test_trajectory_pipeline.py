@@ -8,7 +8,8 @@ from datetime import date
 import dagster as dg
 import pytest
 
-from pipelines.defs.trajectory.assets import check_name, on_track_check, without_cement
+from pipelines.defs.trajectory.assets import check_name, on_track_check
+from pipelines.defs.trajectory.runs import without_cement
 
 BORLANGE = "2081"
 
@@ -103,8 +104,8 @@ def test_check_on_an_unmet_scope_warns_with_the_reason(demo_con):
 
 def test_charts_are_written_for_borlange(demo_warehouse):
     for method in ("carbon_law", "carbon_law_1_7c", "carbon_budget"):
-        png = demo_warehouse.reports_dir / f"trajectory_{BORLANGE}_{method}.png"
-        html = demo_warehouse.reports_dir / f"trajectory_{BORLANGE}_{method}.html"
+        png = demo_warehouse.report.dir / f"trajectory_{BORLANGE}_{method}.png"
+        html = demo_warehouse.report.dir / f"trajectory_{BORLANGE}_{method}.html"
         assert png.read_bytes().startswith(b"\x89PNG")
         text = html.read_text(encoding="utf-8")
         assert "http://" not in text and "https://" not in text  # self-contained
@@ -132,7 +133,7 @@ def test_cement_is_taken_out_only_where_reported():
 def test_carbon_budget_from_the_warehouse_reproduces_dec_2024(demo_con):
     """Our own SMHI CO2 export (2024-04-18, data to 2022) less the cement seed is exactly
     Klimatkollen's Dec 2024 input, so the preset run as of 2024 gives its published budget."""
-    from pipelines.defs.trajectory.assets import scope_inputs
+    from pipelines.defs.trajectory.runs import scope_inputs
     from pipelines.defs.trajectory.compute import compute_trajectories
     from pipelines.defs.trajectory.presets import load_presets
 

@@ -84,7 +84,7 @@ def problem_response(
 
 
 def create_app(settings: Settings) -> FastAPI:
-    builds = BuildCache(settings.serving_dir)
+    builds = BuildCache(settings.serving.dir)
     app = FastAPI(
         title="Klimatneutrala Borlänge 2030: open data API",
         version="1",
@@ -98,7 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.builds = builds
-    max_page = settings.api_max_page_size
+    max_page = settings.api.max_page_size
     Limit = Annotated[
         int, Query(ge=1, le=max_page, description=f"Rows per page, at most {max_page}.")
     ]
@@ -157,7 +157,7 @@ def create_app(settings: Settings) -> FastAPI:
         if request.url.path in ("/openapi.json", "/docs"):
             response = await call_next(request)
             response.headers.setdefault(
-                "Cache-Control", f"public, max-age={settings.api_cache_max_age_s}"
+                "Cache-Control", f"public, max-age={settings.api.cache_max_age_s}"
             )
             return response
         try:
@@ -170,7 +170,7 @@ def create_app(settings: Settings) -> FastAPI:
             cache = (
                 "no-cache"
                 if request.url.path == "/v1/health"
-                else f"public, max-age={settings.api_cache_max_age_s}"
+                else f"public, max-age={settings.api.cache_max_age_s}"
             )
             if request.method in ("GET", "HEAD") and etag_matches(
                 request.headers.get("if-none-match"), etag

@@ -11,14 +11,14 @@ from pipelines.settings import Settings
 def main(settings: Settings) -> int:
     app = create_app(settings)
     print(
-        f"open-data API on http://{settings.api_host}:{settings.api_port}/docs, serving {settings.serving_dir}",
+        f"open-data API on http://{settings.api.host}:{settings.api.port}/docs, serving {settings.serving.dir}",
         flush=True,
     )
     try:
         uvicorn.run(
             app,
-            host=settings.api_host,
-            port=settings.api_port,
+            host=settings.api.host,
+            port=settings.api.port,
             log_level="warning",
             server_header=False,
         )

@@ -1,24 +1,27 @@
-"""One folder per domain. Each domain's `assets.py` holds its assets, checks, sensors, jobs and
-schedules and ends in `definitions(settings) -> dg.Definitions`; its plain Python (loads.py,
-compute.py, ...) sits beside it. `load_domains` finds every domain folder, so a new feed is a new
-folder here."""
+"""One folder per domain: its assets, checks, sensors, jobs and schedules in assets.py, which
+Dagster finds by itself (pipelines/definitions.py), its plain Python beside it (loads.py,
+compute.py, ...), and the DDL of the raw tables it writes in raw_tables.py. A new feed is a new
+folder here.
 
-from __future__ import annotations
+Importing this package declares every domain's raw tables (pipelines/lib/warehouse.py), so that
+whichever domain connects first, every raw table exists and dbt can always build."""
 
-import importlib
+import importlib.util
 import pkgutil
-
-import dagster as dg
-
-from pipelines.settings import Settings
 
 
 def domain_names() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.ispkg)
 
 
-def load_domains(settings: Settings) -> list[dg.Definitions]:
+def raw_table_modules() -> list[str]:
+    """The module of each domain that declares raw tables."""
     return [
-        importlib.import_module(f"{__name__}.{name}.assets").definitions(settings)
+        f"{__name__}.{name}.raw_tables"
         for name in domain_names()
+        if importlib.util.find_spec(f"{__name__}.{name}.raw_tables") is not None
     ]
+
+
+for _module in raw_table_modules():
+    importlib.import_module(_module)

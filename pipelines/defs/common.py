@@ -10,11 +10,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.lib import drops, engine
+from pipelines.lib import drops
 from pipelines.lib.drops import DropReport, FileFeed
-from pipelines.lib.warehouse import RejectedFile, Store
-from pipelines.resources import ScbResource
-from pipelines.settings import DUCKDB_POOL, Settings
+from pipelines.lib.warehouse import RawTable, RejectedFile, Store
+from pipelines.resources import InboxResource, ScbResource, WarehouseResource
+from pipelines.settings import DUCKDB_POOL
 from sources.scb import PxWebClient
 
 INGESTION = dict(group_name="ingestion", pool=DUCKDB_POOL, kinds={"python", "duckdb"})
@@ -50,26 +50,33 @@ def rejected(exc: RejectedFile) -> dg.Failure:
     )
 
 
-def scb_table_asset(
-    table: str, description: str, load: Callable[[PxWebClient, Store, Settings], object]
-) -> dg.AssetsDefinition:
-    """The ingestion asset of SCB tables loaded into raw.<table> by `load(client, store, settings)`."""
-
-    @dg.asset(key=["raw", table], description=description, **INGESTION)
-    def _asset(
-        context: dg.AssetExecutionContext, scb: ScbResource, settings: dg.ResourceParam[Settings]
-    ) -> dg.MaterializeResult:
-        report = load(scb.client(log=context.log.warning), Store.of(settings), settings)
-        if getattr(report, "synthetic", False):
-            context.log.warning(
-                f"raw.{table} holds SYNTHETIC replay data: figures built on it are not real."
-            )
-        engine.mirror_raw(settings, [table, "landed_files"])
-        sha256 = getattr(report, "sha256", None)
-        return dg.MaterializeResult(
-            data_version=dg.DataVersion(sha256) if sha256 else None,
-            metadata=report_metadata(report),
+def load_result(
+    context: dg.AssetExecutionContext, table: RawTable, report
+) -> dg.MaterializeResult:
+    """A load report as the asset's result: its sha256 (if any) as the data version, its fields as
+    metadata, and a warning in the log when the table holds synthetic replay data."""
+    if getattr(report, "synthetic", False):
+        context.log.warning(
+            f"raw.{table.name} holds SYNTHETIC replay data: figures built on it are not real."
         )
+    sha256 = getattr(report, "sha256", None)
+    return dg.MaterializeResult(
+        data_version=dg.DataVersion(sha256) if sha256 else None, metadata=report_metadata(report)
+    )
+
+
+def scb_table_asset(
+    table: RawTable, description: str, load: Callable[[PxWebClient, Store, ScbResource], object]
+) -> dg.AssetsDefinition:
+    """The ingestion asset of an SCB table loaded into raw.<table> by `load(client, store, scb)`."""
+
+    @dg.asset(key=["raw", table.name], description=description, **INGESTION)
+    def _asset(
+        context: dg.AssetExecutionContext, scb: ScbResource, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        with warehouse.loading(table) as store:
+            report = load(scb.client(log=context.log.warning), store, scb)
+        return load_result(context, table, report)
 
     return _asset
 
@@ -118,21 +125,24 @@ def drop_fingerprint(files) -> str:
     return digest.hexdigest()
 
 
-def inbox_sensor(name: str, job, feed: FileFeed) -> dg.SensorDefinition:
-    """A sensor (on by default) that starts `job` once for every new set of files waiting for `feed`."""
-    where = f"<INBOX_DIR>/{feed.drop_pattern}"
+def inbox_sensor(
+    name: str, job, feed_of: Callable[[InboxResource], FileFeed]
+) -> dg.SensorDefinition:
+    """A sensor (on by default) that starts `job` once for every new set of files waiting for the
+    feed `feed_of(inboxes)` gives."""
 
     @dg.sensor(
         name=name,
         job=job,
         minimum_interval_seconds=30,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description=f"Starts a load when files wait in {where}.",
+        description=f"Starts {job.name} when files wait for it in INBOX_DIR.",
     )
-    def _sensor(context: dg.SensorEvaluationContext, settings: dg.ResourceParam[Settings]):  # noqa: ARG001
-        files = drops.pending_files(feed, settings.inbox_dir, settle_s=settings.inbox_settle_s)
+    def _sensor(inboxes: InboxResource):
+        feed = feed_of(inboxes)
+        files = drops.pending_files(feed, inboxes.path, settle_s=inboxes.settle_s)
         if not files:
-            return dg.SkipReason(f"no files in {where}")
+            return dg.SkipReason(f"no files in <INBOX_DIR>/{feed.drop_pattern}")
         return dg.RunRequest(run_key=drop_fingerprint(files), tags={"files": str(len(files))})
 
     return _sensor

@@ -15,18 +15,19 @@ from pipelines.settings import DBT_PROJECT_DIR, Settings
 
 def dbt_vars(settings: Settings) -> dict[str, object]:
     return {
-        "warehouse_path": str(settings.warehouse_path),
-        "report_kommun": settings.report_kommun,
-        "neutrality_min_quality": settings.neutrality_min_quality,
-        "neutrality_min_permanence": settings.neutrality_min_permanence,
-        "neutrality_trend_method": settings.neutrality_trend_method,
-        "neutrality_target_year": settings.neutrality_target_year,
-        "postgres_sslmode": settings.postgres_sslmode,
-        # The meter lake (a local path; an s3:// lake leaves the meter models empty) and its small-cell limit.
-        "meter_lake_root": settings.meter_lake_root,
-        "meter_min_points": settings.meter_min_points,
-        "grid_zone": settings.grid_zone,
-        "duckdb_memory_limit": settings.dbt_duckdb_memory_limit,
+        "warehouse_path": str(settings.warehouse.path),
+        "report_kommun": settings.report.kommun,
+        "neutrality_min_quality": settings.neutrality.min_quality,
+        "neutrality_min_permanence": settings.neutrality.min_permanence,
+        "neutrality_trend_method": settings.neutrality.trend_method,
+        "neutrality_target_year": settings.neutrality.target_year,
+        "postgres_sslmode": settings.postgres.sslmode,
+        # The meter lake (a local path; an s3:// lake leaves the meter models empty) and its
+        # small-cell limit.
+        "meter_lake_root": settings.meters.lake_root,
+        "meter_min_points": settings.meters.min_points,
+        "grid_zone": settings.inboxes.grid_zone,
+        "duckdb_memory_limit": settings.dbt.memory_limit,
     }
 
 
@@ -38,15 +39,15 @@ def vars_argument(settings: Settings) -> list[str]:
 def dbt_command(settings: Settings, command: Sequence[str]) -> list[str]:
     """A whole dbt command line for the project, e.g. `dbt_command(s, ["docs", "generate"])`."""
     return [
-        settings.dbt_executable,
+        settings.dbt.executable,
         *command,
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
         "--target",
-        settings.dbt_target,
+        settings.dbt.target,
         "--target-path",
-        str(settings.dbt_target_dir),
+        str(settings.dbt.target_dir),
         *vars_argument(settings),
     ]

@@ -1,5 +1,5 @@
 """Which engine holds the marts: DuckDB (default) or PostgreSQL (`DBT_TARGET=postgres`).
-Plain Python, no Dagster.
+Plain Python, no Dagster; the warehouse resource (pipelines/resources.py) decides when to call it.
 
 The Python steps always work on DuckDB. With PostgreSQL as the target:
 - the DuckDB file is the local landing store of the raw loads, and each load's raw tables are
@@ -21,38 +21,32 @@ import polars as pl
 
 from pipelines.lib.postgres_mirror import mirror
 from pipelines.lib.sql import qualified, quote_identifier
-from pipelines.settings import Settings
 
 
-def uses_postgres(settings: Settings) -> bool:
-    return settings.dbt_target == "postgres"
-
-
-def mirror_raw(settings: Settings, tables: Sequence[str]) -> dict[str, int]:
-    """After a load: copy its raw tables to PostgreSQL when that is the target."""
-    if not uses_postgres(settings):
-        return {}
-    return mirror(
-        settings.warehouse_path,
-        [f"raw.{table}" for table in tables],
-        sslmode=settings.postgres_sslmode,
-    )
+def mirror_raw(warehouse_path: Path, tables: Sequence[str], *, sslmode: str) -> dict[str, int]:
+    """After a load: copy its raw tables to PostgreSQL."""
+    return mirror(warehouse_path, [f"raw.{table}" for table in tables], sslmode=sslmode)
 
 
 @contextlib.contextmanager
 def working_copy(
-    settings: Settings, reads: Sequence[str], writes: Sequence[str] = ()
+    warehouse_path: Path,
+    reads: Sequence[str],
+    writes: Sequence[str] = (),
+    *,
+    postgres_sslmode: str | None = None,
 ) -> Iterator[Path]:
-    """A DuckDB file holding `reads` (schema.table, or a whole schema) from the target engine.
-    On PostgreSQL it is a temporary snapshot, and `writes` are mirrored back on success."""
-    if not uses_postgres(settings):
-        yield settings.warehouse_path
+    """A DuckDB file holding `reads` (schema.table, or a whole schema) from the target engine:
+    the warehouse file itself on DuckDB (no `postgres_sslmode`); on PostgreSQL a temporary
+    snapshot, whose `writes` are mirrored back on success."""
+    if postgres_sslmode is None:
+        yield warehouse_path
         return
     import psycopg2
 
     with (
         tempfile.TemporaryDirectory(prefix="pg-snapshot-") as tmp,
-        psycopg2.connect("", sslmode=settings.postgres_sslmode) as pg,
+        psycopg2.connect("", sslmode=postgres_sslmode) as pg,
     ):
         snapshot = Path(tmp) / "snapshot.duckdb"
         with duckdb.connect(str(snapshot)) as con:
@@ -87,6 +81,8 @@ def copy_from_postgres(pg, con: duckdb.DuckDBPyConnection, schema: str, table: s
     with pg.cursor() as cur:
         cur.execute(query)
         names = [d.name for d in cur.description]
-        frame = pl.DataFrame(cur.fetchall(), schema=names, orient="row", infer_schema_length=None)  # noqa: F841
+        frame = pl.DataFrame(cur.fetchall(), schema=names, orient="row", infer_schema_length=None)
     con.execute(f"create schema if not exists {quote_identifier(schema)}")
-    con.execute(f"create table {qualified(schema, table)} as select * from frame")
+    con.register("snapshot_rows", frame)
+    con.execute(f"create table {qualified(schema, table)} as select * from snapshot_rows")
+    con.unregister("snapshot_rows")

@@ -41,7 +41,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib import downloads
-from pipelines.lib.durable import fsync, fsync_dir, link_or_copy
+from pipelines.lib.durable import fsync, fsync_dir
 from pipelines.lib.sql import qualified, quote_identifier, quote_literal
 from pipelines.settings import REPO_ROOT, STORAGE_VERSION
 from sources.formula_safety import neutralise_sql
@@ -68,6 +68,11 @@ class Published:
     parquet_dir: Path
     manifest: dict
     downloads_dir: Path | None = None
+
+
+def connect_build(folder: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the serving copy of a published build (serving/builds/<id>)."""
+    return duckdb.connect(str(folder / SERVING_FILE), read_only=True)
 
 
 def git_revision() -> str:
@@ -167,7 +172,6 @@ def publish(
     serving_dir.mkdir(parents=True, exist_ok=True)
     with publish_lock(serving_dir):
         sweep(serving_dir)
-        adopt_previous_layout(serving_dir)
         builds = serving_dir / BUILDS_DIR
         builds.mkdir(exist_ok=True)
         with duckdb.connect(str(warehouse_path), read_only=True) as con:
@@ -280,49 +284,6 @@ def ensure_reader_links(serving_dir: Path) -> None:
     ):
         if not (link.is_symlink() and os.readlink(link) == target):
             switch_link(link, target)
-
-
-def adopt_previous_layout(serving_dir: Path) -> None:
-    """An older version published `borlange.duckdb` (a file) and `parquet/current -> <build_id>`
-    with two renames. Take that build into `builds/` (hard links, no copy) and point `current` and
-    both reader paths at it before anything else changes: at every step both show that build."""
-    old_file, old_link = serving_dir / SERVING_FILE, serving_dir / PARQUET_DIR / CURRENT
-    if old_file.is_symlink() or not old_file.is_file():
-        return
-    build_id = serving_build_id(old_file)
-    old_parquet = (
-        serving_dir / PARQUET_DIR / os.readlink(old_link) if old_link.is_symlink() else None
-    )
-    if (
-        build_id is None
-        or old_parquet is None
-        or old_parquet.name != build_id
-        or not old_parquet.is_dir()
-    ):
-        return  # the two channels never agreed: the new build's switch brings them together
-    builds = serving_dir / BUILDS_DIR
-    builds.mkdir(exist_ok=True)
-    if not (builds / build_id).is_dir():
-        staged = builds / f".{build_id}.tmp"
-        (staged / PARQUET_DIR).mkdir(parents=True)
-        link_or_copy(old_file, staged / SERVING_FILE)
-        for path in sorted(old_parquet.iterdir()):
-            link_or_copy(path, staged / PARQUET_DIR / path.name)
-        fsync_dir(staged / PARQUET_DIR)
-        fsync_dir(staged)
-        os.replace(staged, builds / build_id)
-        fsync_dir(builds)
-    switch_link(serving_dir / CURRENT, f"{BUILDS_DIR}/{build_id}")
-    ensure_reader_links(serving_dir)
-
-
-def serving_build_id(path: Path) -> str | None:
-    try:
-        with duckdb.connect(str(path), read_only=True) as con:
-            rows = con.execute("select build_id from marts._manifest").fetchall()
-    except duckdb.Error:
-        return None
-    return rows[0][0] if rows else None
 
 
 def sweep(serving_dir: Path) -> list[Path]:

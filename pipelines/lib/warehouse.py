@@ -24,212 +24,41 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-RAW_DDL = {
-    "landed_files": """
-        create table if not exists raw.landed_files (
-            sha256 varchar primary key,
-            source varchar not null,
-            file_name varchar not null,
-            url varchar,
-            request_params varchar,
-            content_type varchar,
-            bytes bigint not null,
-            stored_path varchar not null,
-            vintage date,
-            first_fetched_at timestamp not null,
-            loaded_into varchar not null
-        )""",
-    "smhi_emissions": """
-        create table if not exists raw.{table} (
-            file_sha256 varchar not null,
-            file_name varchar not null,
-            vintage date not null,
-            sub varchar not null,
-            gas varchar not null,
-            unit_raw varchar not null,
-            sheet varchar not null,
-            level varchar not null,
-            lan_kod varchar,
-            kommun_kod varchar,
-            huvudsektor_raw varchar not null,
-            undersektor_raw varchar not null,
-            lan_namn_raw varchar,
-            kommun_namn_raw varchar,
-            year integer not null,
-            tonnes double not null,
-            source_row integer not null,
-            fetched_at timestamp not null
-        )""",
-    "partner_submissions": """
-        create table if not exists raw.partner_submissions (
-            sha256 varchar primary key,
-            partner_id varchar not null,
-            reporting_year integer not null,
-            file_name varchar not null,
-            received_at timestamp not null,
-            contact_name varchar,
-            contact_email varchar,
-            submitted_date date
-        )""",
-    "partner_emissions": """
-        create table if not exists raw.partner_emissions (
-            sha256 varchar not null, partner_id varchar not null, reporting_year integer not null,
-            source_row integer not null, scope integer not null, category varchar, tonnes_co2e double not null,
-            method varchar, inside_territory boolean, comment varchar
-        )""",
-    "partner_energy": """
-        create table if not exists raw.partner_energy (
-            sha256 varchar not null, partner_id varchar not null, reporting_year integer not null,
-            source_row integer not null, energy_carrier varchar not null, mwh double not null,
-            supplier varchar, comment varchar
-        )""",
-    "partner_actions": """
-        create table if not exists raw.partner_actions (
-            sha256 varchar not null, partner_id varchar not null, reporting_year integer not null,
-            source_row integer not null, action_id varchar not null, title varchar, status varchar,
-            start_year integer, investment_sek double, expected_annual_reduction_t double,
-            realised_reduction_t double, comment varchar
-        )""",
-    "partner_removals": """
-        create table if not exists raw.partner_removals (
-            sha256 varchar not null, partner_id varchar not null, reporting_year integer not null,
-            source_row integer not null, removal_type varchar not null, tonnes_co2 double not null,
-            method varchar, permanence varchar, comment varchar
-        )""",
-    "scb_population": """
-        create table if not exists raw.scb_population (
-            file_sha256 varchar not null,
-            table_id varchar not null,
-            contents_code varchar not null,
-            kommun_kod varchar not null,
-            year integer not null,
-            population bigint,
-            status varchar,
-            updated varchar,
-            fetched_at timestamp not null
-        )""",
-    # Borlänge Energi's monthly reports (pipelines/defs/energy/loads.py): one row per accepted file ...
-    "energy_feed_files": """
-        create table if not exists raw.energy_feed_files (
-            sha256 varchar primary key,
-            file_name varchar not null,
-            load_seq integer not null,
-            received_at timestamp not null,
-            period_start date not null,
-            period_end date not null,
-            declared_unit varchar not null,
-            source_note varchar,
-            is_synthetic boolean not null,
-            networks integer not null,
-            value_count integer not null
-        )""",
-    # ... and its values in the long format of sources/energy_feed/contract.py (energy in MWh).
-    "energy_feed_values": """
-        create table if not exists raw.energy_feed_values (
-            sha256 varchar not null, network varchar not null, month date not null, measure varchar not null,
-            category varchar not null, unit varchar not null, value double not null,
-            source_row integer not null, source_column varchar not null
-        )""",
-    # Borlänge Energi's meter files (pipelines/defs/meters/loads.py): one row per accepted file, no
-    # metering point in it (the values, pseudonymised, are in the meter lake).
-    "meter_feed_files": """
-        create table if not exists raw.meter_feed_files (
-            sha256 varchar primary key, file_name varchar not null, load_seq integer not null,
-            received_at timestamp not null, medium varchar not null, month date not null,
-            value_count bigint not null, points integer not null, kwh decimal(18, 3) not null,
-            resolutions varchar not null, is_synthetic boolean not null
-        )""",
-    # Electricity Maps' hourly carbon intensity (pipelines/defs/grid/loads.py): one row per accepted
-    # file with its vintage (the release) ...
-    "carbon_intensity_files": """
-        create table if not exists raw.carbon_intensity_files (
-            sha256 varchar primary key,
-            file_name varchar not null,
-            load_seq integer not null,
-            received_at timestamp not null,
-            vintage date not null,
-            vintage_from varchar not null,
-            header_version varchar not null,
-            zone_id varchar not null,
-            first_hour_utc timestamp not null,
-            last_hour_utc timestamp not null,
-            hours integer not null,
-            source_note varchar
-        )""",
-    # ... and its hours as published (g CO2e/kWh; shares in %).
-    "carbon_intensity_hours": """
-        create table if not exists raw.carbon_intensity_hours (
-            sha256 varchar not null, zone_id varchar not null, country varchar, zone_name varchar,
-            hour_utc timestamp not null, direct_gco2_per_kwh double not null,
-            lifecycle_gco2_per_kwh double not null, cfe_pct double, re_pct double, data_source varchar,
-            is_estimated boolean not null, estimation_method varchar, source_row integer not null
-        )""",
-    # SCB's municipal energy statistics (KRE): TAB3654, TAB3451, TAB3452, one row per cell.
-    "scb_energy": """
-        create table if not exists raw.scb_energy (
-            file_sha256 varchar not null,
-            table_id varchar not null,
-            contents_code varchar not null,
-            kommun_kod varchar not null,
-            category_variable varchar not null,
-            category_code varchar not null,
-            category_label varchar,
-            fuel_code varchar not null,
-            fuel_label varchar,
-            year integer not null,
-            mwh double,
-            status varchar,
-            unit varchar,
-            updated varchar,
-            note varchar,
-            fetched_at timestamp not null
-        )""",
-    # Carbon sinks (pipelines/defs/sinks/loads.py): every fetch is kept, staging reads the newest.
-    "scb_lulucf_national": """
-        create table if not exists raw.scb_lulucf_national (
-            file_sha256 varchar not null, table_id varchar not null, sector_code varchar not null,
-            gas_code varchar not null, contents_code varchar not null, year integer not null,
-            tonnes_co2e double, status varchar, unit_raw varchar not null, updated varchar,
-            is_synthetic boolean not null, provenance_note varchar not null, fetched_at timestamp not null
-        )""",
-    "scb_forest_land": """
-        create table if not exists raw.scb_forest_land (
-            file_sha256 varchar not null, table_id varchar not null, key_source varchar not null,
-            key_description varchar not null, kommun_kod varchar not null, year integer not null,
-            hectares double, status varchar, unit_raw varchar not null, updated varchar,
-            is_synthetic boolean not null, provenance_note varchar not null, fetched_at timestamp not null
-        )""",
-    # Kolada v3 KPI values (pipelines/defs/indicators/loads.py): one landed file per page; every fetch
-    # is kept, staging reads the newest per KPI, id and year.
-    "kolada_kpi_values": """
-        create table if not exists raw.kolada_kpi_values (
-            file_sha256 varchar not null, url varchar not null, kpi varchar not null, municipality varchar not null,
-            year integer not null, gender varchar not null, value double, status varchar, count integer,
-            is_deleted boolean not null, note varchar, is_synthetic boolean not null, is_derived boolean not null,
-            fetched_at timestamp not null
-        )""",
-    # Consumption-based emissions (pipelines/consumption.py).
-    "scb_consumption_emissions": """
-        create table if not exists raw.scb_consumption_emissions (
-            file_sha256 varchar not null, table_id varchar not null, use_code varchar not null,
-            component varchar, use_label varchar, substance_code varchar not null, year integer not null,
-            tonnes double, status varchar, unit_raw varchar, contents_code varchar, contents_label varchar,
-            updated varchar, fetched_at timestamp not null
-        )""",
-    "scb_brp": """
-        create table if not exists raw.scb_brp (
-            file_sha256 varchar not null, table_id varchar not null, kommun_kod varchar not null,
-            year integer not null, value double, status varchar, unit_raw varchar, contents_code varchar,
-            contents_label varchar, updated varchar, fetched_at timestamp not null
-        )""",
-    "sei_household_emissions": """
-        create table if not exists raw.sei_household_emissions (
-            file_sha256 varchar not null, file_name varchar not null, sheet varchar not null,
-            data_year integer not null, vintage date not null, kommun_kod varchar not null,
-            kommun_namn_raw varchar, kommungrupp_kod integer, kg_co2e_per_capita double not null,
-            source_row integer not null, fetched_at timestamp not null
-        )""",
-}
+
+@dataclass(frozen=True)
+class RawTable:
+    """A raw table a domain writes: raw.<name>, and its columns as `create table` takes them.
+    Each domain declares its own (pipelines/defs/<domain>/raw_tables.py)."""
+
+    name: str
+    columns: str
+
+    def create(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(f"create table if not exists raw.{self.name} ({self.columns})")
+
+
+# Every landed file, written by this framework in the same transaction as the file's rows.
+LANDED_FILES = RawTable(
+    "landed_files",
+    """sha256 varchar primary key, source varchar not null, file_name varchar not null, url varchar,
+    request_params varchar, content_type varchar, bytes bigint not null, stored_path varchar not null,
+    vintage date, first_fetched_at timestamp not null, loaded_into varchar not null""",
+)
+_DECLARED: dict[str, RawTable] = {LANDED_FILES.name: LANDED_FILES}
+
+
+def declare(*tables: RawTable) -> tuple[RawTable, ...]:
+    """Register a domain's raw tables: every connection creates every declared table, empty until
+    its source loads, so that dbt can always build (a source nobody has delivered yet is an empty
+    table, not an error). Importing pipelines.defs declares every domain's."""
+    for table in tables:
+        if _DECLARED.setdefault(table.name, table) != table:
+            raise ValueError(f"raw.{table.name} is declared twice, differently")
+    return tables
+
+
+def declared_raw_tables() -> tuple[RawTable, ...]:
+    return tuple(_DECLARED.values())
 
 
 @dataclass(frozen=True)
@@ -238,11 +67,6 @@ class Store:
 
     warehouse_path: Path
     landing_dir: Path
-
-    @classmethod
-    def of(cls, settings) -> Store:
-        """The store the settings name (their warehouse_path and landing_dir)."""
-        return cls(settings.warehouse_path, settings.landing_dir)
 
 
 class RejectedFile(RuntimeError):
@@ -340,40 +164,18 @@ def write_rejection_report(landed: LandedFile, *, file_name: str, error: Excepti
     return report
 
 
-# Every raw table exists from the first connection on, empty until its source loads, so that
-# dbt can always build (a source nobody has delivered yet is an empty table, not an error).
-RAW_TABLES = {
-    "landed_files": "landed_files",
-    "smhi_emissions_ggt": "smhi_emissions",
-    "smhi_emissions_co2": "smhi_emissions",
-    "scb_population": "scb_population",
-    "partner_submissions": "partner_submissions",
-    "partner_emissions": "partner_emissions",
-    "partner_energy": "partner_energy",
-    "partner_actions": "partner_actions",
-    "partner_removals": "partner_removals",
-    "energy_feed_files": "energy_feed_files",
-    "energy_feed_values": "energy_feed_values",
-    "carbon_intensity_files": "carbon_intensity_files",
-    "carbon_intensity_hours": "carbon_intensity_hours",
-    "scb_energy": "scb_energy",
-    "scb_lulucf_national": "scb_lulucf_national",
-    "scb_forest_land": "scb_forest_land",
-    "scb_consumption_emissions": "scb_consumption_emissions",
-    "scb_brp": "scb_brp",
-    "sei_household_emissions": "sei_household_emissions",
-    "kolada_kpi_values": "kolada_kpi_values",
-    "meter_feed_files": "meter_feed_files",
-}
-
-
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     con.execute("create schema if not exists raw")
-    for table, kind in RAW_TABLES.items():
-        con.execute(RAW_DDL[kind].format(table=table))
+    for table in declared_raw_tables():
+        table.create(con)
     return con
+
+
+def read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the warehouse file, for a command that only reads it."""
+    return duckdb.connect(str(path), read_only=True)
 
 
 def is_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:

@@ -4,7 +4,7 @@ in the UI."""
 
 import dagster as dg
 
-from pipelines.settings import PARTITIONING_TAG, SCHEDULE_TIMEZONE, Settings
+from pipelines.settings import PARTITIONING_TAG, SCHEDULE_TIMEZONE
 
 # Partitioned assets (tagged PARTITIONING_TAG: the meter lake's months) run in their own jobs, one run
 # per partition, started by their sensor or a backfill; this job has no partition key.
@@ -40,8 +40,3 @@ yearly_statistics_schedule = dg.ScheduleDefinition(
     description="The 5th of every month: re-ask the yearly statistics; unchanged responses change nothing.",
 )
 
-
-def definitions(settings: Settings) -> dg.Definitions:  # noqa: ARG001 - every domain takes the settings
-    return dg.Definitions(
-        jobs=[warehouse_refresh, yearly_statistics_job], schedules=[yearly_statistics_schedule]
-    )

@@ -2,45 +2,47 @@
 (the allocation key per kommun) and SEI Konsumtionskompassen (households, a file feed).
 The work is in loads.py; these wrap it with resources and UI metadata."""
 
+from pathlib import Path
+
 import dagster as dg
 
-from pipelines.defs.common import INGESTION, rejected, report_metadata, scb_table_asset
+from pipelines.defs.common import INGESTION, load_result, rejected, scb_table_asset
 from pipelines.defs.consumption import loads
-from pipelines.lib import engine
-from pipelines.lib.warehouse import RejectedFile, Store
-from pipelines.settings import Settings
+from pipelines.defs.consumption.raw_tables import (
+    SCB_BRP,
+    SCB_CONSUMPTION_EMISSIONS,
+    SEI_HOUSEHOLD_EMISSIONS,
+)
+from pipelines.lib.warehouse import RejectedFile
+from pipelines.resources import SeiResource, WarehouseResource
 
 scb_consumption_emissions = scb_table_asset(
-    "scb_consumption_emissions",
+    SCB_CONSUMPTION_EMISSIONS,
     "SCB MI1301 consumption-based greenhouse-gas emissions, national, by use (households, public sector, "
     "investments), t CO2e per year, through PxWebApi 2.0.",
-    lambda client, store, _settings: loads.load_national_consumption(client, store),
+    lambda client, store, _scb: loads.load_national_consumption(client, store),
 )
 
 scb_brp = scb_table_asset(
-    "scb_brp",
+    SCB_BRP,
     "SCB NR0105 gross regional product per kommun: the key that downscales public consumption and investments. "
     "The offline payload holds reconstructed shares (see its note).",
-    lambda client, store, _settings: loads.load_brp(client, store),
+    lambda client, store, _scb: loads.load_brp(client, store),
 )
 
 
 @dg.asset(
-    key=["raw", "sei_household_emissions"],
+    key=["raw", SEI_HOUSEHOLD_EMISSIONS.name],
     **INGESTION,
     description="SEI Konsumtionskompassen: household consumption-based emissions per capita per kommun "
     "(kg CO2e), a file feed read from SEI_HOUSEHOLDS_PATH.",
 )
-def sei_household_emissions(settings: dg.ResourceParam[Settings]) -> dg.MaterializeResult:
+def sei_household_emissions(
+    context: dg.AssetExecutionContext, sei: SeiResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     try:
-        report = loads.load_sei_households(settings.sei_households_path, Store.of(settings))
+        with warehouse.loading(SEI_HOUSEHOLD_EMISSIONS) as store:
+            report = loads.load_sei_households(Path(sei.path), store)
     except RejectedFile as exc:
         raise rejected(exc) from exc
-    engine.mirror_raw(settings, ["sei_household_emissions", "landed_files"])
-    return dg.MaterializeResult(
-        data_version=dg.DataVersion(report.sha256), metadata=report_metadata(report)
-    )
-
-
-def definitions(settings: Settings) -> dg.Definitions:  # noqa: ARG001 - every domain takes the settings
-    return dg.Definitions(assets=[scb_consumption_emissions, scb_brp, sei_household_emissions])
+    return load_result(context, SEI_HOUSEHOLD_EMISSIONS, report)

@@ -5,10 +5,14 @@ import dagster as dg
 
 from pipelines.defs.common import INGESTION, rejected, scb_table_asset
 from pipelines.defs.emissions import loads
-from pipelines.lib import engine
-from pipelines.lib.warehouse import RejectedFile, Store
-from pipelines.resources import SmhiResource
-from pipelines.settings import SCHEDULE_TIMEZONE, Settings
+from pipelines.defs.emissions.raw_tables import (
+    SCB_POPULATION,
+    SMHI_EMISSIONS_CO2,
+    SMHI_EMISSIONS_GGT,
+)
+from pipelines.lib.warehouse import RawTable, RejectedFile
+from pipelines.resources import SmhiResource, WarehouseResource
+from pipelines.settings import SCHEDULE_TIMEZONE
 
 
 def smhi_result(report: loads.SmhiLoadReport) -> dg.MaterializeResult:
@@ -29,21 +33,20 @@ def smhi_result(report: loads.SmhiLoadReport) -> dg.MaterializeResult:
     )
 
 
-def smhi_asset(sub: str, description: str) -> dg.AssetsDefinition:
-    """The ingestion asset of one SMHI export (`sub`), loading raw.smhi_emissions_<sub>."""
-    table = f"smhi_emissions_{sub.lower()}"
+def smhi_asset(sub: str, table: RawTable, description: str) -> dg.AssetsDefinition:
+    """The ingestion asset of one SMHI export (`sub`), loading `table`."""
 
-    @dg.asset(key=["raw", table], description=description, **INGESTION)
+    @dg.asset(key=["raw", table.name], description=description, **INGESTION)
     def _asset(
-        context: dg.AssetExecutionContext, smhi: SmhiResource, settings: dg.ResourceParam[Settings]
+        context: dg.AssetExecutionContext, smhi: SmhiResource, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         try:
-            report = loads.load_smhi_release(
-                smhi.client(log=context.log.warning), Store.of(settings), sub=sub, table=table
-            )
+            with warehouse.loading(table) as store:
+                report = loads.load_smhi_release(
+                    smhi.client(log=context.log.warning), store, sub=sub, table=table.name
+                )
         except RejectedFile as exc:
             raise rejected(exc) from exc
-        engine.mirror_raw(settings, [table, "landed_files"])
         return smhi_result(report)
 
     return _asset
@@ -51,20 +54,22 @@ def smhi_asset(sub: str, description: str) -> dg.AssetsDefinition:
 
 smhi_emissions_ggt = smhi_asset(
     "GGT",
+    SMHI_EMISSIONS_GGT,
     "SMHI Nationella emissionsdatabasen, sub=GGT (all greenhouse gases, t CO2e): "
     "the current release for every län and kommun.",
 )
 smhi_emissions_co2 = smhi_asset(
     "CO2",
+    SMHI_EMISSIONS_CO2,
     "SMHI Nationella emissionsdatabasen, sub=CO2 (carbon dioxide only, t CO2), with "
     "subsectors: the scope of CO2 carbon budgets.",
 )
 
 scb_population = scb_table_asset(
-    "scb_population",
+    SCB_POPULATION,
     "SCB population per kommun on 31 December (TAB638 to 2024, TAB5557 from 2025), through PxWebApi 2.0.",
-    lambda client, store, settings: loads.load_population(
-        client, store, first_year=settings.population_first_year
+    lambda client, store, scb: loads.load_population(
+        client, store, first_year=scb.population_first_year
     ),
 )
 
@@ -98,11 +103,3 @@ scb_yearly_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.STOPPED,
     description="Every 1 March: SCB's population on 31 December of the year before.",
 )
-
-
-def definitions(settings: Settings) -> dg.Definitions:  # noqa: ARG001 - every domain takes the settings
-    return dg.Definitions(
-        assets=[smhi_emissions_ggt, smhi_emissions_co2, scb_population],
-        jobs=[smhi_release_job, scb_population_job],
-        schedules=[smhi_yearly_schedule, scb_yearly_schedule],
-    )

@@ -1,15 +1,22 @@
 """Borlänge Energi and SCB's energy statistics in Dagster: the report inbox (sensor, asset, check),
 the SCB KRE ingestion asset, and the check that sets the utility's fossil emissions beside SMHI's.
-The work is in loads.py (plain Python)."""
+The work is plain Python: loads.py (the reports), scb_energy.py (KRE), smhi_comparison.py."""
 
 import dagster as dg
-import duckdb
 
-from pipelines.defs.common import drop_results, inbox_sensor, scb_table_asset
+from pipelines.defs.common import INGESTION, drop_results, inbox_sensor, load_result
 from pipelines.defs.energy import loads
-from pipelines.lib import engine
-from pipelines.lib.warehouse import Store
-from pipelines.settings import DUCKDB_POOL, Settings
+from pipelines.defs.energy.raw_tables import ENERGY_FEED_FILES, ENERGY_FEED_VALUES, SCB_ENERGY
+from pipelines.defs.energy.scb_energy import load_scb_energy
+from pipelines.defs.energy.smhi_comparison import SmhiComparison, compare_with_smhi
+from pipelines.resources import (
+    InboxResource,
+    ReportResource,
+    ScbResource,
+    TolerancesResource,
+    WarehouseResource,
+)
+from pipelines.settings import DUCKDB_POOL
 from sources.energy_feed.validate import Limits
 
 REPORTS_KEY = dg.AssetKey(["raw", "energy_reports"])
@@ -36,29 +43,44 @@ SMHI_CHECK = "utility_fossil_emissions_match_smhi"
     "units, months, heat balance, no negative energy) and loaded in one transaction; bad files "
     "quarantined with a report, the warehouse untouched.",
 )
-def energy_reports(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
-    report = loads.process_drop(
-        settings.inbox_dir,
-        Store.of(settings),
-        settle_s=settings.inbox_settle_s,
-        limits=Limits(balance_tolerance=settings.energy_balance_tolerance),
-    )
-    engine.mirror_raw(settings, list(loads.REPORT_TABLES))
+def energy_reports(
+    context: dg.AssetExecutionContext,
+    inboxes: InboxResource,
+    warehouse: WarehouseResource,
+    tolerances: TolerancesResource,
+):
+    with warehouse.loading(ENERGY_FEED_FILES, ENERGY_FEED_VALUES) as store:
+        report = loads.process_drop(
+            inboxes.path,
+            store,
+            settle_s=inboxes.settle_s,
+            limits=Limits(balance_tolerance=tolerances.energy_balance),
+        )
     context.log.info(
         f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}"
     )
     yield from drop_results(report, ALL_VALID_CHECK)
 
 
-scb_energy = scb_table_asset(
-    "scb_energy",
-    "SCB's municipal energy statistics for the reporting kommun (REPORT_KOMMUN) through PxWebApi 2.0: TAB3654 (final use by consumer category "
-    "and fuel), TAB3451 (electricity production), TAB3452 (district-heating production); confidential cells kept "
-    "as null with their status.",
-    lambda client, store, settings: loads.load_scb_energy(
-        client, store, kommun_kod=settings.report_kommun
-    ),
+@dg.asset(
+    key=["raw", SCB_ENERGY.name],
+    description="SCB's municipal energy statistics for the reporting kommun (REPORT_KOMMUN) "
+    "through PxWebApi 2.0: TAB3654 (final use by consumer category and fuel), TAB3451 (electricity "
+    "production), TAB3452 (district-heating production); confidential cells kept as null with "
+    "their status.",
+    **INGESTION,
 )
+def scb_energy(
+    context: dg.AssetExecutionContext,
+    scb: ScbResource,
+    warehouse: WarehouseResource,
+    report: ReportResource,
+) -> dg.MaterializeResult:
+    with warehouse.loading(SCB_ENERGY) as store:
+        loaded = load_scb_energy(
+            scb.client(log=context.log.warning), store, kommun_kod=report.kommun
+        )
+    return load_result(context, SCB_ENERGY, loaded)
 
 
 @dg.asset_check(
@@ -71,21 +93,14 @@ scb_energy = scb_table_asset(
     "more than ENERGY_SMHI_TOLERANCE.",
 )
 def utility_fossil_emissions_match_smhi(
-    settings: dg.ResourceParam[Settings],
+    warehouse: WarehouseResource, tolerances: TolerancesResource, report: ReportResource
 ) -> dg.AssetCheckResult:
-    with (
-        engine.working_copy(
-            settings, ("marts.fct_energy_balance", "marts.fct_emissions")
-        ) as database,
-        duckdb.connect(str(database), read_only=True) as con,
-    ):
-        result = loads.compare_with_smhi(
-            con, tolerance=settings.energy_smhi_tolerance, kommun_kod=settings.report_kommun
-        )
+    with warehouse.connect(reads=("marts.fct_energy_balance", "marts.fct_emissions")) as con:
+        result = compare_with_smhi(con, tolerance=tolerances.energy_smhi, kommun_kod=report.kommun)
     return smhi_check_result(result)
 
 
-def smhi_check_result(c: loads.SmhiComparison) -> dg.AssetCheckResult:
+def smhi_check_result(c: SmhiComparison) -> dg.AssetCheckResult:
     if c.year is None:
         return dg.AssetCheckResult(
             passed=False, severity=dg.AssetCheckSeverity.WARN, metadata={"reason": c.reason}
@@ -115,13 +130,6 @@ energy_reports_job = dg.define_asset_job(
 )
 
 
-energy_inbox_sensor = inbox_sensor("energy_inbox_sensor", energy_reports_job, loads.report_feed())
-
-
-def definitions(settings: Settings) -> dg.Definitions:  # noqa: ARG001 - every domain takes the settings
-    return dg.Definitions(
-        assets=[energy_reports, scb_energy],
-        asset_checks=[utility_fossil_emissions_match_smhi],
-        jobs=[energy_reports_job],
-        sensors=[energy_inbox_sensor],
-    )
+energy_inbox_sensor = inbox_sensor(
+    "energy_inbox_sensor", energy_reports_job, lambda _inboxes: loads.report_feed()
+)

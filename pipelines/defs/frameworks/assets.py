@@ -2,17 +2,12 @@
 beside the yearly report (REPORTS_DIR) after marts.fct_gpc_inventory is built."""
 
 import dagster as dg
-import duckdb
 
-from pipelines.defs.frameworks.crf import latest_year, write_crf_workbook
-from pipelines.lib import engine
-from pipelines.settings import DUCKDB_POOL, Settings
+from pipelines.defs.frameworks.crf import crf_file_name, latest_year, write_crf_workbook
+from pipelines.resources import ReportResource, WarehouseResource
+from pipelines.settings import DUCKDB_POOL
 
 CRF_KEY = dg.AssetKey(["reports", "gpc_crf_workbook"])
-
-
-def crf_file_name(kommun_kod: str, year: int) -> str:
-    return f"gpc_crf_{kommun_kod}_{year}.xlsx"
 
 
 @dg.asset(
@@ -26,24 +21,18 @@ def crf_file_name(kommun_kod: str, year: int) -> str:
     "the newest inventory year.",
 )
 def gpc_crf_workbook(
-    context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, report: ReportResource
 ) -> dg.MaterializeResult:
-    with (
-        engine.working_copy(
-            settings, reads=("marts.fct_gpc_inventory", "marts.dim_kommun")
-        ) as database,
-        duckdb.connect(str(database), read_only=True) as con,
-    ):
+    with warehouse.connect(reads=("marts.fct_gpc_inventory", "marts.dim_kommun")) as con:
         name = con.execute(
-            "select kommun_namn from marts.dim_kommun where kommun_kod = ?",
-            [settings.report_kommun],
+            "select kommun_namn from marts.dim_kommun where kommun_kod = ?", [report.kommun]
         ).fetchone()
-        year = settings.report_year or latest_year(con, settings.report_kommun)
+        year = report.year or latest_year(con, report.kommun)
         summary = write_crf_workbook(
             con,
-            settings.report_kommun,
+            report.kommun,
             year,
-            settings.reports_dir / crf_file_name(settings.report_kommun, year),
+            report.path / crf_file_name(report.kommun, year),
             kommun_namn=name[0] if name else None,
         )
     context.log.info(f"CRF workbook written to {summary.path}")
@@ -55,7 +44,3 @@ def gpc_crf_workbook(
             "territorial_t": summary.territorial_t,
         }
     )
-
-
-def definitions(settings: Settings) -> dg.Definitions:  # noqa: ARG001 - the domain contract
-    return dg.Definitions(assets=[gpc_crf_workbook])

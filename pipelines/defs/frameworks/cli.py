@@ -16,6 +16,7 @@ import duckdb
 
 from pipelines.defs.frameworks.crf import CrfExportError, latest_year, write_crf_workbook
 from pipelines.lib.cli_output import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from pipelines.lib.warehouse import read_only
 
 
 def register(commands, handler) -> None:
@@ -46,17 +47,17 @@ def run_export(args: argparse.Namespace, settings) -> int:
     if args.out.suffix.lower() != ".xlsx":
         print(f"error: --out {args.out} must end in .xlsx", file=sys.stderr)
         return EXIT_USAGE
-    kommun = args.kommun or settings.report_kommun
-    year = args.year or settings.report_year
+    kommun = args.kommun or settings.report.kommun
+    year = args.year or settings.report.year
     if not (len(kommun) == 4 and kommun.isdigit()):
         print(f"error: --kommun {kommun!r} is not a 4-digit SCB code", file=sys.stderr)
         return EXIT_USAGE
-    warehouse = args.warehouse or settings.warehouse_path
+    warehouse = args.warehouse or settings.warehouse.path
     if not warehouse.exists():
         print(f"error: no warehouse at {warehouse}; run `borlange demo` first", file=sys.stderr)
         return EXIT_PROBLEMS
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with read_only(warehouse) as con:
             name = con.execute(
                 "select kommun_namn from marts.dim_kommun where kommun_kod = ?", [kommun]
             ).fetchone()

@@ -123,6 +123,10 @@ class CrfSummary:
     territorial_t: float
 
 
+def crf_file_name(kommun_kod: str, year: int) -> str:
+    return f"gpc_crf_{kommun_kod}_{year}.xlsx"
+
+
 def _matches(ref: str, prefix: str) -> bool:
     return ref == prefix or ref.startswith(prefix + ".")
 

@@ -5,9 +5,8 @@ import dagster as dg
 
 from pipelines.defs.common import INGESTION, drop_results, inbox_sensor
 from pipelines.defs.grid import loads
-from pipelines.lib import engine
-from pipelines.lib.warehouse import Store
-from pipelines.settings import Settings
+from pipelines.defs.grid.raw_tables import RAW_TABLES
+from pipelines.resources import InboxResource, WarehouseResource
 
 INTENSITY_KEY = dg.AssetKey(["raw", "carbon_intensity"])
 ALL_VALID_CHECK = "every_carbon_intensity_file_was_valid"
@@ -29,14 +28,13 @@ ALL_VALID_CHECK = "every_carbon_intensity_file_was_valid"
     "or duplicate, zone, ranges) and loaded in one transaction with its vintage (the release); "
     "bad files quarantined with a report, the warehouse untouched.",
 )
-def carbon_intensity(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
-    report = loads.process_drop(
-        settings.inbox_dir,
-        Store.of(settings),
-        grid_zone=settings.grid_zone,
-        settle_s=settings.inbox_settle_s,
-    )
-    engine.mirror_raw(settings, list(loads.TABLES))
+def carbon_intensity(
+    context: dg.AssetExecutionContext, inboxes: InboxResource, warehouse: WarehouseResource
+):
+    with warehouse.loading(*RAW_TABLES) as store:
+        report = loads.process_drop(
+            inboxes.path, store, grid_zone=inboxes.grid_zone, settle_s=inboxes.settle_s
+        )
     context.log.info(
         f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}"
     )
@@ -50,10 +48,8 @@ carbon_intensity_job = dg.define_asset_job(
 )
 
 
-def definitions(settings: Settings) -> dg.Definitions:
-    sensor = inbox_sensor(
-        "carbon_intensity_inbox_sensor",
-        carbon_intensity_job,
-        loads.intensity_feed(settings.grid_zone),
-    )
-    return dg.Definitions(assets=[carbon_intensity], jobs=[carbon_intensity_job], sensors=[sensor])
+carbon_intensity_inbox_sensor = inbox_sensor(
+    "carbon_intensity_inbox_sensor",
+    carbon_intensity_job,
+    lambda inboxes: loads.intensity_feed(inboxes.grid_zone),
+)

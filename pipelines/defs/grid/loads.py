@@ -13,13 +13,13 @@ newest vintage (then the file loaded last); older releases stay as history.
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from pipelines.defs.grid.raw_tables import CARBON_INTENSITY_HOURS
 from pipelines.lib import drops
 from pipelines.lib.drops import DropReport, FileFeed
 from pipelines.lib.warehouse import LandedFile, Store, naive_utc
@@ -27,8 +27,6 @@ from sources.carbon_intensity import MAX_FILE_BYTES, Parsed, parse_carbon_intens
 
 SOURCE = "electricity_maps"  # landing-zone folder and raw.landed_files.source
 INBOX_FOLDER = "carbon_intensity"
-TABLES = ("carbon_intensity_files", "carbon_intensity_hours", "landed_files")
-BUNDLED_FILES = Path(__file__).resolve().parents[3] / "replay" / "payloads" / "carbon_intensity"
 
 
 def intensity_feed(grid_zone: str) -> FileFeed:
@@ -45,7 +43,7 @@ def intensity_feed(grid_zone: str) -> FileFeed:
         source=SOURCE,
         drop_folder=INBOX_FOLDER,
         nested=False,
-        loaded_into="carbon_intensity_hours",
+        loaded_into=CARBON_INTENSITY_HOURS.name,
         validate=validate,
         load=insert_file,
         max_file_bytes=MAX_FILE_BYTES,
@@ -54,14 +52,6 @@ def intensity_feed(grid_zone: str) -> FileFeed:
 
 def process_drop(inbox: Path, store: Store, *, grid_zone: str, settle_s: float = 0.0) -> DropReport:
     return drops.process_drop(intensity_feed(grid_zone), inbox, store, settle_s=settle_s)
-
-
-def stage_bundled_files(inbox: Path, source: Path = BUNDLED_FILES) -> list[Path]:
-    """Copy the bundled replay files (built from Electricity Maps' figures, attribution inside)
-    into inbox/carbon_intensity/, oldest release first."""
-    target = inbox / INBOX_FOLDER
-    target.mkdir(parents=True, exist_ok=True)
-    return [Path(shutil.copy(path, target / path.name)) for path in sorted(source.glob("*.csv*"))]
 
 
 def hour_rows(parsed: Parsed, sha256: str) -> pl.DataFrame:

@@ -3,18 +3,16 @@ indicator_definitions) into raw.kolada_kpi_values, and the reconciliation of its
 SMHI marts. The work is in loads.py and reconcile.py (no Dagster there)."""
 
 import dagster as dg
-import duckdb
 
 from pipelines.defs.common import INGESTION, report_metadata
 from pipelines.defs.indicators import loads
+from pipelines.defs.indicators.raw_tables import KOLADA_KPI_VALUES
 from pipelines.defs.indicators.reconcile import reconcile
-from pipelines.lib import engine
-from pipelines.lib.warehouse import Store
-from pipelines.resources import KoladaResource
-from pipelines.settings import DUCKDB_POOL, Settings
+from pipelines.resources import KoladaResource, ReportResource, WarehouseResource
+from pipelines.settings import DUCKDB_POOL
 from sources.kolada import KpiValue
 
-RAW_KEY = dg.AssetKey(["raw", "kolada_kpi_values"])
+RAW_KEY = dg.AssetKey(["raw", KOLADA_KPI_VALUES.name])
 INDICATORS_KEY = dg.AssetKey(["marts", "fct_indicators"])
 SMHI_MARTS = [
     dg.AssetKey(["marts", name])
@@ -37,18 +35,19 @@ SMHI_MARTS = [
     **INGESTION,
 )
 def kolada_kpi_values(
-    context: dg.AssetExecutionContext, kolada: KoladaResource, settings: dg.ResourceParam[Settings]
+    context: dg.AssetExecutionContext,
+    kolada: KoladaResource,
+    warehouse: WarehouseResource,
+    report: ReportResource,
 ) -> dg.MaterializeResult:
-    report = loads.load_kolada(
-        kolada.client(log=context.log.warning), Store.of(settings), settings.report_kommun
-    )
-    if report.synthetic_values:
+    with warehouse.loading(KOLADA_KPI_VALUES) as store:
+        loaded = loads.load_kolada(kolada.client(log=context.log.warning), store, report.kommun)
+    if loaded.synthetic_values:
         context.log.warning(
-            f"raw.kolada_kpi_values holds {report.synthetic_values} SYNTHETIC replay values."
+            f"raw.kolada_kpi_values holds {loaded.synthetic_values} SYNTHETIC replay values."
         )
-    engine.mirror_raw(settings, ["kolada_kpi_values", "landed_files"])
     return dg.MaterializeResult(
-        data_version=dg.DataVersion(report.sha256), metadata=report_metadata(report)
+        data_version=dg.DataVersion(loaded.sha256), metadata=report_metadata(loaded)
     )
 
 
@@ -61,11 +60,8 @@ def kolada_kpi_values(
     "region or Sweden and year, within Kolada's rounding. Fails on a value that matches no "
     "SMHI release; WARN names any release skew (Kolada on an older SMHI release).",
 )
-def kolada_ghg_matches_smhi(settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
-    with (
-        engine.working_copy(settings, ("marts",)) as database,
-        duckdb.connect(str(database), read_only=True) as con,
-    ):
+def kolada_ghg_matches_smhi(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect(reads=("marts",)) as con:
         values = [
             KpiValue(kpi, kolada_id, year, "T", value, "", None, False)
             for kpi, kolada_id, year, value in con.execute(
@@ -85,7 +81,3 @@ def kolada_ghg_matches_smhi(settings: dg.ResourceParam[Settings]) -> dg.AssetChe
             "summary": dg.MetadataValue.md(f"```\n{result.summary()}\n```"),
         },
     )
-
-
-def definitions(settings: Settings) -> dg.Definitions:  # noqa: ARG001 - every domain takes the settings
-    return dg.Definitions(assets=[kolada_kpi_values], asset_checks=[kolada_ghg_matches_smhi])

@@ -1,31 +1,54 @@
 """Borlänge Energi's meter values in Dagster: the meter inbox (sensor, drop asset, check), one
 monthly-partitioned lake asset per medium, and the check reconciling the months with the monthly
-reports. The work is in loads.py (plain Python); the lake in pipelines/lib/meter_lake.py.
+reports. The work is plain Python: loads.py (the drop), partitions.py, reconcile.py; the lake is
+pipelines/lib/meter_lake.py.
 
 The partition assets take no DuckDB pool: they write Parquet to the lake, not the warehouse, so
-partitions (and both media) run side by side under the multiprocess or Kubernetes executor."""
+partitions (and both media) run side by side under the multiprocess or Kubernetes executor.
+
+The meter marts read the lake with DuckDB's read_parquet: on the PostgreSQL target they are
+disabled, and so is the check on them; the definitions loader (pipelines/definitions.py) asks
+`reconciliation_checks(target)` for it."""
 
 import dagster as dg
-import duckdb
 
-from pipelines.defs.common import INGESTION, drop_results, fenced
-from pipelines.defs.meters import loads
-from pipelines.lib import engine
-from pipelines.lib.warehouse import Store
-from pipelines.settings import DUCKDB_POOL, PARTITIONING_TAG, Settings
+from pipelines.defs.common import INGESTION, drop_fingerprint, drop_results, fenced
+from pipelines.defs.meters import loads, partitions
+from pipelines.defs.meters.raw_tables import RAW_TABLES
+from pipelines.defs.meters.reconcile import Reconciliation, reconcile
+from pipelines.lib import drops
+from pipelines.resources import (
+    InboxResource,
+    MeterLakeResource,
+    TolerancesResource,
+    WarehouseResource,
+)
+from pipelines.settings import DUCKDB_POOL, PARTITIONING_TAG
 
 FILES_KEY = dg.AssetKey(["raw", "meter_feed_files"])
 ALL_VALID_CHECK = "every_meter_file_was_valid"
 RECONCILE_CHECK = "meter_months_match_monthly_report"
 HOURLY_KEY = dg.AssetKey(["marts", "fct_meter_hourly_energy"])
-MONTHS = dg.MonthlyPartitionsDefinition(start_date="2019-01-01", end_offset=0)
-DEMO_PARTITION = (
-    "2024-03-01"  # the month of the demo's synthetic sample (replay/build_meter_sample.py)
+RECONCILIATION_READS = (
+    "intermediate.int_meters__hourly_energy",
+    "reference.meter_customer_categories",
+    "marts.fct_electricity",
+    "marts.fct_district_heating_monthly",
 )
+MONTHS = dg.MonthlyPartitionsDefinition(start_date="2019-01-01", end_offset=0)
 
 
 def value_key(medium: str) -> dg.AssetKey:
     return dg.AssetKey(["meters", f"{medium}_values"])
+
+
+def feed_options(meter_lake: MeterLakeResource) -> dict:
+    """How the meter feed takes files in: its folder, size limit and pseudonymisation key."""
+    return {
+        "folder": meter_lake.inbox_folder,
+        "max_file_bytes": meter_lake.max_file_bytes,
+        "pseudonym_key": meter_lake.pseudonym_key,
+    }
 
 
 @dg.asset(
@@ -44,12 +67,19 @@ def value_key(medium: str) -> dg.AssetKey:
     "stamps, negative, production and implausible values) and pseudonymised (HMAC of the GSRN); "
     "one registry row per accepted file, bad files quarantined with a report.",
 )
-def meter_feed_files(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
+def meter_feed_files(
+    context: dg.AssetExecutionContext,
+    inboxes: InboxResource,
+    warehouse: WarehouseResource,
+    meter_lake: MeterLakeResource,
+):
     try:
-        report = loads.process_drop(settings, Store.of(settings), settle_s=settings.inbox_settle_s)
+        with warehouse.loading(*RAW_TABLES) as store:
+            report = loads.process_drop(
+                inboxes.path, store, **feed_options(meter_lake), settle_s=inboxes.settle_s
+            )
     except loads.MissingKey as missing:
         raise dg.Failure(description=str(missing)) from None
-    engine.mirror_raw(settings, list(loads.RAW_TABLES))
     context.log.info(
         f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}"
     )
@@ -69,10 +99,12 @@ def partition_asset(medium: str) -> dg.AssetsDefinition:
         "revision saying what changed; the same file again changes nothing. Needs no DuckDB lock.",
     )
     def _asset(
-        context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        meter_lake: MeterLakeResource,
     ) -> dg.MaterializeResult:
         month = MONTHS.time_window_for_partition_key(context.partition_key).start.date()
-        result = loads.write_partition(settings, medium, month)
+        result = partitions.write_partition(warehouse.store(), meter_lake.lake(), medium, month)
         context.log.info(f"{medium} {month:%Y-%m}: {result.metadata}")
         return dg.MaterializeResult(
             metadata=result.metadata,
@@ -85,25 +117,35 @@ def partition_asset(medium: str) -> dg.AssetsDefinition:
 el_values, fjarrvarme_values = (partition_asset(medium) for medium in loads.MEDIA)
 
 
-@dg.asset_check(
-    asset=HOURLY_KEY,
-    name=RECONCILE_CHECK,
-    pool=DUCKDB_POOL,
-    additional_deps=[
-        dg.AssetKey(["marts", "fct_electricity"]),
-        dg.AssetKey(["marts", "fct_district_heating_monthly"]),
-    ],
-    description="Each month's metered consumption per category against Borlänge Energi's monthly report "
-    "(fct_electricity distributed, fct_district_heating_monthly deliveries); WARN when a month "
-    "differs by more than METER_RECONCILIATION_TOLERANCE or the report lacks it.",
-)
-def meter_months_match_monthly_report(settings: dg.ResourceParam[Settings]) -> dg.AssetCheckResult:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        result = loads.reconcile(con, tolerance=settings.meter_reconciliation_tolerance)
-    return reconcile_result(result)
+def reconciliation_checks(target: str) -> list[dg.AssetChecksDefinition]:
+    """The check of the meter marts, on the DuckDB target only (they are disabled on PostgreSQL)."""
+    if target != "duckdb":
+        return []
+
+    @dg.asset_check(
+        asset=HOURLY_KEY,
+        name=RECONCILE_CHECK,
+        pool=DUCKDB_POOL,
+        additional_deps=[
+            dg.AssetKey(["marts", "fct_electricity"]),
+            dg.AssetKey(["marts", "fct_district_heating_monthly"]),
+        ],
+        description="Each month's metered consumption per category against Borlänge Energi's "
+        "monthly report (fct_electricity distributed, fct_district_heating_monthly deliveries); "
+        "WARN when a month differs by more than METER_RECONCILIATION_TOLERANCE or the report "
+        "lacks it.",
+    )
+    def meter_months_match_monthly_report(
+        warehouse: WarehouseResource, tolerances: TolerancesResource
+    ) -> dg.AssetCheckResult:
+        with warehouse.connect(reads=RECONCILIATION_READS) as con:
+            result = reconcile(con, tolerance=tolerances.meter_reconciliation)
+        return reconcile_result(result)
+
+    return [meter_months_match_monthly_report]
 
 
-def reconcile_result(result: loads.Reconciliation) -> dg.AssetCheckResult:
+def reconcile_result(result: Reconciliation) -> dg.AssetCheckResult:
     lines = [
         f"{r['medium']} {r['month']:%Y-%m} {r['report_category']}: metered {r['metered_mwh']:.1f} MWh, reported "
         + ("none" if r["reported_mwh"] is None else f"{r['reported_mwh']:.1f} MWh")
@@ -137,19 +179,17 @@ meter_values_job = dg.define_asset_job(
     description="Starts a run per medium-month with an accepted file newer than its partition, after the "
     "drop asset has taken the files in <INBOX_DIR>/<METER_INBOX_FOLDER>/.",
 )
-def meter_inbox_sensor(context: dg.SensorEvaluationContext, settings: dg.ResourceParam[Settings]):
-    from pipelines.lib import drops
-
-    feed = loads.meter_feed(settings, Store.of(settings))
-    files = drops.pending_files(feed, settings.inbox_dir, settle_s=settings.inbox_settle_s)
-    months = loads.stale_months(settings)
+def meter_inbox_sensor(
+    inboxes: InboxResource, warehouse: WarehouseResource, meter_lake: MeterLakeResource
+):
+    store = warehouse.store()
+    feed = loads.meter_feed(store, **feed_options(meter_lake))
+    files = drops.pending_files(feed, inboxes.path, settle_s=inboxes.settle_s)
+    months = partitions.stale_months(store, meter_lake.lake())
     if not files and not months:
         return dg.SkipReason("no meter files waiting and every partition up to date")
-    from pipelines.defs.common import drop_fingerprint
-
-    fingerprint = drop_fingerprint(files)
     if files:  # one run takes the files in; the months are known afterwards
-        return dg.RunRequest(run_key=f"drop-{fingerprint}", asset_selection=[FILES_KEY])
+        return dg.RunRequest(run_key=f"drop-{drop_fingerprint(files)}", asset_selection=[FILES_KEY])
     return [
         dg.RunRequest(
             run_key=f"{medium}-{month:%Y-%m}-{sha[:12]}",
@@ -158,15 +198,3 @@ def meter_inbox_sensor(context: dg.SensorEvaluationContext, settings: dg.Resourc
         )
         for medium, month, sha in months
     ]
-
-
-def definitions(settings: Settings) -> dg.Definitions:
-    # The meter marts read the lake with DuckDB's read_parquet: on the PostgreSQL target they are disabled,
-    # and so is the check on them (the lake and its partitions are the same on both).
-    checks = [meter_months_match_monthly_report] if settings.dbt_target == "duckdb" else []
-    return dg.Definitions(
-        assets=[meter_feed_files, el_values, fjarrvarme_values],
-        asset_checks=checks,
-        jobs=[meter_values_job],
-        sensors=[meter_inbox_sensor],
-    )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from pipelines.defs.nowcast.raw_tables import RAW_TABLES
+from pipelines.defs.nowcast.raw_tables import NATIONAL_SECTOR_EMISSIONS
 from pipelines.lib import warehouse
 from pipelines.lib.responses import scb_response_loads
 from pipelines.lib.warehouse import Store
@@ -20,7 +20,7 @@ from sources.national_emissions import (
     sector_frame,
 )
 
-TABLE = "national_sector_emissions"
+TABLE = NATIONAL_SECTOR_EMISSIONS.name
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,6 @@ class NationalLoadReport:
     gases: list[str]
     placeholders: int  # rows the source marks as placeholders (replay only)
     sha256: list[str]
-
-
-def create_raw_tables(con) -> None:
-    con.execute("create schema if not exists raw")
-    for statement in RAW_TABLES.values():
-        con.execute(statement)
 
 
 def load_national_sector_emissions(
@@ -60,7 +54,6 @@ def load_national_sector_emissions(
         ),
     )
     with warehouse.connect(store.warehouse_path) as con:
-        create_raw_tables(con)
         outcomes = warehouse.load_files(con, loads)
     frame = fetched.frame
     return NationalLoadReport(

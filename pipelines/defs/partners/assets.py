@@ -5,9 +5,9 @@ import dagster as dg
 
 from pipelines.defs.common import drop_results, inbox_sensor
 from pipelines.defs.partners import loads
-from pipelines.lib import engine
-from pipelines.lib.warehouse import Store
-from pipelines.settings import DUCKDB_POOL, Settings
+from pipelines.defs.partners.raw_tables import RAW_TABLES
+from pipelines.resources import InboxResource, WarehouseResource
+from pipelines.settings import DUCKDB_POOL
 
 SUBMISSIONS_KEY = dg.AssetKey(["raw", "partner_submissions"])
 ALL_VALID_CHECK = "every_file_in_the_drop_was_valid"
@@ -29,11 +29,11 @@ ALL_VALID_CHECK = "every_file_in_the_drop_was_valid"
     description="Partner submissions from inbox/partners/<partner_id>/: validated, loaded file by "
     "file (all sheets or nothing), bad files quarantined with a report.",
 )
-def partner_submissions(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
-    report = loads.process_drop(
-        settings.inbox_dir, Store.of(settings), settle_s=settings.inbox_settle_s
-    )
-    engine.mirror_raw(settings, list(loads.RAW_TABLES))
+def partner_submissions(
+    context: dg.AssetExecutionContext, inboxes: InboxResource, warehouse: WarehouseResource
+):
+    with warehouse.loading(*RAW_TABLES) as store:
+        report = loads.process_drop(inboxes.path, store, settle_s=inboxes.settle_s)
     context.log.info(
         f"accepted {report.accepted}, unchanged {report.unchanged}, rejected {report.rejected}"
     )
@@ -48,11 +48,5 @@ partner_submissions_job = dg.define_asset_job(
 
 
 partner_inbox_sensor = inbox_sensor(
-    "partner_inbox_sensor", partner_submissions_job, loads.submission_feed()
+    "partner_inbox_sensor", partner_submissions_job, lambda _inboxes: loads.submission_feed()
 )
-
-
-def definitions(settings: Settings) -> dg.Definitions:  # noqa: ARG001 - every domain takes the settings
-    return dg.Definitions(
-        assets=[partner_submissions], jobs=[partner_submissions_job], sensors=[partner_inbox_sensor]
-    )

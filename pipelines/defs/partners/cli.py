@@ -4,7 +4,7 @@
         writes DIR/ssab_2025.xlsx and DIR/ssab_2025.csv
 
     borlange validate partners FILE... [--today YYYY-MM-DD] [--json]
-    borlange partners validate FILE    (the same, one file; `python -m pipelines.submissions validate`)
+    borlange partners validate FILE    (the same, one file)
         prints every problem (Swedish and English) and exits 1, or an OK summary and exits 0
 
 Exit codes: 0 valid (or template written), 1 a file has problems, 2 bad command line

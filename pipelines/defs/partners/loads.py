@@ -18,6 +18,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.defs.partners.raw_tables import (
+    PARTNER_ACTIONS,
+    PARTNER_EMISSIONS,
+    PARTNER_ENERGY,
+    PARTNER_REMOVALS,
+    PARTNER_SUBMISSIONS,
+)
 from pipelines.lib import drops
 from pipelines.lib.drops import DropReport, FileFeed
 from pipelines.lib.warehouse import LandedFile, Store, naive_utc
@@ -31,12 +38,11 @@ from sources.partner_submissions import (
 
 SOURCE = "partners"  # landing-zone folder and raw.landed_files.source
 SHEET_TABLES = {
-    "emissions": "partner_emissions",
-    "energy": "partner_energy",
-    "actions": "partner_actions",
-    "removals": "partner_removals",
+    "emissions": PARTNER_EMISSIONS.name,
+    "energy": PARTNER_ENERGY.name,
+    "actions": PARTNER_ACTIONS.name,
+    "removals": PARTNER_REMOVALS.name,
 }
-RAW_TABLES = ("partner_submissions", *SHEET_TABLES.values(), "landed_files")
 
 
 def submission_feed(*, today: date | None = None, limits: Limits | None = None) -> FileFeed:
@@ -62,7 +68,7 @@ def submission_feed(*, today: date | None = None, limits: Limits | None = None) 
         source=SOURCE,
         drop_folder="partners",
         nested=True,
-        loaded_into="partner_submissions",
+        loaded_into=PARTNER_SUBMISSIONS.name,
         validate=validate,
         load=insert_submission,
         max_file_bytes=limits.max_file_bytes,

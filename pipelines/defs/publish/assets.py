@@ -1,13 +1,16 @@
 """The publish asset: after every mart is built and its blocking checks have passed, write the
 serving copy, the Parquet exports and the download set (pipelines/lib/publish.py, downloads.py).
 When a check fails, Dagster does not run this step, so the last good serving copy stays. It waits
-for every mart."""
+for every mart: the definitions loader (pipelines/definitions.py) builds it from the marts of the
+dbt manifest."""
+
+from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.transform.assets import mart_keys
-from pipelines.lib import engine, publish
-from pipelines.settings import DUCKDB_POOL, Settings
+from pipelines.lib import publish
+from pipelines.resources import ServingResource, WarehouseResource
+from pipelines.settings import DUCKDB_POOL
 
 SERVING_KEY = dg.AssetKey(["serving", "published_marts"])
 
@@ -24,16 +27,16 @@ def serving_asset(marts: list[dg.AssetKey]) -> dg.AssetsDefinition:
         "JSON, Parquet, datapackage.json), swapped in atomically.",
     )
     def serving_copy(
-        context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, serving: ServingResource
     ) -> dg.MaterializeResult:
-        with engine.working_copy(settings, reads=("marts",)) as database:
+        with warehouse.working_copy(reads=("marts",)) as database:
             published = publish.publish(
                 database,
-                settings.serving_dir,
+                Path(serving.dir),
                 build_id=publish.new_build_id(context.run_id),
-                storage_version=settings.serving_storage_version,
-                git_revision=settings.git_revision,
-                dbt_manifest=settings.dbt_target_dir / "manifest.json",
+                storage_version=serving.storage_version,
+                git_revision=serving.git_revision,
+                dbt_manifest=Path(serving.dbt_manifest),
             )
         return dg.MaterializeResult(
             metadata={
@@ -49,7 +52,3 @@ def serving_asset(marts: list[dg.AssetKey]) -> dg.AssetsDefinition:
         )
 
     return serving_copy
-
-
-def definitions(settings: Settings) -> dg.Definitions:
-    return dg.Definitions(assets=[serving_asset(mart_keys(settings))])

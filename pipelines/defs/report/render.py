@@ -174,9 +174,11 @@ def build_report(
     )
 
 
-def write_report(database: Path, out_dir: Path, kommun_kod: str, year: int | None = None) -> Path:
-    with duckdb.connect(str(database), read_only=True) as con:
-        report = build_report(con, kommun_kod, year)
+def write_report(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, kommun_kod: str, year: int | None = None
+) -> Path:
+    """The report rendered from the marts `con` reads, written to out_dir in one step."""
+    report = build_report(con, kommun_kod, year)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"klimatrapport_{kommun_kod}_{report.year}.html"
     tmp = path.with_suffix(".html.tmp")

@@ -2,11 +2,14 @@
 build.py) from the serving copy that publish made current, never from the pipeline's warehouse
 file, into SITE_DIR, swapped in atomically. Any static web host can serve that folder."""
 
+from pathlib import Path
+
 import dagster as dg
 
 from pipelines.defs.publish.assets import SERVING_KEY
 from pipelines.defs.site.build import write_site
-from pipelines.settings import DUCKDB_POOL, Settings
+from pipelines.resources import ReportResource, ServingResource
+from pipelines.settings import DUCKDB_POOL
 
 SITE_KEY = dg.AssetKey(["site", "medborgarsajt"])
 
@@ -22,9 +25,9 @@ SITE_KEY = dg.AssetKey(["site", "medborgarsajt"])
     "comparison view and a map, every number cited; read from serving/current only.",
 )
 def medborgarsajt(
-    context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
+    context: dg.AssetExecutionContext, serving: ServingResource, report: ReportResource
 ) -> dg.MaterializeResult:
-    site = write_site(settings.serving_dir, settings.site_dir, settings.report_kommun)
+    site = write_site(Path(serving.dir), Path(serving.site_dir), report.kommun)
     context.log.info(f"site written to {site.path} ({site.pages} pages, build {site.build_id})")
     return dg.MaterializeResult(
         metadata={
@@ -34,7 +37,3 @@ def medborgarsajt(
             "pages": site.pages,
         }
     )
-
-
-def definitions(settings: Settings) -> dg.Definitions:
-    return dg.Definitions(assets=[medborgarsajt])

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.publish import CURRENT, SERVING_FILE
+from pipelines.lib import publish
+from pipelines.lib.publish import CURRENT
 
 GAS = "CO2e"
 SMHI = "smhi_ned"
@@ -43,7 +44,7 @@ def open_build(serving_dir: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, B
     if not link.is_symlink():
         raise NoServingCopy(f"no published serving copy at {link}: run the publish asset first")
     folder = (serving_dir / os.readlink(link)).resolve()
-    with duckdb.connect(str(folder / SERVING_FILE), read_only=True) as con:
+    with publish.connect_build(folder) as con:
         build_id, built_at, manifest = con.execute(
             "select build_id, built_at, manifest_json from marts._manifest"
         ).fetchall()[0]

@@ -5,6 +5,7 @@ Both take the same `ChartData`, built from the trajectory asset's yearly paths."
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from dataclasses import asdict, dataclass
@@ -17,6 +18,8 @@ matplotlib.use("Agg")  # headless: charts are written to files and metadata, nev
 matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
+
+from pipelines.defs.trajectory.runs import TrajectoryRun  # noqa: E402
 
 TEMPLATE = Path(__file__).with_name("templates") / "trajectory.html"
 
@@ -148,3 +151,40 @@ def render_html(data: ChartData) -> str:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def write_charts(
+    run: TrajectoryRun, reports_dir: Path, kommun_kod: str, kommun_namn: str
+) -> dict[str, dict]:
+    """PNG and HTML per method for one kommun; returns {method: {png, html, png_bytes}}."""
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for summary in run.summary.filter(pl.col("kommun_kod") == kommun_kod).iter_rows(named=True):
+        yearly = run.yearly.filter(
+            (pl.col("kommun_kod") == kommun_kod) & (pl.col("method") == summary["method"])
+        )
+        if yearly.height == 0:
+            continue
+        data = chart_data(yearly, summary, kommun_namn)
+        stem = reports_dir / f"trajectory_{kommun_kod}_{summary['method']}"
+        png = render_png(data)
+        stem.with_suffix(".png").write_bytes(png)
+        stem.with_suffix(".html").write_text(render_html(data), encoding="utf-8")
+        written[summary["method"]] = {
+            "png": stem.with_suffix(".png"),
+            "html": stem.with_suffix(".html"),
+            "png_bytes": png,
+        }
+    return written
+
+
+def chart_markdown(written: dict[str, dict]) -> str:
+    """The charts inline (PNG) for the asset's metadata, each with the path of its HTML."""
+    parts = []
+    for method, files in written.items():
+        encoded = base64.b64encode(files["png_bytes"]).decode("ascii")
+        parts.append(
+            f"### {method}\n\n![{method}](data:image/png;base64,{encoded})\n\n"
+            f"Interactive: `{files['html']}`"
+        )
+    return "\n\n".join(parts)

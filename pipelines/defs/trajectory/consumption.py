@@ -21,6 +21,7 @@ Carbon Law rate" when it falls at least at the method's reduction rate (11.72 %/
 
 from __future__ import annotations
 
+import duckdb
 import polars as pl
 
 from pipelines.defs.trajectory.compute import SUMMARY_SCHEMA, compute_trajectories
@@ -189,3 +190,19 @@ def consumption_trajectories(
     return compare_with_territorial(
         summaries, last_levels(emissions, as_of_year), territorial, tolerance_pp
     )
+
+
+def consumption_components(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.sql(
+        "select kommun_kod, year, component, tonnes from marts.fct_consumption_emissions"
+    ).pl()
+
+
+def territorial_paces(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Per kommun and method: the territorial trend's slope and its level at the last data year."""
+    return con.sql("""
+        select summary.kommun_kod, summary.method, summary.slope_t_per_year, paths.emissions_t as level_t
+        from trajectory.summary as summary
+        left join trajectory.yearly_paths as paths
+            on paths.kommun_kod = summary.kommun_kod and paths.method = summary.method
+            and paths.year = summary.last_data_year""").pl()

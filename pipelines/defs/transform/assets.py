@@ -2,7 +2,12 @@
 
 Two dbt ops: the models fed by the polars trajectory assets (`AFTER_TRAJECTORY`) run in the
 second, after them; one op for both would make a cycle (dbt -> polars -> dbt) inside one step.
-Every invocation gets its vars from the settings (pipelines/lib/dbt.py)."""
+Every invocation gets its vars from the settings (pipelines/lib/dbt.py).
+
+The dbt assets depend on the settings when they are built (the target, its target folder, and the
+manifest parsed for the settings' vars): the definitions loader (pipelines/definitions.py) builds
+them with `dbt_definitions(settings)`, and the marts' keys for the publish and report steps with
+`mart_keys(settings)`."""
 
 import functools
 import json
@@ -30,8 +35,8 @@ def dbt_project_for(settings: Settings) -> DbtProject:
     return DbtProject(
         project_dir=DBT_PROJECT_DIR,
         profiles_dir=DBT_PROJECT_DIR,
-        target=settings.dbt_target,
-        target_path=settings.dbt_target_dir,
+        target=settings.dbt.target,
+        target_path=settings.dbt.target_dir,
     )
 
 
@@ -39,8 +44,8 @@ def dbt_resource(settings: Settings, project: DbtProject) -> DbtCliResource:
     return DbtCliResource(
         project_dir=project,
         profiles_dir=str(project.profiles_dir),
-        target=settings.dbt_target,
-        dbt_executable=settings.dbt_executable,
+        target=settings.dbt.target,
+        dbt_executable=settings.dbt.executable,
     )
 
 
@@ -58,7 +63,7 @@ def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
 def parse_key(settings: Settings) -> str:
     """What dbt's partial parse depends on besides the files: the target and the vars (the
     warehouse path is one, and it is part of the profile)."""
-    return json.dumps([settings.dbt_target, *vars_argument(settings)], ensure_ascii=False)
+    return json.dumps([settings.dbt.target, *vars_argument(settings)], ensure_ascii=False)
 
 
 def prepare_manifest(settings: Settings, project: DbtProject) -> None:
@@ -154,7 +159,8 @@ def build_dbt_assets(settings: Settings, project: DbtProject) -> list[dg.AssetsD
     return [warehouse_dbt_models, budget_dbt_models]
 
 
-def definitions(settings: Settings) -> dg.Definitions:
+def dbt_definitions(settings: Settings) -> dg.Definitions:
+    """The dbt models as assets, and the dbt resource they run with."""
     project = dbt_project_for(settings)
     return dg.Definitions(
         assets=build_dbt_assets(settings, project),

@@ -1,0 +1,94 @@
+"""The meter lake's partitions: one per medium and month, written from the month's newest accepted
+file (plain Python, no Dagster; the assets are in assets.py, the lake in
+pipelines/lib/meter_lake.py). A partition needs no DuckDB warehouse lock: it reads the landing zone
+and writes Parquet."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from pipelines.defs.meters.loads import ACCEPTED, MEDIA, NORMALISED, SOURCE, source_dir
+from pipelines.lib.meter_lake import Lake, Written
+from pipelines.lib.warehouse import Store
+
+
+@dataclass(frozen=True)
+class PartitionResult:
+    medium: str
+    month: date
+    file_name: str | None
+    sha256: str | None
+    written: Written | None
+
+    @property
+    def metadata(self) -> dict:
+        if self.written is None:
+            return {
+                "medium": self.medium,
+                "month": f"{self.month:%Y-%m}",
+                "file": "none: no accepted file for the month",
+            }
+        revision = self.written.revision
+        meta = {
+            "medium": self.medium,
+            "month": f"{self.month:%Y-%m}",
+            "file": self.file_name,
+            "sha256": self.sha256,
+            "partition": self.written.path,
+            "unchanged": self.written.unchanged,
+        }
+        if revision is not None:
+            meta.update(
+                revision=revision.revision,
+                points=revision.points,
+                intervals=revision.intervals,
+                kwh=revision.wh / 1000,
+                points_changed=revision.points_changed,
+                intervals_changed=revision.intervals_changed,
+                kwh_change=revision.wh_change / 1000,
+            )
+        return meta
+
+
+def newest_accepted(store: Store, medium: str, month: date) -> dict | None:
+    folder = store.landing_dir / SOURCE / ACCEPTED / medium / f"{month:%Y-%m}"
+    markers = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    return json.loads(markers[-1].read_text(encoding="utf-8")) if markers else None
+
+
+def write_partition(store: Store, lake: Lake, medium: str, month: date) -> PartitionResult:
+    """The month's newest accepted file into the lake partition; needs no DuckDB warehouse lock."""
+    accepted = newest_accepted(store, medium, month)
+    if accepted is None:
+        return PartitionResult(medium, month, None, None, None)
+    rows = store.landing_dir / SOURCE / NORMALISED / f"{accepted['sha256']}.parquet"
+    work = source_dir(store, "work")
+    written = lake.write_partition(
+        medium,
+        month,
+        rows,
+        file_sha256=accepted["sha256"],
+        is_synthetic=accepted["is_synthetic"],
+        work_dir=work,
+    )
+    return PartitionResult(medium, month, accepted["file_name"], accepted["sha256"], written)
+
+
+def stale_months(store: Store, lake: Lake) -> list[tuple[str, date, str]]:
+    """(medium, month, sha256) of every month whose newest accepted file is not the one in its
+    partition."""
+    root = store.landing_dir / SOURCE / ACCEPTED
+    stale = []
+    for medium in MEDIA:
+        folder = root / medium
+        for month_dir in sorted(folder.iterdir()) if folder.is_dir() else []:
+            month = date.fromisoformat(month_dir.name + "-01")
+            accepted = newest_accepted(store, medium, month)
+            if (
+                accepted
+                and lake.file_sha256(lake.partition_path(medium, month)) != accepted["sha256"]
+            ):
+                stale.append((medium, month, accepted["sha256"]))
+    return stale
