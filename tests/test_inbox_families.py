@@ -15,7 +15,6 @@ bytes), the other files of the drop loaded, and no traceback anywhere.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import gzip
 import hashlib
@@ -41,7 +40,7 @@ from pipelines.defs.partners import loads as partner_loads
 from pipelines.lib import drops, warehouse
 from pipelines.lib.drops import DropReport
 from pipelines.lib.warehouse import Store
-from pipelines.settings import DEMO_METER_PSEUDONYM_KEY, Settings
+from pipelines.settings import DEMO_METER_PSEUDONYM_KEY
 from sources.carbon_intensity import parse_carbon_intensity
 from sources.energy_feed.validate import Limits as EnergyLimits
 from sources.energy_feed.validate import load_feed_bytes
@@ -96,16 +95,7 @@ def _bad_meter() -> bytes:
 
 
 def _meter_run(inbox: Path, store: Store) -> DropReport:
-    settings = dataclasses.replace(
-        Settings.from_env({}),
-        warehouse_path=store.warehouse_path,
-        landing_dir=store.landing_dir,
-        inbox_dir=inbox,
-        inbox_settle_s=0.0,
-        meter_lake_root=str(store.landing_dir.parent / "lake"),
-        meter_pseudonym_key=DEMO_METER_PSEUDONYM_KEY,
-    )
-    return meter_loads.process_drop(settings, store)
+    return meter_loads.process_drop(inbox, store, pseudonym_key=DEMO_METER_PSEUDONYM_KEY)
 
 
 FEEDS = [

@@ -1,6 +1,6 @@
 """The scenario engine: business as usual per sector, the plan, any subset; impacts and overlaps.
 
-    model = build_model(sector_emissions, portfolio, preset, kommun_kod="2081")
+    model = build_model(sector_emissions, portfolio, preset, kommun_kod=settings.report.kommun)
     result = run_plan(model)             # PlanResult: four polars frames (see below)
 
 BUSINESS AS USUAL per SMHI main sector is the trajectory check's own trend
