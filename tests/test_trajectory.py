@@ -587,6 +587,108 @@ def test_cli_bad_input_exits_1_and_a_usage_error_2(
     assert message in err
 
 
+def swedish_dialect(source: Path, target: Path, extra: dict[str, str] | None = None) -> Path:
+    """The project's own download dialect: BOM, ';', decimal comma, CRLF, optional extra columns."""
+    frame = pl.read_csv(source, infer_schema=False)
+    head = ["kommun_kod", "year", "tonnes", *(extra or {})]
+    lines = [";".join(head)]
+    for r in frame.iter_rows(named=True):
+        lines.append(
+            ";".join(
+                [r["kommun_kod"], r["year"], r["tonnes"].replace(".", ","), *(extra or {}).values()]
+            )
+        )
+    target.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return target
+
+
+def test_cli_reads_the_swedish_dialect_as_the_comma_one_and_says_which(tmp_path, capsys):
+    common = ("--method", "carbon_law", "--as-of-year", "2026")
+    code, comma_out, comma_err = run_cli(capsys, "--emissions", str(CO2E_2026), *common)
+    assert code == 0 and "decimal point" in comma_err
+    swedish = swedish_dialect(CO2E_2026, tmp_path / "sv.csv")
+    code, swedish_out, swedish_err = run_cli(capsys, "--emissions", str(swedish), *common)
+    assert code == 0 and "decimal comma" in swedish_err
+    assert swedish_out == comma_out
+    borlange = [line for line in swedish_out.splitlines() if line.startswith("2081,")]
+    assert len(borlange) == 1 and ",2067-02-12," in borlange[0]
+
+
+def test_cli_keeps_one_gas_and_the_newest_release_of_a_download(tmp_path, capsys):
+    """A download of marts.emissions_per_capita has gas and in_latest_release columns."""
+    good = swedish_dialect(
+        CO2E_2026, tmp_path / "a.csv", {"gas": "CO2e", "in_latest_release": "true"}
+    )
+    other_gas = swedish_dialect(
+        CO2_2024, tmp_path / "b.csv", {"gas": "CO2", "in_latest_release": "true"}
+    )
+    old = swedish_dialect(
+        CO2_2024, tmp_path / "c.csv", {"gas": "CO2e", "in_latest_release": "false"}
+    )
+    both = tmp_path / "both.csv"
+    body = [p.read_text(encoding="utf-8-sig").splitlines() for p in (good, other_gas, old)]
+    both.write_text("\n".join(body[0] + body[1][1:] + body[2][1:]) + "\n", encoding="utf-8")
+    common = ("--method", "carbon_law", "--as-of-year", "2026")
+    code, out, _ = run_cli(capsys, "--emissions", str(both), *common)
+    code_alone, out_alone, _ = run_cli(capsys, "--emissions", str(CO2E_2026), *common)
+    assert code == code_alone == 0 and out == out_alone
+
+
+def published_build(serving: Path, series: dict[int, float]) -> Path:
+    """A minimal published build: serving/current -> builds/<id> with the mart --kommun reads."""
+    import duckdb
+
+    from pipelines.lib import publish
+
+    folder = serving / publish.BUILDS_DIR / "20261207T000000Z-test"
+    folder.mkdir(parents=True)
+    with duckdb.connect(str(folder / publish.SERVING_FILE)) as con:
+        con.execute(
+            "create schema marts; create table marts.emissions_per_capita (gas varchar,"
+            " kommun_kod varchar, year integer, tonnes double, in_latest_release boolean)"
+        )
+        for year, tonnes in series.items():
+            con.execute(
+                "insert into marts.emissions_per_capita values"
+                " ('CO2e', '2081', ?, ?, true), ('CO2', '2081', ?, ?, true),"
+                " ('CO2e', '2081', ?, 1e9, false)",
+                [year, tonnes, year, tonnes / 2, year],
+            )
+    (serving / publish.CURRENT).symlink_to(Path(publish.BUILDS_DIR) / folder.name)
+    return folder
+
+
+def test_cli_starts_from_a_kommuns_published_series(tmp_path, capsys, monkeypatch):
+    rows = pl.read_csv(CO2E_2026, infer_schema=False).filter(pl.col("kommun_kod") == BORLANGE)
+    series = {int(r["year"]): float(r["tonnes"]) for r in rows.iter_rows(named=True)}
+    published_build(tmp_path / "serving", series)
+    monkeypatch.setenv("SERVING_DIR", str(tmp_path / "serving"))
+    common = ("--method", "carbon_law", "--as-of-year", "2026")
+    code, out, err = run_cli(capsys, "--kommun", BORLANGE, *common)
+    assert code == 0 and "from build 20261207T000000Z-test" in err
+    _, from_file, _ = run_cli(capsys, "--emissions", str(CO2E_2026), *common)
+    expected = [line for line in from_file.splitlines() if line.startswith("2081,")]
+    assert out.splitlines()[1:] == expected
+    code, _, err = run_cli(capsys, "--kommun", "2080", *common)
+    assert code == 1 and "kommun 2080 has no CO2e series" in err
+    with pytest.raises(SystemExit) as usage:  # argparse's usage error
+        run_cli(capsys, "--kommun", "２０８１", *common)
+    assert usage.value.code == 2 and "four-digit" in capsys.readouterr().err
+
+
+def test_cli_without_a_published_build_says_to_run_the_demo(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SERVING_DIR", str(tmp_path / "nothing"))
+    code, _, err = run_cli(capsys, "--kommun", BORLANGE, "--method", "carbon_law")
+    assert code == 1 and "make demo" in err
+
+
+def test_the_documented_example_runs(capsys):
+    example = REPO / "docs" / "examples" / "trajectory_input.csv"
+    code, out, err = run_cli(capsys, "--emissions", str(example), "--method", "carbon_law")
+    assert code == 0 and "decimal comma" in err
+    assert sorted(line[:4] for line in out.splitlines()[1:]) == ["2080", "2081", "2085"]
+
+
 def test_cli_as_a_module_exits_1_on_bad_input(tmp_path):
     done = subprocess.run(
         [
