@@ -5,6 +5,7 @@ Skipped with a message where Debian's chromium is missing; .ci/run installs it."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -32,10 +33,7 @@ CHROMIUM_ARGS = [
 ]
 GROUPS = ["ingestion", "reference", "staging", "intermediate", "marts", "serving", "reports"]
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason="no chromium: apt-get install chromium (.ci/run does) to run the UI test",
-)
+NO_CHROMIUM = "no chromium: apt-get install chromium (.ci/run does) to run the UI test"
 
 
 def free_port() -> int:
@@ -65,7 +63,7 @@ def wait_until(predicate, timeout_s: float, what: str):
 
 
 @pytest.fixture(scope="module")
-def dagster_ui(tmp_path_factory):
+def ui_process(tmp_path_factory):
     """`borlange ui` on a free loopback port with its own DAGSTER_HOME and warehouse."""
     root = tmp_path_factory.mktemp("ui")
     port = free_port()
@@ -95,9 +93,10 @@ def dagster_ui(tmp_path_factory):
 
     try:
         wait_until(ready, 180, "the Dagster webserver")
-        yield base
+        yield server, base
     finally:
-        os.killpg(server.pid, 15)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, 15)
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -105,7 +104,14 @@ def dagster_ui(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def dagster_ui(ui_process):
+    return ui_process[1]
+
+
+@pytest.fixture(scope="module")
 def page(dagster_ui):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(NO_CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -181,3 +187,32 @@ def test_materialize_all_succeeds_and_the_trajectory_chart_is_in_its_metadata(da
     page.goto(f"{dagster_ui}/assets/reports/klimatkontrakt_uppfoljning")
     page.get_by_text("klimatrapport_2081_2024.html").first.wait_for(timeout=30_000)
     page.screenshot(path=ARTIFACTS / "report_asset.png", full_page=True)
+
+
+def descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                children = {int(c) for c in (task / "children").read_text().split()}
+                todo += children - found
+                found |= children
+    return found
+
+
+def running(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    return False
+
+
+def test_sigterm_to_borlange_ui_stops_the_webserver_the_daemon_and_the_code_server(ui_process):
+    """Last in this module: it stops the UI the other tests use."""
+    server, base = ui_process
+    children = descendants(server.pid)
+    assert len(children) >= 3, children  # dagster dev, its webserver and its daemon at least
+    server.send_signal(15)  # to `borlange ui` alone, as a service manager or `kill` does
+    assert server.wait(timeout=90) == 0
+    wait_until(lambda: not any(running(p) for p in children), 30, "every child to stop")
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{base}/server_info", timeout=2)
