@@ -230,9 +230,11 @@ def materialize_all(
     instance: dg.DagsterInstance,
     settings: Settings | None = None,
     progress: TextIO | None = None,
+    warned: list[str] | None = None,
 ) -> dict[str, float]:
     """Run the pipeline; return wall-clock seconds per phase. With `progress`, a line per stage
-    and per finished step is written there."""
+    and per finished step is written there; with `warned`, the full run's checks that did not pass
+    are appended to it as `asset key: check name`."""
     settings = settings or Settings.from_env()
     say = (
         (lambda line: (progress.write(line + "\n"), progress.flush()))
@@ -303,9 +305,19 @@ def materialize_all(
             + (f": SMHI release {server.smhi.release}" if server is not None else "")
         )
         started = time.perf_counter()
-        run_job(defs, instance, progress=progress)
+        result = run_job(defs, instance, progress=progress)
         timings["full_run"] = time.perf_counter() - started
+    if warned is not None:
+        warned += checks_that_did_not_pass(result)
     return timings
+
+
+def checks_that_did_not_pass(result: dg.ExecuteInProcessResult) -> list[str]:
+    return sorted(
+        f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    )
 
 
 @contextlib.contextmanager
@@ -327,12 +339,20 @@ def output_to(log_path: Path):
             terminal.close()
 
 
+WARNINGS_EXPLAINED = "docs/operators.md#checks-that-warn"
+
+
 def main(settings: Settings, *, live: bool = False) -> int:
     log_path = settings.warehouse.path.parent / "logs" / f"demo-{datetime.now():%Y%m%dT%H%M%S}.log"
     print(f"borlange demo: {'live' if live else 'offline'}; full log in {log_path}", flush=True)
+    warned: list[str] = []
     with output_to(log_path) as terminal:
         timings = materialize_all(
-            offline=not live, instance=instance_for_demo(), settings=settings, progress=terminal
+            offline=not live,
+            instance=instance_for_demo(),
+            settings=settings,
+            progress=terminal,
+            warned=warned,
         )
     with duckdb.connect(str(settings.warehouse.path), read_only=True) as con:
         print(format_summary(borlange_summary(con, settings.report.kommun)))
@@ -344,5 +364,9 @@ def main(settings: Settings, *, live: bool = False) -> int:
     site = settings.serving.site_dir
     if (site / "index.html").exists():
         print(f"site:      {site / 'index.html'} (static; serve the folder {site})")
+    if warned:
+        print(f"checks that warn ({len(warned)}; what each means: {WARNINGS_EXPLAINED}):")
+        for check in warned:
+            print(f"  {check}")
     print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     return 0

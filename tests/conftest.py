@@ -10,6 +10,8 @@ import dagster as dg
 import duckdb
 import pytest
 
+from tests.stash_keys import DEMO_WARNINGS
+
 pytest_plugins = ["tests.postgres_server"]
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,7 +39,7 @@ def isolated_env(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory):
+def demo_warehouse(tmp_path_factory, pytestconfig):
     """`make demo`'s materialization, once, into a temporary warehouse. Yields its Settings."""
     from pipelines.demo import materialize_all
     from pipelines.settings import Settings
@@ -52,7 +54,11 @@ def demo_warehouse(tmp_path_factory):
         mp.delenv("SMHI_BASE_URL", raising=False)
         mp.delenv("SCB_BASE_URL", raising=False)
         mp.setenv("TRAJECTORY_AS_OF_YEAR", "2026")  # the published figures are as of 2026
-        timings = materialize_all(offline=True, instance=dg.DagsterInstance.ephemeral())
+        warned: list[str] = []
+        timings = materialize_all(
+            offline=True, instance=dg.DagsterInstance.ephemeral(), warned=warned
+        )
+        pytestconfig.stash[DEMO_WARNINGS] = warned
         settings = Settings.from_env()
     assert set(timings) >= {"full_run"}
     return settings
