@@ -75,7 +75,7 @@ def seed_column(seed: str, column: str) -> tuple[str, ...]:
 def postgres_host_is_local(host: str | None) -> bool:
     """libpq's PGHOST (maybe a comma-separated list): every host empty (libpq's default socket), a
     unix-socket directory (`/...`, `@...`), 127.x.y.z, ::1 or localhost. dbt_project/profiles.yml
-    holds the same rule, word for word, in Jinja; tests/test_settings.py renders it against this."""
+    holds the same rule, word for word, in Jinja; tests/architecture/test_settings.py renders it against this."""
 
     def local(name: str) -> bool:
         name = name.strip().lower()

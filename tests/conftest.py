@@ -10,11 +10,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.stash_keys import DEMO_WARNINGS
+from pipelines.lib import warehouse
+from pipelines.lib.warehouse import Store
+from tests.helpers import REPO
+from tests.helpers.stash_keys import DEMO_WARNINGS
 
-pytest_plugins = ["tests.postgres_server"]
+pytest_plugins = ["tests.helpers.postgres_server"]
 
-REPO = Path(__file__).resolve().parent.parent
 
 # The suite runs in two pytest-xdist workers (pyproject's addopts): each parses dbt into a target
 # folder of its own (DBT_TARGET_DIR), since two parses writing one manifest.json could tear it.
@@ -23,6 +25,13 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
         "DBT_TARGET_DIR",
         str(REPO / "dbt_project" / "target" / f"pytest-{os.environ['PYTEST_XDIST_WORKER']}"),
     )
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    store = Store(tmp_path / "wh" / "borlange.duckdb", tmp_path / "wh" / "landing")
+    warehouse.connect(store.warehouse_path).close()
+    return store
 
 
 @pytest.fixture

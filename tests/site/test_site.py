@@ -1,0 +1,495 @@
+"""The citizens' site (pipelines/defs/site/) in headless Chromium: the site `demo_warehouse` built
+(its Dagster asset runs after publish), served from loopback by http.server. Every figure the
+tests compare is read from the page's DOM and queried independently from the serving copy with
+plain DuckDB. Screenshots go to test-artifacts/site/ (or $TEST_ARTIFACTS_DIR/site).
+
+Skipped with a message where Debian's chromium is missing (scripts/ensure-system-packages.sh)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.settings import REPO_ROOT
+from tests.ui.test_ui import CHROMIUM, CHROMIUM_ARGS
+
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR") or REPO_ROOT / "test-artifacts") / "site"
+AXE = REPO_ROOT / "tests" / "vendor" / "axe.min.js"
+OTHER_KOMMUNER = ("0180", "2523")  # Stockholm, Gällivare: a city and a kommun of another län
+MAX_REPORT_PAGE_BYTES = 1_500_000
+PAGE_TYPES = (
+    "index.html",
+    "kommun/0180.html",
+    "karta.html",
+    "jamfor.html",
+    "kommuner.html",
+    "nedladdning.html",
+)
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason="no chromium: scripts/ensure-system-packages.sh installs it (as root)",
+)
+
+
+class CountingHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site and counts the body bytes it sends (the server's own measure of a page's transfer)."""
+
+    sent = 0
+
+    def copyfile(self, source, outputfile):
+        CountingHandler.sent += os.fstat(source.fileno()).st_size
+        super().copyfile(source, outputfile)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(demo_warehouse):
+    """The built site on a loopback ephemeral port: (base URL, site folder)."""
+    folder = demo_warehouse.serving.site_dir
+    assert (folder / "index.html").is_file(), f"the site asset did not write {folder}"
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(CountingHandler, directory=str(folder.resolve()))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", folder
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def serving(demo_warehouse):
+    """The serving copy the site was built from, read-only, as any reader opens it."""
+    with duckdb.connect(str(demo_warehouse.serving.dir / "borlange.duckdb"), read_only=True) as con:
+        yield con
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Visit:
+    """A page opened at a width, with every request it made and every byte it received."""
+
+    def __init__(self, browser, base: str, path: str, width: int = 1280, bypass_csp: bool = False):
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900}, bypass_csp=bypass_csp
+        )
+        self.page = self.context.new_page()
+        self.page.route(
+            "**/*", lambda route: route.continue_()
+        )  # routing turns the browser cache off
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        before = CountingHandler.sent
+        self.page.goto(base + path)
+        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_function(
+            "[...document.querySelectorAll('figure.chart[data-spec]')]"
+            ".every(f => f.getAttribute('data-drawn') === 'true' || !f.hasAttribute('data-rows'))",
+            timeout=20_000,
+        )
+        self.bytes = CountingHandler.sent - before  # the page and everything it loaded
+
+    def facts(self) -> dict[str, float | str]:
+        return self.page.evaluate(
+            "Object.fromEntries([...document.querySelectorAll('[data-fact]')]"
+            ".map(e => [e.dataset.fact, e.dataset.value]))"
+        )
+
+    def table(self, selector: str) -> list[list[str]]:
+        """Rows of a table: the row header's text, then each cell's data-value (its text if it has none)."""
+        return self.page.evaluate(
+            """sel => [...document.querySelectorAll(sel + ' tbody tr')].map(tr =>
+            [...tr.children].map(c => c.dataset.value !== undefined ? c.dataset.value : c.textContent.trim()))""",
+            selector,
+        )
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, site):
+    opened = []
+
+    def open_(path: str, width: int = 1280, bypass_csp: bool = False) -> Visit:
+        v = Visit(browser, site[0], path, width, bypass_csp)
+        opened.append(v)
+        return v
+
+    yield open_
+    for v in opened:
+        v.close()
+
+
+def headline_from_marts(con, kod: str) -> dict:
+    row = con.execute(
+        """
+        select e.year, e.tonnes, e.tonnes_per_capita, e.population, r.rank_in_lan, r.rank_in_sweden
+        from marts.emissions_per_capita e
+        join marts.emissions_rank_in_lan r using (kommun_kod, year, gas, vintage)
+        where e.kommun_kod = ? and e.gas = 'CO2e' and e.in_latest_release
+        order by e.year desc limit 1""",
+        [kod],
+    ).fetchone()
+    return dict(
+        zip(["year", "tonnes", "per_capita", "population", "rank_in_lan", "rank_in_sweden"], row)
+    )
+
+
+def sectors_from_marts(con, kod: str) -> dict[tuple[int, str], float]:
+    return {
+        (y, s): t
+        for y, s, t in con.execute(
+            """
+        select year, huvudsektor, sum(tonnes) from marts.fct_emissions
+        where kommun_kod = ? and gas = 'CO2e' and in_latest_release and huvudsektor <> 'Alla'
+        group by all""",
+            [kod],
+        ).fetchall()
+    }
+
+
+def assert_kommun_page_equals_marts(v: Visit, con, kod: str) -> None:
+    facts = v.facts()
+    head = headline_from_marts(con, kod)
+    assert float(facts["territorial_total"]) == pytest.approx(head["tonnes"], rel=1e-12)
+    assert float(facts["territorial_per_capita"]) == pytest.approx(head["per_capita"], rel=1e-12)
+    assert int(facts["population"]) == head["population"]
+    assert int(facts["rank_in_lan"]) == head["rank_in_lan"]
+    assert int(facts["rank_in_sweden"]) == head["rank_in_sweden"]
+    # The printed total is the mart value, rounded the Swedish way.
+    shown = v.page.locator('[data-fact="territorial_total"]').inner_text()
+    assert shown == f"{head['tonnes']:,.0f}".replace(",", "\u00a0") + "\u00a0t"
+
+    sectors = [
+        h.strip()
+        for h in v.page.evaluate(
+            "[...document.querySelectorAll('#tabell-sektorer thead th')].slice(1).map(t => t.textContent)"
+        )
+    ]
+    expected = sectors_from_marts(con, kod)
+    shown_cells = {}
+    for row in v.table("#tabell-sektorer"):
+        year = int(row[0])
+        for sector, value in zip(sectors, row[1:]):
+            if value != "":
+                shown_cells[(year, sector)] = float(value)
+    assert shown_cells.keys() == expected.keys()
+    assert all(shown_cells[k] == pytest.approx(expected[k], rel=1e-12) for k in expected)
+
+    methods = dict(
+        con.execute(
+            "select method, trend_sum_t from marts.trajectory where kommun_kod = ? "
+            "and trend_sum_t is not null",
+            [kod],
+        ).fetchall()
+    )
+    assert methods, f"no trajectory for {kod}"
+    for method, trend_sum in methods.items():
+        assert float(facts[f"trend_sum:{method}"]) == pytest.approx(trend_sum, rel=1e-12)
+    paths = con.execute(
+        "select count(distinct method) from marts.fct_carbon_budget where kommun_kod = ?", [kod]
+    ).fetchone()[0]
+    assert v.page.locator("figure[id^='diagram-bana-'][data-drawn='true']").count() == paths
+
+
+def test_the_site_is_built_from_the_current_serving_build(site, serving, demo_warehouse):
+    _, folder = site
+    build_id = serving.execute("select build_id from marts._manifest").fetchone()[0]
+    assert build_id in (folder / "index.html").read_text(encoding="utf-8")
+    assert folder.is_symlink() and folder.resolve().name.endswith(build_id)
+    kommuner = {k for (k,) in serving.execute("select kommun_kod from marts.dim_kommun").fetchall()}
+    assert len(kommuner) == 290
+    assert {p.stem for p in (folder / "kommun").glob("*.html")} == kommuner
+    assert demo_warehouse.report.kommun in kommuner
+
+
+def test_the_report_kommuns_page_equals_the_marts(visit, serving, demo_warehouse):
+    kod = demo_warehouse.report.kommun
+    v = visit("index.html")
+    assert_kommun_page_equals_marts(v, serving, kod)
+    facts = v.facts()
+    revisions = serving.execute(
+        """
+        select year, huvudsektor, tonnes, previous_tonnes from marts.emission_revisions
+        where kommun_kod = ? and gas = 'CO2e' and previous_vintage is not null and abs(change_pct) >= 0.5
+          and vintage = (select max(vintage) from marts.emission_revisions where kommun_kod = ?)""",
+        [kod, kod],
+    ).fetchall()
+    shown = v.page.evaluate("""[...document.querySelectorAll('#tabell-revideringar tbody tr')].map(tr =>
+        [tr.dataset.year, tr.dataset.sector, ...[...tr.querySelectorAll('[data-value]')].map(e => e.dataset.value)])""")
+    assert len(shown) == len(revisions) > 0
+    by_key = {(int(r[0]), r[1]): (float(r[3]), float(r[2])) for r in shown}
+    for year, sector, tonnes, previous in revisions:
+        assert by_key[(year, sector)] == (
+            pytest.approx(tonnes, rel=1e-12),
+            pytest.approx(previous, rel=1e-12),
+        )
+    gap = serving.execute(
+        "select uncovered_t, required_cut_t from marts.portfolio_vs_gap "
+        "where method = 'carbon_law' and year = 2030"
+    ).fetchone()
+    assert float(facts["portfolio:uncovered_t"]) == pytest.approx(gap[0], rel=1e-12)
+    assert float(facts["portfolio:required_cut_t"]) == pytest.approx(gap[1], rel=1e-12)
+    net = serving.execute(
+        "select net_eligible_t from marts.climate_neutrality_balance where kommun_kod = ? "
+        "and basis = 'projection'",
+        [kod],
+    ).fetchone()[0]
+    projection_year = serving.execute(
+        "select year from marts.climate_neutrality_balance where kommun_kod = ? "
+        "and basis = 'projection'",
+        [kod],
+    ).fetchone()[0]
+    assert float(facts[f"balance:{projection_year}:net_eligible_t"]) == pytest.approx(
+        net, rel=1e-12
+    )
+    households = serving.execute(
+        "select tonnes from marts.fct_consumption_emissions where kommun_kod = ? "
+        "and component = 'households' order by year desc limit 1",
+        [kod],
+    ).fetchone()[0]
+    assert float(facts["consumption:households"]) == pytest.approx(households, rel=1e-12)
+    peer_ranks = dict(
+        serving.execute(
+            "select group_id, rank_in_group from marts.peer_comparison where kommun_kod = ?", [kod]
+        ).fetchall()
+    )
+    assert peer_ranks and all(int(facts[f"peer_rank:{g}"]) == r for g, r in peer_ranks.items())
+    # Every number has a footnote naming its source and vintage.
+    notes = v.page.locator("ol.sources li").all_inner_texts()
+    assert any("version 2026-06-25" in n and "marts.fct_emissions" in n for n in notes)
+    assert v.errors == []
+
+
+@pytest.mark.parametrize("kod", OTHER_KOMMUNER)
+def test_another_kommuns_page_equals_the_marts(visit, serving, kod):
+    v = visit(f"kommun/{kod}.html")
+    assert_kommun_page_equals_marts(v, serving, kod)
+    name, lan = serving.execute(
+        "select kommun_namn, lan_namn from marts.dim_kommun where kommun_kod = ?", [kod]
+    ).fetchone()
+    assert name in v.page.locator("h1").inner_text()
+    in_lan = serving.execute(
+        "select count(*) from marts.dim_kommun where lan_namn = ?", [lan]
+    ).fetchone()[0]
+    assert (
+        f"av {in_lan}" in v.page.locator("ul.headline li", has_text=f"Plats i {lan}").inner_text()
+    )
+    assert v.errors == []
+
+
+def test_the_map_draws_every_kommun(visit, serving):
+    v = visit("karta.html")
+    kommuner = serving.execute("select count(*) from marts.dim_kommun").fetchone()[0]
+    assert v.page.locator("#karta .mark-shape path").count() == kommuner == 290
+    rows = {
+        r[0]: float(r[4])
+        for r in v.page.evaluate("""[...document.querySelectorAll('#tabell-karta tbody tr')]
+        .map(tr => [tr.dataset.kommun, ...[...tr.children].map(c => c.dataset.value || c.textContent)])""")
+    }
+    expected = dict(
+        serving.execute("""
+        select kommun_kod, arg_max(tonnes_per_capita, year) from marts.emissions_per_capita
+        where gas = 'CO2e' and in_latest_release and tonnes_per_capita is not null group by kommun_kod""").fetchall()
+    )
+    assert rows.keys() == expected.keys()
+    assert all(rows[k] == pytest.approx(expected[k], rel=1e-12) for k in expected)
+
+
+def test_the_comparison_view_compares_the_chosen_kommuner(visit, serving, demo_warehouse):
+    v = visit("jamfor.html")
+    v.page.wait_for_selector("#jamfor[data-ready='true']")
+    assert v.page.locator("#jamforelse tbody tr").count() == 1  # the report kommun to start with
+    for kod in OTHER_KOMMUNER:
+        v.page.select_option("#valj-kommun", kod)
+        v.page.click("#lagg-till")
+    chosen = [demo_warehouse.report.kommun, *OTHER_KOMMUNER]
+    assert (
+        v.page.evaluate(
+            "[...document.querySelectorAll('#jamforelse tbody tr')].map(r => r.dataset.kommun)"
+        )
+        == chosen
+    )
+    v.page.wait_for_selector("#jamfor figure.chart[data-drawn='true']")
+    for kod in chosen:
+        row = v.page.locator(f"#jamforelse tr[data-kommun='{kod}']")
+        cells = row.locator("td").all()
+        head = headline_from_marts(serving, kod)
+        assert float(cells[2].get_attribute("data-value")) == pytest.approx(
+            head["tonnes"], rel=1e-12
+        )
+        assert float(cells[3].get_attribute("data-value")) == pytest.approx(
+            head["per_capita"], rel=1e-12
+        )
+        assert cells[3].inner_text() == f"{head['per_capita']:.2f}".replace(".", ",")
+        assert cells[5].inner_text() == f"{head['rank_in_lan']} av " + str(
+            serving.execute(
+                "select kommuner_in_lan from marts.emissions_rank_in_lan where kommun_kod = ? and year = ? and gas = 'CO2e'",
+                [kod, head["year"]],
+            ).fetchone()[0]
+        )
+    # One line per chosen kommun in the chart.
+    assert v.page.locator("#jamfor .mark-line path").count() == len(chosen)
+    v.page.locator("#jamforelse tr[data-kommun='0180'] button").click()
+    assert v.page.locator("#jamforelse tbody tr").count() == len(chosen) - 1
+
+
+def test_no_request_leaves_the_site(visit, site):
+    base = site[0]
+    for path in PAGE_TYPES:
+        v = visit(path)
+        assert v.requests and all(url.startswith(base) for url in v.requests), [
+            u for u in v.requests if not u.startswith(base)
+        ]
+        # The Content-Security-Policy stops a request to anywhere else, should any script try one.
+        blocked = v.page.evaluate("""() => new Promise(resolve => {
+            document.addEventListener('securitypolicyviolation', e => resolve(e.blockedURI), {once: true});
+            fetch('https://example.org/x').catch(() => {});
+            setTimeout(() => resolve(null), 3000);
+        })""")
+        assert blocked == "https://example.org/x"
+        assert all(url.startswith(base) for url in v.requests)
+
+
+@pytest.mark.parametrize("path", PAGE_TYPES)
+def test_axe_finds_no_serious_or_critical_violation(visit, path):
+    v = visit(path, bypass_csp=True)  # only so that axe itself can be injected
+    v.page.evaluate(AXE.read_text(encoding="utf-8"))
+    results = v.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        (r["id"], r["impact"], [n["target"] for n in r["nodes"][:3]])
+        for r in results["violations"]
+        if r["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_report_page_fits_the_width_and_transfers_under_1_5_mb(visit, site, width):
+    v = visit("index.html", width=width)
+    name = f"borlange_{width}.png"
+    v.page.screenshot(path=ARTIFACTS / name, full_page=True)
+    overflow = v.page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= width, f"the page is {overflow} px wide at {width} px"
+    vega = (
+        (REPO_ROOT / "pipelines" / "defs" / "site" / "static" / "vendor" / "vega.min.js")
+        .stat()
+        .st_size
+    )
+    assert v.bytes > vega + (site[1] / "index.html").stat().st_size  # it did load the page and Vega
+    assert v.bytes < MAX_REPORT_PAGE_BYTES, f"{v.bytes:,} bytes"
+    print(
+        f"report page at {width} px: {v.bytes:,} bytes transferred, screenshot {ARTIFACTS / name}"
+    )
+    for path in ("karta.html", "jamfor.html", "kommun/0180.html"):
+        other = visit(path, width=width)
+        other.page.screenshot(
+            path=ARTIFACTS / f"{path.replace('/', '_').removesuffix('.html')}_{width}.png",
+            full_page=True,
+        )
+        assert other.page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_site_links_the_builds_download_set(site, serving, demo_warehouse):
+    """The download page offers every open mart of the build in each format; the charts link their
+    whole marts; every mart the site cites is open data; and the files are the serving build's own
+    download set (the one the API serves), hard-linked into the site, not copies of the site's own."""
+    import re
+
+    _, folder = site
+    served = (demo_warehouse.serving.dir / "current").resolve() / "downloads"
+    package = json.loads((served / "datapackage.json").read_text(encoding="utf-8"))
+    open_marts = {Path(r["path"]).name.split(".")[0] for r in package["resources"]}
+    published = {
+        t["table"]
+        for t in json.loads(
+            serving.execute("select manifest_json from marts._manifest").fetchone()[0]
+        )["tables"]
+    }
+    assert "partner_reporting_status" in published - open_marts  # names contact persons: BI only
+    page = (folder / "nedladdning.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="downloads/([^"]+)"', page))
+    assert links == {
+        f"{m}.{ext}" for m in open_marts for ext in ("csv", "xlsx", "json", "parquet")
+    } | {"datapackage.json"}
+    cited, linked = set(), set()
+    for path in ("index.html", "kommun/0180.html", "karta.html", "jamfor.html"):
+        text = (folder / path).read_text(encoding="utf-8")
+        cited |= set(re.findall(r"<code>marts\.([a-z_]+)</code>", text))
+        linked |= set(re.findall(r'href="(?:\.\./)?downloads/([^"]+)"', text))
+    assert {
+        "fct_emissions",
+        "emission_revisions",
+        "portfolio_vs_gap",
+        "emissions_rank_in_lan",
+    } <= cited
+    assert cited <= open_marts, cited - open_marts
+    assert linked and all((folder / "downloads" / name).is_file() for name in linked)
+    build = folder.resolve()
+    for name in links | linked:
+        assert os.path.samefile(build / "downloads" / name, served / name), name
+
+
+def test_site_dir_keeps_its_link_unresolved(tmp_path):
+    """SITE_DIR is the link a web server serves: Settings must not resolve it to today's build."""
+    from pipelines.settings import Settings
+
+    (tmp_path / "site.builds" / "b1").mkdir(parents=True)
+    (tmp_path / "site").symlink_to("site.builds/b1")
+    settings = Settings.from_env(
+        {"WAREHOUSE_PATH": str(tmp_path / "borlange.duckdb"), "SITE_DIR": str(tmp_path / "site")}
+    )
+    assert settings.serving.site_dir == tmp_path.resolve() / "site"
+    assert (
+        Settings.from_env(
+            {"WAREHOUSE_PATH": str(tmp_path / "w" / "borlange.duckdb")}
+        ).serving.site_dir
+        == tmp_path.resolve() / "w" / "site"
+    )
+
+
+def test_a_new_site_build_swaps_in_whole_and_sweeps_a_crashed_one(site, demo_warehouse):
+    """Runs last: builds the site again into the served folder. The link moves to a new folder in one
+    rename; the folder being served stays whole; what a crashed build left is removed."""
+    from pipelines.defs.site.build import write_site
+
+    link = demo_warehouse.serving.site_dir
+    before = link.resolve()
+    crashed = link.with_name(link.name + ".builds") / ".crashed.tmp"
+    (crashed / "kommun").mkdir(parents=True)
+    built = write_site(demo_warehouse.serving.dir, link, demo_warehouse.report.kommun)
+    assert link.is_symlink() and link.resolve() == built.folder != before
+    assert (
+        before.is_dir() and (before / "index.html").is_file()
+    )  # still whole for whoever serves it
+    assert not crashed.exists()
+    # 289 kommun pages, the report kommun's and its redirect, the list, map, comparison and download pages
+    assert built.pages == 289 + 2 + 4
+    assert sorted(p.stem for p in (built.folder / "kommun").glob("*.html")) == sorted(
+        p.stem for p in (before / "kommun").glob("*.html")
+    )
