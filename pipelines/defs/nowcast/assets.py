@@ -5,6 +5,8 @@ fct_nowcast_backtest_summary, fct_emissions_nowcast and fct_nowcast_paris). Its 
 23's targets on the backtest, with the figures. It reruns whenever an input is updated (eager).
 The work is plain Python: loads.py and run.py."""
 
+from datetime import timedelta
+
 import dagster as dg
 import polars as pl
 
@@ -52,6 +54,11 @@ def national_sector_emissions(
 
 
 KEYS = {name: dg.AssetKey([SCHEMA, name]) for name in TABLES}
+# Its inputs are re-asked every month (yearly_statistics_monthly) and it reruns on each update:
+# estimates older than that mean the schedule or the automation has stopped.
+FRESHNESS = dg.FreshnessPolicy.time_window(
+    warn_window=timedelta(days=35), fail_window=timedelta(days=62)
+)
 UPSTREAM = [
     dg.AssetKey(["intermediate", "int_nowcast__releases"]),
     dg.AssetKey(["intermediate", "int_nowcast__national_sectors"]),
@@ -139,6 +146,7 @@ def run_metadata(run: NowcastRun, report_kommun: str) -> dict:
             kinds={"polars", "duckdb"},
             description=DESCRIPTIONS[name],
             automation_condition=dg.AutomationCondition.eager(),
+            freshness_policy=FRESHNESS,
         )
         for name, key in KEYS.items()
     ],
