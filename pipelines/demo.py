@@ -95,6 +95,21 @@ def format_summary(s: dict) -> str:
     )
 
 
+def nowcast_lines(con: duckdb.DuckDBPyConnection, kommun_kod: str) -> list[str]:
+    """The kommun's estimated CO2e totals after SMHI's last year (marts.fct_emissions_nowcast)."""
+    rows = con.execute(
+        """
+        select year, nowcast_t, lower_80_t, upper_80_t, vintage from marts.fct_emissions_nowcast
+        where kommun_kod = ? and gas = 'CO2e' and huvudsektor = 'Alla' order by year""",
+        [kommun_kod],
+    ).fetchall()
+    return [
+        f"  estimate {year}      {t:,.0f} t CO2e (80 % range {lo:,.0f}-{hi:,.0f}; "
+        f"an estimate from release {vintage}, not SMHI's figure)"
+        for year, t, lo, hi, vintage in rows
+    ]
+
+
 def run_job(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
@@ -356,6 +371,8 @@ def main(settings: Settings, *, live: bool = False) -> int:
         )
     with duckdb.connect(str(settings.warehouse.path), read_only=True) as con:
         print(format_summary(borlange_summary(con, settings.report.kommun)))
+        for line in nowcast_lines(con, settings.report.kommun):
+            print(line)
     print(f"warehouse: {settings.warehouse.path}")
     for report in sorted(
         settings.report.dir.glob(f"klimatrapport_{settings.report.kommun}_*.html")

@@ -70,6 +70,13 @@ MARTS |= {
     "fct_electricity_timing_effect_monthly",
 }
 
+MARTS |= {  # the nowcast (issue 23)
+    "fct_nowcast_backtest",
+    "fct_nowcast_backtest_summary",
+    "fct_emissions_nowcast",
+    "fct_nowcast_paris",
+}
+
 
 @pytest.fixture(scope="module")
 def defs():
@@ -150,6 +157,30 @@ def test_trajectory_runs_between_the_two_dbt_ops_with_a_check_per_method(defs):
     } <= downstream
     checks = {c.name for c in graph.asset_check_keys if c.asset_key == trajectory}
     assert checks == {f"borlange_on_track_{m}" for m in load_presets()}
+
+
+def test_the_nowcast_runs_between_the_two_dbt_ops_eagerly_with_its_target_checks(defs):
+    from pipelines.defs.nowcast.run import TARGETS
+
+    graph = defs.resolve_asset_graph()
+    estimates = dg.AssetKey(["nowcast", "estimates"])
+    upstream = dg.AssetSelection.assets(estimates).upstream().resolve(graph)
+    assert {
+        dg.AssetKey(["raw", "national_sector_emissions"]),
+        dg.AssetKey(["raw", "smhi_emissions_ggt"]),
+        dg.AssetKey(["intermediate", "int_nowcast__releases"]),
+    } <= upstream
+    downstream = dg.AssetSelection.assets(estimates).downstream().resolve(graph)
+    assert dg.AssetKey(["marts", "fct_emissions_nowcast"]) in downstream
+    # The estimates never flow into the marts that give SMHI as their source.
+    assert not {
+        dg.AssetKey(["marts", m])
+        for m in ("fct_emissions", "emissions_per_capita", "trajectory", "fct_carbon_budget")
+    } & downstream
+    checks = {c.name for c in graph.asset_check_keys if c.asset_key.path[0] == "nowcast"}
+    assert checks == {t.name for t in TARGETS}
+    condition = graph.get(estimates).automation_condition
+    assert condition is not None and condition.get_label() == "eager"
 
 
 def test_publishing_waits_for_every_mart(defs):

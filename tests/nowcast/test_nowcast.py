@@ -574,3 +574,89 @@ def test_national_series_fetched_now_carries_no_year_after_2024():
     frame, updated = nowcast_inputs.national_frame()
     assert updated == "2026-01-25"
     assert frame.drop_nulls("tonnes")["year"].max() == 2024
+
+
+# ---------------------------------------------------------------- the assets
+
+
+def test_the_nowcast_asset_writes_its_schema_and_reports_the_targets(tmp_path):
+    """The Dagster asset over warehouse tables shaped as the dbt inputs: both CO2e releases, one
+    CO2 release (no pair: no CO2 nowcast, and it says so), Sweden by sector as staged."""
+    import dagster as dg
+
+    from pipelines.defs.nowcast.assets import nowcast
+    from pipelines.resources import ReportResource, WarehouseResource
+
+    releases = pl.concat(
+        [
+            nowcast_inputs.release(gas, vintage).with_columns(
+                gas=pl.lit(gas), vintage=pl.lit(vintage).str.to_date()
+            )
+            for gas, vintage in (
+                ("CO2e", "2026-04-23"),
+                ("CO2e", "2026-06-25"),
+                ("CO2", "2024-04-18"),
+            )
+        ]
+    )
+    frame, updated = nowcast_inputs.national_frame()
+    national = frame.with_columns(vintage=pl.lit(updated).str.to_date())
+    path = tmp_path / "w.duckdb"
+    with warehouse.connect(path) as con:
+        for schema in ("intermediate", "marts"):
+            con.execute(f"create schema {schema}")
+        con.register("r", releases)
+        con.execute("create table intermediate.int_nowcast__releases as select * from r")
+        con.register("n", national)
+        con.execute("create table intermediate.int_nowcast__national_sectors as select * from n")
+        con.execute("create table marts.fct_energy_balance (year integer)")
+        con.execute("create table marts.fct_partner_emissions (year integer)")
+    result = dg.materialize(
+        [nowcast],
+        resources={
+            "warehouse": WarehouseResource(path=str(path), landing_dir=str(tmp_path / "landing")),
+            "report": ReportResource(
+                kommun=BORLANGE, dir=str(tmp_path / "reports"), trajectory_as_of_year=2026
+            ),
+        },
+    )
+    assert result.success
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert {n: c.passed for n, c in checks.items()} == {
+        "nowcast_mae_at_most_persistence": True,
+        "nowcast_mae_at_most_0_4_lad": True,
+        "nowcast_mae_at_most_national_scaling": False,  # missed, and said: 1.02x
+        "nowcast_coverage_80": True,
+        "nowcast_coverage_95": True,
+    }
+    missed = checks["nowcast_mae_at_most_national_scaling"]
+    assert missed.severity == dg.AssetCheckSeverity.WARN
+    assert missed.metadata["value_CO2e"].value == [pytest.approx(1.0213, abs=1e-4)]
+    assert checks["nowcast_coverage_80"].severity == dg.AssetCheckSeverity.ERROR
+    with duckdb_connect(path) as con:
+        borlange = con.execute(
+            "select year, nowcast_t, lower_80_t, upper_80_t from nowcast.estimates "
+            "where kommun_kod = ? and huvudsektor = 'Alla' order by year",
+            [BORLANGE],
+        ).fetchall()
+        gases = con.execute("select distinct gas from nowcast.estimates").fetchall()
+        methods = con.execute(
+            "select method, count(*) from nowcast.paris_probability group by method order by 1"
+        ).fetchall()
+        summary = con.execute(
+            "select count(*) from nowcast.backtest_summary where gas = 'CO2e'"
+        ).fetchone()
+    assert [(y, round(t, 1)) for y, t, _, _ in borlange] == [(2025, 422_978.4), (2026, 422_160.9)]
+    assert all(lo < t < hi for _, t, lo, hi in borlange)
+    assert gases == [("CO2e",)]  # one CO2 release: nothing to calibrate a CO2 range on
+    assert methods == [("carbon_law", 290), ("carbon_law_1_7c", 290)]
+    assert summary == (len(bt.METHODS),)
+    materialized = result.asset_materializations_for_node("nowcast")
+    notes = next(m for m in materialized if m.asset_key.path[-1] == "estimates").metadata
+    assert "CO2: no nowcast" in notes["left_out"].value
+
+
+def duckdb_connect(path):
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=True)

@@ -143,3 +143,33 @@ def test_report_renders_offline_and_its_numbers_are_the_marts(report_path, demo_
         "where kommun_kod = '2081' and year = 2030"
     ).fetchall()[0][0]
     assert float(values["balance:2030:net_eligible_t"]) == pytest.approx(uncovered_2030)
+
+
+def test_the_report_shows_the_nowcast_with_its_range(report_path, demo_con):
+    """'Uppskattning 2025 och 2026': a Swedish paragraph and a table whose numbers are the mart's,
+    the word uppskattning, and the chart with the range."""
+    import re
+
+    page = report_path.read_text(encoding="utf-8")
+    section = page[page.index('<section id="uppskattning">') :]
+    section = section[: section.index("</section>")]
+    assert "1b. Uppskattning 2025 och 2026</h2>" in section
+    assert "<strong>uppskattning</strong>" in section and "inte officiell statistik" in section
+    assert 'alt="Uppskattning 2025 och 2026 med intervall"' in section
+    assert 'src="data:image/png;base64,' in section
+    values = dict(re.findall(r'data-fact="([^"]+)" data-value="([^"]*)"', section))
+    rows = demo_con.execute(
+        """select year, nowcast_t, lower_80_t, upper_80_t from marts.fct_emissions_nowcast
+        where kommun_kod = '2081' and gas = 'CO2e' and huvudsektor = 'Alla' order by year"""
+    ).fetchall()
+    assert [r[0] for r in rows] == [2025, 2026]
+    for year, estimate, lower, upper in rows:
+        assert float(values[f"nowcast_nowcast:{year}"]) == pytest.approx(estimate)
+        assert float(values[f"nowcast_lower_80:{year}"]) == pytest.approx(lower)
+        assert float(values[f"nowcast_upper_80:{year}"]) == pytest.approx(upper)
+        assert format_value(estimate, "t") in section  # e.g. 422 978 t, Swedish spaces
+    probability = demo_con.execute(
+        "select probability_on_path from marts.fct_nowcast_paris "
+        "where kommun_kod = '2081' and method = 'carbon_law'"
+    ).fetchone()[0]
+    assert float(values["nowcast_paris_probability"]) == pytest.approx(100 * probability)

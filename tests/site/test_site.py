@@ -3,7 +3,8 @@
 tests compare is read from the page's DOM and queried independently from the serving copy with
 plain DuckDB. Screenshots go to test-artifacts/site/ (or $TEST_ARTIFACTS_DIR/site).
 
-Skipped with a message where Debian's chromium is missing (scripts/ensure-system-packages.sh)."""
+The tests that open pages in the browser skip with a message where Debian's chromium is missing
+(scripts/ensure-system-packages.sh); those that read the built files run anyway."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -31,11 +33,6 @@ PAGE_TYPES = (
     "jamfor.html",
     "kommuner.html",
     "nedladdning.html",
-)
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason="no chromium: scripts/ensure-system-packages.sh installs it (as root)",
 )
 
 
@@ -78,6 +75,8 @@ def serving(demo_warehouse):
 
 @pytest.fixture(scope="module")
 def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no chromium: scripts/ensure-system-packages.sh installs it (as root)")
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -473,6 +472,47 @@ def test_site_dir_keeps_its_link_unresolved(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("kod", "page", "root"),
+    [("2081", "index.html", ""), *((k, f"kommun/{k}.html", "../") for k in OTHER_KOMMUNER)],
+)
+def test_the_nowcast_section_equals_the_mart(site, serving, kod, page, root):
+    """'Uppskattning 2025 och 2026' on three kommuner's pages: each estimate and its 80 % and 95 %
+    range is the mart's value, printed the Swedish way, called an uppskattning, with the method's
+    page linked and the backtest's figures beside it."""
+    from pipelines.defs.report.render import format_value
+
+    _, folder = site
+    text = (folder / page).read_text(encoding="utf-8")
+    section = text[text.index('<section id="uppskattning"') :]
+    section = section[: section.index("</section>")]
+    assert "Uppskattning 2025 och 2026</h2>" in section
+    assert "<strong>uppskattning</strong>" in section
+    assert f'href="{root}uppskattning.html"' in section
+    assert (folder / "uppskattning.html").is_file()
+    facts = dict(re.findall(r'data-fact="([^"]+)" data-value="([^"]*)"', section))
+    rows = serving.execute(
+        """select year, nowcast_t, lower_80_t, upper_80_t, lower_95_t, upper_95_t
+        from marts.fct_emissions_nowcast
+        where kommun_kod = ? and gas = 'CO2e' and huvudsektor = 'Alla' order by year""",
+        [kod],
+    ).fetchall()
+    assert [r[0] for r in rows] == [2025, 2026]
+    for year, *values in rows:
+        for key, value in zip(
+            ("nowcast", "lower_80", "upper_80", "lower_95", "upper_95"), values, strict=True
+        ):
+            assert float(facts[f"nowcast_{key}:{year}"]) == pytest.approx(value, rel=1e-12)
+            assert f">{format_value(value, 't')}</span>" in section  # 422\u00a0978\u00a0t
+    mae, coverage = serving.execute(
+        """select mae_pct, coverage_80 from marts.fct_nowcast_backtest_summary
+        where gas = 'CO2e' and method = 'nowcast' order by actual_vintage desc limit 1"""
+    ).fetchone()
+    assert float(facts["nowcast_backtest_mae"]) == pytest.approx(mae)
+    assert float(facts["nowcast_backtest_coverage_80"]) == pytest.approx(100 * coverage)
+    assert f">{format_value(100 * coverage, 'pct_plain')}</span>" in section  # 80,0 %
+
+
 def test_a_new_site_build_swaps_in_whole_and_sweeps_a_crashed_one(site, demo_warehouse):
     """Runs last: builds the site again into the served folder. The link moves to a new folder in one
     rename; the folder being served stays whole; what a crashed build left is removed."""
@@ -488,8 +528,9 @@ def test_a_new_site_build_swaps_in_whole_and_sweeps_a_crashed_one(site, demo_war
         before.is_dir() and (before / "index.html").is_file()
     )  # still whole for whoever serves it
     assert not crashed.exists()
-    # 289 kommun pages, the report kommun's and its redirect, the list, map, comparison and download pages
-    assert built.pages == 289 + 2 + 4
+    # 289 kommun pages, the report kommun's and its redirect, the list, map, comparison and
+    # download pages, and the nowcast's method page
+    assert built.pages == 289 + 2 + 5
     assert sorted(p.stem for p in (built.folder / "kommun").glob("*.html")) == sorted(
         p.stem for p in (before / "kommun").glob("*.html")
     )

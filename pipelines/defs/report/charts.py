@@ -141,3 +141,45 @@ def lines(series: dict[str, list[tuple[int, float | None]]], ylabel: str) -> str
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=8)
     return data_uri(fig)
+
+
+def nowcast(actual: list[tuple[int, float]], estimates: list[dict], title: str) -> str:
+    """SMHI's totals, then the estimate (uppskattning) with its 80 % and 95 % ranges as bands;
+    `estimates` holds year, nowcast_t, lower/upper_80_t, lower/upper_95_t (tonnes)."""
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    ax.plot(
+        [y for y, _ in actual],
+        [t / 1000 for _, t in actual],
+        color=PALETTE[0],
+        marker="o",
+        markersize=3,
+        label="utfall (SMHI)",
+    )
+    years = [r["year"] for r in estimates]
+    # The band starts at SMHI's last year, so the estimate visibly continues from it.
+    start = [actual[-1]] if actual and actual[-1][0] < min(years) else []
+    band_years = [y for y, _ in start] + years
+    for level, alpha in (("95", 0.15), ("80", 0.3)):
+        ax.fill_between(
+            band_years,
+            [t / 1000 for _, t in start] + [r[f"lower_{level}_t"] / 1000 for r in estimates],
+            [t / 1000 for _, t in start] + [r[f"upper_{level}_t"] / 1000 for r in estimates],
+            color=PALETTE[1],
+            alpha=alpha,
+            linewidth=0,
+            label=f"{level} % intervall",
+        )
+    ax.plot(
+        band_years,
+        [t / 1000 for _, t in start] + [r["nowcast_t"] / 1000 for r in estimates],
+        color=PALETTE[1],
+        linestyle="--",
+        marker="o",
+        markersize=4,
+        label="uppskattning",
+    )
+    ax.set_ylabel("kt CO2e per år")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title, fontsize=10)
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    return data_uri(fig)

@@ -22,6 +22,8 @@ from pipelines.defs.report.citations import Citations
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 NBSP = "\u00a0"
+NOWCAST_FIGURES = ("nowcast", "lower_80", "upper_80", "lower_95", "upper_95")
+NOWCAST_CHART_FROM = 2015  # the years the nowcast's trend is fitted on lead into its estimate
 # Swedish names of the marts' codes (presentation only; no numbers).
 LABELS = {
     "households": "hushåll",
@@ -109,6 +111,7 @@ def build_context(con: duckdb.DuckDBPyConnection, kommun_kod: str, year: int | N
         "kommun": facts.kommun(q),
         "year": q.year,
         "territorial": facts.territorial(q),
+        "nowcast": facts.nowcast(q),
         "trajectories": facts.trajectories(q),
         "consumption": facts.consumption(q),
         "sinks": facts.sinks(q),
@@ -127,6 +130,20 @@ def build_context(con: duckdb.DuckDBPyConnection, kommun_kod: str, year: int | N
 
 def draw_charts(c: dict) -> dict[str, str]:
     drawn = {"sectors": charts.sectors_over_time(c["territorial"]["series"])}
+    n = c["nowcast"]
+    if n["available"] and n["rows"]:
+        totals: dict[int, float] = {}
+        for r in c["territorial"]["series"]:
+            if r["year"] >= NOWCAST_CHART_FROM:
+                totals[r["year"]] = totals.get(r["year"], 0.0) + r["tonnes"]
+        drawn["nowcast"] = charts.nowcast(
+            sorted(totals.items()),
+            [
+                {"year": r["year"]} | {f"{k}_t": r[k].value for k in NOWCAST_FIGURES}
+                for r in n["rows"]
+            ],
+            f"Uppskattning {n['title_years']}",
+        )
     for m in c["trajectories"]["methods"]:
         if any(p["method"] == m["method"] for p in c["trajectories"]["paths"]):
             drawn[f"trajectory:{m['method']}"] = charts.trajectory(

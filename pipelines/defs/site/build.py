@@ -3,6 +3,7 @@
     <site>/index.html                 the report kommun (REPORT_KOMMUN): every section
     <site>/kommun/<kod>.html          every other kommun: sectors, trajectories, rank in its län
     <site>/kommuner.html              all 290, by län
+    <site>/uppskattning.html          how the estimates after SMHI's last year are made
     <site>/jamfor.html                the comparison view (data/jamfor.json, client-side)
     <site>/karta.html                 emissions per resident on a map (assets/kommuner.geojson)
     <site>/data/<kod>/<chart>.csv     each chart's own rows
@@ -83,7 +84,14 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(num=num, labels=LABELS, method_name=method_name, cell=cell, csp=CSP)
+    env.globals.update(
+        num=num,
+        labels=LABELS,
+        method_name=method_name,
+        cell=cell,
+        csp=CSP,
+        format_value=format_value,
+    )
     env.filters["tojson_compact"] = lambda v: Markup(
         json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=str).replace("</", "<\\/")
     )
@@ -267,12 +275,61 @@ def headline(page: Page, k: data.Kommun) -> dict | None:
     return out
 
 
-def kommun_context(page: Page, k: data.Kommun) -> dict:
+def nowcast_section(page: Page, k: data.Kommun, backtest: dict | None) -> dict | None:
+    """The kommun's estimated totals after SMHI's last year, with their ranges, and how the method
+    did in the newest backtest (marts.fct_emissions_nowcast, fct_nowcast_backtest_summary)."""
+    if not k.nowcast:
+        return None
+    vintage = k.nowcast[0]["vintage"]
+    cite = dict(source_id=data.NOWCAST, vintage=vintage, mart="marts.fct_emissions_nowcast")
+    out = {
+        "title_years": facts.swedish_list([str(r["year"]) for r in k.nowcast]),
+        "base_year": k.nowcast[0]["base_year"],
+        "vintage": vintage,
+        "uses_national": any(r["national_value_kind"] != "none" for r in k.nowcast),
+        "uses_synthetic_input": any(r["uses_synthetic_input"] for r in k.nowcast),
+        "rows": [
+            {
+                "year": r["year"],
+                **{
+                    key: page.fact(r[f"{key}_t"], "t", **cite, fact_id=f"nowcast_{key}:{r['year']}")
+                    for key in ("nowcast", "lower_80", "upper_80", "lower_95", "upper_95")
+                },
+            }
+            for r in k.nowcast
+        ],
+        "backtest": None,
+    }
+    if backtest:
+        bcite = dict(
+            source_id=data.NOWCAST,
+            vintage=backtest["actual_vintage"],
+            mart="marts.fct_nowcast_backtest_summary",
+        )
+        out["backtest"] = {
+            "origin_vintage": backtest["origin_vintage"],
+            "actual_vintage": backtest["actual_vintage"],
+            "kommuner": backtest["kommuner"],
+            "mae_pct": page.fact(
+                backtest["mae_pct"], "pct_plain", **bcite, fact_id="nowcast_backtest_mae"
+            ),
+            "coverage_80": page.fact(
+                None if backtest["coverage_80"] is None else 100.0 * backtest["coverage_80"],
+                "pct_plain",
+                **bcite,
+                fact_id="nowcast_backtest_coverage_80",
+            ),
+        }
+    return out
+
+
+def kommun_context(page: Page, k: data.Kommun, backtest: dict | None = None) -> dict:
     sectors = sector_section(page, k)
     return {
         "k": k,
         "head": headline(page, k),
         "sectors": sectors,
+        "nowcast": nowcast_section(page, k, backtest),
         "trajectories": trajectory_section(page, k, sectors["vintage"]),
     }
 
@@ -462,6 +519,7 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
     env = environment()
     names = data.source_names(con)
     kommuner = data.all_kommuner(con)
+    backtest = data.nowcast_backtest(con)
     if report_kommun not in kommuner:
         raise ValueError(
             f"REPORT_KOMMUN {report_kommun} is not in marts.dim_kommun of build {build.build_id}"
@@ -506,12 +564,12 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
             out / "kommun" / f"{k.kommun_kod}.html",
             "../",
             page,
-            **kommun_context(page, k),
+            **kommun_context(page, k, backtest),
         )
 
     report = kommuner[report_kommun]
     page = Page(names, f"data/{report_kommun}")
-    context = kommun_context(page, report)
+    context = kommun_context(page, report, backtest)
     year = report.latest["year"] if report.latest else facts.latest_data_year(con, report_kommun)
     render(
         "borlange.html",
@@ -530,6 +588,7 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
         target="../index.html",
     )
 
+    render("uppskattning.html", out / "uppskattning.html", "", None, backtest=backtest)
     render(
         "kommuner.html",
         out / "kommuner.html",
