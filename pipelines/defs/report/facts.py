@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipelines.defs.report import swedish
 from pipelines.defs.report.citations import Citations
 
 SMHI = "smhi_ned"
@@ -66,7 +67,7 @@ def optional(section):
 
 def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {
-        r[0]: f"{r[1]}; {r[2]}"
+        r[0]: swedish.SOURCE_NAMES.get(r[0], f"{r[1]}; {r[2]}")
         for r in con.sql(
             "select source_id, source_name, publisher from marts.dim_data_source"
         ).fetchall()
@@ -317,6 +318,7 @@ def sinks(q: Query) -> dict:
     items = [
         {
             "sink_type": r["sink_type"],
+            "source_id": r["source_id"],
             "reporter": r["reporter"],
             "quality_class": r["quality_class"],
             "permanence": r["permanence"],

@@ -32,6 +32,7 @@ import jinja2
 from markupsafe import Markup
 
 from pipelines.defs.report import facts
+from pipelines.defs.report import swedish as sv
 from pipelines.defs.report.citations import Citations
 from pipelines.defs.report.render import LABELS, format_value, num
 from pipelines.defs.report.render import TEMPLATE_DIR as REPORT_TEMPLATES
@@ -51,13 +52,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
 )
-# Swedish names of the trajectory presets (dbt_project/seeds/trajectory_methods.csv); presentation only.
-METHOD_NAMES = {
-    "carbon_law": "Koldioxidlagen, 1,5 °C (11,72 % per år)",
-    "carbon_law_1_7c": "Koldioxidlagen, 1,7 °C (7,38 % per år)",
-    "carbon_budget": "Koldioxidbudget (CO2, 1,5 °C)",
-    "borlange_local": "Borlänges egen koldioxidbudget (16,4 % per år)",
-}
 MAP_ATTRIBUTION = "Kommungränser: Valmyndigheten via okfse/sweden-geojson (förenklade)"
 
 
@@ -70,10 +64,6 @@ class BuiltSite:
     report_page: Path
 
 
-def method_name(method: str) -> str:
-    return METHOD_NAMES.get(method, method.replace("_", " "))
-
-
 def environment() -> jinja2.Environment:
     # The report's templates too: the neutrality balance table has one home (report/templates/balance.html).
     env = jinja2.Environment(
@@ -83,7 +73,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(num=num, labels=LABELS, method_name=method_name, cell=cell, csp=CSP)
+    env.globals.update(
+        num=num, labels=LABELS, method_name=sv.method_name, sv=sv, cell=cell, csp=CSP
+    )
     env.filters["tojson_compact"] = lambda v: Markup(
         json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=str).replace("</", "<\\/")
     )
@@ -125,13 +117,18 @@ class Page:
 
 def sector_section(page: Page, k: data.Kommun) -> dict:
     vintage = data.emissions_vintage(k)
-    sectors = sorted({r["huvudsektor"] for r in k.sectors})
+    present = {r["huvudsektor"] for r in k.sectors}
+    # The palette's order (largest sectors first, as the report stacks them), then any other.
+    sectors = [s for s in sv.SECTOR_COLOURS if s in present] + sorted(
+        present - sv.SECTOR_COLOURS.keys(), key=sv.sort_key
+    )
     years = sorted({r["year"] for r in k.sectors})
     by = {(r["year"], r["huvudsektor"]): r["tonnes"] for r in k.sectors}
     table = [{"year": y, "cells": [by.get((y, s)) for s in sectors]} for y in years]
     return {
         "vintage": vintage,
         "sectors": sectors,
+        "colours": [[s, sv.sector_colour(s, i)] for i, s in enumerate(sectors)],
         "table": table,
         "note": page.note(data.SMHI, vintage, "marts.fct_emissions"),
         "rows": [
@@ -190,6 +187,9 @@ def trajectory_section(page: Page, k: data.Kommun, vintage) -> dict:
                     m["budget_exhausted_date"], "date", **cite, fact_id=f"exhausted:{m['method']}"
                 ),
                 "net_zero": page.fact(m["net_zero_date"], "date", **cite),
+                "exhausted_text": budget_words(m["budget_exhausted_date"], m["budget_t"]),
+                "budget_gone": m["budget_t"] is not None and m["budget_t"] <= 0,
+                "note": page.note(data.SMHI, vintage, "marts.trajectory"),
                 "gap_2030": page.fact(
                     m["gap_2030_t"], "t", **cite, fact_id=f"gap_2030:{m['method']}"
                 ),
@@ -215,12 +215,22 @@ def trajectory_section(page: Page, k: data.Kommun, vintage) -> dict:
     return {"methods": methods}
 
 
+def budget_words(exhausted: dt.date | None, budget_t: float | None) -> str:
+    """When the budget runs out, in words. A remaining budget below zero means the kommun has
+    already emitted more than its share (the mart then dates the exhaustion at its first year)."""
+    if budget_t is not None and budget_t <= 0:
+        return "redan slut"
+    if exhausted is None:
+        return "räcker hela banan" if budget_t is not None else "–"
+    return f"tar slut i {sv.MONTHS[exhausted.month - 1]} {exhausted.year}"
+
+
 def path_rows(path: list[dict]) -> Markup:
     """A method's yearly table, built here rather than in a template loop: 870 such tables per site."""
     return Markup(
         "".join(
             f'<tr data-year="{p["year"]}"><th scope="row">{p["year"]}</th>{cell(p["emissions_t"], "t")}'
-            f'<td class="text">{"utfall" if p["emissions_kind"] == "actual" else html.escape(p["emissions_kind"] or "–")}'
+            f'<td class="text">{html.escape(sv.name(sv.EMISSIONS_KIND, p["emissions_kind"]) or "–")}'
             f"</td>{cell(p['allowed_t'], 't')}</tr>"
             for p in path
         )
@@ -267,11 +277,32 @@ def headline(page: Page, k: data.Kommun) -> dict | None:
     return out
 
 
+def paris_verdict(page: Page, k: data.Kommun, vintage) -> dict | None:
+    """The headline's one line: does the trend fit the Paris path of the first method (Koldioxidlagen),
+    and by how much does it miss or beat it (trend sum against allowed sum to the method's end year)."""
+    m = next((m for m in k.methods if m["method"] == "carbon_law"), None)
+    if m is None:
+        return None
+    cite = dict(source_id=data.SMHI, vintage=vintage, mart="marts.trajectory")
+    trend, allowed = m["trend_sum_t"], m["allowed_sum_t"]
+    over = None if trend is None or allowed is None else trend - allowed
+    return {
+        "method": m["method"],
+        "meets": page.fact(m["meets_paris"], "bool", **cite, fact_id="paris_verdict"),
+        "over": None if over is None else page.fact(abs(over), "t", **cite, fact_id="paris_over"),
+        "over_pct": None
+        if over is None or not allowed
+        else page.fact(abs(100.0 * over / allowed), "pct_plain", **cite),
+        "scope": sv.scope_status(m["scope_status"]),
+    }
+
+
 def kommun_context(page: Page, k: data.Kommun) -> dict:
     sectors = sector_section(page, k)
     return {
         "k": k,
         "head": headline(page, k),
+        "paris": paris_verdict(page, k, sectors["vintage"]),
         "sectors": sectors,
         "trajectories": trajectory_section(page, k, sectors["vintage"]),
     }
@@ -535,8 +566,10 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
         out / "kommuner.html",
         "",
         None,
-        lans=sorted(by_lan.items()),
-        has_page=lambda k: True,
+        lans=[
+            (lan, sorted(members, key=lambda k: sv.sort_key(k.kommun_namn)))
+            for lan, members in sorted(by_lan.items(), key=lambda item: sv.sort_key(item[0]))
+        ],
     )
     compare = comparison_data(kommuner, [report_kommun])
     (out / "data").mkdir(exist_ok=True)
@@ -554,7 +587,7 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
             "year": k.latest["year"],
             "value": k.latest["tonnes_per_capita"],
         }
-        for k in kommuner.values()
+        for k in sorted(kommuner.values(), key=lambda k: sv.sort_key(k.kommun_namn))
         if k.latest
     ]
     map_csv = map_page.chart_csv(
@@ -586,13 +619,31 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
         tables=download_tables(build),
         formats=DOWNLOAD_FORMATS,
     )
+    render(
+        "ordlista.html",
+        out / "ordlista.html",
+        "",
+        None,
+        glossary=[
+            {"id": i, "term": term, "text": text}
+            for i, term, text in sorted(sv.GLOSSARY, key=lambda g: sv.sort_key(g[1]))
+        ],
+    )
+    render(
+        "sa-raknar-vi.html",
+        out / "sa-raknar-vi.html",
+        "",
+        None,
+        methods=list(sv.METHOD_NAMES.items()),
+        explained=sv.METHOD_EXPLAINED,
+    )
     compare_page = Page(names, "data/jamfor")
     render(
         "jamfor.html",
         out / "jamfor.html",
         "",
         compare_page,
-        kommuner=sorted(kommuner.values(), key=lambda k: k.kommun_namn),
+        kommuner=sorted(kommuner.values(), key=lambda k: sv.sort_key(k.kommun_namn)),
         default=compare["default"],
         compare=compare,
         note=compare_page.note(data.SMHI, latest_vintage, "marts.emissions_per_capita"),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.defs.report import swedish
 from pipelines.lib import publish
 from pipelines.lib.publish import CURRENT
 
@@ -164,7 +165,9 @@ def all_kommuner(con: duckdb.DuckDBPyConnection) -> dict[str, Kommun]:
 
 def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {
-        r["source_id"]: f"{r['source_name']}; {r['publisher']}"
+        r["source_id"]: swedish.SOURCE_NAMES.get(
+            r["source_id"], f"{r['source_name']}; {r['publisher']}"
+        )
         for r in rows(con, "select source_id, source_name, publisher from marts.dim_data_source")
     }
 
