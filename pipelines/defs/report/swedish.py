@@ -269,6 +269,31 @@ def unit(text: str | None) -> str:
     return UNIT_NAMES.get(text or "", text or "")
 
 
+def file_size(size: int | None) -> str:
+    """Bytes as a citizen reads them: 94,3 MB, 520 kB."""
+    if size is None:
+        return ""
+    for unit_name, step in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= step:
+            return f"{number(size / step, 1 if size < 100 * step else 0)}{NBSP}{unit_name}"
+    return f"{size}{NBSP}byte"
+
+
+LICENCES = {
+    "Internal": "intern källa (fråga innan du publicerar)",
+    "internal": "intern källa (fråga innan du publicerar)",
+    "Not stated; shared with Klimatkollen (ask before redistributing)": (
+        "inte angivet; delat med Klimatkollen (fråga innan du sprider vidare)"
+    ),
+    "Creative Commons Zero 1.0 (public domain)": "CC0 (fri att använda)",
+    "Creative Commons Attribution 4.0 International": "CC BY 4.0 (ange källan)",
+}
+
+
+def licence(title: str | None) -> str:
+    return LICENCES.get(title or "", "se datapaketets beskrivning")
+
+
 def possessive(kommun_namn: str) -> str:
     """Borlänges, Stockholms, but Borås."""
     return kommun_namn if kommun_namn[-1] in "sxzSXZ" else kommun_namn + "s"
@@ -348,7 +373,7 @@ GLOSSARY = [
     (
         "koldioxidlagen",
         "Koldioxidlagen",
-        "En tumregel från klimatforskningen (på engelska ”Carbon Law”): utsläppen halveras "
+        "En tumregel från klimatforskningen: utsläppen halveras "
         "ungefär vart sjätte år, det vill säga minskar med 11,72 % om året, för att hålla "
         "uppvärmningen under 1,5 °C.",
     ),

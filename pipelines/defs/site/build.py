@@ -76,6 +76,7 @@ def environment() -> jinja2.Environment:
     env.globals.update(
         num=num, labels=LABELS, method_name=sv.method_name, sv=sv, cell=cell, csp=CSP
     )
+    env.filters["sentence"] = lambda text: text[:1].upper() + text[1:]
     env.filters["tojson_compact"] = lambda v: Markup(
         json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=str).replace("</", "<\\/")
     )
@@ -344,7 +345,11 @@ def report_sections(con, page: Page, k: data.Kommun, year: int) -> dict:
     if s["available"] and s["balance"]:
         b = s["balance"][-1]
         out["balance_rows"] = [
-            {"label": label, "value": kt(b[key].value), "highlight": key == "net_eligible_t"}
+            {
+                "label": label + (" (syntetisk)" if key in b["synthetic"] else ""),
+                "value": kt(b[key].value),
+                "highlight": key == "net_eligible_t",
+            }
             for key, label in (
                 ("gross_emissions_t", "utsläpp (brutto)"),
                 ("removals_eligible_t", "upptag som räknas"),
@@ -427,18 +432,41 @@ def partners_gap(q: facts.Query) -> dict:
     return {"gap_2030": gap}
 
 
-def download_tables(build: data.Build) -> list[dict]:
+def download_tables(con, build: data.Build) -> list[dict]:
     """What the download page offers: the build's download set as its datapackage.json lists it
-    (open marts only), with rows and vintage from the build's manifest."""
+    (open marts only, empty ones left out), each with its Swedish description, rows, vintage, the
+    size of every file, its licences and how many of its rows are synthetic."""
     package = build.folder / DOWNLOADS / "datapackage.json"
     manifest = {t["table"]: t for t in build.manifest["tables"]}
     if not package.is_file():
         return []
-    names = {
-        Path(r["path"]).name.split(".")[0]
-        for r in json.loads(package.read_text(encoding="utf-8"))["resources"]
-    }
-    return [manifest[name] for name in sorted(names) if name in manifest]
+    tables = []
+    for r in json.loads(package.read_text(encoding="utf-8"))["resources"]:
+        name = Path(r["path"]).name.split(".")[0]
+        if name not in manifest or not manifest[name]["rows"]:
+            continue
+        files = {
+            ext: (build.folder / DOWNLOADS / f).stat().st_size
+            for ext, f in r.get("formats", {}).items()
+            if (build.folder / DOWNLOADS / f).is_file()
+        }
+        tables.append(
+            {
+                **manifest[name],
+                "description": sv.mart_name(name),
+                "files": files,
+                "licences": sorted({sv.licence(x.get("title")) for x in r.get("licenses", [])}),
+                "synthetic_rows": data.synthetic_rows(con, name, manifest[name]["columns"]),
+            }
+        )
+    return sorted(tables, key=lambda t: sv.sort_key(t["description"]))
+
+
+def download_sizes(build: data.Build) -> dict[str, int]:
+    """Bytes of each file of the download set ('fct_emissions.csv' -> 94 320 930): every link
+    to a download says how big it is."""
+    folder = build.folder / DOWNLOADS
+    return {p.name: p.stat().st_size for p in folder.iterdir()} if folder.is_dir() else {}
 
 
 def comparison_data(kommuner: dict[str, data.Kommun], default: list[str]) -> dict:
@@ -509,6 +537,8 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
         "map_attribution": MAP_ATTRIBUTION,
         "specs": specs,
     }
+    # Global, so the macros (imported without context) can print a download link's size too.
+    env.globals["sizes"] = download_sizes(build)
     pages = 0
 
     def render(template: str, path: Path, root: str, page: Page | None, **context) -> None:
@@ -616,7 +646,7 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
         out / "nedladdning.html",
         "",
         None,
-        tables=download_tables(build),
+        tables=download_tables(con, build),
         formats=DOWNLOAD_FORMATS,
     )
     render(

@@ -172,5 +172,19 @@ def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     }
 
 
+def synthetic_rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict]) -> int:
+    """Rows of a mart that carry synthetic (demo) values, by the flag the mart has: is_synthetic,
+    key_is_synthetic or value_status = 'synthetic'. A mart without such a column counts 0."""
+    names = {c["name"] for c in columns}
+    flags = [f for f in ("is_synthetic", "key_is_synthetic") if f in names]
+    if "value_status" in names:
+        flags.append("value_status = 'synthetic'")
+    if not flags:
+        return 0
+    return con.execute(
+        f'select count(*) from marts."{table}" where {" or ".join(flags)}'
+    ).fetchall()[0][0]
+
+
 def emissions_vintage(kommun: Kommun):
     return max((r["vintage"] for r in kommun.sectors), default=None)
