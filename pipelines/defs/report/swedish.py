@@ -294,6 +294,23 @@ def licence(title: str | None) -> str:
     return LICENCES.get(title or "", "se datapaketets beskrivning")
 
 
+# Where a long header word may break (soft hyphens), so a table of nine sectors fits a page.
+BREAKS = {
+    "Transporter": "Trans\u00adporter",
+    "transporter": "trans\u00adporter",
+    "Arbetsmaskiner": "Arbets\u00admaskiner",
+    "Produktanvändning": "Produkt\u00adanvändning",
+    "uppvärmning": "upp\u00advärmning",
+    "fjärrvärme": "fjärr\u00advärme",
+    "lösningsmedel": "lösnings\u00admedel",
+    "processer": "pro\u00adcesser",
+}
+
+
+def breakable(text: str) -> str:
+    return " ".join(BREAKS.get(word, word) for word in text.split(" "))
+
+
 def possessive(kommun_namn: str) -> str:
     """Borlänges, Stockholms, but Borås."""
     return kommun_namn if kommun_namn[-1] in "sxzSXZ" else kommun_namn + "s"
@@ -322,9 +339,7 @@ def sort_key(text: str) -> str:
     """Swedish alphabetical order: A–Z, then Å, Ä, Ö (é sorts as e, ü as y)."""
     folded = text.casefold().translate(_ORDER)
     # Other accents (é, è) sort as their base letter.
-    return "".join(
-        c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c)
-    )
+    return "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
 
 
 def sector_colour(sector: str, index: int = 0) -> str:

@@ -677,6 +677,9 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
         default=compare["default"],
         compare=compare,
         note=compare_page.note(data.SMHI, latest_vintage, "marts.emissions_per_capita"),
+        years=sorted(
+            {y for k in compare["kommuner"].values() for y, v in k["series"] if v is not None}
+        ),
         rank_note=compare_page.note(data.SMHI, latest_vintage, "marts.emissions_rank_in_lan"),
     )
     return pages, out / "index.html"

@@ -212,7 +212,40 @@
     });
   }
 
+  /* Kommun search on the list of all kommuner: filters as one types (case and accents as typed,
+     so "gavle" does not find Gävle), Enter opens the only match. */
+  function search(input) {
+    const items = [].slice.call(document.querySelectorAll("#kommunsok li"));
+    const status = document.getElementById("sok-antal");
+    function filter() {
+      const wanted = input.value.trim().toLocaleLowerCase("sv");
+      let shown = [];
+      items.forEach(function (li) {
+        const hit = !wanted || li.textContent.toLocaleLowerCase("sv").indexOf(wanted) >= 0;
+        li.hidden = !hit;
+        if (hit) shown.push(li);
+      });
+      document.querySelectorAll("#kommunsok section.lan").forEach(function (section) {
+        section.hidden = !section.querySelector("li:not([hidden])");
+      });
+      status.textContent = wanted ? (shown.length === 1 ? "1 kommun" : shown.length + " kommuner") : "";
+      return shown;
+    }
+    input.addEventListener("input", filter);
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      const shown = filter();
+      if (shown.length === 1) window.location.href = shown[0].querySelector("a").href;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    const box = document.getElementById("sok-kommun");
+    if (box) search(box);
+    const hash = window.location.hash.slice(1);
+    document.querySelectorAll("figure.chart[data-highlight]").forEach(function (figure) {
+      if (/^\d{4}$/.test(hash)) figure.setAttribute("data-highlight", hash);  // karta.html#2523
+    });
     drawAll();
     const root = document.getElementById("jamfor");
     if (root) comparison(root);
