@@ -83,6 +83,12 @@ def num(fact: facts.Fact, mark: bool = True) -> Markup:
     )
 
 
+def footnotes(facts_in_table) -> Markup:
+    """A table's footnote marks, once each, for its caption (the cells print num(..., False))."""
+    notes = sorted({f.note for f in facts_in_table if f is not None})
+    return Markup("".join(f'<sup class="fn"><a href="#fn-{n}">{n}</a></sup>' for n in notes))
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -92,6 +98,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["num"] = num
+    env.globals["footnotes"] = footnotes
     env.globals["labels"] = LABELS
     env.globals["sv"] = swedish
     env.globals["method_name"] = swedish.method_name

@@ -34,7 +34,7 @@ from markupsafe import Markup
 from pipelines.defs.report import facts
 from pipelines.defs.report import swedish as sv
 from pipelines.defs.report.citations import Citations
-from pipelines.defs.report.render import LABELS, format_value, num
+from pipelines.defs.report.render import LABELS, footnotes, format_value, num
 from pipelines.defs.report.render import TEMPLATE_DIR as REPORT_TEMPLATES
 from pipelines.defs.site import charts, data
 from pipelines.lib.downloads import DOWNLOADS_DIR as DOWNLOADS
@@ -74,7 +74,13 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
-        num=num, labels=LABELS, method_name=sv.method_name, sv=sv, cell=cell, csp=CSP
+        num=num,
+        footnotes=footnotes,
+        labels=LABELS,
+        method_name=sv.method_name,
+        sv=sv,
+        cell=cell,
+        csp=CSP,
     )
     env.filters["sentence"] = lambda text: text[:1].upper() + text[1:]
     env.filters["tojson_compact"] = lambda v: Markup(
