@@ -604,7 +604,8 @@ def test_kommun_pages_read_as_swedish_on_a_phone(visit, serving, demo_warehouse,
 def test_every_synthetic_value_carries_its_mark(visit, serving, demo_warehouse):
     kod = demo_warehouse.report.kommun
     synthetic = serving.execute(
-        """select sink_type from marts.fct_carbon_sinks where kommun_kod = ? and value_status = 'synthetic'
+        """select sink_type from marts.fct_carbon_sinks
+        where kommun_kod = ? and value_status = 'synthetic'
         and year = (select max(year) from marts.fct_carbon_sinks where kommun_kod = ?)""",
         [kod, kod],
     ).fetchall()
@@ -647,7 +648,8 @@ def test_the_downloads_page_describes_sizes_and_hides_empty_marts(visit, site):
         name = link.get_attribute("href").removeprefix("downloads/")
         assert int(link.get_attribute("data-bytes")) == (folder / "downloads" / name).stat().st_size
     assert all(int(c) > 0 for c in v.page.evaluate(
-        "[...document.querySelectorAll('#tabell-nedladdning tbody tr')].map(r => r.children[1].dataset.value)"
+        "[...document.querySelectorAll('#tabell-nedladdning tbody tr')]"
+        ".map(r => r.children[1].dataset.value)"
     ))  # fmt: skip
     assert foreign_text(v.page.locator("body").inner_text()) == []
     # A kommun page's link to a whole mart says how big the file is.
@@ -657,8 +659,11 @@ def test_the_downloads_page_describes_sizes_and_hides_empty_marts(visit, site):
 
 
 @pytest.mark.parametrize("path", PAGE_TYPES)
-def test_tables_fit_the_page_at_1280_px(visit, path):
+def test_every_page_is_swedish_and_its_tables_fit_at_1280_px(visit, path):
     v = visit(path)
+    if path == "jamfor.html":
+        v.page.wait_for_selector("#jamfor[data-ready='true']")
+    assert foreign_text(v.page.locator("body").inner_text()) == []
     too_wide = v.page.evaluate("""() => { const main = document.querySelector('main').clientWidth;
         return [...document.querySelectorAll('table')].filter(t => t.offsetParent !== null
             && t.getBoundingClientRect().width > main).map(t => t.id || t.className); }""")

@@ -7,8 +7,6 @@ import base64
 import io
 from collections import defaultdict
 
-from pipelines.defs.report import swedish
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -16,6 +14,8 @@ matplotlib.use("Agg")
 matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, ScalarFormatter  # noqa: E402
+
+from pipelines.defs.report import swedish  # noqa: E402
 
 PALETTE = [
     "#1f3b73",

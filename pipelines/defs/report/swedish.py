@@ -214,7 +214,7 @@ def number(value: float, decimals: int) -> str:
 def name(mapping: dict[str, str], code: str | None) -> str:
     """The Swedish name of a code; an unknown code reads as words, never as snake_case."""
     if code is None:
-        return ""
+        return "–"
     return mapping.get(code, code.replace("_", " "))
 
 

@@ -237,7 +237,7 @@ def path_rows(path: list[dict]) -> Markup:
     return Markup(
         "".join(
             f'<tr data-year="{p["year"]}"><th scope="row">{p["year"]}</th>{cell(p["emissions_t"], "t")}'
-            f'<td class="text">{html.escape(sv.name(sv.EMISSIONS_KIND, p["emissions_kind"]) or "–")}'
+            f'<td class="text">{html.escape(sv.name(sv.EMISSIONS_KIND, p["emissions_kind"]))}'
             f"</td>{cell(p['allowed_t'], 't')}</tr>"
             for p in path
         )
@@ -285,8 +285,8 @@ def headline(page: Page, k: data.Kommun) -> dict | None:
 
 
 def paris_verdict(page: Page, k: data.Kommun, vintage) -> dict | None:
-    """The headline's one line: does the trend fit the Paris path of the first method (Koldioxidlagen),
-    and by how much does it miss or beat it (trend sum against allowed sum to the method's end year)."""
+    """The headline's one line: does the trend fit the Paris path of Koldioxidlagen, and by how
+    much does it miss or beat it (the trend's sum against the allowed sum to the method's end year)."""
     m = next((m for m in k.methods if m["method"] == "carbon_law"), None)
     if m is None:
         return None
