@@ -5,6 +5,8 @@ the marts. Screenshot and PDF go to test-artifacts/report/."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import shutil
 from pathlib import Path
 
@@ -53,6 +55,30 @@ def test_a_section_without_its_mart_says_so_instead_of_failing():
     assert section["available"] is False and "peer_comparison" in section["missing"]
 
 
+def test_the_words_check_reads_text_not_markup():
+    assert (
+        report_text("<p>Metod <code>carbon_law</code></p><style>a_b {}</style>")
+        == "Metod carbon_law"
+    )
+
+
+def report_text(page: str) -> str:
+    """The report's text as a reader meets it: no markup, style or script, entities decoded."""
+    page = re.sub(r"(?s)<(script|style)[^>]*>.*?</\1>", " ", page)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_the_report_has_no_english_word_and_no_raw_identifier(report_path):
+    """The site's word list and identifier pattern (tests/test_site.py), over the whole report:
+    headings, tables, captions, image descriptions and footnotes."""
+    from tests.test_site import foreign_text
+
+    page = report_path.read_text(encoding="utf-8")
+    text = report_text(page) + " " + " ".join(re.findall(r'alt="([^"]*)"', page))
+    assert "Koldioxidlagen" in text and "syntetisk" in text
+    assert foreign_text(text) == []
+
+
 @pytest.fixture(scope="module")
 def report_path(demo_warehouse) -> Path:
     paths = sorted(demo_warehouse.report.dir.glob("klimatrapport_2081_*.html"))
@@ -97,7 +123,7 @@ def test_report_renders_offline_and_its_numbers_are_the_marts(report_path, demo_
     alts = {alt for alt, _, _ in images}
     assert {
         "Utsläpp per sektor över tid",
-        "Utsläppsbana carbon_law",
+        "Utsläppsbana, Koldioxidlagen, 1,5 °C (11,72 % per år)",
         "Konsumtionsbaserade utsläpp över tid",
         "Fjärrvärmens klimatvärde",
         "Jämförelse Dalarnas län",

@@ -187,7 +187,7 @@ def assert_kommun_page_equals_marts(v: Visit, con, kod: str) -> None:
     sectors = [
         h.strip()
         for h in v.page.evaluate(
-            "[...document.querySelectorAll('#tabell-sektorer thead th')].slice(1).map(t => t.textContent)"
+            "[...document.querySelectorAll('#tabell-sektorer thead th')].slice(1).map(t => t.dataset.sector)"
         )
     ]
     expected = sectors_from_marts(con, kod)
@@ -280,8 +280,8 @@ def test_the_report_kommuns_page_equals_the_marts(visit, serving, demo_warehouse
     )
     assert peer_ranks and all(int(facts[f"peer_rank:{g}"]) == r for g, r in peer_ranks.items())
     # Every number has a footnote naming its source and vintage.
-    notes = v.page.locator("ol.sources li").all_inner_texts()
-    assert any("version 2026-06-25" in n and "marts.fct_emissions" in n for n in notes)
+    notes = v.page.locator("ol.sources li", has=v.page.locator("[data-mart='marts.fct_emissions']"))
+    assert any("version 2026-06-25" in n for n in notes.all_inner_texts())
     assert v.errors == []
 
 
@@ -305,7 +305,7 @@ def test_another_kommuns_page_equals_the_marts(visit, serving, kod):
 def test_the_map_draws_every_kommun(visit, serving):
     v = visit("karta.html")
     kommuner = serving.execute("select count(*) from marts.dim_kommun").fetchone()[0]
-    assert v.page.locator("#karta .mark-shape path").count() == kommuner == 290
+    assert v.page.locator("#karta .mark-shape.kommun_shapes path").count() == kommuner == 290
     rows = {
         r[0]: float(r[4])
         for r in v.page.evaluate("""[...document.querySelectorAll('#tabell-karta tbody tr')]
@@ -431,15 +431,22 @@ def test_the_site_links_the_builds_download_set(site, serving, demo_warehouse):
         )["tables"]
     }
     assert "partner_reporting_status" in published - open_marts  # names contact persons: BI only
+    rows = {
+        t["table"]: t["rows"]
+        for t in json.loads(
+            serving.execute("select manifest_json from marts._manifest").fetchone()[0]
+        )["tables"]
+    }
+    empty = {m for m in open_marts if not rows[m]}
     page = (folder / "nedladdning.html").read_text(encoding="utf-8")
     links = set(re.findall(r'href="downloads/([^"]+)"', page))
     assert links == {
-        f"{m}.{ext}" for m in open_marts for ext in ("csv", "xlsx", "json", "parquet")
+        f"{m}.{ext}" for m in open_marts - empty for ext in ("csv", "xlsx", "json", "parquet")
     } | {"datapackage.json"}
     cited, linked = set(), set()
     for path in ("index.html", "kommun/0180.html", "karta.html", "jamfor.html"):
         text = (folder / path).read_text(encoding="utf-8")
-        cited |= set(re.findall(r"<code>marts\.([a-z_]+)</code>", text))
+        cited |= set(re.findall(r'data-mart="marts\.([a-z_]+)"', text))
         linked |= set(re.findall(r'href="(?:\.\./)?downloads/([^"]+)"', text))
     assert {
         "fct_emissions",
@@ -452,6 +459,302 @@ def test_the_site_links_the_builds_download_set(site, serving, demo_warehouse):
     build = folder.resolve()
     for name in links | linked:
         assert os.path.samefile(build / "downloads" / name, served / name), name
+
+
+# English words and raw identifiers a citizen must not meet (issue 22's examples and their kin).
+# Whole words, case-insensitive; proper names of sources stay out of the list.
+ENGLISH_WORDS = (
+    "the", "and", "of", "with", "from", "not met", "submission", "cannot", "excluded", "modelled",
+    "downscaled", "reported", "investments", "public sector", "households", "seed", "warehouse",
+    "maintainers", "resident", "residents", "count", "carbon law", "synthetic", "estimate",
+    "assumption", "national", "inventory", "allocation", "partial", "complete", "mart", "marts",
+    "build", "per year", "true", "false", "null", "none",
+)  # fmt: skip
+SNAKE_CASE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+PAGES_375 = ("index.html", *(f"kommun/{kod}.html" for kod in OTHER_KOMMUNER))
+
+
+def foreign_text(text: str) -> list[str]:
+    """The English words from ENGLISH_WORDS and the snake_case identifiers in `text`, in context."""
+    found = []
+    for word in ENGLISH_WORDS:
+        for m in re.finditer(rf"(?<![\wåäöÅÄÖ]){re.escape(word)}(?![\wåäöÅÄÖ])", text, re.I):
+            found.append(f"{word!r} in …{text[max(0, m.start() - 40) : m.end() + 40]}…")
+    found += [f"{m.group()!r} in …{text[max(0, m.start() - 40) : m.end() + 40]}…"
+              for m in SNAKE_CASE.finditer(text)]  # fmt: skip
+    return found
+
+
+def test_the_word_check_finds_english_and_identifiers():
+    assert foreign_text("Metod: carbon_law, not met: no SSAB submission") == [
+        "'not met' in …Metod: carbon_law, not met: no SSAB submission…",
+        "'submission' in …Metod: carbon_law, not met: no SSAB submission…",
+        "'carbon_law' in …Metod: carbon_law, not met: no SSAB submission…",
+    ]
+    assert foreign_text("Utsläpp per invånare, Koldioxidlagen, tillåten bana") == []
+
+
+# Everything wider than the viewport that is not inside a scroll container (overflow-x auto or
+# scroll); and each scroll container that scrolls, scrolled to its end: is every row's first cell
+# still inside the container's visible box?
+LAYOUT_JS = """() => {
+  const vw = document.documentElement.clientWidth;
+  const scroller = e => { for (let p = e.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return p; }
+    return null; };
+  const wide = [...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.right > vw + 0.5 && !scroller(e);
+  }).map(e => e.tagName + '#' + e.id + '.' + e.className);
+  const hidden = [];
+  document.querySelectorAll('.table-wrap').forEach(w => {
+    if (w.scrollWidth <= w.clientWidth) return;
+    w.scrollLeft = w.scrollWidth;
+    const box = w.getBoundingClientRect();
+    w.querySelectorAll('tr').forEach(tr => {
+      const first = tr.firstElementChild; if (!first || first.colSpan > 1) return;
+      const r = first.getBoundingClientRect();
+      if (r.left < box.left - 0.5 || r.right > box.left + w.clientWidth + 0.5)
+        hidden.push((w.querySelector('table') || w).id + ': ' + first.textContent.trim());
+    });
+    w.scrollLeft = 0;
+  });
+  return {wide, hidden};
+}"""
+
+
+def chart_texts(v: Visit) -> list[str]:
+    """Every text Vega drew: axis labels and titles, legend labels and titles."""
+    return v.page.evaluate(
+        "[...document.querySelectorAll('.chart-canvas svg text')].map(t => t.textContent)"
+    )
+
+
+def english_number(text: str) -> bool:
+    """'2,600' or '2.6' (English grouping or decimal point); a year or '2 600' is fine."""
+    return bool(re.search(r"\d,\d{3}(?!\d)|\d\.\d", text))
+
+
+@pytest.mark.parametrize("path", PAGES_375)
+def test_kommun_pages_read_as_swedish_on_a_phone(visit, serving, demo_warehouse, path):
+    """At 375 px: nothing wider than the screen outside a scroll container whose first column stays
+    in view; every number Vega draws (axes, legends, tooltips) the Swedish way; no English word and
+    no snake_case identifier in the visible text; the Paris verdict equal to marts.trajectory."""
+    kod = demo_warehouse.report.kommun if path == "index.html" else path[7:11]
+    v = visit(path, width=375)
+    v.page.screenshot(path=ARTIFACTS / f"swedish_375_{kod}.png", full_page=True)
+    layout = v.page.evaluate(LAYOUT_JS)
+    assert layout == {"wide": [], "hidden": []}
+
+    texts = chart_texts(v)
+    assert len(texts) > 20
+    assert [t for t in texts if english_number(t)] == []
+    if kod == "0180":  # Stockholm's sectors reach thousands of kt: grouped with a space
+        assert any(re.fullmatch(r"\d\u00a0\d{3}", t) for t in texts), texts
+
+    # A bar's tooltip, as a mouse or a finger shows it: an element of the page, Swedish numbers.
+    v.page.locator("#diagram-sektorer").scroll_into_view_if_needed()
+    x, y = v.page.evaluate("""() => {  // the newest year's tallest bar
+        const boxes = [...document.querySelectorAll('#diagram-sektorer .mark-rect path')]
+            .map(p => p.getBoundingClientRect());
+        const right = Math.max(...boxes.map(b => b.x));
+        const bar = boxes.filter(b => b.x > right - 1).sort((a, b) => b.height - a.height)[0];
+        return [bar.x + bar.width / 2, bar.y + bar.height / 2]; }""")
+    v.page.mouse.move(x, y)
+    tip = v.page.locator("#diagram-sektorer .tooltip")
+    tip.wait_for(state="visible")
+    text = tip.inner_text()
+    value = float(re.search(r"kt CO2e: ([\d\u00a0,\u2212]+)", text)[1]
+                  .replace("\u00a0", "").replace(",", ".").replace("\u2212", "-"))  # fmt: skip
+    assert not english_number(text) and re.search(r"kt CO2e: [\d\u00a0]+,\d", text), text
+    newest = serving.execute(
+        """select max(year) from marts.fct_emissions where kommun_kod = ? and gas = 'CO2e'
+        and in_latest_release""",
+        [kod],
+    ).fetchone()[0]
+    assert str(newest) in text
+    sectors = sectors_from_marts(serving, kod)
+    assert any(abs(t / 1000 - value) < 0.051 for (y, _), t in sectors.items() if y == newest)
+    assert (
+        v.page.evaluate(
+            "[...document.querySelectorAll('.chart-canvas, .chart-canvas *')].some(e => e.title)"
+        )
+        is False
+    )
+
+    v.page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    visible = v.page.locator("body").inner_text()
+    assert foreign_text(visible) == []
+
+    meets = serving.execute(
+        "select meets_paris from marts.trajectory where kommun_kod = ? and method = 'carbon_law'",
+        [kod],
+    ).fetchone()[0]
+    verdict = v.page.locator("#paris [data-fact='paris_verdict']")
+    assert verdict.get_attribute("data-value") == str(meets)
+    headline = v.page.locator("#paris").inner_text()
+    assert ("klarar inte Parisavtalet" in headline) == (meets is False)
+    assert "Koldioxidlagen" in headline
+    assert v.page.locator("#paris a[href$='sa-raknar-vi.html#carbon_law']").count() == 1
+    assert v.errors == []
+
+
+def test_every_synthetic_value_carries_its_mark(visit, serving, demo_warehouse):
+    kod = demo_warehouse.report.kommun
+    synthetic = serving.execute(
+        """select sink_type from marts.fct_carbon_sinks
+        where kommun_kod = ? and value_status = 'synthetic'
+        and year = (select max(year) from marts.fct_carbon_sinks where kommun_kod = ?)""",
+        [kod, kod],
+    ).fetchall()
+    assert synthetic, "the demo's downscaled forest sink is synthetic"
+    v = visit("index.html")
+    rows = v.page.locator("#tabell-sankor tbody tr[data-status='synthetic']")
+    assert rows.count() == len(synthetic)
+    for i in range(rows.count()):
+        assert "syntetisk" in rows.nth(i).inner_text()
+    assert (
+        v.page.locator(
+            "#tabell-sankor tbody tr:not([data-status='synthetic']) .synthetic-mark"
+        ).count()
+        == 0
+    )
+    # The balance's figures that include the synthetic sink, its chart, and the explanation.
+    marked = v.page.locator("#balans td[data-status='synthetic']")
+    assert marked.count() >= 2
+    assert all("syntetisk" in t for t in marked.all_inner_texts())
+    assert v.page.locator(".legend-synthetic a[href$='ordlista.html#syntetisk']").count() >= 1
+
+    d = visit("nedladdning.html")
+    for mart, flag in (("fct_carbon_sinks", "value_status = 'synthetic' or key_is_synthetic"),
+                       ("fct_indicators", "is_synthetic")):  # fmt: skip
+        count = serving.execute(f"select count(*) from marts.{mart} where {flag}").fetchone()[0]
+        row = d.page.locator(f"#tabell-nedladdning tr[data-mart='{mart}']")
+        assert count > 0 and row.get_attribute("data-status") == "synthetic"
+        assert f"{count:,}".replace(",", "\u00a0") + " rader" in row.inner_text()
+    real = d.page.locator("#tabell-nedladdning tr[data-mart='emissions_per_capita']")
+    assert real.get_attribute("data-status") is None and "syntetisk" not in real.inner_text()
+
+
+def test_the_downloads_page_describes_sizes_and_hides_empty_marts(visit, site):
+    v = visit("nedladdning.html", width=375)
+    assert v.page.evaluate(LAYOUT_JS) == {"wide": [], "hidden": []}
+    rows = v.page.locator("#tabell-nedladdning tbody tr")
+    assert rows.count() > 20
+    folder = site[1]
+    for link in v.page.locator("#tabell-nedladdning a[data-bytes]").all():
+        name = link.get_attribute("href").removeprefix("downloads/")
+        assert int(link.get_attribute("data-bytes")) == (folder / "downloads" / name).stat().st_size
+    assert all(int(c) > 0 for c in v.page.evaluate(
+        "[...document.querySelectorAll('#tabell-nedladdning tbody tr')]"
+        ".map(r => r.children[1].dataset.value)"
+    ))  # fmt: skip
+    assert foreign_text(v.page.locator("body").inner_text()) == []
+    # A kommun page's link to a whole mart says how big the file is.
+    k = visit("kommun/0180.html")
+    whole = k.page.locator("#diagram-sektorer a[data-mart='fct_emissions']").inner_text()
+    assert re.search(r"CSV, \d+(,\d)?\u00a0MB", whole), whole
+
+
+@pytest.mark.parametrize("path", PAGE_TYPES)
+def test_every_page_is_swedish_and_its_tables_fit_at_1280_px(visit, path):
+    v = visit(path)
+    if path == "jamfor.html":
+        v.page.wait_for_selector("#jamfor[data-ready='true']")
+    assert foreign_text(v.page.locator("body").inner_text()) == []
+    too_wide = v.page.evaluate("""() => { const main = document.querySelector('main').clientWidth;
+        return [...document.querySelectorAll('table')].filter(t => t.offsetParent !== null
+            && t.getBoundingClientRect().width > main).map(t => t.id || t.className); }""")
+    assert too_wide == []
+
+
+def test_the_map_highlights_the_kommun_and_shows_its_figures_on_a_tap(browser, site, serving):
+    context = browser.new_context(
+        viewport={"width": 375, "height": 800}, has_touch=True, is_mobile=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(site[0] + "karta.html#2523")
+        page.wait_for_selector("#karta[data-drawn='true']")
+        outline = page.locator("#karta .mark-shape.highlight_outline path")
+        assert outline.count() == 1
+        box = outline.bounding_box()
+        page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        tip = page.locator("#karta .tooltip")
+        tip.wait_for(state="visible")
+        per_capita = serving.execute(
+            """select arg_max(tonnes_per_capita, year) from marts.emissions_per_capita
+            where kommun_kod = '2523' and gas = 'CO2e' and in_latest_release
+            and tonnes_per_capita is not null"""
+        ).fetchone()[0]
+        assert "Gällivare" in tip.inner_text()
+        assert f"{per_capita:.2f}".replace(".", ",") in tip.inner_text()
+        assert page.url.endswith("karta.html#2523")  # the first tap shows, it does not navigate
+        legend = page.evaluate(
+            "[...document.querySelectorAll('#karta .role-legend text')].map(t => t.textContent)"
+        )
+        assert legend and not any(english_number(t) for t in legend), legend
+    finally:
+        context.close()
+
+
+def test_kommun_search_finds_and_opens_a_kommun(visit):
+    v = visit("kommuner.html", width=375)
+    v.page.fill("#sok-kommun", "borl")
+    assert v.page.locator("#kommunsok li:visible").all_inner_texts() == ["Borlänge"]
+    assert v.page.locator("#sok-antal").inner_text() == "1 kommun"
+    v.page.press("#sok-kommun", "Enter")
+    v.page.wait_for_url("**/index.html")
+
+
+def test_lists_follow_swedish_alphabetical_order(site):
+    from pipelines.defs.report.swedish import sort_key
+
+    page = (site[1] / "kommuner.html").read_text(encoding="utf-8")
+    dalarna = page.split('id="lan-20"')[1].split("</ul>")[0]
+    names = re.findall(r">([^<>]+)</a></li>", dalarna)
+    assert names == sorted(names, key=sort_key) and len(names) == 15
+    assert names.index("Vansbro") < names.index("Älvdalen")
+    lans = re.findall(r'<h2 id="lan-\d+">([^<]+)</h2>', page)
+    assert lans.index("Västra Götalands län") < lans.index("Örebro län")
+    assert sort_key("Åre") < sort_key("Älvdalen") < sort_key("Öckerö")
+
+
+def test_glossary_and_methods_pages_exist_and_every_term_is_linked(site, serving, visit):
+    folder = site[1]
+    glossary = visit("ordlista.html")
+    terms = glossary.page.evaluate(
+        "[...document.querySelectorAll('dl.ordlista dt')].map(d => d.id)"
+    )
+    assert {"koldioxidlagen", "tillaten-bana", "koldioxidbudget", "nedskalad", "kolsanka"} <= set(
+        terms
+    )
+    linked = set()
+    for html_file in folder.rglob("*.html"):
+        if html_file.name != "ordlista.html":
+            linked |= set(re.findall(r'href="(?:\.\./)?ordlista\.html#([a-z0-9-]+)"',
+                                     html_file.read_text(encoding="utf-8")))  # fmt: skip
+    assert set(terms) - linked == set()
+    methods = visit("sa-raknar-vi.html")
+    assert methods.page.locator("h1").inner_text() == "Så räknar vi"
+    for (method,) in serving.execute("select distinct method from marts.trajectory").fetchall():
+        assert methods.page.locator(f"dt[id='{method}']").count() == 1, method
+    for v in (glossary, methods):
+        assert foreign_text(v.page.locator("body").inner_text()) == []
+
+
+def test_kommun_names_take_their_official_form(visit):
+    from pipelines.defs.report.swedish import official_name
+
+    assert official_name("Stockholm") == "Stockholms stad"
+    assert official_name("Borlänge") == "Borlänge kommun"
+    assert official_name("Alingsås") == "Alingsås kommun"
+    assert official_name("Falun") == "Falu kommun"
+    assert official_name("Gällivare") == "Gällivare kommun"
+    assert official_name("Linköping") == "Linköpings kommun"
+    v = visit("kommun/0180.html")
+    assert "Stockholms stad (0180)" in v.page.locator("p.lead").first.inner_text()
+    assert v.page.locator("h1").inner_text() == "Stockholms klimatutsläpp"
 
 
 def test_site_dir_keeps_its_link_unresolved(tmp_path):
@@ -528,9 +831,9 @@ def test_a_new_site_build_swaps_in_whole_and_sweeps_a_crashed_one(site, demo_war
         before.is_dir() and (before / "index.html").is_file()
     )  # still whole for whoever serves it
     assert not crashed.exists()
-    # 289 kommun pages, the report kommun's and its redirect, the list, map, comparison and
-    # download pages, and the nowcast's method page
-    assert built.pages == 289 + 2 + 5
+    # 289 kommun pages, the report kommun's and its redirect, the list, map, comparison and download
+    # pages, the glossary, "Så räknar vi" and the nowcast's method page
+    assert built.pages == 289 + 2 + 7
     assert sorted(p.stem for p in (built.folder / "kommun").glob("*.html")) == sorted(
         p.stem for p in (before / "kommun").glob("*.html")
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipelines.defs.report import swedish
 from pipelines.defs.report.citations import Citations
 
 SMHI = "smhi_ned"
@@ -66,7 +67,7 @@ def optional(section):
 
 def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {
-        r[0]: f"{r[1]}; {r[2]}"
+        r[0]: swedish.SOURCE_NAMES.get(r[0], f"{r[1]}; {r[2]}")
         for r in con.sql(
             "select source_id, source_name, publisher from marts.dim_data_source"
         ).fetchall()
@@ -317,6 +318,7 @@ def sinks(q: Query) -> dict:
     items = [
         {
             "sink_type": r["sink_type"],
+            "source_id": r["source_id"],
             "reporter": r["reporter"],
             "quality_class": r["quality_class"],
             "permanence": r["permanence"],
@@ -342,7 +344,36 @@ def sinks(q: Query) -> dict:
         order by year""",
         [q.kommun_kod, q.year],
     )
-    return {"items": items, "balance": [balance_facts(q, row) for row in balance]}
+    balance_rows = [balance_facts(q, row) for row in balance]
+    for row in balance_rows:
+        row["synthetic"] = synthetic_balance_figures(items, row)
+    return {"items": items, "balance": balance_rows}
+
+
+QUALITY_RANK = {"downscaled": 1, "modelled": 2, "reported": 3, "measured": 4}
+PERMANENCE_RANK = {"under 100 år": 1, "100–1000 år": 2, "över 1000 år": 3}
+
+
+def synthetic_balance_figures(items: list[dict], row: dict) -> set[str]:
+    """The balance figures a synthetic sink feeds (the sink's quality column, the totals, and the
+    eligible or the excluded side by its quality and permanence), so each can carry the mark."""
+    marked: set[str] = set()
+    for item in items:
+        if item["value_status"] not in swedish.SYNTHETIC_STATUSES:
+            continue
+        marked |= {f"removals_{item['quality_class']}_t", "removals_total_t", "net_total_t"}
+        good_enough = QUALITY_RANK.get(item["quality_class"], 0) >= QUALITY_RANK.get(
+            row["min_quality_class"], 0
+        )
+        if not good_enough:
+            continue
+        if PERMANENCE_RANK.get(item["permanence"], 0) >= PERMANENCE_RANK.get(
+            row["min_permanence"], 0
+        ):
+            marked |= {"removals_eligible_t", "net_eligible_t", "residual_covered"}
+        else:
+            marked.add("excluded_low_permanence_t")
+    return marked
 
 
 BALANCE_FIGURES = (

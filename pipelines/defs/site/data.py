@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.defs.report import swedish
 from pipelines.lib import publish
 from pipelines.lib.publish import CURRENT
 
@@ -194,9 +195,25 @@ def nowcast_backtest(con: duckdb.DuckDBPyConnection) -> dict | None:
 
 def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {
-        r["source_id"]: f"{r['source_name']}; {r['publisher']}"
+        r["source_id"]: swedish.SOURCE_NAMES.get(
+            r["source_id"], f"{r['source_name']}; {r['publisher']}"
+        )
         for r in rows(con, "select source_id, source_name, publisher from marts.dim_data_source")
     }
+
+
+def synthetic_rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict]) -> int:
+    """Rows of a mart that carry synthetic (demo) values, by the flag the mart has: is_synthetic,
+    key_is_synthetic or value_status = 'synthetic'. A mart without such a column counts 0."""
+    names = {c["name"] for c in columns}
+    flags = [f for f in ("is_synthetic", "key_is_synthetic") if f in names]
+    if "value_status" in names:
+        flags.append("value_status = 'synthetic'")
+    if not flags:
+        return 0
+    return con.execute(
+        f'select count(*) from marts."{table}" where {" or ".join(flags)}'
+    ).fetchall()[0][0]
 
 
 def emissions_vintage(kommun: Kommun):
