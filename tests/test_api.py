@@ -39,9 +39,10 @@ def small_warehouse(demo: Path, target: Path, scale: float = 1.0) -> Path:
         con.execute(f"attach '{demo}' as demo (read_only)")
         con.execute("create schema marts")
         tables = con.execute("""select t.table_name, t.estimated_size,
-                                       bool_or(c.column_name = 'kommun_kod') as has_kommun
-                                from duckdb_tables() t join duckdb_columns() c using (database_name, schema_name, table_name)
-                                where t.database_name = 'demo' and t.schema_name = 'marts' group by all""").fetchall()
+                   bool_or(c.column_name = 'kommun_kod') as has_kommun
+            from duckdb_tables() t
+            join duckdb_columns() c using (database_name, schema_name, table_name)
+            where t.database_name = 'demo' and t.schema_name = 'marts' group by all""").fetchall()
         for name, _, has_kommun in tables:
             rows = con.execute(f'select count(*) from demo.marts."{name}"').fetchall()[0][0]
             where = f"where kommun_kod in {KEEP}" if has_kommun and rows > BIG else ""
@@ -98,7 +99,7 @@ def test_download_set_validates_and_every_resource_has_its_marts_rows(
     _, published, _ = served
     folder = published.downloads_dir
 
-    def no_network(*args, **kwargs):
+    def no_network(*_args, **_kwargs):
         raise AssertionError("validation tried to reach the network")
 
     monkeypatch.setattr(
@@ -109,7 +110,8 @@ def test_download_set_validates_and_every_resource_has_its_marts_rows(
     marts = {
         t
         for (t,) in serving_con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' and table_name not like '\\_%' escape '\\'"
+            "select table_name from information_schema.tables where table_schema = 'marts' "
+            "and table_name not like '\\_%' escape '\\'"
         ).fetchall()
     }
     rows = {task.name: task.stats.get("rows") or 0 for task in report.tasks}
@@ -208,9 +210,8 @@ def test_health_kommuner_and_kommun(client, served, serving_con):
     borlange = next(k for k in page["items"] if k["kommun_kod"] == "2081")
     year, population = (
         serving_con.execute("""select year, population from marts.emissions_per_capita
-        where kommun_kod = '2081' and gas = 'CO2e' and population is not null order by year desc limit 1""").fetchall()[
-            0
-        ]
+        where kommun_kod = '2081' and gas = 'CO2e' and population is not null
+        order by year desc limit 1""").fetchall()[0]
     )
     assert borlange == {
         "kommun_kod": "2081",
@@ -224,10 +225,10 @@ def test_health_kommuner_and_kommun(client, served, serving_con):
     assert [k["kommun_kod"] for k in second] == [k["kommun_kod"] for k in page["items"][2:4]]
 
     kommun = client.get("/v1/kommuner/2081").json()
-    rank = serving_con.execute("""select year, rank_in_lan, kommuner_in_lan, rank_in_sweden, tonnes_per_capita
-        from marts.emissions_rank_in_lan where kommun_kod = '2081' and gas = 'CO2e' order by year desc limit 1""").fetchall()[
-        0
-    ]
+    rank = serving_con.execute("""select year, rank_in_lan, kommuner_in_lan, rank_in_sweden,
+            tonnes_per_capita
+        from marts.emissions_rank_in_lan where kommun_kod = '2081' and gas = 'CO2e'
+        order by year desc limit 1""").fetchall()[0]
     assert (
         kommun["rank_in_lan"]["year"],
         kommun["rank_in_lan"]["rank_in_lan"],
@@ -251,11 +252,13 @@ def test_emissions_per_year_and_main_sector(client, serving_con):
     )
     assert answer.status_code == 200
     items = answer.json()["items"]
-    want = serving_con.execute("""select year, huvudsektor_code, sum(tonnes) from marts.fct_emissions
-        where kommun_kod = '2081' and gas = 'CO2e' and in_latest_release and year between 2020 and 2024
+    want = serving_con.execute("""select year, huvudsektor_code, sum(tonnes)
+        from marts.fct_emissions
+        where kommun_kod = '2081' and gas = 'CO2e' and in_latest_release
+          and year between 2020 and 2024
         group by all order by 1, 2""").fetchall()
     assert [(i["year"], i["sector_code"]) for i in items] == [(y, s) for y, s, _ in want]
-    for item, (_, _, tonnes) in zip(items, want):
+    for item, (_, _, tonnes) in zip(items, want, strict=True):
         assert item["tonnes"] == pytest.approx(tonnes)
         assert (
             item["unit"] == "t CO2e"
@@ -305,7 +308,7 @@ def test_trajectory_summary_and_yearly_path(client, serving_con):
     assert len(path) == scalar(
         serving_con,
         """select count(*) from marts.fct_carbon_budget
-                                               where kommun_kod = '2081' and method = 'carbon_law'""",
+           where kommun_kod = '2081' and method = 'carbon_law'""",
     )
     allowed = scalar(
         serving_con,
@@ -479,7 +482,7 @@ def test_concurrent_readers_during_publishes_see_one_consistent_build_each(
             expected[build] = scalar(
                 con,
                 """select sum(tonnes) from marts.fct_emissions where kommun_kod = '2081'
-                                             and gas = 'CO2e' and year = 2024 and in_latest_release""",
+                   and gas = 'CO2e' and year = 2024 and in_latest_release""",
             )
         assert (
             publish.publish(warehouse, serving, build_id=build, dbt_manifest=dbt_manifest).build_id
@@ -497,7 +500,7 @@ def test_concurrent_readers_during_publishes_see_one_consistent_build_each(
     port = server.servers[0].sockets[0].getsockname()[1]
     stop, errors, seen = threading.Event(), [], []
 
-    def reader(n: int) -> None:
+    def reader() -> None:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
             for i in range(3000):  # bounded, and ends when the publishes do
                 if stop.is_set():
@@ -524,13 +527,12 @@ def test_concurrent_readers_during_publishes_see_one_consistent_build_each(
                         )
                         seen.append(build)
                     if not ok:
-                        errors.append(
-                            f"{answer.status_code} {answer.headers.get('x-build-id')} {answer.text[:200]}"
-                        )
-                except Exception as exc:  # every failure is a finding
+                        build = answer.headers.get("x-build-id")
+                        errors.append(f"{answer.status_code} {build} {answer.text[:200]}")
+                except Exception as exc:  # noqa: BLE001 - every failure is a finding
                     errors.append(f"{type(exc).__name__}: {exc}")
 
-    readers = [threading.Thread(target=reader, args=(n,)) for n in range(4)]
+    readers = [threading.Thread(target=reader) for _ in range(4)]
     try:
         for r in readers:
             r.start()
@@ -564,8 +566,8 @@ def test_a_request_on_a_build_that_publishes_prune_still_reads_it_and_its_connec
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema marts")
         con.execute(
-            "create table marts.dim_kommun as select '2081' as kommun_kod, 'Borlänge' as kommun_namn, "
-            "'20' as lan_kod, 'Dalarnas län' as lan_namn"
+            "create table marts.dim_kommun as select '2081' as kommun_kod, "
+            "'Borlänge' as kommun_namn, '20' as lan_kod, 'Dalarnas län' as lan_namn"
         )
     serving = tmp_path / "serving"
     first = publish.publish(warehouse, serving, dbt_manifest=dbt_manifest)
@@ -926,7 +928,10 @@ def test_next_links_keep_the_filters_and_csv_pages_link_too(client):
     everything = client.get("/v1/kommuner/2081/emissions", params={"gas": "CO2"}).json()
     assert rows == everything["items"] and everything["next"] is None
     as_csv = client.get("/v1/kommuner", params={"lan_kod": "20", "limit": 10, "format": "csv"})
-    assert as_csv.headers["link"] == '</v1/kommuner?lan_kod=20&format=csv&limit=10&offset=10>; rel="next"'
+    assert (
+        as_csv.headers["link"]
+        == '</v1/kommuner?lan_kod=20&format=csv&limit=10&offset=10>; rel="next"'
+    )
 
 
 def test_one_default_page_size(client, served):
