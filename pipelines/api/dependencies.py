@@ -119,15 +119,15 @@ def query_names(dependant: Dependant) -> set[str]:
     return names
 
 
-_known: dict[int, frozenset[str]] = {}
+_known: dict[str, frozenset[str]] = {}  # a route's unique id: the query parameters it takes
 
 
 def only_known_parameters(request: Request) -> None:
     """A typo in a parameter's name is a 400 naming it, not a filter silently ignored."""
     route = request.scope["route"]
-    known = _known.get(id(route))
+    known = _known.get(route.unique_id)
     if known is None:
-        known = _known[id(route)] = frozenset(query_names(route.dependant))
+        known = _known[route.unique_id] = frozenset(query_names(route.dependant))
     unknown = sorted({name for name in request.query_params if name not in known})
     if unknown:
         raise Problem(
