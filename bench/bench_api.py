@@ -17,9 +17,10 @@ at random) runs with `--clients` threads of `--requests` requests each:
 5. api + publishes: the mix while builds of the same warehouse are published in a loop, so the
    answers are rendered again for each new build.
 
-It prints requests per second, p50 and p99 latency, errors, publishes, and each run's rate and
-p99 against the fixed-bytes floor (the target: at least 0.5x its rate, at most 2x its p99). No
-assertions: the numbers are for a person to judge.
+It prints the kB per answer over the wire (gzip where the client takes it), requests per second,
+p50 and p99 latency, errors, publishes, and each run's rate and p99 against the fixed-bytes
+floor (the target: at least 0.5x its rate, at most 2x its p99). No assertions: the numbers are
+for a person to judge.
 """
 
 from __future__ import annotations
@@ -160,11 +161,14 @@ def start(command: list[str], env: dict, port: int) -> subprocess.Popen:
     return process
 
 
-def over_http(port: int, clients: int):
+def over_http(port: int, clients: int, received: list[int]):
+    """Each client's GET; `received` counts the bytes that came over the wire, per client."""
     http = [httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) for _ in range(clients)]
 
     def one(n: int, kind: str, kod: str) -> bool:
-        return http[n].get(url_of(kind, kod)).status_code == 200
+        answer = http[n].get(url_of(kind, kod))
+        received[n] += answer.num_bytes_downloaded
+        return answer.status_code == 200
 
     return one, http
 
@@ -185,6 +189,7 @@ def main() -> None:
     if not warehouse.exists():
         sys.exit(f"bench_api: no warehouse at {warehouse}: run make demo first")
     results = []
+    sizes: dict[str, int] = {}  # bytes over the wire per HTTP run
     with tempfile.TemporaryDirectory(prefix="bench_api_") as tmp:
         serving = Path(tmp) / "serving"
         published = publish.publish(warehouse, serving, dbt_manifest=manifest)
@@ -212,9 +217,12 @@ def main() -> None:
         command = [sys.executable, "-m", "bench.bench_api", "--fixed-bytes-server", str(port)]
         fixed = start(command, dict(os.environ), port)
         try:
-            one, http = over_http(port, args.clients)
+            received = [0] * args.clients
+            one, http = over_http(port, args.clients, received)
             run_clients(1, warm_up, one)
+            received[:] = [0] * args.clients
             results.append(("floor: fixed bytes", *run_clients(args.clients, jobs, one), 0))
+            sizes["floor: fixed bytes"] = sum(received)
             for client in http:
                 client.close()
         finally:
@@ -226,9 +234,13 @@ def main() -> None:
         env["API_HOST"] = "127.0.0.1"
         api = start([str(Path(sys.executable).with_name("borlange")), "api"], env, port)
         try:
-            one, http = over_http(port, args.clients)
-            results.append(("api: first requests", *run_clients(args.clients, jobs, one), 0))
-            results.append(("api", *run_clients(args.clients, jobs, one), 0))
+            received = [0] * args.clients
+            one, http = over_http(port, args.clients, received)
+            for name in ("api: first requests", "api"):
+                received[:] = [0] * args.clients
+                results.append((name, *run_clients(args.clients, jobs, one), 0))
+                sizes[name] = sum(received)
+            received[:] = [0] * args.clients
             stop, publishes = threading.Event(), [0]
 
             def publisher() -> None:
@@ -244,23 +256,28 @@ def main() -> None:
                 stop.set()
                 thread.join()
             results[-1] = (*results[-1][:4], publishes[0])
+            sizes["api + publishes"] = sum(received)
             for client in http:
                 client.close()
         finally:
             api.terminate()
             api.wait(timeout=30)
 
+    def kb_per_request(name: str, latencies: list[float]) -> str:
+        return f"{sizes[name] / len(latencies) / 1000:.1f}" if name in sizes else "-"
+
     _, floor_s, floor_latencies, _, _ = results[1]
     floor_rate, floor_p99 = len(floor_latencies) / floor_s, p(floor_latencies, 99)
     print(f"bench_api: {args.clients} clients x {args.requests} requests per run, {warehouse}")
     print(
-        f"{'run':<22}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}"
-        f"{'publishes':>10}{'rate/fixed':>11}{'p99/fixed':>10}"
+        f"{'run':<22}{'requests':>9}{'kB/req':>7}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'errors':>7}{'publishes':>10}{'rate/fixed':>11}{'p99/fixed':>10}"
     )
     for name, seconds, latencies, errors, publishes in results:
         rate, p99 = len(latencies) / seconds, p(latencies, 99)
         print(
-            f"{name:<22}{len(latencies):>9}{rate:>8.0f}{1000 * p(latencies, 50):>8.1f}"
+            f"{name:<22}{len(latencies):>9}{kb_per_request(name, latencies):>7}{rate:>8.0f}"
+            f"{1000 * p(latencies, 50):>8.1f}"
             f"{1000 * p99:>8.1f}{errors:>7}{publishes:>10}{rate / floor_rate:>10.2f}x"
             f"{p99 / floor_p99:>9.2f}x"
         )

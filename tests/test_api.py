@@ -1122,15 +1122,19 @@ def test_an_answer_is_rendered_once_per_build(served, monkeypatch):
 
 
 def test_the_render_cache_is_bounded_and_holds_one_build():
-    from pipelines.api.render_cache import Entry, RenderCache
+    from pipelines.api.render_cache import Entry as CacheEntry
+    from pipelines.api.render_cache import RenderCache
+
+    def entry(body: bytes) -> CacheEntry:
+        return CacheEntry(200, [], body, b'"etag"', [])
 
     cache = RenderCache(max_bytes=100_000)
     for n in range(100):
-        cache.put("b1", (f"/{n}", b"", False), Entry(200, [], b"x" * 5000))
+        cache.put("b1", (f"/{n}", b"", False), entry(b"x" * 5000))
         assert cache.used <= 100_000
     assert cache.get("b1", ("/99", b"", False)) is not None
     assert cache.get("b1", ("/0", b"", False)) is None  # the least recently used went first
-    cache.put("b1", ("/big", b"", False), Entry(200, [], b"x" * 60_000))
+    cache.put("b1", ("/big", b"", False), entry(b"x" * 60_000))
     assert cache.get("b1", ("/big", b"", False)) is None  # more than a quarter: not kept
-    cache.put("b2", ("/1", b"", False), Entry(200, [], b"y"))
+    cache.put("b2", ("/1", b"", False), entry(b"y"))
     assert len(cache) == 1 and cache.get("b1", ("/99", b"", False)) is None

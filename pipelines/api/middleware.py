@@ -67,55 +67,41 @@ class ServeBuilds:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        send = with_every_header(send)
-        inner = {**scope, "state": {**scope.get("state", {})}}
-        if scope["method"] == "HEAD":
-            inner["method"] = "GET"
-            inner["state"]["head_only"] = True
-            send = without_body(send)
         if scope["path"] in UNVERSIONED:
-            await self.app(inner, receive, cached_publicly(send, self.public))
+            dressed_send = cached_publicly(dressed(send, scope), self.public)
+            await self.app(inner_scope(scope), receive, dressed_send)
             return
         try:
             build = self.builds.acquire()
         except NoBuild:
-            await send_problem(send, 503, NO_BUILD, scope["path"])
+            await send_problem(dressed(send, scope), 503, NO_BUILD, scope["path"])
             return
         try:
-            inner["state"]["build"] = build
-            await self.answer(inner, receive, send, build)
+            if scope["method"] in ("GET", "HEAD"):
+                gzip = b"gzip" in (header(scope, b"accept-encoding") or b"")
+                key = (scope["path"], scope["query_string"], gzip)
+                entry = self.cache.get(build.build_id, key)  # the lookup
+                if entry is None:
+                    entry = await self.render(scope, receive, send, build, key)
+                if entry is not None:
+                    await send_entry(send, entry, scope)
+            else:  # CORS preflights; anything else is a 405 problem
+                stamp = stamped(dressed(send, scope), build.build_id.encode())
+                await self.app(inner_scope(scope, build), receive, stamp)
         finally:
             self.builds.release(build)
 
-    async def answer(self, scope, receive, send, build) -> None:
-        build_id = build.build_id
-        if scope["method"] != "GET":  # CORS preflights; anything else is a 405 problem
-            await self.app(scope, receive, stamped(send, build_id.encode()))
-            return
-        gzip = b"gzip" in (header(scope, b"accept-encoding") or b"")
-        key = (scope["path"], scope["query_string"], gzip)
-        etag = entity_tag(build_id, scope["path"], scope["query_string"])
+    async def render(self, scope, receive, send, build, key) -> Entry | None:
+        """Run the app. A 200 in one piece comes back as an Entry, kept for the build (nothing
+        sent yet); anything else goes to the client as it comes, with the build's headers."""
+        etag = entity_tag(build.build_id, scope["path"], scope["query_string"])
         not_modified = etag_matches(header(scope, b"if-none-match"), etag)
         caching = b"no-cache" if scope["path"] in NO_CACHE else self.public
-        validators = (
-            (b"etag", etag),
-            (b"cache-control", caching),
-            (b"x-build-id", build_id.encode()),
-        )
-        entry = self.cache.get(build_id, key)
-        if entry is None:
-            # A route that streams (a download) may skip reading a body nobody will receive.
-            scope["state"]["head_only"] = not_modified or scope["state"].get("head_only", False)
-            entry = await self.render(scope, receive, send, validators, not_modified)
-            if entry is None:
-                return  # answered as it came: a problem or a download
-            if not build.retired:
-                self.cache.put(build_id, key, entry)
-        await send_entry(send, entry, validators, not_modified)
-
-    async def render(self, scope, receive, send, validators, not_modified) -> Entry | None:
-        """Run the app; a 200 in one piece comes back as an Entry (nothing sent yet), anything
-        else goes to the client as it comes, with the build's headers."""
+        build_id = build.build_id.encode()
+        validators = ((b"etag", etag), (b"cache-control", caching), (b"x-build-id", build_id))
+        # A route that streams (a download) may skip reading a body nobody will receive.
+        inner = inner_scope(scope, build, head_only=not_modified)
+        send = dressed(send, scope)
         start: dict | None = None
         entry: Entry | None = None
         passing = False
@@ -130,16 +116,13 @@ class ServeBuilds:
                     await send(message)
                 return
             if start["status"] == 200 and not message.get("more_body", False):
-                headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
-                vary = [(b"vary", b"Accept-Encoding")]
-                entry = Entry(200, replaced(headers, *vary, *validators), message["body"])
+                entry = kept_answer(start["headers"], message["body"], validators)
                 return
             passing = True
             if start["status"] == 200:  # a stream: the validators, and maybe only a 304
                 if not_modified:
-                    await send(
-                        {"type": "http.response.start", "status": 304, "headers": list(validators)}
-                    )
+                    not_modified_start = {"status": 304, "headers": list(validators)}
+                    await send({"type": "http.response.start", **not_modified_start})
                     await send({"type": "http.response.body", "body": b""})
                     return
                 start = {**start, "headers": replaced(start["headers"], *validators)}
@@ -149,24 +132,50 @@ class ServeBuilds:
             await send(message)
 
         try:
-            await self.app(scope, receive, capture)
+            await self.app(inner, receive, capture)
         except Exception as exc:  # answered here, so that it carries the headers of every answer
             if start is not None and passing:
                 raise
             log.error("unexpected error on %s: %s: %s", scope["path"], type(exc).__name__, exc)
             await send_problem(send, 500, "internal error; it is logged", scope["path"])
             return None
+        if entry is not None and not build.retired:
+            self.cache.put(build.build_id, key, entry)
         return entry
 
 
-async def send_entry(send, entry: Entry, validators, not_modified: bool) -> None:
-    if not_modified:
-        await send({"type": "http.response.start", "status": 304, "headers": list(validators)})
+def kept_answer(headers: Headers, body: bytes, validators) -> Entry:
+    """A 200 as it will be sent from the cache: every header set once, Content-Length too."""
+    names = {name for name, _ in (*validators, *EVERY_ANSWER)} | {b"content-length", b"vary"}
+    headers = [(k, v) for k, v in headers if k.lower() not in names]
+    headers += [(b"vary", b"Accept-Encoding"), *validators, *EVERY_ANSWER]
+    headers.append((b"content-length", str(len(body)).encode()))
+    return Entry(200, headers, body, validators[0][1], [*validators, *EVERY_ANSWER])
+
+
+def inner_scope(scope, build=None, head_only: bool = False) -> dict:
+    """The scope the app sees: HEAD asked as GET (its route answers both), and the build."""
+    head = scope["method"] == "HEAD"
+    state = {**scope.get("state", {}), "head_only": head_only or head}
+    if build is not None:
+        state["build"] = build
+    return {**scope, "method": "GET" if head else scope["method"], "state": state}
+
+
+def dressed(send, scope):
+    """`send` with the headers of every answer, and without a body for HEAD."""
+    send = with_every_header(send)
+    return without_body(send) if scope["method"] == "HEAD" else send
+
+
+async def send_entry(send, entry: Entry, scope) -> None:
+    if etag_matches(header(scope, b"if-none-match"), entry.etag):
+        await send({"type": "http.response.start", "status": 304, "headers": entry.not_modified})
         await send({"type": "http.response.body", "body": b""})
         return
-    headers = [*entry.headers, (b"content-length", str(len(entry.body)).encode())]
-    await send({"type": "http.response.start", "status": entry.status, "headers": headers})
-    await send({"type": "http.response.body", "body": entry.body})
+    await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
+    body = b"" if scope["method"] == "HEAD" else entry.body
+    await send({"type": "http.response.body", "body": body})
 
 
 async def send_problem(send, status: int, detail: str, path: str) -> None:

@@ -15,9 +15,13 @@ Headers = list[tuple[bytes, bytes]]
 
 @dataclass(frozen=True)
 class Entry:
+    """An answer as sent: every header (Content-Length too), the body, and its 304's headers."""
+
     status: int
     headers: Headers
     body: bytes
+    etag: bytes
+    not_modified: Headers
 
     @property
     def size(self) -> int:
