@@ -192,18 +192,7 @@ async def send_problem(send, status: int, detail: str, path: str) -> None:
 def with_every_header(send):
     async def sending(message) -> None:
         if message["type"] == "http.response.start":
-            headers = [
-                (k, v)
-                for k, v in message["headers"]
-                if not k.lower().startswith(
-                    (
-                        b"x-content-type-options",
-                        b"access-control-allow-origin",
-                        b"access-control-expose-headers",
-                    )
-                )
-            ]
-            message = {**message, "headers": [*headers, *EVERY_ANSWER]}
+            message = {**message, "headers": replaced(message["headers"], *EVERY_ANSWER)}
         await send(message)
 
     return sending
