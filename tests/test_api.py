@@ -1138,3 +1138,17 @@ def test_the_render_cache_is_bounded_and_holds_one_build():
     assert cache.get("b1", ("/big", b"", False)) is None  # more than a quarter: not kept
     cache.put("b2", ("/1", b"", False), entry(b"y"))
     assert len(cache) == 1 and cache.get("b1", ("/99", b"", False)) is None
+
+
+def test_a_page_elsewhere_may_revalidate_with_the_etag(client):
+    preflight = client.options(
+        "/v1/kommuner",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "If-None-Match",
+        },
+    )
+    assert preflight.status_code == 200
+    assert "if-none-match" in preflight.headers["access-control-allow-headers"].lower()
+    assert preflight.headers["access-control-allow-origin"] == "*"

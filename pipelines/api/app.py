@@ -45,7 +45,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.openapi = described
     app.add_middleware(GZipMiddleware, minimum_size=1000, exclude_content_types=ALREADY_COMPRESSED)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD"])
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD"],
+        allow_headers=["If-None-Match"],  # a page revalidating with the ETag
+    )
     app.add_middleware(
         ServeBuilds,
         builds=app.state.builds,
