@@ -39,9 +39,10 @@ def small_demo_copy(demo: Path, target: Path, scale: float = 1.0) -> Path:
         con.execute(f"attach '{demo}' as demo (read_only)")
         con.execute("create schema marts")
         tables = con.execute("""select t.table_name, t.estimated_size,
-                                       bool_or(c.column_name = 'kommun_kod') as has_kommun
-                                from duckdb_tables() t join duckdb_columns() c using (database_name, schema_name, table_name)
-                                where t.database_name = 'demo' and t.schema_name = 'marts' group by all""").fetchall()
+                   bool_or(c.column_name = 'kommun_kod') as has_kommun
+            from duckdb_tables() t
+            join duckdb_columns() c using (database_name, schema_name, table_name)
+            where t.database_name = 'demo' and t.schema_name = 'marts' group by all""").fetchall()
         for name, _, has_kommun in tables:
             rows = con.execute(f'select count(*) from demo.marts."{name}"').fetchall()[0][0]
             where = f"where kommun_kod in {KEEP}" if has_kommun and rows > BIG else ""
@@ -98,7 +99,7 @@ def test_download_set_validates_and_every_resource_has_its_marts_rows(
     _, published, _ = served
     folder = published.downloads_dir
 
-    def no_network(*args, **kwargs):
+    def no_network(*_args, **_kwargs):
         raise AssertionError("validation tried to reach the network")
 
     monkeypatch.setattr(
@@ -109,7 +110,8 @@ def test_download_set_validates_and_every_resource_has_its_marts_rows(
     marts = {
         t
         for (t,) in serving_con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' and table_name not like '\\_%' escape '\\'"
+            "select table_name from information_schema.tables where table_schema = 'marts' "
+            "and table_name not like '\\_%' escape '\\'"
         ).fetchall()
     }
     rows = {task.name: task.stats.get("rows") or 0 for task in report.tasks}
@@ -208,9 +210,8 @@ def test_health_kommuner_and_kommun(client, served, serving_con):
     borlange = next(k for k in page["items"] if k["kommun_kod"] == "2081")
     year, population = (
         serving_con.execute("""select year, population from marts.emissions_per_capita
-        where kommun_kod = '2081' and gas = 'CO2e' and population is not null order by year desc limit 1""").fetchall()[
-            0
-        ]
+        where kommun_kod = '2081' and gas = 'CO2e' and population is not null
+        order by year desc limit 1""").fetchall()[0]
     )
     assert borlange == {
         "kommun_kod": "2081",
@@ -224,10 +225,10 @@ def test_health_kommuner_and_kommun(client, served, serving_con):
     assert [k["kommun_kod"] for k in second] == [k["kommun_kod"] for k in page["items"][2:4]]
 
     kommun = client.get("/v1/kommuner/2081").json()
-    rank = serving_con.execute("""select year, rank_in_lan, kommuner_in_lan, rank_in_sweden, tonnes_per_capita
-        from marts.emissions_rank_in_lan where kommun_kod = '2081' and gas = 'CO2e' order by year desc limit 1""").fetchall()[
-        0
-    ]
+    rank = serving_con.execute("""select year, rank_in_lan, kommuner_in_lan, rank_in_sweden,
+            tonnes_per_capita
+        from marts.emissions_rank_in_lan where kommun_kod = '2081' and gas = 'CO2e'
+        order by year desc limit 1""").fetchall()[0]
     assert (
         kommun["rank_in_lan"]["year"],
         kommun["rank_in_lan"]["rank_in_lan"],
@@ -251,11 +252,13 @@ def test_emissions_per_year_and_main_sector(client, serving_con):
     )
     assert answer.status_code == 200
     items = answer.json()["items"]
-    want = serving_con.execute("""select year, huvudsektor_code, sum(tonnes) from marts.fct_emissions
-        where kommun_kod = '2081' and gas = 'CO2e' and in_latest_release and year between 2020 and 2024
+    want = serving_con.execute("""select year, huvudsektor_code, sum(tonnes)
+        from marts.fct_emissions
+        where kommun_kod = '2081' and gas = 'CO2e' and in_latest_release
+          and year between 2020 and 2024
         group by all order by 1, 2""").fetchall()
     assert [(i["year"], i["sector_code"]) for i in items] == [(y, s) for y, s, _ in want]
-    for item, (_, _, tonnes) in zip(items, want):
+    for item, (_, _, tonnes) in zip(items, want, strict=True):
         assert item["tonnes"] == pytest.approx(tonnes)
         assert (
             item["unit"] == "t CO2e"
@@ -305,7 +308,7 @@ def test_trajectory_summary_and_yearly_path(client, serving_con):
     assert len(path) == scalar(
         serving_con,
         """select count(*) from marts.fct_carbon_budget
-                                               where kommun_kod = '2081' and method = 'carbon_law'""",
+           where kommun_kod = '2081' and method = 'carbon_law'""",
     )
     allowed = scalar(
         serving_con,
@@ -423,9 +426,9 @@ def test_bad_input_gets_a_problem_naming_the_parameter(client, url, status, para
 def test_an_unexpected_error_is_a_problem_without_a_traceback(served, monkeypatch):
     settings, _, _ = served
     app = create_app(settings)
-    from pipelines.api import app as api_module
+    from pipelines.api import queries
 
-    monkeypatch.setattr(api_module, "KOMMUNER_SQL", "select * from marts.no_such_table")
+    monkeypatch.setattr(queries, "KOMMUNER_SQL", "select * from marts.no_such_table")
     with TestClient(app, raise_server_exceptions=False) as broken:
         answer = broken.get("/v1/kommuner")
     app.state.builds.close()
@@ -479,7 +482,7 @@ def test_concurrent_readers_during_publishes_see_one_consistent_build_each(
             expected[build] = scalar(
                 con,
                 """select sum(tonnes) from marts.fct_emissions where kommun_kod = '2081'
-                                             and gas = 'CO2e' and year = 2024 and in_latest_release""",
+                   and gas = 'CO2e' and year = 2024 and in_latest_release""",
             )
         assert (
             publish.publish(warehouse, serving, build_id=build, dbt_manifest=dbt_manifest).build_id
@@ -497,7 +500,7 @@ def test_concurrent_readers_during_publishes_see_one_consistent_build_each(
     port = server.servers[0].sockets[0].getsockname()[1]
     stop, errors, seen = threading.Event(), [], []
 
-    def reader(n: int) -> None:
+    def reader() -> None:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
             for i in range(3000):  # bounded, and ends when the publishes do
                 if stop.is_set():
@@ -524,13 +527,12 @@ def test_concurrent_readers_during_publishes_see_one_consistent_build_each(
                         )
                         seen.append(build)
                     if not ok:
-                        errors.append(
-                            f"{answer.status_code} {answer.headers.get('x-build-id')} {answer.text[:200]}"
-                        )
-                except Exception as exc:  # every failure is a finding
+                        build = answer.headers.get("x-build-id")
+                        errors.append(f"{answer.status_code} {build} {answer.text[:200]}")
+                except Exception as exc:  # noqa: BLE001 - every failure is a finding
                     errors.append(f"{type(exc).__name__}: {exc}")
 
-    readers = [threading.Thread(target=reader, args=(n,)) for n in range(4)]
+    readers = [threading.Thread(target=reader) for _ in range(4)]
     try:
         for r in readers:
             r.start()
@@ -564,8 +566,8 @@ def test_a_request_on_a_build_that_publishes_prune_still_reads_it_and_its_connec
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema marts")
         con.execute(
-            "create table marts.dim_kommun as select '2081' as kommun_kod, 'Borlänge' as kommun_namn, "
-            "'20' as lan_kod, 'Dalarnas län' as lan_namn"
+            "create table marts.dim_kommun as select '2081' as kommun_kod, "
+            "'Borlänge' as kommun_namn, '20' as lan_kod, 'Dalarnas län' as lan_namn"
         )
     serving = tmp_path / "serving"
     first = publish.publish(warehouse, serving, dbt_manifest=dbt_manifest)
@@ -590,3 +592,562 @@ def test_a_request_on_a_build_that_publishes_prune_still_reads_it_and_its_connec
         newest.build_id
     ]  # the current build stays open for the next request
     cache.close()
+
+
+# ---- issue 21: hostile requests (items 19-23) -----------------------------------------------
+@pytest.fixture(scope="module")
+def live(served):
+    """The API under uvicorn with the server's own guards (pipelines/api/server.py), on a loopback
+    port, with small bounds: 8 KiB of headers, 1 s to send them."""
+    import uvicorn
+
+    from pipelines.api import server
+
+    settings, _, _ = served
+    settings = settings.updated(api={"max_header_bytes": 8192, "header_timeout_s": 1.0})
+    app = create_app(settings)
+    running = uvicorn.Server(server.config(app, settings.api, port=0))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not running.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield running.servers[0].sockets[0].getsockname()[1]
+    running.should_exit = True
+    thread.join(timeout=10)
+    app.state.builds.close()
+
+
+def exchange(port: int, pieces, pause: float = 0.0) -> bytes:
+    """Send `pieces` on a raw socket until the server answers (or closes), then read what it
+    sends until it closes the connection; at most 30 s in all."""
+    import select
+    import socket
+
+    deadline = time.monotonic() + 30
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        for piece in pieces:
+            if select.select([sock], [], [], pause)[0]:
+                break  # the server has answered
+            try:
+                sock.sendall(piece)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        answer = b""
+        while time.monotonic() < deadline:  # to the end: the server closes after its answer
+            if not select.select([sock], [], [], 1.0)[0]:
+                continue
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            answer += chunk
+        return answer
+
+
+def problem_of(answer: bytes) -> dict:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"content-type: application/problem+json" in head.lower(), head
+    assert b"x-content-type-options: nosniff" in head.lower(), head
+    return json.loads(body)
+
+
+def flood(total: int, shape: str):
+    """Request headers of `total` bytes in one of several shapes, in 16 KiB pieces."""
+    if shape == "one header":
+        head = b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * total + b"\r\n\r\n"
+    elif shape == "many headers":
+        lines = b"".join(b"X-H%d: %s\r\n" % (i, b"b" * 90) for i in range(total // 100))
+        head = b"GET /v1/health HTTP/1.1\r\nHost: x\r\n" + lines + b"\r\n"
+    else:  # a long URL
+        head = b"GET /v1/health?" + b"q" * total + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    return (head[i : i + 16384] for i in range(0, len(head), 16384))
+
+
+@pytest.mark.parametrize("shape", ["one header", "many headers", "long url"])
+@pytest.mark.parametrize("total", [64 * 1024, 1 << 20, 16 << 20])
+def test_oversized_request_headers_get_431_and_the_connection_closes(live, shape, total):
+    answer = exchange(live, flood(total, shape))
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert problem_of(answer)["status"] == 431
+
+
+def test_headers_within_the_limit_are_answered(live):
+    lines = b"".join(b"X-H%d: %s\r\n" % (i, b"c" * 90) for i in range(50))  # about 5 KiB
+    request = b"GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + lines + b"\r\n"
+    answer = exchange(live, [request])
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        [],  # connects and sends nothing
+        [b"GET /v1/he"],  # half a request line
+        [b"GET /v1/health HTTP/1.1\r\n"] + [b"X-Slow: %d\r\n" % i for i in range(200)],  # a trickle
+        [b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/health HTTP/1.1\r\n"]
+        + [b"X-Slow: 1\r\n"] * 200,  # the second request on a kept-alive connection
+    ],
+    ids=["silent", "half a line", "trickle", "second request"],
+)
+def test_request_headers_too_slow_get_408_and_the_connection_closes(live, pieces):
+    answer = exchange(live, pieces, pause=0.2)
+    last = answer[answer.rfind(b"HTTP/1.1 ") :]
+    assert last.startswith(b"HTTP/1.1 408 "), answer[:300]
+    assert problem_of(last)["status"] == 408
+
+
+def test_many_slow_sockets_are_all_closed(live):
+    """20 sockets each sending a header line every 0.2 s: the server closes every one."""
+    import socket
+
+    sockets = [socket.create_connection(("127.0.0.1", live), timeout=10) for _ in range(20)]
+    try:
+        closed = set()
+        for i in range(100):
+            for n, sock in enumerate(sockets):
+                if n in closed:
+                    continue
+                try:
+                    sock.sendall(b"GET /v1/health HTTP/1.1\r\n" if i == 0 else b"X-A: 1\r\n")
+                except OSError:
+                    closed.add(n)
+            if len(closed) == len(sockets):
+                break
+            time.sleep(0.2)
+        assert len(closed) == len(sockets)
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+EXISTING = [
+    "/v1/health",
+    "/v1/kommuner",
+    "/v1/kommuner/2081",
+    "/v1/kommuner/2081/emissions?gas=CO2",
+    "/v1/kommuner/2081/trajectory",
+    "/v1/datasets",
+    "/v1/datasets/dim_kommun.csv",
+]
+MISSING_OR_INVALID = [
+    ("/v1/nonexistent", 404),
+    ("/v1/kommuner/9999", 404),
+    ("/v1/kommuner/9999/emissions", 404),
+    ("/v1/datasets/no_such_mart.csv", 404),
+    ("/v1/kommuner?limit=-5", 422),
+    ("/v1/kommuner?format=xml", 422),
+    ("/v1/kommuner/2081/emissions?sector=Rymdfart", 422),
+    ("/v1/kommuner?lan=20", 400),
+]
+
+
+@pytest.mark.parametrize("url", EXISTING)
+def test_if_none_match_star_answers_304_where_the_url_exists(client, url):
+    answer = client.get(url, headers={"If-None-Match": "*"})
+    assert answer.status_code == 304 and answer.content == b""
+    assert answer.headers["etag"] == client.get(url).headers["etag"]
+
+
+@pytest.mark.parametrize(("url", "status"), MISSING_OR_INVALID)
+def test_if_none_match_never_hides_a_problem(client, served, url, status):
+    from pipelines.api.middleware import entity_tag
+
+    _, published, _ = served
+    path, _, query = url.partition("?")
+    forged = entity_tag(published.build_id, path, query.encode()).decode()
+    for condition in ("*", forged, f'W/"x", {forged}'):
+        answer = client.get(url, headers={"If-None-Match": condition})
+        assert answer.status_code == status, (condition, answer.status_code)
+        assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "host", ["evil.example", "evil.example:8443", "127.0.0.1:1", "xn--80ak6aa92e.com"]
+)
+def test_links_never_come_from_the_host_header(client, host):
+    for headers in ({"Host": host}, {"X-Forwarded-Host": host, "Forwarded": f"host={host}"}):
+        listing = client.get("/v1/datasets", params={"limit": 2}, headers=headers)
+        links = [url for d in listing.json()["items"] for url in d["downloads"].values()]
+        links.append(listing.json()["next"])
+        assert links and all(link.startswith("/v1/datasets") for link in links), links
+        assert host not in listing.text and host not in listing.headers["link"]
+
+
+def test_a_public_base_url_makes_the_links_absolute(served):
+    settings, _, _ = served
+    base = "https://data.example.se/klimat"
+    app = create_app(settings.updated(api={"public_base_url": base}))
+    with TestClient(app) as other:
+        listing = other.get("/v1/datasets", params={"limit": 1}, headers={"Host": "evil.example"})
+        kommuner = other.get("/v1/kommuner", params={"limit": 10})
+    app.state.builds.close()
+    downloads_ = listing.json()["items"][0]["downloads"]
+    assert downloads_ and all(u.startswith(f"{base}/v1/datasets/") for u in downloads_.values())
+    assert kommuner.json()["next"] == f"{base}/v1/kommuner?limit=10&offset=10"
+    assert kommuner.headers["link"] == f'<{base}/v1/kommuner?limit=10&offset=10>; rel="next"'
+
+
+def test_a_public_base_url_must_be_an_http_url():
+    from pipelines.settings import SettingsError
+
+    for bad in ("ftp://x.example", "https://x.example/?a=1", "javascript:alert(1)", "x.example"):
+        with pytest.raises(SettingsError, match="API_PUBLIC_BASE_URL"):
+            Settings.from_env({"API_PUBLIC_BASE_URL": bad})
+    assert (
+        Settings.from_env({"API_PUBLIC_BASE_URL": "https://x.example/api/"}).api.public_base_url
+        == "https://x.example/api"
+    )
+
+
+DIGITS = {
+    "devanagari": "२०८१",
+    "full-width": "２０８１",
+    "arabic-indic": "٢٠٨١",
+    "extended arabic-indic": "۲۰۸۱",
+    "bengali": "২০৮১",
+    "mathematical bold": "𝟐𝟎𝟖𝟏",
+    "superscript": "²⁰⁸¹",
+    "mixed": "20８1",
+}
+
+
+@pytest.mark.parametrize("code", DIGITS.values(), ids=DIGITS.keys())
+@pytest.mark.parametrize("route", ["", "/emissions", "/trajectory"])
+def test_a_kommun_code_in_other_digits_is_422(client, code, route):
+    answer = client.get(f"/v1/kommuner/{code}{route}")
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["parameter"] == "kommun_kod"
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("from_year=٢٠٢٠", "from_year"),
+        ("year=２０２４", "year"),
+        ("limit=१०", "limit"),
+        ("offset=𝟏", "offset"),
+        ("vintage=２０２６-０６-２５", "vintage"),
+    ],
+)
+def test_numbers_and_dates_in_other_digits_are_422(client, query, parameter):
+    answer = client.get(f"/v1/kommuner/2081/emissions?{query}")
+    assert answer.status_code == 422 and answer.json()["parameter"] == parameter
+
+
+def test_a_lan_code_in_other_digits_is_422(client):
+    for code in ("２０", "٢٠", "२०"):
+        answer = client.get("/v1/kommuner", params={"lan_kod": code})
+        assert answer.status_code == 422 and answer.json()["parameter"] == "lan_kod"
+
+
+SNIFFED = [
+    ("GET", "/v1/health"),
+    ("GET", "/v1/kommuner?format=csv"),
+    ("GET", "/v1/kommuner/9999"),
+    ("GET", "/v1/kommuner/abc"),
+    ("GET", "/v1/kommuner?x=1"),
+    ("GET", "/v1/datasets/dim_kommun.parquet"),
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("GET", "/nowhere"),
+    ("HEAD", "/v1/kommuner"),
+    ("POST", "/v1/kommuner"),
+    ("OPTIONS", "/v1/kommuner"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), SNIFFED)
+def test_every_answer_is_nosniff(client, method, url):
+    answer = client.request(method, url, headers={"Origin": "https://example.org"})
+    assert answer.headers["x-content-type-options"] == "nosniff", answer.status_code
+    conditional = client.get(url, headers={"If-None-Match": "*"})
+    assert conditional.headers["x-content-type-options"] == "nosniff"
+
+
+def test_nosniff_on_503_and_the_docs_page_cannot_be_framed(client, tmp_path):
+    app = create_app(Settings.from_env({"SERVING_DIR": str(tmp_path / "empty")}))
+    with TestClient(app) as empty:
+        answer = empty.get("/v1/kommuner")
+    assert answer.status_code == 503 and answer.headers["x-content-type-options"] == "nosniff"
+    policy = client.get("/docs").headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
+
+
+# ---- issue 22: an API developers enjoy --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("url", "unknown"),
+    [
+        ("/v1/kommuner?lan=20", ["lan"]),
+        ("/v1/kommuner?lan_kod=20&page=2", ["page"]),
+        ("/v1/kommuner/2081/emissions?yaer=2024", ["yaer"]),
+        ("/v1/kommuner/2081/emissions?gas=CO2&Sector=transport&vintag=x", ["Sector", "vintag"]),
+        ("/v1/kommuner/2081?format=csv", ["format"]),
+        ("/v1/kommuner/2081/trajectory?methods=carbon_law", ["methods"]),
+        ("/v1/health?verbose=1", ["verbose"]),
+        ("/v1/datasets?fromat=csv", ["fromat"]),
+        ("/v1/datasets/dim_kommun.csv?limit=5", ["limit"]),
+    ],
+)
+def test_an_unknown_query_parameter_is_a_400_naming_it(client, url, unknown):
+    answer = client.get(url)
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    body = answer.json()
+    assert body["unknown"] == unknown and body["parameter"] == unknown[0]
+    assert all(name in body["detail"] for name in unknown)
+
+
+@pytest.mark.parametrize("limit", [1, 37, 100, 289, 290])
+def test_next_links_walk_every_kommun_exactly_once(client, serving_con, limit):
+    seen, url, pages = [], f"/v1/kommuner?limit={limit}", 0
+    while url is not None:
+        answer = client.get(url)
+        body = answer.json()
+        assert body["limit"] == limit and body["total"] == 290
+        seen += [k["kommun_kod"] for k in body["items"]]
+        link = answer.headers.get("link")
+        assert link == (f'<{body["next"]}>; rel="next"' if body["next"] else None)
+        url, pages = body["next"], pages + 1
+    want = [k for (k,) in serving_con.execute("select kommun_kod from marts.dim_kommun").fetchall()]
+    assert sorted(seen) == seen == sorted(want) and len(set(seen)) == 290
+    assert pages == -(-290 // limit)
+
+
+def test_next_links_keep_the_filters_and_csv_pages_link_too(client):
+    first = client.get("/v1/kommuner/2081/emissions", params={"gas": "CO2", "limit": 5})
+    body = first.json()
+    assert body["next"] == "/v1/kommuner/2081/emissions?gas=CO2&limit=5&offset=5"
+    rows = body["items"]
+    while body["next"]:
+        body = client.get(body["next"]).json()
+        rows += body["items"]
+    everything = client.get("/v1/kommuner/2081/emissions", params={"gas": "CO2"}).json()
+    assert rows == everything["items"] and everything["next"] is None
+    as_csv = client.get("/v1/kommuner", params={"lan_kod": "20", "limit": 10, "format": "csv"})
+    assert (
+        as_csv.headers["link"]
+        == '</v1/kommuner?lan_kod=20&format=csv&limit=10&offset=10>; rel="next"'
+    )
+
+
+def test_one_default_page_size(client, served):
+    settings, _, _ = served
+    default = settings.api.max_page_size
+    for url in ("/v1/kommuner", "/v1/kommuner/2081/emissions", "/v1/datasets"):
+        assert client.get(url).json()["limit"] == default, url
+    spec = client.get("/openapi.json").json()
+    limits = [
+        p["schema"]
+        for operations in spec["paths"].values()
+        for op in operations.values()
+        for p in op.get("parameters", [])
+        if p["name"] == "limit"
+    ]
+    assert len(limits) >= 6 and all(s["default"] == default == s["maximum"] for s in limits)
+
+
+def test_lan_kod_20_gives_dalarnas_15_kommuner(client, serving_con):
+    answer = client.get("/v1/kommuner", params={"lan_kod": "20"}).json()
+    want = serving_con.execute(
+        "select kommun_kod from marts.dim_kommun where lan_kod = '20' order by 1"
+    ).fetchall()
+    assert answer["total"] == 15 == len(want) == len(answer["items"])
+    assert [k["kommun_kod"] for k in answer["items"]] == [k for (k,) in want]
+    assert {k["lan_namn"] for k in answer["items"]} == {"Dalarnas län"}
+    assert "2081" in {k["kommun_kod"] for k in answer["items"]}
+    unknown = client.get("/v1/kommuner", params={"lan_kod": "99"})
+    assert unknown.status_code == 422 and "20" in unknown.json()["allowed"]
+
+
+def test_emissions_filters_year_sector_and_vintage(client, serving_con):
+    one_year = client.get("/v1/kommuner/2081/emissions", params={"year": 2022}).json()["items"]
+    ranged = client.get(
+        "/v1/kommuner/2081/emissions", params={"from_year": 2022, "to_year": 2022}
+    ).json()["items"]
+    assert one_year == ranged and {i["year"] for i in one_year} == {2022}
+    want = scalar(
+        serving_con,
+        """select sum(tonnes) from marts.fct_emissions where kommun_kod = '2081' and gas = 'CO2e'
+           and year = 2022 and in_latest_release""",
+    )
+    assert sum(i["tonnes"] for i in one_year) == pytest.approx(want)
+    both = client.get("/v1/kommuner/2081/emissions", params={"year": 2022, "to_year": 2023})
+    assert both.status_code == 422 and both.json()["parameter"] == "year"
+    sector = client.get(
+        "/v1/kommuner/2081/emissions", params={"year": 2022, "sector": "transport"}
+    ).json()["items"]
+    assert [i["sector_code"] for i in sector] == ["transport"]
+    vintages = serving_con.execute(
+        "select distinct vintage from marts.fct_emissions order by 1"
+    ).fetchall()
+    for (vintage,) in vintages:
+        items = client.get(
+            "/v1/kommuner/2081/emissions", params={"vintage": vintage.isoformat(), "gas": "CO2"}
+        ).json()["items"]
+        total = scalar(
+            serving_con,
+            """select coalesce(sum(tonnes), 0) from marts.fct_emissions where kommun_kod = '2081'
+               and gas = 'CO2' and vintage = ?""",
+            [vintage],
+        )
+        assert {i["vintage"] for i in items} <= {vintage.isoformat()}
+        assert sum(i["tonnes"] for i in items) == pytest.approx(total)
+    unknown = client.get("/v1/kommuner/2081/emissions", params={"vintage": "1999-01-01"})
+    assert unknown.status_code == 422 and unknown.json()["parameter"] == "vintage"
+    assert unknown.json()["allowed"] == [v.isoformat() for (v,) in vintages]
+
+
+OBSERVED = [
+    ("/v1/health", "/v1/health", 200),
+    ("/v1/health?x=1", "/v1/health", 400),
+    ("/v1/kommuner", "/v1/kommuner", 200),
+    ("/v1/kommuner?x=1", "/v1/kommuner", 400),
+    ("/v1/kommuner?limit=0", "/v1/kommuner", 422),
+    ("/v1/kommuner/2081", "/v1/kommuner/{kommun_kod}", 200),
+    ("/v1/kommuner/9999", "/v1/kommuner/{kommun_kod}", 404),
+    ("/v1/kommuner/99", "/v1/kommuner/{kommun_kod}", 422),
+    ("/v1/kommuner/2081?x=1", "/v1/kommuner/{kommun_kod}", 400),
+    ("/v1/kommuner/2081/emissions", "/v1/kommuner/{kommun_kod}/emissions", 200),
+    ("/v1/kommuner/9999/emissions", "/v1/kommuner/{kommun_kod}/emissions", 404),
+    ("/v1/kommuner/2081/emissions?gas=x", "/v1/kommuner/{kommun_kod}/emissions", 422),
+    ("/v1/kommuner/2081/emissions?x=1", "/v1/kommuner/{kommun_kod}/emissions", 400),
+    ("/v1/kommuner/2081/trajectory", "/v1/kommuner/{kommun_kod}/trajectory", 200),
+    ("/v1/kommuner/9999/trajectory", "/v1/kommuner/{kommun_kod}/trajectory", 404),
+    ("/v1/kommuner/2081/trajectory?method=x", "/v1/kommuner/{kommun_kod}/trajectory", 422),
+    ("/v1/kommuner/2081/trajectory?x=1", "/v1/kommuner/{kommun_kod}/trajectory", 400),
+    ("/v1/datasets", "/v1/datasets", 200),
+    ("/v1/datasets?limit=0", "/v1/datasets", 422),
+    ("/v1/datasets?x=1", "/v1/datasets", 400),
+    ("/v1/datasets/dim_kommun.csv", "/v1/datasets/{name}.{extension}", 200),
+    ("/v1/datasets/nothing.csv", "/v1/datasets/{name}.{extension}", 404),
+    ("/v1/datasets/dim_kommun.exe", "/v1/datasets/{name}.{extension}", 422),
+]
+
+
+def test_the_openapi_document_validates_and_documents_every_status_observed(client, tmp_path):
+    from openapi_spec_validator import validate
+
+    spec = client.get("/openapi.json").json()
+    validate(spec)
+    problem = spec["components"]["schemas"]["ProblemDetails"]
+    assert {"type", "title", "status", "detail", "parameter"} <= set(problem["properties"])
+    for url, route, status in OBSERVED:
+        answer = client.get(url)
+        assert answer.status_code == status, url
+        documented = spec["paths"][route]["get"]["responses"]
+        assert str(status) in documented, (route, status)
+        if status != 200:
+            assert "application/problem+json" in documented[str(status)]["content"]
+        conditional = client.get(url, headers={"If-None-Match": answer.headers.get("etag", "*")})
+        assert str(conditional.status_code) in documented, (url, conditional.status_code)
+    app = create_app(Settings.from_env({"SERVING_DIR": str(tmp_path / "empty")}))
+    with TestClient(app) as empty:
+        assert empty.get("/v1/kommuner").status_code == 503
+    for route, operations in spec["paths"].items():
+        responses = operations["get"]["responses"]
+        assert {"200", "304", "500", "503"} <= set(responses), route
+        assert "head" in operations, route
+        ok = responses["200"]["content"]
+        assert all(
+            "schema" in media and (media["schema"].get("$ref") or media["schema"].get("type"))
+            for media in ok.values()
+        ), route
+    downloads_ = spec["paths"]["/v1/datasets/{name}.{extension}"]["get"]["responses"]["200"]
+    assert set(downloads_["content"]) == set(downloads.MEDIA_TYPES.values())
+    assert set(spec["paths"]["/v1/kommuner"]["get"]["responses"]["200"]["content"]) == {
+        "application/json",
+        "text/csv",
+    }
+    examples = [s for s in spec["components"]["schemas"].values() if s.get("examples")]
+    assert len(examples) >= 6
+    page = client.get("/docs").text
+    assert "Example" in page and "application/problem+json" in page and "2081" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/health",
+        "/v1/kommuner?lan_kod=20&limit=5",
+        "/v1/kommuner/2081",
+        "/v1/kommuner/2081/emissions?format=csv",
+        "/v1/kommuner/2081/trajectory",
+        "/v1/datasets",
+        "/v1/datasets/dim_kommun.xlsx",
+        "/v1/datasets/fct_emissions.csv",
+        "/v1/kommuner/9999",
+        "/v1/kommuner?x=1",
+    ],
+)
+def test_head_answers_the_get_headers_without_a_body(client, url):
+    for encoding in ("identity", "gzip"):
+        get = client.get(url, headers={"Accept-Encoding": encoding})
+        head = client.head(url, headers={"Accept-Encoding": encoding})
+        assert head.status_code == get.status_code and head.content == b""
+        assert dict(head.headers) == dict(get.headers), url
+
+
+def test_the_docs_page_fits_a_phone(client):
+    """No browser here: the page's own rules that keep it within 375 px. Wide content (tables,
+    code, paths) scrolls inside its own box or wraps; nothing sets a width in pixels."""
+    page = client.get("/docs").text
+    assert "width=device-width" in page
+    assert page.count("<table") == page.count("<div class='scroll'><table")
+    assert ".scroll{overflow-x:auto" in page and "overflow-wrap:anywhere" in page
+    import re
+
+    assert not re.search(r"(?<!max-)width:\s*\d{3,}px", page)
+
+
+def test_an_answer_is_rendered_once_per_build(served, monkeypatch):
+    """The second request for a URL is a lookup: it answers the same bytes with the SQL gone;
+    another URL still reaches the database."""
+    from pipelines.api import queries
+
+    settings, _, _ = served
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as fresh:
+        first = fresh.get("/v1/kommuner/2080")
+        monkeypatch.setattr(queries, "KOMMUN_SQL", "select * from marts.no_such_table")
+        again = fresh.get("/v1/kommuner/2080")
+        other = fresh.get("/v1/kommuner/2062")
+    app.state.builds.close()
+    assert first.status_code == again.status_code == 200 and again.content == first.content
+    assert other.status_code == 500
+    assert len(app.state.answers) >= 1 and app.state.answers.used <= app.state.answers.max_bytes
+
+
+def test_the_render_cache_is_bounded_and_holds_one_build():
+    from pipelines.api.render_cache import Entry as CacheEntry
+    from pipelines.api.render_cache import RenderCache
+
+    def entry(body: bytes) -> CacheEntry:
+        return CacheEntry(200, [], body, b'"etag"', [])
+
+    cache = RenderCache(max_bytes=100_000)
+    for n in range(100):
+        cache.put("b1", (f"/{n}", b"", False), entry(b"x" * 5000))
+        assert cache.used <= 100_000
+    assert cache.get("b1", ("/99", b"", False)) is not None
+    assert cache.get("b1", ("/0", b"", False)) is None  # the least recently used went first
+    cache.put("b1", ("/big", b"", False), entry(b"x" * 60_000))
+    assert cache.get("b1", ("/big", b"", False)) is None  # more than a quarter: not kept
+    cache.put("b2", ("/1", b"", False), entry(b"y"))
+    assert len(cache) == 1 and cache.get("b1", ("/99", b"", False)) is None
+
+
+def test_a_page_elsewhere_may_revalidate_with_the_etag(client):
+    preflight = client.options(
+        "/v1/kommuner",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "If-None-Match",
+        },
+    )
+    assert preflight.status_code == 200
+    assert "if-none-match" in preflight.headers["access-control-allow-headers"].lower()
+    assert preflight.headers["access-control-allow-origin"] == "*"
