@@ -57,6 +57,26 @@ PATH_SQL = """
     from marts.fct_carbon_budget where kommun_kod = ? and list_contains(?, method)
     order by method, year"""
 
+# The nowcast: estimates only (every row is_estimate), the total unless every sector is asked for.
+NOWCAST_SQL = """
+    select kommun_kod, huvudsektor, gas, year, nowcast_t, lower_80_t, upper_80_t, lower_95_t,
+           upper_95_t, is_estimate, value_kind, method, vintage, base_year, horizon_years,
+           national_indicator, national_value_kind, national_vintage, uses_synthetic_input,
+           interval_calibration, source_id
+    from marts.fct_emissions_nowcast
+    where kommun_kod = ? and (? or huvudsektor = 'Alla')
+    order by gas, huvudsektor, year"""
+NOWCAST_BACKTEST_SQL = """
+    select origin_vintage, actual_vintage, gas, kommuner, mae_t, mae_pct, coverage_80,
+           coverage_95, mae_ratio_to_lad, mae_ratio_to_persistence, mae_ratio_to_national_scaling
+    from marts.fct_nowcast_backtest_summary
+    where gas = 'CO2e' and method = 'nowcast'
+    order by actual_vintage desc, origin_vintage desc limit 1"""
+NOWCAST_PARIS_SQL = """
+    select kommun_kod, method, as_of_year, end_year, probability_on_path, meets_paris_central,
+           meets_paris_trajectory, draws
+    from marts.fct_nowcast_paris where kommun_kod = ? order by method"""
+
 
 def rows_of(cursor) -> list[dict]:
     names = [d[0] for d in cursor.description]

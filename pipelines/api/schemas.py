@@ -184,6 +184,78 @@ class Trajectory(BaseModel):
     methods: list[TrajectoryMethod]
 
 
+class NowcastEstimate(BaseModel):
+    huvudsektor: str = Field(description="SMHI main sector; 'Alla' is the kommun's total.")
+    gas: str = Field(description="'CO2e' or 'CO2'.")
+    year: int
+    nowcast_t: float = Field(description="The central estimate, tonnes of `gas`.")
+    lower_80_t: float
+    upper_80_t: float
+    lower_95_t: float
+    upper_95_t: float
+    is_estimate: bool = Field(description="Always true: an estimate, never an SMHI statistic.")
+    value_kind: str
+    method: str
+    vintage: date = Field(description="The SMHI release the estimate starts from.")
+    base_year: int = Field(description="SMHI's last year in that release.")
+    horizon_years: int
+    national_indicator: str | None
+    national_value_kind: str | None
+    national_vintage: date | None
+    uses_synthetic_input: bool = Field(description="True when a synthetic local feed was used.")
+    interval_calibration: str | None
+    source_id: str
+
+
+class NowcastBacktest(BaseModel):
+    origin_vintage: date
+    actual_vintage: date
+    gas: str
+    kommuner: int
+    mae_t: float
+    mae_pct: float
+    coverage_80: float
+    coverage_95: float
+    mae_ratio_to_lad: float | None
+    mae_ratio_to_persistence: float | None
+    mae_ratio_to_national_scaling: float | None
+
+
+class NowcastParis(BaseModel):
+    method: str
+    as_of_year: int
+    end_year: int
+    probability_on_path: float = Field(description="Share of the Monte Carlo draws on the path.")
+    meets_paris_central: bool
+    meets_paris_trajectory: bool | None
+    draws: int
+
+
+class Nowcast(BaseModel):
+    model_config = example(
+        kommun_kod="2081",
+        is_estimate=True,
+        estimates=[
+            {
+                "huvudsektor": "Alla",
+                "gas": "CO2e",
+                "year": 2025,
+                "nowcast_t": 422_978.4,
+                "lower_80_t": 337_269.2,
+                "upper_80_t": 508_687.6,
+                "is_estimate": True,
+            }
+        ],
+        backtest={"gas": "CO2e", "mae_pct": 3.35, "coverage_80": 0.8, "coverage_95": 0.952},
+        paris=[{"method": "carbon_law", "probability_on_path": 0.0}],
+    )
+    kommun_kod: str
+    is_estimate: bool = Field(description="Always true: every figure here is an estimate.")
+    estimates: list[NowcastEstimate]
+    backtest: NowcastBacktest | None
+    paris: list[NowcastParis]
+
+
 class DatasetColumn(BaseModel):
     name: str
     type: str

@@ -285,6 +285,53 @@ def test_emissions_per_year_and_main_sector(client, serving_con):
     )
 
 
+@pytest.mark.parametrize("kommun_kod", ["2081", "0180", "2062"])
+def test_nowcast_is_the_marts_estimates_with_ranges_backtest_and_paris(
+    client, serving_con, kommun_kod
+):
+    answer = client.get(f"/v1/kommuner/{kommun_kod}/nowcast")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["is_estimate"] is True and all(e["is_estimate"] for e in body["estimates"])
+    expected = serving_con.execute(
+        """select gas, year, nowcast_t, lower_80_t, upper_80_t, lower_95_t, upper_95_t
+           from marts.fct_emissions_nowcast where kommun_kod = ? and huvudsektor = 'Alla'
+           order by gas, year""",
+        [kommun_kod],
+    ).fetchall()
+    got = [
+        (e["gas"], e["year"], e["nowcast_t"], e["lower_80_t"], e["upper_80_t"], e["lower_95_t"])
+        for e in body["estimates"]
+    ]
+    assert [g[:2] for g in got] == [e[:2] for e in expected] and len(got) >= 2
+    for g, e in zip(got, expected, strict=True):
+        assert g[2:] == pytest.approx(e[2:6])
+        assert e[3] <= e[2] <= e[4] and e[5] <= e[3]  # nested ranges around the estimate
+    assert body["backtest"]["gas"] == "CO2e" and 0.75 <= body["backtest"]["coverage_80"] <= 0.85
+    assert {p["method"] for p in body["paris"]} == {
+        m
+        for (m,) in serving_con.execute(
+            "select method from marts.fct_nowcast_paris where kommun_kod = ?", [kommun_kod]
+        ).fetchall()
+    }
+
+
+def test_nowcast_sectors_csv_and_bad_requests(client, serving_con):
+    totals = client.get("/v1/kommuner/2081/nowcast").json()["estimates"]
+    sectors = client.get("/v1/kommuner/2081/nowcast", params={"sectors": "true"}).json()
+    assert len(sectors["estimates"]) == scalar(
+        serving_con, "select count(*) from marts.fct_emissions_nowcast where kommun_kod = '2081'"
+    )
+    assert len(sectors["estimates"]) > len(totals)
+    csv = client.get("/v1/kommuner/2081/nowcast", params={"format": "csv"})
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    unknown = client.get("/v1/kommuner/2081/nowcast", params={"yaer": "2025"})
+    assert unknown.status_code == 400 and "yaer" in unknown.text
+    assert unknown.headers["content-type"].startswith("application/problem+json")
+    assert client.get("/v1/kommuner/२०८१/nowcast").status_code == 422
+    assert client.get("/v1/kommuner/9999/nowcast").status_code == 404
+
+
 def test_trajectory_summary_and_yearly_path(client, serving_con):
     answer = client.get("/v1/kommuner/2081/trajectory").json()
     methods = [
