@@ -69,9 +69,9 @@ def report_text(page: str) -> str:
 
 
 def test_the_report_has_no_english_word_and_no_raw_identifier(report_path):
-    """The site's word list and identifier pattern (tests/test_site.py), over the whole report:
+    """The site's word list and identifier pattern (tests/site/test_site.py), over the whole report:
     headings, tables, captions, image descriptions and footnotes."""
-    from tests.test_site import foreign_text
+    from tests.site.test_site import foreign_text
 
     page = report_path.read_text(encoding="utf-8")
     text = report_text(page) + " " + " ".join(re.findall(r'alt="([^"]*)"', page))
@@ -199,3 +199,18 @@ def test_the_report_shows_the_nowcast_with_its_range(report_path, demo_con):
         "where kommun_kod = '2081' and method = 'carbon_law'"
     ).fetchone()[0]
     assert float(values["nowcast_paris_probability"]) == pytest.approx(100 * probability)
+
+
+def test_every_open_mart_and_source_has_a_swedish_name():
+    """A citizen never meets a mart's or a source's internal name: each dbt mart and each row of
+    the data_sources seed has its Swedish words in pipelines/defs/report/swedish.py."""
+    import csv
+
+    from pipelines.defs.report import swedish
+    from tests.helpers import REPO, SEEDS
+
+    marts = {p.stem for p in (REPO / "dbt_project" / "models" / "marts").rglob("*.sql")}
+    assert sorted(marts - swedish.MART_NAMES.keys()) == []
+    with open(SEEDS / "data_sources.csv", encoding="utf-8") as seed:
+        sources = {row["source_id"] for row in csv.DictReader(seed)}
+    assert sorted(sources - swedish.SOURCE_NAMES.keys()) == []

@@ -69,6 +69,12 @@ SOURCE_NAMES = {
     ),
     "kolada": "Kolada, kommun- och regiondatabasen; RKA",
     "electricity_maps": "Elens klimatpåverkan timme för timme; Electricity Maps",
+    "naturvardsverket_mi0107": (
+        "Sveriges utsläpp och upptag per sektor (MI0107); SCB för Naturvårdsverket"
+    ),
+    "borlange_nowcast": (
+        "Uppskattning av utsläppen efter SMHI:s senaste år; projektets egen beräkning"
+    ),
 }
 # The marts a citizen can download or meets in a footnote: what each holds, in a few words.
 MART_NAMES = {
@@ -113,6 +119,10 @@ MART_NAMES = {
     "emission_revisions": "SMHI:s revideringar",
     "emissions_area_balance": "utsläpp och upptag per yta",
     "partner_territorial_share": "partnernas andel av kommunens utsläpp",
+    "fct_emissions_nowcast": "uppskattade utsläpp efter SMHI:s senaste år",
+    "fct_nowcast_backtest": "uppskattningarnas träffsäkerhet per kommun",
+    "fct_nowcast_backtest_summary": "uppskattningarnas träffsäkerhet sammanfattad",
+    "fct_nowcast_paris": "sannolikheten att klara Parisavtalet",
 }
 QUALITY_NAMES = {
     "measured": "uppmätt",
