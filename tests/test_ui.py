@@ -181,3 +181,28 @@ def test_materialize_all_succeeds_and_the_trajectory_chart_is_in_its_metadata(da
     page.goto(f"{dagster_ui}/assets/reports/klimatkontrakt_uppfoljning")
     page.get_by_text("klimatrapport_2081_2024.html").first.wait_for(timeout=30_000)
     page.screenshot(path=ARTIFACTS / "report_asset.png", full_page=True)
+
+
+def asset_page_text(dagster_ui, page, key: str, waits_for: str) -> str:
+    """The asset's overview page as a person reads it, once `waits_for` is shown."""
+    page.goto(f"{dagster_ui}/assets/{key}")
+    page.get_by_text(waits_for).first.wait_for(timeout=30_000)
+    skip_first_visit_dialog(page)
+    page.screenshot(path=ARTIFACTS / f"{key.replace('/', '__')}.png", full_page=True)
+    return page.inner_text("body")
+
+
+def test_asset_pages_show_the_automation_conditions_and_freshness_policies(dagster_ui, page):
+    smhi = asset_page_text(
+        dagster_ui, page, "raw/smhi_emissions_ggt", "on_cron(0 6 20 6 *, Europe/Stockholm)"
+    )
+    assert "statistics_automation" in smhi  # the sensor that evaluates it
+    assert "Deadline: At 06:00 AM GMT+1, on day 1 of the month, only in July" in smhi
+
+    energy = asset_page_text(dagster_ui, page, "raw/energy_reports", "Freshness policy")
+    (ARTIFACTS / "energy.txt").write_text(energy)
+
+    serving = asset_page_text(
+        dagster_ui, page, "serving/published_marts", "eager, once upstream blocking checks pass"
+    )
+    assert "warehouse_automation" in serving
