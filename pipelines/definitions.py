@@ -26,6 +26,7 @@ import dagster as dg
 
 from pipelines.defs.automation.assets import apply_automation
 from pipelines.defs.meters.assets import reconciliation_checks
+from pipelines.defs.operations.assets import recovering
 from pipelines.defs.publish.assets import serving_asset
 from pipelines.defs.report.assets import report_asset
 from pipelines.defs.transform.assets import dbt_definitions, mart_keys
@@ -36,9 +37,10 @@ EXECUTORS = {"in_process": dg.in_process_executor, "multiprocess": dg.multiproce
 
 
 def executor_for(name: str) -> dg.ExecutorDefinition:
+    """Dagster's executor `name`, whose runs first free the pool slots of killed runs."""
     if name not in EXECUTORS:
         raise ValueError(f"DAGSTER_EXECUTOR={name!r}: expected one of {', '.join(EXECUTORS)}")
-    return EXECUTORS[name]
+    return recovering(EXECUTORS[name])
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:

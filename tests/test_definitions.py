@@ -181,6 +181,25 @@ def test_instance_limits_every_pool_to_one():
     assert config["concurrency"]["pools"]["default_limit"] == 1
 
 
+def test_both_instances_monitor_runs_and_free_the_slots_of_ended_runs(tmp_path):
+    import shutil
+
+    import yaml
+
+    for config in (".dagster_home/dagster.yaml", "deploy/dagster.yaml"):
+        monitoring = yaml.safe_load((REPO_ROOT / config).read_text())["run_monitoring"]
+        assert monitoring["enabled"] is True, config
+        assert monitoring["free_slots_after_run_end_seconds"] == 30, config
+        assert monitoring["max_resume_run_attempts"] == 0, config  # the default launcher can't
+    shutil.copy(REPO_ROOT / ".dagster_home" / "dagster.yaml", tmp_path / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:  # Dagster's own schema
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_settings["free_slots_after_run_end_seconds"] == 30
+        assert instance.run_monitoring_cancel_timeout_seconds == 60
+        assert "MONITORING" in instance.get_required_daemon_types()
+        assert "FRESHNESS_DAEMON" in instance.get_required_daemon_types()
+
+
 def test_partner_inbox_sensor_starts_the_partner_job(defs):
     sensor = defs.resolve_sensor_def("partner_inbox_sensor")
     assert sensor.job_name == "partner_submissions"
