@@ -201,3 +201,21 @@ def test_a_run_killed_in_the_pool_frees_its_slot_and_the_next_run_completes(inst
         logged = [e.message for e in instance.all_logs(next_run.run_id)]
         assert f"freed the pool slots of run {dead} (STARTED): its run worker is gone" in logged
         assert instance.get_latest_materialization_event(dg.AssetKey.from_user_string(SEED))
+
+
+# ---------------------------------------------------------------- judging a run worker
+
+
+def test_a_worker_is_gone_only_when_its_process_of_this_pid_space_has_ended():
+    from pipelines.lib import processes
+
+    me = processes.this_process()
+    assert me is not None and not processes.is_gone(me)
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    space, _, start = me.rsplit("|", 2)
+    assert processes.is_gone(f"{space}|{child.pid}|{start}")  # ended (its pid may be reused)
+    assert processes.is_gone(f"{space}|{os.getpid()}|{int(start) + 1}")  # another process, same pid
+    elsewhere = f"other-host/boot/pid:[1]|{child.pid}|{start}"
+    assert not processes.is_gone(elsewhere)  # not ours to judge
+    assert not processes.is_gone("not an identity")
