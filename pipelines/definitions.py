@@ -13,8 +13,8 @@ A few definitions depend on the settings when they are built, and are built here
 - the publish and report assets, which wait for every mart of that manifest (`mart_keys`);
 - the meters' reconciliation check, on the DuckDB target only: on PostgreSQL the meter marts it
   reads are disabled (`reconciliation_checks`, pipelines/defs/meters/assets.py).
-The global policy comes last: `apply_automation` (pipelines/defs/automation/policy.py) over the
-whole location.
+The global policy comes last: `apply_automation` (pipelines/defs/automation/assets.py) gives every
+asset its automation condition and the sources their freshness policies.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.automation.policy import apply_automation
+from pipelines.defs.automation.assets import apply_automation
 from pipelines.defs.meters.assets import reconciliation_checks
+from pipelines.defs.operations.assets import recovering
 from pipelines.defs.publish.assets import serving_asset
 from pipelines.defs.report.assets import report_asset
 from pipelines.defs.transform.assets import dbt_definitions, mart_keys
@@ -36,9 +37,10 @@ EXECUTORS = {"in_process": dg.in_process_executor, "multiprocess": dg.multiproce
 
 
 def executor_for(name: str) -> dg.ExecutorDefinition:
+    """Dagster's executor `name`, whose runs first free the pool slots of killed runs."""
     if name not in EXECUTORS:
         raise ValueError(f"DAGSTER_EXECUTOR={name!r}: expected one of {', '.join(EXECUTORS)}")
-    return EXECUTORS[name]
+    return recovering(EXECUTORS[name])
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:

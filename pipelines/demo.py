@@ -24,6 +24,8 @@ from typing import TextIO
 import dagster as dg
 import duckdb
 
+from pipelines.defs.operations.assets import WORKER_TAG, free_slots_of_dead_runs
+from pipelines.lib import processes
 from pipelines.settings import DEMO_METER_PSEUDONYM_KEY, REPO_ROOT, Settings
 
 GGT_KEY = dg.AssetKey(["raw", "smhi_emissions_ggt"])
@@ -32,7 +34,8 @@ DEMO_PARTITION = "2024-03-01"  # the month of the demo's synthetic meter sample
 
 
 def borlange_summary(con: duckdb.DuckDBPyConnection, kommun_kod: str) -> dict:
-    """Latest year, total, per capita and change since 1990 from the marts (CO2e, newest release)."""
+    """Latest year, total, per capita and change since 1990 from the marts (CO2e, newest
+    release)."""
     row = con.execute(
         """
         with totals as (
@@ -40,8 +43,8 @@ def borlange_summary(con: duckdb.DuckDBPyConnection, kommun_kod: str) -> dict:
             from marts.emissions_per_capita
             where kommun_kod = ? and gas = 'CO2e' and in_latest_release
         )
-        select latest.year, latest.tonnes, latest.population, latest.tonnes_per_capita, latest.vintage,
-               base.tonnes as tonnes_1990
+        select latest.year, latest.tonnes, latest.population, latest.tonnes_per_capita,
+               latest.vintage, base.tonnes as tonnes_1990
         from (select * from totals order by year desc limit 1) as latest
         left join (select tonnes from totals where year = 1990) as base on true
     """,
@@ -134,12 +137,16 @@ def run_job(
     loggers = {"console": {"config": {"log_level": "WARNING"}}}
     if progress is not None:
         loggers["progress"] = {}
+    # execute_in_process runs on its own executor, not the recovering one: the run is tagged with
+    # this process here, so that the next run can free its pool slots if this one is killed.
+    worker = processes.this_process()
     result = job.execute_in_process(
         instance=instance,
         asset_selection=asset_keys,
         raise_on_error=False,
         run_config={"loggers": loggers},
         partition_key=partition_key,
+        tags={WORKER_TAG: worker} if worker else None,
     )
     if not result.success:
         failures = [e.message for e in result.all_events if e.is_failure]
@@ -254,9 +261,11 @@ def materialize_all(
     say = (
         (lambda line: (progress.write(line + "\n"), progress.flush()))
         if progress
-        else (lambda line: None)
+        else (lambda _line: None)
     )
     timings: dict[str, float] = {}
+    for line in free_slots_of_dead_runs(instance):  # a demo killed before this one
+        say(line)
     with contextlib.ExitStack() as stack:
         server = None
         if offline:
@@ -293,11 +302,12 @@ def materialize_all(
             run_job(defs, instance, [GGT_KEY], progress)
             timings["previous_release_run"] = time.perf_counter() - started
             server.smhi.release = server.smhi.releases()[-1]
-            # Drop the bundled SYNTHETIC monthly reports of Borlänge Energi into the energy inbox, as
-            # the utility would, so the full run loads them (a second demo finds them loaded).
+            # Drop the bundled SYNTHETIC monthly reports of Borlänge Energi into the energy inbox,
+            # as the utility would, so the full run loads them (a second demo finds them loaded).
             stage_bundled_reports(settings.inboxes.dir)
-            # ... and a SYNTHETIC month of meter values (a few hundred points) into the meter inbox, taken
-            # in and written to the lake by the meter job, so the full run's dbt builds the meter marts.
+            # ... and a SYNTHETIC month of meter values (a few hundred points) into the meter
+            # inbox, taken in and written to the lake by the meter job, so the full run's dbt
+            # builds the meter marts.
             stage_demo_sample(
                 settings.inboxes.dir,
                 settings.meters.inbox_folder,
@@ -313,7 +323,8 @@ def materialize_all(
                 partition_key=DEMO_PARTITION,
             )
             timings["meter_sample"] = time.perf_counter() - started
-            # ... and the hourly carbon intensity (real Electricity Maps figures, two releases of 2022).
+            # ... and the hourly carbon intensity (real Electricity Maps figures, two releases of
+            # 2022).
             stage_bundled_files(settings.inboxes.dir)
         say(
             "[4/4] the full run"

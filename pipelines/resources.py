@@ -10,6 +10,7 @@ as parameters, and a test swaps them (`dg.materialize(..., resources={...})`).
 - `inboxes`, `meter_lake`: where the file feeds wait, and where meter values go.
 - `report`, `tolerances`, `serving`: the report's scope, the checks' tolerances, the readers' copy.
 - `smhi`, `scb`, `kolada`, `sei`: the sources, thin wrappers around the clients in `sources/`.
+- `alerts`: where a failed run is announced besides the log.
 The dbt resource is the transform domain's (pipelines/defs/transform/dbt.py).
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.lib import engine
+from pipelines.lib import alerts, engine
 from pipelines.lib.meter_lake import Lake
 from pipelines.lib.warehouse import LANDED_FILES, RawTable, Store
 from pipelines.settings import Settings
@@ -202,6 +203,20 @@ class SeiResource(dg.ConfigurableResource):
     path: str
 
 
+class AlertResource(dg.ConfigurableResource):
+    """The webhook a failed run is posted to (ALERT_WEBHOOK_URL; unset: the log line only) and how
+    long a post may take (ALERT_WEBHOOK_TIMEOUT_S)."""
+
+    webhook_url: str | None = None
+    timeout_s: float = 5.0
+
+    def announce(self, failure: alerts.RunFailure) -> str | None:
+        """Post `failure` when a webhook is set; the reason it could not be delivered, or None."""
+        if not self.webhook_url:
+            return None
+        return alerts.post(self.webhook_url, failure, timeout_s=self.timeout_s)
+
+
 def resources_for(
     settings: Settings, environ: Mapping[str, str] | None = None
 ) -> dict[str, dg.ConfigurableResource]:
@@ -251,4 +266,8 @@ def resources_for(
         ),
         "kolada": KoladaResource(base_url=sources.kolada_base_url, **http),
         "sei": SeiResource(path=str(sources.sei_households_path)),
+        "alerts": AlertResource(
+            webhook_url=secret("ALERT_WEBHOOK_URL", settings.alerts.webhook_url),
+            timeout_s=settings.alerts.webhook_timeout_s,
+        ),
     }

@@ -121,7 +121,19 @@ def resolve_parent(path: Path) -> Path:
     return path.expanduser().absolute().parent.resolve() / path.name
 
 
+def https_or_loopback_url(value: str | None) -> str | None:
+    """https://, or http:// to a loopback host (a receiver on the same machine): a failed run's
+    name and error are not sent in clear text across a network."""
+    try:
+        return value and http.check_source_url(value)
+    except http.InsecureURL:
+        raise te.MustBe(
+            "an https:// URL with a host (http:// only to a loopback host); its value is not shown"
+        ) from None
+
+
 SourceURL = Annotated[str | None, pydantic.AfterValidator(source_url)]
+WebhookURL = Annotated[str | None, pydantic.AfterValidator(https_or_loopback_url)]
 LakeRoot = Annotated[str, pydantic.BeforeValidator(str), pydantic.AfterValidator(lake_root)]
 Year = whole(*YEARS)
 
@@ -278,6 +290,14 @@ class ApiSettings(Section):
         return url.rstrip("/") if url else url
 
 
+class AlertSettings(Section):
+    """Where a failed run is announced besides the log (pipelines/defs/operations/assets.py). The
+    URL of a chat webhook holds its token, so it is a secret: never shown in errors or the UI."""
+
+    webhook_url: WebhookURL = env("ALERT_WEBHOOK_URL", repr=False)
+    webhook_timeout_s: finite(0.5, 60) = env("ALERT_WEBHOOK_TIMEOUT_S", 5.0)
+
+
 class Settings(Section):
     """Every setting, by concern; problems are named in the order of the sections."""
 
@@ -292,6 +312,7 @@ class Settings(Section):
     neutrality: NeutralitySettings
     serving: ServingSettings
     api: ApiSettings
+    alerts: AlertSettings
     # in_process: the writers share one DuckDB file and run one at a time anyway, so a process per
     # step would only add start-up time. multiprocess: for the PostgreSQL target.
     executor: one_of(EXECUTORS) = env("DAGSTER_EXECUTOR", "in_process")

@@ -50,9 +50,7 @@ def rejected(exc: RejectedFile) -> dg.Failure:
     )
 
 
-def load_result(
-    context: dg.AssetExecutionContext, table: RawTable, report
-) -> dg.MaterializeResult:
+def load_result(context: dg.AssetExecutionContext, table: RawTable, report) -> dg.MaterializeResult:
     """A load report as the asset's result: its sha256 (if any) as the data version, its fields as
     metadata, and a warning in the log when the table holds synthetic replay data."""
     if getattr(report, "synthetic", False):
@@ -126,23 +124,28 @@ def drop_fingerprint(files) -> str:
 
 
 def inbox_sensor(
-    name: str, job, feed_of: Callable[[InboxResource], FileFeed]
+    name: str, job, asset_key: dg.AssetKey, feed_of: Callable[[InboxResource], FileFeed]
 ) -> dg.SensorDefinition:
-    """A sensor (on by default) that starts `job` once for every new set of files waiting for the
-    feed `feed_of(inboxes)` gives."""
+    """A sensor (on by default) that materializes the inbox asset `asset_key` of `job` once for
+    every new set of files waiting for the feed `feed_of(inboxes)` gives; what lies downstream
+    follows by its automation condition (pipelines/defs/automation/assets.py)."""
 
     @dg.sensor(
         name=name,
         job=job,
         minimum_interval_seconds=30,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description=f"Starts {job.name} when files wait for it in INBOX_DIR.",
+        description=f"Loads {asset_key.to_user_string()} when files wait for it in INBOX_DIR.",
     )
     def _sensor(inboxes: InboxResource):
         feed = feed_of(inboxes)
         files = drops.pending_files(feed, inboxes.path, settle_s=inboxes.settle_s)
         if not files:
             return dg.SkipReason(f"no files in <INBOX_DIR>/{feed.drop_pattern}")
-        return dg.RunRequest(run_key=drop_fingerprint(files), tags={"files": str(len(files))})
+        return dg.RunRequest(
+            run_key=drop_fingerprint(files),
+            asset_selection=[asset_key],
+            tags={"files": str(len(files))},
+        )
 
     return _sensor

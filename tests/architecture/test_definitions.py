@@ -212,6 +212,25 @@ def test_instance_limits_every_pool_to_one():
     assert config["concurrency"]["pools"]["default_limit"] == 1
 
 
+def test_both_instances_monitor_runs_and_free_the_slots_of_ended_runs(tmp_path):
+    import shutil
+
+    import yaml
+
+    for config in (".dagster_home/dagster.yaml", "deploy/dagster.yaml"):
+        monitoring = yaml.safe_load((REPO_ROOT / config).read_text())["run_monitoring"]
+        assert monitoring["enabled"] is True, config
+        assert monitoring["free_slots_after_run_end_seconds"] == 30, config
+        assert monitoring["max_resume_run_attempts"] == 0, config  # the default launcher can't
+    shutil.copy(REPO_ROOT / ".dagster_home" / "dagster.yaml", tmp_path / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:  # Dagster's own schema
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_settings["free_slots_after_run_end_seconds"] == 30
+        assert instance.run_monitoring_cancel_timeout_seconds == 60
+        assert "MONITORING" in instance.get_required_daemon_types()
+        assert "FRESHNESS_DAEMON" in instance.get_required_daemon_types()
+
+
 def test_partner_inbox_sensor_starts_the_partner_job(defs):
     sensor = defs.resolve_sensor_def("partner_inbox_sensor")
     assert sensor.job_name == "partner_submissions"
@@ -220,12 +239,113 @@ def test_partner_inbox_sensor_starts_the_partner_job(defs):
     assert dg.AssetKey(["marts", "fct_partner_emissions"]) in selection
 
 
-def test_yearly_schedules_ship_switched_off(defs):
-    schedules = {s.name: s for s in defs.schedules}
-    assert schedules["smhi_yearly_release"].cron_schedule == "0 6 20 6 *"
-    assert schedules["scb_population_yearly"].cron_schedule == "0 6 1 3 *"
-    assert schedules["yearly_statistics_monthly"].cron_schedule == "0 6 5 * *"
-    assert all(s.default_status == dg.DefaultScheduleStatus.STOPPED for s in schedules.values())
+def test_the_statistics_are_asked_on_their_cron_and_ship_off(defs, asset_specs):
+    from pipelines.defs.automation import policy
+
+    assert not defs.schedules  # Declarative Automation replaced the job schedules
+    crons = {
+        key.to_user_string(): spec.automation_condition.get_label()
+        for key, spec in asset_specs.items()
+        if spec.automation_condition and "on_cron" in spec.automation_condition.get_label()
+    }
+    assert crons == {
+        key: f"on_cron({asked.cron}, Europe/Stockholm)" for key, asked in policy.ASKED.items()
+    }
+    assert crons["raw/smhi_emissions_ggt"] == "on_cron(0 6 20 6 *, Europe/Stockholm)"
+    assert crons["raw/scb_population"] == "on_cron(0 6 1 3 *, Europe/Stockholm)"
+    assert crons["raw/kolada_kpi_values"] == "on_cron(0 6 5 * *, Europe/Stockholm)"
+    sensor = defs.resolve_sensor_def("statistics_automation")
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
+
+
+def test_everything_downstream_follows_eagerly_after_blocking_checks(defs, asset_specs):
+    from pipelines.defs.automation.assets import EAGER, EAGER_OVER_MONTHS
+
+    graph = defs.resolve_asset_graph()
+    inboxes = {
+        "raw/partner_submissions",
+        "raw/energy_reports",
+        "raw/carbon_intensity",
+        "raw/meter_feed_files",
+        "meters/el_values",
+        "meters/fjarrvarme_values",
+    }
+    for key, spec in asset_specs.items():
+        name = key.to_user_string()
+        if name in inboxes or not graph.get(key).is_executable:
+            assert spec.automation_condition is None, name
+        elif not name.startswith("raw/"):
+            assert spec.automation_condition in (EAGER, EAGER_OVER_MONTHS), name
+    for name in (
+        "marts/fct_emissions",
+        "serving/published_marts",
+        "site/medborgarsajt",
+        "reports/klimatkontrakt_uppfoljning",
+    ):
+        condition = asset_specs[dg.AssetKey.from_user_string(name)].automation_condition
+        assert condition == EAGER
+        assert "all_deps_blocking_checks_passed" in str(condition)
+    assert (
+        asset_specs[dg.AssetKey(["staging", "stg_meters__values"])].automation_condition
+        == EAGER_OVER_MONTHS
+    )
+    assert defs.resolve_sensor_def("warehouse_automation").default_status == (
+        dg.DefaultSensorStatus.RUNNING
+    )
+    # dbt's error-severity tests are blocking checks, its warn-severity ones are not
+    checks = {(c.key.asset_key.to_user_string(), c.key.name): c for c in graph.asset_check_nodes}
+    detail = "intermediate/int_smhi__kommun_detail_rows"
+    assert checks[(detail, "assert_smhi_sectors_sum_to_kommun_total")].blocking
+    assert not checks[(detail, "warn_smhi_subsectors_do_not_add_up")].blocking
+
+
+def test_the_sources_that_go_stale_have_freshness_policies(asset_specs):
+    policies = {
+        key.to_user_string(): spec.freshness_policy
+        for key, spec in asset_specs.items()
+        if spec.freshness_policy
+    }
+    assert set(policies) == {
+        "raw/smhi_emissions_ggt",
+        "raw/smhi_emissions_co2",
+        "raw/scb_population",
+        "raw/scb_energy",
+        "raw/scb_lulucf_national",
+        "raw/scb_forest_land",
+        "raw/scb_consumption_emissions",
+        "raw/scb_brp",
+        "raw/sei_household_emissions",
+        "raw/kolada_kpi_values",
+        "raw/energy_reports",
+        "raw/meter_feed_files",
+        "raw/partner_submissions",
+        "raw/carbon_intensity",
+    }
+    smhi = policies["raw/smhi_emissions_ggt"]
+    assert (smhi.deadline_cron, smhi.lower_bound_delta.days) == ("0 6 1 7 *", 45)
+    energy = policies["raw/energy_reports"]
+    assert (energy.warn_window.days, energy.fail_window.days) == (35, 65)
+    partners = policies["raw/partner_submissions"]
+    assert (partners.warn_window.days, partners.fail_window.days) == (380, 430)
+
+
+def test_the_inbox_sensors_load_only_their_inbox(tmp_path):
+    from pipelines.defs.partners.assets import SUBMISSIONS_KEY, partner_inbox_sensor
+    from pipelines.resources import InboxResource
+
+    drop = tmp_path / "inbox" / "partners" / "ikea"
+    drop.mkdir(parents=True)
+    (drop / "ikea_2024.csv").write_text("x")
+    context = dg.build_sensor_context(
+        resources={"inboxes": InboxResource(dir=str(tmp_path / "inbox"), settle_s=0.0)}
+    )
+    assert partner_inbox_sensor(context).asset_selection == [SUBMISSIONS_KEY]
+
+
+def test_a_run_failure_alert_watches_every_run(defs):
+    sensor = defs.resolve_sensor_def("run_failure_alert")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.required_resource_keys == {"alerts"}
 
 
 def test_dagster_definitions_validate_passes():

@@ -32,13 +32,15 @@ PLAIN = sorted(
         ),
     ]
 )
-# Where the environment may be read: the one settings module and the entry points that start a process.
+# Where the environment may be read: the one settings module and the entry points that start a
+# process.
 READS_ENVIRONMENT = {
     PIPELINES / "settings.py",
     PIPELINES / "definitions.py",
     PIPELINES / "cli.py",
     PIPELINES / "demo.py",
     PIPELINES / "ui.py",
+    PIPELINES / "dbt_bound.py",  # dbt's wrapper, told the real dbt by the process starting it
 }
 
 

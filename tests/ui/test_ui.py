@@ -114,6 +114,8 @@ def page(dagster_ui):
         pytest.skip(NO_CHROMIUM)
     from playwright.sync_api import sync_playwright
 
+    del dagster_ui  # asked for so that the server is up first
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -138,8 +140,10 @@ def test_the_asset_graph_shows_every_group(dagster_ui, page):
 
 
 def test_materialize_all_succeeds_and_the_trajectory_chart_is_in_its_metadata(dagster_ui, page):
-    # The job's page, not the whole graph's: the whole graph holds the meter month partitions, for which
-    # "Materialize all" opens the backfill dialog (docs/operators.md).
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # The job's page, not the whole graph's: the whole graph holds the meter month partitions, for
+    # which "Materialize all" opens the backfill dialog (docs/operators.md).
     page.goto(f"{dagster_ui}/locations/borlange_warehouse/jobs/warehouse_refresh")
     page.wait_for_timeout(3000)
     skip_first_visit_dialog(page)
@@ -151,7 +155,7 @@ def test_materialize_all_succeeds_and_the_trajectory_chart_is_in_its_metadata(da
         confirm.wait_for(timeout=10_000)
         page.screenshot(path=ARTIFACTS / "materialize_confirm.png")
         confirm.click()
-    except Exception:  # playwright's TimeoutError: no dialog, the run is launched already
+    except PlaywrightTimeout:  # no dialog: the run is launched already
         pass
 
     def newest_run():
@@ -187,6 +191,41 @@ def test_materialize_all_succeeds_and_the_trajectory_chart_is_in_its_metadata(da
     page.goto(f"{dagster_ui}/assets/reports/klimatkontrakt_uppfoljning")
     page.get_by_text("klimatrapport_2081_2024.html").first.wait_for(timeout=30_000)
     page.screenshot(path=ARTIFACTS / "report_asset.png", full_page=True)
+
+
+def asset_page_shows(dagster_ui, page, key: str, *texts: str) -> str:
+    """The asset's overview page as a person reads it, once every one of `texts` is shown."""
+    page.goto(f"{dagster_ui}/assets/{key}")
+    for text in texts:
+        page.get_by_text(text).first.wait_for(timeout=30_000)
+    skip_first_visit_dialog(page)
+    page.screenshot(path=ARTIFACTS / f"{key.replace('/', '__')}.png", full_page=True)
+    return page.inner_text("body")
+
+
+def test_asset_pages_show_the_automation_conditions_and_freshness_policies(dagster_ui, page):
+    smhi = asset_page_shows(
+        dagster_ui,
+        page,
+        "raw/smhi_emissions_ggt",
+        "on_cron(0 6 20 6 *, Europe/Stockholm)",
+        "Deadline: At 06:00 AM GMT+1, on day 1 of the month, only in July",
+    )
+    assert "statistics_automation" in smhi  # the sensor that evaluates it
+
+    energy = asset_page_shows(
+        dagster_ui,
+        page,
+        "raw/energy_reports",
+        "Warns if more than a month since last materialization",
+        "Fails if more than 2 months since last materialization",
+    )
+    assert "energy_inbox_sensor" in energy  # loaded by its sensor, no automation condition
+    assert "Automation condition" not in energy
+
+    asset_page_shows(
+        dagster_ui, page, "serving/published_marts", "eager, once upstream blocking checks pass"
+    )
 
 
 def descendants(pid: int) -> set[int]:

@@ -1,5 +1,6 @@
-"""The emission spine in Dagster: SMHI's two exports and SCB's population, with their yearly
-jobs and schedules. The work is in loads.py (plain Python)."""
+"""The emission spine in Dagster: SMHI's two exports and SCB's population, with their jobs for
+manual runs (when they are asked: pipelines/defs/automation/policy.py). The work is in loads.py
+(plain Python)."""
 
 import dagster as dg
 
@@ -12,7 +13,6 @@ from pipelines.defs.emissions.raw_tables import (
 )
 from pipelines.lib.warehouse import RawTable, RejectedFile
 from pipelines.resources import SmhiResource, WarehouseResource
-from pipelines.settings import SCHEDULE_TIMEZONE
 
 
 def smhi_result(report: loads.SmhiLoadReport) -> dg.MaterializeResult:
@@ -67,7 +67,8 @@ smhi_emissions_co2 = smhi_asset(
 
 scb_population = scb_table_asset(
     SCB_POPULATION,
-    "SCB population per kommun on 31 December (TAB638 to 2024, TAB5557 from 2025), through PxWebApi 2.0.",
+    "SCB population per kommun on 31 December (TAB638 to 2024, TAB5557 from 2025), through "
+    "PxWebApi 2.0.",
     lambda client, store, scb: loads.load_population(
         client, store, first_year=scb.population_first_year
     ),
@@ -83,23 +84,4 @@ scb_population_job = dg.define_asset_job(
     "scb_population",
     selection=dg.AssetSelection.assets(scb_population).downstream(),
     description="Fetch SCB population and rebuild everything downstream.",
-)
-
-# SMHI publishes year N in May–June of N+2; SCB's final population for a year comes in February.
-smhi_yearly_schedule = dg.ScheduleDefinition(
-    name="smhi_yearly_release",
-    job=smhi_release_job,
-    cron_schedule="0 6 20 6 *",
-    execution_timezone=SCHEDULE_TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Every 20 June: SMHI's yearly release (data to two years back).",
-)
-
-scb_yearly_schedule = dg.ScheduleDefinition(
-    name="scb_population_yearly",
-    job=scb_population_job,
-    cron_schedule="0 6 1 3 *",
-    execution_timezone=SCHEDULE_TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Every 1 March: SCB's population on 31 December of the year before.",
 )

@@ -39,9 +39,9 @@ SMHI_CHECK = "utility_fossil_emissions_match_smhi"
             "row, column and problem.",
         )
     ],
-    description="Borlänge Energi's monthly reports from <INBOX_DIR>/energy/: each file validated (columns, "
-    "units, months, heat balance, no negative energy) and loaded in one transaction; bad files "
-    "quarantined with a report, the warehouse untouched.",
+    description="Borlänge Energi's monthly reports from <INBOX_DIR>/energy/: each file validated "
+    "(columns, units, months, heat balance, no negative energy) and loaded in one transaction; "
+    "bad files quarantined with a report, the warehouse untouched.",
 )
 def energy_reports(
     context: dg.AssetExecutionContext,
@@ -88,8 +88,8 @@ def scb_energy(
     name=SMHI_CHECK,
     additional_deps=[EMISSIONS_KEY],
     pool=DUCKDB_POOL,
-    description="The utility's fossil emissions of heat and power (fuels burnt in its plants) against "
-    "SMHI's 'El och fjärrvärme' for Borlänge, newest common year; WARN when they differ by "
+    description="The utility's fossil emissions of heat and power (fuels burnt in its plants) "
+    "against SMHI's 'El och fjärrvärme' for Borlänge, newest common year; WARN when they differ by "
     "more than ENERGY_SMHI_TOLERANCE.",
 )
 def utility_fossil_emissions_match_smhi(
@@ -126,10 +126,11 @@ def smhi_check_result(c: SmhiComparison) -> dg.AssetCheckResult:
 energy_reports_job = dg.define_asset_job(
     "energy_reports",
     selection=dg.AssetSelection.assets(REPORTS_KEY).downstream(),
-    description="Validate and load the reports in the energy inbox, then rebuild everything downstream.",
+    description="Validate and load the reports in the energy inbox, then rebuild everything "
+    "downstream.",
 )
 
 
 energy_inbox_sensor = inbox_sensor(
-    "energy_inbox_sensor", energy_reports_job, lambda _inboxes: loads.report_feed()
+    "energy_inbox_sensor", energy_reports_job, REPORTS_KEY, lambda _inboxes: loads.report_feed()
 )

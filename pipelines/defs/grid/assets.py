@@ -44,12 +44,14 @@ def carbon_intensity(
 carbon_intensity_job = dg.define_asset_job(
     "carbon_intensity",
     selection=dg.AssetSelection.assets(INTENSITY_KEY).downstream(),
-    description="Validate and load the hourly carbon-intensity files in the inbox, then rebuild everything downstream.",
+    description="Validate and load the hourly carbon-intensity files in the inbox, then rebuild "
+    "everything downstream.",
 )
 
 
 carbon_intensity_inbox_sensor = inbox_sensor(
     "carbon_intensity_inbox_sensor",
     carbon_intensity_job,
+    INTENSITY_KEY,
     lambda inboxes: loads.intensity_feed(inboxes.grid_zone),
 )

@@ -43,10 +43,14 @@ def partner_submissions(
 partner_submissions_job = dg.define_asset_job(
     "partner_submissions",
     selection=dg.AssetSelection.assets(SUBMISSIONS_KEY).downstream(),
-    description="Validate and load the files in the partner inbox, then rebuild everything downstream.",
+    description="Validate and load the files in the partner inbox, then rebuild everything "
+    "downstream.",
 )
 
 
 partner_inbox_sensor = inbox_sensor(
-    "partner_inbox_sensor", partner_submissions_job, lambda _inboxes: loads.submission_feed()
+    "partner_inbox_sensor",
+    partner_submissions_job,
+    SUBMISSIONS_KEY,
+    lambda _inboxes: loads.submission_feed(),
 )

@@ -20,11 +20,13 @@ import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
     DbtCliResource,
     DbtProject,
     dbt_assets,
 )
 
+from pipelines import dbt_bound
 from pipelines.lib.dbt import vars_argument
 from pipelines.settings import DBT_PROJECT_DIR, DUCKDB_POOL, Settings
 
@@ -41,12 +43,26 @@ def dbt_project_for(settings: Settings) -> DbtProject:
     )
 
 
+class BoundDbtCliResource(DbtCliResource):
+    """dbt started through pipelines/dbt_bound.py, so that it dies with the process that starts
+    it: a run killed with SIGKILL leaves no `dbt build` holding the DuckDB write lock. dagster-dbt
+    starts dbt itself (subprocess.Popen, no preexec_fn of ours), hence the wrapper as its
+    executable; the real one is `real_dbt_executable` (DBT_EXECUTABLE)."""
+
+    real_dbt_executable: str
+
+    def cli(self, args, **kwargs) -> DbtCliInvocation:
+        with dbt_bound.bound_environment(self.real_dbt_executable):
+            return super().cli(args, **kwargs)
+
+
 def dbt_resource(settings: Settings, project: DbtProject) -> DbtCliResource:
-    return DbtCliResource(
+    return BoundDbtCliResource(
         project_dir=project,
         profiles_dir=str(project.profiles_dir),
         target=settings.dbt.target,
-        dbt_executable=settings.dbt.executable,
+        dbt_executable=str(dbt_bound.SCRIPT),
+        real_dbt_executable=settings.dbt.executable,
     )
 
 
