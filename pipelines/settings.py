@@ -75,7 +75,8 @@ def seed_column(seed: str, column: str) -> tuple[str, ...]:
 def postgres_host_is_local(host: str | None) -> bool:
     """libpq's PGHOST (maybe a comma-separated list): every host empty (libpq's default socket), a
     unix-socket directory (`/...`, `@...`), 127.x.y.z, ::1 or localhost. dbt_project/profiles.yml
-    holds the same rule, word for word, in Jinja; tests/architecture/test_settings.py renders it against this."""
+    holds the same rule, word for word, in Jinja; tests/architecture/test_settings.py renders it
+    against this."""
 
     def local(name: str) -> bool:
         name = name.strip().lower()
@@ -221,8 +222,14 @@ class MeterSettings(Section):
         return self.max_file_mb * MIB
 
 
+# Borlänge, the programme's kommun: the report's default and the API documentation's example.
+DEFAULT_REPORT_KOMMUN = "2081"
+
+
 class ReportSettings(Section):
-    kommun: te.matching(r"\d{4}", "a four-digit kommun code") = env("REPORT_KOMMUN", "2081")
+    kommun: te.matching(r"\d{4}", "a four-digit kommun code") = env(
+        "REPORT_KOMMUN", DEFAULT_REPORT_KOMMUN
+    )
     year: Annotated[Year | None, Rule(f"a whole number between {YEARS[0]} and {YEARS[1]}")] = env(
         "REPORT_YEAR"  # unset: the kommun's latest
     )

@@ -13,6 +13,7 @@ from fastapi.dependencies.models import Dependant
 
 from pipelines.api.builds import Build
 from pipelines.api.problems import Problem
+from pipelines.settings import DEFAULT_REPORT_KOMMUN as EXAMPLE_KOMMUN
 
 # ASCII digits only: `\d` would take २०८१ or full-width ２０８１ and answer 404 instead of 422.
 KOMMUN_KOD_PATTERN = r"^[0-9]{4}$"
@@ -48,8 +49,8 @@ def known_kommun(
         str,
         PathParam(
             pattern=KOMMUN_KOD_PATTERN,
-            description="SCB kommun code, 4 ASCII digits (Borlänge is 2081).",
-            examples=["2081"],
+            description=f"SCB kommun code, 4 ASCII digits (Borlänge is {EXAMPLE_KOMMUN}).",
+            examples=[EXAMPLE_KOMMUN],
         ),
     ],
 ) -> str:

@@ -6,6 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipelines.settings import DEFAULT_REPORT_KOMMUN as EXAMPLE_KOMMUN
+
 
 def example(**values) -> ConfigDict:
     return ConfigDict(json_schema_extra={"examples": [values]})
@@ -25,7 +27,7 @@ class ProblemDetails(BaseModel):
         title="Unprocessable Entity",
         status=422,
         detail="unknown sector 'Rymdfart'",
-        instance="/v1/kommuner/2081/emissions",
+        instance=f"/v1/kommuner/{EXAMPLE_KOMMUN}/emissions",
         parameter="sector",
         allowed=["agriculture", "transport"],
     )
@@ -59,7 +61,7 @@ class Page(BaseModel):
 
 class Kommun(BaseModel):
     model_config = example(
-        kommun_kod="2081",
+        kommun_kod=EXAMPLE_KOMMUN,
         kommun_namn="Borlänge",
         lan_kod="20",
         lan_namn="Dalarnas län",
@@ -171,11 +173,15 @@ class TrajectoryMethod(BaseModel):
 
 class Trajectory(BaseModel):
     model_config = example(
-        kommun_kod="2081",
+        kommun_kod=EXAMPLE_KOMMUN,
         methods=[
             {
                 "method": "carbon_law",
-                "summary": {"kommun_kod": "2081", "method": "carbon_law", "meets_paris": False},
+                "summary": {
+                    "kommun_kod": EXAMPLE_KOMMUN,
+                    "method": "carbon_law",
+                    "meets_paris": False,
+                },
                 "path": [{"year": 2025, "allowed_t": 350_000.0, "emissions_t": 398_000.0}],
             }
         ],
@@ -233,7 +239,7 @@ class NowcastParis(BaseModel):
 
 class Nowcast(BaseModel):
     model_config = example(
-        kommun_kod="2081",
+        kommun_kod=EXAMPLE_KOMMUN,
         is_estimate=True,
         estimates=[
             {

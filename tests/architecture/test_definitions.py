@@ -173,14 +173,18 @@ def test_the_nowcast_runs_between_the_two_dbt_ops_eagerly_with_its_target_checks
     downstream = dg.AssetSelection.assets(estimates).downstream().resolve(graph)
     assert dg.AssetKey(["marts", "fct_emissions_nowcast"]) in downstream
     # The estimates never flow into the marts that give SMHI as their source.
-    assert not {
-        dg.AssetKey(["marts", m])
-        for m in ("fct_emissions", "emissions_per_capita", "trajectory", "fct_carbon_budget")
-    } & downstream
+    assert (
+        not {
+            dg.AssetKey(["marts", m])
+            for m in ("fct_emissions", "emissions_per_capita", "trajectory", "fct_carbon_budget")
+        }
+        & downstream
+    )
     checks = {c.name for c in graph.asset_check_keys if c.asset_key.path[0] == "nowcast"}
     assert checks == {t.name for t in TARGETS}
     condition = graph.get(estimates).automation_condition
-    assert condition is not None and condition.get_label() == "eager"
+    assert condition is not None
+    assert condition.get_label() == "eager, once upstream blocking checks pass"
 
 
 def test_publishing_waits_for_every_mart(defs):
@@ -311,6 +315,7 @@ def test_the_sources_that_go_stale_have_freshness_policies(asset_specs):
         "raw/scb_population",
         "raw/scb_energy",
         "raw/scb_lulucf_national",
+        "raw/national_sector_emissions",
         "raw/scb_forest_land",
         "raw/scb_consumption_emissions",
         "raw/scb_brp",

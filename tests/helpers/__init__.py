@@ -4,7 +4,9 @@ files, a throwaway PostgreSQL server and a serving-copy reader are the modules b
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import time
 from pathlib import Path
 from types import ModuleType
 
@@ -48,3 +50,44 @@ def fingerprint(store: Store) -> dict:
 def query(store: Store, sql: str, params=()):
     with duckdb.connect(str(store.warehouse_path), read_only=True) as con:
         return con.execute(sql, list(params)).fetchall()
+
+
+# ---- processes (Linux /proc): the kill, signal and UI tests watch what a run leaves behind
+
+
+def wait_until(predicate, timeout_s: float, what: str, every_s: float = 0.2):
+    """The first true value of `predicate()` within `timeout_s`, else an AssertionError."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(every_s)
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+def alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting to be reaped has died)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of `pid`, from every thread's list."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        new = set(children(todo.pop())) - found
+        found |= new
+        todo += new
+    return found

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -16,39 +15,12 @@ import duckdb
 import pytest
 
 from pipelines.settings import DUCKDB_POOL, REPO_ROOT
+from tests.helpers import alive, children, wait_until
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
 
 # A query DuckDB cannot shortcut: it runs for hours, holding the write lock dbt-duckdb took.
 ENDLESS_QUERY = "select sum(hash(range)) as s from range(10000000000000::bigint)"
-
-
-def wait_until(predicate, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
-
-
-def alive(pid: int) -> bool:
-    """True while `pid` runs (a zombie waiting for init to reap it has died)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def children(pid: int) -> list[int]:
-    tasks = Path(f"/proc/{pid}/task")
-    found = []
-    for task in tasks.glob("*"):
-        with open(task / "children") as handle:
-            found.extend(int(child) for child in handle.read().split())
-    return found
 
 
 def cmdline(pid: int) -> str:

@@ -12,13 +12,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from pipelines.settings import REPO_ROOT
+from tests.helpers import alive, descendants, wait_until
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "ui"
@@ -50,16 +50,6 @@ def graphql(base: str, query: str) -> dict:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
-
-
-def wait_until(predicate, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
 
 
 @pytest.fixture(scope="module")
@@ -228,23 +218,6 @@ def test_asset_pages_show_the_automation_conditions_and_freshness_policies(dagst
     )
 
 
-def descendants(pid: int) -> set[int]:
-    found, todo = set(), [pid]
-    while todo:
-        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
-            with contextlib.suppress(OSError):
-                children = {int(c) for c in (task / "children").read_text().split()}
-                todo += children - found
-                found |= children
-    return found
-
-
-def running(pid: int) -> bool:
-    with contextlib.suppress(OSError):
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    return False
-
-
 def test_sigterm_to_borlange_ui_stops_the_webserver_the_daemon_and_the_code_server(ui_process):
     """Last in this module: it stops the UI the other tests use."""
     server, base = ui_process
@@ -252,6 +225,6 @@ def test_sigterm_to_borlange_ui_stops_the_webserver_the_daemon_and_the_code_serv
     assert len(children) >= 3, children  # dagster dev, its webserver and its daemon at least
     server.send_signal(15)  # to `borlange ui` alone, as a service manager or `kill` does
     assert server.wait(timeout=90) == 0
-    wait_until(lambda: not any(running(p) for p in children), 30, "every child to stop")
+    wait_until(lambda: not any(alive(p) for p in children), 30, "every child to stop")
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{base}/server_info", timeout=2)

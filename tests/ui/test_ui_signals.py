@@ -9,12 +9,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, alive, wait_until
 
 STAND_IN = """
 import signal, subprocess, sys, time
@@ -36,23 +34,6 @@ sys.exit(run_until_signalled(command, env=None, cwd=Path.cwd(), grace_s=1.0))
 """
 
 
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
-
-
-def wait_for(predicate, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.mark.parametrize("behaviour", ["obeys", "ignores"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stop_signal_leaves_no_process_behind(tmp_path, signum, behaviour):
@@ -63,11 +44,13 @@ def test_a_stop_signal_leaves_no_process_behind(tmp_path, signum, behaviour):
         start_new_session=True,
     )
     try:
-        grandchild = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), 30, "start"))
+        grandchild = int(
+            wait_until(lambda: pid_file.exists() and pid_file.read_text(), 30, "start")
+        )
         assert alive(grandchild)
         launcher.send_signal(signum)
         assert launcher.wait(timeout=30) == 0
-        wait_for(lambda: not alive(grandchild), 10, "the grandchild to be gone")
+        wait_until(lambda: not alive(grandchild), 10, "the grandchild to be gone")
     finally:
         if launcher.poll() is None:
             os.killpg(launcher.pid, signal.SIGKILL)
