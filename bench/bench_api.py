@@ -214,7 +214,8 @@ def main() -> None:
 
     floor_rate = len(results[0][2]) / results[0][1]
     print(
-        f"bench_api: {args.clients} clients x {args.requests} requests per run, warehouse {warehouse}"
+        f"bench_api: {args.clients} clients x {args.requests} requests per run, warehouse "
+        f"{warehouse}"
     )
     print(
         f"{'run':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'publishes':>10}{'floor/run':>10}"

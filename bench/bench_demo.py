@@ -297,8 +297,9 @@ def floor_report(first: FirstOpFloor, dagster: list[dict]) -> str:
     if f.mismatches:
         lines.append("tests where the floor disagrees with dbt: " + "; ".join(f.mismatches))
     lines.append(
-        f"dbt overhead, first dbt op: dagster op {op / base:.1f}x, dbt CLI {first.warm_wall / base:.1f}x"
-        f" (parse reused) / {first.cold_wall / base:.1f}x (full parse) the floor"
+        f"dbt overhead, first dbt op: dagster op {op / base:.1f}x, dbt CLI "
+        f"{first.warm_wall / base:.1f}x (parse reused) / {first.cold_wall / base:.1f}x (full "
+        "parse) the floor"
     )
     return "\n".join(lines)
 

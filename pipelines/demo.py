@@ -40,7 +40,8 @@ def borlange_summary(con: duckdb.DuckDBPyConnection, kommun_kod: str) -> dict:
             from marts.emissions_per_capita
             where kommun_kod = ? and gas = 'CO2e' and in_latest_release
         )
-        select latest.year, latest.tonnes, latest.population, latest.tonnes_per_capita, latest.vintage,
+        select latest.year, latest.tonnes, latest.population, latest.tonnes_per_capita,
+            latest.vintage,
                base.tonnes as tonnes_1990
         from (select * from totals order by year desc limit 1) as latest
         left join (select tonnes from totals where year = 1990) as base on true
@@ -276,11 +277,12 @@ def materialize_all(
             run_job(defs, instance, [GGT_KEY], progress)
             timings["previous_release_run"] = time.perf_counter() - started
             server.smhi.release = server.smhi.releases()[-1]
-            # Drop the bundled SYNTHETIC monthly reports of Borlänge Energi into the energy inbox, as
-            # the utility would, so the full run loads them (a second demo finds them loaded).
+            # Drop the bundled SYNTHETIC monthly reports of Borlänge Energi into the energy inbox,
+            # as the utility would, so the full run loads them (a second demo finds them loaded).
             stage_bundled_reports(settings.inboxes.dir)
-            # ... and a SYNTHETIC month of meter values (a few hundred points) into the meter inbox, taken
-            # in and written to the lake by the meter job, so the full run's dbt builds the meter marts.
+            # ... and a SYNTHETIC month of meter values (a few hundred points) into the meter inbox,
+            # taken in and written to the lake by the meter job, so the full run's dbt builds the
+            # meter marts.
             stage_demo_sample(
                 settings.inboxes.dir,
                 settings.meters.inbox_folder,
@@ -296,7 +298,8 @@ def materialize_all(
                 partition_key=DEMO_PARTITION,
             )
             timings["meter_sample"] = time.perf_counter() - started
-            # ... and the hourly carbon intensity (real Electricity Maps figures, two releases of 2022).
+            # ... and the hourly carbon intensity (real Electricity Maps figures, two releases of
+            # 2022).
             stage_bundled_files(settings.inboxes.dir)
         say(
             "[4/4] the full run"

@@ -7,9 +7,10 @@ Kolada v3's shape (data_sources.md §2). Two kinds of value, each labelled in a 
 only the replay adds (the live API has none; sources/kolada.py keeps it):
 
 * DERIVED: the greenhouse-gas KPIs, which RKA computes from the Nationella emissionsdatabasen. Here
-  they are computed from the SMHI workbook already bundled (replay/payloads/smhi/GGT_2026-06-25.xlsx)
-  and rounded to whole tonnes (t/inv to 0.01), for Borlänge, Falun, Dalarna (0020) and Sweden (0000);
-  N00401 divides by SCB's population (replay/payloads/scb/TAB638.json, 2023-2024 only).
+  they are computed from the SMHI workbook already bundled
+  (replay/payloads/smhi/GGT_2026-06-25.xlsx) and rounded to whole tonnes (t/inv to 0.01), for
+  Borlänge, Falun, Dalarna (0020) and Sweden (0000); N00401 divides by SCB's population
+  (replay/payloads/scb/TAB638.json, 2023-2024 only).
 * SYNTHETIC: the MEL indicators (district heating, electricity, cars, charge points). No real value
   is available offline; the figures are invented, of a plausible size, and say so.
 """
@@ -193,7 +194,8 @@ def build() -> dict:
             "derived": DERIVED_NOTE,
             "synthetic": SYNTHETIC_NOTE,
             "kpi_titles": "data_sources.md §2.4 (Region-Dalarna/uppfoljning_dalastrategin, rKolada tests); "
-            "transport KPI ids as listed in a public Kolada client script (N07945, U00501, N07713)",
+            "transport KPI ids as listed in a public Kolada client script (N07945, U00501, "
+            "N07713)",
         },
         "kpis": kpis,
         "values": values,

@@ -262,7 +262,8 @@ def build_tab638(shared: Path) -> dict:
         contents="Folkmängd",
         label="Folkmängden efter region, civilstånd, ålder och kön. År 1968 - 2024",
         note=[
-            "Folkmängd avser 31 december och redovisas enligt regionindelningen 1 januari året därpå.",
+            "Folkmängd avser 31 december och redovisas enligt regionindelningen 1 januari året "
+            "därpå.",
             "Replay payload: years 2023-2024 and totals over civilstånd, ålder and kön only.",
         ],
         dimensions=dims,

@@ -309,7 +309,8 @@ GGT_RELEASES = (
         "tdp_bf20c58",
         True,
         (1990, 2000, 2005, 2010, 2015, 2020, 2021, 2022, 2023, 2024),
-        "SMHI GGT release of about June 2026 (data to 2024, no 2016-2019); report date = commit date.",
+        "SMHI GGT release of about June 2026 (data to 2024, no 2016-2019); report date = commit "
+        "date.",
     ),
     # The 2025 release's real report date is unknown: we write the extraction date, i.e. the
     # date of the commit that holds Klimatbyrån's output built from it (2026-04-23).
@@ -539,7 +540,8 @@ def ggt_sheet_rows(
         blocks.append((area.lan_namn, ALLA, area_rows(lan[area.lan_kod], years, None)))
         for code, name in area.kommuner:
             blocks.append((area.lan_namn, name, area_rows(kommun[code], years, totals.get(code))))
-    # Same order as the raw export: sector by sector, Sweden, then each län followed by its kommuner.
+    # Same order as the raw export: sector by sector, Sweden, then each län followed by its
+    # kommuner.
     data = [
         (sector, ALLA, lan_name, kommun_name, *values[sector])
         for sector in (ALLA, *GGT_SECTORS)
@@ -715,7 +717,8 @@ def report_sizes() -> None:
         print("warning: replay/payloads/smhi is over 4 MB", file=sys.stderr)
     for path in sorted(SEEDS_DIR.glob("s*_*.csv")):
         print(
-            f"{sum(1 for _ in path.open(encoding='utf-8')) - 1:>10,d}  rows in {path.relative_to(REPO)}"
+            f"{sum(1 for _ in path.open(encoding='utf-8')) - 1:>10,d}  rows in "
+            f"{path.relative_to(REPO)}"
         )
 
 

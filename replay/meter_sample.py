@@ -484,7 +484,8 @@ def allocate(points: int, medium: str) -> dict[str, int]:
         return dict(full)
     if points < MIN_PER_CATEGORY * len(full):
         raise ValueError(
-            f"at least {MIN_PER_CATEGORY * len(full)} {medium} points ({MIN_PER_CATEGORY} per category)"
+            f"at least {MIN_PER_CATEGORY * len(full)} {medium} points ({MIN_PER_CATEGORY} per "
+            "category)"
         )
     exact = {k: max(MIN_PER_CATEGORY, points * n / total) for k, n in full.items()}
     counts = {k: int(v) for k, v in exact.items()}
@@ -662,7 +663,8 @@ def write_month(
         "month": month,
         "medium": medium,
         "points": str(sum(counts.values())),
-        "note": "SYNTHETIC meter values, not Borlänge Energi's; shaped by SMHI's Borlänge temperature (CC BY 4.0)",
+        "note": "SYNTHETIC meter values, not Borlänge Energi's; shaped by SMHI's Borlänge "
+        "temperature (CC BY 4.0)",
     }
     schema = SCHEMA.with_metadata(metadata)
     writer = _Writer(tmp, schema, fmt)

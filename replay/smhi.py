@@ -173,7 +173,8 @@ class SmhiHandler:
         self.selected: dict[str, str] = {}
         if not self.payloads.get("GGT"):
             raise FileNotFoundError(
-                f"no GGT_<date>.xlsx in {self.payload_dir}; run python -m replay.build_smhi_payloads"
+                f"no GGT_<date>.xlsx in {self.payload_dir}; run python -m "
+                "replay.build_smhi_payloads"
             )
         self._release = ""
         self.release = release or self.releases()[-1]

@@ -1,9 +1,10 @@
 """`make lint-sql`: SQLFluff over the dbt project with the dbt templater ([tool.sqlfluff] in pyproject.toml).
 
-The templater compiles every model as dbt does, and macros such as star_except read a relation's columns
-from the warehouse. So the lint runs against a warehouse of its own, empty but for the raw tables every
-warehouse has from its first connection (pipelines.lib.warehouse.connect), at the path the config names.
-No run of the pipeline is needed first, and the pipeline's own warehouse is never opened.
+The templater compiles every model as dbt does, and macros such as star_except read a relation's
+columns from the warehouse. So the lint runs against a warehouse of its own, empty but for the raw
+tables every warehouse has from its first connection (pipelines.lib.warehouse.connect), at the path
+the config names. No run of the pipeline is needed first, and the pipeline's own warehouse is never
+opened.
 """
 
 from __future__ import annotations

@@ -102,8 +102,9 @@ def check_source_url(url: str, *, allow_insecure_http: bool = False) -> str:
         raise InsecureURL(f"{url!r} is not an http(s) URL with a host", url=url)
     if scheme == "http" and not allow_insecure_http and not is_loopback_host(parts.hostname):
         raise InsecureURL(
-            f"refusing the plain-http URL {url!r}: the sources are fetched over https:// (http:// only "
-            "from a loopback host, or with ALLOW_HTTP_SOURCES=1 for a replay server elsewhere)",
+            f"refusing the plain-http URL {url!r}: the sources are fetched over https:// "
+            "(http:// only from a loopback host, or with ALLOW_HTTP_SOURCES=1 for a replay "
+            "server elsewhere)",
             url=url,
         )
     return url
@@ -272,18 +273,20 @@ class HttpClient:
             delay = wait if wait is not None else self.retry.backoff(attempt)
             if self.clock() + delay >= deadline:
                 raise DeadlineExceeded(
-                    f"{method} {url}: attempt {attempt} failed ({last_reason}) and a retry in {delay:.2f} s "
-                    f"would pass the {self.deadline_s:g} s deadline of the request",
+                    f"{method} {url}: attempt {attempt} failed ({last_reason}) and a retry in "
+                    f"{delay:.2f} s would pass the {self.deadline_s:g} s deadline of the request",
                     url=url,
                     status=last_status,
                     attempts=attempt,
                 )
             self.log(
-                f"{method} {url} attempt {attempt} failed ({last_reason}); retrying in {delay:.2f} s"
+                f"{method} {url} attempt {attempt} failed ({last_reason}); retrying in "
+                f"{delay:.2f} s"
             )
             self.sleep(delay)
         raise SourceHTTPError(
-            f"{method} {url} failed after {self.retry.max_attempts} attempts; last error: {last_reason}",
+            f"{method} {url} failed after {self.retry.max_attempts} attempts; last error: "
+            f"{last_reason}",
             url=url,
             status=last_status,
             attempts=self.retry.max_attempts,
@@ -327,8 +330,8 @@ class HttpClient:
             declared = resp.headers.get("Content-Length")
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
                 raise BodyTooLarge(
-                    f"{method} {resp.url}: the response announces {int(declared)} bytes, more than the "
-                    f"limit of {self.max_body_bytes} bytes (HTTP_MAX_BODY_MB)",
+                    f"{method} {resp.url}: the response announces {int(declared)} bytes, more "
+                    f"than the limit of {self.max_body_bytes} bytes (HTTP_MAX_BODY_MB)",
                     url=url,
                     status=resp.status_code,
                     attempts=attempt,
@@ -347,8 +350,8 @@ class HttpClient:
                 body += chunk
                 if len(body) > self.max_body_bytes:
                     raise BodyTooLarge(
-                        f"{method} {resp.url}: the response body passed the limit of {self.max_body_bytes} "
-                        "bytes (HTTP_MAX_BODY_MB); stopped reading",
+                        f"{method} {resp.url}: the response body passed the limit of "
+                        f"{self.max_body_bytes} bytes (HTTP_MAX_BODY_MB); stopped reading",
                         url=url,
                         status=resp.status_code,
                         attempts=attempt,

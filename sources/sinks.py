@@ -33,7 +33,8 @@ class ForestLandTable:
     contents_code: str
 
 
-# data_sources.md §1.6: MI0107 TotaltUtslappN, Sektor 10.0 = LULUCF, Vaxthusgaser CO2-ekv., ContentsCode 0000018Q.
+# data_sources.md §1.6: MI0107 TotaltUtslappN, Sektor 10.0 = LULUCF, Vaxthusgaser CO2-ekv.,
+# ContentsCode 0000018Q.
 LULUCF_NATIONAL = LulucfTable(
     table_id="TotaltUtslappN",  # unverified: the v1 matrix name; SCB's v2 id is found with GET /tables?query=MI0107
     sector_code="10.0",
@@ -203,6 +204,7 @@ class RiksskogstaxeringenCountyForest:
 
     def fetch(self) -> tuple[pl.DataFrame, JsonStatResult]:
         raise CountyForestUnavailable(
-            "County forest data (SLU Riksskogstaxeringen / Skogsstyrelsen) is not reachable through the "
-            "PxWebApi 2.0 client; see RiksskogstaxeringenCountyForest's docstring for the live source."
+            "County forest data (SLU Riksskogstaxeringen / Skogsstyrelsen) is not reachable "
+            "through the PxWebApi 2.0 client; see RiksskogstaxeringenCountyForest's docstring "
+            "for the live source."
         )

@@ -36,7 +36,10 @@ COLUMNS = (
 )
 NORMAL_TIME = timezone(timedelta(hours=1))
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
-LABEL = "# SYNTETISKA DATA / SYNTHETIC DATA: invented meter values (tests/meter_files.py), not Borlänge Energi's"
+LABEL = (
+    "# SYNTETISKA DATA / SYNTHETIC DATA: invented meter values (tests/meter_files.py), not "
+    "Borlänge Energi's"
+)
 SEED = 14
 
 EL_MIX = (("hushall_lagenhet", 0.5), ("hushall_villa", 0.3), ("hushall_villa_elvarme", 0.2))

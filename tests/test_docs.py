@@ -22,7 +22,8 @@ ENV_READ = re.compile(
     r"""(?:\b(?:env|environ)\s*(?:\.get\(|\[|\()|\bgetenv\(|\benv_var\()\s*["']([A-Z][A-Z0-9_]*)["']"""
 )
 MAKE_TARGET = re.compile(r"\bmake\s+([a-z][a-z0-9_-]*)")
-# [text](target) and [text](target "title"); images too. Autolinks and reference links are not used here.
+# [text](target) and [text](target "title"); images too. Autolinks and reference links are not used
+# here.
 MD_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
 

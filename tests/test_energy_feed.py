@@ -118,7 +118,8 @@ def test_a_file_declared_in_kwh_is_scaled_to_mwh():
 def test_a_whole_file_in_undeclared_kwh_is_caught_by_magnitude_and_heating_value():
     feed = load_feed(FIXTURES / "bad_undeclared_kwh.csv")
     codes = {(p.code, p.row) for p in feed.problems}
-    # Lines 5-7 are Jan-Mar. Every row balances (all 1000x), so the balance check alone is blind here.
+    # Lines 5-7 are Jan-Mar. Every row balances (all 1000x), so the balance check alone is blind
+    # here.
     assert codes == {
         (c, row)
         for c in ("implausible_magnitude", "implausible_heating_value")
@@ -141,7 +142,7 @@ def test_the_balance_tolerance_is_configurable():
     assert load_feed(FIXTURES / "bad_unbalanced.csv", Limits(balance_tolerance=0.08)).ok
 
 
-# --------------------------------------------------------------------------- every class of bad file
+# -------------------------------------------------------------------------- every class of bad file
 
 # (file, code, row, column, value). Row 4 is the header line, rows 5-7 are Jan-Mar 2025.
 BAD_FILES = [
@@ -203,7 +204,8 @@ def test_unreadable_and_unsupported_files(tmp_path):
 
 
 def test_xlsx_with_date_cells_and_kwh_in_the_headings(tmp_path):
-    # A unit cell in a heading, e.g. "Köpt värme (kWh)", declares that column; a real date as the month.
+    # A unit cell in a heading, e.g. "Köpt värme (kWh)", declares that column; a real date as the
+    # month.
     from datetime import datetime
 
     from openpyxl import Workbook, load_workbook
@@ -236,7 +238,7 @@ def test_a_heading_unit_that_contradicts_the_file_unit_is_reported(tmp_path):
     ]
 
 
-# --------------------------------------------------------------------------- the bytes entry point, the registry
+# -------------------------------------------------------------- the bytes entry point, the registry
 
 
 def make_fixtures():
@@ -337,7 +339,7 @@ def test_electricity_in_kwh_and_a_fractional_count_are_caught_when_the_heat_is_r
     assert problems[0].expected == "at most 150,000 MWh per network and month"
 
 
-# --------------------------------------------------------------------------- borlange validate energy
+# ------------------------------------------------------------------------- borlange validate energy
 
 
 def test_borlange_validate_energy_exits_0_when_valid_and_1_with_problems(tmp_path):

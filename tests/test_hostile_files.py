@@ -88,9 +88,11 @@ CONTENT_TYPES = (
     b"</Types>"
 )
 ROOT_RELS = (
-    b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-    b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-    b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    b'<?xml version="1.0" encoding="UTF-8"?><Relationships '
+    b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+    b'Id="rId1" '
+    b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    b'Target="xl/workbook.xml"/></Relationships>'
 )
 WORKBOOK = (
     b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
@@ -98,11 +100,13 @@ WORKBOOK = (
     b'relationships"><sheets><sheet name="Rapport" sheetId="1" r:id="rId1"/></sheets></workbook>'
 )
 WORKBOOK_RELS = (
-    b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-    b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-    b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship '
-    b'Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    b'sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+    b'<?xml version="1.0" encoding="UTF-8"?><Relationships '
+    b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+    b'Id="rId1" '
+    b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    b'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+    b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    b'Target="sharedStrings.xml"/></Relationships>'
 )
 SHEET_OPEN = (
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -253,7 +257,7 @@ def all_bad_partner_cells(rows: int) -> str:
     )
 
 
-# --------------------------------------------------------------------------- the shared limits, energy feed
+# ------------------------------------------------------------------- the shared limits, energy feed
 
 
 def test_defusedxml_is_installed_and_used_by_openpyxl():
@@ -333,20 +337,20 @@ def test_a_cell_too_long_in_an_xlsx(tmp_path):
         (
             lambda: giant_row(20_000),
             "xlsx_bad_worksheet",
-            "The worksheet 'xl/worksheets/sheet1.xml' cannot have been written by Excel: it has a row with more than "
-            "16,384 cells, Excel's last column.",
+            "The worksheet 'xl/worksheets/sheet1.xml' cannot have been written by Excel: it has "
+            "a row with more than 16,384 cells, Excel's last column.",
         ),
         (
             row_beyond_excel,
             "xlsx_bad_worksheet",
-            "The worksheet 'xl/worksheets/sheet1.xml' cannot have been written by Excel: it has a row number beyond "
-            "Excel's last row (1,048,576).",
+            "The worksheet 'xl/worksheets/sheet1.xml' cannot have been written by Excel: it has "
+            "a row number beyond Excel's last row (1,048,576).",
         ),
         (
             billion_laughs_in_sheet,
             "xlsx_bad_worksheet",
-            "The worksheet 'xl/worksheets/sheet1.xml' cannot have been written by Excel: it has a document type "
-            "declaration (entities), which Excel never writes.",
+            "The worksheet 'xl/worksheets/sheet1.xml' cannot have been written by Excel: it has "
+            "a document type declaration (entities), which Excel never writes.",
         ),
         (
             billion_laughs_in_strings,
@@ -444,7 +448,8 @@ def test_utf16_and_utf32_are_named_and_refused_by_both_feeds(tmp_path, codec, bo
     assert problem.code == "unsupported_encoding"
     assert (
         problem.message
-        == f"The file is encoded as {name}, which is not read. Save it in Excel as CSV UTF-8 (*.csv)."
+        == f"The file is encoded as {name}, which is not read. Save it in Excel as CSV UTF-8 "
+        "(*.csv)."
     )
 
 
@@ -486,7 +491,8 @@ def test_nan_and_infinity_in_an_xlsx(tmp_path):
         "Värmeproduktion restavfall (MWh)",
         "inf",
     )
-    # openpyxl itself cannot convert a NaN number cell: that is a problem at its row, not a traceback.
+    # openpyxl itself cannot convert a NaN number cell: that is a problem at its row, not a
+    # traceback.
     problem = only(load_feed_bytes("nan.xlsx", patched_cell(good, "C5", b"NaN")), "unreadable_file")
     assert (problem.row, problem.message) == (5, "The workbook cannot be read (ValueError).")
     # The partner feed: an infinite number is refused the same way.
@@ -564,7 +570,7 @@ def test_a_date_cell_past_year_9999_in_an_xlsx():
     assert (problem.row, problem.column, problem.value) == (5, "Månad", "#VALUE!")
 
 
-# --------------------------------------------------------------------------- free text and the report
+# ------------------------------------------------------------------------- free text and the report
 
 
 def test_control_characters_in_free_text_are_refused_and_escaped(tmp_path):
@@ -623,7 +629,7 @@ def test_no_exception_from_the_readers_escapes(monkeypatch):
     assert problem.message == "The file could not be validated (RuntimeError: a reader's bug)."
 
 
-# --------------------------------------------------------------------------- the downloaded workbooks
+# ------------------------------------------------------------------------- the downloaded workbooks
 
 
 def test_smhi_and_sei_workbooks_pass_the_same_guard(monkeypatch):
@@ -647,7 +653,7 @@ def test_smhi_and_sei_workbooks_pass_the_same_guard(monkeypatch):
         )
 
 
-# --------------------------------------------------------------------------- the command line, in bounded memory
+# -------------------------------------------------------------- the command line, in bounded memory
 
 PARTNER_ENERGY_HEADER = "Energi;Energibärare;Energianvändning (MWh);Leverantör;Kommentar\n"
 # (name, content builder, feeds that read it, the problem code each reports)
@@ -781,9 +787,9 @@ def run_borlange(feed: str, path: Path) -> tuple[int, float, str]:
     only child it is: RUSAGE_CHILDREN there is that child's peak (started from pytest, a child's
     figure would include pytest's own memory, copied at the fork)."""
     probe = (
-        "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-        "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); "
-        "print(r.stdout + r.stderr, end='')"
+        "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, "
+        "text=True); print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss "
+        "/ 1024); print(r.stdout + r.stderr, end='')"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe, str(BORLANGE_CLI), "validate", feed, "--json", str(path)],

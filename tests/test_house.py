@@ -31,7 +31,8 @@ PLAIN = sorted(
         ),
     ]
 )
-# Where the environment may be read: the one settings module and the entry points that start a process.
+# Where the environment may be read: the one settings module and the entry points that start a
+# process.
 READS_ENVIRONMENT = {
     PIPELINES / "settings.py",
     PIPELINES / "definitions.py",

@@ -264,8 +264,8 @@ def duckdb_relations(con, schema: str) -> list[str]:
     return [
         r[0]
         for r in con.execute(
-            "select table_name from duckdb_tables() where database_name = current_database() and schema_name = ? "
-            "order by 1",
+            "select table_name from duckdb_tables() where database_name = current_database() and "
+            "schema_name = ? order by 1",
             [schema],
         ).fetchall()
     ]
@@ -358,8 +358,9 @@ def test_every_mart_matches_duckdb(parity):
         report: dict[str, list[str]] = {}
         for mart in marts:
             duck_columns = duck.execute(
-                "select column_name, data_type from duckdb_columns() where database_name = current_database() "
-                "and schema_name = 'marts' and table_name = ? order by column_index",
+                "select column_name, data_type from duckdb_columns() where database_name = "
+                "current_database() and schema_name = 'marts' and table_name = ? order by "
+                "column_index",
                 [mart],
             ).fetchall()
             cur.execute(
@@ -429,7 +430,8 @@ def test_bi_reader_is_a_role_without_login(parity):
     _, server = parity
     with pg_cursor(server) as cur:
         cur.execute(
-            "select rolcanlogin, rolsuper, rolcreaterole, rolcreatedb from pg_roles where rolname = 'bi_reader'"
+            "select rolcanlogin, rolsuper, rolcreaterole, rolcreatedb from pg_roles where "
+            "rolname = 'bi_reader'"
         )
         assert cur.fetchall() == [(False, False, False, False)]
 
@@ -439,7 +441,8 @@ def test_bi_reader_reads_every_mart(bi_cursor):
         bi_cursor.execute(f'select count(*) from marts."{mart}"')
         assert bi_cursor.fetchone()[0] >= 0
     bi_cursor.execute(
-        "select sum(tonnes) from marts.fct_emissions where kommun_kod = '2081' and year = 2024 and gas = 'CO2e'"
+        "select sum(tonnes) from marts.fct_emissions where kommun_kod = '2081' and year = 2024 "
+        "and gas = 'CO2e'"
     )
     assert bi_cursor.fetchone()[0] > 100_000
 
@@ -447,7 +450,8 @@ def test_bi_reader_reads_every_mart(bi_cursor):
 @pytest.mark.parametrize(
     "statement",
     [
-        "insert into marts.dim_kommun (kommun_kod, kommun_namn, lan_kod, lan_namn) values ('9999', 'X', '99', 'X')",
+        "insert into marts.dim_kommun (kommun_kod, kommun_namn, lan_kod, lan_namn) values "
+        "('9999', 'X', '99', 'X')",
         "update marts.fct_emissions set tonnes = 0 where kommun_kod = '2081'",
         "delete from marts.dim_sector",
         "truncate marts.fct_carbon_budget",
@@ -540,8 +544,10 @@ def test_mirror_copies_awkward_values_exactly(postgres_server, tmp_path):
     path = tmp_path / "awkward.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema edge")
-        con.execute("""create table edge."Mixed Case" (id integer, empty varchar, nothing varchar, d double,
-                       extreme double, text_value varchar, flag boolean, ts timestamp, day date, big bigint,
+        con.execute("""create table edge."Mixed Case" (id integer, empty varchar, nothing varchar, d
+            double,
+                       extreme double, text_value varchar, flag boolean, ts timestamp, day date, big
+                           bigint,
                        backslash varchar, "null-ish" varchar, bytes blob)""")
         con.executemany(
             'insert into edge."Mixed Case" values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', awkward
@@ -571,12 +577,13 @@ def test_nothing_lands_in_public(parity):
     _, server = parity
     with pg_cursor(server) as cur:
         cur.execute(
-            "select table_schema, table_name from information_schema.tables where table_schema = 'public'"
+            "select table_schema, table_name from information_schema.tables where table_schema = "
+            "'public'"
         )
         assert cur.fetchall() == []
         cur.execute(
-            "select nspname from pg_namespace where nspname in ('staging', 'intermediate', 'marts', 'reference') "
-            "order by 1"
+            "select nspname from pg_namespace where nspname in ('staging', 'intermediate', "
+            "'marts', 'reference') order by 1"
         )
         assert [r[0] for r in cur.fetchall()] == ["intermediate", "marts", "reference", "staging"]
 
@@ -592,7 +599,8 @@ def test_the_hook_revokes_create_on_public_from_public(parity, bi_cursor, tmp_pa
         ["run", "--target", "postgres", "--select", "dim_kommun"], server.env(), tmp_path, duck_path
     )
     bi_cursor.execute(
-        "select has_schema_privilege(%s, 'public', 'CREATE'), has_schema_privilege('public', 'public', 'CREATE')",
+        "select has_schema_privilege(%s, 'public', 'CREATE'), has_schema_privilege('public', "
+        "'public', 'CREATE')",
         (BI_LOGIN,),
     )
     assert bi_cursor.fetchone() == (False, False)
@@ -605,7 +613,8 @@ def test_default_privileges_cover_tables_the_dbt_user_creates_later(parity, bi_c
     is readable by bi_reader at once: the default privileges name the creating role."""
     _, server = parity
     with pg_cursor(server) as cur:
-        cur.execute("""select pg_get_userbyid(d.defaclrole), n.nspname, d.defaclobjtype, d.defaclacl::text
+        cur.execute("""select pg_get_userbyid(d.defaclrole), n.nspname, d.defaclobjtype,
+            d.defaclacl::text
                        from pg_default_acl d join pg_namespace n on n.oid = d.defaclnamespace""")
         acls = cur.fetchall()
         assert any(

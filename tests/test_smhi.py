@@ -375,7 +375,7 @@ def test_seeds_keep_codes_as_text(reference):
     assert reference.sector("undersektor", "Personbilar").sector_code == "transport.cars"
 
 
-# --------------------------------------------------------------------------- client via the replay server
+# --------------------------------------------------------------------- client via the replay server
 
 
 @pytest.fixture
@@ -512,7 +512,7 @@ def test_filename_from_content_disposition():
     assert filename_from_disposition(None, "smhi_GGT.xlsx") == "smhi_GGT.xlsx"
 
 
-# --------------------------------------------------------------------------- limits (sources/http.py)
+# ------------------------------------------------------------------------- limits (sources/http.py)
 
 
 def test_a_workbook_over_the_body_limit_is_refused_without_a_retry(replay):

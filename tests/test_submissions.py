@@ -421,17 +421,16 @@ def test_cli_validate_exits_1_and_prints_every_problem_in_both_languages(tmp_pat
     assert out.startswith("ssab_2025.xlsx: 3 problem hittades / 3 problems found\n\n")
     assert (
         "[1] Fil / file 'ssab_2025.xlsx', Blad / sheet 'Utsläpp', rad / row 2, kolumn / column C "
-        "'Utsläpp (t CO2e)', värde / value '-5'\n"
-        "    SV: 'Utsläpp (t CO2e)' får inte vara negativ (-5). Utsläpp kan inte vara negativa; rapportera "
-        "kolupptag på bladet 'Kolupptag'.\n"
-        "    EN: 'Utsläpp (t CO2e)' must not be negative (-5). Emissions cannot be negative; report carbon "
-        "removals on the sheet 'Kolupptag' (carbon removals).\n"
-        "    Förväntat / expected: ett tal ≥ 0 i t CO2e / a number ≥ 0 in t CO2e\n"
-        "    Kod / code: negative_value\n"
+        "'Utsläpp (t CO2e)', värde / value '-5'\n    SV: 'Utsläpp (t CO2e)' får inte vara "
+        "negativ (-5). Utsläpp kan inte vara negativa; rapportera kolupptag på bladet "
+        "'Kolupptag'.\n    EN: 'Utsläpp (t CO2e)' must not be negative (-5). Emissions cannot be "
+        "negative; report carbon removals on the sheet 'Kolupptag' (carbon removals).\n    "
+        "Förväntat / expected: ett tal ≥ 0 i t CO2e / a number ≥ 0 in t CO2e\n    Kod / code: "
+        "negative_value\n"
     ) in out
     assert (
-        "[2] Fil / file 'ssab_2025.xlsx', Blad / sheet 'Utsläpp', rad / row 3, kolumn / column D 'Metod'\n"
-        in out
+        "[2] Fil / file 'ssab_2025.xlsx', Blad / sheet 'Utsläpp', rad / row 3, kolumn / column D "
+        "'Metod'\n" in out
     )
     assert "    Kod / code: scope2_without_method\n" in out
     assert (
@@ -489,7 +488,7 @@ def test_cli_validate_json_and_the_module_entry_point(tmp_path):
     )
 
 
-# --------------------------------------------------------------------------- organisation: partner, year
+# ---------------------------------------------------------------------- organisation: partner, year
 
 
 def test_unknown_partner(tmp_path):
@@ -557,13 +556,14 @@ def test_a_missing_column_names_the_expected_heading_and_what_was_found(tmp_path
     problem = only(xlsx_report(tmp_path, lambda wb: wb["Utsläpp"].delete_cols(4)), "missing_column")
     assert where(problem) == ("Utsläpp", 1, "Metod", "D", "Inom kommunen")
     assert problem.message_sv == (
-        "Kolumnen 'Metod' saknas (i mallen står den i kolumn D). Rubrikraden har: A 'Scope', B 'Kategori', "
-        "C 'Utsläpp (t CO2e)', D 'Inom kommunen', E 'Kommentar'. Lägg tillbaka kolumnen med rubriken 'Metod'."
+        "Kolumnen 'Metod' saknas (i mallen står den i kolumn D). Rubrikraden har: A 'Scope', B "
+        "'Kategori', C 'Utsläpp (t CO2e)', D 'Inom kommunen', E 'Kommentar'. Lägg tillbaka "
+        "kolumnen med rubriken 'Metod'."
     )
     assert problem.message == (
-        "The column 'Metod' is missing (the template has it in column D). The heading row has: A 'Scope', "
-        "B 'Kategori', C 'Utsläpp (t CO2e)', D 'Inom kommunen', E 'Kommentar'. Put the column back with the "
-        "heading 'Metod'."
+        "The column 'Metod' is missing (the template has it in column D). The heading row has: A "
+        "'Scope', B 'Kategori', C 'Utsläpp (t CO2e)', D 'Inom kommunen', E 'Kommentar'. Put the "
+        "column back with the heading 'Metod'."
     )
 
 
@@ -785,7 +785,8 @@ def test_negative_emissions_and_negative_quantities(tmp_path):
     assert where(energy) == ("Energi", 2, "Energianvändning (MWh)", "B", "-1.5")
     assert (
         energy.message_sv
-        == "'Energianvändning (MWh)' får inte vara negativ (-1,5). Ange ett tal som är 0 eller större."
+        == "'Energianvändning (MWh)' får inte vara negativ (-1,5). Ange ett tal som är 0 eller "
+        "större."
     )
     assert (
         energy.message
@@ -1046,8 +1047,8 @@ def test_an_xlsx_that_is_not_a_workbook(tmp_path):
         ),
         "old.xlsx": (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
-            "Filen heter .xlsx men är i det gamla "
-            "Excel-formatet (.xls). Öppna den i Excel och välj Spara som → Excel-arbetsbok (*.xlsx).",
+            "Filen heter .xlsx men är i det gamla Excel-formatet (.xls). Öppna den i Excel och "
+            "välj Spara som → Excel-arbetsbok (*.xlsx).",
         ),
         "other.xlsx": (
             zip_bytes({"word/document.xml": b"<w/>"}),
@@ -1079,8 +1080,8 @@ def test_a_csv_that_is_not_text(tmp_path):
         b"Organisation;ssab\x81"
     )  # 0x81: neither UTF-8 nor cp1252
     assert only(check(tmp_path, "book.csv"), "not_csv").message_sv == (
-        "Filen heter .csv men är en Excel-arbetsbok. Byt filändelsen till .xlsx, eller spara den i Excel som "
-        "CSV (semikolonavgränsad) (*.csv)."
+        "Filen heter .csv men är en Excel-arbetsbok. Byt filändelsen till .xlsx, eller spara den "
+        "i Excel som CSV (semikolonavgränsad) (*.csv)."
     )
     binary = only(check(tmp_path, "binary.csv"), "not_csv")
     assert binary.message_sv == (
@@ -1092,7 +1093,8 @@ def test_a_csv_that_is_not_text(tmp_path):
         "CSV (semicolon delimited) (*.csv)."
     )
     assert only(check(tmp_path, "undecodable.csv"), "not_csv").message == (
-        "The file cannot be read as text in UTF-8 or Windows-1252. Save it in Excel as CSV UTF-8 (*.csv)."
+        "The file cannot be read as text in UTF-8 or Windows-1252. Save it in Excel as CSV UTF-8 "
+        "(*.csv)."
     )
 
 
@@ -1252,7 +1254,7 @@ def test_a_nul_in_the_file_name_and_a_symlink_out_of_the_inbox(tmp_path):
     )
 
 
-# --------------------------------------------------------------------------- several problems at once
+# ------------------------------------------------------------------------- several problems at once
 
 
 def test_a_file_with_several_problems_reports_all_of_them_in_file_order(tmp_path):

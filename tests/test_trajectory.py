@@ -173,7 +173,7 @@ def test_a_new_preset_is_a_new_row(tmp_path, co2e_2026):
     assert result.yearly["year"].max() == 2045
 
 
-# ---------------------------------------------------------------- acceptance: Klimatkollen's Borlänge
+# -------------------------------------------------------------- acceptance: Klimatkollen's Borlänge
 
 
 def test_carbon_law_reproduces_klimatkollen_borlange(carbon_law_2026):
@@ -436,7 +436,7 @@ def test_input_errors(co2e_2026, presets):
         compute_trajectories(co2e_2026, presets["carbon_law"], 2051)
 
 
-# ---------------------------------------------------------------- Borlänge's own path (excludes SSAB)
+# -------------------------------------------------------------- Borlänge's own path (excludes SSAB)
 
 
 def test_borlange_local_without_ssab_data_is_not_met(co2e_2026, presets):

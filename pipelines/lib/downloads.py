@@ -19,7 +19,8 @@ in the BI serving copy only. The API and the site serve exactly this set.
   xlsxwriter) take a minute for the 226,000 rows of fct_emissions, this takes seconds.
 - JSON: an array of objects, one per row (DuckDB's writer).
 - Parquet: the build's own Parquet export, hard-linked.
-Text a spreadsheet would run as a formula is neutralised in every format (sources/formula_safety.py).
+Text a spreadsheet would run as a formula is neutralised in every format
+(sources/formula_safety.py).
 """
 
 from __future__ import annotations
@@ -67,9 +68,9 @@ INTEGER_TYPES = {
 }
 NUMBER_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 
-# The data_sources.csv id behind each dbt source table (`source.table`, or `source.*`). The trajectory
-# tables are the Python trajectory step's output, computed from SMHI's emissions (and, for the
-# consumption trajectory, from SCB's and SEI's consumption figures).
+# The data_sources.csv id behind each dbt source table (`source.table`, or `source.*`). The
+# trajectory tables are the Python trajectory step's output, computed from SMHI's emissions (and,
+# for the consumption trajectory, from SCB's and SEI's consumption figures).
 DBT_SOURCE_IDS = {
     "smhi.*": ("smhi_ned",),
     "scb.*": ("scb_population",),
@@ -240,7 +241,10 @@ def csv_expression(column: dict) -> str:
     if kind == "VARCHAR":
         value = neutralise_sql(name)
     elif kind in NUMBER_TYPES or kind.startswith("DECIMAL"):
-        value = f"case when isfinite({name}::double) then replace(cast({name} as varchar), '.', {quote_literal(CSV_DECIMAL)}) end"
+        value = (
+            f"case when isfinite({name}::double) then replace(cast({name} as varchar), '.', "
+            f"{quote_literal(CSV_DECIMAL)}) end"
+        )
     elif kind.startswith("TIMESTAMP"):
         value = f"strftime({name}, '%Y-%m-%d %H:%M:%S')"
     else:
@@ -314,7 +318,10 @@ def xlsx_cell(column: dict, index: int) -> str:
     elif kind in INTEGER_TYPES:
         cell = f"'<c><v>' || {name} || '</v></c>'"
     else:
-        return f"case when isfinite({name}::double) then '<c><v>' || {name}::double || '</v></c>' else '<c/>' end"
+        return (
+            f"case when isfinite({name}::double) then '<c><v>' || {name}::double || '</v></c>' "
+            "else '<c/>' end"
+        )
     return f"coalesce({cell}, '<c/>')"
 
 
@@ -375,7 +382,8 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict], 
     )
     mart = f"{qualified('marts', table)} as m"
     texts = [(i, xlsx_value(c)) for i, c in enumerate(columns) if is_text(c)]
-    # Every distinct text once, numbered; neutralised and escaped once per distinct value, not per cell.
+    # Every distinct text once, numbered; neutralised and escaped once per distinct value, not per
+    # cell.
     strings = (
         "with strings as (select raw, " + XML_TEXT.format(v=neutralise_sql("raw")) + " as s, "
         "row_number() over (order by raw) - 1 as i from ("
@@ -412,7 +420,8 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict], 
                 b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
             )
             rows = con.execute(
-                f"{strings} select '<si><t xml:space=\"preserve\">' || s || '</t></si>' from strings order by i"
+                f"{strings} select '<si><t xml:space=\"preserve\">' || s || '</t></si>' from "
+                "strings order by i"
             )
             while batch := rows.fetchmany(20_000):
                 shared.write("".join(row for (row,) in batch).encode())
@@ -502,8 +511,8 @@ def datapackage(manifest: dict, resources: list[dict], sources: dict[str, dict])
         "name": "klimatneutrala-borlange-2030",
         "title": "Klimatneutrala Borlänge 2030: utsläpp, befolkning och klimatbanor per kommun",
         "description": (
-            "The published marts of the Klimatneutrala Borlänge 2030 emissions warehouse, one build. "
-            "CSV for a Swedish Excel: UTF-8 with BOM, ';' between fields, decimal comma. "
+            "The published marts of the Klimatneutrala Borlänge 2030 emissions warehouse, one "
+            "build. CSV for a Swedish Excel: UTF-8 with BOM, ';' between fields, decimal comma. "
             "Formula-like text starts with an apostrophe. " + ATTRIBUTION
         ),
         "version": manifest["build_id"],

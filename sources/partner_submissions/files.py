@@ -1,9 +1,9 @@
 """Checks on the file itself, before any of its contents are parsed.
 
 All pure: names are strings, contents are bytes. The order in `validate_submission` is
-name -> extension -> existence and size -> magic bytes -> (xlsx) zip directory and worksheets -> parse.
-The limits and guards are the ones both file feeds share (sources/file_limits.py); this module
-words their refusals in Swedish and English.
+name -> extension -> existence and size -> magic bytes -> (xlsx) zip directory and worksheets ->
+parse. The limits and guards are the ones both file feeds share (sources/file_limits.py); this
+module words their refusals in Swedish and English.
 """
 
 from __future__ import annotations

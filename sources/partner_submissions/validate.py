@@ -1,6 +1,7 @@
 """Validate a partner submission (.xlsx or .csv) against the schema, reporting EVERY problem found.
 
-    report = validate_submission(Path("ssab_2025.xlsx"), root=inbox, partners={...}, today=date.today(),
+    report = validate_submission(Path("ssab_2025.xlsx"), root=inbox, partners={...},
+    today=date.today(),
                                  limits=Limits())
     if report.ok:
         report.submission.emissions      # a polars frame, the schema's keys as columns

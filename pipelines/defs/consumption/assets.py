@@ -18,15 +18,15 @@ from pipelines.resources import SeiResource, WarehouseResource
 
 scb_consumption_emissions = scb_table_asset(
     SCB_CONSUMPTION_EMISSIONS,
-    "SCB MI1301 consumption-based greenhouse-gas emissions, national, by use (households, public sector, "
-    "investments), t CO2e per year, through PxWebApi 2.0.",
+    "SCB MI1301 consumption-based greenhouse-gas emissions, national, by use (households, public "
+    "sector, investments), t CO2e per year, through PxWebApi 2.0.",
     lambda client, store, _scb: loads.load_national_consumption(client, store),
 )
 
 scb_brp = scb_table_asset(
     SCB_BRP,
-    "SCB NR0105 gross regional product per kommun: the key that downscales public consumption and investments. "
-    "The offline payload holds reconstructed shares (see its note).",
+    "SCB NR0105 gross regional product per kommun: the key that downscales public consumption "
+    "and investments. The offline payload holds reconstructed shares (see its note).",
     lambda client, store, _scb: loads.load_brp(client, store),
 )
 

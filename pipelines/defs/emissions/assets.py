@@ -67,7 +67,8 @@ smhi_emissions_co2 = smhi_asset(
 
 scb_population = scb_table_asset(
     SCB_POPULATION,
-    "SCB population per kommun on 31 December (TAB638 to 2024, TAB5557 from 2025), through PxWebApi 2.0.",
+    "SCB population per kommun on 31 December (TAB638 to 2024, TAB5557 from 2025), through "
+    "PxWebApi 2.0.",
     lambda client, store, scb: loads.load_population(
         client, store, first_year=scb.population_first_year
     ),

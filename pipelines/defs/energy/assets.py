@@ -39,9 +39,9 @@ SMHI_CHECK = "utility_fossil_emissions_match_smhi"
             "row, column and problem.",
         )
     ],
-    description="Borlänge Energi's monthly reports from <INBOX_DIR>/energy/: each file validated (columns, "
-    "units, months, heat balance, no negative energy) and loaded in one transaction; bad files "
-    "quarantined with a report, the warehouse untouched.",
+    description="Borlänge Energi's monthly reports from <INBOX_DIR>/energy/: each file validated "
+    "(columns, units, months, heat balance, no negative energy) and loaded in one "
+    "transaction; bad files quarantined with a report, the warehouse untouched.",
 )
 def energy_reports(
     context: dg.AssetExecutionContext,

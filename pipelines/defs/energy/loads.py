@@ -3,9 +3,9 @@ assets.py).
 
 Utility reports are a file feed of the shared drop processor (pipelines/lib/drops.py), under
 the inbox folder (INBOX_DIR):
-    energy/<file>                          drops (CSV or XLSX, contract in sources/energy_feed/contract.py)
-    quarantine/energy/<sha>_<file>         rejected, with <…>.report.txt beside it (row, column, problem)
-    processed/energy/<sha>_<file>          accepted, or already loaded
+    energy/<file> drops (CSV or XLSX, contract in sources/energy_feed/contract.py)
+    quarantine/energy/<sha>_<file> rejected, with <…>.report.txt beside it (row, column, problem)
+    processed/energy/<sha>_<file> accepted, or already loaded
 
 A corrected resubmission of the same network and month is a new file with a higher `load_seq`;
 staging takes, per network and month, the newest file that reports it, and the earlier one stays
@@ -83,7 +83,8 @@ def insert_report(
     con.execute(
         """
         insert into raw.energy_feed_files
-        select ?, ?, coalesce(max(load_seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? from raw.energy_feed_files""",
+        select ?, ?, coalesce(max(load_seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? from
+            raw.energy_feed_files""",
         [
             landed.sha256,
             feed.file,
@@ -111,6 +112,7 @@ def superseded_months(con: duckdb.DuckDBPyConnection, feed: Feed) -> list[str]:
         join reported as r on r.network = v.network and r.month = v.month
         group by v.network, v.month order by v.network, v.month""").fetchall()
     return [
-        f"supersedes {network} {month:%Y-%m} from {file_name} (received {received:%Y-%m-%d %H:%M} UTC)"
+        f"supersedes {network} {month:%Y-%m} from {file_name} (received "
+        f"{received:%Y-%m-%d %H:%M} UTC)"
         for network, month, file_name, received in rows
     ]

@@ -44,7 +44,8 @@ def carbon_intensity(
 carbon_intensity_job = dg.define_asset_job(
     "carbon_intensity",
     selection=dg.AssetSelection.assets(INTENSITY_KEY).downstream(),
-    description="Validate and load the hourly carbon-intensity files in the inbox, then rebuild everything downstream.",
+    description="Validate and load the hourly carbon-intensity files in the inbox, then rebuild "
+    "everything downstream.",
 )
 
 

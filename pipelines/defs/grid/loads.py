@@ -2,9 +2,9 @@
 is in assets.py). A file feed of the shared drop processor (pipelines/lib/drops.py), under the
 inbox folder (INBOX_DIR):
 
-    carbon_intensity/<file>                         drops (.csv or .csv.gz, sources/carbon_intensity.py)
-    quarantine/carbon_intensity/<sha>_<file>        rejected, with <…>.report.txt beside it (line, field, problem)
-    processed/carbon_intensity/<sha>_<file>         accepted, or already loaded
+    carbon_intensity/<file> drops (.csv or .csv.gz, sources/carbon_intensity.py)
+    quarantine/carbon_intensity/<sha>_<file> rejected, with <…>.report.txt beside it (line, field,
+    problem) processed/carbon_intensity/<sha>_<file> accepted, or already loaded
 
 Every accepted file is kept (raw.carbon_intensity_files and _hours); its vintage is the release
 named in the file name, else the day it was received. Staging takes, per zone and hour, the
@@ -104,7 +104,8 @@ def insert_file(
     con.execute(
         """
         insert into raw.carbon_intensity_files
-        select ?, ?, coalesce(max(load_seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? from raw.carbon_intensity_files""",
+        select ?, ?, coalesce(max(load_seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? from
+            raw.carbon_intensity_files""",
         [
             landed.sha256,
             parsed.file,
@@ -134,7 +135,7 @@ def overlap_notes(
         [parsed.rows[0].zone_id, last, first],
     ).fetchall()
     return [
-        f"{'supersedes' if vintage <= parsed.vintage else 'is older than'} {name} (vintage {vintage}) "
-        f"for the hours both cover"
+        f"{'supersedes' if vintage <= parsed.vintage else 'is older than'} {name} (vintage "
+        f"{vintage}) for the hours both cover"
         for name, vintage in earlier
     ]

@@ -102,7 +102,8 @@ def territorial(q: Query) -> dict:
                base.tonnes as tonnes_1990
         from marts.emissions_per_capita e
         left join marts.emissions_per_capita base
-          on base.kommun_kod = e.kommun_kod and base.gas = e.gas and base.in_latest_release and base.year = 1990
+          on base.kommun_kod = e.kommun_kod and base.gas = e.gas and base.in_latest_release and
+              base.year = 1990
         where e.kommun_kod = ? and e.gas = 'CO2e' and e.in_latest_release and e.year = ?""",
         [q.kommun_kod, q.year],
     )
@@ -114,7 +115,8 @@ def territorial(q: Query) -> dict:
         """
         select huvudsektor, sum(tonnes) as tonnes, any_value(vintage) as vintage
         from marts.fct_emissions
-        where kommun_kod = ? and gas = 'CO2e' and in_latest_release and year = ? and huvudsektor <> 'Alla'
+        where kommun_kod = ? and gas = 'CO2e' and in_latest_release and year = ? and huvudsektor <>
+            'Alla'
         group by huvudsektor order by tonnes desc""",
         [q.kommun_kod, q.year],
     )
@@ -175,10 +177,12 @@ def revisions(q: Query, min_change_pct: float = 0.5) -> list[dict]:
     """Sector-years the newest release changed by at least `min_change_pct` against the one before."""
     rows = q.rows(
         """
-        select year, huvudsektor, vintage, previous_vintage, tonnes, previous_tonnes, change_tonnes, change_pct
+        select year, huvudsektor, vintage, previous_vintage, tonnes, previous_tonnes, change_tonnes,
+            change_pct
         from marts.emission_revisions
         where kommun_kod = ? and gas = 'CO2e' and previous_vintage is not null
-          and vintage = (select max(vintage) from marts.emission_revisions where kommun_kod = ? and gas = 'CO2e')
+          and vintage = (select max(vintage) from marts.emission_revisions where kommun_kod = ? and
+              gas = 'CO2e')
           and abs(change_pct) >= ?
         order by year desc, abs(change_tonnes) desc""",
         [q.kommun_kod, q.kommun_kod, min_change_pct],
@@ -246,7 +250,8 @@ def trajectories(q: Query) -> dict:
         )
     paths = q.rows(
         """
-        select method, year, allowed_t, emissions_t, emissions_kind, remaining_budget_t from marts.fct_carbon_budget
+        select method, year, allowed_t, emissions_t, emissions_kind, remaining_budget_t from
+            marts.fct_carbon_budget
         where kommun_kod = ? order by method, year""",
         [q.kommun_kod],
     )
@@ -257,7 +262,8 @@ def trajectories(q: Query) -> dict:
 def consumption(q: Query) -> dict:
     """The latest year's components (households, public sector, investments) and the pace check."""
     rows = q.rows(
-        "select * from marts.fct_consumption_emissions where kommun_kod = ? order by year, component",
+        "select * from marts.fct_consumption_emissions where kommun_kod = ? order by year, "
+        "component",
         [q.kommun_kod],
     )
     if not rows:
@@ -280,7 +286,8 @@ def consumption(q: Query) -> dict:
         )
     pace = []
     for r in q.rows(
-        """select * from marts.consumption_trajectory where kommun_kod = ? and scope_status like 'complete%'
+        """select * from marts.consumption_trajectory where kommun_kod = ? and scope_status like
+            'complete%'
                        order by method = 'carbon_law' desc, method""",
         [q.kommun_kod],
     ):
@@ -338,7 +345,8 @@ def sinks(q: Query) -> dict:
     ]
     balance = q.rows(
         """
-        select * from marts.climate_neutrality_balance where kommun_kod = ? and (year = ? or basis = 'projection')
+        select * from marts.climate_neutrality_balance where kommun_kod = ? and (year = ? or basis =
+            'projection')
         order by year""",
         [q.kommun_kod, q.year],
     )
@@ -381,7 +389,8 @@ def balance_facts(q: Query, row: dict) -> dict:
 @optional
 def energy(q: Query) -> dict:
     rows = q.rows(
-        "select * from marts.fct_district_heating_climate_value order by year, network_id, allocation_method"
+        "select * from marts.fct_district_heating_climate_value order by year, network_id, "
+        "allocation_method"
     )
     items = [
         {
@@ -420,7 +429,8 @@ def meters(q: Query) -> dict:
     if month is None:
         return {"month": None, "timing": [], "profile": [], "weekday": []}
     timing = q.rows(
-        "select * from marts.fct_electricity_timing_effect_monthly where month = ? order by kundkategori",
+        "select * from marts.fct_electricity_timing_effect_monthly where month = ? order by "
+        "kundkategori",
         [month],
     )
     profile = q.rows(
@@ -430,7 +440,8 @@ def meters(q: Query) -> dict:
     )
     weekday = q.rows(
         """select kundkategori, hour_of_day, mean_kw from marts.fct_meter_daily_profile
-                        where month = ? and medium = 'el' and day_type = 'weekday' and not is_suppressed
+                        where month = ? and medium = 'el' and day_type = 'weekday' and not
+                            is_suppressed
                         order by kundkategori, hour_of_day""",
         [month],
     )
@@ -507,9 +518,11 @@ def meters(q: Query) -> dict:
 def partners(q: Query) -> dict:
     status = q.rows(
         """
-        select partner_id, partner_name, reporting_year, has_submitted, submissions_received, latest_received_at
+        select partner_id, partner_name, reporting_year, has_submitted, submissions_received,
+            latest_received_at
         from marts.partner_reporting_status
-        where reporting_year = (select max(reporting_year) from marts.partner_reporting_status where reporting_year <= ?)
+        where reporting_year = (select max(reporting_year) from marts.partner_reporting_status where
+            reporting_year <= ?)
         order by partner_name""",
         [q.year],
     )
@@ -592,10 +605,12 @@ def peers(q: Query) -> dict:
 
 @optional
 def rank_in_lan(q: Query) -> dict:
-    """The kommun's rank within its län and Sweden by emissions per resident (marts.emissions_rank_in_lan)."""
+    """The
+    kommun's rank within its län and Sweden by emissions per resident (marts.emissions_rank_in_lan)."""
     rows = q.rows(
         """select * from marts.emissions_rank_in_lan where kommun_kod = ? and gas = 'CO2e'
-        and year = (select max(year) from marts.emissions_rank_in_lan where kommun_kod = ? and gas = 'CO2e' and year <= ?)""",
+        and year = (select max(year) from marts.emissions_rank_in_lan where kommun_kod = ? and gas =
+            'CO2e' and year <= ?)""",
         [q.kommun_kod, q.kommun_kod, q.year],
     )
     if not rows:

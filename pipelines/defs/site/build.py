@@ -46,12 +46,14 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 KEEP_BUILDS = 2
-# Only this site's own origin: no CDN, font, analytics or API host (Vega's data loads are same-origin).
+# Only this site's own origin: no CDN, font, analytics or API host (Vega's data loads are
+# same-origin).
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src "
+    "'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
 )
-# Swedish names of the trajectory presets (dbt_project/seeds/trajectory_methods.csv); presentation only.
+# Swedish names of the trajectory presets (dbt_project/seeds/trajectory_methods.csv); presentation
+# only.
 METHOD_NAMES = {
     "carbon_law": "Koldioxidlagen, 1,5 °C (11,72 % per år)",
     "carbon_law_1_7c": "Koldioxidlagen, 1,7 °C (7,38 % per år)",
@@ -75,7 +77,8 @@ def method_name(method: str) -> str:
 
 
 def environment() -> jinja2.Environment:
-    # The report's templates too: the neutrality balance table has one home (report/templates/balance.html).
+    # The report's templates too: the neutrality balance table has one home
+    # (report/templates/balance.html).
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([TEMPLATES, REPORT_TEMPLATES]),
         autoescape=True,
@@ -629,7 +632,8 @@ def write_site(serving_dir: Path, site_dir: Path, report_kommun: str) -> BuiltSi
         copy_assets(staged)
         pages, _ = write_pages(con, build, staged, report_kommun)
         link_downloads(build, staged)
-    # A new folder for every site build (sortable by time), so the one being served is never rewritten.
+    # A new folder for every site build (sortable by time), so the one being served is never
+    # rewritten.
     final = builds / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{build.build_id}"
     os.replace(staged, final)
     fsync_dir(builds)

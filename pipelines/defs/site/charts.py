@@ -113,7 +113,8 @@ def stacked_bars() -> dict:
                     "y2": {"scale": "y", "field": "y1"},
                     "fill": {"scale": "color", "field": "series"},
                     "tooltip": {
-                        "signal": "{'år': datum.year, 'sektor': datum.series, 'kt CO2e': format(datum.value, ',.1f')}"
+                        "signal": "{'år': datum.year, 'sektor': datum.series, 'kt CO2e': "
+                        "format(datum.value, ',.1f')}"
                     },
                 }
             },
@@ -311,8 +312,8 @@ def choropleth() -> dict:
             "encode": {
                 "enter": {
                     "fill": {
-                        "signal": "datum.row && isValid(datum.row.value) ? scale('color', datum.row.value) "
-                        ": '#cccccc'"
+                        "signal": "datum.row && isValid(datum.row.value) ? scale('color', "
+                        "datum.row.value) : '#cccccc'"
                     },
                     "stroke": {"value": "#ffffff"},
                     "strokeWidth": {"value": 0.3},

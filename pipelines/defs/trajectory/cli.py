@@ -154,8 +154,8 @@ def check_enough_years(frame: pl.DataFrame, path: Path) -> None:
     )
     if not counts.is_empty():
         raise BadInput(
-            f"{path}: fewer than 2 years for kommun {', '.join(counts['kommun_kod'].to_list()[:20])}; "
-            "a trend needs at least two"
+            f"{path}: fewer than 2 years for kommun "
+            f"{', '.join(counts['kommun_kod'].to_list()[:20])}; a trend needs at least two"
         )
 
 

@@ -53,9 +53,10 @@ def borlange_check(
             CHECK_NAME,
             asset=SUMMARY_KEY,
             description=(
-                "Borlänge's consumption-based emissions (public sector + investments) fall at least about as fast "
-                "as its territorial emissions under carbon_law (tolerance CONSUMPTION_PACE_TOLERANCE_PP); WARN "
-                "with both paces and the Carbon Law rate otherwise."
+                "Borlänge's consumption-based emissions (public sector + investments) fall at "
+                "least about as fast as its territorial emissions under carbon_law (tolerance "
+                "CONSUMPTION_PACE_TOLERANCE_PP); WARN with both paces and the Carbon Law rate "
+                "otherwise."
             ),
         )
     ],
