@@ -1,5 +1,5 @@
-"""`borlange ui` (`make ui`): `dagster dev` on workspace.yaml with DAGSTER_HOME in the repo. Offline by
-default: a replay server runs beside it and the code location points at it."""
+"""`borlange ui` (`make ui`): `dagster dev` on workspace.yaml with DAGSTER_HOME in the repo. Offline
+by default: a replay server runs beside it and the code location points at it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Write the bundled replay files of the hourly carbon-intensity feed (replay/payloads/carbon_intensity/)
-from Electricity Maps' real hourly figures in ../shared/data/hourly/carbon_intensity/.
+"""Write the bundled replay files of the hourly carbon-intensity feed
+(replay/payloads/carbon_intensity/) from Electricity Maps' real hourly figures in
+../shared/data/hourly/carbon_intensity/.
 
     python -m replay.build_carbon_intensity_payloads [--shared PATH]
 

@@ -350,7 +350,8 @@ def build_all(shared: Path) -> dict[Path, bytes]:
     manifest = {
         "files": {
             f"scb/{MI1301_TABLE}.json": {
-                "what": "SCB MI1301 national consumption-based emissions by use (t CO2e), 2008-2023",
+                "what": "SCB MI1301 national consumption-based emissions by use (t CO2e), "
+                "2008-2023",
                 "source_files": [WORKBOOK],
                 "source_sha256": sha256_of(source),
                 "commit": TDP_COMMIT,
@@ -379,8 +380,8 @@ def build_all(shared: Path) -> dict[Path, bytes]:
                 "source_sha256": sha256_of(sei_source),
                 "commit": TDP_COMMIT,
                 "sha256": hashlib.sha256(sei_bytes).hexdigest(),
-                "note": "rewritten cell for cell with fixed workbook properties; the County_grouped "
-                "sheet is left out",
+                "note": "rewritten cell for cell with fixed workbook properties; the "
+                "County_grouped sheet is left out",
             },
         },
         "checks": {

@@ -193,9 +193,9 @@ def build() -> dict:
             "generated_by": "python -m replay.build_kolada_payloads",
             "derived": DERIVED_NOTE,
             "synthetic": SYNTHETIC_NOTE,
-            "kpi_titles": "data_sources.md §2.4 (Region-Dalarna/uppfoljning_dalastrategin, rKolada tests); "
-            "transport KPI ids as listed in a public Kolada client script (N07945, U00501, "
-            "N07713)",
+            "kpi_titles": "data_sources.md §2.4 (Region-Dalarna/uppfoljning_dalastrategin, "
+            "rKolada tests); transport KPI ids as listed in a public Kolada client script "
+            "(N07945, U00501, N07713)",
         },
         "kpis": kpis,
         "values": values,

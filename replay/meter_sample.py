@@ -189,7 +189,8 @@ INDUSTRY = {
 
 
 def _heat_rhythm() -> dict:
-    """The Danish heat meter's mean hour-of-day profile (replay/payloads/meters/dk_heat_diurnal.csv)."""
+    """The Danish heat meter's mean hour-of-day profile
+    (replay/payloads/meters/dk_heat_diurnal.csv)."""
     with HEAT_DIURNAL_FILE.open(encoding="utf-8") as handle:
         values = [float(line.split(";")[1]) for line in handle if line[0].isdigit()]
     return {"weekday": values, "weekend": values}
@@ -329,7 +330,8 @@ def easter(year: int) -> date:
 
 
 def holidays(year: int) -> set[date]:
-    """Swedish public holidays and the eves most workplaces close (midsummer, Christmas, New Year)."""
+    """Swedish public holidays and the eves most workplaces close (midsummer, Christmas, New
+    Year)."""
     e = easter(year)
     midsummer_eve = next(date(year, 6, d) for d in range(19, 26) if date(year, 6, d).weekday() == 4)
     return {
@@ -592,7 +594,8 @@ def category_targets(
     medium: str, month: str, hours: Hours, counts: dict[str, int], cats: dict[str, Category]
 ) -> dict[str, float]:
     """kWh of each category's uttag in the month: its report category's total, split between the
-    categories sharing it by their full-scale expected energy, times the sample's share of points."""
+    categories sharing it by their full-scale expected energy, times the sample's share of
+    points."""
     totals = report_totals(month)
     full = FULL_POINTS[medium]
     weight = {k: full[k] * expected_kwh(k, hours) for k in full}

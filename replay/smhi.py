@@ -271,7 +271,8 @@ class SmhiHandler:
             {
                 "Content-Type": XLSX_CONTENT_TYPE,
                 # unverified: the file name SMHI sends; ours names sub, release and area.
-                "Content-Disposition": f'attachment; filename="{_download_name(path, county, municipality)}"',
+                "Content-Disposition": "attachment; "
+                f'filename="{_download_name(path, county, municipality)}"',
             },
             body,
         )

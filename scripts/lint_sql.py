@@ -1,4 +1,5 @@
-"""`make lint-sql`: SQLFluff over the dbt project with the dbt templater ([tool.sqlfluff] in pyproject.toml).
+"""`make lint-sql`: SQLFluff over the dbt project with the dbt templater ([tool.sqlfluff] in
+pyproject.toml).
 
 The templater compiles every model as dbt does, and macros such as star_except read a relation's
 columns from the warehouse. So the lint runs against a warehouse of its own, empty but for the raw

@@ -124,7 +124,8 @@ def simplify(source: Path, target: Path) -> dict:
             "decimals": DECIMALS,
             "winding": "exterior rings clockwise, holes counter-clockwise (d3-geo's spherical "
             "convention)",
-            "limits": "2020 boundaries, simplified: for choropleth maps only, never to measure area",
+            "limits": "2020 boundaries, simplified: for choropleth maps only, never to measure "
+            "area",
         },
         "features": sorted(
             (simplify_feature(f) for f in features), key=lambda f: f["properties"]["kommun_kod"]

@@ -118,7 +118,8 @@ def check_xlsx(data: bytes, limits: FileLimits) -> Refusal | None:
 
 
 def check_xlsx_archive(data: bytes, limits: FileLimits) -> Refusal | None:
-    """Magic bytes and the zip central directory: a real workbook, not too many entries, not a zip bomb.
+    """Magic bytes and the zip central directory: a real workbook, not too many entries, not a zip
+    bomb.
 
     Nothing is inflated. The declared sizes are trustworthy enough: Python's zipfile (which
     openpyxl uses) stops inflating an entry at its declared size and fails on a CRC mismatch.
@@ -375,7 +376,8 @@ def is_safe_text(text: str, *, line_breaks: bool = False) -> bool:
 
 
 def printable(text: str) -> str:
-    """Text safe to print in a report: every character `is_safe_text` refuses as an escape (\\x1b)."""
+    """Text safe to print in a report: every character `is_safe_text` refuses as an escape
+    (\\x1b)."""
     if is_safe_text(text):
         return text
     return "".join(ch if ch.isprintable() or ch in _TEXT_SPACES else _escape(ch) for ch in text)

@@ -167,7 +167,8 @@ class RateLimiter:
 
 
 class HttpClient:
-    """`requests` with timeouts, retries, Retry-After, a rate limiter, a body limit and a deadline."""
+    """`requests` with timeouts, retries, Retry-After, a rate limiter, a body limit and a
+    deadline."""
 
     def __init__(
         self,

@@ -74,7 +74,8 @@ class SinkSourceError(ValueError):
 
 
 def replay_flags(response: JsonStatResult) -> dict:
-    """`extension.replay` of a bundled payload (synthetic flag, provenance); {} for SCB's own answers."""
+    """`extension.replay` of a bundled payload (synthetic flag, provenance); {} for SCB's own
+    answers."""
     return response.extension.get("replay") or {}
 
 
@@ -104,7 +105,8 @@ def lulucf_selection(metadata: dict, spec: LulucfTable = LULUCF_NATIONAL) -> dic
 
 
 def lulucf_frame(result: JsonStatResult, spec: LulucfTable = LULUCF_NATIONAL) -> pl.DataFrame:
-    """One row per year: the national net flow in t CO2e (negative = net removal), '..' -> null with status."""
+    """One row per year: the national net flow in t CO2e (negative = net removal), '..' -> null with
+    status."""
     unit, factor = unit_factor(result, spec.contents_code, TONNE_FACTORS)
     frame = result.frame
     if set(frame.get_column("Sektor").unique()) != {spec.sector_code}:

@@ -187,7 +187,8 @@ def write_parquet(path: Path, values) -> Path:
 
 
 def meter_partitions_job():
-    """Both media's partition assets in one job on the multiprocess executor (rebuilt in each child)."""
+    """Both media's partition assets in one job on the multiprocess executor (rebuilt in each
+    child)."""
     from pipelines.defs.meters.assets import el_values, fjarrvarme_values
     from pipelines.resources import resources_for
     from pipelines.settings import Settings

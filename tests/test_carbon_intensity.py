@@ -1,6 +1,7 @@
 """The hourly carbon-intensity feed (issue 14): Electricity Maps' two header versions, strict
 validation naming file, line and field, vintages (the newer release wins per hour, the older is
-kept), and the real SE3 figures of the replay files against means computed here with the csv module."""
+kept), and the real SE3 figures of the replay files against means computed here with the csv
+module."""
 
 from __future__ import annotations
 

@@ -222,8 +222,9 @@ def mart_values(con, component: str, years: range) -> dict[tuple[str, int], floa
 
 @needs_shared
 def test_public_sector_reproduces_kons_off_for_borlange_2008_2017(demo_con, kons_sheets):
-    """Klimatkollen rounds to whole tonnes, so 'within rounding' is 0.5 t plus the key's own rounding
-    (it is a ratio of rounded Kons_Off values): 1 t. 2008–2011 use the 2012 key (key-year rule)."""
+    """Klimatkollen rounds to whole tonnes, so 'within rounding' is 0.5 t plus the key's own
+    rounding (it is a ratio of rounded Kons_Off values): 1 t. 2008–2011 use the 2012 key (key-year
+    rule)."""
     off = kons_sheets["Kons_Off"]
     ours = mart_values(demo_con, "public_sector", range(2008, 2018))
     comparison = [
@@ -253,12 +254,10 @@ def test_public_sector_reproduces_kons_off_for_borlange_2008_2017(demo_con, kons
 
 @needs_shared
 def test_every_kommun_reproduces_kons_off_and_kons_inv_within_rounding(demo_con, kons_sheets):
-    """The bound is the rounding the figures carry, term by term: the workbook rounds each value to 1 t
-    (0.5 t); the key is a ratio of rounded Kons_Off values (0.5 t of Off, i.e. 0.5 t × value/Off
+    """The bound is the rounding the figures carry, term by term: the workbook rounds each value to
+    1 t (0.5 t); the key is a ratio of rounded Kons_Off values (0.5 t of Off, i.e. 0.5 t × value/Off
     when applied to Inv); and the rounded kommun values do not add up to the national total (±9 t),
-    so
-    normalising the
-    key to sum 1 moves every value by value × |Σ shares − 1|."""
+    so normalising the key to sum 1 moves every value by value × |Σ shares − 1|."""
     off = kons_sheets["Kons_Off"]
     mismatches = []
     for component, sheet in (("public_sector", "Kons_Off"), ("investments", "Kons_Inv")):
@@ -336,7 +335,8 @@ def test_peer_comparison_ranks_borlange_within_dalarna_by_emissions_per_resident
 
 
 def test_rank_in_lan_agrees_with_the_peer_group_and_counts_every_lan(demo_con):
-    """The län rank is computed once (emissions_rank_in_lan); Dalarna's peer group is the same 15 kommuner."""
+    """The län rank is computed once (emissions_rank_in_lan); Dalarna's peer group is the same 15
+    kommuner."""
     rank, size, sweden_rank, sweden_size = demo_con.execute("""
         select rank_in_lan, kommuner_in_lan, rank_in_sweden, kommuner_in_sweden from
             marts.emissions_rank_in_lan

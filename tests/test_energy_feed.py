@@ -1,5 +1,5 @@
-"""Borlänge Energi's monthly feed: parsing, units and every class of bad file (the loads, the marts and
-the climate value are in test_energy_pipeline.py).
+"""Borlänge Energi's monthly feed: parsing, units and every class of bad file (the loads, the marts
+and the climate value are in test_energy_pipeline.py).
 
 The fixtures are SYNTHETIC (tests/fixtures/energy/make_fixtures.py writes them).
 """

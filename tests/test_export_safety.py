@@ -1,5 +1,6 @@
 """Untrusted text on its way out (hardening): formula-like text is inert in every CSV/Parquet the
-project writes, a "$…$" name cannot crash a chart, and a report cannot break out of its Markdown fence."""
+project writes, a "$…$" name cannot crash a chart, and a report cannot break out of its Markdown
+fence."""
 
 from __future__ import annotations
 

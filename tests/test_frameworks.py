@@ -162,7 +162,8 @@ def test_every_smhi_sector_code_is_mapped_to_the_gpc(mapping, demo_con):
 
 
 def _hand_inventory(con, mapping) -> dict[str, Decimal]:
-    """Borlänge 2024 by hand: SMHI's main-sector rows through the seed, scope 2 from the energy marts."""
+    """Borlänge 2024 by hand: SMHI's main-sector rows through the seed, scope 2 from the energy
+    marts."""
     code_of = {
         r["raw_name"]: r["sector_code"]
         for r in seed("smhi_sector_names")
@@ -246,7 +247,8 @@ def test_borlange_gpc_basic_and_basic_plus_2024(mapping, demo_con):
 
 
 def test_scope1_total_is_smhis_total_minus_what_leaves_the_territory(mapping, demo_con):
-    """Scope 1 (the territorial total, I.4.4 included) = SMHI's sectors minus what the seed puts in scope 3."""
+    """Scope 1 (the territorial total, I.4.4 included) = SMHI's sectors minus what the seed puts in
+    scope 3."""
     outside = {r["input_code"] for r in mapping if r["input"] == "smhi_ned" and r["scope"] != "1"}
     rows = demo_con.execute(
         """
@@ -274,7 +276,8 @@ def test_scope1_total_is_smhis_total_minus_what_leaves_the_territory(mapping, de
 def test_basic_plus_direct_emissions_are_smhis_total_minus_what_the_mapping_puts_outside_basic_plus(
     mapping, demo_con
 ):
-    """BASIC+ without scope 2 = SMHI's sectors minus the rows the seed keeps out of BASIC+ (I.4.4 only)."""
+    """BASIC+ without scope 2 = SMHI's sectors minus the rows the seed keeps out of BASIC+ (I.4.4
+    only)."""
     outside = {
         r["input_code"]
         for r in mapping

@@ -120,7 +120,8 @@ def workbook_bytes(
     strings=(SST_OPEN, b"<si><t>x</t></si></sst>"),
     extra: dict[str, bytes] | None = None,
 ) -> bytes:
-    """A minimal workbook openpyxl reads; `sheet` and `strings` are chunks, streamed into the zip."""
+    """A minimal workbook openpyxl reads; `sheet` and `strings` are chunks, streamed into the
+    zip."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in (

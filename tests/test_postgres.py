@@ -589,7 +589,8 @@ def test_nothing_lands_in_public(parity):
 
 
 def test_the_hook_revokes_create_on_public_from_public(parity, bi_cursor, tmp_path):
-    """As before PostgreSQL 15: every login may create tables in public. The next dbt run closes it."""
+    """As before PostgreSQL 15: every login may create tables in public. The next dbt run closes
+    it."""
     duck_path, server = parity
     with contextlib.closing(server.connect(superuser=True)) as con, con, con.cursor() as cur:
         cur.execute("grant create on schema public to public")

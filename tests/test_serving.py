@@ -106,7 +106,8 @@ def test_concurrent_readers_always_see_one_consistent_build(demo_warehouse, tmp_
 
 
 def everything_but_downloads() -> list[dg.AssetKey]:
-    """warehouse_refresh's assets less the raw ones (the meter month partitions are in their own job)."""
+    """warehouse_refresh's assets less the raw ones (the meter month partitions are in their own
+    job)."""
     from pipelines.definitions import build_definitions
 
     job = build_definitions().resolve_job_def("warehouse_refresh")
@@ -197,8 +198,8 @@ def dbt_is_building(session: int) -> bool:
 
 @pytest.mark.skipif(
     os.environ.get("FULL_CONCURRENCY") != "1",
-    reason="10 full builds take ~6 min: run with FULL_CONCURRENCY=1 (the default suite publishes 10 "
-    "builds)",
+    reason="10 full builds take ~6 min: run with FULL_CONCURRENCY=1 (the default suite publishes "
+    "10 builds)",
 )
 def test_readers_during_ten_full_builds(own_warehouse, tmp_path):
     """The issue's version: a reader loops on the serving copy while the whole job (less the

@@ -195,8 +195,10 @@ def served_lulucf_without(year: int) -> dict:
 def test_low_permanence_removal_is_left_out_and_a_year_without_lulucf_stays_unknown(
     demo_warehouse, tmp_path
 ):
-    """A copy of the demo warehouse gets Tunabyggen's 2024 removals (synthetic: biochar 40 t, 100–1000 år;
-    tree planting 25 t, under 100 år) and a national series without 2023; the sink models are rebuilt."""
+    """A copy of the demo warehouse gets Tunabyggen's 2024 removals (synthetic: biochar 40 t,
+    100–1000 år; tree planting 25 t, under 100 år) and a national series without 2023; the sink
+    models are
+    rebuilt."""
     store = Store(tmp_path / "wh" / "borlange.duckdb", tmp_path / "wh" / "landing")
     store.warehouse_path.parent.mkdir(parents=True)
     shutil.copy(demo_warehouse.warehouse.path, store.warehouse_path)

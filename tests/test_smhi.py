@@ -1,4 +1,5 @@
-"""SMHI export: parser on the bundled fixtures, malformed files, and the client via the replay server."""
+"""SMHI export: parser on the bundled fixtures, malformed files, and the client via the replay
+server."""
 
 from __future__ import annotations
 

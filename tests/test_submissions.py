@@ -132,7 +132,8 @@ VALID = {
 
 
 def set_cell(cell, value) -> None:
-    """As a person would type it: ja/nej for booleans; text stays text even when it starts with '='."""
+    """As a person would type it: ja/nej for booleans; text stays text even when it starts with
+    '='."""
     if isinstance(value, bool):
         value = "ja" if value else "nej"
     cell.value = value
@@ -184,7 +185,8 @@ def csv_record(sheet_name: str, fields: list[str]) -> str:
 
 
 def fill_csv_template(template: str, records: dict = VALID) -> str:
-    """The template text with a record line under each section's heading line (Organisation replaced)."""
+    """The template text with a record line under each section's heading line (Organisation
+    replaced)."""
     out = []
     for line in template.splitlines(keepends=True):
         if line.startswith("Organisation;ssab;"):

@@ -156,7 +156,8 @@ class Lake:
         memory_limit: str = "1GB",
     ) -> Written:
         """Replace the partition with the normalised rows of one landed file (sources/meter_feed's
-        Parquet); the revision says what changed. The same file again: unchanged, nothing written."""
+        Parquet); the revision says what changed. The same file again: unchanged, nothing
+        written."""
         target = self.partition_path(medium, month)
         previous = self.file_sha256(target)
         if previous == file_sha256:

@@ -1,4 +1,5 @@
-"""The load framework: writes to the DuckDB warehouse and the raw landing zone (plain Python, no Dagster).
+"""The load framework: writes to the DuckDB warehouse and the raw landing zone (plain Python, no
+Dagster).
 
 Rules this module enforces:
 - every file that comes in is kept byte for byte, content-addressed by its sha256;

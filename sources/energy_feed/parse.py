@@ -153,7 +153,8 @@ def _first_sheet_lines(data: bytes, limits: FileLimits) -> list[tuple[int, list[
 
 
 def _root_cause(error: BaseException) -> str:
-    """The name of the first error in the chain: openpyxl wraps defusedxml's EntitiesForbidden in a ValueError."""
+    """The name of the first error in the chain: openpyxl wraps defusedxml's EntitiesForbidden in a
+    ValueError."""
     while error.__cause__ is not None:
         error = error.__cause__
     return type(error).__name__
@@ -279,7 +280,8 @@ def _finite(value: int | float | str) -> tuple[float | None, str | None]:
 
 
 def parse_month(value: object) -> date | None:
-    """The first day of the month, or None. Whether the year is plausible is validate.py's question."""
+    """The first day of the month, or None. Whether the year is plausible is validate.py's
+    question."""
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
@@ -369,5 +371,6 @@ def cell_at(cells: list[object], index: int | None) -> object:
 
 
 def load_long(name: str, data: bytes, limits: FileLimits = FileLimits()) -> pl.DataFrame:
-    """The long frame of a file's bytes without validation (use validate.load_feed_bytes in pipelines)."""
+    """The long frame of a file's bytes without validation (use validate.load_feed_bytes in
+    pipelines)."""
     return to_long(read_sheet(name, data, limits))

@@ -127,8 +127,8 @@ ORGANISATION = Sheet(
     key="organisation",
     name="Organisation",
     title_en="Organisation",
-    help_sv="Vem som rapporterar och för vilket år. En enda rad (rad 2); partner och år är ifyllda i "
-    "mallen.",
+    help_sv="Vem som rapporterar och för vilket år. En enda rad (rad 2); partner och år är "
+    "ifyllda i mallen.",
     help_en="Who reports, and for which year. One single row (row 2); partner and year are "
     "pre-filled.",
     single_row=True,
@@ -184,8 +184,8 @@ EMISSIONS = Sheet(
     title_en="Emissions",
     help_sv="Organisationens egna utsläpp under rapportåret, en rad per scope och kategori, i ton "
     "CO2e.",
-    help_en="The organisation's own emissions in the reporting year, one row per scope and category, "
-    "in tonnes CO2e.",
+    help_en="The organisation's own emissions in the reporting year, one row per scope and "
+    "category, in tonnes CO2e.",
     unique_key=("scope", "category", "method", "inside_territory"),
     min_rows=1,
     columns=(
@@ -220,7 +220,8 @@ EMISSIONS = Sheet(
             "1000.",
             unit="t CO2e",
             minimum=0,
-            negative_hint_sv="Utsläpp kan inte vara negativa; rapportera kolupptag på bladet 'Kolupptag'.",
+            negative_hint_sv="Utsläpp kan inte vara negativa; rapportera kolupptag på bladet "
+            "'Kolupptag'.",
             negative_hint_en="Emissions cannot be negative; report carbon removals on the sheet "
             "'Kolupptag' (carbon removals).",
         ),
@@ -302,8 +303,8 @@ ACTIONS = Sheet(
     title_en="Actions",
     help_sv="Åtgärderna i klimatinvesteringsplanen: vad ni gör, vad det kostar och hur mycket det "
     "minskar utsläppen.",
-    help_en="The actions in the climate-investment plan: what you do, what it costs and how much it "
-    "cuts emissions.",
+    help_en="The actions in the climate-investment plan: what you do, what it costs and how much "
+    "it cuts emissions.",
     unique_key=("action_id",),
     columns=(
         Column(
@@ -382,7 +383,8 @@ REMOVALS = Sheet(
     name="Kolupptag",
     title_en="Carbon removals",
     help_sv="Koldioxid som organisationen tagit upp och lagrat under rapportåret, i ton CO2.",
-    help_en="Carbon dioxide the organisation removed and stored in the reporting year, in tonnes CO2.",
+    help_en="Carbon dioxide the organisation removed and stored in the reporting year, in tonnes "
+    "CO2.",
     unique_key=("removal_type", "method", "permanence"),
     columns=(
         Column(

@@ -309,8 +309,8 @@ def _foreign(sheet: Sheet, raw: RawSheet, headings: dict[int, str], result: Colu
 
 
 def unit_column_problems(sheet: Sheet, raw: RawSheet, columns: ColumnMap) -> list[Located]:
-    """Cells of an extra unit column ('Enhet': 'kg') that contradict the template's units; a unit column
-    without such cells is only a foreign column."""
+    """Cells of an extra unit column ('Enhet': 'kg') that contradict the template's units; a unit
+    column without such cells is only a foreign column."""
     out: list[Located] = []
     for i in columns.unit_columns:
         heading = raw.header[i].shown().strip()

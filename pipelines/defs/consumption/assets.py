@@ -34,8 +34,8 @@ scb_brp = scb_table_asset(
 @dg.asset(
     key=["raw", SEI_HOUSEHOLD_EMISSIONS.name],
     **INGESTION,
-    description="SEI Konsumtionskompassen: household consumption-based emissions per capita per kommun "
-    "(kg CO2e), a file feed read from SEI_HOUSEHOLDS_PATH.",
+    description="SEI Konsumtionskompassen: household consumption-based emissions per capita per "
+    "kommun (kg CO2e), a file feed read from SEI_HOUSEHOLDS_PATH.",
 )
 def sei_household_emissions(
     context: dg.AssetExecutionContext, sei: SeiResource, warehouse: WarehouseResource

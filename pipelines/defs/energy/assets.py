@@ -88,9 +88,9 @@ def scb_energy(
     name=SMHI_CHECK,
     additional_deps=[EMISSIONS_KEY],
     pool=DUCKDB_POOL,
-    description="The utility's fossil emissions of heat and power (fuels burnt in its plants) against "
-    "SMHI's 'El och fjärrvärme' for Borlänge, newest common year; WARN when they differ by "
-    "more than ENERGY_SMHI_TOLERANCE.",
+    description="The utility's fossil emissions of heat and power (fuels burnt in its plants) "
+    "against SMHI's 'El och fjärrvärme' for Borlänge, newest common year; WARN when they "
+    "differ by more than ENERGY_SMHI_TOLERANCE.",
 )
 def utility_fossil_emissions_match_smhi(
     warehouse: WarehouseResource, tolerances: TolerancesResource, report: ReportResource
@@ -126,7 +126,8 @@ def smhi_check_result(c: SmhiComparison) -> dg.AssetCheckResult:
 energy_reports_job = dg.define_asset_job(
     "energy_reports",
     selection=dg.AssetSelection.assets(REPORTS_KEY).downstream(),
-    description="Validate and load the reports in the energy inbox, then rebuild everything downstream.",
+    description="Validate and load the reports in the energy inbox, then rebuild everything "
+    "downstream.",
 )
 
 

@@ -103,7 +103,8 @@ def insert_report(
 
 
 def superseded_months(con: duckdb.DuckDBPyConnection, feed: Feed) -> list[str]:
-    """The network-months this report takes over from a file loaded earlier (the newest one in force)."""
+    """The network-months this report takes over from a file loaded earlier (the newest one in
+    force)."""
     reported = feed.frame.select("network", "month").unique()  # noqa: F841 - read by DuckDB's replacement scan
     rows = con.execute("""
         select v.network, v.month, arg_max(f.file_name, f.load_seq), max(f.received_at)

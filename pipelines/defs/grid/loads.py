@@ -127,7 +127,8 @@ def insert_file(
 def overlap_notes(
     con: duckdb.DuckDBPyConnection, parsed: Parsed, first: datetime, last: datetime
 ) -> list[str]:
-    """Earlier files covering the same hours: whose vintage is older (this one wins) or newer (it stays)."""
+    """Earlier files covering the same hours: whose vintage is older (this one wins) or newer (it
+    stays)."""
     earlier = con.execute(
         """
         select file_name, vintage from raw.carbon_intensity_files

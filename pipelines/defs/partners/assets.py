@@ -43,7 +43,8 @@ def partner_submissions(
 partner_submissions_job = dg.define_asset_job(
     "partner_submissions",
     selection=dg.AssetSelection.assets(SUBMISSIONS_KEY).downstream(),
-    description="Validate and load the files in the partner inbox, then rebuild everything downstream.",
+    description="Validate and load the files in the partner inbox, then rebuild everything "
+    "downstream.",
 )
 
 

@@ -96,8 +96,10 @@ def folder_mismatch(path: Path, folder_partner: str, file_partner: str) -> Probl
         column=None,
         value=file_partner,
         code="partner_folder_mismatch",
-        message_sv=f"filen ligger i mappen för {folder_partner!r} men anger partner {file_partner!r}",
-        message=f"the file is in the folder of {folder_partner!r} but names partner {file_partner!r}",
+        message_sv=f"filen ligger i mappen för {folder_partner!r} men anger partner "
+        f"{file_partner!r}",
+        message=f"the file is in the folder of {folder_partner!r} but names partner "
+        f"{file_partner!r}",
         expected=f"partner-id {folder_partner!r}, eller filen i inbox/partners/{file_partner}/ / "
         f"partner id {folder_partner!r}, or the file in inbox/partners/{file_partner}/",
     )

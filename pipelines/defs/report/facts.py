@@ -174,7 +174,8 @@ def territorial(q: Query) -> dict:
 
 
 def revisions(q: Query, min_change_pct: float = 0.5) -> list[dict]:
-    """Sector-years the newest release changed by at least `min_change_pct` against the one before."""
+    """Sector-years the newest release changed by at least `min_change_pct` against the one
+    before."""
     rows = q.rows(
         """
         select year, huvudsektor, vintage, previous_vintage, tonnes, previous_tonnes, change_tonnes,
@@ -210,7 +211,8 @@ def revisions(q: Query, min_change_pct: float = 0.5) -> list[dict]:
 
 
 def trajectories(q: Query) -> dict:
-    """Each method's verdict: trend against allowed sums, remaining budget, exhaustion and net zero."""
+    """Each method's verdict: trend against allowed sums, remaining budget, exhaustion and net
+    zero."""
     vintage = q.rows(
         "select max(vintage) as v from marts.fct_emissions where kommun_kod = ?", [q.kommun_kod]
     )[0]["v"]
@@ -606,7 +608,8 @@ def peers(q: Query) -> dict:
 @optional
 def rank_in_lan(q: Query) -> dict:
     """The
-    kommun's rank within its län and Sweden by emissions per resident (marts.emissions_rank_in_lan)."""
+    kommun's rank within its län and Sweden by emissions per resident
+    (marts.emissions_rank_in_lan)."""
     rows = q.rows(
         """select * from marts.emissions_rank_in_lan where kommun_kod = ? and gas = 'CO2e'
         and year = (select max(year) from marts.emissions_rank_in_lan where kommun_kod = ? and gas =
@@ -635,8 +638,9 @@ INDICATOR_YEARS = 5  # the trend: the latest five years of each indicator
 
 @optional
 def indicators(q: Query) -> dict:
-    """Each MEL indicator of the kommun (marts.fct_indicators): its latest years up to the report year,
-    the change over them, and its target; Kolada's and the warehouse's own values side by side."""
+    """Each MEL indicator of the kommun (marts.fct_indicators): its latest years up to the report
+    year, the change over them, and its target; Kolada's and the warehouse's own values side by
+    side."""
     rows = q.rows(
         """
         select * from marts.fct_indicators

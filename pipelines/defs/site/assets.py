@@ -22,8 +22,8 @@ SITE_KEY = dg.AssetKey(["site", "medborgarsajt"])
     group_name="serving",
     pool=DUCKDB_POOL,
     kinds={"html"},
-    description="The citizens' static site (Swedish): the report kommun's page, a page per kommun, a "
-    "comparison view and a map, every number cited; read from serving/current only.",
+    description="The citizens' static site (Swedish): the report kommun's page, a page per "
+    "kommun, a comparison view and a map, every number cited; read from serving/current only.",
 )
 def medborgarsajt(
     context: dg.AssetExecutionContext, serving: ServingResource, report: ReportResource

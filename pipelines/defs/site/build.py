@@ -1,4 +1,5 @@
-"""Build the citizens' static site (Swedish) from the published serving copy (plain Python, no Dagster).
+"""Build the citizens' static site (Swedish) from the published serving copy (plain Python, no
+Dagster).
 
     <site>/index.html                 the report kommun (REPORT_KOMMUN): every section
     <site>/kommun/<kod>.html          every other kommun: sectors, trajectories, rank in its län
@@ -219,7 +220,8 @@ def trajectory_section(page: Page, k: data.Kommun, vintage) -> dict:
 
 
 def path_rows(path: list[dict]) -> Markup:
-    """A method's yearly table, built here rather than in a template loop: 870 such tables per site."""
+    """A method's yearly table, built here rather than in a template loop: 870 such tables per
+    site."""
     return Markup(
         "".join(
             f'<tr data-year="{p["year"]}"><th scope="row">{p["year"]}</th>{cell(p["emissions_t"], "t")}'
@@ -440,7 +442,8 @@ def comparison_data(kommuner: dict[str, data.Kommun], default: list[str]) -> dic
 
 
 def swedish_csv(rows: list[list]) -> bytes:
-    """CSV for a Swedish Excel: UTF-8 with BOM, semicolons, decimal comma; text made formula-inert."""
+    """CSV for a Swedish Excel: UTF-8 with BOM, semicolons, decimal comma; text made
+    formula-inert."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for row in rows:

@@ -246,7 +246,8 @@ def horizontal_bars() -> dict:
                     "x2": {"scale": "x", "field": "value"},
                     "fill": {"signal": f"datum.highlight ? '{PALETTE[1]}' : '{PALETTE[0]}'"},
                     "tooltip": {
-                        "signal": "{'': datum.label, 'värde': format(datum.value, ',.2f') + ' ' + unit}"
+                        "signal": "{'': datum.label, 'värde': format(datum.value, ',.2f') + ' ' "
+                        "+ unit}"
                     },
                 }
             },
@@ -256,7 +257,8 @@ def horizontal_bars() -> dict:
 
 
 def choropleth() -> dict:
-    """Rows {kommun_kod, kommun_namn, value} joined to assets/kommuner.geojson: emissions per resident."""
+    """Rows {kommun_kod, kommun_namn, value} joined to assets/kommuner.geojson: emissions per
+    resident."""
     spec = _base(560)
     spec["autosize"] = "none"
     spec["signals"] += [{"name": "width", "value": 320}, {"name": "height", "value": 640}]

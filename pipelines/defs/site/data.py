@@ -1,4 +1,5 @@
-"""What the citizens' site shows, read from the published serving copy only (plain Python, no Dagster).
+"""What the citizens' site shows, read from the published serving copy only (plain Python, no
+Dagster).
 
 `open_build(serving_dir)` resolves `serving/current` once, so a publish during the build cannot
 mix two builds, and opens that build's DuckDB file read-only. `all_kommuner(con)` reads every

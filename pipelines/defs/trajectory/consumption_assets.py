@@ -60,8 +60,9 @@ def borlange_check(
             ),
         )
     ],
-    description="Every trajectory preset on consumption-based emissions per kommun (public sector + "
-    "investments), with the pace beside the territorial trend's and the Carbon Law rate.",
+    description="Every trajectory preset on consumption-based emissions per kommun (public "
+    "sector + investments), with the pace beside the territorial trend's and the Carbon Law "
+    "rate.",
 )
 def consumption_summary(
     warehouse: WarehouseResource, report: ReportResource, tolerances: TolerancesResource
