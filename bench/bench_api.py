@@ -218,12 +218,14 @@ def main() -> None:
         f"{warehouse}"
     )
     print(
-        f"{'run':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'publishes':>10}{'floor/run':>10}"
+        f"{'run':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'errors':>8}{'publishes':>10}{'floor/run':>10}"
     )
     for name, seconds, latencies, errors, publishes in results:
         rate = len(latencies) / seconds
         print(
-            f"{name:<22}{len(latencies):>9}{rate:>9.0f}{1000 * p(latencies, 50):>9.1f}{1000 * p(latencies, 99):>9.1f}"
+            f"{name:<22}{len(latencies):>9}{rate:>9.0f}"
+            f"{1000 * p(latencies, 50):>9.1f}{1000 * p(latencies, 99):>9.1f}"
             f"{errors:>8}{publishes:>10}{floor_rate / rate:>9.1f}x"
         )
 

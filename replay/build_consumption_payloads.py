@@ -24,8 +24,8 @@ Writes, deterministically (the same inputs give the same bytes):
 Checks made on the way (the build fails if one does not hold):
 - for every kommun and year, `Kons_Off` and `Kons_Inv` give the same share of their national total
   (within the workbook's rounding to whole tonnes): one key for both components;
-- for 2008–2011, every kommun's share equals its 2012 share: years before NR0105's first year use the
-  2012 key.
+- for 2008–2011, every kommun's share equals its 2012 share: years before NR0105's first year use
+  the 2012 key.
 
 Codes marked `# unverified` could not be checked against SCB's live metadata offline.
 """
@@ -61,7 +61,8 @@ SEI_WORKBOOK = (
     "2023_shared April 2026.xlsx"
 )
 TDP_COMMIT = "bf20c580380961c3b1b246681992e2d9d2b26f11"
-EXTRACTED = "2026-02-05T00:00:00Z"  # Klimatkollen's extraction date of both SCB tables; SCB's own release stamp is unverified
+# Klimatkollen's extraction date of both SCB tables; SCB's own release stamp is unverified.
+EXTRACTED = "2026-02-05T00:00:00Z"
 SEI_CREATED = datetime(2026, 4, 1)  # fixed workbook properties, for byte-identical output
 USE_SHEETS = {"HHK": "Kons_HH", "OFFK": "Kons_Off", "INV": "Kons_Inv"}
 USE_LABELS = {

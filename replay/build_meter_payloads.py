@@ -123,9 +123,8 @@ def build_solar(shared: Path, out_dir: Path) -> Path:
         while source not in values and source >= datetime(2024, 1, 8):
             source -= timedelta(days=7)
         share = values.get(source, 0.0) / peak
-        lines.append(
-            f"{hour:%Y-%m-%dT%H:%M};{share:.4f};{'' if source == hour else f'{source:%Y-%m-%dT%H:%M}'}"
-        )
+        filled_from = "" if source == hour else f"{source:%Y-%m-%dT%H:%M}"
+        lines.append(f"{hour:%Y-%m-%dT%H:%M};{share:.4f};{filled_from}")
         hour += timedelta(hours=1)
     target = out_dir / "se_solar_2024.csv"
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -160,7 +159,8 @@ def build_temperature(shared: Path = DEFAULT_SHARED, out_dir: Path = OUT_DIR) ->
     while day <= LAST:
         if day in values:
             lines.append(f"{day};{values[day]:.1f};")
-        else:  # only December 2024: the same day a year before (2024 is a leap year; Dec has no 29 Feb)
+        else:
+            # Only December 2024: the same day a year before (2024 is a leap year: no 29 Feb).
             source = day.replace(year=day.year - 1)
             lines.append(f"{day};{values[source]:.1f};{source}")
         day += timedelta(days=1)

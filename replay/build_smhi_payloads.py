@@ -5,7 +5,8 @@
 Inputs are the shared Klimatkollen files (see `<shared>/SOURCE.md`); outputs:
 
 * `dbt_project/seeds/scb_kommuner.csv`, `smhi_kommun_name_aliases.csv`, `smhi_sector_names.csv`
-* `replay/payloads/smhi/GGT_2026-06-25.xlsx`, `GGT_2026-04-23.xlsx`, `CO2_2024-04-18.xlsx`, `MANIFEST.json`
+* `replay/payloads/smhi/GGT_2026-06-25.xlsx`, `GGT_2026-04-23.xlsx`, `CO2_2024-04-18.xlsx`,
+  `MANIFEST.json`
 
 The workbooks are written fresh with openpyxl (no styles, fixed properties and zip
 timestamps), so running the script twice gives byte-identical files.

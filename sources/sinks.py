@@ -36,7 +36,8 @@ class ForestLandTable:
 # data_sources.md §1.6: MI0107 TotaltUtslappN, Sektor 10.0 = LULUCF, Vaxthusgaser CO2-ekv.,
 # ContentsCode 0000018Q.
 LULUCF_NATIONAL = LulucfTable(
-    table_id="TotaltUtslappN",  # unverified: the v1 matrix name; SCB's v2 id is found with GET /tables?query=MI0107
+    # Unverified: the v1 matrix name; SCB's v2 id is found with GET /tables?query=MI0107.
+    table_id="TotaltUtslappN",
     sector_code="10.0",
     gas_code="CO2-ekv.",
     contents_code="0000018Q",

@@ -49,7 +49,9 @@ POSTGRES_TYPES = {
 # Synthetic partner submissions: a resubmission (only the newest counts), scopes 1-3, rows
 # inside and outside the territory, actions over several years, removals, and text that CSV
 # must carry unchanged (tab, newline, quotes, backslash, an empty string beside a null).
-SUBMISSIONS = [  # sha256, partner_id, reporting_year, file_name, received_at, contact_name, contact_email, submitted_date
+# sha256, partner_id, reporting_year, file_name, received_at, contact_name, contact_email,
+# submitted_date
+SUBMISSIONS = [
     (
         "a" * 64,
         "ssab",
@@ -101,7 +103,9 @@ SUBMISSIONS = [  # sha256, partner_id, reporting_year, file_name, received_at, c
         date(2026, 1, 20),
     ),
 ]
-EMISSIONS = [  # sha256, partner_id, reporting_year, source_row, scope, category, tonnes_co2e, method, inside_territory, comment
+# sha256, partner_id, reporting_year, source_row, scope, category, tonnes_co2e, method,
+# inside_territory, comment
+EMISSIONS = [
     ("a" * 64, "ssab", 2023, 2, 1, "Processer", 900000.0, None, True, "superseded"),
     ("b" * 64, "ssab", 2023, 2, 1, "Processer", 912345.678901, None, True, ""),
     (
@@ -185,7 +189,9 @@ ACTIONS = [  # sha256, partner_id, reporting_year, source_row, action_id, title,
         None,
     ),
 ]
-REMOVALS = [  # sha256, partner_id, reporting_year, source_row, removal_type, tonnes_co2, method, permanence, comment
+# sha256, partner_id, reporting_year, source_row, removal_type, tonnes_co2, method, permanence,
+# comment
+REMOVALS = [
     ("d" * 64, "borlange_energi", 2024, 2, "BECCS", 150.75, "mätt", "över 1000 år", None),
     ("e" * 64, "tunabyggen", 2025, 2, "Trädplantering", 3.25, "uppskattad", "under 100 år", None),
 ]

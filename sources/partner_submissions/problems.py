@@ -373,10 +373,10 @@ def field_too_long(limit: int) -> Msg:
 def unreadable_csv(detail: str) -> Msg:
     return Msg(
         "unreadable_csv",
-        f'CSV-filen kunde inte läsas ({detail}). Kontrollera citattecknen (") och spara filen på nytt i '
-        f"Excel som CSV (semikolonavgränsad) (*.csv).",
-        f'The CSV file could not be read ({detail}). Check the quotation marks (") and save the file again '
-        f"from Excel as CSV (semicolon delimited) (*.csv).",
+        f'CSV-filen kunde inte läsas ({detail}). Kontrollera citattecknen (") och spara filen '
+        "på nytt i Excel som CSV (semikolonavgränsad) (*.csv).",
+        f'The CSV file could not be read ({detail}). Check the quotation marks (") and save the '
+        "file again from Excel as CSV (semicolon delimited) (*.csv).",
         CSV_EXPECTED,
     )
 

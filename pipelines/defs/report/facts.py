@@ -22,7 +22,8 @@ class Fact:
 
     value: object
     note: int
-    kind: str  # t | pct | t_per_capita | kg_per_capita | g_per_kwh | share | year | date | bool | text
+    # t | pct | t_per_capita | kg_per_capita | g_per_kwh | share | year | date | bool | text
+    kind: str
     fact_id: str = ""  # data-fact attribute, so tests can find the number in the page
 
 

@@ -222,13 +222,14 @@ def trajectory_section(page: Page, k: data.Kommun, vintage) -> dict:
 def path_rows(path: list[dict]) -> Markup:
     """A method's yearly table, built here rather than in a template loop: 870 such tables per
     site."""
-    return Markup(
-        "".join(
-            f'<tr data-year="{p["year"]}"><th scope="row">{p["year"]}</th>{cell(p["emissions_t"], "t")}'
-            f'<td class="text">{"utfall" if p["emissions_kind"] == "actual" else html.escape(p["emissions_kind"] or "–")}'
-            f"</td>{cell(p['allowed_t'], 't')}</tr>"
-            for p in path
-        )
+    return Markup("".join(path_row(p) for p in path))
+
+
+def path_row(p: dict) -> str:
+    kind = "utfall" if p["emissions_kind"] == "actual" else html.escape(p["emissions_kind"] or "–")
+    return (
+        f'<tr data-year="{p["year"]}"><th scope="row">{p["year"]}</th>'
+        f'{cell(p["emissions_t"], "t")}<td class="text">{kind}</td>{cell(p["allowed_t"], "t")}</tr>'
     )
 
 

@@ -1,7 +1,8 @@
 """`borlange trajectory`: the trajectory summary for every kommun in a CSV, under one named method.
 
     borlange trajectory --emissions FILE.csv --method carbon_law \
-        [--as-of-year 2026] [--out summary.csv|summary.json] [--exclusions FILE.csv] [--presets FILE.csv]
+        [--as-of-year 2026] [--out summary.csv|summary.json] \
+        [--exclusions FILE.csv] [--presets FILE.csv]
 
 The input is long: kommun_kod, year, tonnes (other columns are ignored; kommun_kod is read
 as text, so 0114 stays 0114). The output has the summary columns; dates are ISO
