@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import csv
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -99,12 +100,12 @@ def heat_diurnal(shared: Path) -> list[float]:
             for r in csv.DictReader(handle)
         ]
     sums, counts = [0.0] * 24, [0] * 24
-    for (t0, e0), (t1, e1) in zip(rows, rows[1:]):
+    for (t0, e0), (t1, e1) in pairwise(rows):
         if t1 - t0 == timedelta(hours=1) and e1 >= e0:
             hour = (t0 + timedelta(hours=1)).hour  # UTC -> normal time, the hour starting at t0
             sums[hour] += e1 - e0
             counts[hour] += 1
-    means = [s / c for s, c in zip(sums, counts)]
+    means = [s / c for s, c in zip(sums, counts, strict=True)]
     return [m / (sum(means) / 24) for m in means]
 
 

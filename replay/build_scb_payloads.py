@@ -114,7 +114,7 @@ def dimension(
         "label": label,
         "category": {
             "index": {c: i for i, c in enumerate(codes)},
-            "label": dict(zip(codes, labels)),
+            "label": dict(zip(codes, labels, strict=True)),
         },
         "extension": ext,
     }

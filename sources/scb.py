@@ -142,7 +142,7 @@ def decode_jsonstat2(payload: dict) -> pl.DataFrame:
         )
     columns: dict[str, list] = {}
     stride = n
-    for dim_id, size in zip(ids, sizes):
+    for dim_id, size in zip(ids, sizes, strict=True):
         codes = category_codes(payload["dimension"][dim_id])
         if len(codes) != size:
             raise ValueError(
@@ -184,7 +184,7 @@ def jsonstat_result(
     responses stay available one by one through `responses()`."""
     parts = [
         _single_result(table_id, raw, selection)
-        for raw, selection in zip(raw_responses, selections)
+        for raw, selection in zip(raw_responses, selections, strict=True)
     ]
     if len(parts) == 1:
         return parts[0]

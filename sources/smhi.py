@@ -649,6 +649,7 @@ def _read_data_rows(
                 "source_row",
             ),
             (level, lan_kod, kommun_kod, *labels, number),
+            strict=True,
         ):
             columns[name].append(value)
     if not seen:
@@ -745,7 +746,7 @@ def _to_long(columns: dict[str, list], years: list[int], factor: float) -> pl.Da
             **{c: pl.Float64 for c in year_cols},
         },
     )
-    year_of = {col: year for col, year in zip(year_cols, years)}
+    year_of = {col: year for col, year in zip(year_cols, years, strict=True)}
     long = wide.unpivot(
         index=[k for k in columns if k in FRAME_SCHEMA],
         on=year_cols,

@@ -393,7 +393,7 @@ def test_borlange_consumption_trajectory_against_territorial(demo_con, kons_shee
                     v
                     - (series[i] + (series[j] - series[i]) / (years[j] - years[i]) * (y - years[i]))
                 )
-                for y, v in zip(years, series)
+                for y, v in zip(years, series, strict=True)
             ),
             (series[j] - series[i]) / (years[j] - years[i]),
         )

@@ -216,7 +216,9 @@ def test_xlsx_with_date_cells_and_kwh_in_the_headings(tmp_path):
     rows[header_at] = [h.replace("(MWh)", "(kWh)") for h in rows[header_at]]
     for r in rows[header_at + 1 :]:
         r[1] = datetime(2025, 1, 1)
-        r[2:] = [v * 1000 if "(kWh)" in h else v for h, v in zip(rows[header_at][2:], r[2:])]
+        r[2:] = [
+            v * 1000 if "(kWh)" in h else v for h, v in zip(rows[header_at][2:], r[2:], strict=True)
+        ]
     book = Workbook()
     for r in rows:
         book.active.append(r)

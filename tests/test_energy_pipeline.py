@@ -358,7 +358,7 @@ def climate_row(store: Store, network: str, method: str) -> dict:
             [network, method],
         )
         [row] = cursor.fetchall()
-        return dict(zip([d[0] for d in cursor.description], row))
+        return dict(zip([d[0] for d in cursor.description], row, strict=True))
 
 
 def test_climate_value_alternative_production_method_by_hand(energy_warehouse):

@@ -782,7 +782,7 @@ def measure(runs: list[tuple[str, Path]]) -> list[tuple[int, float, str]]:
     )
     return [
         (code, peak, Path(out).read_text(encoding="utf-8", errors="replace"))
-        for (code, peak), (_, _, out) in zip(json.loads(done.stdout), jobs)
+        for (code, peak), (_, _, out) in zip(json.loads(done.stdout), jobs, strict=True)
     ]
 
 
@@ -819,7 +819,7 @@ def measured(hostile_folder):
     results = measure([(feed, hostile_folder / name) for name, feed in RUNS])
     return {
         run: (*result, (hostile_folder / run[0]).stat().st_size)
-        for run, result in zip(RUNS, results)
+        for run, result in zip(RUNS, results, strict=True)
     }
 
 

@@ -219,7 +219,7 @@ def test_electric_heating_follows_borlanges_temperature(january):
     days = sorted(temps)
     x, y = [temps[d] for d in days], [daily[d] for d in days]
     mx, my = sum(x) / len(x), sum(y) / len(y)
-    corr = sum((a - mx) * (b - my) for a, b in zip(x, y)) / math.sqrt(
+    corr = sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / math.sqrt(
         sum((a - mx) ** 2 for a in x) * sum((b - my) ** 2 for b in y)
     )
     assert corr < -0.9

@@ -338,7 +338,9 @@ def table_differences(
             continue
         left, right = sorted(left, key=by_doubles), sorted(right, key=by_doubles)
         if len(left) != len(right) or not all(
-            same_value(x, y) for lr, rr in zip(left, right) for x, y in zip(lr, rr)
+            same_value(x, y)
+            for lr, rr in zip(left, right, strict=True)
+            for x, y in zip(lr, rr, strict=True)
         ):
             problems.append(f"values differ for {key}: {left[:2]} vs {right[:2]}")
         if len(problems) > 8:
@@ -381,7 +383,7 @@ def test_every_mart_matches_duckdb(parity):
             else:
                 problems += [
                     f"{name}: {d} became {p}"
-                    for (name, d), (_, p) in zip(duck_columns, pg_columns)
+                    for (name, d), (_, p) in zip(duck_columns, pg_columns, strict=True)
                     if p not in POSTGRES_TYPES.get(d, {d.lower()})
                 ]
                 names = ", ".join(f'"{c}"' for c, _ in duck_columns)

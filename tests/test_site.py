@@ -159,7 +159,11 @@ def headline_from_marts(con, kod: str) -> dict:
         [kod],
     ).fetchone()
     return dict(
-        zip(["year", "tonnes", "per_capita", "population", "rank_in_lan", "rank_in_sweden"], row)
+        zip(
+            ["year", "tonnes", "per_capita", "population", "rank_in_lan", "rank_in_sweden"],
+            row,
+            strict=True,
+        )
     )
 
 
@@ -199,7 +203,7 @@ def assert_kommun_page_equals_marts(v: Visit, con, kod: str) -> None:
     shown_cells = {}
     for row in v.table("#tabell-sektorer"):
         year = int(row[0])
-        for sector, value in zip(sectors, row[1:]):
+        for sector, value in zip(sectors, row[1:], strict=True):
             if value != "":
                 shown_cells[(year, sector)] = float(value)
     assert shown_cells.keys() == expected.keys()

@@ -298,7 +298,7 @@ def test_cli_template_writes_the_workbook_and_the_csv_from_the_schema(tmp_path, 
     for sheet in SHEETS:
         ws = workbook[sheet.name]
         assert [c.value for c in ws[1]] == [c.heading for c in sheet.columns]
-        for cell, column in zip(ws[1], sheet.columns):
+        for cell, column in zip(ws[1], sheet.columns, strict=True):
             assert column.help_sv in cell.comment.text and column.help_en in cell.comment.text
     assert [c.value for c in workbook["Organisation"][2]][:2] == ["ssab", 2025]
     assert "Utsläpp (t CO2e)" in [c.value for c in workbook["Utsläpp"][1]]

@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from pipelines import cli
 from pipelines.defs.trajectory.compute import (
     SUMMARY_COLUMNS,
     YEARLY_COLUMNS,
@@ -24,7 +25,6 @@ from pipelines.defs.trajectory.compute import (
 from pipelines.defs.trajectory.lad import lad_fit, ols_fit
 from pipelines.defs.trajectory.presets import COLUMNS as PRESET_COLUMNS
 from pipelines.defs.trajectory.presets import MethodPreset, PresetError, load_presets
-from pipelines import cli
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -204,7 +204,7 @@ def test_carbon_law_yearly_paths(carbon_law_2026):
     borlange = carbon_law_2026.yearly.filter(pl.col("kommun_kod") == BORLANGE)
     assert tuple(carbon_law_2026.yearly.columns) == YEARLY_COLUMNS
     assert borlange["year"].to_list() == list(range(1990, 2051))
-    kinds = dict(zip(borlange["year"].to_list(), borlange["emissions_kind"].to_list()))
+    kinds = dict(zip(borlange["year"].to_list(), borlange["emissions_kind"].to_list(), strict=True))
     assert (kinds[1990], kinds[2024], kinds[2025], kinds[2026], kinds[2027]) == (
         "actual",
         "actual",

@@ -81,7 +81,7 @@ def test_fct_carbon_budget_adds_up_year_by_year(demo_con):
     assert last["remaining_budget_t"] == pytest.approx(
         last["budget_t"] - last["cumulative_emissions_t"]
     )
-    kinds = dict(zip(rows["year"], rows["emissions_kind"]))
+    kinds = dict(zip(rows["year"], rows["emissions_kind"], strict=True))
     assert (kinds[2024], kinds[2025], kinds[2027]) == ("actual", "approximated", "trend")
     crossing = rows.filter(rows["remaining_budget_t"] < 0)["year"].min()
     assert crossing == 2035
@@ -124,7 +124,8 @@ def test_cement_is_taken_out_only_where_reported():
             *without_cement(emissions, cement)
             .select("kommun_kod", "tonnes")
             .to_dict(as_series=False)
-            .values()
+            .values(),
+            strict=True,
         )
     )
     assert out == {"0980": pytest.approx(179_399.0), "2081": 362_176.0}
@@ -133,9 +134,9 @@ def test_cement_is_taken_out_only_where_reported():
 def test_carbon_budget_from_the_warehouse_reproduces_dec_2024(demo_con):
     """Our own SMHI CO2 export (2024-04-18, data to 2022) less the cement seed is exactly
     Klimatkollen's Dec 2024 input, so the preset run as of 2024 gives its published budget."""
-    from pipelines.defs.trajectory.runs import scope_inputs
     from pipelines.defs.trajectory.compute import compute_trajectories
     from pipelines.defs.trajectory.presets import load_presets
+    from pipelines.defs.trajectory.runs import scope_inputs
 
     preset = load_presets()["carbon_budget"]
     emissions, exclusions = scope_inputs(demo_con, preset)

@@ -154,7 +154,7 @@ def inventory_rows(con, kommun_kod: str, year: int) -> list[dict]:
         [kommun_kod, year],
     )
     names = [d[0] for d in cur.description]
-    rows = [dict(zip(names, row)) for row in cur.fetchall()]
+    rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     for row in rows:
         row["tonnes"] = None if row["tonnes"] is None else float(row["tonnes"])
     return rows

@@ -44,7 +44,7 @@ class Query:
         except duckdb.CatalogException as exc:
             raise MissingMart(str(exc).splitlines()[0]) from exc
         names = relation.columns
-        return [dict(zip(names, row)) for row in relation.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
 
     def fact(
         self, value, kind: str, *, source_id: str, vintage, mart: str, fact_id: str = ""

@@ -55,7 +55,7 @@ def open_build(serving_dir: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, B
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
     relation = con.sql(sql, params=params or [])
     names = relation.columns
-    return [dict(zip(names, row)) for row in relation.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
 
 
 def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
