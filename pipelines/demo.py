@@ -239,7 +239,7 @@ def materialize_all(
     say = (
         (lambda line: (progress.write(line + "\n"), progress.flush()))
         if progress
-        else (lambda line: None)
+        else (lambda _line: None)
     )
     timings: dict[str, float] = {}
     with contextlib.ExitStack() as stack:

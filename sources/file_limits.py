@@ -82,6 +82,10 @@ class FileLimits:
     max_problems: int = 1_000  # problems listed per file; beyond them one too_many_problems
 
 
+# The defaults as one shared value (FileLimits is frozen), for signatures that default to them.
+DEFAULT_LIMITS = FileLimits()
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why a file is refused before it is parsed. The feeds turn it into their own Problem."""
@@ -266,7 +270,7 @@ class _WorksheetShape:
             if self.outside > MAX_ELEMENTS_OUTSIDE_ROWS:
                 self.refuse("elements_outside_rows", self.outside, MAX_ELEMENTS_OUTSIDE_ROWS)
 
-    def end(self, name: str) -> None:
+    def end(self, _name: str) -> None:
         if self.depth == self.row_depth:
             self.row_depth = 0
         self.depth -= 1
@@ -277,7 +281,7 @@ class _WorksheetShape:
         if self.text > EXCEL_MAX_CELL_CHARS:
             self.refuse("cell_chars", self.text, EXCEL_MAX_CELL_CHARS)
 
-    def doctype(self, *args) -> None:
+    def doctype(self, *_args) -> None:
         raise _Refused(Refusal("xlsx_bad_worksheet", "doctype", sheet=self.part))
 
 

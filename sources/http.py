@@ -199,7 +199,7 @@ class HttpClient:
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", USER_AGENT)
         self.sleep = sleep
-        self.log = log or (lambda msg: None)
+        self.log = log or (lambda _msg: None)
         self.max_body_bytes = max_body_bytes
         self.deadline_s = deadline_s
         self.clock = clock
@@ -376,7 +376,7 @@ class HttpClient:
             sock.settimeout(min(left, sock.gettimeout() or left))
         return raw.read1(CHUNK_BYTES, decode_content=True)
 
-    def _refuse_insecure_redirect(self, resp: requests.Response, *args, **kwargs) -> None:
+    def _refuse_insecure_redirect(self, resp: requests.Response, *_args, **_kwargs) -> None:
         """A response hook, run on every response before requests follows its redirect."""
         if resp.is_redirect:
             target = urljoin(resp.url, resp.headers.get("Location", ""))

@@ -178,7 +178,7 @@ def test_a_malformed_file_is_quarantined_while_a_good_one_in_the_same_drop_loads
     assert report.rejected == ["carbon_intensity/SE-SE3_2022-01_broken.csv"]
     problem = report.problems["carbon_intensity/SE-SE3_2022-01_broken.csv"][0]
     line = 1 + next(
-        i for i, l in enumerate(bad_text.splitlines()) if l.startswith(b"2022-01-02 5:00")
+        i for i, text in enumerate(bad_text.splitlines()) if text.startswith(b"2022-01-02 5:00")
     )
     assert (problem["file"], problem["row"], problem["column"], problem["code"]) == (
         "SE-SE3_2022-01_broken.csv",

@@ -278,7 +278,7 @@ def test_the_network_registry_is_the_seed():
     assert (networks["Ornäs"].size_class, networks["Ornäs"].is_synthetic) == ("small", True)
 
 
-def test_an_unknown_network_is_refused_with_a_suggestion(tmp_path):
+def test_an_unknown_network_is_refused_with_a_suggestion():
     text = MF.csv_text(
         MF.year_rows(networks=("Borlänge",), months=range(2)), period=("2025-01", "2025-02")
     )

@@ -187,7 +187,7 @@ def test_a_failed_load_rolls_back_everything(tmp_path, monkeypatch):
     before = fingerprint(store)
     drop(inbox, "good_2025_utf8.csv")
 
-    def broken_values(feed, sha256):
+    def broken_values(_feed, _sha256):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(energy_loads, "report_values", broken_values)

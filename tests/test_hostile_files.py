@@ -391,7 +391,7 @@ def test_hostile_workbooks_are_refused_before_openpyxl_builds_them(
         code != "unreadable_file"
     ):  # the guard refuses it: openpyxl never opens it (and the partner feed too)
         monkeypatch.setattr(
-            openpyxl, "load_workbook", lambda *a, **k: pytest.fail("openpyxl opened it")
+            openpyxl, "load_workbook", lambda *_a, **_k: pytest.fail("openpyxl opened it")
         )
         (tmp_path / "hostile.xlsx").write_bytes(content)
         assert [p.code for p in check(tmp_path, "hostile.xlsx").problems] == [code]
@@ -423,7 +423,7 @@ def test_a_large_part_posing_as_a_picture_is_capped():
 def test_the_entry_count_is_read_from_the_end_record_before_zipfile_lists_the_entries(monkeypatch):
     content = many_entries(2_000)
     monkeypatch.setattr(
-        zipfile, "ZipFile", lambda *a, **k: pytest.fail("zipfile listed the entries")
+        zipfile, "ZipFile", lambda *_a, **_k: pytest.fail("zipfile listed the entries")
     )
     refusal = check_xlsx_archive(content, FileLimits())
     assert (refusal.code, refusal.found, refusal.limit) == ("xlsx_too_many_entries", 2_006, 1_000)
@@ -465,7 +465,7 @@ def test_the_encodings_read_today_are_still_read():
     assert load_feed_bytes("bom.csv", b"\xef\xbb\xbf" + text.encode("utf-8")).ok
 
 
-def test_binary_bytes_in_a_csv(tmp_path):
+def test_binary_bytes_in_a_csv():
     problem = only(load_feed_bytes("x.csv", b"N\xe4t;\x00\x01\x02\x03\x04\x05"), "unreadable_file")
     assert problem.message == "The file cannot be read as CSV: it contains binary data, not text."
 
@@ -625,7 +625,7 @@ def test_too_many_networks_and_too_many_problems(tmp_path):
 
 
 def test_no_exception_from_the_readers_escapes(monkeypatch):
-    def broken(*args, **kwargs):
+    def broken(*_args, **_kwargs):
         raise RuntimeError("a reader's bug")
 
     monkeypatch.setattr(energy_parse, "to_long", broken)
@@ -638,7 +638,7 @@ def test_no_exception_from_the_readers_escapes(monkeypatch):
 
 def test_smhi_and_sei_workbooks_pass_the_same_guard(monkeypatch):
     monkeypatch.setattr(
-        openpyxl, "load_workbook", lambda *a, **k: pytest.fail("openpyxl opened a bomb")
+        openpyxl, "load_workbook", lambda *_a, **_k: pytest.fail("openpyxl opened a bomb")
     )
     bomb = zip_bomb(101)
     with pytest.raises(

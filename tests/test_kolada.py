@@ -21,7 +21,7 @@ def client_for(
     http = HttpClient(
         f"{server.url}/v3",
         retry=RetryPolicy(max_attempts=3, backoff_base_s=0.01),
-        sleep=(sleeps.append if sleeps is not None else (lambda s: None)),
+        sleep=(sleeps.append if sleeps is not None else (lambda _s: None)),
     )
     return KoladaClient(f"{server.url}/v3", http=http, per_page=per_page)
 

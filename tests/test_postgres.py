@@ -303,7 +303,7 @@ def sort_key(row: tuple) -> tuple:
 def columns_getter(indexes: list[int]):
     """row -> tuple of those columns (operator.itemgetter, which returns a bare value for one)."""
     if not indexes:
-        return lambda row: ()
+        return lambda _row: ()
     if len(indexes) == 1:
         return lambda row: (row[indexes[0]],)
     return operator.itemgetter(*indexes)

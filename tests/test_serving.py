@@ -315,7 +315,7 @@ def test_a_crash_at_any_step_leaves_both_channels_on_one_build(
         else []
     )
 
-    monkeypatch.setattr(publish, "crash_point", lambda at: None)
+    monkeypatch.setattr(publish, "crash_point", lambda _at: None)
     healed = publish.publish(
         small_warehouse(tmp_path / "c.duckdb", 30),
         serving,

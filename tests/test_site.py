@@ -488,7 +488,8 @@ def test_site_dir_keeps_its_link_unresolved(tmp_path):
     )
 
 
-def test_a_new_site_build_swaps_in_whole_and_sweeps_a_crashed_one(site, demo_warehouse):
+@pytest.mark.usefixtures("site")
+def test_a_new_site_build_swaps_in_whole_and_sweeps_a_crashed_one(demo_warehouse):
     """Runs last: builds the site again into the served folder. The link moves to a new folder in
     one rename; the folder being served stays whole; what a crashed build left is removed."""
     from pipelines.defs.site.build import write_site

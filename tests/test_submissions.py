@@ -23,6 +23,7 @@ import polars as pl
 import pytest
 
 from pipelines import cli
+from sources.file_limits import DEFAULT_LIMITS
 from sources.partner_submissions import (
     SHEET_BY_KEY,
     SHEETS,
@@ -154,7 +155,7 @@ def filled_workbook(records: dict = VALID) -> openpyxl.Workbook:
     return workbook
 
 
-def check(root: Path, name: str, *, limits: Limits = Limits(), partners: set[str] = PARTNERS):
+def check(root: Path, name: str, *, limits: Limits = DEFAULT_LIMITS, partners: set[str] = PARTNERS):
     return validate_submission(name, root=root, partners=partners, today=TODAY, limits=limits)
 
 
@@ -390,7 +391,7 @@ def test_a_csv_saved_by_excel_in_windows_1252_reads_the_same(tmp_path):
     assert_parsed_as_written(report.submission)
 
 
-def test_the_committed_csv_example_is_valid(tmp_path):
+def test_the_committed_csv_example_is_valid():
     report = validate_submission("ikea_2025.csv", root=FIXTURES, partners=PARTNERS, today=TODAY)
     assert report.ok, format_report(report)
     assert report.submission.energy["mwh"].to_list() == [1250.5]  # "1 250,5": thousands by a space
@@ -1148,7 +1149,7 @@ def test_a_csv_with_a_missing_and_a_misnamed_section(tmp_path):
     assert renamed.row == line_of(text, "Kolupptag 2025;Typ av upptag")
 
 
-def test_an_oversize_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+def test_an_oversize_file_is_refused_before_it_is_read(tmp_path):
     (tmp_path / "big.csv").write_bytes(b"# " + b"x" * 4998)
     problem = only(check(tmp_path, "big.csv", limits=Limits(max_file_bytes=2048)), "file_too_large")
     assert problem.message_sv == (
@@ -1168,7 +1169,7 @@ def test_an_oversize_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
 def test_a_zip_bomb_and_too_many_entries_are_refused_before_openpyxl_opens_them(
     tmp_path, monkeypatch
 ):
-    def must_not_open(*args, **kwargs):
+    def must_not_open(*_args, **_kwargs):
         raise AssertionError("openpyxl must not open this file")
 
     monkeypatch.setattr(tables_module.openpyxl, "load_workbook", must_not_open)
@@ -1227,7 +1228,7 @@ def test_a_file_name_with_path_traversal_is_refused_before_the_file_is_touched(
     inbox.mkdir()
     filled_workbook().save(tmp_path / "ssab_2025.xlsx")  # a valid file IS there, outside the inbox
 
-    def must_not_read(*args, **kwargs):
+    def must_not_read(*_args, **_kwargs):
         raise AssertionError("the file must not be touched")
 
     monkeypatch.setattr(validate_module, "_read_bytes", must_not_read)

@@ -526,7 +526,7 @@ def test_cli_writes_csv_and_json(tmp_path, capsys):
     assert by_code[rising["kommun_kod"][0]]["net_zero_date"] is None
 
 
-def test_cli_prints_csv_to_stdout(tmp_path, capsys):
+def test_cli_prints_csv_to_stdout(capsys):
     code, out, _ = run_cli(
         capsys, "--emissions", str(CO2_2024), "--method", "carbon_budget", "--as-of-year", "2024"
     )
@@ -606,7 +606,7 @@ def test_cli_as_a_module_exits_1_on_bad_input(tmp_path):
     assert done.returncode == 1 and "no such file" in done.stderr
 
 
-def test_borlange_trajectory_is_the_same_command(tmp_path):
+def test_borlange_trajectory_is_the_same_command():
     borlange = Path(sys.executable).with_name("borlange")
     done = subprocess.run(
         [

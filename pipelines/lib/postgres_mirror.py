@@ -134,7 +134,7 @@ def mirror_table(
     columns = table_columns(duck, schema, table)
     for column in columns:
         try:
-            column.postgres_type
+            postgres_type(column.duckdb_type)  # every column's type before anything is dropped
         except UnsupportedType as exc:
             raise UnsupportedType(f"{schema}.{table}.{column.name}: {exc}") from None
 

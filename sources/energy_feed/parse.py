@@ -20,6 +20,7 @@ import polars as pl
 
 from sources.energy_feed import contract as C
 from sources.file_limits import (
+    DEFAULT_LIMITS,
     BoundedCsv,
     FileLimits,
     Refusal,
@@ -370,7 +371,7 @@ def cell_at(cells: list[object], index: int | None) -> object:
     return cells[index] if index is not None and index < len(cells) else ""
 
 
-def load_long(name: str, data: bytes, limits: FileLimits = FileLimits()) -> pl.DataFrame:
+def load_long(name: str, data: bytes, limits: FileLimits = DEFAULT_LIMITS) -> pl.DataFrame:
     """The long frame of a file's bytes without validation (use validate.load_feed_bytes in
     pipelines)."""
     return to_long(read_sheet(name, data, limits))

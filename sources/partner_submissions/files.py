@@ -51,7 +51,7 @@ def suffix_of(name: str) -> str:
 
 def check_suffix(name: str) -> list[P.Msg]:
     suffix = suffix_of(name)
-    return [] if suffix in SUPPORTED_SUFFIXES else [P.unsupported_file_type(name, suffix)]
+    return [] if suffix in SUPPORTED_SUFFIXES else [P.unsupported_file_type(suffix)]
 
 
 def check_size(size: int, limits: Limits) -> list[P.Msg]:

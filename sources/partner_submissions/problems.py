@@ -153,7 +153,7 @@ def file_not_found(name: str) -> Msg:
     )
 
 
-def unsupported_file_type(name: str, suffix: str) -> Msg:
+def unsupported_file_type(suffix: str) -> Msg:
     shown = suffix or "(ingen)"
     shown_en = suffix or "(none)"
     return Msg(
@@ -498,8 +498,8 @@ def missing_header_row(sheet: Sheet, csv: bool) -> Msg:
 
 
 def missing_column(column: Column, letter: str, found: list[tuple[str, str]]) -> Msg:
-    shown = ", ".join(f"{l} '{h}'" for l, h in found) or "(inga)"
-    shown_en = ", ".join(f"{l} '{h}'" for l, h in found) or "(none)"
+    shown = ", ".join(f"{at} '{h}'" for at, h in found) or "(inga)"
+    shown_en = ", ".join(f"{at} '{h}'" for at, h in found) or "(none)"
     return Msg(
         "missing_column",
         f"Kolumnen '{column.heading}' saknas (i mallen står den i kolumn {letter}). Rubrikraden "
@@ -700,7 +700,7 @@ def missing_value(column: Column) -> Msg:
     )
 
 
-def formula(text: str, column: Column) -> Msg:
+def formula(text: str) -> Msg:
     return Msg(
         "formula",
         f"Cellen innehåller formeln '{text}'. Formler räknas inte ut vid inläsningen; skriv in "
@@ -869,7 +869,7 @@ def year_out_of_range(year: int, last: int) -> Msg:
     )
 
 
-def duplicate_row(sheet: Sheet, first_row: int, keys: list[Column], values: list[str]) -> Msg:
+def duplicate_row(first_row: int, keys: list[Column], values: list[str]) -> Msg:
     names = (
         " och ".join([", ".join(f"'{c.heading}'" for c in keys[:-1]), f"'{keys[-1].heading}'"])
         if len(keys) > 1

@@ -28,6 +28,7 @@ import polars as pl
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from sources.feed_problems import Problem, Validation
+from sources.file_limits import DEFAULT_LIMITS
 from sources.partner_submissions import problems as P
 from sources.partner_submissions.cells import parse_cell
 from sources.partner_submissions.csv_format import read_csv_sections
@@ -128,7 +129,7 @@ def validate_submission(
     *,
     partners: set[str],
     today: date,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     root: Path | None = None,
 ) -> ValidationReport:
     name = os.fspath(path)
@@ -142,7 +143,7 @@ def validate_submission(
 
 
 def validate_submission_bytes(
-    name: str, content: bytes, *, partners: set[str], today: date, limits: Limits = Limits()
+    name: str, content: bytes, *, partners: set[str], today: date, limits: Limits = DEFAULT_LIMITS
 ) -> ValidationReport:
     """One submission from its bytes, read once by the caller (the drop processor lands them and
     hands them here). `name` is the file's name as sent: it is checked as a name, its extension
@@ -157,7 +158,7 @@ def validate_submission_bytes(
     context = _Context({p.casefold(): p for p in partners}, today, csv)
     located, records, ranks = _check_sheets(raw_sheets, context, limits)
     if located:
-        problems = _sorted([_place(name, l) for l in located], ranks)
+        problems = _sorted([_place(name, loc) for loc in located], ranks)
         if len(problems) > limits.max_problems:
             problems = problems[: limits.max_problems] + [
                 P.located(P.too_many_problems(limits.max_problems), name)
@@ -167,7 +168,7 @@ def validate_submission_bytes(
 
 
 def validate_file(
-    path: Path, *, partners: set[str], today: date, limits: Limits = Limits()
+    path: Path, *, partners: set[str], today: date, limits: Limits = DEFAULT_LIMITS
 ) -> ValidationReport:
     """For a path the CALLER trusts (an operator's command line, a file the loader listed in its own
     inbox): its directory becomes the root and only its name is checked as untrusted."""
@@ -388,7 +389,7 @@ def _duplicates(sheet: Sheet, raw: RawSheet, keys: list[tuple[int, tuple]]) -> l
             shown = [_show_key(k) for k in key]
             out.append(
                 Located(
-                    P.duplicate_row(sheet, first_seen[comparable], key_columns, shown),
+                    P.duplicate_row(first_seen[comparable], key_columns, shown),
                     sheet=raw.name,
                     row=row,
                     value=" | ".join(shown),

@@ -543,7 +543,7 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
         "",
         None,
         lans=sorted(by_lan.items()),
-        has_page=lambda k: True,
+        has_page=lambda _kod: True,
     )
     compare = comparison_data(kommuner, [report_kommun])
     (out / "data").mkdir(exist_ok=True)
