@@ -275,9 +275,10 @@ def _load_one(con: duckdb.DuckDBPyConnection, load: FileLoad) -> LoadOutcome:
             f"select count(*) from raw.{load.table} where {clause}", params
         ).fetchall()[0][0]
         con.execute(f"delete from raw.{load.table} where {clause}", params)
-    frame = load.rows  # noqa: F841 - read by DuckDB's replacement scan below
     columns = ", ".join(load.rows.columns)
-    con.execute(f"insert into raw.{load.table} ({columns}) select {columns} from frame")
+    con.register("load_rows", load.rows)
+    con.execute(f"insert into raw.{load.table} ({columns}) select {columns} from load_rows")
+    con.unregister("load_rows")
     record_landed_file(
         con,
         load.landed,

@@ -77,7 +77,7 @@ def insert_report(
     returns the network-months it supersedes, for the drop's report."""
     months = feed.frame.get_column("month")
     superseded = superseded_months(con, feed)
-    rows = report_values(feed, landed.sha256)  # noqa: F841 - read by DuckDB's replacement scan
+    con.register("report_rows", report_values(feed, landed.sha256))
     # load_seq orders the files as they were accepted: the newest file for a network and
     # month is the one in force (timestamps could tie; a sequence cannot).
     con.execute(
@@ -98,20 +98,22 @@ def insert_report(
             feed.frame.height,
         ],
     )
-    con.execute("insert into raw.energy_feed_values select * from rows")
+    con.execute("insert into raw.energy_feed_values select * from report_rows")
+    con.unregister("report_rows")
     return superseded
 
 
 def superseded_months(con: duckdb.DuckDBPyConnection, feed: Feed) -> list[str]:
     """The network-months this report takes over from a file loaded earlier (the newest one in
     force)."""
-    reported = feed.frame.select("network", "month").unique()  # noqa: F841 - read by DuckDB's replacement scan
+    con.register("reported_months", feed.frame.select("network", "month").unique())
     rows = con.execute("""
         select v.network, v.month, arg_max(f.file_name, f.load_seq), max(f.received_at)
         from raw.energy_feed_values as v
         join raw.energy_feed_files as f using (sha256)
-        join reported as r on r.network = v.network and r.month = v.month
+        join reported_months as r on r.network = v.network and r.month = v.month
         group by v.network, v.month order by v.network, v.month""").fetchall()
+    con.unregister("reported_months")
     return [
         f"supersedes {network} {month:%Y-%m} from {file_name} (received "
         f"{received:%Y-%m-%d %H:%M} UTC)"

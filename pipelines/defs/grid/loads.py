@@ -98,7 +98,7 @@ def insert_file(
 ) -> list[str]:
     """One validated file's registry row and hours (inside the drop processor's transaction);
     returns what it supersedes or is superseded by, for the drop's report."""
-    rows = hour_rows(parsed, landed.sha256)  # noqa: F841 - read by DuckDB's replacement scan
+    con.register("carbon_intensity_rows", hour_rows(parsed, landed.sha256))
     hours = [h.hour_utc for h in parsed.rows]
     notes = overlap_notes(con, parsed, min(hours), max(hours))
     con.execute(
@@ -120,7 +120,8 @@ def insert_file(
             " | ".join(parsed.notes) or None,
         ],
     )
-    con.execute("insert into raw.carbon_intensity_hours select * from rows")
+    con.execute("insert into raw.carbon_intensity_hours select * from carbon_intensity_rows")
+    con.unregister("carbon_intensity_rows")
     return notes
 
 

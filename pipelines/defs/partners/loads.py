@@ -155,7 +155,7 @@ def insert_sheet(
     partner_id: str,
     year: int,
 ) -> None:
-    """Insert by column name; values travel as data (a replacement scan), never as SQL text."""
+    """Insert by column name; values travel as data (a registered frame), never as SQL text."""
     if frame.height == 0:
         return
     rows = frame.with_columns(
@@ -168,6 +168,7 @@ def insert_sheet(
     columns = [
         c for c in con.sql(f"select * from raw.{table} limit 0").columns if c in rows.columns
     ]
-    rows = rows.select(columns)
+    con.register("sheet_rows", rows.select(columns))
     names = ", ".join(columns)
-    con.execute(f"insert into raw.{table} ({names}) select {names} from rows")
+    con.execute(f"insert into raw.{table} ({names}) select {names} from sheet_rows")
+    con.unregister("sheet_rows")
