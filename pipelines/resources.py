@@ -10,7 +10,7 @@ as parameters, and a test swaps them (`dg.materialize(..., resources={...})`).
 - `inboxes`, `meter_lake`: where the file feeds wait, and where meter values go.
 - `report`, `tolerances`, `serving`: the report's scope, the checks' tolerances, the readers' copy.
 - `smhi`, `scb`, `kolada`, `sei`: the sources, thin wrappers around the clients in `sources/`.
-The dbt resource is the transform domain's (pipelines/defs/transform/dbt.py).
+The dbt resource is the transform domain's (pipelines/defs/transform/assets.py).
 """
 
 from __future__ import annotations
