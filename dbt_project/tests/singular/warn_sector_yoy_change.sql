@@ -23,7 +23,9 @@ sector_years as (
     where
         in_latest_release
         {%- if excluded %}
-            and huvudsektor not in ({% for sector in excluded %}'{{ sector | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %})
+            and huvudsektor not in (
+                {% for sector in excluded %}'{{ sector | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %}
+            )
         {%- endif %}
     group by kommun_kod, gas, huvudsektor, year
 ),
@@ -49,7 +51,7 @@ national as (
 with_previous as (
     select
         *,
-        lag(year) over w   as previous_year,
+        lag(year) over w as previous_year,
         lag(tonnes) over w as previous_tonnes
     from sector_years
     window w as (partition by kommun_kod, gas, huvudsektor order by year)
@@ -72,15 +74,18 @@ from with_previous
 inner join latest_year on with_previous.gas = latest_year.gas
 left join national as national_now
     on
-        with_previous.gas = national_now.gas and with_previous.huvudsektor = national_now.huvudsektor
+        with_previous.gas = national_now.gas
+        and with_previous.huvudsektor = national_now.huvudsektor
         and with_previous.year = national_now.year
 left join national as national_before
     on
-        with_previous.gas = national_before.gas and with_previous.huvudsektor = national_before.huvudsektor
+        with_previous.gas = national_before.gas
+        and with_previous.huvudsektor = national_before.huvudsektor
         and with_previous.previous_year = national_before.year
 where
     with_previous.previous_year = with_previous.year - 1
     and with_previous.year > latest_year.latest_year - {{ var('sector_yoy_warn_latest_years') }}
-    and abs(with_previous.tonnes - with_previous.previous_tonnes) >= {{ var('sector_yoy_warn_min_change_tonnes') }}
+    and abs(with_previous.tonnes - with_previous.previous_tonnes)
+    >= {{ var('sector_yoy_warn_min_change_tonnes') }}
     and abs(with_previous.tonnes - with_previous.previous_tonnes)
     > {{ var('sector_yoy_warn_share') }} * with_previous.previous_tonnes

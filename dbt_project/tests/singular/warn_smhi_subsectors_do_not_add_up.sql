@@ -22,11 +22,14 @@ per_sector as (
         kommun_kod,
         year,
         huvudsektor,
-        {{ exact_sum("tonnes") }}                                                  as sector_tonnes,
-        {{ exact_sum("case when is_subsector_residual then 0 else tonnes end") }}  as subsector_tonnes,
-        {{ exact_sum("case when is_subsector_residual then tonnes else 0 end") }}  as residual_tonnes,
-        sum(case when is_subsector_residual then 1 else 0 end)                     as residual_rows,
-        sum(case when not is_subsector_residual and tonnes <> 0 then 1 else 0 end) as subsectors_published
+        {{ exact_sum("tonnes") }} as sector_tonnes,
+        {{ exact_sum("case when is_subsector_residual then 0 else tonnes end") }}
+            as subsector_tonnes,
+        {{ exact_sum("case when is_subsector_residual then tonnes else 0 end") }}
+            as residual_tonnes,
+        sum(case when is_subsector_residual then 1 else 0 end) as residual_rows,
+        sum(case when not is_subsector_residual and tonnes <> 0 then 1 else 0 end)
+            as subsectors_published
     from split_sectors
     group by vintage, gas, kommun_kod, year, huvudsektor
 )

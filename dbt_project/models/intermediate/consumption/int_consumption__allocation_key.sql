@@ -4,14 +4,16 @@
 with
 
 brp as (
-     select * from {{ ref('stg_scb__brp') }}
+    select * from {{ ref('stg_scb__brp') }}
     where key_value is not null
 ),
 
-key_years as (select
-    min(year) as first_key_year,
-    max(year) as last_key_year
-from brp),
+key_years as (
+    select
+        min(year) as first_key_year,
+        max(year) as last_key_year
+    from brp
+),
 
 national_years as (select distinct year from {{ ref('stg_scb__consumption_emissions') }}),
 
@@ -28,7 +30,7 @@ key_totals as (
 shares as (
     select
         brp.kommun_kod,
-        brp.year                         as key_year,
+        brp.year as key_year,
         brp.key_value,
         brp.key_value / key_totals.total as share,
         scb_table_id,
@@ -58,8 +60,8 @@ select
     shares.share,
     shares.key_value,
     shares.key_unit,
-    shares.scb_table_id       as key_table_id,
+    shares.scb_table_id as key_table_id,
     shares.scb_contents_label as key_contents_label,
-    shares.scb_updated        as key_updated
+    shares.scb_updated as key_updated
 from years_to_key
 inner join shares on years_to_key.key_year = shares.key_year

@@ -6,8 +6,8 @@ select
     riktning,
     kundkategori,
     hour_utc,
-    cast(sum(wh) as bigint)           as wh,
+    cast(sum(wh) as bigint) as wh,
     cast(sum(point_count) as integer) as point_count,     -- a point is in one network area
-    bool_or(is_synthetic)             as is_synthetic
+    bool_or(is_synthetic) as is_synthetic
 from {{ ref('int_meters__hourly_energy') }}
 group by all

@@ -7,12 +7,12 @@ select
     riktning,
     natomrade,
     kundkategori,
-    date_trunc('hour', start_utc)                       as hour_utc,
-    cast(sum(wh) as bigint)                             as wh,
+    date_trunc('hour', start_utc) as hour_utc,
+    cast(sum(wh) as bigint) as wh,
     cast(sum(wh) filter (where is_estimated) as bigint) as estimated_wh,
-    cast(count(distinct point_id) as integer)           as point_count,
-    cast(count(*) as bigint)                            as intervals,
-    cast(count(*) filter (where is_missing) as bigint)  as missing_intervals,
-    bool_or(is_synthetic)                               as is_synthetic
+    cast(count(distinct point_id) as integer) as point_count,
+    cast(count(*) as bigint) as intervals,
+    cast(count(*) filter (where is_missing) as bigint) as missing_intervals,
+    bool_or(is_synthetic) as is_synthetic
 from {{ ref('stg_meters__values') }}
 group by all

@@ -9,7 +9,7 @@ select
     partner_id,
     territory_kommun_kod as kommun_kod,
     year,
-    sum(tonnes_co2e)     as tonnes,
+    sum(tonnes_co2e) as tonnes,
     'partner submission ' || min(submission_sha256) || ' (scope 1 inside the territory, t CO2e)'
         as source
 from {{ ref('fct_partner_emissions') }}

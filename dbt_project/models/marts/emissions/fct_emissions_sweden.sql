@@ -4,7 +4,7 @@
 with
 
 area as (
-     select * from {{ ref('int_smhi__area_sector_rows') }}
+    select * from {{ ref('int_smhi__area_sector_rows') }}
     where geo_level = 'riket'
 ),
 

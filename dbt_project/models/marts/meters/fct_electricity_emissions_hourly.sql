@@ -35,7 +35,7 @@ factored as (
             select factor from annual
             where valid_from_year <= year(h.hour_utc + interval 1 hour)
             order by valid_from_year desc limit 1
-        )                                           as annual_gco2_per_kwh
+        ) as annual_gco2_per_kwh
     from hourly as h
     left join {{ ref('int_grid__hourly_carbon_intensity') }} as g using (hour_utc)
 )
@@ -45,16 +45,16 @@ select
     hour_utc,
     kwh,
     point_count,
-    point_count < {{ min_points }}                              as is_suppressed,
+    point_count < {{ min_points }} as is_suppressed,
     zone,
-    lifecycle_gco2_per_kwh                                      as hourly_gco2_per_kwh,
-    direct_gco2_per_kwh                                         as hourly_direct_gco2_per_kwh,
-    is_estimated                                                as hourly_factor_is_estimated,
-    vintage                                                     as hourly_factor_vintage,
+    lifecycle_gco2_per_kwh as hourly_gco2_per_kwh,
+    direct_gco2_per_kwh as hourly_direct_gco2_per_kwh,
+    is_estimated as hourly_factor_is_estimated,
+    vintage as hourly_factor_vintage,
     annual_gco2_per_kwh,
-    kwh * lifecycle_gco2_per_kwh / 1000                         as emissions_hourly_kg,
-    kwh * annual_gco2_per_kwh / 1000                            as emissions_annual_kg,
+    kwh * lifecycle_gco2_per_kwh / 1000 as emissions_hourly_kg,
+    kwh * annual_gco2_per_kwh / 1000 as emissions_annual_kg,
     kwh * (lifecycle_gco2_per_kwh - annual_gco2_per_kwh) / 1000 as timing_effect_kg,
-    source_id                                                   as hourly_source_id,
+    source_id as hourly_source_id,
     is_synthetic
 from factored

@@ -12,8 +12,8 @@ select
     case
         when point_count >= {{ min_points }}
             then coalesce(estimated_wh, 0) / nullif(wh, 0)
-    end                  as estimated_share,
-    point_count < {{ min_points }}                                           as is_suppressed,
+    end as estimated_share,
+    point_count < {{ min_points }} as is_suppressed,
     is_synthetic,
-    'borlange_energi_meters'                                                 as source_id
+    'borlange_energi_meters' as source_id
 from {{ ref('int_meters__hourly_energy') }}

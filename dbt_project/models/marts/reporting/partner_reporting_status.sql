@@ -2,10 +2,12 @@
 -- 2020 (or the oldest year reported) to last year (or the newest year reported), with the submission in force and how many versions came in.
 with recursive
 
-partners as (select
-    partner_id,
-    partner_name
- from {{ ref('partners') }}),
+partners as (
+    select
+        partner_id,
+        partner_name
+    from {{ ref('partners') }}
+),
 
 submissions as (select * from {{ ref('stg_partners__submissions') }}),
 
@@ -13,8 +15,10 @@ submissions as (select * from {{ ref('stg_partners__submissions') }}),
 -- (the current year, or past the newest reported).
 year_after as (
     select
-        greatest(cast(extract(year from current_date) as integer), coalesce(max(reporting_year), 0) + 1) as reporting_year,
-        least(2020, coalesce(min(reporting_year), 2020))                                                 as first_year
+        greatest(
+            cast(extract(year from current_date) as integer), coalesce(max(reporting_year), 0) + 1
+        ) as reporting_year,
+        least(2020, coalesce(min(reporting_year), 2020)) as first_year
     from submissions
 ),
 
@@ -33,10 +37,10 @@ per_year as (
     select
         partner_id,
         reporting_year,
-        count(*)                                             as submissions_received,
-        max(received_at)                                     as latest_received_at,
+        count(*) as submissions_received,
+        max(received_at) as latest_received_at,
         max(case when is_current then submission_sha256 end) as current_submission_sha256,
-        max(case when is_current then contact_name end)      as contact_name
+        max(case when is_current then contact_name end) as contact_name
     from submissions
     group by partner_id, reporting_year
 )
@@ -45,7 +49,7 @@ select
     partners.partner_id,
     partners.partner_name,
     years.reporting_year,
-    coalesce(per_year.submissions_received, 0) > 0              as has_submitted,
+    coalesce(per_year.submissions_received, 0) > 0 as has_submitted,
     cast(coalesce(per_year.submissions_received, 0) as integer) as submissions_received,
     per_year.latest_received_at,
     per_year.current_submission_sha256,

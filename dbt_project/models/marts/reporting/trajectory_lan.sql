@@ -4,10 +4,12 @@ with
 
 summary as (select * from {{ ref('stg_trajectory__lan_summary') }}),
 
-lan as (select distinct
-    lan_kod,
-    lan_namn
-from {{ ref('scb_kommuner') }})
+lan as (
+    select distinct
+        lan_kod,
+        lan_namn
+    from {{ ref('scb_kommuner') }}
+)
 
 select
     summary.lan_kod,
