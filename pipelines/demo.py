@@ -42,8 +42,7 @@ def borlange_summary(con: duckdb.DuckDBPyConnection, kommun_kod: str) -> dict:
             where kommun_kod = ? and gas = 'CO2e' and in_latest_release
         )
         select latest.year, latest.tonnes, latest.population, latest.tonnes_per_capita,
-            latest.vintage,
-               base.tonnes as tonnes_1990
+               latest.vintage, base.tonnes as tonnes_1990
         from (select * from totals order by year desc limit 1) as latest
         left join (select tonnes from totals where year = 1990) as base on true
     """,

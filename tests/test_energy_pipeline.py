@@ -462,9 +462,9 @@ def test_electricity_mart(energy_warehouse):
 
 def test_scb_energy_use_keeps_confidential_cells_null_and_totals_whole(energy_warehouse):
     # Synthetic 2024 level of replay/build_scb_energy_payloads.py, all parts x 0,97 (multiples of
-    # 100, so exact): 911 17 000 + 921 1 190 000 + 931 100 700 + 941 388 000 + 951 202 800 + 98 259
-    # 500
-    # + 97 220 300 + 964 6 100 = 2 384 400 MWh x 0,97 = 2 312 868 MWh, confidential cells included.
+    # 100, so exact): 911 17 000 + 921 1 190 000 + 931 100 700 + 941 388 000 + 951 202 800
+    # + 98 259 500 + 97 220 300 + 964 6 100 = 2 384 400 MWh x 0,97 = 2 312 868 MWh, confidential
+    # cells included.
     total = query(
         energy_warehouse,
         """select mwh, is_synthetic, vintage from marts.fct_energy_use

@@ -325,7 +325,8 @@ def test_the_settings_refuse_plain_http_source_urls_outside_replay_mode():
         {"SMHI_BASE_URL": "http://replay.internal:8765", "ALLOW_HTTP_SOURCES": "1"}
     )
     assert (
-        replay.sources.allow_http is True and replay.sources.smhi_base_url == "http://replay.internal:8765"
+        replay.sources.allow_http is True
+        and replay.sources.smhi_base_url == "http://replay.internal:8765"
     )
 
 

@@ -95,8 +95,8 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
         name
         for (name,) in con.execute("""
         select table_name from information_schema.tables
-        where table_schema = 'marts' and table_type = 'BASE TABLE' and table_name not like '\\_%'
-            escape '\\'
+        where table_schema = 'marts' and table_type = 'BASE TABLE'
+          and table_name not like '\\_%' escape '\\'
         order by table_name""").fetchall()
     ]
 
@@ -104,8 +104,7 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 def table_manifest(con: duckdb.DuckDBPyConnection, table: str) -> dict:
     columns = con.execute(
         """select column_name, data_type from information_schema.columns
-                             where table_schema = 'marts' and table_name = ? order by
-                                 ordinal_position""",
+        where table_schema = 'marts' and table_name = ? order by ordinal_position""",
         [table],
     ).fetchall()
     rows = con.execute(f"select count(*) from {qualified('marts', table)}").fetchall()[0][0]

@@ -42,9 +42,9 @@ class RawTable:
 LANDED_FILES = RawTable(
     "landed_files",
     """sha256 varchar primary key, source varchar not null, file_name varchar not null, url varchar,
-    request_params varchar, content_type varchar, bytes bigint not null, stored_path varchar not
-        null,
-    vintage date, first_fetched_at timestamp not null, loaded_into varchar not null""",
+    request_params varchar, content_type varchar, bytes bigint not null,
+    stored_path varchar not null, vintage date, first_fetched_at timestamp not null,
+    loaded_into varchar not null""",
 )
 _DECLARED: dict[str, RawTable] = {LANDED_FILES.name: LANDED_FILES}
 

@@ -148,8 +148,7 @@ def inventory_rows(con, kommun_kod: str, year: int) -> list[dict]:
     cur = con.execute(
         """
         select gpc_ref, gpc_sector, gpc_subsector, scope, in_basic, in_basic_plus, tonnes,
-            notation_key,
-               source, vintage, is_synthetic
+               notation_key, source, vintage, is_synthetic
         from marts.fct_gpc_inventory where kommun_kod = ? and year = ? order by gpc_ref""",
         [kommun_kod, year],
     )

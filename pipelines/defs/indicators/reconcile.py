@@ -105,8 +105,8 @@ def _by_release(con, level: str, code: str | None, year: int, sector: str) -> di
         return {}
     rows = con.execute(
         """select vintage, tonnes from marts.emission_revisions
-        where kommun_kod = ? and year = ? and gas = 'CO2e' and huvudsektor = ? order by vintage
-            desc""",
+        where kommun_kod = ? and year = ? and gas = 'CO2e' and huvudsektor = ?
+        order by vintage desc""",
         [code, year, sector],
     ).fetchall()
     return {str(v): t for v, t in rows}

@@ -113,8 +113,7 @@ def insert_submission(
     submission, file_name = payload, payload.file_name
     earlier = con.execute(
         """select file_name, received_at from raw.partner_submissions
-                             where partner_id = ? and reporting_year = ? order by received_at desc
-                                 limit 1""",
+        where partner_id = ? and reporting_year = ? order by received_at desc limit 1""",
         [submission.partner_id, submission.year],
     ).fetchall()
     org = submission.organisation

@@ -103,8 +103,8 @@ def territorial(q: Query) -> dict:
                base.tonnes as tonnes_1990
         from marts.emissions_per_capita e
         left join marts.emissions_per_capita base
-          on base.kommun_kod = e.kommun_kod and base.gas = e.gas and base.in_latest_release and
-              base.year = 1990
+          on base.kommun_kod = e.kommun_kod and base.gas = e.gas and base.in_latest_release
+          and base.year = 1990
         where e.kommun_kod = ? and e.gas = 'CO2e' and e.in_latest_release and e.year = ?""",
         [q.kommun_kod, q.year],
     )
@@ -116,8 +116,8 @@ def territorial(q: Query) -> dict:
         """
         select huvudsektor, sum(tonnes) as tonnes, any_value(vintage) as vintage
         from marts.fct_emissions
-        where kommun_kod = ? and gas = 'CO2e' and in_latest_release and year = ? and huvudsektor <>
-            'Alla'
+        where kommun_kod = ? and gas = 'CO2e' and in_latest_release and year = ?
+          and huvudsektor <> 'Alla'
         group by huvudsektor order by tonnes desc""",
         [q.kommun_kod, q.year],
     )
@@ -179,12 +179,12 @@ def revisions(q: Query, min_change_pct: float = 0.5) -> list[dict]:
     before."""
     rows = q.rows(
         """
-        select year, huvudsektor, vintage, previous_vintage, tonnes, previous_tonnes, change_tonnes,
-            change_pct
+        select year, huvudsektor, vintage, previous_vintage, tonnes, previous_tonnes,
+               change_tonnes, change_pct
         from marts.emission_revisions
         where kommun_kod = ? and gas = 'CO2e' and previous_vintage is not null
-          and vintage = (select max(vintage) from marts.emission_revisions where kommun_kod = ? and
-              gas = 'CO2e')
+          and vintage = (select max(vintage) from marts.emission_revisions
+                         where kommun_kod = ? and gas = 'CO2e')
           and abs(change_pct) >= ?
         order by year desc, abs(change_tonnes) desc""",
         [q.kommun_kod, q.kommun_kod, min_change_pct],
@@ -253,8 +253,8 @@ def trajectories(q: Query) -> dict:
         )
     paths = q.rows(
         """
-        select method, year, allowed_t, emissions_t, emissions_kind, remaining_budget_t from
-            marts.fct_carbon_budget
+        select method, year, allowed_t, emissions_t, emissions_kind, remaining_budget_t
+        from marts.fct_carbon_budget
         where kommun_kod = ? order by method, year""",
         [q.kommun_kod],
     )
@@ -289,9 +289,9 @@ def consumption(q: Query) -> dict:
         )
     pace = []
     for r in q.rows(
-        """select * from marts.consumption_trajectory where kommun_kod = ? and scope_status like
-            'complete%'
-                       order by method = 'carbon_law' desc, method""",
+        """select * from marts.consumption_trajectory
+        where kommun_kod = ? and scope_status like 'complete%'
+        order by method = 'carbon_law' desc, method""",
         [q.kommun_kod],
     ):
         cite = dict(source_id="scb_consumption", vintage=None, mart="marts.consumption_trajectory")
@@ -348,8 +348,8 @@ def sinks(q: Query) -> dict:
     ]
     balance = q.rows(
         """
-        select * from marts.climate_neutrality_balance where kommun_kod = ? and (year = ? or basis =
-            'projection')
+        select * from marts.climate_neutrality_balance
+        where kommun_kod = ? and (year = ? or basis = 'projection')
         order by year""",
         [q.kommun_kod, q.year],
     )
@@ -443,8 +443,8 @@ def meters(q: Query) -> dict:
     )
     weekday = q.rows(
         """select kundkategori, hour_of_day, mean_kw from marts.fct_meter_daily_profile
-                        where month = ? and medium = 'el' and day_type = 'weekday' and not
-                            is_suppressed
+                        where month = ? and medium = 'el' and day_type = 'weekday'
+                          and not is_suppressed
                         order by kundkategori, hour_of_day""",
         [month],
     )
@@ -522,10 +522,10 @@ def partners(q: Query) -> dict:
     status = q.rows(
         """
         select partner_id, partner_name, reporting_year, has_submitted, submissions_received,
-            latest_received_at
+               latest_received_at
         from marts.partner_reporting_status
-        where reporting_year = (select max(reporting_year) from marts.partner_reporting_status where
-            reporting_year <= ?)
+        where reporting_year = (select max(reporting_year) from marts.partner_reporting_status
+                                where reporting_year <= ?)
         order by partner_name""",
         [q.year],
     )
@@ -608,13 +608,12 @@ def peers(q: Query) -> dict:
 
 @optional
 def rank_in_lan(q: Query) -> dict:
-    """The
-    kommun's rank within its län and Sweden by emissions per resident
+    """The kommun's rank within its län and Sweden by emissions per resident
     (marts.emissions_rank_in_lan)."""
     rows = q.rows(
         """select * from marts.emissions_rank_in_lan where kommun_kod = ? and gas = 'CO2e'
-        and year = (select max(year) from marts.emissions_rank_in_lan where kommun_kod = ? and gas =
-            'CO2e' and year <= ?)""",
+        and year = (select max(year) from marts.emissions_rank_in_lan
+                    where kommun_kod = ? and gas = 'CO2e' and year <= ?)""",
         [q.kommun_kod, q.kommun_kod, q.year],
     )
     if not rows:

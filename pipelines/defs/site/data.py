@@ -97,17 +97,17 @@ def all_kommuner(con: duckdb.DuckDBPyConnection) -> dict[str, Kommun]:
         for r in rows(
             con,
             """
-        select kommun_kod, kommun_namn, lan_kod, lan_namn from marts.dim_kommun order by
-            kommun_kod""",
+        select kommun_kod, kommun_namn, lan_kod, lan_namn from marts.dim_kommun
+        order by kommun_kod""",
         )
     }
     for r in rows(
         con,
         """
             select kommun_kod, year, tonnes, population, tonnes_per_capita, vintage,
-                population_updated
-            from marts.emissions_per_capita where gas = ? and in_latest_release order by kommun_kod,
-                year""",
+                   population_updated
+            from marts.emissions_per_capita where gas = ? and in_latest_release
+            order by kommun_kod, year""",
         [GAS],
     ):
         k = kommuner.get(r["kommun_kod"])
@@ -123,11 +123,10 @@ def all_kommuner(con: duckdb.DuckDBPyConnection) -> dict[str, Kommun]:
             con,
             """
         select kommun_kod, year, vintage, rank_in_lan, kommuner_in_lan, rank_in_sweden,
-            kommuner_in_sweden,
-               tonnes_per_capita
+               kommuner_in_sweden, tonnes_per_capita
         from marts.emissions_rank_in_lan
-        where gas = ? and vintage = (select max(vintage) from marts.emissions_rank_in_lan where gas
-            = ?)""",
+        where gas = ?
+          and vintage = (select max(vintage) from marts.emissions_rank_in_lan where gas = ?)""",
             [GAS, GAS],
         )
     }
@@ -148,10 +147,9 @@ def all_kommuner(con: duckdb.DuckDBPyConnection) -> dict[str, Kommun]:
     for r in rows(
         con,
         """
-            select kommun_kod, method, gas, as_of_year, last_data_year, trend_sum_t, allowed_sum_t,
-                meets_paris,
-                   budget_t, budget_exhausted_date, net_zero_date, gap_2030_t,
-                       required_reduction_pct, scope_status
+            select kommun_kod, method, gas, as_of_year, last_data_year, trend_sum_t,
+                   allowed_sum_t, meets_paris, budget_t, budget_exhausted_date, net_zero_date,
+                   gap_2030_t, required_reduction_pct, scope_status
             from marts.trajectory order by kommun_kod, method = 'carbon_law' desc, method""",
     ):
         if r["kommun_kod"] in kommuner:

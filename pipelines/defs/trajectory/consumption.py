@@ -204,8 +204,8 @@ def consumption_components(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def territorial_paces(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Per kommun and method: the territorial trend's slope and its level at the last data year."""
     return con.sql("""
-        select summary.kommun_kod, summary.method, summary.slope_t_per_year, paths.emissions_t as
-            level_t
+        select summary.kommun_kod, summary.method, summary.slope_t_per_year,
+               paths.emissions_t as level_t
         from trajectory.summary as summary
         left join trajectory.yearly_paths as paths
             on paths.kommun_kod = summary.kommun_kod and paths.method = summary.method
