@@ -1,14 +1,20 @@
 -- Warn when a kommun's main sector moves materially in the newest year of the newest release, as
 -- SMHI's 2024 reallocation of Borlänge's transport did (+26 %, methods.md §4.1). A warning, not an
 -- error: such moves are real data, but a reader of the report must be told. Material means all of:
--- - the newest release of the gas only, and only its latest var sector_yoy_warn_latest_years year(s),
---   each against the year before (older years were looked at when their release came out);
+-- - the newest release of the gas only, and only its latest var sector_yoy_warn_latest_years
+--   year(s), each against the year before (older years were looked at when their release came out);
 -- - the sector moves by more than var sector_yoy_warn_share of the year before AND by at least var
 --   sector_yoy_warn_min_change_tonnes: a large share of a small sector is noise for the report;
--- - not a sector in var sector_yoy_warn_exclude_sectors (known small or outside the territorial target).
--- national_change_share says whether the whole country's sector moved alike (a national change, or a
--- method change of SMHI's) or this kommun alone (a plant opening or closing, a reallocation).
-{{ config(severity='warn', store_failures=true, schema='audit', meta={'dagster': {'ref': {'name': 'fct_emissions'}}}) }}
+-- - not a sector in var sector_yoy_warn_exclude_sectors (known small or outside the territorial
+--   target).
+-- national_change_share says whether the whole country's sector moved alike (a national change, or
+-- a method change of SMHI's) or this kommun alone (a plant opening or closing, a reallocation).
+{{ config(
+    severity='warn',
+    store_failures=true,
+    schema='audit',
+    meta={'dagster': {'ref': {'name': 'fct_emissions'}}}
+) }}
 {%- set excluded = var('sector_yoy_warn_exclude_sectors') %}
 with
 
@@ -24,7 +30,9 @@ sector_years as (
         in_latest_release
         {%- if excluded %}
             and huvudsektor not in (
-                {% for sector in excluded %}'{{ sector | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %}
+                {% for sector in excluded -%}
+                    '{{ sector | replace("'", "''") }}'{{ ", " if not loop.last }}
+                {%- endfor %}
             )
         {%- endif %}
     group by kommun_kod, gas, huvudsektor, year
@@ -66,8 +74,9 @@ select
     with_previous.previous_tonnes,
     with_previous.tonnes,
     with_previous.tonnes - with_previous.previous_tonnes as change_tonnes,
-    {{ float_divide("with_previous.tonnes - with_previous.previous_tonnes", "with_previous.previous_tonnes") }}
-        as change_share,
+    {{ float_divide(
+        "with_previous.tonnes - with_previous.previous_tonnes", "with_previous.previous_tonnes"
+    ) }} as change_share,
     {{ float_divide("national_now.tonnes - national_before.tonnes", "national_before.tonnes") }}
         as national_change_share
 from with_previous

@@ -1,6 +1,7 @@
--- The allocation key per kommun and year: the kommun's share of the sum of all kommuner's BRP in the
--- key year. The key year is the year itself where NR0105 has it; earlier years use NR0105's first
--- year (2012) and later years its last, as Klimatkollen does (Kons_Off 2008–2011 carry the 2012 shares).
+-- The allocation key per kommun and year: the kommun's share of the sum of all kommuner's BRP in
+-- the key year. The key year is the year itself where NR0105 has it; earlier years use NR0105's
+-- first year (2012) and later years its last, as Klimatkollen does (Kons_Off 2008–2011 carry the
+-- 2012 shares).
 with
 
 brp as (
@@ -33,10 +34,10 @@ shares as (
         brp.year as key_year,
         brp.key_value,
         brp.key_value / key_totals.total as share,
-        scb_table_id,
-        scb_contents_label,
-        key_unit,
-        scb_updated
+        brp.scb_table_id,
+        brp.scb_contents_label,
+        brp.key_unit,
+        brp.scb_updated
     from brp
     inner join key_totals on brp.year = key_totals.year
 ),

@@ -2,7 +2,8 @@
 -- with the emission factor in force for the year: the seed row of the fuel with the latest
 -- valid_from_year not after the year (and, among corrections of that row, the newest vintage).
 --   emissions_t = fuel_t x factor            when the factor is in t CO2e per t fuel
---               = fuel_mwh x factor / 1000   when it is in g CO2e per kWh fuel (MWh x 1000 kWh x g / 1e6 g/t)
+--               = fuel_mwh x factor / 1000   when it is in g CO2e per kWh fuel
+--                                            (MWh x 1000 kWh x g / 1e6 g/t)
 with
 
 current_values as (

@@ -1,6 +1,8 @@
 -- One row per network and year: the reported flows in force summed over the months (MWh; fuel
 -- tonnes in t). The inputs of the energy balance and of the climate value.
-{%- set sources_ = ['waste', 'biofuel', 'oil', 'electric_boiler', 'heat_pump', 'waste_heat', 'flue_gas_condensation'] %}
+{%- set sources_ = [
+    'waste', 'biofuel', 'oil', 'electric_boiler', 'heat_pump', 'waste_heat', 'flue_gas_condensation'
+] %}
 {%- set customers = ['single_family', 'multi_family', 'commercial_public', 'industry'] %}
 with
 

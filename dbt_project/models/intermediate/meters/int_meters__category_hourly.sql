@@ -1,6 +1,7 @@
 {{ config(materialized='table') }}
--- The hourly energy of each medium, direction and category over every network area together: the one
--- group-by the hourly, profile and emission marts start from. Exact integer Wh; small cells still here.
+-- The hourly energy of each medium, direction and category over every network area together: the
+-- one group-by the hourly, profile and emission marts start from. Exact integer Wh; small cells
+-- still here.
 select
     medium,
     riktning,

@@ -1,7 +1,7 @@
 {{ config(materialized='table') }}
--- Meter values summed to the hour per medium, direction, network area and category: exact integer Wh
--- (15-minute values add up to their hour without rounding). No metering point leaves this step, only
--- counts of them; small cells are still here (the marts suppress them).
+-- Meter values summed to the hour per medium, direction, network area and category: exact integer
+-- Wh (15-minute values add up to their hour without rounding). No metering point leaves this step,
+-- only counts of them; small cells are still here (the marts suppress them).
 select
     medium,
     riktning,

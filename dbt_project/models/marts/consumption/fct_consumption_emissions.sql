@@ -1,6 +1,7 @@
 -- Consumption-based greenhouse-gas emissions per kommun, year and component.
---   public_sector, investments: SCB's national figure (MI1301) downscaled with the kommun's share of
---     BRP (NR0105) in the key year, Klimatkollen's method (swedish_emissions.xlsx, Kons_Off/Kons_Inv);
+--   public_sector, investments: SCB's national figure (MI1301) downscaled with the kommun's
+--     share of BRP (NR0105) in the key year, Klimatkollen's method (swedish_emissions.xlsx,
+--     Kons_Off/Kons_Inv);
 --   households: SEI Konsumtionskompassen's kg CO2e per capita times SCB's population of that year.
 with
 
@@ -19,8 +20,8 @@ downscaled as (
         national.component,
         national.tonnes * allocation.share as tonnes,
         cast(null as double precision) as source_kg_per_capita,
-        'downscaled: SCB national consumption-based emissions of the use × the kommun''s share of the sum '
-        || 'of kommun BRP in the key year (Klimatkollen''s method)' as method,
+        'downscaled: SCB national consumption-based emissions of the use × the kommun''s share '
+        || 'of the sum of kommun BRP in the key year (Klimatkollen''s method)' as method,
         'brp_share' as allocation_key,
         allocation.key_year as allocation_key_year,
         allocation.share as allocation_share,
@@ -44,8 +45,8 @@ household_rows as (
         'households' as component,
         households.kg_co2e_per_capita / 1000.0 * population.population as tonnes,
         households.kg_co2e_per_capita as source_kg_per_capita,
-        'SEI Konsumtionskompassen household emissions per capita × SCB population (31 December) of the year'
-            as method,
+        'SEI Konsumtionskompassen household emissions per capita × SCB population '
+        || '(31 December) of the year' as method,
         'population' as allocation_key,
         households.year as allocation_key_year,
         cast(null as double precision) as allocation_share,

@@ -3,9 +3,11 @@
 -- "Miljövärdering av fjärrvärme", data_sources.md §4.1):
 --
 --   E_f      emissions of fuel f in the year (int_energy__fuel_emissions; purchased heat is a fuel)
---   E_chp    sum of E_f over the CHP fuels (var energy_chp_fuels: waste, Bäckelund Panna 6/7 + turbine)
---   E_other  sum of E_f over every other fuel (biofuel, oil, electricity for boilers and heat pumps,
---            purchased heat); waste heat and flue-gas condensation carry no fuel of their own
+--   E_chp    sum of E_f over the CHP fuels (var energy_chp_fuels: waste, Bäckelund Panna 6/7 +
+--            turbine)
+--   E_other  sum of E_f over every other fuel (biofuel, oil, electricity for boilers and heat
+--            pumps, purchased heat); waste heat and flue-gas condensation carry no fuel of their
+--            own
 --   Q        CHP heat = heat from the CHP sources (var energy_chp_heat_sources: waste, flue-gas
 --            condensation, which recovers heat from the same flue gas);  W = CHP electricity
 --   a_Q      the heat's share of E_chp, by the method (seed district_heating_allocation_methods):

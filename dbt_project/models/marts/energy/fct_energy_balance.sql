@@ -1,7 +1,9 @@
 -- Borlänge Energi's yearly energy balance per network: heat supply (production by source plus
 -- purchases) against use (deliveries plus losses), fuels, electricity, and the emissions of the
 -- fuels burnt in the utility's own plants (heat and power together, before any allocation).
-{%- set sources_ = ['waste', 'biofuel', 'oil', 'electric_boiler', 'heat_pump', 'waste_heat', 'flue_gas_condensation'] %}
+{%- set sources_ = [
+    'waste', 'biofuel', 'oil', 'electric_boiler', 'heat_pump', 'waste_heat', 'flue_gas_condensation'
+] %}
 {%- set customers = ['single_family', 'multi_family', 'commercial_public', 'industry'] %}
 with
 

@@ -1,13 +1,15 @@
 -- Each kommun's inventory in the GPC's structure (v1.1, 2021): one row per kommun, year and GPC
 -- sub-sector reference (the reference number carries the scope), CO2e. The mapping is the seed
 -- gpc_sector_mapping (its notes give every judgement call):
---   scope 1/3  SMHI's CO2e rows (fct_emissions) mapped by subsector where SMHI publishes one, else by
---              main sector; a residual row goes with its main sector
---   scope 2    location-based: SCB's final electricity use (fct_energy_use, fuel 16) x the grid factor
---              (seed grid_emission_factors), and district heating used (fuel 14) x the climate value of
---              the report kommun's networks (fct_district_heating_climate_value, default method)
--- A sub-sector without a figure carries a GPC notation key: the seed's own (NO, IE, NE), IE for an SMHI
--- sub-sector the release folds into its main sector, C for a confidential SCB cell, NE otherwise.
+--   scope 1/3  SMHI's CO2e rows (fct_emissions) mapped by subsector where SMHI publishes one,
+--              else by main sector; a residual row goes with its main sector
+--   scope 2    location-based: SCB's final electricity use (fct_energy_use, fuel 16) x the grid
+--              factor (seed grid_emission_factors), and district heating used (fuel 14) x the
+--              climate value of the report kommun's networks (fct_district_heating_climate_value,
+--              default method)
+-- A sub-sector without a figure carries a GPC notation key: the seed's own (NO, IE, NE), IE for an
+-- SMHI sub-sector the release folds into its main sector, C for a confidential SCB cell, NE
+-- otherwise.
 {%- set scope2_input_text -%}
     case input when 'scb_kre_electricity' then 'grid factor (seed grid_emission_factors)'
                else 'district-heating climate value (fct_district_heating_climate_value)' end
@@ -218,7 +220,8 @@ final as (
                         where smhi_sub_map.gpc_ref = grid.gpc_ref
                     )
                     then
-                        'SMHI publishes the main sector only for this year: included in the main sector''s reference'
+                        'SMHI publishes the main sector only for this year: included in the '
+                        || 'main sector''s reference'
                 else 'no figure in the warehouse'
             end
         ) as source,

@@ -87,25 +87,25 @@ computed as (
     where heat_fuels.fossil_share is not null
     union all
     select
-        'kommun',
-        electricity.kommun_kod,
-        electricity.kommun_kod,
+        'kommun' as geo_level,
+        electricity.kommun_kod as area_kod,
+        electricity.kommun_kod as kolada_id,
         electricity.year,
-        'electricity_use_per_resident_computed',
-        electricity.mwh / population.population,
-        greatest(electricity.vintage, population.population_vintage),
+        'electricity_use_per_resident_computed' as indicator,
+        electricity.mwh / population.population as value,
+        greatest(electricity.vintage, population.population_vintage) as vintage,
         electricity.is_synthetic
     from electricity inner join population using (kommun_kod, year)
     where electricity.mwh is not null
     union all
     select
-        'kommun',
+        'kommun' as geo_level,
         kolada.area_kod,
         kolada.kolada_id,
         kolada.year,
-        'charge_points_per_1000_residents',
-        1000.0 * kolada.value / population.population,
-        greatest(kolada.vintage, population.population_vintage),
+        'charge_points_per_1000_residents' as indicator,
+        1000.0 * kolada.value / population.population as value,
+        greatest(kolada.vintage, population.population_vintage) as vintage,
         kolada.is_synthetic
     from kolada
     inner join
@@ -114,18 +114,18 @@ computed as (
     where kolada.kpi_id = 'N07713' and kolada.value is not null
     union all
     select
-        'kommun',
-        per_capita.kommun_kod,
-        per_capita.kommun_kod,
+        'kommun' as geo_level,
+        per_capita.kommun_kod as area_kod,
+        per_capita.kommun_kod as kolada_id,
         per_capita.year,
-        'ghg_per_resident_computed',
-        per_capita.tonnes_per_capita,
-        greatest(per_capita.vintage, population.population_vintage),
-        false
+        'ghg_per_resident_computed' as indicator,
+        per_capita.tonnes_per_capita as value,
+        greatest(per_capita.vintage, population.population_vintage) as vintage,
+        false as is_synthetic
     from per_capita inner join population using (kommun_kod, year)
     where per_capita.kommun_kod in (
-        select area_kod from kolada
-        where geo_level = 'kommun'
+        select kolada.area_kod from kolada
+        where kolada.geo_level = 'kommun'
     )
 ),
 

@@ -1,6 +1,6 @@
--- Electricity emissions per customer category and hour: the hourly carbon intensity of the zone beside
--- the annual factor of the seeds; the difference is the timing effect. Aggregates of at least
--- var meter_min_points points only.
+-- Electricity emissions per customer category and hour: the hourly carbon intensity of the zone
+-- beside the annual factor of the seeds; the difference is the timing effect. Aggregates of at
+-- least var meter_min_points points only.
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
     select
@@ -32,9 +32,9 @@ factored as (
         g.vintage,
         g.source_id,
         (
-            select factor from annual
-            where valid_from_year <= year(h.hour_utc + interval 1 hour)
-            order by valid_from_year desc limit 1
+            select annual.factor from annual
+            where annual.valid_from_year <= year(h.hour_utc + interval 1 hour)
+            order by annual.valid_from_year desc limit 1
         ) as annual_gco2_per_kwh
     from hourly as h
     left join {{ ref('int_grid__hourly_carbon_intensity') }} as g using (hour_utc)

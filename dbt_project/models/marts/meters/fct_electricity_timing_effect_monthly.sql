@@ -1,7 +1,7 @@
--- The timing effect per customer category and month: the month's electricity (meters, uttag) under the
--- hourly carbon intensity against the same kWh under the annual factor. Built from the hourly mart's
--- unsuppressed cells of the category summed over every network area; a category-month whose hours have
--- fewer than var meter_min_points points is suppressed whole.
+-- The timing effect per customer category and month: the month's electricity (meters, uttag) under
+-- the hourly carbon intensity against the same kWh under the annual factor. Built from the hourly
+-- mart's unsuppressed cells of the category summed over every network area; a category-month whose
+-- hours have fewer than var meter_min_points points is suppressed whole.
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
     select
@@ -28,7 +28,8 @@ monthly as (
         count(*) as hours,
         count(*) filter (where hourly_gco2_per_kwh is null) as hours_without_factor,
         sum(kwh) filter (where hourly_gco2_per_kwh is not null) as kwh,
-        -- exact sums: a double sum's last bits depend on DuckDB's parallel order, and a rerun must be identical
+        -- Exact sums: a double sum's last bits depend on DuckDB's parallel order, and a rerun
+        -- must be identical.
         {{ exact_sum("emissions_hourly_kg") }} as emissions_hourly_kg,
         {{ exact_sum("case when hourly_gco2_per_kwh is not null then emissions_annual_kg end") }}
             as emissions_annual_kg,

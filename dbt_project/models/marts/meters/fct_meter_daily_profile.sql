@@ -1,5 +1,6 @@
--- The mean weekday and weekend day per medium, customer category and month: mean kW of each hour of the
--- day in Swedish normal time (UTC+01:00, as the meters count), consumption, all network areas together.
+-- The mean weekday and weekend day per medium, customer category and month: mean kW of each hour of
+-- the day in Swedish normal time (UTC+01:00, as the meters count), consumption, all network areas
+-- together.
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
     select

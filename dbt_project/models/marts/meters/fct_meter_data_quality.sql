@@ -1,7 +1,9 @@
--- Meter data quality per medium and month: points, intervals, missing (kvalitet saknas) and estimated
--- values, and the corrections (partition revisions) of the month. Whole months: no small cells.
+-- Meter data quality per medium and month: points, intervals, missing (kvalitet saknas) and
+-- estimated values, and the corrections (partition revisions) of the month. Whole months: no small
+-- cells.
 with series as (
-    -- one row per point and direction: its values against the intervals of the month at its resolution
+    -- One row per point and direction: its values against the intervals of the month at its
+    -- resolution.
     select
         medium,
         month,

@@ -1,5 +1,6 @@
--- Hourly energy per medium, direction, network area and customer category (aggregates only). A cell of
--- fewer than var meter_min_points metering points is suppressed: kWh and shares null, is_suppressed true.
+-- Hourly energy per medium, direction, network area and customer category (aggregates only). A cell
+-- of fewer than var meter_min_points metering points is suppressed: kWh and shares null,
+-- is_suppressed true.
 {%- set min_points = var('meter_min_points', 5) %}
 select
     medium,

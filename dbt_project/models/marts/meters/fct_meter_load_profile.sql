@@ -1,7 +1,7 @@
--- Load profile per medium, customer category and month (consumption, all network areas together): the
--- peak hour and its kW (an hour's kWh is its mean kW), the mean kW, the load factor (mean / peak) and
--- load-duration percentiles of the hourly kW. A category-month whose hours have fewer than var
--- meter_min_points points (the least hour counts) is suppressed.
+-- Load profile per medium, customer category and month (consumption, all network areas together):
+-- the peak hour and its kW (an hour's kWh is its mean kW), the mean kW, the load factor (mean /
+-- peak) and load-duration percentiles of the hourly kW. A category-month whose hours have fewer
+-- than var meter_min_points points (the least hour counts) is suppressed.
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
     select

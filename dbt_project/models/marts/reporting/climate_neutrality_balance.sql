@@ -9,10 +9,10 @@
 -- Unknown is not zero: where the national LULUCF figure is missing, the downscaled sink, and every
 -- total that needs it, is null.
 --
--- Eligible sinks (residual_covered): quality at least '{{ config.min_quality }}' and permanence at least
--- '{{ config.min_permanence }}' (NEUTRALITY_MIN_QUALITY / NEUTRALITY_MIN_PERMANENCE). Rows that are part of
--- the forest the national inventory measures (overlaps_lulucf) are not added again whenever the
--- downscaled LULUCF sink itself is counted.
+-- Eligible sinks (residual_covered): quality at least '{{ config.min_quality }}' and permanence at
+-- least '{{ config.min_permanence }}' (NEUTRALITY_MIN_QUALITY / NEUTRALITY_MIN_PERMANENCE). Rows
+-- that are part of the forest the national inventory measures (overlaps_lulucf) are not added again
+-- whenever the downscaled LULUCF sink itself is counted.
 with
 
 emissions as (
@@ -39,16 +39,19 @@ sinks as (
     select
         *,
         quality_rank >= (
-            select quality_rank from {{ ref('sink_quality_classes') }}
-            where quality_class = '{{ config.min_quality }}'
+            select quality_classes.quality_rank
+            from {{ ref('sink_quality_classes') }} as quality_classes
+            where quality_classes.quality_class = '{{ config.min_quality }}'
         )
         and permanence_rank >= (
-            select permanence_rank from {{ ref('sink_permanence_classes') }}
-            where permanence = '{{ config.min_permanence }}'
+            select permanence_classes.permanence_rank
+            from {{ ref('sink_permanence_classes') }} as permanence_classes
+            where permanence_classes.permanence = '{{ config.min_permanence }}'
         ) as meets_threshold,
         quality_rank >= (
-            select quality_rank from {{ ref('sink_quality_classes') }}
-            where quality_class = '{{ config.min_quality }}'
+            select quality_classes.quality_rank
+            from {{ ref('sink_quality_classes') }} as quality_classes
+            where quality_classes.quality_class = '{{ config.min_quality }}'
         ) as meets_quality
     from {{ ref('fct_carbon_sinks') }}
 ),
@@ -71,7 +74,8 @@ ranked_for_target as (
     where sinks.year <= {{ config.target_year }}
 ),
 
-{%- set sink_columns = 'kommun_kod, year, quality_class, overlaps_lulucf, tonnes_co2_removed, meets_threshold, meets_quality' %}
+{%- set sink_columns = 'kommun_kod, year, quality_class, overlaps_lulucf, tonnes_co2_removed, '
+    ~ 'meets_threshold, meets_quality' %}
 
 sink_rows as (
     select 'observed' as basis, year as balance_year, {{ sink_columns }} from sinks
@@ -95,36 +99,50 @@ per_kommun_year as (
         sink_rows.basis,
         min(sink_rows.year) as sink_years_from,
         max(sink_rows.year) as sink_years_to,
-        sum(case when quality_class = 'measured' then tonnes_co2_removed else 0 end)
-            as removals_measured_t,
-        sum(case when quality_class = 'reported' then tonnes_co2_removed else 0 end)
-            as removals_reported_t,
-        sum(case when quality_class = 'modelled' then tonnes_co2_removed else 0 end)
-            as removals_modelled_t,
-        sum(case when quality_class = 'downscaled' then tonnes_co2_removed end)
+        sum(
+            case
+                when sink_rows.quality_class = 'measured' then sink_rows.tonnes_co2_removed else 0
+            end
+        ) as removals_measured_t,
+        sum(
+            case
+                when sink_rows.quality_class = 'reported' then sink_rows.tonnes_co2_removed else 0
+            end
+        ) as removals_reported_t,
+        sum(
+            case
+                when sink_rows.quality_class = 'modelled' then sink_rows.tonnes_co2_removed else 0
+            end
+        ) as removals_modelled_t,
+        sum(case when sink_rows.quality_class = 'downscaled' then sink_rows.tonnes_co2_removed end)
             as removals_downscaled_t,
         sum(
             case
                 when
-                    not overlaps_lulucf or quality_class = 'downscaled'
-                    then tonnes_co2_removed
+                    not sink_rows.overlaps_lulucf or sink_rows.quality_class = 'downscaled'
+                    then sink_rows.tonnes_co2_removed
                 else 0
             end
-        )
-            as removals_without_overlap_t,
+        ) as removals_without_overlap_t,
         sum(case
             when
-                meets_threshold
+                sink_rows.meets_threshold
                 and (
-                    not overlaps_lulucf
+                    not sink_rows.overlaps_lulucf
                     or not coalesce(lulucf_counted.downscaled_is_eligible, false)
                 )
-                then tonnes_co2_removed
+                then sink_rows.tonnes_co2_removed
             else 0
         end) as removals_eligible_known_t,
-        sum(case when meets_quality and not meets_threshold then tonnes_co2_removed else 0 end)
-            as excluded_low_permanence_t,
-        sum(case when quality_class = 'downscaled' then 1 else 0 end) > 0 as has_downscaled
+        sum(
+            case
+                when sink_rows.meets_quality and not sink_rows.meets_threshold
+                    then sink_rows.tonnes_co2_removed
+                else 0
+            end
+        ) as excluded_low_permanence_t,
+        sum(case when sink_rows.quality_class = 'downscaled' then 1 else 0 end) > 0
+            as has_downscaled
     from sink_rows
     cross join lulucf_counted
     group by sink_rows.kommun_kod, sink_rows.balance_year, sink_rows.basis

@@ -92,8 +92,8 @@ names as (
     from {{ ref('scb_kommuner') }}
     union all
     select
-        '00',
-        'Sverige'
+        '00' as area_kod,
+        'Sverige' as area_namn
 )
 
 select

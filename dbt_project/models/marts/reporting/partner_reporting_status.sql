@@ -1,5 +1,6 @@
 -- Who has submitted what, for which year: every partner in the registry for every year from
--- 2020 (or the oldest year reported) to last year (or the newest year reported), with the submission in force and how many versions came in.
+-- 2020 (or the oldest year reported) to last year (or the newest year reported), with the
+-- submission in force and how many versions came in.
 with recursive
 
 partners as (
@@ -22,10 +23,11 @@ year_after as (
     from submissions
 ),
 
--- first_year, first_year + 1, ... up to the year before year_after (ANSI recursion, no series function).
+-- first_year, first_year + 1, ... up to the year before year_after (ANSI recursion, no series
+-- function).
 years (reporting_year) as (
-    select first_year from year_after
-    where first_year < year_after.reporting_year
+    select year_after.first_year from year_after
+    where year_after.first_year < year_after.reporting_year
     union all
     select years.reporting_year + 1
     from years

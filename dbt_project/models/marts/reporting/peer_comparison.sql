@@ -22,11 +22,11 @@ latest as (
     from per_capita
     inner join (
         select
-            kommun_kod,
-            max(year) as year
-        from per_capita
-        where population is not null
-        group by kommun_kod
+            kommun_years.kommun_kod,
+            max(kommun_years.year) as year
+        from per_capita as kommun_years
+        where kommun_years.population is not null
+        group by kommun_years.kommun_kod
     ) as newest using (kommun_kod, year)
 ),
 
@@ -64,12 +64,13 @@ households as (
 households_latest as (
     select households.*
     from households
-    inner join (select
-        kommun_kod,
-        max(year) as year
-    from households
-    group by kommun_kod) as newest
-        using (kommun_kod, year)
+    inner join (
+        select
+            kommun_years.kommun_kod,
+            max(kommun_years.year) as year
+        from households as kommun_years
+        group by kommun_years.kommun_kod
+    ) as newest using (kommun_kod, year)
 ),
 
 joined as (

@@ -1,8 +1,9 @@
 -- Every carbon sink the warehouse knows, per kommun, year, sink type and source, as tonnes CO2
 -- removed (POSITIVE). Each row says how it was estimated (method, quality class), how long the
--- carbon stays (permanence), its vintage, and whether the value is real, an assumption or synthetic.
--- Sources: the national LULUCF sink downscaled by forest land, partner-reported removals inside the
--- territory, and the manual seed of the municipality's own forest estate and local projects.
+-- carbon stays (permanence), its vintage, and whether the value is real, an assumption or
+-- synthetic. Sources: the national LULUCF sink downscaled by forest land, partner-reported removals
+-- inside the territory, and the manual seed of the municipality's own forest estate and local
+-- projects.
 with
 
 downscaled as (select * from {{ ref('int_sinks__lulucf_downscaled') }}),

@@ -2,8 +2,11 @@
 with
 
 source as (
-    {{ newest_fetch(source('kolada', 'kolada_kpi_values'), ['kpi', 'municipality', 'year', 'gender'],
-                    ['fetched_at desc', 'file_sha256']) }}
+    {{ newest_fetch(
+        source('kolada', 'kolada_kpi_values'),
+        ['kpi', 'municipality', 'year', 'gender'],
+        ['fetched_at desc', 'file_sha256']
+    ) }}
 )
 
 select

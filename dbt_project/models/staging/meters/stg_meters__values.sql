@@ -1,6 +1,6 @@
--- Every meter value in the lake, one row per (pseudonymised) metering point, direction and interval.
--- PER-POINT DATA: this view stays in `staging`, which no BI role may read and nothing publishes;
--- the marts aggregate it and suppress small cells.
+-- Every meter value in the lake, one row per (pseudonymised) metering point, direction and
+-- interval. PER-POINT DATA: this view stays in `staging`, which no BI role may read and nothing
+-- publishes; the marts aggregate it and suppress small cells.
 -- depends_on: {{ source('meters', 'el_values') }}, {{ source('meters', 'fjarrvarme_values') }}
 {%- set files = meter_lake_files('values') %}
 {% if files %}

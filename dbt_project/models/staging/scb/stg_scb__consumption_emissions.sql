@@ -1,4 +1,5 @@
--- SCB MI1301: national consumption-based greenhouse-gas emissions by use, the newest fetch of each use and year.
+-- SCB MI1301: national consumption-based greenhouse-gas emissions by use, the newest fetch of each
+-- use and year.
 with
 
 source as (
