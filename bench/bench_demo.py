@@ -181,8 +181,7 @@ def dagster_run(root: Path) -> dict:
 
 
 def first_op_in_dagster(instance: dg.DagsterInstance, target_path: Path) -> dict:
-    """The first dbt op's step time in the full run (Dagster's event log), and how its dbt
-    parsed."""
+    """The first dbt op's step time in the full run (Dagster's event log) and how dbt parsed."""
     run = instance.get_runs(limit=1)[0]  # newest: the full run
     events = instance.all_logs(
         run.run_id, of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS}

@@ -150,8 +150,7 @@ def statements_for(node: dict, compiled: str, *, enforce_contracts: bool) -> lis
 
 
 def execution_order(results: list[dict]) -> list[dict]:
-    """The order dbt started the nodes (the file order with threads: 1; the start time
-    otherwise)."""
+    """The order dbt started the nodes: the file order with threads: 1, else the start time."""
 
     def started(item: tuple[int, dict]) -> tuple[str, int]:
         index, result = item

@@ -32,8 +32,7 @@ DEMO_PARTITION = "2024-03-01"  # the month of the demo's synthetic meter sample
 
 
 def borlange_summary(con: duckdb.DuckDBPyConnection, kommun_kod: str) -> dict:
-    """Latest year, total, per capita and change since 1990 from the marts (CO2e, newest
-    release)."""
+    """Latest year, total, per capita and change since 1990 in the marts (CO2e, newest release)."""
     row = con.execute(
         """
         with totals as (

@@ -89,8 +89,7 @@ def last_sunday(year: int, month: int) -> datetime:
 
 
 def heat_diurnal(shared: Path) -> list[float]:
-    """Mean heat use per hour of day (normal time) of the Danish meter, from its cumulative
-    register."""
+    """Mean heat use per hour of day (normal time) of the Danish meter, from its register."""
     with (shared / HEAT_FILE).open(encoding="utf-8", newline="") as handle:
         rows = [
             (

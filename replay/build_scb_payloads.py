@@ -56,8 +56,7 @@ TAB5557_UPDATED = "2026-02-24T07:00:00Z"
 
 
 def read_tabhel_totals(path: Path) -> list[dict]:
-    """Rows of sheet `Totalt`: code ('00' for riket), name, population 31 Dec, change during the
-    year."""
+    """Rows of sheet `Totalt`: code ('00' riket), name, population 31 Dec, change in the year."""
     sheet = openpyxl.load_workbook(path, read_only=True, data_only=True)["Totalt"]
     rows = []
     for row in sheet.iter_rows(values_only=True):

@@ -51,8 +51,7 @@ NO_FOREST_KOMMUN = "0183"  # Sundbyberg: a synthetic 0 ha, to exercise a kommun 
 
 
 def parse_swedish_number(text) -> float:
-    """'-59 560 000' (space, no-break or thin space as thousands separator, decimal comma) ->
-    -59560000.0."""
+    """'-59 560 000' (space, no-break or thin space in thousands, decimal comma) -> -59560000.0."""
     if isinstance(text, (int, float)):
         return float(text)
     cleaned = (
@@ -232,8 +231,7 @@ def synthetic_hectares(kommun_kod: str, year: str) -> int:
 
 
 def build_forest_land(overrides: dict[str, int] | None = None) -> dict:
-    """The MI0803 payload (SYNTHETIC values); `overrides` {kommun_kod: ha} sets every year of a
-    kommun."""
+    """The MI0803 payload (SYNTHETIC); `overrides` {kommun_kod: ha} sets a kommun's every year."""
     spec = FOREST_LAND
     rows = kommuner()
     if len(rows) != 290:

@@ -189,8 +189,7 @@ INDUSTRY = {
 
 
 def _heat_rhythm() -> dict:
-    """The Danish heat meter's mean hour-of-day profile
-    (replay/payloads/meters/dk_heat_diurnal.csv)."""
+    """The Danish heat meter's mean hour-of-day profile (replay/payloads/meters/)."""
     with HEAT_DIURNAL_FILE.open(encoding="utf-8") as handle:
         values = [float(line.split(";")[1]) for line in handle if line[0].isdigit()]
     return {"weekday": values, "weekend": values}
@@ -330,8 +329,7 @@ def easter(year: int) -> date:
 
 
 def holidays(year: int) -> set[date]:
-    """Swedish public holidays and the eves most workplaces close (midsummer, Christmas, New
-    Year)."""
+    """Swedish public holidays and the eves most workplaces close (midsummer, Christmas)."""
     e = easter(year)
     midsummer_eve = next(date(year, 6, d) for d in range(19, 26) if date(year, 6, d).weekday() == 4)
     return {

@@ -465,8 +465,7 @@ def _timestamp(text: str) -> datetime | None:
 
 
 def _gaps(parsed: Parsed, seen: dict[datetime, int], headings: tuple[str, ...] | None) -> None:
-    """Every run of missing hours between the file's first and last hour, named by the line after
-    it."""
+    """Each run of missing hours between the file's first and last hour, named by the next line."""
     if len(seen) < 2 or headings is None:
         return
     ordered = sorted(seen)

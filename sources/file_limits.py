@@ -380,8 +380,7 @@ def is_safe_text(text: str, *, line_breaks: bool = False) -> bool:
 
 
 def printable(text: str) -> str:
-    """Text safe to print in a report: every character `is_safe_text` refuses as an escape
-    (\\x1b)."""
+    """Text safe to print in a report: each character `is_safe_text` refuses as an escape."""
     if is_safe_text(text):
         return text
     return "".join(ch if ch.isprintable() or ch in _TEXT_SPACES else _escape(ch) for ch in text)

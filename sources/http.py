@@ -167,8 +167,7 @@ class RateLimiter:
 
 
 class HttpClient:
-    """`requests` with timeouts, retries, Retry-After, a rate limiter, a body limit and a
-    deadline."""
+    """`requests` with timeouts, retries, Retry-After, a rate limiter, a body limit, a deadline."""
 
     def __init__(
         self,

@@ -75,8 +75,7 @@ class SinkSourceError(ValueError):
 
 
 def replay_flags(response: JsonStatResult) -> dict:
-    """`extension.replay` of a bundled payload (synthetic flag, provenance); {} for SCB's own
-    answers."""
+    """`extension.replay` of a bundled payload (synthetic flag, provenance); {} for SCB's own."""
     return response.extension.get("replay") or {}
 
 
@@ -106,8 +105,7 @@ def lulucf_selection(metadata: dict, spec: LulucfTable = LULUCF_NATIONAL) -> dic
 
 
 def lulucf_frame(result: JsonStatResult, spec: LulucfTable = LULUCF_NATIONAL) -> pl.DataFrame:
-    """One row per year: the national net flow in t CO2e (negative = net removal), '..' -> null with
-    status."""
+    """One row per year: national net flow in t CO2e (negative: net removal), '..' -> null."""
     unit, factor = unit_factor(result, spec.contents_code, TONNE_FACTORS)
     frame = result.frame
     if set(frame.get_column("Sektor").unique()) != {spec.sector_code}:

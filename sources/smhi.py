@@ -521,8 +521,7 @@ def _read_preamble(rows: list[tuple], where: _Where) -> _Preamble:
 
 
 def _rest_of_line(row: tuple, prefix: str) -> str:
-    """Text after `prefix` in column A, or in the next non-empty cell when A holds only the
-    prefix."""
+    """Text after `prefix` in column A, or in the next non-empty cell when A is just the prefix."""
     rest = _text(row[0])[len(prefix) :].strip()
     if rest:
         return rest

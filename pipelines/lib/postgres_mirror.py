@@ -89,8 +89,7 @@ def postgres_type(duckdb_type: str) -> str:
 
 
 def expand_tables(con: duckdb.DuckDBPyConnection, specs: Iterable[str]) -> list[tuple[str, str]]:
-    """`schema` -> every base table in it (sorted); `schema.table` -> that table, which must
-    exist."""
+    """`schema` -> its base tables (sorted); `schema.table` -> that table, which must exist."""
     found: list[tuple[str, str]] = []
     for spec in specs:
         schema, _, table = spec.partition(".")

@@ -133,8 +133,7 @@ def build_manifest(
 
 
 def new_build_id(run_id: str | None = None, now: datetime | None = None) -> str:
-    """Sortable by time (pruning keeps the newest), and tied to the Dagster run when there is
-    one."""
+    """Sortable by time (pruning keeps the newest), tied to the Dagster run when there is one."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     return f"{stamp}-{run_id[:8]}" if run_id else stamp
 

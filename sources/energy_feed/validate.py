@@ -961,8 +961,7 @@ def check_months_reported(
 
 
 def monthly_heat_balance(frame: pl.DataFrame) -> pl.DataFrame:
-    """Per network, month (and its row): supply = production + purchased, use = deliveries +
-    losses."""
+    """Per network, month (and row): supply = production + purchased, use = deliveries + losses."""
     supply = pl.col("measure").is_in([C.HEAT_PRODUCTION, C.PURCHASED_HEAT])
     use = pl.col("measure").is_in([C.DELIVERY, C.NETWORK_LOSS])
     return (
@@ -999,8 +998,7 @@ def check_balance(frame: pl.DataFrame, tolerance: float) -> list[Problem]:
 
 
 def check_magnitude(frame: pl.DataFrame, networks: dict[str, Network]) -> list[Problem]:
-    """Each registered network's heat supply of a month within its range (0 is a month it is
-    shut)."""
+    """Each registered network's monthly heat supply within its range (0: a month it is shut)."""
     problems = []
     for r in monthly_heat_balance(frame).iter_rows(named=True):
         network = networks.get(r["network"])

@@ -52,8 +52,7 @@ def template_name(partner_id: str, year: int) -> str:
 def write_template(
     partner_id: str, year: int, out_dir: Path, *, partner_name: str | None = None
 ) -> tuple[Path, Path]:
-    """Write `<partner_id>_<year>.xlsx` and `.csv` into out_dir (created if missing); returns both
-    paths."""
+    """Write `<partner_id>_<year>.xlsx` and `.csv` into out_dir (made if missing); both paths."""
     stem = template_name(partner_id, year)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -118,8 +117,7 @@ def _prefill(ws, sheet: Sheet, values: dict[str, object]) -> None:
 
 
 def data_validation(column: Column) -> DataValidation | None:
-    """Excel's own check for a column: lists, whole years, decimals >= 0, dates. None for free
-    text."""
+    """Excel's own check of a column: lists, whole years, decimals >= 0, dates; None for text."""
     kwargs = dict(
         allow_blank=True,
         showErrorMessage=True,

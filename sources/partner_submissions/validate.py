@@ -247,8 +247,7 @@ def _csv_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Msg
 def _check_sheets(
     raw_sheets: list[RawSheet], context: _Context, limits: Limits
 ) -> tuple[list[Located], dict[str, list[dict]], dict[str, int]]:
-    """Problems, records per sheet key, and the rank of each sheet name (to sort problems as the
-    file reads)."""
+    """Problems, records per sheet key, and each sheet name's rank (problems in file order)."""
     match = match_sheets(raw_sheets, csv=context.csv)
     located = list(match.problems)
     records: dict[str, list[dict]] = {}

@@ -104,8 +104,7 @@ def insert_report(
 
 
 def superseded_months(con: duckdb.DuckDBPyConnection, feed: Feed) -> list[str]:
-    """The network-months this report takes over from a file loaded earlier (the newest one in
-    force)."""
+    """The network-months this report takes over from an earlier file (the newest in force)."""
     con.register("reported_months", feed.frame.select("network", "month").unique())
     rows = con.execute("""
         select v.network, v.month, arg_max(f.file_name, f.load_seq), max(f.received_at)

@@ -160,8 +160,7 @@ def inventory_rows(con, kommun_kod: str, year: int) -> list[dict]:
 
 
 def crf_table(rows: list[dict]) -> list[tuple]:
-    """The CRF rows: per scope the summed tonnes, or the notation keys when no GPC row has a
-    figure."""
+    """The CRF rows: per scope the summed tonnes, or the notation keys when no GPC row has one."""
     table = []
     for sector, subsector, prefixes, note in CRF_ROWS:
         members = [r for r in rows if any(_matches(r["gpc_ref"], p) for p in prefixes)]

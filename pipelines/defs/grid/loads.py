@@ -128,8 +128,7 @@ def insert_file(
 def overlap_notes(
     con: duckdb.DuckDBPyConnection, parsed: Parsed, first: datetime, last: datetime
 ) -> list[str]:
-    """Earlier files covering the same hours: whose vintage is older (this one wins) or newer (it
-    stays)."""
+    """Earlier files with the same hours: an older vintage (this one wins) or newer (it stays)."""
     earlier = con.execute(
         """
         select file_name, vintage from raw.carbon_intensity_files

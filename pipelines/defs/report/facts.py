@@ -175,8 +175,7 @@ def territorial(q: Query) -> dict:
 
 
 def revisions(q: Query, min_change_pct: float = 0.5) -> list[dict]:
-    """Sector-years the newest release changed by at least `min_change_pct` against the one
-    before."""
+    """Sector-years the newest release changed by at least `min_change_pct` over the previous."""
     rows = q.rows(
         """
         select year, huvudsektor, vintage, previous_vintage, tonnes, previous_tonnes,
@@ -212,8 +211,7 @@ def revisions(q: Query, min_change_pct: float = 0.5) -> list[dict]:
 
 
 def trajectories(q: Query) -> dict:
-    """Each method's verdict: trend against allowed sums, remaining budget, exhaustion and net
-    zero."""
+    """Each method's verdict: trend against allowed sums, remaining budget, exhaustion, net zero."""
     vintage = q.rows(
         "select max(vintage) as v from marts.fct_emissions where kommun_kod = ?", [q.kommun_kod]
     )[0]["v"]
@@ -608,8 +606,7 @@ def peers(q: Query) -> dict:
 
 @optional
 def rank_in_lan(q: Query) -> dict:
-    """The kommun's rank within its län and Sweden by emissions per resident
-    (marts.emissions_rank_in_lan)."""
+    """The kommun's rank in its län and Sweden by emissions per resident (emissions_rank_in_lan)."""
     rows = q.rows(
         """select * from marts.emissions_rank_in_lan where kommun_kod = ? and gas = 'CO2e'
         and year = (select max(year) from marts.emissions_rank_in_lan

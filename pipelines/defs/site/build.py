@@ -220,8 +220,7 @@ def trajectory_section(page: Page, k: data.Kommun, vintage) -> dict:
 
 
 def path_rows(path: list[dict]) -> Markup:
-    """A method's yearly table, built here rather than in a template loop: 870 such tables per
-    site."""
+    """A method's yearly table, built here, not in a template loop: 870 such tables per site."""
     return Markup("".join(path_row(p) for p in path))
 
 
@@ -443,8 +442,7 @@ def comparison_data(kommuner: dict[str, data.Kommun], default: list[str]) -> dic
 
 
 def swedish_csv(rows: list[list]) -> bytes:
-    """CSV for a Swedish Excel: UTF-8 with BOM, semicolons, decimal comma; text made
-    formula-inert."""
+    """CSV for a Swedish Excel: UTF-8 with BOM, semicolons, decimal comma, formula-inert text."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for row in rows:

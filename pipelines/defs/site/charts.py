@@ -257,8 +257,7 @@ def horizontal_bars() -> dict:
 
 
 def choropleth() -> dict:
-    """Rows {kommun_kod, kommun_namn, value} joined to assets/kommuner.geojson: emissions per
-    resident."""
+    """Rows {kommun_kod, kommun_namn, value} joined to assets/kommuner.geojson: t per resident."""
     spec = _base(560)
     spec["autosize"] = "none"
     spec["signals"] += [{"name": "width", "value": 320}, {"name": "height", "value": 640}]

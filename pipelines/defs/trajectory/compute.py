@@ -201,8 +201,7 @@ def compute_trajectories(
 
 
 def clean_emissions(emissions: pl.DataFrame) -> pl.DataFrame:
-    """kommun_kod (4-digit text), year (Int64), tonnes (Float64); no nulls, no duplicate
-    kommun-year."""
+    """kommun_kod (4-digit text), year (Int64), tonnes (Float64); no nulls or duplicates."""
     missing = [c for c in ("kommun_kod", "year", "tonnes") if c not in emissions.columns]
     if missing:
         raise TrajectoryInputError(f"emissions lack column(s) {', '.join(missing)}")
@@ -293,8 +292,7 @@ def scope_exclusions(exclusions: pl.DataFrame | None) -> pl.DataFrame:
 
 
 def to_panel(emissions: pl.DataFrame, last_year: int, first_year: int | None = None) -> Panel:
-    """The calendar axis runs from the first data year (or `first_year`, if earlier) to
-    `last_year`."""
+    """The calendar axis: from the first data year (or an earlier `first_year`) to `last_year`."""
     kommuner = np.sort(emissions.get_column("kommun_kod").unique().to_numpy().astype(str))
     first_year = min(int(emissions.get_column("year").min()), first_year or 10_000)
     years = np.arange(first_year, last_year + 1)

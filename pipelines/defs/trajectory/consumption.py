@@ -90,8 +90,7 @@ def consumption_totals(components: pl.DataFrame) -> pl.DataFrame:
 
 
 def last_levels(emissions: pl.DataFrame, as_of_year: int) -> pl.DataFrame:
-    """kommun_kod, level_t: the value in each kommun's last year up to the as-of year (the LAD
-    anchor)."""
+    """kommun_kod, level_t: each kommun's value in its last year to the as-of (the LAD anchor)."""
     return (
         emissions.filter(pl.col("year") <= as_of_year)
         .sort("year")
@@ -184,8 +183,7 @@ def consumption_trajectories(
     territorial: pl.DataFrame,
     tolerance_pp: float,
 ) -> pl.DataFrame:
-    """Every preset on every kommun's consumption series, compared with the territorial
-    trajectory."""
+    """Every preset on every kommun's consumption series, beside the territorial trajectory."""
     emissions = consumption_totals(components)
     summaries = pl.concat(
         [run_preset(emissions, p, as_of_year) for p in presets.values()], how="diagonal_relaxed"
