@@ -17,6 +17,7 @@ only the replay adds (the live API has none; sources/kolada.py keeps it):
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -202,7 +203,9 @@ def build() -> dict:
     }
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: ARG001 - no options
+def main(argv: list[str] | None = None) -> int:
+    # No options; --help says what the script does, and an unknown argument is refused.
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     PAYLOAD_DIR.mkdir(parents=True, exist_ok=True)
     text = json.dumps(build(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     PAYLOAD_FILE.write_text(text, encoding="utf-8")

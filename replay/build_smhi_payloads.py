@@ -702,7 +702,10 @@ def check_same_cells(content: bytes, raw: RawExport) -> None:
     finally:
         wb.close()
     width = max(len(r) for r in raw.rows)
-    pad = lambda r: tuple(r) + (None,) * (width - len(r))  # noqa: E731
+
+    def pad(row: tuple) -> tuple:
+        return tuple(row) + (None,) * (width - len(row))
+
     if [pad(r) for r in rows] != [pad(r) for r in raw.rows]:
         raise ValueError("the rewritten CO2 workbook differs from the raw export")
 

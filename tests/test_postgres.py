@@ -331,7 +331,10 @@ def table_differences(
         problems.append(f"only in DuckDB: {key}")
     for key in sorted(pg_groups.keys() - duck_groups.keys(), key=sort_key)[:3]:
         problems.append(f"only in Postgres: {key}")
-    by_doubles = lambda r: [(-math.inf if v is None else round(v, 3)) for v in r]  # noqa: E731
+
+    def by_doubles(row: tuple) -> list[float]:
+        return [(-math.inf if v is None else round(v, 3)) for v in row]
+
     for key, left in duck_groups.items():
         right = pg_groups.get(key)
         if right is None or left == right:  # exactly equal: the usual case
