@@ -95,6 +95,21 @@ def format_summary(s: dict) -> str:
     )
 
 
+def nowcast_lines(con: duckdb.DuckDBPyConnection, kommun_kod: str) -> list[str]:
+    """The kommun's estimated CO2e totals after SMHI's last year (marts.fct_emissions_nowcast)."""
+    rows = con.execute(
+        """
+        select year, nowcast_t, lower_80_t, upper_80_t, vintage from marts.fct_emissions_nowcast
+        where kommun_kod = ? and gas = 'CO2e' and huvudsektor = 'Alla' order by year""",
+        [kommun_kod],
+    ).fetchall()
+    return [
+        f"  estimate {year}      {t:,.0f} t CO2e (80 % range {lo:,.0f}-{hi:,.0f}; "
+        f"an estimate from release {vintage}, not SMHI's figure)"
+        for year, t, lo, hi, vintage in rows
+    ]
+
+
 def run_job(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
@@ -230,9 +245,11 @@ def materialize_all(
     instance: dg.DagsterInstance,
     settings: Settings | None = None,
     progress: TextIO | None = None,
+    warned: list[str] | None = None,
 ) -> dict[str, float]:
     """Run the pipeline; return wall-clock seconds per phase. With `progress`, a line per stage
-    and per finished step is written there."""
+    and per finished step is written there; with `warned`, the full run's checks that did not pass
+    are appended to it as `asset key: check name`."""
     settings = settings or Settings.from_env()
     say = (
         (lambda line: (progress.write(line + "\n"), progress.flush()))
@@ -305,9 +322,19 @@ def materialize_all(
             + (f": SMHI release {server.smhi.release}" if server is not None else "")
         )
         started = time.perf_counter()
-        run_job(defs, instance, progress=progress)
+        result = run_job(defs, instance, progress=progress)
         timings["full_run"] = time.perf_counter() - started
+    if warned is not None:
+        warned += checks_that_did_not_pass(result)
     return timings
+
+
+def checks_that_did_not_pass(result: dg.ExecuteInProcessResult) -> list[str]:
+    return sorted(
+        f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    )
 
 
 @contextlib.contextmanager
@@ -329,15 +356,25 @@ def output_to(log_path: Path):
             terminal.close()
 
 
+WARNINGS_EXPLAINED = "docs/operators.md#checks-that-warn"
+
+
 def main(settings: Settings, *, live: bool = False) -> int:
     log_path = settings.warehouse.path.parent / "logs" / f"demo-{datetime.now():%Y%m%dT%H%M%S}.log"
     print(f"borlange demo: {'live' if live else 'offline'}; full log in {log_path}", flush=True)
+    warned: list[str] = []
     with output_to(log_path) as terminal:
         timings = materialize_all(
-            offline=not live, instance=instance_for_demo(), settings=settings, progress=terminal
+            offline=not live,
+            instance=instance_for_demo(),
+            settings=settings,
+            progress=terminal,
+            warned=warned,
         )
     with duckdb.connect(str(settings.warehouse.path), read_only=True) as con:
         print(format_summary(borlange_summary(con, settings.report.kommun)))
+        for line in nowcast_lines(con, settings.report.kommun):
+            print(line)
     print(f"warehouse: {settings.warehouse.path}")
     for report in sorted(
         settings.report.dir.glob(f"klimatrapport_{settings.report.kommun}_*.html")
@@ -346,5 +383,9 @@ def main(settings: Settings, *, live: bool = False) -> int:
     site = settings.serving.site_dir
     if (site / "index.html").exists():
         print(f"site:      {site / 'index.html'} (static; serve the folder {site})")
+    if warned:
+        print(f"checks that warn ({len(warned)}; what each means: {WARNINGS_EXPLAINED}):")
+        for check in warned:
+            print(f"  {check}")
     print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     return 0

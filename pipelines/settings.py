@@ -75,7 +75,8 @@ def seed_column(seed: str, column: str) -> tuple[str, ...]:
 def postgres_host_is_local(host: str | None) -> bool:
     """libpq's PGHOST (maybe a comma-separated list): every host empty (libpq's default socket), a
     unix-socket directory (`/...`, `@...`), 127.x.y.z, ::1 or localhost. dbt_project/profiles.yml
-    holds the same rule, word for word, in Jinja; tests/test_settings.py renders it against this."""
+    holds the same rule, word for word, in Jinja; tests/architecture/test_settings.py renders it
+    against this."""
 
     def local(name: str) -> bool:
         name = name.strip().lower()
@@ -261,6 +262,21 @@ class ApiSettings(Section):
     port: whole(1, 65535) = env("API_PORT", 8000)
     max_page_size: whole(1, 100_000) = env("API_MAX_PAGE_SIZE", 1000)
     cache_max_age_s: whole(0, 86400) = env("API_CACHE_MAX_AGE_S", 60)
+    # Where clients reach the API (behind a proxy): the base of absolute links. Unset, the links
+    # are relative; never taken from the request's Host header.
+    public_base_url: te.matching(
+        r"https?://[A-Za-z0-9.\-\[\]:]{1,253}(/[A-Za-z0-9._~/-]*)?", "an http(s) URL without query"
+    ) = env("API_PUBLIC_BASE_URL")
+    # Request headers: their size (431 above it) and the time to send them (408 after it).
+    max_header_bytes: whole(1024, 1 << 20) = env("API_MAX_HEADER_BYTES", 16384)
+    header_timeout_s: finite(0.1, 600) = env("API_HEADER_TIMEOUT_S", 10.0)
+    # Answers rendered once per build and kept (pipelines/api/render_cache.py).
+    render_cache_mb: whole(1, 16384) = env("API_RENDER_CACHE_MB", 256)
+
+    @pydantic.field_validator("public_base_url")
+    @classmethod
+    def without_trailing_slash(cls, url: str | None) -> str | None:
+        return url.rstrip("/") if url else url
 
 
 class Settings(Section):

@@ -3,6 +3,7 @@ end-to-end tests, and helpers to build isolated settings."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -10,9 +11,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-pytest_plugins = ["tests.postgres_server"]
+from pipelines.lib import warehouse
+from pipelines.lib.warehouse import Store
+from tests.helpers import REPO
+from tests.helpers.stash_keys import DEMO_WARNINGS
 
-REPO = Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.helpers.postgres_server"]
+
 
 # The suite runs in two pytest-xdist workers (pyproject's addopts): each parses dbt into a target
 # folder of its own (DBT_TARGET_DIR), since two parses writing one manifest.json could tear it.
@@ -21,6 +26,13 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
         "DBT_TARGET_DIR",
         str(REPO / "dbt_project" / "target" / f"pytest-{os.environ['PYTEST_XDIST_WORKER']}"),
     )
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    store = Store(tmp_path / "wh" / "borlange.duckdb", tmp_path / "wh" / "landing")
+    warehouse.connect(store.warehouse_path).close()
+    return store
 
 
 @pytest.fixture
@@ -37,24 +49,42 @@ def isolated_env(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory):
-    """`make demo`'s materialization, once, into a temporary warehouse. Yields its Settings."""
+def demo_warehouse(tmp_path_factory, pytestconfig):
+    """`make demo`'s materialization into a temporary warehouse, once for the whole run: the first
+    xdist worker to need it builds it under a file lock, the other waits and reads the same one
+    (no test writes into it; tests that change a warehouse copy it). Yields its Settings."""
+    from filelock import FileLock
+
     from pipelines.demo import materialize_all
     from pipelines.settings import Settings
 
-    root = tmp_path_factory.mktemp("demo")
+    base = tmp_path_factory.getbasetemp()
+    in_a_worker = bool(os.environ.get("PYTEST_XDIST_WORKER"))
+    shared = base.parent if in_a_worker else base  # the run's folder, above the workers'
+    root = shared / "demo"
+    environment = {
+        "WAREHOUSE_PATH": str(root / "warehouse" / "borlange.duckdb"),
+        "LANDING_DIR": str(root / "warehouse" / "landing"),
+        "INBOX_DIR": str(root / "inbox"),  # the demo drops its synthetic energy reports here
+        "DBT_TARGET_DIR": str(root / "dbt_target"),  # its manifest is the publish tests' too
+        "TRAJECTORY_AS_OF_YEAR": "2026",  # the published figures are as of 2026
+    }
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WAREHOUSE_PATH", str(root / "warehouse" / "borlange.duckdb"))
-        mp.setenv("LANDING_DIR", str(root / "warehouse" / "landing"))
-        mp.setenv(
-            "INBOX_DIR", str(root / "inbox")
-        )  # the demo drops its synthetic energy reports here
+        for name, value in environment.items():
+            mp.setenv(name, value)
         mp.delenv("SMHI_BASE_URL", raising=False)
         mp.delenv("SCB_BASE_URL", raising=False)
-        mp.setenv("TRAJECTORY_AS_OF_YEAR", "2026")  # the published figures are as of 2026
-        timings = materialize_all(offline=True, instance=dg.DagsterInstance.ephemeral())
+        with FileLock(str(shared / "demo.lock")):
+            built = root / "warned.json"
+            if not built.exists():
+                warned: list[str] = []
+                timings = materialize_all(
+                    offline=True, instance=dg.DagsterInstance.ephemeral(), warned=warned
+                )
+                assert set(timings) >= {"full_run"}
+                built.write_text(json.dumps(warned), encoding="utf-8")
+            pytestconfig.stash[DEMO_WARNINGS] = json.loads(built.read_text(encoding="utf-8"))
         settings = Settings.from_env()
-    assert set(timings) >= {"full_run"}
     return settings
 
 

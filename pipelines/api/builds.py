@@ -41,6 +41,7 @@ class Build:
     users: int = 0
     retired: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    memo: dict = field(default_factory=dict, repr=False)  # small lists read once per build
 
     @property
     def resources(self) -> dict[str, dict]:
@@ -132,5 +133,5 @@ class BuildCache:
 
 
 def open_download(build: Build, file_name: str) -> int:
-    """A file descriptor of one of the build's download files (the name comes from its datapackage)."""
+    """A file descriptor of one of the build's download files (named by its datapackage)."""
     return os.open(build.downloads_dir / file_name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))

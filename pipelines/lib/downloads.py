@@ -69,7 +69,7 @@ INTEGER_TYPES = {
 NUMBER_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 
 # The data_sources.csv id behind each dbt source table (`source.table`, or `source.*`). The
-# trajectory tables are the Python trajectory step's output, computed from SMHI's emissions (and,
+# trajectory (and nowcast) tables are the Python steps' output, computed from SMHI's emissions (and,
 # for the consumption trajectory, from SCB's and SEI's consumption figures).
 DBT_SOURCE_IDS = {
     "smhi.*": ("smhi_ned",),
@@ -86,6 +86,10 @@ DBT_SOURCE_IDS = {
     "trajectory.yearly_paths": ("smhi_ned",),
     "trajectory.consumption_summary": ("scb_consumption", "sei_konsumtionskompassen"),
     "seed.local_sinks": ("local_sinks_seed",),
+    "national_emissions.*": ("naturvardsverket_mi0107",),
+    # The nowcast's estimates rest on SMHI's releases and Sweden's MI0107 figures, and are the
+    # warehouse's own estimate, never SMHI's statistic.
+    "nowcast.*": ("borlange_nowcast", "smhi_ned", "naturvardsverket_mi0107"),
 }
 # The terms of each licence the sources state (seeds/data_sources.csv), for datapackage `licenses`.
 LICENCES = {

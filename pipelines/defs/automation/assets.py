@@ -21,11 +21,13 @@ YEARLY_STATISTICS = [
     ["raw", "scb_consumption_emissions"],
     ["raw", "scb_brp"],
     ["raw", "sei_household_emissions"],
+    ["raw", "national_sector_emissions"],
 ]
 yearly_statistics_job = dg.define_asset_job(
     "yearly_statistics",
     selection=dg.AssetSelection.assets(*YEARLY_STATISTICS).downstream(),
-    description="Fetch the yearly statistics (SCB energy, LULUCF, forest land, consumption, BRP; the SEI file) "
+    description="Fetch the yearly statistics (SCB energy, LULUCF, national sector emissions, forest land, "
+    "consumption, BRP; the SEI file) "
     "and rebuild everything downstream.",
 )
 

@@ -4,5 +4,7 @@ last one, with 80 % and 95 % ranges, and its backtest against SMHI's later relea
 Plain Python and polars (no Dagster): panel.py (inputs), model.py (the method), intervals.py
 (split-conformal ranges), backtest.py (the marts fct_nowcast_backtest and its summary),
 estimates.py (the nowcast itself), paris.py (the probability of staying on the Paris path),
-loads.py and raw_tables.py (the national indicator into raw).
+loads.py and raw_tables.py (the national indicator into raw), run.py (one run over the warehouse's
+releases, and the backtest's targets) and tables.py (the nowcast schema). assets.py wires them into
+Dagster.
 """

@@ -13,6 +13,9 @@ matplotlib.use("Agg")
 # Labels are data (network, kommun and partner names): a "$…$" in one is text, never TeX math.
 matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter, ScalarFormatter  # noqa: E402
+
+from pipelines.defs.report import swedish  # noqa: E402
 
 PALETTE = [
     "#1f3b73",
@@ -27,7 +30,17 @@ PALETTE = [
 ]
 
 
+def swedish_ticks(axis) -> None:
+    """Tick labels the Swedish way (1 234,5), as every number in the report."""
+    axis.set_major_formatter(
+        FuncFormatter(lambda v, _: swedish.number(v, 0 if float(v).is_integer() else 1))
+    )
+
+
 def data_uri(fig) -> str:
+    for ax in fig.axes:
+        if isinstance(ax.yaxis.get_major_formatter(), ScalarFormatter):  # not category labels
+            swedish_ticks(ax.yaxis)
     buffer = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buffer, format="png", dpi=100)
@@ -47,7 +60,7 @@ def sectors_over_time(series: list[dict]) -> str:
         years,
         [[by_sector[s].get(y, 0.0) for y in years] for s in order],
         labels=order,
-        colors=PALETTE[: len(order)],
+        colors=[swedish.sector_colour(s, i) for i, s in enumerate(order)],
         alpha=0.9,
     )
     ax.set_ylabel("kt CO2e per år")
@@ -88,7 +101,7 @@ def trajectory(paths: list[dict], method: str, gas: str) -> str:
     ax.plot(years, allowed, color=PALETTE[2], linewidth=2, label="tillåten bana")
     ax.set_ylabel(f"kt {gas} per år")
     ax.set_ylim(bottom=0)
-    ax.set_title(method, fontsize=10)
+    ax.set_title(swedish.method_name(method), fontsize=10)
     ax.legend(frameon=False, fontsize=8)
     return data_uri(fig)
 
@@ -119,6 +132,7 @@ def horizontal_bars(
     ax.barh(labels, [v or 0.0 for v in values], color=colours)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
+    swedish_ticks(ax.xaxis)
     ax.tick_params(axis="y", labelsize=8)
     return data_uri(fig)
 
@@ -140,4 +154,46 @@ def lines(series: dict[str, list[tuple[int, float | None]]], ylabel: str) -> str
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=8)
+    return data_uri(fig)
+
+
+def nowcast(actual: list[tuple[int, float]], estimates: list[dict], title: str) -> str:
+    """SMHI's totals, then the estimate (uppskattning) with its 80 % and 95 % ranges as bands;
+    `estimates` holds year, nowcast_t, lower/upper_80_t, lower/upper_95_t (tonnes)."""
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    ax.plot(
+        [y for y, _ in actual],
+        [t / 1000 for _, t in actual],
+        color=PALETTE[0],
+        marker="o",
+        markersize=3,
+        label="utfall (SMHI)",
+    )
+    years = [r["year"] for r in estimates]
+    # The band starts at SMHI's last year, so the estimate visibly continues from it.
+    start = [actual[-1]] if actual and actual[-1][0] < min(years) else []
+    band_years = [y for y, _ in start] + years
+    for level, alpha in (("95", 0.15), ("80", 0.3)):
+        ax.fill_between(
+            band_years,
+            [t / 1000 for _, t in start] + [r[f"lower_{level}_t"] / 1000 for r in estimates],
+            [t / 1000 for _, t in start] + [r[f"upper_{level}_t"] / 1000 for r in estimates],
+            color=PALETTE[1],
+            alpha=alpha,
+            linewidth=0,
+            label=f"{level} % intervall",
+        )
+    ax.plot(
+        band_years,
+        [t / 1000 for _, t in start] + [r["nowcast_t"] / 1000 for r in estimates],
+        color=PALETTE[1],
+        linestyle="--",
+        marker="o",
+        markersize=4,
+        label="uppskattning",
+    )
+    ax.set_ylabel("kt CO2e per år")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title, fontsize=10)
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
     return data_uri(fig)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipelines.defs.report import swedish
 from pipelines.defs.report.citations import Citations
 
 SMHI = "smhi_ned"
@@ -67,7 +68,7 @@ def optional(section):
 
 def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {
-        r[0]: f"{r[1]}; {r[2]}"
+        r[0]: swedish.SOURCE_NAMES.get(r[0], f"{r[1]}; {r[2]}")
         for r in con.sql(
             "select source_id, source_name, publisher from marts.dim_data_source"
         ).fetchall()
@@ -325,6 +326,7 @@ def sinks(q: Query) -> dict:
     items = [
         {
             "sink_type": r["sink_type"],
+            "source_id": r["source_id"],
             "reporter": r["reporter"],
             "quality_class": r["quality_class"],
             "permanence": r["permanence"],
@@ -351,7 +353,36 @@ def sinks(q: Query) -> dict:
         order by year""",
         [q.kommun_kod, q.year],
     )
-    return {"items": items, "balance": [balance_facts(q, row) for row in balance]}
+    balance_rows = [balance_facts(q, row) for row in balance]
+    for row in balance_rows:
+        row["synthetic"] = synthetic_balance_figures(items, row)
+    return {"items": items, "balance": balance_rows}
+
+
+QUALITY_RANK = {"downscaled": 1, "modelled": 2, "reported": 3, "measured": 4}
+PERMANENCE_RANK = {"under 100 år": 1, "100–1000 år": 2, "över 1000 år": 3}
+
+
+def synthetic_balance_figures(items: list[dict], row: dict) -> set[str]:
+    """The balance figures a synthetic sink feeds (the sink's quality column, the totals, and the
+    eligible or the excluded side by its quality and permanence), so each can carry the mark."""
+    marked: set[str] = set()
+    for item in items:
+        if item["value_status"] not in swedish.SYNTHETIC_STATUSES:
+            continue
+        marked |= {f"removals_{item['quality_class']}_t", "removals_total_t", "net_total_t"}
+        good_enough = QUALITY_RANK.get(item["quality_class"], 0) >= QUALITY_RANK.get(
+            row["min_quality_class"], 0
+        )
+        if not good_enough:
+            continue
+        if PERMANENCE_RANK.get(item["permanence"], 0) >= PERMANENCE_RANK.get(
+            row["min_permanence"], 0
+        ):
+            marked |= {"removals_eligible_t", "net_eligible_t", "residual_covered"}
+        else:
+            marked.add("excluded_low_permanence_t")
+    return marked
 
 
 BALANCE_FIGURES = (
@@ -698,3 +729,118 @@ def indicators(q: Query) -> dict:
             }
         )
     return {"items": items, "years": years}
+
+
+NOWCAST = "borlange_nowcast"
+NOWCAST_MART = "marts.fct_emissions_nowcast"
+
+
+def swedish_list(items: list[str]) -> str:
+    """'2025', '2025 och 2026', '2025, 2026 och 2027'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} och {items[-1]}"
+
+
+@optional
+def nowcast(q: Query) -> dict:
+    """The kommun's estimated total (CO2e) for the years after SMHI's last, with its ranges; how the
+    method did in the newest backtest, for all kommuner and for this one; and the probability that
+    its trend stays on the Paris path (carbon_law). Estimates, cited as the warehouse's own."""
+    rows = q.rows(
+        """
+        select year, nowcast_t, lower_80_t, upper_80_t, lower_95_t, upper_95_t, vintage, base_year,
+               national_value_kind, national_vintage, uses_placeholder, uses_synthetic_input,
+               local_indicator
+        from marts.fct_emissions_nowcast
+        where kommun_kod = ? and gas = 'CO2e' and huvudsektor = 'Alla' order by year""",
+        [q.kommun_kod],
+    )
+    if not rows:
+        return {"years": [], "title_years": "", "rows": []}
+    cite = dict(source_id=NOWCAST, vintage=rows[0]["vintage"], mart=NOWCAST_MART)
+    out_rows = [
+        {
+            "year": r["year"],
+            **{
+                key: q.fact(r[f"{key}_t"], "t", **cite, fact_id=f"nowcast_{key}:{r['year']}")
+                for key in ("nowcast", "lower_80", "upper_80", "lower_95", "upper_95")
+            },
+            "national_value_kind": r["national_value_kind"],
+        }
+        for r in rows
+    ]
+    summary = q.rows(
+        """
+        select origin_vintage, actual_vintage, kommuner, mae_pct, coverage_80, coverage_95,
+               mae_ratio_to_lad
+        from marts.fct_nowcast_backtest_summary where gas = 'CO2e' and method = 'nowcast'
+        order by actual_vintage desc limit 1"""
+    )
+    backtest = None
+    if summary:
+        s = summary[0]
+        bcite = dict(
+            source_id=NOWCAST,
+            vintage=s["actual_vintage"],
+            mart="marts.fct_nowcast_backtest_summary",
+        )
+        own = q.rows(
+            """
+            select target_year, predicted_t, actual_t, abs_error_pct from marts.fct_nowcast_backtest
+            where gas = 'CO2e' and method = 'nowcast' and kommun_kod = ? and origin_vintage = ?
+            order by target_year desc limit 1""",
+            [q.kommun_kod, s["origin_vintage"]],
+        )
+        own_cite = dict(bcite, mart="marts.fct_nowcast_backtest")
+        backtest = {
+            "origin_vintage": s["origin_vintage"],
+            "actual_vintage": s["actual_vintage"],
+            "kommuner": s["kommuner"],
+            "mae_pct": q.fact(s["mae_pct"], "pct_plain", **bcite, fact_id="nowcast_backtest_mae"),
+            "coverage_80": q.fact(
+                None if s["coverage_80"] is None else 100.0 * s["coverage_80"],
+                "pct_plain",
+                **bcite,
+                fact_id="nowcast_backtest_coverage_80",
+            ),
+            "lad_ratio": s["mae_ratio_to_lad"],
+            "own": None
+            if not own
+            else {
+                "year": own[0]["target_year"],
+                "predicted": q.fact(own[0]["predicted_t"], "t", **own_cite),
+                "actual": q.fact(own[0]["actual_t"], "t", **own_cite),
+                "error": q.fact(own[0]["abs_error_pct"], "pct_plain", **own_cite),
+            },
+        }
+    paris = q.rows(
+        """
+        select as_of_year, probability_on_path, meets_paris_trajectory from marts.fct_nowcast_paris
+        where kommun_kod = ? and method = 'carbon_law'""",
+        [q.kommun_kod],
+    )
+    years = [r["year"] for r in rows]
+    return {
+        "years": years,
+        "title_years": swedish_list([str(y) for y in years]),
+        "base_year": rows[0]["base_year"],
+        "vintage": rows[0]["vintage"],
+        "rows": out_rows,
+        "uses_national": any(r["national_value_kind"] != "none" for r in rows),
+        "uses_placeholder": any(r["uses_placeholder"] for r in rows),
+        "uses_synthetic_input": any(r["uses_synthetic_input"] for r in rows),
+        "local_indicator": next((r["local_indicator"] for r in rows if r["local_indicator"]), None),
+        "backtest": backtest,
+        "paris": None
+        if not paris
+        else {
+            "as_of_year": paris[0]["as_of_year"],
+            "probability": q.fact(
+                100.0 * paris[0]["probability_on_path"],
+                "pct_plain",
+                source_id=NOWCAST,
+                vintage=rows[0]["vintage"],
+                mart="marts.fct_nowcast_paris",
+                fact_id="nowcast_paris_probability",
+            ),
+        },
+    }

@@ -17,18 +17,15 @@ import duckdb
 import jinja2
 from markupsafe import Markup
 
-from pipelines.defs.report import charts, facts
+from pipelines.defs.report import charts, facts, swedish
 from pipelines.defs.report.citations import Citations
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 NBSP = "\u00a0"
-# Swedish names of the marts' codes (presentation only; no numbers).
-LABELS = {
-    "households": "hushåll",
-    "public_sector": "offentlig konsumtion",
-    "investments": "investeringar",
-    "public_sector+investments": "offentlig konsumtion och investeringar",
-}
+NOWCAST_FIGURES = ("nowcast", "lower_80", "upper_80", "lower_95", "upper_95")
+NOWCAST_CHART_FROM = 2015  # the years the nowcast's trend is fitted on lead into its estimate
+# Swedish names of the consumption components (one home: swedish.py).
+LABELS = swedish.COMPONENT_NAMES
 UNITS = {
     "t": "t",
     "t_per_capita": "t/inv.",
@@ -50,9 +47,7 @@ class RenderedReport:
     charts: int
 
 
-def swedish_number(value: float, decimals: int) -> str:
-    text = f"{value:,.{decimals}f}"  # 1,234.5 -> 1 234,5
-    return text.replace(",", NBSP).replace(".", ",").replace("-", "−")
+swedish_number = swedish.number
 
 
 def format_value(value, kind: str) -> str:
@@ -74,8 +69,9 @@ def format_value(value, kind: str) -> str:
     return swedish_number(value, decimals) + NBSP + UNITS.get(kind, "")
 
 
-def num(fact: facts.Fact) -> Markup:
-    """A number with its footnote mark; data-value holds the mart value unrounded."""
+def num(fact: facts.Fact, mark: bool = True) -> Markup:
+    """A number with its footnote mark; data-value holds the mart value unrounded. In a table the
+    mark goes once on the caption (mark=False on the cells): a mark per cell reads as a digit."""
     raw = (
         fact.value.isoformat()
         if isinstance(fact.value, dt.date)
@@ -85,8 +81,14 @@ def num(fact: facts.Fact) -> Markup:
     return Markup(
         f'<span class="num"{attrs} data-value="{html.escape(str(raw))}">'
         f"{html.escape(format_value(fact.value, fact.kind))}</span>"
-        f'<sup class="fn"><a href="#fn-{fact.note}">{fact.note}</a></sup>'
+        + (f'<sup class="fn"><a href="#fn-{fact.note}">{fact.note}</a></sup>' if mark else "")
     )
+
+
+def footnotes(facts_in_table) -> Markup:
+    """A table's footnote marks, once each, for its caption (the cells print num(..., False))."""
+    notes = sorted({f.note for f in facts_in_table if f is not None})
+    return Markup("".join(f'<sup class="fn"><a href="#fn-{n}">{n}</a></sup>' for n in notes))
 
 
 def environment() -> jinja2.Environment:
@@ -98,7 +100,10 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["num"] = num
+    env.globals["footnotes"] = footnotes
     env.globals["labels"] = LABELS
+    env.globals["sv"] = swedish
+    env.globals["method_name"] = swedish.method_name
     return env
 
 
@@ -109,6 +114,7 @@ def build_context(con: duckdb.DuckDBPyConnection, kommun_kod: str, year: int | N
         "kommun": facts.kommun(q),
         "year": q.year,
         "territorial": facts.territorial(q),
+        "nowcast": facts.nowcast(q),
         "trajectories": facts.trajectories(q),
         "consumption": facts.consumption(q),
         "sinks": facts.sinks(q),
@@ -127,6 +133,20 @@ def build_context(con: duckdb.DuckDBPyConnection, kommun_kod: str, year: int | N
 
 def draw_charts(c: dict) -> dict[str, str]:
     drawn = {"sectors": charts.sectors_over_time(c["territorial"]["series"])}
+    n = c["nowcast"]
+    if n["available"] and n["rows"]:
+        totals: dict[int, float] = {}
+        for r in c["territorial"]["series"]:
+            if r["year"] >= NOWCAST_CHART_FROM:
+                totals[r["year"]] = totals.get(r["year"], 0.0) + r["tonnes"]
+        drawn["nowcast"] = charts.nowcast(
+            sorted(totals.items()),
+            [
+                {"year": r["year"]} | {f"{k}_t": r[k].value for k in NOWCAST_FIGURES}
+                for r in n["rows"]
+            ],
+            f"Uppskattning {n['title_years']}",
+        )
     for m in c["trajectories"]["methods"]:
         if any(p["method"] == m["method"] for p in c["trajectories"]["paths"]):
             drawn[f"trajectory:{m['method']}"] = charts.trajectory(
@@ -134,19 +154,25 @@ def draw_charts(c: dict) -> dict[str, str]:
             )
     if c["consumption"]["available"] and c["consumption"]["series"]:
         # Households have one SEI year only; stacking it on the series would read as a jump.
-        series = [r for r in c["consumption"]["series"] if r["component"] != "households"]
+        series = [
+            {**r, "component": swedish.name(swedish.COMPONENT_NAMES, r["component"])}
+            for r in c["consumption"]["series"]
+            if r["component"] != "households"
+        ]
         drawn["consumption"] = charts.stacked_bars(series, "component", "tonnes", "kt CO2e per år")
     if c["energy"]["available"] and c["energy"]["items"]:
         series: dict[str, list] = {}
         for item in c["energy"]["items"]:
-            series.setdefault(f"{item['network_id']}, {item['allocation_method']}", []).append(
+            label = swedish.name(swedish.ALLOCATION_METHOD_NAMES, item["allocation_method"])
+            series.setdefault(f"{item['network_id']}, {label}", []).append(
                 (item["year"], item["value"].value)
             )
         drawn["climate_value"] = charts.lines(series, "g CO2e per kWh levererad")
     if c["meters"]["available"] and c["meters"]["weekday"]:
         series = {}
         for r in c["meters"]["weekday"]:
-            series.setdefault(r["kundkategori"], []).append((r["hour_of_day"], r["mean_kw"]))
+            category = swedish.name(swedish.CUSTOMER_CATEGORY_NAMES, r["kundkategori"])
+            series.setdefault(category, []).append((r["hour_of_day"], r["mean_kw"]))
         drawn["load_profile"] = charts.lines(series, "kW, medelvardag (normaltid)")
     if c["peers"]["available"]:
         for group in c["peers"]["groups"]:

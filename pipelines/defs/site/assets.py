@@ -14,8 +14,8 @@ from pipelines.settings import DUCKDB_POOL
 SITE_KEY = dg.AssetKey(["site", "medborgarsajt"])
 
 
-# In the warehouse pool like every step (tests/test_definitions.py), though it reads only the
-# serving copy.
+# In the warehouse pool like every step (tests/architecture/test_definitions.py), though it reads
+# only the serving copy.
 @dg.asset(
     key=SITE_KEY,
     deps=[SERVING_KEY],

@@ -4,6 +4,7 @@ Dagster).
     <site>/index.html                 the report kommun (REPORT_KOMMUN): every section
     <site>/kommun/<kod>.html          every other kommun: sectors, trajectories, rank in its län
     <site>/kommuner.html              all 290, by län
+    <site>/uppskattning.html          how the estimates after SMHI's last year are made
     <site>/jamfor.html                the comparison view (data/jamfor.json, client-side)
     <site>/karta.html                 emissions per resident on a map (assets/kommuner.geojson)
     <site>/data/<kod>/<chart>.csv     each chart's own rows
@@ -33,8 +34,9 @@ import jinja2
 from markupsafe import Markup
 
 from pipelines.defs.report import facts
+from pipelines.defs.report import swedish as sv
 from pipelines.defs.report.citations import Citations
-from pipelines.defs.report.render import LABELS, format_value, num
+from pipelines.defs.report.render import LABELS, footnotes, format_value, num
 from pipelines.defs.report.render import TEMPLATE_DIR as REPORT_TEMPLATES
 from pipelines.defs.site import charts, data
 from pipelines.lib.downloads import DOWNLOADS_DIR as DOWNLOADS
@@ -53,14 +55,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src "
     "'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
 )
-# Swedish names of the trajectory presets (dbt_project/seeds/trajectory_methods.csv); presentation
-# only.
-METHOD_NAMES = {
-    "carbon_law": "Koldioxidlagen, 1,5 °C (11,72 % per år)",
-    "carbon_law_1_7c": "Koldioxidlagen, 1,7 °C (7,38 % per år)",
-    "carbon_budget": "Koldioxidbudget (CO2, 1,5 °C)",
-    "borlange_local": "Borlänges egen koldioxidbudget (16,4 % per år)",
-}
 MAP_ATTRIBUTION = "Kommungränser: Valmyndigheten via okfse/sweden-geojson (förenklade)"
 
 
@@ -73,10 +67,6 @@ class BuiltSite:
     report_page: Path
 
 
-def method_name(method: str) -> str:
-    return METHOD_NAMES.get(method, method.replace("_", " "))
-
-
 def environment() -> jinja2.Environment:
     # The report's templates too: the neutrality balance table has one home
     # (report/templates/balance.html).
@@ -87,7 +77,17 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(num=num, labels=LABELS, method_name=method_name, cell=cell, csp=CSP)
+    env.globals.update(
+        num=num,
+        footnotes=footnotes,
+        labels=LABELS,
+        method_name=sv.method_name,
+        sv=sv,
+        cell=cell,
+        csp=CSP,
+        format_value=format_value,
+    )
+    env.filters["sentence"] = lambda text: text[:1].upper() + text[1:]
     env.filters["tojson_compact"] = lambda v: Markup(
         json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=str).replace("</", "<\\/")
     )
@@ -129,13 +129,18 @@ class Page:
 
 def sector_section(page: Page, k: data.Kommun) -> dict:
     vintage = data.emissions_vintage(k)
-    sectors = sorted({r["huvudsektor"] for r in k.sectors})
+    present = {r["huvudsektor"] for r in k.sectors}
+    # The palette's order (largest sectors first, as the report stacks them), then any other.
+    sectors = [s for s in sv.SECTOR_COLOURS if s in present] + sorted(
+        present - sv.SECTOR_COLOURS.keys(), key=sv.sort_key
+    )
     years = sorted({r["year"] for r in k.sectors})
     by = {(r["year"], r["huvudsektor"]): r["tonnes"] for r in k.sectors}
     table = [{"year": y, "cells": [by.get((y, s)) for s in sectors]} for y in years]
     return {
         "vintage": vintage,
         "sectors": sectors,
+        "colours": [[s, sv.sector_colour(s, i)] for i, s in enumerate(sectors)],
         "table": table,
         "note": page.note(data.SMHI, vintage, "marts.fct_emissions"),
         "rows": [
@@ -194,6 +199,9 @@ def trajectory_section(page: Page, k: data.Kommun, vintage) -> dict:
                     m["budget_exhausted_date"], "date", **cite, fact_id=f"exhausted:{m['method']}"
                 ),
                 "net_zero": page.fact(m["net_zero_date"], "date", **cite),
+                "exhausted_text": budget_words(m["budget_exhausted_date"], m["budget_t"]),
+                "budget_gone": m["budget_t"] is not None and m["budget_t"] <= 0,
+                "note": page.note(data.SMHI, vintage, "marts.trajectory"),
                 "gap_2030": page.fact(
                     m["gap_2030_t"], "t", **cite, fact_id=f"gap_2030:{m['method']}"
                 ),
@@ -219,13 +227,23 @@ def trajectory_section(page: Page, k: data.Kommun, vintage) -> dict:
     return {"methods": methods}
 
 
+def budget_words(exhausted: dt.date | None, budget_t: float | None) -> str:
+    """When the budget runs out, in words. A remaining budget below zero means the kommun has
+    already emitted more than its share (the mart then dates the exhaustion at its first year)."""
+    if budget_t is not None and budget_t <= 0:
+        return "redan slut"
+    if exhausted is None:
+        return "räcker hela banan" if budget_t is not None else "–"
+    return f"tar slut i {sv.MONTHS[exhausted.month - 1]} {exhausted.year}"
+
+
 def path_rows(path: list[dict]) -> Markup:
     """A method's yearly table, built here, not in a template loop: 870 such tables per site."""
     return Markup("".join(path_row(p) for p in path))
 
 
 def path_row(p: dict) -> str:
-    kind = "utfall" if p["emissions_kind"] == "actual" else html.escape(p["emissions_kind"] or "–")
+    kind = html.escape(sv.name(sv.EMISSIONS_KIND, p["emissions_kind"]))
     return (
         f'<tr data-year="{p["year"]}"><th scope="row">{p["year"]}</th>'
         f'{cell(p["emissions_t"], "t")}<td class="text">{kind}</td>{cell(p["allowed_t"], "t")}</tr>'
@@ -272,12 +290,83 @@ def headline(page: Page, k: data.Kommun) -> dict | None:
     return out
 
 
-def kommun_context(page: Page, k: data.Kommun) -> dict:
+def nowcast_section(page: Page, k: data.Kommun, backtest: dict | None) -> dict | None:
+    """The kommun's estimated totals after SMHI's last year, with their ranges, and how the method
+    did in the newest backtest (marts.fct_emissions_nowcast, fct_nowcast_backtest_summary)."""
+    if not k.nowcast:
+        return None
+    vintage = k.nowcast[0]["vintage"]
+    cite = dict(source_id=data.NOWCAST, vintage=vintage, mart="marts.fct_emissions_nowcast")
+    out = {
+        "title_years": facts.swedish_list([str(r["year"]) for r in k.nowcast]),
+        "base_year": k.nowcast[0]["base_year"],
+        "vintage": vintage,
+        "uses_national": any(r["national_value_kind"] != "none" for r in k.nowcast),
+        "uses_synthetic_input": any(r["uses_synthetic_input"] for r in k.nowcast),
+        "rows": [
+            {
+                "year": r["year"],
+                **{
+                    key: page.fact(r[f"{key}_t"], "t", **cite, fact_id=f"nowcast_{key}:{r['year']}")
+                    for key in ("nowcast", "lower_80", "upper_80", "lower_95", "upper_95")
+                },
+            }
+            for r in k.nowcast
+        ],
+        "backtest": None,
+    }
+    if backtest:
+        bcite = dict(
+            source_id=data.NOWCAST,
+            vintage=backtest["actual_vintage"],
+            mart="marts.fct_nowcast_backtest_summary",
+        )
+        out["backtest"] = {
+            "origin_vintage": backtest["origin_vintage"],
+            "actual_vintage": backtest["actual_vintage"],
+            "kommuner": backtest["kommuner"],
+            "mae_pct": page.fact(
+                backtest["mae_pct"], "pct_plain", **bcite, fact_id="nowcast_backtest_mae"
+            ),
+            "coverage_80": page.fact(
+                None if backtest["coverage_80"] is None else 100.0 * backtest["coverage_80"],
+                "pct_plain",
+                **bcite,
+                fact_id="nowcast_backtest_coverage_80",
+            ),
+        }
+    return out
+
+
+def paris_verdict(page: Page, k: data.Kommun, vintage) -> dict | None:
+    """The headline's one line: does the trend fit the Paris path of Koldioxidlagen, and by how
+    much does it miss or beat it (the trend's sum against the allowed sum to the method's end
+    year)."""
+    m = next((m for m in k.methods if m["method"] == "carbon_law"), None)
+    if m is None:
+        return None
+    cite = dict(source_id=data.SMHI, vintage=vintage, mart="marts.trajectory")
+    trend, allowed = m["trend_sum_t"], m["allowed_sum_t"]
+    over = None if trend is None or allowed is None else trend - allowed
+    return {
+        "method": m["method"],
+        "meets": page.fact(m["meets_paris"], "bool", **cite, fact_id="paris_verdict"),
+        "over": None if over is None else page.fact(abs(over), "t", **cite, fact_id="paris_over"),
+        "over_pct": None
+        if over is None or not allowed
+        else page.fact(abs(100.0 * over / allowed), "pct_plain", **cite),
+        "scope": sv.scope_status(m["scope_status"]),
+    }
+
+
+def kommun_context(page: Page, k: data.Kommun, backtest: dict | None = None) -> dict:
     sectors = sector_section(page, k)
     return {
         "k": k,
         "head": headline(page, k),
+        "paris": paris_verdict(page, k, sectors["vintage"]),
         "sectors": sectors,
+        "nowcast": nowcast_section(page, k, backtest),
         "trajectories": trajectory_section(page, k, sectors["vintage"]),
     }
 
@@ -318,7 +407,11 @@ def report_sections(con, page: Page, k: data.Kommun, year: int) -> dict:
     if s["available"] and s["balance"]:
         b = s["balance"][-1]
         out["balance_rows"] = [
-            {"label": label, "value": kt(b[key].value), "highlight": key == "net_eligible_t"}
+            {
+                "label": label + (" (syntetisk)" if key in b["synthetic"] else ""),
+                "value": kt(b[key].value),
+                "highlight": key == "net_eligible_t",
+            }
             for key, label in (
                 ("gross_emissions_t", "utsläpp (brutto)"),
                 ("removals_eligible_t", "upptag som räknas"),
@@ -401,18 +494,41 @@ def partners_gap(q: facts.Query) -> dict:
     return {"gap_2030": gap}
 
 
-def download_tables(build: data.Build) -> list[dict]:
+def download_tables(con, build: data.Build) -> list[dict]:
     """What the download page offers: the build's download set as its datapackage.json lists it
-    (open marts only), with rows and vintage from the build's manifest."""
+    (open marts only, empty ones left out), each with its Swedish description, rows, vintage, the
+    size of every file, its licences and how many of its rows are synthetic."""
     package = build.folder / DOWNLOADS / "datapackage.json"
     manifest = {t["table"]: t for t in build.manifest["tables"]}
     if not package.is_file():
         return []
-    names = {
-        Path(r["path"]).name.split(".")[0]
-        for r in json.loads(package.read_text(encoding="utf-8"))["resources"]
-    }
-    return [manifest[name] for name in sorted(names) if name in manifest]
+    tables = []
+    for r in json.loads(package.read_text(encoding="utf-8"))["resources"]:
+        name = Path(r["path"]).name.split(".")[0]
+        if name not in manifest or not manifest[name]["rows"]:
+            continue
+        files = {
+            ext: (build.folder / DOWNLOADS / f).stat().st_size
+            for ext, f in r.get("formats", {}).items()
+            if (build.folder / DOWNLOADS / f).is_file()
+        }
+        tables.append(
+            {
+                **manifest[name],
+                "description": sv.mart_name(name),
+                "files": files,
+                "licences": sorted({sv.licence(x.get("title")) for x in r.get("licenses", [])}),
+                "synthetic_rows": data.synthetic_rows(con, name, manifest[name]["columns"]),
+            }
+        )
+    return sorted(tables, key=lambda t: sv.sort_key(t["description"]))
+
+
+def download_sizes(build: data.Build) -> dict[str, int]:
+    """Bytes of each file of the download set ('fct_emissions.csv' -> 94 320 930): every link
+    to a download says how big it is."""
+    folder = build.folder / DOWNLOADS
+    return {p.name: p.stat().st_size for p in folder.iterdir()} if folder.is_dir() else {}
 
 
 def comparison_data(kommuner: dict[str, data.Kommun], default: list[str]) -> dict:
@@ -467,6 +583,7 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
     env = environment()
     names = data.source_names(con)
     kommuner = data.all_kommuner(con)
+    backtest = data.nowcast_backtest(con)
     if report_kommun not in kommuner:
         raise ValueError(
             f"REPORT_KOMMUN {report_kommun} is not in marts.dim_kommun of build {build.build_id}"
@@ -483,6 +600,8 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
         "map_attribution": MAP_ATTRIBUTION,
         "specs": specs,
     }
+    # Global, so the macros (imported without context) can print a download link's size too.
+    env.globals["sizes"] = download_sizes(build)
     pages = 0
 
     def render(template: str, path: Path, root: str, page: Page | None, **context) -> None:
@@ -511,12 +630,12 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
             out / "kommun" / f"{k.kommun_kod}.html",
             "../",
             page,
-            **kommun_context(page, k),
+            **kommun_context(page, k, backtest),
         )
 
     report = kommuner[report_kommun]
     page = Page(names, f"data/{report_kommun}")
-    context = kommun_context(page, report)
+    context = kommun_context(page, report, backtest)
     year = report.latest["year"] if report.latest else facts.latest_data_year(con, report_kommun)
     render(
         "borlange.html",
@@ -535,13 +654,16 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
         target="../index.html",
     )
 
+    render("uppskattning.html", out / "uppskattning.html", "", None, backtest=backtest)
     render(
         "kommuner.html",
         out / "kommuner.html",
         "",
         None,
-        lans=sorted(by_lan.items()),
-        has_page=lambda _kod: True,
+        lans=[
+            (lan, sorted(members, key=lambda k: sv.sort_key(k.kommun_namn)))
+            for lan, members in sorted(by_lan.items(), key=lambda item: sv.sort_key(item[0]))
+        ],
     )
     compare = comparison_data(kommuner, [report_kommun])
     (out / "data").mkdir(exist_ok=True)
@@ -559,7 +681,7 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
             "year": k.latest["year"],
             "value": k.latest["tonnes_per_capita"],
         }
-        for k in kommuner.values()
+        for k in sorted(kommuner.values(), key=lambda k: sv.sort_key(k.kommun_namn))
         if k.latest
     ]
     map_csv = map_page.chart_csv(
@@ -588,8 +710,26 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
         out / "nedladdning.html",
         "",
         None,
-        tables=download_tables(build),
+        tables=download_tables(con, build),
         formats=DOWNLOAD_FORMATS,
+    )
+    render(
+        "ordlista.html",
+        out / "ordlista.html",
+        "",
+        None,
+        glossary=[
+            {"id": i, "term": term, "text": text}
+            for i, term, text in sorted(sv.GLOSSARY, key=lambda g: sv.sort_key(g[1]))
+        ],
+    )
+    render(
+        "sa-raknar-vi.html",
+        out / "sa-raknar-vi.html",
+        "",
+        None,
+        methods=list(sv.METHOD_NAMES.items()),
+        explained=sv.METHOD_EXPLAINED,
     )
     compare_page = Page(names, "data/jamfor")
     render(
@@ -597,10 +737,13 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
         out / "jamfor.html",
         "",
         compare_page,
-        kommuner=sorted(kommuner.values(), key=lambda k: k.kommun_namn),
+        kommuner=sorted(kommuner.values(), key=lambda k: sv.sort_key(k.kommun_namn)),
         default=compare["default"],
         compare=compare,
         note=compare_page.note(data.SMHI, latest_vintage, "marts.emissions_per_capita"),
+        years=sorted(
+            {y for k in compare["kommuner"].values() for y, v in k["series"] if v is not None}
+        ),
         rank_note=compare_page.note(data.SMHI, latest_vintage, "marts.emissions_rank_in_lan"),
     )
     return pages, out / "index.html"

@@ -59,13 +59,22 @@ def stacked_bars() -> dict:
             ],
         }
     ]
+    # A time axis: years are placed by value, so 1990, 2000, 2005 … 2021 keep their distances.
+    spec["signals"].append(
+        {
+            "name": "bar_width",
+            "update": "max(1, 0.8 * width / (span(domain('x')) + 1))",
+        }
+    )
     spec["scales"] = [
         {
             "name": "x",
-            "type": "band",
+            "type": "linear",
             "range": "width",
+            "zero": False,
+            "nice": False,
+            "padding": 16,
             "domain": {"data": "table", "field": "year"},
-            "padding": 0.1,
         },
         {
             "name": "y",
@@ -86,10 +95,9 @@ def stacked_bars() -> dict:
         {
             "orient": "bottom",
             "scale": "x",
+            "format": "d",
+            "tickMinStep": 1,
             "labelOverlap": True,
-            "labelAngle": -90,
-            "labelAlign": "right",
-            "labelBaseline": "middle",
         },
         {"orient": "left", "scale": "y", "title": {"signal": "unit"}, "grid": True},
     ]
@@ -107,8 +115,8 @@ def stacked_bars() -> dict:
             "from": {"data": "table"},
             "encode": {
                 "enter": {
-                    "x": {"scale": "x", "field": "year"},
-                    "width": {"scale": "x", "band": 1},
+                    "xc": {"scale": "x", "field": "year"},
+                    "width": {"signal": "bar_width"},
                     "y": {"scale": "y", "field": "y0"},
                     "y2": {"scale": "y", "field": "y1"},
                     "fill": {"scale": "color", "field": "series"},
@@ -260,7 +268,11 @@ def choropleth() -> dict:
     """Rows {kommun_kod, kommun_namn, value} joined to assets/kommuner.geojson: t per resident."""
     spec = _base(560)
     spec["autosize"] = "none"
-    spec["signals"] += [{"name": "width", "value": 320}, {"name": "height", "value": 640}]
+    spec["signals"] += [
+        {"name": "width", "value": 320},
+        {"name": "height", "value": 640},
+        {"name": "highlight", "value": ""},  # site.js: the kommun_kod the page is about
+    ]
     spec.pop("width"), spec.pop("height")
     spec["data"] = [
         {"name": "table", "values": []},
@@ -277,6 +289,11 @@ def choropleth() -> dict:
                     "as": ["row"],
                 }
             ],
+        },
+        {
+            "name": "highlighted",
+            "source": "kommuner",
+            "transform": [{"type": "filter", "expr": "datum.properties.kommun_kod === highlight"}],
         },
     ]
     spec["projections"] = [
@@ -328,7 +345,22 @@ def choropleth() -> dict:
                 "update": {"strokeWidth": {"value": 0.3}, "stroke": {"value": "#ffffff"}},
             },
             "transform": [{"type": "geoshape", "projection": "projection"}],
-        }
+        },
+        {
+            # The page's kommun drawn again on top with a thick outline, so it stands out.
+            "type": "shape",
+            "name": "highlight_outline",
+            "from": {"data": "highlighted"},
+            "interactive": False,
+            "encode": {
+                "enter": {
+                    "fill": {"value": "transparent"},
+                    "stroke": {"value": "#0b63ce"},
+                    "strokeWidth": {"value": 3},
+                },
+            },
+            "transform": [{"type": "geoshape", "projection": "projection"}],
+        },
     ]
     return spec
 

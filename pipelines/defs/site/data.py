@@ -19,11 +19,13 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.defs.report import swedish
 from pipelines.lib import publish
 from pipelines.lib.publish import CURRENT
 
 GAS = "CO2e"
 SMHI = "smhi_ned"
+NOWCAST = "borlange_nowcast"
 SCB_POPULATION = "scb_population"
 
 
@@ -83,6 +85,7 @@ class Kommun:
     paths: dict[str, list[dict]] = field(
         default_factory=dict
     )  # method -> marts.fct_carbon_budget rows
+    nowcast: list[dict] = field(default_factory=list)  # marts.fct_emissions_nowcast, totals
 
     @property
     def change_since_1990_pct(self) -> float | None:
@@ -165,14 +168,58 @@ def all_kommuner(con: duckdb.DuckDBPyConnection) -> dict[str, Kommun]:
     for (kod, method), path in paths.items():
         if kod in kommuner:
             kommuner[kod].paths[method] = path
+    # A build published before the nowcast existed has no such mart: its pages have no section.
+    if has_table(con, "fct_emissions_nowcast"):
+        for r in rows(
+            con,
+            """
+                select kommun_kod, year, nowcast_t, lower_80_t, upper_80_t, lower_95_t, upper_95_t,
+                       vintage, base_year, national_value_kind, uses_synthetic_input
+                from marts.fct_emissions_nowcast
+                where gas = ? and huvudsektor = 'Alla' order by kommun_kod, year""",
+            [GAS],
+        ):
+            if r["kommun_kod"] in kommuner:
+                kommuner[r["kommun_kod"]].nowcast.append(r)
     return kommuner
+
+
+def nowcast_backtest(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """The nowcast's newest backtest (CO2e, all kommuner): how well the method did."""
+    if not has_table(con, "fct_nowcast_backtest_summary"):
+        return None
+    found = rows(
+        con,
+        """
+        select origin_vintage, actual_vintage, kommuner, mae_pct, coverage_80, coverage_95
+        from marts.fct_nowcast_backtest_summary where gas = ? and method = 'nowcast'
+        order by actual_vintage desc limit 1""",
+        [GAS],
+    )
+    return found[0] if found else None
 
 
 def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {
-        r["source_id"]: f"{r['source_name']}; {r['publisher']}"
+        r["source_id"]: swedish.SOURCE_NAMES.get(
+            r["source_id"], f"{r['source_name']}; {r['publisher']}"
+        )
         for r in rows(con, "select source_id, source_name, publisher from marts.dim_data_source")
     }
+
+
+def synthetic_rows(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict]) -> int:
+    """Rows of a mart that carry synthetic (demo) values, by the flag the mart has: is_synthetic,
+    key_is_synthetic or value_status = 'synthetic'. A mart without such a column counts 0."""
+    names = {c["name"] for c in columns}
+    flags = [f for f in ("is_synthetic", "key_is_synthetic") if f in names]
+    if "value_status" in names:
+        flags.append("value_status = 'synthetic'")
+    if not flags:
+        return 0
+    return con.execute(
+        f'select count(*) from marts."{table}" where {" or ".join(flags)}'
+    ).fetchall()[0][0]
 
 
 def emissions_vintage(kommun: Kommun):

@@ -5,6 +5,20 @@
   "use strict";
   const specs = {};
   const views = [];
+  /* Swedish numbers and dates in every axis, legend and tooltip: decimal comma, a (narrow, no-break)
+     space between thousands, the minus sign. Vega's format() and its axes use this default. */
+  vega.defaultLocale(
+    { decimal: ",", thousands: "\u00a0", grouping: [3], currency: ["", "\u00a0kr"], minus: "\u2212" },
+    {
+      dateTime: "%A den %d %B %Y %X", date: "%Y-%m-%d", time: "%H:%M:%S",
+      periods: ["fm", "em"],
+      days: ["söndag", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag"],
+      shortDays: ["sön", "mån", "tis", "ons", "tor", "fre", "lör"],
+      months: ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+        "september", "oktober", "november", "december"],
+      shortMonths: ["jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"]
+    }
+  );
 
   function rootPath() {
     return document.documentElement.getAttribute("data-root") || "";
@@ -36,6 +50,14 @@
       } else {
         spec.width = width;
       }
+      // Fixed colours per series (the sector palette the report shares): domain and range from the page.
+      const colours = figure.getAttribute("data-colours");
+      if (colours) {
+        const pairs = JSON.parse(colours);
+        const scale = spec.scales.find(function (s) { return s.name === "color"; });
+        scale.domain = pairs.map(function (p) { return p[0]; });
+        scale.range = pairs.map(function (p) { return p[1]; });
+      }
       const bar = spec.signals.find(function (s) { return s.name === "bar_height"; });
       if (bar) spec.height = bar.value * rows.length;
       // The map's boundaries are in the page when it carries them; else fetched from the site root.
@@ -45,16 +67,23 @@
         if (boundaries) { d.values = boundaries.features; delete d.url; delete d.format; }
         else { d.url = rootPath() + d.url; }
       });
+      const highlight = spec.signals.find(function (s) { return s.name === "highlight"; });
+      if (highlight) highlight.value = figure.getAttribute("data-highlight") || "";
       const view = new vega.View(vega.parse(spec, null, { ast: true }), {
         expr: vegaExpressionInterpreter, renderer: "svg", container: target, hover: true
       });
+      const tip = tooltip(figure, view);
       const link = figure.getAttribute("data-link");
-      if (link) {
-        view.addEventListener("click", function (_event, item) {
-          const kod = item && item.datum && item.datum.properties && item.datum.properties.kommun_kod;
-          if (kod) window.location.href = rootPath() + link.replace("{kod}", kod);
-        });
-      }
+      view.addEventListener("click", function (event, item) {
+        // A tap shows the item's figures (touch has no hover); a second tap on a map's kommun opens it.
+        const touch = event && event.pointerType && event.pointerType !== "mouse";
+        const kod = link && item && item.datum && item.datum.properties && item.datum.properties.kommun_kod;
+        if (kod && (!touch || tip.showing() === item)) {
+          window.location.href = rootPath() + link.replace("{kod}", kod);
+        } else if (item && item.tooltip) {
+          tip.show(event, item, item.tooltip, touch);
+        }
+      });
       views.push(view);
       figure.setAttribute("data-drawn", "pending");
       return view.runAsync().then(function () { figure.setAttribute("data-drawn", "true"); return view; });
@@ -62,6 +91,48 @@
       figure.setAttribute("data-drawn", "error");
       target.textContent = "Diagrammet kunde inte ritas (" + error.message + "); se tabellen.";
     });
+  }
+
+  /* The chart's tooltip as an element of the page (Vega's default is a title attribute, which touch
+     screens never show): shown on hover and on tap, hidden when the pointer leaves. */
+  function tooltip(figure, view) {
+    const box = document.createElement("div");
+    box.className = "tooltip";
+    box.setAttribute("role", "status");
+    box.hidden = true;
+    figure.appendChild(box);
+    let shown = null;
+    let pinned = false;
+    function show(event, item, value, pin) {
+      box.textContent = "";
+      Object.keys(value).forEach(function (key) {
+        const line = document.createElement("div");
+        if (key) {
+          const b = document.createElement("b");
+          b.textContent = key + ": ";
+          line.appendChild(b);
+        }
+        line.appendChild(document.createTextNode(String(value[key])));
+        box.appendChild(line);
+      });
+      const area = figure.getBoundingClientRect();
+      const x = event && event.clientX !== undefined ? event.clientX - area.left : 8;
+      const y = event && event.clientY !== undefined ? event.clientY - area.top : 8;
+      box.hidden = false;
+      box.style.left = Math.max(0, Math.min(x + 12, area.width - box.offsetWidth - 4)) + "px";
+      box.style.top = Math.max(0, y + 12) + "px";
+      shown = item;
+      pinned = !!pin;
+    }
+    view.tooltip(function (_handler, event, item, value) {
+      if (value === null || value === undefined || value === "") {
+        if (!pinned) { box.hidden = true; shown = null; }
+        return;
+      }
+      if (event && event.pointerType && event.pointerType !== "mouse") return;  // taps: see click
+      show(event, item, typeof value === "object" ? value : { "": value }, false);
+    });
+    return { show: show, showing: function () { return box.hidden ? null : shown; } };
   }
 
   function drawAll() {
@@ -141,7 +212,40 @@
     });
   }
 
+  /* Kommun search on the list of all kommuner: filters as one types (case and accents as typed,
+     so "gavle" does not find Gävle), Enter opens the only match. */
+  function search(input) {
+    const items = [].slice.call(document.querySelectorAll("#kommunsok li"));
+    const status = document.getElementById("sok-antal");
+    function filter() {
+      const wanted = input.value.trim().toLocaleLowerCase("sv");
+      let shown = [];
+      items.forEach(function (li) {
+        const hit = !wanted || li.textContent.toLocaleLowerCase("sv").indexOf(wanted) >= 0;
+        li.hidden = !hit;
+        if (hit) shown.push(li);
+      });
+      document.querySelectorAll("#kommunsok section.lan").forEach(function (section) {
+        section.hidden = !section.querySelector("li:not([hidden])");
+      });
+      status.textContent = wanted ? (shown.length === 1 ? "1 kommun" : shown.length + " kommuner") : "";
+      return shown;
+    }
+    input.addEventListener("input", filter);
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      const shown = filter();
+      if (shown.length === 1) window.location.href = shown[0].querySelector("a").href;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    const box = document.getElementById("sok-kommun");
+    if (box) search(box);
+    const hash = window.location.hash.slice(1);
+    document.querySelectorAll("figure.chart[data-highlight]").forEach(function (figure) {
+      if (/^\d{4}$/.test(hash)) figure.setAttribute("data-highlight", hash);  // karta.html#2523
+    });
     drawAll();
     const root = document.getElementById("jamfor");
     if (root) comparison(root);

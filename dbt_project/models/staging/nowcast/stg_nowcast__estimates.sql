@@ -1,0 +1,25 @@
+-- The nowcast asset's estimates, typed: vintages as dates, years as integers.
+select
+    cast(kommun_kod as varchar)            as kommun_kod,
+    cast(huvudsektor as varchar)           as huvudsektor,
+    cast(gas as varchar)                   as gas,
+    cast(year as integer)                  as year,
+    cast(nowcast_t as double precision)    as nowcast_t,
+    cast(lower_80_t as double precision)   as lower_80_t,
+    cast(upper_80_t as double precision)   as upper_80_t,
+    cast(lower_95_t as double precision)   as lower_95_t,
+    cast(upper_95_t as double precision)   as upper_95_t,
+    cast(value_kind as varchar)            as value_kind,
+    cast(method as varchar)                as method,
+    cast(base_vintage as date)             as base_vintage,
+    cast(base_year as integer)             as base_year,
+    cast(horizon_years as integer)         as horizon_years,
+    cast(national_indicator as varchar)    as national_indicator,
+    cast(national_value_kind as varchar)   as national_value_kind,
+    cast(national_vintage as date)         as national_vintage,
+    cast(local_indicator as varchar)       as local_indicator,
+    cast(uses_placeholder as boolean)      as uses_placeholder,
+    cast(uses_synthetic_input as boolean)  as uses_synthetic_input,
+    cast(parameters_fitted_on as varchar)  as parameters_fitted_on,
+    cast(interval_calibration as varchar)  as interval_calibration
+from {{ source('nowcast', 'estimates') }}
