@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo run ui ui-live api test lint-sql bench validate docs payloads clean system-packages
+.PHONY: demo run ui ui-live api test lint lint-sql bench validate docs payloads clean system-packages
 
 $(STAMP): pyproject.toml
 	@echo "installing the pinned environment into $(VENV) (once; pip's log in $(VENV)/install.log)"
@@ -35,14 +35,22 @@ ui-live: $(STAMP)
 api: $(STAMP)
 	$(BIN)/borlange api
 
-## The whole test suite (installs chromium and postgresql first when root and missing).
-test: $(STAMP) system-packages
+## The lint, then the whole test suite (installs chromium and postgresql first when root and
+## missing).
+test: $(STAMP) system-packages lint
 	$(BIN)/python -m pytest
 
 system-packages:
 	@scripts/ensure-system-packages.sh
 
-## SQLFluff over the dbt project with the dbt templater (pyproject [tool.sqlfluff]; about 3 min).
+## Style, as CI checks it: ruff (lint and format) over the Python, SQLFluff over the dbt project
+## (pyproject.toml [tool.ruff], [tool.sqlfluff]).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/lint_sql.py
+
+## SQLFluff alone, with the dbt templater; `python scripts/lint_sql.py fix` applies its fixes.
 lint-sql: $(STAMP)
 	$(BIN)/python scripts/lint_sql.py
 

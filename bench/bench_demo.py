@@ -181,7 +181,7 @@ def dagster_run(root: Path) -> dict:
 
 
 def first_op_in_dagster(instance: dg.DagsterInstance, target_path: Path) -> dict:
-    """The first dbt op's step time in the full run (Dagster's event log), and how its dbt parsed."""
+    """The first dbt op's step time in the full run (Dagster's event log) and how dbt parsed."""
     run = instance.get_runs(limit=1)[0]  # newest: the full run
     events = instance.all_logs(
         run.run_id, of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS}
@@ -297,8 +297,9 @@ def floor_report(first: FirstOpFloor, dagster: list[dict]) -> str:
     if f.mismatches:
         lines.append("tests where the floor disagrees with dbt: " + "; ".join(f.mismatches))
     lines.append(
-        f"dbt overhead, first dbt op: dagster op {op / base:.1f}x, dbt CLI {first.warm_wall / base:.1f}x"
-        f" (parse reused) / {first.cold_wall / base:.1f}x (full parse) the floor"
+        f"dbt overhead, first dbt op: dagster op {op / base:.1f}x, dbt CLI "
+        f"{first.warm_wall / base:.1f}x (parse reused) / {first.cold_wall / base:.1f}x (full "
+        "parse) the floor"
     )
     return "\n".join(lines)
 

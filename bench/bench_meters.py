@@ -65,7 +65,7 @@ def measured(fn, *args) -> dict:
 
 def ingest(files: list[str], work: str) -> int:
     """What the pipeline does with each file: validate + pseudonymise (sources/meter_feed), then
-    write its lake partition (pipelines/lib/meter_lake)."""
+    write its lake partition (pipelines/lib/meter_lake.py)."""
     from pipelines.lib.meter_lake import Lake
     from sources.meter_feed.validate import validate_file
 

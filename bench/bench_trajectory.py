@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"(b)  per-kommun QuantReg loop, same LAD presets:          {lad_loop * 1000:8.1f} ms")
     print(
-        f"ratio (b)/(a'): {lad_loop / lad_vectorised:6.1f}x   target >= 20x;  (a) under 1 s: {all_presets < 1.0}"
+        f"ratio (b)/(a'): {lad_loop / lad_vectorised:6.1f}x   target >= 20x;  (a) under 1 s: "
+        f"{all_presets < 1.0}"
     )
 
 

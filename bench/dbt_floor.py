@@ -5,7 +5,8 @@ DuckDB file that holds the raw inputs, replay every node on a COPY of that file,
 dbt ran them, with nothing of dbt around it:
 
 - model (view / table):  create or replace view|table <relation> as <compiled_code>
-- seed:                   create or replace table <relation> as select * from read_csv(<csv>, types=<column_types>)
+- seed:                   create or replace table <relation> as
+                          select * from read_csv(<csv>, types=<column_types>)
 - test:                   select count(*) from (<compiled_code>)
 - hook (operation):       its compiled SQL when it has any (an empty hook costs nothing)
 
@@ -149,7 +150,7 @@ def statements_for(node: dict, compiled: str, *, enforce_contracts: bool) -> lis
 
 
 def execution_order(results: list[dict]) -> list[dict]:
-    """The order dbt started the nodes (the file order with threads: 1; the start time otherwise)."""
+    """The order dbt started the nodes: the file order with threads: 1, else the start time."""
 
     def started(item: tuple[int, dict]) -> tuple[str, int]:
         index, result = item

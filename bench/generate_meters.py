@@ -1,7 +1,8 @@
 """The full-scale SYNTHETIC meter year: 30 000 electricity points at one hour as monthly Parquet
 files, plus one month as gzipped CSV (`;`, decimal comma, UTF-8), in the meter feed's contract.
 
-    python -m bench.generate_meters --out DIR [--points 30000] [--year 2024] [--months 2024-01,2024-02]
+    python -m bench.generate_meters --out DIR [--points 30000] [--year 2024] [--months
+    2024-01,2024-02]
                                     [--format parquet|csv.gz] [--csv-month 2024-01] [--seed 14]
                                     [--media el,fjarrvarme]
 
@@ -87,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"total: {rows:,} rows, {size / 1e6:,.1f} MB in {seconds:.1f} s ({rows / seconds:,.0f} rows/s), "
-        f"peak RSS {peak:,.0f} MB"
+        f"total: {rows:,} rows, {size / 1e6:,.1f} MB in {seconds:.1f} s ({rows / seconds:,.0f} "
+        f"rows/s), peak RSS {peak:,.0f} MB"
     )
     return 0
 

@@ -1,14 +1,14 @@
 """`borlange`: the project's one command line.
 
-    borlange demo [--live]                    the whole job (offline replay by default), then a summary
-    borlange ui [--live] [--port 3000]        the Dagster UI on 127.0.0.1
-    borlange api [--port 8000]                the open-data API over the serving copy (API_HOST:API_PORT)
-    borlange trajectory --emissions F --method M ...   trajectory what-ifs on a CSV
-    borlange partners template|validate ...   partner submission templates and checks
-    borlange validate partners|energy|meters FILE...  validate files of a feed before sending them
-    borlange gpc export --year Y --out F.xlsx  the GPC inventory as a CDP/GCoM CRF workbook
-    borlange mirror [TABLE...]                copy raw tables to PostgreSQL (DBT_TARGET=postgres)
-    borlange dbt ARGS...                      dbt on the project with the pipeline's settings as vars
+    borlange demo [--live] the whole job (offline replay by default), then a summary borlange ui
+    [--live] [--port 3000] the Dagster UI on 127.0.0.1 borlange api [--port 8000] the open-data API
+    over the serving copy (API_HOST:API_PORT) borlange trajectory --emissions F --method M ...
+    trajectory what-ifs on a CSV borlange partners template|validate ... partner submission
+    templates and checks borlange validate partners|energy|meters FILE... validate files of a feed
+    before sending them borlange gpc export
+    --year Y --out F.xlsx the GPC inventory as a CDP/GCoM CRF workbook borlange mirror [TABLE...]
+    copy raw tables to PostgreSQL (DBT_TARGET=postgres) borlange dbt ARGS... dbt on the project with
+    the pipeline's settings as vars
 
 Exit codes, for every subcommand: 0 success, 1 the input has problems, 2 a usage error.
 """

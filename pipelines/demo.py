@@ -34,8 +34,7 @@ DEMO_PARTITION = "2024-03-01"  # the month of the demo's synthetic meter sample
 
 
 def borlange_summary(con: duckdb.DuckDBPyConnection, kommun_kod: str) -> dict:
-    """Latest year, total, per capita and change since 1990 from the marts (CO2e, newest
-    release)."""
+    """Latest year, total, per capita and change since 1990 in the marts (CO2e, newest release)."""
     row = con.execute(
         """
         with totals as (
@@ -305,9 +304,9 @@ def materialize_all(
             # Drop the bundled SYNTHETIC monthly reports of Borlänge Energi into the energy inbox,
             # as the utility would, so the full run loads them (a second demo finds them loaded).
             stage_bundled_reports(settings.inboxes.dir)
-            # ... and a SYNTHETIC month of meter values (a few hundred points) into the meter
-            # inbox, taken in and written to the lake by the meter job, so the full run's dbt
-            # builds the meter marts.
+            # ... and a SYNTHETIC month of meter values (a few hundred points) into the meter inbox,
+            # taken in and written to the lake by the meter job, so the full run's dbt builds the
+            # meter marts.
             stage_demo_sample(
                 settings.inboxes.dir,
                 settings.meters.inbox_folder,

@@ -11,7 +11,7 @@ as parameters, and a test swaps them (`dg.materialize(..., resources={...})`).
 - `report`, `tolerances`, `serving`: the report's scope, the checks' tolerances, the readers' copy.
 - `smhi`, `scb`, `kolada`, `sei`: the sources, thin wrappers around the clients in `sources/`.
 - `alerts`: where a failed run is announced besides the log.
-The dbt resource is the transform domain's (pipelines/defs/transform/dbt.py).
+The dbt resource is the transform domain's (pipelines/defs/transform/assets.py).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Write the bundled replay files of the hourly carbon-intensity feed (replay/payloads/carbon_intensity/)
-from Electricity Maps' real hourly figures in ../shared/data/hourly/carbon_intensity/.
+"""Write the bundled replay files of the hourly carbon-intensity feed
+(replay/payloads/carbon_intensity/) from Electricity Maps' real hourly figures in
+../shared/data/hourly/carbon_intensity/.
 
     python -m replay.build_carbon_intensity_payloads [--shared PATH]
 
@@ -30,9 +31,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data" / "hourly" / "carbon_intensity"
 OUT_DIR = REPO_ROOT / "replay" / "payloads" / "carbon_intensity"
 LICENCE = (
-    "Contains data from Electricity Maps (https://www.electricitymaps.com). Licence: ODbL 1.0 as its "
-    "data-portal downloads are usually quoted (some portal pages say non-commercial use only; check the "
-    "current terms before redistributing)."
+    "Contains data from Electricity Maps (https://www.electricitymaps.com). Licence: ODbL 1.0 as "
+    "its data-portal downloads are usually quoted (some portal pages say non-commercial use "
+    "only; check the current terms before redistributing)."
 )
 
 # output name -> (upstream file, where it was published, lines kept: the UTC hours starting with)
@@ -58,8 +59,8 @@ PAYLOADS = {
     "SE-SE3_2022-01_hourly_release-2024-06-12.csv.gz": (
         "SE-SE3_2022_hourly.csv",
         "arodio/FedStale @ a0348b4513b2fe15434e242dbbc26bc77f5a4edf, "
-        "building_availability_matrices/historical_data/SE-SE3_2022_hourly.csv (an earlier Electricity Maps "
-        "release, first committed there on 2024-06-12)",
+        "building_availability_matrices/historical_data/SE-SE3_2022_hourly.csv (an earlier "
+        "Electricity Maps release, first committed there on 2024-06-12)",
         "2022-01-",
     ),
 }

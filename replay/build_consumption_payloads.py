@@ -13,9 +13,9 @@ Writes, deterministically (the same inputs give the same bytes):
   SCB's BRP per kommun is NOT in ../shared and was not found in public repositories, so this
   payload holds RECONSTRUCTED allocation shares: each kommun's `Kons_Off` value divided by the
   national `Kons_Off` total of the same year. The payload says so in its label, its content label
-  and its unit ('andel', not 'mnkr'), and MANIFEST.json records it. Reproducing `Kons_Off` from it is
-  therefore partly circular: it checks the national totals, the key-year rule and the method,
-  not the key levels themselves.
+  and its unit ('andel', not 'mnkr'), and MANIFEST.json records it. Reproducing `Kons_Off` from it
+  is therefore partly circular: it checks the national totals, the key-year rule and the method, not
+  the key levels themselves.
 * `replay/payloads/consumption/Klimatkollen_data for 2023_shared April 2026.xlsx`: the SEI
   Konsumtionskompassen household sheet `Municipal_grouped`, rewritten cell for cell (the file feed's
   bundled default; the county sheet is left out).
@@ -24,8 +24,8 @@ Writes, deterministically (the same inputs give the same bytes):
 Checks made on the way (the build fails if one does not hold):
 - for every kommun and year, `Kons_Off` and `Kons_Inv` give the same share of their national total
   (within the workbook's rounding to whole tonnes): one key for both components;
-- for 2008–2011, every kommun's share equals its 2012 share: years before NR0105's first year use the
-  2012 key.
+- for 2008–2011, every kommun's share equals its 2012 share: years before NR0105's first year use
+  the 2012 key.
 
 Codes marked `# unverified` could not be checked against SCB's live metadata offline.
 """
@@ -56,9 +56,13 @@ from sources.consumption import (
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONSUMPTION_OUT_DIR = REPO_ROOT / "replay" / "payloads" / "consumption"
 WORKBOOK = "territorial-data-pipeline_bf20c58/kpis/emissions/sources/swedish_emissions.xlsx"
-SEI_WORKBOOK = "territorial-data-pipeline_bf20c58/kpis/consumption/sources/Klimatkollen_data for 2023_shared April 2026.xlsx"
+SEI_WORKBOOK = (
+    "territorial-data-pipeline_bf20c58/kpis/consumption/sources/Klimatkollen_data for "
+    "2023_shared April 2026.xlsx"
+)
 TDP_COMMIT = "bf20c580380961c3b1b246681992e2d9d2b26f11"
-EXTRACTED = "2026-02-05T00:00:00Z"  # Klimatkollen's extraction date of both SCB tables; SCB's own release stamp is unverified
+# Klimatkollen's extraction date of both SCB tables; SCB's own release stamp is unverified.
+EXTRACTED = "2026-02-05T00:00:00Z"
 SEI_CREATED = datetime(2026, 4, 1)  # fixed workbook properties, for byte-identical output
 USE_SHEETS = {"HHK": "Kons_HH", "OFFK": "Kons_Off", "INV": "Kons_Inv"}
 USE_LABELS = {
@@ -218,18 +222,22 @@ def build_mi1301(sheets: dict[str, ConsumptionSheet], source: Path) -> dict:
     # Cube over Anvandningstyp x AmneMiljo x ContentsCode x Tid, Tid fastest.
     values = [value for code in USE_SHEETS for value in sheets[code].national]
     note = [
-        f"Built by replay/build_consumption_payloads.py from {WORKBOOK} (Klimatbyran/territorial-data-pipeline "
-        f"@{TDP_COMMIT[:7]}): the national 'Totalt' rows of sheets Kons_HH, Kons_Off and Kons_Inv, whose source "
-        "rows cite SCB MI1301MPSPINN, extracted 2026-02-05.",
-        "Unverified: the codes of Uppkomst, Anvandningstyp, ProdgrpSNI2007 and ContentsCode, the table label, "
-        "and the 'updated' stamp (the extraction date stands in for SCB's release date).",
-        "Only greenhouse gases, the total over origin and product group, and the three uses are held.",
+        f"Built by replay/build_consumption_payloads.py from {WORKBOOK} "
+        f"(Klimatbyran/territorial-data-pipeline @{TDP_COMMIT[:7]}): the national 'Totalt' rows "
+        "of sheets Kons_HH, Kons_Off and Kons_Inv, whose source rows cite SCB MI1301MPSPINN, "
+        "extracted 2026-02-05.",
+        "Unverified: the codes of Uppkomst, Anvandningstyp, ProdgrpSNI2007 and ContentsCode, the "
+        "table label, and the 'updated' stamp (the extraction date stands in for SCB's release "
+        "date).",
+        "Only greenhouse gases, the total over origin and product group, and the three uses are "
+        "held.",
     ]
     metadata = px_metadata(
         table_id=MI1301_TABLE,
         contents="Utsläpp",
         subject=("MI", "Miljö"),
-        label="Miljöpåverkan från konsumtion efter produktgrupp SPIN 2007, användning och ämne. År 2008 - 2023",
+        label="Miljöpåverkan från konsumtion efter produktgrupp SPIN 2007, användning och ämne. År "
+        "2008 - 2023",
         note=["Replay payload: national totals by use only."],
         dims=dims,
     )
@@ -285,23 +293,25 @@ def build_nr0105(off: ConsumptionSheet, source: Path) -> dict:
             i = off.years.index(year)
             values.append(round(kommun_values[i] / off.national[i], 12))
     note = [
-        "RECONSTRUCTED, NOT SCB DATA: reconstructed allocation shares derived from Klimatkollen's Kons_Off, "
-        "not SCB's BRP in MSEK. SCB's BRP per kommun (NR0105ENS2010T06A) is not in ../shared and was not "
-        "found in public repositories.",
-        f"Each value is a kommun's Kons_Off value divided by the national Kons_Off total of the same year, "
-        f"from {WORKBOOK}, years {key_years[0]}-{key_years[-1]}.",
-        "Reproducing Kons_Off from this key is partly circular: the national totals, the key-year rule "
-        "(2008-2011 use 2012) and the method are checked, the key levels are not independent.",
-        "The live table holds BRP in mnkr; the warehouse normalises whatever it holds to shares of the sum "
-        "over kommuner, so the same code works on both.",
+        "RECONSTRUCTED, NOT SCB DATA: reconstructed allocation shares derived from "
+        "Klimatkollen's Kons_Off, not SCB's BRP in MSEK. SCB's BRP per kommun "
+        "(NR0105ENS2010T06A) is not in ../shared and was not found in public repositories.",
+        "Each value is a kommun's Kons_Off value divided by the national Kons_Off total of the "
+        f"same year, from {WORKBOOK}, years {key_years[0]}-{key_years[-1]}.",
+        "Reproducing Kons_Off from this key is partly circular: the national totals, the "
+        "key-year rule (2008-2011 use 2012) and the method are checked, the key levels are not "
+        "independent.",
+        "The live table holds BRP in mnkr; the warehouse normalises whatever it holds to shares "
+        "of the sum over kommuner, so the same code works on both.",
     ]
     metadata = px_metadata(
         table_id=NR0105_TABLE,
         contents="Rekonstruerad fördelningsandel",
         subject=("NR", "Nationalräkenskaper"),
         label=(
-            "REKONSTRUERAD (inte SCB-data): fördelningsandel per kommun härledd ur Klimatkollens Kons_Off, "
-            "i stället för Bruttoregionprodukt (BRP), (ENS2010) efter region (kommun). År 2012 - 2023"
+            "REKONSTRUERAD (inte SCB-data): fördelningsandel per kommun härledd ur Klimatkollens "
+            "Kons_Off, i stället för Bruttoregionprodukt (BRP), (ENS2010) efter region (kommun). "
+            "År 2012 - 2023"
         ),
         note=note[:1],
         dims=dims,
@@ -341,7 +351,8 @@ def build_all(shared: Path) -> dict[Path, bytes]:
     manifest = {
         "files": {
             f"scb/{MI1301_TABLE}.json": {
-                "what": "SCB MI1301 national consumption-based emissions by use (t CO2e), 2008-2023",
+                "what": "SCB MI1301 national consumption-based emissions by use (t CO2e), "
+                "2008-2023",
                 "source_files": [WORKBOOK],
                 "source_sha256": sha256_of(source),
                 "commit": TDP_COMMIT,
@@ -350,8 +361,8 @@ def build_all(shared: Path) -> dict[Path, bytes]:
             },
             f"scb/{NR0105_TABLE}.json": {
                 "what": (
-                    "reconstructed allocation shares derived from Klimatkollen's Kons_Off, not SCB's BRP "
-                    "in MSEK (kommun value / national total, 2012-2023)"
+                    "reconstructed allocation shares derived from Klimatkollen's Kons_Off, not "
+                    "SCB's BRP in MSEK (kommun value / national total, 2012-2023)"
                 ),
                 "reconstructed": True,
                 "source_files": [WORKBOOK],
@@ -364,12 +375,14 @@ def build_all(shared: Path) -> dict[Path, bytes]:
                 ),
             },
             Path(SEI_WORKBOOK).name: {
-                "what": "SEI Konsumtionskompassen household emissions, kg CO2e per capita, 2023, sheet Municipal_grouped",
+                "what": "SEI Konsumtionskompassen household emissions, kg CO2e per capita, 2023, "
+                "sheet Municipal_grouped",
                 "source_files": [SEI_WORKBOOK],
                 "source_sha256": sha256_of(sei_source),
                 "commit": TDP_COMMIT,
                 "sha256": hashlib.sha256(sei_bytes).hexdigest(),
-                "note": "rewritten cell for cell with fixed workbook properties; the County_grouped sheet is left out",
+                "note": "rewritten cell for cell with fixed workbook properties; the "
+                "County_grouped sheet is left out",
             },
         },
         "checks": {

@@ -1,5 +1,5 @@
 """Write the bundled SYNTHETIC monthly reports of Borlänge Energi that the offline demo drops into
-the energy inbox (replay/payloads/energy/borlange_energi_2024-MM.csv).
+the energy inbox (replay/payloads/energy/borlange_energi_2024-<MM>.csv).
 
     python -m replay.build_energy_reports
 

@@ -7,15 +7,17 @@ Kolada v3's shape (data_sources.md §2). Two kinds of value, each labelled in a 
 only the replay adds (the live API has none; sources/kolada.py keeps it):
 
 * DERIVED: the greenhouse-gas KPIs, which RKA computes from the Nationella emissionsdatabasen. Here
-  they are computed from the SMHI workbook already bundled (replay/payloads/smhi/GGT_2026-06-25.xlsx)
-  and rounded to whole tonnes (t/inv to 0.01), for Borlänge, Falun, Dalarna (0020) and Sweden (0000);
-  N00401 divides by SCB's population (replay/payloads/scb/TAB638.json, 2023-2024 only).
+  they are computed from the SMHI workbook already bundled
+  (replay/payloads/smhi/GGT_2026-06-25.xlsx) and rounded to whole tonnes (t/inv to 0.01), for
+  Borlänge, Falun, Dalarna (0020) and Sweden (0000); N00401 divides by SCB's population
+  (replay/payloads/scb/TAB638.json, 2023-2024 only).
 * SYNTHETIC: the MEL indicators (district heating, electricity, cars, charge points). No real value
   is available offline; the figures are invented, of a plausible size, and say so.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -192,15 +194,18 @@ def build() -> dict:
             "generated_by": "python -m replay.build_kolada_payloads",
             "derived": DERIVED_NOTE,
             "synthetic": SYNTHETIC_NOTE,
-            "kpi_titles": "data_sources.md §2.4 (Region-Dalarna/uppfoljning_dalastrategin, rKolada tests); "
-            "transport KPI ids as listed in a public Kolada client script (N07945, U00501, N07713)",
+            "kpi_titles": "data_sources.md §2.4 (Region-Dalarna/uppfoljning_dalastrategin, "
+            "rKolada tests); transport KPI ids as listed in a public Kolada client script "
+            "(N07945, U00501, N07713)",
         },
         "kpis": kpis,
         "values": values,
     }
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: ARG001 - no options
+def main(argv: list[str] | None = None) -> int:
+    # No options; --help says what the script does, and an unknown argument is refused.
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     PAYLOAD_DIR.mkdir(parents=True, exist_ok=True)
     text = json.dumps(build(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     PAYLOAD_FILE.write_text(text, encoding="utf-8")

@@ -5,19 +5,21 @@
 
   borlange_daily_temperature.csv   SMHI's daily mean air temperature at Borlänge Flygplats (station
                                    105260), 2023-01-01 to 2024-12-31. The series ends on 2024-11-30,
-                                   so December 2024 repeats December 2023 (marked in the `filled_from`
-                                   column). Source: SMHI open data, CC BY 4.0 ("SMHI").
+                                   so December 2024 repeats December 2023 (marked in the
+                                   `filled_from` column). Source: SMHI open data, CC BY 4.0
+                                   ("SMHI").
 
-  se_solar_2024.csv                ENTSO-E's actual solar generation of Sweden (country level), hourly in
-                                   Swedish normal time (UTC+01:00; the source is CET/CEST local time: the
-                                   spring hour is missing there, the autumn hour twice), as a share of the
-                                   year's highest hour. The series ends on 2024-12-22 17:00 local; the last
-                                   days repeat the week before (`filled_from`). Source: ENTSO-E
-                                   Transparency Platform (CC BY 4.0 as usually quoted).
-  dk_heat_diurnal.csv              The mean hour-of-day profile (normal time, mean 1) of one real Danish
-                                   smart heat meter's hourly heat use, 2018-2020 (Schaffer et al., Scientific
-                                   Data 2022, doi:10.1038/s41597-022-01502-3; CC BY 4.0): the district-heating
-                                   customers' daily rhythm.
+  se_solar_2024.csv ENTSO-E's actual solar generation of Sweden (country level), hourly in
+                                   Swedish normal time (UTC+01:00; the source is CET/CEST local
+                                   time: the spring hour is missing there, the autumn hour twice),
+                                   as a share of the year's highest hour. The series ends on
+                                   2024-12-22 17:00 local; the last days repeat the week before
+                                   (`filled_from`). Source: ENTSO-E Transparency Platform (CC BY 4.0
+                                   as usually quoted).
+  dk_heat_diurnal.csv The mean hour-of-day profile (normal time, mean 1) of one real Danish
+                                   smart heat meter's hourly heat use, 2018-2020 (Schaffer et al.,
+                                   Scientific Data 2022, doi:10.1038/s41597-022-01502-3; CC BY 4.0):
+                                   the district-heating customers' daily rhythm.
 
 replay/meter_sample.py spreads each day's temperature over its hours with a diurnal curve (no hourly
 series for Borlänge exists offline).
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import csv
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -36,8 +39,8 @@ OUT_DIR = REPO_ROOT / "replay" / "payloads" / "meters"
 TEMPERATURE_FILE = "temperature/station_105260-SE3.csv"
 FIRST, LAST = date(2023, 1, 1), date(2024, 12, 31)
 ATTRIBUTION = (
-    "# Source: SMHI open data (CC BY 4.0), Lufttemperatur dygnsmedel, Borlänge Flygplats station 105260; "
-    "built by replay/build_meter_payloads.py"
+    "# Source: SMHI open data (CC BY 4.0), Lufttemperatur dygnsmedel, Borlänge Flygplats station "
+    "105260; built by replay/build_meter_payloads.py"
 )
 
 
@@ -86,7 +89,7 @@ def last_sunday(year: int, month: int) -> datetime:
 
 
 def heat_diurnal(shared: Path) -> list[float]:
-    """Mean heat use per hour of day (normal time) of the Danish meter, from its cumulative register."""
+    """Mean heat use per hour of day (normal time) of the Danish meter, from its register."""
     with (shared / HEAT_FILE).open(encoding="utf-8", newline="") as handle:
         rows = [
             (
@@ -96,12 +99,12 @@ def heat_diurnal(shared: Path) -> list[float]:
             for r in csv.DictReader(handle)
         ]
     sums, counts = [0.0] * 24, [0] * 24
-    for (t0, e0), (t1, e1) in zip(rows, rows[1:]):
+    for (t0, e0), (t1, e1) in pairwise(rows):
         if t1 - t0 == timedelta(hours=1) and e1 >= e0:
             hour = (t0 + timedelta(hours=1)).hour  # UTC -> normal time, the hour starting at t0
             sums[hour] += e1 - e0
             counts[hour] += 1
-    means = [s / c for s, c in zip(sums, counts)]
+    means = [s / c for s, c in zip(sums, counts, strict=True)]
     return [m / (sum(means) / 24) for m in means]
 
 
@@ -109,9 +112,9 @@ def build_solar(shared: Path, out_dir: Path) -> Path:
     values = solar_normal_time(shared)
     peak = max(values.values())
     lines = [
-        "# Source: ENTSO-E Transparency Platform (CC BY 4.0 as usually quoted), Actual Generation per Production "
-        "Type, Sweden, Solar; share of the year's highest hour; normal time UTC+01:00; built by "
-        "replay/build_meter_payloads.py",
+        "# Source: ENTSO-E Transparency Platform (CC BY 4.0 as usually quoted), Actual "
+        "Generation per Production Type, Sweden, Solar; share of the year's highest hour; normal "
+        "time UTC+01:00; built by replay/build_meter_payloads.py",
         "hour;share;filled_from",
     ]
     hour, last = datetime(2024, 1, 1), datetime(2024, 12, 31, 23)
@@ -120,9 +123,8 @@ def build_solar(shared: Path, out_dir: Path) -> Path:
         while source not in values and source >= datetime(2024, 1, 8):
             source -= timedelta(days=7)
         share = values.get(source, 0.0) / peak
-        lines.append(
-            f"{hour:%Y-%m-%dT%H:%M};{share:.4f};{'' if source == hour else f'{source:%Y-%m-%dT%H:%M}'}"
-        )
+        filled_from = "" if source == hour else f"{source:%Y-%m-%dT%H:%M}"
+        lines.append(f"{hour:%Y-%m-%dT%H:%M};{share:.4f};{filled_from}")
         hour += timedelta(hours=1)
     target = out_dir / "se_solar_2024.csv"
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -131,9 +133,10 @@ def build_solar(shared: Path, out_dir: Path) -> Path:
 
 def build_heat(shared: Path, out_dir: Path) -> Path:
     lines = [
-        "# Source: Schaffer et al., Three years of hourly data from 3021 smart heat meters installed in Danish "
-        "residential buildings, Scientific Data 2022 (doi:10.1038/s41597-022-01502-3), CC BY 4.0; meter 660, "
-        "2018-2020; mean per hour of day, normal time UTC+01:00, mean 1; built by replay/build_meter_payloads.py",
+        "# Source: Schaffer et al., Three years of hourly data from 3021 smart heat meters "
+        "installed in Danish residential buildings, Scientific Data 2022 "
+        "(doi:10.1038/s41597-022-01502-3), CC BY 4.0; meter 660, 2018-2020; mean per hour of "
+        "day, normal time UTC+01:00, mean 1; built by replay/build_meter_payloads.py",
         "hour;relative",
     ] + [f"{h};{v:.4f}" for h, v in enumerate(heat_diurnal(shared))]
     target = out_dir / "dk_heat_diurnal.csv"
@@ -156,7 +159,8 @@ def build_temperature(shared: Path = DEFAULT_SHARED, out_dir: Path = OUT_DIR) ->
     while day <= LAST:
         if day in values:
             lines.append(f"{day};{values[day]:.1f};")
-        else:  # only December 2024: the same day a year before (2024 is a leap year; Dec has no 29 Feb)
+        else:
+            # Only December 2024: the same day a year before (2024 is a leap year: no 29 Feb).
             source = day.replace(year=day.year - 1)
             lines.append(f"{day};{values[source]:.1f};{source}")
         day += timedelta(days=1)

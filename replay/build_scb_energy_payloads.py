@@ -43,7 +43,7 @@ FUELS = {
     "930": "gas (förnybart)",
 }
 
-# ---------------------------------------------------------------- TAB3654, final use (MWh), 2024 level
+# ------------------------------------------------------------- TAB3654, final use (MWh), 2024 level
 CONSUMERS = {
     "911": "jordbruk, skogsbruk, fiske",
     "921": "industri, byggverksamhet",
@@ -75,7 +75,7 @@ FINAL_USE = {  # consumer -> fuel -> MWh (fuels not listed are 0)
 }
 FINAL_USE_CONFIDENTIAL = {("921", "910"), ("951", "915")}  # one firm each: ".." but in the totals
 
-# ---------------------------------------------------------------- TAB3451, electricity production (MWh)
+# ------------------------------------------------------------ TAB3451, electricity production (MWh)
 ELECTRICITY_TYPES = {
     "4.1": "vattenkraft",
     "4.2": "vindkraft",
@@ -91,7 +91,7 @@ ELECTRICITY = {
 }
 ELECTRICITY_CONFIDENTIAL = {("4.7", "17")}
 
-# ---------------------------------------------------------------- TAB3452, district heating production (MWh)
+# ------------------------------------------------------- TAB3452, district heating production (MWh)
 HEAT_TYPES = {
     "01": "01 [label unverified, data_sources.md §1.6: elpannor?]",
     "4.6.1+4.7.1": "4.6.1+4.7.1 [label unverified]",
@@ -206,7 +206,8 @@ def payload(table_id: str, meta: dict, values: list, status: dict) -> dict:
         "note": [
             SYNTHETIC_NOTE,
             "Region holds Borlänge (2081) only; years 2020-2024.",
-            "Totals (999 Totalt, 955/950 summa, Totalt) are the sums of the parts, confidential ones included.",
+            "Totals (999 Totalt, 955/950 summa, Totalt) are the sums of the parts, confidential "
+            "ones included.",
         ],
         "sources": [],
         "metadata": meta,
@@ -233,7 +234,8 @@ def build_tab3654() -> dict:
         table_id="TAB3654",
         category_variable="Forbrukningskategri",
         category_label="förbrukarkategori",
-        label="Slutanvändning (MWh), efter län och kommun, förbrukarkategori samt bränsletyp. År 2020-2024",
+        label="Slutanvändning (MWh), efter län och kommun, förbrukarkategori samt bränsletyp. År "
+        "2020-2024",
         categories=categories,
         fuels=fuels,
         contents=("EN0203AE", "Slutanvändning (MWh)"),
@@ -278,8 +280,8 @@ def build_tab3452() -> dict:
         table_id="TAB3452",
         category_variable="Produktionssatt",
         category_label="produktionssätt",
-        label="Fjärrvärmeproduktion och bränsleanvändning (MWh) efter län och kommun, produktionssätt "
-        "samt bränsletyp. År 2020-2024 [title paraphrased]",
+        label="Fjärrvärmeproduktion och bränsleanvändning (MWh) efter län och kommun, "
+        "produktionssätt samt bränsletyp. År 2020-2024 [title paraphrased]",
         categories=categories,
         fuels=HEAT_FUELS,
         contents=("EN0203AC", "Fjärrvärmeproduktion och bränsleanvändning (MWh)"),

@@ -56,7 +56,7 @@ TAB5557_UPDATED = "2026-02-24T07:00:00Z"
 
 
 def read_tabhel_totals(path: Path) -> list[dict]:
-    """Rows of sheet `Totalt`: code ('00' for riket), name, population 31 Dec, change during the year."""
+    """Rows of sheet `Totalt`: code ('00' riket), name, population 31 Dec, change in the year."""
     sheet = openpyxl.load_workbook(path, read_only=True, data_only=True)["Totalt"]
     rows = []
     for row in sheet.iter_rows(values_only=True):
@@ -113,7 +113,7 @@ def dimension(
         "label": label,
         "category": {
             "index": {c: i for i, c in enumerate(codes)},
-            "label": dict(zip(codes, labels)),
+            "label": dict(zip(codes, labels, strict=True)),
         },
         "extension": ext,
     }
@@ -262,7 +262,8 @@ def build_tab638(shared: Path) -> dict:
         contents="Folkmängd",
         label="Folkmängden efter region, civilstånd, ålder och kön. År 1968 - 2024",
         note=[
-            "Folkmängd avser 31 december och redovisas enligt regionindelningen 1 januari året därpå.",
+            "Folkmängd avser 31 december och redovisas enligt regionindelningen 1 januari året "
+            "därpå.",
             "Replay payload: years 2023-2024 and totals over civilstånd, ålder and kön only.",
         ],
         dimensions=dims,

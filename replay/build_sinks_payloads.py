@@ -3,19 +3,19 @@
     python -m replay.build_sinks_payloads
 
 * MI0107 `TotaltUtslappN` (national emissions and removals by sector), sector `10.0` LULUCF,
-  1990-2024, from Klimatkollen's `swedish_emissions.xlsx`, sheet `Terr_LULUCF` (row 3: Naturvårdsverket,
-  extracted 2026-01-25). SCB republishes Naturvårdsverket's inventory; the values here are
-  Naturvårdsverket's via Klimatkollen's workbook, converted from the workbook's tonnes to the
-  table's kilotonnes (exact: every figure is a whole 10 000 t). `build_lulucf` makes that part;
-  the file is written by `replay.build_nowcast_payloads`, which adds the main sectors 1.0-9.0
-  (the nowcast's national indicator) to the same table.
+  1990-2024, from Klimatkollen's `swedish_emissions.xlsx`, sheet `Terr_LULUCF` (row 3:
+  Naturvårdsverket, extracted 2026-01-25). SCB republishes Naturvårdsverket's inventory; the values
+  here are Naturvårdsverket's via Klimatkollen's workbook, converted from the workbook's tonnes to
+  the table's kilotonnes (exact: every figure is a whole 10 000 t). `build_lulucf` makes that part;
+  the file is written by `replay.build_nowcast_payloads`, which adds the main sectors 1.0-9.0 (the
+  nowcast's national indicator) to the same table.
 * MI0803 `TAB5118` (land use per kommun, hectares), class productive forest land, 2010/2015/2020.
   **SYNTHETIC.** No real per-kommun figures could be bundled (nothing under shared/, and no public
-  copy of all 290 kommuner was found). The values are made up, deterministically from the kommun code,
-  to exercise the downscaling: every payload says so in its `note` and in `extension.replay.synthetic`,
-  which the loader carries into the warehouse (`key_is_synthetic`). Sundbyberg (0183) is set to
-  0 ha so the no-forest path is exercised. Replace with a real fetch (`make run`) before quoting a
-  kommun's downscaled sink.
+  copy of all 290 kommuner was found). The values are made up, deterministically from the kommun
+  code, to exercise the downscaling: every payload says so in its `note` and in
+  `extension.replay.synthetic`, which the loader carries into the warehouse (`key_is_synthetic`).
+  Sundbyberg (0183) is set to 0 ha so the no-forest path is exercised. Replace with a real fetch
+  (`make run`) before quoting a kommun's downscaled sink.
 
 Both are written in the replay's payload format (`metadata` + `cube`, see replay/scb.py); the
 output is deterministic.
@@ -51,7 +51,7 @@ NO_FOREST_KOMMUN = "0183"  # Sundbyberg: a synthetic 0 ha, to exercise a kommun 
 
 
 def parse_swedish_number(text) -> float:
-    """'-59 560 000' (space, no-break or thin space as thousands separator, decimal comma) -> -59560000.0."""
+    """'-59 560 000' (space, no-break or thin space in thousands, decimal comma) -> -59560000.0."""
     if isinstance(text, (int, float)):
         return float(text)
     cleaned = (
@@ -176,13 +176,15 @@ def build_lulucf(shared: Path = DEFAULT_SHARED, *, drop_years: tuple[int, ...] =
         f"(row 3: {source_line})"
     )
     note = [
-        f"Built by replay/build_sinks_payloads.py from {LULUCF_XLSX}, sheet {LULUCF_SHEET}, row 'Sverige'.",
-        f"The values are Naturvårdsverket's national LULUCF net flow ({source_line}), as copied in "
-        "Klimatkollen's workbook, not captured from SCB: SCB's MI0107 republishes the same inventory.",
-        "The workbook gives t CO2/yr ('Enhet: Ton CO2/år'); stored here in kilotonnes, the table's unit "
-        "[unit unverified]. Negative = net removal.",
-        "Only sector 10.0, gas CO2-ekv. and contents 0000018Q are held; the table id and codes follow "
-        "data_sources.md §1.6 [the v2 table id is unverified].",
+        f"Built by replay/build_sinks_payloads.py from {LULUCF_XLSX}, sheet {LULUCF_SHEET}, row "
+        "'Sverige'.",
+        f"The values are Naturvårdsverket's national LULUCF net flow ({source_line}), as copied "
+        "in Klimatkollen's workbook, not captured from SCB: SCB's MI0107 republishes the same "
+        "inventory.",
+        "The workbook gives t CO2/yr ('Enhet: Ton CO2/år'); stored here in kilotonnes, the "
+        "table's unit [unit unverified]. Negative = net removal.",
+        "Only sector 10.0, gas CO2-ekv. and contents 0000018Q are held; the table id and codes "
+        "follow data_sources.md §1.6 [the v2 table id is unverified].",
     ]
     if drop_years:
         note.append(f"TEST VARIANT: years {list(drop_years)} are stored as '..' (not available).")
@@ -229,7 +231,7 @@ def synthetic_hectares(kommun_kod: str, year: str) -> int:
 
 
 def build_forest_land(overrides: dict[str, int] | None = None) -> dict:
-    """The MI0803 payload (SYNTHETIC values); `overrides` {kommun_kod: ha} sets every year of a kommun."""
+    """The MI0803 payload (SYNTHETIC); `overrides` {kommun_kod: ha} sets a kommun's every year."""
     spec = FOREST_LAND
     rows = kommuner()
     if len(rows) != 290:
@@ -270,16 +272,20 @@ def build_forest_land(overrides: dict[str, int] | None = None) -> dict:
         for year in FOREST_YEARS
     ]
     provenance = (
-        "SYNTHETIC: made-up hectares from a hash of the kommun code (replay/build_sinks_payloads.py); "
-        "no real per-kommun productive forest land figures were available offline"
+        "SYNTHETIC: made-up hectares from a hash of the kommun code "
+        "(replay/build_sinks_payloads.py); no real per-kommun productive forest land figures "
+        "were available offline"
     )
     note = [
-        "SYNTHETIC VALUES. Not SCB's figures: made up, deterministically from the kommun code, by "
-        "replay/build_sinks_payloads.py, only to exercise the downscaling of the national LULUCF sink.",
-        f"Sundbyberg ({NO_FOREST_KOMMUN}) is set to 0 ha to exercise a kommun without productive forest land.",
-        "Table TAB5118 (v1 MI0803A/MarkanvN, 'Markanvändningen, hektar', 2010/2015/2020) and contents "
-        "000002UN are used by third-party code (find_string id 69427330621); the class code 211 "
-        "('skogsmark, produktiv') is from the older MarkanvJbSkN table [unverified for TAB5118].",
+        "SYNTHETIC VALUES. Not SCB's figures: made up, deterministically from the kommun code, "
+        "by replay/build_sinks_payloads.py, only to exercise the downscaling of the national "
+        "LULUCF sink.",
+        f"Sundbyberg ({NO_FOREST_KOMMUN}) is set to 0 ha to exercise a kommun without productive "
+        "forest land.",
+        "Table TAB5118 (v1 MI0803A/MarkanvN, 'Markanvändningen, hektar', 2010/2015/2020) and "
+        "contents 000002UN are used by third-party code (find_string id 69427330621); the class "
+        "code 211 ('skogsmark, produktiv') is from the older MarkanvJbSkN table [unverified for "
+        "TAB5118].",
     ]
     if overrides:
         note.append(f"TEST VARIANT: overrides {overrides}.")

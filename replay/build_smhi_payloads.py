@@ -5,7 +5,8 @@
 Inputs are the shared Klimatkollen files (see `<shared>/SOURCE.md`); outputs:
 
 * `dbt_project/seeds/scb_kommuner.csv`, `smhi_kommun_name_aliases.csv`, `smhi_sector_names.csv`
-* `replay/payloads/smhi/GGT_2026-06-25.xlsx`, `GGT_2026-04-23.xlsx`, `CO2_2024-04-18.xlsx`, `MANIFEST.json`
+* `replay/payloads/smhi/GGT_2026-06-25.xlsx`, `GGT_2026-04-23.xlsx`, `CO2_2024-04-18.xlsx`,
+  `MANIFEST.json`
 
 The workbooks are written fresh with openpyxl (no styles, fixed properties and zip
 timestamps), so running the script twice gives byte-identical files.
@@ -309,7 +310,8 @@ GGT_RELEASES = (
         "tdp_bf20c58",
         True,
         (1990, 2000, 2005, 2010, 2015, 2020, 2021, 2022, 2023, 2024),
-        "SMHI GGT release of about June 2026 (data to 2024, no 2016-2019); report date = commit date.",
+        "SMHI GGT release of about June 2026 (data to 2024, no 2016-2019); report date = commit "
+        "date.",
     ),
     # The 2025 release's real report date is unknown: we write the extraction date, i.e. the
     # date of the commit that holds Klimatbyrån's output built from it (2026-04-23).
@@ -539,7 +541,8 @@ def ggt_sheet_rows(
         blocks.append((area.lan_namn, ALLA, area_rows(lan[area.lan_kod], years, None)))
         for code, name in area.kommuner:
             blocks.append((area.lan_namn, name, area_rows(kommun[code], years, totals.get(code))))
-    # Same order as the raw export: sector by sector, Sweden, then each län followed by its kommuner.
+    # Same order as the raw export: sector by sector, Sweden, then each län followed by its
+    # kommuner.
     data = [
         (sector, ALLA, lan_name, kommun_name, *values[sector])
         for sector in (ALLA, *GGT_SECTORS)
@@ -699,7 +702,10 @@ def check_same_cells(content: bytes, raw: RawExport) -> None:
     finally:
         wb.close()
     width = max(len(r) for r in raw.rows)
-    pad = lambda r: tuple(r) + (None,) * (width - len(r))  # noqa: E731
+
+    def pad(row: tuple) -> tuple:
+        return tuple(row) + (None,) * (width - len(row))
+
     if [pad(r) for r in rows] != [pad(r) for r in raw.rows]:
         raise ValueError("the rewritten CO2 workbook differs from the raw export")
 
@@ -715,7 +721,8 @@ def report_sizes() -> None:
         print("warning: replay/payloads/smhi is over 4 MB", file=sys.stderr)
     for path in sorted(SEEDS_DIR.glob("s*_*.csv")):
         print(
-            f"{sum(1 for _ in path.open(encoding='utf-8')) - 1:>10,d}  rows in {path.relative_to(REPO)}"
+            f"{sum(1 for _ in path.open(encoding='utf-8')) - 1:>10,d}  rows in "
+            f"{path.relative_to(REPO)}"
         )
 
 

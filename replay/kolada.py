@@ -53,7 +53,7 @@ class KoladaHandler:
         if len(parts) % 2 or not parts:
             return error(404, f"unknown route {req.path}")
         filters: dict[str, list[str]] = {}
-        for name, raw in zip(parts[::2], parts[1::2]):
+        for name, raw in zip(parts[::2], parts[1::2], strict=True):
             if name not in SEGMENTS or name in filters:
                 return error(404, f"unknown route {req.path}")
             ids = [i for i in raw.split(",") if i]

@@ -189,7 +189,7 @@ INDUSTRY = {
 
 
 def _heat_rhythm() -> dict:
-    """The Danish heat meter's mean hour-of-day profile (replay/payloads/meters/dk_heat_diurnal.csv)."""
+    """The Danish heat meter's mean hour-of-day profile (replay/payloads/meters/)."""
     with HEAT_DIURNAL_FILE.open(encoding="utf-8") as handle:
         values = [float(line.split(";")[1]) for line in handle if line[0].isdigit()]
     return {"weekday": values, "weekend": values}
@@ -322,14 +322,14 @@ def easter(year: int) -> date:
     g = (8 * b + 13) // 25
     h = (19 * a + b - d - g + 15) % 30
     i, k = c // 4, c % 4
-    l = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * l) // 451
-    month, day = divmod(h + l - 7 * m + 114, 31)
+    n = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * n) // 451
+    month, day = divmod(h + n - 7 * m + 114, 31)
     return date(year, month, day + 1)
 
 
 def holidays(year: int) -> set[date]:
-    """Swedish public holidays and the eves most workplaces close (midsummer, Christmas, New Year)."""
+    """Swedish public holidays and the eves most workplaces close (midsummer, Christmas)."""
     e = easter(year)
     midsummer_eve = next(date(year, 6, d) for d in range(19, 26) if date(year, 6, d).weekday() == 4)
     return {
@@ -484,7 +484,8 @@ def allocate(points: int, medium: str) -> dict[str, int]:
         return dict(full)
     if points < MIN_PER_CATEGORY * len(full):
         raise ValueError(
-            f"at least {MIN_PER_CATEGORY * len(full)} {medium} points ({MIN_PER_CATEGORY} per category)"
+            f"at least {MIN_PER_CATEGORY * len(full)} {medium} points ({MIN_PER_CATEGORY} per "
+            "category)"
         )
     exact = {k: max(MIN_PER_CATEGORY, points * n / total) for k, n in full.items()}
     counts = {k: int(v) for k, v in exact.items()}
@@ -591,7 +592,8 @@ def category_targets(
     medium: str, month: str, hours: Hours, counts: dict[str, int], cats: dict[str, Category]
 ) -> dict[str, float]:
     """kWh of each category's uttag in the month: its report category's total, split between the
-    categories sharing it by their full-scale expected energy, times the sample's share of points."""
+    categories sharing it by their full-scale expected energy, times the sample's share of
+    points."""
     totals = report_totals(month)
     full = FULL_POINTS[medium]
     weight = {k: full[k] * expected_kwh(k, hours) for k in full}
@@ -662,7 +664,8 @@ def write_month(
         "month": month,
         "medium": medium,
         "points": str(sum(counts.values())),
-        "note": "SYNTHETIC meter values, not Borlänge Energi's; shaped by SMHI's Borlänge temperature (CC BY 4.0)",
+        "note": "SYNTHETIC meter values, not Borlänge Energi's; shaped by SMHI's Borlänge "
+        "temperature (CC BY 4.0)",
     }
     schema = SCHEMA.with_metadata(metadata)
     writer = _Writer(tmp, schema, fmt)

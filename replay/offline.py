@@ -32,7 +32,7 @@ class OfflineServer:
         return f"{self.server.url}/v3"
 
     def environment(self) -> dict[str, str]:
-        """Every source's base-URL variable pointed at this server: the one list a new source joins."""
+        """Every source's base-URL variable pointed here: the one list a new source joins."""
         return {
             "SMHI_BASE_URL": self.smhi_base_url,
             "SCB_BASE_URL": self.scb_base_url,

@@ -488,7 +488,8 @@ class ScbHandler:
                 return None
             retry_after = max(1, math.ceil(self._window_start + self.time_window_s - now))
         return Response.text(
-            f"API calls quota exceeded! maximum admitted {self.max_calls} per {self.time_window_s}s.",
+            f"API calls quota exceeded! maximum admitted {self.max_calls} per "
+            f"{self.time_window_s}s.",
             429,
             {"Retry-After": str(retry_after)},
         )

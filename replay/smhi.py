@@ -173,7 +173,8 @@ class SmhiHandler:
         self.selected: dict[str, str] = {}
         if not self.payloads.get("GGT"):
             raise FileNotFoundError(
-                f"no GGT_<date>.xlsx in {self.payload_dir}; run python -m replay.build_smhi_payloads"
+                f"no GGT_<date>.xlsx in {self.payload_dir}; run python -m "
+                "replay.build_smhi_payloads"
             )
         self._release = ""
         self.release = release or self.releases()[-1]
@@ -270,7 +271,8 @@ class SmhiHandler:
             {
                 "Content-Type": XLSX_CONTENT_TYPE,
                 # unverified: the file name SMHI sends; ours names sub, release and area.
-                "Content-Disposition": f'attachment; filename="{_download_name(path, county, municipality)}"',
+                "Content-Disposition": "attachment; "
+                f'filename="{_download_name(path, county, municipality)}"',
             },
             body,
         )

@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/nowcast_backtest.py [--kommun 2081] [--rows rows.csv]
 
-The same computation tests/nowcast/test_nowcast.py checks; the warehouse will run it on its own loads.
+The same computation tests/nowcast/test_nowcast.py checks; the warehouse will run it on its own
+loads.
 """
 
 from __future__ import annotations

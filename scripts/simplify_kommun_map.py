@@ -3,10 +3,10 @@
     python scripts/simplify_kommun_map.py [source.geojson] [target.geojson]
 
 Douglas–Peucker on every ring (tolerance in degrees), coordinates rounded to 3 decimals (about
-100 m), rings that collapse dropped (a kommun always keeps its largest ring), exteriors wound clockwise
-(d3-geo's convention, which Vega's map uses). The result is the one
-file from ../shared/data the project commits (pipelines/defs/site/static/kommuner.geojson); its
-`metadata` member names the source. Plain Python, deterministic: run it again, get the same bytes.
+100 m), rings that collapse dropped (a kommun always keeps its largest ring), exteriors wound
+clockwise (d3-geo's convention, which Vega's map uses). The result is the one file from
+../shared/data the project commits (pipelines/defs/site/static/kommuner.geojson); its `metadata`
+member names the source. Plain Python, deterministic: run it again, get the same bytes.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,7 +48,7 @@ def douglas_peucker(points: list, tolerance: float) -> list:
         if index is not None and best > tolerance:
             keep[index] = True
             stack += [(first, index), (index, last)]
-    return [p for p, k in zip(points, keep) if k]
+    return [p for p, k in zip(points, keep, strict=True) if k]
 
 
 def simplify_ring(ring: list) -> list | None:
@@ -63,11 +64,11 @@ def simplify_ring(ring: list) -> list | None:
 
 
 def ring_area(ring: list) -> float:
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:]))) / 2
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in pairwise(ring))) / 2
 
 
 def signed_area(ring: list) -> float:
-    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:])) / 2
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in pairwise(ring)) / 2
 
 
 def wound(ring: list, clockwise: bool) -> list:
@@ -114,15 +115,18 @@ def simplify(source: Path, target: Path) -> dict:
         "type": "FeatureCollection",
         "metadata": {
             "attribution": ATTRIBUTION,
-            "source": "okfse/sweden-geojson, commit ff67bcb030d7d09032ae5f443d27130f05fdf1e0 (2020-06-07), "
-            "swedish_municipalities.geojson; converted there from Valmyndigheten's boundaries",
+            "source": "okfse/sweden-geojson, commit ff67bcb030d7d09032ae5f443d27130f05fdf1e0 "
+            "(2020-06-07), swedish_municipalities.geojson; converted there from "
+            "Valmyndigheten's boundaries",
             "source_sha256": hashlib.sha256(raw).hexdigest(),
             "terms": 'the source\'s README: "Feel free to reuse" (no LICENSE file)',
             "simplified_by": "scripts/simplify_kommun_map.py",
             "tolerance_degrees": TOLERANCE_DEG,
             "decimals": DECIMALS,
-            "winding": "exterior rings clockwise, holes counter-clockwise (d3-geo's spherical convention)",
-            "limits": "2020 boundaries, simplified: for choropleth maps only, never to measure area",
+            "winding": "exterior rings clockwise, holes counter-clockwise (d3-geo's spherical "
+            "convention)",
+            "limits": "2020 boundaries, simplified: for choropleth maps only, never to measure "
+            "area",
         },
         "features": sorted(
             (simplify_feature(f) for f in features), key=lambda f: f["properties"]["kommun_kod"]

@@ -35,6 +35,7 @@ import re
 import zlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 from sources.feed_problems import Problem, Validation
 from sources.file_limits import MIB, BoundedCsv, FileLimits, ascii_digits, foreign_digits, printable
@@ -380,8 +381,8 @@ def _row(
             ),
         )
         return None
-    cell = dict(zip(FIELDS, (f.strip() for f in fields)))
-    name = dict(zip(FIELDS, headings))
+    cell = dict(zip(FIELDS, (f.strip() for f in fields), strict=True))
+    name = dict(zip(FIELDS, headings, strict=True))
 
     def bad(key: str, code: str, message: str) -> None:
         _add(parsed, Problem(parsed.file, line, name[key], cell[key], code, message))
@@ -464,11 +465,11 @@ def _timestamp(text: str) -> datetime | None:
 
 
 def _gaps(parsed: Parsed, seen: dict[datetime, int], headings: tuple[str, ...] | None) -> None:
-    """Every run of missing hours between the file's first and last hour, named by the line after it."""
+    """Each run of missing hours between the file's first and last hour, named by the next line."""
     if len(seen) < 2 or headings is None:
         return
     ordered = sorted(seen)
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in pairwise(ordered):
         missing = int((after - before) / timedelta(hours=1)) - 1
         if missing > 0:
             _add(

@@ -23,7 +23,8 @@ from sources.scb import JsonStatResult, PxWebClient, category_codes
 # Table ids are SCB's matrix names, as in Klimatkollen's source rows of swedish_emissions.xlsx
 # ("…/MI1301MPSPINN", "…/NR0105ENS2010T06A", extracted 2026-02-05). PxWebApi 2.0 may list these
 # tables under TAB… ids: unverified offline, so the client reads the ids from here.
-MI1301_TABLE = "MI1301MPSPINN"  # Miljöpåverkan från konsumtion efter produktgrupp SPIN 2007, användning och ämne
+# Miljöpåverkan från konsumtion efter produktgrupp SPIN 2007, användning och ämne.
+MI1301_TABLE = "MI1301MPSPINN"
 NR0105_TABLE = "NR0105ENS2010T06A"  # Bruttoregionprodukt (BRP), (ENS2010) efter region (kommun)
 
 # Use types (Anvandningstyp) of MI1301 and the component each becomes in the warehouse.

@@ -1,5 +1,5 @@
-"""The one vocabulary of every file feed's validator (plain Python, no Dagster): a `Problem` found in a
-file, and the `Validation` of one file that the drop processor (pipelines/lib/drops.py) and the
+"""The one vocabulary of every file feed's validator (plain Python, no Dagster): a `Problem` found
+in a file, and the `Validation` of one file that the drop processor (pipelines/lib/drops.py) and the
 `borlange validate` commands read.
 
     validation.ok           the file may load

@@ -6,11 +6,10 @@ language (the partner feed in Swedish and English, the energy feed in English).
 
     limits = FileLimits()
     check_size(len(data), limits)            # empty, or over max_file_bytes
-    check_xlsx(data, limits)                 # before openpyxl: the zip directory, then the worksheets' shape
-    text, refusal = decode_text(data)        # UTF-8 (BOM or not) or Windows-1252; UTF-16/32 named and refused
-    reader = BoundedCsv(text, limits)        # records, stopping at max_rows, max_columns, max_field_chars
-    for line, fields in reader: ...
-    reader.refusal                           # why it stopped early, or None
+    check_xlsx(data, limits) # before openpyxl: the zip directory, then the worksheets' shape text,
+    refusal = decode_text(data) # UTF-8 (BOM or not) or Windows-1252; UTF-16/32 named and refused
+    reader = BoundedCsv(text, limits) # records, stopping at max_rows, max_columns, max_field_chars
+    for line, fields in reader: ... reader.refusal # why it stopped early, or None
 
 Why the xlsx guard has two steps: the zip directory (`check_xlsx_archive`) is read without
 inflating anything and bounds what an archive can unpack to. openpyxl then parses every part
@@ -50,7 +49,8 @@ ELEMENTS_PER_CELL = 4  # <c>, <v> or <f>, <is><t>
 RATIO_FLOOR_BYTES = 1 * MIB
 SAMPLE_BYTES = 4096  # what the encoding sniffer looks at
 
-# C0 control bytes that never occur in a text CSV (tab, LF, FF, CR and the DOS EOF 0x1A are allowed).
+# C0 control bytes that never occur in a text CSV (tab, LF, FF, CR and the DOS EOF 0x1A are
+# allowed).
 _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
 # Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
 _BOMS = (
@@ -80,6 +80,10 @@ class FileLimits:
     max_columns: int = 50  # fields of a CSV line, columns read of a sheet
     max_field_chars: int = 1_000  # characters in one field or cell
     max_problems: int = 1_000  # problems listed per file; beyond them one too_many_problems
+
+
+# The defaults as one shared value (FileLimits is frozen), for signatures that default to them.
+DEFAULT_LIMITS = FileLimits()
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,8 @@ def check_xlsx(data: bytes, limits: FileLimits) -> Refusal | None:
 
 
 def check_xlsx_archive(data: bytes, limits: FileLimits) -> Refusal | None:
-    """Magic bytes and the zip central directory: a real workbook, not too many entries, not a zip bomb.
+    """Magic bytes and the zip central directory: a real workbook, not too many entries, not a zip
+    bomb.
 
     Nothing is inflated. The declared sizes are trustworthy enough: Python's zipfile (which
     openpyxl uses) stops inflating an entry at its declared size and fails on a CRC mismatch.
@@ -159,9 +164,9 @@ def check_xlsx_archive(data: bytes, limits: FileLimits) -> Refusal | None:
                 found=ratio,
                 limit=limits.max_compression_ratio,
             )
-        # Every part is either a worksheet, streamed through expat by check_xlsx_worksheets, or small:
-        # openpyxl parses styles and shared strings whole, and a crafted relationship can make it
-        # read any part (an "image") as a worksheet.
+        # Every part is either a worksheet, streamed through expat by check_xlsx_worksheets, or
+        # small: openpyxl parses styles and shared strings whole, and a crafted relationship can
+        # make it read any part (an "image") as a worksheet.
         if not WORKSHEET_PARTS.match(info.filename) and info.file_size > limits.max_part_bytes:
             return Refusal(
                 "xlsx_part_too_large",
@@ -265,7 +270,7 @@ class _WorksheetShape:
             if self.outside > MAX_ELEMENTS_OUTSIDE_ROWS:
                 self.refuse("elements_outside_rows", self.outside, MAX_ELEMENTS_OUTSIDE_ROWS)
 
-    def end(self, name: str) -> None:
+    def end(self, _name: str) -> None:
         if self.depth == self.row_depth:
             self.row_depth = 0
         self.depth -= 1
@@ -276,7 +281,7 @@ class _WorksheetShape:
         if self.text > EXCEL_MAX_CELL_CHARS:
             self.refuse("cell_chars", self.text, EXCEL_MAX_CELL_CHARS)
 
-    def doctype(self, *args) -> None:
+    def doctype(self, *_args) -> None:
         raise _Refused(Refusal("xlsx_bad_worksheet", "doctype", sheet=self.part))
 
 
@@ -375,7 +380,7 @@ def is_safe_text(text: str, *, line_breaks: bool = False) -> bool:
 
 
 def printable(text: str) -> str:
-    """Text safe to print in a report: every character `is_safe_text` refuses as an escape (\\x1b)."""
+    """Text safe to print in a report: each character `is_safe_text` refuses as an escape."""
     if is_safe_text(text):
         return text
     return "".join(ch if ch.isprintable() or ch in _TEXT_SPACES else _escape(ch) for ch in text)
@@ -445,18 +450,27 @@ def describe(refusal: Refusal) -> str:
     if code == "file_too_large":
         return f"The file is larger than the limit of {size_text(r.limit)}."
     if code == "not_xlsx":
-        return f"The file is named .xlsx but is not an Excel workbook: {_NOT_XLSX.get(r.reason, r.reason)}."
+        return (
+            "The file is named .xlsx but is not an Excel workbook: "
+            f"{_NOT_XLSX.get(r.reason, r.reason)}."
+        )
     if code == "xlsx_too_many_entries":
-        return f"The workbook consists of {r.found:,.0f} parts (at most {r.limit:,.0f}); it is not an ordinary workbook."
+        return (
+            f"The workbook consists of {r.found:,.0f} parts (at most {r.limit:,.0f}); it is not "
+            "an ordinary workbook."
+        )
     if code == "xlsx_too_large_uncompressed":
         return f"The workbook unpacks to {size_text(r.found)} (at most {size_text(r.limit)})."
     if code == "xlsx_compression_ratio":
         return (
-            f"The workbook's part '{r.reason}' unpacks to {r.found:,.0f} times its packed size (at most "
-            f"{r.limit:,.0f}); only a crafted file (a zip bomb) packs like that."
+            f"The workbook's part '{r.reason}' unpacks to {r.found:,.0f} times its packed size "
+            f"(at most {r.limit:,.0f}); only a crafted file (a zip bomb) packs like that."
         )
     if code == "xlsx_part_too_large":
-        return f"The workbook's part '{r.reason}' is {size_text(r.found)} unpacked (at most {size_text(r.limit)})."
+        return (
+            f"The workbook's part '{r.reason}' is {size_text(r.found)} unpacked (at most "
+            f"{size_text(r.limit)})."
+        )
     if code == "xlsx_bad_worksheet":
         what = _BAD_WORKSHEET.get(r.reason, r.reason).format(limit=r.limit or 0)
         return f"The worksheet '{r.sheet}' cannot have been written by Excel: it has {what}."

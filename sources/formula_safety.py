@@ -30,6 +30,6 @@ def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def neutralise_sql(column: str) -> str:
-    """A SQL expression (DuckDB) for the quoted column `column` with formula-like text neutralised."""
+    """A DuckDB SQL expression for the quoted column `column`, formula-like text neutralised."""
     starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
     return f"case when left({column}, 1) in ({starts}) then chr(39) || {column} else {column} end"

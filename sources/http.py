@@ -102,8 +102,9 @@ def check_source_url(url: str, *, allow_insecure_http: bool = False) -> str:
         raise InsecureURL(f"{url!r} is not an http(s) URL with a host", url=url)
     if scheme == "http" and not allow_insecure_http and not is_loopback_host(parts.hostname):
         raise InsecureURL(
-            f"refusing the plain-http URL {url!r}: the sources are fetched over https:// (http:// only "
-            "from a loopback host, or with ALLOW_HTTP_SOURCES=1 for a replay server elsewhere)",
+            f"refusing the plain-http URL {url!r}: the sources are fetched over https:// "
+            "(http:// only from a loopback host, or with ALLOW_HTTP_SOURCES=1 for a replay "
+            "server elsewhere)",
             url=url,
         )
     return url
@@ -166,7 +167,7 @@ class RateLimiter:
 
 
 class HttpClient:
-    """`requests` with timeouts, retries, Retry-After, a rate limiter, a body limit and a deadline."""
+    """`requests` with timeouts, retries, Retry-After, a rate limiter, a body limit, a deadline."""
 
     def __init__(
         self,
@@ -197,7 +198,7 @@ class HttpClient:
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", USER_AGENT)
         self.sleep = sleep
-        self.log = log or (lambda msg: None)
+        self.log = log or (lambda _msg: None)
         self.max_body_bytes = max_body_bytes
         self.deadline_s = deadline_s
         self.clock = clock
@@ -272,18 +273,20 @@ class HttpClient:
             delay = wait if wait is not None else self.retry.backoff(attempt)
             if self.clock() + delay >= deadline:
                 raise DeadlineExceeded(
-                    f"{method} {url}: attempt {attempt} failed ({last_reason}) and a retry in {delay:.2f} s "
-                    f"would pass the {self.deadline_s:g} s deadline of the request",
+                    f"{method} {url}: attempt {attempt} failed ({last_reason}) and a retry in "
+                    f"{delay:.2f} s would pass the {self.deadline_s:g} s deadline of the request",
                     url=url,
                     status=last_status,
                     attempts=attempt,
                 )
             self.log(
-                f"{method} {url} attempt {attempt} failed ({last_reason}); retrying in {delay:.2f} s"
+                f"{method} {url} attempt {attempt} failed ({last_reason}); retrying in "
+                f"{delay:.2f} s"
             )
             self.sleep(delay)
         raise SourceHTTPError(
-            f"{method} {url} failed after {self.retry.max_attempts} attempts; last error: {last_reason}",
+            f"{method} {url} failed after {self.retry.max_attempts} attempts; last error: "
+            f"{last_reason}",
             url=url,
             status=last_status,
             attempts=self.retry.max_attempts,
@@ -327,8 +330,8 @@ class HttpClient:
             declared = resp.headers.get("Content-Length")
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
                 raise BodyTooLarge(
-                    f"{method} {resp.url}: the response announces {int(declared)} bytes, more than the "
-                    f"limit of {self.max_body_bytes} bytes (HTTP_MAX_BODY_MB)",
+                    f"{method} {resp.url}: the response announces {int(declared)} bytes, more "
+                    f"than the limit of {self.max_body_bytes} bytes (HTTP_MAX_BODY_MB)",
                     url=url,
                     status=resp.status_code,
                     attempts=attempt,
@@ -347,8 +350,8 @@ class HttpClient:
                 body += chunk
                 if len(body) > self.max_body_bytes:
                     raise BodyTooLarge(
-                        f"{method} {resp.url}: the response body passed the limit of {self.max_body_bytes} "
-                        "bytes (HTTP_MAX_BODY_MB); stopped reading",
+                        f"{method} {resp.url}: the response body passed the limit of "
+                        f"{self.max_body_bytes} bytes (HTTP_MAX_BODY_MB); stopped reading",
                         url=url,
                         status=resp.status_code,
                         attempts=attempt,
@@ -372,7 +375,7 @@ class HttpClient:
             sock.settimeout(min(left, sock.gettimeout() or left))
         return raw.read1(CHUNK_BYTES, decode_content=True)
 
-    def _refuse_insecure_redirect(self, resp: requests.Response, *args, **kwargs) -> None:
+    def _refuse_insecure_redirect(self, resp: requests.Response, *_args, **_kwargs) -> None:
         """A response hook, run on every response before requests follows its redirect."""
         if resp.is_redirect:
             target = urljoin(resp.url, resp.headers.get("Location", ""))

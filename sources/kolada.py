@@ -112,7 +112,7 @@ class KoladaClient:
     def fetch(
         self, kpis: Iterable[str], municipalities: Iterable[str], years: Iterable[int]
     ) -> KoladaFetch:
-        """Every value of every KPI x id x year, chunking each segment to 25 ids and following next_url."""
+        """Every value of every KPI x id x year: segments of 25 ids, following next_url."""
         year_list = [int(y) for y in dict.fromkeys(years)]
         values: list[KpiValue] = []
         pages: list[KoladaPage] = []

@@ -95,7 +95,7 @@ class PopulationResult:
 
 
 def category_codes(dimension: dict) -> list[str]:
-    """Category codes in index order; `index` may be an object, an array, or absent (one category)."""
+    """Category codes in index order; `index` is an object, an array, or absent (one category)."""
     category = dimension.get("category", {})
     index = category.get("index")
     if isinstance(index, list):
@@ -106,7 +106,7 @@ def category_codes(dimension: dict) -> list[str]:
 
 
 def _dense(cells, n: int, what: str) -> list:
-    """A JSON-stat value/status given as an array, an object keyed by index, or one string for all."""
+    """A JSON-stat value/status: an array, an object keyed by index, or one string for all."""
     if cells is None:
         return [None] * n
     if isinstance(cells, str):
@@ -140,7 +140,7 @@ def decode_jsonstat2(payload: dict) -> pl.DataFrame:
         )
     columns: dict[str, list] = {}
     stride = n
-    for dim_id, size in zip(ids, sizes):
+    for dim_id, size in zip(ids, sizes, strict=True):
         codes = category_codes(payload["dimension"][dim_id])
         if len(codes) != size:
             raise ValueError(
@@ -182,7 +182,7 @@ def jsonstat_result(
     responses stay available one by one through `responses()`."""
     parts = [
         _single_result(table_id, raw, selection)
-        for raw, selection in zip(raw_responses, selections)
+        for raw, selection in zip(raw_responses, selections, strict=True)
     ]
     if len(parts) == 1:
         return parts[0]
@@ -367,7 +367,7 @@ class PxWebClient:
         return self._metadata[table_id]
 
     def data(self, table_id: str, selection: Selection) -> JsonStatResult:
-        """Fetch a selection, in as many calls as `maxDataCells` requires, decoded and concatenated."""
+        """Fetch a selection in as many calls as `maxDataCells` requires, decoded and joined."""
         chunks = split_selection(selection, self.config().max_data_cells)
         fetched: list[tuple[Selection, bytes]] = []
         for chunk in chunks:
@@ -492,7 +492,7 @@ def published_population_years(client: PxWebClient, first_year: int, last_year: 
 
 
 def fetch_population(client: PxWebClient, years: list[int]) -> PopulationResult:
-    """Total population per kommun (4-digit code) for `years`, from TAB638 (≤2024) and TAB5557 (≥2025)."""
+    """Total population per kommun (4-digit code) for `years`: TAB638 (≤2024), TAB5557 (≥2025)."""
     uncovered = sorted(y for y in years if not any(t.covers(y) for t in POPULATION_TABLES))
     if uncovered:
         raise ValueError(f"no SCB population table covers the years {uncovered}")

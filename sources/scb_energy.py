@@ -98,7 +98,8 @@ def fetch_kre(client: PxWebClient, kommun_kod: str) -> dict[KreTable, JsonStatRe
 
 def kre_rows(response: JsonStatResult, table: KreTable) -> pl.DataFrame:
     """One decoded JSON-stat response as raw.scb_energy rows (the loader adds file_sha256 and
-    fetched_at), labels and the dataset's note kept (a replay payload says there that it is synthetic)."""
+    fetched_at), labels and the dataset's note kept (a replay payload says there that it is
+    synthetic)."""
     frame = response.frame
 
     def labels(variable: str) -> dict[str, str]:

@@ -33,9 +33,11 @@ class ForestLandTable:
     contents_code: str
 
 
-# data_sources.md §1.6: MI0107 TotaltUtslappN, Sektor 10.0 = LULUCF, Vaxthusgaser CO2-ekv., ContentsCode 0000018Q.
+# data_sources.md §1.6: MI0107 TotaltUtslappN, Sektor 10.0 = LULUCF, Vaxthusgaser CO2-ekv.,
+# ContentsCode 0000018Q.
 LULUCF_NATIONAL = LulucfTable(
-    table_id="TotaltUtslappN",  # unverified: the v1 matrix name; SCB's v2 id is found with GET /tables?query=MI0107
+    # Unverified: the v1 matrix name; SCB's v2 id is found with GET /tables?query=MI0107.
+    table_id="TotaltUtslappN",
     sector_code="10.0",
     gas_code="CO2-ekv.",
     contents_code="0000018Q",
@@ -73,7 +75,7 @@ class SinkSourceError(ValueError):
 
 
 def replay_flags(response: JsonStatResult) -> dict:
-    """`extension.replay` of a bundled payload (synthetic flag, provenance); {} for SCB's own answers."""
+    """`extension.replay` of a bundled payload (synthetic flag, provenance); {} for SCB's own."""
     return response.extension.get("replay") or {}
 
 
@@ -103,7 +105,7 @@ def lulucf_selection(metadata: dict, spec: LulucfTable = LULUCF_NATIONAL) -> dic
 
 
 def lulucf_frame(result: JsonStatResult, spec: LulucfTable = LULUCF_NATIONAL) -> pl.DataFrame:
-    """One row per year: the national net flow in t CO2e (negative = net removal), '..' -> null with status."""
+    """One row per year: national net flow in t CO2e (negative: net removal), '..' -> null."""
     unit, factor = unit_factor(result, spec.contents_code, TONNE_FACTORS)
     frame = result.frame
     if set(frame.get_column("Sektor").unique()) != {spec.sector_code}:
@@ -203,6 +205,7 @@ class RiksskogstaxeringenCountyForest:
 
     def fetch(self) -> tuple[pl.DataFrame, JsonStatResult]:
         raise CountyForestUnavailable(
-            "County forest data (SLU Riksskogstaxeringen / Skogsstyrelsen) is not reachable through the "
-            "PxWebApi 2.0 client; see RiksskogstaxeringenCountyForest's docstring for the live source."
+            "County forest data (SLU Riksskogstaxeringen / Skogsstyrelsen) is not reachable "
+            "through the PxWebApi 2.0 client; see RiksskogstaxeringenCountyForest's docstring "
+            "for the live source."
         )

@@ -129,7 +129,8 @@ def check_xlsx_response(resp: requests.Response, url: str) -> None:
     """Raise SmhiDownloadError unless `resp` is a 200 carrying an xlsx workbook."""
     if resp.status_code != 200:
         raise SmhiDownloadError(
-            f"GET {url}: HTTP {resp.status_code}, expected 200 with an .xlsx file; body starts {resp.text[:200]!r}",
+            f"GET {url}: HTTP {resp.status_code}, expected 200 with an .xlsx file; body starts "
+            f"{resp.text[:200]!r}",
             url=url,
             status=resp.status_code,
             body=resp.text[:500],
@@ -137,14 +138,16 @@ def check_xlsx_response(resp: requests.Response, url: str) -> None:
     content_type = resp.headers.get("Content-Type", "")
     if not _is_spreadsheet_type(content_type):
         raise SmhiDownloadError(
-            f"GET {url}: Content-Type {content_type!r} is not a spreadsheet (expected {XLSX_CONTENT_TYPE})",
+            f"GET {url}: Content-Type {content_type!r} is not a spreadsheet (expected "
+            f"{XLSX_CONTENT_TYPE})",
             url=url,
             status=resp.status_code,
             body=resp.text[:500],
         )
     if not _is_xlsx(resp.content):
         raise SmhiDownloadError(
-            f"GET {url}: body is not an .xlsx workbook ({len(resp.content)} bytes, starts {resp.content[:16]!r})",
+            f"GET {url}: body is not an .xlsx workbook ({len(resp.content)} bytes, starts "
+            f"{resp.content[:16]!r})",
             url=url,
             status=resp.status_code,
         )
@@ -267,7 +270,8 @@ def load_reference(seeds_dir: Path) -> SmhiReference:
             re.fullmatch(r"\d{4}", row["kommun_kod"]) is not None
             and row["kommun_kod"][:2] == row["lan_kod"]
             and re.fullmatch(r"\d{2}", row["lan_kod"]) is not None,
-            f"scb_kommuner.csv: bad codes in {row} (expected 4-digit kommun_kod starting with its 2-digit lan_kod)",
+            f"scb_kommuner.csv: bad codes in {row} (expected 4-digit kommun_kod starting with "
+            "its 2-digit lan_kod)",
         )
     kommun_names = {r["kommun_kod"]: r["kommun_namn"].strip() for r in kommun_rows}
     _require(
@@ -517,7 +521,7 @@ def _read_preamble(rows: list[tuple], where: _Where) -> _Preamble:
 
 
 def _rest_of_line(row: tuple, prefix: str) -> str:
-    """Text after `prefix` in column A, or in the next non-empty cell when A holds only the prefix."""
+    """Text after `prefix` in column A, or in the next non-empty cell when A is just the prefix."""
     rest = _text(row[0])[len(prefix) :].strip()
     if rest:
         return rest
@@ -626,7 +630,8 @@ def _read_data_rows(
                 0,
                 " | ".join(labels),
                 "repeats a row",
-                f"one row per (Huvudsektor, Undersektor, Län, Kommun); first seen in row {seen[key]}",
+                "one row per (Huvudsektor, Undersektor, Län, Kommun); first seen in row "
+                f"{seen[key]}",
             )
         seen[key] = number
         for i, value in enumerate(_tonnes_cells(row, number, n_years, where)):
@@ -643,6 +648,7 @@ def _read_data_rows(
                 "source_row",
             ),
             (level, lan_kod, kommun_kod, *labels, number),
+            strict=True,
         ):
             columns[name].append(value)
     if not seen:
@@ -739,7 +745,7 @@ def _to_long(columns: dict[str, list], years: list[int], factor: float) -> pl.Da
             **{c: pl.Float64 for c in year_cols},
         },
     )
-    year_of = {col: year for col, year in zip(year_cols, years)}
+    year_of = {col: year for col, year in zip(year_cols, years, strict=True)}
     long = wide.unpivot(
         index=[k for k in columns if k in FRAME_SCHEMA],
         on=year_cols,

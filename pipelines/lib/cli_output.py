@@ -1,5 +1,5 @@
-"""The exit codes of every `borlange` subcommand, and how `borlange validate FEED FILE...` prints its
-reports, so the feeds cannot drift apart (plain Python, no Dagster)."""
+"""The exit codes of every `borlange` subcommand, and how `borlange validate FEED FILE...` prints
+its reports, so the feeds cannot drift apart (plain Python, no Dagster)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """What dbt is told on every invocation, built from Settings by pure functions (no Dagster).
 
 dbt reads no setting of ours from the environment: the warehouse path, the reporting kommun, the
-neutrality settings and the PostgreSQL sslmode travel as `--vars` (profiles.yml and the macros read them with `var()`).
-The same Settings give the same vars, so dbt's partial parse survives between invocations.
+neutrality settings and the PostgreSQL sslmode travel as `--vars` (profiles.yml and the macros read
+them with `var()`). The same Settings give the same vars, so dbt's partial parse survives between
+invocations.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ in the BI serving copy only. The API and the site serve exactly this set.
   xlsxwriter) take a minute for the 226,000 rows of fct_emissions, this takes seconds.
 - JSON: an array of objects, one per row (DuckDB's writer).
 - Parquet: the build's own Parquet export, hard-linked.
-Text a spreadsheet would run as a formula is neutralised in every format (sources/formula_safety.py).
+Text a spreadsheet would run as a formula is neutralised in every format
+(sources/formula_safety.py).
 """
 
 from __future__ import annotations
@@ -67,9 +68,9 @@ INTEGER_TYPES = {
 }
 NUMBER_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 
-# The data_sources.csv id behind each dbt source table (`source.table`, or `source.*`). The trajectory
-# (and nowcast) tables are the Python steps' output, computed from SMHI's emissions (and, for the
-# consumption trajectory, from SCB's and SEI's consumption figures).
+# The data_sources.csv id behind each dbt source table (`source.table`, or `source.*`). The
+# trajectory (and nowcast) tables are the Python steps' output, computed from SMHI's emissions (and,
+# for the consumption trajectory, from SCB's and SEI's consumption figures).
 DBT_SOURCE_IDS = {
     "smhi.*": ("smhi_ned",),
     "scb.*": ("scb_population",),
@@ -244,7 +245,10 @@ def csv_expression(column: dict) -> str:
     if kind == "VARCHAR":
         value = neutralise_sql(name)
     elif kind in NUMBER_TYPES or kind.startswith("DECIMAL"):
-        value = f"case when isfinite({name}::double) then replace(cast({name} as varchar), '.', {quote_literal(CSV_DECIMAL)}) end"
+        value = (
+            f"case when isfinite({name}::double) then replace(cast({name} as varchar), '.', "
+            f"{quote_literal(CSV_DECIMAL)}) end"
+        )
     elif kind.startswith("TIMESTAMP"):
         value = f"strftime({name}, '%Y-%m-%d %H:%M:%S')"
     else:
@@ -318,7 +322,10 @@ def xlsx_cell(column: dict, index: int) -> str:
     elif kind in INTEGER_TYPES:
         cell = f"'<c><v>' || {name} || '</v></c>'"
     else:
-        return f"case when isfinite({name}::double) then '<c><v>' || {name}::double || '</v></c>' else '<c/>' end"
+        return (
+            f"case when isfinite({name}::double) then '<c><v>' || {name}::double || '</v></c>' "
+            "else '<c/>' end"
+        )
     return f"coalesce({cell}, '<c/>')"
 
 
@@ -326,36 +333,52 @@ XLSX_PARTS = {
     "[Content_Types].xml": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="rels"'
+        ' ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-        '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml"'
+        ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sharedStrings+xml"/>'
+        '<Override PartName="/xl/styles.xml"'
+        ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
         "</Types>"
     ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        '<Relationship Id="rId1"'
+        ' Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"'
+        ' Target="xl/workbook.xml"/>'
         "</Relationships>"
     ),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
-        '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+        '<Relationship Id="rId1"'
+        ' Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"'
+        ' Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2"'
+        ' Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"'
+        ' Target="styles.xml"/>'
+        '<Relationship Id="rId3"'
+        ' Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"'
+        ' Target="sharedStrings.xml"/>'
         "</Relationships>"
     ),
     # Styles: 0 general, 1 a date (built-in format 14), 2 a date and time (22).
     "xl/styles.xml": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-        '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz'
+        ' val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill'
+        ' patternType="gray125"/></fill></fills>'
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0"'
+        ' borderId="0"/></cellStyleXfs>'
         '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
         '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
         '<xf numFmtId="22" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
@@ -379,7 +402,8 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict], 
     )
     mart = f"{qualified('marts', table)} as m"
     texts = [(i, xlsx_value(c)) for i, c in enumerate(columns) if is_text(c)]
-    # Every distinct text once, numbered; neutralised and escaped once per distinct value, not per cell.
+    # Every distinct text once, numbered; neutralised and escaped once per distinct value, not per
+    # cell.
     strings = (
         "with strings as (select raw, " + XML_TEXT.format(v=neutralise_sql("raw")) + " as s, "
         "row_number() over (order by raw) - 1 as i from ("
@@ -400,7 +424,8 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict], 
                 (
                     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" state="frozen"/>'
+                    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2"'
+                    ' state="frozen"/>'
                     f"</sheetView></sheetViews><sheetData><row>{header}</row>"
                 ).encode()
             )
@@ -416,7 +441,8 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict], 
                 b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
             )
             rows = con.execute(
-                f"{strings} select '<si><t xml:space=\"preserve\">' || s || '</t></si>' from strings order by i"
+                f"{strings} select '<si><t xml:space=\"preserve\">' || s || '</t></si>' from "
+                "strings order by i"
             )
             while batch := rows.fetchmany(20_000):
                 shared.write("".join(row for (row,) in batch).encode())
@@ -506,8 +532,8 @@ def datapackage(manifest: dict, resources: list[dict], sources: dict[str, dict])
         "name": "klimatneutrala-borlange-2030",
         "title": "Klimatneutrala Borlänge 2030: utsläpp, befolkning och klimatbanor per kommun",
         "description": (
-            "The published marts of the Klimatneutrala Borlänge 2030 emissions warehouse, one build. "
-            "CSV for a Swedish Excel: UTF-8 with BOM, ';' between fields, decimal comma. "
+            "The published marts of the Klimatneutrala Borlänge 2030 emissions warehouse, one "
+            "build. CSV for a Swedish Excel: UTF-8 with BOM, ';' between fields, decimal comma. "
             "Formula-like text starts with an apostrophe. " + ATTRIBUTION
         ),
         "version": manifest["build_id"],

@@ -156,7 +156,8 @@ class Lake:
         memory_limit: str = "1GB",
     ) -> Written:
         """Replace the partition with the normalised rows of one landed file (sources/meter_feed's
-        Parquet); the revision says what changed. The same file again: unchanged, nothing written."""
+        Parquet); the revision says what changed. The same file again: unchanged, nothing
+        written."""
         target = self.partition_path(medium, month)
         previous = self.file_sha256(target)
         if previous == file_sha256:
@@ -172,8 +173,10 @@ class Lake:
             new_file = tmp_path / PARTITION_FILE
             # One order and one row-group size: the same rows give the same file.
             con.execute(f"""
-                copy (select point_id, riktning, natomrade, kundkategori, start_utc, resolution_min, wh, kvalitet,
-                             {str(bool(is_synthetic)).lower()} as is_synthetic, {_sql_text(file_sha256)} as file_sha256
+                copy (select point_id, riktning, natomrade, kundkategori, start_utc,
+                             resolution_min, wh, kvalitet,
+                             {str(bool(is_synthetic)).lower()} as is_synthetic,
+                             {_sql_text(file_sha256)} as file_sha256
                       from read_parquet({_sql_text(str(rows))}) order by {SORT})
                 to {_sql_text(str(new_file))}
                 (format parquet, compression zstd, row_group_size {ROW_GROUP_ROWS},
@@ -187,7 +190,8 @@ class Lake:
             revision = self._revision(con, medium, month, new_file, old_file, file_sha256, previous)
             revision_file = tmp_path / "revision.parquet"
             con.execute(
-                f"""copy (select * from revision_row) to {_sql_text(str(revision_file))} (format parquet)"""
+                f"copy (select * from revision_row) to {_sql_text(str(revision_file))} "
+                "(format parquet)"
             )
             self._put(new_file, target)
             self._put(
@@ -237,10 +241,12 @@ class Lake:
             wh - (wh_before or 0),
         )
         con.execute(
-            """create or replace table revision_row as select ?::varchar as medium, ?::date as month,
-                       ?::integer as revision, ?::varchar as file_sha256, ?::varchar as previous_sha256,
-                       ?::timestamp as written_at, ?::bigint as points, ?::bigint as intervals, ?::bigint as wh,
-                       ?::bigint as points_changed, ?::bigint as intervals_changed, ?::bigint as wh_before,
+            """create or replace table revision_row as select
+                       ?::varchar as medium, ?::date as month, ?::integer as revision,
+                       ?::varchar as file_sha256, ?::varchar as previous_sha256,
+                       ?::timestamp as written_at, ?::bigint as points, ?::bigint as intervals,
+                       ?::bigint as wh, ?::bigint as points_changed,
+                       ?::bigint as intervals_changed, ?::bigint as wh_before,
                        ?::bigint as wh_change""",
             [
                 revision.medium,

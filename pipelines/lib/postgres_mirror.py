@@ -2,7 +2,8 @@
 
 The Python ingestion writes DuckDB only. To build the same dbt marts on Postgres
 (`DBT_TARGET=postgres`), this copies what dbt reads but does not build itself: every table of
-the `raw` schema, and the tables the trajectory assets write (the `trajectory` schema). The `reference` seeds are loaded by `dbt seed`/`dbt build` on Postgres.
+the `raw` schema, and the tables the trajectory assets write (the `trajectory` schema). The
+`reference` seeds are loaded by `dbt seed`/`dbt build` on Postgres.
 
 Each table is (re)created with mapped column types and bulk-loaded with `COPY ... FROM STDIN`:
 DuckDB writes the rows as CSV (NULL unquoted and empty, an empty string quoted, doubles in
@@ -11,8 +12,9 @@ built from a cell value. Everything happens in one Postgres transaction.
 
     borlange mirror [--warehouse PATH] [TABLE ...]
 
-TABLE is `schema` (all its tables) or `schema.table`; the default is the raw and trajectory schemas. The connection comes from libpq's variables (PGHOST, PGPORT, PGUSER,
-PGPASSWORD, PGDATABASE), the same the dbt `postgres` output reads.
+TABLE is `schema` (all its tables) or `schema.table`; the default is the raw and trajectory schemas.
+The connection comes from libpq's variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE), the
+same the dbt `postgres` output reads.
 """
 
 from __future__ import annotations
@@ -87,14 +89,14 @@ def postgres_type(duckdb_type: str) -> str:
 
 
 def expand_tables(con: duckdb.DuckDBPyConnection, specs: Iterable[str]) -> list[tuple[str, str]]:
-    """`schema` -> every base table in it (sorted); `schema.table` -> that table, which must exist."""
+    """`schema` -> its base tables (sorted); `schema.table` -> that table, which must exist."""
     found: list[tuple[str, str]] = []
     for spec in specs:
         schema, _, table = spec.partition(".")
         rows = con.execute(
-            "select schema_name, table_name from duckdb_tables() "
-            "where database_name = current_database() and schema_name = ? and (? = '' or table_name = ?) "
-            "order by table_name",
+            "select schema_name, table_name from duckdb_tables() where database_name = "
+            "current_database() and schema_name = ? and (? = '' or table_name = ?) order by "
+            "table_name",
             [schema, table, table],
         ).fetchall()
         if not rows:
@@ -131,7 +133,7 @@ def mirror_table(
     columns = table_columns(duck, schema, table)
     for column in columns:
         try:
-            column.postgres_type
+            postgres_type(column.duckdb_type)  # every column's type before anything is dropped
         except UnsupportedType as exc:
             raise UnsupportedType(f"{schema}.{table}.{column.name}: {exc}") from None
 

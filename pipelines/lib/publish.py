@@ -95,7 +95,8 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
         name
         for (name,) in con.execute("""
         select table_name from information_schema.tables
-        where table_schema = 'marts' and table_type = 'BASE TABLE' and table_name not like '\\_%' escape '\\'
+        where table_schema = 'marts' and table_type = 'BASE TABLE'
+          and table_name not like '\\_%' escape '\\'
         order by table_name""").fetchall()
     ]
 
@@ -103,7 +104,7 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 def table_manifest(con: duckdb.DuckDBPyConnection, table: str) -> dict:
     columns = con.execute(
         """select column_name, data_type from information_schema.columns
-                             where table_schema = 'marts' and table_name = ? order by ordinal_position""",
+        where table_schema = 'marts' and table_name = ? order by ordinal_position""",
         [table],
     ).fetchall()
     rows = con.execute(f"select count(*) from {qualified('marts', table)}").fetchall()[0][0]
@@ -132,7 +133,7 @@ def build_manifest(
 
 
 def new_build_id(run_id: str | None = None, now: datetime | None = None) -> str:
-    """Sortable by time (pruning keeps the newest), and tied to the Dagster run when there is one."""
+    """Sortable by time (pruning keeps the newest), tied to the Dagster run when there is one."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     return f"{stamp}-{run_id[:8]}" if run_id else stamp
 
@@ -221,11 +222,12 @@ def write_serving_file(
         for entry in manifest["tables"]:
             name = quote_identifier(entry["table"])
             con.execute(
-                f"create table {SERVING}.{name} as select * from {qualified('marts', entry['table'])}"
+                f"create table {SERVING}.{name} as select * from "
+                f"{qualified('marts', entry['table'])}"
             )
         con.execute(
-            f"create table {SERVING}.{quote_identifier('_manifest')} (build_id varchar, built_at varchar, "
-            "git_revision varchar, manifest_json varchar)"
+            f"create table {SERVING}.{quote_identifier('_manifest')} (build_id varchar, built_at "
+            "varchar, git_revision varchar, manifest_json varchar)"
         )
         con.execute(
             f"insert into {SERVING}.{quote_identifier('_manifest')} values (?, ?, ?, ?)",
@@ -255,8 +257,8 @@ def write_parquet(con: duckdb.DuckDBPyConnection, parquet_dir: Path, manifest: d
             for c in entry["columns"]
         )
         con.execute(
-            f"copy (select {columns} from {qualified('marts', entry['table'])}) to {quote_literal(path)} "
-            "(format parquet, compression zstd)"
+            f"copy (select {columns} from {qualified('marts', entry['table'])}) to "
+            f"{quote_literal(path)} (format parquet, compression zstd)"
         )
         fsync(path)
     manifest_path = parquet_dir / "_manifest.json"

@@ -2,8 +2,8 @@
 the client already decoded into rows, and load every response of a fetch in one transaction
 (plain Python, no Dagster).
 
-    loads = scb_response_loads(client, result, store.landing_dir, table="scb_x", rows_of=frame_of, fetched_at=t)
-    outcomes = warehouse.load_into_warehouse(store, loads)
+    loads = scb_response_loads(client, result, store.landing_dir, table="scb_x", rows_of=frame_of,
+    fetched_at=t) outcomes = warehouse.load_into_warehouse(store, loads)
 
 Each response becomes its own landed file and `raw.landed_files` row, and its rows carry its
 sha256 as `file_sha256`, so every row traces back to the bytes it came from.

@@ -1,4 +1,5 @@
-"""The load framework: writes to the DuckDB warehouse and the raw landing zone (plain Python, no Dagster).
+"""The load framework: writes to the DuckDB warehouse and the raw landing zone (plain Python, no
+Dagster).
 
 Rules this module enforces:
 - every file that comes in is kept byte for byte, content-addressed by its sha256;
@@ -41,8 +42,9 @@ class RawTable:
 LANDED_FILES = RawTable(
     "landed_files",
     """sha256 varchar primary key, source varchar not null, file_name varchar not null, url varchar,
-    request_params varchar, content_type varchar, bytes bigint not null, stored_path varchar not null,
-    vintage date, first_fetched_at timestamp not null, loaded_into varchar not null""",
+    request_params varchar, content_type varchar, bytes bigint not null,
+    stored_path varchar not null, vintage date, first_fetched_at timestamp not null,
+    loaded_into varchar not null""",
 )
 _DECLARED: dict[str, RawTable] = {LANDED_FILES.name: LANDED_FILES}
 
@@ -273,9 +275,10 @@ def _load_one(con: duckdb.DuckDBPyConnection, load: FileLoad) -> LoadOutcome:
             f"select count(*) from raw.{load.table} where {clause}", params
         ).fetchall()[0][0]
         con.execute(f"delete from raw.{load.table} where {clause}", params)
-    frame = load.rows  # noqa: F841 - read by DuckDB's replacement scan below
     columns = ", ".join(load.rows.columns)
-    con.execute(f"insert into raw.{load.table} ({columns}) select {columns} from frame")
+    con.register("load_rows", load.rows)
+    con.execute(f"insert into raw.{load.table} ({columns}) select {columns} from load_rows")
+    con.unregister("load_rows")
     record_landed_file(
         con,
         load.landed,

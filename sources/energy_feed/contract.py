@@ -87,8 +87,8 @@ HEAT_SOURCES = {
     "spillvärme": "waste_heat",
     "rökgaskondensering": "flue_gas_condensation",
 }
-# Fuels (Swedish word -> category). "el" is the electricity used by the electric boiler and heat pump
-# ("el och bränslen för produktion" in SCB's table); it has MWh but no tonnes.
+# Fuels (Swedish word -> category). "el" is the electricity used by the electric boiler and heat
+# pump ("el och bränslen för produktion" in SCB's table); it has MWh but no tonnes.
 FUELS = {"restavfall": "waste", "biobränsle": "biofuel", "eldningsolja": "oil", "el": "electricity"}
 TONNE_FUELS = ("restavfall", "biobränsle", "eldningsolja")
 DELIVERY_CATEGORIES = {

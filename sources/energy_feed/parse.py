@@ -20,6 +20,7 @@ import polars as pl
 
 from sources.energy_feed import contract as C
 from sources.file_limits import (
+    DEFAULT_LIMITS,
     BoundedCsv,
     FileLimits,
     Refusal,
@@ -153,7 +154,7 @@ def _first_sheet_lines(data: bytes, limits: FileLimits) -> list[tuple[int, list[
 
 
 def _root_cause(error: BaseException) -> str:
-    """The name of the first error in the chain: openpyxl wraps defusedxml's EntitiesForbidden in a ValueError."""
+    """The first error's name in the chain: openpyxl wraps defusedxml's errors in a ValueError."""
     while error.__cause__ is not None:
         error = error.__cause__
     return type(error).__name__
@@ -279,7 +280,7 @@ def _finite(value: int | float | str) -> tuple[float | None, str | None]:
 
 
 def parse_month(value: object) -> date | None:
-    """The first day of the month, or None. Whether the year is plausible is validate.py's question."""
+    """The first day of the month, or None; whether the year is plausible is validate.py's call."""
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
@@ -368,6 +369,6 @@ def cell_at(cells: list[object], index: int | None) -> object:
     return cells[index] if index is not None and index < len(cells) else ""
 
 
-def load_long(name: str, data: bytes, limits: FileLimits = FileLimits()) -> pl.DataFrame:
-    """The long frame of a file's bytes without validation (use validate.load_feed_bytes in pipelines)."""
+def load_long(name: str, data: bytes, limits: FileLimits = DEFAULT_LIMITS) -> pl.DataFrame:
+    """A file's long frame without validation (pipelines use validate.load_feed_bytes)."""
     return to_long(read_sheet(name, data, limits))

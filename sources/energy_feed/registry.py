@@ -24,7 +24,7 @@ class Network:
 
 
 class RegistryError(ValueError):
-    """The registry file itself is broken (a usage error for a command line, not a report's problem)."""
+    """The registry file itself is broken (a usage error for a command line, not a problem)."""
 
 
 def load_networks(path: Path = NETWORKS_CSV) -> dict[str, Network]:

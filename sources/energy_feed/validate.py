@@ -1,8 +1,8 @@
 """Validation of a feed file: every problem with file, row, column, value, code, message, expected.
 
     feed = load_feed_bytes("borlange_energi_2025-01.csv", content)   # bytes read once by the caller
-    feed = load_feed(Path("report.csv"))                              # reads at most max_file_bytes + 1
-    feed.ok, feed.problems, feed.frame, feed.meta, feed.report()
+    feed = load_feed(Path("report.csv")) # reads at most max_file_bytes + 1 feed.ok, feed.problems,
+    feed.frame, feed.meta, feed.report()
 
 Neither raises on any content: whatever the CSV reader, openpyxl or polars raise on a hostile file
 is a problem. A `Feed` is the feeds' shared `Validation` and its problems are their shared
@@ -18,7 +18,7 @@ Text from the file is kept and printed with its control characters escaped. The 
   period/unit   missing_period, invalid_period, period_in_future, period_too_long, wrong_unit,
                 conflicting_unit
   columns       missing_column, renamed_column, unknown_column, duplicate_column
-  rows          missing_network, unknown_network, missing_month, invalid_month, month_outside_period,
+  rows missing_network, unknown_network, missing_month, invalid_month, month_outside_period,
                 month_in_future, month_not_reported, duplicate_row
   cells         missing_value, not_a_number, not_finite, decimal_point, non_ascii_digits,
                 negative_energy, negative_value, not_a_whole_number
@@ -27,7 +27,7 @@ Text is compared in composed Unicode (NFC): a network or heading written with co
 the registry's; a name that still differs is reported with the characters that differ. Numbers,
 months and the period are written in the digits 0-9 (`non_ascii_digits` otherwise). No month lies
 after the current one (`month_in_future`, `period_in_future`; `Limits.today` sets the date).
-  consistency   balance_mismatch, implausible_magnitude, implausible_heating_value, implausible_value
+  consistency balance_mismatch, implausible_magnitude, implausible_heating_value, implausible_value
 
 The BALANCE check (per network and month): heat production (all sources) + purchased heat must
 equal deliveries + network losses within `Limits.balance_tolerance` (2 % by default) of the
@@ -314,8 +314,9 @@ class _Listed:
                         None,
                         None,
                         "too_many_problems",
-                        f"More than {self.cap:,} problems: only the first {self.cap:,} are listed. Fix these (often one "
-                        f"cause, e.g. a unit or a column) and validate the file again.",
+                        f"More than {self.cap:,} problems: only the first {self.cap:,} are "
+                        "listed. Fix these (often one cause, e.g. a unit or a column) and "
+                        "validate the file again.",
                         f"at most {self.cap:,} listed",
                     )
                 )
@@ -440,7 +441,8 @@ def check_period(
                 C.PERIOD,
                 shown,
                 "invalid_period",
-                f"The period '{shown}' is not within the years {limits.first_year}–{limits.last_year}.",
+                f"The period '{shown}' is not within the years "
+                f"{limits.first_year}–{limits.last_year}.",
                 f"months in {limits.first_year}–{limits.last_year}",
             )
         ]
@@ -489,8 +491,8 @@ def check_text(sheet: P.Sheet, limits: Limits) -> list[Problem]:
                         key,
                         text[:60] + ("…" if len(text) > 60 else ""),
                         "unsafe_text",
-                        f"The line '{key}' has text that is too long ({len(text):,} characters) or holds control or "
-                        f"invisible characters.",
+                        f"The line '{key}' has text that is too long ({len(text):,} characters) "
+                        "or holds control or invisible characters.",
                         expected,
                     )
                 )
@@ -888,7 +890,8 @@ def _cell_problem(file, number, h, column, raw) -> Problem | None:
             h.text,
             shown,
             "decimal_point",
-            f"'{shown}' has a decimal point; write decimals with a comma ({shown.replace('.', ',')}).",
+            f"'{shown}' has a decimal point; write decimals with a comma "
+            f"({shown.replace('.', ',')}).",
             expected,
         )
     if reason == "not_a_number":
@@ -902,7 +905,8 @@ def _cell_problem(file, number, h, column, raw) -> Problem | None:
             h.text,
             shown,
             "not_finite",
-            f"'{shown}' is not a finite number (NaN, infinity, or more digits than a number holds).",
+            f"'{shown}' is not a finite number (NaN, infinity, or more digits than a number "
+            "holds).",
             expected,
         )
     if value < 0:
@@ -957,7 +961,7 @@ def check_months_reported(
 
 
 def monthly_heat_balance(frame: pl.DataFrame) -> pl.DataFrame:
-    """Per network, month (and its row): supply = production + purchased, use = deliveries + losses."""
+    """Per network, month (and row): supply = production + purchased, use = deliveries + losses."""
     supply = pl.col("measure").is_in([C.HEAT_PRODUCTION, C.PURCHASED_HEAT])
     use = pl.col("measure").is_in([C.DELIVERY, C.NETWORK_LOSS])
     return (
@@ -983,9 +987,10 @@ def check_balance(frame: pl.DataFrame, tolerance: float) -> list[Problem]:
                     BALANCE_COLUMN,
                     f"{r['supply_mwh']:.1f} ≠ {r['use_mwh']:.1f} MWh",
                     "balance_mismatch",
-                    f"{r['network']} {r['month']:%Y-%m}: production + purchased heat = {r['supply_mwh']:.1f} MWh but "
-                    f"deliveries + losses = {r['use_mwh']:.1f} MWh (off by "
-                    f"{abs(r['supply_mwh'] - r['use_mwh']) / larger:.1%}). Check the units of each column.",
+                    f"{r['network']} {r['month']:%Y-%m}: production + purchased heat = "
+                    f"{r['supply_mwh']:.1f} MWh but deliveries + losses = {r['use_mwh']:.1f} MWh "
+                    f"(off by {abs(r['supply_mwh'] - r['use_mwh']) / larger:.1%}). Check the "
+                    "units of each column.",
                     f"equal within {tolerance:.0%}",
                 )
             )
@@ -993,7 +998,7 @@ def check_balance(frame: pl.DataFrame, tolerance: float) -> list[Problem]:
 
 
 def check_magnitude(frame: pl.DataFrame, networks: dict[str, Network]) -> list[Problem]:
-    """Each registered network's heat supply of a month within its range (0 is a month it is shut)."""
+    """Each registered network's monthly heat supply within its range (0: a month it is shut)."""
     problems = []
     for r in monthly_heat_balance(frame).iter_rows(named=True):
         network = networks.get(r["network"])
@@ -1009,9 +1014,11 @@ def check_magnitude(frame: pl.DataFrame, networks: dict[str, Network]) -> list[P
                     "Värmeproduktion + Köpt värme",
                     f"{supply:.0f} MWh",
                     "implausible_magnitude",
-                    f"{where}: {supply:.0f} MWh of heat in one month is more than this {network.size_class} network can "
-                    f"produce. Is the file in kWh? Then declare it with the line '{C.UNIT};{C.KWH}'.",
-                    f"at most {network.max_monthly_heat_mwh:.0f} MWh a month for {r['network']} (the network registry)",
+                    f"{where}: {supply:.0f} MWh of heat in one month is more than this "
+                    f"{network.size_class} network can produce. Is the file in kWh? Then declare "
+                    f"it with the line '{C.UNIT};{C.KWH}'.",
+                    f"at most {network.max_monthly_heat_mwh:.0f} MWh a month for {r['network']} "
+                    "(the network registry)",
                 )
             )
         elif supply < network.min_monthly_heat_mwh:
@@ -1022,11 +1029,11 @@ def check_magnitude(frame: pl.DataFrame, networks: dict[str, Network]) -> list[P
                     "Värmeproduktion + Köpt värme",
                     f"{supply:.4g} MWh",
                     "implausible_magnitude",
-                    f"{where}: {supply:.4g} MWh of heat is less than this {network.size_class} network supplies in any "
-                    f"month it runs. Is the file declared in kWh (the '{C.UNIT}' line or a heading) while its figures "
-                    f"are in MWh?",
-                    f"0, or at least {network.min_monthly_heat_mwh:.0f} MWh a month for {r['network']} "
-                    f"(the network registry)",
+                    f"{where}: {supply:.4g} MWh of heat is less than this {network.size_class} "
+                    "network supplies in any month it runs. Is the file declared in kWh (the "
+                    f"'{C.UNIT}' line or a heading) while its figures are in MWh?",
+                    f"0, or at least {network.min_monthly_heat_mwh:.0f} MWh a month for "
+                    f"{r['network']} (the network registry)",
                 )
             )
     return problems
@@ -1056,8 +1063,9 @@ def check_heating_values(frame: pl.DataFrame, ranges: dict) -> list[Problem]:
                         r["column"] or f"Bränsle {sv}",
                         f"{per_t:.4g} MWh/t",
                         "implausible_heating_value",
-                        f"{r['network']} {r['month']:%Y-%m}: {r['mwh']:.1f} MWh from {r['t']:.1f} t of {sv} is "
-                        f"{per_t:.4g} MWh per tonne. Is the energy unit right (kWh vs MWh)?",
+                        f"{r['network']} {r['month']:%Y-%m}: {r['mwh']:.1f} MWh from "
+                        f"{r['t']:.1f} t of {sv} is {per_t:.4g} MWh per tonne. Is the energy "
+                        "unit right (kWh vs MWh)?",
                         f"{low}–{high} MWh/t for {sv}",
                     )
                 )
@@ -1084,8 +1092,9 @@ def check_values(frame: pl.DataFrame, ceilings: dict, skip_rows: set[int]) -> li
                     r["column"],
                     shown,
                     "implausible_value",
-                    f"{r['network']} {r['month']:%Y-%m}: {shown} in '{r['column']}' is more than any network here "
-                    f"reports in a month. Is the unit right (kWh vs MWh, kg vs t)?",
+                    f"{r['network']} {r['month']:%Y-%m}: {shown} in '{r['column']}' is more than "
+                    "any network here reports in a month. Is the unit right (kWh vs MWh, kg vs "
+                    "t)?",
                     f"at most {ceiling:,.0f} {unit} per network and month",
                 )
             )

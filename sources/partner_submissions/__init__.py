@@ -3,14 +3,16 @@
 Plain Python (no Dagster). One schema (`schema.SHEETS`) drives both the template
 (`write_template`) and the validator (`validate_submission`), so they cannot drift.
 
-    from sources.partner_submissions import Limits, load_partners, validate_submission, write_template
+    from sources.partner_submissions import Limits, load_partners, validate_submission,
+    write_template
 
     write_template("ssab", 2025, out_dir, partner_name="SSAB (Domnarvet)")
     report = validate_submission("ssab_2025.xlsx", root=inbox, partners=set(load_partners()),
                                  today=date.today(), limits=Limits())
     report.ok, report.problems, report.submission
-    validate_file(Path("/trusted/dir/ssab_2025.xlsx"), ...)   # a path the caller trusts: its directory is the root
-    validate_submission_bytes("ssab_2025.xlsx", content, ...)   # bytes the caller has read once (the drop processor)
+    validate_file(Path("/trusted/dir/ssab_2025.xlsx"), ...) # a path the caller trusts: its
+    directory is the root validate_submission_bytes("ssab_2025.xlsx", content, ...) # bytes the
+    caller has read once (the drop processor)
 
 The CSV contract is in `csv_format`; the problem codes and their messages in `problems`.
 """

@@ -34,7 +34,7 @@ Result = tuple[object, "P.Msg | None"]
 def parse_cell(column: Column, cell: RawCell, *, csv: bool, today: date) -> Result:
     """(value, None) for a good or empty-optional cell; (None, problem) otherwise."""
     if cell.formula:
-        return None, P.formula(str(cell.value), column)
+        return None, P.formula(str(cell.value))
     if cell.empty:
         return None, (P.missing_value(column) if column.required else None)
     if column.kind in (Kind.TEXT, Kind.EMAIL):
@@ -156,7 +156,7 @@ def _xlsx_number(column: Column, value: object) -> tuple[float | None, P.Msg | N
 def _csv_number(column: Column, value: object) -> tuple[float | None, P.Msg | None]:
     text = as_text(value)
     if text.startswith("="):
-        return None, P.formula(text, column)
+        return None, P.formula(text)
     unit = _unit_problem(column, text)
     if unit is not None:
         return None, unit

@@ -102,7 +102,7 @@ def heading_line(sheet: Sheet) -> str:
 
 
 def record_line(sheet: Sheet, values: dict[str, object]) -> str:
-    """A record, values by column key, formatted per the contract (decimal comma, ISO dates, ja/nej)."""
+    """A record by column key, formatted per the contract (decimal comma, ISO dates, ja/nej)."""
     return csv_line([sheet.name] + [format_value(values.get(c.key)) for c in sheet.columns])
 
 

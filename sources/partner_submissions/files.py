@@ -1,9 +1,9 @@
 """Checks on the file itself, before any of its contents are parsed.
 
 All pure: names are strings, contents are bytes. The order in `validate_submission` is
-name -> extension -> existence and size -> magic bytes -> (xlsx) zip directory and worksheets -> parse.
-The limits and guards are the ones both file feeds share (sources/file_limits.py); this module
-words their refusals in Swedish and English.
+name -> extension -> existence and size -> magic bytes -> (xlsx) zip directory and worksheets ->
+parse. The limits and guards are the ones both file feeds share (sources/file_limits.py); this
+module words their refusals in Swedish and English.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def suffix_of(name: str) -> str:
 
 def check_suffix(name: str) -> list[P.Msg]:
     suffix = suffix_of(name)
-    return [] if suffix in SUPPORTED_SUFFIXES else [P.unsupported_file_type(name, suffix)]
+    return [] if suffix in SUPPORTED_SUFFIXES else [P.unsupported_file_type(suffix)]
 
 
 def check_size(size: int, limits: Limits) -> list[P.Msg]:

@@ -110,7 +110,8 @@ def unsafe_file_name(name: str, reason: str) -> Msg:
             f"Give the file a plain name, e.g. {EXAMPLE_NAME}.",
         ),
         "absolute": (
-            f"Filnamnet '{name}' är en absolut sökväg. Ange bara filens namn, t.ex. {EXAMPLE_NAME}.",
+            f"Filnamnet '{name}' är en absolut sökväg. Ange bara filens namn, t.ex. "
+            f"{EXAMPLE_NAME}.",
             f"The file name '{name}' is an absolute path. Give only the file's name, "
             f"e.g. {EXAMPLE_NAME}.",
         ),
@@ -135,7 +136,8 @@ def unsafe_file_name(name: str, reason: str) -> Msg:
         "empty": ("Filnamnet är tomt.", "The file name is empty."),
         "outside": (
             f"Filen '{name}' pekar ut ur inkorgen (via en symbolisk länk) och läses inte.",
-            f"The file '{name}' points outside the inbox (through a symbolic link) and is not read.",
+            f"The file '{name}' points outside the inbox (through a symbolic link) and is not "
+            "read.",
         ),
     }
     sv, en = texts[reason]
@@ -151,15 +153,15 @@ def file_not_found(name: str) -> Msg:
     )
 
 
-def unsupported_file_type(name: str, suffix: str) -> Msg:
+def unsupported_file_type(suffix: str) -> Msg:
     shown = suffix or "(ingen)"
     shown_en = suffix or "(none)"
     return Msg(
         "unsupported_file_type",
         f"Filtypen '{shown}' stöds inte. Spara filen som Excel-arbetsbok (.xlsx) eller som "
         f"CSV (.csv) enligt mallen.",
-        f"The file type '{shown_en}' is not supported. Save the file as an Excel workbook (.xlsx) or "
-        f"as CSV (.csv) following the template.",
+        f"The file type '{shown_en}' is not supported. Save the file as an Excel workbook "
+        "(.xlsx) or as CSV (.csv) following the template.",
         "en .xlsx- eller .csv-fil / an .xlsx or .csv file",
     )
 
@@ -190,10 +192,10 @@ XLSX_EXPECTED = "en Excel-arbetsbok (.xlsx) / an Excel workbook (.xlsx)"
 def not_xlsx(reason: str) -> Msg:
     texts = {
         "xls": (
-            "Filen heter .xlsx men är i det gamla Excel-formatet (.xls). Öppna den i Excel och välj "
-            "Spara som → Excel-arbetsbok (*.xlsx).",
-            "The file is named .xlsx but is in the old Excel format (.xls). Open it in Excel and choose "
-            "Save As → Excel Workbook (*.xlsx).",
+            "Filen heter .xlsx men är i det gamla Excel-formatet (.xls). Öppna den i Excel och "
+            "välj Spara som → Excel-arbetsbok (*.xlsx).",
+            "The file is named .xlsx but is in the old Excel format (.xls). Open it in Excel and "
+            "choose Save As → Excel Workbook (*.xlsx).",
         ),
         "not_zip": (
             "Filen heter .xlsx men är ingen Excel-arbetsbok. Öppna den i Excel och välj "
@@ -215,8 +217,10 @@ def not_xlsx(reason: str) -> Msg:
 def unreadable_xlsx(error: str) -> Msg:
     return Msg(
         "unreadable_xlsx",
-        f"Excel-filen kunde inte läsas ({error}). Öppna den i Excel, spara den igen och skicka den på nytt.",
-        f"The Excel file could not be read ({error}). Open it in Excel, save it again and send it again.",
+        f"Excel-filen kunde inte läsas ({error}). Öppna den i Excel, spara den igen och skicka "
+        "den på nytt.",
+        f"The Excel file could not be read ({error}). Open it in Excel, save it again and send "
+        "it again.",
         XLSX_EXPECTED,
     )
 
@@ -224,8 +228,8 @@ def unreadable_xlsx(error: str) -> Msg:
 def xlsx_too_many_entries(count: int, limit: int) -> Msg:
     return Msg(
         "xlsx_too_many_entries",
-        f"Excel-filen består av {num_sv(count)} delar (högst {num_sv(limit)}). Den är inte en vanlig "
-        f"ifylld mall; använd mallen och ta bort bilder och extra blad.",
+        f"Excel-filen består av {num_sv(count)} delar (högst {num_sv(limit)}). Den är inte en "
+        "vanlig ifylld mall; använd mallen och ta bort bilder och extra blad.",
         f"The Excel file consists of {num_en(count)} parts (at most {num_en(limit)}). It is not an "
         f"ordinary filled-in template; use the template and remove pictures and extra sheets.",
         f"högst {num_sv(limit)} delar / at most {num_en(limit)} parts",
@@ -246,12 +250,12 @@ def xlsx_too_large_uncompressed(size: int, limit: int) -> Msg:
 def xlsx_compression_ratio(part: str, ratio: float, limit: float) -> Msg:
     return Msg(
         "xlsx_compression_ratio",
-        f"Excel-filens del '{part}' packas upp till {num_sv(round(ratio))} gånger sin packade storlek "
-        f"(högst {num_sv(round(limit))}). Så packas bara en konstruerad fil (en zip-bomb). Spara mallen "
-        f"på nytt i Excel och skicka den igen.",
-        f"The Excel file's part '{part}' unpacks to {num_en(round(ratio))} times its packed size (at most "
-        f"{num_en(round(limit))}). Only a crafted file (a zip bomb) packs like that. Save the template "
-        f"again in Excel and send it again.",
+        f"Excel-filens del '{part}' packas upp till {num_sv(round(ratio))} gånger sin packade "
+        f"storlek (högst {num_sv(round(limit))}). Så packas bara en konstruerad fil (en "
+        "zip-bomb). Spara mallen på nytt i Excel och skicka den igen.",
+        f"The Excel file's part '{part}' unpacks to {num_en(round(ratio))} times its packed size "
+        f"(at most {num_en(round(limit))}). Only a crafted file (a zip bomb) packs like that. "
+        "Save the template again in Excel and send it again.",
         f"högst {num_sv(round(limit))} gånger / at most {num_en(round(limit))} times",
     )
 
@@ -261,8 +265,8 @@ def xlsx_part_too_large(part: str, size: int, limit: int) -> Msg:
         "xlsx_part_too_large",
         f"Excel-filens del '{part}' är {size_sv(size)} uppackad (högst {size_sv(limit)}). Ta bort "
         f"formatering, bilder och extra blad, eller spara mallen på nytt i Excel.",
-        f"The Excel file's part '{part}' is {size_en(size)} unpacked (at most {size_en(limit)}). Remove "
-        f"formatting, pictures and extra sheets, or save the template again in Excel.",
+        f"The Excel file's part '{part}' is {size_en(size)} unpacked (at most {size_en(limit)}). "
+        "Remove formatting, pictures and extra sheets, or save the template again in Excel.",
         f"högst {size_sv(limit)} per del / at most {size_en(limit)} per part",
     )
 
@@ -298,10 +302,10 @@ def xlsx_bad_worksheet(part: str | None, reason: str, limit: float | None) -> Ms
     figures = {"sv": num_sv(int(limit or 0)), "en": num_en(int(limit or 0))}
     return Msg(
         "xlsx_bad_worksheet",
-        f"Excel-filens blad '{part}' kan inte vara skrivet av Excel: det har {sv.format(**figures)}. Spara "
-        f"mallen på nytt i Excel och skicka den igen.",
-        f"The Excel file's sheet '{part}' cannot have been written by Excel: it has {en.format(**figures)}. "
-        f"Save the template again in Excel and send it again.",
+        f"Excel-filens blad '{part}' kan inte vara skrivet av Excel: det har "
+        f"{sv.format(**figures)}. Spara mallen på nytt i Excel och skicka den igen.",
+        f"The Excel file's sheet '{part}' cannot have been written by Excel: it has "
+        f"{en.format(**figures)}. Save the template again in Excel and send it again.",
         XLSX_EXPECTED,
     )
 
@@ -315,10 +319,10 @@ CSV_EXPECTED = (
 def not_csv(reason: str) -> Msg:
     texts = {
         "xlsx": (
-            "Filen heter .csv men är en Excel-arbetsbok. Byt filändelsen till .xlsx, eller spara den i "
-            "Excel som CSV (semikolonavgränsad) (*.csv).",
-            "The file is named .csv but is an Excel workbook. Change the extension to .xlsx, or save it "
-            "in Excel as CSV (semicolon delimited) (*.csv).",
+            "Filen heter .csv men är en Excel-arbetsbok. Byt filändelsen till .xlsx, eller spara "
+            "den i Excel som CSV (semikolonavgränsad) (*.csv).",
+            "The file is named .csv but is an Excel workbook. Change the extension to .xlsx, or "
+            "save it in Excel as CSV (semicolon delimited) (*.csv).",
         ),
         "binary": (
             "Filen heter .csv men innehåller binära data, inte text. Spara den i Excel som "
@@ -349,10 +353,10 @@ def unsupported_encoding(name: str) -> Msg:
 def too_many_fields(count: int, limit: int) -> Msg:
     return Msg(
         "too_many_columns",
-        f"Raden har {num_sv(count)} fält (högst {num_sv(limit)}). Mallens avsnitt har färre kolumner: ta "
-        f"bort de extra fälten.",
-        f"The line has {num_en(count)} fields (at most {num_en(limit)}). The template's sections have fewer "
-        f"columns: delete the extra fields.",
+        f"Raden har {num_sv(count)} fält (högst {num_sv(limit)}). Mallens avsnitt har färre "
+        "kolumner: ta bort de extra fälten.",
+        f"The line has {num_en(count)} fields (at most {num_en(limit)}). The template's sections "
+        "have fewer columns: delete the extra fields.",
         f"högst {num_sv(limit)} fält / at most {num_en(limit)} fields",
     )
 
@@ -369,10 +373,10 @@ def field_too_long(limit: int) -> Msg:
 def unreadable_csv(detail: str) -> Msg:
     return Msg(
         "unreadable_csv",
-        f'CSV-filen kunde inte läsas ({detail}). Kontrollera citattecknen (") och spara filen på nytt i '
-        f"Excel som CSV (semikolonavgränsad) (*.csv).",
-        f'The CSV file could not be read ({detail}). Check the quotation marks (") and save the file again '
-        f"from Excel as CSV (semicolon delimited) (*.csv).",
+        f'CSV-filen kunde inte läsas ({detail}). Kontrollera citattecknen (") och spara filen '
+        "på nytt i Excel som CSV (semikolonavgränsad) (*.csv).",
+        f'The CSV file could not be read ({detail}). Check the quotation marks (") and save the '
+        "file again from Excel as CSV (semicolon delimited) (*.csv).",
         CSV_EXPECTED,
     )
 
@@ -381,10 +385,10 @@ def wrong_separator(found: str) -> Msg:
     sv_name, en_name = {",": ("kommatecken (,)", "commas (,)"), "\t": ("tabbtecken", "tabs")}[found]
     return Msg(
         "wrong_separator",
-        f"Filen använder {sv_name} som fältavgränsare. Mallen använder semikolon (;): spara i Excel som "
-        f"CSV (semikolonavgränsad), eller använd Excel-mallen (.xlsx).",
-        f"The file separates fields with {en_name}. The template uses semicolons (;): save from Excel as "
-        f"CSV (semicolon delimited), or use the Excel template (.xlsx).",
+        f"Filen använder {sv_name} som fältavgränsare. Mallen använder semikolon (;): spara i "
+        "Excel som CSV (semikolonavgränsad), eller använd Excel-mallen (.xlsx).",
+        f"The file separates fields with {en_name}. The template uses semicolons (;): save from "
+        "Excel as CSV (semicolon delimited), or use the Excel template (.xlsx).",
         "semikolon (;) mellan fälten / semicolons (;) between fields",
     )
 
@@ -406,8 +410,8 @@ def missing_sheet(sheet: Sheet, found: list[str], csv: bool) -> Msg:
         heading_line = ";".join([sheet.name] + [c.heading for c in sheet.columns])
         return Msg(
             "missing_sheet",
-            f"Avsnittet '{sheet.name}' saknas: ingen rad börjar med '{sheet.name}'. Lägg till rubrikraden "
-            f"{heading_line}",
+            f"Avsnittet '{sheet.name}' saknas: ingen rad börjar med '{sheet.name}'. Lägg till "
+            f"rubrikraden {heading_line}",
             f"The section '{sheet.name}' ({sheet.title_en}) is missing: no line starts with "
             f"'{sheet.name}'. Add the heading line {heading_line}",
             f"avsnittet '{sheet.name}' / the section '{sheet.name}'",
@@ -426,17 +430,18 @@ def renamed_sheet(sheet: Sheet, found: str, csv: bool) -> Msg:
     if csv:
         return Msg(
             "renamed_sheet",
-            f"Avsnittet heter '{found}' men ska heta '{sheet.name}'. Skriv '{sheet.name}' i första fältet "
-            f"på avsnittets rader.",
-            f"The section is called '{found}' but must be called '{sheet.name}'. Write '{sheet.name}' in "
-            f"the first field of the section's lines.",
+            f"Avsnittet heter '{found}' men ska heta '{sheet.name}'. Skriv '{sheet.name}' i "
+            "första fältet på avsnittets rader.",
+            f"The section is called '{found}' but must be called '{sheet.name}'. Write "
+            f"'{sheet.name}' in the first field of the section's lines.",
             f"avsnittet '{sheet.name}' / the section '{sheet.name}'",
         )
     return Msg(
         "renamed_sheet",
-        f"Bladet heter '{found}' men ska heta '{sheet.name}'. Byt namn på bladet till '{sheet.name}'.",
-        f"The sheet is called '{found}' but must be called '{sheet.name}' ({sheet.title_en}). Rename the "
-        f"sheet to '{sheet.name}'.",
+        f"Bladet heter '{found}' men ska heta '{sheet.name}'. Byt namn på bladet till "
+        f"'{sheet.name}'.",
+        f"The sheet is called '{found}' but must be called '{sheet.name}' ({sheet.title_en}). "
+        f"Rename the sheet to '{sheet.name}'.",
         f"bladet '{sheet.name}' / the sheet '{sheet.name}'",
     )
 
@@ -446,27 +451,27 @@ def unknown_sheet(name: str, known: list[str], csv: bool, lines: int = 0) -> Msg
     if csv and not name:
         return Msg(
             "unknown_sheet",
-            f"{lines} rad(er) har ett tomt första fält. Första fältet ska vara avsnittets namn, ett av: "
-            f"{plain_list(known)}.",
-            f"{lines} line(s) have an empty first field. The first field must be the section's name, one "
-            f"of: {plain_list(known)}.",
+            f"{lines} rad(er) har ett tomt första fält. Första fältet ska vara avsnittets namn, "
+            f"ett av: {plain_list(known)}.",
+            f"{lines} line(s) have an empty first field. The first field must be the section's "
+            f"name, one of: {plain_list(known)}.",
             expected,
         )
     if csv:
         return Msg(
             "unknown_sheet",
-            f"{lines} rad(er) börjar med '{name}', som inte är ett avsnitt i mallen. Första fältet ska vara "
-            f"ett av: {plain_list(known)}.",
-            f"{lines} line(s) start with '{name}', which is not a section of the template. The first "
-            f"field must be one of: {plain_list(known)}.",
+            f"{lines} rad(er) börjar med '{name}', som inte är ett avsnitt i mallen. Första "
+            f"fältet ska vara ett av: {plain_list(known)}.",
+            f"{lines} line(s) start with '{name}', which is not a section of the template. The "
+            f"first field must be one of: {plain_list(known)}.",
             expected,
         )
     return Msg(
         "unknown_sheet",
-        f"Bladet '{name}' finns inte i mallen och läses inte. Flytta uppgifterna till rätt blad och ta "
-        f"bort bladet.",
-        f"The sheet '{name}' is not part of the template and is not read. Move its contents to the right "
-        f"sheet and delete it.",
+        f"Bladet '{name}' finns inte i mallen och läses inte. Flytta uppgifterna till rätt blad "
+        "och ta bort bladet.",
+        f"The sheet '{name}' is not part of the template and is not read. Move its contents to "
+        "the right sheet and delete it.",
         expected,
     )
 
@@ -476,15 +481,16 @@ def missing_header_row(sheet: Sheet, csv: bool) -> Msg:
     if csv:
         return Msg(
             "missing_header_row",
-            f"Avsnittet '{sheet.name}' saknar rubrikrad. Den första raden som börjar med '{sheet.name}' "
-            f"ska ha rubrikerna: {headings}.",
+            f"Avsnittet '{sheet.name}' saknar rubrikrad. Den första raden som börjar med "
+            f"'{sheet.name}' ska ha rubrikerna: {headings}.",
             f"The section '{sheet.name}' has no heading line. The first line starting with "
             f"'{sheet.name}' must have the headings: {headings}.",
             f"rubrikerna {headings} / the headings {headings}",
         )
     return Msg(
         "missing_header_row",
-        f"Bladet '{sheet.name}' saknar rubrikrad. Rad 1 ska ha rubrikerna: {headings} (som i mallen).",
+        f"Bladet '{sheet.name}' saknar rubrikrad. Rad 1 ska ha rubrikerna: {headings} (som i "
+        "mallen).",
         f"The sheet '{sheet.name}' has no heading row. Row 1 must have the headings: {headings} "
         f"(as in the template).",
         f"rubrikerna {headings} / the headings {headings}",
@@ -492,14 +498,14 @@ def missing_header_row(sheet: Sheet, csv: bool) -> Msg:
 
 
 def missing_column(column: Column, letter: str, found: list[tuple[str, str]]) -> Msg:
-    shown = ", ".join(f"{l} '{h}'" for l, h in found) or "(inga)"
-    shown_en = ", ".join(f"{l} '{h}'" for l, h in found) or "(none)"
+    shown = ", ".join(f"{at} '{h}'" for at, h in found) or "(inga)"
+    shown_en = ", ".join(f"{at} '{h}'" for at, h in found) or "(none)"
     return Msg(
         "missing_column",
-        f"Kolumnen '{column.heading}' saknas (i mallen står den i kolumn {letter}). Rubrikraden har: "
-        f"{shown}. Lägg tillbaka kolumnen med rubriken '{column.heading}'.",
-        f"The column '{column.heading}' is missing (the template has it in column {letter}). The heading "
-        f"row has: {shown_en}. Put the column back with the heading '{column.heading}'.",
+        f"Kolumnen '{column.heading}' saknas (i mallen står den i kolumn {letter}). Rubrikraden "
+        f"har: {shown}. Lägg tillbaka kolumnen med rubriken '{column.heading}'.",
+        f"The column '{column.heading}' is missing (the template has it in column {letter}). The "
+        f"heading row has: {shown_en}. Put the column back with the heading '{column.heading}'.",
         f"rubriken '{column.heading}' / the heading '{column.heading}'",
     )
 
@@ -509,8 +515,8 @@ def renamed_column(column: Column, letter: str, found: str) -> Msg:
         "renamed_column",
         f"I kolumn {letter} står rubriken '{found}', men mallen har '{column.heading}' här. Ändra "
         f"rubriken tillbaka till '{column.heading}'.",
-        f"Column {letter} has the heading '{found}', but the template has '{column.heading}' there. "
-        f"Change the heading back to '{column.heading}'.",
+        f"Column {letter} has the heading '{found}', but the template has '{column.heading}' "
+        f"there. Change the heading back to '{column.heading}'.",
         f"rubriken '{column.heading}' / the heading '{column.heading}'",
     )
 
@@ -518,8 +524,10 @@ def renamed_column(column: Column, letter: str, found: str) -> Msg:
 def duplicate_column(heading: str, first_letter: str, letter: str) -> Msg:
     return Msg(
         "duplicate_column",
-        f"Rubriken '{heading}' finns i både kolumn {first_letter} och kolumn {letter}. Ta bort den ena.",
-        f"The heading '{heading}' is in both column {first_letter} and column {letter}. Delete one of them.",
+        f"Rubriken '{heading}' finns i både kolumn {first_letter} och kolumn {letter}. Ta bort "
+        "den ena.",
+        f"The heading '{heading}' is in both column {first_letter} and column {letter}. Delete "
+        "one of them.",
         f"rubriken '{heading}' en gång / the heading '{heading}' once",
     )
 
@@ -530,18 +538,18 @@ def unknown_column(sheet: Sheet, heading: str | None) -> Msg:
     if not heading:
         return Msg(
             "unknown_column",
-            "Kolumnen saknar rubrik men har värden. Flytta värdena till rätt kolumn i mallen (eller till "
-            "'Kommentar') och töm kolumnen.",
+            "Kolumnen saknar rubrik men har värden. Flytta värdena till rätt kolumn i mallen "
+            "(eller till 'Kommentar') och töm kolumnen.",
             "The column has no heading but has values. Move the values to the right column of the "
             "template (or to 'Kommentar', the comment) and clear the column.",
             expected,
         )
     return Msg(
         "unknown_column",
-        f"Kolumnen '{heading}' finns inte i mallen och läses inte. Ta bort den, eller flytta innehållet "
-        f"till rätt kolumn (t.ex. 'Kommentar').",
-        f"The column '{heading}' is not part of the template and is not read. Delete it, or move its "
-        f"contents to the right column (e.g. 'Kommentar', the comment).",
+        f"Kolumnen '{heading}' finns inte i mallen och läses inte. Ta bort den, eller flytta "
+        "innehållet till rätt kolumn (t.ex. 'Kommentar').",
+        f"The column '{heading}' is not part of the template and is not read. Delete it, or move "
+        "its contents to the right column (e.g. 'Kommentar', the comment).",
         expected,
     )
 
@@ -570,30 +578,35 @@ def wrong_unit(column: Column, word: str, where: str, found: str) -> Msg:
     head = column.heading
     if where == "heading":
         sv = (
-            f"Rubriken '{found}' anger enheten {word}, men '{head}' ska anges i {unit}. Räkna om värdena "
-            f"({verb_sv}) och ändra rubriken till '{head}'. Värdena räknas inte om automatiskt."
+            f"Rubriken '{found}' anger enheten {word}, men '{head}' ska anges i {unit}. Räkna om "
+            f"värdena ({verb_sv}) och ändra rubriken till '{head}'. Värdena räknas inte om "
+            "automatiskt."
         )
         en = (
-            f"The heading '{found}' gives the unit {word}, but '{head}' must be in {unit}. Convert the "
-            f"values ({verb_en}) and change the heading to '{head}'. Values are never converted automatically."
+            f"The heading '{found}' gives the unit {word}, but '{head}' must be in {unit}. "
+            f"Convert the values ({verb_en}) and change the heading to '{head}'. Values are "
+            "never converted automatically."
         )
     elif where == "unit_column":
         sv = (
-            f"Enheten är '{found}', men '{head}' ska anges i {unit}. Räkna om värdet ({verb_sv}), skriv det i "
-            f"kolumnen '{head}' och ta bort enhetskolumnen. Värdena räknas inte om automatiskt."
+            f"Enheten är '{found}', men '{head}' ska anges i {unit}. Räkna om värdet "
+            f"({verb_sv}), skriv det i kolumnen '{head}' och ta bort enhetskolumnen. Värdena "
+            "räknas inte om automatiskt."
         )
         en = (
-            f"The unit is '{found}', but '{head}' must be in {unit}. Convert the value ({verb_en}), write it "
-            f"in the column '{head}' and delete the unit column. Values are never converted automatically."
+            f"The unit is '{found}', but '{head}' must be in {unit}. Convert the value "
+            f"({verb_en}), write it in the column '{head}' and delete the unit column. Values "
+            "are never converted automatically."
         )
     else:
         sv = (
-            f"Värdet '{found}' är angivet i {word}, men '{head}' ska anges i {unit}. Räkna om ({verb_sv}) och "
-            f"skriv bara talet, utan enhet. Värdena räknas inte om automatiskt."
+            f"Värdet '{found}' är angivet i {word}, men '{head}' ska anges i {unit}. Räkna om "
+            f"({verb_sv}) och skriv bara talet, utan enhet. Värdena räknas inte om automatiskt."
         )
         en = (
             f"The value '{found}' is given in {word}, but '{head}' must be in {unit}. Convert it "
-            f"({verb_en}) and write only the number, without a unit. Values are never converted automatically."
+            f"({verb_en}) and write only the number, without a unit. Values are never converted "
+            "automatically."
         )
     return Msg(code, sv, en, f"ett tal i {unit} / a number in {unit}")
 
@@ -601,10 +614,10 @@ def wrong_unit(column: Column, word: str, where: str, found: str) -> Msg:
 def too_many_rows(sheet: Sheet, limit: int) -> Msg:
     return Msg(
         "too_many_rows",
-        f"'{sheet.name}' har fler än {num_sv(limit)} rader med uppgifter. Sammanfatta uppgifterna (t.ex. "
-        f"per kategori) eller dela upp filen.",
-        f"'{sheet.name}' has more than {num_en(limit)} rows of data. Summarise the figures (e.g. per "
-        f"category) or split the file.",
+        f"'{sheet.name}' har fler än {num_sv(limit)} rader med uppgifter. Sammanfatta "
+        "uppgifterna (t.ex. per kategori) eller dela upp filen.",
+        f"'{sheet.name}' has more than {num_en(limit)} rows of data. Summarise the figures (e.g. "
+        "per category) or split the file.",
         f"högst {num_sv(limit)} rader / at most {num_en(limit)} rows",
     )
 
@@ -613,10 +626,10 @@ def no_rows(sheet: Sheet) -> Msg:
     if sheet.single_row:
         return Msg(
             "no_rows",
-            f"'{sheet.name}' har ingen rad med uppgifter. Fyll i rad 2 (partner, rapportår, kontaktperson, "
-            f"e-post, datum).",
-            f"'{sheet.name}' has no row of data. Fill in row 2 (partner, reporting year, contact person, "
-            f"e-mail, date).",
+            f"'{sheet.name}' har ingen rad med uppgifter. Fyll i rad 2 (partner, rapportår, "
+            "kontaktperson, e-post, datum).",
+            f"'{sheet.name}' has no row of data. Fill in row 2 (partner, reporting year, contact "
+            "person, e-mail, date).",
             "en ifylld rad / one filled-in row",
         )
     return Msg(
@@ -630,10 +643,10 @@ def no_rows(sheet: Sheet) -> Msg:
 def too_many_problems(limit: int) -> Msg:
     return Msg(
         "too_many_problems",
-        f"Fler än {num_sv(limit)} problem: bara de {num_sv(limit)} första visas. Rätta dem (ofta har de en "
-        f"gemensam orsak, t.ex. en kolumn eller en enhet) och kontrollera filen igen.",
-        f"More than {num_en(limit)} problems: only the first {num_en(limit)} are shown. Fix them (they often "
-        f"share one cause, e.g. a column or a unit) and check the file again.",
+        f"Fler än {num_sv(limit)} problem: bara de {num_sv(limit)} första visas. Rätta dem (ofta "
+        "har de en gemensam orsak, t.ex. en kolumn eller en enhet) och kontrollera filen igen.",
+        f"More than {num_en(limit)} problems: only the first {num_en(limit)} are shown. Fix them "
+        "(they often share one cause, e.g. a column or a unit) and check the file again.",
         f"högst {num_sv(limit)} problem / at most {num_en(limit)} problems",
     )
 
@@ -641,10 +654,10 @@ def too_many_problems(limit: int) -> Msg:
 def extra_organisation_row(first_row: int) -> Msg:
     return Msg(
         "extra_organisation_row",
-        f"'Organisation' ska ha en enda rad med uppgifter (rad {first_row}), men den här raden har också "
-        f"värden. Ta bort raden; en fil gäller en partner och ett år.",
-        f"'Organisation' must have one single row of data (row {first_row}), but this row has values too. "
-        f"Delete the row; one file is for one partner and one year.",
+        f"'Organisation' ska ha en enda rad med uppgifter (rad {first_row}), men den här raden "
+        "har också värden. Ta bort raden; en fil gäller en partner och ett år.",
+        f"'Organisation' must have one single row of data (row {first_row}), but this row has "
+        "values too. Delete the row; one file is for one partner and one year.",
         "en enda rad / one single row",
     )
 
@@ -687,13 +700,13 @@ def missing_value(column: Column) -> Msg:
     )
 
 
-def formula(text: str, column: Column) -> Msg:
+def formula(text: str) -> Msg:
     return Msg(
         "formula",
-        f"Cellen innehåller formeln '{text}'. Formler räknas inte ut vid inläsningen; skriv in själva "
-        f"värdet (kopiera cellen och klistra in som värden).",
-        f"The cell contains the formula '{text}'. Formulas are not evaluated when the file is read; type "
-        f"the value itself (copy the cell and paste as values).",
+        f"Cellen innehåller formeln '{text}'. Formler räknas inte ut vid inläsningen; skriv in "
+        "själva värdet (kopiera cellen och klistra in som värden).",
+        f"The cell contains the formula '{text}'. Formulas are not evaluated when the file is "
+        "read; type the value itself (copy the cell and paste as values).",
     )
 
 
@@ -729,9 +742,10 @@ def not_finite(text: str) -> Msg:
 def unsafe_text(text: str) -> Msg:
     return Msg(
         "unsafe_text",
-        f"Texten '{printable(text)}' innehåller ett styrtecken eller ett osynligt tecken. Skriv bara vanlig "
-        f"text.",
-        f"The text '{printable(text)}' contains a control or invisible character. Write plain text only.",
+        f"Texten '{printable(text)}' innehåller ett styrtecken eller ett osynligt tecken. Skriv "
+        "bara vanlig text.",
+        f"The text '{printable(text)}' contains a control or invisible character. Write plain "
+        "text only.",
         "vanlig text / plain text",
     )
 
@@ -739,10 +753,10 @@ def unsafe_text(text: str) -> Msg:
 def number_as_text(text: str) -> Msg:
     return Msg(
         "number_as_text",
-        f"'{text}' är sparat som text, inte som ett tal. Ändra cellens format till Tal eller Allmänt och "
-        f"skriv in talet igen.",
-        f"'{text}' is stored as text, not as a number. Change the cell's format to Number or General and "
-        f"type the number again.",
+        f"'{text}' är sparat som text, inte som ett tal. Ändra cellens format till Tal eller "
+        "Allmänt och skriv in talet igen.",
+        f"'{text}' is stored as text, not as a number. Change the cell's format to Number or "
+        "General and type the number again.",
     )
 
 
@@ -750,10 +764,12 @@ def decimal_comma_in_xlsx(text: str) -> Msg:
     point = text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
     return Msg(
         "decimal_comma",
-        f"'{text}' är sparat som text (med decimalkomma), inte som ett tal. Ändra cellens format till Tal "
-        f"eller Allmänt och skriv in talet igen: {text} i svenskt Excel, {point} i engelskt Excel.",
-        f"'{text}' is stored as text (with a decimal comma), not as a number. Change the cell's format to "
-        f"Number or General and type the number again: {text} in Swedish Excel, {point} in English Excel.",
+        f"'{text}' är sparat som text (med decimalkomma), inte som ett tal. Ändra cellens format "
+        f"till Tal eller Allmänt och skriv in talet igen: {text} i svenskt Excel, {point} i "
+        "engelskt Excel.",
+        f"'{text}' is stored as text (with a decimal comma), not as a number. Change the cell's "
+        f"format to Number or General and type the number again: {text} in Swedish Excel, "
+        f"{point} in English Excel.",
     )
 
 
@@ -761,10 +777,10 @@ def decimal_point_in_csv(text: str) -> Msg:
     comma = text.replace(".", ",")
     return Msg(
         "decimal_point",
-        f"'{text}' har decimalpunkt. I CSV-filen skrivs decimaltal med decimalkomma: {comma} (och inga "
-        f"tusentalspunkter).",
-        f"'{text}' has a decimal point. In the CSV file decimals are written with a decimal comma: {comma} "
-        f"(and no thousands points).",
+        f"'{text}' har decimalpunkt. I CSV-filen skrivs decimaltal med decimalkomma: {comma} "
+        "(och inga tusentalspunkter).",
+        f"'{text}' has a decimal point. In the CSV file decimals are written with a decimal "
+        f"comma: {comma} (and no thousands points).",
     )
 
 
@@ -820,20 +836,20 @@ def invalid_email(text: str) -> Msg:
 def unknown_partner(text: str, partners: list[str]) -> Msg:
     return Msg(
         "unknown_partner",
-        f"Partner-id '{text}' finns inte i partnerregistret. Använd id:t som står i mallen. Giltiga id: "
-        f"{plain_list(partners)}.",
-        f"The partner id '{text}' is not in the partner registry. Use the id pre-filled in the template. "
-        f"Valid ids: {plain_list(partners)}.",
+        f"Partner-id '{text}' finns inte i partnerregistret. Använd id:t som står i mallen. "
+        f"Giltiga id: {plain_list(partners)}.",
+        f"The partner id '{text}' is not in the partner registry. Use the id pre-filled in the "
+        f"template. Valid ids: {plain_list(partners)}.",
     )
 
 
 def year_in_future(year: int, today_year: int) -> Msg:
     return Msg(
         "year_in_future",
-        f"Rapportåret {year} ligger i framtiden (i år är det {today_year}). Rapportera ett år som har "
-        f"börjat, oftast förra året.",
-        f"The reporting year {year} is in the future (this year is {today_year}). Report a year that has "
-        f"begun, usually last year.",
+        f"Rapportåret {year} ligger i framtiden (i år är det {today_year}). Rapportera ett år "
+        "som har börjat, oftast förra året.",
+        f"The reporting year {year} is in the future (this year is {today_year}). Report a year "
+        "that has begun, usually last year.",
     )
 
 
@@ -853,7 +869,7 @@ def year_out_of_range(year: int, last: int) -> Msg:
     )
 
 
-def duplicate_row(sheet: Sheet, first_row: int, keys: list[Column], values: list[str]) -> Msg:
+def duplicate_row(first_row: int, keys: list[Column], values: list[str]) -> Msg:
     names = (
         " och ".join([", ".join(f"'{c.heading}'" for c in keys[:-1]), f"'{keys[-1].heading}'"])
         if len(keys) > 1
@@ -867,10 +883,10 @@ def duplicate_row(sheet: Sheet, first_row: int, keys: list[Column], values: list
     shown = ", ".join(values)
     return Msg(
         "duplicate_row",
-        f"Raden är en dubblett av rad {first_row}: samma {names} ({shown}). Slå ihop raderna eller ändra "
-        f"den ena.",
-        f"The row duplicates row {first_row}: the same {names_en} ({shown}). Merge the rows or change one "
-        f"of them.",
+        f"Raden är en dubblett av rad {first_row}: samma {names} ({shown}). Slå ihop raderna "
+        "eller ändra den ena.",
+        f"The row duplicates row {first_row}: the same {names_en} ({shown}). Merge the rows or "
+        "change one of them.",
         f"unika värden i {names} / unique values of {names_en}",
     )
 
@@ -880,7 +896,8 @@ def scope2_without_method(column: Column) -> Msg:
         "scope2_without_method",
         f"Scope 2 kräver en metod: skriv i '{column.heading}' om siffran är marknadsbaserad eller "
         f"platsbaserad (och gärna vilken emissionsfaktor som använts).",
-        f"Scope 2 requires a method: write in '{column.heading}' whether the figure is market-based "
-        f"(marknadsbaserad) or location-based (platsbaserad), ideally with the emission factor used.",
+        f"Scope 2 requires a method: write in '{column.heading}' whether the figure is "
+        "market-based (marknadsbaserad) or location-based (platsbaserad), ideally with the "
+        "emission factor used.",
         "marknadsbaserad eller platsbaserad / market-based or location-based",
     )

@@ -16,7 +16,8 @@ def format_report(report) -> str:
     csv = report.file.lower().endswith(".csv")
     count = len(report.problems)
     lines = [
-        f"{printable(report.file)}: {count} problem hittades / {count} problem{'s' if count != 1 else ''} found",
+        f"{printable(report.file)}: {count} problem hittades / {count} "
+        f"problem{'s' if count != 1 else ''} found",
         "",
     ]
     for number, problem in enumerate(report.problems, start=1):

@@ -2,11 +2,9 @@
 
 A submission has five sheets, in this order (Swedish sheet names, as the file shows them):
 
-    Organisation  who reports, for which year        one-row table (headings in row 1, values in row 2)
-    Utsläpp       emissions, t CO2e                  table (headings in row 1, one record per row from row 2)
-    Energi        energy use, MWh                    table
-    Åtgärder      actions in the climate-investment plan
-    Kolupptag     carbon removals, t CO2
+    Organisation who reports, for which year one-row table (headings in row 1, values in row 2)
+    Utsläpp emissions, t CO2e table (headings in row 1, one record per row from row 2) Energi energy
+    use, MWh table Åtgärder actions in the climate-investment plan Kolupptag carbon removals, t CO2
 
 Every sheet is a plain table: the Swedish headings in row 1 (the unit, when there is one, is
 part of the heading in parentheses, e.g. "Utsläpp (t CO2e)"), the records below. Organisation is
@@ -129,8 +127,10 @@ ORGANISATION = Sheet(
     key="organisation",
     name="Organisation",
     title_en="Organisation",
-    help_sv="Vem som rapporterar och för vilket år. En enda rad (rad 2); partner och år är ifyllda i mallen.",
-    help_en="Who reports, and for which year. One single row (row 2); partner and year are pre-filled.",
+    help_sv="Vem som rapporterar och för vilket år. En enda rad (rad 2); partner och år är "
+    "ifyllda i mallen.",
+    help_en="Who reports, and for which year. One single row (row 2); partner and year are "
+    "pre-filled.",
     single_row=True,
     min_rows=1,
     columns=(
@@ -182,9 +182,10 @@ EMISSIONS = Sheet(
     key="emissions",
     name="Utsläpp",
     title_en="Emissions",
-    help_sv="Organisationens egna utsläpp under rapportåret, en rad per scope och kategori, i ton CO2e.",
-    help_en="The organisation's own emissions in the reporting year, one row per scope and category, "
-    "in tonnes CO2e.",
+    help_sv="Organisationens egna utsläpp under rapportåret, en rad per scope och kategori, i ton "
+    "CO2e.",
+    help_en="The organisation's own emissions in the reporting year, one row per scope and "
+    "category, in tonnes CO2e.",
     unique_key=("scope", "category", "method", "inside_territory"),
     min_rows=1,
     columns=(
@@ -193,8 +194,8 @@ EMISSIONS = Sheet(
             "Scope",
             Kind.INTEGER,
             True,
-            "1 = egna direkta utsläpp (bränslen, fordon), 2 = köpt el och värme, 3 = övriga indirekta "
-            "(resor, inköp, transporter).",
+            "1 = egna direkta utsläpp (bränslen, fordon), 2 = köpt el och värme, 3 = övriga "
+            "indirekta (resor, inköp, transporter).",
             "1 = own direct emissions (fuels, vehicles), 2 = purchased electricity and heat, "
             "3 = other indirect (travel, purchases, transport).",
             allowed=(1, 2, 3),
@@ -213,11 +214,14 @@ EMISSIONS = Sheet(
             "Utsläpp (t CO2e)",
             Kind.DECIMAL,
             True,
-            "Utsläppen i ton koldioxidekvivalenter (t CO2e), 0 eller mer. Inte kg: dela kg med 1000.",
-            "Emissions in tonnes of CO2 equivalents (t CO2e), 0 or more. Not kg: divide kg by 1000.",
+            "Utsläppen i ton koldioxidekvivalenter (t CO2e), 0 eller mer. Inte kg: dela kg med "
+            "1000.",
+            "Emissions in tonnes of CO2 equivalents (t CO2e), 0 or more. Not kg: divide kg by "
+            "1000.",
             unit="t CO2e",
             minimum=0,
-            negative_hint_sv="Utsläpp kan inte vara negativa; rapportera kolupptag på bladet 'Kolupptag'.",
+            negative_hint_sv="Utsläpp kan inte vara negativa; rapportera kolupptag på bladet "
+            "'Kolupptag'.",
             negative_hint_en="Emissions cannot be negative; report carbon removals on the sheet "
             "'Kolupptag' (carbon removals).",
         ),
@@ -228,8 +232,8 @@ EMISSIONS = Sheet(
             False,
             "Beräkningsmetod eller källa. Obligatorisk för scope 2: skriv marknadsbaserad eller "
             "platsbaserad.",
-            "Calculation method or source. Required for scope 2: write marknadsbaserad (market-based) "
-            "or platsbaserad (location-based).",
+            "Calculation method or source. Required for scope 2: write marknadsbaserad "
+            "(market-based) or platsbaserad (location-based).",
         ),
         Column(
             "inside_territory",
@@ -258,8 +262,8 @@ ENERGY = Sheet(
             Kind.CHOICE,
             True,
             "Välj i listan: el, fjärrvärme, diesel, bensin, HVO, biogas, eldningsolja eller annat.",
-            "Pick from the list: el (electricity), fjärrvärme (district heating), diesel, bensin (petrol), "
-            "HVO, biogas, eldningsolja (heating oil) or annat (other).",
+            "Pick from the list: el (electricity), fjärrvärme (district heating), diesel, bensin "
+            "(petrol), HVO, biogas, eldningsolja (heating oil) or annat (other).",
             allowed=(
                 "el",
                 "fjärrvärme",
@@ -297,10 +301,10 @@ ACTIONS = Sheet(
     key="actions",
     name="Åtgärder",
     title_en="Actions",
-    help_sv="Åtgärderna i klimatinvesteringsplanen: vad ni gör, vad det kostar och hur mycket det minskar "
-    "utsläppen.",
-    help_en="The actions in the climate-investment plan: what you do, what it costs and how much it cuts "
-    "emissions.",
+    help_sv="Åtgärderna i klimatinvesteringsplanen: vad ni gör, vad det kostar och hur mycket det "
+    "minskar utsläppen.",
+    help_en="The actions in the climate-investment plan: what you do, what it costs and how much "
+    "it cuts emissions.",
     unique_key=("action_id",),
     columns=(
         Column(
@@ -309,7 +313,8 @@ ACTIONS = Sheet(
             Kind.TEXT,
             True,
             "Er egen kod för åtgärden, t.ex. A1. Unik i filen; behåll samma kod år efter år.",
-            "Your own code for the action, e.g. A1. Unique in the file; keep the same code every year.",
+            "Your own code for the action, e.g. A1. Unique in the file; keep the same code every "
+            "year.",
         ),
         Column(
             "title",
@@ -325,7 +330,8 @@ ACTIONS = Sheet(
             Kind.CHOICE,
             True,
             "Välj i listan: planerad, pågående eller genomförd.",
-            "Pick from the list: planerad (planned), pågående (in progress) or genomförd (completed).",
+            "Pick from the list: planerad (planned), pågående (in progress) or genomförd "
+            "(completed).",
             allowed=("planerad", "pågående", "genomförd"),
         ),
         Column(
@@ -341,9 +347,10 @@ ACTIONS = Sheet(
             "Investering (SEK)",
             Kind.DECIMAL,
             True,
-            "Investeringskostnad i kronor (SEK), 0 eller mer. Inte tkr eller Mkr: skriv hela beloppet.",
-            "Investment cost in Swedish kronor (SEK), 0 or more. Not thousands or millions: write the "
-            "full amount.",
+            "Investeringskostnad i kronor (SEK), 0 eller mer. Inte tkr eller Mkr: skriv hela "
+            "beloppet.",
+            "Investment cost in Swedish kronor (SEK), 0 or more. Not thousands or millions: "
+            "write the full amount.",
             unit="SEK",
             minimum=0,
         ),
@@ -376,7 +383,8 @@ REMOVALS = Sheet(
     name="Kolupptag",
     title_en="Carbon removals",
     help_sv="Koldioxid som organisationen tagit upp och lagrat under rapportåret, i ton CO2.",
-    help_en="Carbon dioxide the organisation removed and stored in the reporting year, in tonnes CO2.",
+    help_en="Carbon dioxide the organisation removed and stored in the reporting year, in tonnes "
+    "CO2.",
     unique_key=("removal_type", "method", "permanence"),
     columns=(
         Column(
@@ -385,7 +393,8 @@ REMOVALS = Sheet(
             Kind.CHOICE,
             True,
             "Välj i listan: biokol, trädplantering, CCS/BECCS eller annat.",
-            "Pick from the list: biokol (biochar), trädplantering (tree planting), CCS/BECCS or annat (other).",
+            "Pick from the list: biokol (biochar), trädplantering (tree planting), CCS/BECCS or "
+            "annat (other).",
             allowed=("biokol", "trädplantering", "CCS/BECCS", "annat"),
         ),
         Column(
@@ -414,8 +423,8 @@ REMOVALS = Sheet(
             Kind.CHOICE,
             True,
             "Hur länge kolet förväntas vara lagrat: under 100 år, 100–1000 år eller över 1000 år.",
-            "How long the carbon is expected to stay stored: under 100 years, 100–1000 years or over 1000 "
-            "years.",
+            "How long the carbon is expected to stay stored: under 100 years, 100–1000 years or "
+            "over 1000 years.",
             allowed=("under 100 år", "100–1000 år", "över 1000 år"),
         ),
         _comment(),

@@ -155,7 +155,7 @@ def map_columns(sheet: Sheet, raw: RawSheet) -> ColumnMap:
             Located(P.missing_header_row(sheet, raw.csv), sheet=raw.name, row=raw.header_row)
         )
         return result
-    _exact(sheet, raw, headings, wanted, result)
+    _exact(raw, headings, wanted, result)
     _unit_variants(sheet, raw, headings, result)
     _missing_or_renamed(sheet, raw, headings, result)
     _foreign(sheet, raw, headings, result)
@@ -163,7 +163,6 @@ def map_columns(sheet: Sheet, raw: RawSheet) -> ColumnMap:
 
 
 def _exact(
-    sheet: Sheet,
     raw: RawSheet,
     headings: dict[int, str],
     wanted: dict[str, Column],
@@ -193,7 +192,7 @@ def _claimed(result: ColumnMap) -> set[int]:
     return set(result.index.values()) | set(result.unit_columns)
 
 
-def _exact_indexes(raw: RawSheet, headings: dict[int, str], sheet: Sheet) -> set[int]:
+def _exact_indexes(headings: dict[int, str], sheet: Sheet) -> set[int]:
     wanted = {normalise(c.heading) for c in sheet.columns}
     return {i for i, h in headings.items() if normalise(h) in wanted}
 
@@ -202,7 +201,7 @@ def _unit_variants(
     sheet: Sheet, raw: RawSheet, headings: dict[int, str], result: ColumnMap
 ) -> None:
     """'Utsläpp (kg CO2e)' where 'Utsläpp (t CO2e)' belongs: report the unit, map the column."""
-    taken = _exact_indexes(raw, headings, sheet)
+    taken = _exact_indexes(headings, sheet)
     for i, heading in headings.items():
         if i in taken:
             continue
@@ -232,7 +231,7 @@ def _unit_variants(
 def _missing_or_renamed(
     sheet: Sheet, raw: RawSheet, headings: dict[int, str], result: ColumnMap
 ) -> None:
-    taken = _exact_indexes(raw, headings, sheet)
+    taken = _exact_indexes(headings, sheet)
     for position, column in enumerate(sheet.columns):
         if column.key in result.index:
             continue
@@ -271,7 +270,7 @@ def _missing_or_renamed(
 
 def _foreign(sheet: Sheet, raw: RawSheet, headings: dict[int, str], result: ColumnMap) -> None:
     """Headings the template does not have, and values in columns without a heading."""
-    taken = _exact_indexes(raw, headings, sheet) | _claimed(result)
+    taken = _exact_indexes(headings, sheet) | _claimed(result)
     for i, heading in sorted(headings.items()):
         if i in taken:
             continue
@@ -309,8 +308,8 @@ def _foreign(sheet: Sheet, raw: RawSheet, headings: dict[int, str], result: Colu
 
 
 def unit_column_problems(sheet: Sheet, raw: RawSheet, columns: ColumnMap) -> list[Located]:
-    """Cells of an extra unit column ('Enhet': 'kg') that contradict the template's units; a unit column
-    without such cells is only a foreign column."""
+    """Cells of an extra unit column ('Enhet': 'kg') that contradict the template's units; a unit
+    column without such cells is only a foreign column."""
     out: list[Located] = []
     for i in columns.unit_columns:
         heading = raw.header[i].shown().strip()

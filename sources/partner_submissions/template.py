@@ -52,7 +52,7 @@ def template_name(partner_id: str, year: int) -> str:
 def write_template(
     partner_id: str, year: int, out_dir: Path, *, partner_name: str | None = None
 ) -> tuple[Path, Path]:
-    """Write `<partner_id>_<year>.xlsx` and `.csv` into out_dir (created if missing); returns both paths."""
+    """Write `<partner_id>_<year>.xlsx` and `.csv` into out_dir (made if missing); both paths."""
     stem = template_name(partner_id, year)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -117,7 +117,7 @@ def _prefill(ws, sheet: Sheet, values: dict[str, object]) -> None:
 
 
 def data_validation(column: Column) -> DataValidation | None:
-    """Excel's own check for a column: lists, whole years, decimals >= 0, dates. None for free text."""
+    """Excel's own check of a column: lists, whole years, decimals >= 0, dates; None for text."""
     kwargs = dict(
         allow_blank=True,
         showErrorMessage=True,
@@ -217,35 +217,48 @@ def _sheet_lines(sv: bool) -> list[tuple[str, str]]:
 
 
 RULES_SV = (
-    "Fyll i bladen Organisation, Utsläpp, Energi, Åtgärder och Kolupptag. Byt inte namn på bladen, ändra inte "
-    "rubrikerna i rad 1 och lägg inte till kolumner.",
-    "En post per rad, från rad 2. Bladet Utsläpp måste ha minst en rad; övriga blad får vara tomma.",
-    "Skriv tal som tal (inte som text) och utan enhet. Enheten står i rubriken: t CO2e är ton, inte kg "
-    "(dela kg med 1000); MWh, inte kWh (dela kWh med 1000); SEK i hela kronor. Inget räknas om automatiskt.",
-    "Inga formler: skriv in själva värdena (kopiera och klistra in som värden). Formler räknas inte ut.",
-    "Utsläpp och kolupptag anges som positiva tal (0 eller mer); kolupptag rapporteras på bladet Kolupptag.",
+    "Fyll i bladen Organisation, Utsläpp, Energi, Åtgärder och Kolupptag. Byt inte namn på "
+    "bladen, ändra inte rubrikerna i rad 1 och lägg inte till kolumner.",
+    "En post per rad, från rad 2. Bladet Utsläpp måste ha minst en rad; övriga blad får vara "
+    "tomma.",
+    "Skriv tal som tal (inte som text) och utan enhet. Enheten står i rubriken: t CO2e är ton, "
+    "inte kg (dela kg med 1000); MWh, inte kWh (dela kWh med 1000); SEK i hela kronor. Inget "
+    "räknas om automatiskt.",
+    "Inga formler: skriv in själva värdena (kopiera och klistra in som värden). Formler räknas "
+    "inte ut.",
+    "Utsläpp och kolupptag anges som positiva tal (0 eller mer); kolupptag rapporteras på bladet "
+    "Kolupptag.",
     "Scope 2 kräver en metod: skriv om siffran är marknadsbaserad eller platsbaserad.",
-    "Samma rad får inte finnas två gånger (t.ex. samma scope, kategori, metod och inom kommunen); slå ihop dem.",
+    "Samma rad får inte finnas två gånger (t.ex. samma scope, kategori, metod och inom "
+    "kommunen); slå ihop dem.",
     "Datum skrivs ÅÅÅÅ-MM-DD, t.ex. 2026-03-31. Ja/nej skrivs ja eller nej.",
-    "Gula rubriker är obligatoriska, grå frivilliga. Håll muspekaren över en rubrik för en förklaring.",
-    "Skicka filen som .xlsx. Det finns också en CSV-mall med samma innehåll (semikolon, decimalkomma).",
+    "Gula rubriker är obligatoriska, grå frivilliga. Håll muspekaren över en rubrik för en "
+    "förklaring.",
+    "Skicka filen som .xlsx. Det finns också en CSV-mall med samma innehåll (semikolon, "
+    "decimalkomma).",
 )
 
 RULES_EN = (
-    "Fill in the sheets Organisation, Utsläpp (emissions), Energi (energy), Åtgärder (actions) and Kolupptag "
-    "(carbon removals). Do not rename the sheets, do not change the headings in row 1 and do not add columns.",
-    "One record per row, from row 2. The sheet Utsläpp needs at least one row; the other sheets may stay empty.",
-    "Write numbers as numbers (not as text) and without a unit. The unit is in the heading: t CO2e is tonnes, not "
-    "kg (divide kg by 1000); MWh, not kWh (divide kWh by 1000); SEK in whole kronor. Nothing is converted "
-    "automatically.",
-    "No formulas: type the values themselves (copy and paste as values). Formulas are not evaluated.",
-    "Emissions and removals are positive numbers (0 or more); report removals on the sheet Kolupptag.",
-    "Scope 2 requires a method: write whether the figure is market-based (marknadsbaserad) or location-based "
-    "(platsbaserad).",
-    "The same row must not appear twice (e.g. the same scope, category, method and inside the kommun); merge them.",
+    "Fill in the sheets Organisation, Utsläpp (emissions), Energi (energy), Åtgärder (actions) "
+    "and Kolupptag (carbon removals). Do not rename the sheets, do not change the headings in "
+    "row 1 and do not add columns.",
+    "One record per row, from row 2. The sheet Utsläpp needs at least one row; the other sheets "
+    "may stay empty.",
+    "Write numbers as numbers (not as text) and without a unit. The unit is in the heading: t "
+    "CO2e is tonnes, not kg (divide kg by 1000); MWh, not kWh (divide kWh by 1000); SEK in whole "
+    "kronor. Nothing is converted automatically.",
+    "No formulas: type the values themselves (copy and paste as values). Formulas are not "
+    "evaluated.",
+    "Emissions and removals are positive numbers (0 or more); report removals on the sheet "
+    "Kolupptag.",
+    "Scope 2 requires a method: write whether the figure is market-based (marknadsbaserad) or "
+    "location-based (platsbaserad).",
+    "The same row must not appear twice (e.g. the same scope, category, method and inside the "
+    "kommun); merge them.",
     "Dates are written YYYY-MM-DD, e.g. 2026-03-31. Yes/no is written ja or nej.",
     "Yellow headings are required, grey ones optional. Hover over a heading for an explanation.",
-    "Send the file as .xlsx. There is also a CSV template with the same content (semicolons, decimal comma).",
+    "Send the file as .xlsx. There is also a CSV template with the same content (semicolons, "
+    "decimal comma).",
 )
 
 
@@ -258,14 +271,18 @@ def template_csv_text(partner_id: str, year: int, partner_name: str | None = Non
         f"Klimatneutrala Borlänge 2030 – inrapportering för {who}, rapportår {year}.",
         "Första fältet anger avsnittet (bladet). Första raden i varje avsnitt är rubrikraden. "
         "Skriv en rad per post under den, med avsnittets namn först.",
-        "Fälten skiljs åt med semikolon. Decimaltal skrivs med komma (12,5), datum ÅÅÅÅ-MM-DD, ja eller nej. "
-        "Enheten står i rubriken: t CO2e (ton, inte kg), MWh (inte kWh), SEK. Inga formler.",
-        "Scope 2 kräver en metod (marknadsbaserad eller platsbaserad). Utsläpp måste ha minst en rad.",
-        "English: the first field names the section (sheet). The first line of each section is its heading line. "
-        "Write one line per record below it, starting with the section name.",
-        "Fields are separated by semicolons. Decimals use a comma (12,5), dates YYYY-MM-DD, yes/no as ja or nej. "
-        "Units are in the headings: t CO2e (tonnes, not kg), MWh (not kWh), SEK. No formulas.",
-        "Scope 2 requires a method (market-based or location-based). Utsläpp (emissions) needs at least one line.",
+        "Fälten skiljs åt med semikolon. Decimaltal skrivs med komma (12,5), datum ÅÅÅÅ-MM-DD, "
+        "ja eller nej. Enheten står i rubriken: t CO2e (ton, inte kg), MWh (inte kWh), SEK. Inga "
+        "formler.",
+        "Scope 2 kräver en metod (marknadsbaserad eller platsbaserad). Utsläpp måste ha minst en "
+        "rad.",
+        "English: the first field names the section (sheet). The first line of each section is "
+        "its heading line. Write one line per record below it, starting with the section name.",
+        "Fields are separated by semicolons. Decimals use a comma (12,5), dates YYYY-MM-DD, "
+        "yes/no as ja or nej. Units are in the headings: t CO2e (tonnes, not kg), MWh (not kWh), "
+        "SEK. No formulas.",
+        "Scope 2 requires a method (market-based or location-based). Utsläpp (emissions) needs "
+        "at least one line.",
     ]
     for sheet in SHEETS:
         for column in sheet.columns:

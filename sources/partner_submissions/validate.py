@@ -1,6 +1,7 @@
 """Validate a partner submission (.xlsx or .csv) against the schema, reporting EVERY problem found.
 
-    report = validate_submission(Path("ssab_2025.xlsx"), root=inbox, partners={...}, today=date.today(),
+    report = validate_submission(Path("ssab_2025.xlsx"), root=inbox, partners={...},
+    today=date.today(),
                                  limits=Limits())
     if report.ok:
         report.submission.emissions      # a polars frame, the schema's keys as columns
@@ -27,6 +28,7 @@ import polars as pl
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from sources.feed_problems import Problem, Validation
+from sources.file_limits import DEFAULT_LIMITS
 from sources.partner_submissions import problems as P
 from sources.partner_submissions.cells import parse_cell
 from sources.partner_submissions.csv_format import read_csv_sections
@@ -127,7 +129,7 @@ def validate_submission(
     *,
     partners: set[str],
     today: date,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     root: Path | None = None,
 ) -> ValidationReport:
     name = os.fspath(path)
@@ -141,7 +143,7 @@ def validate_submission(
 
 
 def validate_submission_bytes(
-    name: str, content: bytes, *, partners: set[str], today: date, limits: Limits = Limits()
+    name: str, content: bytes, *, partners: set[str], today: date, limits: Limits = DEFAULT_LIMITS
 ) -> ValidationReport:
     """One submission from its bytes, read once by the caller (the drop processor lands them and
     hands them here). `name` is the file's name as sent: it is checked as a name, its extension
@@ -156,7 +158,7 @@ def validate_submission_bytes(
     context = _Context({p.casefold(): p for p in partners}, today, csv)
     located, records, ranks = _check_sheets(raw_sheets, context, limits)
     if located:
-        problems = _sorted([_place(name, l) for l in located], ranks)
+        problems = _sorted([_place(name, loc) for loc in located], ranks)
         if len(problems) > limits.max_problems:
             problems = problems[: limits.max_problems] + [
                 P.located(P.too_many_problems(limits.max_problems), name)
@@ -166,7 +168,7 @@ def validate_submission_bytes(
 
 
 def validate_file(
-    path: Path, *, partners: set[str], today: date, limits: Limits = Limits()
+    path: Path, *, partners: set[str], today: date, limits: Limits = DEFAULT_LIMITS
 ) -> ValidationReport:
     """For a path the CALLER trusts (an operator's command line, a file the loader listed in its own
     inbox): its directory becomes the root and only its name is checked as untrusted."""
@@ -245,7 +247,7 @@ def _csv_sheets(data: bytes, limits: Limits) -> tuple[list[RawSheet], list[P.Msg
 def _check_sheets(
     raw_sheets: list[RawSheet], context: _Context, limits: Limits
 ) -> tuple[list[Located], dict[str, list[dict]], dict[str, int]]:
-    """Problems, records per sheet key, and the rank of each sheet name (to sort problems as the file reads)."""
+    """Problems, records per sheet key, and each sheet name's rank (problems in file order)."""
     match = match_sheets(raw_sheets, csv=context.csv)
     located = list(match.problems)
     records: dict[str, list[dict]] = {}
@@ -386,7 +388,7 @@ def _duplicates(sheet: Sheet, raw: RawSheet, keys: list[tuple[int, tuple]]) -> l
             shown = [_show_key(k) for k in key]
             out.append(
                 Located(
-                    P.duplicate_row(sheet, first_seen[comparable], key_columns, shown),
+                    P.duplicate_row(first_seen[comparable], key_columns, shown),
                     sheet=raw.name,
                     row=row,
                     value=" | ".join(shown),

@@ -303,8 +303,8 @@ def test_borlange_exits_2_with_one_line_on_a_bad_setting(monkeypatch, capsys):
     assert cli.main(["dbt", "debug"]) == 2
     err = capsys.readouterr().err
     assert err == (
-        "borlange: invalid settings: ENERGY_BALANCE_TOLERANCE must be a finite number between 0 and 1, "
-        "not 'nan'\n"
+        "borlange: invalid settings: ENERGY_BALANCE_TOLERANCE must be a finite number between 0 "
+        "and 1, not 'nan'\n"
     )
 
 
@@ -358,7 +358,8 @@ def test_borlange_in_a_process_prints_no_traceback():
     )
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        "borlange: invalid settings: HTTP_MAX_ATTEMPTS must be a whole number between 1 and 100, not 'zero'"
+        "borlange: invalid settings: HTTP_MAX_ATTEMPTS must be a whole number between 1 and 100, "
+        "not 'zero'"
     ]
     assert "Traceback" not in done.stderr
 
@@ -398,8 +399,8 @@ def test_a_weaker_sslmode_for_a_remote_host_is_refused():
     env = {"DBT_TARGET": "postgres", "PGHOST": "db.example.org"}
     for weak in ("disable", "allow", "prefer", "require", "verify-ca"):
         assert problems({**env, "PGSSLMODE": weak}) == [
-            f"PGSSLMODE must be verify-full for the PostgreSQL host 'db.example.org', which is not loopback, not "
-            f"{weak!r} (unset, it is verify-full; give the CA in PGSSLROOTCERT)"
+            "PGSSLMODE must be verify-full for the PostgreSQL host 'db.example.org', which is "
+            f"not loopback, not {weak!r} (unset, it is verify-full; give the CA in PGSSLROOTCERT)"
         ]
     assert Settings.from_env({**env, "PGSSLMODE": "verify-full"}).postgres.sslmode == "verify-full"
     assert (

@@ -144,7 +144,7 @@ def test_a_rejected_sei_file_leaves_the_warehouse_unchanged(tmp_path):
         assert warehouse.fingerprint(con) == before
 
 
-# ---------------------------------------------------------------- the pace comparison (no warehouse)
+# --------------------------------------------------------------- the pace comparison (no warehouse)
 
 
 def test_similar_pace_uses_the_tolerance_and_the_carbon_law_rate():
@@ -222,8 +222,9 @@ def mart_values(con, component: str, years: range) -> dict[tuple[str, int], floa
 
 @needs_shared
 def test_public_sector_reproduces_kons_off_for_borlange_2008_2017(demo_con, kons_sheets):
-    """Klimatkollen rounds to whole tonnes, so 'within rounding' is 0.5 t plus the key's own rounding
-    (it is a ratio of rounded Kons_Off values): 1 t. 2008–2011 use the 2012 key (key-year rule)."""
+    """Klimatkollen rounds to whole tonnes, so 'within rounding' is 0.5 t plus the key's own
+    rounding (it is a ratio of rounded Kons_Off values): 1 t. 2008–2011 use the 2012 key (key-year
+    rule)."""
     off = kons_sheets["Kons_Off"]
     ours = mart_values(demo_con, "public_sector", range(2008, 2018))
     comparison = [
@@ -253,10 +254,10 @@ def test_public_sector_reproduces_kons_off_for_borlange_2008_2017(demo_con, kons
 
 @needs_shared
 def test_every_kommun_reproduces_kons_off_and_kons_inv_within_rounding(demo_con, kons_sheets):
-    """The bound is the rounding the figures carry, term by term: the workbook rounds each value to 1 t
-    (0.5 t); the key is a ratio of rounded Kons_Off values (0.5 t of Off, i.e. 0.5 t × value/Off when applied
-    to Inv); and the rounded kommun values do not add up to the national total (±9 t), so normalising the
-    key to sum 1 moves every value by value × |Σ shares − 1|."""
+    """The bound is the rounding the figures carry, term by term: the workbook rounds each value to
+    1 t (0.5 t); the key is a ratio of rounded Kons_Off values (0.5 t of Off, i.e. 0.5 t × value/Off
+    when applied to Inv); and the rounded kommun values do not add up to the national total (±9 t),
+    so normalising the key to sum 1 moves every value by value × |Σ shares − 1|."""
     off = kons_sheets["Kons_Off"]
     mismatches = []
     for component, sheet in (("public_sector", "Kons_Off"), ("investments", "Kons_Inv")):
@@ -274,8 +275,8 @@ def test_every_kommun_reproduces_kons_off_and_kons_inv_within_rounding(demo_con,
                 )
                 if abs(ours[(code, year)] - values[i]) > bound:
                     mismatches.append(
-                        f"{sheet} {code} {name} {year}: {values[i]:,.0f} vs {ours[(code, year)]:,.2f} "
-                        f"(bound {bound:.2f} t)"
+                        f"{sheet} {code} {name} {year}: {values[i]:,.0f} vs "
+                        f"{ours[(code, year)]:,.2f} (bound {bound:.2f} t)"
                     )
     assert not mismatches, "\n".join(mismatches[:20])
 
@@ -318,11 +319,11 @@ def test_peer_comparison_ranks_borlange_within_dalarna_by_emissions_per_resident
     )
     own = per_capita[BORLANGE]
     expected_rank = 1 + sum(per_capita[k] < own for (k,) in dalarna)
-    row = demo_con.execute("""select rank_in_group, group_size, tonnes_per_capita, meets_paris, trend_sum_t,
+    row = demo_con.execute("""select rank_in_group, group_size, tonnes_per_capita, meets_paris,
+        trend_sum_t,
                                      allowed_sum_t, change_since_2015_pct
-                              from marts.peer_comparison where group_id = 'dalarna' and kommun_kod = '2081'""").fetchall()[
-        0
-    ]
+                              from marts.peer_comparison where group_id = 'dalarna' and kommun_kod =
+                                  '2081'""").fetchall()[0]
     rank, size, tonnes_per_capita, meets_paris, trend_sum, allowed_sum, change = row
     assert (rank, size) == (expected_rank, len(dalarna))
     assert tonnes_per_capita == pytest.approx(423_795.83 / 51_425, rel=1e-6)  # methods.md §4.1
@@ -334,14 +335,15 @@ def test_peer_comparison_ranks_borlange_within_dalarna_by_emissions_per_resident
 
 
 def test_rank_in_lan_agrees_with_the_peer_group_and_counts_every_lan(demo_con):
-    """The län rank is computed once (emissions_rank_in_lan); Dalarna's peer group is the same 15 kommuner."""
+    """The län rank is computed once (emissions_rank_in_lan); Dalarna's peer group is the same 15
+    kommuner."""
     rank, size, sweden_rank, sweden_size = demo_con.execute("""
-        select rank_in_lan, kommuner_in_lan, rank_in_sweden, kommuner_in_sweden from marts.emissions_rank_in_lan
+        select rank_in_lan, kommuner_in_lan, rank_in_sweden, kommuner_in_sweden from
+            marts.emissions_rank_in_lan
         where kommun_kod = '2081' and year = 2024 and gas = 'CO2e'""").fetchall()[0]
     peer_rank = demo_con.execute("""select rank_in_group from marts.peer_comparison
-                                    where group_id = 'dalarna' and kommun_kod = '2081'""").fetchall()[
-        0
-    ][0]
+                                    where group_id = 'dalarna' and kommun_kod =
+                                        '2081'""").fetchall()[0][0]
     all_per_capita = dict(
         demo_con.execute("""select kommun_kod, tonnes_per_capita from marts.emissions_per_capita
         where gas = 'CO2e' and year = 2024 and tonnes_per_capita is not null""").fetchall()
@@ -364,7 +366,8 @@ def test_peer_groups_are_the_listed_cities_dalarna_and_the_size_and_industry_rul
     )
     assert groups["klimatneutrala_stader_2030"] == 23 and groups["dalarna"] == 15
     similar = demo_con.execute("""select kommun_kod, structure_population, structure_industry_share
-                                  from marts.dim_peer_group_members where group_id = 'similar_size_industry'""").fetchall()
+                                  from marts.dim_peer_group_members where group_id =
+                                      'similar_size_industry'""").fetchall()
     assert BORLANGE in {k for k, _, _ in similar}
     assert all(30_000 <= p <= 80_000 and s >= 0.40 for _, p, s in similar)
 
@@ -390,7 +393,7 @@ def test_borlange_consumption_trajectory_against_territorial(demo_con, kons_shee
                     v
                     - (series[i] + (series[j] - series[i]) / (years[j] - years[i]) * (y - years[i]))
                 )
-                for y, v in zip(years, series)
+                for y, v in zip(years, series, strict=True)
             ),
             (series[j] - series[i]) / (years[j] - years[i]),
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.helpers import REPO
 from tests.helpers.stash_keys import DEMO_WARNINGS
 
@@ -22,7 +24,8 @@ def is_explained(check_name: str, section: str) -> bool:
     return False
 
 
-def test_every_check_the_demo_warns_on_is_explained_for_operators(demo_warehouse, pytestconfig):
+@pytest.mark.usefixtures("demo_warehouse")
+def test_every_check_the_demo_warns_on_is_explained_for_operators(pytestconfig):
     warned = pytestconfig.stash[DEMO_WARNINGS]
     # The demo's sample is a few hundred meters: its months cannot match the utility's reports.
     assert "marts/fct_meter_hourly_energy: meter_months_match_monthly_report" in warned

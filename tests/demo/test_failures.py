@@ -46,7 +46,7 @@ def warehouse_fingerprint() -> dict:
 
 
 @pytest.fixture
-def smhi_server(isolated_env, monkeypatch):
+def smhi_server(isolated_env, monkeypatch):  # noqa: ARG001 - for its environment variables
     """An SMHI replay server with the previous release already loaded into the warehouse."""
     handler = SmhiHandler()
     with ReplayServer([handler]) as server:
@@ -117,7 +117,8 @@ def broken_release(tmp_path, cell: str, value) -> SmhiHandler:
     return SmhiHandler(payload_dir=folder), sheet.title
 
 
-def test_malformed_file_is_rejected_with_sheet_row_and_value(smhi_server, tmp_path, monkeypatch):
+@pytest.mark.usefixtures("smhi_server")
+def test_malformed_file_is_rejected_with_sheet_row_and_value(tmp_path, monkeypatch):
     before = warehouse_fingerprint()
     handler, sheet_title = broken_release(tmp_path, "H12", "n/a")
     with ReplayServer([handler]) as server:
@@ -144,7 +145,8 @@ def test_reloading_the_same_file_changes_nothing(smhi_server):
     assert warehouse_fingerprint() == before
 
 
-def test_full_rerun_is_idempotent(demo_warehouse, isolated_env, monkeypatch):
+@pytest.mark.usefixtures("isolated_env")
+def test_full_rerun_is_idempotent(demo_warehouse, monkeypatch):
     """The whole job (download, load, dbt) on a copy of the demo warehouse changes no table."""
     from replay.offline import start_offline_server
 

@@ -69,8 +69,8 @@ def test_main_sector_only_release_has_null_undersektor(demo_con):
 def test_co2_release_keeps_subsectors_and_sums_to_total(demo_con):
     # methods.md §4.3/§4.4: CO2, SMHI export of 2024-04-18; transport 2022 = 60,395 t.
     transport = demo_con.execute(
-        "select sum(tonnes), count(*) from marts.fct_emissions where kommun_kod = ? and year = 2022 "
-        "and gas = 'CO2' and huvudsektor = 'Transporter'",
+        "select sum(tonnes), count(*) from marts.fct_emissions where kommun_kod = ? and year = "
+        "2022 and gas = 'CO2' and huvudsektor = 'Transporter'",
         [BORLANGE],
     ).fetchone()
     assert transport[0] == pytest.approx(60_395, abs=1)
@@ -80,8 +80,9 @@ def test_co2_release_keeps_subsectors_and_sums_to_total(demo_con):
 
 def test_revisions_show_2023_under_both_vintages(demo_con):
     rows = demo_con.execute(
-        "select vintage::varchar, tonnes, previous_vintage::varchar, previous_tonnes from marts.emission_revisions "
-        "where kommun_kod = ? and gas = 'CO2e' and year = 2023 and huvudsektor = 'Alla' order by vintage",
+        "select vintage::varchar, tonnes, previous_vintage::varchar, previous_tonnes from "
+        "marts.emission_revisions where kommun_kod = ? and gas = 'CO2e' and year = 2023 and "
+        "huvudsektor = 'Alla' order by vintage",
         [BORLANGE],
     ).fetchall()
     assert [r[0] for r in rows] == ["2026-04-23", "2026-06-25"]
@@ -92,8 +93,8 @@ def test_revisions_show_2023_under_both_vintages(demo_con):
 
 def test_years_dropped_by_newest_release_keep_previous_vintage(demo_con):
     row = demo_con.execute(
-        "select sum(tonnes), any_value(vintage)::varchar, bool_and(in_latest_release) from marts.fct_emissions "
-        "where kommun_kod = ? and year = 2016 and gas = 'CO2e'",
+        "select sum(tonnes), any_value(vintage)::varchar, bool_and(in_latest_release) from "
+        "marts.fct_emissions where kommun_kod = ? and year = 2016 and gas = 'CO2e'",
         [BORLANGE],
     ).fetchone()
     assert row[0] == pytest.approx(454_502, abs=1)
@@ -138,7 +139,8 @@ def test_subsector_gaps_are_explicit_residual_rows(demo_con):
         """
         select sum(tonnes) filter (where is_subsector_residual), sum(tonnes)
         from marts.fct_emissions
-        where kommun_kod = ? and gas = 'CO2' and year = 2019 and huvudsektor = 'Avfall (inkl.avlopp)'""",
+        where kommun_kod = ? and gas = 'CO2' and year = 2019 and huvudsektor =
+            'Avfall (inkl.avlopp)'""",
         [BORLANGE],
     ).fetchone()
     assert sector == pytest.approx(66.0, abs=0.01)

@@ -1,5 +1,5 @@
-"""Borlänge Energi's monthly feed: parsing, units and every class of bad file (the loads, the marts and
-the climate value are in test_energy_pipeline.py).
+"""Borlänge Energi's monthly feed: parsing, units and every class of bad file (the loads, the marts
+and the climate value are in test_energy_pipeline.py).
 
 The fixtures are SYNTHETIC (tests/fixtures/energy/make_fixtures.py writes them).
 """
@@ -112,7 +112,8 @@ def test_a_file_declared_in_kwh_is_scaled_to_mwh():
 def test_a_whole_file_in_undeclared_kwh_is_caught_by_magnitude_and_heating_value():
     feed = load_feed(FIXTURES / "bad_undeclared_kwh.csv")
     codes = {(p.code, p.row) for p in feed.problems}
-    # Lines 5-7 are Jan-Mar. Every row balances (all 1000x), so the balance check alone is blind here.
+    # Lines 5-7 are Jan-Mar. Every row balances (all 1000x), so the balance check alone is blind
+    # here.
     assert codes == {
         (c, row)
         for c in ("implausible_magnitude", "implausible_heating_value")
@@ -135,7 +136,7 @@ def test_the_balance_tolerance_is_configurable():
     assert load_feed(FIXTURES / "bad_unbalanced.csv", Limits(balance_tolerance=0.08)).ok
 
 
-# --------------------------------------------------------------------------- every class of bad file
+# -------------------------------------------------------------------------- every class of bad file
 
 # (file, code, row, column, value). Row 4 is the header line, rows 5-7 are Jan-Mar 2025.
 BAD_FILES = [
@@ -197,7 +198,8 @@ def test_unreadable_and_unsupported_files(tmp_path):
 
 
 def test_xlsx_with_date_cells_and_kwh_in_the_headings(tmp_path):
-    # A unit cell in a heading, e.g. "Köpt värme (kWh)", declares that column; a real date as the month.
+    # A unit cell in a heading, e.g. "Köpt värme (kWh)", declares that column; a real date as the
+    # month.
     from datetime import datetime
 
     from openpyxl import Workbook, load_workbook
@@ -208,7 +210,9 @@ def test_xlsx_with_date_cells_and_kwh_in_the_headings(tmp_path):
     rows[header_at] = [h.replace("(MWh)", "(kWh)") for h in rows[header_at]]
     for r in rows[header_at + 1 :]:
         r[1] = datetime(2025, 1, 1)
-        r[2:] = [v * 1000 if "(kWh)" in h else v for h, v in zip(rows[header_at][2:], r[2:])]
+        r[2:] = [
+            v * 1000 if "(kWh)" in h else v for h, v in zip(rows[header_at][2:], r[2:], strict=True)
+        ]
     book = Workbook()
     for r in rows:
         book.active.append(r)
@@ -230,7 +234,7 @@ def test_a_heading_unit_that_contradicts_the_file_unit_is_reported(tmp_path):
     ]
 
 
-# --------------------------------------------------------------------------- the bytes entry point, the registry
+# -------------------------------------------------------------- the bytes entry point, the registry
 
 
 MF = make_fixtures()
@@ -259,7 +263,7 @@ def test_the_network_registry_is_the_seed():
     assert (networks["Ornäs"].size_class, networks["Ornäs"].is_synthetic) == ("small", True)
 
 
-def test_an_unknown_network_is_refused_with_a_suggestion(tmp_path):
+def test_an_unknown_network_is_refused_with_a_suggestion():
     text = MF.csv_text(
         MF.year_rows(networks=("Borlänge",), months=range(2)), period=("2025-01", "2025-02")
     )
@@ -322,7 +326,7 @@ def test_electricity_in_kwh_and_a_fractional_count_are_caught_when_the_heat_is_r
     assert problems[0].expected == "at most 150,000 MWh per network and month"
 
 
-# --------------------------------------------------------------------------- borlange validate energy
+# ------------------------------------------------------------------------- borlange validate energy
 
 
 def test_borlange_validate_energy_exits_0_when_valid_and_1_with_problems(tmp_path):

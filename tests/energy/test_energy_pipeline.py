@@ -129,13 +129,17 @@ def test_windows_1252_and_decimal_comma_load_the_same_values_as_utf8(tmp_path):
     drop_reports(tmp_path / "b" / "inbox", "good_2025_cp1252.csv")
     energy_loads.process_drop(tmp_path / "a" / "inbox", utf8)
     energy_loads.process_drop(tmp_path / "b" / "inbox", cp1252)
-    sql = "select network, month, measure, category, unit, value from raw.energy_feed_values order by all"
+    sql = (
+        "select network, month, measure, category, unit, value from raw.energy_feed_values order "
+        "by all"
+    )
     assert query(utf8, sql) == query(cp1252, sql)
     # "12589,6" in the file; "Ornäs" survives Windows-1252
     assert query(
         cp1252,
         """select value from raw.energy_feed_values where network = 'Borlänge'
-                            and month = '2025-02-01' and measure = 'delivery' and category = 'single_family'""",
+                            and month = '2025-02-01' and measure = 'delivery' and category =
+                                'single_family'""",
     ) == [(12589.6,)]
     assert query(
         cp1252, "select count(distinct network) from raw.energy_feed_values where network = 'Ornäs'"
@@ -148,7 +152,8 @@ def test_a_file_declared_in_kwh_loads_scaled_to_mwh(tmp_path):
     assert energy_loads.process_drop(inbox, store).accepted == [
         "energy/good_2025q1_kwh_declared.csv"
     ]
-    # Bränsle restavfall: 24 300 000 kWh in the file = 24 300 MWh; the tonnes column (8 100 t) is untouched.
+    # Bränsle restavfall: 24 300 000 kWh in the file = 24 300 MWh; the tonnes column (8 100 t) is
+    # untouched.
     rows = query(
         store,
         """select unit, value from raw.energy_feed_values where month = '2025-01-01'
@@ -163,7 +168,7 @@ def test_a_failed_load_rolls_back_everything(tmp_path, monkeypatch):
     before = fingerprint(store)
     drop_reports(inbox, "good_2025_utf8.csv")
 
-    def broken_values(feed, sha256):
+    def broken_values(_feed, _sha256):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(energy_loads, "report_values", broken_values)
@@ -239,7 +244,8 @@ def test_a_resubmission_replaces_its_month_and_keeps_the_history(energy_warehous
         store,
         """select category, value, file_name from marts.fct_district_heating_monthly
                             where network_id = 'Borlänge' and month = '2025-03-01'
-                              and (measure = 'network_loss' or (measure = 'delivery' and category = 'industry'))
+                              and (measure = 'network_loss' or (measure = 'delivery' and category =
+                                  'industry'))
                             order by category""",
     )
     assert march == [("", 3153.0, CORRECTION), ("industry", 6606.6, CORRECTION)]
@@ -254,7 +260,8 @@ def test_a_resubmission_replaces_its_month_and_keeps_the_history(energy_warehous
     history = query(
         store,
         """select value, is_current from staging.stg_energy_feed__values
-                              where network_id = 'Borlänge' and month = '2025-03-01' and measure = 'network_loss'
+                              where network_id = 'Borlänge' and month = '2025-03-01' and measure =
+                                  'network_loss'
                               order by load_seq""",
     )
     assert history == [(4153.0, False), (3153.0, True)]
@@ -283,8 +290,8 @@ SUPPLY_MWH = 431_648
 DELIVERED_MWH = 431_648 - 43_164.8 + 1_000  # = 389 483,2
 LOSS_MWH = 43_164.8 - 1_000  # = 42 164,8
 
-# The seed's factors (fuel_emission_factors.csv, g CO2e per kWh fuel): waste 100, oil 267, biofuel 3,
-# electricity 40, purchased heat 30. Emissions in t = MWh x g/kWh / 1000.
+# The seed's factors (fuel_emission_factors.csv, g CO2e per kWh fuel): waste 100, oil 267, biofuel
+# 3, electricity 40, purchased heat 30. Emissions in t = MWh x g/kWh / 1000.
 E_CHP_T = WASTE_FUEL_MWH * 100 / 1000  # = 29 160 t
 E_OTHER_T = (
     OIL_FUEL_MWH * 267 / 1000  # =    961,2
@@ -332,7 +339,7 @@ def climate_row(store: Store, network: str, method: str) -> dict:
             [network, method],
         )
         [row] = cursor.fetchall()
-        return dict(zip([d[0] for d in cursor.description], row))
+        return dict(zip([d[0] for d in cursor.description], row, strict=True))
 
 
 def test_climate_value_alternative_production_method_by_hand(energy_warehouse):
@@ -364,7 +371,8 @@ def test_climate_value_alternative_production_method_by_hand(energy_warehouse):
 
 
 def test_climate_value_energy_method_by_hand(energy_warehouse):
-    # The heat's share by energy: Q / (Q + W) = 238 800 / (238 800 + 43 200) = 238 800 / 282 000 = 0,846809
+    # The heat's share by energy: Q / (Q + W) = 238 800 / (238 800 + 43 200) = 238 800 / 282 000 =
+    # 0,846809
     share = CHP_HEAT_MWH / (CHP_HEAT_MWH + CHP_EL_MWH)
     assert share == pytest.approx(0.8468085)
     heat_t = share * E_CHP_T + E_OTHER_T  # 0,846809 x 29 160 = 24 692,94; + 1 659 = 26 351,94 t
@@ -388,11 +396,14 @@ def test_energy_balance_by_hand(energy_warehouse):
     [row] = query(
         energy_warehouse,
         """
-        select heat_supply_mwh, delivered_mwh, network_loss_mwh, balance_difference_mwh, chp_electricity_mwh,
-               fuel_input_t, on_site_combustion_emissions_t, months_reported, is_complete_year, is_synthetic
+        select heat_supply_mwh, delivered_mwh, network_loss_mwh, balance_difference_mwh,
+            chp_electricity_mwh,
+               fuel_input_t, on_site_combustion_emissions_t, months_reported, is_complete_year,
+                   is_synthetic
         from marts.fct_energy_balance where network_id = 'Borlänge' and year = 2025""",
     )
-    # Waste 12 x 8 100 = 97 200 t; biofuel 131 600 MWh / 2,5 = 52 640 t; oil 3 600 / 11,9 = 302,5 t (rounded per month).
+    # Waste 12 x 8 100 = 97 200 t; biofuel 131 600 MWh / 2,5 = 52 640 t; oil 3 600 / 11,9 = 302,5 t
+    # (rounded per month).
     assert row[:5] == (
         pytest.approx(SUPPLY_MWH),
         pytest.approx(DELIVERED_MWH),
@@ -431,13 +442,15 @@ def test_electricity_mart(energy_warehouse):
 
 
 def test_scb_energy_use_keeps_confidential_cells_null_and_totals_whole(energy_warehouse):
-    # Synthetic 2024 level of replay/build_scb_energy_payloads.py, all parts x 0,97 (multiples of 100,
-    # so exact): 911 17 000 + 921 1 190 000 + 931 100 700 + 941 388 000 + 951 202 800 + 98 259 500
-    # + 97 220 300 + 964 6 100 = 2 384 400 MWh x 0,97 = 2 312 868 MWh, confidential cells included.
+    # Synthetic 2024 level of replay/build_scb_energy_payloads.py, all parts x 0,97 (multiples of
+    # 100, so exact): 911 17 000 + 921 1 190 000 + 931 100 700 + 941 388 000 + 951 202 800
+    # + 98 259 500 + 97 220 300 + 964 6 100 = 2 384 400 MWh x 0,97 = 2 312 868 MWh, confidential
+    # cells included.
     total = query(
         energy_warehouse,
         """select mwh, is_synthetic, vintage from marts.fct_energy_use
-                                       where kommun_kod = '2081' and year = 2024 and sector_code = '999'
+                                       where kommun_kod = '2081' and year = 2024 and sector_code =
+                                           '999'
                                          and fuel_code = '955'""",
     )
     assert total == [(2_312_868.0, True, __import__("datetime").date(2025, 11, 20))]
@@ -447,7 +460,8 @@ def test_scb_energy_use_keeps_confidential_cells_null_and_totals_whole(energy_wa
                                               where year = 2024 and is_confidential order by 1""",
     )
     assert confidential == [("921", "910", None, ".."), ("951", "915", None, "..")]
-    # The published parts add up to less: 921/910 (20 000 x 0,97 = 19 400) and 951/915 (485) are hidden.
+    # The published parts add up to less: 921/910 (20 000 x 0,97 = 19 400) and 951/915 (485) are
+    # hidden.
     parts = query(
         energy_warehouse,
         "select sum(mwh) from marts.fct_energy_use where year = 2024 and not is_total",
@@ -456,12 +470,13 @@ def test_scb_energy_use_keeps_confidential_cells_null_and_totals_whole(energy_wa
     production = query(
         energy_warehouse,
         """select product, mwh from marts.fct_energy_production
-                                            where year = 2024 and production_type_code = '4.5+4.6' and fuel_code = '17'""",
+                                            where year = 2024 and production_type_code = '4.5+4.6'
+                                                and fuel_code = '17'""",
     )
     assert production == [("electricity", round(43_200 * 0.97))]
 
 
-# --------------------------------------------------------------------------- Dagster: asset, check, sensor, demo
+# -------------------------------------------------------------- Dagster: asset, check, sensor, demo
 
 
 def test_the_asset_warns_when_a_report_is_quarantined(tmp_path, monkeypatch):
@@ -497,7 +512,8 @@ def test_the_sensor_starts_a_run_only_when_reports_wait(tmp_path):
 
 
 def test_the_demo_loads_the_synthetic_reports_and_compares_with_smhi(demo_con):
-    assert demo_con.execute("""select count(*), bool_and(is_synthetic), min(period_start), max(period_end)
+    assert demo_con.execute("""select count(*), bool_and(is_synthetic), min(period_start),
+        max(period_end)
                                from raw.energy_feed_files""").fetchall() == [
         (
             12,
@@ -510,7 +526,8 @@ def test_the_demo_loads_the_synthetic_reports_and_compares_with_smhi(demo_con):
     # deliveries are 388 483,2 MWh and the default climate value 22 383,43 t / 388 483,2 MWh.
     [(value,)] = (
         demo_con.execute("""select g_co2e_per_kwh from marts.fct_district_heating_climate_value
-                                     where network_id = 'Borlänge' and year = 2024 and is_default_method""").fetchall()
+                                     where network_id = 'Borlänge' and year = 2024 and
+                                         is_default_method""").fetchall()
     )
     share = (CHP_HEAT_MWH / 0.90) / (CHP_HEAT_MWH / 0.90 + CHP_EL_MWH / 0.40)
     assert value == pytest.approx(1000 * (share * E_CHP_T + E_OTHER_T) / 388_483.2)  # 57,6175 g/kWh

@@ -1,5 +1,6 @@
 """Untrusted text on its way out (hardening): formula-like text is inert in every CSV/Parquet the
-project writes, a "$…$" name cannot crash a chart, and a report cannot break out of its Markdown fence."""
+project writes, a "$…$" name cannot crash a chart, and a report cannot break out of its Markdown
+fence."""
 
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ def test_plain_text_and_numbers_are_untouched():
 def test_the_sql_form_matches_the_python_one():
     import duckdb
 
-    frame = pl.DataFrame({"t": [*FORMULAS, "ok", None]})  # noqa: F841 - read by DuckDB's replacement scan
-    got = [r[0] for r in duckdb.sql(f"select {neutralise_sql('t')} from frame").fetchall()]
+    con = duckdb.connect()
+    con.register("texts", pl.DataFrame({"t": [*FORMULAS, "ok", None]}))
+    got = [r[0] for r in con.sql(f"select {neutralise_sql('t')} from texts").fetchall()]
     assert got == [neutralise(t) for t in [*FORMULAS, "ok", None]]
 
 

@@ -64,19 +64,24 @@ def one(feed, code: str):
 # --------------------------------------------------------------------------- xlsx builders
 
 CONTENT_TYPES = (
-    b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/'
-    b'2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-    b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="'
-    b'/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
-    b'main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxml'
-    b'formats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" '
-    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/xl/workbook.xml"'
+    b' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    b'<Override PartName="/xl/worksheets/sheet1.xml"'
+    b' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+    b'officedocument.spreadsheetml.sharedStrings+xml"/>'
     b"</Types>"
 )
 ROOT_RELS = (
-    b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-    b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-    b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    b'<?xml version="1.0" encoding="UTF-8"?><Relationships '
+    b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+    b'Id="rId1" '
+    b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    b'Target="xl/workbook.xml"/></Relationships>'
 )
 WORKBOOK = (
     b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
@@ -84,11 +89,13 @@ WORKBOOK = (
     b'relationships"><sheets><sheet name="Rapport" sheetId="1" r:id="rId1"/></sheets></workbook>'
 )
 WORKBOOK_RELS = (
-    b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-    b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-    b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship '
-    b'Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    b'sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+    b'<?xml version="1.0" encoding="UTF-8"?><Relationships '
+    b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+    b'Id="rId1" '
+    b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    b'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+    b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    b'Target="sharedStrings.xml"/></Relationships>'
 )
 SHEET_OPEN = (
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -102,7 +109,8 @@ def workbook_bytes(
     strings=(SST_OPEN, b"<si><t>x</t></si></sst>"),
     extra: dict[str, bytes] | None = None,
 ) -> bytes:
-    """A minimal workbook openpyxl reads; `sheet` and `strings` are chunks, streamed into the zip."""
+    """A minimal workbook openpyxl reads; `sheet` and `strings` are chunks, streamed into the
+    zip."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in (
@@ -239,7 +247,7 @@ def all_bad_partner_cells(rows: int) -> str:
     )
 
 
-# --------------------------------------------------------------------------- the shared limits, energy feed
+# ------------------------------------------------------------------- the shared limits, energy feed
 
 
 def test_defusedxml_is_installed_and_used_by_openpyxl():
@@ -319,20 +327,20 @@ def test_a_cell_too_long_in_an_xlsx(tmp_path):
         (
             lambda: giant_row(20_000),
             "xlsx_bad_worksheet",
-            "The worksheet 'xl/worksheets/sheet1.xml' cannot have been written by Excel: it has a row with more than "
-            "16,384 cells, Excel's last column.",
+            "The worksheet 'xl/worksheets/sheet1.xml' cannot have been written by Excel: it has "
+            "a row with more than 16,384 cells, Excel's last column.",
         ),
         (
             row_beyond_excel,
             "xlsx_bad_worksheet",
-            "The worksheet 'xl/worksheets/sheet1.xml' cannot have been written by Excel: it has a row number beyond "
-            "Excel's last row (1,048,576).",
+            "The worksheet 'xl/worksheets/sheet1.xml' cannot have been written by Excel: it has "
+            "a row number beyond Excel's last row (1,048,576).",
         ),
         (
             billion_laughs_in_sheet,
             "xlsx_bad_worksheet",
-            "The worksheet 'xl/worksheets/sheet1.xml' cannot have been written by Excel: it has a document type "
-            "declaration (entities), which Excel never writes.",
+            "The worksheet 'xl/worksheets/sheet1.xml' cannot have been written by Excel: it has "
+            "a document type declaration (entities), which Excel never writes.",
         ),
         (
             billion_laughs_in_strings,
@@ -369,7 +377,7 @@ def test_hostile_workbooks_are_refused_before_openpyxl_builds_them(
         code != "unreadable_file"
     ):  # the guard refuses it: openpyxl never opens it (and the partner feed too)
         monkeypatch.setattr(
-            openpyxl, "load_workbook", lambda *a, **k: pytest.fail("openpyxl opened it")
+            openpyxl, "load_workbook", lambda *_a, **_k: pytest.fail("openpyxl opened it")
         )
         (tmp_path / "hostile.xlsx").write_bytes(content)
         assert [p.code for p in check(tmp_path, "hostile.xlsx").problems] == [code]
@@ -401,7 +409,7 @@ def test_a_large_part_posing_as_a_picture_is_capped():
 def test_the_entry_count_is_read_from_the_end_record_before_zipfile_lists_the_entries(monkeypatch):
     content = many_entries(2_000)
     monkeypatch.setattr(
-        zipfile, "ZipFile", lambda *a, **k: pytest.fail("zipfile listed the entries")
+        zipfile, "ZipFile", lambda *_a, **_k: pytest.fail("zipfile listed the entries")
     )
     refusal = check_xlsx_archive(content, FileLimits())
     assert (refusal.code, refusal.found, refusal.limit) == ("xlsx_too_many_entries", 2_006, 1_000)
@@ -430,7 +438,8 @@ def test_utf16_and_utf32_are_named_and_refused_by_both_feeds(tmp_path, codec, bo
     assert problem.code == "unsupported_encoding"
     assert (
         problem.message
-        == f"The file is encoded as {name}, which is not read. Save it in Excel as CSV UTF-8 (*.csv)."
+        == f"The file is encoded as {name}, which is not read. Save it in Excel as CSV UTF-8 "
+        "(*.csv)."
     )
 
 
@@ -442,7 +451,7 @@ def test_the_encodings_read_today_are_still_read():
     assert load_feed_bytes("bom.csv", b"\xef\xbb\xbf" + text.encode("utf-8")).ok
 
 
-def test_binary_bytes_in_a_csv(tmp_path):
+def test_binary_bytes_in_a_csv():
     problem = only(load_feed_bytes("x.csv", b"N\xe4t;\x00\x01\x02\x03\x04\x05"), "unreadable_file")
     assert problem.message == "The file cannot be read as CSV: it contains binary data, not text."
 
@@ -472,7 +481,8 @@ def test_nan_and_infinity_in_an_xlsx(tmp_path):
         "Värmeproduktion restavfall (MWh)",
         "inf",
     )
-    # openpyxl itself cannot convert a NaN number cell: that is a problem at its row, not a traceback.
+    # openpyxl itself cannot convert a NaN number cell: that is a problem at its row, not a
+    # traceback.
     problem = only(load_feed_bytes("nan.xlsx", patched_cell(good, "C5", b"NaN")), "unreadable_file")
     assert (problem.row, problem.message) == (5, "The workbook cannot be read (ValueError).")
     # The partner feed: an infinite number is refused the same way.
@@ -550,7 +560,7 @@ def test_a_date_cell_past_year_9999_in_an_xlsx():
     assert (problem.row, problem.column, problem.value) == (5, "Månad", "#VALUE!")
 
 
-# --------------------------------------------------------------------------- free text and the report
+# ------------------------------------------------------------------------- free text and the report
 
 
 def test_control_characters_in_free_text_are_refused_and_escaped(tmp_path):
@@ -601,7 +611,7 @@ def test_too_many_networks_and_too_many_problems(tmp_path):
 
 
 def test_no_exception_from_the_readers_escapes(monkeypatch):
-    def broken(*args, **kwargs):
+    def broken(*_args, **_kwargs):
         raise RuntimeError("a reader's bug")
 
     monkeypatch.setattr(energy_parse, "to_long", broken)
@@ -609,12 +619,12 @@ def test_no_exception_from_the_readers_escapes(monkeypatch):
     assert problem.message == "The file could not be validated (RuntimeError: a reader's bug)."
 
 
-# --------------------------------------------------------------------------- the downloaded workbooks
+# ------------------------------------------------------------------------- the downloaded workbooks
 
 
 def test_smhi_and_sei_workbooks_pass_the_same_guard(monkeypatch):
     monkeypatch.setattr(
-        openpyxl, "load_workbook", lambda *a, **k: pytest.fail("openpyxl opened a bomb")
+        openpyxl, "load_workbook", lambda *_a, **_k: pytest.fail("openpyxl opened a bomb")
     )
     bomb = zip_bomb(101)
     with pytest.raises(
@@ -633,7 +643,7 @@ def test_smhi_and_sei_workbooks_pass_the_same_guard(monkeypatch):
         )
 
 
-# --------------------------------------------------------------------------- the command line, in bounded memory
+# -------------------------------------------------------------- the command line, in bounded memory
 
 PARTNER_ENERGY_HEADER = "Energi;Energibärare;Energianvändning (MWh);Leverantör;Kommentar\n"
 # (name, content builder, feeds that read it, the problem code each reports)
@@ -758,7 +768,7 @@ def measure(runs: list[tuple[str, Path]]) -> list[tuple[int, float, str]]:
     )
     return [
         (code, peak, Path(out).read_text(encoding="utf-8", errors="replace"))
-        for (code, peak), (_, _, out) in zip(json.loads(done.stdout), jobs)
+        for (code, peak), (_, _, out) in zip(json.loads(done.stdout), jobs, strict=True)
     ]
 
 
@@ -767,9 +777,9 @@ def run_borlange(feed: str, path: Path) -> tuple[int, float, str]:
     only child it is: RUSAGE_CHILDREN there is that child's peak (started from pytest, a child's
     figure would include pytest's own memory, copied at the fork)."""
     probe = (
-        "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-        "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); "
-        "print(r.stdout + r.stderr, end='')"
+        "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, "
+        "text=True); print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss "
+        "/ 1024); print(r.stdout + r.stderr, end='')"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe, str(BORLANGE_CLI), "validate", feed, "--json", str(path)],
@@ -795,7 +805,7 @@ def measured(hostile_folder):
     results = measure([(feed, hostile_folder / name) for name, feed in RUNS])
     return {
         run: (*result, (hostile_folder / run[0]).stat().st_size)
-        for run, result in zip(RUNS, results)
+        for run, result in zip(RUNS, results, strict=True)
     }
 
 

@@ -223,7 +223,8 @@ def test_every_loaded_partner_file_has_its_landed_files_row(tmp_path, store):
     with duckdb.connect(str(store.warehouse_path), read_only=True) as con:
         rows = con.execute(
             """select l.source, l.file_name, l.loaded_into, l.bytes = ?
-                              from raw.landed_files as l join raw.partner_submissions as s using (sha256)""",
+                              from raw.landed_files as l join raw.partner_submissions as s using
+                                  (sha256)""",
             [len(SSAB_2022.encode())],
         ).fetchall()
     assert rows == [("partners", "ssab_2022.csv", "partner_submissions", True)]

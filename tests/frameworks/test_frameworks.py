@@ -33,7 +33,8 @@ def main_sector_rows(con, where: str, params: list) -> list[tuple[str, Decimal]]
     rows = con.execute(
         f"""
         select huvudsektor_raw, tonnes from raw.smhi_emissions_ggt
-        where vintage = ? and year = 2024 and huvudsektor_raw <> 'Alla' and undersektor_raw = 'Alla' and {where}""",
+        where vintage = ? and year = 2024 and huvudsektor_raw <> 'Alla' and undersektor_raw = 'Alla'
+            and {where}""",
         [NEWEST_GGT, *params],
     ).fetchall()
     return [(name, dec(t)) for name, t in rows]
@@ -106,10 +107,10 @@ def test_sweden_2024_is_its_21_lan_plus_smhis_unallocated_part(demo_con):
     assert round(Decimal(parts["län"]), 6) == lan
     assert round(Decimal(parts[UNALLOCATED]), 6) == riket - lan
     # Most of it is transport: domestic aviation and shipping SMHI does not map to a län.
-    transport = demo_con.execute(f"""select tonnes from marts.emissions_area_balance where geo_level = 'riket'
-        and year = 2024 and gas = 'CO2e' and part = '{UNALLOCATED}' and huvudsektor = 'Transporter'""").fetchone()[
-        0
-    ]
+    transport = demo_con.execute(f"""select tonnes from marts.emissions_area_balance where geo_level
+        = 'riket'
+        and year = 2024 and gas = 'CO2e' and part = '{UNALLOCATED}' and huvudsektor =
+            'Transporter'""").fetchone()[0]
     assert round(Decimal(transport), 2) == Decimal("171453.33")
     national = demo_con.execute(
         "select sum(tonnes) from marts.fct_emissions_sweden where year = 2024 and gas = 'CO2e'"
@@ -161,7 +162,8 @@ def test_every_smhi_sector_code_is_mapped_to_the_gpc(mapping, demo_con):
 
 
 def _hand_inventory(con, mapping) -> dict[str, Decimal]:
-    """Borlänge 2024 by hand: SMHI's main-sector rows through the seed, scope 2 from the energy marts."""
+    """Borlänge 2024 by hand: SMHI's main-sector rows through the seed, scope 2 from the energy
+    marts."""
     code_of = {
         r["raw_name"]: r["sector_code"]
         for r in seed("smhi_sector_names")
@@ -194,9 +196,8 @@ def _hand_inventory(con, mapping) -> dict[str, Decimal]:
         "district_heating": ("14", None),
     }
     heat_value = con.execute("""select sum(heat_emissions_t) * 1000.0 / sum(delivered_mwh)
-        from marts.fct_district_heating_climate_value where year = 2024 and is_default_method""").fetchone()[
-        0
-    ]
+        from marts.fct_district_heating_climate_value where year = 2024 and
+            is_default_method""").fetchone()[0]
     for row in mapping:
         if row["input"] not in scope2:
             continue
@@ -219,21 +220,26 @@ def test_borlange_gpc_basic_and_basic_plus_2024(mapping, demo_con):
     mart = dict(
         demo_con.execute(
             """
-        select 'basic', sum(tonnes) filter (where in_basic) from marts.fct_gpc_inventory where kommun_kod = ? and year = 2024
-        union all select 'basic_plus', sum(tonnes) filter (where in_basic_plus) from marts.fct_gpc_inventory
+        select 'basic', sum(tonnes) filter (where in_basic) from marts.fct_gpc_inventory where
+            kommun_kod = ? and year = 2024
+        union all select 'basic_plus', sum(tonnes) filter (where in_basic_plus) from
+            marts.fct_gpc_inventory
             where kommun_kod = ? and year = 2024
         union all select 'scope2', sum(tonnes) filter (where scope = 2) from marts.fct_gpc_inventory
             where kommun_kod = ? and year = 2024""",
             [BORLANGE] * 3,
         ).fetchall()
     )
-    # SMHI's 9 main sectors for Borlänge 2024 (GGT release 2026-06-25) and the scope split the seed makes
+    # SMHI's 9 main sectors for Borlänge 2024 (GGT release 2026-06-25) and the scope split the seed
+    # makes
     assert hand["smhi"] == Decimal("423795.83")
     assert hand["scope3"] == Decimal("45.41")  # Utrikes transporter
-    # scope 2 (location-based), from SCB's (synthetic) energy use and the energy feed's climate value
+    # scope 2 (location-based), from SCB's (synthetic) energy use and the energy feed's climate
+    # value
     assert float(hand["scope2"]) == pytest.approx(64345.032646, abs=1e-6)
     assert mart["scope2"] == pytest.approx(float(hand["scope2"]), abs=1e-6)
-    # BASIC = scope 1 without I.4.4, IPPU and AFOLU, plus scope 2; BASIC+ adds them and transboundary transport
+    # BASIC = scope 1 without I.4.4, IPPU and AFOLU, plus scope 2; BASIC+ adds them and
+    # transboundary transport
     assert float(hand["basic"]) == pytest.approx(423508.782646, abs=1e-6)
     assert float(hand["basic_plus"]) == pytest.approx(441373.892646, abs=1e-6)
     assert mart["basic"] == pytest.approx(float(hand["basic"]), abs=1e-6)
@@ -241,12 +247,14 @@ def test_borlange_gpc_basic_and_basic_plus_2024(mapping, demo_con):
 
 
 def test_scope1_total_is_smhis_total_minus_what_leaves_the_territory(mapping, demo_con):
-    """Scope 1 (the territorial total, I.4.4 included) = SMHI's sectors minus what the seed puts in scope 3."""
+    """Scope 1 (the territorial total, I.4.4 included) = SMHI's sectors minus what the seed puts in
+    scope 3."""
     outside = {r["input_code"] for r in mapping if r["input"] == "smhi_ned" and r["scope"] != "1"}
     rows = demo_con.execute(
         """
         select kommun_kod, year, sum(cast(tonnes as decimal(38, 6))) as total,
-               sum(cast(tonnes as decimal(38, 6))) filter (where coalesce(undersektor_code, huvudsektor_code)
+               sum(cast(tonnes as decimal(38, 6))) filter (where coalesce(undersektor_code,
+                   huvudsektor_code)
                    in (select unnest(?))) as outside
         from marts.fct_emissions where gas = 'CO2e' group by all""",
         [sorted(outside)],
@@ -268,7 +276,8 @@ def test_scope1_total_is_smhis_total_minus_what_leaves_the_territory(mapping, de
 def test_basic_plus_direct_emissions_are_smhis_total_minus_what_the_mapping_puts_outside_basic_plus(
     mapping, demo_con
 ):
-    """BASIC+ without scope 2 = SMHI's sectors minus the rows the seed keeps out of BASIC+ (I.4.4 only)."""
+    """BASIC+ without scope 2 = SMHI's sectors minus the rows the seed keeps out of BASIC+ (I.4.4
+    only)."""
     outside = {
         r["input_code"]
         for r in mapping
@@ -280,7 +289,8 @@ def test_basic_plus_direct_emissions_are_smhis_total_minus_what_the_mapping_puts
         for k, y, total, out in demo_con.execute(
             """
         select kommun_kod, year, sum(cast(tonnes as decimal(38, 6))),
-               sum(cast(tonnes as decimal(38, 6))) filter (where huvudsektor_code in (select unnest(?)))
+               sum(cast(tonnes as decimal(38, 6))) filter (where huvudsektor_code in (select
+                   unnest(?)))
         from marts.fct_emissions where gas = 'CO2e' group by all""",
             [sorted(outside)],
         ).fetchall()
@@ -370,8 +380,10 @@ def test_crf_export_neutralises_formula_like_text(tmp_path):
 
     con = duckdb.connect()
     con.execute("create schema marts")
-    con.execute("""create table marts.fct_gpc_inventory as select '9999' as kommun_kod, 2024 as year,
-        'I.1.1' as gpc_ref, 'I Stationary energy' as gpc_sector, 'Residential' as gpc_subsector, 1 as scope,
+    con.execute("""create table marts.fct_gpc_inventory as select '9999' as kommun_kod, 2024 as
+        year,
+        'I.1.1' as gpc_ref, 'I Stationary energy' as gpc_sector, 'Residential' as gpc_subsector, 1
+            as scope,
         true as in_basic, true as in_basic_plus, 10.0 as tonnes, null as notation_key,
         '=HYPERLINK("http://x")' as source, date '2026-06-25' as vintage, false as is_synthetic""")
     write_crf_workbook(con, "9999", 2024, tmp_path / "x.xlsx", kommun_namn="@evil")
@@ -387,7 +399,7 @@ def test_crf_export_neutralises_formula_like_text(tmp_path):
     wb.close()
 
 
-# --------------------------------------------------------------------------- län trajectories, report
+# ------------------------------------------------------------------------- län trajectories, report
 
 
 def test_every_lan_has_a_trajectory_under_each_method_on_its_own_total(demo_con):
@@ -398,7 +410,8 @@ def test_every_lan_has_a_trajectory_under_each_method_on_its_own_total(demo_con)
     assert rows == [("carbon_budget", 21, 21), ("carbon_law", 21, 21), ("carbon_law_1_7c", 21, 21)]
     (used,) = demo_con.execute(
         """select emissions_t from trajectory.lan_yearly_paths
-        where lan_kod = ? and method = 'carbon_law' and year = 2024 and emissions_kind = 'actual'""",
+        where lan_kod = ? and method = 'carbon_law' and year = 2024 and emissions_kind =
+            'actual'""",
         [DALARNA],
     ).fetchone()
     lan_total = sum(
@@ -433,11 +446,11 @@ def test_report_shows_the_rank_in_lan_and_the_indicators(demo_warehouse, demo_co
         [BORLANGE],
     ).fetchone()[0]
     assert float(values["indicator:ghg_per_resident_computed:2024"]) == pytest.approx(per_capita)
-    # the renewable share the warehouse computes from the energy feed: 100 x (1 - fossil MWh / fuel MWh)
-    fossil, fuel = (
-        demo_con.execute("""select sum(fossil_mwh), sum(fuel_mwh) from intermediate.int_energy__fuel_emissions
+    # the renewable share the warehouse computes from the energy feed: 100 x (1 - fossil MWh / fuel
+    # MWh)
+    fossil, fuel = demo_con.execute("""select sum(fossil_mwh), sum(fuel_mwh) from
+            intermediate.int_energy__fuel_emissions
         where year = 2024""").fetchone()
-    )
     assert float(
         values["indicator:district_heating_renewable_share_computed:2024"]
     ) == pytest.approx(100 * (1 - fossil / fuel))

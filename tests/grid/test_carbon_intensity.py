@@ -1,6 +1,7 @@
 """The hourly carbon-intensity feed (issue 14): Electricity Maps' two header versions, strict
 validation naming file, line and field, vintages (the newer release wins per hour, the older is
-kept), and the real SE3 figures of the replay files against means computed here with the csv module."""
+kept), and the real SE3 figures of the replay files against means computed here with the csv
+module."""
 
 from __future__ import annotations
 
@@ -177,7 +178,7 @@ def test_a_malformed_file_is_quarantined_while_a_good_one_in_the_same_drop_loads
     assert report.rejected == ["carbon_intensity/SE-SE3_2022-01_broken.csv"]
     problem = report.problems["carbon_intensity/SE-SE3_2022-01_broken.csv"][0]
     line = 1 + next(
-        i for i, l in enumerate(bad_text.splitlines()) if l.startswith(b"2022-01-02 5:00")
+        i for i, text in enumerate(bad_text.splitlines()) if text.startswith(b"2022-01-02 5:00")
     )
     assert (problem["file"], problem["row"], problem["column"], problem["code"]) == (
         "SE-SE3_2022-01_broken.csv",
@@ -212,7 +213,7 @@ def test_a_file_of_another_zone_is_rejected(tmp_path):
     assert {p["code"] for p in report.problems["carbon_intensity/se3.csv"]} == {"wrong_zone"}
 
 
-# --------------------------------------------------------------------------- the models (the demo's warehouse)
+# ---------------------------------------------------------------- the models (the demo's warehouse)
 
 
 def test_the_two_2022_releases_land_as_two_vintages_and_the_newer_wins(demo_con):
@@ -223,7 +224,8 @@ def test_the_two_2022_releases_land_as_two_vintages_and_the_newer_wins(demo_con)
     assert vintages == [("2024-06-12", "early", 744), ("2025-04-03", "2025", 744)]
     in_force = demo_con.execute("""
         select count(*), sum(direct_gco2_per_kwh), min(vintage)::varchar, max(vintage)::varchar
-        from intermediate.int_grid__hourly_carbon_intensity where hour_utc < '2022-02-01'""").fetchone()
+        from intermediate.int_grid__hourly_carbon_intensity where hour_utc <
+            '2022-02-01'""").fetchone()
     new = [direct_of(r) for r in plain_rows(JAN_2022_NEW)]
     assert in_force == (744, pytest.approx(sum(new)), "2025-04-03", "2025-04-03")
     assert (
@@ -254,7 +256,8 @@ def test_a_dst_sunday_has_24_hours_in_utc_and_in_normal_time(demo_con, day):
     utc, normal = demo_con.execute(
         """
         select count(*) filter (where cast(hour_utc as date) = ?::date),
-               count(distinct hour_utc) filter (where cast(hour_utc + interval 1 hour as date) = ?::date)
+               count(distinct hour_utc) filter (where cast(hour_utc + interval 1 hour as date) =
+                   ?::date)
         from intermediate.int_grid__hourly_carbon_intensity""",
         [day, day],
     ).fetchone()
@@ -264,7 +267,8 @@ def test_a_dst_sunday_has_24_hours_in_utc_and_in_normal_time(demo_con, day):
 def test_the_2024_mean_and_the_monthly_mart_match_the_file(demo_con):
     rows = plain_rows(YEAR_2024)
     mean_2024 = sum(direct_of(r) for r in rows) / len(rows)
-    assert demo_con.execute("""select count(*), avg(direct_gco2_per_kwh) from intermediate.int_grid__hourly_carbon_intensity
+    assert demo_con.execute("""select count(*), avg(direct_gco2_per_kwh) from
+        intermediate.int_grid__hourly_carbon_intensity
                                where year(hour_utc) = 2024""").fetchone() == (
         8784,
         pytest.approx(mean_2024),
@@ -277,9 +281,11 @@ def test_the_2024_mean_and_the_monthly_mart_match_the_file(demo_con):
     lifecycle = [float(r["Carbon intensity gCO₂eq/kWh (Life cycle)"]) for r in june]
     estimated = sum(r["Data estimated"] == "true" for r in june)
     mart = demo_con.execute("""
-        select hours, is_complete_month, mean_direct_gco2_per_kwh, mean_lifecycle_gco2_per_kwh, estimated_share,
+        select hours, is_complete_month, mean_direct_gco2_per_kwh, mean_lifecycle_gco2_per_kwh,
+            estimated_share,
                vintage::varchar, annual_factor_gco2e_per_kwh
-        from marts.fct_grid_carbon_intensity_monthly where zone = 'SE3' and month = '2024-06-01'""").fetchone()
+        from marts.fct_grid_carbon_intensity_monthly where zone = 'SE3' and month =
+            '2024-06-01'""").fetchone()
     with (REPO / "dbt_project" / "seeds" / "fuel_emission_factors.csv").open(
         encoding="utf-8"
     ) as handle:
@@ -316,6 +322,7 @@ def test_the_replay_files_rebuild_byte_for_byte_from_the_shared_figures(tmp_path
 
 def test_every_normal_time_hour_of_the_meter_year_has_an_intensity(demo_con):
     # 2024-01-01 00:00+01:00 is 2023-12-31 23:00 UTC: the bundled last day of 2023 covers it.
-    months = demo_con.execute("""select count(*), bool_and(is_complete_month), sum(hours) from marts.fct_grid_carbon_intensity_monthly
+    months = demo_con.execute("""select count(*), bool_and(is_complete_month), sum(hours) from
+        marts.fct_grid_carbon_intensity_monthly
                                  where zone = 'SE3' and year = 2024""").fetchone()
     assert months == (12, True, 8784)

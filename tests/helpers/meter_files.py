@@ -36,7 +36,10 @@ COLUMNS = (
 )
 NORMAL_TIME = timezone(timedelta(hours=1))
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
-LABEL = "# SYNTETISKA DATA / SYNTHETIC DATA: invented meter values (tests/helpers/meter_files.py), not Borlänge Energi's"
+LABEL = (
+    "# SYNTETISKA DATA / SYNTHETIC DATA: invented meter values "
+    "(tests/helpers/meter_files.py), not Borlänge Energi's"
+)
 SEED = 14
 
 EL_MIX = (("hushall_lagenhet", 0.5), ("hushall_villa", 0.3), ("hushall_villa_elvarme", 0.2))
@@ -184,7 +187,8 @@ def write_parquet(path: Path, values) -> Path:
 
 
 def meter_partitions_job():
-    """Both media's partition assets in one job on the multiprocess executor (rebuilt in each child)."""
+    """Both media's partition assets in one job on the multiprocess executor (rebuilt in each
+    child)."""
     from pipelines.defs.meters.assets import el_values, fjarrvarme_values
     from pipelines.resources import resources_for
     from pipelines.settings import Settings

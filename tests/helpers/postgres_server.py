@@ -51,7 +51,8 @@ class PostgresServer:
     data_dir: Path
 
     def env(self, schema: str = "public") -> dict[str, str]:
-        """libpq's variables, which dbt's `postgres` output and pipelines.lib.postgres_mirror read."""
+        """libpq's variables, which dbt's `postgres` output and pipelines.lib.postgres_mirror
+        read."""
         return {
             "PGHOST": self.host,
             "PGPORT": str(self.port),

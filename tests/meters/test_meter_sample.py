@@ -88,7 +88,8 @@ def test_the_files_have_the_contract_columns_and_say_synthetic(january):
     assert parquet.schema_arrow.metadata[b"syntetisk"] == b"true"
     with duckdb.connect() as con:
         row = con.execute(f"""
-            select count(*), bool_and(syntetisk), count(distinct matpunkt), min(length(matpunkt)), max(length(matpunkt)),
+            select count(*), bool_and(syntetisk), count(distinct matpunkt), min(length(matpunkt)),
+                max(length(matpunkt)),
                    bool_and(starts_with(matpunkt, '735999')), bool_and(ends_with(start, '+01:00')),
                    list(distinct upplosning), list(distinct medium)
             from '{out}/meters_el_2024-01.parquet'""").fetchone()
@@ -116,14 +117,15 @@ def test_the_files_have_the_contract_columns_and_say_synthetic(january):
 def test_every_normal_time_day_has_24_hours_without_duplicates_except_the_gaps(january):
     _, out = january
     with duckdb.connect() as con:
-        duplicates = con.execute(f"""select count(*) from (select matpunkt, riktning, start, count(*) n
-                                     from '{out}/*.parquet' group by all having n > 1)""").fetchone()[
-            0
-        ]
+        duplicates = con.execute(f"""select count(*) from (select matpunkt, riktning, start,
+            count(*) n
+                                     from '{out}/*.parquet' group by all having n >
+                                         1)""").fetchone()[0]
         short = con.execute(f"""
             select kundkategori, matpunkt, 24 * 31 - count(*) from '{out}/meters_el_2024-01.parquet'
             where riktning = 'uttag' group by all having count(*) <> 24 * 31""").fetchall()
-        large = con.execute(f"""select count(*) from (select kundkategori from '{out}/meters_el_2024-01.parquet'
+        large = con.execute(f"""select count(*) from (select kundkategori from
+            '{out}/meters_el_2024-01.parquet'
                                 group by 1 having count(distinct matpunkt) >= 50)""").fetchone()[0]
         hours = con.execute(
             f"select count(distinct start) from '{out}/meters_el_2024-01.parquet'"
@@ -140,7 +142,8 @@ def test_category_totals_scale_to_the_monthly_report(january):
     report = report_kwh("2024-01")
     seed = seed_rows()
     with duckdb.connect() as con:
-        per_category = con.execute(f"""select kundkategori, count(distinct matpunkt), sum(kwh) from '{out}/*.parquet'
+        per_category = con.execute(f"""select kundkategori, count(distinct matpunkt), sum(kwh) from
+            '{out}/*.parquet'
                                        where riktning = 'uttag' group by all""").fetchall()
     scaled: dict[tuple[str, str], float] = {}
     for category, points, kwh in per_category:
@@ -182,7 +185,8 @@ def test_solar_feeds_in_by_day_and_charging_peaks_in_the_evening(june):
         )
         villas = dict(
             con.execute(f"""select substr(start, 12, 2)::int h, avg(kwh) from '{june.path}'
-                                      where kundkategori = 'hushall_villa' and riktning = 'uttag' group by 1""").fetchall()
+                                      where kundkategori = 'hushall_villa' and riktning = 'uttag'
+                                          group by 1""").fetchall()
         )
         prosumers = con.execute(f"""select count(distinct matpunkt) from '{june.path}'
                                     where riktning = 'inmatning'""").fetchone()[0]
@@ -205,14 +209,16 @@ def test_electric_heating_follows_borlanges_temperature(january):
         }
     with duckdb.connect() as con:
         daily = dict(
-            con.execute(f"""select substr(start, 1, 10), sum(kwh) from '{out}/meters_el_2024-01.parquet'
-                                     where kundkategori = 'hushall_villa_elvarme' and riktning = 'uttag'
+            con.execute(f"""select substr(start, 1, 10), sum(kwh) from
+                '{out}/meters_el_2024-01.parquet'
+                                     where kundkategori = 'hushall_villa_elvarme' and riktning =
+                                         'uttag'
                                      group by 1""").fetchall()
         )
     days = sorted(temps)
     x, y = [temps[d] for d in days], [daily[d] for d in days]
     mx, my = sum(x) / len(x), sum(y) / len(y)
-    corr = sum((a - mx) * (b - my) for a, b in zip(x, y)) / math.sqrt(
+    corr = sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / math.sqrt(
         sum((a - mx) ** 2 for a in x) * sum((b - my) ** 2 for b in y)
     )
     assert corr < -0.9
@@ -228,9 +234,12 @@ def test_the_same_seed_gives_the_same_bytes_and_the_csv_the_same_values(tmp_path
         tmp_path / "csv", "2024-01", medium="el", points=300, seed=14, fmt="csv.gz", gaps=1
     )
     with duckdb.connect() as con:
-        csv_sum = con.execute(f"""select count(*), sum(kwh) from read_csv('{gz.path}', delim=';', decimal_separator=',',
-                                  header=true, columns={{'matpunkt': 'VARCHAR', 'medium': 'VARCHAR', 'riktning': 'VARCHAR',
-                                  'natomrade': 'VARCHAR', 'kundkategori': 'VARCHAR', 'start': 'VARCHAR',
+        csv_sum = con.execute(f"""select count(*), sum(kwh) from read_csv('{gz.path}', delim=';',
+            decimal_separator=',',
+                                  header=true, columns={{'matpunkt': 'VARCHAR', 'medium': 'VARCHAR',
+                                      'riktning': 'VARCHAR',
+                                  'natomrade': 'VARCHAR', 'kundkategori': 'VARCHAR', 'start':
+                                      'VARCHAR',
                                   'upplosning': 'VARCHAR', 'kwh': 'DOUBLE', 'kvalitet': 'VARCHAR',
                                   'syntetisk': 'BOOLEAN'}})""").fetchone()
         parquet_sum = con.execute(f"select count(*), sum(kwh) from '{again.path}'").fetchone()

@@ -78,7 +78,9 @@ def test_write_read_and_replace_a_partition_on_s3(tmp_path, s3_endpoint):
     assert sum(again.column("wh").to_pylist()) == sum(r["wh"] for r in corrected)
     assert len(lake.revisions("el", month)) == 2
     # What DuckDB reads back (through pyarrow, no httpfs) is the corrected month.
-    assert duckdb.sql("select count(*), sum(wh) from again").fetchall()[0] == (
+    con = duckdb.connect()
+    con.register("partition_rows", again)
+    assert con.sql("select count(*), sum(wh) from partition_rows").fetchall()[0] == (
         5 * 744,
         sum(r["wh"] for r in corrected),
     )

@@ -25,8 +25,8 @@ HEADINGS = {
     "Organisation": "Partner-id;Rapportår;Kontaktperson;E-post;Inlämningsdatum",
     "Utsläpp": "Scope;Kategori;Utsläpp (t CO2e);Metod;Inom kommunen;Kommentar",
     "Energi": "Energibärare;Energianvändning (MWh);Leverantör;Kommentar",
-    "Åtgärder": "Åtgärds-id;Åtgärd;Status;Startår;Investering (SEK);Förväntad minskning (t CO2e/år);"
-    "Uppnådd minskning (t CO2e);Kommentar",
+    "Åtgärder": "Åtgärds-id;Åtgärd;Status;Startår;Investering (SEK);Förväntad minskning (t "
+    "CO2e/år);Uppnådd minskning (t CO2e);Kommentar",
     "Kolupptag": "Typ av upptag;Upptag (t CO2);Metod;Varaktighet;Kommentar",
 }
 
@@ -268,8 +268,8 @@ def test_partner_marts_end_to_end(demo_warehouse, isolated_env, monkeypatch):
 
     # SSAB 2022: 245,000 t of SMHI's 240,069 t in Industri (2026 release) -> share 1.0205
     share = con.execute(
-        "select partner_scope1_t, smhi_sector_t, share_of_smhi_sector from marts.partner_territorial_share "
-        "where partner_id = 'ssab' and year = 2022"
+        "select partner_scope1_t, smhi_sector_t, share_of_smhi_sector from "
+        "marts.partner_territorial_share where partner_id = 'ssab' and year = 2022"
     ).fetchall()[0]
     assert share[0] == 245_000 and share[1] == pytest.approx(240_069, abs=1)
     assert share[2] == pytest.approx(245_000 / 240_069.3, rel=1e-4)
@@ -286,8 +286,8 @@ def test_partner_marts_end_to_end(demo_warehouse, isolated_env, monkeypatch):
     rows = {
         r[0]: r[1:]
         for r in con.execute(
-            "select year, required_cut_t, planned_reduction_t, planned_share_of_required_cut, actions_counted "
-            "from marts.portfolio_vs_gap order by year"
+            "select year, required_cut_t, planned_reduction_t, planned_share_of_required_cut, "
+            "actions_counted from marts.portfolio_vs_gap order by year"
         ).fetchall()
     }
     assert sorted(rows) == [2026, 2027, 2028, 2029, 2030]

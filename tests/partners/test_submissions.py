@@ -23,6 +23,7 @@ import polars as pl
 import pytest
 
 from pipelines import cli
+from sources.file_limits import DEFAULT_LIMITS
 from sources.partner_submissions import (
     SHEET_BY_KEY,
     SHEETS,
@@ -131,7 +132,8 @@ VALID = {
 
 
 def set_cell(cell, value) -> None:
-    """As a person would type it: ja/nej for booleans; text stays text even when it starts with '='."""
+    """As a person would type it: ja/nej for booleans; text stays text even when it starts with
+    '='."""
     if isinstance(value, bool):
         value = "ja" if value else "nej"
     cell.value = value
@@ -152,7 +154,7 @@ def filled_workbook(records: dict = VALID) -> openpyxl.Workbook:
     return workbook
 
 
-def check(root: Path, name: str, *, limits: Limits = Limits(), partners: set[str] = PARTNERS):
+def check(root: Path, name: str, *, limits: Limits = DEFAULT_LIMITS, partners: set[str] = PARTNERS):
     return validate_submission(name, root=root, partners=partners, today=TODAY, limits=limits)
 
 
@@ -183,7 +185,8 @@ def csv_record(sheet_name: str, fields: list[str]) -> str:
 
 
 def fill_csv_template(template: str, records: dict = VALID) -> str:
-    """The template text with a record line under each section's heading line (Organisation replaced)."""
+    """The template text with a record line under each section's heading line (Organisation
+    replaced)."""
     out = []
     for line in template.splitlines(keepends=True):
         if line.startswith("Organisation;ssab;"):
@@ -298,7 +301,7 @@ def test_cli_template_writes_the_workbook_and_the_csv_from_the_schema(tmp_path, 
     for sheet in SHEETS:
         ws = workbook[sheet.name]
         assert [c.value for c in ws[1]] == [c.heading for c in sheet.columns]
-        for cell, column in zip(ws[1], sheet.columns):
+        for cell, column in zip(ws[1], sheet.columns, strict=True):
             assert column.help_sv in cell.comment.text and column.help_en in cell.comment.text
     assert [c.value for c in workbook["Organisation"][2]][:2] == ["ssab", 2025]
     assert "Utsläpp (t CO2e)" in [c.value for c in workbook["Utsläpp"][1]]
@@ -396,7 +399,7 @@ def test_a_csv_saved_by_excel_in_windows_1252_reads_the_same(tmp_path):
     assert_parsed_as_written(report.submission)
 
 
-def test_the_committed_csv_example_is_valid(tmp_path):
+def test_the_committed_csv_example_is_valid():
     report = validate_submission("ikea_2025.csv", root=FIXTURES, partners=PARTNERS, today=TODAY)
     assert report.ok, format_report(report)
     assert report.submission.energy["mwh"].to_list() == [1250.5]  # "1 250,5": thousands by a space
@@ -435,17 +438,16 @@ def test_cli_validate_exits_1_and_prints_every_problem_in_both_languages(tmp_pat
     assert out.startswith("ssab_2025.xlsx: 3 problem hittades / 3 problems found\n\n")
     assert (
         "[1] Fil / file 'ssab_2025.xlsx', Blad / sheet 'Utsläpp', rad / row 2, kolumn / column C "
-        "'Utsläpp (t CO2e)', värde / value '-5'\n"
-        "    SV: 'Utsläpp (t CO2e)' får inte vara negativ (-5). Utsläpp kan inte vara negativa; rapportera "
-        "kolupptag på bladet 'Kolupptag'.\n"
-        "    EN: 'Utsläpp (t CO2e)' must not be negative (-5). Emissions cannot be negative; report carbon "
-        "removals on the sheet 'Kolupptag' (carbon removals).\n"
-        "    Förväntat / expected: ett tal ≥ 0 i t CO2e / a number ≥ 0 in t CO2e\n"
-        "    Kod / code: negative_value\n"
+        "'Utsläpp (t CO2e)', värde / value '-5'\n    SV: 'Utsläpp (t CO2e)' får inte vara "
+        "negativ (-5). Utsläpp kan inte vara negativa; rapportera kolupptag på bladet "
+        "'Kolupptag'.\n    EN: 'Utsläpp (t CO2e)' must not be negative (-5). Emissions cannot be "
+        "negative; report carbon removals on the sheet 'Kolupptag' (carbon removals).\n    "
+        "Förväntat / expected: ett tal ≥ 0 i t CO2e / a number ≥ 0 in t CO2e\n    Kod / code: "
+        "negative_value\n"
     ) in out
     assert (
-        "[2] Fil / file 'ssab_2025.xlsx', Blad / sheet 'Utsläpp', rad / row 3, kolumn / column D 'Metod'\n"
-        in out
+        "[2] Fil / file 'ssab_2025.xlsx', Blad / sheet 'Utsläpp', rad / row 3, kolumn / column D "
+        "'Metod'\n" in out
     )
     assert "    Kod / code: scope2_without_method\n" in out
     assert (
@@ -503,7 +505,7 @@ def test_cli_validate_json_and_the_module_entry_point(tmp_path):
     )
 
 
-# --------------------------------------------------------------------------- organisation: partner, year
+# ---------------------------------------------------------------------- organisation: partner, year
 
 
 def test_unknown_partner(tmp_path):
@@ -571,13 +573,14 @@ def test_a_missing_column_names_the_expected_heading_and_what_was_found(tmp_path
     problem = only(xlsx_report(tmp_path, lambda wb: wb["Utsläpp"].delete_cols(4)), "missing_column")
     assert where(problem) == ("Utsläpp", 1, "Metod", "D", "Inom kommunen")
     assert problem.message_sv == (
-        "Kolumnen 'Metod' saknas (i mallen står den i kolumn D). Rubrikraden har: A 'Scope', B 'Kategori', "
-        "C 'Utsläpp (t CO2e)', D 'Inom kommunen', E 'Kommentar'. Lägg tillbaka kolumnen med rubriken 'Metod'."
+        "Kolumnen 'Metod' saknas (i mallen står den i kolumn D). Rubrikraden har: A 'Scope', B "
+        "'Kategori', C 'Utsläpp (t CO2e)', D 'Inom kommunen', E 'Kommentar'. Lägg tillbaka "
+        "kolumnen med rubriken 'Metod'."
     )
     assert problem.message == (
-        "The column 'Metod' is missing (the template has it in column D). The heading row has: A 'Scope', "
-        "B 'Kategori', C 'Utsläpp (t CO2e)', D 'Inom kommunen', E 'Kommentar'. Put the column back with the "
-        "heading 'Metod'."
+        "The column 'Metod' is missing (the template has it in column D). The heading row has: A "
+        "'Scope', B 'Kategori', C 'Utsläpp (t CO2e)', D 'Inom kommunen', E 'Kommentar'. Put the "
+        "column back with the heading 'Metod'."
     )
 
 
@@ -799,7 +802,8 @@ def test_negative_emissions_and_negative_quantities(tmp_path):
     assert where(energy) == ("Energi", 2, "Energianvändning (MWh)", "B", "-1.5")
     assert (
         energy.message_sv
-        == "'Energianvändning (MWh)' får inte vara negativ (-1,5). Ange ett tal som är 0 eller större."
+        == "'Energianvändning (MWh)' får inte vara negativ (-1,5). Ange ett tal som är 0 eller "
+        "större."
     )
     assert (
         energy.message
@@ -1060,8 +1064,8 @@ def test_an_xlsx_that_is_not_a_workbook(tmp_path):
         ),
         "old.xlsx": (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
-            "Filen heter .xlsx men är i det gamla "
-            "Excel-formatet (.xls). Öppna den i Excel och välj Spara som → Excel-arbetsbok (*.xlsx).",
+            "Filen heter .xlsx men är i det gamla Excel-formatet (.xls). Öppna den i Excel och "
+            "välj Spara som → Excel-arbetsbok (*.xlsx).",
         ),
         "other.xlsx": (
             zip_bytes({"word/document.xml": b"<w/>"}),
@@ -1093,8 +1097,8 @@ def test_a_csv_that_is_not_text(tmp_path):
         b"Organisation;ssab\x81"
     )  # 0x81: neither UTF-8 nor cp1252
     assert only(check(tmp_path, "book.csv"), "not_csv").message_sv == (
-        "Filen heter .csv men är en Excel-arbetsbok. Byt filändelsen till .xlsx, eller spara den i Excel som "
-        "CSV (semikolonavgränsad) (*.csv)."
+        "Filen heter .csv men är en Excel-arbetsbok. Byt filändelsen till .xlsx, eller spara den "
+        "i Excel som CSV (semikolonavgränsad) (*.csv)."
     )
     binary = only(check(tmp_path, "binary.csv"), "not_csv")
     assert binary.message_sv == (
@@ -1106,7 +1110,8 @@ def test_a_csv_that_is_not_text(tmp_path):
         "CSV (semicolon delimited) (*.csv)."
     )
     assert only(check(tmp_path, "undecodable.csv"), "not_csv").message == (
-        "The file cannot be read as text in UTF-8 or Windows-1252. Save it in Excel as CSV UTF-8 (*.csv)."
+        "The file cannot be read as text in UTF-8 or Windows-1252. Save it in Excel as CSV UTF-8 "
+        "(*.csv)."
     )
 
 
@@ -1158,7 +1163,7 @@ def test_a_csv_with_a_missing_and_a_misnamed_section(tmp_path):
     assert renamed.row == line_of(text, "Kolupptag 2025;Typ av upptag")
 
 
-def test_an_oversize_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+def test_an_oversize_file_is_refused_before_it_is_read(tmp_path):
     (tmp_path / "big.csv").write_bytes(b"# " + b"x" * 4998)
     problem = only(check(tmp_path, "big.csv", limits=Limits(max_file_bytes=2048)), "file_too_large")
     assert problem.message_sv == (
@@ -1178,7 +1183,7 @@ def test_an_oversize_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
 def test_a_zip_bomb_and_too_many_entries_are_refused_before_openpyxl_opens_them(
     tmp_path, monkeypatch
 ):
-    def must_not_open(*args, **kwargs):
+    def must_not_open(*_args, **_kwargs):
         raise AssertionError("openpyxl must not open this file")
 
     monkeypatch.setattr(tables_module.openpyxl, "load_workbook", must_not_open)
@@ -1237,7 +1242,7 @@ def test_a_file_name_with_path_traversal_is_refused_before_the_file_is_touched(
     inbox.mkdir()
     filled_workbook().save(tmp_path / "ssab_2025.xlsx")  # a valid file IS there, outside the inbox
 
-    def must_not_read(*args, **kwargs):
+    def must_not_read(*_args, **_kwargs):
         raise AssertionError("the file must not be touched")
 
     monkeypatch.setattr(validate_module, "_read_bytes", must_not_read)
@@ -1266,7 +1271,7 @@ def test_a_nul_in_the_file_name_and_a_symlink_out_of_the_inbox(tmp_path):
     )
 
 
-# --------------------------------------------------------------------------- several problems at once
+# ------------------------------------------------------------------------- several problems at once
 
 
 def test_a_file_with_several_problems_reports_all_of_them_in_file_order(tmp_path):

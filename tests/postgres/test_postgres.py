@@ -2,10 +2,10 @@
 
 The demo warehouse (DuckDB) is copied, given a few partner submissions (the demo has none, and
 the partner marts should not be compared empty) and its partner marts rebuilt; its raw and
-trajectory tables are mirrored into a throwaway Postgres server (tests/helpers/postgres_server.py), where
-`dbt build --target postgres` builds everything else. Then every mart must match: columns, types,
-row count and values. Last, the bi_reader role the on-run-end hook maintains may read the marts
-and nothing else.
+trajectory tables are mirrored into a throwaway Postgres server (tests/helpers/postgres_server.py),
+where `dbt build --target postgres` builds everything else. Then every mart must match: columns,
+types, row count and values. Last, the bi_reader role the on-run-end hook maintains may read the
+marts and nothing else.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ POSTGRES_TYPES = {
 # Synthetic partner submissions: a resubmission (only the newest counts), scopes 1-3, rows
 # inside and outside the territory, actions over several years, removals, and text that CSV
 # must carry unchanged (tab, newline, quotes, backslash, an empty string beside a null).
-SUBMISSIONS = [  # sha256, partner_id, reporting_year, file_name, received_at, contact_name, contact_email, submitted_date
+# sha256, partner_id, reporting_year, file_name, received_at, contact_name, contact_email,
+# submitted_date
+SUBMISSIONS = [
     (
         "a" * 64,
         "ssab",
@@ -101,7 +103,9 @@ SUBMISSIONS = [  # sha256, partner_id, reporting_year, file_name, received_at, c
         date(2026, 1, 20),
     ),
 ]
-EMISSIONS = [  # sha256, partner_id, reporting_year, source_row, scope, category, tonnes_co2e, method, inside_territory, comment
+# sha256, partner_id, reporting_year, source_row, scope, category, tonnes_co2e, method,
+# inside_territory, comment
+EMISSIONS = [
     ("a" * 64, "ssab", 2023, 2, 1, "Processer", 900000.0, None, True, "superseded"),
     ("b" * 64, "ssab", 2023, 2, 1, "Processer", 912345.678901, None, True, ""),
     (
@@ -185,7 +189,9 @@ ACTIONS = [  # sha256, partner_id, reporting_year, source_row, action_id, title,
         None,
     ),
 ]
-REMOVALS = [  # sha256, partner_id, reporting_year, source_row, removal_type, tonnes_co2, method, permanence, comment
+# sha256, partner_id, reporting_year, source_row, removal_type, tonnes_co2, method, permanence,
+# comment
+REMOVALS = [
     ("d" * 64, "borlange_energi", 2024, 2, "BECCS", 150.75, "mätt", "över 1000 år", None),
     ("e" * 64, "tunabyggen", 2025, 2, "Trädplantering", 3.25, "uppskattad", "under 100 år", None),
 ]
@@ -268,8 +274,8 @@ def duckdb_relations(con, schema: str) -> list[str]:
     return [
         r[0]
         for r in con.execute(
-            "select table_name from duckdb_tables() where database_name = current_database() and schema_name = ? "
-            "order by 1",
+            "select table_name from duckdb_tables() where database_name = current_database() and "
+            "schema_name = ? order by 1",
             [schema],
         ).fetchall()
     ]
@@ -301,7 +307,7 @@ def sort_key(row: tuple) -> tuple:
 def columns_getter(indexes: list[int]):
     """row -> tuple of those columns (operator.itemgetter, which returns a bare value for one)."""
     if not indexes:
-        return lambda row: ()
+        return lambda _row: ()
     if len(indexes) == 1:
         return lambda row: (row[indexes[0]],)
     return operator.itemgetter(*indexes)
@@ -329,14 +335,19 @@ def table_differences(
         problems.append(f"only in DuckDB: {key}")
     for key in sorted(pg_groups.keys() - duck_groups.keys(), key=sort_key)[:3]:
         problems.append(f"only in Postgres: {key}")
-    by_doubles = lambda r: [(-math.inf if v is None else round(v, 3)) for v in r]  # noqa: E731
+
+    def by_doubles(row: tuple) -> list[float]:
+        return [(-math.inf if v is None else round(v, 3)) for v in row]
+
     for key, left in duck_groups.items():
         right = pg_groups.get(key)
         if right is None or left == right:  # exactly equal: the usual case
             continue
         left, right = sorted(left, key=by_doubles), sorted(right, key=by_doubles)
         if len(left) != len(right) or not all(
-            same_value(x, y) for lr, rr in zip(left, right) for x, y in zip(lr, rr)
+            same_value(x, y)
+            for lr, rr in zip(left, right, strict=True)
+            for x, y in zip(lr, rr, strict=True)
         ):
             problems.append(f"values differ for {key}: {left[:2]} vs {right[:2]}")
         if len(problems) > 8:
@@ -362,8 +373,9 @@ def test_every_mart_matches_duckdb(parity):
         report: dict[str, list[str]] = {}
         for mart in marts:
             duck_columns = duck.execute(
-                "select column_name, data_type from duckdb_columns() where database_name = current_database() "
-                "and schema_name = 'marts' and table_name = ? order by column_index",
+                "select column_name, data_type from duckdb_columns() where database_name = "
+                "current_database() and schema_name = 'marts' and table_name = ? order by "
+                "column_index",
                 [mart],
             ).fetchall()
             cur.execute(
@@ -378,7 +390,7 @@ def test_every_mart_matches_duckdb(parity):
             else:
                 problems += [
                     f"{name}: {d} became {p}"
-                    for (name, d), (_, p) in zip(duck_columns, pg_columns)
+                    for (name, d), (_, p) in zip(duck_columns, pg_columns, strict=True)
                     if p not in POSTGRES_TYPES.get(d, {d.lower()})
                 ]
                 names = ", ".join(f'"{c}"' for c, _ in duck_columns)
@@ -433,7 +445,8 @@ def test_bi_reader_is_a_role_without_login(parity):
     _, server = parity
     with pg_cursor(server) as cur:
         cur.execute(
-            "select rolcanlogin, rolsuper, rolcreaterole, rolcreatedb from pg_roles where rolname = 'bi_reader'"
+            "select rolcanlogin, rolsuper, rolcreaterole, rolcreatedb from pg_roles where "
+            "rolname = 'bi_reader'"
         )
         assert cur.fetchall() == [(False, False, False, False)]
 
@@ -443,7 +456,8 @@ def test_bi_reader_reads_every_mart(bi_cursor):
         bi_cursor.execute(f'select count(*) from marts."{mart}"')
         assert bi_cursor.fetchone()[0] >= 0
     bi_cursor.execute(
-        "select sum(tonnes) from marts.fct_emissions where kommun_kod = '2081' and year = 2024 and gas = 'CO2e'"
+        "select sum(tonnes) from marts.fct_emissions where kommun_kod = '2081' and year = 2024 "
+        "and gas = 'CO2e'"
     )
     assert bi_cursor.fetchone()[0] > 100_000
 
@@ -451,7 +465,8 @@ def test_bi_reader_reads_every_mart(bi_cursor):
 @pytest.mark.parametrize(
     "statement",
     [
-        "insert into marts.dim_kommun (kommun_kod, kommun_namn, lan_kod, lan_namn) values ('9999', 'X', '99', 'X')",
+        "insert into marts.dim_kommun (kommun_kod, kommun_namn, lan_kod, lan_namn) values "
+        "('9999', 'X', '99', 'X')",
         "update marts.fct_emissions set tonnes = 0 where kommun_kod = '2081'",
         "delete from marts.dim_sector",
         "truncate marts.fct_carbon_budget",
@@ -544,8 +559,10 @@ def test_mirror_copies_awkward_values_exactly(postgres_server, tmp_path):
     path = tmp_path / "awkward.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema edge")
-        con.execute("""create table edge."Mixed Case" (id integer, empty varchar, nothing varchar, d double,
-                       extreme double, text_value varchar, flag boolean, ts timestamp, day date, big bigint,
+        con.execute("""create table edge."Mixed Case" (id integer, empty varchar, nothing varchar, d
+            double,
+                       extreme double, text_value varchar, flag boolean, ts timestamp, day date, big
+                           bigint,
                        backslash varchar, "null-ish" varchar, bytes blob)""")
         con.executemany(
             'insert into edge."Mixed Case" values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', awkward
@@ -575,18 +592,20 @@ def test_nothing_lands_in_public(parity):
     _, server = parity
     with pg_cursor(server) as cur:
         cur.execute(
-            "select table_schema, table_name from information_schema.tables where table_schema = 'public'"
+            "select table_schema, table_name from information_schema.tables where table_schema = "
+            "'public'"
         )
         assert cur.fetchall() == []
         cur.execute(
-            "select nspname from pg_namespace where nspname in ('staging', 'intermediate', 'marts', 'reference') "
-            "order by 1"
+            "select nspname from pg_namespace where nspname in ('staging', 'intermediate', "
+            "'marts', 'reference') order by 1"
         )
         assert [r[0] for r in cur.fetchall()] == ["intermediate", "marts", "reference", "staging"]
 
 
 def test_the_hook_revokes_create_on_public_from_public(parity, bi_cursor, tmp_path):
-    """As before PostgreSQL 15: every login may create tables in public. The next dbt run closes it."""
+    """As before PostgreSQL 15: every login may create tables in public. The next dbt run closes
+    it."""
     duck_path, server = parity
     with contextlib.closing(server.connect(superuser=True)) as con, con, con.cursor() as cur:
         cur.execute("grant create on schema public to public")
@@ -596,7 +615,8 @@ def test_the_hook_revokes_create_on_public_from_public(parity, bi_cursor, tmp_pa
         ["run", "--target", "postgres", "--select", "dim_kommun"], server.env(), tmp_path, duck_path
     )
     bi_cursor.execute(
-        "select has_schema_privilege(%s, 'public', 'CREATE'), has_schema_privilege('public', 'public', 'CREATE')",
+        "select has_schema_privilege(%s, 'public', 'CREATE'), has_schema_privilege('public', "
+        "'public', 'CREATE')",
         (BI_LOGIN,),
     )
     assert bi_cursor.fetchone() == (False, False)
@@ -609,7 +629,8 @@ def test_default_privileges_cover_tables_the_dbt_user_creates_later(parity, bi_c
     is readable by bi_reader at once: the default privileges name the creating role."""
     _, server = parity
     with pg_cursor(server) as cur:
-        cur.execute("""select pg_get_userbyid(d.defaclrole), n.nspname, d.defaclobjtype, d.defaclacl::text
+        cur.execute("""select pg_get_userbyid(d.defaclrole), n.nspname, d.defaclobjtype,
+            d.defaclacl::text
                        from pg_default_acl d join pg_namespace n on n.oid = d.defaclnamespace""")
         acls = cur.fetchall()
         assert any(

@@ -47,7 +47,8 @@ def test_production_instance_runs_a_materialization_into_postgres(
         cur.execute("select count(*) from runs where run_id = %s", (result.run_id,))
         assert cur.fetchone()[0] == 1
         cur.execute(
-            "select count(*) from event_logs where run_id = %s and dagster_event_type = 'ASSET_MATERIALIZATION'",
+            "select count(*) from event_logs where run_id = %s and dagster_event_type = "
+            "'ASSET_MATERIALIZATION'",
             (result.run_id,),
         )
         assert cur.fetchone()[0] == 1

@@ -106,7 +106,8 @@ def test_concurrent_readers_always_see_one_consistent_build(demo_warehouse, tmp_
 
 
 def everything_but_downloads() -> list[dg.AssetKey]:
-    """warehouse_refresh's assets less the raw ones (the meter month partitions are in their own job)."""
+    """warehouse_refresh's assets less the raw ones (the meter month partitions are in their own
+    job)."""
     from pipelines.definitions import build_definitions
 
     job = build_definitions().resolve_job_def("warehouse_refresh")
@@ -142,8 +143,8 @@ def test_failed_checks_publish_nothing(own_warehouse):
         str(own_warehouse.warehouse.path)
     ) as con:  # a negative emission breaks a blocking test
         con.execute(
-            "update raw.smhi_emissions_ggt set tonnes = -1 where kommun_kod = '2081' and year = 2024 "
-            "and huvudsektor_raw = 'Jordbruk'"
+            "update raw.smhi_emissions_ggt set tonnes = -1 where kommun_kod = '2081' and year = "
+            "2024 and huvudsektor_raw = 'Jordbruk'"
         )
     result = run_job(everything_but_downloads())
     assert not result.success
@@ -197,7 +198,8 @@ def dbt_is_building(session: int) -> bool:
 
 @pytest.mark.skipif(
     os.environ.get("FULL_CONCURRENCY") != "1",
-    reason="10 full builds take ~6 min: run with FULL_CONCURRENCY=1 (the default suite publishes 10 builds)",
+    reason="10 full builds take ~6 min: run with FULL_CONCURRENCY=1 (the default suite publishes "
+    "10 builds)",
 )
 def test_readers_during_ten_full_builds(own_warehouse, tmp_path):
     """The issue's version: a reader loops on the serving copy while the whole job (less the
@@ -313,7 +315,7 @@ def test_a_crash_at_any_step_leaves_both_channels_on_one_build(
         else []
     )
 
-    monkeypatch.setattr(publish, "crash_point", lambda at: None)
+    monkeypatch.setattr(publish, "crash_point", lambda _at: None)
     healed = publish.publish(
         warehouse_of_rows(tmp_path / "c.duckdb", 30),
         serving,
@@ -330,7 +332,8 @@ from pathlib import Path
 from pipelines.lib import publish
 step = sys.argv[3]
 publish.crash_point = lambda at: os.kill(os.getpid(), signal.SIGKILL) if at == step else None
-publish.publish(Path(sys.argv[1]), Path(sys.argv[2]), build_id="20260102T000000000000Z-killed", dbt_manifest=Path(sys.argv[4]))
+publish.publish(Path(sys.argv[1]), Path(sys.argv[2]), build_id="20260102T000000000000Z-killed",
+    dbt_manifest=Path(sys.argv[4]))
 """
 
 

@@ -93,7 +93,8 @@ def test_each_year_uses_the_nearest_key_year_and_says_so(demo_con):
         select distinct year, allocation_key_year from marts.fct_carbon_sinks
         where method = 'estimate_downscaled'""").fetchall()
     )
-    # key years 2010, 2015, 2020: 1990 -> 2010, 2012 -> 2010, 2013 -> 2015, 2018 -> 2020, 2024 -> 2020
+    # key years 2010, 2015, 2020: 1990 -> 2010, 2012 -> 2010, 2013 -> 2015, 2018 -> 2020, 2024 ->
+    # 2020
     assert (
         key_years[1990],
         key_years[2012],
@@ -101,10 +102,10 @@ def test_each_year_uses_the_nearest_key_year_and_says_so(demo_con):
         key_years[2018],
         key_years[2024],
     ) == (2010, 2010, 2015, 2020, 2020)
-    missing = demo_con.execute("""select count(*) from marts.fct_carbon_sinks where method = 'estimate_downscaled'
-                                  and (allocation_key is null or allocation_key_year is null)""").fetchall()[
-        0
-    ][0]
+    missing = demo_con.execute("""select count(*) from marts.fct_carbon_sinks where method =
+        'estimate_downscaled'
+                                  and (allocation_key is null or allocation_key_year is
+                                      null)""").fetchall()[0][0]
     assert missing == 0
 
 
@@ -119,7 +120,8 @@ def test_borlange_shows_each_source_with_its_quality_class(demo_con):
         r[0]: r[1:]
         for r in demo_con.execute(
             """
-        select sink_type, source_id, quality_class, method, permanence, tonnes_co2_removed, value_status,
+        select sink_type, source_id, quality_class, method, permanence, tonnes_co2_removed,
+            value_status,
                key_is_synthetic
         from marts.fct_carbon_sinks where kommun_kod = ? and year = 2024""",
             [BORLANGE],
@@ -193,8 +195,10 @@ def served_lulucf_without(year: int) -> dict:
 def test_low_permanence_removal_is_left_out_and_a_year_without_lulucf_stays_unknown(
     demo_warehouse, tmp_path
 ):
-    """A copy of the demo warehouse gets Tunabyggen's 2024 removals (synthetic: biochar 40 t, 100–1000 år;
-    tree planting 25 t, under 100 år) and a national series without 2023; the sink models are rebuilt."""
+    """A copy of the demo warehouse gets Tunabyggen's 2024 removals (synthetic: biochar 40 t,
+    100–1000 år; tree planting 25 t, under 100 år) and a national series without 2023; the sink
+    models are
+    rebuilt."""
     store = Store(tmp_path / "wh" / "borlange.duckdb", tmp_path / "wh" / "landing")
     store.warehouse_path.parent.mkdir(parents=True)
     shutil.copy(demo_warehouse.warehouse.path, store.warehouse_path)
@@ -236,9 +240,9 @@ def test_low_permanence_removal_is_left_out_and_a_year_without_lulucf_stays_unkn
             "--target-path",
             str(tmp_path / "dbt_target"),
             "--select",
-            "stg_partners__submissions stg_partners__removals fct_partner_removals stg_scb__lulucf_national "
-            "int_sinks__lulucf_downscaled fct_carbon_sinks climate_neutrality_balance "
-            "assert_downscaled_lulucf_sums_to_national",
+            "stg_partners__submissions stg_partners__removals fct_partner_removals "
+            "stg_scb__lulucf_national int_sinks__lulucf_downscaled fct_carbon_sinks "
+            "climate_neutrality_balance assert_downscaled_lulucf_sums_to_national",
             *vars_argument(settings),
         ],
         capture_output=True,

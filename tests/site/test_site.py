@@ -37,7 +37,8 @@ PAGE_TYPES = (
 
 
 class CountingHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site and counts the body bytes it sends (the server's own measure of a page's transfer)."""
+    """Serves the site and counts the body bytes it sends (the server's own measure of a page's
+    transfer)."""
 
     sent = 0
 
@@ -119,10 +120,12 @@ class Visit:
         )
 
     def table(self, selector: str) -> list[list[str]]:
-        """Rows of a table: the row header's text, then each cell's data-value (its text if it has none)."""
+        """Rows of a table: the row header's text, then each cell's data-value (its text if it has
+        none)."""
         return self.page.evaluate(
             """sel => [...document.querySelectorAll(sel + ' tbody tr')].map(tr =>
-            [...tr.children].map(c => c.dataset.value !== undefined ? c.dataset.value : c.textContent.trim()))""",
+            [...tr.children].map(c =>
+                c.dataset.value !== undefined ? c.dataset.value : c.textContent.trim()))""",
             selector,
         )
 
@@ -155,7 +158,11 @@ def headline_from_marts(con, kod: str) -> dict:
         [kod],
     ).fetchone()
     return dict(
-        zip(["year", "tonnes", "per_capita", "population", "rank_in_lan", "rank_in_sweden"], row)
+        zip(
+            ["year", "tonnes", "per_capita", "population", "rank_in_lan", "rank_in_sweden"],
+            row,
+            strict=True,
+        )
     )
 
 
@@ -187,14 +194,15 @@ def assert_kommun_page_equals_marts(v: Visit, con, kod: str) -> None:
     sectors = [
         h.strip()
         for h in v.page.evaluate(
-            "[...document.querySelectorAll('#tabell-sektorer thead th')].slice(1).map(t => t.dataset.sector)"
+            "[...document.querySelectorAll('#tabell-sektorer thead th')].slice(1).map(t => "
+            "t.dataset.sector)"
         )
     ]
     expected = sectors_from_marts(con, kod)
     shown_cells = {}
     for row in v.table("#tabell-sektorer"):
         year = int(row[0])
-        for sector, value in zip(sectors, row[1:]):
+        for sector, value in zip(sectors, row[1:], strict=True):
             if value != "":
                 shown_cells[(year, sector)] = float(value)
     assert shown_cells.keys() == expected.keys()
@@ -235,12 +243,14 @@ def test_the_report_kommuns_page_equals_the_marts(visit, serving, demo_warehouse
     revisions = serving.execute(
         """
         select year, huvudsektor, tonnes, previous_tonnes from marts.emission_revisions
-        where kommun_kod = ? and gas = 'CO2e' and previous_vintage is not null and abs(change_pct) >= 0.5
+        where kommun_kod = ? and gas = 'CO2e' and previous_vintage is not null
+          and abs(change_pct) >= 0.5
           and vintage = (select max(vintage) from marts.emission_revisions where kommun_kod = ?)""",
         [kod, kod],
     ).fetchall()
-    shown = v.page.evaluate("""[...document.querySelectorAll('#tabell-revideringar tbody tr')].map(tr =>
-        [tr.dataset.year, tr.dataset.sector, ...[...tr.querySelectorAll('[data-value]')].map(e => e.dataset.value)])""")
+    shown = v.page.evaluate("""[...document.querySelectorAll('#tabell-revideringar tbody tr')]
+        .map(tr => [tr.dataset.year, tr.dataset.sector,
+                    ...[...tr.querySelectorAll('[data-value]')].map(e => e.dataset.value)])""")
     assert len(shown) == len(revisions) > 0
     by_key = {(int(r[0]), r[1]): (float(r[3]), float(r[2])) for r in shown}
     for year, sector, tonnes, previous in revisions:
@@ -309,12 +319,14 @@ def test_the_map_draws_every_kommun(visit, serving):
     rows = {
         r[0]: float(r[4])
         for r in v.page.evaluate("""[...document.querySelectorAll('#tabell-karta tbody tr')]
-        .map(tr => [tr.dataset.kommun, ...[...tr.children].map(c => c.dataset.value || c.textContent)])""")
+        .map(tr => [tr.dataset.kommun,
+                    ...[...tr.children].map(c => c.dataset.value || c.textContent)])""")
     }
     expected = dict(
         serving.execute("""
         select kommun_kod, arg_max(tonnes_per_capita, year) from marts.emissions_per_capita
-        where gas = 'CO2e' and in_latest_release and tonnes_per_capita is not null group by kommun_kod""").fetchall()
+        where gas = 'CO2e' and in_latest_release and tonnes_per_capita is not null
+        group by kommun_kod""").fetchall()
     )
     assert rows.keys() == expected.keys()
     assert all(rows[k] == pytest.approx(expected[k], rel=1e-12) for k in expected)
@@ -348,7 +360,8 @@ def test_the_comparison_view_compares_the_chosen_kommuner(visit, serving, demo_w
         assert cells[3].inner_text() == f"{head['per_capita']:.2f}".replace(".", ",")
         assert cells[5].inner_text() == f"{head['rank_in_lan']} av " + str(
             serving.execute(
-                "select kommuner_in_lan from marts.emissions_rank_in_lan where kommun_kod = ? and year = ? and gas = 'CO2e'",
+                "select kommuner_in_lan from marts.emissions_rank_in_lan"
+                " where kommun_kod = ? and year = ? and gas = 'CO2e'",
                 [kod, head["year"]],
             ).fetchone()[0]
         )
@@ -367,7 +380,8 @@ def test_no_request_leaves_the_site(visit, site):
         ]
         # The Content-Security-Policy stops a request to anywhere else, should any script try one.
         blocked = v.page.evaluate("""() => new Promise(resolve => {
-            document.addEventListener('securitypolicyviolation', e => resolve(e.blockedURI), {once: true});
+            document.addEventListener(
+                'securitypolicyviolation', e => resolve(e.blockedURI), {once: true});
             fetch('https://example.org/x').catch(() => {});
             setTimeout(() => resolve(null), 3000);
         })""")
@@ -417,7 +431,8 @@ def test_the_report_page_fits_the_width_and_transfers_under_1_5_mb(visit, site, 
 def test_the_site_links_the_builds_download_set(site, serving, demo_warehouse):
     """The download page offers every open mart of the build in each format; the charts link their
     whole marts; every mart the site cites is open data; and the files are the serving build's own
-    download set (the one the API serves), hard-linked into the site, not copies of the site's own."""
+    download set (the one the API serves), hard-linked into the site, not copies of the site's
+    own."""
     import re
 
     _, folder = site
@@ -816,9 +831,10 @@ def test_the_nowcast_section_equals_the_mart(site, serving, kod, page, root):
     assert f">{format_value(100 * coverage, 'pct_plain')}</span>" in section  # 80,0 %
 
 
-def test_a_new_site_build_swaps_in_whole_and_sweeps_a_crashed_one(site, demo_warehouse):
-    """Runs last: builds the site again into the served folder. The link moves to a new folder in one
-    rename; the folder being served stays whole; what a crashed build left is removed."""
+@pytest.mark.usefixtures("site")
+def test_a_new_site_build_swaps_in_whole_and_sweeps_a_crashed_one(demo_warehouse):
+    """Runs last: builds the site again into the served folder. The link moves to a new folder in
+    one rename; the folder being served stays whole; what a crashed build left is removed."""
     from pipelines.defs.site.build import write_site
 
     link = demo_warehouse.serving.site_dir
@@ -827,9 +843,8 @@ def test_a_new_site_build_swaps_in_whole_and_sweeps_a_crashed_one(site, demo_war
     (crashed / "kommun").mkdir(parents=True)
     built = write_site(demo_warehouse.serving.dir, link, demo_warehouse.report.kommun)
     assert link.is_symlink() and link.resolve() == built.folder != before
-    assert (
-        before.is_dir() and (before / "index.html").is_file()
-    )  # still whole for whoever serves it
+    # Still whole for whoever serves it.
+    assert before.is_dir() and (before / "index.html").is_file()
     assert not crashed.exists()
     # 289 kommun pages, the report kommun's and its redirect, the list, map, comparison and download
     # pages, the glossary, "Så räknar vi" and the nowcast's method page

@@ -21,7 +21,7 @@ def kolada_client(
     http = HttpClient(
         f"{server.url}/v3",
         retry=RetryPolicy(max_attempts=3, backoff_base_s=0.01),
-        sleep=(sleeps.append if sleeps is not None else (lambda s: None)),
+        sleep=(sleeps.append if sleeps is not None else (lambda _s: None)),
     )
     return KoladaClient(f"{server.url}/v3", http=http, per_page=per_page)
 
@@ -230,12 +230,15 @@ def test_reconciliation_flags_the_one_kpi_that_is_off(payload, demo_con):
             [2015, 2020, 2021, 2022, 2023, 2024],
         )
     result = reconcile(demo_con, fetched.values)
-    # 8 KPIs x 4 areas x 6 years, and N00401 for the 2 kommuner in the 2 years SCB has population for
+    # 8 KPIs x 4 areas x 6 years, and N00401 for the 2 kommuner in the 2 years SCB has population
+    # for
     assert result.compared == 8 * 4 * 6 + 2 * 2
     assert [(f.kpi, f.kolada_id, f.year) for f in result.mismatches] == [("N85536", "2081", 2023)]
     (off,) = result.mismatches
-    # SMHI's El och fjärrvärme for Borlänge 2023 (release 2026-06-25), and Kolada's value 1 500 t above it
-    smhi = demo_con.execute("""select tonnes from marts.fct_emissions where kommun_kod = '2081' and year = 2023
+    # SMHI's El och fjärrvärme for Borlänge 2023 (release 2026-06-25), and Kolada's value 1 500 t
+    # above it
+    smhi = demo_con.execute("""select tonnes from marts.fct_emissions where kommun_kod = '2081' and
+        year = 2023
         and gas = 'CO2e' and huvudsektor = 'El och fjärrvärme'""").fetchone()[0]
     assert off.smhi_t == pytest.approx(smhi) and off.kolada_value == round(smhi) + 1500.0
     assert result.skews == []
@@ -246,9 +249,11 @@ def test_reconciliation_warns_on_release_skew(payload, demo_con):
     from pipelines.defs.indicators.reconcile import reconcile
 
     older = demo_con.execute("""select tonnes from raw.smhi_emissions_ggt where level = 'kommun'
-        and kommun_kod = '2081' and year = 2023 and huvudsektor_raw = 'Transporter' and undersektor_raw = 'Alla'
+        and kommun_kod = '2081' and year = 2023 and huvudsektor_raw = 'Transporter' and
+            undersektor_raw = 'Alla'
         and vintage = date '2026-04-23'""").fetchone()[0]
-    newer = demo_con.execute("""select tonnes from marts.fct_emissions where kommun_kod = '2081' and year = 2023
+    newer = demo_con.execute("""select tonnes from marts.fct_emissions where kommun_kod = '2081' and
+        year = 2023
         and gas = 'CO2e' and huvudsektor = 'Transporter'""").fetchone()[0]
     assert abs(older - newer) > 1
     changed = off_payload(payload, "N85533", "2081", 2023, round(older) - round(newer))

@@ -127,7 +127,7 @@ def test_split_selection_fits_the_limit():
     assert [r for c in chunks for r in c["Region"]] == selection["Region"]
 
 
-# ---------------------------------------------------------------- population through the replay server
+# ------------------------------------------------------------- population through the replay server
 
 
 def test_fetch_population_2024_and_2025(server):

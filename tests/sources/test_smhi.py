@@ -1,4 +1,5 @@
-"""SMHI export: parser on the bundled fixtures, malformed files, and the client via the replay server."""
+"""SMHI export: parser on the bundled fixtures, malformed files, and the client via the replay
+server."""
 
 from __future__ import annotations
 
@@ -374,7 +375,7 @@ def test_seeds_keep_codes_as_text(reference):
     assert reference.sector("undersektor", "Personbilar").sector_code == "transport.cars"
 
 
-# --------------------------------------------------------------------------- client via the replay server
+# --------------------------------------------------------------------- client via the replay server
 
 
 @pytest.fixture
@@ -388,7 +389,7 @@ def smhi_client(server: ReplayServer, max_attempts: int = 3) -> SmhiClient:
     http = HttpClient(
         server.url,
         retry=RetryPolicy(max_attempts=max_attempts, backoff_base_s=0.01),
-        sleep=lambda seconds: None,
+        sleep=lambda _seconds: None,
     )
     return SmhiClient(server.url, http)
 
@@ -457,7 +458,7 @@ def test_county_filter_returns_only_that_lan(replay, reference):
     )  # cached, same bytes
 
 
-def test_release_can_be_switched_over_http_and_in_process(replay, reference):
+def test_release_can_be_switched_over_http_and_in_process(replay):
     server, handler = replay
     assert handler.release == "2026-06-25"
     resp = requests.post(
@@ -476,7 +477,7 @@ def test_release_can_be_switched_over_http_and_in_process(replay, reference):
 
 def test_unknown_sub_and_county_are_rejected(replay):
     server, _ = replay
-    http = HttpClient(server.url, retry=RetryPolicy(max_attempts=1), sleep=lambda s: None)
+    http = HttpClient(server.url, retry=RetryPolicy(max_attempts=1), sleep=lambda _s: None)
     assert http.request("GET", f"{DOWNLOAD}?county=0&municipality=0&sub=XYZ").status_code == 400
     with pytest.raises(ValueError):
         smhi_client(server).download("XYZ")
@@ -511,7 +512,7 @@ def test_filename_from_content_disposition():
     assert filename_from_disposition(None, "smhi_GGT.xlsx") == "smhi_GGT.xlsx"
 
 
-# --------------------------------------------------------------------------- limits (sources/http.py)
+# ------------------------------------------------------------------------- limits (sources/http.py)
 
 
 def test_a_workbook_over_the_body_limit_is_refused_without_a_retry(replay):
@@ -521,7 +522,7 @@ def test_a_workbook_over_the_body_limit_is_refused_without_a_retry(replay):
     http = HttpClient(
         server.url,
         retry=RetryPolicy(max_attempts=3, backoff_base_s=0.01),
-        sleep=lambda s: None,
+        sleep=lambda _s: None,
         max_body_bytes=100_000,
     )
     with pytest.raises(BodyTooLarge) as info:
@@ -547,7 +548,7 @@ def test_a_slow_export_past_the_deadline_ends_the_download(replay):
         server.url,
         timeout=(2.0, 60.0),
         retry=RetryPolicy(max_attempts=3, backoff_base_s=0.01),
-        sleep=lambda s: None,
+        sleep=lambda _s: None,
         deadline_s=1.0,
     )
     with pytest.raises(DeadlineExceeded, match=r"within the 1 s deadline \(attempt 1\)"):

@@ -171,7 +171,7 @@ def test_a_new_preset_is_a_new_row(tmp_path, co2e_2026):
     assert result.yearly["year"].max() == 2045
 
 
-# ---------------------------------------------------------------- acceptance: Klimatkollen's Borlänge
+# -------------------------------------------------------------- acceptance: Klimatkollen's Borlänge
 
 
 def test_carbon_law_reproduces_klimatkollen_borlange(carbon_law_2026):
@@ -202,7 +202,7 @@ def test_carbon_law_yearly_paths(carbon_law_2026):
     borlange = carbon_law_2026.yearly.filter(pl.col("kommun_kod") == BORLANGE)
     assert tuple(carbon_law_2026.yearly.columns) == YEARLY_COLUMNS
     assert borlange["year"].to_list() == list(range(1990, 2051))
-    kinds = dict(zip(borlange["year"].to_list(), borlange["emissions_kind"].to_list()))
+    kinds = dict(zip(borlange["year"].to_list(), borlange["emissions_kind"].to_list(), strict=True))
     assert (kinds[1990], kinds[2024], kinds[2025], kinds[2026], kinds[2027]) == (
         "actual",
         "actual",
@@ -434,7 +434,7 @@ def test_input_errors(co2e_2026, presets):
         compute_trajectories(co2e_2026, presets["carbon_law"], 2051)
 
 
-# ---------------------------------------------------------------- Borlänge's own path (excludes SSAB)
+# -------------------------------------------------------------- Borlänge's own path (excludes SSAB)
 
 
 def test_borlange_local_without_ssab_data_is_not_met(co2e_2026, presets):
@@ -524,7 +524,7 @@ def test_cli_writes_csv_and_json(tmp_path, capsys):
     assert by_code[rising["kommun_kod"][0]]["net_zero_date"] is None
 
 
-def test_cli_prints_csv_to_stdout(tmp_path, capsys):
+def test_cli_prints_csv_to_stdout(capsys):
     code, out, _ = run_cli(
         capsys, "--emissions", str(CO2_2024), "--method", "carbon_budget", "--as-of-year", "2024"
     )
@@ -706,7 +706,7 @@ def test_cli_as_a_module_exits_1_on_bad_input(tmp_path):
     assert done.returncode == 1 and "no such file" in done.stderr
 
 
-def test_borlange_trajectory_is_the_same_command(tmp_path):
+def test_borlange_trajectory_is_the_same_command():
     borlange = Path(sys.executable).with_name("borlange")
     done = subprocess.run(
         [

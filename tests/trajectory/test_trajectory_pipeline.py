@@ -61,9 +61,8 @@ def test_carbon_budget_as_of_2026_runs_out_in_2026_and_negative_budgets_are_kept
     assert row["gas"] == "CO2" and row["last_data_year"] == 2022
     assert 0 < row["budget_t"] < 50_000 and row["budget_exhausted_date"].year == 2026
     negative = demo_con.sql("""select count(*), max(budget_t), count(required_reduction_pct)
-                               from marts.trajectory where method = 'carbon_budget' and budget_negative""").fetchall()[
-        0
-    ]
+                               from marts.trajectory where method = 'carbon_budget' and
+                                   budget_negative""").fetchall()[0]
     assert negative[0] > 0 and negative[1] < 0 and negative[2] == 0  # kept negative, never clipped
 
 
@@ -71,7 +70,8 @@ def test_fct_carbon_budget_adds_up_year_by_year(demo_con):
     rows = demo_con.sql(
         """select year, allowed_t, cumulative_allowed_t, emissions_kind, cumulative_emissions_t,
                                   budget_t, remaining_budget_t
-                           from marts.fct_carbon_budget where kommun_kod = ? and method = 'carbon_law'
+                           from marts.fct_carbon_budget where kommun_kod = ? and method =
+                               'carbon_law'
                            order by year""",
         params=[BORLANGE],
     ).pl()
@@ -81,7 +81,7 @@ def test_fct_carbon_budget_adds_up_year_by_year(demo_con):
     assert last["remaining_budget_t"] == pytest.approx(
         last["budget_t"] - last["cumulative_emissions_t"]
     )
-    kinds = dict(zip(rows["year"], rows["emissions_kind"]))
+    kinds = dict(zip(rows["year"], rows["emissions_kind"], strict=True))
     assert (kinds[2024], kinds[2025], kinds[2027]) == ("actual", "approximated", "trend")
     crossing = rows.filter(rows["remaining_budget_t"] < 0)["year"].min()
     assert crossing == 2035
@@ -124,7 +124,8 @@ def test_cement_is_taken_out_only_where_reported():
             *without_cement(emissions, cement)
             .select("kommun_kod", "tonnes")
             .to_dict(as_series=False)
-            .values()
+            .values(),
+            strict=True,
         )
     )
     assert out == {"0980": pytest.approx(179_399.0), "2081": 362_176.0}

@@ -4,9 +4,9 @@
 -- - the sector is split: at least one subsector has a non-zero figure. Where SMHI prints only zeros
 --   under a non-zero sector it publishes no split for that kommun and year (suppressed or not
 --   distributed), and the residual row simply is the sector: nothing to look at;
--- - the gap exceeds both var smhi_subsector_warn_min_tonnes and var smhi_subsector_warn_share of the
---   larger of the two figures: SMHI rounds parts and totals separately, which leaves gaps of well
---   under 1 % (e.g. Transporter 1990 and 2000 in the CO2 export of 2024-04-18).
+-- - the gap exceeds both var smhi_subsector_warn_min_tonnes and var smhi_subsector_warn_share of
+--   the larger of the two figures: SMHI rounds parts and totals separately, which leaves gaps of
+--   well under 1 % (e.g. Transporter 1990 and 2000 in the CO2 export of 2024-04-18).
 {{ config(severity='warn', store_failures=true, schema='audit') }}
 with
 
@@ -22,11 +22,14 @@ per_sector as (
         kommun_kod,
         year,
         huvudsektor,
-        {{ exact_sum("tonnes") }}                                                  as sector_tonnes,
-        {{ exact_sum("case when is_subsector_residual then 0 else tonnes end") }}  as subsector_tonnes,
-        {{ exact_sum("case when is_subsector_residual then tonnes else 0 end") }}  as residual_tonnes,
-        sum(case when is_subsector_residual then 1 else 0 end)                     as residual_rows,
-        sum(case when not is_subsector_residual and tonnes <> 0 then 1 else 0 end) as subsectors_published
+        {{ exact_sum("tonnes") }} as sector_tonnes,
+        {{ exact_sum("case when is_subsector_residual then 0 else tonnes end") }}
+            as subsector_tonnes,
+        {{ exact_sum("case when is_subsector_residual then tonnes else 0 end") }}
+            as residual_tonnes,
+        sum(case when is_subsector_residual then 1 else 0 end) as residual_rows,
+        sum(case when not is_subsector_residual and tonnes <> 0 then 1 else 0 end)
+            as subsectors_published
     from split_sectors
     group by vintage, gas, kommun_kod, year, huvudsektor
 )

@@ -18,15 +18,15 @@ from pipelines.resources import SeiResource, WarehouseResource
 
 scb_consumption_emissions = scb_table_asset(
     SCB_CONSUMPTION_EMISSIONS,
-    "SCB MI1301 consumption-based greenhouse-gas emissions, national, by use (households, public sector, "
-    "investments), t CO2e per year, through PxWebApi 2.0.",
+    "SCB MI1301 consumption-based greenhouse-gas emissions, national, by use (households, public "
+    "sector, investments), t CO2e per year, through PxWebApi 2.0.",
     lambda client, store, _scb: loads.load_national_consumption(client, store),
 )
 
 scb_brp = scb_table_asset(
     SCB_BRP,
-    "SCB NR0105 gross regional product per kommun: the key that downscales public consumption and investments. "
-    "The offline payload holds reconstructed shares (see its note).",
+    "SCB NR0105 gross regional product per kommun: the key that downscales public consumption "
+    "and investments. The offline payload holds reconstructed shares (see its note).",
     lambda client, store, _scb: loads.load_brp(client, store),
 )
 
@@ -34,8 +34,8 @@ scb_brp = scb_table_asset(
 @dg.asset(
     key=["raw", SEI_HOUSEHOLD_EMISSIONS.name],
     **INGESTION,
-    description="SEI Konsumtionskompassen: household consumption-based emissions per capita per kommun "
-    "(kg CO2e), a file feed read from SEI_HOUSEHOLDS_PATH.",
+    description="SEI Konsumtionskompassen: household consumption-based emissions per capita per "
+    "kommun (kg CO2e), a file feed read from SEI_HOUSEHOLDS_PATH.",
 )
 def sei_household_emissions(
     context: dg.AssetExecutionContext, sei: SeiResource, warehouse: WarehouseResource

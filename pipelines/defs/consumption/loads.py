@@ -89,7 +89,8 @@ class SeiLoadReport:
 
 def load_sei_households(path: Path, store: Store) -> SeiLoadReport:
     """The SEI workbook at `path`: landed, parsed (a bad file is rejected with a report beside
-    its landed bytes, nothing loaded), then loaded; a newer file of the same data year replaces it."""
+    its landed bytes, nothing loaded), then loaded; a newer file of the same data year replaces
+    it."""
     if not path.is_file():
         raise FileNotFoundError(
             f"SEI household workbook not found: {path} (set SEI_HOUSEHOLDS_PATH)"

@@ -40,8 +40,8 @@ SMHI_CHECK = "utility_fossil_emissions_match_smhi"
         )
     ],
     description="Borlänge Energi's monthly reports from <INBOX_DIR>/energy/: each file validated "
-    "(columns, units, months, heat balance, no negative energy) and loaded in one transaction; "
-    "bad files quarantined with a report, the warehouse untouched.",
+    "(columns, units, months, heat balance, no negative energy) and loaded in one "
+    "transaction; bad files quarantined with a report, the warehouse untouched.",
 )
 def energy_reports(
     context: dg.AssetExecutionContext,
@@ -89,8 +89,8 @@ def scb_energy(
     additional_deps=[EMISSIONS_KEY],
     pool=DUCKDB_POOL,
     description="The utility's fossil emissions of heat and power (fuels burnt in its plants) "
-    "against SMHI's 'El och fjärrvärme' for Borlänge, newest common year; WARN when they differ by "
-    "more than ENERGY_SMHI_TOLERANCE.",
+    "against SMHI's 'El och fjärrvärme' for Borlänge, newest common year; WARN when they "
+    "differ by more than ENERGY_SMHI_TOLERANCE.",
 )
 def utility_fossil_emissions_match_smhi(
     warehouse: WarehouseResource, tolerances: TolerancesResource, report: ReportResource

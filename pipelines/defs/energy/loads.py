@@ -3,9 +3,9 @@ assets.py).
 
 Utility reports are a file feed of the shared drop processor (pipelines/lib/drops.py), under
 the inbox folder (INBOX_DIR):
-    energy/<file>                          drops (CSV or XLSX, contract in sources/energy_feed/contract.py)
-    quarantine/energy/<sha>_<file>         rejected, with <…>.report.txt beside it (row, column, problem)
-    processed/energy/<sha>_<file>          accepted, or already loaded
+    energy/<file> drops (CSV or XLSX, contract in sources/energy_feed/contract.py)
+    quarantine/energy/<sha>_<file> rejected, with <…>.report.txt beside it (row, column, problem)
+    processed/energy/<sha>_<file> accepted, or already loaded
 
 A corrected resubmission of the same network and month is a new file with a higher `load_seq`;
 staging takes, per network and month, the newest file that reports it, and the earlier one stays
@@ -77,13 +77,14 @@ def insert_report(
     returns the network-months it supersedes, for the drop's report."""
     months = feed.frame.get_column("month")
     superseded = superseded_months(con, feed)
-    rows = report_values(feed, landed.sha256)  # noqa: F841 - read by DuckDB's replacement scan
+    con.register("report_rows", report_values(feed, landed.sha256))
     # load_seq orders the files as they were accepted: the newest file for a network and
     # month is the one in force (timestamps could tie; a sequence cannot).
     con.execute(
         """
         insert into raw.energy_feed_files
-        select ?, ?, coalesce(max(load_seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? from raw.energy_feed_files""",
+        select ?, ?, coalesce(max(load_seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? from
+            raw.energy_feed_files""",
         [
             landed.sha256,
             feed.file,
@@ -97,20 +98,23 @@ def insert_report(
             feed.frame.height,
         ],
     )
-    con.execute("insert into raw.energy_feed_values select * from rows")
+    con.execute("insert into raw.energy_feed_values select * from report_rows")
+    con.unregister("report_rows")
     return superseded
 
 
 def superseded_months(con: duckdb.DuckDBPyConnection, feed: Feed) -> list[str]:
-    """The network-months this report takes over from a file loaded earlier (the newest one in force)."""
-    reported = feed.frame.select("network", "month").unique()  # noqa: F841 - read by DuckDB's replacement scan
+    """The network-months this report takes over from an earlier file (the newest in force)."""
+    con.register("reported_months", feed.frame.select("network", "month").unique())
     rows = con.execute("""
         select v.network, v.month, arg_max(f.file_name, f.load_seq), max(f.received_at)
         from raw.energy_feed_values as v
         join raw.energy_feed_files as f using (sha256)
-        join reported as r on r.network = v.network and r.month = v.month
+        join reported_months as r on r.network = v.network and r.month = v.month
         group by v.network, v.month order by v.network, v.month""").fetchall()
+    con.unregister("reported_months")
     return [
-        f"supersedes {network} {month:%Y-%m} from {file_name} (received {received:%Y-%m-%d %H:%M} UTC)"
+        f"supersedes {network} {month:%Y-%m} from {file_name} (received "
+        f"{received:%Y-%m-%d %H:%M} UTC)"
         for network, month, file_name, received in rows
     ]

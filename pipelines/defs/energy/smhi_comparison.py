@@ -40,7 +40,8 @@ def compare_with_smhi(
     smhi = con.execute(
         """
         select year, sum(tonnes), max(vintage) from marts.fct_emissions
-        where kommun_kod = ? and gas = 'CO2e' and huvudsektor = ? and in_latest_release group by year""",
+        where kommun_kod = ? and gas = 'CO2e' and huvudsektor = ? and in_latest_release
+        group by year""",
         [kommun_kod, SMHI_SECTOR],
     ).fetchall()
     ours = {year: (tonnes, synthetic) for year, tonnes, synthetic in utility}

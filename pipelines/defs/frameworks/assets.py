@@ -16,9 +16,9 @@ CRF_KEY = dg.AssetKey(["reports", "gpc_crf_workbook"])
     group_name="reports",
     pool=DUCKDB_POOL,
     kinds={"xlsx"},
-    description="REPORT_KOMMUN's GPC inventory for REPORT_YEAR as an XLSX laid out like the CDP/GCoM "
-    "Common Reporting Framework sector table (marts.fct_gpc_inventory); without REPORT_YEAR, "
-    "the newest inventory year.",
+    description="REPORT_KOMMUN's GPC inventory for REPORT_YEAR as an XLSX laid out like the "
+    "CDP/GCoM Common Reporting Framework sector table (marts.fct_gpc_inventory); without "
+    "REPORT_YEAR, the newest inventory year.",
 )
 def gpc_crf_workbook(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, report: ReportResource

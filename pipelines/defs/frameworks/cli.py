@@ -20,7 +20,7 @@ from pipelines.lib.warehouse import read_only
 
 
 def register(commands, handler) -> None:
-    """`gpc export` under `borlange`; `handler(args)` (pipelines/cli.py) reads the settings and calls run_export."""
+    """`gpc export` under `borlange`; `handler(args)` (pipelines/cli.py) calls run_export."""
     gpc = commands.add_parser("gpc", help="the GPC inventory: export a CDP/GCoM CRF workbook")
     actions = gpc.add_subparsers(dest="gpc_command", required=True, metavar="ACTION")
     export = actions.add_parser(

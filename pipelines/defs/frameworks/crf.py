@@ -7,8 +7,8 @@ Layout: the emission-inventory table of the GCoM Common Global Reporting Framewo
 sectors Stationary energy, Transportation, Waste, IPPU, AFOLU and "Generation of grid-supplied
 energy" (reported, not added: its use is scope 2), with scopes 1, 2 and 3 and the GPC notation keys.
 Figures come from marts.fct_gpc_inventory (GPC v1.1); the GPC references behind each CRF row are in
-CRF_ROWS, the one home of that correspondence. The CRF splits commercial and institutional buildings,
-the GPC (and SMHI) do not: they are one row here, said so in its note. Every text cell is
+CRF_ROWS, the one home of that correspondence. The CRF splits commercial and institutional
+buildings, the GPC (and SMHI) do not: they are one row here, said so in its note. Every text cell is
 neutralised against formula injection (sources/formula_safety.py). Plain Python: no Dagster.
 """
 
@@ -28,7 +28,8 @@ DETAIL_SHEET = "GPC sub-sectors"
 KEYS_SHEET = "Notation keys"
 LAYOUT = (
     "GCoM Common Global Reporting Framework (CRF, 2018): emission inventory by sector and scope; "
-    "sub-sectors and notation keys of the GPC v1.1 (2021). The CRF's version number was not verified offline."
+    "sub-sectors and notation keys of the GPC v1.1 (2021). The CRF's version number was not "
+    "verified offline."
 )
 HEADER = (
     "CRF sector",
@@ -146,20 +147,20 @@ def latest_year(con, kommun_kod: str) -> int:
 def inventory_rows(con, kommun_kod: str, year: int) -> list[dict]:
     cur = con.execute(
         """
-        select gpc_ref, gpc_sector, gpc_subsector, scope, in_basic, in_basic_plus, tonnes, notation_key,
-               source, vintage, is_synthetic
+        select gpc_ref, gpc_sector, gpc_subsector, scope, in_basic, in_basic_plus, tonnes,
+               notation_key, source, vintage, is_synthetic
         from marts.fct_gpc_inventory where kommun_kod = ? and year = ? order by gpc_ref""",
         [kommun_kod, year],
     )
     names = [d[0] for d in cur.description]
-    rows = [dict(zip(names, row)) for row in cur.fetchall()]
+    rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     for row in rows:
         row["tonnes"] = None if row["tonnes"] is None else float(row["tonnes"])
     return rows
 
 
 def crf_table(rows: list[dict]) -> list[tuple]:
-    """The CRF rows: per scope the summed tonnes, or the notation keys when no GPC row has a figure."""
+    """The CRF rows: per scope the summed tonnes, or the notation keys when no GPC row has one."""
     table = []
     for sector, subsector, prefixes, note in CRF_ROWS:
         members = [r for r in rows if any(_matches(r["gpc_ref"], p) for p in prefixes)]

@@ -2,9 +2,9 @@
 is in assets.py). A file feed of the shared drop processor (pipelines/lib/drops.py), under the
 inbox folder (INBOX_DIR):
 
-    carbon_intensity/<file>                         drops (.csv or .csv.gz, sources/carbon_intensity.py)
-    quarantine/carbon_intensity/<sha>_<file>        rejected, with <…>.report.txt beside it (line, field, problem)
-    processed/carbon_intensity/<sha>_<file>         accepted, or already loaded
+    carbon_intensity/<file> drops (.csv or .csv.gz, sources/carbon_intensity.py)
+    quarantine/carbon_intensity/<sha>_<file> rejected, with <…>.report.txt beside it (line, field,
+    problem) processed/carbon_intensity/<sha>_<file> accepted, or already loaded
 
 Every accepted file is kept (raw.carbon_intensity_files and _hours); its vintage is the release
 named in the file name, else the day it was received. Staging takes, per zone and hour, the
@@ -98,13 +98,14 @@ def insert_file(
 ) -> list[str]:
     """One validated file's registry row and hours (inside the drop processor's transaction);
     returns what it supersedes or is superseded by, for the drop's report."""
-    rows = hour_rows(parsed, landed.sha256)  # noqa: F841 - read by DuckDB's replacement scan
+    con.register("carbon_intensity_rows", hour_rows(parsed, landed.sha256))
     hours = [h.hour_utc for h in parsed.rows]
     notes = overlap_notes(con, parsed, min(hours), max(hours))
     con.execute(
         """
         insert into raw.carbon_intensity_files
-        select ?, ?, coalesce(max(load_seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? from raw.carbon_intensity_files""",
+        select ?, ?, coalesce(max(load_seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? from
+            raw.carbon_intensity_files""",
         [
             landed.sha256,
             parsed.file,
@@ -119,14 +120,15 @@ def insert_file(
             " | ".join(parsed.notes) or None,
         ],
     )
-    con.execute("insert into raw.carbon_intensity_hours select * from rows")
+    con.execute("insert into raw.carbon_intensity_hours select * from carbon_intensity_rows")
+    con.unregister("carbon_intensity_rows")
     return notes
 
 
 def overlap_notes(
     con: duckdb.DuckDBPyConnection, parsed: Parsed, first: datetime, last: datetime
 ) -> list[str]:
-    """Earlier files covering the same hours: whose vintage is older (this one wins) or newer (it stays)."""
+    """Earlier files with the same hours: an older vintage (this one wins) or newer (it stays)."""
     earlier = con.execute(
         """
         select file_name, vintage from raw.carbon_intensity_files
@@ -134,7 +136,7 @@ def overlap_notes(
         [parsed.rows[0].zone_id, last, first],
     ).fetchall()
     return [
-        f"{'supersedes' if vintage <= parsed.vintage else 'is older than'} {name} (vintage {vintage}) "
-        f"for the hours both cover"
+        f"{'supersedes' if vintage <= parsed.vintage else 'is older than'} {name} (vintage "
+        f"{vintage}) for the hours both cover"
         for name, vintage in earlier
     ]

@@ -56,9 +56,9 @@ def kolada_kpi_values(
     name="kolada_ghg_matches_smhi",
     additional_deps=SMHI_MARTS,
     pool=DUCKDB_POOL,
-    description="Kolada's GHG KPIs (N07702, N00401, N85532-N85538) against the SMHI marts, same kommun, "
-    "region or Sweden and year, within Kolada's rounding. Fails on a value that matches no "
-    "SMHI release; WARN names any release skew (Kolada on an older SMHI release).",
+    description="Kolada's GHG KPIs (N07702, N00401, N85532-N85538) against the SMHI marts, same "
+    "kommun, region or Sweden and year, within Kolada's rounding. Fails on a value that "
+    "matches no SMHI release; WARN names any release skew (Kolada on an older SMHI release).",
 )
 def kolada_ghg_matches_smhi(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect(reads=("marts",)) as con:

@@ -42,8 +42,8 @@ class Finding:
         where = f"{self.kpi} {self.kolada_id} {self.year}: Kolada {self.kolada_value:,.2f}"
         if self.matches_vintage:
             return (
-                f"{where} matches SMHI release {self.matches_vintage}, not the newest {self.smhi_vintage} "
-                f"({self.smhi_t:,.2f})"
+                f"{where} matches SMHI release {self.matches_vintage}, not the newest "
+                f"{self.smhi_vintage} ({self.smhi_t:,.2f})"
             )
         return (
             f"{where}, SMHI {self.smhi_vintage} {self.smhi_t:,.2f}, matching no SMHI release held"
@@ -63,8 +63,9 @@ class Reconciliation:
 
     def summary(self) -> str:
         lines = [
-            f"{self.compared} Kolada GHG values compared with the SMHI marts; {len(self.mismatches)} off, "
-            f"{len(self.skews)} on another SMHI release, {self.not_comparable} without an SMHI figure"
+            f"{self.compared} Kolada GHG values compared with the SMHI marts; "
+            f"{len(self.mismatches)} off, {len(self.skews)} on another SMHI release, "
+            f"{self.not_comparable} without an SMHI figure"
         ]
         lines += ["MISMATCH " + f.describe() for f in self.mismatches]
         lines += ["RELEASE SKEW " + f.describe() for f in self.skews]
@@ -104,7 +105,8 @@ def _by_release(con, level: str, code: str | None, year: int, sector: str) -> di
         return {}
     rows = con.execute(
         """select vintage, tonnes from marts.emission_revisions
-        where kommun_kod = ? and year = ? and gas = 'CO2e' and huvudsektor = ? order by vintage desc""",
+        where kommun_kod = ? and year = ? and gas = 'CO2e' and huvudsektor = ?
+        order by vintage desc""",
         [code, year, sector],
     ).fetchall()
     return {str(v): t for v, t in rows}

@@ -105,7 +105,7 @@ def run_template(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    """The operator's path is trusted: its directory becomes the root, its name is checked as a name."""
+    """The operator's path is trusted: its directory becomes the root, its name is checked."""
     limits = Limits(
         max_file_bytes=int(args.max_file_mb * MB),
         max_uncompressed_bytes=int(args.max_uncompressed_mb * MB),

@@ -96,8 +96,10 @@ def folder_mismatch(path: Path, folder_partner: str, file_partner: str) -> Probl
         column=None,
         value=file_partner,
         code="partner_folder_mismatch",
-        message_sv=f"filen ligger i mappen för {folder_partner!r} men anger partner {file_partner!r}",
-        message=f"the file is in the folder of {folder_partner!r} but names partner {file_partner!r}",
+        message_sv=f"filen ligger i mappen för {folder_partner!r} men anger partner "
+        f"{file_partner!r}",
+        message=f"the file is in the folder of {folder_partner!r} but names partner "
+        f"{file_partner!r}",
         expected=f"partner-id {folder_partner!r}, eller filen i inbox/partners/{file_partner}/ / "
         f"partner id {folder_partner!r}, or the file in inbox/partners/{file_partner}/",
     )
@@ -111,7 +113,7 @@ def insert_submission(
     submission, file_name = payload, payload.file_name
     earlier = con.execute(
         """select file_name, received_at from raw.partner_submissions
-                             where partner_id = ? and reporting_year = ? order by received_at desc limit 1""",
+        where partner_id = ? and reporting_year = ? order by received_at desc limit 1""",
         [submission.partner_id, submission.year],
     ).fetchall()
     org = submission.organisation
@@ -152,7 +154,7 @@ def insert_sheet(
     partner_id: str,
     year: int,
 ) -> None:
-    """Insert by column name; values travel as data (a replacement scan), never as SQL text."""
+    """Insert by column name; values travel as data (a registered frame), never as SQL text."""
     if frame.height == 0:
         return
     rows = frame.with_columns(
@@ -165,6 +167,7 @@ def insert_sheet(
     columns = [
         c for c in con.sql(f"select * from raw.{table} limit 0").columns if c in rows.columns
     ]
-    rows = rows.select(columns)
+    con.register("sheet_rows", rows.select(columns))
     names = ", ".join(columns)
-    con.execute(f"insert into raw.{table} ({names}) select {names} from rows")
+    con.execute(f"insert into raw.{table} ({names}) select {names} from sheet_rows")
+    con.unregister("sheet_rows")

@@ -19,8 +19,9 @@ def report_asset(marts: list[dg.AssetKey]) -> dg.AssetsDefinition:
         group_name="reports",
         pool=DUCKDB_POOL,
         kinds={"html"},
-        description="Klimatkontrakt 2030 follow-up report (Swedish, self-contained, printable HTML) for "
-        "REPORT_KOMMUN and REPORT_YEAR, every number footnoted with its mart, source and vintage.",
+        description="Klimatkontrakt 2030 follow-up report (Swedish, self-contained, printable "
+        "HTML) for REPORT_KOMMUN and REPORT_YEAR, every number footnoted with its mart, "
+        "source and vintage.",
     )
     def klimatkontrakt_uppfoljning(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, report: ReportResource

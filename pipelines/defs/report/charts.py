@@ -88,7 +88,7 @@ def trajectory(paths: list[dict], method: str, gas: str) -> str:
     ]
     allowed = [None if r["allowed_t"] is None else r["allowed_t"] / 1000 for r in rows]
     # Years SMHI does not publish (1991-1999 ...) are skipped, so the line joins the years it has.
-    observed = [(y, a) for y, a in zip(years, actual) if a is not None]
+    observed = [(y, a) for y, a in zip(years, actual, strict=True) if a is not None]
     ax.plot(
         [y for y, _ in observed],
         [a for _, a in observed],
@@ -118,7 +118,7 @@ def stacked_bars(series: list[dict], category: str, value: str, ylabel: str) -> 
     for i, (name, values) in enumerate(sorted(by_cat.items())):
         heights = [values.get(y, 0.0) for y in years]
         ax.bar(years, heights, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=name)
-        bottom = [b + h for b, h in zip(bottom, heights)]
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False, fontsize=8)
     return data_uri(fig)

@@ -23,7 +23,8 @@ class Fact:
 
     value: object
     note: int
-    kind: str  # t | pct | t_per_capita | kg_per_capita | g_per_kwh | share | year | date | bool | text
+    # t | pct | t_per_capita | kg_per_capita | g_per_kwh | share | year | date | bool | text
+    kind: str
     fact_id: str = ""  # data-fact attribute, so tests can find the number in the page
 
 
@@ -44,7 +45,7 @@ class Query:
         except duckdb.CatalogException as exc:
             raise MissingMart(str(exc).splitlines()[0]) from exc
         names = relation.columns
-        return [dict(zip(names, row)) for row in relation.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
 
     def fact(
         self, value, kind: str, *, source_id: str, vintage, mart: str, fact_id: str = ""
@@ -103,7 +104,8 @@ def territorial(q: Query) -> dict:
                base.tonnes as tonnes_1990
         from marts.emissions_per_capita e
         left join marts.emissions_per_capita base
-          on base.kommun_kod = e.kommun_kod and base.gas = e.gas and base.in_latest_release and base.year = 1990
+          on base.kommun_kod = e.kommun_kod and base.gas = e.gas and base.in_latest_release
+          and base.year = 1990
         where e.kommun_kod = ? and e.gas = 'CO2e' and e.in_latest_release and e.year = ?""",
         [q.kommun_kod, q.year],
     )
@@ -115,7 +117,8 @@ def territorial(q: Query) -> dict:
         """
         select huvudsektor, sum(tonnes) as tonnes, any_value(vintage) as vintage
         from marts.fct_emissions
-        where kommun_kod = ? and gas = 'CO2e' and in_latest_release and year = ? and huvudsektor <> 'Alla'
+        where kommun_kod = ? and gas = 'CO2e' and in_latest_release and year = ?
+          and huvudsektor <> 'Alla'
         group by huvudsektor order by tonnes desc""",
         [q.kommun_kod, q.year],
     )
@@ -173,13 +176,15 @@ def territorial(q: Query) -> dict:
 
 
 def revisions(q: Query, min_change_pct: float = 0.5) -> list[dict]:
-    """Sector-years the newest release changed by at least `min_change_pct` against the one before."""
+    """Sector-years the newest release changed by at least `min_change_pct` over the previous."""
     rows = q.rows(
         """
-        select year, huvudsektor, vintage, previous_vintage, tonnes, previous_tonnes, change_tonnes, change_pct
+        select year, huvudsektor, vintage, previous_vintage, tonnes, previous_tonnes,
+               change_tonnes, change_pct
         from marts.emission_revisions
         where kommun_kod = ? and gas = 'CO2e' and previous_vintage is not null
-          and vintage = (select max(vintage) from marts.emission_revisions where kommun_kod = ? and gas = 'CO2e')
+          and vintage = (select max(vintage) from marts.emission_revisions
+                         where kommun_kod = ? and gas = 'CO2e')
           and abs(change_pct) >= ?
         order by year desc, abs(change_tonnes) desc""",
         [q.kommun_kod, q.kommun_kod, min_change_pct],
@@ -207,7 +212,7 @@ def revisions(q: Query, min_change_pct: float = 0.5) -> list[dict]:
 
 
 def trajectories(q: Query) -> dict:
-    """Each method's verdict: trend against allowed sums, remaining budget, exhaustion and net zero."""
+    """Each method's verdict: trend against allowed sums, remaining budget, exhaustion, net zero."""
     vintage = q.rows(
         "select max(vintage) as v from marts.fct_emissions where kommun_kod = ?", [q.kommun_kod]
     )[0]["v"]
@@ -247,7 +252,8 @@ def trajectories(q: Query) -> dict:
         )
     paths = q.rows(
         """
-        select method, year, allowed_t, emissions_t, emissions_kind, remaining_budget_t from marts.fct_carbon_budget
+        select method, year, allowed_t, emissions_t, emissions_kind, remaining_budget_t
+        from marts.fct_carbon_budget
         where kommun_kod = ? order by method, year""",
         [q.kommun_kod],
     )
@@ -258,7 +264,8 @@ def trajectories(q: Query) -> dict:
 def consumption(q: Query) -> dict:
     """The latest year's components (households, public sector, investments) and the pace check."""
     rows = q.rows(
-        "select * from marts.fct_consumption_emissions where kommun_kod = ? order by year, component",
+        "select * from marts.fct_consumption_emissions where kommun_kod = ? order by year, "
+        "component",
         [q.kommun_kod],
     )
     if not rows:
@@ -281,8 +288,9 @@ def consumption(q: Query) -> dict:
         )
     pace = []
     for r in q.rows(
-        """select * from marts.consumption_trajectory where kommun_kod = ? and scope_status like 'complete%'
-                       order by method = 'carbon_law' desc, method""",
+        """select * from marts.consumption_trajectory
+        where kommun_kod = ? and scope_status like 'complete%'
+        order by method = 'carbon_law' desc, method""",
         [q.kommun_kod],
     ):
         cite = dict(source_id="scb_consumption", vintage=None, mart="marts.consumption_trajectory")
@@ -340,7 +348,8 @@ def sinks(q: Query) -> dict:
     ]
     balance = q.rows(
         """
-        select * from marts.climate_neutrality_balance where kommun_kod = ? and (year = ? or basis = 'projection')
+        select * from marts.climate_neutrality_balance
+        where kommun_kod = ? and (year = ? or basis = 'projection')
         order by year""",
         [q.kommun_kod, q.year],
     )
@@ -412,7 +421,8 @@ def balance_facts(q: Query, row: dict) -> dict:
 @optional
 def energy(q: Query) -> dict:
     rows = q.rows(
-        "select * from marts.fct_district_heating_climate_value order by year, network_id, allocation_method"
+        "select * from marts.fct_district_heating_climate_value order by year, network_id, "
+        "allocation_method"
     )
     items = [
         {
@@ -451,7 +461,8 @@ def meters(q: Query) -> dict:
     if month is None:
         return {"month": None, "timing": [], "profile": [], "weekday": []}
     timing = q.rows(
-        "select * from marts.fct_electricity_timing_effect_monthly where month = ? order by kundkategori",
+        "select * from marts.fct_electricity_timing_effect_monthly where month = ? order by "
+        "kundkategori",
         [month],
     )
     profile = q.rows(
@@ -461,7 +472,8 @@ def meters(q: Query) -> dict:
     )
     weekday = q.rows(
         """select kundkategori, hour_of_day, mean_kw from marts.fct_meter_daily_profile
-                        where month = ? and medium = 'el' and day_type = 'weekday' and not is_suppressed
+                        where month = ? and medium = 'el' and day_type = 'weekday'
+                          and not is_suppressed
                         order by kundkategori, hour_of_day""",
         [month],
     )
@@ -538,9 +550,11 @@ def meters(q: Query) -> dict:
 def partners(q: Query) -> dict:
     status = q.rows(
         """
-        select partner_id, partner_name, reporting_year, has_submitted, submissions_received, latest_received_at
+        select partner_id, partner_name, reporting_year, has_submitted, submissions_received,
+               latest_received_at
         from marts.partner_reporting_status
-        where reporting_year = (select max(reporting_year) from marts.partner_reporting_status where reporting_year <= ?)
+        where reporting_year = (select max(reporting_year) from marts.partner_reporting_status
+                                where reporting_year <= ?)
         order by partner_name""",
         [q.year],
     )
@@ -623,10 +637,11 @@ def peers(q: Query) -> dict:
 
 @optional
 def rank_in_lan(q: Query) -> dict:
-    """The kommun's rank within its län and Sweden by emissions per resident (marts.emissions_rank_in_lan)."""
+    """The kommun's rank in its län and Sweden by emissions per resident (emissions_rank_in_lan)."""
     rows = q.rows(
         """select * from marts.emissions_rank_in_lan where kommun_kod = ? and gas = 'CO2e'
-        and year = (select max(year) from marts.emissions_rank_in_lan where kommun_kod = ? and gas = 'CO2e' and year <= ?)""",
+        and year = (select max(year) from marts.emissions_rank_in_lan
+                    where kommun_kod = ? and gas = 'CO2e' and year <= ?)""",
         [q.kommun_kod, q.kommun_kod, q.year],
     )
     if not rows:
@@ -651,8 +666,9 @@ INDICATOR_YEARS = 5  # the trend: the latest five years of each indicator
 
 @optional
 def indicators(q: Query) -> dict:
-    """Each MEL indicator of the kommun (marts.fct_indicators): its latest years up to the report year,
-    the change over them, and its target; Kolada's and the warehouse's own values side by side."""
+    """Each MEL indicator of the kommun (marts.fct_indicators): its latest years up to the report
+    year, the change over them, and its target; Kolada's and the warehouse's own values side by
+    side."""
     rows = q.rows(
         """
         select * from marts.fct_indicators

@@ -8,15 +8,14 @@ from sources.sinks import ScbForestLand
 
 scb_lulucf_national = scb_table_asset(
     SCB_LULUCF_NATIONAL,
-    "Sweden's LULUCF net flow per year (t CO2e, negative = net removal): SCB MI0107 TotaltUtslappN, sector 10.0, "
-    "which republishes Naturvårdsverket's inventory. National only.",
+    "Sweden's LULUCF net flow per year (t CO2e, negative = net removal): SCB MI0107 "
+    "TotaltUtslappN, sector 10.0, which republishes Naturvårdsverket's inventory. National only.",
     lambda client, store, _scb: loads.load_lulucf_national(client, store),
 )
 
 scb_forest_land = scb_table_asset(
     SCB_FOREST_LAND,
-    "The allocation key of the downscaled sink: productive forest land per kommun in hectares (SCB MI0803). "
-    "The bundled replay values are SYNTHETIC (is_synthetic).",
+    "The allocation key of the downscaled sink: productive forest land per kommun in hectares "
+    "(SCB MI0803). The bundled replay values are SYNTHETIC (is_synthetic).",
     lambda client, store, _scb: loads.load_forest_land(ScbForestLand(client), client, store),
 )
-

@@ -51,7 +51,8 @@ def load_response(
     table: str,
     fetched_at: datetime,
 ) -> SinkLoadReport:
-    # Both selections are a few hundred cells, far below maxDataCells: one response, one landed file.
+    # Both selections are a few hundred cells, far below maxDataCells: one response, one landed
+    # file.
     if len(result.responses()) != 1:
         raise ValueError(
             f"SCB {result.table_id}: expected one response, got {len(result.responses())}"

@@ -14,15 +14,16 @@ from pipelines.settings import DUCKDB_POOL
 SITE_KEY = dg.AssetKey(["site", "medborgarsajt"])
 
 
-# In the warehouse pool like every step (tests/architecture/test_definitions.py), though it reads only the serving copy.
+# In the warehouse pool like every step (tests/architecture/test_definitions.py), though it reads
+# only the serving copy.
 @dg.asset(
     key=SITE_KEY,
     deps=[SERVING_KEY],
     group_name="serving",
     pool=DUCKDB_POOL,
     kinds={"html"},
-    description="The citizens' static site (Swedish): the report kommun's page, a page per kommun, a "
-    "comparison view and a map, every number cited; read from serving/current only.",
+    description="The citizens' static site (Swedish): the report kommun's page, a page per "
+    "kommun, a comparison view and a map, every number cited; read from serving/current only.",
 )
 def medborgarsajt(
     context: dg.AssetExecutionContext, serving: ServingResource, report: ReportResource

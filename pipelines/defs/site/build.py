@@ -1,4 +1,5 @@
-"""Build the citizens' static site (Swedish) from the published serving copy (plain Python, no Dagster).
+"""Build the citizens' static site (Swedish) from the published serving copy (plain Python, no
+Dagster).
 
     <site>/index.html                 the report kommun (REPORT_KOMMUN): every section
     <site>/kommun/<kod>.html          every other kommun: sectors, trajectories, rank in its län
@@ -48,10 +49,11 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 KEEP_BUILDS = 2
-# Only this site's own origin: no CDN, font, analytics or API host (Vega's data loads are same-origin).
+# Only this site's own origin: no CDN, font, analytics or API host (Vega's data loads are
+# same-origin).
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src "
+    "'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
 )
 MAP_ATTRIBUTION = "Kommungränser: Valmyndigheten via okfse/sweden-geojson (förenklade)"
 
@@ -66,7 +68,8 @@ class BuiltSite:
 
 
 def environment() -> jinja2.Environment:
-    # The report's templates too: the neutrality balance table has one home (report/templates/balance.html).
+    # The report's templates too: the neutrality balance table has one home
+    # (report/templates/balance.html).
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([TEMPLATES, REPORT_TEMPLATES]),
         autoescape=True,
@@ -235,14 +238,15 @@ def budget_words(exhausted: dt.date | None, budget_t: float | None) -> str:
 
 
 def path_rows(path: list[dict]) -> Markup:
-    """A method's yearly table, built here rather than in a template loop: 870 such tables per site."""
-    return Markup(
-        "".join(
-            f'<tr data-year="{p["year"]}"><th scope="row">{p["year"]}</th>{cell(p["emissions_t"], "t")}'
-            f'<td class="text">{html.escape(sv.name(sv.EMISSIONS_KIND, p["emissions_kind"]))}'
-            f"</td>{cell(p['allowed_t'], 't')}</tr>"
-            for p in path
-        )
+    """A method's yearly table, built here, not in a template loop: 870 such tables per site."""
+    return Markup("".join(path_row(p) for p in path))
+
+
+def path_row(p: dict) -> str:
+    kind = html.escape(sv.name(sv.EMISSIONS_KIND, p["emissions_kind"]))
+    return (
+        f'<tr data-year="{p["year"]}"><th scope="row">{p["year"]}</th>'
+        f'{cell(p["emissions_t"], "t")}<td class="text">{kind}</td>{cell(p["allowed_t"], "t")}</tr>'
     )
 
 
@@ -336,7 +340,8 @@ def nowcast_section(page: Page, k: data.Kommun, backtest: dict | None) -> dict |
 
 def paris_verdict(page: Page, k: data.Kommun, vintage) -> dict | None:
     """The headline's one line: does the trend fit the Paris path of Koldioxidlagen, and by how
-    much does it miss or beat it (the trend's sum against the allowed sum to the method's end year)."""
+    much does it miss or beat it (the trend's sum against the allowed sum to the method's end
+    year)."""
     m = next((m for m in k.methods if m["method"] == "carbon_law"), None)
     if m is None:
         return None
@@ -553,7 +558,7 @@ def comparison_data(kommuner: dict[str, data.Kommun], default: list[str]) -> dic
 
 
 def swedish_csv(rows: list[list]) -> bytes:
-    """CSV for a Swedish Excel: UTF-8 with BOM, semicolons, decimal comma; text made formula-inert."""
+    """CSV for a Swedish Excel: UTF-8 with BOM, semicolons, decimal comma, formula-inert text."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for row in rows:
@@ -772,7 +777,8 @@ def write_site(serving_dir: Path, site_dir: Path, report_kommun: str) -> BuiltSi
         copy_assets(staged)
         pages, _ = write_pages(con, build, staged, report_kommun)
         link_downloads(build, staged)
-    # A new folder for every site build (sortable by time), so the one being served is never rewritten.
+    # A new folder for every site build (sortable by time), so the one being served is never
+    # rewritten.
     final = builds / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{build.build_id}"
     os.replace(staged, final)
     fsync_dir(builds)

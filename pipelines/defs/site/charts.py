@@ -121,7 +121,8 @@ def stacked_bars() -> dict:
                     "y2": {"scale": "y", "field": "y1"},
                     "fill": {"scale": "color", "field": "series"},
                     "tooltip": {
-                        "signal": "{'år': datum.year, 'sektor': datum.series, 'kt CO2e': format(datum.value, ',.1f')}"
+                        "signal": "{'år': datum.year, 'sektor': datum.series, 'kt CO2e': "
+                        "format(datum.value, ',.1f')}"
                     },
                 }
             },
@@ -253,7 +254,8 @@ def horizontal_bars() -> dict:
                     "x2": {"scale": "x", "field": "value"},
                     "fill": {"signal": f"datum.highlight ? '{PALETTE[1]}' : '{PALETTE[0]}'"},
                     "tooltip": {
-                        "signal": "{'': datum.label, 'värde': format(datum.value, ',.2f') + ' ' + unit}"
+                        "signal": "{'': datum.label, 'värde': format(datum.value, ',.2f') + ' ' "
+                        "+ unit}"
                     },
                 }
             },
@@ -263,7 +265,7 @@ def horizontal_bars() -> dict:
 
 
 def choropleth() -> dict:
-    """Rows {kommun_kod, kommun_namn, value} joined to assets/kommuner.geojson: emissions per resident."""
+    """Rows {kommun_kod, kommun_namn, value} joined to assets/kommuner.geojson: t per resident."""
     spec = _base(560)
     spec["autosize"] = "none"
     spec["signals"] += [
@@ -328,8 +330,8 @@ def choropleth() -> dict:
             "encode": {
                 "enter": {
                     "fill": {
-                        "signal": "datum.row && isValid(datum.row.value) ? scale('color', datum.row.value) "
-                        ": '#cccccc'"
+                        "signal": "datum.row && isValid(datum.row.value) ? scale('color', "
+                        "datum.row.value) : '#cccccc'"
                     },
                     "stroke": {"value": "#ffffff"},
                     "strokeWidth": {"value": 0.3},

@@ -1,4 +1,5 @@
-"""What the citizens' site shows, read from the published serving copy only (plain Python, no Dagster).
+"""What the citizens' site shows, read from the published serving copy only (plain Python, no
+Dagster).
 
 `open_build(serving_dir)` resolves `serving/current` once, so a publish during the build cannot
 mix two builds, and opens that build's DuckDB file read-only. `all_kommuner(con)` reads every
@@ -56,7 +57,7 @@ def open_build(serving_dir: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, B
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
     relation = con.sql(sql, params=params or [])
     names = relation.columns
-    return [dict(zip(names, row)) for row in relation.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
 
 
 def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -99,14 +100,17 @@ def all_kommuner(con: duckdb.DuckDBPyConnection) -> dict[str, Kommun]:
         for r in rows(
             con,
             """
-        select kommun_kod, kommun_namn, lan_kod, lan_namn from marts.dim_kommun order by kommun_kod""",
+        select kommun_kod, kommun_namn, lan_kod, lan_namn from marts.dim_kommun
+        order by kommun_kod""",
         )
     }
     for r in rows(
         con,
         """
-            select kommun_kod, year, tonnes, population, tonnes_per_capita, vintage, population_updated
-            from marts.emissions_per_capita where gas = ? and in_latest_release order by kommun_kod, year""",
+            select kommun_kod, year, tonnes, population, tonnes_per_capita, vintage,
+                   population_updated
+            from marts.emissions_per_capita where gas = ? and in_latest_release
+            order by kommun_kod, year""",
         [GAS],
     ):
         k = kommuner.get(r["kommun_kod"])
@@ -121,10 +125,11 @@ def all_kommuner(con: duckdb.DuckDBPyConnection) -> dict[str, Kommun]:
         for r in rows(
             con,
             """
-        select kommun_kod, year, vintage, rank_in_lan, kommuner_in_lan, rank_in_sweden, kommuner_in_sweden,
-               tonnes_per_capita
+        select kommun_kod, year, vintage, rank_in_lan, kommuner_in_lan, rank_in_sweden,
+               kommuner_in_sweden, tonnes_per_capita
         from marts.emissions_rank_in_lan
-        where gas = ? and vintage = (select max(vintage) from marts.emissions_rank_in_lan where gas = ?)""",
+        where gas = ?
+          and vintage = (select max(vintage) from marts.emissions_rank_in_lan where gas = ?)""",
             [GAS, GAS],
         )
     }
@@ -145,8 +150,9 @@ def all_kommuner(con: duckdb.DuckDBPyConnection) -> dict[str, Kommun]:
     for r in rows(
         con,
         """
-            select kommun_kod, method, gas, as_of_year, last_data_year, trend_sum_t, allowed_sum_t, meets_paris,
-                   budget_t, budget_exhausted_date, net_zero_date, gap_2030_t, required_reduction_pct, scope_status
+            select kommun_kod, method, gas, as_of_year, last_data_year, trend_sum_t,
+                   allowed_sum_t, meets_paris, budget_t, budget_exhausted_date, net_zero_date,
+                   gap_2030_t, required_reduction_pct, scope_status
             from marts.trajectory order by kommun_kod, method = 'carbon_law' desc, method""",
     ):
         if r["kommun_kod"] in kommuner:

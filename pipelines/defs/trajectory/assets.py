@@ -120,8 +120,8 @@ LAN_UPSTREAM = [
             deps=LAN_UPSTREAM,
             group_name="intermediate",
             kinds={"polars", "duckdb"},
-            description="Each län's trajectory under every method preset not restricted to named kommuner "
-            "(SMHI's own län totals; published as marts.trajectory_lan).",
+            description="Each län's trajectory under every method preset not restricted to named "
+            "kommuner (SMHI's own län totals; published as marts.trajectory_lan).",
         ),
         dg.AssetSpec(
             LAN_YEARLY_KEY,

@@ -124,9 +124,10 @@ def render_png(data: ChartData) -> bytes:
     bottom.set_ylabel(f"kt {data.gas} left")
     bottom.legend(loc="upper right", frameon=False)
     footer = (
-        f"trend sum {fmt_t(data.summary.get('trend_sum_t'))} vs allowed {fmt_t(data.summary.get('allowed_sum_t'))}; "
-        f"net zero {data.summary.get('net_zero_date') or 'never on this trend'}; "
-        f"budget exhausted {data.summary.get('budget_exhausted_date') or 'not on this trend'}"
+        f"trend sum {fmt_t(data.summary.get('trend_sum_t'))} vs allowed "
+        f"{fmt_t(data.summary.get('allowed_sum_t'))}; net zero "
+        f"{data.summary.get('net_zero_date') or 'never on this trend'}; budget exhausted "
+        f"{data.summary.get('budget_exhausted_date') or 'not on this trend'}"
     )
     fig.text(0.01, 0.01, footer, fontsize=8, color="#555")
     fig.tight_layout(rect=(0, 0.03, 1, 1))

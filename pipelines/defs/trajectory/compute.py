@@ -21,7 +21,7 @@ Summary columns (one row per kommun; every missing value is null):
   last_data_year      the last year with data up to as_of_year (the trend's anchor year)
   trend_years         the years the trend was fitted on, e.g. "2015,2020,2021,2022,2023,2024"
   slope_t_per_year    the fitted slope (LAD or OLS)
-  trend_sum_t         the trend summed (carbon_budget: integrated) from the as-of year (carbon_budget:
+  trend_sum_t the trend summed (carbon_budget: integrated) from the as-of year (carbon_budget:
                       max(budget_year, as-of)) to the end year (fixed_rate_path: to path_end_year)
   allowed_sum_t       the allowed path over the same span; carbon_budget: the remaining budget
   meets_paris         trend_sum_t <= allowed_sum_t
@@ -32,8 +32,8 @@ Summary columns (one row per kommun; every missing value is null):
   gap_2030_t          trend(2030) - allowed(2030)
   trend_intercept_t   the raw fitted value at last_data_year, before anchoring
   scope_status        'complete', or why the scope could not be built (outputs then null)
-  excluded_t          tonnes excluded (e.g. SSAB) in last_data_year; null when the preset excludes nothing
-  budget_negative     carbon_budget's remaining budget is below zero (kept, never clipped)
+  excluded_t tonnes excluded (e.g. SSAB) in last_data_year; null when the preset excludes nothing
+  budget_negative carbon_budget's remaining budget is below zero (kept, never clipped)
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ def compute_trajectories(
 
 
 def clean_emissions(emissions: pl.DataFrame) -> pl.DataFrame:
-    """kommun_kod (4-digit text), year (Int64), tonnes (Float64); no nulls, no duplicate kommun-year."""
+    """kommun_kod (4-digit text), year (Int64), tonnes (Float64); no nulls or duplicates."""
     missing = [c for c in ("kommun_kod", "year", "tonnes") if c not in emissions.columns]
     if missing:
         raise TrajectoryInputError(f"emissions lack column(s) {', '.join(missing)}")
@@ -240,7 +240,8 @@ def apply_scope(
     covered = set(per_year.get_column("kommun_kod").to_list())
     scope = {
         k: (
-            f"not met: no {preset.excludes} partner submission, so {preset.excludes} cannot be excluded",
+            f"not met: no {preset.excludes} partner submission, so {preset.excludes} cannot be "
+            "excluded",
             None,
         )
         for k in kommuner
@@ -256,8 +257,9 @@ def apply_scope(
             COMPLETE
             if gaps.is_empty()
             else (
-                f"partial: no {preset.excludes} figure for {', '.join(map(str, sorted(gaps['year'].to_list())))}, "
-                "so those years are left out"
+                f"partial: no {preset.excludes} figure for "
+                f"{', '.join(map(str, sorted(gaps['year'].to_list())))}, so those years are left "
+                "out"
             )
         )
         kept = rows.drop_nulls("excluded")
@@ -290,7 +292,7 @@ def scope_exclusions(exclusions: pl.DataFrame | None) -> pl.DataFrame:
 
 
 def to_panel(emissions: pl.DataFrame, last_year: int, first_year: int | None = None) -> Panel:
-    """The calendar axis runs from the first data year (or `first_year`, if earlier) to `last_year`."""
+    """The calendar axis: from the first data year (or an earlier `first_year`) to `last_year`."""
     kommuner = np.sort(emissions.get_column("kommun_kod").unique().to_numpy().astype(str))
     first_year = min(int(emissions.get_column("year").min()), first_year or 10_000)
     years = np.arange(first_year, last_year + 1)
@@ -314,8 +316,8 @@ def fit_trend(panel: Panel, preset: MethodPreset) -> Trend:
     too_few = panel.kommuner[window.sum(axis=1) < 2]
     if len(too_few):
         raise TrajectoryInputError(
-            f"{preset.method}: fewer than 2 years from {preset.trend_start_year} to fit a trend for kommun "
-            f"{', '.join(too_few[:20])}{' ...' if len(too_few) > 20 else ''}"
+            f"{preset.method}: fewer than 2 years from {preset.trend_start_year} to fit a trend "
+            f"for kommun {', '.join(too_few[:20])}{' ...' if len(too_few) > 20 else ''}"
         )
     used = window.any(axis=0)  # only the fit's columns: LAD cost grows with years squared
     fitter = lad_fit if preset.trend_method == "lad" else ols_fit

@@ -16,7 +16,8 @@ Pace. The trend's relative slope at its anchor, 100 × slope / level at the last
 year: the LAD methods anchor the line at the last value, so this is the yearly change the trend
 implies from today's level. Consumption "falls at a similar pace" when its pace is at most the
 territorial pace plus `tolerance_pp` percentage points (falling faster is fine). It "keeps the
-Carbon Law rate" when it falls at least at the method's reduction rate (11.72 %/yr, methods.md §3.1).
+Carbon Law rate" when it falls at least at the method's reduction rate (11.72 %/yr, methods.md
+§3.1).
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def consumption_totals(components: pl.DataFrame) -> pl.DataFrame:
 
 
 def last_levels(emissions: pl.DataFrame, as_of_year: int) -> pl.DataFrame:
-    """kommun_kod, level_t: the value in each kommun's last year up to the as-of year (the LAD anchor)."""
+    """kommun_kod, level_t: each kommun's value in its last year to the as-of (the LAD anchor)."""
     return (
         emissions.filter(pl.col("year") <= as_of_year)
         .sort("year")
@@ -182,7 +183,7 @@ def consumption_trajectories(
     territorial: pl.DataFrame,
     tolerance_pp: float,
 ) -> pl.DataFrame:
-    """Every preset on every kommun's consumption series, compared with the territorial trajectory."""
+    """Every preset on every kommun's consumption series, beside the territorial trajectory."""
     emissions = consumption_totals(components)
     summaries = pl.concat(
         [run_preset(emissions, p, as_of_year) for p in presets.values()], how="diagonal_relaxed"
@@ -201,7 +202,8 @@ def consumption_components(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def territorial_paces(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Per kommun and method: the territorial trend's slope and its level at the last data year."""
     return con.sql("""
-        select summary.kommun_kod, summary.method, summary.slope_t_per_year, paths.emissions_t as level_t
+        select summary.kommun_kod, summary.method, summary.slope_t_per_year,
+               paths.emissions_t as level_t
         from trajectory.summary as summary
         left join trajectory.yearly_paths as paths
             on paths.kommun_kod = summary.kommun_kod and paths.method = summary.method

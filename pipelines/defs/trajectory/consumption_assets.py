@@ -53,14 +53,16 @@ def borlange_check(
             CHECK_NAME,
             asset=SUMMARY_KEY,
             description=(
-                "Borlänge's consumption-based emissions (public sector + investments) fall at least about as fast "
-                "as its territorial emissions under carbon_law (tolerance CONSUMPTION_PACE_TOLERANCE_PP); WARN "
-                "with both paces and the Carbon Law rate otherwise."
+                "Borlänge's consumption-based emissions (public sector + investments) fall at "
+                "least about as fast as its territorial emissions under carbon_law (tolerance "
+                "CONSUMPTION_PACE_TOLERANCE_PP); WARN with both paces and the Carbon Law rate "
+                "otherwise."
             ),
         )
     ],
-    description="Every trajectory preset on consumption-based emissions per kommun (public sector + "
-    "investments), with the pace beside the territorial trend's and the Carbon Law rate.",
+    description="Every trajectory preset on consumption-based emissions per kommun (public "
+    "sector + investments), with the pace beside the territorial trend's and the Carbon Law "
+    "rate.",
 )
 def consumption_summary(
     warehouse: WarehouseResource, report: ReportResource, tolerances: TolerancesResource

@@ -1,5 +1,6 @@
 """Trajectories for every län under each method preset (no Dagster): the kommun computation
-(compute.py) run on the län totals of SMHI's own län rows (intermediate.int_trajectory__lan_emissions).
+(compute.py) run on the län totals of SMHI's own län rows
+(intermediate.int_trajectory__lan_emissions).
 
 compute.py keys its entities by a 4-digit code; a län enters as Kolada's region id '00' + län code
 (Dalarna '0020') and leaves as `lan_kod` ('20') with `entity_level` 'lan', so the kommun outputs and
@@ -41,7 +42,8 @@ def lan_scope_inputs(
     con: duckdb.DuckDBPyConnection, preset: MethodPreset, partner_exclusions
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     totals = con.sql(
-        f"select lan_kod, year, tonnes, cement_t from {LAN_INPUT} where gas = ? order by lan_kod, year",
+        f"select lan_kod, year, tonnes, cement_t from {LAN_INPUT} where gas = ? order by "
+        "lan_kod, year",
         params=[preset.gas],
     ).pl()
     emissions = totals.select("lan_kod", "year", "tonnes")

@@ -151,7 +151,8 @@ def parse_preset(row: dict[str, str], where: str = "preset") -> MethodPreset:
     _check_identity(values, where)
     if values["deducts"] not in (None, *DEDUCTIONS):
         raise PresetError(
-            f"{where}: deducts must be empty or one of {', '.join(DEDUCTIONS)}, got {values['deducts']!r}"
+            f"{where}: deducts must be empty or one of {', '.join(DEDUCTIONS)}, got "
+            f"{values['deducts']!r}"
         )
     _check_kind_parameters(values, where)
     _check_years_and_rates(values, where)

@@ -25,7 +25,7 @@ def latest_release_totals(con: duckdb.DuckDBPyConnection, gas: str) -> pl.DataFr
 
 
 def without_cement(emissions: pl.DataFrame, cement: pl.DataFrame) -> pl.DataFrame:
-    """Emissions less cement process CO2 (Klimatkollen's budget scope: a global overhead in the IPCC budget)."""
+    """Emissions less cement process CO2 (Klimatkollen's scope: a global overhead in the budget)."""
     return (
         emissions.join(cement, on=["kommun_kod", "year"], how="left")
         .with_columns(pl.col("tonnes") - pl.col("cement_t").fill_null(0.0))

@@ -1,17 +1,20 @@
--- The allocation key per kommun and year: the kommun's share of the sum of all kommuner's BRP in the
--- key year. The key year is the year itself where NR0105 has it; earlier years use NR0105's first
--- year (2012) and later years its last, as Klimatkollen does (Kons_Off 2008–2011 carry the 2012 shares).
+-- The allocation key per kommun and year: the kommun's share of the sum of all kommuner's BRP in
+-- the key year. The key year is the year itself where NR0105 has it; earlier years use NR0105's
+-- first year (2012) and later years its last, as Klimatkollen does (Kons_Off 2008–2011 carry the
+-- 2012 shares).
 with
 
 brp as (
-     select * from {{ ref('stg_scb__brp') }}
+    select * from {{ ref('stg_scb__brp') }}
     where key_value is not null
 ),
 
-key_years as (select
-    min(year) as first_key_year,
-    max(year) as last_key_year
-from brp),
+key_years as (
+    select
+        min(year) as first_key_year,
+        max(year) as last_key_year
+    from brp
+),
 
 national_years as (select distinct year from {{ ref('stg_scb__consumption_emissions') }}),
 
@@ -28,13 +31,13 @@ key_totals as (
 shares as (
     select
         brp.kommun_kod,
-        brp.year                         as key_year,
+        brp.year as key_year,
         brp.key_value,
         brp.key_value / key_totals.total as share,
-        scb_table_id,
-        scb_contents_label,
-        key_unit,
-        scb_updated
+        brp.scb_table_id,
+        brp.scb_contents_label,
+        brp.key_unit,
+        brp.scb_updated
     from brp
     inner join key_totals on brp.year = key_totals.year
 ),
@@ -58,8 +61,8 @@ select
     shares.share,
     shares.key_value,
     shares.key_unit,
-    shares.scb_table_id       as key_table_id,
+    shares.scb_table_id as key_table_id,
     shares.scb_contents_label as key_contents_label,
-    shares.scb_updated        as key_updated
+    shares.scb_updated as key_updated
 from years_to_key
 inner join shares on years_to_key.key_year = shares.key_year

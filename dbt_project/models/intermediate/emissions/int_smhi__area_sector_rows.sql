@@ -35,7 +35,7 @@ select
     area_rows.huvudsektor,
     area_rows.huvudsektor_code,
     area_rows.tonnes,
-    area_rows.vintage = latest_release.latest_release_vintage                  as in_latest_release,
+    area_rows.vintage = latest_release.latest_release_vintage as in_latest_release,
     area_rows.smhi_sub,
     area_rows.source_file_name,
     area_rows.source_file_sha256,

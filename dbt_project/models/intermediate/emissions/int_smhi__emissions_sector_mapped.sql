@@ -20,9 +20,9 @@ mapped as (
     select
         emissions.*,
         main.canonical_name as huvudsektor,
-        main.sector_code    as huvudsektor_code,
-        sub.canonical_name  as undersektor,
-        sub.sector_code     as undersektor_code
+        main.sector_code as huvudsektor_code,
+        sub.canonical_name as undersektor,
+        sub.sector_code as undersektor_code
     from emissions
     inner join main_sector_names as main
         on emissions.huvudsektor_raw = main.raw_name

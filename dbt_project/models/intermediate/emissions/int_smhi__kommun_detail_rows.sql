@@ -48,7 +48,7 @@ unsplit_sectors as (
         {%- endfor %}
         cast(null as varchar) as undersektor,
         cast(null as varchar) as undersektor_code,
-        false                 as is_subsector_residual
+        false as is_subsector_residual
     from sector_rows
     where not exists (
         select 1
@@ -77,14 +77,14 @@ residuals as (
     select
         {%- for column in row_columns %}
             {% if column == 'tonnes' -%}
-                sector_rows.tonnes - subsector_sums.tonnes  as tonnes,
+                sector_rows.tonnes - subsector_sums.tonnes as tonnes,
             {%- else -%}
                 sector_rows.{{ column }},
             {%- endif %}
         {%- endfor %}
-        'Ej fördelat på undersektor (residual)'     as undersektor,
+        'Ej fördelat på undersektor (residual)' as undersektor,
         sector_rows.huvudsektor_code || '.residual' as undersektor_code,
-        true                                        as is_subsector_residual
+        true as is_subsector_residual
     from sector_rows
     inner join subsector_sums using (vintage, gas, kommun_kod, huvudsektor, year)
     where abs(sector_rows.tonnes - subsector_sums.tonnes) > 0.5

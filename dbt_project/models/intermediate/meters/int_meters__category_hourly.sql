@@ -1,13 +1,14 @@
 {{ config(materialized='table') }}
--- The hourly energy of each medium, direction and category over every network area together: the one
--- group-by the hourly, profile and emission marts start from. Exact integer Wh; small cells still here.
+-- The hourly energy of each medium, direction and category over every network area together: the
+-- one group-by the hourly, profile and emission marts start from. Exact integer Wh; small cells
+-- still here.
 select
     medium,
     riktning,
     kundkategori,
     hour_utc,
-    cast(sum(wh) as bigint)           as wh,
+    cast(sum(wh) as bigint) as wh,
     cast(sum(point_count) as integer) as point_count,     -- a point is in one network area
-    bool_or(is_synthetic)             as is_synthetic
+    bool_or(is_synthetic) as is_synthetic
 from {{ ref('int_meters__hourly_energy') }}
 group by all

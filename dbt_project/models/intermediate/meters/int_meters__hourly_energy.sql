@@ -1,18 +1,18 @@
 {{ config(materialized='table') }}
--- Meter values summed to the hour per medium, direction, network area and category: exact integer Wh
--- (15-minute values add up to their hour without rounding). No metering point leaves this step, only
--- counts of them; small cells are still here (the marts suppress them).
+-- Meter values summed to the hour per medium, direction, network area and category: exact integer
+-- Wh (15-minute values add up to their hour without rounding). No metering point leaves this step,
+-- only counts of them; small cells are still here (the marts suppress them).
 select
     medium,
     riktning,
     natomrade,
     kundkategori,
-    date_trunc('hour', start_utc)                       as hour_utc,
-    cast(sum(wh) as bigint)                             as wh,
+    date_trunc('hour', start_utc) as hour_utc,
+    cast(sum(wh) as bigint) as wh,
     cast(sum(wh) filter (where is_estimated) as bigint) as estimated_wh,
-    cast(count(distinct point_id) as integer)           as point_count,
-    cast(count(*) as bigint)                            as intervals,
-    cast(count(*) filter (where is_missing) as bigint)  as missing_intervals,
-    bool_or(is_synthetic)                               as is_synthetic
+    cast(count(distinct point_id) as integer) as point_count,
+    cast(count(*) as bigint) as intervals,
+    cast(count(*) filter (where is_missing) as bigint) as missing_intervals,
+    bool_or(is_synthetic) as is_synthetic
 from {{ ref('stg_meters__values') }}
 group by all

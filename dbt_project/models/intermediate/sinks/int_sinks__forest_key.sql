@@ -4,7 +4,7 @@
 with
 
 forest as (
-     select * from {{ ref('stg_scb__forest_land') }}
+    select * from {{ ref('stg_scb__forest_land') }}
     where hectares is not null
 ),
 
@@ -18,7 +18,7 @@ totals as (
 
 select
     forest.kommun_kod,
-    forest.year                                                       as key_year,
+    forest.year as key_year,
     forest.hectares,
     totals.national_hectares,
     {{ float_divide('forest.hectares', 'totals.national_hectares') }} as key_share,
@@ -26,7 +26,7 @@ select
     forest.key_description,
     forest.scb_table_id,
     forest.scb_updated,
-    forest.is_synthetic                                               as key_is_synthetic,
+    forest.is_synthetic as key_is_synthetic,
     forest.source_file_sha256
 from forest
 inner join totals using (year)

@@ -5,7 +5,7 @@
 with
 
 national as (
-     select * from {{ ref('stg_scb__lulucf_national') }}
+    select * from {{ ref('stg_scb__lulucf_national') }}
     where lulucf_net_t is not null
 ),
 
@@ -27,26 +27,26 @@ nearest_key_year as (
             ) as nearness_rank
         from national
         cross join key_years
-    ) AS ranked
+    ) as ranked
     where nearness_rank = 1
 )
 
 select
     key.kommun_kod,
     national.year,
-    -national.lulucf_net_t                 as national_removal_t,
+    -national.lulucf_net_t as national_removal_t,
     -national.lulucf_net_t * key.key_share as tonnes_co2_removed,
-    key.key_share                          as allocation_share,
-    key.key_description                    as allocation_key,
-    key.key_year                           as allocation_key_year,
+    key.key_share as allocation_share,
+    key.key_description as allocation_key,
+    key.key_year as allocation_key_year,
     key.key_is_synthetic,
-    national.is_synthetic                  as national_is_synthetic,
-    national.scb_table_id                  as national_table_id,
-    national.scb_updated                   as national_updated,
-    national.vintage                       as national_vintage,
-    national.provenance_note               as national_provenance,
-    national.source_file_sha256            as national_file_sha256,
-    key.source_file_sha256                 as key_file_sha256
+    national.is_synthetic as national_is_synthetic,
+    national.scb_table_id as national_table_id,
+    national.scb_updated as national_updated,
+    national.vintage as national_vintage,
+    national.provenance_note as national_provenance,
+    national.source_file_sha256 as national_file_sha256,
+    key.source_file_sha256 as key_file_sha256
 from national
 inner join nearest_key_year using (year)
 inner join key on nearest_key_year.key_year = key.key_year

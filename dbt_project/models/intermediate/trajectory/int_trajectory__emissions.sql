@@ -1,6 +1,6 @@
 -- The emissions the trajectory asset works on: per gas, kommun and year the total of the newest
--- SMHI release only (a trend must not mix releases: the 2026 release has no 2016–2019), beside the
--- cement process CO2 that a preset with `deducts=cement` takes out (null where there is none).
+-- SMHI release only (a trend must not mix releases: the 2026 release has no 2016–2019), beside
+-- the cement process CO2 that a preset with `deducts=cement` takes out (null where there is none).
 -- A table: the Python asset reads it, also from a copy of the base tables on PostgreSQL.
 with
 

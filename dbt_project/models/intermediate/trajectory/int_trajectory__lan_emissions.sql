@@ -1,6 +1,7 @@
--- The län emissions the län trajectory asset works on: per gas, län and year SMHI's own län total of the
--- newest release only (as int_trajectory__emissions for kommuner), beside the cement process CO2 of the
--- län's kommuner that a preset with `deducts=cement` takes out (null where there is none).
+-- The län emissions the län trajectory asset works on: per gas, län and year SMHI's own län total
+-- of the newest release only (as int_trajectory__emissions for kommuner), beside the cement process
+-- CO2 of the län's kommuner that a preset with `deducts=cement` takes out (null where there is
+-- none).
 with
 
 emissions as (

@@ -36,15 +36,19 @@ cumulated as (
                 sum(case when counts_against_budget then emissions_t end) over w
         end as cumulative_emissions_t
     from joined
-    window w as (partition by kommun_kod, method order by year rows between unbounded preceding and current row)
+    window
+        w as (
+            partition by kommun_kod, method
+            order by year rows between unbounded preceding and current row
+        )
 )
 
 select
     kommun_kod,
     method,
-    cast(year as integer)             as year,
+    cast(year as integer) as year,
     gas,
-    cast(as_of_year as integer)       as as_of_year,
+    cast(as_of_year as integer) as as_of_year,
     allowed_t,
     cumulative_allowed_t,
     emissions_t,

@@ -3,14 +3,16 @@
 with
 
 area as (
-     select * from {{ ref('int_smhi__area_sector_rows') }}
+    select * from {{ ref('int_smhi__area_sector_rows') }}
     where geo_level = 'lan'
 ),
 
-lan as (select distinct
-    lan_kod,
-    lan_namn
-from {{ ref('scb_kommuner') }}),
+lan as (
+    select distinct
+        lan_kod,
+        lan_namn
+    from {{ ref('scb_kommuner') }}
+),
 
 source_info as (
     select * from {{ ref('data_sources') }}
@@ -18,7 +20,7 @@ source_info as (
 )
 
 select
-    area.area_kod                                           as lan_kod,
+    area.area_kod as lan_kod,
     lan.lan_namn,
     {{ smhi_area_emission_columns('area', 'source_info') }}
 from area

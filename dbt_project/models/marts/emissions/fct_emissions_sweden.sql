@@ -1,10 +1,11 @@
 -- Territorial emissions of Sweden per year, main sector and gas: SMHI's own national rows
 -- (Naturvårdsverket's inventory as SMHI distributes it), newest vintage per year. They hold more
--- than the sum of the län: the difference is SMHI's unallocated part (marts.emissions_area_balance).
+-- than the sum of the län: the difference is SMHI's unallocated part
+-- (marts.emissions_area_balance).
 with
 
 area as (
-     select * from {{ ref('int_smhi__area_sector_rows') }}
+    select * from {{ ref('int_smhi__area_sector_rows') }}
     where geo_level = 'riket'
 ),
 

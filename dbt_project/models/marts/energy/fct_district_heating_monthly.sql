@@ -4,7 +4,7 @@
 with
 
 current_values as (
-     select * from {{ ref('stg_energy_feed__values') }}
+    select * from {{ ref('stg_energy_feed__values') }}
     where is_current
 )
 
@@ -16,7 +16,7 @@ select
     category,
     unit,
     value,
-    'borlange_energi_feed'    as source_id,
+    'borlange_energi_feed' as source_id,
     cast(received_at as date) as vintage,
     'reported by the utility' as method,
     report_sha256,
@@ -25,4 +25,12 @@ select
     source_column,
     is_synthetic
 from current_values
-where measure in ('heat_production', 'fuel_input', 'purchased_heat', 'delivery', 'network_loss', 'chp_electricity')
+where
+    measure in (
+        'heat_production',
+        'fuel_input',
+        'purchased_heat',
+        'delivery',
+        'network_loss',
+        'chp_electricity'
+    )

@@ -3,7 +3,7 @@
 with
 
 current_values as (
-     select * from {{ ref('stg_energy_feed__values') }}
+    select * from {{ ref('stg_energy_feed__values') }}
     where is_current
 )
 
@@ -16,11 +16,11 @@ select
         when 'electricity_distribution' then 'distributed'
         when 'public_charging' then 'public_charging'
         when 'charge_points' then 'charge_points'
-    end                       as flow,
+    end as flow,
     category,
     unit,
     value,
-    'borlange_energi_feed'    as source_id,
+    'borlange_energi_feed' as source_id,
     cast(received_at as date) as vintage,
     'reported by the utility' as method,
     report_sha256,

@@ -1,7 +1,9 @@
 -- Borlänge Energi's yearly energy balance per network: heat supply (production by source plus
 -- purchases) against use (deliveries plus losses), fuels, electricity, and the emissions of the
 -- fuels burnt in the utility's own plants (heat and power together, before any allocation).
-{%- set sources_ = ['waste', 'biofuel', 'oil', 'electric_boiler', 'heat_pump', 'waste_heat', 'flue_gas_condensation'] %}
+{%- set sources_ = [
+    'waste', 'biofuel', 'oil', 'electric_boiler', 'heat_pump', 'waste_heat', 'flue_gas_condensation'
+] %}
 {%- set customers = ['single_family', 'multi_family', 'commercial_public', 'industry'] %}
 with
 
@@ -12,9 +14,9 @@ fuels as (
         network_id,
         year,
         sum(case when burnt_on_site then emissions_t else 0 end) as on_site_combustion_emissions_t,
-        sum(emissions_t)                                         as fuel_emissions_t,
-        max(factor_vintage)                                      as factor_vintage,
-        bool_or(is_assumption)                                   as uses_assumed_factors
+        sum(emissions_t) as fuel_emissions_t,
+        max(factor_vintage) as factor_vintage,
+        bool_or(is_assumption) as uses_assumed_factors
     from {{ ref('int_energy__fuel_emissions') }}
     group by network_id, year
 )
@@ -23,7 +25,7 @@ select
     years.network_id,
     years.year,
     years.months_reported,
-    years.months_reported = 12                           as is_complete_year,
+    years.months_reported = 12 as is_complete_year,
     years.heat_production_mwh,
     {%- for s in sources_ %}
         years.heat_{{ s }}_mwh,
@@ -35,7 +37,10 @@ select
         years.delivered_{{ c }}_mwh,
     {%- endfor %}
     years.network_loss_mwh,
-    years.heat_production_mwh + years.purchased_heat_mwh - years.delivered_mwh - years.network_loss_mwh
+    years.heat_production_mwh
+    + years.purchased_heat_mwh
+    - years.delivered_mwh
+    - years.network_loss_mwh
         as balance_difference_mwh,
     years.network_loss_mwh / nullif(years.heat_production_mwh + years.purchased_heat_mwh, 0)
         as loss_share,
@@ -44,14 +49,14 @@ select
     years.chp_electricity_mwh,
     years.electricity_distributed_mwh,
     years.public_charging_mwh,
-    coalesce(fuels.on_site_combustion_emissions_t, 0)    as on_site_combustion_emissions_t,
-    coalesce(fuels.fuel_emissions_t, 0)                  as fuel_emissions_t,
-    'CO2e'                                               as gas,
-    'MWh'                                                as unit,
-    'borlange_energi_feed'                               as source_id,
+    coalesce(fuels.on_site_combustion_emissions_t, 0) as on_site_combustion_emissions_t,
+    coalesce(fuels.fuel_emissions_t, 0) as fuel_emissions_t,
+    'CO2e' as gas,
+    'MWh' as unit,
+    'borlange_energi_feed' as source_id,
     years.vintage,
     fuels.factor_vintage,
-    coalesce(fuels.uses_assumed_factors, false)          as uses_assumed_factors,
+    coalesce(fuels.uses_assumed_factors, false) as uses_assumed_factors,
     years.is_synthetic
 from years
 left join fuels on years.network_id = fuels.network_id and years.year = fuels.year

@@ -4,7 +4,7 @@
 with
 
 cells as (
-     select * from {{ ref('stg_scb__energy_cells') }}
+    select * from {{ ref('stg_scb__energy_cells') }}
     where table_id in ('TAB3451', 'TAB3452')
 )
 
@@ -12,10 +12,10 @@ select
     kommun_kod,
     year,
     case table_id when 'TAB3451' then 'electricity' else 'district_heating' end as product,
-    category_code                                                               as production_type_code,
-    category_label                                                              as production_type,
+    category_code as production_type_code,
+    category_label as production_type,
     fuel_code,
-    fuel_label                                                                  as fuel,
-    case when fuel_code in ('17', '20') then 'produced' else 'fuel_input' end   as measure,
+    fuel_label as fuel,
+    case when fuel_code in ('17', '20') then 'produced' else 'fuel_input' end as measure,
     {{ scb_energy_cell_columns() }}
 from cells

@@ -4,16 +4,16 @@
 with
 
 cells as (
-     select * from {{ ref('stg_scb__energy_cells') }}
+    select * from {{ ref('stg_scb__energy_cells') }}
     where table_id = 'TAB3654'
 )
 
 select
     kommun_kod,
     year,
-    category_code  as sector_code,
+    category_code as sector_code,
     category_label as sector,
     fuel_code,
-    fuel_label     as fuel,
+    fuel_label as fuel,
     {{ scb_energy_cell_columns() }}
 from cells

@@ -11,7 +11,7 @@ factor_vintages as (
         valid_from_year,
         factor,
         source,
-        vintage                                                                as factor_vintage,
+        vintage as factor_vintage,
         is_assumption,
         row_number() over (partition by valid_from_year order by vintage desc) as newest_first
     from {{ ref('fuel_emission_factors') }}
@@ -34,14 +34,14 @@ monthly as (
     select
         zone,
         cast(date_trunc('month', hour_utc + interval '1 hour') as date) as month,
-        count(*)                                                        as hours,
-        {{ exact_avg("direct_gco2_per_kwh") }}                          as mean_direct_gco2_per_kwh,
-        {{ exact_avg("lifecycle_gco2_per_kwh") }}                       as mean_lifecycle_gco2_per_kwh,
-        min(direct_gco2_per_kwh)                                        as min_direct_gco2_per_kwh,
-        max(direct_gco2_per_kwh)                                        as max_direct_gco2_per_kwh,
-        {{ exact_avg("case when is_estimated then 1 else 0 end") }}     as estimated_share,
-        max(vintage)                                                    as vintage,
-        min(vintage)                                                    as oldest_vintage
+        count(*) as hours,
+        {{ exact_avg("direct_gco2_per_kwh") }} as mean_direct_gco2_per_kwh,
+        {{ exact_avg("lifecycle_gco2_per_kwh") }} as mean_lifecycle_gco2_per_kwh,
+        min(direct_gco2_per_kwh) as min_direct_gco2_per_kwh,
+        max(direct_gco2_per_kwh) as max_direct_gco2_per_kwh,
+        {{ exact_avg("case when is_estimated then 1 else 0 end") }} as estimated_share,
+        max(vintage) as vintage,
+        min(vintage) as oldest_vintage
     from hours
     group by 1, 2
 )
@@ -49,9 +49,10 @@ monthly as (
 select
     monthly.zone,
     monthly.month,
-    cast(extract(year from monthly.month) as integer)                                        as year,
-    cast(monthly.hours as integer)                                                           as hours,
-    cast(24 * (cast(monthly.month + interval '1 month' as date) - monthly.month) as integer) as hours_in_month,
+    cast(extract(year from monthly.month) as integer) as year,
+    cast(monthly.hours as integer) as hours,
+    cast(24 * (cast(monthly.month + interval '1 month' as date) - monthly.month) as integer)
+        as hours_in_month,
     monthly.hours = 24 * (cast(monthly.month + interval '1 month' as date) - monthly.month)
         as is_complete_month,
     monthly.mean_direct_gco2_per_kwh,
@@ -61,13 +62,16 @@ select
     monthly.estimated_share,
     monthly.vintage,
     monthly.oldest_vintage,
-    'electricity_maps'                                                                       as source_id,
-    annual_factor.factor                                                                     as annual_factor_gco2e_per_kwh,
-    annual_factor.factor_vintage                                                             as annual_factor_vintage,
-    annual_factor.is_assumption                                                              as annual_factor_is_assumption,
-    'g CO2e/kWh'                                                                             as unit
+    'electricity_maps' as source_id,
+    annual_factor.factor as annual_factor_gco2e_per_kwh,
+    annual_factor.factor_vintage as annual_factor_vintage,
+    annual_factor.is_assumption as annual_factor_is_assumption,
+    'g CO2e/kWh' as unit
 from monthly
 left join annual_factor
     on
         extract(year from monthly.month) >= annual_factor.valid_from_year
-        and (annual_factor.next_from_year is null or extract(year from monthly.month) < annual_factor.next_from_year)
+        and (
+            annual_factor.next_from_year is null
+            or extract(year from monthly.month) < annual_factor.next_from_year
+        )

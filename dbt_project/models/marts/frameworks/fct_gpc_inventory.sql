@@ -1,13 +1,15 @@
 -- Each kommun's inventory in the GPC's structure (v1.1, 2021): one row per kommun, year and GPC
 -- sub-sector reference (the reference number carries the scope), CO2e. The mapping is the seed
 -- gpc_sector_mapping (its notes give every judgement call):
---   scope 1/3  SMHI's CO2e rows (fct_emissions) mapped by subsector where SMHI publishes one, else by
---              main sector; a residual row goes with its main sector
---   scope 2    location-based: SCB's final electricity use (fct_energy_use, fuel 16) x the grid factor
---              (seed grid_emission_factors), and district heating used (fuel 14) x the climate value of
---              the report kommun's networks (fct_district_heating_climate_value, default method)
--- A sub-sector without a figure carries a GPC notation key: the seed's own (NO, IE, NE), IE for an SMHI
--- sub-sector the release folds into its main sector, C for a confidential SCB cell, NE otherwise.
+--   scope 1/3  SMHI's CO2e rows (fct_emissions) mapped by subsector where SMHI publishes one,
+--              else by main sector; a residual row goes with its main sector
+--   scope 2    location-based: SCB's final electricity use (fct_energy_use, fuel 16) x the grid
+--              factor (seed grid_emission_factors), and district heating used (fuel 14) x the
+--              climate value of the report kommun's networks (fct_district_heating_climate_value,
+--              default method)
+-- A sub-sector without a figure carries a GPC notation key: the seed's own (NO, IE, NE), IE for an
+-- SMHI sub-sector the release folds into its main sector, C for a confidential SCB cell, NE
+-- otherwise.
 {%- set scope2_input_text -%}
     case input when 'scb_kre_electricity' then 'grid factor (seed grid_emission_factors)'
                else 'district-heating climate value (fct_district_heating_climate_value)' end
@@ -47,10 +49,12 @@ emissions as (
     where gas = 'CO2e'
 ),
 
-kommun_years as (select distinct
-    kommun_kod,
-    year
-from emissions),
+kommun_years as (
+    select distinct
+        kommun_kod,
+        year
+    from emissions
+),
 
 smhi_mapped as (
     select
@@ -70,12 +74,13 @@ smhi_values as (
         kommun_kod,
         year,
         gpc_ref,
-        {{ exact_sum("tonnes") }}                                                                                       as tonnes,
-        cast(null as varchar)                                                                                           as notation_key,
-        'smhi_ned'                                                                                                      as source_id,
-        'SMHI Nationella emissionsdatabasen, ' || string_agg(distinct source_file_name, ', ' order by source_file_name) as source,
-        max(vintage)                                                                                                    as vintage,
-        false                                                                                                           as is_synthetic
+        {{ exact_sum("tonnes") }} as tonnes,
+        cast(null as varchar) as notation_key,
+        'smhi_ned' as source_id,
+        'SMHI Nationella emissionsdatabasen, '
+        || string_agg(distinct source_file_name, ', ' order by source_file_name) as source,
+        max(vintage) as vintage,
+        false as is_synthetic
     from smhi_mapped
     group by kommun_kod, year, gpc_ref
 ),
@@ -94,8 +99,8 @@ network_value as (
     select
         year,
         sum(heat_emissions_t) * 1000.0 / nullif(sum(delivered_mwh), 0) as g_co2e_per_kwh,
-        max(vintage)                                                   as vintage,
-        bool_or(is_synthetic)                                          as is_synthetic
+        max(vintage) as vintage,
+        bool_or(is_synthetic) as is_synthetic
     from {{ ref('fct_district_heating_climate_value') }}
     where is_default_method
     group by year
@@ -110,7 +115,7 @@ scope2_cells as (
         energy_use.mwh,
         energy_use.is_confidential,
         energy_use.vintage as use_vintage,
-        energy_use.is_synthetic                                        as use_is_synthetic,
+        energy_use.is_synthetic as use_is_synthetic,
         case mapping.input
             when 'scb_kre_electricity'
                 then (
@@ -119,17 +124,26 @@ scope2_cells as (
                     order by grid_factor.valid_from_year desc limit 1
                 )
             when 'district_heating' then (
-                case when energy_use.kommun_kod = '{{ var("report_kommun") }}' then network_value.g_co2e_per_kwh end
+                case
+                    when
+                        energy_use.kommun_kod = '{{ var("report_kommun") }}'
+                        then network_value.g_co2e_per_kwh
+                end
             )
-        end                                                            as g_co2e_per_kwh,
-        network_value.vintage                                          as network_vintage,
-        coalesce(network_value.is_synthetic, false)                    as network_is_synthetic
+        end as g_co2e_per_kwh,
+        network_value.vintage as network_vintage,
+        coalesce(network_value.is_synthetic, false) as network_is_synthetic
     from energy_use
     inner join mapping
         on
-            mapping.input = case energy_use.fuel_code when '16' then 'scb_kre_electricity' else 'district_heating' end
+            mapping.input
+            = case energy_use.fuel_code
+                when '16' then 'scb_kre_electricity' else 'district_heating'
+            end
             and energy_use.sector_code = mapping.input_code
-    left join network_value on energy_use.year = network_value.year and mapping.input = 'district_heating'
+    left join
+        network_value
+        on energy_use.year = network_value.year and mapping.input = 'district_heating'
 ),
 
 scope2_values as (
@@ -141,19 +155,22 @@ scope2_values as (
         case
             when bool_and(not is_confidential and g_co2e_per_kwh is not null)
                 then sum(mwh * g_co2e_per_kwh / 1000.0)
-        end                                               as tonnes,
+        end as tonnes,
         case
             when bool_or(is_confidential) then 'C'
             when bool_or(g_co2e_per_kwh is null) then 'NE'
-        end                                        as notation_key,
-        'scb_kre'                                                                                      as source_id,
+        end as notation_key,
+        'scb_kre' as source_id,
         -- ordered, so that both engines (and every rerun) write the same text
         'SCB TAB3654 final energy use x ' || string_agg(
             distinct {{ scope2_input_text }}, ' and '
             order by {{ scope2_input_text }}
-        )              as source,
-        greatest(max(use_vintage), max(case when input = 'district_heating' then network_vintage end)) as vintage,
-        bool_or(use_is_synthetic) or bool_or(input = 'district_heating' and network_is_synthetic)      as is_synthetic
+        ) as source,
+        greatest(
+            max(use_vintage), max(case when input = 'district_heating' then network_vintage end)
+        ) as vintage,
+        bool_or(use_is_synthetic)
+        or bool_or(input = 'district_heating' and network_is_synthetic) as is_synthetic
     from scope2_cells
     group by kommun_kod, year, gpc_ref
 ),
@@ -192,8 +209,8 @@ final as (
                 where smhi_sub_map.gpc_ref = grid.gpc_ref
             ) then 'IE'
             else 'NE'
-        end                                  as notation_key,
-        coalesce(valued.source_id, 'none')   as source_id,
+        end as notation_key,
+        coalesce(valued.source_id, 'none') as source_id,
         coalesce(
             valued.source, notation_map.note,
             case
@@ -202,15 +219,20 @@ final as (
                         select 1 from smhi_sub_map
                         where smhi_sub_map.gpc_ref = grid.gpc_ref
                     )
-                    then 'SMHI publishes the main sector only for this year: included in the main sector''s reference'
+                    then
+                        'SMHI publishes the main sector only for this year: included in the '
+                        || 'main sector''s reference'
                 else 'no figure in the warehouse'
             end
-        )                                    as source,
+        ) as source,
         valued.vintage,
         coalesce(valued.is_synthetic, false) as is_synthetic
     from grid
     left join valued
-        on grid.kommun_kod = valued.kommun_kod and grid.year = valued.year and grid.gpc_ref = valued.gpc_ref
+        on
+            grid.kommun_kod = valued.kommun_kod
+            and grid.year = valued.year
+            and grid.gpc_ref = valued.gpc_ref
     left join notation_map on grid.gpc_ref = notation_map.gpc_ref
 )
 
@@ -225,7 +247,7 @@ select
     in_basic_plus,
     tonnes,
     case when tonnes is null then coalesce(notation_key, 'NE') end as notation_key,
-    't CO2e'                                                       as unit,
+    't CO2e' as unit,
     source_id,
     source,
     vintage,

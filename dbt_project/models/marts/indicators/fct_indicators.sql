@@ -35,7 +35,7 @@ kolada_values as (
         kolada.year,
         definitions.indicator,
         kolada.value,
-        'kolada'                                              as computed_by,
+        'kolada' as computed_by,
         definitions.source || '; Kolada v3 ' || kolada.kpi_id as source,
         kolada.vintage,
         kolada.is_synthetic,
@@ -55,7 +55,7 @@ heat_fuels as (
 heat_meta as (
     select
         year,
-        max(vintage)          as vintage,
+        max(vintage) as vintage,
         bool_or(is_synthetic) as is_synthetic
     from {{ ref('fct_district_heating_climate_value') }}
     where is_default_method
@@ -75,54 +75,57 @@ electricity as (
 
 computed as (
     select
-        'kommun'                                                     as geo_level,
+        'kommun' as geo_level,
         '{{ var("report_kommun") }}' as area_kod,
         '{{ var("report_kommun") }}' as kolada_id,
         heat_fuels.year,
         'district_heating_renewable_share_computed' as indicator,
-        100.0 * (1 - heat_fuels.fossil_share)                        as value,
+        100.0 * (1 - heat_fuels.fossil_share) as value,
         heat_meta.vintage,
         heat_meta.is_synthetic
     from heat_fuels inner join heat_meta using (year)
     where heat_fuels.fossil_share is not null
     union all
     select
-        'kommun',
-        electricity.kommun_kod,
-        electricity.kommun_kod,
+        'kommun' as geo_level,
+        electricity.kommun_kod as area_kod,
+        electricity.kommun_kod as kolada_id,
         electricity.year,
-        'electricity_use_per_resident_computed',
-        electricity.mwh / population.population,
-        greatest(electricity.vintage, population.population_vintage),
+        'electricity_use_per_resident_computed' as indicator,
+        electricity.mwh / population.population as value,
+        greatest(electricity.vintage, population.population_vintage) as vintage,
         electricity.is_synthetic
     from electricity inner join population using (kommun_kod, year)
     where electricity.mwh is not null
     union all
     select
-        'kommun',
+        'kommun' as geo_level,
         kolada.area_kod,
         kolada.kolada_id,
         kolada.year,
-        'charge_points_per_1000_residents',
-        1000.0 * kolada.value / population.population,
-        greatest(kolada.vintage, population.population_vintage),
+        'charge_points_per_1000_residents' as indicator,
+        1000.0 * kolada.value / population.population as value,
+        greatest(kolada.vintage, population.population_vintage) as vintage,
         kolada.is_synthetic
-    from kolada inner join population on kolada.area_kod = population.kommun_kod and kolada.year = population.year
+    from kolada
+    inner join
+        population
+        on kolada.area_kod = population.kommun_kod and kolada.year = population.year
     where kolada.kpi_id = 'N07713' and kolada.value is not null
     union all
     select
-        'kommun',
-        per_capita.kommun_kod,
-        per_capita.kommun_kod,
+        'kommun' as geo_level,
+        per_capita.kommun_kod as area_kod,
+        per_capita.kommun_kod as kolada_id,
         per_capita.year,
-        'ghg_per_resident_computed',
-        per_capita.tonnes_per_capita,
-        greatest(per_capita.vintage, population.population_vintage),
-        false
+        'ghg_per_resident_computed' as indicator,
+        per_capita.tonnes_per_capita as value,
+        greatest(per_capita.vintage, population.population_vintage) as vintage,
+        false as is_synthetic
     from per_capita inner join population using (kommun_kod, year)
     where per_capita.kommun_kod in (
-        select area_kod from kolada
-        where geo_level = 'kommun'
+        select kolada.area_kod from kolada
+        where kolada.geo_level = 'kommun'
     )
 ),
 
@@ -138,7 +141,7 @@ computed_values as (
         definitions.source,
         computed.vintage,
         computed.is_synthetic,
-        false       as is_derived
+        false as is_derived
     from computed
     inner join definitions using (indicator)
 ),
@@ -164,13 +167,13 @@ select
     definitions.is_ghg,
     targets.target_year,
     targets.target_value,
-    targets.direction                     as target_direction,
-    targets.source                        as target_source,
+    targets.direction as target_direction,
+    targets.source as target_source,
     definitions.source_id,
     unioned.source,
     unioned.vintage,
     coalesce(unioned.is_synthetic, false) as is_synthetic,
-    coalesce(unioned.is_derived, false)   as is_derived
+    coalesce(unioned.is_derived, false) as is_derived
 from unioned
 inner join definitions on unioned.indicator = definitions.indicator
 left join targets

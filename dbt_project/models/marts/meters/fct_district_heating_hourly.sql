@@ -17,7 +17,7 @@ select
     hour_utc,
     case when point_count >= {{ min_points }} then {{ wh_to_kwh('wh') }} end as kwh,
     point_count,
-    point_count < {{ min_points }}                                           as is_suppressed,
+    point_count < {{ min_points }} as is_suppressed,
     is_synthetic,
-    'borlange_energi_meters'                                                 as source_id
+    'borlange_energi_meters' as source_id
 from hourly

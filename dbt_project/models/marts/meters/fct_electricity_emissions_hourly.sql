@@ -1,6 +1,6 @@
--- Electricity emissions per customer category and hour: the hourly carbon intensity of the zone beside
--- the annual factor of the seeds; the difference is the timing effect. Aggregates of at least
--- var meter_min_points points only.
+-- Electricity emissions per customer category and hour: the hourly carbon intensity of the zone
+-- beside the annual factor of the seeds; the difference is the timing effect. Aggregates of at
+-- least var meter_min_points points only.
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
     select
@@ -32,10 +32,10 @@ factored as (
         g.vintage,
         g.source_id,
         (
-            select factor from annual
-            where valid_from_year <= year(h.hour_utc + interval 1 hour)
-            order by valid_from_year desc limit 1
-        )                                           as annual_gco2_per_kwh
+            select annual.factor from annual
+            where annual.valid_from_year <= year(h.hour_utc + interval 1 hour)
+            order by annual.valid_from_year desc limit 1
+        ) as annual_gco2_per_kwh
     from hourly as h
     left join {{ ref('int_grid__hourly_carbon_intensity') }} as g using (hour_utc)
 )
@@ -45,16 +45,16 @@ select
     hour_utc,
     kwh,
     point_count,
-    point_count < {{ min_points }}                              as is_suppressed,
+    point_count < {{ min_points }} as is_suppressed,
     zone,
-    lifecycle_gco2_per_kwh                                      as hourly_gco2_per_kwh,
-    direct_gco2_per_kwh                                         as hourly_direct_gco2_per_kwh,
-    is_estimated                                                as hourly_factor_is_estimated,
-    vintage                                                     as hourly_factor_vintage,
+    lifecycle_gco2_per_kwh as hourly_gco2_per_kwh,
+    direct_gco2_per_kwh as hourly_direct_gco2_per_kwh,
+    is_estimated as hourly_factor_is_estimated,
+    vintage as hourly_factor_vintage,
     annual_gco2_per_kwh,
-    kwh * lifecycle_gco2_per_kwh / 1000                         as emissions_hourly_kg,
-    kwh * annual_gco2_per_kwh / 1000                            as emissions_annual_kg,
+    kwh * lifecycle_gco2_per_kwh / 1000 as emissions_hourly_kg,
+    kwh * annual_gco2_per_kwh / 1000 as emissions_annual_kg,
     kwh * (lifecycle_gco2_per_kwh - annual_gco2_per_kwh) / 1000 as timing_effect_kg,
-    source_id                                                   as hourly_source_id,
+    source_id as hourly_source_id,
     is_synthetic
 from factored

@@ -1,12 +1,13 @@
--- The mean weekday and weekend day per medium, customer category and month: mean kW of each hour of the
--- day in Swedish normal time (UTC+01:00, as the meters count), consumption, all network areas together.
+-- The mean weekday and weekend day per medium, customer category and month: mean kW of each hour of
+-- the day in Swedish normal time (UTC+01:00, as the meters count), consumption, all network areas
+-- together.
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
     select
         medium,
         kundkategori,
         hour_utc + interval 1 hour as hour_normal_time,
-        wh / 1000.0                as kw,
+        wh / 1000.0 as kw,
         point_count,
         is_synthetic
     from {{ ref('int_meters__category_hourly') }}
@@ -17,13 +18,13 @@ profile as (
     select
         medium,
         kundkategori,
-        cast(date_trunc('month', hour_normal_time) as date)         as month,
+        cast(date_trunc('month', hour_normal_time) as date) as month,
         case when isodow(hour_normal_time) >= 6 then 'weekend' else 'weekday' end as day_type,
-        hour(hour_normal_time)                                                    as hour_of_day,
+        hour(hour_normal_time) as hour_of_day,
         {{ exact_avg("kw") }} as mean_kw,
         min(point_count) as point_count,
-        count(*)                                                                  as days,
-        bool_or(is_synthetic)                      as is_synthetic
+        count(*) as days,
+        bool_or(is_synthetic) as is_synthetic
     from hourly
     group by all
 )
@@ -33,10 +34,10 @@ select
     kundkategori,
     month,
     day_type,
-    cast(hour_of_day as integer)                               as hour_of_day,
+    cast(hour_of_day as integer) as hour_of_day,
     case when point_count >= {{ min_points }} then mean_kw end as mean_kw,
     point_count,
-    cast(days as integer)                                      as days,
-    point_count < {{ min_points }}                             as is_suppressed,
+    cast(days as integer) as days,
+    point_count < {{ min_points }} as is_suppressed,
     is_synthetic
 from profile

@@ -1,14 +1,20 @@
--- Meter data quality per medium and month: points, intervals, missing (kvalitet saknas) and estimated
--- values, and the corrections (partition revisions) of the month. Whole months: no small cells.
+-- Meter data quality per medium and month: points, intervals, missing (kvalitet saknas) and
+-- estimated values, and the corrections (partition revisions) of the month. Whole months: no small
+-- cells.
 with series as (
-    -- one row per point and direction: its values against the intervals of the month at its resolution
+    -- One row per point and direction: its values against the intervals of the month at its
+    -- resolution.
     select
         medium,
         month,
         point_id,
         riktning,
         present,
-        cast(epoch(cast(month as timestamp) + interval 1 month - cast(month as timestamp)) / 60 / resolution_min as bigint) as expected
+        cast(
+            epoch(cast(month as timestamp) + interval 1 month - cast(month as timestamp))
+            / 60
+            / resolution_min as bigint
+        ) as expected
     from (
         select
             medium,
@@ -26,7 +32,7 @@ gaps as (
     select
         medium,
         month,
-        sum(expected - present)                    as gap_intervals,
+        sum(expected - present) as gap_intervals,
         count(*) filter (where present < expected) as points_with_gaps
     from series
     group by all
@@ -36,13 +42,13 @@ values_by_month as (
     select
         medium,
         month,
-        count(distinct point_id)             as points,
-        count(*)                             as intervals,
-        count(*) filter (where is_missing)   as missing_intervals,
+        count(distinct point_id) as points,
+        count(*) as intervals,
+        count(*) filter (where is_missing) as missing_intervals,
         count(*) filter (where is_estimated) as estimated_intervals,
-        sum(wh) filter (where is_estimated)  as estimated_wh,
-        sum(wh)                              as wh,
-        bool_or(is_synthetic)                as is_synthetic
+        sum(wh) filter (where is_estimated) as estimated_wh,
+        sum(wh) as wh,
+        bool_or(is_synthetic) as is_synthetic
     from {{ ref('stg_meters__values') }}
     group by all
 ),
@@ -51,11 +57,11 @@ revisions as (
     select
         medium,
         month,
-        count(*)                             as revisions,
-        max(written_at)                      as last_written_at,
-        arg_max(points_changed, revision)    as points_changed,
+        count(*) as revisions,
+        max(written_at) as last_written_at,
+        arg_max(points_changed, revision) as points_changed,
         arg_max(intervals_changed, revision) as intervals_changed,
-        arg_max(kwh_change, revision)        as kwh_change
+        arg_max(kwh_change, revision) as kwh_change
     from {{ ref('stg_meters__revisions') }}
     group by all
 )
@@ -63,19 +69,19 @@ revisions as (
 select
     v.medium,
     v.month,
-    cast(v.points as integer)                              as points,
+    cast(v.points as integer) as points,
     v.intervals,
-    cast(g.gap_intervals as bigint)                        as gap_intervals,
-    cast(g.points_with_gaps as integer)                    as points_with_gaps,
+    cast(g.gap_intervals as bigint) as gap_intervals,
+    cast(g.points_with_gaps as integer) as points_with_gaps,
     v.missing_intervals,
-    v.missing_intervals / nullif(v.intervals, 0)           as missing_share,
+    v.missing_intervals / nullif(v.intervals, 0) as missing_share,
     v.estimated_intervals,
-    coalesce(v.estimated_wh, 0) / nullif(v.wh, 0)          as estimated_share,
-    {{ wh_to_kwh('v.wh') }}                                as kwh,
-    cast(coalesce(r.revisions, 0) - 1 as integer)          as corrections,
-    case when r.revisions > 1 then r.points_changed end    as last_correction_points,
+    coalesce(v.estimated_wh, 0) / nullif(v.wh, 0) as estimated_share,
+    {{ wh_to_kwh('v.wh') }} as kwh,
+    cast(coalesce(r.revisions, 0) - 1 as integer) as corrections,
+    case when r.revisions > 1 then r.points_changed end as last_correction_points,
     case when r.revisions > 1 then r.intervals_changed end as last_correction_intervals,
-    case when r.revisions > 1 then r.kwh_change end        as last_correction_kwh,
+    case when r.revisions > 1 then r.kwh_change end as last_correction_kwh,
     r.last_written_at,
     v.is_synthetic
 from values_by_month as v

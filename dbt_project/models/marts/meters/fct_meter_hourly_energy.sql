@@ -1,5 +1,6 @@
--- Hourly energy per medium, direction, network area and customer category (aggregates only). A cell of
--- fewer than var meter_min_points metering points is suppressed: kWh and shares null, is_suppressed true.
+-- Hourly energy per medium, direction, network area and customer category (aggregates only). A cell
+-- of fewer than var meter_min_points metering points is suppressed: kWh and shares null,
+-- is_suppressed true.
 {%- set min_points = var('meter_min_points', 5) %}
 select
     medium,
@@ -12,8 +13,8 @@ select
     case
         when point_count >= {{ min_points }}
             then coalesce(estimated_wh, 0) / nullif(wh, 0)
-    end                  as estimated_share,
-    point_count < {{ min_points }}                                           as is_suppressed,
+    end as estimated_share,
+    point_count < {{ min_points }} as is_suppressed,
     is_synthetic,
-    'borlange_energi_meters'                                                 as source_id
+    'borlange_energi_meters' as source_id
 from {{ ref('int_meters__hourly_energy') }}

@@ -6,11 +6,13 @@ with
 
 actions as (select * from {{ ref('stg_partners__actions') }}),
 
-newest_year as (select
-    partner_id,
-    max(reporting_year) as reporting_year
-from actions
-group by partner_id)
+newest_year as (
+    select
+        partner_id,
+        max(reporting_year) as reporting_year
+    from actions
+    group by partner_id
+)
 
 select
     actions.partner_id,

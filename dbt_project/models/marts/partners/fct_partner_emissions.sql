@@ -9,16 +9,17 @@ partners as (select * from {{ ref('partners') }})
 select
     emissions.partner_id,
     partners.partner_name,
-    emissions.reporting_year                                                   as year,
+    emissions.reporting_year as year,
     emissions.scope,
     emissions.category,
     emissions.tonnes_co2e,
-    't CO2e'                                                                   as unit,
+    't CO2e' as unit,
     emissions.method,
     emissions.inside_territory,
-    case when emissions.inside_territory then '{{ var("report_kommun") }}' end as territory_kommun_kod,
+    case when emissions.inside_territory then '{{ var("report_kommun") }}' end
+        as territory_kommun_kod,
     partners.smhi_huvudsektor,
-    'partner_submission'                                                       as source_id,
+    'partner_submission' as source_id,
     emissions.submission_sha256,
     emissions.received_at,
     emissions.source_row

@@ -7,13 +7,13 @@ partners as (select * from {{ ref('partners') }})
 
 select
     removals.partner_id,
-    removals.reporting_year                                                   as year,
+    removals.reporting_year as year,
     case when partners.inside_territory then '{{ var("report_kommun") }}' end as kommun_kod,
     removals.removal_type,
-    removals.tonnes_co2                                                       as tonnes_co2_removed,
+    removals.tonnes_co2 as tonnes_co2_removed,
     removals.method,
     removals.permanence,
-    'reported'                                                                as quality_class,
+    'reported' as quality_class,
     removals.submission_sha256,
     removals.source_row
 from removals

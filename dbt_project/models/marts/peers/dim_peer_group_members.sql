@@ -90,9 +90,9 @@ select
     members.membership_verified,
     members.source,
     coalesce(members.note, groups.note) as note,
-    structure.year                      as structure_year,
-    structure.population                as structure_population,
-    structure.industry_share            as structure_industry_share
+    structure.year as structure_year,
+    structure.population as structure_population,
+    structure.industry_share as structure_industry_share
 from members
 inner join groups on members.group_id = groups.group_id
 left join kommuner on members.kommun_kod = kommuner.kommun_kod

@@ -4,7 +4,7 @@ select
     kommun_kod,
     method,
     scope,
-    cast(as_of_year as integer)     as as_of_year,
+    cast(as_of_year as integer) as as_of_year,
     cast(last_data_year as integer) as last_data_year,
     trend_years,
     slope_t_per_year,

@@ -43,7 +43,7 @@ compared as (
         vintage,
         tonnes,
         lag(vintage) over w as previous_vintage,
-        lag(tonnes) over w  as previous_tonnes
+        lag(tonnes) over w as previous_tonnes
     from values_by_vintage
     window w as (partition by kommun_kod, gas, year, huvudsektor order by vintage)
 )
@@ -57,6 +57,6 @@ select
     tonnes,
     previous_vintage,
     previous_tonnes,
-    tonnes - previous_tonnes                                        as change_tonnes,
+    tonnes - previous_tonnes as change_tonnes,
     100.0 * (tonnes - previous_tonnes) / nullif(previous_tonnes, 0) as change_pct
 from compared

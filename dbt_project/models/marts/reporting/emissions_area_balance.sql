@@ -13,10 +13,10 @@ kommun_sums as (
         vintage,
         gas,
         year,
-        lan_kod                             as area_kod,
+        lan_kod as area_kod,
         huvudsektor,
         sum(cast(tonnes as decimal(38, 6))) as tonnes,
-        count(distinct kommun_kod)          as members
+        count(distinct kommun_kod) as members
     from {{ ref('int_smhi__kommun_detail_rows') }}
     group by vintage, gas, year, lan_kod, huvudsektor
 ),
@@ -26,10 +26,10 @@ lan_sums as (
         vintage,
         gas,
         year,
-        '00'                                as area_kod,
+        '00' as area_kod,
         huvudsektor,
         sum(cast(tonnes as decimal(38, 6))) as tonnes,
-        count(distinct area_kod)            as members
+        count(distinct area_kod) as members
     from area
     where geo_level = 'lan'
     group by vintage, gas, year, huvudsektor
@@ -58,8 +58,8 @@ joined as (
         area.huvudsektor_code,
         area.in_latest_release,
         cast(area.tonnes as decimal(38, 6)) as area_tonnes,
-        coalesce(member_sums.tonnes, 0)     as member_tonnes,
-        coalesce(member_sums.members, 0)    as members
+        coalesce(member_sums.tonnes, 0) as member_tonnes,
+        coalesce(member_sums.members, 0) as members
     from area
     left join member_sums
         on
@@ -75,7 +75,7 @@ parts as (
     select
         *,
         case geo_level when 'lan' then 'kommuner' else 'län' end as part,
-        member_tonnes                                            as part_tonnes
+        member_tonnes as part_tonnes
     from joined
     union all
     select
@@ -87,13 +87,13 @@ parts as (
 
 names as (
     select distinct
-        lan_kod  as area_kod,
+        lan_kod as area_kod,
         lan_namn as area_namn
     from {{ ref('scb_kommuner') }}
     union all
     select
-        '00',
-        'Sverige'
+        '00' as area_kod,
+        'Sverige' as area_namn
 )
 
 select
@@ -106,11 +106,13 @@ select
     parts.huvudsektor,
     parts.huvudsektor_code,
     parts.part,
-    cast(parts.part_tonnes as double precision)                                                        as tonnes,
-    cast(parts.area_tonnes as double precision)                                                        as area_tonnes,
-    cast(case parts.part when 'ej fördelat (unallocated)' then null else parts.members end as integer) as members,
-    case parts.gas when 'CO2e' then 't CO2e' else 't CO2' end                                          as unit,
+    cast(parts.part_tonnes as double precision) as tonnes,
+    cast(parts.area_tonnes as double precision) as area_tonnes,
+    cast(
+        case parts.part when 'ej fördelat (unallocated)' then null else parts.members end as integer
+    ) as members,
+    case parts.gas when 'CO2e' then 't CO2e' else 't CO2' end as unit,
     parts.in_latest_release,
-    'smhi_ned'                                                                                         as source_id
+    'smhi_ned' as source_id
 from parts
 inner join names on parts.area_kod = names.area_kod

@@ -24,10 +24,11 @@ final as (
         totals.in_latest_release,
         totals.tonnes,
         population.population,
-        totals.tonnes / nullif(population.population, 0)                                     as tonnes_per_capita,
-        case totals.gas when 'CO2e' then 't CO2e per resident' else 't CO2 per resident' end as unit,
-        population.scb_table_id                                                              as population_table_id,
-        population.scb_updated                                                               as population_updated
+        totals.tonnes / nullif(population.population, 0) as tonnes_per_capita,
+        case totals.gas when 'CO2e' then 't CO2e per resident' else 't CO2 per resident' end
+            as unit,
+        population.scb_table_id as population_table_id,
+        population.scb_updated as population_updated
     from totals
     left join population
         on totals.kommun_kod = population.kommun_kod and totals.year = population.year

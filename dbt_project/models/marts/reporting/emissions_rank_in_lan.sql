@@ -7,12 +7,14 @@ per_capita as (
     where tonnes_per_capita is not null
 ),
 
-kommuner as (select
-    kommun_kod,
-    kommun_namn,
-    lan_kod,
-    lan_namn
- from {{ ref('dim_kommun') }}),
+kommuner as (
+    select
+        kommun_kod,
+        kommun_namn,
+        lan_kod,
+        lan_namn
+    from {{ ref('dim_kommun') }}
+),
 
 ranked as (
     select

@@ -32,8 +32,10 @@ select
     partner_scope1.smhi_huvudsektor,
     partner_scope1.partner_scope1_t,
     smhi_sector.smhi_sector_t,
-    smhi_sector.vintage                                                    as smhi_vintage,
+    smhi_sector.vintage as smhi_vintage,
     partner_scope1.partner_scope1_t / nullif(smhi_sector.smhi_sector_t, 0) as share_of_smhi_sector
 from partner_scope1
 left join smhi_sector
-    on partner_scope1.year = smhi_sector.year and partner_scope1.smhi_huvudsektor = smhi_sector.huvudsektor
+    on
+        partner_scope1.year = smhi_sector.year
+        and partner_scope1.smhi_huvudsektor = smhi_sector.huvudsektor

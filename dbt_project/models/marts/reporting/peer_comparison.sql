@@ -22,19 +22,21 @@ latest as (
     from per_capita
     inner join (
         select
-            kommun_kod,
-            max(year) as year
-        from per_capita
-        where population is not null
-        group by kommun_kod
+            kommun_years.kommun_kod,
+            max(kommun_years.year) as year
+        from per_capita as kommun_years
+        where kommun_years.population is not null
+        group by kommun_years.kommun_kod
     ) as newest using (kommun_kod, year)
 ),
 
-base_2015 as (select
-    kommun_kod,
-    tonnes
-from per_capita
-where year = 2015),
+base_2015 as (
+    select
+        kommun_kod,
+        tonnes
+    from per_capita
+    where year = 2015
+),
 
 trajectory as (
     select * from {{ ref('trajectory') }}
@@ -45,7 +47,7 @@ path_2030 as (
     select
         kommun_kod,
         emissions_t as trend_2030_t,
-        allowed_t   as allowed_2030_t
+        allowed_t as allowed_2030_t
     from {{ ref('fct_carbon_budget') }}
     where method = '{{ var("peer_trajectory_method") }}' and year = 2030
 ),
@@ -62,12 +64,13 @@ households as (
 households_latest as (
     select households.*
     from households
-    inner join (select
-        kommun_kod,
-        max(year) as year
-    from households
-    group by kommun_kod) as newest
-        using (kommun_kod, year)
+    inner join (
+        select
+            kommun_years.kommun_kod,
+            max(kommun_years.year) as year
+        from households as kommun_years
+        group by kommun_years.kommun_kod
+    ) as newest using (kommun_kod, year)
 ),
 
 joined as (
@@ -77,22 +80,22 @@ joined as (
         members.kommun_kod,
         members.kommun_namn,
         members.membership_verified,
-        latest.year                                               as latest_year,
-        latest.tonnes                                             as latest_tonnes,
+        latest.year as latest_year,
+        latest.tonnes as latest_tonnes,
         latest.population,
         latest.tonnes_per_capita,
-        base_2015.tonnes                                          as tonnes_2015,
+        base_2015.tonnes as tonnes_2015,
         100.0 * (latest.tonnes / nullif(base_2015.tonnes, 0) - 1) as change_since_2015_pct,
-        trajectory.method                                         as trajectory_method,
-        trajectory.slope_t_per_year                               as trend_slope_t_per_year,
+        trajectory.method as trajectory_method,
+        trajectory.slope_t_per_year as trend_slope_t_per_year,
         trajectory.trend_sum_t,
         trajectory.allowed_sum_t,
         trajectory.meets_paris,
         trajectory.net_zero_date,
         path_2030.trend_2030_t,
         path_2030.allowed_2030_t,
-        households_latest.year                                    as households_year,
-        households_latest.tonnes_per_capita                       as households_tonnes_per_capita,
+        households_latest.year as households_year,
+        households_latest.tonnes_per_capita as households_tonnes_per_capita,
         latest.vintage
     from members
     left join latest on members.kommun_kod = latest.kommun_kod
@@ -124,7 +127,8 @@ select
     allowed_2030_t,
     households_year,
     households_tonnes_per_capita,
-    cast(rank() over (partition by group_id order by tonnes_per_capita) as integer) as rank_in_group,
-    cast(count(*) over (partition by group_id) as integer)                          as group_size,
+    cast(rank() over (partition by group_id order by tonnes_per_capita) as integer)
+        as rank_in_group,
+    cast(count(*) over (partition by group_id) as integer) as group_size,
     vintage
 from joined

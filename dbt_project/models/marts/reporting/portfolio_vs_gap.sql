@@ -8,7 +8,7 @@ gap as (
     select
         year,
         method,
-        emissions_t             as trend_t,
+        emissions_t as trend_t,
         allowed_t,
         emissions_t - allowed_t as required_cut_t
     from {{ ref('fct_carbon_budget') }}
@@ -26,9 +26,9 @@ actions as (
 covered as (
     select
         gap.year,
-        {{ exact_sum("actions.expected_annual_reduction_t") }}       as planned_reduction_t,
+        {{ exact_sum("actions.expected_annual_reduction_t") }} as planned_reduction_t,
         {{ exact_sum("coalesce(actions.realised_reduction_t, 0)") }} as realised_reduction_t,
-        count(actions.action_id)                                     as actions_counted
+        count(actions.action_id) as actions_counted
     from gap
     left join actions on gap.year >= actions.start_year
     group by gap.year
@@ -40,10 +40,11 @@ select
     gap.trend_t,
     gap.allowed_t,
     gap.required_cut_t,
-    coalesce(covered.planned_reduction_t, 0)                                 as planned_reduction_t,
-    coalesce(covered.realised_reduction_t, 0)                                as realised_reduction_t,
-    coalesce(covered.planned_reduction_t, 0) / nullif(gap.required_cut_t, 0) as planned_share_of_required_cut,
-    gap.required_cut_t - coalesce(covered.planned_reduction_t, 0)            as uncovered_t,
-    cast(covered.actions_counted as integer)                                 as actions_counted
+    coalesce(covered.planned_reduction_t, 0) as planned_reduction_t,
+    coalesce(covered.realised_reduction_t, 0) as realised_reduction_t,
+    coalesce(covered.planned_reduction_t, 0)
+    / nullif(gap.required_cut_t, 0) as planned_share_of_required_cut,
+    gap.required_cut_t - coalesce(covered.planned_reduction_t, 0) as uncovered_t,
+    cast(covered.actions_counted as integer) as actions_counted
 from gap
 left join covered using (year)

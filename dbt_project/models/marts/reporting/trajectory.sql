@@ -1,6 +1,6 @@
 -- One row per kommun and trajectory method: the trend, the allowed path, the verdict and the dates,
--- as the polars trajectory asset computed them (pipelines/defs/trajectory/assets.py, trajectory.summary).
--- Years stay bigint as the asset writes them.
+-- as the polars trajectory asset computed them (pipelines/defs/trajectory/assets.py,
+-- trajectory.summary). Years stay bigint as the asset writes them.
 select
     kommun_kod,
     method,

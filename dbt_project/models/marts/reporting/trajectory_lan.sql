@@ -1,13 +1,15 @@
--- One row per län and trajectory method: the same verdicts as marts.trajectory for kommuner, computed by
--- the län trajectory asset on SMHI's own län totals (pipelines/defs/trajectory/lan.py).
+-- One row per län and trajectory method: the same verdicts as marts.trajectory for kommuner,
+-- computed by the län trajectory asset on SMHI's own län totals (pipelines/defs/trajectory/lan.py).
 with
 
 summary as (select * from {{ ref('stg_trajectory__lan_summary') }}),
 
-lan as (select distinct
-    lan_kod,
-    lan_namn
-from {{ ref('scb_kommuner') }})
+lan as (
+    select distinct
+        lan_kod,
+        lan_namn
+    from {{ ref('scb_kommuner') }}
+)
 
 select
     summary.lan_kod,

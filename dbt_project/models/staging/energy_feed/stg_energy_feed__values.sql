@@ -27,22 +27,25 @@ ranked as (
 )
 
 select
-    cast(reported.network as varchar)                  as network_id,
-    cast(reported.month as date)                       as month,
+    cast(reported.network as varchar) as network_id,
+    cast(reported.month as date) as month,
     cast(extract(year from reported.month) as integer) as year,
-    cast(reported.measure as varchar)                  as measure,
-    cast(reported.category as varchar)                 as category,
-    cast(reported.unit as varchar)                     as unit,
-    cast(reported.value as double precision)           as value,
-    cast(reported.sha256 as varchar)                   as report_sha256,
+    cast(reported.measure as varchar) as measure,
+    cast(reported.category as varchar) as category,
+    cast(reported.unit as varchar) as unit,
+    cast(reported.value as double precision) as value,
+    cast(reported.sha256 as varchar) as report_sha256,
     reports.file_name,
     reports.load_seq,
     reports.received_at,
     reports.is_synthetic,
-    cast(reported.source_row as integer)               as source_row,
-    cast(reported.source_column as varchar)            as source_column,
+    cast(reported.source_row as integer) as source_row,
+    cast(reported.source_column as varchar) as source_column,
     ranked.is_current
 from reported
 inner join ranked
-    on reported.sha256 = ranked.sha256 and reported.network = ranked.network and reported.month = ranked.month
+    on
+        reported.sha256 = ranked.sha256
+        and reported.network = ranked.network
+        and reported.month = ranked.month
 inner join reports on reported.sha256 = reports.report_sha256

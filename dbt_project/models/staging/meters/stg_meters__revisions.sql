@@ -12,17 +12,17 @@ select
 from read_parquet({{ quote_literal_sql(files) }}, hive_partitioning = false, union_by_name = true)
 {% else %}
     select
-        cast(null as varchar)        as medium,
-        cast(null as date)           as month,
-        cast(null as integer)        as revision,
-        cast(null as varchar)        as file_sha256,
-        cast(null as varchar)        as previous_sha256,
-        cast(null as timestamp)      as written_at,
-        cast(null as bigint)         as points,
-        cast(null as bigint)         as intervals,
+        cast(null as varchar) as medium,
+        cast(null as date) as month,
+        cast(null as integer) as revision,
+        cast(null as varchar) as file_sha256,
+        cast(null as varchar) as previous_sha256,
+        cast(null as timestamp) as written_at,
+        cast(null as bigint) as points,
+        cast(null as bigint) as intervals,
         cast(null as decimal(18, 3)) as kwh,
-        cast(null as bigint)         as points_changed,
-        cast(null as bigint)         as intervals_changed,
+        cast(null as bigint) as points_changed,
+        cast(null as bigint) as intervals_changed,
         cast(null as decimal(18, 3)) as kwh_before,
         cast(null as decimal(18, 3)) as kwh_change
     where false

@@ -9,17 +9,17 @@ source as (
 
 renamed as (
     select
-        cast(kommun_kod as varchar)     as kommun_kod,
-        cast(year as integer)           as year,
+        cast(kommun_kod as varchar) as kommun_kod,
+        cast(year as integer) as year,
         cast(value as double precision) as key_value,
-        cast(unit_raw as varchar)       as key_unit,
-        cast(contents_code as varchar)  as scb_contents_code,
+        cast(unit_raw as varchar) as key_unit,
+        cast(contents_code as varchar) as scb_contents_code,
         cast(contents_label as varchar) as scb_contents_label,
-        cast(status as varchar)         as status_symbol,
-        cast(table_id as varchar)       as scb_table_id,
-        cast(updated as varchar)        as scb_updated,
-        cast(file_sha256 as varchar)    as source_file_sha256,
-        cast(fetched_at as timestamp)   as fetched_at
+        cast(status as varchar) as status_symbol,
+        cast(table_id as varchar) as scb_table_id,
+        cast(updated as varchar) as scb_updated,
+        cast(file_sha256 as varchar) as source_file_sha256,
+        cast(fetched_at as timestamp) as fetched_at
     from source
 )
 

@@ -9,16 +9,16 @@ source as (
 
 renamed as (
     select
-        cast(kommun_kod as varchar)                  as kommun_kod,
-        cast(data_year as integer)                   as year,
+        cast(kommun_kod as varchar) as kommun_kod,
+        cast(data_year as integer) as year,
         cast(kg_co2e_per_capita as double precision) as kg_co2e_per_capita,
-        cast(kommun_namn_raw as varchar)             as kommun_namn_raw,
-        cast(kommungrupp_kod as integer)             as kommungrupp_kod,
-        cast(vintage as date)                        as vintage,
-        cast(file_name as varchar)                   as source_file_name,
-        cast(sheet as varchar)                       as source_sheet,
-        cast(source_row as integer)                  as source_row,
-        cast(file_sha256 as varchar)                 as source_file_sha256
+        cast(kommun_namn_raw as varchar) as kommun_namn_raw,
+        cast(kommungrupp_kod as integer) as kommungrupp_kod,
+        cast(vintage as date) as vintage,
+        cast(file_name as varchar) as source_file_name,
+        cast(sheet as varchar) as source_sheet,
+        cast(source_row as integer) as source_row,
+        cast(file_sha256 as varchar) as source_file_sha256
     from source
 )
 

@@ -4,6 +4,6 @@ with
 source as (select * from {{ source('trajectory', 'summary') }})
 
 select
-    cast(kommun_kod as varchar)        as kommun_kod,
+    cast(kommun_kod as varchar) as kommun_kod,
     {{ trajectory_summary_columns() }}
 from source
