@@ -7,6 +7,7 @@
     borlange partners template|validate ...   partner submission templates and checks
     borlange validate partners|energy|meters FILE...  validate files of a feed before sending them
     borlange gpc export --year Y --out F.xlsx  the GPC inventory as a CDP/GCoM CRF workbook
+    borlange plan export --out F.xlsx        the plan as NZC Climate City Contract and SECAP tables
     borlange mirror [TABLE...]                copy raw tables to PostgreSQL (DBT_TARGET=postgres)
     borlange dbt ARGS...                      dbt on the project with the pipeline's settings as vars
 
@@ -25,6 +26,7 @@ from pipelines.defs.energy import cli as energy_cli
 from pipelines.defs.frameworks import cli as frameworks_cli
 from pipelines.defs.meters import cli as meters_cli
 from pipelines.defs.partners import cli as partners_cli
+from pipelines.defs.plan import cli as plan_cli
 from pipelines.defs.trajectory import cli as trajectory_cli
 from pipelines.lib.cli_output import EXIT_OK, EXIT_USAGE
 
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     trajectory_cli.register(commands)
     partners_cli.register(commands)
     frameworks_cli.register(commands, run_gpc_export)
+    plan_cli.register(commands, run_plan_export)
 
     validate = commands.add_parser(
         "validate", help="validate files of a feed (exit 0 valid, 1 problems)"
@@ -117,6 +120,10 @@ def run_ui(args: argparse.Namespace) -> int:
 
 def run_gpc_export(args: argparse.Namespace) -> int:
     return frameworks_cli.run_export(args, args.settings)
+
+
+def run_plan_export(args: argparse.Namespace) -> int:
+    return plan_cli.run_export(args, args.settings)
 
 
 def run_api(args: argparse.Namespace) -> int:
