@@ -52,11 +52,11 @@ def run_export(args: argparse.Namespace, settings) -> int:
         return EXIT_PROBLEMS
     try:
         with read_only(warehouse) as con:
-            name = con.execute(
+            names = con.execute(
                 "select kommun_namn from marts.dim_kommun where kommun_kod = ?", [kommun]
-            ).fetchone()
+            ).fetchall()
             summary = write_plan_workbook(
-                con, kommun, args.out, kommun_namn=name[0] if name else None
+                con, kommun, args.out, kommun_namn=names[0][0] if names else None
             )
     except PlanExportError as error:
         print(f"error: {error}", file=sys.stderr)

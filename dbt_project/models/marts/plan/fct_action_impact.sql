@@ -15,15 +15,15 @@ select
     impacts.activity_change,
     impacts.fraction,
     impacts.capped,
-    overlaps.combined_t       as activity_combined_t,
-    overlaps.sum_of_impacts_t as activity_sum_of_impacts_t,
-    overlaps.overlap_t        as activity_overlap_t,
+    shared.combined_t       as activity_combined_t,
+    shared.sum_of_impacts_t as activity_sum_of_impacts_t,
+    shared.overlap_t        as activity_overlap_t,
     impacts.is_synthetic
 from {{ ref('stg_plan__action_impacts') }} as impacts
-left join {{ ref('stg_plan__overlaps') }} as overlaps
+left join {{ ref('stg_plan__overlaps') }} as shared
     on
-        impacts.kommun_kod = overlaps.kommun_kod
-        and impacts.activity_id = overlaps.activity_id
-        and impacts.year = overlaps.year
+        impacts.kommun_kod = shared.kommun_kod
+        and impacts.activity_id = shared.activity_id
+        and impacts.year = shared.year
 left join {{ ref('stg_plan__action_tracking') }} as tracking
     on impacts.action_id = tracking.action_id
