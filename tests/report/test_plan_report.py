@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import polars as pl
@@ -22,6 +23,7 @@ from pipelines.defs.plan.tables import replace_tables
 from pipelines.defs.report import charts, facts
 from pipelines.defs.report.citations import Citations
 from pipelines.defs.report.render import draw_charts, environment, format_value
+from pipelines.defs.site import build as site
 from pipelines.defs.trajectory.compute import compute_trajectories
 from pipelines.defs.trajectory.presets import load_presets
 from pipelines.settings import Settings
@@ -186,3 +188,28 @@ def test_plan_export_cli_exit_codes(warehouse, tmp_path, capsys):
     args = argparse.Namespace(out=tmp_path / "x.xlsx", kommun="2081", warehouse=warehouse)
     assert run_export(args, settings) == 0
     assert "SYNTHETIC portfolio" in capsys.readouterr().out and (tmp_path / "x.xlsx").is_file()
+
+
+def test_plan_site_page_planen_is_swedish_and_marks_exempeldata(con):
+    page = site.Page({}, "data/planen")
+    section = facts.optional(facts.plan)(facts.Query(con, "2081", 2024, page.citations))
+    html = (
+        site.environment()
+        .get_template("planen.html")
+        .render(
+            root="",
+            notes=page.citations.notes(),
+            build=SimpleNamespace(build_id="test", built_at="2026-12-07"),
+            generated="2026-12-07",
+            report_kommun=SimpleNamespace(kommun_namn="Borlänge"),
+            downloads="nedladdning",
+            specs={},
+            plan=section,
+        )
+    )
+    assert "Exempeldata" in html and "Planen: scenarier" in html
+    assert f"278{NBSP}920{NBSP}t" in html  # the plan in 2030, Swedish format
+    assert 'data-fact="plan_gap_total"' in html and "mnkr" in html
+    assert html.count("<tr>") >= len(section["series"]["years"]) + len(section["mac"])
+    link = (REPO / "pipelines/defs/site/templates/borlange.html").read_text(encoding="utf-8")
+    assert 'href="{{ root }}planen.html"' in link
