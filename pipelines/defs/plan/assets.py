@@ -164,7 +164,10 @@ def plan(warehouse: WarehouseResource, report: ReportResource, plan: PlanResourc
     writes = tuple(f"{SCHEMA}.{name}" for name in TABLES)
     with warehouse.connect(READS, writes) as con:
         categories = [
-            r[0] for r in con.sql("select kundkategori from reference.meter_customer_categories")
+            r[0]
+            for r in con.sql(
+                "select kundkategori from reference.meter_customer_categories"
+            ).fetchall()
         ]
         portfolio = read_portfolio(plan, categories)
         temperature = pl.read_csv(
@@ -172,11 +175,11 @@ def plan(warehouse: WarehouseResource, report: ReportResource, plan: PlanResourc
         ).select("date", "temp_c")
         try:
             result = run(
-                con.execute(SECTOR_EMISSIONS, [report.kommun, preset.gas]).pl(),
-                con.execute(
+                con.sql(SECTOR_EMISSIONS, params=[report.kommun, preset.gas]).pl(),
+                con.sql(
                     "select year, allowed_t from trajectory.yearly_paths "
                     "where kommun_kod = ? and method = ?",
-                    [report.kommun, preset.method],
+                    params=[report.kommun, preset.method],
                 ).pl(),
                 portfolio,
                 preset,
