@@ -857,9 +857,9 @@ def test_whole_numbers_choices_dates_emails_and_required_values(tmp_path):
         ("Åtgärder", 2, "C"): (
             "invalid_choice",
             "'klar' är inte ett tillåtet värde för 'Status'. Välj ett av: "
-            "planerad, pågående, genomförd.",
+            "planerad, beslutad, pågående, genomförd, avbruten.",
             "'klar' is not an allowed value for 'Status'. "
-            "Choose one of: planerad, pågående, genomförd.",
+            "Choose one of: planerad, beslutad, pågående, genomförd, avbruten.",
         ),
         ("Åtgärder", 2, "D"): (
             "not_a_whole_number",
