@@ -92,6 +92,7 @@ def goal_check(plan: PlanRun) -> dg.AssetCheckResult:
     summary = plan.tables["monte_carlo_summary"].row(0, named=True)
     fmt = lambda v: "–" if v is None else f"{v:,.0f} t"  # noqa: E731
     return dg.AssetCheckResult(
+        asset_key=KEYS["gap_coverage"],
         check_name=GOAL_CHECK,
         passed=reached,
         severity=dg.AssetCheckSeverity.WARN,
@@ -116,6 +117,7 @@ def goal_check(plan: PlanRun) -> dg.AssetCheckResult:
 def p50_check(plan: PlanRun) -> dg.AssetCheckResult:
     off = p50_off_central(plan, plan.goal_year)
     return dg.AssetCheckResult(
+        asset_key=KEYS["percentiles"],
         check_name=P50_CHECK,
         passed=off is None or off <= P50_TOLERANCE,
         severity=dg.AssetCheckSeverity.WARN,
