@@ -1,14 +1,15 @@
 """`borlange`: the project's one command line.
 
-    borlange demo [--live] the whole job (offline replay by default), then a summary borlange ui
-    [--live] [--port 3000] the Dagster UI on 127.0.0.1 borlange api [--port 8000] the open-data API
-    over the serving copy (API_HOST:API_PORT) borlange trajectory --emissions F --method M ...
-    trajectory what-ifs on a CSV borlange partners template|validate ... partner submission
-    templates and checks borlange validate partners|energy|meters FILE... validate files of a feed
-    before sending them borlange gpc export
-    --year Y --out F.xlsx the GPC inventory as a CDP/GCoM CRF workbook borlange mirror [TABLE...]
-    copy raw tables to PostgreSQL (DBT_TARGET=postgres) borlange dbt ARGS... dbt on the project with
-    the pipeline's settings as vars
+    borlange demo [--live]                 the whole job (offline replay by default), then a summary
+    borlange ui [--live] [--port 3000]     the Dagster UI on 127.0.0.1
+    borlange api [--port 8000]             the open-data API over the serving copy (API_HOST:API_PORT)
+    borlange trajectory (--emissions F | --kommun K) --method M ...   trajectory what-ifs
+    borlange partners template|validate ...   partner submission templates and checks
+    borlange validate partners|energy|meters FILE...  validate files of a feed before sending them
+    borlange gpc export --year Y --out F.xlsx   the GPC inventory as a CDP/GCoM CRF workbook
+    borlange plan export --out F.xlsx      the plan as NZC Climate City Contract and SECAP tables
+    borlange mirror [TABLE...]             copy raw tables to PostgreSQL (DBT_TARGET=postgres)
+    borlange dbt ARGS...                   dbt on the project with the pipeline's settings as vars
 
 Exit codes, for every subcommand: 0 success, 1 the input has problems, 2 a usage error.
 """
@@ -25,6 +26,7 @@ from pipelines.defs.energy import cli as energy_cli
 from pipelines.defs.frameworks import cli as frameworks_cli
 from pipelines.defs.meters import cli as meters_cli
 from pipelines.defs.partners import cli as partners_cli
+from pipelines.defs.plan import cli as plan_cli
 from pipelines.defs.trajectory import cli as trajectory_cli
 from pipelines.lib.cli_output import EXIT_OK, EXIT_USAGE
 
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     trajectory_cli.register(commands)
     partners_cli.register(commands)
     frameworks_cli.register(commands, run_gpc_export)
+    plan_cli.register(commands, run_plan_export)
 
     validate = commands.add_parser(
         "validate", help="validate files of a feed (exit 0 valid, 1 problems)"
@@ -117,6 +120,10 @@ def run_ui(args: argparse.Namespace) -> int:
 
 def run_gpc_export(args: argparse.Namespace) -> int:
     return frameworks_cli.run_export(args, args.settings)
+
+
+def run_plan_export(args: argparse.Namespace) -> int:
+    return plan_cli.run_export(args, args.settings)
 
 
 def run_api(args: argparse.Namespace) -> int:

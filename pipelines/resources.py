@@ -197,6 +197,20 @@ class KoladaResource(HttpSourceResource):
         return KoladaClient(self.base_url, http=self.http(log))
 
 
+class PlanResource(dg.ConfigurableResource):
+    """The scenario engine's inputs and knobs (the PLAN_* settings): the portfolio folder (None:
+    business as usual alone), the preset, discount rate, Monte Carlo draws and seed, the goal year
+    and Borlänge's daily temperature for the weather correction."""
+
+    portfolio_dir: str | None = None
+    preset: str = "carbon_law"
+    discount_rate: float = 0.035
+    draws: int = 2000
+    seed: int = 2030
+    goal_year: int = 2030
+    temperature_path: str
+
+
 class SeiResource(dg.ConfigurableResource):
     """SEI Konsumtionskompassen's household workbook, a file (SEI_HOUSEHOLDS_PATH)."""
 
@@ -265,6 +279,7 @@ def resources_for(
             **http,
         ),
         "kolada": KoladaResource(base_url=sources.kolada_base_url, **http),
+        "plan": PlanResource(**settings.plan.model_dump(mode="json")),
         "sei": SeiResource(path=str(sources.sei_households_path)),
         "alerts": AlertResource(
             webhook_url=secret("ALERT_WEBHOOK_URL", settings.alerts.webhook_url),

@@ -263,6 +263,27 @@ class NeutralitySettings(Section):
     target_year: whole(2000, YEARS[1]) = env("NEUTRALITY_TARGET_YEAR", 2030)
 
 
+class PlanSettings(Section):
+    """The scenario engine (pipelines/defs/plan). The portfolio is a folder of the plan's CSV files
+    (replay/payloads/plan/ describes them); unset, the plan is business as usual alone."""
+
+    portfolio_dir: Annotated[ResolvedPath | None, Rule("a folder of the portfolio's CSV files")] = (
+        env("PLAN_PORTFOLIO_DIR")
+    )
+    # the preset whose trend is business as usual and whose path is the Carbon Law test
+    preset: one_of(seed_column("trajectory_methods.csv", "method")) = env(
+        "PLAN_PRESET", "carbon_law"
+    )
+    # ASEK's social discount rate, 3.5 % a year real (economics.py says where from)
+    discount_rate: finite(0, 0.2) = env("PLAN_DISCOUNT_RATE", 0.035)
+    draws: whole(10, 100_000) = env("PLAN_MONTE_CARLO_DRAWS", 2000)
+    seed: whole(0, 2**32 - 1) = env("PLAN_MONTE_CARLO_SEED", 2030)
+    goal_year: whole(2000, YEARS[1]) = env("PLAN_GOAL_YEAR", 2030)
+    temperature_path: ResolvedPath = env(
+        "PLAN_TEMPERATURE_PATH", REPO_ROOT / "replay/payloads/meters/borlange_daily_temperature.csv"
+    )
+
+
 class ServingSettings(Section):
     dir: ResolvedPath = env("SERVING_DIR")
     storage_version: te.matching(STORAGE_VERSION, "a DuckDB version such as v1.0.0, or latest") = (
@@ -317,6 +338,7 @@ class Settings(Section):
     report: ReportSettings
     tolerances: ToleranceSettings
     neutrality: NeutralitySettings
+    plan: PlanSettings
     serving: ServingSettings
     api: ApiSettings
     alerts: AlertSettings

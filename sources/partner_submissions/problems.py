@@ -901,3 +901,100 @@ def scope2_without_method(column: Column) -> Msg:
         "emission factor used.",
         "marknadsbaserad eller platsbaserad / market-based or location-based",
     )
+
+
+# --------------------------------------------------------------------------- the plan's columns
+
+
+def missing_plan_value(column: Column, activity: str) -> Msg:
+    return Msg(
+        "missing_plan_value",
+        f"Värde saknas: en åtgärd som ändrar aktiviteten '{activity}' behöver '{column.heading}'.",
+        f"Missing value: an action that changes the activity '{activity}' needs "
+        f"'{column.heading}'.",
+    )
+
+
+def plan_value_without_activity(column: Column, activity_heading: str) -> Msg:
+    return Msg(
+        "plan_value_without_activity",
+        f"'{column.heading}' är ifylld men '{activity_heading}' är tom: ange vilken aktivitet "
+        f"åtgärden ändrar, eller lämna scenariokolumnerna tomma.",
+        f"'{column.heading}' is filled in but '{activity_heading}' is empty: give the activity the "
+        f"action changes, or leave the scenario columns empty.",
+        f"ett aktivitets-id i '{activity_heading}' / an activity id in '{activity_heading}'",
+    )
+
+
+def effect_out_of_order(low: float, central: float, high: float) -> Msg:
+    return Msg(
+        "effect_range_order",
+        f"Effekt central ({num_sv(central)}) ligger inte mellan låg ({num_sv(low)}) och hög "
+        f"({num_sv(high)}).",
+        f"The central effect ({num_en(central)}) is not between low ({num_en(low)}) and high "
+        f"({num_en(high)}).",
+        "låg ≤ central ≤ hög (eller omvänt) / low ≤ central ≤ high (or the reverse)",
+    )
+
+
+def effect_out_of_range(column: Column, change: str, value: float) -> Msg:
+    if change == "bränslebyte":
+        return Msg(
+            "effect_out_of_range",
+            f"'{column.heading}' är {num_sv(value)}: ett bränslebyte flyttar en andel mellan 0 och 1.",
+            f"'{column.heading}' is {num_en(value)}: a fuel switch moves a share between 0 and 1.",
+            "en andel 0–1 / a share 0–1",
+        )
+    return Msg(
+        "effect_out_of_range",
+        f"'{column.heading}' är {num_sv(value)}: en relativ minskning kan inte vara större än "
+        f"hela aktiviteten (-1 = 100 %).",
+        f"'{column.heading}' is {num_en(value)}: a relative cut cannot be more than the whole "
+        f"activity (-1 = 100 %).",
+        "ett tal ≥ -1 / a number ≥ -1",
+    )
+
+
+def end_before_start(column: Column, start: int, end: int) -> Msg:
+    return Msg(
+        "end_before_start",
+        f"'{column.heading}' ({end}) är före startåret ({start}).",
+        f"'{column.heading}' ({end}) is before the start year ({start}).",
+        f"ett årtal ≥ {start} / a year ≥ {start}",
+    )
+
+
+def missing_status_reason(column: Column) -> Msg:
+    return Msg(
+        "missing_status_reason",
+        f"En avbruten åtgärd behöver ett skäl i '{column.heading}'.",
+        f"A cancelled (avbruten) action needs a reason in '{column.heading}'.",
+    )
+
+
+def kpi_without_reference(column: Column, kind: str) -> Msg:
+    return Msg(
+        "kpi_without_reference",
+        f"Indikatortypen är {kind} men '{column.heading}' är tom: ange Kolada-id, kundkategori "
+        f"eller namnet på siffran.",
+        f"The indicator kind is {kind} but '{column.heading}' is empty: give the Kolada id, the "
+        f"customer category or the figure's name.",
+    )
+
+
+def above_maximum(column: Column, maximum: float, value: float) -> Msg:
+    return Msg(
+        "above_maximum",
+        f"'{column.heading}' är {num_sv(value)}: högst {num_sv(maximum)}.",
+        f"'{column.heading}' is {num_en(value)}: at most {num_en(maximum)}.",
+        f"högst {num_sv(maximum)} / at most {num_en(maximum)}",
+    )
+
+
+def invalid_gpc_ref(text: str) -> Msg:
+    return Msg(
+        "invalid_gpc_ref",
+        f"'{text}' är ingen GPC-referens: skriv t.ex. I.3.1 eller II.1.1.",
+        f"'{text}' is not a GPC reference: write e.g. I.3.1 or II.1.1.",
+        "I.3.1, II.1.1 …",
+    )

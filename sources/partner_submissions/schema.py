@@ -31,6 +31,31 @@ INSTRUCTIONS_SHEET = "Instruktioner"
 HEADER_ROW = 1  # the headings row in every sheet (1-based, as Excel shows it)
 FIRST_DATA_ROW = 2
 
+# The plan's vocabularies (pipelines/defs/plan/actions.py holds the same; a test keeps them equal).
+STATUSES = ("planerad", "beslutad", "pågående", "genomförd", "avbruten")
+SMHI_SECTORS = (
+    "transport",
+    "industry",
+    "electricity_district_heating",
+    "own_heating",
+    "off_road_machinery",
+    "agriculture",
+    "product_use",
+    "waste",
+    "international_transport",
+)
+CHANGE_KINDS = ("relativ", "absolut", "bränslebyte", "emissionsfaktor")
+PAYERS = (
+    "kommun",
+    "kommunalt bolag",
+    "region",
+    "näringsliv",
+    "hushåll",
+    "statligt stöd",
+    "EU-stöd",
+)
+KPI_KINDS = ("kolada", "mätare", "partner")
+
 
 class Kind(enum.Enum):
     TEXT = "text"
@@ -57,6 +82,9 @@ class Column:
     future_years: bool = True  # YEAR: False -> not after today's year (the reporting year)
     negative_hint_sv: str = ""  # extra advice when the value is negative
     negative_hint_en: str = ""
+    # A plan column (the Åtgärder sheet's scenario-model fields, issue 24) may be absent from the
+    # file: a submission on the template of before keeps validating.
+    plan: bool = False
 
     @property
     def dtype(self) -> pl.DataType:
@@ -297,6 +325,217 @@ ENERGY = Sheet(
     ),
 )
 
+
+def _plan(key, heading, kind, help_sv, help_en, **kw) -> Column:
+    return Column(key, heading, kind, False, help_sv, help_en, plan=True, **kw)
+
+
+# The scenario model's fields of an action (pipelines/defs/plan/actions.py describes each). Optional
+# as columns; once a row names its activity, the rules in validate.py say which are needed.
+PLAN_COLUMNS = (
+    _plan(
+        "activity_id",
+        "Aktivitet",
+        Kind.TEXT,
+        "Vilken aktivitet åtgärden ändrar, med kommunens id ur planen (t.ex. bus_vkm). Tomt: "
+        "åtgärden räknas inte i scenariomodellen.",
+        "The activity the action changes, by the plan's id (e.g. bus_vkm). Empty: the action is "
+        "not in the scenario model.",
+    ),
+    _plan(
+        "smhi_sector",
+        "Sektor (SMHI)",
+        Kind.CHOICE,
+        "SMHI:s huvudsektor som åtgärden minskar utsläppen i.",
+        "The SMHI main sector whose emissions the action cuts.",
+        allowed=SMHI_SECTORS,
+    ),
+    _plan(
+        "gpc_ref",
+        "GPC-sektor",
+        Kind.TEXT,
+        "GPC-referens, t.ex. I.3.1 eller II.1.1.",
+        "The GPC reference, e.g. I.3.1 or II.1.1.",
+    ),
+    _plan(
+        "change",
+        "Typ av effekt",
+        Kind.CHOICE,
+        "Hur aktiviteten ändras: relativ (andel, -0,3 = 30 % mindre), absolut (i aktivitetens "
+        "enhet), bränslebyte (andel från ett bränsle till ett annat) eller emissionsfaktor (andel).",
+        "How the activity changes: relativ (a share, -0.3 = 30 % less), absolut (in the "
+        "activity's unit), bränslebyte (a share moved from one fuel to another) or "
+        "emissionsfaktor (a share of the factor).",
+        allowed=CHANGE_KINDS,
+    ),
+    _plan(
+        "from_fuel",
+        "Från bränsle",
+        Kind.TEXT,
+        "Bränslebyte: bränslet som ersätts.",
+        "Fuel switch: the fuel replaced.",
+    ),
+    _plan(
+        "to_fuel",
+        "Till bränsle",
+        Kind.TEXT,
+        "Bränslebyte: det nya bränslet.",
+        "Fuel switch: the new fuel.",
+    ),
+    _plan(
+        "energy_ratio",
+        "Energikvot",
+        Kind.DECIMAL,
+        "Bränslebyte: enheter nytt bränsle per enhet gammalt (1 om tomt; 0,35 för värmepump mot "
+        "direktel).",
+        "Fuel switch: units of the new fuel per unit of the old (1 when empty; 0.35 for a heat "
+        "pump replacing direct electric heating).",
+        minimum=0,
+    ),
+    _plan(
+        "fuel",
+        "Bränsle",
+        Kind.TEXT,
+        "Emissionsfaktor: bränslet vars faktor ändras (tomt = alla).",
+        "Emission factor: the fuel whose factor changes (empty = every fuel).",
+    ),
+    _plan(
+        "effect_low",
+        "Effekt låg",
+        Kind.DECIMAL,
+        "Den minsta troliga effekten, i samma form som 'Effekt central'.",
+        "The smallest likely effect, in the same form as 'Effekt central'.",
+    ),
+    _plan(
+        "effect_central",
+        "Effekt central",
+        Kind.DECIMAL,
+        "Den mest troliga effekten: en andel (-0,3) eller, för absolut, en mängd i aktivitetens "
+        "enhet.",
+        "The most likely effect: a share (-0.3) or, for absolut, a quantity in the activity's "
+        "unit.",
+    ),
+    _plan(
+        "effect_high",
+        "Effekt hög",
+        Kind.DECIMAL,
+        "Den största troliga effekten.",
+        "The largest likely effect.",
+    ),
+    _plan(
+        "ramp_years",
+        "Upptrappning (år)",
+        Kind.INTEGER,
+        "År tills full effekt (0 eller 1 = full effekt från startåret).",
+        "Years to full effect (0 or 1 = full effect from the start year).",
+        minimum=0,
+    ),
+    _plan(
+        "end_year",
+        "Slutår",
+        Kind.YEAR,
+        "Sista året åtgärden verkar (livslängdens slut).",
+        "The last year the action has effect (the end of its lifetime).",
+    ),
+    _plan(
+        "opex_sek_per_year",
+        "Driftkostnad (SEK/år)",
+        Kind.DECIMAL,
+        "Årlig driftkostnad i kronor; en besparing som negativt tal.",
+        "Yearly operating cost in kronor; a saving as a negative number.",
+        unit="SEK/år",
+    ),
+    _plan(
+        "opex_payer",
+        "Driftkostnad bärs av",
+        Kind.CHOICE,
+        "Vem som bär driftkostnaden eller får besparingen.",
+        "Who bears the operating cost or gets the saving.",
+        allowed=PAYERS,
+    ),
+    _plan(
+        "payer",
+        "Finansiär",
+        Kind.CHOICE,
+        "Vem som betalar investeringen (eller den del som 'Finansieringsandel' anger).",
+        "Who pays the investment (or the part 'Finansieringsandel' gives).",
+        allowed=PAYERS,
+    ),
+    _plan(
+        "funding_source",
+        "Finansieringskälla",
+        Kind.TEXT,
+        "Varifrån pengarna kommer, t.ex. egen budget eller Klimatklivet (Naturvårdsverket).",
+        "Where the money comes from, e.g. own budget or Klimatklivet (Naturvårdsverket).",
+    ),
+    _plan(
+        "funding_share",
+        "Finansieringsandel",
+        Kind.DECIMAL,
+        "Andel av investeringen som finansiären betalar, 0–1 (1 om tomt). Resten räknas som ej "
+        "identifierad finansiering.",
+        "Share of the investment the payer pays, 0–1 (1 when empty). The rest counts as "
+        "unidentified funding.",
+        minimum=0,
+    ),
+    _plan(
+        "funding_secured",
+        "Finansiering säkrad",
+        Kind.YES_NO,
+        "ja om pengarna är beslutade eller beviljade.",
+        "ja (yes) when the money is decided or granted.",
+        allowed=("ja", "nej"),
+    ),
+    _plan(
+        "status_reason",
+        "Skäl för status",
+        Kind.TEXT,
+        "Varför statusen är satt (krävs för avbruten).",
+        "Why the status is what it is (required for avbruten).",
+    ),
+    _plan(
+        "percent_done",
+        "Andel klar (%)",
+        Kind.DECIMAL,
+        "Hur långt åtgärden kommit, 0–100 %.",
+        "How far the action has come, 0–100 %.",
+        unit="%",
+        minimum=0,
+    ),
+    _plan(
+        "responsible_org",
+        "Ansvarig organisation",
+        Kind.TEXT,
+        "Huvudansvarig organisation.",
+        "The responsible (lead) organisation.",
+    ),
+    _plan(
+        "contact_email",
+        "Kontakt e-post",
+        Kind.EMAIL,
+        "E-post till den som kan svara på frågor om åtgärden.",
+        "E-mail of the person who can answer questions on the action.",
+    ),
+    _plan(
+        "kpi_kind",
+        "Indikatortyp",
+        Kind.CHOICE,
+        "Hur resultatet mäts: kolada (ett Kolada-id), mätare (en kundkategori i mätdata) eller "
+        "partner (en siffra ni rapporterar).",
+        "How the result is measured: kolada (a Kolada id), mätare (a meter customer category) or "
+        "partner (a figure you report).",
+        allowed=KPI_KINDS,
+    ),
+    _plan(
+        "kpi_ref",
+        "Indikator",
+        Kind.TEXT,
+        "Kolada-id (t.ex. N07713), mätarens kundkategori eller namnet på er siffra.",
+        "The Kolada id (e.g. N07713), the meter customer category or the name of your figure.",
+    ),
+)
+
+
 ACTIONS = Sheet(
     key="actions",
     name="Åtgärder",
@@ -329,10 +568,10 @@ ACTIONS = Sheet(
             "Status",
             Kind.CHOICE,
             True,
-            "Välj i listan: planerad, pågående eller genomförd.",
-            "Pick from the list: planerad (planned), pågående (in progress) or genomförd "
-            "(completed).",
-            allowed=("planerad", "pågående", "genomförd"),
+            "Välj i listan: planerad, beslutad, pågående, genomförd eller avbruten.",
+            "Pick from the list: planerad (planned), beslutad (decided), pågående (in progress), "
+            "genomförd (completed) or avbruten (cancelled).",
+            allowed=STATUSES,
         ),
         Column(
             "start_year",
@@ -375,6 +614,7 @@ ACTIONS = Sheet(
             minimum=0,
         ),
         _comment(),
+        *PLAN_COLUMNS,
     ),
 )
 

@@ -233,7 +233,7 @@ def _missing_or_renamed(
 ) -> None:
     taken = _exact_indexes(headings, sheet)
     for position, column in enumerate(sheet.columns):
-        if column.key in result.index:
+        if column.key in result.index or column.plan:
             continue
         letter = raw.letter(position)
         found = headings.get(position)

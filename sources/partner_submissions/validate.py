@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -43,7 +44,14 @@ from sources.partner_submissions.files import (
     suffix_of,
 )
 from sources.partner_submissions.report import format_report
-from sources.partner_submissions.schema import DATA_SHEETS, ORGANISATION, SHEETS, Sheet
+from sources.partner_submissions.schema import (
+    ACTIONS,
+    DATA_SHEETS,
+    ORGANISATION,
+    PLAN_COLUMNS,
+    SHEETS,
+    Sheet,
+)
 from sources.partner_submissions.structure import (
     ColumnMap,
     Located,
@@ -353,6 +361,8 @@ def _row_rules(
                 P.scope2_without_method(column),
             )
         )
+    if sheet is ACTIONS:
+        out += _plan_rules(raw, columns, row, record, failed)
     if sheet is ORGANISATION and record.get("partner_id") is not None:
         partner = context.partners.get(str(record["partner_id"]).casefold())
         if partner is None:
@@ -372,6 +382,92 @@ def _row_rules(
             )
         record["partner_id"] = partner
     return out
+
+
+GPC_REF = re.compile(r"^(I|II|III|IV|V|VI)(\.\d+){1,2}$")
+# Once a row names its activity these make it computable (pipelines/defs/plan/actions.py).
+PLAN_REQUIRED = ("change", "effect_central", "end_year")  # scope 2 has no SMHI sector
+
+
+def _plan_rules(
+    raw: RawSheet, columns: ColumnMap, row: int, record: dict, failed: set[str]
+) -> list[Located]:
+    """The scenario model's rules of one action row, each at its cell."""
+    out: list[Located] = []
+
+    def at(key: str, msg: P.Msg, value=None) -> None:
+        index = columns.index.get(key)
+        if index is not None:
+            column = ACTIONS.column(key)
+            shown = (
+                None if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+            )
+            out.append(_at(raw, row, column.heading, index, shown, msg))
+
+    activity = record.get("activity_id")
+    if activity is None:
+        if "activity_id" in columns.index:
+            for column in PLAN_COLUMNS[1:]:
+                if record.get(column.key) is not None and column.key not in _TRACKING_ONLY:
+                    heading = ACTIONS.column("activity_id").heading
+                    at(column.key, P.plan_value_without_activity(column, heading))
+                    break
+    else:
+        for key in PLAN_REQUIRED:
+            if record.get(key) is None and key not in failed:
+                at(key, P.missing_plan_value(ACTIONS.column(key), activity))
+        change = record.get("change")
+        if change == "bränslebyte":
+            for key in ("from_fuel", "to_fuel"):
+                if record.get(key) is None and key not in failed:
+                    at(key, P.missing_plan_value(ACTIONS.column(key), activity))
+        for key in ("effect_low", "effect_central", "effect_high"):
+            value = record.get(key)
+            if value is None:
+                continue
+            if (change == "relativ" and value < -1) or (
+                change == "bränslebyte" and not 0 <= value <= 1
+            ):
+                at(key, P.effect_out_of_range(ACTIONS.column(key), change, value), value)
+        low, central, high = (
+            record.get(k) for k in ("effect_low", "effect_central", "effect_high")
+        )
+        if None not in (low, central, high) and not min(low, high) <= central <= max(low, high):
+            at("effect_central", P.effect_out_of_order(low, central, high), central)
+        if record.get("opex_sek_per_year") and record.get("opex_payer") is None:
+            at("opex_payer", P.missing_plan_value(ACTIONS.column("opex_payer"), activity))
+        start, end = record.get("start_year"), record.get("end_year")
+        if start is not None and end is not None and end < start:
+            at("end_year", P.end_before_start(ACTIONS.column("end_year"), start, end), end)
+    gpc = record.get("gpc_ref")
+    if gpc is not None and not GPC_REF.match(str(gpc)):
+        at("gpc_ref", P.invalid_gpc_ref(str(gpc)), gpc)
+    if record.get("status") == "avbruten" and record.get("status_reason") is None:
+        at("status_reason", P.missing_status_reason(ACTIONS.column("status_reason")))
+    if record.get("kpi_kind") is not None and record.get("kpi_ref") is None:
+        at("kpi_ref", P.kpi_without_reference(ACTIONS.column("kpi_ref"), record["kpi_kind"]))
+    for key, maximum in (("funding_share", 1.0), ("percent_done", 100.0)):
+        value = record.get(key)
+        if value is not None and value > maximum:
+            at(key, P.above_maximum(ACTIONS.column(key), maximum, value), value)
+    return out
+
+
+# Tracking fields make sense for an action outside the scenario model too.
+_TRACKING_ONLY = {
+    "status_reason",
+    "percent_done",
+    "responsible_org",
+    "contact_email",
+    "kpi_kind",
+    "kpi_ref",
+    "opex_sek_per_year",
+    "opex_payer",
+    "payer",
+    "funding_source",
+    "funding_share",
+    "funding_secured",
+}
 
 
 def _duplicates(sheet: Sheet, raw: RawSheet, keys: list[tuple[int, tuple]]) -> list[Located]:

@@ -70,6 +70,14 @@ MARTS |= {
     "fct_electricity_timing_effect_monthly",
 }
 
+MARTS |= {  # the plan (issue 24)
+    "fct_scenario_emissions",
+    "fct_action_impact",
+    "fct_mac_curve",
+    "fct_investment_plan",
+    "fct_action_tracking",
+    "fct_plan_summary",
+}
 MARTS |= {  # the nowcast (issue 23)
     "fct_nowcast_backtest",
     "fct_nowcast_backtest_summary",

@@ -281,22 +281,25 @@ def test_partner_marts_end_to_end(demo_warehouse, isolated_env, monkeypatch):
     assert local["trend_sum_t"] is not None and local["meets_paris"] is not None
 
     # Portfolio against the carbon-law gap: required cut = trend - allowed. In 2030 that is
-    # 364,821 - 245,459 = 119,362 t (methods.md §4.5). Planned: T1 (500 t/yr from 2026) and
-    # A1 (30,000 t/yr from 2027) -> 30,500 t in 2030, 500 t in 2026.
+    # 364,821 - 245,459 = 119,362 t (methods.md §4.5). The cut the plan covers is the scenario
+    # engine's (plan.gap_coverage, the demo's SYNTHETIC portfolio), never a sum of the partners'
+    # expected reductions (T1 500 t/yr, A1 30,000 t/yr would have made 30,500 t).
     rows = {
         r[0]: r[1:]
         for r in con.execute(
             "select year, required_cut_t, planned_reduction_t, planned_share_of_required_cut, "
-            "actions_counted from marts.portfolio_vs_gap order by year"
+            "actions_counted, is_synthetic from marts.portfolio_vs_gap order by year"
         ).fetchall()
     }
+    coverage = dict(
+        con.execute("select year, covered_t from plan.gap_coverage where year <= 2030").fetchall()
+    )
     assert sorted(rows) == [2026, 2027, 2028, 2029, 2030]
     assert rows[2030][0] == pytest.approx(119_362, abs=1)
-    assert rows[2030][1] == 30_500 and rows[2030][3] == 2
-    assert rows[2030][2] == pytest.approx(30_500 / 119_362, rel=1e-4)
-    assert (
-        rows[2026][0] == pytest.approx(0, abs=1e-6) and rows[2026][1] == 500
-    )  # the path starts at the trend
+    assert rows[2030][1] == pytest.approx(coverage[2030]) and rows[2030][1] != 30_500
+    assert rows[2030][1] == pytest.approx(85_377, abs=1) and rows[2030][3] == 8 and rows[2030][4]
+    assert rows[2030][2] == pytest.approx(rows[2030][1] / 119_362, rel=1e-4)
+    assert rows[2026][0] == pytest.approx(0, abs=1e-6)  # the path starts at the trend
 
     status = dict(
         con.execute(

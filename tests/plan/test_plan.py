@@ -9,6 +9,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import dagster as dg
+import duckdb
 import numpy as np
 import polars as pl
 import pytest
@@ -26,6 +28,7 @@ from pipelines.defs.plan.actions import (
     load_portfolio,
     validate_portfolio,
 )
+from pipelines.defs.plan.assets import goal_check, p50_check
 from pipelines.defs.plan.economics import (
     ASEK_DISCOUNT_RATE,
     UNIDENTIFIED,
@@ -50,6 +53,8 @@ from pipelines.defs.plan.measured import (
     reported_results,
 )
 from pipelines.defs.plan.montecarlo import Targets, monte_carlo, targets_from_trajectory
+from pipelines.defs.plan.run import KPI_VALUE_SCHEMA, METER_SCHEMA, p50_off_central, run
+from pipelines.defs.plan.tables import SCHEMA, TABLES, replace_tables
 from pipelines.defs.trajectory.compute import compute_trajectories
 from pipelines.defs.trajectory.presets import MethodPreset, load_presets
 from tests.helpers import REPO
@@ -925,3 +930,66 @@ def test_no_days_are_invented_by_the_degree_days():
     )
     july = by_month.filter(pl.col("month") == date(2023, 7, 1))["degree_days"].item()
     assert july < monthly.filter(pl.col("month") == date(2023, 7, 1))["degree_days"].item()
+
+
+# ---------------------------------------------------------------------------- the plan asset's run
+
+
+@pytest.fixture(scope="module")
+def plan_run():
+    totals = pl.read_csv(BORLANGE_TOTALS, schema_overrides={"kommun_kod": pl.Utf8})
+    preset = load_presets()["carbon_law"]
+    yearly = compute_trajectories(totals, preset, as_of_year=2026).yearly
+    return run(
+        pl.read_csv(BORLANGE_SECTORS),
+        yearly.filter(pl.col("kommun_kod") == "2081"),
+        load_portfolio(DEMO),
+        preset,
+        kommun_kod="2081",
+        as_of_year=2026,
+        monthly_energy=pl.DataFrame(schema=METER_SCHEMA),
+        temperature=borlange_temperature(),
+        kpi_values=pl.DataFrame(schema=KPI_VALUE_SCHEMA),
+        discount_rate=0.035,
+        draws=2000,
+        seed=2030,
+        goal_year=2030,
+    )
+
+
+def test_the_plan_run_writes_every_table_of_the_plan_schema(plan_run):
+    con = duckdb.connect()
+    replace_tables(con, plan_run.tables)
+    written = {
+        name: con.execute(f"select count(*) from {SCHEMA}.{name}").fetchone()[0] for name in TABLES
+    }
+    assert written == {name: plan_run.tables[name].height for name in TABLES}
+    assert written["mac_curve"] == 7 and written["action_tracking"] == 10
+    assert con.execute(f"select bool_and(is_synthetic) from {SCHEMA}.gap_coverage").fetchone()[0]
+
+
+def test_the_gap_coverage_is_the_engines_cut_counted_once(plan_run):
+    figures = plan_run.totals(2030)
+    assert figures["bau_t"] == pytest.approx(364_297, abs=1)
+    assert figures["plan_t"] == pytest.approx(278_920, abs=1)
+    coverage = at(plan_run.tables["gap_coverage"], 2030).row(0, named=True)
+    assert coverage["covered_t"] == pytest.approx(figures["bau_t"] - figures["plan_t"])
+    single = at(plan_run.tables["action_impacts"], 2030).filter(
+        pl.col("inventory") == "territorial"
+    )["impact_t"]
+    assert coverage["covered_t"] > single.sum()  # the overlap on dh_production is counted once
+    assert coverage["actions_in_force"] == 8  # nine plan actions; IKEA-2 ended in 2029
+    assert figures["p10_t"] < figures["p50_t"] < figures["p90_t"]
+    # the goal is the Carbon Law path's 2030 value; the demo plan does not reach it
+    assert plan_run.goal_t == pytest.approx(245_459, abs=1)
+    assert figures["plan_t"] > plan_run.goal_t
+
+
+def test_the_plan_checks_warn_with_figures(plan_run):
+    goal = goal_check(plan_run)
+    assert goal.passed is False and goal.severity == dg.AssetCheckSeverity.WARN
+    assert "278 920".replace(" ", ",") in goal.metadata["figures"].value
+    p50 = p50_check(plan_run)
+    assert p50.passed is True
+    assert p50.metadata["p50_off_central"].value == pytest.approx(p50_off_central(plan_run, 2030))
+    assert 0 < p50_off_central(plan_run, 2030) < 0.01

@@ -197,3 +197,67 @@ def nowcast(actual: list[tuple[int, float]], estimates: list[dict], title: str) 
     ax.set_title(title, fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="lower left")
     return data_uri(fig)
+
+
+def wedges(
+    years: list[int],
+    bau: list[float],
+    plan: list[float],
+    band: tuple[list[float], list[float]],
+    impacts: dict[str, list[float]],
+) -> str:
+    """Business as usual down to the plan, action by action: each wedge an action's single impact
+    stacked on the plan, the overlap (shared by actions, owned by none) as its own grey wedge; the
+    plan's P10-P90 as a band. Tonnes in, kt drawn."""
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    kt = [p / 1000 for p in plan]
+    shares = [[v / 1000 for v in values] for values in impacts.values()]
+    ax.stackplot(
+        years,
+        kt,
+        *shares,
+        labels=["planen", *impacts],
+        colors=["#ffffff", *(PALETTE[i % len(PALETTE)] for i in range(len(impacts) - 1)), "#bbb"],
+        alpha=0.85,
+    )
+    ax.fill_between(
+        years,
+        [v / 1000 for v in band[0]],
+        [v / 1000 for v in band[1]],
+        color="#000",
+        alpha=0.12,
+        linewidth=0,
+        label="planen P10–P90",
+    )
+    ax.plot(years, [b / 1000 for b in bau], color="#000", linestyle="--", label="utan åtgärder")
+    ax.plot(years, kt, color="#000", label="planen (central)")
+    ax.set_ylabel("kt CO2e per år")
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(min(years), max(years))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+    return data_uri(fig)
+
+
+def mac_curve(rows: list[dict]) -> str:
+    """Bars as wide as each action's added cut (kt) and as high as its cost per tonne (SEK),
+    cheapest first."""
+    fig, ax = plt.subplots(figsize=(9, 3.8))
+    left = 0.0
+    for i, r in enumerate(rows):
+        width = r["width_t"] / 1000
+        height = r["cost_per_tonne_sek"] or 0.0
+        ax.bar(
+            left,
+            height,
+            width=width,
+            align="edge",
+            color=PALETTE[i % len(PALETTE)],
+            edgecolor="#fff",
+            label=r["action_id"],
+        )
+        left += width
+    ax.axhline(0, color="#000", linewidth=0.8)
+    ax.set_xlabel("minskning 2030, kt CO2e per år (kumulativ)")
+    ax.set_ylabel("kr per ton CO2e")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+    return data_uri(fig)

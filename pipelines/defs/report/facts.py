@@ -844,3 +844,130 @@ def nowcast(q: Query) -> dict:
             ),
         },
     }
+
+
+PLAN = "borlange_plan"
+
+
+def plan(q: Query) -> dict:
+    """The plan for the kommun: business as usual and the plan (territorial) with the Monte
+    Carlo's range, each action's single impact per year (the wedges), the MAC curve of the goal
+    year and the climate-investment plan by year and payer. Projections, cited as the
+    warehouse's own; SYNTHETIC portfolios are said so."""
+    cite = dict(source_id=PLAN, vintage=None)
+    scenario = q.rows(
+        """
+        select scenario, year, emissions_t, p10_t, p50_t, p90_t, emissions_kind, is_synthetic
+        from marts.fct_scenario_emissions
+        where kommun_kod = ? and inventory = 'territorial' and sector = 'total'
+          and scenario in ('bau', 'plan') and emissions_kind = 'projected'
+        order by scenario, year""",
+        [q.kommun_kod],
+    )
+    if not scenario:
+        return {"has_plan": False}
+    bau = {r["year"]: r["emissions_t"] for r in scenario if r["scenario"] == "bau"}
+    plan_rows = {r["year"]: r for r in scenario if r["scenario"] == "plan"}
+    summary = q.rows(
+        "select * from marts.fct_plan_summary where kommun_kod = ? and scenario = 'plan'",
+        [q.kommun_kod],
+    )
+    goal_year = summary[0]["goal_year"] if summary else 2030
+    goal = plan_rows.get(goal_year)
+    sc = dict(cite, mart="marts.fct_scenario_emissions")
+    impacts = q.rows(
+        """
+        select impact.action_id, impact.title, impact.year, impact.impact_t
+        from marts.fct_action_impact as impact
+        where impact.kommun_kod = ? and impact.inventory = 'territorial'
+        order by impact.action_id, impact.year""",
+        [q.kommun_kod],
+    )
+    mac = q.rows(
+        """
+        select rank, action_id, title, cost_per_tonne_sek, width_t, cumulative_t,
+               annualised_cost_sek, investment_sek
+        from marts.fct_mac_curve where kommun_kod = ? and inventory = 'territorial'
+        order by rank""",
+        [q.kommun_kod],
+    )
+    mc = dict(cite, mart="marts.fct_mac_curve")
+    investment = q.rows(
+        """
+        select coalesce(payer, 'ej identifierad') as payer,
+               sum(investment_sek) as investment_sek, sum(secured_sek) as secured_sek,
+               sum(gap_sek) as gap_sek
+        from marts.fct_investment_plan group by all order by investment_sek desc"""
+    )
+    totals = q.rows(
+        """
+        select sum(investment_sek) as investment_sek, sum(secured_sek) as secured_sek,
+               sum(gap_sek) as gap_sek, min(year) as first_year, max(year) as last_year
+        from marts.fct_investment_plan"""
+    )[0]
+    ic = dict(cite, mart="marts.fct_investment_plan")
+    return {
+        "has_plan": True,
+        "is_synthetic": any(r["is_synthetic"] for r in scenario),
+        "goal_year": goal_year,
+        "bau_goal": q.fact(bau.get(goal_year), "t", **sc, fact_id="plan_bau_goal"),
+        "plan_goal": q.fact(goal and goal["emissions_t"], "t", **sc, fact_id="plan_plan_goal"),
+        "p10_goal": q.fact(goal and goal["p10_t"], "t", **sc, fact_id="plan_p10_goal"),
+        "p50_goal": q.fact(goal and goal["p50_t"], "t", **sc, fact_id="plan_p50_goal"),
+        "p90_goal": q.fact(goal and goal["p90_t"], "t", **sc, fact_id="plan_p90_goal"),
+        "target_goal": q.fact(
+            summary[0]["goal_t"] if summary else None,
+            "t",
+            **dict(cite, mart="marts.fct_plan_summary"),
+            fact_id="plan_target_goal",
+        ),
+        "p_meets_goal": q.fact(
+            None
+            if not summary or summary[0]["p_meets_goal"] is None
+            else 100.0 * summary[0]["p_meets_goal"],
+            "pct_plain",
+            **dict(cite, mart="marts.fct_plan_summary"),
+            fact_id="plan_p_meets_goal",
+        ),
+        "series": {
+            "years": sorted(bau),
+            "bau": [bau[y] for y in sorted(bau)],
+            "plan": [plan_rows[y]["emissions_t"] for y in sorted(bau)],
+            "p10": [plan_rows[y]["p10_t"] for y in sorted(bau)],
+            "p90": [plan_rows[y]["p90_t"] for y in sorted(bau)],
+        },
+        "impacts": impacts,
+        "mac": [
+            {
+                "rank": r["rank"],
+                "action_id": r["action_id"],
+                "title": r["title"],
+                "width_t": r["width_t"],
+                "cost_per_tonne_sek": r["cost_per_tonne_sek"],
+                "width": q.fact(
+                    r["width_t"], "t", **mc, fact_id=f"plan_mac_width:{r['action_id']}"
+                ),
+                "cost": q.fact(
+                    r["cost_per_tonne_sek"],
+                    "sek_per_t",
+                    **mc,
+                    fact_id=f"plan_mac_cost:{r['action_id']}",
+                ),
+            }
+            for r in mac
+        ],
+        "investment": [
+            {
+                "payer": r["payer"],
+                "investment": q.fact(r["investment_sek"], "msek", **ic),
+                "secured": q.fact(r["secured_sek"], "msek", **ic),
+                "gap": q.fact(r["gap_sek"], "msek", **ic),
+            }
+            for r in investment
+        ],
+        "investment_total": q.fact(
+            totals["investment_sek"], "msek", **ic, fact_id="plan_investment_total"
+        ),
+        "gap_total": q.fact(totals["gap_sek"], "msek", **ic, fact_id="plan_gap_total"),
+        "investment_years": (totals["first_year"], totals["last_year"]),
+    }

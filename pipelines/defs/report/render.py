@@ -35,6 +35,7 @@ UNITS = {
     "kwh": "kWh",
     "kw": "kW",
     "kg": "kg CO2e",
+    "sek_per_t": "kr/t",
 }
 
 
@@ -65,6 +66,8 @@ def format_value(value, kind: str) -> str:
         return swedish_number(value, 0)
     if kind == "value":
         return swedish_number(value, 2 if abs(value) < 100 else 0)
+    if kind == "msek":
+        return swedish_number(value / 1e6, 1) + NBSP + "mnkr"
     decimals = {"t_per_capita": 2, "g_per_kwh": 1}.get(kind, 0)
     return swedish_number(value, decimals) + NBSP + UNITS.get(kind, "")
 
@@ -121,6 +124,7 @@ def build_context(con: duckdb.DuckDBPyConnection, kommun_kod: str, year: int | N
         "energy": facts.energy(q),
         "meters": facts.meters(q),
         "partners": facts.partners(q),
+        "plan": facts.optional(facts.plan)(q),
         "peers": facts.peers(q),
         "rank_in_lan": facts.rank_in_lan(q),
         "indicators": facts.indicators(q),
@@ -174,6 +178,23 @@ def draw_charts(c: dict) -> dict[str, str]:
             category = swedish.name(swedish.CUSTOMER_CATEGORY_NAMES, r["kundkategori"])
             series.setdefault(category, []).append((r["hour_of_day"], r["mean_kw"]))
         drawn["load_profile"] = charts.lines(series, "kW, medelvardag (normaltid)")
+    p = c["plan"]
+    if p["available"] and p["has_plan"]:
+        series = p["series"]
+        impacts: dict[str, list[float]] = {}
+        for r in p["impacts"]:
+            impacts.setdefault(r["action_id"], [0.0] * len(series["years"]))
+            if r["year"] in series["years"]:
+                impacts[r["action_id"]][series["years"].index(r["year"])] = r["impact_t"]
+        impacts["överlapp"] = [
+            b - pl - sum(v[i] for v in impacts.values())
+            for i, (b, pl) in enumerate(zip(series["bau"], series["plan"], strict=True))
+        ]
+        drawn["plan_wedges"] = charts.wedges(
+            series["years"], series["bau"], series["plan"], (series["p10"], series["p90"]), impacts
+        )
+        if p["mac"]:
+            drawn["plan_mac"] = charts.mac_curve(p["mac"])
     if c["peers"]["available"]:
         for group in c["peers"]["groups"]:
             members = group["members"]

@@ -72,6 +72,7 @@ SOURCE_NAMES = {
     "naturvardsverket_mi0107": (
         "Sveriges utsläpp och upptag per sektor (MI0107); SCB för Naturvårdsverket"
     ),
+    "borlange_plan": "Klimatplanens scenariomodell; projektets egen beräkning",
     "borlange_nowcast": (
         "Uppskattning av utsläppen efter SMHI:s senaste år; projektets egen beräkning"
     ),
@@ -123,6 +124,12 @@ MART_NAMES = {
     "fct_nowcast_backtest": "uppskattningarnas träffsäkerhet per kommun",
     "fct_nowcast_backtest_summary": "uppskattningarnas träffsäkerhet sammanfattad",
     "fct_nowcast_paris": "sannolikheten att klara Parisavtalet",
+    "fct_scenario_emissions": "planens scenarier: utsläpp utan och med åtgärder",
+    "fct_action_impact": "varje åtgärds effekt och överlapp",
+    "fct_mac_curve": "åtgärdskostnadskurvan (kostnad per ton)",
+    "fct_investment_plan": "klimatinvesteringsplanen",
+    "fct_action_tracking": "åtgärdernas uppmätta resultat",
+    "fct_plan_summary": "planen sammanfattad",
 }
 QUALITY_NAMES = {
     "measured": "uppmätt",

@@ -655,6 +655,14 @@ def write_pages(con, build: data.Build, out: Path, report_kommun: str) -> tuple[
     )
 
     render("uppskattning.html", out / "uppskattning.html", "", None, backtest=backtest)
+    plan_page = Page(names, "data/planen")
+    render(
+        "planen.html",
+        out / "planen.html",
+        "",
+        plan_page,
+        plan=facts.optional(facts.plan)(facts.Query(con, report_kommun, year, plan_page.citations)),
+    )
     render(
         "kommuner.html",
         out / "kommuner.html",

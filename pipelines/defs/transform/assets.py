@@ -1,6 +1,6 @@
 """dbt models as Dagster assets, keyed by layer so keys survive a change of warehouse engine.
 
-Two dbt ops: the models fed by the polars trajectory and nowcast assets (`AFTER_TRAJECTORY`) run
+Two dbt ops: the models fed by the polars trajectory, nowcast and plan assets (`AFTER_TRAJECTORY`) run
 in the second, after them; one op for both would make a cycle (dbt -> polars -> dbt) inside one
 step.
 Every invocation gets its vars from the settings (pipelines/lib/dbt.py).
@@ -31,7 +31,7 @@ from pipelines.lib.dbt import vars_argument
 from pipelines.settings import DBT_PROJECT_DIR, DUCKDB_POOL, Settings
 
 DBT_SOURCE_DIRS = ("models", "seeds", "tests", "macros")
-AFTER_TRAJECTORY = "source:trajectory+ source:nowcast+"
+AFTER_TRAJECTORY = "source:trajectory+ source:nowcast+ source:plan+"
 
 
 def dbt_project_for(settings: Settings) -> DbtProject:

@@ -1,7 +1,8 @@
--- How much of Borlänge's required cut the partners' planned actions cover, year by year to
--- 2030. The required cut is the gap the trajectory check reports: emissions on the trend
--- minus the allowed path (method var portfolio_gap_method, carbon_law by default). An action
--- counts from its start year at its expected annual reduction.
+-- How much of Borlänge's required cut the plan covers, year by year to 2030. The required cut is
+-- the gap the trajectory check reports: emissions on the trend minus the allowed path (method var
+-- portfolio_gap_method, carbon_law by default). The cut the plan covers is the scenario engine's
+-- (pipelines/defs/plan): business as usual minus the plan, so actions on the same emissions count
+-- once, never a sum of each action's own reduction.
 with
 
 gap as (
@@ -23,15 +24,23 @@ actions as (
     where in_current_portfolio
 ),
 
-covered as (
+realised as (
     select
         gap.year,
-        {{ exact_sum("actions.expected_annual_reduction_t") }} as planned_reduction_t,
-        {{ exact_sum("coalesce(actions.realised_reduction_t, 0)") }} as realised_reduction_t,
-        count(actions.action_id) as actions_counted
+        {{ exact_sum("coalesce(actions.realised_reduction_t, 0)") }} as realised_reduction_t
     from gap
     left join actions on gap.year >= actions.start_year
     group by gap.year
+),
+
+covered as (
+    select
+        coverage.year,
+        coverage.covered_t        as planned_reduction_t,
+        coverage.actions_in_force as actions_counted,
+        coverage.is_synthetic
+    from {{ ref('stg_plan__gap_coverage') }} as coverage
+    where coverage.kommun_kod = '{{ var("report_kommun") }}'
 )
 
 select
@@ -41,10 +50,12 @@ select
     gap.allowed_t,
     gap.required_cut_t,
     coalesce(covered.planned_reduction_t, 0) as planned_reduction_t,
-    coalesce(covered.realised_reduction_t, 0) as realised_reduction_t,
+    coalesce(realised.realised_reduction_t, 0) as realised_reduction_t,
     coalesce(covered.planned_reduction_t, 0)
     / nullif(gap.required_cut_t, 0) as planned_share_of_required_cut,
     gap.required_cut_t - coalesce(covered.planned_reduction_t, 0) as uncovered_t,
-    cast(covered.actions_counted as integer) as actions_counted
+    cast(coalesce(covered.actions_counted, 0) as integer) as actions_counted,
+    coalesce(covered.is_synthetic, false) as is_synthetic
 from gap
 left join covered using (year)
+left join realised using (year)

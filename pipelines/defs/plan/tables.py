@@ -1,0 +1,37 @@
+"""The plan schema the plan asset writes and dbt reads as the source plan (plain Python, no
+Dagster)."""
+
+from collections.abc import Mapping
+
+import duckdb
+import polars as pl
+
+from pipelines.lib import warehouse
+
+SCHEMA = "plan"
+TABLES = (
+    "scenario_emissions",
+    "percentiles",
+    "monte_carlo_summary",
+    "action_impacts",
+    "overlaps",
+    "flags",
+    "action_economics",
+    "mac_curve",
+    "investment_plan",
+    "meter_results",
+    "reported_results",
+    "action_tracking",
+    "gap_coverage",
+)
+
+
+def replace_tables(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pl.DataFrame]) -> None:
+    """plan.<name> replaced by each frame, all in ONE transaction: readers never see the
+    scenarios of one portfolio beside the economics of another."""
+    with warehouse.transaction(con):
+        con.execute(f"create schema if not exists {SCHEMA}")
+        for name, frame in tables.items():
+            con.register("plan_rows", frame)
+            con.execute(f"create or replace table {SCHEMA}.{name} as select * from plan_rows")
+            con.unregister("plan_rows")
