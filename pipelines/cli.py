@@ -2,7 +2,7 @@
 
     borlange demo [--live]                 the whole job (offline replay by default), then a summary
     borlange ui [--live] [--port 3000]     the Dagster UI on 127.0.0.1
-    borlange api [--port 8000]             the open-data API over the serving copy (API_HOST:API_PORT)
+    borlange api [--port 8000]             the open-data API over the serving copy (API_PORT)
     borlange trajectory (--emissions F | --kommun K) --method M ...   trajectory what-ifs
     borlange partners template|validate ...   partner submission templates and checks
     borlange validate partners|energy|meters FILE...  validate files of a feed before sending them

@@ -941,7 +941,8 @@ def effect_out_of_range(column: Column, change: str, value: float) -> Msg:
     if change == "bränslebyte":
         return Msg(
             "effect_out_of_range",
-            f"'{column.heading}' är {num_sv(value)}: ett bränslebyte flyttar en andel mellan 0 och 1.",
+            f"'{column.heading}' är {num_sv(value)}: "
+            "ett bränslebyte flyttar en andel mellan 0 och 1.",
             f"'{column.heading}' is {num_en(value)}: a fuel switch moves a share between 0 and 1.",
             "en andel 0–1 / a share 0–1",
         )

@@ -362,7 +362,8 @@ PLAN_COLUMNS = (
         "Typ av effekt",
         Kind.CHOICE,
         "Hur aktiviteten ändras: relativ (andel, -0,3 = 30 % mindre), absolut (i aktivitetens "
-        "enhet), bränslebyte (andel från ett bränsle till ett annat) eller emissionsfaktor (andel).",
+        "enhet), bränslebyte (andel från ett bränsle till ett annat) eller emissionsfaktor "
+        "(andel).",
         "How the activity changes: relativ (a share, -0.3 = 30 % less), absolut (in the "
         "activity's unit), bränslebyte (a share moved from one fuel to another) or "
         "emissionsfaktor (a share of the factor).",

@@ -42,8 +42,8 @@ YEARLY_STATISTICS = [
 yearly_statistics_job = dg.define_asset_job(
     "yearly_statistics",
     selection=dg.AssetSelection.assets(*YEARLY_STATISTICS).downstream(),
-    description="Fetch the yearly statistics (SCB energy, LULUCF, national sector emissions, forest land, consumption, BRP; "
-    "the SEI file) and rebuild everything downstream.",
+    description="Fetch the yearly statistics (SCB energy, LULUCF, national sector emissions, "
+    "forest land, consumption, BRP; the SEI file) and rebuild everything downstream.",
 )
 
 ASKED_KEYS = [dg.AssetKey.from_user_string(key) for key in policy.ASKED]

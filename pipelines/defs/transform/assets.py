@@ -1,8 +1,8 @@
 """dbt models as Dagster assets, keyed by layer so keys survive a change of warehouse engine.
 
-Two dbt ops: the models fed by the polars trajectory, nowcast and plan assets (`AFTER_TRAJECTORY`) run
-in the second, after them; one op for both would make a cycle (dbt -> polars -> dbt) inside one
-step.
+Two dbt ops: the models fed by the polars trajectory, nowcast and plan assets
+(`AFTER_TRAJECTORY`) run in the second, after them; one op for both would make a cycle
+(dbt -> polars -> dbt) inside one step.
 Every invocation gets its vars from the settings (pipelines/lib/dbt.py).
 
 The dbt assets depend on the settings when they are built (the target, its target folder, and the
