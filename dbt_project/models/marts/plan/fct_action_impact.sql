@@ -15,9 +15,9 @@ select
     impacts.activity_change,
     impacts.fraction,
     impacts.capped,
-    shared.combined_t       as activity_combined_t,
+    shared.combined_t as activity_combined_t,
     shared.sum_of_impacts_t as activity_sum_of_impacts_t,
-    shared.overlap_t        as activity_overlap_t,
+    shared.overlap_t as activity_overlap_t,
     impacts.is_synthetic
 from {{ ref('stg_plan__action_impacts') }} as impacts
 left join {{ ref('stg_plan__overlaps') }} as shared

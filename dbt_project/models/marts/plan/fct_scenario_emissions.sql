@@ -23,10 +23,10 @@ totals as (
         scenario,
         year,
         inventory,
-        'total'                      as sector,
+        'total' as sector,
         {{ exact_sum("emissions_t") }} as emissions_t,
-        min(emissions_kind)          as emissions_kind,
-        bool_or(is_synthetic)        as is_synthetic
+        min(emissions_kind) as emissions_kind,
+        bool_or(is_synthetic) as is_synthetic
     from sectors
     group by kommun_kod, scenario, year, inventory
 ),

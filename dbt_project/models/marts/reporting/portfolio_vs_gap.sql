@@ -36,7 +36,7 @@ realised as (
 covered as (
     select
         coverage.year,
-        coverage.covered_t        as planned_reduction_t,
+        coverage.covered_t as planned_reduction_t,
         coverage.actions_in_force as actions_counted,
         coverage.is_synthetic
     from {{ ref('stg_plan__gap_coverage') }} as coverage
