@@ -15,12 +15,17 @@ Parquet, the 1-based row. A `MeterFile` is the feeds' shared `Validation` and it
 shared `Problem` (sources/feed_problems.py), the column being the contract's field. Problems never
 print a GSRN (a point is named by its row), so a report can be shown to an operator. The codes:
 
-  file      file_not_found, empty_file, file_too_large, unreadable_file, missing_column, too_many_rows,
-            mixed_media, mixed_months, no_rows
-  cells     invalid_gsrn, gsrn_check_digit, invalid_medium, invalid_direction, unknown_category, invalid_start,
-            summer_time_offset, foreign_offset, misaligned_start, invalid_resolution, invalid_kwh,
-            too_many_decimals, missing_value, invalid_quality, missing_network_area, negative_value,
-            production_not_allowed, implausible_value
+  file      file_not_found, empty_file, file_too_large, unpacked_too_large, unsupported_encoding,
+            unreadable_file, missing_column, too_many_rows, mixed_media, mixed_months,
+            month_out_of_range, no_rows
+  cells     invalid_gsrn, gsrn_check_digit, invalid_medium, invalid_direction, unknown_category,
+            invalid_start, invalid_offset, start_out_of_range, misaligned_start, invalid_resolution,
+            invalid_kwh, kwh_out_of_range, too_many_decimals, missing_value, invalid_quality,
+            missing_network_area, unknown_network_area, negative_value, production_not_allowed,
+            implausible_value
+
+Starts with an offset other than +01:00 (Z, +02:00...) name their instant: they are converted to
+normal time, and the report says how many from which offset.
   rows      duplicate, gap, mixed_resolution, summer_time_stamps, shifted_peak (production off the
             solar clock, checked only when starts have no offset)
 """
@@ -33,7 +38,7 @@ import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -91,6 +96,7 @@ class MeterFile(Validation):
     resolutions: list[int] = field(default_factory=list)
     is_synthetic: bool = False
     naive_starts: int = 0  # starts without an offset: normal time by the contract, but unproven
+    converted_offsets: Counter = field(default_factory=Counter)  # '+02:00' -> starts converted
     out_path: Path | None = None
 
     @property
@@ -115,6 +121,7 @@ class MeterFile(Validation):
             "points": self.points,
             "kwh": f"{self.wh_total / 1000:.3f}",
             "is_synthetic": self.is_synthetic,
+            "converted_offsets": dict(sorted(self.converted_offsets.items())),
             "problem_counts": dict(sorted(self.counts.items())),
             "warnings": sorted(C.WARNINGS & set(self.counts)),
             "problems": [p.to_dict() for p in self.problems],
@@ -137,9 +144,22 @@ def format_report(result: MeterFile) -> str:
             f"{result.rows:,} values from "
             f"{result.points:,} metering points, {kwh} kWh{' (SYNTHETIC)' if result.is_synthetic else ''}"
         )
+        converted = (
+            [
+                f"  starts converted to Swedish normal time (UTC+01:00): "
+                + ", ".join(
+                    f"{n:,} from {offset}" for offset, n in sorted(result.converted_offsets.items())
+                )
+            ]
+            if result.converted_offsets
+            else []
+        )
         if not result.counts:
-            return head + "\n"
-        lines = [head + f"; {sum(result.counts.values()):,} gap(s), reported, the file loads"]
+            return "\n".join([head, *converted]) + "\n"
+        lines = [
+            head + f"; {sum(result.counts.values()):,} gap(s), reported, the file loads",
+            *converted,
+        ]
     else:
         lines = [
             f"{printable(result.file)}: "
@@ -290,14 +310,29 @@ def _flag(
 
 
 def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Array:
+    """Each row's start as a naive UTC instant; null where it is not a usable start (flagged)."""
     column = batch.column("start")
     if pa.types.is_timestamp(column.type):
-        if column.type.tz is not None:  # an instant: its UTC value as is
-            return pc.cast(pc.cast(column, pa.timestamp("us", "UTC")), pa.timestamp("us"))
-        file.naive_starts += len(column)
-        return pc.subtract(
-            pc.cast(column, pa.timestamp("us")), pa.scalar(timedelta(hours=1), pa.duration("us"))
+        # Bounded in the column's own unit first: a far date (0001-01-01, year 200000) would
+        # overflow the cast to microseconds or the hour of normal time taken off below.
+        earliest, latest = (
+            pa.scalar(
+                moment.replace(tzinfo=UTC) if column.type.tz is not None else moment,
+                column.type,
+            )
+            for moment in _start_bounds_normal()
         )
+        outside = pc.or_(pc.less(column, earliest), pc.greater_equal(column, latest))
+        column = pc.if_else(outside, pa.scalar(None, column.type), column)
+        if column.type.tz is not None:  # an instant: its UTC value as is
+            utc = pc.cast(pc.cast(column, pa.timestamp("us", "UTC")), pa.timestamp("us"))
+        else:
+            file.naive_starts += len(column)
+            utc = pc.subtract(
+                pc.cast(column, pa.timestamp("us")),
+                pa.scalar(timedelta(hours=1), pa.duration("us")),
+            )
+        return _bounded_starts(utc, rows, outside, pc.cast(column, pa.string()), file)
     # A month has a few thousand distinct starts: parse each once (the dictionary), then spread to rows.
     encoded = pc.dictionary_encode(_text(batch, "start"))
     values = encoded.dictionary
@@ -312,25 +347,17 @@ def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Arr
         text,
         "start",
         "invalid_start",
-        "not an ISO 8601 interval start (YYYY-MM-DDTHH:MM[:SS], optionally Z or +01:00)",
+        "not an ISO 8601 interval start (YYYY-MM-DDTHH:MM[:SS], optionally Z or an offset such "
+        "as +01:00), or not a date of the calendar",
     )
     _flag(
         file,
-        masks["summer"],
+        masks["bad_offset"],
         rows,
         text,
         "start",
-        "summer_time_offset",
-        "stamped in Swedish summer time (+02:00); meter values are in normal time, UTC+01:00, all year",
-    )
-    _flag(
-        file,
-        masks["foreign"],
-        rows,
-        text,
-        "start",
-        "foreign_offset",
-        "an offset other than +01:00 or Z",
+        "invalid_offset",
+        "an offset outside -12:00 to +14:00, or with minutes of 60 or more",
     )
     _flag(
         file,
@@ -342,7 +369,46 @@ def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Arr
         "an interval starts on a whole minute (seconds 00)",
     )
     file.naive_starts += pc.sum(masks["naive"]).as_py() or 0
-    return pc.take(parsed["utc"], encoded.indices)
+    # Offsets other than normal time's own, converted: counted per offset for the report.
+    offsets = pc.filter(masks["offset"], pc.fill_null(masks["converted"], False))
+    for item in pc.value_counts(offsets).to_pylist():
+        file.converted_offsets[item["values"]] += item["counts"]
+    utc = pc.if_else(
+        pc.or_(masks["invalid"], pc.fill_null(masks["bad_offset"], False)),
+        pa.scalar(None, pa.timestamp("us")),
+        pc.take(parsed["utc"], encoded.indices),
+    )
+    return _bounded_starts(utc, rows, pa.nulls(len(utc), pa.bool_()), text, file)
+
+
+def _start_bounds_normal() -> tuple[datetime, datetime]:
+    first, last = C.START_YEARS
+    return datetime(first, 1, 1), datetime(last + 1, 1, 1)
+
+
+def _bounded_starts(
+    utc: pa.Array, rows: pa.Array, outside: pa.Array, text: pa.Array, file: MeterFile
+) -> pa.Array:
+    """`utc` with the starts outside C.START_YEARS (in normal time) flagged and nulled."""
+    earliest, latest = (
+        pa.scalar(moment - timedelta(hours=1), pa.timestamp("us"))
+        for moment in _start_bounds_normal()
+    )
+    outside = pc.or_(
+        pc.fill_null(outside, False),
+        pc.fill_null(pc.or_(pc.less(utc, earliest), pc.greater_equal(utc, latest)), False),
+    )
+    first, last = C.START_YEARS
+    _flag(
+        file,
+        outside,
+        rows,
+        text,
+        "start",
+        "start_out_of_range",
+        f"a start outside the years {first}-{last} (normal time): not a meter value's interval",
+    )
+    return pc.if_else(outside, pa.scalar(None, pa.timestamp("us")), utc)
 
 
 def _parse_starts(text: pa.Array) -> dict[str, pa.Array]:
@@ -356,36 +422,47 @@ def _parse_starts(text: pa.Array) -> dict[str, pa.Array]:
     seconds = pc.struct_field(parts, "s")
     local = _strptime(parts)
     offset = pc.replace_substring(pc.struct_field(parts, "off"), ":", "")
-    hours = pc.cast(
-        pc.if_else(
-            pc.greater(pc.utf8_length(offset), 1), pc.utf8_slice_codeunits(offset, 1, 3), "0"
-        ),
-        pa.int64(),
-    )
+    has_digits = pc.greater(pc.utf8_length(offset), 1)
+    hours = pc.cast(pc.if_else(has_digits, pc.utf8_slice_codeunits(offset, 1, 3), "0"), pa.int64())
     minutes = pc.cast(
-        pc.if_else(
-            pc.greater(pc.utf8_length(offset), 1), pc.utf8_slice_codeunits(offset, 3, 5), "0"
-        ),
-        pa.int64(),
+        pc.if_else(has_digits, pc.utf8_slice_codeunits(offset, 3, 5), "0"), pa.int64()
     )
     signed = pc.multiply(
         pc.add(pc.multiply(hours, 60), minutes),
         pc.if_else(pc.equal(pc.utf8_slice_codeunits(offset, 0, 1), "-"), -1, 1),
     )
-    offset_min = pc.if_else(pc.equal(offset, ""), 60, pc.if_else(pc.equal(offset, "Z"), 0, signed))
-    shift = pc.cast(pc.multiply(pc.cast(offset_min, pa.int64()), 60_000_000), pa.duration("us"))
+    naive = pc.equal(offset, "")
+    offset_min = pc.if_else(
+        naive, C.NORMAL_OFFSET_MIN, pc.if_else(pc.equal(offset, "Z"), 0, signed)
+    )
+    low, high = C.OFFSET_RANGE_MIN
+    bad_offset = pc.and_(
+        valid,
+        pc.or_(
+            pc.greater_equal(minutes, 60),
+            pc.or_(pc.less(offset_min, low), pc.greater(offset_min, high)),
+        ),
+    )
+    usable = pc.if_else(pc.fill_null(bad_offset, False), 0, offset_min)
+    shift = pc.cast(pc.multiply(pc.cast(usable, pa.int64()), 60_000_000), pa.duration("us"))
+    shown = pc.if_else(
+        pc.equal(offset, "Z"),
+        "Z",
+        pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(offset, 0, 3), pc.utf8_slice_codeunits(offset, 3, 5), ":"
+        ),
+    )
     return {
         "utc": pc.subtract(local, shift),
         "invalid": pc.or_(pc.invert(valid), pc.is_null(local)),
-        "summer": pc.and_(valid, pc.equal(offset_min, C.SUMMER_OFFSET_MIN)),
-        "foreign": pc.and_(
-            valid,
-            pc.invert(
-                pc.is_in(offset_min, pa.array([*C.ALLOWED_OFFSETS_MIN, C.SUMMER_OFFSET_MIN]))
-            ),
+        "bad_offset": bad_offset,
+        "converted": pc.and_(
+            pc.and_(valid, pc.not_equal(offset_min, C.NORMAL_OFFSET_MIN)),
+            pc.invert(pc.fill_null(bad_offset, False)),
         ),
+        "offset": shown,
         "seconds": pc.and_(valid, pc.invert(pc.is_in(seconds, pa.array(["", "00"])))),
-        "naive": pc.and_(valid, pc.equal(offset, "")),
+        "naive": pc.and_(valid, naive),
     }
 
 
@@ -393,33 +470,71 @@ def _strptime(parts: pa.Array) -> pa.Array:
     joined = pc.binary_join_element_wise(
         pc.struct_field(parts, "d"), pc.struct_field(parts, "hm"), "T"
     )
-    return pc.strptime(joined, format="%Y-%m-%dT%H:%M", unit="us", error_is_null=True)
+    parsed = pc.strptime(joined, format="%Y-%m-%dT%H:%M", unit="us", error_is_null=True)
+    # strptime rolls a day the month lacks (2024-02-30) into the next month: a date of the
+    # calendar is one that reads back as it was written.
+    written_back = pc.strftime(parsed, format="%Y-%m-%dT%H:%M")
+    return pc.if_else(pc.fill_null(pc.equal(written_back, joined), False), parsed, None)
 
 
 def _wh(batch: pa.RecordBatch, rows: pa.Array, quality: pa.Array, file: MeterFile) -> pa.Array:
-    """kWh as exact integer Wh (null where kvalitet is saknas and the value is empty)."""
+    """kWh as exact integer Wh (null where kvalitet is saknas and the value is empty, and where the
+    value is refused). Every type is bounded before it is scaled: a 64-bit integer times 1000
+    wraps silently (2^61+1 kWh became 1 kWh, a large negative a positive)."""
     column = batch.column("kwh")
-    missing_ok = pc.equal(quality, "saknas")
-    if pa.types.is_integer(column.type):
-        wh = pc.multiply(pc.cast(column, pa.int64()), 1000)
-    elif pa.types.is_floating(column.type) or pa.types.is_decimal(column.type):
-        scaled = pc.multiply(pc.cast(column, pa.float64()), 1000.0)
-        wh = pc.cast(pc.round(scaled), pa.int64())
+    missing_ok = pc.fill_null(pc.equal(quality, "saknas"), False)
+    if (
+        pa.types.is_integer(column.type)
+        or pa.types.is_floating(column.type)
+        or pa.types.is_decimal(column.type)
+    ):
+        # Exact enough to compare with MAX_KWH (unsafe: a 64-bit integer may round, never fail).
+        magnitude = pc.cast(column, pa.float64(), safe=False)
+        missing = pc.is_null(column)
+        not_finite = pc.and_(pc.is_valid(magnitude), pc.invert(pc.is_finite(magnitude)))
         _flag(
             file,
-            pc.greater(pc.abs(pc.subtract(scaled, pc.cast(wh, pa.float64()))), 1e-6),
+            not_finite,
             rows,
             pc.cast(column, pa.string()),
             "kwh",
-            "too_many_decimals",
-            "kWh with more than 3 decimals (whole Wh)",
+            "invalid_kwh",
+            "not a number (NaN or infinite)",
         )
+        too_large = pc.and_(pc.is_finite(magnitude), pc.greater(pc.abs(magnitude), C.MAX_KWH))
+        _flag(
+            file,
+            too_large,
+            rows,
+            None,
+            "kwh",
+            "kwh_out_of_range",
+            f"more than {C.MAX_KWH:,} kWh either way: no meter measures that in an interval",
+        )
+        usable = pc.and_(pc.is_finite(magnitude), pc.invert(too_large))
+        if pa.types.is_integer(column.type):
+            kept = pc.if_else(usable, column, pa.scalar(None, column.type))
+            wh = pc.multiply(pc.cast(kept, pa.int64()), 1000)
+        else:
+            scaled = pc.multiply(
+                pc.if_else(usable, magnitude, pa.scalar(None, pa.float64())), 1000.0
+            )
+            wh = pc.cast(pc.round(scaled), pa.int64())
+            _flag(
+                file,
+                pc.greater(pc.abs(pc.subtract(scaled, pc.cast(wh, pa.float64()))), 1e-6),
+                rows,
+                pc.cast(column, pa.string()),
+                "kwh",
+                "too_many_decimals",
+                "kWh with more than 3 decimals (whole Wh)",
+            )
     else:
         text = _text(batch, "kwh")
         parts = pc.extract_regex(text, r"^(?P<sign>-?)(?P<int>\d{1,12})(?:[.,](?P<frac>\d{0,3}))?$")
         good = pc.is_valid(parts)
-        empty = pc.equal(text, "")
-        decimals = pc.match_substring_regex(text, r"^-?\d+[.,]\d{4,}$")
+        missing = pc.fill_null(pc.equal(text, ""), True)
+        decimals = pc.fill_null(pc.match_substring_regex(text, r"^-?\d+[.,]\d{4,}$"), False)
         _flag(
             file,
             decimals,
@@ -431,12 +546,12 @@ def _wh(batch: pa.RecordBatch, rows: pa.Array, quality: pa.Array, file: MeterFil
         )
         _flag(
             file,
-            pc.and_(pc.invert(good), pc.invert(pc.or_(empty, decimals))),
+            pc.and_(pc.invert(good), pc.invert(pc.or_(missing, decimals))),
             rows,
             text,
             "kwh",
             "invalid_kwh",
-            "not a number (decimal comma, e.g. 1,234)",
+            f"not a number (decimal comma, e.g. 1,234; at most {C.MAX_KWH:,} kWh)",
         )
         frac = pc.utf8_rpad(
             pc.if_else(
@@ -452,15 +567,15 @@ def _wh(batch: pa.RecordBatch, rows: pa.Array, quality: pa.Array, file: MeterFil
         wh = pc.if_else(
             pc.equal(pc.struct_field(parts, "sign"), "-"), pc.negate(magnitude), magnitude
         )
-        _flag(
-            file,
-            pc.and_(empty, pc.invert(missing_ok)),
-            rows,
-            None,
-            "kwh",
-            "missing_value",
-            "no kWh; only a value with kvalitet saknas may be empty",
-        )
+    _flag(
+        file,
+        pc.and_(missing, pc.invert(missing_ok)),
+        rows,
+        None,
+        "kwh",
+        "missing_value",
+        "no kWh; only a value with kvalitet saknas may be empty",
+    )
     return wh
 
 
@@ -649,9 +764,10 @@ def validate_file(
     categories=None,
     limits: Limits = Limits(),
     name: str | None = None,
+    today: date | None = None,
 ) -> MeterFile:
     """Every check of the contract on `path`; its normalised, pseudonymised rows in `out_path`
-    (Parquet). Never raises on the file's content."""
+    (Parquet). Never raises on the file's content. `today` (normal time) bounds the month."""
     result = MeterFile(name or path.name)
     categories = categories if categories is not None else C.load_categories()
     try:
@@ -699,12 +815,12 @@ def validate_file(
     if result.rows == 0:
         result.add(None, None, None, "no_rows", "the file has a header but no values")
         return result
-    _check_rows(out_path, result, limits)
+    _check_rows(out_path, result, limits, today or datetime.now(C.NORMAL_TIME).date())
     result.out_path = out_path
     return result
 
 
-def _check_rows(out_path: Path, result: MeterFile, limits: Limits) -> None:
+def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) -> None:
     """The checks across rows, in DuckDB over the normalised file."""
     with (
         tempfile.TemporaryDirectory(prefix="meter-check-", dir=out_path.parent) as spill,
@@ -732,6 +848,16 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits) -> None:
         if not months:
             return
         result.medium, result.month = media[0][0], months[0][0]
+        newest = C.last_month(today)
+        if not C.FIRST_MONTH <= result.month <= newest:
+            result.add(
+                months[0][1],
+                "start",
+                f"{result.month:%Y-%m}",
+                "month_out_of_range",
+                f"a file for {result.month:%Y-%m}: the lake keeps the months from "
+                f"{C.FIRST_MONTH:%Y-%m} to {newest:%Y-%m}, the last that has ended (normal time)",
+            )
         for medium, row in media[1:]:
             result.add(
                 row,
@@ -923,7 +1049,9 @@ def _normal(moment: datetime) -> str:
     return (moment + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
 
 
-def validate_path(path: Path, *, categories=None, limits: Limits = Limits()) -> MeterFile:
+def validate_path(
+    path: Path, *, categories=None, limits: Limits = Limits(), today: date | None = None
+) -> MeterFile:
     """Validation only (the CLI): the normalised rows go to a temporary file, with a throwaway key."""
     with tempfile.TemporaryDirectory(prefix="meter-validate-") as tmp:
         result = validate_file(
@@ -932,6 +1060,7 @@ def validate_path(path: Path, *, categories=None, limits: Limits = Limits()) -> 
             key=os.urandom(32),
             categories=categories,
             limits=limits,
+            today=today,
         )
         result.out_path = None
         return result

@@ -24,6 +24,7 @@ from pipelines.resources import (
     WarehouseResource,
 )
 from pipelines.settings import DUCKDB_POOL, PARTITIONING_TAG
+from sources.meter_feed.contract import FIRST_MONTH
 
 FILES_KEY = dg.AssetKey(["raw", "meter_feed_files"])
 ALL_VALID_CHECK = "every_meter_file_was_valid"
@@ -35,7 +36,9 @@ RECONCILIATION_READS = (
     "marts.fct_electricity",
     "marts.fct_district_heating_monthly",
 )
-MONTHS = dg.MonthlyPartitionsDefinition(start_date="2019-01-01", end_offset=0)
+# From the contract's first month to the last month that has ended: the validator refuses a file
+# for any other month (sources/meter_feed/contract.py), so every accepted month has its partition.
+MONTHS = dg.MonthlyPartitionsDefinition(start_date=f"{FIRST_MONTH:%Y-%m-%d}", end_offset=0)
 
 
 def value_key(medium: str) -> dg.AssetKey:
@@ -180,12 +183,23 @@ meter_values_job = dg.define_asset_job(
     "drop asset has taken the files in <INBOX_DIR>/<METER_INBOX_FOLDER>/.",
 )
 def meter_inbox_sensor(
-    inboxes: InboxResource, warehouse: WarehouseResource, meter_lake: MeterLakeResource
+    context: dg.SensorEvaluationContext,
+    inboxes: InboxResource,
+    warehouse: WarehouseResource,
+    meter_lake: MeterLakeResource,
 ):
     store = warehouse.store()
     feed = loads.meter_feed(store, **feed_options(meter_lake))
     files = drops.pending_files(feed, inboxes.path, settle_s=inboxes.settle_s)
-    months = partitions.stale_months(store, meter_lake.lake())
+    months, unknown = [], []
+    for medium, month, sha in partitions.stale_months(store, meter_lake.lake()):
+        known = MONTHS.has_partition_key(f"{month:%Y-%m}-01")
+        (months if known else unknown).append((medium, month, sha))
+    for medium, month, _ in unknown:  # never a request Dagster refuses: the other months still run
+        context.log.warning(
+            f"meter {medium} {month:%Y-%m} has an accepted file but no partition (the partitions "
+            f"run from {FIRST_MONTH:%Y-%m} to the last month that has ended); it waits"
+        )
     if not files and not months:
         return dg.SkipReason("no meter files waiting and every partition up to date")
     if files:  # one run takes the files in; the months are known afterwards

@@ -84,7 +84,9 @@ def stale_months(store: Store, lake: Lake) -> list[tuple[str, date, str]]:
     for medium in MEDIA:
         folder = root / medium
         for month_dir in sorted(folder.iterdir()) if folder.is_dir() else []:
-            month = date.fromisoformat(month_dir.name + "-01")
+            month = _month(month_dir.name)
+            if month is None:  # not a folder the drop writes: no month to run
+                continue
             accepted = newest_accepted(store, medium, month)
             if (
                 accepted
@@ -92,3 +94,10 @@ def stale_months(store: Store, lake: Lake) -> list[tuple[str, date, str]]:
             ):
                 stale.append((medium, month, accepted["sha256"]))
     return stale
+
+
+def _month(name: str) -> date | None:
+    try:
+        return date.fromisoformat(name + "-01") if len(name) == 7 else None
+    except ValueError:
+        return None

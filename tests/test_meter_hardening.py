@@ -1,0 +1,327 @@
+"""Issue 21's meter feed items as families (8-15 and 3): hostile values, dates, offsets, encodings,
+compressed and sparse files, crash leftovers. Each refusal names the file, the row and the field
+where there is one; nothing raises."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.cli import main as borlange
+from pipelines.settings import DEMO_METER_PSEUDONYM_KEY, Settings
+from sources.meter_feed import contract as C
+from sources.meter_feed.validate import validate_file, validate_path
+from tests.meter_files import COLUMNS, kwh_text, write_csv, write_parquet
+from tests.test_meter_feed import KEY, drop, small
+
+TODAY = date(2026, 12, 7)  # issue 21's day: 2026-11 is the last month that has ended
+MONTH = date(2025, 6, 1)
+
+
+@pytest.fixture
+def meter_settings(tmp_path) -> Settings:
+    return Settings.from_env(
+        {
+            "WAREHOUSE_PATH": str(tmp_path / "wh" / "borlange.duckdb"),
+            "LANDING_DIR": str(tmp_path / "wh" / "landing"),
+            "INBOX_DIR": str(tmp_path / "inbox"),
+            "INBOX_SETTLE_SECONDS": "0",
+            "METER_LAKE_ROOT": str(tmp_path / "lake"),
+            "METER_PSEUDONYM_KEY": DEMO_METER_PSEUDONYM_KEY,
+        }
+    )
+
+
+def typed_parquet(path, values, column: str, array: pa.Array):
+    """`values` as Parquet with `column` replaced by a typed array (the other columns as text)."""
+    table = pa.table({c: [r.get(c) for r in values] for c in COLUMNS if c != "kwh"})
+    table = table.append_column(
+        "kwh", pa.array([kwh_text(r["wh"]).replace(",", ".") for r in values])
+    )
+    table = table.set_column(table.schema.get_field_index(column), column, array)
+    pq.write_table(table, path)
+    return path
+
+
+def named(result, code: str):
+    """The problems of one code; each names the file."""
+    found = [p for p in result.problems if p.code == code]
+    assert found and all(p.file == result.file for p in found), (code, result.report())
+    return found
+
+
+# --------------------------------------------------------------------------- item 8: kWh overflow
+
+
+@pytest.mark.parametrize(
+    "kind, bad, code",
+    [
+        ("int64", 2**61 + 1, "kwh_out_of_range"),  # wrapped to 1 kWh before
+        ("int64", -(2**61 + 1), "kwh_out_of_range"),  # wrapped to +1 kWh, passing the sign check
+        ("int64", 2**63 - 1, "kwh_out_of_range"),
+        ("int64", -(2**63), "kwh_out_of_range"),
+        ("uint64", 2**64 - 1, "kwh_out_of_range"),
+        ("int32", 2**31 - 1, "implausible_value"),  # read exactly, then judged by its category
+        ("float64", 1e300, "kwh_out_of_range"),
+        ("float64", -1e15, "kwh_out_of_range"),
+        ("float64", float("inf"), "invalid_kwh"),
+        ("float64", float("nan"), "invalid_kwh"),
+        ("decimal", Decimal("12345678901234567890.125"), "kwh_out_of_range"),
+    ],
+)
+def test_kwh_beyond_any_meter_is_refused_never_wrapped(tmp_path, kind, bad, code):
+    values = small(MONTH, count=2)
+    good = [r["wh"] // 1000 for r in values]  # whole kWh, every type can hold them
+    wanted = [*good[:4], bad, *good[5:]]
+    array = {
+        "int64": lambda: pa.array(wanted, pa.int64()),
+        "uint64": lambda: pa.array(wanted, pa.uint64()),
+        "int32": lambda: pa.array(wanted, pa.int32()),
+        "float64": lambda: pa.array(wanted, pa.float64()),
+        "decimal": lambda: pa.array([Decimal(v) for v in wanted], pa.decimal128(38, 3)),
+    }[kind]()
+    out = tmp_path / "rows.parquet"
+    result = validate_file(
+        typed_parquet(tmp_path / f"el_{kind}.parquet", values, "kwh", array),
+        out_path=out,
+        key=KEY,
+        today=TODAY,
+    )
+    assert not result.ok
+    (problem,) = named(result, code)
+    assert (problem.row, problem.column) == (5, "kwh")  # the Parquet's 1-based row
+    assert set(result.counts) == {code}  # nothing else: not a negative, not an implausible value
+    assert "row 5, field kwh" in result.report()
+
+
+def test_null_kwh_in_a_typed_column_is_a_missing_value(tmp_path):
+    values = small(MONTH, count=1)
+    array = pa.array(
+        [None if i == 2 else r["wh"] // 1000 for i, r in enumerate(values)], pa.int64()
+    )
+    result = validate_path(
+        typed_parquet(tmp_path / "nulls.parquet", values, "kwh", array), today=TODAY
+    )
+    (problem,) = named(result, "missing_value")
+    assert (problem.row, problem.column) == (3, "kwh")
+
+
+def test_the_largest_kwh_the_contract_allows_is_exact(tmp_path):
+    values = small(MONTH, count=1)
+    values[0]["wh"] = C.MAX_KWH * 1000 + 999
+    out = tmp_path / "rows.parquet"
+    result = validate_file(
+        write_csv(tmp_path / "big.csv", values), out_path=out, key=KEY, today=TODAY
+    )
+    assert set(result.counts) == {"implausible_value"}  # read exactly, then judged by its category
+    assert result.problems[0].row == 3
+
+
+# --------------------------------------------------------------------------- item 9: months
+
+
+@pytest.mark.parametrize(
+    "month, code",
+    [
+        (date(1970, 1, 1), "start_out_of_range"),
+        (date(1999, 12, 1), "start_out_of_range"),
+        (date(2018, 12, 1), "month_out_of_range"),
+        (date(2026, 12, 1), "month_out_of_range"),  # the month under way: no partition yet
+        (date(2027, 1, 1), "month_out_of_range"),
+        (date(2099, 1, 1), "month_out_of_range"),
+    ],
+)
+def test_a_month_outside_the_partitions_is_refused(tmp_path, month, code):
+    result = validate_path(
+        write_csv(tmp_path / f"el_{month:%Y-%m}.csv", small(month, count=1)), today=TODAY
+    )
+    assert not result.ok and code in result.counts
+    problem = named(result, code)[0]
+    assert problem.row == 3 and problem.column == "start"
+
+
+@pytest.mark.parametrize("month", [C.FIRST_MONTH, date(2026, 11, 1)])
+def test_the_first_and_the_newest_month_are_accepted(tmp_path, month):
+    result = validate_path(write_csv(tmp_path / "el.csv", small(month, count=1)), today=TODAY)
+    assert result.ok, result.report()
+
+
+def test_the_partitions_and_the_contract_agree_on_the_months():
+    from pipelines.defs.meters.assets import MONTHS
+
+    keys = MONTHS.get_partition_keys(current_time=datetime(2026, 12, 7, 12, tzinfo=UTC))
+    assert keys[0] == f"{C.FIRST_MONTH:%Y-%m-%d}"
+    assert keys[-1] == f"{C.last_month(TODAY):%Y-%m-%d}"
+
+
+@pytest.mark.parametrize("month_dir", ["1970-01", "2099-01", "garbage", "2024-13"])
+def test_the_sensor_survives_a_marker_for_an_unknown_month(meter_settings, month_dir):
+    import dagster as dg
+
+    from pipelines.defs.meters.assets import meter_inbox_sensor
+    from pipelines.defs.meters.loads import ACCEPTED, SOURCE
+    from pipelines.resources import resources_for
+
+    good = date(2025, 1, 1)
+    assert drop(meter_settings, "el_2025-01.csv", small(good, count=1)).accepted
+    # A marker that an older version accepted, or that someone put there by hand.
+    marker_dir = meter_settings.warehouse.landing_dir / SOURCE / ACCEPTED / "el" / month_dir
+    marker_dir.mkdir(parents=True)
+    (marker_dir / "00000099_abc.json").write_text(
+        json.dumps({"sha256": "0" * 64, "file_name": "x.csv", "is_synthetic": True}), "utf-8"
+    )
+    resources = resources_for(meter_settings)
+    with dg.build_sensor_context(resources=resources) as context:
+        answer = meter_inbox_sensor(context)
+    requests = answer if isinstance(answer, list) else [answer]
+    assert [r.partition_key for r in requests] == ["2025-01-01"]  # the known month still runs
+
+
+# --------------------------------------------------------------------------- item 10: far dates
+
+
+def restarted(values, starts: dict[int, str]) -> list[dict]:
+    changed = [dict(r) for r in values]
+    for index, start in starts.items():
+        changed[index]["start"] = start
+    return changed
+
+
+FAR_STARTS = [
+    "9999-12-31T23:00Z",
+    "9999-12-31T23:00",
+    "9999-12-31T23:00+14:00",
+    "0001-01-01T00:00",
+    "0001-01-01T00:00-12:00",
+    "0000-01-01T00:00",
+    "2024-02-30T00:00",  # no such day
+    "2023-02-29T00:00",
+    "2025-06-01T24:00",
+    "2025-13-01T00:00",
+]
+
+
+@pytest.mark.parametrize("kind", ["csv", "csv.gz", "parquet"])
+def test_far_and_impossible_starts_are_row_problems_in_the_cli(tmp_path, capsys, kind):
+    values = restarted(small(MONTH, count=2), {5 + i: s for i, s in enumerate(FAR_STARTS)})
+    path = tmp_path / f"far.{kind}"
+    (write_parquet if kind == "parquet" else write_csv)(path, values)
+    assert borlange(["validate", "meters", str(path), "--json"]) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    report = json.loads(out.out)  # one file: one report
+    first_row = 6 if kind == "parquet" else 8  # Parquet's 1-based row; CSV's line (comment, header)
+    flagged = {
+        p["row"]: p["code"]
+        for p in report["problems"]
+        if p["code"] in ("start_out_of_range", "invalid_start")
+    }
+    assert sorted(flagged) == list(range(first_row, first_row + len(FAR_STARTS)))
+    assert set(flagged.values()) == {"start_out_of_range", "invalid_start"}
+    assert report["month"] == "2025-06"  # the good rows still say which month it is
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us"])
+@pytest.mark.parametrize("zone", [None, "UTC", "Europe/Stockholm"])
+@pytest.mark.parametrize(
+    "far", [datetime(1, 1, 1), datetime(9999, 12, 31, 23), datetime(1999, 12, 31, 12)]
+)
+def test_far_parquet_timestamps_are_row_problems(tmp_path, unit, zone, far):
+    values = small(MONTH, count=1)
+    moments = [datetime.fromisoformat(r["start"]) - timedelta(hours=1) for r in values]  # UTC
+    if zone is None:
+        moments = [m + timedelta(hours=1) for m in moments]  # naive: normal time
+    else:
+        moments = [m.replace(tzinfo=UTC) for m in moments]
+        far = far.replace(tzinfo=UTC)
+    moments[2] = far
+    array = pa.array(moments, pa.timestamp(unit, zone))
+    result = validate_path(
+        typed_parquet(tmp_path / "t.parquet", values, "start", array), today=TODAY
+    )
+    assert set(result.counts) == {"start_out_of_range", "gap"}, result.report()
+    (problem,) = named(result, "start_out_of_range")
+    assert (problem.row, problem.column) == (3, "start")
+
+
+def test_far_starts_in_the_drop_are_a_report_not_load_failed(meter_settings):
+    values = restarted(
+        small(date(2025, 1, 1), count=1), {3: "9999-12-31T23:00Z", 4: "0001-01-01T00:00"}
+    )
+    report = drop(meter_settings, "far.csv", values)
+    (name,) = report.rejected
+    refused = [(p["row"], p["code"]) for p in report.problems[name] if p["code"] != "gap"]
+    assert refused == [(6, "start_out_of_range"), (7, "start_out_of_range")]
+    assert "load_failed" not in report.reports[name] and "Traceback" not in report.reports[name]
+
+
+# --------------------------------------------------------------------------- item 11: offsets
+
+
+def stamped(values, offset: str) -> list[dict]:
+    """The same instants written with `offset` (`+02:00`, `Z`, `-05:00`...)."""
+    hours, minutes = (0, 0) if offset == "Z" else (int(offset[:3]), int(offset[0] + offset[4:]))
+    shift = timedelta(hours=hours - 1, minutes=minutes)
+    return [
+        r
+        | {
+            "start": (datetime.fromisoformat(r["start"]) + shift).strftime("%Y-%m-%dT%H:%M")
+            + offset
+        }
+        for r in values
+    ]
+
+
+@pytest.mark.parametrize("month", [date(2025, 3, 1), date(2025, 6, 1), date(2025, 10, 1)])
+@pytest.mark.parametrize(
+    "offset", ["+02:00", "Z", "+00:00", "-05:00", "+05:30", "+14:00", "-12:00"]
+)
+def test_explicit_offsets_are_converted_to_normal_time(tmp_path, month, offset):
+    values = small(month, count=2)
+    reference = tmp_path / "normal.parquet"
+    assert validate_file(write_csv(tmp_path / "normal.csv", values), out_path=reference, key=KEY).ok
+    out = tmp_path / "converted.parquet"
+    result = validate_file(
+        write_csv(tmp_path / "offset.csv", stamped(values, offset)),
+        out_path=out,
+        key=KEY,
+        today=TODAY,
+    )
+    assert result.ok, result.report()
+    assert result.converted_offsets == {offset: len(values)}
+    assert f"{len(values):,} from {offset}" in result.report()
+    assert result.to_dict()["converted_offsets"] == {offset: len(values)}
+    same = duckdb.sql(
+        f"select count(*) from read_parquet('{reference}') a join read_parquet('{out}') b "
+        "using (point_id, start_utc, wh)"
+    ).fetchall()[0][0]
+    assert same == len(values)
+
+
+def test_normal_time_offsets_are_not_reported_as_converted(tmp_path):
+    values = stamped(small(MONTH, count=1), "+01:00")
+    result = validate_path(write_csv(tmp_path / "plus1.csv", values), today=TODAY)
+    assert result.ok and not result.converted_offsets and "converted" not in result.report()
+
+
+@pytest.mark.parametrize("offset", ["+15:00", "-13:00", "+01:60", "+0199"])
+def test_offsets_no_clock_keeps_are_refused(tmp_path, offset):
+    values = small(MONTH, count=1)
+    values[1]["start"] += offset
+    result = validate_path(write_csv(tmp_path / "bad_offset.csv", values), today=TODAY)
+    (problem,) = named(result, "invalid_offset")
+    assert (problem.row, problem.column, problem.value) == (4, "start", values[1]["start"])
+
+
+@pytest.mark.parametrize("month", [date(2025, 3, 1), date(2025, 10, 1)])
+def test_summer_time_without_an_offset_is_still_refused(tmp_path, month):
+    result = validate_path(
+        write_csv(tmp_path / "summer.csv", small(month, summer_time=True)), today=TODAY
+    )
+    assert "summer_time_stamps" in result.counts and not result.ok
