@@ -413,7 +413,7 @@ def test_validate_meters_cli(tmp_path, capsys):
     "content, code",
     [
         (b"", "empty_file"),
-        (b"\x00\xff" * 5000, "missing_column"),  # not text: no header of the contract
+        (b"\x00\xff" * 5000, "unsupported_encoding"),  # NUL in every other byte: UTF-16
         (b"PAR1 this is not a parquet file", "unreadable_file"),
         (b"\x1f\x8b\x08\x00garbage", "unreadable_file"),  # a broken gzip stream
         (b"matpunkt;medium\n735999000000000001;el\n", "missing_column"),

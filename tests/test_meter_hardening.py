@@ -325,3 +325,128 @@ def test_summer_time_without_an_offset_is_still_refused(tmp_path, month):
         write_csv(tmp_path / "summer.csv", small(month, summer_time=True)), today=TODAY
     )
     assert "summer_time_stamps" in result.counts and not result.ok
+
+
+# --------------------------------------------------------------------------- item 12: gzip bombs
+
+
+def gzip_bomb(path, head: bytes, filler: bytes, unpacked_mib: int, *, members: int = 1):
+    """A gzipped CSV of `head` and then `filler` repeated to `unpacked_mib` MiB, compressed as it
+    is generated (the bomb is never held in memory and stays small on disk)."""
+    import zlib
+
+    chunk = (filler * (1024 * 1024 // len(filler) + 1))[: 1024 * 1024]
+    with path.open("wb") as out:
+        for member in range(members):
+            packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip member
+            out.write(packer.compress(head if member == 0 else b""))
+            for _ in range(unpacked_mib // members):
+                out.write(packer.compress(chunk))
+            out.write(packer.flush())
+    return path
+
+
+BOMBS = {
+    "a line repeated": lambda good: good.splitlines(keepends=True)[-1],
+    "NUL bytes": lambda _: b"\x00" * 4096,
+    "newlines": lambda _: b"\n" * 4096,
+}
+
+
+@pytest.mark.parametrize("filler", sorted(BOMBS))
+@pytest.mark.parametrize("members", [1, 3])
+def test_a_gzip_bomb_is_refused_while_it_streams(tmp_path, filler, members):
+    good = write_csv(tmp_path / "good.csv", small(MONTH, count=1)).read_bytes()
+    bomb = gzip_bomb(tmp_path / "bomb.csv.gz", good, BOMBS[filler](good), 512, members=members)
+    assert bomb.stat().st_size < 2 * 1024 * 1024  # 512 MiB unpacked, small on disk
+    result = validate_path(bomb, today=TODAY)
+    (problem,) = named(result, "unpacked_too_large")
+    assert problem.row is None and "gzip bomb" in problem.message
+    unpacked = int(problem.message.split(" unpack to ")[1].split(" ")[0].replace(",", ""))
+    assert unpacked < 64 * 1024 * 1024  # stopped after a few MiB, never unpacked whole
+    assert set(result.counts) == {"unpacked_too_large"}
+
+
+def test_a_gzip_file_beyond_the_unpacked_limit_is_refused(tmp_path):
+    from sources.meter_feed.validate import Limits
+
+    path = write_csv(tmp_path / "big.csv.gz", small(MONTH, count=20))
+    unpacked = len(__import__("gzip").decompress(path.read_bytes()))
+    result = validate_path(path, limits=Limits(max_unpacked_bytes=unpacked // 2), today=TODAY)
+    (problem,) = named(result, "unpacked_too_large")
+    assert f"more than {unpacked // 2:,} bytes" in problem.message
+    assert validate_path(path, limits=Limits(max_unpacked_bytes=unpacked), today=TODAY).ok
+
+
+def test_a_parquet_row_group_beyond_the_limit_is_refused(tmp_path):
+    from sources.meter_feed.validate import Limits
+
+    path = write_parquet(tmp_path / "el.parquet", small(MONTH, count=2))
+    result = validate_path(path, limits=Limits(max_row_group_bytes=1000), today=TODAY)
+    (problem,) = named(result, "unpacked_too_large")
+    assert "row group" in problem.message
+
+
+def test_a_gzip_bomb_in_the_drop_is_quarantined_and_the_other_files_load(meter_settings):
+    folder = meter_settings.inboxes.dir / meter_settings.meters.inbox_folder
+    folder.mkdir(parents=True)
+    good = write_csv(folder / "el_2025-01.csv", small(date(2025, 1, 1), count=1))
+    gzip_bomb(folder / "bomb.csv.gz", good.read_bytes(), b"\x00" * 4096, 256)
+    report = drop(meter_settings, "el_2025-02.csv", small(date(2025, 2, 1), count=1))
+    folder_name = meter_settings.meters.inbox_folder
+    assert sorted(report.accepted) == [
+        f"{folder_name}/el_2025-01.csv",
+        f"{folder_name}/el_2025-02.csv",
+    ]
+    assert report.rejected == [f"{folder_name}/bomb.csv.gz"]
+    assert "unpacked_too_large" in report.reports[report.rejected[0]]
+
+
+# --------------------------------------------------------------------------- item 15: encodings
+
+
+def reencoded(tmp_path, values, encoding: str, *, bom: bytes = b"", gz: bool = False):
+    # The label's one non-ASCII letter taken out, so that the data's is the first.
+    text = write_csv(tmp_path / "utf8.csv", values).read_text("utf-8").replace("ä", "a", 1)
+    data = bom + text.encode(encoding)
+    path = tmp_path / f"{encoding}.csv{'.gz' if gz else ''}"
+    path.write_bytes(__import__("gzip").compress(data) if gz else data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "encoding, bom, named_as",
+    [
+        ("utf-16-le", b"\xff\xfe", "UTF-16 LE"),
+        ("utf-16-be", b"\xfe\xff", "UTF-16 BE"),
+        ("utf-16-le", b"", "UTF-16 LE"),
+        ("utf-16-be", b"", "UTF-16 BE"),
+        ("utf-32-le", b"\xff\xfe\x00\x00", "UTF-32 LE"),
+    ],
+)
+@pytest.mark.parametrize("gz", [False, True])
+def test_utf16_and_utf32_are_an_encoding_problem(tmp_path, encoding, bom, named_as, gz):
+    path = reencoded(tmp_path, small(MONTH, count=1), encoding, bom=bom, gz=gz)
+    result = validate_path(path, today=TODAY)
+    (problem,) = named(result, "unsupported_encoding")
+    assert problem.value.startswith(named_as) and "UTF-8" in problem.message
+    assert set(result.counts) == {"unsupported_encoding"}  # not nine missing columns
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "mac-roman"])
+def test_an_eight_bit_encoding_is_an_encoding_problem_on_its_line(tmp_path, encoding):
+    values = small(MONTH, count=1)
+    values[4]["kundkategori"] = "hushåll"  # line 7: å is one byte, not UTF-8
+    result = validate_path(reencoded(tmp_path, values, encoding), today=TODAY)
+    (problem,) = named(result, "unsupported_encoding")
+    assert problem.row == 7
+
+
+def test_an_encoding_problem_after_the_first_mib_is_reported(tmp_path):
+    values = small(MONTH, count=20)  # ~1.4 MB of text
+    path = write_csv(tmp_path / "late.csv", values)
+    data = path.read_bytes()
+    at = data.rfind(b"hushall")
+    path.write_bytes(data[:at] + "hushåll".encode("cp1252") + data[at + 7 :])
+    result = validate_path(path, today=TODAY)
+    assert set(result.counts) == {"unsupported_encoding"}, result.report()

@@ -32,8 +32,10 @@ normal time, and the report says how many from which offset.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import hmac
+import io
 import os
 import tempfile
 from collections import Counter
@@ -48,13 +50,15 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sources.feed_problems import Problem, Validation
-from sources.file_limits import printable
+from sources.file_limits import Refusal, printable, sniff_encoding
 from sources.meter_feed import contract as C
 
 MIB = 1024 * 1024
 PARQUET_MAGIC, GZIP_MAGIC = b"PAR1", b"\x1f\x8b"
 LISTED_PER_CODE = 20  # problems listed per code; the rest are counted
 PEEK_BYTES = 1 * MIB
+SNIFF_BYTES = 4096  # where a UTF-16/32 file shows its byte-order mark or its NUL bytes
+RATIO_FLOOR_BYTES = 1 * MIB  # a ratio is judged once this much is unpacked
 
 NORMALISED = pa.schema(
     [
@@ -77,6 +81,11 @@ class Limits:
     max_file_bytes: int = 4096 * MIB
     max_rows: int = 200_000_000  # 30 000 points x 31 days x 96 quarter-hours is 89 M
     block_bytes: int = 16 * MIB  # one CSV batch; a line longer than this is refused
+    # A gzipped CSV, counted as it streams: 30 000 points x 31 days x 96 quarter-hours is ~8 GB of
+    # text, and a meter CSV packs 5-15 to 1; a gzip bomb packs ~1000 to 1.
+    max_unpacked_bytes: int = 16 * 1024 * MIB
+    max_compression_ratio: float = 100.0
+    max_row_group_bytes: int = 2048 * MIB  # a Parquet row group, unpacked (its metadata says)
     duckdb_memory: str = "1GB"
 
 
@@ -146,7 +155,7 @@ def format_report(result: MeterFile) -> str:
         )
         converted = (
             [
-                f"  starts converted to Swedish normal time (UTC+01:00): "
+                "  starts converted to Swedish normal time (UTC+01:00): "
                 + ", ".join(
                     f"{n:,} from {offset}" for offset, n in sorted(result.converted_offsets.items())
                 )
@@ -187,12 +196,92 @@ def format_report(result: MeterFile) -> str:
 # --------------------------------------------------------------------------- reading
 
 
+class UnpackedTooLarge(OSError):
+    """A gzipped file unpacks to more than the limits allow; raised while it streams."""
+
+
+class _BoundedGunzip(io.RawIOBase):
+    """A gzip file's unpacked bytes as a stream, counted as they come: past `max_unpacked_bytes`,
+    or past `max_compression_ratio` to the packed bytes read so far, it stops (memory: one
+    buffer; the bomb is never unpacked whole)."""
+
+    def __init__(self, path: Path, limits: Limits):
+        self._packed = open(path, "rb")  # closed by close()
+        self._gzip = gzip.GzipFile(fileobj=self._packed, mode="rb")
+        self._limits = limits
+        self.unpacked = 0
+        self.refusal: str | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._gzip.readinto(buffer)
+        self.unpacked += count
+        packed = max(self._packed.tell(), 1)
+        if self.unpacked > self._limits.max_unpacked_bytes:
+            self.refusal = (
+                f"unpacks to more than {self._limits.max_unpacked_bytes:,} bytes, the most a "
+                "gzipped meter file may hold; it was not unpacked further"
+            )
+        elif (
+            self.unpacked > RATIO_FLOOR_BYTES
+            and self.unpacked / packed > self._limits.max_compression_ratio
+        ):
+            self.refusal = (
+                f"{packed:,} packed bytes unpack to {self.unpacked:,} ("
+                f"{self.unpacked / packed:,.0f} to 1, more than {self._limits.max_compression_ratio:g} "
+                "to 1): a gzip bomb, not meter values; it was not unpacked further"
+            )
+        if self.refusal:
+            raise UnpackedTooLarge(self.refusal)
+        return count
+
+    def close(self) -> None:
+        self._gzip.close()
+        self._packed.close()
+        super().close()
+
+
+def _encoding_problem(head: bytes, complete: bool, file: MeterFile) -> bool:
+    """Adds the problem of a CSV that is not UTF-8 (its first MiB); True when there is one."""
+    sample = head[:SNIFF_BYTES]
+    if b"\x00" in sample or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        sniffed = sniff_encoding(sample)
+        if isinstance(sniffed, Refusal) and sniffed.code == "unsupported_encoding":
+            file.add(
+                None,
+                None,
+                sniffed.reason,
+                "unsupported_encoding",
+                f"the file is {sniffed.reason}; meter files are UTF-8",
+            )
+            return True
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if complete or error.start < len(head) - 3:  # not a character cut at the peek's end
+            line = head[: error.start].count(b"\n") + 1
+            file.add(
+                line,
+                None,
+                None,
+                "unsupported_encoding",
+                f"not UTF-8 (byte {head[error.start]:#04x} at this line): meter files are UTF-8; "
+                "save the file as UTF-8 (Windows-1252 and UTF-16 are not read)",
+            )
+            return True
+    return False
+
+
 def _csv_layout(
     path: Path, compression: str | None, file: MeterFile
 ) -> tuple[int, list[str]] | None:
     """How many comment lines precede the header, and the header's names; notes a synthetic label."""
     with pa.input_stream(str(path), compression=compression) as stream:
         head = stream.read(PEEK_BYTES)
+    if _encoding_problem(head, len(head) < PEEK_BYTES, file):
+        return None
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     lines = text.splitlines()
     comments = 0
@@ -221,6 +310,21 @@ def _batches(path: Path, file: MeterFile, limits: Limits):
             for k in (b"synthetic", b"syntetisk")
         ):
             file.is_synthetic = True
+        largest = max(
+            (parquet.metadata.row_group(i).total_byte_size for i in range(parquet.num_row_groups)),
+            default=0,
+        )
+        if largest > limits.max_row_group_bytes:  # a row group is read whole: bound it unpacked
+            file.add(
+                None,
+                None,
+                None,
+                "unpacked_too_large",
+                f"a row group unpacks to {largest:,} bytes, more than the "
+                f"{limits.max_row_group_bytes:,} a meter file's row group may hold; write smaller "
+                "row groups",
+            )
+            return
         names = [n.lower() for n in parquet.schema_arrow.names]
         if _missing_columns(names, file, header_row=None):
             return
@@ -243,25 +347,31 @@ def _batches(path: Path, file: MeterFile, limits: Limits):
     if _missing_columns(header, file, header_row=comments + 1):
         return
     present = [c for c in (*C.COLUMNS, *C.OPTIONAL_COLUMNS) if c in header]
-    stream = pa.input_stream(str(path), compression=compression)
-    reader = pacsv.open_csv(
-        stream,
-        read_options=pacsv.ReadOptions(
-            skip_rows=comments + 1, column_names=header, block_size=limits.block_bytes
-        ),
-        parse_options=pacsv.ParseOptions(delimiter=";"),
-        convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.string() for c in header},
-            include_columns=present,
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    row = comments + 2
+    unpacking = _BoundedGunzip(path, limits) if compression == "gzip" else None
+    stream = pa.PythonFile(unpacking, mode="r") if unpacking else pa.input_stream(str(path))
     with stream:
-        for batch in reader:
-            yield row, batch
-            row += batch.num_rows
+        try:
+            reader = pacsv.open_csv(
+                stream,
+                read_options=pacsv.ReadOptions(
+                    skip_rows=comments + 1, column_names=header, block_size=limits.block_bytes
+                ),
+                parse_options=pacsv.ParseOptions(delimiter=";"),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in header},
+                    include_columns=present,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            row = comments + 2
+            for batch in reader:
+                yield row, batch
+                row += batch.num_rows
+        except (pa.ArrowException, OSError):
+            if unpacking is not None and unpacking.refusal:  # however Arrow passed it on
+                raise UnpackedTooLarge(unpacking.refusal) from None
+            raise
 
 
 def _missing_columns(names: list[str], file: MeterFile, header_row: int | None) -> bool:
@@ -798,18 +908,31 @@ def validate_file(
                     _normalise(batch, first_row, result, categories, key, pseudonyms)
                 )
     except (pa.ArrowException, OSError, ValueError, UnicodeError) as exc:
-        result.add(
-            None,
-            None,
-            None,
-            "unreadable_file",
-            f"not a readable meter file ({type(exc).__name__}: {str(exc)[:300]})",
-        )
+        if isinstance(exc, UnpackedTooLarge):
+            result.add(None, None, None, "unpacked_too_large", str(exc))
+        elif "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+            result.add(
+                None,
+                None,
+                None,
+                "unsupported_encoding",
+                "not UTF-8 (after the first MiB): meter files are UTF-8",
+            )
+        else:
+            result.add(
+                None,
+                None,
+                None,
+                "unreadable_file",
+                f"not a readable meter file ({type(exc).__name__}: {str(exc)[:300]})",
+            )
         return result
     if (
         result.counts.get("missing_column")
         or result.counts.get("empty_file")
         or result.counts.get("no_rows")
+        or result.counts.get("unsupported_encoding")
+        or result.counts.get("unpacked_too_large")
     ):
         return result
     if result.rows == 0:
