@@ -450,3 +450,56 @@ def test_an_encoding_problem_after_the_first_mib_is_reported(tmp_path):
     path.write_bytes(data[:at] + "hushåll".encode("cp1252") + data[at + 7 :])
     result = validate_path(path, today=TODAY)
     assert set(result.counts) == {"unsupported_encoding"}, result.report()
+
+
+# --------------------------------------------------------------------------- item 13: network areas
+
+
+@pytest.mark.parametrize(
+    "area, shown",
+    [
+        ("BLE03", "BLE03"),  # an id, not the registry's
+        ("Borlänge", None),  # a network's name, not its area's id
+        ("Anna Andersson, Storgatan 1, 735999123456789012", None),  # a customer: not repeated
+        ("BLE01\x00", None),
+        ("\x1b[31mBLE01", None),
+        ("\u202e10ELB", None),  # a right-to-left override
+        ("ble01", "ble01"),  # ids are compared exactly
+        ("BLE01\u200b", None),  # a zero-width space
+    ],
+)
+def test_a_network_area_outside_the_registry_is_refused(tmp_path, area, shown):
+    values = small(MONTH, count=1)
+    values[2]["natomrade"] = area
+    result = validate_path(write_csv(tmp_path / "area.csv", values), today=TODAY)
+    assert set(result.counts) == {"unknown_network_area"}
+    (problem,) = named(result, "unknown_network_area")
+    assert (problem.row, problem.column, problem.value) == (5, "natomrade", shown)
+    assert "735999" not in result.report() and "Anna" not in result.report()
+    assert "\x1b" not in result.report() and "\u202e" not in result.report()
+
+
+def test_every_area_of_the_registry_is_accepted_and_reaches_the_rows(tmp_path):
+    from sources.energy_feed.registry import load_network_areas
+
+    areas = load_network_areas()
+    values = small(MONTH, count=len(areas))
+    by_point = dict(zip(sorted({r["matpunkt"] for r in values}), sorted(areas), strict=True))
+    for r in values:
+        r["natomrade"] = by_point[r["matpunkt"]]
+    out = tmp_path / "rows.parquet"
+    assert validate_file(write_csv(tmp_path / "areas.csv", values), out_path=out, key=KEY).ok
+    found = {a for (a,) in duckdb.sql(f"select distinct natomrade from '{out}'").fetchall()}
+    assert found == set(areas) and all(areas[a] == "Borlänge" for a in found)
+
+
+@pytest.mark.parametrize("column", ["medium", "riktning", "kvalitet", "upplosning", "kundkategori"])
+def test_no_refused_code_repeats_a_gsrn_or_control_characters(tmp_path, column):
+    values = small(MONTH, count=1)
+    values[2][column] = "735999123456789012"
+    values[3][column] = "x\x1by"
+    result = validate_path(write_csv(tmp_path / "codes.csv", values), today=TODAY)
+    assert not result.ok
+    shown = [p.value for p in result.problems if p.column == column and p.row in (5, 6)]
+    assert shown == [None, None]
+    assert "735999123456789012" not in result.report() + json.dumps(result.to_dict())

@@ -49,6 +49,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from sources.energy_feed.registry import load_network_areas
 from sources.feed_problems import Problem, Validation
 from sources.file_limits import Refusal, printable, sniff_encoding
 from sources.meter_feed import contract as C
@@ -399,6 +400,16 @@ def _text(batch: pa.RecordBatch, name: str) -> pa.Array:
     return pc.utf8_trim_whitespace(column)
 
 
+def _shown(values: pa.Array) -> pa.Array:
+    """A refused code as a report may repeat it: an id (letters, digits, _.:+-, at most 32), never
+    a run of 8 digits (part of a GSRN, a phone number) or free text; else null (not repeated)."""
+    looks_like_id = pc.and_(
+        pc.match_substring_regex(values, r"^[A-Za-z0-9_.:+-]{1,32}$"),
+        pc.invert(pc.match_substring_regex(values, r"[0-9]{8}")),
+    )
+    return pc.if_else(pc.fill_null(looks_like_id, False), values, pa.scalar(None, pa.string()))
+
+
 def _flag(
     file: MeterFile,
     mask,
@@ -694,6 +705,7 @@ def _normalise(
     first_row: int,
     file: MeterFile,
     categories,
+    areas: dict[str, str],
     key: bytes,
     pseudonyms: dict[str, str],
 ) -> pa.Table:
@@ -733,7 +745,7 @@ def _normalise(
         file,
         pc.invert(pc.is_in(medium, pa.array(C.MEDIA))),
         rows,
-        medium,
+        _shown(medium),
         "medium",
         "invalid_medium",
         f"expected one of {', '.join(C.MEDIA)}",
@@ -742,7 +754,7 @@ def _normalise(
         file,
         pc.invert(pc.is_in(direction, pa.array(C.DIRECTIONS))),
         rows,
-        direction,
+        _shown(direction),
         "riktning",
         "invalid_direction",
         f"expected one of {', '.join(C.DIRECTIONS)}",
@@ -751,7 +763,7 @@ def _normalise(
         file,
         pc.invert(pc.is_in(quality, pa.array(C.QUALITIES))),
         rows,
-        quality,
+        _shown(quality),
         "kvalitet",
         "invalid_quality",
         f"expected one of {', '.join(C.QUALITIES)}",
@@ -765,6 +777,18 @@ def _normalise(
         "missing_network_area",
         "no network area id",
     )
+    # A closed list, as every text column of the feed: no free text (a customer's name, control
+    # characters) reaches the open marts, where the area is a dimension.
+    _flag(
+        file,
+        pc.and_(pc.not_equal(area, ""), pc.invert(pc.is_in(area, pa.array(sorted(areas))))),
+        rows,
+        _shown(area),
+        "natomrade",
+        "unknown_network_area",
+        "not a network area of the registry (dbt_project/seeds/network_areas.csv: "
+        f"{', '.join(sorted(areas))}); a value that is not an id is not repeated here",
+    )
     resolution = pc.cast(
         pc.if_else(
             pc.equal(resolution_text, "PT1H"),
@@ -777,7 +801,7 @@ def _normalise(
         file,
         pc.is_null(resolution),
         rows,
-        resolution_text,
+        _shown(resolution_text),
         "upplosning",
         "invalid_resolution",
         "expected PT1H or PT15M",
@@ -790,7 +814,7 @@ def _normalise(
         file,
         pc.and_(known_medium, pc.is_null(index)),
         rows,
-        category,
+        _shown(category),
         "kundkategori",
         "unknown_category",
         "not a category of the medium in the utility's category list (meter_customer_categories)",
@@ -875,11 +899,13 @@ def validate_file(
     limits: Limits = Limits(),
     name: str | None = None,
     today: date | None = None,
+    areas: dict[str, str] | None = None,
 ) -> MeterFile:
     """Every check of the contract on `path`; its normalised, pseudonymised rows in `out_path`
     (Parquet). Never raises on the file's content. `today` (normal time) bounds the month."""
     result = MeterFile(name or path.name)
     categories = categories if categories is not None else C.load_categories()
+    areas = areas if areas is not None else load_network_areas()
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -905,7 +931,7 @@ def validate_file(
                     )
                     break
                 writer.write_table(
-                    _normalise(batch, first_row, result, categories, key, pseudonyms)
+                    _normalise(batch, first_row, result, categories, areas, key, pseudonyms)
                 )
     except (pa.ArrowException, OSError, ValueError, UnicodeError) as exc:
         if isinstance(exc, UnpackedTooLarge):
@@ -963,12 +989,13 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) 
                    min(resolution_min) as low, max(resolution_min) as high, min(source_row) as first_row,
                    min(start_utc) as first_start, max(start_utc) as last_start
             from v group by all""")
-        media = con.execute(
-            "select medium, min(source_row) from v group by 1 order by 2"
+        media = con.execute(  # a medium outside the contract is a row's problem already
+            "select medium, min(source_row) from v where medium in ('el', 'fjarrvarme') "
+            "group by 1 order by 2"
         ).fetchall()
         months = con.execute("""select date_trunc('month', start_utc + interval 1 hour)::date, min(source_row), count(*)
                                 from v group by 1 order by 3 desc, 1""").fetchall()
-        if not months:
+        if not months or not media:
             return
         result.medium, result.month = media[0][0], months[0][0]
         newest = C.last_month(today)
@@ -1173,7 +1200,12 @@ def _normal(moment: datetime) -> str:
 
 
 def validate_path(
-    path: Path, *, categories=None, limits: Limits = Limits(), today: date | None = None
+    path: Path,
+    *,
+    categories=None,
+    limits: Limits = Limits(),
+    today: date | None = None,
+    areas: dict[str, str] | None = None,
 ) -> MeterFile:
     """Validation only (the CLI): the normalised rows go to a temporary file, with a throwaway key."""
     with tempfile.TemporaryDirectory(prefix="meter-validate-") as tmp:
@@ -1184,6 +1216,7 @@ def validate_path(
             categories=categories,
             limits=limits,
             today=today,
+            areas=areas,
         )
         result.out_path = None
         return result

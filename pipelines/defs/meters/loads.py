@@ -30,6 +30,7 @@ from pipelines.defs.meters.raw_tables import METER_FEED_FILES
 from pipelines.lib import drops
 from pipelines.lib.drops import DropReport, FileFeed
 from pipelines.lib.warehouse import LandedFile, Store, naive_utc
+from sources.energy_feed.registry import load_network_areas
 from sources.meter_feed import contract
 from sources.meter_feed.validate import Limits, MeterFile, validate_file
 
@@ -71,6 +72,7 @@ def meter_feed(
     processor; `pseudonym_key` is the secret of the GSRN pseudonyms."""
     limits = Limits(max_file_bytes=max_file_bytes)
     categories = contract.load_categories()
+    areas = load_network_areas()
 
     def validate_landed(path: Path, landed: LandedFile) -> MeterFile:
         folder = source_dir(store, NORMALISED)
@@ -81,6 +83,7 @@ def meter_feed(
             out_path=staged,
             key=key_bytes(pseudonym_key),
             categories=categories,
+            areas=areas,
             limits=limits,
             name=path.name,
         )
