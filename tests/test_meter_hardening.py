@@ -5,6 +5,7 @@ where there is one; nothing raises."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -14,11 +15,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.cli import main as borlange
+from pipelines.defs.meters.loads import NORMALISED, SOURCE, WORK
 from pipelines.settings import DEMO_METER_PSEUDONYM_KEY, Settings
 from sources.meter_feed import contract as C
 from sources.meter_feed.validate import validate_file, validate_path
 from tests.meter_files import COLUMNS, kwh_text, write_csv, write_parquet
-from tests.test_meter_feed import KEY, drop, small
+from tests.test_meter_feed import KEY, drop, small, store_of
 
 TODAY = date(2026, 12, 7)  # issue 21's day: 2026-11 is the last month that has ended
 MONTH = date(2025, 6, 1)
@@ -503,3 +505,179 @@ def test_no_refused_code_repeats_a_gsrn_or_control_characters(tmp_path, column):
     shown = [p.value for p in result.problems if p.column == column and p.row in (5, 6)]
     assert shown == [None, None]
     assert "735999123456789012" not in result.report() + json.dumps(result.to_dict())
+
+
+# --------------------------------------------------------------------------- item 3: leftovers, quota
+
+
+def aged(path, hours: float):
+    moment = __import__("time").time() - hours * 3600
+    os.utime(path, (moment, moment))
+    return path
+
+
+def leftovers_of(settings):
+    """One of each leftover a killed meter run can leave, two hours old."""
+    root = settings.warehouse.landing_dir / SOURCE
+    made = []
+    for folder, name, is_dir in (
+        (root, ".landing-abc123", False),
+        (root / "ab", ".landing-def456", False),
+        (root / NORMALISED, f".{'a' * 64}.tmp", False),
+        (root / NORMALISED, "meter-check-xyz", True),
+        (root / WORK, "run-xyz", True),
+        (root / WORK, "meter-partition-xyz", True),
+    ):
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        if is_dir:
+            path.mkdir()
+            (path / "spill.tmp").write_bytes(b"x" * 5000)
+        else:
+            path.write_bytes(b"x" * 5000)
+        made.append(aged(path, 2))
+    return made
+
+
+def test_a_killed_runs_leftovers_are_swept_at_the_next_drop(meter_settings):
+    from pipelines.defs.meters.loads import sweep_leftovers
+
+    made = leftovers_of(meter_settings)
+    store = store_of(meter_settings)
+    fresh = made[0].with_name(".landing-fresh")
+    fresh.write_bytes(b"y")
+    swept = sweep_leftovers(store, min_age_s=3600)
+    assert sorted(s.path for s in swept) == sorted(made)
+    assert all(s.bytes >= 5000 and s.age_s > 7000 for s in swept)
+    assert not any(p.exists() for p in made) and fresh.exists()  # too young: maybe a live run's
+    # The landed files, markers and normalised rows of finished runs are never leftovers.
+    assert drop(meter_settings, "el.csv", small(date(2025, 1, 1), count=1)).accepted
+    landed = sorted(p for p in store.landing_dir.rglob("*") if p.is_file())
+    for path in landed:
+        aged(path, 48)
+    sweep_leftovers(store, min_age_s=0)
+    assert sorted(p for p in store.landing_dir.rglob("*") if p.is_file()) == [
+        p for p in landed if p != fresh
+    ]
+
+
+def test_a_live_runs_file_is_never_swept_however_old(meter_settings):
+    from pipelines.defs.meters.loads import sweep_leftovers
+    from pipelines.lib import leftovers
+
+    made = leftovers_of(meter_settings)
+    descriptors = [os.open(p, os.O_RDONLY | (os.O_DIRECTORY if p.is_dir() else 0)) for p in made]
+    try:
+        for fd in descriptors:
+            leftovers.hold(fd)
+        assert sweep_leftovers(store_of(meter_settings), min_age_s=0) == []
+        assert all(p.exists() for p in made)
+    finally:
+        for fd in descriptors:
+            os.close(fd)
+    assert len(sweep_leftovers(store_of(meter_settings), min_age_s=0)) == len(made)
+
+
+def test_a_copy_killed_with_sigkill_is_swept_only_once_it_is_dead(meter_settings):
+    """A real writer (the landing copy, pipelines/lib/warehouse.land_stream) stopped mid-file by
+    SIGKILL: while it lives its partial file stays, after its death the next run sweeps it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from pipelines.defs.meters.loads import sweep_leftovers
+
+    store = store_of(meter_settings)
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from pipelines.lib.warehouse import land_stream;"
+            f"land_stream(Path({str(store.landing_dir)!r}), {SOURCE!r}, sys.stdin.buffer, '.csv',"
+            " 10**12, chunk_bytes=65536)",
+        ],
+        stdin=subprocess.PIPE,
+    )
+    try:
+        writer.stdin.write(b"x" * 1024 * 1024)  # then nothing: the copy waits, as on a slow disk
+        writer.stdin.flush()
+        folder = store.landing_dir / SOURCE
+        for _ in range(600):
+            partial = list(folder.glob(".landing-*"))
+            if partial and partial[0].stat().st_size > 0:
+                break
+            time.sleep(0.1)
+        (partial,) = partial
+        assert sweep_leftovers(store, min_age_s=0) == [] and partial.exists()  # alive: held
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        (swept,) = sweep_leftovers(store, min_age_s=0)
+        assert swept.path == partial and not partial.exists()
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait()
+
+
+def sparse(path, size: int, data_at: tuple[int, ...]):
+    with path.open("wb") as handle:
+        handle.truncate(size)
+        for offset in data_at:
+            handle.seek(offset)
+            handle.write(b"matpunkt;medium\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [(), (0,), (2 * 1024**3 - 16,), (0, 1024**3)],
+    ids=["all hole", "data then hole", "hole then data", "hole between"],
+)
+def test_a_sparse_file_is_refused_before_it_is_copied(meter_settings, layout):
+    folder = meter_settings.inboxes.dir / meter_settings.meters.inbox_folder
+    folder.mkdir(parents=True)
+    sparse(folder / "sparse.csv", 2 * 1024**3, layout)
+    report = drop(meter_settings, "el_2025-01.csv", small(date(2025, 1, 1), count=1))
+    name = f"{meter_settings.meters.inbox_folder}/sparse.csv"
+    assert report.rejected == [name] and len(report.accepted) == 1  # the other file loads
+    assert [p["code"] for p in report.problems[name]] == ["sparse_file"]
+    assert "2,147,483,648 bytes declared" in report.reports[name]
+    from pipelines.lib.leftovers import real_bytes
+
+    assert real_bytes(meter_settings.warehouse.landing_dir) < 10 * 1024 * 1024  # not 2 GiB
+    quarantined = list((meter_settings.inboxes.dir / "quarantine").rglob("*sparse.csv"))
+    assert len(quarantined) == 1 and quarantined[0].stat().st_size == 2 * 1024**3  # kept as sent
+
+
+@pytest.mark.parametrize("quota_files, accepted", [(0.5, 0), (1.5, 1), (100, 2)])
+def test_the_landing_quota_is_kept_before_copying(meter_settings, quota_files, accepted):
+    from pipelines.defs.meters import loads
+
+    folder = meter_settings.inboxes.dir / meter_settings.meters.inbox_folder
+    folder.mkdir(parents=True)
+    for month in (2, 3):
+        write_csv(folder / f"el_2025-0{month}.csv", small(date(2025, month, 1), count=1))
+    report = loads.process_drop(
+        meter_settings.inboxes.dir,
+        store_of(meter_settings),
+        pseudonym_key=meter_settings.meters.pseudonym_key,
+        folder=meter_settings.meters.inbox_folder,
+        landing_max_bytes=int(quota_files * (folder / "el_2025-03.csv").stat().st_size),
+    )
+    assert len(report.accepted) == accepted and len(report.rejected) == 2 - accepted
+    for name in report.rejected:
+        assert [p["code"] for p in report.problems[name]] == ["landing_zone_full"]
+        assert "METER_LANDING_MAX_GB" in report.reports[name]
+    landed = list((meter_settings.warehouse.landing_dir / SOURCE).glob("*/*.csv"))
+    assert len(landed) == accepted
+
+
+@pytest.mark.parametrize(
+    "name, value", [("METER_LANDING_MAX_GB", "0"), ("METER_LEFTOVER_MIN_AGE_S", "-1")]
+)
+def test_the_landing_settings_are_bounded(name, value):
+    from pipelines.settings import SettingsError
+
+    with pytest.raises(SettingsError):
+        Settings.from_env({name: value})

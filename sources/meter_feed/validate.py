@@ -32,6 +32,8 @@ normal time, and the report says how many from which offset.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gzip
 import hashlib
 import hmac
@@ -973,6 +975,7 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) 
     """The checks across rows, in DuckDB over the normalised file."""
     with (
         tempfile.TemporaryDirectory(prefix="meter-check-", dir=out_path.parent) as spill,
+        _held(spill),
         duckdb.connect() as con,
     ):
         con.execute(f"set memory_limit = '{limits.duckdb_memory}'")
@@ -1126,6 +1129,18 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) 
                     f"the point (first on this row) has no value for {intervals} interval(s) from "
                     f"{_normal(missing_from)} normal time; send a row with kvalitet saknas for a missing value",
                 )
+
+
+@contextlib.contextmanager
+def _held(folder: str):
+    """An exclusive flock on the spill folder while the check runs: the drop's sweep of a killed
+    run's leftovers (pipelines/lib/leftovers.py) leaves a live check's folder alone."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _solar_clock(con: duckdb.DuckDBPyConnection, result: MeterFile) -> None:

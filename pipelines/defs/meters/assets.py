@@ -50,8 +50,18 @@ def feed_options(meter_lake: MeterLakeResource) -> dict:
     return {
         "folder": meter_lake.inbox_folder,
         "max_file_bytes": meter_lake.max_file_bytes,
+        "landing_max_bytes": meter_lake.landing_max_bytes,
         "pseudonym_key": meter_lake.pseudonym_key,
     }
+
+
+def log_swept(context, store, meter_lake: MeterLakeResource) -> None:
+    """The start of a run: a killed run's leftovers go (docs/operators.md)."""
+    for swept in loads.sweep_leftovers(store, meter_lake.leftover_min_age_s):
+        context.log.warning(
+            f"swept a killed run's leftover {swept.path} ({swept.bytes:,} bytes, "
+            f"{swept.age_s / 3600:.1f} h old)"
+        )
 
 
 @dg.asset(
@@ -78,6 +88,7 @@ def meter_feed_files(
 ):
     try:
         with warehouse.loading(*RAW_TABLES) as store:
+            log_swept(context, store, meter_lake)
             report = loads.process_drop(
                 inboxes.path, store, **feed_options(meter_lake), settle_s=inboxes.settle_s
             )
@@ -107,6 +118,7 @@ def partition_asset(medium: str) -> dg.AssetsDefinition:
         meter_lake: MeterLakeResource,
     ) -> dg.MaterializeResult:
         month = MONTHS.time_window_for_partition_key(context.partition_key).start.date()
+        log_swept(context, warehouse.store(), meter_lake)
         result = partitions.write_partition(warehouse.store(), meter_lake.lake(), medium, month)
         context.log.info(f"{medium} {month:%Y-%m}: {result.metadata}")
         return dg.MaterializeResult(
