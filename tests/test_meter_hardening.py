@@ -681,3 +681,31 @@ def test_the_landing_settings_are_bounded(name, value):
 
     with pytest.raises(SettingsError):
         Settings.from_env({name: value})
+
+
+# --------------------------------------------------------------------------- item 14: the generator
+
+
+@pytest.mark.parametrize("scale", [500, 6000, 30_000])
+@pytest.mark.parametrize("month", ["2024-01", "2024-07"])
+def test_the_generator_stays_within_every_categorys_connection(scale, month):
+    """What write_month draws for the bench at each scale, category by category (not written):
+    every value within the category's max_kw_per_point, which the validator enforces."""
+    import numpy as np
+
+    from replay import meter_sample as M
+
+    cats, full = M.categories(), M.FULL_POINTS["el"]
+    counts = M.allocate(scale, "el")
+    hours = M.Hours.of(month, 14)
+    targets = M.category_targets("el", month, hours, counts, cats)
+    first, peaks = 0, {}
+    for index, kundkategori in enumerate(full):
+        n = counts[kundkategori]
+        pts = M.Points.of(14, "el", kundkategori, first, n, full[kundkategori])
+        first += n
+        rng = np.random.default_rng([14, M._code(month), index])
+        kwh = M.category_kwh(kundkategori, pts, hours, rng, targets[kundkategori], cats)
+        peaks[kundkategori] = float(kwh.max())
+    assert all(peaks[k] <= cats[k].max_kw_per_point for k in full), peaks
+    assert all(peaks[k] > 0 for k in full)
