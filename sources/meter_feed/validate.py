@@ -446,6 +446,7 @@ def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Arr
             for moment in _start_bounds_normal()
         )
         outside = pc.or_(pc.less(column, earliest), pc.greater_equal(column, latest))
+        shown = pc.cast(column, pa.string())  # the far value as sent, for the report
         column = pc.if_else(outside, pa.scalar(None, column.type), column)
         if column.type.tz is not None:  # an instant: its UTC value as is
             utc = pc.cast(pc.cast(column, pa.timestamp("us", "UTC")), pa.timestamp("us"))
@@ -455,7 +456,7 @@ def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Arr
                 pc.cast(column, pa.timestamp("us")),
                 pa.scalar(timedelta(hours=1), pa.duration("us")),
             )
-        return _bounded_starts(utc, rows, outside, pc.cast(column, pa.string()), file)
+        return _bounded_starts(utc, rows, outside, shown, file)
     # A month has a few thousand distinct starts: parse each once (the dictionary), then spread to rows.
     encoded = pc.dictionary_encode(_text(batch, "start"))
     values = encoded.dictionary
