@@ -507,7 +507,7 @@ def test_no_refused_code_repeats_a_gsrn_or_control_characters(tmp_path, column):
     assert "735999123456789012" not in result.report() + json.dumps(result.to_dict())
 
 
-# --------------------------------------------------------------------------- item 3: leftovers, quota
+# ---------------------------------------------------------------- item 3: leftovers, the quota
 
 
 def aged(path, hours: float):

@@ -233,8 +233,9 @@ class _BoundedGunzip(io.RawIOBase):
         ):
             self.refusal = (
                 f"{packed:,} packed bytes unpack to {self.unpacked:,} ("
-                f"{self.unpacked / packed:,.0f} to 1, more than {self._limits.max_compression_ratio:g} "
-                "to 1): a gzip bomb, not meter values; it was not unpacked further"
+                f"{self.unpacked / packed:,.0f} to 1, more than "
+                f"{self._limits.max_compression_ratio:g} to 1): a gzip bomb, not meter values; it "
+                "was not unpacked further"
             )
         if self.refusal:
             raise UnpackedTooLarge(self.refusal)
