@@ -39,6 +39,7 @@ import hashlib
 import hmac
 import io
 import os
+import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -403,14 +404,16 @@ def _text(batch: pa.RecordBatch, name: str) -> pa.Array:
     return pc.utf8_trim_whitespace(column)
 
 
-def _shown(values: pa.Array) -> pa.Array:
-    """A refused code as a report may repeat it: an id (letters, digits, _.:+-, at most 32), never
-    a run of 8 digits (part of a GSRN, a phone number) or free text; else null (not repeated)."""
-    looks_like_id = pc.and_(
-        pc.match_substring_regex(values, r"^[A-Za-z0-9_.:+-]{1,32}$"),
-        pc.invert(pc.match_substring_regex(values, r"[0-9]{8}")),
-    )
-    return pc.if_else(pc.fill_null(looks_like_id, False), values, pa.scalar(None, pa.string()))
+# A refused code a report may repeat: an id (letters, digits, _.:+-, at most 32), never a run of 8
+# digits (part of a GSRN, a phone number) or free text. Judged on the few listed values only.
+_ID_LIKE = re.compile(r"[A-Za-z0-9_.:+-]{1,32}")
+_DIGIT_RUN = re.compile(r"[0-9]{8}")
+
+
+def _shown(value):
+    if isinstance(value, str) and (not _ID_LIKE.fullmatch(value) or _DIGIT_RUN.search(value)):
+        return None
+    return value
 
 
 def _flag(
@@ -421,15 +424,18 @@ def _flag(
     column: str,
     code: str,
     message: str,
+    *,
+    ids_only: bool = False,
 ) -> None:
+    """The rows where `mask` holds as problems (the first LISTED_PER_CODE listed); with
+    `ids_only`, a value is repeated only when it looks like an id (`_shown`)."""
     hits = pc.indices_nonzero(pc.fill_null(mask, False))
     if len(hits) == 0:
         return
     listed = max(0, LISTED_PER_CODE - file.counts[code])
     for i in hits.slice(0, listed).to_pylist():
-        file.add(
-            rows[i].as_py(), column, None if values is None else values[i].as_py(), code, message
-        )
+        value = None if values is None else values[i].as_py()
+        file.add(rows[i].as_py(), column, _shown(value) if ids_only else value, code, message)
     file.counts[code] += len(hits) - min(listed, len(hits))
 
 
@@ -749,28 +755,31 @@ def _normalise(
         file,
         pc.invert(pc.is_in(medium, pa.array(C.MEDIA))),
         rows,
-        _shown(medium),
+        medium,
         "medium",
         "invalid_medium",
         f"expected one of {', '.join(C.MEDIA)}",
+        ids_only=True,
     )
     _flag(
         file,
         pc.invert(pc.is_in(direction, pa.array(C.DIRECTIONS))),
         rows,
-        _shown(direction),
+        direction,
         "riktning",
         "invalid_direction",
         f"expected one of {', '.join(C.DIRECTIONS)}",
+        ids_only=True,
     )
     _flag(
         file,
         pc.invert(pc.is_in(quality, pa.array(C.QUALITIES))),
         rows,
-        _shown(quality),
+        quality,
         "kvalitet",
         "invalid_quality",
         f"expected one of {', '.join(C.QUALITIES)}",
+        ids_only=True,
     )
     _flag(
         file,
@@ -787,11 +796,12 @@ def _normalise(
         file,
         pc.and_(pc.not_equal(area, ""), pc.invert(pc.is_in(area, pa.array(sorted(areas))))),
         rows,
-        _shown(area),
+        area,
         "natomrade",
         "unknown_network_area",
         "not a network area of the registry (dbt_project/seeds/network_areas.csv: "
         f"{', '.join(sorted(areas))}); a value that is not an id is not repeated here",
+        ids_only=True,
     )
     resolution = pc.cast(
         pc.if_else(
@@ -805,10 +815,11 @@ def _normalise(
         file,
         pc.is_null(resolution),
         rows,
-        _shown(resolution_text),
+        resolution_text,
         "upplosning",
         "invalid_resolution",
         "expected PT1H or PT15M",
+        ids_only=True,
     )
     keys = list(categories)
     category_key = pc.binary_join_element_wise(medium, category, "|")
@@ -818,10 +829,11 @@ def _normalise(
         file,
         pc.and_(known_medium, pc.is_null(index)),
         rows,
-        _shown(category),
+        category,
         "kundkategori",
         "unknown_category",
         "not a category of the medium in the utility's category list (meter_customer_categories)",
+        ids_only=True,
     )
     max_wh_per_hour = pc.take(
         pa.array([categories[k].max_kw * 1000 for k in keys], pa.float64()), index
