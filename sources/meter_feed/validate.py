@@ -469,7 +469,8 @@ def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Arr
     values = encoded.dictionary
     parsed = _parse_starts(values)
     text = pc.take(values, encoded.indices)
-    masks = {name: pc.take(mask, encoded.indices) for name, mask in parsed.items() if name != "utc"}
+    per_row = ("invalid", "bad_offset", "seconds", "naive")
+    masks = {name: pc.take(parsed[name], encoded.indices) for name in per_row}
     masks["invalid"] = pc.fill_null(masks["invalid"], True)  # a null start is not a start
     _flag(
         file,
@@ -500,10 +501,14 @@ def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Arr
         "an interval starts on a whole minute (seconds 00)",
     )
     file.naive_starts += pc.sum(masks["naive"]).as_py() or 0
-    # Offsets other than normal time's own, converted: counted per offset for the report.
-    offsets = pc.filter(masks["offset"], pc.fill_null(masks["converted"], False))
-    for item in pc.value_counts(offsets).to_pylist():
-        file.converted_offsets[item["values"]] += item["counts"]
+    # Offsets other than normal time's own, converted: counted per offset for the report, from
+    # the distinct starts' counts (not a text column per row).
+    uses = pc.value_counts(encoded.indices)
+    used, times = uses.field("values"), uses.field("counts")
+    converted = pc.fill_null(pc.take(parsed["converted"], used), False)
+    offsets = pc.filter(pc.take(parsed["offset"], used), converted).to_pylist()
+    for offset, count in zip(offsets, pc.filter(times, converted).to_pylist(), strict=True):
+        file.converted_offsets[offset] += count
     utc = pc.if_else(
         pc.or_(masks["invalid"], pc.fill_null(masks["bad_offset"], False)),
         pa.scalar(None, pa.timestamp("us")),
