@@ -105,6 +105,8 @@ class MeterLakeResource(dg.ConfigurableResource):
     s3_region: str = "eu-north-1"
     inbox_folder: str = "meters"
     max_file_bytes: int
+    landing_max_bytes: int
+    leftover_min_age_s: float = 3600.0
     pseudonym_key: str | None = None
 
     def lake(self) -> Lake:
@@ -264,6 +266,8 @@ def resources_for(
             s3_region=meters.lake_s3_region,
             inbox_folder=meters.inbox_folder,
             max_file_bytes=meters.max_file_bytes,
+            landing_max_bytes=meters.landing_max_bytes,
+            leftover_min_age_s=meters.leftover_min_age_s,
             pseudonym_key=secret("METER_PSEUDONYM_KEY", meters.pseudonym_key),
         ),
         "report": ReportResource(**settings.report.model_dump(mode="json")),

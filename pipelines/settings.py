@@ -216,10 +216,20 @@ class MeterSettings(Section):
     )
     max_file_mb: whole(1, 1024 * 1024) = env("METER_MAX_FILE_MB", 4096)
     min_points: whole(3, 1000) = env("METER_MIN_POINTS", 5)
+    # The meter landing zone's real bytes (every landed file, its normalised rows, scratch): a file
+    # that would take it past this is quarantined before it is copied.
+    landing_max_gb: finite(0.001, 1024 * 1024) = env("METER_LANDING_MAX_GB", 500.0)
+    # A crash leftover (a partial copy, a half-written normalised file, scratch) is swept at the
+    # next run once it is this old and no live run holds it.
+    leftover_min_age_s: finite(0, 7 * 86400) = env("METER_LEFTOVER_MIN_AGE_S", 3600.0)
 
     @property
     def max_file_bytes(self) -> int:
         return self.max_file_mb * MIB
+
+    @property
+    def landing_max_bytes(self) -> int:
+        return int(self.landing_max_gb * 1024 * MIB)
 
 
 # Borlänge, the programme's kommun: the report's default and the API documentation's example.

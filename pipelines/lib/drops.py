@@ -98,6 +98,9 @@ class FileFeed:
     # single O_NOFOLLOW read, the same size limit.
     validate_landed: Callable[[Path, LandedFile], Validation] | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    # Asked with the open file before anything is copied: (code, reason) to quarantine it
+    # unlanded (a sparse file, a landing zone over its quota), or None.
+    admit: Callable[[BinaryIO, str], tuple[str, str] | None] | None = None
 
     def __post_init__(self):
         if (self.validate is None) == (self.validate_landed is None):
@@ -351,6 +354,13 @@ def process_file(
         links = os.fstat(handle.fileno()).st_nlink
         if links > 1:  # linked after the scan: the descriptor says so
             refuse(path, root, feed, _hard_link(links), report, source=handle)
+            return
+        refusal = feed.admit(handle, path.name) if feed.admit else None
+        if refusal is not None:
+            code, reason = refusal
+            report.reports[name] = quarantine(path, root, folder, None, reason, shown=name)
+            report.problems[name] = [file_problem(path, code, reason)]
+            report.rejected.append(name)
             return
         try:
             if feed.streams:

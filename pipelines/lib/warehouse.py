@@ -25,6 +25,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.lib import leftovers
+
 
 @dataclass(frozen=True)
 class RawTable:
@@ -104,6 +106,7 @@ def land_bytes(landing_dir: Path, source: str, content: bytes, suffix: str) -> L
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".landing-")
+        leftovers.hold(fd)  # a killed run's partial file is swept; a live run's never
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
         os.replace(tmp, target)
@@ -124,6 +127,7 @@ def land_stream(
     folder.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".landing-")
+    leftovers.hold(fd)  # a killed run's partial file is swept; a live run's never
     try:
         with os.fdopen(fd, "wb") as out:
             while chunk := handle.read(chunk_bytes):

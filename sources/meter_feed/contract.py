@@ -5,20 +5,25 @@ point and interval, in monthly files per medium. Plain Python, no Dagster.
                   ingest, never stored as is)
     medium        el | fjarrvarme
     riktning      uttag (consumption) | inmatning (production)
-    natomrade     the network area id
+    natomrade     the network area id, one of the network registry's (dbt_project/seeds/
+                  network_areas.csv, each area of a network in energy_networks.csv)
     kundkategori  the customer category (dbt_project/seeds/meter_customer_categories.csv)
-    start         interval start, ISO 8601 with an offset (Z or +01:00), or without one meaning
-                  Swedish normal time, UTC+01:00 all year (EIFS 2016:2); +02:00 is summer time: refused
+    start         interval start, ISO 8601 with an offset (Z, +01:00, +02:00...: converted to
+                  normal time), or without one meaning Swedish normal time, UTC+01:00 all year
+                  (EIFS 2016:2);
+                  between 2000 and 2099, and the file's month one the lake keeps (FIRST_MONTH up to
+                  the last month that has ended)
     upplosning    PT1H | PT15M
-    kwh           energy in the interval, decimal comma in CSV, at most 3 decimals (whole Wh);
-                  empty only when kvalitet is saknas
+    kwh           energy in the interval, decimal comma in CSV, at most 3 decimals (whole Wh), at
+                  most MAX_KWH either way; empty only when kvalitet is saknas
     kvalitet      uppmatt | estimerad | korrigerad | saknas
     syntetisk     optional: ja/nej (true/false); a file labelled synthetic is shown as such everywhere
 
 Every problem refuses the file, except a gap (an interval of the month a point has no row for):
 gaps are reported, the file loads, and the marts count them (fct_meter_data_quality).
 
-CSV: `;`-separated, UTF-8, optionally gzip; lines starting with `#` before the header are comments
+CSV: `;`-separated, UTF-8 (other encodings are refused as such), optionally gzip (its unpacked
+size and ratio bounded); lines starting with `#` before the header are comments
 (a comment containing SYNTETISK or SYNTHETIC labels the whole file synthetic). Parquet: the same
 column names; `start` as text or timestamp, `kwh` as text, decimal, float or integer; the
 key-value metadata `syntetisk=true` (or `synthetic=true`) also labels it.
@@ -52,8 +57,19 @@ RESOLUTIONS = {"PT1H": 60, "PT15M": 15}  # minutes
 GSRN_PREFIX = "735999"  # Sweden's metering points
 GSRN = re.compile(GSRN_PREFIX + r"\d{12}")
 NORMAL_TIME = timezone(timedelta(hours=1))  # Swedish normal time, all year
-SUMMER_OFFSET_MIN = 120
-ALLOWED_OFFSETS_MIN = (60, 0)  # +01:00 and Z/+00:00 name the same instants unambiguously
+NORMAL_OFFSET_MIN = 60
+# An explicit offset names its instant unambiguously, whatever it is (+02:00 is summer time): it is
+# converted to normal time. Beyond these no place on Earth keeps its clocks.
+OFFSET_RANGE_MIN = (-12 * 60, 14 * 60)
+# The partitions of the lake (pipelines/defs/meters/assets.py) run from this month to the last
+# month that has ended; a file for another month would have no partition to go to.
+FIRST_MONTH = date(2019, 1, 1)
+# A start outside these years is a typo or a placeholder (0001-01-01, 9999-12-31), not a meter
+# value; the bounds also keep every instant inside what Python's datetime holds after the offset.
+START_YEARS = (2000, 2099)
+# kWh of one value, either way: the CSV's 12 integer digits; far beyond any connection, and its Wh
+# (x 1000) far inside a 64-bit integer, so a huge value is refused, never wrapped.
+MAX_KWH = 10**12 - 1
 SYNTHETIC_MARKERS = ("SYNTETISK", "SYNTHETIC")
 WARNINGS = frozenset({"gap"})  # reported; the file still loads
 # Solar production as a clock: Borlänge's solar noon in normal time, and how far the production
@@ -78,6 +94,11 @@ class Category:
     report_category: str
     max_kw: float
     has_production: bool
+
+
+def last_month(today: date) -> date:
+    """The last month that has ended on `today`: the newest month a file may be for."""
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def load_categories(path: Path = CATEGORIES_CSV) -> dict[tuple[str, str], Category]:

@@ -15,25 +15,35 @@ Parquet, the 1-based row. A `MeterFile` is the feeds' shared `Validation` and it
 shared `Problem` (sources/feed_problems.py), the column being the contract's field. Problems never
 print a GSRN (a point is named by its row), so a report can be shown to an operator. The codes:
 
-  file      file_not_found, empty_file, file_too_large, unreadable_file, missing_column, too_many_rows,
-            mixed_media, mixed_months, no_rows
-  cells     invalid_gsrn, gsrn_check_digit, invalid_medium, invalid_direction, unknown_category, invalid_start,
-            summer_time_offset, foreign_offset, misaligned_start, invalid_resolution, invalid_kwh,
-            too_many_decimals, missing_value, invalid_quality, missing_network_area, negative_value,
-            production_not_allowed, implausible_value
+  file      file_not_found, empty_file, file_too_large, unpacked_too_large, unsupported_encoding,
+            unreadable_file, missing_column, too_many_rows, mixed_media, mixed_months,
+            month_out_of_range, no_rows
+  cells     invalid_gsrn, gsrn_check_digit, invalid_medium, invalid_direction, unknown_category,
+            invalid_start, invalid_offset, start_out_of_range, misaligned_start, invalid_resolution,
+            invalid_kwh, kwh_out_of_range, too_many_decimals, missing_value, invalid_quality,
+            missing_network_area, unknown_network_area, negative_value, production_not_allowed,
+            implausible_value
+
+Starts with an offset other than +01:00 (Z, +02:00...) name their instant: they are converted to
+normal time, and the report says how many from which offset.
   rows      duplicate, gap, mixed_resolution, summer_time_stamps, shifted_peak (production off the
             solar clock, checked only when starts have no offset)
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import gzip
 import hashlib
 import hmac
+import io
 import os
+import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -42,14 +52,17 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from sources.energy_feed.registry import load_network_areas
 from sources.feed_problems import Problem, Validation
-from sources.file_limits import printable
+from sources.file_limits import Refusal, printable, sniff_encoding
 from sources.meter_feed import contract as C
 
 MIB = 1024 * 1024
 PARQUET_MAGIC, GZIP_MAGIC = b"PAR1", b"\x1f\x8b"
 LISTED_PER_CODE = 20  # problems listed per code; the rest are counted
 PEEK_BYTES = 1 * MIB
+SNIFF_BYTES = 4096  # where a UTF-16/32 file shows its byte-order mark or its NUL bytes
+RATIO_FLOOR_BYTES = 1 * MIB  # a ratio is judged once this much is unpacked
 
 NORMALISED = pa.schema(
     [
@@ -72,6 +85,11 @@ class Limits:
     max_file_bytes: int = 4096 * MIB
     max_rows: int = 200_000_000  # 30 000 points x 31 days x 96 quarter-hours is 89 M
     block_bytes: int = 16 * MIB  # one CSV batch; a line longer than this is refused
+    # A gzipped CSV, counted as it streams: 30 000 points x 31 days x 96 quarter-hours is ~8 GB of
+    # text, and a meter CSV packs 5-15 to 1; a gzip bomb packs ~1000 to 1.
+    max_unpacked_bytes: int = 16 * 1024 * MIB
+    max_compression_ratio: float = 100.0
+    max_row_group_bytes: int = 2048 * MIB  # a Parquet row group, unpacked (its metadata says)
     duckdb_memory: str = "1GB"
 
 
@@ -91,6 +109,7 @@ class MeterFile(Validation):
     resolutions: list[int] = field(default_factory=list)
     is_synthetic: bool = False
     naive_starts: int = 0  # starts without an offset: normal time by the contract, but unproven
+    converted_offsets: Counter = field(default_factory=Counter)  # '+02:00' -> starts converted
     out_path: Path | None = None
 
     @property
@@ -115,6 +134,7 @@ class MeterFile(Validation):
             "points": self.points,
             "kwh": f"{self.wh_total / 1000:.3f}",
             "is_synthetic": self.is_synthetic,
+            "converted_offsets": dict(sorted(self.converted_offsets.items())),
             "problem_counts": dict(sorted(self.counts.items())),
             "warnings": sorted(C.WARNINGS & set(self.counts)),
             "problems": [p.to_dict() for p in self.problems],
@@ -137,9 +157,22 @@ def format_report(result: MeterFile) -> str:
             f"{result.rows:,} values from "
             f"{result.points:,} metering points, {kwh} kWh{' (SYNTHETIC)' if result.is_synthetic else ''}"
         )
+        converted = (
+            [
+                "  starts converted to Swedish normal time (UTC+01:00): "
+                + ", ".join(
+                    f"{n:,} from {offset}" for offset, n in sorted(result.converted_offsets.items())
+                )
+            ]
+            if result.converted_offsets
+            else []
+        )
         if not result.counts:
-            return head + "\n"
-        lines = [head + f"; {sum(result.counts.values()):,} gap(s), reported, the file loads"]
+            return "\n".join([head, *converted]) + "\n"
+        lines = [
+            head + f"; {sum(result.counts.values()):,} gap(s), reported, the file loads",
+            *converted,
+        ]
     else:
         lines = [
             f"{printable(result.file)}: "
@@ -167,12 +200,93 @@ def format_report(result: MeterFile) -> str:
 # --------------------------------------------------------------------------- reading
 
 
+class UnpackedTooLarge(OSError):
+    """A gzipped file unpacks to more than the limits allow; raised while it streams."""
+
+
+class _BoundedGunzip(io.RawIOBase):
+    """A gzip file's unpacked bytes as a stream, counted as they come: past `max_unpacked_bytes`,
+    or past `max_compression_ratio` to the packed bytes read so far, it stops (memory: one
+    buffer; the bomb is never unpacked whole)."""
+
+    def __init__(self, path: Path, limits: Limits):
+        self._packed = open(path, "rb")  # closed by close()
+        self._gzip = gzip.GzipFile(fileobj=self._packed, mode="rb")
+        self._limits = limits
+        self.unpacked = 0
+        self.refusal: str | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._gzip.readinto(buffer)
+        self.unpacked += count
+        packed = max(self._packed.tell(), 1)
+        if self.unpacked > self._limits.max_unpacked_bytes:
+            self.refusal = (
+                f"unpacks to more than {self._limits.max_unpacked_bytes:,} bytes, the most a "
+                "gzipped meter file may hold; it was not unpacked further"
+            )
+        elif (
+            self.unpacked > RATIO_FLOOR_BYTES
+            and self.unpacked / packed > self._limits.max_compression_ratio
+        ):
+            self.refusal = (
+                f"{packed:,} packed bytes unpack to {self.unpacked:,} ("
+                f"{self.unpacked / packed:,.0f} to 1, more than "
+                f"{self._limits.max_compression_ratio:g} to 1): a gzip bomb, not meter values; it "
+                "was not unpacked further"
+            )
+        if self.refusal:
+            raise UnpackedTooLarge(self.refusal)
+        return count
+
+    def close(self) -> None:
+        self._gzip.close()
+        self._packed.close()
+        super().close()
+
+
+def _encoding_problem(head: bytes, complete: bool, file: MeterFile) -> bool:
+    """Adds the problem of a CSV that is not UTF-8 (its first MiB); True when there is one."""
+    sample = head[:SNIFF_BYTES]
+    if b"\x00" in sample or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        sniffed = sniff_encoding(sample)
+        if isinstance(sniffed, Refusal) and sniffed.code == "unsupported_encoding":
+            file.add(
+                None,
+                None,
+                sniffed.reason,
+                "unsupported_encoding",
+                f"the file is {sniffed.reason}; meter files are UTF-8",
+            )
+            return True
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if complete or error.start < len(head) - 3:  # not a character cut at the peek's end
+            line = head[: error.start].count(b"\n") + 1
+            file.add(
+                line,
+                None,
+                None,
+                "unsupported_encoding",
+                f"not UTF-8 (byte {head[error.start]:#04x} at this line): meter files are UTF-8; "
+                "save the file as UTF-8 (Windows-1252 and UTF-16 are not read)",
+            )
+            return True
+    return False
+
+
 def _csv_layout(
     path: Path, compression: str | None, file: MeterFile
 ) -> tuple[int, list[str]] | None:
     """How many comment lines precede the header, and the header's names; notes a synthetic label."""
     with pa.input_stream(str(path), compression=compression) as stream:
         head = stream.read(PEEK_BYTES)
+    if _encoding_problem(head, len(head) < PEEK_BYTES, file):
+        return None
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     lines = text.splitlines()
     comments = 0
@@ -201,6 +315,21 @@ def _batches(path: Path, file: MeterFile, limits: Limits):
             for k in (b"synthetic", b"syntetisk")
         ):
             file.is_synthetic = True
+        largest = max(
+            (parquet.metadata.row_group(i).total_byte_size for i in range(parquet.num_row_groups)),
+            default=0,
+        )
+        if largest > limits.max_row_group_bytes:  # a row group is read whole: bound it unpacked
+            file.add(
+                None,
+                None,
+                None,
+                "unpacked_too_large",
+                f"a row group unpacks to {largest:,} bytes, more than the "
+                f"{limits.max_row_group_bytes:,} a meter file's row group may hold; write smaller "
+                "row groups",
+            )
+            return
         names = [n.lower() for n in parquet.schema_arrow.names]
         if _missing_columns(names, file, header_row=None):
             return
@@ -223,25 +352,31 @@ def _batches(path: Path, file: MeterFile, limits: Limits):
     if _missing_columns(header, file, header_row=comments + 1):
         return
     present = [c for c in (*C.COLUMNS, *C.OPTIONAL_COLUMNS) if c in header]
-    stream = pa.input_stream(str(path), compression=compression)
-    reader = pacsv.open_csv(
-        stream,
-        read_options=pacsv.ReadOptions(
-            skip_rows=comments + 1, column_names=header, block_size=limits.block_bytes
-        ),
-        parse_options=pacsv.ParseOptions(delimiter=";"),
-        convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.string() for c in header},
-            include_columns=present,
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    row = comments + 2
+    unpacking = _BoundedGunzip(path, limits) if compression == "gzip" else None
+    stream = pa.PythonFile(unpacking, mode="r") if unpacking else pa.input_stream(str(path))
     with stream:
-        for batch in reader:
-            yield row, batch
-            row += batch.num_rows
+        try:
+            reader = pacsv.open_csv(
+                stream,
+                read_options=pacsv.ReadOptions(
+                    skip_rows=comments + 1, column_names=header, block_size=limits.block_bytes
+                ),
+                parse_options=pacsv.ParseOptions(delimiter=";"),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in header},
+                    include_columns=present,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            row = comments + 2
+            for batch in reader:
+                yield row, batch
+                row += batch.num_rows
+        except (pa.ArrowException, OSError):
+            if unpacking is not None and unpacking.refusal:  # however Arrow passed it on
+                raise UnpackedTooLarge(unpacking.refusal) from None
+            raise
 
 
 def _missing_columns(names: list[str], file: MeterFile, header_row: int | None) -> bool:
@@ -269,6 +404,18 @@ def _text(batch: pa.RecordBatch, name: str) -> pa.Array:
     return pc.utf8_trim_whitespace(column)
 
 
+# A refused code a report may repeat: an id (letters, digits, _.:+-, at most 32), never a run of 8
+# digits (part of a GSRN, a phone number) or free text. Judged on the few listed values only.
+_ID_LIKE = re.compile(r"[A-Za-z0-9_.:+-]{1,32}")
+_DIGIT_RUN = re.compile(r"[0-9]{8}")
+
+
+def _shown(value):
+    if isinstance(value, str) and (not _ID_LIKE.fullmatch(value) or _DIGIT_RUN.search(value)):
+        return None
+    return value
+
+
 def _flag(
     file: MeterFile,
     mask,
@@ -277,33 +424,53 @@ def _flag(
     column: str,
     code: str,
     message: str,
+    *,
+    ids_only: bool = False,
 ) -> None:
+    """The rows where `mask` holds as problems (the first LISTED_PER_CODE listed); with
+    `ids_only`, a value is repeated only when it looks like an id (`_shown`)."""
     hits = pc.indices_nonzero(pc.fill_null(mask, False))
     if len(hits) == 0:
         return
     listed = max(0, LISTED_PER_CODE - file.counts[code])
     for i in hits.slice(0, listed).to_pylist():
-        file.add(
-            rows[i].as_py(), column, None if values is None else values[i].as_py(), code, message
-        )
+        value = None if values is None else values[i].as_py()
+        file.add(rows[i].as_py(), column, _shown(value) if ids_only else value, code, message)
     file.counts[code] += len(hits) - min(listed, len(hits))
 
 
 def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Array:
+    """Each row's start as a naive UTC instant; null where it is not a usable start (flagged)."""
     column = batch.column("start")
     if pa.types.is_timestamp(column.type):
-        if column.type.tz is not None:  # an instant: its UTC value as is
-            return pc.cast(pc.cast(column, pa.timestamp("us", "UTC")), pa.timestamp("us"))
-        file.naive_starts += len(column)
-        return pc.subtract(
-            pc.cast(column, pa.timestamp("us")), pa.scalar(timedelta(hours=1), pa.duration("us"))
+        # Bounded in the column's own unit first: a far date (0001-01-01, year 200000) would
+        # overflow the cast to microseconds or the hour of normal time taken off below.
+        earliest, latest = (
+            pa.scalar(
+                moment.replace(tzinfo=UTC) if column.type.tz is not None else moment,
+                column.type,
+            )
+            for moment in _start_bounds_normal()
         )
+        outside = pc.or_(pc.less(column, earliest), pc.greater_equal(column, latest))
+        shown = pc.cast(column, pa.string())  # the far value as sent, for the report
+        column = pc.if_else(outside, pa.scalar(None, column.type), column)
+        if column.type.tz is not None:  # an instant: its UTC value as is
+            utc = pc.cast(pc.cast(column, pa.timestamp("us", "UTC")), pa.timestamp("us"))
+        else:
+            file.naive_starts += len(column)
+            utc = pc.subtract(
+                pc.cast(column, pa.timestamp("us")),
+                pa.scalar(timedelta(hours=1), pa.duration("us")),
+            )
+        return _bounded_starts(utc, rows, outside, shown, file)
     # A month has a few thousand distinct starts: parse each once (the dictionary), then spread to rows.
     encoded = pc.dictionary_encode(_text(batch, "start"))
     values = encoded.dictionary
     parsed = _parse_starts(values)
     text = pc.take(values, encoded.indices)
-    masks = {name: pc.take(mask, encoded.indices) for name, mask in parsed.items() if name != "utc"}
+    per_row = ("invalid", "bad_offset", "seconds", "naive")
+    masks = {name: pc.take(parsed[name], encoded.indices) for name in per_row}
     masks["invalid"] = pc.fill_null(masks["invalid"], True)  # a null start is not a start
     _flag(
         file,
@@ -312,25 +479,17 @@ def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Arr
         text,
         "start",
         "invalid_start",
-        "not an ISO 8601 interval start (YYYY-MM-DDTHH:MM[:SS], optionally Z or +01:00)",
+        "not an ISO 8601 interval start (YYYY-MM-DDTHH:MM[:SS], optionally Z or an offset such "
+        "as +01:00), or not a date of the calendar",
     )
     _flag(
         file,
-        masks["summer"],
+        masks["bad_offset"],
         rows,
         text,
         "start",
-        "summer_time_offset",
-        "stamped in Swedish summer time (+02:00); meter values are in normal time, UTC+01:00, all year",
-    )
-    _flag(
-        file,
-        masks["foreign"],
-        rows,
-        text,
-        "start",
-        "foreign_offset",
-        "an offset other than +01:00 or Z",
+        "invalid_offset",
+        "an offset outside -12:00 to +14:00, or with minutes of 60 or more",
     )
     _flag(
         file,
@@ -342,7 +501,50 @@ def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Arr
         "an interval starts on a whole minute (seconds 00)",
     )
     file.naive_starts += pc.sum(masks["naive"]).as_py() or 0
-    return pc.take(parsed["utc"], encoded.indices)
+    # Offsets other than normal time's own, converted: counted per offset for the report, from
+    # the distinct starts' counts (not a text column per row).
+    uses = pc.value_counts(encoded.indices)
+    used, times = uses.field("values"), uses.field("counts")
+    converted = pc.fill_null(pc.take(parsed["converted"], used), False)
+    offsets = pc.filter(pc.take(parsed["offset"], used), converted).to_pylist()
+    for offset, count in zip(offsets, pc.filter(times, converted).to_pylist(), strict=True):
+        file.converted_offsets[offset] += count
+    utc = pc.if_else(
+        pc.or_(masks["invalid"], pc.fill_null(masks["bad_offset"], False)),
+        pa.scalar(None, pa.timestamp("us")),
+        pc.take(parsed["utc"], encoded.indices),
+    )
+    return _bounded_starts(utc, rows, pa.nulls(len(utc), pa.bool_()), text, file)
+
+
+def _start_bounds_normal() -> tuple[datetime, datetime]:
+    first, last = C.START_YEARS
+    return datetime(first, 1, 1), datetime(last + 1, 1, 1)
+
+
+def _bounded_starts(
+    utc: pa.Array, rows: pa.Array, outside: pa.Array, text: pa.Array, file: MeterFile
+) -> pa.Array:
+    """`utc` with the starts outside C.START_YEARS (in normal time) flagged and nulled."""
+    earliest, latest = (
+        pa.scalar(moment - timedelta(hours=1), pa.timestamp("us"))
+        for moment in _start_bounds_normal()
+    )
+    outside = pc.or_(
+        pc.fill_null(outside, False),
+        pc.fill_null(pc.or_(pc.less(utc, earliest), pc.greater_equal(utc, latest)), False),
+    )
+    first, last = C.START_YEARS
+    _flag(
+        file,
+        outside,
+        rows,
+        text,
+        "start",
+        "start_out_of_range",
+        f"a start outside the years {first}-{last} (normal time): not a meter value's interval",
+    )
+    return pc.if_else(outside, pa.scalar(None, pa.timestamp("us")), utc)
 
 
 def _parse_starts(text: pa.Array) -> dict[str, pa.Array]:
@@ -356,36 +558,47 @@ def _parse_starts(text: pa.Array) -> dict[str, pa.Array]:
     seconds = pc.struct_field(parts, "s")
     local = _strptime(parts)
     offset = pc.replace_substring(pc.struct_field(parts, "off"), ":", "")
-    hours = pc.cast(
-        pc.if_else(
-            pc.greater(pc.utf8_length(offset), 1), pc.utf8_slice_codeunits(offset, 1, 3), "0"
-        ),
-        pa.int64(),
-    )
+    has_digits = pc.greater(pc.utf8_length(offset), 1)
+    hours = pc.cast(pc.if_else(has_digits, pc.utf8_slice_codeunits(offset, 1, 3), "0"), pa.int64())
     minutes = pc.cast(
-        pc.if_else(
-            pc.greater(pc.utf8_length(offset), 1), pc.utf8_slice_codeunits(offset, 3, 5), "0"
-        ),
-        pa.int64(),
+        pc.if_else(has_digits, pc.utf8_slice_codeunits(offset, 3, 5), "0"), pa.int64()
     )
     signed = pc.multiply(
         pc.add(pc.multiply(hours, 60), minutes),
         pc.if_else(pc.equal(pc.utf8_slice_codeunits(offset, 0, 1), "-"), -1, 1),
     )
-    offset_min = pc.if_else(pc.equal(offset, ""), 60, pc.if_else(pc.equal(offset, "Z"), 0, signed))
-    shift = pc.cast(pc.multiply(pc.cast(offset_min, pa.int64()), 60_000_000), pa.duration("us"))
+    naive = pc.equal(offset, "")
+    offset_min = pc.if_else(
+        naive, C.NORMAL_OFFSET_MIN, pc.if_else(pc.equal(offset, "Z"), 0, signed)
+    )
+    low, high = C.OFFSET_RANGE_MIN
+    bad_offset = pc.and_(
+        valid,
+        pc.or_(
+            pc.greater_equal(minutes, 60),
+            pc.or_(pc.less(offset_min, low), pc.greater(offset_min, high)),
+        ),
+    )
+    usable = pc.if_else(pc.fill_null(bad_offset, False), 0, offset_min)
+    shift = pc.cast(pc.multiply(pc.cast(usable, pa.int64()), 60_000_000), pa.duration("us"))
+    shown = pc.if_else(
+        pc.equal(offset, "Z"),
+        "Z",
+        pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(offset, 0, 3), pc.utf8_slice_codeunits(offset, 3, 5), ":"
+        ),
+    )
     return {
         "utc": pc.subtract(local, shift),
         "invalid": pc.or_(pc.invert(valid), pc.is_null(local)),
-        "summer": pc.and_(valid, pc.equal(offset_min, C.SUMMER_OFFSET_MIN)),
-        "foreign": pc.and_(
-            valid,
-            pc.invert(
-                pc.is_in(offset_min, pa.array([*C.ALLOWED_OFFSETS_MIN, C.SUMMER_OFFSET_MIN]))
-            ),
+        "bad_offset": bad_offset,
+        "converted": pc.and_(
+            pc.and_(valid, pc.not_equal(offset_min, C.NORMAL_OFFSET_MIN)),
+            pc.invert(pc.fill_null(bad_offset, False)),
         ),
+        "offset": shown,
         "seconds": pc.and_(valid, pc.invert(pc.is_in(seconds, pa.array(["", "00"])))),
-        "naive": pc.and_(valid, pc.equal(offset, "")),
+        "naive": pc.and_(valid, naive),
     }
 
 
@@ -393,33 +606,71 @@ def _strptime(parts: pa.Array) -> pa.Array:
     joined = pc.binary_join_element_wise(
         pc.struct_field(parts, "d"), pc.struct_field(parts, "hm"), "T"
     )
-    return pc.strptime(joined, format="%Y-%m-%dT%H:%M", unit="us", error_is_null=True)
+    parsed = pc.strptime(joined, format="%Y-%m-%dT%H:%M", unit="us", error_is_null=True)
+    # strptime rolls a day the month lacks (2024-02-30) into the next month: a date of the
+    # calendar is one that reads back as it was written.
+    written_back = pc.strftime(parsed, format="%Y-%m-%dT%H:%M")
+    return pc.if_else(pc.fill_null(pc.equal(written_back, joined), False), parsed, None)
 
 
 def _wh(batch: pa.RecordBatch, rows: pa.Array, quality: pa.Array, file: MeterFile) -> pa.Array:
-    """kWh as exact integer Wh (null where kvalitet is saknas and the value is empty)."""
+    """kWh as exact integer Wh (null where kvalitet is saknas and the value is empty, and where the
+    value is refused). Every type is bounded before it is scaled: a 64-bit integer times 1000
+    wraps silently (2^61+1 kWh became 1 kWh, a large negative a positive)."""
     column = batch.column("kwh")
-    missing_ok = pc.equal(quality, "saknas")
-    if pa.types.is_integer(column.type):
-        wh = pc.multiply(pc.cast(column, pa.int64()), 1000)
-    elif pa.types.is_floating(column.type) or pa.types.is_decimal(column.type):
-        scaled = pc.multiply(pc.cast(column, pa.float64()), 1000.0)
-        wh = pc.cast(pc.round(scaled), pa.int64())
+    missing_ok = pc.fill_null(pc.equal(quality, "saknas"), False)
+    if (
+        pa.types.is_integer(column.type)
+        or pa.types.is_floating(column.type)
+        or pa.types.is_decimal(column.type)
+    ):
+        # Exact enough to compare with MAX_KWH (unsafe: a 64-bit integer may round, never fail).
+        magnitude = pc.cast(column, pa.float64(), safe=False)
+        missing = pc.is_null(column)
+        not_finite = pc.and_(pc.is_valid(magnitude), pc.invert(pc.is_finite(magnitude)))
         _flag(
             file,
-            pc.greater(pc.abs(pc.subtract(scaled, pc.cast(wh, pa.float64()))), 1e-6),
+            not_finite,
             rows,
             pc.cast(column, pa.string()),
             "kwh",
-            "too_many_decimals",
-            "kWh with more than 3 decimals (whole Wh)",
+            "invalid_kwh",
+            "not a number (NaN or infinite)",
         )
+        too_large = pc.and_(pc.is_finite(magnitude), pc.greater(pc.abs(magnitude), C.MAX_KWH))
+        _flag(
+            file,
+            too_large,
+            rows,
+            None,
+            "kwh",
+            "kwh_out_of_range",
+            f"more than {C.MAX_KWH:,} kWh either way: no meter measures that in an interval",
+        )
+        usable = pc.and_(pc.is_finite(magnitude), pc.invert(too_large))
+        if pa.types.is_integer(column.type):
+            kept = pc.if_else(usable, column, pa.scalar(None, column.type))
+            wh = pc.multiply(pc.cast(kept, pa.int64()), 1000)
+        else:
+            scaled = pc.multiply(
+                pc.if_else(usable, magnitude, pa.scalar(None, pa.float64())), 1000.0
+            )
+            wh = pc.cast(pc.round(scaled), pa.int64())
+            _flag(
+                file,
+                pc.greater(pc.abs(pc.subtract(scaled, pc.cast(wh, pa.float64()))), 1e-6),
+                rows,
+                pc.cast(column, pa.string()),
+                "kwh",
+                "too_many_decimals",
+                "kWh with more than 3 decimals (whole Wh)",
+            )
     else:
         text = _text(batch, "kwh")
         parts = pc.extract_regex(text, r"^(?P<sign>-?)(?P<int>\d{1,12})(?:[.,](?P<frac>\d{0,3}))?$")
         good = pc.is_valid(parts)
-        empty = pc.equal(text, "")
-        decimals = pc.match_substring_regex(text, r"^-?\d+[.,]\d{4,}$")
+        missing = pc.fill_null(pc.equal(text, ""), True)
+        decimals = pc.fill_null(pc.match_substring_regex(text, r"^-?\d+[.,]\d{4,}$"), False)
         _flag(
             file,
             decimals,
@@ -431,12 +682,12 @@ def _wh(batch: pa.RecordBatch, rows: pa.Array, quality: pa.Array, file: MeterFil
         )
         _flag(
             file,
-            pc.and_(pc.invert(good), pc.invert(pc.or_(empty, decimals))),
+            pc.and_(pc.invert(good), pc.invert(pc.or_(missing, decimals))),
             rows,
             text,
             "kwh",
             "invalid_kwh",
-            "not a number (decimal comma, e.g. 1,234)",
+            f"not a number (decimal comma, e.g. 1,234; at most {C.MAX_KWH:,} kWh)",
         )
         frac = pc.utf8_rpad(
             pc.if_else(
@@ -452,15 +703,15 @@ def _wh(batch: pa.RecordBatch, rows: pa.Array, quality: pa.Array, file: MeterFil
         wh = pc.if_else(
             pc.equal(pc.struct_field(parts, "sign"), "-"), pc.negate(magnitude), magnitude
         )
-        _flag(
-            file,
-            pc.and_(empty, pc.invert(missing_ok)),
-            rows,
-            None,
-            "kwh",
-            "missing_value",
-            "no kWh; only a value with kvalitet saknas may be empty",
-        )
+    _flag(
+        file,
+        pc.and_(missing, pc.invert(missing_ok)),
+        rows,
+        None,
+        "kwh",
+        "missing_value",
+        "no kWh; only a value with kvalitet saknas may be empty",
+    )
     return wh
 
 
@@ -469,6 +720,7 @@ def _normalise(
     first_row: int,
     file: MeterFile,
     categories,
+    areas: dict[str, str],
     key: bytes,
     pseudonyms: dict[str, str],
 ) -> pa.Table:
@@ -512,6 +764,7 @@ def _normalise(
         "medium",
         "invalid_medium",
         f"expected one of {', '.join(C.MEDIA)}",
+        ids_only=True,
     )
     _flag(
         file,
@@ -521,6 +774,7 @@ def _normalise(
         "riktning",
         "invalid_direction",
         f"expected one of {', '.join(C.DIRECTIONS)}",
+        ids_only=True,
     )
     _flag(
         file,
@@ -530,6 +784,7 @@ def _normalise(
         "kvalitet",
         "invalid_quality",
         f"expected one of {', '.join(C.QUALITIES)}",
+        ids_only=True,
     )
     _flag(
         file,
@@ -539,6 +794,19 @@ def _normalise(
         "natomrade",
         "missing_network_area",
         "no network area id",
+    )
+    # A closed list, as every text column of the feed: no free text (a customer's name, control
+    # characters) reaches the open marts, where the area is a dimension.
+    _flag(
+        file,
+        pc.and_(pc.not_equal(area, ""), pc.invert(pc.is_in(area, pa.array(sorted(areas))))),
+        rows,
+        area,
+        "natomrade",
+        "unknown_network_area",
+        "not a network area of the registry (dbt_project/seeds/network_areas.csv: "
+        f"{', '.join(sorted(areas))}); a value that is not an id is not repeated here",
+        ids_only=True,
     )
     resolution = pc.cast(
         pc.if_else(
@@ -556,6 +824,7 @@ def _normalise(
         "upplosning",
         "invalid_resolution",
         "expected PT1H or PT15M",
+        ids_only=True,
     )
     keys = list(categories)
     category_key = pc.binary_join_element_wise(medium, category, "|")
@@ -569,6 +838,7 @@ def _normalise(
         "kundkategori",
         "unknown_category",
         "not a category of the medium in the utility's category list (meter_customer_categories)",
+        ids_only=True,
     )
     max_wh_per_hour = pc.take(
         pa.array([categories[k].max_kw * 1000 for k in keys], pa.float64()), index
@@ -649,11 +919,14 @@ def validate_file(
     categories=None,
     limits: Limits = Limits(),
     name: str | None = None,
+    today: date | None = None,
+    areas: dict[str, str] | None = None,
 ) -> MeterFile:
     """Every check of the contract on `path`; its normalised, pseudonymised rows in `out_path`
-    (Parquet). Never raises on the file's content."""
+    (Parquet). Never raises on the file's content. `today` (normal time) bounds the month."""
     result = MeterFile(name or path.name)
     categories = categories if categories is not None else C.load_categories()
+    areas = areas if areas is not None else load_network_areas()
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -679,35 +952,49 @@ def validate_file(
                     )
                     break
                 writer.write_table(
-                    _normalise(batch, first_row, result, categories, key, pseudonyms)
+                    _normalise(batch, first_row, result, categories, areas, key, pseudonyms)
                 )
     except (pa.ArrowException, OSError, ValueError, UnicodeError) as exc:
-        result.add(
-            None,
-            None,
-            None,
-            "unreadable_file",
-            f"not a readable meter file ({type(exc).__name__}: {str(exc)[:300]})",
-        )
+        if isinstance(exc, UnpackedTooLarge):
+            result.add(None, None, None, "unpacked_too_large", str(exc))
+        elif "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+            result.add(
+                None,
+                None,
+                None,
+                "unsupported_encoding",
+                "not UTF-8 (after the first MiB): meter files are UTF-8",
+            )
+        else:
+            result.add(
+                None,
+                None,
+                None,
+                "unreadable_file",
+                f"not a readable meter file ({type(exc).__name__}: {str(exc)[:300]})",
+            )
         return result
     if (
         result.counts.get("missing_column")
         or result.counts.get("empty_file")
         or result.counts.get("no_rows")
+        or result.counts.get("unsupported_encoding")
+        or result.counts.get("unpacked_too_large")
     ):
         return result
     if result.rows == 0:
         result.add(None, None, None, "no_rows", "the file has a header but no values")
         return result
-    _check_rows(out_path, result, limits)
+    _check_rows(out_path, result, limits, today or datetime.now(C.NORMAL_TIME).date())
     result.out_path = out_path
     return result
 
 
-def _check_rows(out_path: Path, result: MeterFile, limits: Limits) -> None:
+def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) -> None:
     """The checks across rows, in DuckDB over the normalised file."""
     with (
         tempfile.TemporaryDirectory(prefix="meter-check-", dir=out_path.parent) as spill,
+        _held(spill),
         duckdb.connect() as con,
     ):
         con.execute(f"set memory_limit = '{limits.duckdb_memory}'")
@@ -724,14 +1011,25 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits) -> None:
                    min(resolution_min) as low, max(resolution_min) as high, min(source_row) as first_row,
                    min(start_utc) as first_start, max(start_utc) as last_start
             from v group by all""")
-        media = con.execute(
-            "select medium, min(source_row) from v group by 1 order by 2"
+        media = con.execute(  # a medium outside the contract is a row's problem already
+            "select medium, min(source_row) from v where medium in ('el', 'fjarrvarme') "
+            "group by 1 order by 2"
         ).fetchall()
         months = con.execute("""select date_trunc('month', start_utc + interval 1 hour)::date, min(source_row), count(*)
                                 from v group by 1 order by 3 desc, 1""").fetchall()
-        if not months:
+        if not months or not media:
             return
         result.medium, result.month = media[0][0], months[0][0]
+        newest = C.last_month(today)
+        if not C.FIRST_MONTH <= result.month <= newest:
+            result.add(
+                months[0][1],
+                "start",
+                f"{result.month:%Y-%m}",
+                "month_out_of_range",
+                f"a file for {result.month:%Y-%m}: the lake keeps the months from "
+                f"{C.FIRST_MONTH:%Y-%m} to {newest:%Y-%m}, the last that has ended (normal time)",
+            )
         for medium, row in media[1:]:
             result.add(
                 row,
@@ -852,6 +1150,18 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits) -> None:
                 )
 
 
+@contextlib.contextmanager
+def _held(folder: str):
+    """An exclusive flock on the spill folder while the check runs: the drop's sweep of a killed
+    run's leftovers (pipelines/lib/leftovers.py) leaves a live check's folder alone."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        os.close(fd)
+
+
 def _solar_clock(con: duckdb.DuckDBPyConnection, result: MeterFile) -> None:
     """Starts without an offset are normal time by the contract, and a month wholly in summer has no
     23- or 25-hour day to betray local time. The sun does: the file's production centroid (mid-interval,
@@ -923,7 +1233,14 @@ def _normal(moment: datetime) -> str:
     return (moment + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
 
 
-def validate_path(path: Path, *, categories=None, limits: Limits = Limits()) -> MeterFile:
+def validate_path(
+    path: Path,
+    *,
+    categories=None,
+    limits: Limits = Limits(),
+    today: date | None = None,
+    areas: dict[str, str] | None = None,
+) -> MeterFile:
     """Validation only (the CLI): the normalised rows go to a temporary file, with a throwaway key."""
     with tempfile.TemporaryDirectory(prefix="meter-validate-") as tmp:
         result = validate_file(
@@ -932,6 +1249,8 @@ def validate_path(path: Path, *, categories=None, limits: Limits = Limits()) -> 
             key=os.urandom(32),
             categories=categories,
             limits=limits,
+            today=today,
+            areas=areas,
         )
         result.out_path = None
         return result

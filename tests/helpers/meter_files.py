@@ -69,7 +69,7 @@ def points(
     mix = mix or (EL_MIX if medium == "el" else HEAT_MIX)
     names = [name for name, _ in mix]
     weights = [weight for _, weight in mix]
-    area = "BOR" if medium == "el" else "BOR-FV"
+    area = "BLE01" if medium == "el" else "BLE02"  # areas of the network registry
     offset = 100_000_000 if medium == "el" else 200_000_000
     return [
         Point(

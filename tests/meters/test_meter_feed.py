@@ -80,15 +80,15 @@ def test_a_file_stamped_in_summer_time_is_caught(tmp_path, month, hours_that_day
     )
 
 
-def test_plus_two_hour_offsets_are_summer_time(tmp_path):
+def test_plus_two_hour_offsets_name_their_instant_and_are_converted(tmp_path):
     values = small(date(2025, 6, 1), count=1)
-    for r in values[:3]:
-        r["start"] += "+02:00"
-    values[3]["start"] += "+01:00"  # normal time with its offset: fine
+    for r in values[:3]:  # the same instants, written in summer time with its offset
+        moment = datetime.fromisoformat(r["start"]) + timedelta(hours=1)
+        r["start"] = moment.strftime("%Y-%m-%dT%H:%M") + "+02:00"
+    values[3]["start"] += "+01:00"  # normal time with its offset: nothing to convert
     result = validate_path(write_csv(tmp_path / "offsets.csv", values))
-    assert result.counts["summer_time_offset"] == 3
-    rows_named = sorted(p.row for p in result.problems if p.code == "summer_time_offset")
-    assert rows_named == [3, 4, 5]  # comment line 1, header line 2, first value line 3
+    assert result.ok and result.converted_offsets == {"+02:00": 3}
+    assert "3 from +02:00" in result.report()
 
 
 @pytest.fixture(scope="module")
@@ -415,7 +415,7 @@ def test_validate_meters_cli(tmp_path, capsys):
     "content, code",
     [
         (b"", "empty_file"),
-        (b"\x00\xff" * 5000, "missing_column"),  # not text: no header of the contract
+        (b"\x00\xff" * 5000, "unsupported_encoding"),  # NUL in every other byte: UTF-16
         (b"PAR1 this is not a parquet file", "unreadable_file"),
         (b"\x1f\x8b\x08\x00garbage", "unreadable_file"),  # a broken gzip stream
         (b"matpunkt;medium\n735999000000000001;el\n", "missing_column"),

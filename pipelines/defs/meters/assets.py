@@ -24,6 +24,7 @@ from pipelines.resources import (
     WarehouseResource,
 )
 from pipelines.settings import DUCKDB_POOL, PARTITIONING_TAG
+from sources.meter_feed.contract import FIRST_MONTH
 
 FILES_KEY = dg.AssetKey(["raw", "meter_feed_files"])
 ALL_VALID_CHECK = "every_meter_file_was_valid"
@@ -35,7 +36,9 @@ RECONCILIATION_READS = (
     "marts.fct_electricity",
     "marts.fct_district_heating_monthly",
 )
-MONTHS = dg.MonthlyPartitionsDefinition(start_date="2019-01-01", end_offset=0)
+# From the contract's first month to the last month that has ended: the validator refuses a file
+# for any other month (sources/meter_feed/contract.py), so every accepted month has its partition.
+MONTHS = dg.MonthlyPartitionsDefinition(start_date=f"{FIRST_MONTH:%Y-%m-%d}", end_offset=0)
 
 
 def value_key(medium: str) -> dg.AssetKey:
@@ -47,8 +50,18 @@ def feed_options(meter_lake: MeterLakeResource) -> dict:
     return {
         "folder": meter_lake.inbox_folder,
         "max_file_bytes": meter_lake.max_file_bytes,
+        "landing_max_bytes": meter_lake.landing_max_bytes,
         "pseudonym_key": meter_lake.pseudonym_key,
     }
+
+
+def log_swept(context, store, meter_lake: MeterLakeResource) -> None:
+    """The start of a run: a killed run's leftovers go (docs/operators.md)."""
+    for swept in loads.sweep_leftovers(store, meter_lake.leftover_min_age_s):
+        context.log.warning(
+            f"swept a killed run's leftover {swept.path} ({swept.bytes:,} bytes, "
+            f"{swept.age_s / 3600:.1f} h old)"
+        )
 
 
 @dg.asset(
@@ -75,6 +88,7 @@ def meter_feed_files(
 ):
     try:
         with warehouse.loading(*RAW_TABLES) as store:
+            log_swept(context, store, meter_lake)
             report = loads.process_drop(
                 inboxes.path, store, **feed_options(meter_lake), settle_s=inboxes.settle_s
             )
@@ -104,6 +118,7 @@ def partition_asset(medium: str) -> dg.AssetsDefinition:
         meter_lake: MeterLakeResource,
     ) -> dg.MaterializeResult:
         month = MONTHS.time_window_for_partition_key(context.partition_key).start.date()
+        log_swept(context, warehouse.store(), meter_lake)
         result = partitions.write_partition(warehouse.store(), meter_lake.lake(), medium, month)
         context.log.info(f"{medium} {month:%Y-%m}: {result.metadata}")
         return dg.MaterializeResult(
@@ -180,12 +195,23 @@ meter_values_job = dg.define_asset_job(
     "drop asset has taken the files in <INBOX_DIR>/<METER_INBOX_FOLDER>/.",
 )
 def meter_inbox_sensor(
-    inboxes: InboxResource, warehouse: WarehouseResource, meter_lake: MeterLakeResource
+    context: dg.SensorEvaluationContext,
+    inboxes: InboxResource,
+    warehouse: WarehouseResource,
+    meter_lake: MeterLakeResource,
 ):
     store = warehouse.store()
     feed = loads.meter_feed(store, **feed_options(meter_lake))
     files = drops.pending_files(feed, inboxes.path, settle_s=inboxes.settle_s)
-    months = partitions.stale_months(store, meter_lake.lake())
+    months, unknown = [], []
+    for medium, month, sha in partitions.stale_months(store, meter_lake.lake()):
+        known = MONTHS.has_partition_key(f"{month:%Y-%m}-01")
+        (months if known else unknown).append((medium, month, sha))
+    for medium, month, _ in unknown:  # never a request Dagster refuses: the other months still run
+        context.log.warning(
+            f"meter {medium} {month:%Y-%m} has an accepted file but no partition (the partitions "
+            f"run from {FIRST_MONTH:%Y-%m} to the last month that has ended); it waits"
+        )
     if not files and not months:
         return dg.SkipReason("no meter files waiting and every partition up to date")
     if files:  # one run takes the files in; the months are known afterwards

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from pipelines.lib.cli_output import EXIT_USAGE, MB, positive_number, print_reports
+from sources.energy_feed.registry import load_network_areas
 from sources.meter_feed.contract import CATEGORIES_CSV, load_categories
 from sources.meter_feed.validate import Limits, validate_path
 
@@ -42,12 +43,16 @@ def register_validate(feeds) -> None:
 def run_validate(args: argparse.Namespace) -> int:
     try:
         categories = load_categories(args.categories)
-    except (OSError, KeyError, ValueError) as error:
+        areas = load_network_areas()
+    except (OSError, KeyError, ValueError) as error:  # RegistryError is a ValueError
         print(
             f"error: the category list {args.categories} cannot be read ({type(error).__name__}: {error})",
             file=sys.stderr,
         )
         return EXIT_USAGE
     limits = Limits(max_file_bytes=int(args.max_file_mb * MB))
-    results = [validate_path(path, categories=categories, limits=limits) for path in args.files]
+    results = [
+        validate_path(path, categories=categories, limits=limits, areas=areas)
+        for path in args.files
+    ]
     return print_reports(results, as_json=args.json)

@@ -27,16 +27,20 @@ from pathlib import Path
 import duckdb
 
 from pipelines.defs.meters.raw_tables import METER_FEED_FILES
-from pipelines.lib import drops
+from pipelines.lib import drops, leftovers
 from pipelines.lib.drops import DropReport, FileFeed
 from pipelines.lib.warehouse import LandedFile, Store, naive_utc
+from sources.energy_feed.registry import load_network_areas
+from sources.file_limits import printable
 from sources.meter_feed import contract
 from sources.meter_feed.validate import Limits, MeterFile, validate_file
 
 SOURCE = "borlange_energi_meters"
 MEDIA = contract.MEDIA
-NORMALISED, ACCEPTED = "normalised", "accepted"
+NORMALISED, ACCEPTED, WORK = "normalised", "accepted", "work"
 INBOX_FOLDER = "meters"  # METER_INBOX_FOLDER's default
+LANDING_MAX_BYTES = 500 * 1024**3  # METER_LANDING_MAX_GB's default
+LEFTOVER_MIN_AGE_S = 3600.0  # METER_LEFTOVER_MIN_AGE_S's default
 
 
 class MissingKey(RuntimeError):
@@ -66,29 +70,60 @@ def meter_feed(
     pseudonym_key: str | None,
     folder: str = INBOX_FOLDER,
     max_file_bytes: int = Limits.max_file_bytes,
+    landing_max_bytes: int = LANDING_MAX_BYTES,
 ) -> FileFeed:
     """Meter files waiting in <inbox>/<folder>/ as a streaming file feed of the shared drop
     processor; `pseudonym_key` is the secret of the GSRN pseudonyms."""
     limits = Limits(max_file_bytes=max_file_bytes)
+
+    def admit(handle, name: str) -> tuple[str, str] | None:
+        """Before a byte is copied: no sparse file, and room in the landing zone's quota."""
+        info = os.fstat(handle.fileno())
+        if leftovers.has_holes(handle.fileno()):
+            return (
+                "sparse_file",
+                f"{printable(name)} is a sparse file ({info.st_size:,} bytes declared, "
+                f"{info.st_blocks * 512:,} stored): a copy would write its holes out as real "
+                "bytes, and a meter file has none; it was not copied",
+            )
+        used = leftovers.real_bytes(store.landing_dir / SOURCE)
+        if used + info.st_size > landing_max_bytes:
+            return (
+                "landing_zone_full",
+                f"{printable(name)} ({info.st_size:,} bytes) would take the meter landing zone, "
+                f"which holds {used:,} bytes, past its quota of {landing_max_bytes:,} "
+                "(METER_LANDING_MAX_GB); it was not copied. An operator frees space or raises "
+                "the quota, then moves the file back into the inbox (docs/operators.md)",
+            )
+        return None
+
     categories = contract.load_categories()
+    areas = load_network_areas()
 
     def validate_landed(path: Path, landed: LandedFile) -> MeterFile:
         folder = source_dir(store, NORMALISED)
         target = folder / f"{landed.sha256}.parquet"
         staged = folder / f".{landed.sha256}.tmp"
-        result = validate_file(
-            landed.path,
-            out_path=staged,
-            key=key_bytes(pseudonym_key),
-            categories=categories,
-            limits=limits,
-            name=path.name,
-        )
-        if not result.ok:
-            staged.unlink(missing_ok=True)
-            return result
-        os.chmod(staged, drops.PRIVATE_FILE)
-        os.replace(staged, target)
+        # Held while it is written and checked: a killed run's is swept, this run's never.
+        claim = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, drops.PRIVATE_FILE)
+        try:
+            leftovers.hold(claim)
+            result = validate_file(
+                landed.path,
+                out_path=staged,
+                key=key_bytes(pseudonym_key),
+                categories=categories,
+                areas=areas,
+                limits=limits,
+                name=path.name,
+            )
+            if not result.ok:
+                staged.unlink(missing_ok=True)
+                return result
+            os.chmod(staged, drops.PRIVATE_FILE)
+            os.replace(staged, target)
+        finally:
+            os.close(claim)
         result.out_path = target
         return result
 
@@ -101,7 +136,28 @@ def meter_feed(
         load=insert_meter_file,
         max_file_bytes=max_file_bytes,
         validate_landed=validate_landed,
+        admit=admit,
     )
+
+
+def leftover_places(store: Store) -> list[tuple[Path, str]]:
+    """Where a killed meter run leaves temporary files and folders: a partial copy into the
+    landing zone, a half-written normalised file and its check's spill, a partition's scratch."""
+    root = store.landing_dir / SOURCE
+    return [
+        (root, ".landing-*"),
+        (root, "*/.landing-*"),
+        (root / NORMALISED, ".*.tmp"),
+        (root / NORMALISED, "meter-check-*"),
+        (root / WORK, "run-*"),
+        (root / WORK, "meter-partition-*"),
+    ]
+
+
+def sweep_leftovers(store: Store, min_age_s: float = LEFTOVER_MIN_AGE_S) -> list[leftovers.Swept]:
+    """A killed run's leftovers, removed at the start of the next run: each older than
+    `min_age_s` and held by no live run (pipelines/lib/leftovers.py)."""
+    return leftovers.sweep(leftover_places(store), min_age_s=min_age_s)
 
 
 def insert_meter_file(
@@ -166,10 +222,15 @@ def process_drop(
     pseudonym_key: str | None,
     folder: str = INBOX_FOLDER,
     max_file_bytes: int = Limits.max_file_bytes,
+    landing_max_bytes: int = LANDING_MAX_BYTES,
     settle_s: float = 0.0,
 ) -> DropReport:
     feed = meter_feed(
-        store, pseudonym_key=pseudonym_key, folder=folder, max_file_bytes=max_file_bytes
+        store,
+        pseudonym_key=pseudonym_key,
+        folder=folder,
+        max_file_bytes=max_file_bytes,
+        landing_max_bytes=landing_max_bytes,
     )
     if drops.pending_files(feed, inbox, settle_s=settle_s):
         key_bytes(pseudonym_key)  # refuse before reading anything

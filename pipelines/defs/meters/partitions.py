@@ -6,10 +6,14 @@ and writes Parquet."""
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from pipelines.defs.meters.loads import ACCEPTED, MEDIA, NORMALISED, SOURCE, source_dir
+from pipelines.defs.meters.loads import ACCEPTED, MEDIA, NORMALISED, SOURCE, WORK, source_dir
+from pipelines.lib import leftovers
 from pipelines.lib.meter_lake import Lake, Written
 from pipelines.lib.warehouse import Store
 
@@ -64,15 +68,20 @@ def write_partition(store: Store, lake: Lake, medium: str, month: date) -> Parti
     if accepted is None:
         return PartitionResult(medium, month, None, None, None)
     rows = store.landing_dir / SOURCE / NORMALISED / f"{accepted['sha256']}.parquet"
-    work = source_dir(store, "work")
-    written = lake.write_partition(
-        medium,
-        month,
-        rows,
-        file_sha256=accepted["sha256"],
-        is_synthetic=accepted["is_synthetic"],
-        work_dir=work,
-    )
+    # This run's scratch, held while it works: a killed run's is swept by the next run.
+    run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=source_dir(store, WORK)))
+    try:
+        with leftovers.held_folder(run_dir):
+            written = lake.write_partition(
+                medium,
+                month,
+                rows,
+                file_sha256=accepted["sha256"],
+                is_synthetic=accepted["is_synthetic"],
+                work_dir=run_dir,
+            )
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
     return PartitionResult(medium, month, accepted["file_name"], accepted["sha256"], written)
 
 
@@ -84,7 +93,9 @@ def stale_months(store: Store, lake: Lake) -> list[tuple[str, date, str]]:
     for medium in MEDIA:
         folder = root / medium
         for month_dir in sorted(folder.iterdir()) if folder.is_dir() else []:
-            month = date.fromisoformat(month_dir.name + "-01")
+            month = _month(month_dir.name)
+            if month is None:  # not a folder the drop writes: no month to run
+                continue
             accepted = newest_accepted(store, medium, month)
             if (
                 accepted
@@ -92,3 +103,10 @@ def stale_months(store: Store, lake: Lake) -> list[tuple[str, date, str]]:
             ):
                 stale.append((medium, month, accepted["sha256"]))
     return stale
+
+
+def _month(name: str) -> date | None:
+    try:
+        return date.fromisoformat(name + "-01") if len(name) == 7 else None
+    except ValueError:
+        return None
