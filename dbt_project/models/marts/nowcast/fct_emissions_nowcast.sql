@@ -1,6 +1,7 @@
 -- The nowcast: each kommun's emissions by main sector ('Alla' = the total) and gas for the years
 -- after SMHI's last, with 80 % and 95 % ranges. ESTIMATES ONLY, kept apart from SMHI's statistics:
--- no mart that gives SMHI as its source reads this one (tests/singular/assert_no_estimate_in_smhi_marts.sql).
+-- no mart that gives SMHI as its source reads this one
+-- (tests/singular/assert_no_estimate_in_smhi_marts.sql).
 select
     kommun_kod,
     huvudsektor,
@@ -11,10 +12,10 @@ select
     upper_80_t,
     lower_95_t,
     upper_95_t,
-    value_kind = 'estimate'  as is_estimate,
+    value_kind = 'estimate' as is_estimate,
     value_kind,
     method,
-    base_vintage             as vintage,
+    base_vintage as vintage,
     base_year,
     horizon_years,
     national_indicator,
@@ -25,5 +26,5 @@ select
     uses_synthetic_input,
     parameters_fitted_on,
     interval_calibration,
-    'borlange_nowcast'       as source_id
+    'borlange_nowcast' as source_id
 from {{ ref('stg_nowcast__estimates') }}

@@ -10,7 +10,7 @@ select
     paris.end_year,
     paris.probability_on_path,
     paris.meets_paris_central,
-    trajectory.meets_paris   as meets_paris_trajectory,
+    trajectory.meets_paris as meets_paris_trajectory,
     paris.trend_sum_central_t,
     paris.allowed_sum_central_t,
     paris.trend_sum_p10_t,

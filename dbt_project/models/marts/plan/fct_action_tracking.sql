@@ -1,6 +1,7 @@
 -- Per action: status, per cent done, the latest realised result (weather-corrected meter change,
 -- or the reported KPI value) beside its expected value, the cost per tonne, and a flag
--- (no_kpi, completed_without_measured_result): a genomförd action with no result is shown, not hidden.
+-- (no_kpi, completed_without_measured_result): a genomförd action with no result is shown, not
+-- hidden.
 select
     tracking.action_id,
     tracking.title,

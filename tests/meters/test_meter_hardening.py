@@ -19,8 +19,8 @@ from pipelines.defs.meters.loads import NORMALISED, SOURCE, WORK
 from pipelines.settings import DEMO_METER_PSEUDONYM_KEY, Settings
 from sources.meter_feed import contract as C
 from sources.meter_feed.validate import validate_file, validate_path
-from tests.meter_files import COLUMNS, kwh_text, write_csv, write_parquet
-from tests.test_meter_feed import KEY, drop, small, store_of
+from tests.helpers.meter_files import COLUMNS, kwh_text, write_csv, write_parquet
+from tests.meters.test_meter_feed import KEY, drop_meter_file, small, store_of
 
 TODAY = date(2026, 12, 7)  # issue 21's day: 2026-11 is the last month that has ended
 MONTH = date(2025, 6, 1)
@@ -171,7 +171,7 @@ def test_the_sensor_survives_a_marker_for_an_unknown_month(meter_settings, month
     from pipelines.resources import resources_for
 
     good = date(2025, 1, 1)
-    assert drop(meter_settings, "el_2025-01.csv", small(good, count=1)).accepted
+    assert drop_meter_file(meter_settings, "el_2025-01.csv", small(good, count=1)).accepted
     # A marker that an older version accepted, or that someone put there by hand.
     marker_dir = meter_settings.warehouse.landing_dir / SOURCE / ACCEPTED / "el" / month_dir
     marker_dir.mkdir(parents=True)
@@ -256,7 +256,7 @@ def test_far_starts_in_the_drop_are_a_report_not_load_failed(meter_settings):
     values = restarted(
         small(date(2025, 1, 1), count=1), {3: "9999-12-31T23:00Z", 4: "0001-01-01T00:00"}
     )
-    report = drop(meter_settings, "far.csv", values)
+    report = drop_meter_file(meter_settings, "far.csv", values)
     (name,) = report.rejected
     refused = [(p["row"], p["code"]) for p in report.problems[name] if p["code"] != "gap"]
     assert refused == [(6, "start_out_of_range"), (7, "start_out_of_range")]
@@ -394,7 +394,7 @@ def test_a_gzip_bomb_in_the_drop_is_quarantined_and_the_other_files_load(meter_s
     folder.mkdir(parents=True)
     good = write_csv(folder / "el_2025-01.csv", small(date(2025, 1, 1), count=1))
     gzip_bomb(folder / "bomb.csv.gz", good.read_bytes(), b"\x00" * 4096, 256)
-    report = drop(meter_settings, "el_2025-02.csv", small(date(2025, 2, 1), count=1))
+    report = drop_meter_file(meter_settings, "el_2025-02.csv", small(date(2025, 2, 1), count=1))
     folder_name = meter_settings.meters.inbox_folder
     assert sorted(report.accepted) == [
         f"{folder_name}/el_2025-01.csv",
@@ -551,7 +551,7 @@ def test_a_killed_runs_leftovers_are_swept_at_the_next_drop(meter_settings):
     assert all(s.bytes >= 5000 and s.age_s > 7000 for s in swept)
     assert not any(p.exists() for p in made) and fresh.exists()  # too young: maybe a live run's
     # The landed files, markers and normalised rows of finished runs are never leftovers.
-    assert drop(meter_settings, "el.csv", small(date(2025, 1, 1), count=1)).accepted
+    assert drop_meter_file(meter_settings, "el.csv", small(date(2025, 1, 1), count=1)).accepted
     landed = sorted(p for p in store.landing_dir.rglob("*") if p.is_file())
     for path in landed:
         aged(path, 48)
@@ -638,7 +638,7 @@ def test_a_sparse_file_is_refused_before_it_is_copied(meter_settings, layout):
     folder = meter_settings.inboxes.dir / meter_settings.meters.inbox_folder
     folder.mkdir(parents=True)
     sparse(folder / "sparse.csv", 2 * 1024**3, layout)
-    report = drop(meter_settings, "el_2025-01.csv", small(date(2025, 1, 1), count=1))
+    report = drop_meter_file(meter_settings, "el_2025-01.csv", small(date(2025, 1, 1), count=1))
     name = f"{meter_settings.meters.inbox_folder}/sparse.csv"
     assert report.rejected == [name] and len(report.accepted) == 1  # the other file loads
     assert [p["code"] for p in report.problems[name]] == ["sparse_file"]
