@@ -77,6 +77,30 @@ NOWCAST_PARIS_SQL = """
            meets_paris_trajectory, draws
     from marts.fct_nowcast_paris where kommun_kod = ? order by method"""
 
+# The plan: the inventories' totals unless every sector is asked for.
+SCENARIOS_SQL = """
+    select kommun_kod, scenario, year, inventory, sector, emissions_t, emissions_kind, p10_t,
+           p50_t, p90_t, is_synthetic
+    from marts.fct_scenario_emissions
+    where kommun_kod = ? and list_contains(?, scenario) and (? or sector = 'total')
+    order by scenario, inventory, sector, year"""
+PLAN_SUMMARY_SQL = """
+    select kommun_kod, scenario, from_year, to_year, goal_year, goal_t, central_goal_year_t,
+           p10_goal_year_t, p50_goal_year_t, p90_goal_year_t, p_meets_goal, p_meets_carbon_law,
+           is_synthetic
+    from marts.fct_plan_summary where kommun_kod = ? and list_contains(?, scenario)
+    order by scenario"""
+ACTIONS_SQL = """
+    select tracking.action_id, tracking.title, tracking.status, tracking.percent_done,
+           tracking.in_plan, impact.smhi_sector, impact.gpc_ref, impact.impact_t,
+           impact.standalone_t, tracking.cost_per_tonne_sek, tracking.kpi_kind,
+           tracking.expected_value, tracking.realised_value, tracking.flag,
+           tracking.is_synthetic
+    from marts.fct_action_tracking as tracking
+    left join marts.fct_action_impact as impact
+        on impact.action_id = tracking.action_id and impact.year = ?
+    order by tracking.action_id"""
+
 
 def rows_of(cursor) -> list[dict]:
     names = [d[0] for d in cursor.description]

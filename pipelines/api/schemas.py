@@ -262,6 +262,76 @@ class Nowcast(BaseModel):
     paris: list[NowcastParis]
 
 
+class ScenarioYear(BaseModel):
+    scenario: str = Field(description="bau (business as usual), plan or beslutade.")
+    year: int
+    inventory: str = Field(description="territorial (SMHI's inventory) or scope2.")
+    sector: str = Field(description="SMHI main sector code or GPC reference; 'total'.")
+    emissions_t: float | None = Field(description="t CO2e, the engine's central value.")
+    emissions_kind: str | None = Field(description="actual, estimated or projected.")
+    p10_t: float | None
+    p50_t: float | None
+    p90_t: float | None
+    is_synthetic: bool
+
+
+class ScenarioSummary(BaseModel):
+    scenario: str
+    from_year: int
+    to_year: int
+    goal_year: int | None
+    goal_t: float | None = Field(description="The allowed emissions in the goal year, t CO2e.")
+    central_goal_year_t: float | None
+    p10_goal_year_t: float | None
+    p50_goal_year_t: float | None
+    p90_goal_year_t: float | None
+    p_meets_goal: float | None = Field(description="Share of the draws at or below the goal.")
+    p_meets_carbon_law: float | None
+    is_synthetic: bool
+
+
+class Scenarios(BaseModel):
+    model_config = example(
+        kommun_kod=EXAMPLE_KOMMUN,
+        is_projection=True,
+        summary=[{"scenario": "plan", "goal_year": 2030, "p_meets_goal": 0.0}],
+        years=[{"scenario": "plan", "year": 2030, "sector": "total", "emissions_t": 278_920.0}],
+    )
+    kommun_kod: str
+    is_projection: bool = Field(description="Always true: scenarios are projections.")
+    summary: list[ScenarioSummary]
+    years: list[ScenarioYear]
+
+
+class Action(BaseModel):
+    action_id: str
+    title: str | None
+    status: str | None = Field(description="planerad, beslutad, pågående, genomförd, avbruten.")
+    percent_done: float | None
+    in_plan: bool | None
+    smhi_sector: str | None
+    gpc_ref: str | None
+    impact_t: float | None = Field(description="The plan without it minus the plan, t CO2e.")
+    standalone_t: float | None
+    cost_per_tonne_sek: float | None
+    kpi_kind: str | None
+    expected_value: float | None
+    realised_value: float | None
+    flag: str | None
+    is_synthetic: bool
+
+
+class Actions(BaseModel):
+    model_config = example(
+        year=2030,
+        is_projection=True,
+        actions=[{"action_id": "ssab-ugnar", "status": "beslutad", "impact_t": 40_000.0}],
+    )
+    year: int
+    is_projection: bool
+    actions: list[Action]
+
+
 class DatasetColumn(BaseModel):
     name: str
     type: str

@@ -332,6 +332,48 @@ def test_nowcast_sectors_csv_and_bad_requests(client, serving_con):
     assert client.get("/v1/kommuner/9999/nowcast").status_code == 404
 
 
+def test_scenarios_are_the_marts_business_as_usual_and_plan(client, serving_con):
+    body = client.get("/v1/kommuner/2081/scenarios").json()
+    assert body["is_projection"] is True
+    expected = serving_con.execute(
+        """select scenario, year, inventory, emissions_t, p50_t from marts.fct_scenario_emissions
+           where kommun_kod = '2081' and sector = 'total' order by scenario, inventory, year"""
+    ).fetchall()
+    got = [
+        (r["scenario"], r["year"], r["inventory"], r["emissions_t"], r["p50_t"])
+        for r in body["years"]
+    ]
+    assert len(got) == len(expected) > 0
+    for g, e in zip(got, expected, strict=True):
+        assert g[:3] == e[:3] and g[3:] == pytest.approx(e[3:], nan_ok=True)
+    plan_2030 = {(r["scenario"], r["inventory"]): r for r in body["years"] if r["year"] == 2030}
+    bau, plan = plan_2030[("bau", "territorial")], plan_2030[("plan", "territorial")]
+    assert plan["emissions_t"] < bau["emissions_t"]  # the plan cuts
+    assert plan["p10_t"] <= plan["p50_t"] <= plan["p90_t"]
+    assert all(r["is_synthetic"] for r in body["years"])  # the demo's portfolio is synthetic
+    assert {s["scenario"] for s in body["summary"]} <= {"bau", "plan", "beslutade"}
+    one = client.get("/v1/kommuner/2081/scenarios", params={"scenario": "plan"}).json()
+    assert {r["scenario"] for r in one["years"]} == {"plan"}
+    bad = client.get("/v1/kommuner/2081/scenarios", params={"scenario": "drom"})
+    assert bad.status_code == 422 and "drom" in bad.text
+
+
+def test_actions_list_each_tracked_action_with_its_impact_in_the_year(client, serving_con):
+    body = client.get("/v1/actions", params={"year": 2030}).json()
+    tracked = scalar(serving_con, "select count(*) from marts.fct_action_tracking")
+    assert len(body["actions"]) == tracked > 0
+    impacts = dict(
+        serving_con.execute(
+            "select action_id, impact_t from marts.fct_action_impact where year = 2030"
+        ).fetchall()
+    )
+    for action in body["actions"]:
+        if action["action_id"] in impacts:
+            assert action["impact_t"] == pytest.approx(impacts[action["action_id"]])
+    assert client.get("/v1/actions", params={"year": 1800}).status_code == 422
+    assert client.get("/v1/actions", params={"kommun": "2081"}).status_code == 400
+
+
 def test_trajectory_summary_and_yearly_path(client, serving_con):
     answer = client.get("/v1/kommuner/2081/trajectory").json()
     methods = [

@@ -4,13 +4,14 @@ routes take `BuildDep`, `KnownKommun` or `PageDep` (dependencies.py), declare th
 `documented(...)` (problems.py) and a schema (schemas.py), and return `render.json_response`;
 add it to ROUTERS. Its answers are then kept per build like every other (middleware.py)."""
 
-from pipelines.api.routers import datasets, docs, health, kommuner, nowcast, trajectory
+from pipelines.api.routers import datasets, docs, health, kommuner, nowcast, plan, trajectory
 
 ROUTERS = (
     health.router,
     kommuner.router,
     trajectory.router,
     nowcast.router,
+    plan.router,
     datasets.router,
     docs.router,
 )
