@@ -2,8 +2,8 @@
 same reading), with the peak RSS of each child process (each measure runs in its own process, so
 the figure is that measure's whole process tree: DuckDB runs in-process).
 
-    python -m bench.bench_meters --work DIR [--points 30000] [--year 2024] [--months N] \
-        [--data DIR] [--marts-only]
+    python -m bench.bench_meters --work DIR [--points 30000] [--year 2024] [--months N] [--data DIR]
+    python -m bench.bench_meters --work DIR --marts-only
 
 (a) a year's monthly Parquet: validation + pseudonymisation + writing the lake partitions
     against DuckDB reading the same files into a table (target >= 0.5x the floor's rows/s,
