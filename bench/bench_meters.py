@@ -2,14 +2,16 @@
 same reading), with the peak RSS of each child process (each measure runs in its own process, so
 the figure is that measure's whole process tree: DuckDB runs in-process).
 
-    python -m bench.bench_meters --work DIR [--points 30000] [--year 2024] [--months N] [--data DIR] [--marts-only]
+    python -m bench.bench_meters --work DIR [--points 30000] [--year 2024] [--months N] [--data DIR]
+    python -m bench.bench_meters --work DIR --marts-only
 
 (a) a year's monthly Parquet: validation + pseudonymisation + writing the lake partitions
-    against DuckDB reading the same files into a table (target >= 0.5x the floor's rows/s, RSS < 4 GB);
+    against DuckDB reading the same files into a table (target >= 0.5x the floor's rows/s,
+    RSS < 4 GB);
 (b) one month of gzipped CSV: the same against DuckDB's read_csv (target >= 0.5x);
-(c) the hourly marts (dbt run of stg -> int_meters__hourly_energy -> fct_meter_hourly_energy) against the
-    equivalent DuckDB group-by over the lake (target <= 2x the floor's time), both within
-    DBT_DUCKDB_MEMORY_LIMIT; --marts-only reruns just (c) on the lake an earlier run left.
+(c) the hourly marts (dbt run of stg -> int_meters__hourly_energy -> fct_meter_hourly_energy)
+    against the equivalent DuckDB group-by over the lake (target <= 2x the floor's time), both
+    within DBT_DUCKDB_MEMORY_LIMIT; --marts-only reruns just (c) on the lake an earlier run left.
 
 The files come from bench/generate_meters.py (replay/meter_sample.py at full scale), or
 from --data DIR (meters_el_<YYYY-MM>.parquet and one .csv.gz). Writes nothing into the repository.
@@ -45,7 +47,8 @@ def _child(queue, fn, args):
 
 
 def measured(fn, *args) -> dict:
-    """fn(*args) -> rows, in a fresh process: rows, seconds, rows/s and that process's peak RSS (MB)."""
+    """fn(*args) -> rows, in a fresh process: rows, seconds, rows/s and that process's peak RSS
+    (MB)."""
     context = mp.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_child, args=(queue, fn, args))
@@ -109,10 +112,14 @@ def marts_floor(lake: str, work: str, memory_limit: str) -> int:
     with duckdb.connect(str(Path(work) / "floor-marts.duckdb")) as con:
         con.execute(f"set memory_limit = '{memory_limit}'")  # the limit dbt has
         con.execute(f"""create or replace table hourly as
-            select medium, riktning, natomrade, kundkategori, date_trunc('hour', start_utc) as hour_utc, sum(wh) as wh,
-                   sum(wh) filter (where kvalitet = 'estimerad') as estimated_wh, count(distinct point_id) as point_count,
-                   count(*) as intervals, count(*) filter (where kvalitet = 'saknas') as missing, bool_or(is_synthetic)
-            from read_parquet('{lake}/values/*/*/*.parquet', hive_partitioning = true) group by all""")
+            select medium, riktning, natomrade, kundkategori,
+                   date_trunc('hour', start_utc) as hour_utc, sum(wh) as wh,
+                   sum(wh) filter (where kvalitet = 'estimerad') as estimated_wh,
+                   count(distinct point_id) as point_count,
+                   count(*) as intervals, count(*) filter (where kvalitet = 'saknas') as missing,
+                   bool_or(is_synthetic)
+            from read_parquet('{lake}/values/*/*/*.parquet', hive_partitioning = true)
+            group by all""")
         return con.execute("select count(*) from hourly").fetchall()[0][0]
 
 
@@ -215,7 +222,8 @@ def report(results: dict, settings: Settings) -> int:
     print(f"{'measure':<22} {'rows':>12} {'seconds':>9} {'rows/s':>12} {'peak RSS MB':>12}")
     for name, r in results.items():
         print(
-            f"{name:<22} {r['rows']:>12,} {r['seconds']:>9.1f} {r['rows_per_s']:>12,.0f} {r['peak_rss_mb']:>12,.0f}"
+            f"{name:<22} {r['rows']:>12,} {r['seconds']:>9.1f} {r['rows_per_s']:>12,.0f} "
+            f"{r['peak_rss_mb']:>12,.0f}"
         )
     if "a_ingest_parquet" in results:
         a = results["a_ingest_parquet"]["rows_per_s"] / results["a_floor_duckdb"]["rows_per_s"]
@@ -229,7 +237,8 @@ def report(results: dict, settings: Settings) -> int:
     marts_s = results["c_marts_dbt"]["seconds"]
     c = marts_s / results["c_floor_group_by"]["seconds"]
     print(
-        f"(c) hourly marts (dbt run) {marts_s:.1f} s / group-by {results['c_floor_group_by']['seconds']:.1f} s: "
+        f"(c) hourly marts (dbt run) {marts_s:.1f} s / "
+        f"group-by {results['c_floor_group_by']['seconds']:.1f} s: "
         f"{c:.2f}x the floor's time (target <= 2; dbt's start-up included), both within "
         f"DBT_DUCKDB_MEMORY_LIMIT {settings.dbt.memory_limit}"
     )

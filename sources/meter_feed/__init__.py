@@ -1,1 +1,2 @@
-"""Borlänge Energi's meter values: the feed contract and its streaming validator (plain Python, no Dagster)."""
+"""Borlänge Energi's meter values: the feed contract and its streaming validator (plain Python, no
+Dagster)."""

@@ -17,7 +17,8 @@ point and interval, in monthly files per medium. Plain Python, no Dagster.
     kwh           energy in the interval, decimal comma in CSV, at most 3 decimals (whole Wh), at
                   most MAX_KWH either way; empty only when kvalitet is saknas
     kvalitet      uppmatt | estimerad | korrigerad | saknas
-    syntetisk     optional: ja/nej (true/false); a file labelled synthetic is shown as such everywhere
+    syntetisk     optional: ja/nej (true/false); a file labelled synthetic is shown as such
+                  everywhere
 
 Every problem refuses the file, except a gap (an interval of the month a point has no row for):
 gaps are reported, the file loads, and the marts count them (fct_meter_data_quality).
@@ -124,7 +125,8 @@ def gs1_check_digit(body: str) -> str:
 
 
 def gsrn(serial: int) -> str:
-    """A Swedish metering point's GSRN from an 11-digit serial: 735999, the serial, the check digit."""
+    """A Swedish metering point's GSRN from an 11-digit serial: 735999, the serial, the check
+    digit."""
     body = f"{GSRN_PREFIX}{serial:011d}"
     return body + gs1_check_digit(body)
 

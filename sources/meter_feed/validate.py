@@ -145,7 +145,8 @@ class MeterFile(Validation):
 
 
 def pseudonym(key: bytes, gsrn: str) -> str:
-    """The point's id in the lake: HMAC-SHA256 of its GSRN under the secret key (METER_PSEUDONYM_KEY)."""
+    """The point's id in the lake: HMAC-SHA256 of its GSRN under the secret key
+    (METER_PSEUDONYM_KEY)."""
     return hmac.new(key, gsrn.encode("ascii"), hashlib.sha256).hexdigest()
 
 
@@ -155,7 +156,8 @@ def format_report(result: MeterFile) -> str:
         head = (
             f"OK {printable(result.file)}: {result.medium} {result.month:%Y-%m}, "
             f"{result.rows:,} values from "
-            f"{result.points:,} metering points, {kwh} kWh{' (SYNTHETIC)' if result.is_synthetic else ''}"
+            f"{result.points:,} metering points, {kwh} kWh"
+            f"{' (SYNTHETIC)' if result.is_synthetic else ''}"
         )
         converted = (
             [
@@ -282,7 +284,8 @@ def _encoding_problem(head: bytes, complete: bool, file: MeterFile) -> bool:
 def _csv_layout(
     path: Path, compression: str | None, file: MeterFile
 ) -> tuple[int, list[str]] | None:
-    """How many comment lines precede the header, and the header's names; notes a synthetic label."""
+    """How many comment lines precede the header, and the header's names; notes a synthetic
+    label."""
     with pa.input_stream(str(path), compression=compression) as stream:
         head = stream.read(PEEK_BYTES)
     if _encoding_problem(head, len(head) < PEEK_BYTES, file):
@@ -464,7 +467,8 @@ def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Arr
                 pa.scalar(timedelta(hours=1), pa.duration("us")),
             )
         return _bounded_starts(utc, rows, outside, shown, file)
-    # A month has a few thousand distinct starts: parse each once (the dictionary), then spread to rows.
+    # A month has a few thousand distinct starts: parse each once (the dictionary), then spread to
+    # rows.
     encoded = pc.dictionary_encode(_text(batch, "start"))
     values = encoded.dictionary
     parsed = _parse_starts(values)
@@ -754,7 +758,8 @@ def _normalise(
         None,
         "matpunkt",
         "gsrn_check_digit",
-        "the GSRN's last digit is not its GS1 check digit (a mistyped id?); the value is not repeated here",
+        "the GSRN's last digit is not its GS1 check digit (a mistyped id?); "
+        "the value is not repeated here",
     )
     _flag(
         file,
@@ -895,7 +900,8 @@ def _normalise(
         if pc.any(pc.is_in(flags, pa.array(C.TRUE_WORDS))).as_py():
             file.is_synthetic = True
 
-    # Pseudonymise the batch's distinct GSRNs once each: the GSRN goes no further than this function.
+    # Pseudonymise the batch's distinct GSRNs once each: the GSRN goes no further than this
+    # function.
     ids = pa.array(
         [pseudonyms.get(g) or pseudonyms.setdefault(g, pseudonym(key, g)) for g in distinct],
         pa.string(),
@@ -1005,17 +1011,20 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) 
             + str(out_path).replace("'", "''")
             + "')"
         )
-        # One pass per point and direction: what the detailed queries below need to look at (if anything).
+        # One pass per point and direction: what the detailed queries below need to look at (if
+        # anything).
         con.execute("""create temp table series as
             select point_id, riktning, count(*) as n, count(distinct start_utc) as distinct_starts,
-                   min(resolution_min) as low, max(resolution_min) as high, min(source_row) as first_row,
+                   min(resolution_min) as low, max(resolution_min) as high,
+                   min(source_row) as first_row,
                    min(start_utc) as first_start, max(start_utc) as last_start
             from v group by all""")
         media = con.execute(  # a medium outside the contract is a row's problem already
             "select medium, min(source_row) from v where medium in ('el', 'fjarrvarme') "
             "group by 1 order by 2"
         ).fetchall()
-        months = con.execute("""select date_trunc('month', start_utc + interval 1 hour)::date, min(source_row), count(*)
+        months = con.execute("""select date_trunc('month', start_utc + interval 1 hour)::date,
+                                       min(source_row), count(*)
                                 from v group by 1 order by 3 desc, 1""").fetchall()
         if not months or not media:
             return
@@ -1044,14 +1053,17 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) 
                 "start",
                 f"{month:%Y-%m}",
                 "mixed_months",
-                f"{count:,} values outside {result.month:%Y-%m}, the month of most of the file; one file is one month",
+                f"{count:,} values outside {result.month:%Y-%m}, the month of most of the file; "
+                "one file is one month",
             )
         (result.points,) = con.execute("select count(distinct point_id) from series").fetchone()
         (result.wh_total,) = con.execute("select coalesce(sum(wh), 0)::bigint from v").fetchone()
         result.resolutions = [
             r
-            for (r,) in con.execute("""select distinct r from (select low as r from series union all
-                                                            select high from series) where r is not null order by 1""").fetchall()
+            for (r,) in con.execute("""select distinct r
+                                       from (select low as r from series union all
+                                             select high from series)
+                                       where r is not null order by 1""").fetchall()
         ]
         if result.medium == "el" and result.naive_starts:
             _solar_clock(con, result)
@@ -1062,7 +1074,8 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) 
             // 60
         )
         con.execute(f"""create temp table flagged as select point_id, riktning from series
-                        where n > distinct_starts or low != high or distinct_starts < {month_minutes} // low""")
+                        where n > distinct_starts or low != high
+                              or distinct_starts < {month_minutes} // low""")
         con.execute(
             "create or replace view v as select * from read_parquet('"
             + str(out_path).replace("'", "''")
@@ -1071,10 +1084,9 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) 
         month_start, month_end = C.month_bounds_utc(result.month)
         dst = C.dst_hour_utc(result.month)
         # Duplicates: the same point, direction and interval twice.
-        (total,) = (
-            con.execute("""select count(*) from (select 1 from v group by point_id, riktning, start_utc
-                                having count(*) > 1)""").fetchone()
-        )
+        (total,) = con.execute("""select count(*) from (select 1 from v
+                                                  group by point_id, riktning, start_utc
+                                                  having count(*) > 1)""").fetchone()
         for start, first, second, n in con.execute(
             """
                 select start_utc, min(source_row), max(source_row), count(*) from v
@@ -1093,9 +1105,9 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) 
                     "start",
                     _normal(start),
                     "summer_time_stamps",
-                    f"{_normal(start)} normal time appears {n} times (rows {first} and {second}): the day "
-                    f"{dst:%Y-%m-%d} has 25 hours, so the file looks stamped in local summer time; meter values "
-                    "are in Swedish normal time, UTC+01:00, all year",
+                    f"{_normal(start)} normal time appears {n} times (rows {first} and {second}): "
+                    f"the day {dst:%Y-%m-%d} has 25 hours, so the file looks stamped in local "
+                    "summer time; meter values are in Swedish normal time, UTC+01:00, all year",
                 )
             else:
                 result.add(
@@ -1112,15 +1124,18 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) 
         # Mixed resolutions for one point within the month.
         for row, resolutions in con.execute("""
                 select min(source_row), string_agg(distinct resolution_min::varchar, ' and ') from v
-                group by point_id having count(distinct resolution_min) > 1 order by 1""").fetchall():
+                group by point_id having count(distinct resolution_min) > 1
+                order by 1""").fetchall():
             result.add(
                 row,
                 "upplosning",
                 None,
                 "mixed_resolution",
-                f"the point reports both {resolutions}-minute values within the month; one resolution per point and month",
+                f"the point reports both {resolutions}-minute values within the month; "
+                "one resolution per point and month",
             )
-        # Gaps: intervals of the month a point has no row for (a 'saknas' row is a row, counted as missing in the marts).
+        # Gaps: intervals of the month a point has no row for (a 'saknas' row is a row, counted as
+        # missing in the marts).
         gaps = _gaps(con, month_start, month_end)
         for first_row, missing_from, missing_to, res in gaps:
             intervals = int((missing_to - missing_from) / timedelta(minutes=res))
@@ -1136,8 +1151,9 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) 
                     "start",
                     _normal(missing_from),
                     "summer_time_stamps",
-                    f"no value for {_normal(missing_from)} normal time: the day {dst:%Y-%m-%d} has 23 hours, so the "
-                    "file looks stamped in local summer time; meter values are in Swedish normal time, UTC+01:00, all year",
+                    f"no value for {_normal(missing_from)} normal time: the day {dst:%Y-%m-%d} "
+                    "has 23 hours, so the file looks stamped in local summer time; meter values "
+                    "are in Swedish normal time, UTC+01:00, all year",
                 )
             else:
                 result.add(
@@ -1146,7 +1162,8 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) 
                     _normal(missing_from),
                     "gap",
                     f"the point (first on this row) has no value for {intervals} interval(s) from "
-                    f"{_normal(missing_from)} normal time; send a row with kvalitet saknas for a missing value",
+                    f"{_normal(missing_from)} normal time; send a row with kvalitet saknas for a "
+                    "missing value",
                 )
 
 
@@ -1164,13 +1181,17 @@ def _held(folder: str):
 
 def _solar_clock(con: duckdb.DuckDBPyConnection, result: MeterFile) -> None:
     """Starts without an offset are normal time by the contract, and a month wholly in summer has no
-    23- or 25-hour day to betray local time. The sun does: the file's production centroid (mid-interval,
-    energy-weighted) should sit near Borlänge's solar noon plus the lag of Sweden's panels."""
+    23- or 25-hour day to betray local time. The sun does: the file's production centroid
+    (mid-interval, energy-weighted) should sit near Borlänge's solar noon plus the lag of Sweden's
+    panels."""
     points, days, first_row, centroid = con.execute("""
-        with p as (select start_utc + interval 1 hour as normal, resolution_min, wh, point_id, source_row from v
+        with p as (select start_utc + interval 1 hour as normal, resolution_min, wh, point_id,
+                          source_row
+                   from v
                    where riktning = 'inmatning' and wh > 0)
         select count(distinct point_id), count(distinct normal::date), min(source_row),
-               sum(wh * (hour(normal) + minute(normal) / 60 + resolution_min / 120)) / nullif(sum(wh), 0)
+               sum(wh * (hour(normal) + minute(normal) / 60 + resolution_min / 120))
+                   / nullif(sum(wh), 0)
         from p""").fetchone()
     if points < C.SOLAR_MIN_POINTS or days < C.SOLAR_MIN_DAYS or centroid is None:
         return
@@ -1184,10 +1205,11 @@ def _solar_clock(con: duckdb.DuckDBPyConnection, result: MeterFile) -> None:
         "start",
         _clock(centroid),
         "shifted_peak",
-        f"the {points} producing points' solar production centres on {_clock(centroid)} normal time, "
-        f"{abs(shift):.1f} h {'after' if shift > 0 else 'before'} the {_clock(expected)} the sun gives in "
-        f"{result.month:%B}: the starts, which have no offset, look stamped in {looks}; meter values are in "
-        "Swedish normal time, UTC+01:00, all year (if they are, send the starts with +01:00)",
+        f"the {points} producing points' solar production centres on {_clock(centroid)} "
+        f"normal time, {abs(shift):.1f} h {'after' if shift > 0 else 'before'} "
+        f"the {_clock(expected)} the sun gives in {result.month:%B}: the starts, which have no "
+        f"offset, look stamped in {looks}; meter values are in Swedish normal time, UTC+01:00, "
+        "all year (if they are, send the starts with +01:00)",
     )
 
 
@@ -1202,24 +1224,31 @@ def _gaps(
     return con.execute(
         """
         with e as (
-            select point_id, riktning, any_value(resolution_min) as res, min(source_row) as first_row, start_utc
+            select point_id, riktning, any_value(resolution_min) as res,
+                   min(source_row) as first_row, start_utc
             from v group by point_id, riktning, start_utc
         ), p as (
             select point_id, riktning from v group by all having count(distinct resolution_min) = 1
         ), w as (
-            select e.*, lag(start_utc) over (partition by e.point_id, e.riktning order by start_utc) as previous,
+            select e.*,
+                   lag(start_utc) over (partition by e.point_id, e.riktning order by start_utc)
+                       as previous,
                    min(first_row) over (partition by e.point_id, e.riktning) as point_row
             from e semi join p using (point_id, riktning)
         ), inner_gaps as (
-            select point_row, previous + res * interval 1 minute as missing_from, start_utc as missing_to, res from w
+            select point_row, previous + res * interval 1 minute as missing_from,
+                   start_utc as missing_to, res
+            from w
             where previous is not null and start_utc > previous + res * interval 1 minute
         ), bounds as (
-            select point_row, any_value(res) as res, min(start_utc) as first_start, max(start_utc) as last_start
+            select point_row, any_value(res) as res, min(start_utc) as first_start,
+                   max(start_utc) as last_start
             from w group by point_id, riktning, point_row
         )
         select * from inner_gaps
         union all
-        select point_row, ?::timestamp, first_start, res from bounds where first_start > ?::timestamp
+        select point_row, ?::timestamp, first_start, res from bounds
+        where first_start > ?::timestamp
         union all
         select point_row, last_start + res * interval 1 minute, ?::timestamp, res from bounds
         where last_start + res * interval 1 minute < ?::timestamp
@@ -1241,7 +1270,8 @@ def validate_path(
     today: date | None = None,
     areas: dict[str, str] | None = None,
 ) -> MeterFile:
-    """Validation only (the CLI): the normalised rows go to a temporary file, with a throwaway key."""
+    """Validation only (the CLI): the normalised rows go to a temporary file, with a throwaway
+    key."""
     with tempfile.TemporaryDirectory(prefix="meter-validate-") as tmp:
         result = validate_file(
             path,

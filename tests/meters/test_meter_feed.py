@@ -49,7 +49,8 @@ def test_dst_sunday_has_24_normal_time_hours_without_duplicate_or_gap(tmp_path, 
         hours=1
     )  # 00:00 normal time in UTC
     per_point = duckdb.sql(f"""
-        select count(*), count(distinct start_utc), min(start_utc), max(start_utc) from read_parquet('{out}')
+        select count(*), count(distinct start_utc), min(start_utc), max(start_utc)
+        from read_parquet('{out}')
         where start_utc >= '{day_start}' and start_utc < '{day_start + timedelta(days=1)}'
         group by point_id""").fetchall()
     assert len(per_point) == 5
@@ -106,9 +107,11 @@ def sunny_months(tmp_path_factory):
 
 def restamped(source: Path, target: Path, *, lag_hours: int, offset: str = "") -> Path:
     """The same labels, each value moved `lag_hours` later (the energy of 11:00 labelled 12:00, as a
-    meter clock on summer time does), the starts written with `offset` (none: the contract's normal time)."""
+    meter clock on summer time does), the starts written with `offset` (none: the contract's normal
+    time)."""
     duckdb.sql(f"""copy (select * exclude (n) replace (left(start, 16) || '{offset}' as start,
-                            coalesce(lag(kwh, {lag_hours}) over w, lead(kwh, {-lag_hours}) over w, kwh) as kwh)
+                            coalesce(lag(kwh, {lag_hours}) over w, lead(kwh, {-lag_hours}) over w,
+                                     kwh) as kwh)
                          from (select *, row_number() over () as n from read_parquet('{source}'))
                          window w as (partition by matpunkt, riktning order by start) order by n)
                    to '{target}' (format parquet)""")
@@ -119,9 +122,10 @@ def restamped(source: Path, target: Path, *, lag_hours: int, offset: str = "") -
 def test_production_off_the_solar_clock_is_caught_when_starts_have_no_offset(
     sunny_months, tmp_path, month
 ):
-    """A month wholly in summer has no 23- or 25-hour day: a file stamped in local summer time (or in
-    UTC without its Z) shows in when the panels produce. Sweden's 2024 solar centroid lags Borlänge's
-    solar noon by 0.05-0.32 h; an hour's shift moves it past the 0.5 h tolerance either way."""
+    """A month wholly in summer has no 23- or 25-hour day: a file stamped in local summer time (or
+    in UTC without its Z) shows in when the panels produce. Sweden's 2024 solar centroid lags
+    Borlänge's solar noon by 0.05-0.32 h; an hour's shift moves it past the 0.5 h tolerance either
+    way."""
     source = sunny_months[month]
     assert validate_path(restamped(source, tmp_path / "plain.parquet", lag_hours=0)).ok
     late = validate_path(restamped(source, tmp_path / "late.parquet", lag_hours=1))
@@ -138,9 +142,8 @@ def test_production_off_the_solar_clock_is_caught_when_starts_have_no_offset(
 
     def first_production(path: Path) -> int:
         return duckdb.sql(f"""select min(n) from (select riktning, kwh, row_number() over () as n
-                              from read_parquet('{path}')) where riktning = 'inmatning' and kwh > 0""").fetchall()[
-            0
-        ][0]
+                                                 from read_parquet('{path}'))
+                              where riktning = 'inmatning' and kwh > 0""").fetchall()[0][0]
 
     assert (
         late_problem.row == first_production(tmp_path / "late.parquet")
@@ -232,7 +235,8 @@ def test_quarter_hours_are_exact_wh_that_sum_to_the_hour(tmp_path):
     source = write_parquet(tmp_path / "quarter.parquet", values)
     out = tmp_path / "rows.parquet"
     assert validate_file(source, out_path=out, key=KEY).ok
-    hours = duckdb.sql(f"""select date_trunc('hour', start_utc), sum(wh), count(*) from read_parquet('{out}')
+    hours = duckdb.sql(f"""select date_trunc('hour', start_utc), sum(wh), count(*)
+                           from read_parquet('{out}')
                            group by all""").fetchall()
     assert len(hours) == 5 * 28 * 24 / 5 and {(s, n) for _, s, n in hours} == {(5 * 1001, 20)}
     # The same with Python's Decimal from the file's text: 1,001 kWh per point and hour.

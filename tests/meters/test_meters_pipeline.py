@@ -49,7 +49,7 @@ def recomputed_hourly(files: list[str]) -> dict:
     return {tuple(c[:5]): (c[5], c[6]) for c in cells}
 
 
-def test_hourly_mart_matches_the_landed_files_and_suppresses_small_cells(demo_warehouse, demo_con):
+def test_hourly_mart_matches_the_landed_files_and_suppresses_small_cells(demo_con):
     files = landed_meter_files(demo_con)
     assert len(files) == 2 and {Path(f).suffix for f in files} == {".parquet"}
     expected = recomputed_hourly(files)
@@ -73,31 +73,32 @@ def test_hourly_mart_matches_the_landed_files_and_suppresses_small_cells(demo_wa
     # The same holds for the load profiles and the timing effect: no value for a small cell.
     assert (
         demo_con.execute("""select count(*) from marts.fct_meter_daily_profile
-                               where (point_count < 5) != is_suppressed or (is_suppressed and mean_kw is not null)""").fetchone()[
-            0
-        ]
+                               where (point_count < 5) != is_suppressed
+                                     or (is_suppressed and mean_kw is not null)""").fetchone()[0]
         == 0
     )
 
 
 def test_the_timing_effect_is_the_hourly_against_the_annual_factor(demo_con):
     rows_ = demo_con.execute("""
-        select kundkategori, kwh, emissions_hourly_kg, emissions_annual_kg, timing_effect_kg, annual_gco2_per_kwh,
-               hours_without_factor
-        from marts.fct_electricity_timing_effect_monthly where month = '2024-03-01' order by 1""").fetchall()
+        select kundkategori, kwh, emissions_hourly_kg, emissions_annual_kg, timing_effect_kg,
+               annual_gco2_per_kwh, hours_without_factor
+        from marts.fct_electricity_timing_effect_monthly
+        where month = '2024-03-01' order by 1""").fetchall()
     assert len(rows_) == 6
     for kundkategori, kwh, hourly, annual, effect, annual_factor, missing in rows_:
         assert missing == 0 and annual_factor == 40.0
         recomputed = demo_con.execute(
             """
-            select sum(h.kwh * g.lifecycle_gco2_per_kwh) / 1000 from marts.fct_meter_hourly_energy as h
+            select sum(h.kwh * g.lifecycle_gco2_per_kwh) / 1000
+            from marts.fct_meter_hourly_energy as h
             join intermediate.int_grid__hourly_carbon_intensity as g using (hour_utc)
             where h.medium = 'el' and h.riktning = 'uttag' and h.kundkategori = ?""",
             [kundkategori],
         ).fetchone()[0]
         small = demo_con.execute(
             """select count(*) from marts.fct_meter_hourly_energy where medium = 'el'
-                                    and riktning = 'uttag' and kundkategori = ? and is_suppressed""",
+               and riktning = 'uttag' and kundkategori = ? and is_suppressed""",
             [kundkategori],
         ).fetchone()[0]
         if small == 0:  # all its cells are published: the month is their sum
@@ -128,7 +129,8 @@ def test_no_gsrn_or_point_id_outside_the_lake(demo_warehouse, demo_con):
         found = []
         for schema, table, column in con.execute(f"""
                 select table_schema, table_name, column_name from information_schema.columns
-                where table_schema in ({", ".join(f"'{s}'" for s in schemas)}) and data_type = 'VARCHAR'""").fetchall():
+                where table_schema in ({", ".join(f"'{s}'" for s in schemas)})
+                      and data_type = 'VARCHAR'""").fetchall():
             found += [
                 v
                 for (v,) in con.execute(
@@ -165,7 +167,8 @@ def test_no_gsrn_or_point_id_outside_the_lake(demo_warehouse, demo_con):
             "elmatning" in page and not GSRN.search(page) and not any(p in page for p in pseudonyms)
         )
     # Nothing but staging holds a per-point relation.
-    per_point = demo_con.execute("""select table_schema || '.' || table_name from information_schema.columns
+    per_point = demo_con.execute("""select table_schema || '.' || table_name
+                                    from information_schema.columns
                                     where column_name in ('point_id', 'matpunkt')""").fetchall()
     assert {t for (t,) in per_point} == {"staging.stg_meters__values"}
 
@@ -183,20 +186,26 @@ def test_reconciliation_warns_on_a_mismatched_month():
     con = duckdb.connect()
     con.execute("create schema intermediate; create schema reference; create schema marts")
     con.execute("""create table reference.meter_customer_categories as select * from (values
-        ('el', 'hushall_lagenhet', 'distributed', 'households'), ('el', 'smaforetag', 'distributed', 'services'),
-        ('fjarrvarme', 'fjv_smahus', 'delivery', 'single_family')) t(medium, kundkategori, report_flow, report_category)""")
+        ('el', 'hushall_lagenhet', 'distributed', 'households'),
+        ('el', 'smaforetag', 'distributed', 'services'),
+        ('fjarrvarme', 'fjv_smahus', 'delivery', 'single_family'))
+        t(medium, kundkategori, report_flow, report_category)""")
     con.execute("""create table intermediate.int_meters__hourly_energy as select * from (values
-        ('el', 'uttag', 'A', 'hushall_lagenhet', timestamp '2024-01-31 23:00', 60000000),     -- 2024-02 in normal time
+        -- 2024-02 in normal time
+        ('el', 'uttag', 'A', 'hushall_lagenhet', timestamp '2024-01-31 23:00', 60000000),
         ('el', 'uttag', 'A', 'hushall_lagenhet', timestamp '2024-02-10 12:00', 40000000),
-        ('el', 'inmatning', 'A', 'hushall_lagenhet', timestamp '2024-02-10 12:00', 9000000), -- production: not counted
+        -- production: not counted
+        ('el', 'inmatning', 'A', 'hushall_lagenhet', timestamp '2024-02-10 12:00', 9000000),
         ('el', 'uttag', 'A', 'smaforetag', timestamp '2024-02-10 12:00', 50500000),
         ('fjarrvarme', 'uttag', 'A', 'fjv_smahus', timestamp '2024-02-10 12:00', 10000000)
         ) t(medium, riktning, natomrade, kundkategori, hour_utc, wh)""")
     con.execute("""create table marts.fct_electricity as select * from (values
-        (date '2024-02-01', 'distributed', 'households', 120.0), (date '2024-02-01', 'distributed', 'services', 50.0))
+        (date '2024-02-01', 'distributed', 'households', 120.0),
+        (date '2024-02-01', 'distributed', 'services', 50.0))
         t(month, flow, category, value)""")
     con.execute("""create table marts.fct_district_heating_monthly as select * from (values
-        (date '2024-02-01', 'delivery', 'single_family', 10.0)) t(month, measure, category, value)""")
+        (date '2024-02-01', 'delivery', 'single_family', 10.0))
+        t(month, measure, category, value)""")
     result = reconcile(con, tolerance=0.02)
     by_category = {r["report_category"]: r for r in result.rows}
     assert by_category["distributed households"]["metered_mwh"] == pytest.approx(

@@ -75,8 +75,9 @@ def log_swept(context, store, meter_lake: MeterLakeResource) -> None:
             "row, field and problem.",
         )
     ],
-    description="Borlänge Energi's meter files from <INBOX_DIR>/<METER_INBOX_FOLDER>/: each streamed into the "
-    "landing zone, validated in bounded memory (duplicates, gaps, mixed resolutions, summer-time "
+    description="Borlänge Energi's meter files from <INBOX_DIR>/<METER_INBOX_FOLDER>/: each "
+    "streamed into the landing zone, validated in bounded memory (duplicates, gaps, mixed "
+    "resolutions, summer-time "
     "stamps, negative, production and implausible values) and pseudonymised (HMAC of the GSRN); "
     "one registry row per accepted file, bad files quarantined with a report.",
 )
@@ -108,7 +109,8 @@ def partition_asset(medium: str) -> dg.AssetsDefinition:
         group_name="ingestion",
         kinds={"python", "parquet"},
         tags={PARTITIONING_TAG: "monthly"},
-        description=f"The {medium} meter values of one month in the lake (METER_LAKE_ROOT/values/medium={medium}/"
+        description=f"The {medium} meter values of one month in the lake "
+        f"(METER_LAKE_ROOT/values/medium={medium}/"
         "month=YYYY-MM/): the newest accepted file of the month replaces the partition, with a "
         "revision saying what changed; the same file again changes nothing. Needs no DuckDB lock.",
     )
@@ -162,7 +164,8 @@ def reconciliation_checks(target: str) -> list[dg.AssetChecksDefinition]:
 
 def reconcile_result(result: Reconciliation) -> dg.AssetCheckResult:
     lines = [
-        f"{r['medium']} {r['month']:%Y-%m} {r['report_category']}: metered {r['metered_mwh']:.1f} MWh, reported "
+        f"{r['medium']} {r['month']:%Y-%m} {r['report_category']}: "
+        f"metered {r['metered_mwh']:.1f} MWh, reported "
         + ("none" if r["reported_mwh"] is None else f"{r['reported_mwh']:.1f} MWh")
         + ("" if r["difference_share"] is None else f" ({100 * r['difference_share']:+.1f} %)")
         for r in result.rows
@@ -191,8 +194,8 @@ meter_values_job = dg.define_asset_job(
     job=meter_values_job,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts a run per medium-month with an accepted file newer than its partition, after the "
-    "drop asset has taken the files in <INBOX_DIR>/<METER_INBOX_FOLDER>/.",
+    description="Starts a run per medium-month with an accepted file newer than its partition, "
+    "after the drop asset has taken the files in <INBOX_DIR>/<METER_INBOX_FOLDER>/.",
 )
 def meter_inbox_sensor(
     context: dg.SensorEvaluationContext,

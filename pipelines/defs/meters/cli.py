@@ -46,7 +46,8 @@ def run_validate(args: argparse.Namespace) -> int:
         areas = load_network_areas()
     except (OSError, KeyError, ValueError) as error:  # RegistryError is a ValueError
         print(
-            f"error: the category list {args.categories} cannot be read ({type(error).__name__}: {error})",
+            f"error: the category list {args.categories} cannot be read "
+            f"({type(error).__name__}: {error})",
             file=sys.stderr,
         )
         return EXIT_USAGE

@@ -210,7 +210,8 @@ def insert_meter_file(
     )
     os.chmod(marker, drops.PRIVATE_FILE)
     return [
-        f"supersedes {result.medium} {result.month:%Y-%m} from {name} (received {at:%Y-%m-%d %H:%M} UTC)"
+        f"supersedes {result.medium} {result.month:%Y-%m} from {name} "
+        f"(received {at:%Y-%m-%d %H:%M} UTC)"
         for name, at in previous
     ]
 
