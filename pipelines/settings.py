@@ -275,10 +275,11 @@ class NeutralitySettings(Section):
 
 class PlanSettings(Section):
     """The scenario engine (pipelines/defs/plan). The portfolio is a folder of the plan's CSV files
-    (replay/payloads/plan/ describes them); unset, the plan is business as usual alone."""
+    (replay/payloads/plan/ describes them). By default the bundled SYNTHETIC demo portfolio, flagged
+    synthetic in every mart, page and download: a run never depends on where it was started from."""
 
     portfolio_dir: Annotated[ResolvedPath | None, Rule("a folder of the portfolio's CSV files")] = (
-        env("PLAN_PORTFOLIO_DIR")
+        env("PLAN_PORTFOLIO_DIR", REPO_ROOT / "replay" / "payloads" / "plan")
     )
     # the preset whose trend is business as usual and whose path is the Carbon Law test
     preset: one_of(seed_column("trajectory_methods.csv", "method")) = env(

@@ -29,7 +29,7 @@ import duckdb
 
 from pipelines.lib.sql import quote_identifier, quote_literal
 
-DEFAULT_TABLES = ("raw", "trajectory")
+DEFAULT_TABLES = ("raw", "trajectory", "nowcast", "plan")  # what Python writes and dbt reads
 
 # DuckDB type -> Postgres type. Unsigned integers widen; HUGEINT and UBIGINT become numeric.
 SIMPLE_TYPES = {

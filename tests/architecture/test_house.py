@@ -191,7 +191,8 @@ def test_every_dbt_source_table_has_exactly_one_declared_ddl():
         if schema == "raw":
             assert declared.count(table) == 1, f"raw.{table} (dbt source {source})"
         else:
-            frames = {("trajectory", "trajectory"), ("nowcast", "nowcast"), ("meters", "meters")}
+            frames = {("trajectory", "trajectory"), ("nowcast", "nowcast"), ("plan", "plan")}
+            frames |= {("meters", "meters")}
             assert (schema, source) in frames, table
     internal = {"landed_files", "meter_feed_files"}  # the load framework's and the meter feed's
     read_by_dbt = {table for (_, table), schema in sources.items() if schema == "raw"}

@@ -847,8 +847,8 @@ def test_a_new_site_build_swaps_in_whole_and_sweeps_a_crashed_one(demo_warehouse
     assert before.is_dir() and (before / "index.html").is_file()
     assert not crashed.exists()
     # 289 kommun pages, the report kommun's and its redirect, the list, map, comparison and download
-    # pages, the glossary, "Så räknar vi" and the nowcast's method page
-    assert built.pages == 289 + 2 + 7
+    # pages, the glossary, "Så räknar vi", the nowcast's method page and the plan
+    assert built.pages == 289 + 2 + 8
     assert sorted(p.stem for p in (built.folder / "kommun").glob("*.html")) == sorted(
         p.stem for p in (before / "kommun").glob("*.html")
     )
