@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sources.feed_problems import Validation
 
@@ -39,3 +40,21 @@ def print_reports(reports: Sequence[Validation], *, as_json: bool) -> int:
         for report in reports:
             sys.stdout.write(report.report())
     return EXIT_OK if all(report.ok for report in reports) else EXIT_PROBLEMS
+
+
+def workbook_export_target(args: argparse.Namespace, settings) -> tuple[str, Path] | int:
+    """What a workbook export (`borlange gpc export`, `borlange plan export`) writes from: the
+    kommun (--kommun, else REPORT_KOMMUN) and the warehouse (--warehouse, else WAREHOUSE_PATH);
+    or the exit code, with its message printed, when --out, the kommun or the warehouse is wrong."""
+    if args.out.suffix.lower() != ".xlsx":
+        print(f"error: --out {args.out} must end in .xlsx", file=sys.stderr)
+        return EXIT_USAGE
+    kommun = args.kommun or settings.report.kommun
+    if not (len(kommun) == 4 and kommun.isdigit()):
+        print(f"error: --kommun {kommun!r} is not a 4-digit SCB code", file=sys.stderr)
+        return EXIT_USAGE
+    warehouse = args.warehouse or settings.warehouse.path
+    if not warehouse.exists():
+        print(f"error: no warehouse at {warehouse}; run `borlange demo` first", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return kommun, warehouse

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.defs.frameworks.crf import CrfExportError, latest_year, write_crf_workbook
-from pipelines.lib.cli_output import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from pipelines.lib.cli_output import EXIT_OK, EXIT_PROBLEMS, workbook_export_target
 from pipelines.lib.warehouse import read_only
 
 
@@ -44,18 +44,11 @@ def register(commands, handler) -> None:
 
 def run_export(args: argparse.Namespace, settings) -> int:
     """`settings`: the pipeline's Settings (read by the entry point)."""
-    if args.out.suffix.lower() != ".xlsx":
-        print(f"error: --out {args.out} must end in .xlsx", file=sys.stderr)
-        return EXIT_USAGE
-    kommun = args.kommun or settings.report.kommun
+    target = workbook_export_target(args, settings)
+    if isinstance(target, int):
+        return target
+    kommun, warehouse = target
     year = args.year or settings.report.year
-    if not (len(kommun) == 4 and kommun.isdigit()):
-        print(f"error: --kommun {kommun!r} is not a 4-digit SCB code", file=sys.stderr)
-        return EXIT_USAGE
-    warehouse = args.warehouse or settings.warehouse.path
-    if not warehouse.exists():
-        print(f"error: no warehouse at {warehouse}; run `borlange demo` first", file=sys.stderr)
-        return EXIT_PROBLEMS
     try:
         with read_only(warehouse) as con:
             name = con.execute(
