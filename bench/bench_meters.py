@@ -76,14 +76,15 @@ def ingest(files: list[str], work: str) -> int:
     lake, rows = Lake(str(Path(work) / "lake")), 0
     for i, name in enumerate(files):
         out = Path(work) / f"rows-{i}.parquet"
-        result = validate_file(Path(name), out_path=out, key=KEY)
+        sha = f"{i:064d}"  # the landed file's hash, as the drop passes it
+        result = validate_file(Path(name), out_path=out, key=KEY, file_sha256=sha)
         if not result.ok:
             raise SystemExit(f"{name} is not valid: {dict(result.counts)}")
         lake.write_partition(
             result.medium,
             result.month,
             out,
-            file_sha256=f"{i:064d}",
+            file_sha256=sha,
             is_synthetic=True,
             work_dir=Path(work),
         )

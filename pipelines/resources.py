@@ -101,6 +101,7 @@ class MeterLakeResource(dg.ConfigurableResource):
     its size limit, and the secret key of the GSRN pseudonyms (unset: meter files are not read)."""
 
     root: str
+    kommun: str = "2081"
     s3_endpoint: str | None = None
     s3_region: str = "eu-north-1"
     inbox_folder: str = "meters"
@@ -110,7 +111,9 @@ class MeterLakeResource(dg.ConfigurableResource):
     pseudonym_key: str | None = None
 
     def lake(self) -> Lake:
-        return Lake(self.root, s3_endpoint=self.s3_endpoint, s3_region=self.s3_region)
+        return Lake(
+            self.root, kommun=self.kommun, s3_endpoint=self.s3_endpoint, s3_region=self.s3_region
+        )
 
 
 class ReportResource(dg.ConfigurableResource):
@@ -262,6 +265,7 @@ def resources_for(
         "inboxes": InboxResource(**settings.inboxes.model_dump(mode="json")),
         "meter_lake": MeterLakeResource(
             root=meters.lake_root,
+            kommun=meters.kommun,
             s3_endpoint=meters.lake_s3_endpoint,
             s3_region=meters.lake_s3_region,
             inbox_folder=meters.inbox_folder,

@@ -198,9 +198,19 @@ class InboxSettings(Section):
     grid_zone: one_of(GRID_ZONES) = env("GRID_ZONE", "SE3")
 
 
+# Borlänge, the programme's kommun: the report's default, the API documentation's example and the
+# meter lake's kommun.
+DEFAULT_REPORT_KOMMUN = "2081"
+
+
 class MeterSettings(Section):
     lake_root: Annotated[LakeRoot, Rule("a local path or s3://bucket/prefix")] = env(
         "METER_LAKE_ROOT"
+    )
+    # The kommun whose meter values this deployment writes: its partitions are the lake's
+    # kommun=<code>/ level, beside other cities' in a shared bucket; its marts read only them.
+    kommun: te.matching(r"\d{4}", "a four-digit kommun code") = env(
+        "METER_KOMMUN", DEFAULT_REPORT_KOMMUN
     )
     lake_s3_endpoint: SourceURL = env("METER_LAKE_S3_ENDPOINT")
     lake_s3_region: te.matching(r"[a-z0-9][a-z0-9-]{0,62}", "an S3 region such as eu-north-1") = (
@@ -230,10 +240,6 @@ class MeterSettings(Section):
     @property
     def landing_max_bytes(self) -> int:
         return int(self.landing_max_gb * 1024 * MIB)
-
-
-# Borlänge, the programme's kommun: the report's default and the API documentation's example.
-DEFAULT_REPORT_KOMMUN = "2081"
 
 
 class ReportSettings(Section):

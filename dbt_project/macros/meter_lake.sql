@@ -4,7 +4,7 @@
     httpfs is not available, so an s3:// lake is read from a local sync (docs/operators.md). -#}
 {% macro meter_lake_files(kind) -%}
     {%- set root = var('meter_lake_root', '') -%}
-    {%- set pattern = root ~ '/' ~ kind ~ '/*/*/*.parquet' -%}
+    {%- set pattern = root ~ '/' ~ kind ~ '/kommun=' ~ var('meter_kommun', '2081') ~ '/*/*/*.parquet' -%}
     {%- if not execute or not root or root.startswith('s3://') -%}{{ return(none) }}{%- endif -%}
     {%- set found = run_query("select count(*) from glob(" ~ quote_literal_sql(pattern) ~ ")").columns[0].values()[0] -%}
     {{ return(pattern if found > 0 else none) }}

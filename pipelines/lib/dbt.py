@@ -26,6 +26,7 @@ def dbt_vars(settings: Settings) -> dict[str, object]:
         # The meter lake (a local path; an s3:// lake leaves the meter models empty) and its
         # small-cell limit.
         "meter_lake_root": settings.meters.lake_root,
+        "meter_kommun": settings.meters.kommun,
         "meter_min_points": settings.meters.min_points,
         "grid_zone": settings.inboxes.grid_zone,
         "duckdb_memory_limit": settings.dbt.memory_limit,

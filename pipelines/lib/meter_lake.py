@@ -1,16 +1,23 @@
-"""The meter lake: Parquet partitioned by medium and month, on a local path or S3 (plain Python, no
-Dagster). The root is the METER_LAKE_ROOT setting; S3 is reached through pyarrow.fs (DuckDB's
-httpfs extension is not used), so a worker needs no DuckDB extension and no warehouse lock.
+"""The meter lake: Parquet partitioned by kommun, medium and month, on a local path or S3 (plain
+Python, no Dagster). The root is the METER_LAKE_ROOT setting; S3 is reached through pyarrow.fs
+(DuckDB's httpfs extension is not used), so a worker needs no DuckDB extension and no warehouse
+lock.
 
-    <root>/values/medium=<el|fjarrvarme>/month=<YYYY-MM>/values.parquet      the partition in force
-    <root>/revisions/medium=<…>/month=<…>/revision=<NNNN>.parquet            one row per replacement
+    <root>/values/kommun=<NNNN>/medium=<el|fjarrvarme>/month=<YYYY-MM>/values.parquet   in force
+    <root>/revisions/kommun=<…>/medium=<…>/month=<…>/revision=<NNNN>.parquet   one per replacement
+
+Each kommun (METER_KOMMUN, Borlänge's 2081 by default) writes only under its own kommun=, so the
+cities of a programme share one bucket, side by side, each through its own Dagster partitions. A
+lake written before the kommun level (values/medium=…) is Borlänge's: it is moved under
+kommun=2081 the first time Borlänge's pipeline opens it (`adopt_single_kommun_layout`).
 
 A partition's rows are pseudonymised (point_id = HMAC of the GSRN, sources/meter_feed), sorted by
-point, direction and interval, and written by DuckDB to a local temporary file that then replaces
-the partition in one step: an atomic rename locally, one PUT (a completed upload) on S3. Its
-key-value metadata names the landed file it came from (`file_sha256`): writing the same file
-again changes nothing and adds no revision. Locally the lake is the pipeline user's only
-(folders 0700, files 0600).
+point, direction and interval. The validator writes a valid file's rows in exactly this layout,
+with the landed file's hash in its key-value metadata, so the partition step copies that file's
+bytes; any other rows file is written by DuckDB in the layout. Either way the new file replaces
+the partition in one step: an atomic rename locally, one PUT (a completed upload) on S3. The
+metadata's `file_sha256` names the landed file: writing the same file again changes nothing and
+adds no revision. Locally the lake is the pipeline user's only (folders 0700, files 0600).
 """
 
 from __future__ import annotations
@@ -26,11 +33,12 @@ import duckdb
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from sources.meter_feed.contract import PARTITION_ROW_GROUP_ROWS, PARTITION_SORT
+
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 VALUES, REVISIONS = "values", "revisions"
 PARTITION_FILE = "values.parquet"
-ROW_GROUP_ROWS = 1_000_000
-SORT = "point_id, riktning, start_utc"
+BORLANGE = "2081"  # the kommun of a lake written before the kommun level
 LAKE_COLUMNS = (
     "point_id, riktning, natomrade, kundkategori, start_utc, resolution_min, wh, kvalitet, "
     "is_synthetic, file_sha256"
@@ -69,8 +77,18 @@ class Lake:
     """The lake at `root`: a local folder, or `s3://bucket/prefix` (with `s3_endpoint` for an
     S3-compatible server, e.g. http://127.0.0.1:9000)."""
 
-    def __init__(self, root: str, *, s3_endpoint: str | None = None, s3_region: str | None = None):
+    def __init__(
+        self,
+        root: str,
+        *,
+        kommun: str = BORLANGE,
+        s3_endpoint: str | None = None,
+        s3_region: str | None = None,
+    ):
+        if not (len(kommun) == 4 and kommun.isascii() and kommun.isdigit()):
+            raise ValueError(f"a kommun is a four-digit code, not {kommun!r}")
         self.root = root
+        self.kommun = kommun
         self.is_s3 = root.startswith("s3://")
         if self.is_s3:
             options = {}
@@ -85,18 +103,47 @@ class Lake:
 
     # ---------------------------------------------------------------- paths
 
+    def kommun_dir(self, kind: str = VALUES) -> str:
+        return f"{self.base}/{kind}/kommun={self.kommun}"
+
     def partition_dir(self, medium: str, month: date) -> str:
-        return f"{self.base}/{VALUES}/medium={medium}/month={month:%Y-%m}"
+        return f"{self.kommun_dir()}/medium={medium}/month={month:%Y-%m}"
 
     def partition_path(self, medium: str, month: date) -> str:
         return f"{self.partition_dir(medium, month)}/{PARTITION_FILE}"
 
     def revisions_dir(self, medium: str, month: date) -> str:
-        return f"{self.base}/{REVISIONS}/medium={medium}/month={month:%Y-%m}"
+        return f"{self.kommun_dir(REVISIONS)}/medium={medium}/month={month:%Y-%m}"
 
     def local_glob(self, kind: str = VALUES) -> str:
-        """The glob dbt's read_parquet reads (local lakes only)."""
-        return f"{self.base}/{kind}/*/*/*.parquet"
+        """The glob dbt's read_parquet reads for this kommun (local lakes only; the macro
+        meter_lake_files in dbt_project/macros/meter_lake.sql)."""
+        return f"{self.kommun_dir(kind)}/*/*/*.parquet"
+
+    def adopt_single_kommun_layout(self) -> list[str]:
+        """Borlänge's lake from before the kommun level (<kind>/medium=…/month=…/…) moved, file by
+        file, under kommun=2081; returns the files moved. Another kommun's pipeline moves
+        nothing: such a lake can only be Borlänge's."""
+        if self.kommun != BORLANGE:
+            return []
+        moved = []
+        for kind in (VALUES, REVISIONS):
+            top = pafs.FileSelector(f"{self.base}/{kind}", allow_not_found=True)
+            for folder in self.fs.get_file_info(top):
+                name = folder.path.rsplit("/", 1)[-1]
+                if folder.type != pafs.FileType.Directory or not name.startswith("medium="):
+                    continue
+                inside = pafs.FileSelector(folder.path, recursive=True)
+                for info in self.fs.get_file_info(inside):
+                    if info.type != pafs.FileType.File:
+                        continue
+                    target = self.kommun_dir(kind) + info.path[len(f"{self.base}/{kind}") :]
+                    self._mkdirs(str(Path(target).parent) if not self.is_s3 else target)
+                    self.fs.move(info.path, target)
+                    moved.append(target)
+                if not self.is_s3:
+                    shutil.rmtree(folder.path, ignore_errors=True)  # only empty folders are left
+        return moved
 
     def exists(self, path: str) -> bool:
         return self.fs.get_file_info(path).type == pafs.FileType.File
@@ -155,9 +202,10 @@ class Lake:
         work_dir: Path,
         memory_limit: str = "1GB",
     ) -> Written:
-        """Replace the partition with the normalised rows of one landed file (sources/meter_feed's
-        Parquet); the revision says what changed. The same file again: unchanged, nothing
-        written."""
+        """Replace the partition with the rows of one landed file (the validator's Parquet,
+        sources/meter_feed); the revision says what changed. The same file again: unchanged,
+        nothing written. Rows the validator wrote for this very file and month are already the
+        partition: their bytes are copied, not written again."""
         target = self.partition_path(medium, month)
         previous = self.file_sha256(target)
         if previous == file_sha256:
@@ -170,24 +218,33 @@ class Lake:
             con.execute(f"set memory_limit = {_sql_text(memory_limit)}")
             con.execute(f"set temp_directory = {_sql_text(str(tmp_path / 'spill'))}")
             con.execute("set threads = 2")
-            new_file = tmp_path / PARTITION_FILE
-            # One order and one row-group size: the same rows give the same file.
-            con.execute(f"""
-                copy (select point_id, riktning, natomrade, kundkategori, start_utc,
-                             resolution_min, wh, kvalitet,
-                             {str(bool(is_synthetic)).lower()} as is_synthetic,
-                             {_sql_text(file_sha256)} as file_sha256
-                      from read_parquet({_sql_text(str(rows))}) order by {SORT})
-                to {_sql_text(str(new_file))}
-                (format parquet, compression zstd, row_group_size {ROW_GROUP_ROWS},
-                 kv_metadata {{file_sha256: {_sql_text(file_sha256)}, medium: {_sql_text(medium)},
-                               month: {_sql_text(f"{month:%Y-%m}")}}})""")
-            old_file = (
-                self.download(target, tmp_path / "previous.parquet")
-                if self.exists(target)
-                else None
+            written = pq.read_metadata(rows).metadata or {}
+            expected = {
+                b"file_sha256": file_sha256.encode(),
+                b"medium": medium.encode(),
+                b"month": f"{month:%Y-%m}".encode(),
+                b"is_synthetic": str(bool(is_synthetic)).lower().encode(),
+            }
+            if all(written.get(k) == v for k, v in expected.items()):
+                new_file = rows
+                counts = tuple(int(written[k]) for k in (b"points", b"intervals", b"wh"))
+            else:
+                new_file = tmp_path / PARTITION_FILE
+                self._rewrite(con, rows, new_file, medium, month, file_sha256, is_synthetic)
+                counts = con.execute(
+                    "select count(distinct point_id), count(*), coalesce(sum(wh), 0)::bigint "
+                    f"from read_parquet({_sql_text(str(new_file))})"
+                ).fetchone()
+            old_file = None
+            if self.exists(target):
+                old_file = (
+                    self.download(target, tmp_path / "previous.parquet")
+                    if self.is_s3
+                    else Path(target)
+                )
+            revision = self._revision(
+                con, medium, month, new_file, old_file, file_sha256, previous, counts
             )
-            revision = self._revision(con, medium, month, new_file, old_file, file_sha256, previous)
             revision_file = tmp_path / "revision.parquet"
             con.execute(
                 f"copy (select * from revision_row) to {_sql_text(str(revision_file))} "
@@ -200,6 +257,30 @@ class Lake:
             )
         return Written(target, False, revision)
 
+    @staticmethod
+    def _rewrite(
+        con,
+        rows: Path,
+        new_file: Path,
+        medium: str,
+        month: date,
+        file_sha256: str,
+        is_synthetic: bool,
+    ) -> None:
+        """Rows in another layout (a normalised file from before the validator wrote the
+        partition's, or one written for another landed file) in the partition's."""
+        # One order and one row-group size: the same rows give the same file.
+        con.execute(f"""
+            copy (select point_id, riktning, natomrade, kundkategori, start_utc,
+                         resolution_min, wh, kvalitet,
+                         {str(bool(is_synthetic)).lower()} as is_synthetic,
+                         {_sql_text(file_sha256)} as file_sha256
+                  from read_parquet({_sql_text(str(rows))}) order by {PARTITION_SORT})
+            to {_sql_text(str(new_file))}
+            (format parquet, compression zstd, row_group_size {PARTITION_ROW_GROUP_ROWS},
+             kv_metadata {{file_sha256: {_sql_text(file_sha256)}, medium: {_sql_text(medium)},
+                           month: {_sql_text(f"{month:%Y-%m}")}}})""")
+
     def _revision(
         self,
         con,
@@ -209,12 +290,11 @@ class Lake:
         old_file: Path | None,
         file_sha256: str,
         previous: str | None,
+        counts: tuple[int, int, int],
     ) -> Revision:
         number = len(self.revisions(medium, month)) + 1
         new = f"read_parquet({_sql_text(str(new_file))})"
-        points, intervals, wh = con.execute(
-            f"select count(distinct point_id), count(*), coalesce(sum(wh), 0)::bigint from {new}"
-        ).fetchone()
+        points, intervals, wh = counts
         if old_file is None:
             changed_points, changed_intervals, wh_before = points, intervals, None
         else:

@@ -47,6 +47,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -63,18 +64,36 @@ LISTED_PER_CODE = 20  # problems listed per code; the rest are counted
 PEEK_BYTES = 1 * MIB
 SNIFF_BYTES = 4096  # where a UTF-16/32 file shows its byte-order mark or its NUL bytes
 RATIO_FLOOR_BYTES = 1 * MIB  # a ratio is judged once this much is unpacked
+# Columns with few distinct values in a month (a few thousand starts, a GSRN per point, a handful
+# of words): read as dictionaries, so that a check runs once per distinct value (`_codes`).
+LOW_CARDINALITY = frozenset(
+    (
+        "matpunkt",
+        "medium",
+        "riktning",
+        "natomrade",
+        "kundkategori",
+        "start",
+        "upplosning",
+        "kvalitet",
+        "syntetisk",
+    )
+)
+DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
-NORMALISED = pa.schema(
+# A valid row as the checks across rows see it: the point by its number in the file (its GSRN's
+# pseudonym is joined on at the end, one HMAC per distinct GSRN), its line in the file.
+CHECKED = pa.schema(
     [
-        ("point_id", pa.string()),
-        ("medium", pa.string()),
-        ("riktning", pa.string()),
-        ("natomrade", pa.string()),
-        ("kundkategori", pa.string()),
+        ("point_id", pa.int32()),
+        ("medium", DICTIONARY),
+        ("riktning", DICTIONARY),
+        ("natomrade", DICTIONARY),
+        ("kundkategori", DICTIONARY),
         ("start_utc", pa.timestamp("us")),
         ("resolution_min", pa.int16()),
         ("wh", pa.int64()),
-        ("kvalitet", pa.string()),
+        ("kvalitet", DICTIONARY),
         ("source_row", pa.int64()),
     ]
 )
@@ -341,6 +360,16 @@ def _batches(path: Path, file: MeterFile, limits: Limits):
             for c in (*C.COLUMNS, *C.OPTIONAL_COLUMNS)
             if c in names
         ]
+        # The text columns of few distinct values come as dictionaries: each check reads a
+        # column's distinct values once (`_codes`), not every row's.
+        texts = [
+            n
+            for n in wanted
+            if n.lower() in LOW_CARDINALITY
+            and pa.types.is_string(parquet.schema_arrow.field(n).type)
+        ]
+        if texts:
+            parquet = pq.ParquetFile(str(path), read_dictionary=texts)
         row = 1
         for batch in parquet.iter_batches(batch_size=1_000_000, columns=wanted):
             batch = batch.rename_columns([n.lower() for n in batch.schema.names])
@@ -366,7 +395,9 @@ def _batches(path: Path, file: MeterFile, limits: Limits):
                 ),
                 parse_options=pacsv.ParseOptions(delimiter=";"),
                 convert_options=pacsv.ConvertOptions(
-                    column_types={c: pa.string() for c in header},
+                    column_types={
+                        c: DICTIONARY if c in LOW_CARDINALITY else pa.string() for c in header
+                    },
                     include_columns=present,
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
@@ -396,6 +427,29 @@ def _missing_columns(names: list[str], file: MeterFile, header_row: int | None) 
 
 
 # --------------------------------------------------------------------------- one batch
+
+
+def _codes(batch: pa.RecordBatch, name: str) -> pa.DictionaryArray:
+    """The column as trimmed text, dictionary-encoded: a check runs on its distinct values and is
+    taken to the rows (`_each`). A null cell points at a null entry, so a check sees it as it
+    would see the row."""
+    column = batch.column(name)
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    words = column.dictionary
+    if not pa.types.is_string(words.type):
+        words = pc.cast(words, pa.string())
+    words = pc.utf8_trim_whitespace(words)
+    indices = column.indices
+    if indices.null_count:
+        words = pa.concat_arrays([words, pa.nulls(1, pa.string())])
+        indices = pc.fill_null(indices, len(words) - 1)
+    return pa.DictionaryArray.from_arrays(indices, words)
+
+
+def _each(codes: pa.DictionaryArray, per_word: pa.Array) -> pa.Array:
+    """A result per distinct value (`per_word`, in the dictionary's order) for every row."""
+    return pc.take(per_word, codes.indices)
 
 
 def _text(batch: pa.RecordBatch, name: str) -> pa.Array:
@@ -469,10 +523,9 @@ def _start_utc(batch: pa.RecordBatch, rows: pa.Array, file: MeterFile) -> pa.Arr
         return _bounded_starts(utc, rows, outside, shown, file)
     # A month has a few thousand distinct starts: parse each once (the dictionary), then spread to
     # rows.
-    encoded = pc.dictionary_encode(_text(batch, "start"))
-    values = encoded.dictionary
-    parsed = _parse_starts(values)
-    text = pc.take(values, encoded.indices)
+    encoded = _codes(batch, "start")
+    parsed = _parse_starts(encoded.dictionary)
+    text = encoded  # a row's value, for the few listed, is read through the dictionary
     per_row = ("invalid", "bad_offset", "seconds", "naive")
     masks = {name: pc.take(parsed[name], encoded.indices) for name in per_row}
     masks["invalid"] = pc.fill_null(masks["invalid"], True)  # a null start is not a start
@@ -617,12 +670,11 @@ def _strptime(parts: pa.Array) -> pa.Array:
     return pc.if_else(pc.fill_null(pc.equal(written_back, joined), False), parsed, None)
 
 
-def _wh(batch: pa.RecordBatch, rows: pa.Array, quality: pa.Array, file: MeterFile) -> pa.Array:
+def _wh(batch: pa.RecordBatch, rows: pa.Array, missing_ok: pa.Array, file: MeterFile) -> pa.Array:
     """kWh as exact integer Wh (null where kvalitet is saknas and the value is empty, and where the
     value is refused). Every type is bounded before it is scaled: a 64-bit integer times 1000
     wraps silently (2^61+1 kWh became 1 kWh, a large negative a positive)."""
     column = batch.column("kwh")
-    missing_ok = pc.fill_null(pc.equal(quality, "saknas"), False)
     if (
         pa.types.is_integer(column.type)
         or pa.types.is_floating(column.type)
@@ -725,16 +777,21 @@ def _normalise(
     file: MeterFile,
     categories,
     areas: dict[str, str],
-    key: bytes,
-    pseudonyms: dict[str, str],
+    points: dict[str, int],
 ) -> pa.Table:
+    """One batch's cell checks and its valid rows (`CHECKED`). The text columns are checked once
+    per distinct value and the result taken to the rows; `points` numbers the file's valid GSRNs
+    (the GSRN goes no further than this function and the pseudonyms at the end)."""
     n = batch.num_rows
-    rows = pa.array(range(first_row, first_row + n), pa.int64())
-    gsrn = _text(batch, "matpunkt")
-    medium, direction = _text(batch, "medium"), _text(batch, "riktning")
-    area, category = _text(batch, "natomrade"), _text(batch, "kundkategori")
-    resolution_text, quality = _text(batch, "upplosning"), _text(batch, "kvalitet")
-    valid_gsrn = pc.match_substring_regex(gsrn, f"^{C.GSRN.pattern}$")
+    rows = pa.array(np.arange(first_row, first_row + n, dtype=np.int64))
+    gsrn = _codes(batch, "matpunkt")
+    medium, direction = _codes(batch, "medium"), _codes(batch, "riktning")
+    area, category = _codes(batch, "natomrade"), _codes(batch, "kundkategori")
+    resolution_text, quality = _codes(batch, "upplosning"), _codes(batch, "kvalitet")
+    matches = pc.match_substring_regex(gsrn.dictionary, f"^{C.GSRN.pattern}$")
+    valid_gsrn = _each(gsrn, matches)
+    words = gsrn.dictionary.to_pylist()
+    well_formed = pc.fill_null(matches, False).to_pylist()
     _flag(
         file,
         pc.invert(valid_gsrn),
@@ -744,12 +801,11 @@ def _normalise(
         "invalid_gsrn",
         "not a GSRN (18 digits starting 735999); the value is not repeated here",
     )
-    # The check digit, once per distinct GSRN (a batch has a few thousand): a mistyped id is refused
-    # rather than loaded as a point of its own.
-    encoded = pc.dictionary_encode(pc.if_else(valid_gsrn, gsrn, None))
-    distinct = encoded.dictionary.to_pylist()
-    check_ok = pc.take(
-        pa.array([C.gsrn_is_valid(g) for g in distinct], pa.bool_()), encoded.indices
+    # The check digit, once per distinct GSRN: a mistyped id is refused rather than loaded as a
+    # point of its own.
+    check_ok = _each(
+        gsrn,
+        pa.array([ok and C.gsrn_is_valid(g) for g, ok in zip(words, well_formed, strict=True)]),
     )
     _flag(
         file,
@@ -761,9 +817,20 @@ def _normalise(
         "the GSRN's last digit is not its GS1 check digit (a mistyped id?); "
         "the value is not repeated here",
     )
+    point_id = _each(
+        gsrn,
+        pa.array(
+            [
+                points.setdefault(g, len(points)) if ok else None
+                for g, ok in zip(words, well_formed, strict=True)
+            ],
+            pa.int32(),
+        ),
+    )
+    known_medium_word = pc.is_in(medium.dictionary, pa.array(C.MEDIA))
     _flag(
         file,
-        pc.invert(pc.is_in(medium, pa.array(C.MEDIA))),
+        _each(medium, pc.invert(known_medium_word)),
         rows,
         medium,
         "medium",
@@ -773,7 +840,7 @@ def _normalise(
     )
     _flag(
         file,
-        pc.invert(pc.is_in(direction, pa.array(C.DIRECTIONS))),
+        _each(direction, pc.invert(pc.is_in(direction.dictionary, pa.array(C.DIRECTIONS)))),
         rows,
         direction,
         "riktning",
@@ -783,7 +850,7 @@ def _normalise(
     )
     _flag(
         file,
-        pc.invert(pc.is_in(quality, pa.array(C.QUALITIES))),
+        _each(quality, pc.invert(pc.is_in(quality.dictionary, pa.array(C.QUALITIES)))),
         rows,
         quality,
         "kvalitet",
@@ -793,7 +860,7 @@ def _normalise(
     )
     _flag(
         file,
-        pc.equal(area, ""),
+        _each(area, pc.equal(area.dictionary, "")),
         rows,
         None,
         "natomrade",
@@ -804,7 +871,13 @@ def _normalise(
     # characters) reaches the open marts, where the area is a dimension.
     _flag(
         file,
-        pc.and_(pc.not_equal(area, ""), pc.invert(pc.is_in(area, pa.array(sorted(areas))))),
+        _each(
+            area,
+            pc.and_(
+                pc.not_equal(area.dictionary, ""),
+                pc.invert(pc.is_in(area.dictionary, pa.array(sorted(areas)))),
+            ),
+        ),
         rows,
         area,
         "natomrade",
@@ -813,13 +886,17 @@ def _normalise(
         f"{', '.join(sorted(areas))}); a value that is not an id is not repeated here",
         ids_only=True,
     )
-    resolution = pc.cast(
-        pc.if_else(
-            pc.equal(resolution_text, "PT1H"),
-            60,
-            pc.if_else(pc.equal(resolution_text, "PT15M"), 15, None),
+    resolution_words = resolution_text.dictionary
+    resolution = _each(
+        resolution_text,
+        pc.cast(
+            pc.if_else(
+                pc.equal(resolution_words, "PT1H"),
+                60,
+                pc.if_else(pc.equal(resolution_words, "PT15M"), 15, None),
+            ),
+            pa.int16(),
         ),
-        pa.int16(),
     )
     _flag(
         file,
@@ -831,10 +908,26 @@ def _normalise(
         "expected PT1H or PT15M",
         ids_only=True,
     )
+    # The category of each distinct (medium, category) pair the batch has, taken to its rows.
     keys = list(categories)
-    category_key = pc.binary_join_element_wise(medium, category, "|")
-    index = pc.index_in(category_key, value_set=pa.array([f"{m}|{k}" for m, k in keys]))
-    known_medium = pc.is_in(medium, pa.array(C.MEDIA))
+    width = len(category.dictionary)
+    pair = pc.add(
+        pc.multiply(pc.cast(medium.indices, pa.int64()), width),
+        pc.cast(category.indices, pa.int64()),
+    )
+    pairs = pc.dictionary_encode(pair)
+    medium_of = pc.cast(pc.divide(pairs.dictionary, width), pa.int32())
+    category_of = pc.cast(
+        pc.subtract(pairs.dictionary, pc.multiply(pc.divide(pairs.dictionary, width), width)),
+        pa.int32(),
+    )
+    pair_key = pc.binary_join_element_wise(
+        pc.take(medium.dictionary, medium_of), pc.take(category.dictionary, category_of), "|"
+    )
+    index = pc.take(
+        pc.index_in(pair_key, value_set=pa.array([f"{m}|{k}" for m, k in keys])), pairs.indices
+    )
+    known_medium = _each(medium, known_medium_word)
     _flag(
         file,
         pc.and_(known_medium, pc.is_null(index)),
@@ -866,7 +959,8 @@ def _normalise(
         "misaligned_start",
         "the start is not on the interval grid (whole hours for PT1H, :00/:15/:30/:45 for PT15M)",
     )
-    wh = _wh(batch, rows, quality, file)
+    missing_ok = _each(quality, pc.fill_null(pc.equal(quality.dictionary, "saknas"), False))
+    wh = _wh(batch, rows, missing_ok, file)
     _flag(
         file,
         pc.less(wh, 0),
@@ -876,9 +970,10 @@ def _normalise(
         "negative_value",
         "negative energy; production is a positive value with riktning inmatning",
     )
+    inmatning = _each(direction, pc.equal(direction.dictionary, "inmatning"))
     _flag(
         file,
-        pc.and_(pc.equal(direction, "inmatning"), pc.invert(pc.fill_null(production, True))),
+        pc.and_(inmatning, pc.invert(pc.fill_null(production, True))),
         rows,
         category,
         "riktning",
@@ -896,20 +991,25 @@ def _normalise(
         "more energy than the category's largest connection (max_kw) can take in the interval",
     )
     if "syntetisk" in batch.schema.names:
-        flags = pc.utf8_lower(_text(batch, "syntetisk"))
-        if pc.any(pc.is_in(flags, pa.array(C.TRUE_WORDS))).as_py():
+        flags = _codes(batch, "syntetisk")
+        said = pc.is_in(pc.utf8_lower(flags.dictionary), pa.array(C.TRUE_WORDS))
+        if pc.any(_each(flags, said)).as_py():
             file.is_synthetic = True
 
-    # Pseudonymise the batch's distinct GSRNs once each: the GSRN goes no further than this
-    # function.
-    ids = pa.array(
-        [pseudonyms.get(g) or pseudonyms.setdefault(g, pseudonym(key, g)) for g in distinct],
-        pa.string(),
-    )
-    point_id = pc.take(ids, encoded.indices)
     table = pa.table(
-        [point_id, medium, direction, area, category, start, resolution, wh, quality, rows],
-        schema=NORMALISED,
+        [
+            point_id,
+            medium,
+            direction,
+            area,
+            category,
+            start,
+            resolution,
+            wh,
+            quality,
+            rows,
+        ],
+        schema=CHECKED,
     )
     return table.filter(pc.and_(pc.is_valid(point_id), pc.is_valid(start)))
 
@@ -927,9 +1027,12 @@ def validate_file(
     name: str | None = None,
     today: date | None = None,
     areas: dict[str, str] | None = None,
+    file_sha256: str | None = None,
 ) -> MeterFile:
-    """Every check of the contract on `path`; its normalised, pseudonymised rows in `out_path`
-    (Parquet). Never raises on the file's content. `today` (normal time) bounds the month."""
+    """Every check of the contract on `path`; a valid file's pseudonymised rows in `out_path`,
+    written as the lake partition they become (`file_sha256`, the landed file's hash, in its
+    rows and metadata). Never raises on the file's content. `today` (normal time) bounds the
+    month."""
     result = MeterFile(name or path.name)
     categories = categories if categories is not None else C.load_categories()
     areas = areas if areas is not None else load_network_areas()
@@ -947,57 +1050,8 @@ def validate_file(
             f"{size:,} bytes, more than the {limits.max_file_bytes:,} a meter file may have",
         )
         return result
-    pseudonyms: dict[str, str] = {}
-    try:
-        with pq.ParquetWriter(str(out_path), NORMALISED, compression="zstd") as writer:
-            for first_row, batch in _batches(path, result, limits):
-                result.rows += batch.num_rows
-                if result.rows > limits.max_rows:
-                    result.add(
-                        None, None, None, "too_many_rows", f"more than {limits.max_rows:,} rows"
-                    )
-                    break
-                writer.write_table(
-                    _normalise(batch, first_row, result, categories, areas, key, pseudonyms)
-                )
-    except (pa.ArrowException, OSError, ValueError, UnicodeError) as exc:
-        if isinstance(exc, UnpackedTooLarge):
-            result.add(None, None, None, "unpacked_too_large", str(exc))
-        elif "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
-            result.add(
-                None,
-                None,
-                None,
-                "unsupported_encoding",
-                "not UTF-8 (after the first MiB): meter files are UTF-8",
-            )
-        else:
-            result.add(
-                None,
-                None,
-                None,
-                "unreadable_file",
-                f"not a readable meter file ({type(exc).__name__}: {str(exc)[:300]})",
-            )
-        return result
-    if (
-        result.counts.get("missing_column")
-        or result.counts.get("empty_file")
-        or result.counts.get("no_rows")
-        or result.counts.get("unsupported_encoding")
-        or result.counts.get("unpacked_too_large")
-    ):
-        return result
-    if result.rows == 0:
-        result.add(None, None, None, "no_rows", "the file has a header but no values")
-        return result
-    _check_rows(out_path, result, limits, today or datetime.now(C.NORMAL_TIME).date())
-    result.out_path = out_path
-    return result
-
-
-def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) -> None:
-    """The checks across rows, in DuckDB over the normalised file."""
+    # The file is read once: each batch's cell checks, its valid rows into DuckDB (bounded by its
+    # memory limit, spilling to disk), then the checks across rows and ONE sorted Parquet write.
     with (
         tempfile.TemporaryDirectory(prefix="meter-check-", dir=out_path.parent) as spill,
         _held(spill),
@@ -1006,165 +1060,279 @@ def _check_rows(out_path: Path, result: MeterFile, limits: Limits, today: date) 
         con.execute(f"set memory_limit = '{limits.duckdb_memory}'")
         con.execute("set temp_directory = '" + spill.replace("'", "''") + "'")
         con.execute("set preserve_insertion_order = false")
+        con.execute("set TimeZone = 'UTC'")
         con.execute(
-            "create view v as select * from read_parquet('"
-            + str(out_path).replace("'", "''")
-            + "')"
+            f"create table checked ({', '.join(f'{f.name} {_duck_type(f.type)}' for f in CHECKED)})"
         )
-        # One pass per point and direction: what the detailed queries below need to look at (if
-        # anything).
-        con.execute("""create temp table series as
-            select point_id, riktning, count(*) as n, count(distinct start_utc) as distinct_starts,
-                   min(resolution_min) as low, max(resolution_min) as high,
-                   min(source_row) as first_row,
-                   min(start_utc) as first_start, max(start_utc) as last_start
-            from v group by all""")
-        media = con.execute(  # a medium outside the contract is a row's problem already
-            "select medium, min(source_row) from v where medium in ('el', 'fjarrvarme') "
-            "group by 1 order by 2"
-        ).fetchall()
-        months = con.execute("""select date_trunc('month', start_utc + interval 1 hour)::date,
-                                       min(source_row), count(*)
-                                from v group by 1 order by 3 desc, 1""").fetchall()
-        if not months or not media:
-            return
-        result.medium, result.month = media[0][0], months[0][0]
-        newest = C.last_month(today)
-        if not C.FIRST_MONTH <= result.month <= newest:
-            result.add(
-                months[0][1],
-                "start",
-                f"{result.month:%Y-%m}",
-                "month_out_of_range",
-                f"a file for {result.month:%Y-%m}: the lake keeps the months from "
-                f"{C.FIRST_MONTH:%Y-%m} to {newest:%Y-%m}, the last that has ended (normal time)",
-            )
-        for medium, row in media[1:]:
-            result.add(
-                row,
-                "medium",
-                medium,
-                "mixed_media",
-                f"one file holds one medium; the file starts with {media[0][0]}",
-            )
-        for month, row, count in months[1:]:
-            result.add(
-                row,
-                "start",
-                f"{month:%Y-%m}",
-                "mixed_months",
-                f"{count:,} values outside {result.month:%Y-%m}, the month of most of the file; "
-                "one file is one month",
-            )
-        (result.points,) = con.execute("select count(distinct point_id) from series").fetchone()
-        (result.wh_total,) = con.execute("select coalesce(sum(wh), 0)::bigint from v").fetchone()
-        result.resolutions = [
-            r
-            for (r,) in con.execute("""select distinct r
-                                       from (select low as r from series union all
-                                             select high from series)
-                                       where r is not null order by 1""").fetchall()
-        ]
-        if result.medium == "el" and result.naive_starts:
-            _solar_clock(con, result)
-        month_minutes = int(
-            (
-                C.month_bounds_utc(result.month)[1] - C.month_bounds_utc(result.month)[0]
-            ).total_seconds()
-            // 60
-        )
-        con.execute(f"""create temp table flagged as select point_id, riktning from series
-                        where n > distinct_starts or low != high
-                              or distinct_starts < {month_minutes} // low""")
-        con.execute(
-            "create or replace view v as select * from read_parquet('"
-            + str(out_path).replace("'", "''")
-            + "') semi join flagged using (point_id, riktning)"
-        )
-        month_start, month_end = C.month_bounds_utc(result.month)
-        dst = C.dst_hour_utc(result.month)
-        # Duplicates: the same point, direction and interval twice.
-        (total,) = con.execute("""select count(*) from (select 1 from v
-                                                  group by point_id, riktning, start_utc
-                                                  having count(*) > 1)""").fetchone()
-        for start, first, second, n in con.execute(
-            """
-                select start_utc, min(source_row), max(source_row), count(*) from v
-                group by point_id, riktning, start_utc having count(*) > 1 order by 2 limit ?""",
-            [LISTED_PER_CODE * 2],
-        ).fetchall():
-            summer = (
-                dst is not None
-                and result.month.month == 10
-                and start.hour == dst.hour
-                and start.date() == dst.date()
-            )
-            if summer:
+        points: dict[str, int] = {}
+        try:
+            for first_row, batch in _batches(path, result, limits):
+                result.rows += batch.num_rows
+                if result.rows > limits.max_rows:
+                    result.add(
+                        None, None, None, "too_many_rows", f"more than {limits.max_rows:,} rows"
+                    )
+                    break
+                con.register(
+                    "valid", _normalise(batch, first_row, result, categories, areas, points)
+                )
+                con.execute("insert into checked select * from valid")
+                con.unregister("valid")
+        except (pa.ArrowException, OSError, ValueError, UnicodeError) as exc:
+            if isinstance(exc, UnpackedTooLarge):
+                result.add(None, None, None, "unpacked_too_large", str(exc))
+            elif "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
                 result.add(
-                    first,
-                    "start",
-                    _normal(start),
-                    "summer_time_stamps",
-                    f"{_normal(start)} normal time appears {n} times (rows {first} and {second}): "
-                    f"the day {dst:%Y-%m-%d} has 25 hours, so the file looks stamped in local "
-                    "summer time; meter values are in Swedish normal time, UTC+01:00, all year",
+                    None,
+                    None,
+                    None,
+                    "unsupported_encoding",
+                    "not UTF-8 (after the first MiB): meter files are UTF-8",
                 )
             else:
                 result.add(
-                    first,
-                    "start",
-                    _normal(start),
-                    "duplicate",
-                    f"the same point, direction and interval as row {second}"
-                    + (f" ({n} rows)" if n > 2 else ""),
+                    None,
+                    None,
+                    None,
+                    "unreadable_file",
+                    f"not a readable meter file ({type(exc).__name__}: {str(exc)[:300]})",
                 )
-        listed = min(total, LISTED_PER_CODE * 2)
-        if total > listed:
-            result.counts["duplicate"] += total - listed
-        # Mixed resolutions for one point within the month.
-        for row, resolutions in con.execute("""
-                select min(source_row), string_agg(distinct resolution_min::varchar, ' and ') from v
-                group by point_id having count(distinct resolution_min) > 1
-                order by 1""").fetchall():
+            return result
+        if (
+            result.counts.get("missing_column")
+            or result.counts.get("empty_file")
+            or result.counts.get("no_rows")
+            or result.counts.get("unsupported_encoding")
+            or result.counts.get("unpacked_too_large")
+        ):
+            return result
+        if result.rows == 0:
+            result.add(None, None, None, "no_rows", "the file has a header but no values")
+            return result
+        _check_rows(con, result, today or datetime.now(C.NORMAL_TIME).date())
+        if result.ok:
+            _write_rows(con, out_path, key, points, result, file_sha256)
+            result.out_path = out_path
+    return result
+
+
+def _duck_type(kind: pa.DataType) -> str:
+    return {
+        pa.int16(): "smallint",
+        pa.int32(): "integer",
+        pa.int64(): "bigint",
+        pa.timestamp("us"): "timestamp",
+    }.get(kind, "varchar")
+
+
+def _write_rows(
+    con: duckdb.DuckDBPyConnection,
+    out_path: Path,
+    key: bytes,
+    points: dict[str, int],
+    result: MeterFile,
+    file_sha256: str | None,
+) -> None:
+    """The valid file's rows as the lake partition they become (pipelines/lib/meter_lake.py's
+    layout, order and row groups), written once: each distinct GSRN keyed-hashed once and joined
+    on by its number. The key-value metadata says what the rows are, so that the partition step
+    copies the file rather than writing it again."""
+    # The lake's order is the pseudonym's: sorted here once (a few thousand strings), the rows are
+    # ordered by its rank, an integer, which gives the same order and the same bytes.
+    names = sorted((pseudonym(key, g), ix) for g, ix in points.items())
+    con.register(
+        "pseudonyms",
+        pa.table(
+            {
+                "ix": pa.array([ix for _, ix in names], pa.int32()),
+                "rank": pa.array(range(len(names)), pa.int32()),
+                "pseudonym": pa.array([name for name, _ in names], pa.string()),
+            }
+        ),
+    )
+    point_count, intervals, wh = con.execute(
+        "select count(distinct point_id), count(*), coalesce(sum(wh), 0)::bigint from checked"
+    ).fetchone()
+    metadata = {
+        "file_sha256": file_sha256 or "",
+        "medium": result.medium,
+        "month": f"{result.month:%Y-%m}",
+        "is_synthetic": str(result.is_synthetic).lower(),
+        "points": str(point_count),
+        "intervals": str(intervals),
+        "wh": str(wh),
+    }
+    kv = ", ".join(f"{k}: {_sql_text(v)}" for k, v in metadata.items())
+    sha = "null::varchar" if file_sha256 is None else _sql_text(file_sha256)
+    con.execute(f"""
+        copy (select p.pseudonym as point_id, c.riktning, c.natomrade, c.kundkategori,
+                     c.start_utc, c.resolution_min, c.wh, c.kvalitet,
+                     {str(result.is_synthetic).lower()} as is_synthetic, {sha} as file_sha256
+              from checked as c join pseudonyms as p on c.point_id = p.ix
+              order by p.rank, c.riktning, c.start_utc)
+        to {_sql_text(str(out_path))}
+        (format parquet, compression zstd, row_group_size {C.PARTITION_ROW_GROUP_ROWS},
+         use_tmp_file false, kv_metadata {{{kv}}})""")
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, result: MeterFile, today: date) -> None:
+    """The checks across rows, in DuckDB over the table of the file's rows."""
+    con.execute("create or replace view v as select * from checked")
+    # One pass per point and direction: what the detailed queries below need to look at (if
+    # anything).
+    con.execute("""create temp table series as
+        select point_id, riktning, count(*) as n, count(distinct start_utc) as distinct_starts,
+               min(resolution_min) as low, max(resolution_min) as high,
+               min(source_row) as first_row,
+               min(start_utc) as first_start, max(start_utc) as last_start
+        from v group by all""")
+    media = con.execute(  # a medium outside the contract is a row's problem already
+        "select medium, min(source_row) from v where medium in ('el', 'fjarrvarme') "
+        "group by 1 order by 2"
+    ).fetchall()
+    months = con.execute("""select date_trunc('month', start_utc + interval 1 hour)::date,
+                                   min(source_row), count(*)
+                            from v group by 1 order by 3 desc, 1""").fetchall()
+    if not months or not media:
+        return
+    result.medium, result.month = media[0][0], months[0][0]
+    newest = C.last_month(today)
+    if not C.FIRST_MONTH <= result.month <= newest:
+        result.add(
+            months[0][1],
+            "start",
+            f"{result.month:%Y-%m}",
+            "month_out_of_range",
+            f"a file for {result.month:%Y-%m}: the lake keeps the months from "
+            f"{C.FIRST_MONTH:%Y-%m} to {newest:%Y-%m}, the last that has ended (normal time)",
+        )
+    for medium, row in media[1:]:
+        result.add(
+            row,
+            "medium",
+            medium,
+            "mixed_media",
+            f"one file holds one medium; the file starts with {media[0][0]}",
+        )
+    for month, row, count in months[1:]:
+        result.add(
+            row,
+            "start",
+            f"{month:%Y-%m}",
+            "mixed_months",
+            f"{count:,} values outside {result.month:%Y-%m}, the month of most of the file; "
+            "one file is one month",
+        )
+    (result.points,) = con.execute("select count(distinct point_id) from series").fetchone()
+    (result.wh_total,) = con.execute("select coalesce(sum(wh), 0)::bigint from v").fetchone()
+    result.resolutions = [
+        r
+        for (r,) in con.execute("""select distinct r
+                                   from (select low as r from series union all
+                                         select high from series)
+                                   where r is not null order by 1""").fetchall()
+    ]
+    if result.medium == "el" and result.naive_starts:
+        _solar_clock(con, result)
+    month_minutes = int(
+        (C.month_bounds_utc(result.month)[1] - C.month_bounds_utc(result.month)[0]).total_seconds()
+        // 60
+    )
+    con.execute(f"""create temp table flagged as select point_id, riktning from series
+                    where n > distinct_starts or low != high
+                          or distinct_starts < {month_minutes} // low""")
+    con.execute(
+        "create or replace view v as select * from checked "
+        "semi join flagged using (point_id, riktning)"
+    )
+    month_start, month_end = C.month_bounds_utc(result.month)
+    dst = C.dst_hour_utc(result.month)
+    # Duplicates: the same point, direction and interval twice.
+    (total,) = con.execute("""select count(*) from (select 1 from v
+                                              group by point_id, riktning, start_utc
+                                              having count(*) > 1)""").fetchone()
+    for start, first, second, n in con.execute(
+        """
+            select start_utc, min(source_row), max(source_row), count(*) from v
+            group by point_id, riktning, start_utc having count(*) > 1 order by 2 limit ?""",
+        [LISTED_PER_CODE * 2],
+    ).fetchall():
+        summer = (
+            dst is not None
+            and result.month.month == 10
+            and start.hour == dst.hour
+            and start.date() == dst.date()
+        )
+        if summer:
             result.add(
-                row,
-                "upplosning",
-                None,
-                "mixed_resolution",
-                f"the point reports both {resolutions}-minute values within the month; "
-                "one resolution per point and month",
+                first,
+                "start",
+                _normal(start),
+                "summer_time_stamps",
+                f"{_normal(start)} normal time appears {n} times (rows {first} and {second}): "
+                f"the day {dst:%Y-%m-%d} has 25 hours, so the file looks stamped in local "
+                "summer time; meter values are in Swedish normal time, UTC+01:00, all year",
             )
-        # Gaps: intervals of the month a point has no row for (a 'saknas' row is a row, counted as
-        # missing in the marts).
-        gaps = _gaps(con, month_start, month_end)
-        for first_row, missing_from, missing_to, res in gaps:
-            intervals = int((missing_to - missing_from) / timedelta(minutes=res))
-            summer = (
-                dst is not None
-                and result.month.month == 3
-                and missing_from == dst
-                and missing_to == dst + timedelta(hours=1)
+        else:
+            result.add(
+                first,
+                "start",
+                _normal(start),
+                "duplicate",
+                f"the same point, direction and interval as row {second}"
+                + (f" ({n} rows)" if n > 2 else ""),
             )
-            if summer:
-                result.add(
-                    first_row,
-                    "start",
-                    _normal(missing_from),
-                    "summer_time_stamps",
-                    f"no value for {_normal(missing_from)} normal time: the day {dst:%Y-%m-%d} "
-                    "has 23 hours, so the file looks stamped in local summer time; meter values "
-                    "are in Swedish normal time, UTC+01:00, all year",
-                )
-            else:
-                result.add(
-                    first_row,
-                    "start",
-                    _normal(missing_from),
-                    "gap",
-                    f"the point (first on this row) has no value for {intervals} interval(s) from "
-                    f"{_normal(missing_from)} normal time; send a row with kvalitet saknas for a "
-                    "missing value",
-                )
+    listed = min(total, LISTED_PER_CODE * 2)
+    if total > listed:
+        result.counts["duplicate"] += total - listed
+    # Mixed resolutions for one point within the month.
+    for row, resolutions in con.execute("""
+            select min(source_row), string_agg(distinct resolution_min::varchar, ' and ') from v
+            group by point_id having count(distinct resolution_min) > 1
+            order by 1""").fetchall():
+        result.add(
+            row,
+            "upplosning",
+            None,
+            "mixed_resolution",
+            f"the point reports both {resolutions}-minute values within the month; "
+            "one resolution per point and month",
+        )
+    # Gaps: intervals of the month a point has no row for (a 'saknas' row is a row, counted as
+    # missing in the marts).
+    gaps = _gaps(con, month_start, month_end)
+    for first_row, missing_from, missing_to, res in gaps:
+        intervals = int((missing_to - missing_from) / timedelta(minutes=res))
+        summer = (
+            dst is not None
+            and result.month.month == 3
+            and missing_from == dst
+            and missing_to == dst + timedelta(hours=1)
+        )
+        if summer:
+            result.add(
+                first_row,
+                "start",
+                _normal(missing_from),
+                "summer_time_stamps",
+                f"no value for {_normal(missing_from)} normal time: the day {dst:%Y-%m-%d} "
+                "has 23 hours, so the file looks stamped in local summer time; meter values "
+                "are in Swedish normal time, UTC+01:00, all year",
+            )
+        else:
+            result.add(
+                first_row,
+                "start",
+                _normal(missing_from),
+                "gap",
+                f"the point (first on this row) has no value for {intervals} interval(s) from "
+                f"{_normal(missing_from)} normal time; send a row with kvalitet saknas for a "
+                "missing value",
+            )
 
 
 @contextlib.contextmanager

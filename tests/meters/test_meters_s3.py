@@ -52,7 +52,9 @@ def test_write_read_and_replace_a_partition_on_s3(tmp_path, s3_endpoint):
     written = lake.write_partition(
         "el", month, rows_file, file_sha256=sha, is_synthetic=True, work_dir=tmp_path
     )
-    assert written.path == "meter-lake/borlange/values/medium=el/month=2025-03/values.parquet"
+    assert written.path == (
+        "meter-lake/borlange/values/kommun=2081/medium=el/month=2025-03/values.parquet"
+    )
     assert (written.revision.revision, written.revision.wh) == (1, sum(r["wh"] for r in first))
     table = lake.read_partition("el", month)
     assert table.num_rows == 5 * 744 and lake.file_sha256(written.path) == sha

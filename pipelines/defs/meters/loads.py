@@ -8,12 +8,13 @@ A meter file goes through two steps:
        <INBOX_DIR>/<METER_INBOX_FOLDER>/<file>       waiting (CSV, CSV.gz or Parquet; docs/feeds.md)
    the file is copied into the landing zone (its raw bytes, GSRNs included, stay there and only
    there), validated in bounded memory (sources/meter_feed/validate.py), and its rows written,
-   pseudonymised, to <landing>/<source>/normalised/<sha256>.parquet; raw.meter_feed_files gets one
-   row (no metering point in it) and <landing>/<source>/accepted/<medium>/<YYYY-MM>/ a marker;
+   pseudonymised, once, as the lake partition they become, to
+   <landing>/<source>/normalised/<sha256>.parquet; raw.meter_feed_files gets one row (no metering
+   point in it) and <landing>/<source>/accepted/<medium>/<YYYY-MM>/ a marker;
 2. the partition (one Dagster partition per medium and month, no DuckDB warehouse lock): the
-   newest accepted file of the month replaces the lake partition (pipelines/lib/meter_lake.py),
-   with a revision row saying what changed. A resubmitted month is a new file: it replaces the
-   partition, and the earlier file stays in the landing zone.
+   newest accepted file of the month replaces the lake partition (pipelines/lib/meter_lake.py; a
+   copy of the normalised file's bytes), with a revision row saying what changed. A resubmitted
+   month is a new file: it replaces the partition, and the earlier file stays in the landing zone.
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ def meter_feed(
                 areas=areas,
                 limits=limits,
                 name=path.name,
+                file_sha256=landed.sha256,
             )
             if not result.ok:
                 staged.unlink(missing_ok=True)

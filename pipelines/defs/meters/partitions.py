@@ -64,6 +64,7 @@ def newest_accepted(store: Store, medium: str, month: date) -> dict | None:
 
 def write_partition(store: Store, lake: Lake, medium: str, month: date) -> PartitionResult:
     """The month's newest accepted file into the lake partition; needs no DuckDB warehouse lock."""
+    lake.adopt_single_kommun_layout()
     accepted = newest_accepted(store, medium, month)
     if accepted is None:
         return PartitionResult(medium, month, None, None, None)
@@ -89,6 +90,7 @@ def stale_months(store: Store, lake: Lake) -> list[tuple[str, date, str]]:
     """(medium, month, sha256) of every month whose newest accepted file is not the one in its
     partition."""
     root = store.landing_dir / SOURCE / ACCEPTED
+    lake.adopt_single_kommun_layout()
     stale = []
     for medium in MEDIA:
         folder = root / medium
