@@ -22,9 +22,11 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -52,9 +54,19 @@ def measured(fn, *args) -> dict:
     context = mp.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_child, args=(queue, fn, args))
+    loads, done = [], threading.Event()
+
+    def sample() -> None:  # the machine's 1-minute load average while the measure runs
+        while not done.wait(5.0):
+            loads.append(os.getloadavg()[0])
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     process.start()
     answer = queue.get()
     process.join()
+    done.set()
+    loads.append(os.getloadavg()[0])
     if isinstance(answer, BaseException):
         raise SystemExit(f"{fn.__name__} failed: {answer!r}")
     rows, seconds, rss = answer
@@ -63,6 +75,7 @@ def measured(fn, *args) -> dict:
         "seconds": seconds,
         "rows_per_s": rows / seconds if seconds else 0.0,
         "peak_rss_mb": rss,
+        "load_avg": (min(loads), sum(loads) / len(loads), max(loads)),
     }
 
 
@@ -183,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--points", type=int, default=30_000)
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--no-marts", action="store_true", help="only (a) and (b)")
     parser.add_argument(
         "--marts-only",
         action="store_true",
@@ -208,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     if csv:
         results["b_ingest_csv_gz"] = measured(ingest, csv, str(args.work / "b"))
         results["b_floor_read_csv"] = measured(duckdb_floor, csv, str(args.work), "csv")
-    results.update(marts(lake, str(args.work), settings))
+    if not args.no_marts:
+        results.update(marts(lake, str(args.work), settings))
     return report(results, settings)
 
 
@@ -220,11 +235,15 @@ def marts(lake: str, work: str, settings: Settings) -> dict:
 
 
 def report(results: dict, settings: Settings) -> int:
-    print(f"{'measure':<22} {'rows':>12} {'seconds':>9} {'rows/s':>12} {'peak RSS MB':>12}")
+    print(
+        f"{'measure':<22} {'rows':>12} {'seconds':>9} {'rows/s':>12} {'peak RSS MB':>12} "
+        f"{'load avg min/mean/max':>22}"
+    )
     for name, r in results.items():
+        low, mean, high = r["load_avg"]
         print(
             f"{name:<22} {r['rows']:>12,} {r['seconds']:>9.1f} {r['rows_per_s']:>12,.0f} "
-            f"{r['peak_rss_mb']:>12,.0f}"
+            f"{r['peak_rss_mb']:>12,.0f} {low:>8.1f}/{mean:.1f}/{high:.1f}"
         )
     if "a_ingest_parquet" in results:
         a = results["a_ingest_parquet"]["rows_per_s"] / results["a_floor_duckdb"]["rows_per_s"]
@@ -235,6 +254,8 @@ def report(results: dict, settings: Settings) -> int:
     if "b_ingest_csv_gz" in results:
         b = results["b_ingest_csv_gz"]["rows_per_s"] / results["b_floor_read_csv"]["rows_per_s"]
         print(f"(b) ingest CSV.gz / DuckDB read_csv: {b:.2f}x the floor's rows/s (target >= 0.5)")
+    if "c_marts_dbt" not in results:
+        return 0
     marts_s = results["c_marts_dbt"]["seconds"]
     c = marts_s / results["c_floor_group_by"]["seconds"]
     print(
