@@ -11,13 +11,15 @@ cities of a programme share one bucket, side by side, each through its own Dagst
 lake written before the kommun level (values/medium=…) is Borlänge's: it is moved under
 kommun=2081 the first time Borlänge's pipeline opens it (`adopt_single_kommun_layout`).
 
-A partition's rows are pseudonymised (point_id = HMAC of the GSRN, sources/meter_feed), sorted by
-point, direction and interval. The validator writes a valid file's rows in exactly this layout,
-with the landed file's hash in its key-value metadata, so the partition step copies that file's
-bytes; any other rows file is written by DuckDB in the layout. Either way the new file replaces
-the partition in one step: an atomic rename locally, one PUT (a completed upload) on S3. The
-metadata's `file_sha256` names the landed file: writing the same file again changes nothing and
-adds no revision. Locally the lake is the pipeline user's only (folders 0700, files 0600).
+A partition's rows are pseudonymised (point_id = HMAC of the GSRN, sources/meter_feed), in the
+order of the landed file, zstd-compressed, in row groups of at most a million rows. The validator
+writes a valid file's rows in exactly this layout, with the landed file's hash in its key-value
+metadata, so the partition step copies that file's bytes; any other rows file is written again by
+DuckDB, in its own order. The same landed file always gives the same bytes. Either way the new
+file replaces the partition in one step: an atomic rename locally, one PUT (a completed upload) on
+S3. The metadata's `file_sha256` names the landed file: writing the same file again changes
+nothing and adds no revision. Locally the lake is the pipeline user's only (folders 0700, files
+0600).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import duckdb
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from sources.meter_feed.contract import PARTITION_ROW_GROUP_ROWS, PARTITION_SORT
+from sources.meter_feed.contract import PARTITION_ROW_GROUP_ROWS
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 VALUES, REVISIONS = "values", "revisions"
@@ -268,14 +270,14 @@ class Lake:
         is_synthetic: bool,
     ) -> None:
         """Rows in another layout (a normalised file from before the validator wrote the
-        partition's, or one written for another landed file) in the partition's."""
-        # One order and one row-group size: the same rows give the same file.
+        partition's, or one written for another landed file) in the partition's, in their order
+        (DuckDB preserves a single file's order)."""
         con.execute(f"""
             copy (select point_id, riktning, natomrade, kundkategori, start_utc,
                          resolution_min, wh, kvalitet,
                          {str(bool(is_synthetic)).lower()} as is_synthetic,
                          {_sql_text(file_sha256)} as file_sha256
-                  from read_parquet({_sql_text(str(rows))}) order by {PARTITION_SORT})
+                  from read_parquet({_sql_text(str(rows))}))
             to {_sql_text(str(new_file))}
             (format parquet, compression zstd, row_group_size {PARTITION_ROW_GROUP_ROWS},
              kv_metadata {{file_sha256: {_sql_text(file_sha256)}, medium: {_sql_text(medium)},

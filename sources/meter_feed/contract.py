@@ -82,9 +82,8 @@ SOLAR_CENTROID_LAG_H = 0.2
 SOLAR_SHIFT_TOLERANCE_H = 0.5
 SOLAR_MIN_POINTS, SOLAR_MIN_DAYS = 3, 10
 TRUE_WORDS, FALSE_WORDS = ("ja", "true", "1", "yes"), ("nej", "false", "0", "no", "")
-# A lake partition's layout (pipelines/lib/meter_lake.py), which the validator writes a valid file
-# in: one order and one row-group size, so that the same rows give the same bytes.
-PARTITION_SORT = "point_id, riktning, start_utc"
+# A lake partition's row groups (pipelines/lib/meter_lake.py), which the validator writes a valid
+# file's rows in.
 PARTITION_ROW_GROUP_ROWS = 1_000_000
 
 CATEGORIES_CSV = (

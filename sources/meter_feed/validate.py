@@ -40,6 +40,7 @@ import hmac
 import io
 import os
 import re
+import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -81,12 +82,65 @@ LOW_CARDINALITY = frozenset(
 )
 DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
-# A valid row as the checks across rows see it: the point by its number in the file (its GSRN's
-# pseudonym is joined on at the end, one HMAC per distinct GSRN), its line in the file.
+# A valid row as the checks across rows see it, narrow: the point by its number in the file (its
+# GSRN's pseudonym is joined on at the end, one HMAC per distinct GSRN), each text by its number
+# in the file's list of words (`Words`), its line in the file.
 CHECKED = pa.schema(
     [
         ("point_id", pa.int32()),
-        ("medium", DICTIONARY),
+        ("medium", pa.int32()),
+        ("riktning", pa.int32()),
+        ("natomrade", pa.int32()),
+        ("kundkategori", pa.int32()),
+        ("start_utc", pa.timestamp("us")),
+        ("resolution_min", pa.int16()),
+        ("wh", pa.int64()),
+        ("kvalitet", pa.int32()),
+        ("source_row", pa.int64()),
+    ]
+)
+
+
+class Words(dict):
+    """The distinct texts of a file's text columns, numbered as they are first seen."""
+
+    def coded(self, codes: pa.DictionaryArray) -> pa.Array:
+        """Each row's text as its number (a column's distinct values looked up once)."""
+        numbers = [self.setdefault(word, len(self)) for word in codes.dictionary.to_pylist()]
+        return pc.take(pa.array(numbers, pa.int32()), codes.indices)
+
+    def number(self, word: str) -> int:
+        """The number of `word`, -1 (no row's) when the file has none."""
+        return self.get(word, -1)
+
+    def array(self) -> pa.Array:
+        """The words in their numbers' order (a null cell's word as an empty text: its rows'
+        numbers are nulled where the words are a dictionary, `_lake_rows`)."""
+        return pa.array(["" if word is None else word for word in self], pa.string())
+
+
+class Points(dict):
+    """A file's valid GSRNs, numbered as they are first seen, each keyed-hashed once then: a
+    month of 30 000 points is 30 000 HMACs, however many values it has."""
+
+    def __init__(self, key: bytes):
+        super().__init__()
+        self.key = key
+        self.pseudonyms: list[str] = []
+
+    def number(self, gsrn: str) -> int:
+        if gsrn not in self:
+            self[gsrn] = len(self.pseudonyms)
+            self.pseudonyms.append(pseudonym(self.key, gsrn))
+        return self[gsrn]
+
+
+# A lake partition's columns (pipelines/lib/meter_lake.py), as the validator writes a valid file's
+# rows: the texts dictionary-encoded (a point's pseudonym, a category: a handful of distinct
+# values), so the file is written without a string per row.
+LAKE = pa.schema(
+    [
+        ("point_id", DICTIONARY),
         ("riktning", DICTIONARY),
         ("natomrade", DICTIONARY),
         ("kundkategori", DICTIONARY),
@@ -94,7 +148,8 @@ CHECKED = pa.schema(
         ("resolution_min", pa.int16()),
         ("wh", pa.int64()),
         ("kvalitet", DICTIONARY),
-        ("source_row", pa.int64()),
+        ("is_synthetic", pa.bool_()),
+        ("file_sha256", DICTIONARY),
     ]
 )
 
@@ -777,8 +832,9 @@ def _normalise(
     file: MeterFile,
     categories,
     areas: dict[str, str],
-    points: dict[str, int],
-) -> pa.Table:
+    points: Points,
+    words: Words,
+) -> pa.RecordBatch:
     """One batch's cell checks and its valid rows (`CHECKED`). The text columns are checked once
     per distinct value and the result taken to the rows; `points` numbers the file's valid GSRNs
     (the GSRN goes no further than this function and the pseudonyms at the end)."""
@@ -790,7 +846,7 @@ def _normalise(
     resolution_text, quality = _codes(batch, "upplosning"), _codes(batch, "kvalitet")
     matches = pc.match_substring_regex(gsrn.dictionary, f"^{C.GSRN.pattern}$")
     valid_gsrn = _each(gsrn, matches)
-    words = gsrn.dictionary.to_pylist()
+    texts = gsrn.dictionary.to_pylist()
     well_formed = pc.fill_null(matches, False).to_pylist()
     _flag(
         file,
@@ -805,7 +861,7 @@ def _normalise(
     # point of its own.
     check_ok = _each(
         gsrn,
-        pa.array([ok and C.gsrn_is_valid(g) for g, ok in zip(words, well_formed, strict=True)]),
+        pa.array([ok and C.gsrn_is_valid(g) for g, ok in zip(texts, well_formed, strict=True)]),
     )
     _flag(
         file,
@@ -820,10 +876,7 @@ def _normalise(
     point_id = _each(
         gsrn,
         pa.array(
-            [
-                points.setdefault(g, len(points)) if ok else None
-                for g, ok in zip(words, well_formed, strict=True)
-            ],
+            [points.number(g) if ok else None for g, ok in zip(texts, well_formed, strict=True)],
             pa.int32(),
         ),
     )
@@ -996,22 +1049,61 @@ def _normalise(
         if pc.any(_each(flags, said)).as_py():
             file.is_synthetic = True
 
-    table = pa.table(
+    checked = pa.record_batch(
         [
             point_id,
-            medium,
-            direction,
-            area,
-            category,
+            words.coded(medium),
+            words.coded(direction),
+            words.coded(area),
+            words.coded(category),
             start,
             resolution,
             wh,
-            quality,
+            words.coded(quality),
             rows,
         ],
         schema=CHECKED,
     )
-    return table.filter(pc.and_(pc.is_valid(point_id), pc.is_valid(start)))
+    return checked.filter(pc.and_(pc.is_valid(point_id), pc.is_valid(start)))
+
+
+def _lake_rows(
+    checked: pa.RecordBatch,
+    points: Points,
+    words: Words,
+    is_synthetic: bool,
+    file_sha256: str | None,
+) -> pa.RecordBatch:
+    """A batch's valid rows in the lake's columns: the numbers become dictionary indices."""
+    texts = words.array()
+
+    def text(name: str) -> pa.DictionaryArray:
+        numbers = checked.column(name)
+        if None in words:  # a null cell stays null (a Parquet dictionary holds no null)
+            numbers = pc.if_else(pc.equal(numbers, words[None]), None, numbers)
+        return pa.DictionaryArray.from_arrays(numbers, texts)
+
+    n = checked.num_rows
+    return pa.record_batch(
+        [
+            pa.DictionaryArray.from_arrays(
+                checked.column("point_id"), pa.array(points.pseudonyms, pa.string())
+            ),
+            text("riktning"),
+            text("natomrade"),
+            text("kundkategori"),
+            checked.column("start_utc"),
+            checked.column("resolution_min"),
+            checked.column("wh"),
+            text("kvalitet"),
+            pa.repeat(is_synthetic, n),
+            pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(n, np.int32)) if file_sha256 else pa.nulls(n, pa.int32()),
+                pa.array([file_sha256 or ""], pa.string()),
+            ),
+        ],
+        schema=LAKE,
+    )
 
 
 # --------------------------------------------------------------------------- the whole file
@@ -1050,12 +1142,14 @@ def validate_file(
             f"{size:,} bytes, more than the {limits.max_file_bytes:,} a meter file may have",
         )
         return result
-    # The file is read once: each batch's cell checks, its valid rows into DuckDB (bounded by its
-    # memory limit, spilling to disk), then the checks across rows and ONE sorted Parquet write.
+    # The file is read once, a batch at a time: its cell checks, its valid rows written to
+    # `out_path` in the lake's layout (once: the partition step copies these bytes) and, narrow,
+    # into DuckDB (bounded by its memory limit, spilling to disk) for the checks across rows.
     with (
         tempfile.TemporaryDirectory(prefix="meter-check-", dir=out_path.parent) as spill,
         _held(spill),
         duckdb.connect() as con,
+        pq.ParquetWriter(str(out_path), LAKE, compression="zstd", store_schema=False) as writer,
     ):
         con.execute(f"set memory_limit = '{limits.duckdb_memory}'")
         con.execute("set temp_directory = '" + spill.replace("'", "''") + "'")
@@ -1064,7 +1158,8 @@ def validate_file(
         con.execute(
             f"create table checked ({', '.join(f'{f.name} {_duck_type(f.type)}' for f in CHECKED)})"
         )
-        points: dict[str, int] = {}
+        points, words = Points(key), Words()
+        written_synthetic = None
         try:
             for first_row, batch in _batches(path, result, limits):
                 result.rows += batch.num_rows
@@ -1073,11 +1168,16 @@ def validate_file(
                         None, None, None, "too_many_rows", f"more than {limits.max_rows:,} rows"
                     )
                     break
-                con.register(
-                    "valid", _normalise(batch, first_row, result, categories, areas, points)
-                )
+                valid = _normalise(batch, first_row, result, categories, areas, points, words)
+                con.register("valid", valid)
                 con.execute("insert into checked select * from valid")
                 con.unregister("valid")
+                if written_synthetic is None:
+                    written_synthetic = result.is_synthetic
+                writer.write_batch(
+                    _lake_rows(valid, points, words, written_synthetic, file_sha256),
+                    row_group_size=C.PARTITION_ROW_GROUP_ROWS,
+                )
         except (pa.ArrowException, OSError, ValueError, UnicodeError) as exc:
             if isinstance(exc, UnpackedTooLarge):
                 result.add(None, None, None, "unpacked_too_large", str(exc))
@@ -1109,10 +1209,23 @@ def validate_file(
         if result.rows == 0:
             result.add(None, None, None, "no_rows", "the file has a header but no values")
             return result
-        _check_rows(con, result, today or datetime.now(C.NORMAL_TIME).date())
+        _check_rows(con, result, words, today or datetime.now(C.NORMAL_TIME).date())
         if result.ok:
-            _write_rows(con, out_path, key, points, result, file_sha256)
+            (intervals,) = con.execute("select sum(n)::bigint from series").fetchone()
+            writer.add_key_value_metadata(
+                {
+                    "file_sha256": file_sha256 or "",
+                    "medium": result.medium,
+                    "month": f"{result.month:%Y-%m}",
+                    "is_synthetic": str(result.is_synthetic).lower(),
+                    "points": str(result.points),
+                    "intervals": str(intervals),
+                    "wh": str(result.wh_total),
+                }
+            )
             result.out_path = out_path
+    if result.ok and written_synthetic != result.is_synthetic:
+        _relabel(out_path, result.is_synthetic, limits)
     return result
 
 
@@ -1125,61 +1238,35 @@ def _duck_type(kind: pa.DataType) -> str:
     }.get(kind, "varchar")
 
 
-def _write_rows(
-    con: duckdb.DuckDBPyConnection,
-    out_path: Path,
-    key: bytes,
-    points: dict[str, int],
-    result: MeterFile,
-    file_sha256: str | None,
-) -> None:
-    """The valid file's rows as the lake partition they become (pipelines/lib/meter_lake.py's
-    layout, order and row groups), written once: each distinct GSRN keyed-hashed once and joined
-    on by its number. The key-value metadata says what the rows are, so that the partition step
-    copies the file rather than writing it again."""
-    # The lake's order is the pseudonym's: sorted here once (a few thousand strings), the rows are
-    # ordered by its rank, an integer, which gives the same order and the same bytes.
-    names = sorted((pseudonym(key, g), ix) for g, ix in points.items())
-    con.register(
-        "pseudonyms",
-        pa.table(
-            {
-                "ix": pa.array([ix for _, ix in names], pa.int32()),
-                "rank": pa.array(range(len(names)), pa.int32()),
-                "pseudonym": pa.array([name for name, _ in names], pa.string()),
-            }
-        ),
-    )
-    point_count, intervals, wh = con.execute(
-        "select count(distinct point_id), count(*), coalesce(sum(wh), 0)::bigint from checked"
-    ).fetchone()
-    metadata = {
-        "file_sha256": file_sha256 or "",
-        "medium": result.medium,
-        "month": f"{result.month:%Y-%m}",
-        "is_synthetic": str(result.is_synthetic).lower(),
-        "points": str(point_count),
-        "intervals": str(intervals),
-        "wh": str(wh),
-    }
-    kv = ", ".join(f"{k}: {_sql_text(v)}" for k, v in metadata.items())
-    sha = "null::varchar" if file_sha256 is None else _sql_text(file_sha256)
-    con.execute(f"""
-        copy (select p.pseudonym as point_id, c.riktning, c.natomrade, c.kundkategori,
-                     c.start_utc, c.resolution_min, c.wh, c.kvalitet,
-                     {str(result.is_synthetic).lower()} as is_synthetic, {sha} as file_sha256
-              from checked as c join pseudonyms as p on c.point_id = p.ix
-              order by p.rank, c.riktning, c.start_utc)
-        to {_sql_text(str(out_path))}
-        (format parquet, compression zstd, row_group_size {C.PARTITION_ROW_GROUP_ROWS},
-         use_tmp_file false, kv_metadata {{{kv}}})""")
+def _relabel(out_path: Path, is_synthetic: bool, limits: Limits) -> None:
+    """The rows written before a later batch said the file is synthetic (its `syntetisk` column),
+    labelled again: the file rewritten once with the label, its metadata kept."""
+    metadata = pq.read_metadata(out_path).metadata or {}
+    relabelled = out_path.with_name(out_path.name + ".relabel")
+    with duckdb.connect() as con:
+        con.execute(f"set memory_limit = '{limits.duckdb_memory}'")
+        kv = ", ".join(
+            f"{_sql_text(k.decode())}: {_sql_text(v.decode())}" for k, v in metadata.items()
+        )
+        con.execute(f"""
+            copy (select * replace ({str(is_synthetic).lower()} as is_synthetic)
+                  from read_parquet({_sql_text(str(out_path))}))
+            to {_sql_text(str(relabelled))}
+            (format parquet, compression zstd, row_group_size {C.PARTITION_ROW_GROUP_ROWS},
+             kv_metadata {{{kv}}})""")
+    with open(out_path, "r+b") as target, open(relabelled, "rb") as source:
+        target.truncate(0)  # the same file (its claim stays held), its new bytes
+        shutil.copyfileobj(source, target)
+    relabelled.unlink()
 
 
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, result: MeterFile, today: date) -> None:
+def _check_rows(
+    con: duckdb.DuckDBPyConnection, result: MeterFile, words: Words, today: date
+) -> None:
     """The checks across rows, in DuckDB over the table of the file's rows."""
     con.execute("create or replace view v as select * from checked")
     # One pass per point and direction: what the detailed queries below need to look at (if
@@ -1188,15 +1275,28 @@ def _check_rows(con: duckdb.DuckDBPyConnection, result: MeterFile, today: date) 
         select point_id, riktning, count(*) as n, count(distinct start_utc) as distinct_starts,
                min(resolution_min) as low, max(resolution_min) as high,
                min(source_row) as first_row,
-               min(start_utc) as first_start, max(start_utc) as last_start
+               min(start_utc) as first_start, max(start_utc) as last_start,
+               coalesce(sum(wh), 0)::bigint as wh
         from v group by all""")
-    media = con.execute(  # a medium outside the contract is a row's problem already
-        "select medium, min(source_row) from v where medium in ('el', 'fjarrvarme') "
-        "group by 1 order by 2"
-    ).fetchall()
-    months = con.execute("""select date_trunc('month', start_utc + interval 1 hour)::date,
-                                   min(source_row), count(*)
-                            from v group by 1 order by 3 desc, 1""").fetchall()
+    # The file's media and months in one pass (a medium outside the contract is a row's problem
+    # already).
+    groups = con.execute("""
+        select medium, date_trunc('month', start_utc + interval 1 hour)::date as month,
+               min(source_row) as first_row, count(*) as n
+        from v group by grouping sets ((medium), (month))""").fetchall()
+    named = {words.number(m): m for m in C.MEDIA}
+    media = sorted(
+        (
+            (named[medium], row)
+            for medium, month, row, _ in groups
+            if month is None and medium in named
+        ),
+        key=lambda group: group[1],
+    )
+    months = sorted(
+        ((month, row, n) for medium, month, row, n in groups if medium is None),
+        key=lambda group: (-group[2], group[0]),
+    )
     if not months or not media:
         return
     result.medium, result.month = media[0][0], months[0][0]
@@ -1227,8 +1327,9 @@ def _check_rows(con: duckdb.DuckDBPyConnection, result: MeterFile, today: date) 
             f"{count:,} values outside {result.month:%Y-%m}, the month of most of the file; "
             "one file is one month",
         )
-    (result.points,) = con.execute("select count(distinct point_id) from series").fetchone()
-    (result.wh_total,) = con.execute("select coalesce(sum(wh), 0)::bigint from v").fetchone()
+    result.points, result.wh_total = con.execute(
+        "select count(distinct point_id), coalesce(sum(wh), 0)::bigint from series"
+    ).fetchone()
     result.resolutions = [
         r
         for (r,) in con.execute("""select distinct r
@@ -1237,7 +1338,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, result: MeterFile, today: date) 
                                    where r is not null order by 1""").fetchall()
     ]
     if result.medium == "el" and result.naive_starts:
-        _solar_clock(con, result)
+        _solar_clock(con, result, words.number("inmatning"))
     month_minutes = int(
         (C.month_bounds_utc(result.month)[1] - C.month_bounds_utc(result.month)[0]).total_seconds()
         // 60
@@ -1245,10 +1346,12 @@ def _check_rows(con: duckdb.DuckDBPyConnection, result: MeterFile, today: date) 
     con.execute(f"""create temp table flagged as select point_id, riktning from series
                     where n > distinct_starts or low != high
                           or distinct_starts < {month_minutes} // low""")
+    # The detailed queries below look only at the flagged series' rows (few, in a file that loads).
     con.execute(
-        "create or replace view v as select * from checked "
+        "create temp table flagged_rows as select * from checked "
         "semi join flagged using (point_id, riktning)"
     )
+    con.execute("create or replace view v as select * from flagged_rows")
     month_start, month_end = C.month_bounds_utc(result.month)
     dst = C.dst_hour_utc(result.month)
     # Duplicates: the same point, direction and interval twice.
@@ -1347,20 +1450,23 @@ def _held(folder: str):
         os.close(fd)
 
 
-def _solar_clock(con: duckdb.DuckDBPyConnection, result: MeterFile) -> None:
+def _solar_clock(con: duckdb.DuckDBPyConnection, result: MeterFile, inmatning: int) -> None:
     """Starts without an offset are normal time by the contract, and a month wholly in summer has no
     23- or 25-hour day to betray local time. The sun does: the file's production centroid
     (mid-interval, energy-weighted) should sit near Borlänge's solar noon plus the lag of Sweden's
     panels."""
-    points, days, first_row, centroid = con.execute("""
+    points, days, first_row, centroid = con.execute(
+        """
         with p as (select start_utc + interval 1 hour as normal, resolution_min, wh, point_id,
                           source_row
                    from v
-                   where riktning = 'inmatning' and wh > 0)
+                   where riktning = ? and wh > 0)
         select count(distinct point_id), count(distinct normal::date), min(source_row),
                sum(wh * (hour(normal) + minute(normal) / 60 + resolution_min / 120))
                    / nullif(sum(wh), 0)
-        from p""").fetchone()
+        from p""",
+        [inmatning],
+    ).fetchone()
     if points < C.SOLAR_MIN_POINTS or days < C.SOLAR_MIN_DAYS or centroid is None:
         return
     expected = C.solar_noon_h(result.month) + C.SOLAR_CENTROID_LAG_H
