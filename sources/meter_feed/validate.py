@@ -1,14 +1,19 @@
 """Validate a meter file in bounded memory and write its rows, pseudonymised and normalised, to a
-Parquet file (plain Python, no Dagster).
+Parquet file in the lake partition's layout (plain Python, no Dagster).
 
     result = validate_file(Path("el_2024-03.csv.gz"), out_path=tmp / "rows.parquet", key=b"...")
     result.ok, result.problems, result.medium, result.month, result.rows, result.points
     result.report(), result.to_dict()
 
-The file is read in batches (pyarrow's streaming CSV reader, or Parquet row groups), each batch
-checked with vectorised compute and appended to `out_path`; the checks across rows (duplicates,
-gaps, mixed resolutions, summer-time stamps) are DuckDB queries over that file with a memory
-limit, spilling to disk. Memory is one batch plus DuckDB's limit, whatever the file's size.
+The file is read once, in batches (pyarrow's streaming CSV reader, or Parquet row groups), its
+text columns as dictionaries: each cell check runs on a column's distinct values (a few thousand
+starts, a GSRN per point, a handful of words) and is taken to the rows, and each distinct GSRN is
+keyed-hashed once. A batch's valid rows are appended to `out_path`, written once and
+dictionary-encoded in the lake's layout (pipelines/lib/meter_lake.py copies the file as the
+partition), and, narrow (numbers for the texts), to a DuckDB table; the checks across rows
+(duplicates, gaps, mixed resolutions, summer-time stamps, the solar clock) are group-bys over that
+table with a memory limit, spilling to disk. Memory is one batch plus DuckDB's limit, whatever
+the file's size.
 
 Row numbers: CSV, the file's line (comment lines and the header counted, blank lines skipped);
 Parquet, the 1-based row. A `MeterFile` is the feeds' shared `Validation` and its problems their
@@ -82,9 +87,8 @@ LOW_CARDINALITY = frozenset(
 )
 DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
-# A valid row as the checks across rows see it, narrow: the point by its number in the file (its
-# GSRN's pseudonym is joined on at the end, one HMAC per distinct GSRN), each text by its number
-# in the file's list of words (`Words`), its line in the file.
+# A valid row as the checks across rows see it, narrow: the point by its number in the file
+# (`Points`), each text by its number in the file's list of words (`Words`), its line in the file.
 CHECKED = pa.schema(
     [
         ("point_id", pa.int32()),
