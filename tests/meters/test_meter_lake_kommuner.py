@@ -71,7 +71,7 @@ def test_two_kommuner_write_the_same_month_side_by_side(tmp_path):
         worker.join(timeout=60)
     # No lock error, no other error: each wrote its first revision under its own kommun.
     assert {k: (r[1], r[2]) for k, r in results.items()} == {"2081": (1, None), "2080": (1, None)}
-    for kommun, (rows_file, sha, gsrns, wh) in files.items():
+    for kommun, (_, sha, gsrns, wh) in files.items():
         lake = Lake(root, kommun=kommun)
         path = results[kommun][0]
         assert path == f"{lake.base}/values/kommun={kommun}/medium=el/month=2025-01/values.parquet"
@@ -84,8 +84,8 @@ def test_two_kommuner_write_the_same_month_side_by_side(tmp_path):
         assert {total for _, total in seen} == {wh}
     # The two kommuner's points do not meet.
     borlange, falun = (
-        {p for (p,) in duckdb.sql(f"select point_id from read_parquet('{lake.local_glob()}')").fetchall()}
-        for lake in (Lake(root, kommun=k) for k in KOMMUNER)
+        {p for (p,) in duckdb.sql(f"select point_id from read_parquet('{glob}')").fetchall()}
+        for glob in (Lake(root, kommun=k).local_glob() for k in KOMMUNER)
     )
     assert borlange and falun and borlange.isdisjoint(falun)
 

@@ -110,7 +110,7 @@ def partition_asset(medium: str) -> dg.AssetsDefinition:
         kinds={"python", "parquet"},
         tags={PARTITIONING_TAG: "monthly"},
         description=f"The {medium} meter values of one month in the lake "
-        f"(METER_LAKE_ROOT/values/medium={medium}/"
+        f"(METER_LAKE_ROOT/values/kommun=<METER_KOMMUN>/medium={medium}/"
         "month=YYYY-MM/): the newest accepted file of the month replaces the partition, with a "
         "revision saying what changed; the same file again changes nothing. Needs no DuckDB lock.",
     )
