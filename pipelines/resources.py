@@ -101,7 +101,7 @@ class MeterLakeResource(dg.ConfigurableResource):
     its size limit, and the secret key of the GSRN pseudonyms (unset: meter files are not read)."""
 
     root: str
-    kommun: str = "2081"
+    kommun: str
     s3_endpoint: str | None = None
     s3_region: str = "eu-north-1"
     inbox_folder: str = "meters"

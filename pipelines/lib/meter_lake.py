@@ -35,12 +35,13 @@ import duckdb
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from pipelines.settings import DEFAULT_REPORT_KOMMUN
 from sources.meter_feed.contract import PARTITION_ROW_GROUP_ROWS
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 VALUES, REVISIONS = "values", "revisions"
 PARTITION_FILE = "values.parquet"
-BORLANGE = "2081"  # the kommun of a lake written before the kommun level
+BORLANGE = DEFAULT_REPORT_KOMMUN  # the kommun of a lake written before the kommun level
 LAKE_COLUMNS = (
     "point_id, riktning, natomrade, kundkategori, start_utc, resolution_min, wh, kvalitet, "
     "is_synthetic, file_sha256"

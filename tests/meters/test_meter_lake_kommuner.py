@@ -24,7 +24,7 @@ FLATS = (("hushall_lagenhet", 1.0),)
 KOMMUNER = {"2081": 0, "2080": 50_000}
 
 
-def normalised(folder: Path, kommun: str) -> tuple[Path, str, set[str], int]:
+def validated_month(folder: Path, kommun: str) -> tuple[Path, str, set[str], int]:
     """A kommun's valid month, validated as the drop does it: (rows file, sha256, GSRNs, Wh)."""
     pts = points("el", 4, seed=7, quarter_hour_share=0.0, mix=FLATS, first_number=KOMMUNER[kommun])
     values = list(rows(MONTH, pts, seed=7))
@@ -51,7 +51,7 @@ def write(root: str, kommun: str, rows_file: str, sha: str, work: str, barrier, 
 
 def test_two_kommuner_write_the_same_month_side_by_side(tmp_path):
     root = str(tmp_path / "lake")
-    files = {k: normalised(tmp_path, k) for k in KOMMUNER}
+    files = {k: validated_month(tmp_path, k) for k in KOMMUNER}
     context = mp.get_context("spawn")
     barrier, answers = context.Barrier(len(KOMMUNER)), context.Queue()
     workers = []
@@ -91,7 +91,7 @@ def test_two_kommuner_write_the_same_month_side_by_side(tmp_path):
 
 
 def test_borlanges_lake_from_before_the_kommun_level_moves_under_2081(tmp_path):
-    rows_file, sha, gsrns, wh = normalised(tmp_path, "2081")
+    rows_file, sha, gsrns, wh = validated_month(tmp_path, "2081")
     root = tmp_path / "lake"
     lake = Lake(str(root))
     lake.write_partition(
