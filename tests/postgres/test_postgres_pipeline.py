@@ -75,6 +75,12 @@ def test_the_demo_job_builds_the_marts_in_postgres(
         )
         cur.execute("select count(*) from marts.fct_carbon_budget where kommun_kod = '2081'")
         assert cur.fetchone()[0] > 0
+        # The plan runs without the meter marts (DuckDB-only): its scenarios reach PostgreSQL.
+        cur.execute(
+            "select count(distinct scenario) from marts.fct_scenario_emissions "
+            "where kommun_kod = '2081'"
+        )
+        assert cur.fetchone()[0] == 3
 
     # The serving copy for BI was published from PostgreSQL's marts.
     serving = Settings.from_env().serving.dir / "borlange.duckdb"
