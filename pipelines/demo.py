@@ -281,8 +281,6 @@ def materialize_all(
                 },
                 inboxes={"settle_s": 0.0},
                 meters={"pseudonym_key": settings.meters.pseudonym_key or DEMO_METER_PSEUDONYM_KEY},
-                # the SYNTHETIC demo portfolio (replay/payloads/plan/README.md), labelled so
-                plan={"portfolio_dir": settings.plan.portfolio_dir or PAYLOADS / "plan"},
             )
             say(f"[1/4] replay server for SMHI, SCB and Kolada at {server.server.url}")
         else:
