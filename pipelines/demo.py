@@ -276,6 +276,7 @@ def materialize_all(
             settings = settings.updated(
                 sources={
                     "smhi_base_url": server.smhi_base_url,
+                    "smhi_archive_base_url": server.smhi_archive_base_url,
                     "scb_base_url": server.scb_base_url,
                     "kolada_base_url": server.kolada_base_url,
                 },
