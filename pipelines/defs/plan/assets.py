@@ -91,7 +91,7 @@ def monthly_energy(con) -> pl.DataFrame:
     built = con.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = 'marts' and table_name = 'fct_meter_hourly_energy'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not built:
         return pl.DataFrame(schema=METER_SCHEMA)
     return con.sql(MONTHLY_ENERGY).pl().cast(METER_SCHEMA)
