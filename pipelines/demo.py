@@ -276,13 +276,12 @@ def materialize_all(
             settings = settings.updated(
                 sources={
                     "smhi_base_url": server.smhi_base_url,
+                    "smhi_archive_base_url": server.smhi_archive_base_url,
                     "scb_base_url": server.scb_base_url,
                     "kolada_base_url": server.kolada_base_url,
                 },
                 inboxes={"settle_s": 0.0},
                 meters={"pseudonym_key": settings.meters.pseudonym_key or DEMO_METER_PSEUDONYM_KEY},
-                # the SYNTHETIC demo portfolio (replay/payloads/plan/README.md), labelled so
-                plan={"portfolio_dir": settings.plan.portfolio_dir or PAYLOADS / "plan"},
             )
             say(f"[1/4] replay server for SMHI, SCB and Kolada at {server.server.url}")
         else:

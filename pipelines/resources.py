@@ -9,7 +9,8 @@ as parameters, and a test swaps them (`dg.materialize(..., resources={...})`).
   DuckDB, a snapshot on PostgreSQL.
 - `inboxes`, `meter_lake`: where the file feeds wait, and where meter values go.
 - `report`, `tolerances`, `serving`: the report's scope, the checks' tolerances, the readers' copy.
-- `smhi`, `scb`, `kolada`, `sei`: the sources, thin wrappers around the clients in `sources/`.
+- `smhi`, `scb`, `kolada`, `sei`: the sources, thin wrappers around the clients in `sources/`;
+  `smhi_archive`: SMHI's protocol for releases no longer current (the nowcast's backtest).
 - `alerts`: where a failed run is announced besides the log.
 The dbt resource is the transform domain's (pipelines/defs/transform/assets.py).
 """
@@ -281,6 +282,8 @@ def resources_for(
             dbt_manifest=str(settings.dbt.target_dir / "manifest.json"),
         ),
         "smhi": SmhiResource(base_url=sources.smhi_base_url, **http),
+        # An empty base URL: no archive configured (the nowcast's archive asset loads nothing).
+        "smhi_archive": SmhiResource(base_url=sources.smhi_archive_base_url or "", **http),
         "scb": ScbResource(
             base_url=sources.scb_base_url,
             population_first_year=sources.population_first_year,

@@ -178,6 +178,9 @@ class PostgresSettings(Section):
 class SourceSettings(Section):
     allow_http: Flag = env("ALLOW_HTTP_SOURCES", False)  # replay mode, see source_url
     smhi_base_url: SourceURL = env("SMHI_BASE_URL", SMHI_BASE_URL_DEFAULT)
+    # SMHI's protocol serving releases no longer current (the nowcast backtest's raw table only):
+    # the replay's archive offline; unset, nothing is asked.
+    smhi_archive_base_url: SourceURL = env("SMHI_ARCHIVE_BASE_URL")
     scb_base_url: SourceURL = env("SCB_BASE_URL", SCB_BASE_URL_DEFAULT)
     kolada_base_url: SourceURL = env("KOLADA_BASE_URL", KOLADA_BASE_URL_DEFAULT)
     population_first_year: Year = env("SCB_POPULATION_FIRST_YEAR", 1990)

@@ -1,7 +1,8 @@
 """The nowcast backtest's inputs read straight from the committed replay payloads (no server, no
 warehouse), as the long frames pipelines/defs/nowcast/backtest.py's `backtest_origin` takes:
 the tests and scripts/nowcast_backtest.py use them; the warehouse reads the same releases from
-raw.smhi_emissions_* once it has loaded them.
+raw.smhi_emissions_* (published) and raw.smhi_archived_releases (the June 2025 CO2 release, from the
+replay's archive) through intermediate.int_nowcast__releases.
 
 Origins (issue 23):
 - CO2e: SMHI release 2026-04-23 (to 2023) -> 2026-06-25 (adds 2024);

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from replay.kolada import KoladaHandler
 from replay.scb import ScbHandler
 from replay.server import ReplayServer
-from replay.smhi import SmhiHandler
+from replay.smhi import ARCHIVE_PREFIX, SmhiHandler
 
 
 @dataclass
@@ -24,6 +24,11 @@ class OfflineServer:
         return self.server.url  # SMHI's API lives at the host root: /api/getexcelfile/
 
     @property
+    def smhi_archive_base_url(self) -> str:
+        """The archive of SMHI releases rebuilt offline (replay/smhi.py), same protocol."""
+        return f"{self.server.url}{ARCHIVE_PREFIX}"
+
+    @property
     def scb_base_url(self) -> str:
         return f"{self.server.url}/api/v2"
 
@@ -35,6 +40,7 @@ class OfflineServer:
         """Every source's base-URL variable pointed here: the one list a new source joins."""
         return {
             "SMHI_BASE_URL": self.smhi_base_url,
+            "SMHI_ARCHIVE_BASE_URL": self.smhi_archive_base_url,
             "SCB_BASE_URL": self.scb_base_url,
             "KOLADA_BASE_URL": self.kolada_base_url,
         }

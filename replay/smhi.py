@@ -11,6 +11,12 @@ filter returns a workbook cut down to that län (kommun), built on first use and
 served only when selected: `POST /__replay/smhi/release` with `{"sub": "CO2", "release":
 "2025-06-18"}`, or `handler.select("CO2", "2025-06-18")`. Without a selection a sub other
 than GGT gets its newest file in `replay/payloads/smhi/`.
+
+The same rebuilt releases are also served, with SMHI's own protocol, under the base URL
+`<server>/archive` (`GET /archive/api/getexcelfile/?sub=CO2`: the newest rebuilt release of the
+sub): the archive of releases the warehouse did not download itself when they were current, which
+the nowcast's backtest loads into a raw table of its own (SMHI_ARCHIVE_BASE_URL), never into the
+SMHI tables the marts publish.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ PAYLOAD_DIR = Path(__file__).resolve().parent / "payloads" / "smhi"
 REBUILT_DIR = Path(__file__).resolve().parent / "payloads" / "smhi_rebuilt"
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 DOWNLOAD_PATHS = ("/api/getexcelfile/", "/api/getexcelfile")
+ARCHIVE_PREFIX = "/archive"
+ARCHIVE_PATHS = tuple(ARCHIVE_PREFIX + path for path in DOWNLOAD_PATHS)
 RELEASE_PATH = "/__replay/smhi/release"
 _PAYLOAD_NAME_RE = re.compile(r"^(?P<sub>[A-Z0-9]+)_(?P<date>\d{4}-\d{2}-\d{2})\.xlsx$")
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -212,11 +220,12 @@ class SmhiHandler:
     def __call__(self, req: Request) -> Response | None:
         if req.path == RELEASE_PATH:
             return self._release_endpoint(req)
-        if req.path not in DOWNLOAD_PATHS:
+        archive = req.path in ARCHIVE_PATHS
+        if req.path not in DOWNLOAD_PATHS and not archive:
             return None
         if req.method != "GET":
             return Response.text("Method not allowed", 405)  # unverified: SMHI's answer to POST
-        return self._download(req)
+        return self._download(req, archive=archive)
 
     def _release_endpoint(self, req: Request) -> Response:
         sub = "GGT"
@@ -251,9 +260,14 @@ class SmhiHandler:
             return None
         return files[self.release] if sub == "GGT" else files[sorted(files)[-1]]
 
-    def _download(self, req: Request) -> Response:
+    def archived_path(self, sub: str) -> Path | None:
+        """The file the archive serves for `sub`: its newest rebuilt release."""
+        files = self.rebuilt.get(sub)
+        return files[sorted(files)[-1]] if files else None
+
+    def _download(self, req: Request, *, archive: bool = False) -> Response:
         sub = (req.arg("sub") or "").strip().upper()  # unverified: whether SMHI ignores case
-        path = self.payload_path(sub)
+        path = self.archived_path(sub) if archive else self.payload_path(sub)
         if path is None:
             # unverified: SMHI's real answer to an unknown or unrecorded sub; 400 is our choice.
             return Response.text(f"Unknown sub {sub!r}", 400)

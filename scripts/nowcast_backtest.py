@@ -2,8 +2,8 @@
 
     .venv/bin/python scripts/nowcast_backtest.py [--kommun 2081] [--rows rows.csv]
 
-The same computation tests/nowcast/test_nowcast.py checks; the warehouse will run it on its own
-loads.
+The same computation tests/nowcast/test_nowcast.py checks, and the nowcast asset runs on the
+warehouse's loads (marts.fct_nowcast_backtest and its summary hold both origins).
 """
 
 from __future__ import annotations

@@ -75,12 +75,21 @@ def demo_warehouse(tmp_path_factory, pytestconfig):
         mp.delenv("SMHI_BASE_URL", raising=False)
         mp.delenv("SCB_BASE_URL", raising=False)
         with FileLock(str(shared / "demo.lock")):
-            built = root / "warned.json"
+            built, failed = root / "warned.json", root / "failed.txt"
+            # A failed build fails every test that needs it at once, in both workers: its
+            # SystemExit would not be cached by pytest, and each test would build it again.
+            if failed.exists():
+                raise RuntimeError(failed.read_text(encoding="utf-8"))
             if not built.exists():
                 warned: list[str] = []
-                timings = materialize_all(
-                    offline=True, instance=dg.DagsterInstance.ephemeral(), warned=warned
-                )
+                try:
+                    timings = materialize_all(
+                        offline=True, instance=dg.DagsterInstance.ephemeral(), warned=warned
+                    )
+                except SystemExit as exit_:
+                    failed.parent.mkdir(parents=True, exist_ok=True)
+                    failed.write_text(f"the demo build failed: {exit_.code}", encoding="utf-8")
+                    raise RuntimeError(failed.read_text(encoding="utf-8")) from None
                 assert set(timings) >= {"full_run"}
                 built.write_text(json.dumps(warned), encoding="utf-8")
             pytestconfig.stash[DEMO_WARNINGS] = json.loads(built.read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -229,6 +229,22 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("rollback")
         raise
     con.execute("commit")
+
+
+def replace_tables(
+    con: duckdb.DuckDBPyConnection, schema: str, tables: Mapping[str, pl.DataFrame]
+) -> None:
+    """<schema>.<name> replaced by each frame, all in ONE transaction: a reader never sees one
+    table of a run beside another of the previous run (the Python assets' own schemas: trajectory,
+    nowcast, plan)."""
+    with transaction(con):
+        con.execute(f"create schema if not exists {schema}")
+        for name, frame in tables.items():
+            con.register("replacement_rows", frame)
+            con.execute(
+                f"create or replace table {schema}.{name} as select * from replacement_rows"
+            )
+            con.unregister("replacement_rows")
 
 
 def record_landed_file(

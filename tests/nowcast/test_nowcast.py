@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from hashlib import sha256
 
 import numpy as np
 import polars as pl
@@ -22,7 +23,11 @@ from pipelines.defs.nowcast.intervals import (
     conformal_quantile,
     leave_one_out_quantiles,
 )
-from pipelines.defs.nowcast.loads import TABLE, load_national_sector_emissions
+from pipelines.defs.nowcast.loads import (
+    TABLE,
+    load_archived_releases,
+    load_national_sector_emissions,
+)
 from pipelines.defs.nowcast.model import fit_parameters, forecast
 from pipelines.defs.nowcast.panel import (
     MAIN_SECTORS,
@@ -330,7 +335,7 @@ def test_national_client_reads_mi0107_over_the_replay_and_loads_raw(tmp_path):
 def test_the_domain_declares_its_raw_table_and_every_connection_creates_it(tmp_path):
     from pipelines.lib import warehouse
 
-    assert [table.name for table in RAW_TABLES] == [TABLE]
+    assert [table.name for table in RAW_TABLES] == [TABLE, "smhi_archived_releases"]
     warehouse.connect(tmp_path / "ddl.duckdb").close()
     con = warehouse.connect(tmp_path / "ddl.duckdb")  # idempotent
     columns = [r[0] for r in con.execute(f"describe raw.{TABLE}").fetchall()]
@@ -369,6 +374,67 @@ def test_the_rebuilt_co2_release_is_labelled_and_served_only_when_selected():
     k = int(np.flatnonzero(panel.kommuner == "0980")[0])  # Gotland: cement is NOT deducted
     assert panel.at(2023)[k, MAIN_SECTORS.index(INDUSTRY)] == pytest.approx(1_492_486.14)
     assert panel.last_year == 2023 and len(panel.kommuner) == 290
+
+
+def test_the_archive_serves_the_rebuilt_release_and_the_backtest_table_keeps_it(tmp_path):
+    """SMHI's protocol under the archive's base URL: the rebuilt CO2 release of June 2025 lands,
+    with its vintage and hash, in raw.smhi_archived_releases, never in raw.smhi_emissions_co2; the
+    SMHI base URL keeps serving the release of 2024-04-18."""
+    import dagster as dg
+
+    from pipelines.defs.nowcast.assets import smhi_archived_releases
+    from pipelines.resources import SmhiResource, WarehouseResource
+
+    store = Store(tmp_path / "w.duckdb", tmp_path / "landing")
+    resources = {
+        "warehouse": WarehouseResource(path=str(store.warehouse_path), landing_dir=str(tmp_path)),
+    }
+    unset = dg.materialize(
+        [smhi_archived_releases], resources=resources | {"smhi_archive": SmhiResource(base_url="")}
+    )
+    with start_offline_server() as server:
+        archive = SmhiResource(base_url=server.smhi_archive_base_url)
+        first = dg.materialize(
+            [smhi_archived_releases], resources=resources | {"smhi_archive": archive}
+        )
+        again = load_archived_releases(SmhiClient(server.smhi_archive_base_url), store)
+        published = SmhiClient(server.smhi_base_url).download("CO2")
+    assert unset.success and first.success
+    assert published.filename == "CO2_2024-04-18.xlsx"
+    [materialized] = first.asset_materializations_for_node(smhi_archived_releases.op.name)
+    expected = sha256((REBUILT_DIR / "CO2_2025-06-18.xlsx").read_bytes()).hexdigest()
+    assert materialized.metadata["CO2 2025-06-18: sha256"].value == expected
+    assert materialized.metadata["CO2 2025-06-18: rows_inserted"].value == 40_560
+    [report] = again
+    assert report.unchanged and report.rows_inserted == 0 and report.sha256 == expected
+    with warehouse.connect(store.warehouse_path) as con:
+        rows = con.execute(
+            "select sub, gas, cast(vintage as varchar), count(distinct kommun_kod), max(year), "
+            "min(file_sha256), max(file_sha256) from raw.smhi_archived_releases group by all"
+        ).fetchall()
+        co2 = con.execute("select count(*) from raw.smhi_emissions_co2").fetchone()
+    assert rows == [("CO2", "CO2", "2025-06-18", 290, 2023, expected, expected)]
+    assert co2 == (0,)
+
+
+def test_only_the_nowcast_reads_the_archived_releases():
+    """The archived releases reach int_nowcast__releases, which only the nowcast asset reads: no
+    model or mart that publishes SMHI's figures can hold one."""
+    project = REPO_ROOT / "dbt_project"
+    sql = {
+        path.name: path.read_text(encoding="utf-8")
+        for folder in ("models", "tests", "snapshots", "analyses")
+        for path in (project / folder).rglob("*.sql")
+    }
+
+    def readers(call: str) -> set[str]:
+        return {name for name, text in sql.items() if call in text}
+
+    assert readers("source('smhi', 'smhi_archived_releases')") == {
+        "stg_smhi__archived_releases.sql"
+    }
+    assert readers("ref('stg_smhi__archived_releases')") == {"int_nowcast__releases.sql"}
+    assert readers("ref('int_nowcast__releases')") == set()
 
 
 @pytest.mark.skipif(
@@ -580,8 +646,9 @@ def test_national_series_fetched_now_carries_no_year_after_2024():
 
 
 def test_the_nowcast_asset_writes_its_schema_and_reports_the_targets(tmp_path):
-    """The Dagster asset over warehouse tables shaped as the dbt inputs: both CO2e releases, one
-    CO2 release (no pair: no CO2 nowcast, and it says so), Sweden by sector as staged."""
+    """The Dagster asset over warehouse tables shaped as the dbt inputs: both CO2e releases, the
+    published CO2 release and the archived one after it (the CO2 origin: backtested, never
+    nowcast from), Sweden by sector as staged."""
     import dagster as dg
 
     from pipelines.defs.nowcast.assets import nowcast
@@ -590,12 +657,13 @@ def test_the_nowcast_asset_writes_its_schema_and_reports_the_targets(tmp_path):
     releases = pl.concat(
         [
             nowcast_inputs.release(gas, vintage).with_columns(
-                gas=pl.lit(gas), vintage=pl.lit(vintage).str.to_date()
+                gas=pl.lit(gas), vintage=pl.lit(vintage).str.to_date(), archived=pl.lit(archived)
             )
-            for gas, vintage in (
-                ("CO2e", "2026-04-23"),
-                ("CO2e", "2026-06-25"),
-                ("CO2", "2024-04-18"),
+            for gas, vintage, archived in (
+                ("CO2e", "2026-04-23", False),
+                ("CO2e", "2026-06-25", False),
+                ("CO2", "2024-04-18", False),
+                ("CO2", "2025-06-18", True),
             )
         ]
     )
@@ -636,24 +704,40 @@ def test_the_nowcast_asset_writes_its_schema_and_reports_the_targets(tmp_path):
     with duckdb_connect(path) as con:
         borlange = con.execute(
             "select year, nowcast_t, lower_80_t, upper_80_t from nowcast.estimates "
-            "where kommun_kod = ? and huvudsektor = 'Alla' order by year",
+            "where kommun_kod = ? and huvudsektor = 'Alla' and gas = 'CO2e' order by year",
             [BORLANGE],
         ).fetchall()
-        gases = con.execute("select distinct gas from nowcast.estimates").fetchall()
+        gases = con.execute("select distinct gas from nowcast.estimates order by gas").fetchall()
         methods = con.execute(
             "select method, count(*) from nowcast.paris_probability group by method order by 1"
         ).fetchall()
         summary = con.execute(
-            "select count(*) from nowcast.backtest_summary where gas = 'CO2e'"
-        ).fetchone()
+            "select gas, origin_vintage, actual_vintage, count(*), max(kommuner) "
+            "from nowcast.backtest_summary group by all order by gas"
+        ).fetchall()
+        estimated = con.execute(
+            "select gas, min(base_vintage), min(base_year), min(year), max(year), "
+            "count(*) filter (where not (lower_95_t <= lower_80_t and lower_80_t <= nowcast_t "
+            "and nowcast_t <= upper_80_t and upper_80_t <= upper_95_t)) "
+            "from nowcast.estimates group by gas order by gas"
+        ).fetchall()
     assert [(y, round(t, 1)) for y, t, _, _ in borlange] == [(2025, 422_978.4), (2026, 422_160.9)]
     assert all(lo < t < hi for _, t, lo, hi in borlange)
-    assert gases == [("CO2e",)]  # one CO2 release: nothing to calibrate a CO2 range on
-    assert methods == [("carbon_law", 290), ("carbon_law_1_7c", 290)]
-    assert summary == (len(bt.METHODS),)
+    assert gases == [("CO2",), ("CO2e",)]
+    assert methods == [("carbon_law", 290), ("carbon_law_1_7c", 290)]  # CO2e presets only
+    assert summary == [
+        ("CO2", "2024-04-18", "2025-06-18", len(bt.METHODS), 290),
+        ("CO2e", "2026-04-23", "2026-06-25", len(bt.METHODS), 290),
+    ]
+    # The CO2 nowcast starts from the published release, never the archived one; the ranges
+    # widened over four years stay nested.
+    assert estimated == [
+        ("CO2", "2024-04-18", 2022, 2023, 2026, 0),
+        ("CO2e", "2026-06-25", 2024, 2025, 2026, 0),
+    ]
     materialized = result.asset_materializations_for_node("nowcast")
     notes = next(m for m in materialized if m.asset_key.path[-1] == "estimates").metadata
-    assert "CO2: no nowcast" in notes["left_out"].value
+    assert notes["left_out"].value == "nothing"
 
 
 def duckdb_connect(path):

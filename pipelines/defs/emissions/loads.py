@@ -80,8 +80,9 @@ def load_smhi_release(client: SmhiClient, store: Store, *, sub: str, table: str)
             file_name=download.filename,
             fetched_at=download.fetched_at,
         ),
-        # A re-issued file of the same vintage supersedes the earlier one (its bytes stay landed).
-        replace_where=("vintage = ?", [parsed.vintage]),
+        # A re-issued file of the same vintage supersedes the earlier one (its bytes stay landed);
+        # `sub` too, for a table that keeps both exports (the nowcast's archived releases).
+        replace_where=("vintage = ? and sub = ?", [parsed.vintage, parsed.sub]),
     )
     [outcome] = warehouse.load_into_warehouse(store, [load])
     clock.lap("load")

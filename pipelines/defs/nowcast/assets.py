@@ -1,4 +1,5 @@
 """The nowcast in Dagster: Sweden's emissions by main sector into raw (the national indicator),
+SMHI's archived releases into raw (the backtest's later releases the warehouse did not keep itself),
 and the nowcast asset, which backtests, nowcasts and draws the Paris probability over what the
 warehouse holds and writes the nowcast schema (dbt publishes it as marts.fct_nowcast_backtest,
 fct_nowcast_backtest_summary, fct_emissions_nowcast and fct_nowcast_paris). Its checks are issue
@@ -10,11 +11,12 @@ from datetime import timedelta
 import dagster as dg
 import polars as pl
 
-from pipelines.defs.common import INGESTION, report_metadata
+from pipelines.defs.common import INGESTION, rejected, report_metadata
+from pipelines.defs.emissions.assets import smhi_result
 from pipelines.defs.nowcast import loads
 from pipelines.defs.nowcast.estimates import local_indicators_from_feeds
 from pipelines.defs.nowcast.panel import TOTAL
-from pipelines.defs.nowcast.raw_tables import NATIONAL_SECTOR_EMISSIONS
+from pipelines.defs.nowcast.raw_tables import NATIONAL_SECTOR_EMISSIONS, SMHI_ARCHIVED_RELEASES
 from pipelines.defs.nowcast.run import (
     TARGET_GAS,
     TARGETS,
@@ -24,7 +26,8 @@ from pipelines.defs.nowcast.run import (
 )
 from pipelines.defs.nowcast.tables import SCHEMA, TABLES, replace_tables
 from pipelines.defs.trajectory.presets import load_presets
-from pipelines.resources import ReportResource, ScbResource, WarehouseResource
+from pipelines.lib.warehouse import RejectedFile
+from pipelines.resources import ReportResource, ScbResource, SmhiResource, WarehouseResource
 from pipelines.settings import DUCKDB_POOL
 from sources.national_emissions import NationalEmissionsClient
 
@@ -50,6 +53,37 @@ def national_sector_emissions(
         )
     return dg.MaterializeResult(
         data_version=dg.DataVersion(",".join(report.sha256)), metadata=report_metadata(report)
+    )
+
+
+@dg.asset(
+    key=["raw", SMHI_ARCHIVED_RELEASES.name],
+    description="SMHI releases from an archive of SMHI's export (SMHI_ARCHIVE_BASE_URL; offline, "
+    "the replay's rebuilt CO2 release of June 2025), in the SMHI tables' columns with vintage and "
+    "file hash: only the nowcast's backtest reads them, so they never reach fct_emissions.",
+    **INGESTION,
+)
+def smhi_archived_releases(
+    context: dg.AssetExecutionContext, smhi_archive: SmhiResource, warehouse: WarehouseResource
+):
+    if not smhi_archive.base_url:
+        context.log.info("SMHI_ARCHIVE_BASE_URL is unset: no archived release asked")
+        return dg.MaterializeResult(metadata={"archive": "none configured", "rows_inserted": 0})
+    try:
+        with warehouse.loading(SMHI_ARCHIVED_RELEASES) as store:
+            reports = loads.load_archived_releases(
+                smhi_archive.client(log=context.log.warning), store
+            )
+    except RejectedFile as exc:
+        raise rejected(exc) from exc
+    results = [smhi_result(report) for report in reports]
+    return dg.MaterializeResult(
+        data_version=dg.DataVersion(",".join(report.sha256 for report in reports)),
+        metadata={
+            f"{report.gas} {report.vintage}: {key}": value
+            for report, result in zip(reports, results, strict=True)
+            for key, value in result.metadata.items()
+        },
     )
 
 

@@ -92,22 +92,35 @@ class Calibration:
 
     def q(self, config: str, level: float) -> tuple[float, str]:
         """q for kommun totals in `config`, and how it was obtained."""
-        base, factor, how = self._base(config, level)
-        return conformal_quantile(self.totals[base], level) * factor, how
+        base, _, how = self._base(config, level)
+        return max(
+            conformal_quantile(self.totals[base], inner) * self._base(config, inner)[1]
+            for inner in nested_levels(level)
+        ), how
 
     def sector_q(
         self, config: str, level: float, sector: int, estimates: np.ndarray
     ) -> tuple[np.ndarray, str]:
         """(K,) q for sector estimates, each from the calibration scores of its size class."""
-        base, factor, how = self._base(config, level)
+        base, _, how = self._base(config, level)
         scored = self.sector_estimates[base][:, sector]
         scores = self.sectors[base][:, sector]
         edges = np.quantile(scored, np.linspace(0, 1, SECTOR_SIZE_CLASSES + 1)[1:-1])
         own_class = np.searchsorted(edges, scored, side="right")
-        per_class = np.array(
-            [conformal_quantile(scores[own_class == c], level) for c in range(len(edges) + 1)]
+        per_class = np.max(
+            [
+                np.array(
+                    [
+                        conformal_quantile(scores[own_class == c], inner)
+                        for c in range(len(edges) + 1)
+                    ]
+                )
+                * self._base(config, inner)[1]
+                for inner in nested_levels(level)
+            ],
+            axis=0,
         )
-        return per_class[np.searchsorted(edges, estimates, side="right")] * factor, (
+        return per_class[np.searchsorted(edges, estimates, side="right")], (
             f"{how}, within the size quartile of the sector's estimate"
         )
 
@@ -120,6 +133,14 @@ class Calibration:
             raise KeyError(f"no history inflation for {config} at {level}")
         how = f"{self.source}, {base}, widened x{factor:.2f} to {config} by the release's history"
         return base, factor, how
+
+
+def nested_levels(level: float) -> tuple[float, ...]:
+    """The levels whose q bound `level`'s from below. A widened configuration scales each level's
+    q by its own history factor; where a size class's 80 % and 95 % quantiles coincide, a larger
+    80 % factor would make the 80 % range the wider one. q at a level is therefore the largest
+    widened q of every level up to it, so that the 95 % range always holds the 80 % range."""
+    return tuple(inner for inner in LEVELS if inner <= level)
 
 
 def nearest_backtested(config: str) -> str:

@@ -1,6 +1,7 @@
 """One run of the nowcast over what the warehouse holds (plain Python, no Dagster): the backtest
-over every pair of consecutive SMHI releases it keeps, the nowcast of each gas's newest release
-up to the as-of year, the probability on the Paris path, and the backtest's targets (issue 23).
+over every pair of consecutive SMHI releases it keeps (archived ones included), the nowcast of
+each gas's newest published release (never an archived one) up to the as-of year, the
+probability on the Paris path, and the backtest's targets (issue 23).
 
 Inputs are the frames of the dbt models intermediate.int_nowcast__releases (every release, main
 sectors and 'Alla') and intermediate.int_nowcast__national_sectors (Sweden by sector, MI0107);
@@ -114,23 +115,33 @@ class NowcastRun:
         }
 
 
-def releases_of(releases: pl.DataFrame) -> dict[str, list[tuple[str, pl.DataFrame]]]:
-    """Per gas, its releases oldest first: (vintage, long frame) with kommun_kod, huvudsektor,
-    year, tonnes."""
+@dataclass(frozen=True)
+class Release:
+    vintage: str
+    frame: pl.DataFrame  # kommun_kod, huvudsektor, year, tonnes
+    archived: bool  # from raw.smhi_archived_releases: backtested against, never nowcast from
+
+
+def releases_of(releases: pl.DataFrame) -> dict[str, list[Release]]:
+    """Per gas, its releases oldest first."""
     missing = [
         c
-        for c in ("gas", "vintage", "kommun_kod", "huvudsektor", "year", "tonnes")
+        for c in ("gas", "vintage", "kommun_kod", "huvudsektor", "year", "tonnes", "archived")
         if c not in releases.columns
     ]
     if missing:
         raise NowcastInputError(f"releases: missing column(s) {', '.join(missing)}")
-    out: dict[str, list[tuple[str, pl.DataFrame]]] = {}
+    out: dict[str, list[Release]] = {}
     frame = releases.with_columns(pl.col("vintage").cast(pl.Utf8))
-    for (gas, vintage), part in frame.sort("gas", "vintage").group_by(
-        ["gas", "vintage"], maintain_order=True
+    for (gas, vintage, archived), part in frame.sort("gas", "vintage").group_by(
+        ["gas", "vintage", "archived"], maintain_order=True
     ):
         out.setdefault(str(gas), []).append(
-            (str(vintage), part.select("kommun_kod", "huvudsektor", "year", "tonnes"))
+            Release(
+                str(vintage),
+                part.select("kommun_kod", "huvudsektor", "year", "tonnes"),
+                bool(archived),
+            )
         )
     return out
 
@@ -140,24 +151,24 @@ def last_year(frame: pl.DataFrame) -> int:
 
 
 def backtest_origins(
-    releases: dict[str, list[tuple[str, pl.DataFrame]]],
+    releases: dict[str, list[Release]],
     national: pl.DataFrame,
     national_vintage: str,
 ) -> list[bt.BacktestOrigin]:
     """Every pair of consecutive releases of a gas in which the later one adds a year."""
     origins = []
     for gas, kept in releases.items():
-        for (origin_vintage, origin), (actual_vintage, actual) in itertools.pairwise(kept):
-            if last_year(actual) <= last_year(origin):
+        for origin, actual in itertools.pairwise(kept):
+            if last_year(actual.frame) <= last_year(origin.frame):
                 continue  # a revision only: nothing new to score
             origins.append(
                 bt.backtest_origin(
-                    origin,
-                    actual,
+                    origin.frame,
+                    actual.frame,
                     national,
                     gas=gas,
-                    origin_vintage=origin_vintage,
-                    actual_vintage=actual_vintage,
+                    origin_vintage=origin.vintage,
+                    actual_vintage=actual.vintage,
                     national_vintage=national_vintage,
                 )
             )
@@ -197,11 +208,15 @@ def run_nowcast(
         parameters = pl.DataFrame()
     estimates, paris = [], []
     for gas, kept in by_gas.items():
-        vintage, frame = kept[-1]
+        published = [r for r in kept if not r.archived]
+        if not published:
+            notes.append(f"{gas}: no nowcast; the warehouse holds only archived {gas} releases")
+            continue
+        vintage, frame = published[-1].vintage, published[-1].frame
         if result is None or not any(o.origin.gas == gas for o in origins):
             notes.append(
                 f"{gas}: no nowcast; the warehouse holds no pair of {gas} releases to backtest "
-                f"and calibrate the ranges on (releases: {', '.join(v for v, _ in kept)})"
+                f"and calibrate the ranges on (releases: {', '.join(r.vintage for r in kept)})"
             )
             continue
         panel = sector_panel(frame, gas=gas, vintage=vintage)

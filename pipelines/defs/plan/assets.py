@@ -84,6 +84,19 @@ MONTHLY_ENERGY = """
 """
 
 
+def monthly_energy(con) -> pl.DataFrame:
+    """The meter categories' monthly energy; empty where the meter marts are not built (they read
+    the Parquet lake and are DuckDB-only, so PostgreSQL's marts have none): the plan then shows no
+    measured meter result, as before the first meter month."""
+    built = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'fct_meter_hourly_energy'"
+    ).fetchall()[0][0]
+    if not built:
+        return pl.DataFrame(schema=METER_SCHEMA)
+    return con.sql(MONTHLY_ENERGY).pl().cast(METER_SCHEMA)
+
+
 def goal_check(plan: PlanRun) -> dg.AssetCheckResult:
     year = plan.goal_year
     figures = plan.totals(year)
@@ -187,7 +200,7 @@ def plan(warehouse: WarehouseResource, report: ReportResource, plan: PlanResourc
                 preset,
                 kommun_kod=report.kommun,
                 as_of_year=report.trajectory_as_of_year,
-                monthly_energy=con.sql(MONTHLY_ENERGY).pl().cast(METER_SCHEMA),
+                monthly_energy=monthly_energy(con),
                 temperature=temperature,
                 # Kolada and partner KPI values are not joined in yet: their actions show
                 # no realised result (and a genomförd one is flagged).

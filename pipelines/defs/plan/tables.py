@@ -27,11 +27,4 @@ TABLES = (
 
 
 def replace_tables(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pl.DataFrame]) -> None:
-    """plan.<name> replaced by each frame, all in ONE transaction: readers never see the
-    scenarios of one portfolio beside the economics of another."""
-    with warehouse.transaction(con):
-        con.execute(f"create schema if not exists {SCHEMA}")
-        for name, frame in tables.items():
-            con.register("plan_rows", frame)
-            con.execute(f"create or replace table {SCHEMA}.{name} as select * from plan_rows")
-            con.unregister("plan_rows")
+    warehouse.replace_tables(con, SCHEMA, tables)
