@@ -2,6 +2,9 @@
 -- the hourly carbon intensity against the same kWh under the annual factor. Built from the hourly
 -- mart's unsuppressed cells of the category summed over every network area; a category-month whose
 -- hours have fewer than var meter_min_points points is suppressed whole.
+{%- if meter_marts_from_spark() %}
+{{ meter_spark_table() }}
+{%- else %}
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
     select
@@ -61,3 +64,4 @@ select
     any_suppressed as is_suppressed,
     is_synthetic
 from monthly
+{%- endif %}
