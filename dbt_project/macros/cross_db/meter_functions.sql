@@ -44,3 +44,4 @@
 {% macro spark__meter_input(name) -%}
     parquet.`{{ var('meter_spark_dir') }}/inputs/{{ name }}`
 {%- endmacro %}
+

@@ -26,6 +26,8 @@ monthly as (
         month,
         max(kw) as peak_kw,
         {{ exact_avg("kw") }} as mean_kw,
+        -- quantile_cont on DuckDB; Spark interpolates in another order, so its percentiles may
+        -- differ from DuckDB's in the last bit
         percentile_cont(0.5) within group (order by kw) as p50_kw,
         percentile_cont(0.9) within group (order by kw) as p90_kw,
         percentile_cont(0.99) within group (order by kw) as p99_kw,
