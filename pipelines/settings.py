@@ -38,7 +38,9 @@ SCHEDULE_TIMEZONE = "Europe/Stockholm"
 DUCKDB_POOL = "duckdb_warehouse"  # every writer of the warehouse file runs in this pool, limit 1
 PARTITIONING_TAG = "partitioning"  # partitioned assets run in jobs of their own
 
-DBT_TARGETS = ("duckdb", "postgres")  # the outputs of dbt_project/profiles.yml
+DBT_TARGETS = ("duckdb", "postgres")  # the outputs of dbt_project/profiles.yml ...
+# ... and the meter models' Spark targets (METER_ENGINE=spark): a local Spark, or Spark Connect.
+SPARK_TARGETS = ("spark", "spark_connect")
 EXECUTORS = ("in_process", "multiprocess")  # pipelines/definitions.py maps them to Dagster's
 YEARS = (1900, 2100)  # a year outside these is a typo
 STORAGE_VERSION = re.compile(r"v\d{1,3}\.\d{1,3}\.\d{1,3}|latest")  # DuckDB's storage_version

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from pipelines import dbt_bound
 from pipelines.lib.dbt import dbt_command
-from pipelines.settings import Settings
+from pipelines.settings import SPARK_TARGETS, Settings
 
-SPARK_TARGET = "spark"
+LOCAL_TARGET, CONNECT_TARGET = SPARK_TARGETS  # a local Spark, or the cluster behind SPARK_REMOTE
 SELECTION = (
     "path:models/staging/meters",
     "path:models/intermediate/meters",
@@ -76,10 +76,12 @@ class SparkBuild:
 
 
 def spark_build(settings: Settings) -> SparkBuild:
-    """The build for these settings: dbt `run` of the meter models on the spark target, in a
-    target folder of its own (its manifest is parsed for that target)."""
+    """The build for these settings: dbt `run` of the meter models on a spark target (Spark
+    Connect when SPARK_REMOTE is set), in a target folder of its own (its manifest is parsed for
+    that target)."""
+    target = CONNECT_TARGET if settings.spark.remote else LOCAL_TARGET
     on_spark = settings.updated(
-        dbt={"target": SPARK_TARGET, "target_dir": settings.dbt.target_dir / SPARK_TARGET}
+        dbt={"target": target, "target_dir": settings.dbt.target_dir / target}
     )
     command = dbt_command(on_spark, ["run", "--select", *SELECTION])
     return SparkBuild(tuple(command), settings.spark.dir)

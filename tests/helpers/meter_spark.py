@@ -35,7 +35,9 @@ def build_small_lake(root: Path) -> tuple[Store, Lake]:
     inbox = root / "inbox" / loads.INBOX_FOLDER
     inbox.mkdir(parents=True)
     write_sample(inbox, points=SAMPLE_POINTS, month=f"{FIRST:%Y-%m}", seed=14)
-    write_sample(inbox, points=SAMPLE_POINTS, month=f"{SECOND:%Y-%m}", seed=14, media=("fjarrvarme",))
+    write_sample(
+        inbox, points=SAMPLE_POINTS, month=f"{SECOND:%Y-%m}", seed=14, media=("fjarrvarme",)
+    )
     write_csv(inbox / "el_small.csv", rows(SECOND, points("el", SMALL_POINTS)))
     _drop(store, lake, inbox, [(m, d) for m in loads.MEDIA for d in (FIRST, SECOND)])
     # A correction: the first month's electricity again from another seed replaces the partition.
