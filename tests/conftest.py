@@ -101,3 +101,17 @@ def dbt_manifest(demo_warehouse) -> Path:
 def demo_con(demo_warehouse):
     with duckdb.connect(str(demo_warehouse.warehouse.path), read_only=True) as con:
         yield con
+
+
+@pytest.fixture(scope="session")
+def spark_meter_builds(tmp_path_factory):
+    """A small meter lake's meter models built by DuckDB and by a local Spark (local[2]), once for
+    the Spark tests (tests/helpers/meter_spark.py). Skips when Java is missing (make test installs
+    Debian's openjdk-17-jre-headless)."""
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("no java on PATH: install openjdk-17-jre-headless (make system-packages)")
+    from tests.helpers.meter_spark import build_on_both_engines
+
+    return build_on_both_engines(tmp_path_factory.mktemp("spark_meters"))

@@ -5,13 +5,25 @@ small. SYNTHETIC values; deterministic."""
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
+import pyspark
+
 from pipelines.defs.meters import loads, partitions
+from pipelines.lib import meter_spark
+from pipelines.lib.dbt import dbt_command
 from pipelines.lib.meter_lake import Lake
 from pipelines.lib.warehouse import Store
-from pipelines.settings import DEMO_METER_PSEUDONYM_KEY
+from pipelines.settings import DEMO_METER_PSEUDONYM_KEY, Settings
 from replay.meter_sample import write_sample
 from tests.helpers.meter_files import points, rows, write_csv
 
@@ -46,10 +58,8 @@ def build_small_lake(root: Path) -> tuple[Store, Lake]:
     return store, lake
 
 
-def meter_settings(root: Path, lake: Lake, **environ: str):
+def meter_settings(root: Path, lake: Lake, **environ: str) -> Settings:
     """Settings of a warehouse under root beside the lake, with a dbt target folder of their own."""
-    from pipelines.settings import Settings
-
     return Settings.from_env(
         {
             "WAREHOUSE_PATH": str(root / "warehouse" / "borlange.duckdb"),
@@ -64,11 +74,7 @@ def meter_settings(root: Path, lake: Lake, **environ: str):
     )
 
 
-def run_dbt(settings, *command: str) -> str:
-    import subprocess
-
-    from pipelines.lib.dbt import dbt_command
-
+def run_dbt(settings: Settings, *command: str) -> str:
     done = subprocess.run(
         dbt_command(settings, list(command)), capture_output=True, text=True, check=False
     )
@@ -76,11 +82,9 @@ def run_dbt(settings, *command: str) -> str:
     return done.stdout
 
 
-def prepare_inputs(settings) -> None:
+def prepare_inputs(settings: Settings) -> None:
     """The warehouse's inputs of the meter marts: the two seeds, and an hourly carbon intensity
     for the first month's hours but its last day, so that some hours have no factor."""
-    import duckdb
-
     run_dbt(settings, "seed", "--select", "fuel_emission_factors", "meter_customer_categories")
     with duckdb.connect(str(settings.warehouse.path)) as con:
         con.execute("create schema if not exists intermediate")
@@ -95,8 +99,93 @@ def prepare_inputs(settings) -> None:
                        interval 1 hour) t(hour_utc)""")
 
 
-MODELS = (
-    "path:models/staging/meters",
-    "path:models/intermediate/meters",
-    "path:models/marts/meters",
-)
+@dataclass(frozen=True)
+class SparkMeterBuilds:
+    """The small lake's meter models built twice: by DuckDB (METER_ENGINE=duckdb) into one
+    warehouse, and by a local Spark into another that loads Spark's tables (METER_ENGINE=spark)."""
+
+    root: Path
+    lake: Lake
+    store: Store
+    duckdb_warehouse: Path
+    spark_warehouse: Path
+    spark: Settings
+    spark_log: str
+
+
+def build_on_both_engines(root: Path) -> SparkMeterBuilds:
+    store, lake = build_small_lake(root)
+    on_duckdb = meter_settings(root, lake)
+    prepare_inputs(on_duckdb)
+    spark_warehouse = root / "spark_warehouse" / "borlange.duckdb"
+    spark_warehouse.parent.mkdir()
+    shutil.copyfile(on_duckdb.warehouse.path, spark_warehouse)  # the same inputs, no meter model
+    run_dbt(on_duckdb, "run", "--select", *meter_spark.SELECTION)
+    on_spark = meter_settings(root, lake, METER_ENGINE="spark", WAREHOUSE_PATH=str(spark_warehouse))
+    build = meter_spark.spark_build(on_spark)
+    with duckdb.connect(str(spark_warehouse), read_only=True) as con:
+        meter_spark.export_inputs(con, build)
+    log = meter_spark.run(build)
+    # The warehouse's meter models load Spark's tables, with their contracts and data tests.
+    run_dbt(on_spark, "build", "--select", *meter_spark.SELECTION)
+    return SparkMeterBuilds(
+        root, lake, store, on_duckdb.warehouse.path, spark_warehouse, on_spark, log
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def connect_server(folder: Path, port: int, timeout_s: float = 180.0) -> Iterator[str]:
+    """A Spark Connect server on loopback from pyspark's own sbin/start-connect-server.sh (in the
+    foreground, so that this process owns it), local[2]; yields its sc:// URL and stops it."""
+    spark_home = Path(pyspark.__file__).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {
+        "SPARK_HOME": str(spark_home),
+        "SPARK_LOG_DIR": str(folder / "logs"),
+        "SPARK_PID_DIR": str(folder),
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+    }
+    server = subprocess.Popen(
+        [
+            str(spark_home / "sbin" / "start-connect-server.sh"),
+            "--wait",
+            "--master",
+            "local[2]",
+            "--conf",
+            f"spark.connect.grpc.binding.port={port}",
+            "--conf",
+            "spark.connect.grpc.binding.address=127.0.0.1",
+            "--conf",
+            "spark.sql.catalogImplementation=in-memory",
+            "--conf",
+            f"spark.sql.warehouse.dir={folder / 'spark-warehouse'}",
+            "--conf",
+            "spark.ui.enabled=false",
+        ],
+        env=env,
+        stdout=(folder / "server.out").open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            assert server.poll() is None, (folder / "server.out").read_text(errors="replace")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            assert time.monotonic() < deadline, "the Spark Connect server did not listen"
+            time.sleep(1)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
