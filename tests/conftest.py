@@ -112,6 +112,9 @@ def spark_meter_builds(tmp_path_factory):
 
     if shutil.which("java") is None:
         pytest.skip("no java on PATH: install openjdk-17-jre-headless (make system-packages)")
-    from tests.helpers.meter_spark import build_on_both_engines
+    from tests.helpers.meter_spark import build_on_both_engines, small_data_conf
 
-    return build_on_both_engines(tmp_path_factory.mktemp("spark_meters"))
+    root = tmp_path_factory.mktemp("spark_meters")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SPARK_CONF_DIR", str(small_data_conf(root / "spark_conf")))
+        return build_on_both_engines(root)
