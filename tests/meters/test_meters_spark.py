@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -128,7 +129,10 @@ def test_no_pseudonym_or_gsrn_in_what_spark_writes(spark_meter_builds):
         found = [name for name, *_ in columns]
         for name, kind, *_ in columns:
             if kind == "VARCHAR":
-                found += [v for (v,) in con.execute(f'select distinct "{name}" from {relation}')]
+                found += [
+                    v
+                    for (v,) in con.execute(f'select distinct "{name}" from {relation}').fetchall()
+                ]
         return [v for v in found if v]
 
     spark_dir = builds.spark.spark.dir
@@ -153,3 +157,27 @@ def test_no_pseudonym_or_gsrn_in_what_spark_writes(spark_meter_builds):
         for schema, table, column in relations:
             values = con.execute(f'select distinct "{column}" from {schema}.{table}').fetchall()
             assert not any(v and leaked(v) for (v,) in values), (table, column)
+
+
+def test_dagster_builds_the_meter_models_on_spark_before_the_warehouse_loads_them(tmp_path):
+    """METER_ENGINE=spark: the asset meters/spark_marts (after the lake and the warehouse inputs),
+    then the warehouse's meter models in a dbt step of their own, after it (the default engine's
+    graph is tests/architecture/test_definitions.py's)."""
+    from pipelines.defs.transform.assets import SPARK_MARTS_KEY, dbt_definitions
+    from pipelines.resources import resources_for
+    from pipelines.settings import Settings
+
+    settings = Settings.from_env({"METER_ENGINE": "spark", "DBT_TARGET_DIR": str(tmp_path)})
+    resources = dg.Definitions(resources=resources_for(settings))
+    on_spark = dg.Definitions.merge(dbt_definitions(settings), resources).resolve_asset_graph()
+    hourly = dg.AssetKey(["marts", "fct_meter_hourly_energy"])
+    spark_node = on_spark.get(SPARK_MARTS_KEY)
+    assert {dg.AssetKey(["meters", "el_values"]), dg.AssetKey(["meters", "fjarrvarme_values"])} | {
+        dg.AssetKey(["intermediate", "int_grid__hourly_carbon_intensity"]),
+        dg.AssetKey(["reference", "fuel_emission_factors"]),
+    } <= spark_node.parent_keys
+    assert on_spark.get(hourly).parent_keys == {SPARK_MARTS_KEY}
+    step = on_spark.assets_def_for_key(hourly).node_def.name
+    assert (
+        step != on_spark.assets_def_for_key(dg.AssetKey(["marts", "fct_emissions"])).node_def.name
+    )
