@@ -1,6 +1,9 @@
 -- Electricity emissions per customer category and hour: the hourly carbon intensity of the zone
 -- beside the annual factor of the seeds; the difference is the timing effect. Aggregates of at
 -- least var meter_min_points points only.
+-- METER_ENGINE=spark: the table Spark built (macros/meter_spark.sql); else the SQL below, not
+-- indented under the branch:
+-- sqlfluff:indentation:template_blocks_indent:false
 {%- if meter_marts_from_spark() %}
 {{ meter_spark_table() }}
 {%- else %}

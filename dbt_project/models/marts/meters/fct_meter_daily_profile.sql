@@ -1,6 +1,9 @@
 -- The mean weekday and weekend day per medium, customer category and month: mean kW of each hour of
 -- the day in Swedish normal time (UTC+01:00, as the meters count), consumption, all network areas
 -- together.
+-- METER_ENGINE=spark: the table Spark built (macros/meter_spark.sql); else the SQL below, not
+-- indented under the branch:
+-- sqlfluff:indentation:template_blocks_indent:false
 {%- if meter_marts_from_spark() %}
 {{ meter_spark_table() }}
 {%- else %}
@@ -22,7 +25,9 @@ profile as (
         medium,
         kundkategori,
         cast(date_trunc('month', hour_normal_time) as date) as month,
-        case when {{ is_weekend('hour_normal_time') }} then 'weekend' else 'weekday' end as day_type,
+        case
+            when {{ is_weekend('hour_normal_time') }} then 'weekend' else 'weekday'
+        end as day_type,
         hour(hour_normal_time) as hour_of_day,
         {{ exact_avg("kw") }} as mean_kw,
         min(point_count) as point_count,

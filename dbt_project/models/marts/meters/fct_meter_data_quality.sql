@@ -1,6 +1,9 @@
 -- Meter data quality per medium and month: points, intervals, missing (kvalitet saknas) and
 -- estimated values, and the corrections (partition revisions) of the month. Whole months: no small
 -- cells.
+-- METER_ENGINE=spark: the table Spark built (macros/meter_spark.sql); else the SQL below, not
+-- indented under the branch:
+-- sqlfluff:indentation:template_blocks_indent:false
 {%- if meter_marts_from_spark() %}
 {{ meter_spark_table() }}
 {%- else %}

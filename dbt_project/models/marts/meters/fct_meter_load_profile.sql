@@ -2,6 +2,9 @@
 -- the peak hour and its kW (an hour's kWh is its mean kW), the mean kW, the load factor (mean /
 -- peak) and load-duration percentiles of the hourly kW. A category-month whose hours have fewer
 -- than var meter_min_points points (the least hour counts) is suppressed.
+-- METER_ENGINE=spark: the table Spark built (macros/meter_spark.sql); else the SQL below, not
+-- indented under the branch:
+-- sqlfluff:indentation:template_blocks_indent:false
 {%- if meter_marts_from_spark() %}
 {{ meter_spark_table() }}
 {%- else %}
@@ -54,6 +57,14 @@ peaks as (
             and h.month = m.month
             and h.kw = m.peak_kw
     group by h.medium, h.kundkategori, h.month
+),
+
+with_peaks as (
+    select
+        m.*,
+        p.peak_hour_utc
+    from monthly as m
+    left join peaks as p using (medium, kundkategori, month)
 )
 
 select
@@ -71,6 +82,5 @@ select
     cast(hours as integer) as hours,
     point_count < {{ min_points }} as is_suppressed,
     is_synthetic
-from monthly
-left join peaks using (medium, kundkategori, month)
+from with_peaks
 {%- endif %}
