@@ -150,7 +150,7 @@ def build_on_both_engines(root: Path) -> SparkMeterBuilds:
     )
 
 
-def free_port() -> int:
+def unused_loopback_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

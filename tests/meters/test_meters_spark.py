@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from pipelines.lib import meter_spark
-from tests.helpers.meter_spark import connect_server, free_port, meter_settings
+from tests.helpers.meter_spark import connect_server, unused_loopback_port, meter_settings
 
 # The load-duration percentiles: Spark's percentile_cont interpolates in another order than
 # DuckDB's quantile_cont, so they may differ in the last bits.
@@ -80,7 +80,7 @@ def test_the_same_build_through_spark_connect(spark_meter_builds, tmp_path, monk
     """dbt's unchanged session method, pointed at a Spark Connect server by SPARK_REMOTE: the
     tables it writes hold the local build's rows."""
     builds = spark_meter_builds
-    with connect_server(tmp_path / "server", free_port()) as url:
+    with connect_server(tmp_path / "server", unused_loopback_port()) as url:
         monkeypatch.setenv("SPARK_REMOTE", url)
         settings = meter_settings(
             builds.root,
