@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from pipelines.lib import meter_spark
-from tests.helpers.meter_spark import connect_server, unused_loopback_port, meter_settings
+from tests.helpers.meter_spark import connect_server, meter_settings, unused_loopback_port
 
 # The load-duration percentiles: Spark's percentile_cont interpolates in another order than
 # DuckDB's quantile_cont, so they may differ in the last bits.
