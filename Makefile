@@ -9,10 +9,11 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo run ui ui-live api test lint lint-sql bench validate docs payloads clean system-packages
 
+# The spark extra too: the Spark tests (tests/spark) run in `make test` (Java from system-packages).
 $(STAMP): pyproject.toml
 	@echo "installing the pinned environment into $(VENV) (once; pip's log in $(VENV)/install.log)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --disable-pip-version-check -e ".[dev]" > $(VENV)/install.log 2>&1 \
+	@$(BIN)/python -m pip install --disable-pip-version-check -e ".[dev,spark]" > $(VENV)/install.log 2>&1 \
 		|| { tail -n 40 $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
@@ -35,8 +36,8 @@ ui-live: $(STAMP)
 api: $(STAMP)
 	$(BIN)/borlange api
 
-## The lint, then the whole test suite (installs chromium and postgresql first when root and
-## missing).
+## The lint, then the whole test suite (installs chromium, postgresql and Java 17 first when root
+## and missing).
 test: $(STAMP) system-packages lint
 	$(BIN)/python -m pytest
 

@@ -8,6 +8,7 @@ as parameters, and a test swaps them (`dg.materialize(..., resources={...})`).
   `warehouse.working_copy(reads)`, a writer `warehouse.connect(reads, writes)`: the same file on
   DuckDB, a snapshot on PostgreSQL.
 - `inboxes`, `meter_lake`: where the file feeds wait, and where meter values go.
+- `meter_spark`: the meter marts' build on Apache Spark (METER_ENGINE=spark).
 - `report`, `tolerances`, `serving`: the report's scope, the checks' tolerances, the readers' copy.
 - `smhi`, `scb`, `kolada`, `sei`: the sources, thin wrappers around the clients in `sources/`;
   `smhi_archive`: SMHI's protocol for releases no longer current (the nowcast's backtest).
@@ -24,7 +25,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.lib import alerts, engine
+from pipelines.lib import alerts, engine, meter_spark
 from pipelines.lib.meter_lake import Lake
 from pipelines.lib.warehouse import LANDED_FILES, RawTable, Store
 from pipelines.settings import Settings
@@ -115,6 +116,24 @@ class MeterLakeResource(dg.ConfigurableResource):
         return Lake(
             self.root, kommun=self.kommun, s3_endpoint=self.s3_endpoint, s3_region=self.s3_region
         )
+
+
+class MeterSparkResource(dg.ConfigurableResource):
+    """The meter marts on Apache Spark (METER_ENGINE=spark, pipelines/lib/meter_spark.py): dbt's
+    command line for the spark target and the folder Spark writes its tables to (METER_SPARK_DIR).
+    The Spark Connect URL (SPARK_REMOTE, maybe with a token) is not here: dbt inherits it."""
+
+    engine: str = "duckdb"
+    command: list[str]
+    spark_dir: str
+
+    def build(self, warehouse: WarehouseResource) -> dict[str, int]:
+        """Export the warehouse's inputs, build the meter models on Spark; the inputs' rows."""
+        build = meter_spark.SparkBuild(tuple(self.command), Path(self.spark_dir))
+        with warehouse.connect(reads=list(meter_spark.INPUTS.values())) as con:
+            inputs = meter_spark.export_inputs(con, build)
+        meter_spark.run(build)
+        return inputs
 
 
 class ReportResource(dg.ConfigurableResource):
@@ -274,6 +293,11 @@ def resources_for(
             landing_max_bytes=meters.landing_max_bytes,
             leftover_min_age_s=meters.leftover_min_age_s,
             pseudonym_key=secret("METER_PSEUDONYM_KEY", meters.pseudonym_key),
+        ),
+        "meter_spark": MeterSparkResource(
+            engine=settings.spark.engine,
+            command=list(meter_spark.spark_build(settings).command),
+            spark_dir=str(settings.spark.dir),
         ),
         "report": ReportResource(**settings.report.model_dump(mode="json")),
         "tolerances": TolerancesResource(**settings.tolerances.model_dump(mode="json")),

@@ -38,7 +38,9 @@ SCHEDULE_TIMEZONE = "Europe/Stockholm"
 DUCKDB_POOL = "duckdb_warehouse"  # every writer of the warehouse file runs in this pool, limit 1
 PARTITIONING_TAG = "partitioning"  # partitioned assets run in jobs of their own
 
-DBT_TARGETS = ("duckdb", "postgres")  # the outputs of dbt_project/profiles.yml
+DBT_TARGETS = ("duckdb", "postgres")  # the outputs of dbt_project/profiles.yml ...
+# ... and the meter models' Spark targets (METER_ENGINE=spark): a local Spark, or Spark Connect.
+SPARK_TARGETS = ("spark", "spark_connect")
 EXECUTORS = ("in_process", "multiprocess")  # pipelines/definitions.py maps them to Dagster's
 YEARS = (1900, 2100)  # a year outside these is a typo
 STORAGE_VERSION = re.compile(r"v\d{1,3}\.\d{1,3}\.\d{1,3}|latest")  # DuckDB's storage_version
@@ -63,6 +65,7 @@ FOLDERS_BESIDE_THE_WAREHOUSE = {  # (section, variable): the default folder besi
     ("serving", "SERVING_DIR"): "serving",
     ("serving", "SITE_DIR"): "site",
     ("meters", "METER_LAKE_ROOT"): "meter_lake",
+    ("spark", "METER_SPARK_DIR"): "meter_spark",
 }
 
 
@@ -245,6 +248,30 @@ class MeterSettings(Section):
         return int(self.landing_max_gb * 1024 * MIB)
 
 
+METER_ENGINES = ("duckdb", "spark")  # who builds the meter marts (pipelines/lib/meter_spark.py)
+# A Spark Connect URL: sc://host[:port][/;param=value;...] (token, use_ssl, user_id ...).
+SPARK_CONNECT_URL = r"sc://[A-Za-z0-9.\-\[\]:]{1,253}(/(;[A-Za-z_]+=[^;\s]*)*)?"
+
+
+class SparkSettings(Section):
+    """The meter marts on Apache Spark (docs/operators.md): dbt-spark's session method builds the
+    meter models on `master` (a local Spark in dbt's process), or on the cluster at `remote`
+    through Spark Connect; the aggregates come back to the warehouse as Parquet under `dir`."""
+
+    engine: one_of(METER_ENGINES) = env("METER_ENGINE", "duckdb")
+    # May carry a token (sc://host:443/;use_ssl=true;token=...): a secret, never shown.
+    remote: te.accepted(
+        re.compile(SPARK_CONNECT_URL).fullmatch, "a Spark Connect URL, sc://host:port", secret=True
+    ) = env("SPARK_REMOTE", repr=False)
+    master: te.matching(r"local(\[(\*|[1-9]\d{0,3})\])?", "local, local[N] or local[*]") = env(
+        "SPARK_MASTER", "local[*]"
+    )
+    # Where Spark writes the meter aggregates (and reads the warehouse's inputs): a folder the
+    # cluster and the warehouse both reach (docs/operators.md).
+    dir: ResolvedPath = env("METER_SPARK_DIR")
+    shuffle_partitions: whole(1, 100_000) = env("SPARK_SHUFFLE_PARTITIONS", 16)
+
+
 class ReportSettings(Section):
     kommun: te.matching(r"\d{4}", "a four-digit kommun code") = env(
         "REPORT_KOMMUN", DEFAULT_REPORT_KOMMUN
@@ -355,6 +382,7 @@ class Settings(Section):
     sources: SourceSettings
     inboxes: InboxSettings
     meters: MeterSettings
+    spark: SparkSettings
     report: ReportSettings
     tolerances: ToleranceSettings
     neutrality: NeutralitySettings

@@ -110,3 +110,20 @@ def dbt_manifest(demo_warehouse) -> Path:
 def demo_con(demo_warehouse):
     with duckdb.connect(str(demo_warehouse.warehouse.path), read_only=True) as con:
         yield con
+
+
+@pytest.fixture(scope="session")
+def spark_meter_builds(tmp_path_factory):
+    """A small meter lake's meter models built by DuckDB and by a local Spark (local[2]), once for
+    the Spark tests (tests/helpers/meter_spark.py). Skips when Java is missing (make test installs
+    Debian's openjdk-17-jre-headless)."""
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("no java on PATH: install openjdk-17-jre-headless (make system-packages)")
+    from tests.helpers.meter_spark import build_on_both_engines, small_data_conf
+
+    root = tmp_path_factory.mktemp("spark_meters")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SPARK_CONF_DIR", str(small_data_conf(root / "spark_conf")))
+        return build_on_both_engines(root)

@@ -78,3 +78,7 @@ $grant_bi_reader$
 {% macro quote_literal_sql(value) -%}
     '{{ value | string | replace("'", "''") }}'
 {%- endmacro %}
+
+{#- Spark builds only the meter models, whose tables the warehouse loads (METER_ENGINE=spark). -#}
+{% macro spark__grant_bi_reader(role, schemas, dbt_roles) -%}
+{%- endmacro %}

@@ -28,6 +28,11 @@ def dbt_vars(settings: Settings) -> dict[str, object]:
         "meter_lake_root": settings.meters.lake_root,
         "meter_kommun": settings.meters.kommun,
         "meter_min_points": settings.meters.min_points,
+        # Who builds the meter marts, and the spark target's folder and session (meter_spark.py).
+        "meter_engine": settings.spark.engine,
+        "meter_spark_dir": str(settings.spark.dir),
+        "spark_master": settings.spark.master,
+        "spark_shuffle_partitions": settings.spark.shuffle_partitions,
         "grid_zone": settings.inboxes.grid_zone,
         "duckdb_memory_limit": settings.dbt.memory_limit,
     }

@@ -176,7 +176,8 @@ def dbt_sources() -> dict[tuple[str, str], str]:
 def test_every_dbt_source_table_has_exactly_one_declared_ddl():
     """A raw table is declared by the domain that writes it (pipelines/defs/<domain>/raw_tables.py),
     once; the other kinds of source are not DDL: the trajectory and nowcast schemas, which their
-    assets write from their frames, and the meter lake's Parquet, which the models read directly."""
+    assets write from their frames, and the meter lake's Parquet and Spark's meter tables
+    (METER_ENGINE=spark), which the models read directly."""
     import importlib
 
     from pipelines.defs import raw_table_modules
@@ -192,7 +193,7 @@ def test_every_dbt_source_table_has_exactly_one_declared_ddl():
             assert declared.count(table) == 1, f"raw.{table} (dbt source {source})"
         else:
             frames = {("trajectory", "trajectory"), ("nowcast", "nowcast"), ("plan", "plan")}
-            frames |= {("meters", "meters")}
+            frames |= {("meters", "meters"), ("meter_spark", "meter_spark")}
             assert (schema, source) in frames, table
     internal = {"landed_files", "meter_feed_files"}  # the load framework's and the meter feed's
     read_by_dbt = {table for (_, table), schema in sources.items() if schema == "raw"}

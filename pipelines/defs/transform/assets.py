@@ -2,7 +2,10 @@
 
 Two dbt ops: the models fed by the polars trajectory, nowcast and plan assets
 (`AFTER_TRAJECTORY`) run in the second, after them; one op for both would make a cycle
-(dbt -> polars -> dbt) inside one step.
+(dbt -> polars -> dbt) inside one step. With METER_ENGINE=spark a third: the asset
+meters/spark_marts builds the meter models on Spark from the lake and the warehouse's inputs
+(pipelines/lib/meter_spark.py), and the warehouse's meter models, which then load Spark's tables
+(`FROM_SPARK`), run after it.
 Every invocation gets its vars from the settings (pipelines/lib/dbt.py).
 
 The dbt assets depend on the settings when they are built (the target, its target folder, and the
@@ -27,11 +30,21 @@ from dagster_dbt import (
 )
 
 from pipelines import dbt_bound
+from pipelines.defs.meters.assets import value_key
+from pipelines.defs.meters.loads import MEDIA
+from pipelines.lib import meter_spark as meter_spark_lib
 from pipelines.lib.dbt import vars_argument
+from pipelines.resources import MeterSparkResource, WarehouseResource
 from pipelines.settings import DBT_PROJECT_DIR, DUCKDB_POOL, Settings
 
 DBT_SOURCE_DIRS = ("models", "seeds", "tests", "macros")
 AFTER_TRAJECTORY = "source:trajectory+ source:nowcast+ source:plan+"
+FROM_SPARK = "source:meter_spark+"
+SPARK_MARTS_KEY = dg.AssetKey(["meters", "spark_marts"])
+# What Spark reads besides the lake (pipelines/lib/meter_spark.py INPUTS).
+SPARK_INPUT_KEYS = [
+    dg.AssetKey(relation.split(".")) for relation in meter_spark_lib.INPUTS.values()
+]
 
 
 def dbt_project_for(settings: Settings) -> DbtProject:
@@ -152,12 +165,13 @@ def build_dbt_assets(settings: Settings, project: DbtProject) -> list[dg.AssetsD
         )
     )
     build = ["build", *vars_argument(settings)]
+    on_spark = settings.spark.engine == "spark"
 
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
         dagster_dbt_translator=translator,
-        exclude=AFTER_TRAJECTORY,
+        exclude=f"{AFTER_TRAJECTORY} {FROM_SPARK}" if on_spark else AFTER_TRAJECTORY,
         pool=DUCKDB_POOL,
     )
     def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
@@ -173,7 +187,54 @@ def build_dbt_assets(settings: Settings, project: DbtProject) -> list[dg.AssetsD
     def budget_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         yield from dbt.cli(build, context=context).stream()
 
-    return [warehouse_dbt_models, budget_dbt_models]
+    if not on_spark:
+        return [warehouse_dbt_models, budget_dbt_models]
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=translator,
+        select=FROM_SPARK,
+        exclude=AFTER_TRAJECTORY,
+        pool=DUCKDB_POOL,
+    )
+    def meter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from dbt.cli(build, context=context).stream()
+
+    return [warehouse_dbt_models, budget_dbt_models, meter_dbt_models, spark_marts_asset()]
+
+
+def spark_marts_asset() -> dg.AssetsDefinition:
+    """meters/spark_marts, built only with METER_ENGINE=spark (not at module level, where the
+    definitions loader would collect it for every engine)."""
+
+    @dg.asset(
+        key=SPARK_MARTS_KEY,
+        deps=[*(value_key(medium) for medium in MEDIA), *SPARK_INPUT_KEYS],
+        group_name="intermediate",
+        kinds={"spark", "dbt", "parquet"},
+        # it reads the warehouse (the exported inputs) while the other steps may write it
+        pool=DUCKDB_POOL,
+        description="METER_ENGINE=spark: the meter models (staging, intermediate, the seven "
+        "marts) built by dbt-spark from the lake on a local Spark or the cluster at SPARK_REMOTE, "
+        "written as Parquet under METER_SPARK_DIR/tables/; the warehouse's meter models load "
+        "them. Aggregates only leave Spark.",
+    )
+    def meter_marts_on_spark(
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        meter_spark: MeterSparkResource,
+    ) -> dg.MaterializeResult:
+        try:
+            inputs = meter_spark.build(warehouse)
+        except meter_spark_lib.SparkBuildFailed as failed:
+            raise dg.Failure(description=str(failed)) from None
+        context.log.info(f"built the meter models on Spark; inputs exported: {inputs}")
+        return dg.MaterializeResult(
+            metadata={"tables": len(meter_spark_lib.TABLES), "input_rows": inputs}
+        )
+
+    return meter_marts_on_spark
 
 
 def dbt_definitions(settings: Settings) -> dg.Definitions:

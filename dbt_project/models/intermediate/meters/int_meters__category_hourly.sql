@@ -2,6 +2,12 @@
 -- The hourly energy of each medium, direction and category over every network area together: the
 -- one group-by the hourly, profile and emission marts start from. Exact integer Wh; small cells
 -- still here.
+-- METER_ENGINE=spark: the table Spark built (macros/meter_spark.sql); else the SQL below, not
+-- indented under the branch:
+-- sqlfluff:indentation:template_blocks_indent:false
+{%- if meter_marts_from_spark() %}
+{{ meter_spark_table() }}
+{%- else %}
 select
     medium,
     riktning,
@@ -12,3 +18,4 @@ select
     bool_or(is_synthetic) as is_synthetic
 from {{ ref('int_meters__hourly_energy') }}
 group by all
+{%- endif %}

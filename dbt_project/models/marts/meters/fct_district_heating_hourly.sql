@@ -1,5 +1,11 @@
 -- District-heating deliveries per customer category and hour (all network areas together), from the
 -- meters; cells of fewer than var meter_min_points points suppressed.
+-- METER_ENGINE=spark: the table Spark built (macros/meter_spark.sql); else the SQL below, not
+-- indented under the branch:
+-- sqlfluff:indentation:template_blocks_indent:false
+{%- if meter_marts_from_spark() %}
+{{ meter_spark_table() }}
+{%- else %}
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
     select
@@ -21,3 +27,4 @@ select
     is_synthetic,
     'borlange_energi_meters' as source_id
 from hourly
+{%- endif %}

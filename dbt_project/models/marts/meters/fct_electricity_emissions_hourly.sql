@@ -1,6 +1,12 @@
 -- Electricity emissions per customer category and hour: the hourly carbon intensity of the zone
 -- beside the annual factor of the seeds; the difference is the timing effect. Aggregates of at
 -- least var meter_min_points points only.
+-- METER_ENGINE=spark: the table Spark built (macros/meter_spark.sql); else the SQL below, not
+-- indented under the branch:
+-- sqlfluff:indentation:template_blocks_indent:false
+{%- if meter_marts_from_spark() %}
+{{ meter_spark_table() }}
+{%- else %}
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
     select
@@ -17,7 +23,7 @@ annual as (
     select
         valid_from_year,
         factor
-    from {{ ref('fuel_emission_factors') }}
+    from {{ meter_input('fuel_emission_factors') }}
     where fuel = 'electricity'
 ),
 
@@ -37,7 +43,7 @@ factored as (
             order by annual.valid_from_year desc limit 1
         ) as annual_gco2_per_kwh
     from hourly as h
-    left join {{ ref('int_grid__hourly_carbon_intensity') }} as g using (hour_utc)
+    left join {{ meter_input('int_grid__hourly_carbon_intensity') }} as g using (hour_utc)
 )
 
 select
@@ -58,3 +64,4 @@ select
     source_id as hourly_source_id,
     is_synthetic
 from factored
+{%- endif %}

@@ -2,6 +2,12 @@
 -- the hourly carbon intensity against the same kWh under the annual factor. Built from the hourly
 -- mart's unsuppressed cells of the category summed over every network area; a category-month whose
 -- hours have fewer than var meter_min_points points is suppressed whole.
+-- METER_ENGINE=spark: the table Spark built (macros/meter_spark.sql); else the SQL below, not
+-- indented under the branch:
+-- sqlfluff:indentation:template_blocks_indent:false
+{%- if meter_marts_from_spark() %}
+{{ meter_spark_table() }}
+{%- else %}
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
     select
@@ -61,3 +67,4 @@ select
     any_suppressed as is_suppressed,
     is_synthetic
 from monthly
+{%- endif %}

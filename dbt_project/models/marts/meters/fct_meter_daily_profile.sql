@@ -1,13 +1,19 @@
 -- The mean weekday and weekend day per medium, customer category and month: mean kW of each hour of
 -- the day in Swedish normal time (UTC+01:00, as the meters count), consumption, all network areas
 -- together.
+-- METER_ENGINE=spark: the table Spark built (macros/meter_spark.sql); else the SQL below, not
+-- indented under the branch:
+-- sqlfluff:indentation:template_blocks_indent:false
+{%- if meter_marts_from_spark() %}
+{{ meter_spark_table() }}
+{%- else %}
 {%- set min_points = var('meter_min_points', 5) %}
 with hourly as (
     select
         medium,
         kundkategori,
         hour_utc + interval 1 hour as hour_normal_time,
-        wh / 1000.0 as kw,
+        cast(wh as double) / 1000 as kw,
         point_count,
         is_synthetic
     from {{ ref('int_meters__category_hourly') }}
@@ -19,7 +25,9 @@ profile as (
         medium,
         kundkategori,
         cast(date_trunc('month', hour_normal_time) as date) as month,
-        case when isodow(hour_normal_time) >= 6 then 'weekend' else 'weekday' end as day_type,
+        case
+            when {{ is_weekend('hour_normal_time') }} then 'weekend' else 'weekday'
+        end as day_type,
         hour(hour_normal_time) as hour_of_day,
         {{ exact_avg("kw") }} as mean_kw,
         min(point_count) as point_count,
@@ -41,3 +49,4 @@ select
     point_count < {{ min_points }} as is_suppressed,
     is_synthetic
 from profile
+{%- endif %}

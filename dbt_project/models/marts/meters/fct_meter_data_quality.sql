@@ -1,6 +1,12 @@
 -- Meter data quality per medium and month: points, intervals, missing (kvalitet saknas) and
 -- estimated values, and the corrections (partition revisions) of the month. Whole months: no small
 -- cells.
+-- METER_ENGINE=spark: the table Spark built (macros/meter_spark.sql); else the SQL below, not
+-- indented under the branch:
+-- sqlfluff:indentation:template_blocks_indent:false
+{%- if meter_marts_from_spark() %}
+{{ meter_spark_table() }}
+{%- else %}
 with series as (
     -- One row per point and direction: its values against the intervals of the month at its
     -- resolution.
@@ -10,11 +16,7 @@ with series as (
         point_id,
         riktning,
         present,
-        cast(
-            epoch(cast(month as timestamp) + interval 1 month - cast(month as timestamp))
-            / 60
-            / resolution_min as bigint
-        ) as expected
+        cast({{ month_seconds('month') }} / 60 / resolution_min as bigint) as expected
     from (
         select
             medium,
@@ -59,9 +61,9 @@ revisions as (
         month,
         count(*) as revisions,
         max(written_at) as last_written_at,
-        arg_max(points_changed, revision) as points_changed,
-        arg_max(intervals_changed, revision) as intervals_changed,
-        arg_max(kwh_change, revision) as kwh_change
+        max_by(points_changed, revision) as points_changed,
+        max_by(intervals_changed, revision) as intervals_changed,
+        max_by(kwh_change, revision) as kwh_change
     from {{ ref('stg_meters__revisions') }}
     group by all
 )
@@ -87,3 +89,4 @@ select
 from values_by_month as v
 left join gaps as g using (medium, month)
 left join revisions as r using (medium, month)
+{%- endif %}
