@@ -27,7 +27,7 @@ def sorted_rows(con, table: str) -> tuple[list[str], list[tuple]]:
     return columns, con.execute(f"select * from {table} order by {order}").fetchall()
 
 
-def same_value(column: str, left, right) -> bool:
+def same_cell(column: str, left, right) -> bool:
     if column in INTERPOLATED and left is not None and right is not None:
         return math.isclose(left, right, rel_tol=1e-12)
     return left == right
@@ -47,7 +47,7 @@ def test_spark_builds_the_same_rows_as_duckdb(spark_meter_builds, table):
     assert spark_columns == columns and [t[1] for t in spark_types] == [t[1] for t in types]
     assert len(built) == len(expected) > 0
     for want, got in zip(expected, built, strict=True):
-        assert all(same_value(c, w, g) for c, w, g in zip(columns, want, got, strict=True)), (
+        assert all(same_cell(c, w, g) for c, w, g in zip(columns, want, got, strict=True)), (
             want,
             got,
         )
