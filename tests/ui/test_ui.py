@@ -159,7 +159,9 @@ def test_materialize_all_succeeds_and_the_trajectory_chart_is_in_its_metadata(da
             else None
         )
 
-    run = wait_until(newest_run, 420, "the materialization launched from the UI")
+    # The whole job in the UI under a loaded pytest took 6 min 10 s from launch (fresh clone,
+    # 2 cores): the bound leaves room; it is no timing assertion.
+    run = wait_until(newest_run, 900, "the materialization launched from the UI")
     page.goto(f"{dagster_ui}/runs/{run['runId']}")
     page.wait_for_timeout(3000)
     page.screenshot(path=ARTIFACTS / "run.png")
