@@ -40,7 +40,7 @@ from pipelines.defs.partners import loads as partner_loads
 from pipelines.lib import drops, warehouse
 from pipelines.lib.drops import DropReport
 from pipelines.lib.warehouse import Store
-from pipelines.settings import DEMO_METER_PSEUDONYM_KEY
+from pipelines.settings import DEMO_METER_PSEUDONYM_KEY, REPO_ROOT
 from sources.carbon_intensity import parse_carbon_intensity
 from sources.energy_feed.validate import Limits as EnergyLimits
 from sources.energy_feed.validate import load_feed_bytes
@@ -469,6 +469,19 @@ needs_root = pytest.mark.skipif(
 )
 
 
+def reachable_by_everyone(path: Path) -> bool:
+    """Every folder from / down to `path` may be entered by any user (o+x)."""
+    return all(p.stat().st_mode & stat.S_IXOTH for p in (path, *path.parents))
+
+
+# The pipeline run as an ordinary user reads its own code and seeds from the checkout: a checkout
+# inside a folder only root may enter (`mktemp -d` makes one 0700) cannot be read by that user.
+needs_a_reachable_checkout = pytest.mark.skipif(
+    not reachable_by_everyone(REPO_ROOT),
+    reason="the checkout is inside a folder an ordinary user may not enter (mode 0700)",
+)
+
+
 @needs_root
 @pytest.mark.parametrize("case", FEEDS, ids=FEED_IDS)
 def test_files_owned_by_another_user_load_or_are_quarantined_and_keep_their_owner(
@@ -540,6 +553,7 @@ def shared_folder(inbox: Path, relative: str, *, owner: int, group: int, mode: i
 
 
 @needs_root
+@needs_a_reachable_checkout
 @pytest.mark.parametrize("case", FEEDS, ids=FEED_IDS)
 def test_a_pipeline_that_is_not_root_handles_a_shared_folder_of_other_users_files(tmp_path, case):
     """Run as an ordinary user: other users' files in a group-shared folder (readable, and one that
@@ -591,6 +605,7 @@ def test_a_pipeline_that_is_not_root_handles_a_shared_folder_of_other_users_file
 
 
 @needs_root
+@needs_a_reachable_checkout
 def test_a_folder_the_pipeline_may_not_write_leaves_its_files_unloaded_and_reported():
     world = make_world("inbox-locked-")
     try:

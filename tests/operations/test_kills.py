@@ -99,6 +99,9 @@ def test_dbt_dies_with_its_killed_parent_and_the_warehouse_opens_for_writing(env
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=30)
         wait_until(lambda: not alive(dbt), 10, f"dbt (pid {dbt}) to die with its parent")
+        # A killed process's main thread can be a zombie while its DuckDB threads are still being
+        # torn down (on a loaded machine, for a moment): the lock goes with the last of them.
+        wait_until(lambda: not holds_write_lock(dbt, warehouse), 30, "dbt's lock to go with it")
     finally:
         if parent.poll() is None:
             parent.kill()
