@@ -25,55 +25,38 @@ published_releases as (
     from published
 ),
 
-main_sector_names as (
-    select * from {{ ref('smhi_sector_names') }}
-    where level = 'huvudsektor'
-),
+archived_rows as (select * from {{ ref('stg_smhi__archived_releases') }}),
 
-sub_sector_names as (
-    select * from {{ ref('smhi_sector_names') }}
-    where level = 'undersektor'
+archived_mapped as (
+    {{ smhi_sector_mapped('archived_rows') }}
 ),
 
 archived as (
     select
-        archived_rows.gas,
-        archived_rows.vintage,
-        archived_rows.kommun_kod,
-        main.canonical_name as huvudsektor,
-        archived_rows.year,
-        archived_rows.tonnes
-    from {{ ref('stg_smhi__archived_releases') }} as archived_rows
-    inner join main_sector_names as main
-        on archived_rows.huvudsektor_raw = main.raw_name
-    inner join sub_sector_names as sub
-        on archived_rows.undersektor_raw = sub.raw_name
+        archived_mapped.gas,
+        archived_mapped.vintage,
+        archived_mapped.kommun_kod,
+        archived_mapped.huvudsektor,
+        archived_mapped.year,
+        archived_mapped.tonnes
+    from archived_mapped
     left join published_releases
         on
-            archived_rows.gas = published_releases.gas
-            and archived_rows.vintage = published_releases.vintage
+            archived_mapped.gas = published_releases.gas
+            and archived_mapped.vintage = published_releases.vintage
     where
-        archived_rows.geo_level = 'kommun'
-        and sub.canonical_name = 'Alla'
+        archived_mapped.geo_level = 'kommun'
+        and archived_mapped.undersektor = 'Alla'
         and published_releases.vintage is null
 )
 
+-- Both sides list the same columns in the same order (no `union by name`: PostgreSQL has none).
 select
-    gas,
-    vintage,
-    kommun_kod,
-    huvudsektor,
-    year,
-    tonnes,
+    *,
     false as archived
 from published
 union all
 select
-    gas,
-    vintage,
-    kommun_kod,
-    huvudsektor,
-    year,
-    tonnes,
+    *,
     true as archived
 from archived
