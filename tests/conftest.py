@@ -28,28 +28,6 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     )
 
 
-# The modules with the longest tests first (pytest's --durations on a 2-core machine): with
-# xdist's scheduling by module in this order (pyproject's --no-loadscope-reorder), the long ones
-# run beside the many short ones instead of one worker running the UI's whole job alone at the
-# end. The rest keep their order.
-LONGEST_FIRST = (
-    "tests/ui/test_ui.py",
-    "tests/postgres/test_postgres_pipeline.py",
-    "tests/publish/test_serving.py",
-    "tests/demo/test_failures.py",
-    "tests/meters/test_meters_spark.py",
-    "tests/partners/test_partner_loads.py",
-    "tests/operations/test_kills.py",
-    "tests/postgres/test_postgres.py",
-    "tests/api/test_api.py",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {module: i for i, module in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
-
-
 @pytest.fixture
 def store(tmp_path) -> Store:
     store = Store(tmp_path / "wh" / "borlange.duckdb", tmp_path / "wh" / "landing")
