@@ -70,21 +70,10 @@ LISTED_PER_CODE = 20  # problems listed per code; the rest are counted
 PEEK_BYTES = 1 * MIB
 SNIFF_BYTES = 4096  # where a UTF-16/32 file shows its byte-order mark or its NUL bytes
 RATIO_FLOOR_BYTES = 1 * MIB  # a ratio is judged once this much is unpacked
-# Columns with few distinct values in a month (a few thousand starts, a GSRN per point, a handful
-# of words): read as dictionaries, so that a check runs once per distinct value (`_codes`).
-LOW_CARDINALITY = frozenset(
-    (
-        "matpunkt",
-        "medium",
-        "riktning",
-        "natomrade",
-        "kundkategori",
-        "start",
-        "upplosning",
-        "kvalitet",
-        "syntetisk",
-    )
-)
+# Every column but the value has few distinct values in a month (a few thousand starts, a GSRN
+# per point, a handful of words): read as dictionaries, so that a check runs once per distinct
+# value (`_codes`).
+LOW_CARDINALITY = frozenset((*C.COLUMNS, *C.OPTIONAL_COLUMNS)) - {"kwh"}
 DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
 # A valid row as the checks across rows see it, narrow: the point by its number in the file

@@ -20,20 +20,10 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sources.meter_feed import contract
 from sources.meter_feed.contract import gsrn
 
-COLUMNS = (
-    "matpunkt",
-    "medium",
-    "riktning",
-    "natomrade",
-    "kundkategori",
-    "start",
-    "upplosning",
-    "kwh",
-    "kvalitet",
-    "syntetisk",
-)
+COLUMNS = (*contract.COLUMNS, *contract.OPTIONAL_COLUMNS)
 NORMAL_TIME = timezone(timedelta(hours=1))
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 LABEL = (
