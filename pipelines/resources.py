@@ -123,7 +123,6 @@ class MeterSparkResource(dg.ConfigurableResource):
     command line for the spark target and the folder Spark writes its tables to (METER_SPARK_DIR).
     The Spark Connect URL (SPARK_REMOTE, maybe with a token) is not here: dbt inherits it."""
 
-    engine: str = "duckdb"
     command: list[str]
     spark_dir: str
 
@@ -295,7 +294,6 @@ def resources_for(
             pseudonym_key=secret("METER_PSEUDONYM_KEY", meters.pseudonym_key),
         ),
         "meter_spark": MeterSparkResource(
-            engine=settings.spark.engine,
             command=list(meter_spark.spark_build(settings).command),
             spark_dir=str(settings.spark.dir),
         ),
