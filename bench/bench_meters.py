@@ -155,7 +155,7 @@ def marts_floor(lake: str, work: str, memory_limit: str) -> int:
                    count(distinct point_id) as point_count,
                    count(*) as intervals, count(*) filter (where kvalitet = 'saknas') as missing,
                    bool_or(is_synthetic)
-            from read_parquet('{lake}/values/*/*/*.parquet', hive_partitioning = true)
+            from read_parquet('{lake}/values/*/*/*/*.parquet', hive_partitioning = true)
             group by all""")
         return con.execute("select count(*) from hourly").fetchall()[0][0]
 
