@@ -58,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(result.parameters.pivot("huvudsektor", index=["gas", "origin_vintage"], values="phi"))
         print(
+            result.common_change.pivot(
+                "huvudsektor", index=["gas", "vintage", "year"], values="tonnes_share"
+            )
+        )
+        print(
             rows.filter(pl.col("kommun_kod") == args.kommun).select(
                 "huvudsektor",
                 "year",

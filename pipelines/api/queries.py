@@ -68,7 +68,8 @@ NOWCAST_SQL = """
     order by gas, huvudsektor, year"""
 NOWCAST_BACKTEST_SQL = """
     select origin_vintage, actual_vintage, gas, kommuner, mae_t, mae_pct, coverage_80,
-           coverage_95, mae_ratio_to_lad, mae_ratio_to_persistence, mae_ratio_to_national_scaling
+           coverage_95, mae_ratio_to_lad, mae_ratio_to_persistence, mae_ratio_to_national_scaling,
+           actual_common_change_share
     from marts.fct_nowcast_backtest_summary
     where gas = 'CO2e' and method = 'nowcast'
     order by actual_vintage desc, origin_vintage desc limit 1"""

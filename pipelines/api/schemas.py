@@ -225,6 +225,10 @@ class NowcastBacktest(BaseModel):
     mae_ratio_to_lad: float | None
     mae_ratio_to_persistence: float | None
     mae_ratio_to_national_scaling: float | None
+    actual_common_change_share: float = Field(
+        description="Share of the scored year's tonnes that SMHI moved by one common factor per "
+        "sector (its own scaling where local data was missing), 0-1."
+    )
 
 
 class NowcastParis(BaseModel):

@@ -308,6 +308,8 @@ def test_nowcast_is_the_marts_estimates_with_ranges_backtest_and_paris(
         assert g[2:] == pytest.approx(e[2:6])
         assert e[3] <= e[2] <= e[4] and e[5] <= e[3]  # nested ranges around the estimate
     assert body["backtest"]["gas"] == "CO2e" and 0.75 <= body["backtest"]["coverage_80"] <= 0.85
+    # the scored 2024 is in part SMHI's own scaling of 2023 (docs/analysts.md, Nowcast)
+    assert body["backtest"]["actual_common_change_share"] == pytest.approx(0.1629, abs=1e-4)
     assert {p["method"] for p in body["paris"]} == {
         m
         for (m,) in serving_con.execute(

@@ -121,15 +121,16 @@ DESCRIPTIONS = {
 def target_check(result) -> dg.AssetCheckResult:
     target = result.target
     lines = [
-        "| gas | origin | kommuner | value | met | MAE t | MAE % |",
-        "|---|---|---|---|---|---|---|",
+        "| gas | origin | kommuner | value | met | MAE t | MAE % | scored year filled by SMHI |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for f in result.figures:
-        value = f[target.column]
+        value, filled = f[target.column], f["actual_common_change_share"]
         lines.append(
             f"| {f['gas']} | {f['origin']} | {f['kommuner']} | "
             f"{'–' if value is None else f'{value:.4f}'} | {'yes' if f['met'] else 'NO'} | "
-            f"{f['mae_t']:,.1f} | {f['mae_pct']:.2f} |"
+            f"{f['mae_t']:,.1f} | {f['mae_pct']:.2f} | "
+            f"{'–' if filled is None else f'{filled:.1%}'} |"
         )
     scored = [f[target.column] for f in result.figures if f["gas"] == TARGET_GAS]
     return dg.AssetCheckResult(

@@ -18,6 +18,11 @@ from the other kommuner's errors on the same origin (intervals.py): no kommun's 
 sets anything used to score it. The summary adds, for information, the coverage the ranges get
 when calibrated on the other origins instead (the nowcast in production is calibrated on an
 earlier year than the one it estimates).
+
+The summary also says how much of each release's newest year moved by one common factor per
+sector (`common_change_shares`): SMHI fills the parts of a kommun's newest year it has no
+local data for yet by scaling the year before, and such a year scores how well a method
+reproduces that scaling, not only how the kommuner moved.
 """
 
 from __future__ import annotations
@@ -100,7 +105,24 @@ SUMMARY_SCHEMA = {
     "mae_ratio_to_lad": pl.Float64,
     "mae_ratio_to_persistence": pl.Float64,
     "mae_ratio_to_national_scaling": pl.Float64,
+    "origin_common_change_share": pl.Float64,
+    "actual_common_change_share": pl.Float64,
 }
+COMMON_CHANGE_SCHEMA = {
+    "vintage": pl.Utf8,
+    "gas": pl.Utf8,
+    "year": pl.Int64,
+    "huvudsektor": pl.Utf8,
+    "common_factor": pl.Float64,
+    "kommuner_considered": pl.Int64,
+    "kommuner_common": pl.Int64,
+    "tonnes_share": pl.Float64,
+}
+# A kommun's sector counts towards the common change only from this size: below it, rounding
+# to whole tonnes alone moves the ratio by more than the tolerance.
+COMMON_CHANGE_MIN_T = 1000.0
+# |ratio - common factor| counted as common; the factor is the modal ratio to 3 decimals.
+COMMON_CHANGE_TOLERANCE = 0.0005
 
 
 @dataclass(frozen=True)
@@ -147,6 +169,7 @@ class BacktestResult:
     summary: pl.DataFrame  # SUMMARY_SCHEMA: fct_nowcast_backtest_summary
     parameters: pl.DataFrame  # the fitted alpha and phi per origin and sector
     scores: list[OriginScores]
+    common_change: pl.DataFrame  # COMMON_CHANGE_SCHEMA: each origin's and actual's newest year
 
     def calibration(self, gas: str) -> Calibration:
         """The newest origin's scores of `gas`: what a nowcast made today is calibrated on."""
@@ -207,6 +230,53 @@ def national_label(national: NationalSeries | None, step: SectorForecast) -> str
         f"Sweden by sector {step.base_year}->{years[-1]} ({step.national_kind}, "
         f"{national.gas}, vintage {national.vintage}): {notes}"
     )
+
+
+# ---------------------------------------------------------------- the scored year's make-up
+
+
+def common_change_shares(panel: SectorPanel, year: int) -> pl.DataFrame:
+    """Per sector, how much of the release's `year` moved from the year before by one common
+    factor (COMMON_CHANGE_SCHEMA): the modal ratio year/(year - 1), to 3 decimals, among the
+    kommuner with at least COMMON_CHANGE_MIN_T in the sector, and the share of the sector's
+    `year` tonnes (all kommuner) in those whose ratio is within COMMON_CHANGE_TOLERANCE of it.
+    Kommuner move differently from year to year, so a large share is SMHI's own scaling of the
+    year before (where it lacks the year's local data), not the kommuner's movement."""
+    before, now = panel.at(year - 1), panel.at(year)
+    rows = []
+    for s, sector in enumerate(panel.sectors):
+        considered = before[:, s] >= COMMON_CHANGE_MIN_T
+        ratio = now[considered, s] / before[considered, s]
+        factor, common, share = np.nan, 0, 0.0
+        if len(ratio):
+            values, counts = np.unique(np.round(ratio, 3), return_counts=True)
+            factor = float(values[int(np.argmax(counts))])
+            hit = np.zeros(len(panel.kommuner), bool)
+            hit[np.flatnonzero(considered)] = np.abs(ratio - factor) <= COMMON_CHANGE_TOLERANCE
+            common = int(hit.sum())
+            total = now[:, s].sum()
+            share = float(now[hit, s].sum() / total) if total > 0 else 0.0
+        rows.append(
+            {
+                "vintage": panel.vintage,
+                "gas": panel.gas,
+                "year": year,
+                "huvudsektor": sector,
+                "common_factor": factor,
+                "kommuner_considered": int(considered.sum()),
+                "kommuner_common": common,
+                "tonnes_share": share,
+            }
+        )
+    return pl.DataFrame(rows, schema=COMMON_CHANGE_SCHEMA)
+
+
+def year_common_change_share(panel: SectorPanel, year: int) -> float:
+    """The share of the release's `year` tonnes, all sectors, that moved by its sector's common
+    factor (common_change_shares)."""
+    shares = common_change_shares(panel, year)
+    tonnes = panel.at(year).sum(axis=0)
+    return float((shares["tonnes_share"].to_numpy() * tonnes).sum() / tonnes.sum())
 
 
 # ---------------------------------------------------------------- running
@@ -328,7 +398,17 @@ def run_backtest(origins: list[BacktestOrigin], start: int = TREND_START_YEAR) -
             for s in scores
         ]
     )
-    return BacktestResult(rows, summarise(rows, scores), parameters, scores)
+    common_change = pl.concat(
+        [
+            common_change_shares(panel, year)
+            for s in scores
+            for panel, year in (
+                (s.origin.origin, s.origin.origin.last_year),
+                (s.origin.actual, s.origin.origin.last_year + 1),
+            )
+        ]
+    ).unique(["vintage", "gas", "year", "huvudsektor"], maintain_order=True)
+    return BacktestResult(rows, summarise(rows, scores), parameters, scores, common_change)
 
 
 def summarise(rows: pl.DataFrame, scores: list[OriginScores]) -> pl.DataFrame:
@@ -355,8 +435,30 @@ def summarise(rows: pl.DataFrame, scores: list[OriginScores]) -> pl.DataFrame:
         )
     )
     other = other_origin_coverage(rows, scores)
+    make_up = pl.DataFrame(
+        [
+            {
+                "origin_vintage": s.origin.origin.vintage,
+                "gas": s.origin.origin.gas,
+                "origin_common_change_share": year_common_change_share(
+                    s.origin.origin, s.origin.origin.last_year
+                ),
+                "actual_common_change_share": year_common_change_share(
+                    s.origin.actual, s.origin.origin.last_year + 1
+                ),
+            }
+            for s in scores
+        ],
+        schema={
+            "origin_vintage": pl.Utf8,
+            "gas": pl.Utf8,
+            "origin_common_change_share": pl.Float64,
+            "actual_common_change_share": pl.Float64,
+        },
+    )
     return (
         summary.join(other, on=["origin_vintage", "gas", "method"], how="left")
+        .join(make_up, on=["origin_vintage", "gas"], how="left")
         .select([pl.col(c).cast(t) for c, t in SUMMARY_SCHEMA.items()])
         .sort("gas", "origin_vintage", "method")
     )

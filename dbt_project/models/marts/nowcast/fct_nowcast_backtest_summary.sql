@@ -17,5 +17,7 @@ select
     coverage_95_other_origins,
     mae_ratio_to_lad,
     mae_ratio_to_persistence,
-    mae_ratio_to_national_scaling
+    mae_ratio_to_national_scaling,
+    origin_common_change_share,
+    actual_common_change_share
 from {{ ref('stg_nowcast__backtest_summary') }}

@@ -15,5 +15,7 @@ select
     cast(coverage_95_other_origins as double precision) as coverage_95_other_origins,
     cast(mae_ratio_to_lad as double precision) as mae_ratio_to_lad,
     cast(mae_ratio_to_persistence as double precision) as mae_ratio_to_persistence,
-    cast(mae_ratio_to_national_scaling as double precision) as mae_ratio_to_national_scaling
+    cast(mae_ratio_to_national_scaling as double precision) as mae_ratio_to_national_scaling,
+    cast(origin_common_change_share as double precision) as origin_common_change_share,
+    cast(actual_common_change_share as double precision) as actual_common_change_share
 from {{ source('nowcast', 'backtest_summary') }}
