@@ -252,7 +252,7 @@ def test_common_change_counts_only_sectors_that_moved_by_one_factor():
         values[1:, 0, 1].sum() / values[:, 0, 1].sum(), rel=1e-12
     )
     assert second["kommuner_common"] <= 2 and second["tonnes_share"] < 0.1
-    assert bt.year_common_change_share(panel, 2023) == pytest.approx(
+    assert bt.year_common_change_shares(shares)[("test", "CO2e", 2023)] == pytest.approx(
         (values[1:, 0, 1].sum() + second["tonnes_share"] * values[:, 1, 1].sum())
         / values[:, :, 1].sum(),
         rel=1e-12,

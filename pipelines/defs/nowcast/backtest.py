@@ -117,6 +117,7 @@ COMMON_CHANGE_SCHEMA = {
     "kommuner_considered": pl.Int64,
     "kommuner_common": pl.Int64,
     "tonnes_share": pl.Float64,
+    "sector_t": pl.Float64,  # the sector's tonnes in `year`, all kommuner
 }
 # A kommun's sector counts towards the common change only from this size: below it, rounding
 # to whole tonnes alone moves the ratio by more than the tolerance.
@@ -247,6 +248,7 @@ def common_change_shares(panel: SectorPanel, year: int) -> pl.DataFrame:
     for s, sector in enumerate(panel.sectors):
         considered = before[:, s] >= COMMON_CHANGE_MIN_T
         ratio = now[considered, s] / before[considered, s]
+        total = float(now[:, s].sum())
         factor, common, share = np.nan, 0, 0.0
         if len(ratio):
             values, counts = np.unique(np.round(ratio, 3), return_counts=True)
@@ -254,7 +256,6 @@ def common_change_shares(panel: SectorPanel, year: int) -> pl.DataFrame:
             hit = np.zeros(len(panel.kommuner), bool)
             hit[np.flatnonzero(considered)] = np.abs(ratio - factor) <= COMMON_CHANGE_TOLERANCE
             common = int(hit.sum())
-            total = now[:, s].sum()
             share = float(now[hit, s].sum() / total) if total > 0 else 0.0
         rows.append(
             {
@@ -266,17 +267,19 @@ def common_change_shares(panel: SectorPanel, year: int) -> pl.DataFrame:
                 "kommuner_considered": int(considered.sum()),
                 "kommuner_common": common,
                 "tonnes_share": share,
+                "sector_t": total,
             }
         )
     return pl.DataFrame(rows, schema=COMMON_CHANGE_SCHEMA)
 
 
-def year_common_change_share(panel: SectorPanel, year: int) -> float:
-    """The share of the release's `year` tonnes, all sectors, that moved by its sector's common
-    factor (common_change_shares)."""
-    shares = common_change_shares(panel, year)
-    tonnes = panel.at(year).sum(axis=0)
-    return float((shares["tonnes_share"].to_numpy() * tonnes).sum() / tonnes.sum())
+def year_common_change_shares(common_change: pl.DataFrame) -> dict[tuple[str, str, int], float]:
+    """(vintage, gas, year) -> the share of that year's tonnes, all sectors, that moved by its
+    sector's common factor (from common_change_shares' rows)."""
+    shares = common_change.group_by("vintage", "gas", "year").agg(
+        share=(pl.col("tonnes_share") * pl.col("sector_t")).sum() / pl.col("sector_t").sum()
+    )
+    return {(v, g, y): share for v, g, y, share in shares.iter_rows()}
 
 
 # ---------------------------------------------------------------- running
@@ -402,16 +405,29 @@ def run_backtest(origins: list[BacktestOrigin], start: int = TREND_START_YEAR) -
         [
             common_change_shares(panel, year)
             for s in scores
-            for panel, year in (
-                (s.origin.origin, s.origin.origin.last_year),
-                (s.origin.actual, s.origin.origin.last_year + 1),
-            )
+            for panel, year in scored_years(s.origin)
         ]
     ).unique(["vintage", "gas", "year", "huvudsektor"], maintain_order=True)
-    return BacktestResult(rows, summarise(rows, scores), parameters, scores, common_change)
+    return BacktestResult(
+        rows, summarise(rows, scores, common_change), parameters, scores, common_change
+    )
 
 
-def summarise(rows: pl.DataFrame, scores: list[OriginScores]) -> pl.DataFrame:
+def scored_years(origin: BacktestOrigin) -> tuple[tuple[SectorPanel, int], ...]:
+    """The origin release with its last year, and the later release with the year it adds."""
+    return (
+        (origin.origin, origin.origin.last_year),
+        (origin.actual, origin.origin.last_year + 1),
+    )
+
+
+def summary_schema(*columns: str) -> dict:
+    return {c: SUMMARY_SCHEMA[c] for c in columns}
+
+
+def summarise(
+    rows: pl.DataFrame, scores: list[OriginScores], common_change: pl.DataFrame
+) -> pl.DataFrame:
     summary = (
         rows.group_by("origin_vintage", "actual_vintage", "gas", "method")
         .agg(
@@ -435,26 +451,26 @@ def summarise(rows: pl.DataFrame, scores: list[OriginScores]) -> pl.DataFrame:
         )
     )
     other = other_origin_coverage(rows, scores)
+    shares = year_common_change_shares(common_change)
     make_up = pl.DataFrame(
         [
             {
                 "origin_vintage": s.origin.origin.vintage,
                 "gas": s.origin.origin.gas,
-                "origin_common_change_share": year_common_change_share(
-                    s.origin.origin, s.origin.origin.last_year
-                ),
-                "actual_common_change_share": year_common_change_share(
-                    s.origin.actual, s.origin.origin.last_year + 1
-                ),
+                **{
+                    column: shares[(panel.vintage, panel.gas, year)]
+                    for column, (panel, year) in zip(
+                        ("origin_common_change_share", "actual_common_change_share"),
+                        scored_years(s.origin),
+                        strict=True,
+                    )
+                },
             }
             for s in scores
         ],
-        schema={
-            "origin_vintage": pl.Utf8,
-            "gas": pl.Utf8,
-            "origin_common_change_share": pl.Float64,
-            "actual_common_change_share": pl.Float64,
-        },
+        schema=summary_schema(
+            "origin_vintage", "gas", "origin_common_change_share", "actual_common_change_share"
+        ),
     )
     return (
         summary.join(other, on=["origin_vintage", "gas", "method"], how="left")
@@ -501,11 +517,11 @@ def other_origin_coverage(rows: pl.DataFrame, scores: list[OriginScores]) -> pl.
                     },
                 }
             )
-    schema = {
-        "origin_vintage": pl.Utf8,
-        "gas": pl.Utf8,
-        "method": pl.Utf8,
-        "coverage_80_other_origins": pl.Float64,
-        "coverage_95_other_origins": pl.Float64,
-    }
+    schema = summary_schema(
+        "origin_vintage",
+        "gas",
+        "method",
+        "coverage_80_other_origins",
+        "coverage_95_other_origins",
+    )
     return pl.DataFrame(out, schema=schema)
