@@ -83,6 +83,7 @@ MARTS |= {  # the nowcast (issue 23)
     "fct_nowcast_backtest_summary",
     "fct_emissions_nowcast",
     "fct_nowcast_paris",
+    "fct_nowcast_base_year_common_change",
 }
 
 

@@ -224,6 +224,27 @@ def test_half_of_the_scored_2024_industry_is_smhis_common_scaling(result):
     assert nowcast["actual_common_change_share"] == pytest.approx(0.1629, abs=1e-4)
 
 
+def test_borlanges_2024_industry_is_on_the_common_factor(june_2026):
+    """Borlänge's industry, 59 % of its 2024 total, is 2023's times 0.98431: on industry's common
+    factor 0.984, so most likely SMHI's own scaling; so is product use (x1.17843 on 1.178). Own
+    heating (1,642 t, x1.00024) is off its sector's 1.001 by more than the tolerance."""
+    cells = bt.common_change_cells(june_2026, 2024).filter(pl.col("kommun_kod") == BORLANGE)
+    by_sector = {r["huvudsektor"]: r for r in cells.rows(named=True)}
+    industry = by_sector[INDUSTRY]
+    assert industry["tonnes"] == pytest.approx(251_161, abs=1)
+    assert industry["previous_t"] == pytest.approx(255_163, abs=1)
+    assert industry["ratio"] == pytest.approx(0.98431, abs=1e-5)
+    assert industry["common_factor"] == 0.984 and industry["follows_common_factor"]
+    heating = by_sector["Egen uppvärmning av bostäder och lokaler"]
+    assert heating["considered"] and not heating["follows_common_factor"]
+    assert heating["common_factor"] == 1.001
+    followed = [s for s, r in by_sector.items() if r["follows_common_factor"]]
+    assert followed == [INDUSTRY, "Produktanvändning (inkl. lösningsmedel)"]
+    assert industry["tonnes"] / cells["tonnes"].sum() == pytest.approx(0.593, abs=1e-3)
+    share = sum(by_sector[s]["tonnes"] for s in followed) / cells["tonnes"].sum()
+    assert share == pytest.approx(0.6055, abs=1e-4)
+
+
 def test_common_change_counts_only_sectors_that_moved_by_one_factor():
     """Sector 0 of every kommun from 1,000 t is the year before times 0.9 (a small kommun's is
     not, and is not considered); sector 1 moves by each kommun's own factor."""
@@ -791,6 +812,16 @@ def test_the_nowcast_asset_writes_its_schema_and_reports_the_targets(tmp_path):
     assert estimated == [
         ("CO2", "2024-04-18", 2022, 2023, 2026, 0),
         ("CO2e", "2026-06-25", 2024, 2025, 2026, 0),
+    ]
+    with duckdb_connect(path) as con:
+        base_year = con.execute(
+            "select gas, vintage, year, count(*), count(*) filter (where follows_common_factor) "
+            "from nowcast.base_year_common_change group by all order by gas"
+        ).fetchall()
+    # each gas's nowcast base (the newest published release's last year), 290 x 9 cells
+    assert base_year == [
+        ("CO2", "2024-04-18", 2022, 2610, 104),
+        ("CO2e", "2026-06-25", 2024, 2610, 149),
     ]
     materialized = result.asset_materializations_for_node("nowcast")
     notes = next(m for m in materialized if m.asset_key.path[-1] == "estimates").metadata

@@ -199,6 +199,18 @@ def test_the_report_shows_the_nowcast_with_its_range(report_path, demo_con):
         "where kommun_kod = '2081' and method = 'carbon_law'"
     ).fetchone()[0]
     assert float(values["nowcast_paris_probability"]) == pytest.approx(100 * probability)
+    # SMHI's 2024 for Borlänge is in part its own scaling of 2023: said, with the mart's figures
+    filled, total = demo_con.execute(
+        """select sum(tonnes) filter (where follows_common_factor), sum(tonnes)
+        from marts.fct_nowcast_base_year_common_change
+        where kommun_kod = '2081' and gas = 'CO2e'"""
+    ).fetchone()
+    assert filled == pytest.approx(251_161 + 5_447, abs=1)  # industry and product use
+    assert float(values["nowcast_base_year_fill_t"]) == pytest.approx(filled)
+    assert float(values["nowcast_base_year_fill_share"]) == pytest.approx(100 * filled / total)
+    assert "Även SMHI:s siffror för 2024 är delvis preliminära" in section
+    assert "Industri (energi + processer)" in section and format_value(-1.569, "pct") in section
+    assert "Produktanvändning (inkl. lösningsmedel)" in section
 
 
 def test_every_open_mart_and_source_has_a_swedish_name():

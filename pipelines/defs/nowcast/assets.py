@@ -115,6 +115,9 @@ DESCRIPTIONS = {
     "up to the as-of year, with 80 % and 95 % ranges; estimates, never statistics.",
     "paris_probability": "Per kommun and carbon_law preset, the probability that the trend stays "
     "within the Paris path, from the nowcast's ranges and a bootstrap of the trend.",
+    "base_year_common_change": "SMHI's newest year (the nowcast's base year) per kommun and "
+    "sector: its change from the year before and whether that is the sector's common factor, "
+    "i.e. most likely SMHI's own scaling of the year before, to be revised.",
 }
 
 

@@ -119,6 +119,19 @@ COMMON_CHANGE_SCHEMA = {
     "tonnes_share": pl.Float64,
     "sector_t": pl.Float64,  # the sector's tonnes in `year`, all kommuner
 }
+COMMON_CELL_SCHEMA = {
+    "vintage": pl.Utf8,
+    "gas": pl.Utf8,
+    "year": pl.Int64,
+    "kommun_kod": pl.Utf8,
+    "huvudsektor": pl.Utf8,
+    "previous_t": pl.Float64,  # the kommun's sector in year - 1
+    "tonnes": pl.Float64,  # ... in year
+    "ratio": pl.Float64,  # tonnes / previous_t; null where previous_t is 0
+    "common_factor": pl.Float64,  # the sector's modal ratio; null where no kommun is considered
+    "considered": pl.Boolean,  # previous_t >= COMMON_CHANGE_MIN_T
+    "follows_common_factor": pl.Boolean,
+}
 # A kommun's sector counts towards the common change only from this size: below it, rounding
 # to whole tonnes alone moves the ratio by more than the tolerance.
 COMMON_CHANGE_MIN_T = 1000.0
@@ -236,41 +249,64 @@ def national_label(national: NationalSeries | None, step: SectorForecast) -> str
 # ---------------------------------------------------------------- the scored year's make-up
 
 
-def common_change_shares(panel: SectorPanel, year: int) -> pl.DataFrame:
-    """Per sector, how much of the release's `year` moved from the year before by one common
-    factor (COMMON_CHANGE_SCHEMA): the modal ratio year/(year - 1), to 3 decimals, among the
-    kommuner with at least COMMON_CHANGE_MIN_T in the sector, and the share of the sector's
-    `year` tonnes (all kommuner) in those whose ratio is within COMMON_CHANGE_TOLERANCE of it.
-    Kommuner move differently from year to year, so a large share is SMHI's own scaling of the
-    year before (where it lacks the year's local data), not the kommuner's movement."""
+def common_change_cells(panel: SectorPanel, year: int) -> pl.DataFrame:
+    """Per kommun and sector of the release's `year` (COMMON_CELL_SCHEMA): its change from the
+    year before and whether that is its sector's common factor, the modal ratio year/(year - 1)
+    to 3 decimals among the kommuner with at least COMMON_CHANGE_MIN_T in the sector (only those
+    are considered; a kommun follows it within COMMON_CHANGE_TOLERANCE). Kommuner move
+    differently from year to year, so a cell on the common factor is most likely SMHI's own
+    scaling of the year before where it lacked the year's local data: an inference from the
+    figures, not SMHI's statement."""
     before, now = panel.at(year - 1), panel.at(year)
-    rows = []
-    for s, sector in enumerate(panel.sectors):
-        considered = before[:, s] >= COMMON_CHANGE_MIN_T
-        ratio = now[considered, s] / before[considered, s]
-        total = float(now[:, s].sum())
-        factor, common, share = np.nan, 0, 0.0
-        if len(ratio):
-            values, counts = np.unique(np.round(ratio, 3), return_counts=True)
-            factor = float(values[int(np.argmax(counts))])
-            hit = np.zeros(len(panel.kommuner), bool)
-            hit[np.flatnonzero(considered)] = np.abs(ratio - factor) <= COMMON_CHANGE_TOLERANCE
-            common = int(hit.sum())
-            share = float(now[hit, s].sum() / total) if total > 0 else 0.0
-        rows.append(
-            {
-                "vintage": panel.vintage,
-                "gas": panel.gas,
-                "year": year,
-                "huvudsektor": sector,
-                "common_factor": factor,
-                "kommuner_considered": int(considered.sum()),
-                "kommuner_common": common,
-                "tonnes_share": share,
-                "sector_t": total,
-            }
+    considered = before >= COMMON_CHANGE_MIN_T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(before > 0, now / before, np.nan)
+    factor = np.full(len(panel.sectors), np.nan)
+    for s in range(len(panel.sectors)):
+        if considered[:, s].any():
+            values, counts = np.unique(np.round(ratio[considered[:, s], s], 3), return_counts=True)
+            factor[s] = values[int(np.argmax(counts))]
+    follows = considered & (np.abs(ratio - factor[None, :]) <= COMMON_CHANGE_TOLERANCE)
+    k, n = len(panel.kommuner), len(panel.sectors)
+    return pl.DataFrame(
+        {
+            "vintage": [panel.vintage] * (k * n),
+            "gas": [panel.gas] * (k * n),
+            "year": [year] * (k * n),
+            "kommun_kod": np.repeat(panel.kommuner, n).tolist(),
+            "huvudsektor": list(panel.sectors) * k,
+            "previous_t": before.reshape(-1),
+            "tonnes": now.reshape(-1),
+            "ratio": ratio.reshape(-1),
+            "common_factor": np.tile(factor, k),
+            "considered": considered.reshape(-1),
+            "follows_common_factor": follows.reshape(-1),
+        },
+        schema=COMMON_CELL_SCHEMA,
+    ).with_columns(pl.col("ratio", "common_factor").fill_nan(None))
+
+
+def common_change_shares(panel: SectorPanel, year: int) -> pl.DataFrame:
+    """Per sector, how much of the release's `year` moved from the year before by the sector's
+    common factor (COMMON_CHANGE_SCHEMA; common_change_cells): the kommuner considered and
+    following it, and the share of the sector's `year` tonnes (all kommuner) in those."""
+    cells = common_change_cells(panel, year)
+    return (
+        cells.group_by("vintage", "gas", "year", "huvudsektor", maintain_order=True)
+        .agg(
+            common_factor=pl.col("common_factor").first(),
+            kommuner_considered=pl.col("considered").sum(),
+            kommuner_common=pl.col("follows_common_factor").sum(),
+            common_t=pl.col("tonnes").filter(pl.col("follows_common_factor")).sum(),
+            sector_t=pl.col("tonnes").sum(),
         )
-    return pl.DataFrame(rows, schema=COMMON_CHANGE_SCHEMA)
+        .with_columns(
+            tonnes_share=pl.when(pl.col("sector_t") > 0)
+            .then(pl.col("common_t") / pl.col("sector_t"))
+            .otherwise(0.0)
+        )
+        .select([pl.col(c).cast(t) for c, t in COMMON_CHANGE_SCHEMA.items()])
+    )
 
 
 def year_common_change_shares(common_change: pl.DataFrame) -> dict[tuple[str, str, int], float]:

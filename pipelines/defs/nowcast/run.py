@@ -104,6 +104,9 @@ class NowcastRun:
     parameters: pl.DataFrame  # alpha and phi per origin and sector
     estimates: pl.DataFrame  # estimates.ESTIMATE_SCHEMA
     paris: pl.DataFrame  # paris.PROBABILITY_SCHEMA
+    # backtest.COMMON_CELL_SCHEMA: the base year of each gas's nowcast, SMHI's newest, per kommun
+    # and sector, and whether it moved by its sector's common factor (SMHI's own scaling, likely)
+    base_year_common_change: pl.DataFrame
     notes: list[str] = field(default_factory=list)  # what was left out, and why
 
     def tables(self) -> dict[str, pl.DataFrame]:
@@ -113,6 +116,7 @@ class NowcastRun:
             "backtest_summary": self.summary,
             "estimates": self.estimates,
             "paris_probability": self.paris,
+            "base_year_common_change": self.base_year_common_change,
         }
 
 
@@ -207,7 +211,7 @@ def run_nowcast(
         backtest = pl.DataFrame(schema=bt.ROW_SCHEMA)
         summary = pl.DataFrame(schema=bt.SUMMARY_SCHEMA)
         parameters = pl.DataFrame()
-    estimates, paris = [], []
+    estimates, paris, base_cells = [], [], []
     for gas, kept in by_gas.items():
         published = [r for r in kept if not r.archived]
         if not published:
@@ -221,6 +225,8 @@ def run_nowcast(
             )
             continue
         panel = sector_panel(frame, gas=gas, vintage=vintage)
+        if panel.has(panel.last_year - 1):
+            base_cells.append(bt.common_change_cells(panel, panel.last_year))
         rows = nowcast_emissions(
             panel,
             national_series(national, gas=gas, vintage=national_vintage),
@@ -260,6 +266,9 @@ def run_nowcast(
         parameters=parameters,
         estimates=pl.concat(estimates) if estimates else pl.DataFrame(schema=ESTIMATE_SCHEMA),
         paris=pl.concat(paris) if paris else pl.DataFrame(schema=PROBABILITY_SCHEMA),
+        base_year_common_change=pl.concat(base_cells)
+        if base_cells
+        else pl.DataFrame(schema=bt.COMMON_CELL_SCHEMA),
         notes=notes,
     )
 

@@ -9,7 +9,13 @@ import polars as pl
 from pipelines.lib import warehouse
 
 SCHEMA = "nowcast"
-TABLES = ("backtest", "backtest_summary", "estimates", "paris_probability")
+TABLES = (
+    "backtest",
+    "backtest_summary",
+    "estimates",
+    "paris_probability",
+    "base_year_common_change",
+)
 
 
 def replace_tables(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pl.DataFrame]) -> None:

@@ -740,6 +740,44 @@ def swedish_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} och {items[-1]}"
 
 
+def base_year_fill(q: Query, vintage) -> dict | None:
+    """The kommun's sectors whose figure in SMHI's newest year (the nowcast's base year) moved from
+    the year before by the sector's common factor: most likely SMHI's own scaling, to be revised
+    (marts.fct_nowcast_base_year_common_change). None when no sector did, or the mart is missing."""
+    mart = "marts.fct_nowcast_base_year_common_change"
+    try:
+        cells = q.rows(
+            f"""
+            select huvudsektor, tonnes, ratio, follows_common_factor, year
+            from {mart} where kommun_kod = ? and gas = 'CO2e' and vintage = ?
+            order by tonnes desc""",
+            [q.kommun_kod, vintage],
+        )
+    except MissingMart:
+        return None
+    followed = [c for c in cells if c["follows_common_factor"]]
+    total = sum(c["tonnes"] for c in cells)
+    if not followed or total <= 0:
+        return None
+    cite = dict(source_id=NOWCAST, vintage=vintage, mart=mart)
+    filled = sum(c["tonnes"] for c in followed)
+    return {
+        "year": followed[0]["year"],
+        "sectors": [
+            {
+                "name": c["huvudsektor"],
+                "tonnes": q.fact(c["tonnes"], "t", **cite),
+                "change": q.fact(100.0 * (c["ratio"] - 1.0), "pct", **cite),
+            }
+            for c in followed
+        ],
+        "tonnes": q.fact(filled, "t", **cite, fact_id="nowcast_base_year_fill_t"),
+        "share": q.fact(
+            100.0 * filled / total, "pct_plain", **cite, fact_id="nowcast_base_year_fill_share"
+        ),
+    }
+
+
 @optional
 def nowcast(q: Query) -> dict:
     """The kommun's estimated total (CO2e) for the years after SMHI's last, with its ranges; how the
@@ -820,6 +858,7 @@ def nowcast(q: Query) -> dict:
     )
     years = [r["year"] for r in rows]
     return {
+        "base_year_fill": base_year_fill(q, rows[0]["vintage"]),
         "years": years,
         "title_years": swedish_list([str(y) for y in years]),
         "base_year": rows[0]["base_year"],

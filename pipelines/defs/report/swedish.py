@@ -124,6 +124,7 @@ MART_NAMES = {
     "fct_nowcast_backtest": "uppskattningarnas träffsäkerhet per kommun",
     "fct_nowcast_backtest_summary": "uppskattningarnas träffsäkerhet sammanfattad",
     "fct_nowcast_paris": "sannolikheten att klara Parisavtalet",
+    "fct_nowcast_base_year_common_change": "SMHI:s senaste år: delar uppräknade från året före",
     "fct_scenario_emissions": "planens scenarier: utsläpp utan och med åtgärder",
     "fct_action_impact": "varje åtgärds effekt och överlapp",
     "fct_mac_curve": "åtgärdskostnadskurvan (kostnad per ton)",
