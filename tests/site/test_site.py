@@ -829,6 +829,22 @@ def test_the_nowcast_section_equals_the_mart(site, serving, kod, page, root):
     assert float(facts["nowcast_backtest_mae"]) == pytest.approx(mae)
     assert float(facts["nowcast_backtest_coverage_80"]) == pytest.approx(100 * coverage)
     assert f">{format_value(100 * coverage, 'pct_plain')}</span>" in section  # 80,0 %
+    # The part of SMHI's own 2024 that is most likely its scaling of 2023, from the mart.
+    filled, total = serving.execute(
+        """select sum(tonnes) filter (where follows_common_factor), sum(tonnes)
+        from marts.fct_nowcast_base_year_common_change where kommun_kod = ? and gas = 'CO2e'""",
+        [kod],
+    ).fetchone()
+    if filled:
+        assert "Även SMHI:s siffror för 2024 är delvis preliminära" in section
+        assert float(facts["nowcast_base_year_fill_t"]) == pytest.approx(filled)
+        assert float(facts["nowcast_base_year_fill_share"]) == pytest.approx(100 * filled / total)
+        assert f">{format_value(filled, 't')}</span>" in section
+    else:
+        assert "preliminära" not in section and "nowcast_base_year_fill_t" not in facts
+    if kod == "2081":  # industry and product use
+        assert filled == pytest.approx(256_608, abs=1)
+        assert "Industri (energi + processer) och Produktanvändning" in section
 
 
 @pytest.mark.usefixtures("site")

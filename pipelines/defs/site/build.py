@@ -314,6 +314,7 @@ def nowcast_section(page: Page, k: data.Kommun, backtest: dict | None) -> dict |
             for r in k.nowcast
         ],
         "backtest": None,
+        "base_year_fill": base_year_fill(page, k),
     }
     if backtest:
         bcite = dict(
@@ -336,6 +337,30 @@ def nowcast_section(page: Page, k: data.Kommun, backtest: dict | None) -> dict |
             ),
         }
     return out
+
+
+def base_year_fill(page: Page, k: data.Kommun) -> dict | None:
+    """The kommun's sectors whose figure in SMHI's newest year moved from the year before by the
+    sector's common factor, i.e. most likely SMHI's own scaling, to be revised
+    (marts.fct_nowcast_base_year_common_change). None when none did."""
+    followed = [c for c in k.base_year_cells if c["follows_common_factor"]]
+    total = sum(c["tonnes"] for c in k.base_year_cells)
+    if not followed or total <= 0:
+        return None
+    cite = dict(
+        source_id=data.NOWCAST,
+        vintage=followed[0]["vintage"],
+        mart="marts.fct_nowcast_base_year_common_change",
+    )
+    filled = sum(c["tonnes"] for c in followed)
+    return {
+        "year": followed[0]["year"],
+        "sectors": facts.swedish_list([c["huvudsektor"] for c in followed]),
+        "tonnes": page.fact(filled, "t", **cite, fact_id="nowcast_base_year_fill_t"),
+        "share": page.fact(
+            100.0 * filled / total, "pct_plain", **cite, fact_id="nowcast_base_year_fill_share"
+        ),
+    }
 
 
 def paris_verdict(page: Page, k: data.Kommun, vintage) -> dict | None:

@@ -86,6 +86,9 @@ class Kommun:
         default_factory=dict
     )  # method -> marts.fct_carbon_budget rows
     nowcast: list[dict] = field(default_factory=list)  # marts.fct_emissions_nowcast, totals
+    # marts.fct_nowcast_base_year_common_change: the newest year's sectors on their sector's
+    # common factor (most likely SMHI's own scaling), with the year's tonnes
+    base_year_cells: list[dict] = field(default_factory=list)
 
     @property
     def change_since_1990_pct(self) -> float | None:
@@ -181,6 +184,17 @@ def all_kommuner(con: duckdb.DuckDBPyConnection) -> dict[str, Kommun]:
         ):
             if r["kommun_kod"] in kommuner:
                 kommuner[r["kommun_kod"]].nowcast.append(r)
+    if has_table(con, "fct_nowcast_base_year_common_change"):
+        for r in rows(
+            con,
+            """
+                select kommun_kod, year, vintage, huvudsektor, tonnes, follows_common_factor
+                from marts.fct_nowcast_base_year_common_change
+                where gas = ? order by kommun_kod, tonnes desc""",
+            [GAS],
+        ):
+            if r["kommun_kod"] in kommuner:
+                kommuner[r["kommun_kod"]].base_year_cells.append(r)
     return kommuner
 
 
