@@ -73,6 +73,11 @@ NOWCAST_BACKTEST_SQL = """
     from marts.fct_nowcast_backtest_summary
     where gas = 'CO2e' and method = 'nowcast'
     order by actual_vintage desc, origin_vintage desc limit 1"""
+# SMHI's newest-year sectors of the kommun that sit on their sector's common factor.
+NOWCAST_BASE_YEAR_SQL = """
+    select gas, vintage, year, huvudsektor, tonnes, previous_t, ratio, common_factor
+    from marts.fct_nowcast_base_year_common_change
+    where kommun_kod = ? and follows_common_factor order by gas, tonnes desc"""
 NOWCAST_PARIS_SQL = """
     select kommun_kod, method, as_of_year, end_year, probability_on_path, meets_paris_central,
            meets_paris_trajectory, draws

@@ -241,6 +241,17 @@ class NowcastParis(BaseModel):
     draws: int
 
 
+class NowcastBaseYearCell(BaseModel):
+    gas: str
+    vintage: date = Field(description="The SMHI release.")
+    year: int = Field(description="The release's newest year, the nowcast's base year.")
+    huvudsektor: str
+    tonnes: float = Field(description="SMHI's figure for the year, t.")
+    previous_t: float = Field(description="SMHI's figure for the year before, t.")
+    ratio: float
+    common_factor: float = Field(description="The sector's modal ratio over the kommuner.")
+
+
 class Nowcast(BaseModel):
     model_config = example(
         kommun_kod=EXAMPLE_KOMMUN,
@@ -264,6 +275,11 @@ class Nowcast(BaseModel):
     estimates: list[NowcastEstimate]
     backtest: NowcastBacktest | None
     paris: list[NowcastParis]
+    smhi_preliminary: list[NowcastBaseYearCell] = Field(
+        description="The kommun's sectors in SMHI's newest year that moved from the year before by "
+        "their sector's common factor: most likely SMHI's own scaling, so SMHI's figure is "
+        "preliminary there and will probably be revised (an inference from the figures)."
+    )
 
 
 class ScenarioYear(BaseModel):

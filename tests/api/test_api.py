@@ -310,6 +310,18 @@ def test_nowcast_is_the_marts_estimates_with_ranges_backtest_and_paris(
     assert body["backtest"]["gas"] == "CO2e" and 0.75 <= body["backtest"]["coverage_80"] <= 0.85
     # the scored 2024 is in part SMHI's own scaling of 2023 (docs/analysts.md, Nowcast)
     assert body["backtest"]["actual_common_change_share"] == pytest.approx(0.1629, abs=1e-4)
+    preliminary = serving_con.execute(
+        """select huvudsektor, tonnes from marts.fct_nowcast_base_year_common_change
+        where kommun_kod = ? and follows_common_factor order by gas, tonnes desc""",
+        [kommun_kod],
+    ).fetchall()
+    got = [(c["huvudsektor"], c["tonnes"]) for c in body["smhi_preliminary"]]
+    assert got == [(s, pytest.approx(t)) for s, t in preliminary]
+    if kommun_kod == "2081":
+        assert [s for s, _ in got[:2]] == [
+            "Industri (energi + processer)",
+            "Produktanvändning (inkl. lösningsmedel)",
+        ]
     assert {p["method"] for p in body["paris"]} == {
         m
         for (m,) in serving_con.execute(
