@@ -740,6 +740,16 @@ def swedish_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} och {items[-1]}"
 
 
+def preliminary_part(cells: list[dict]) -> tuple[list[dict], float, float] | None:
+    """Of one kommun's cells of fct_nowcast_base_year_common_change: those on their sector's common
+    factor, their tonnes and the year's total; None when none is, or the total is not positive."""
+    followed = [c for c in cells if c["follows_common_factor"]]
+    total = sum(c["tonnes"] for c in cells)
+    if not followed or total <= 0:
+        return None
+    return followed, sum(c["tonnes"] for c in followed), total
+
+
 def base_year_fill(q: Query, vintage) -> dict | None:
     """The kommun's sectors whose figure in SMHI's newest year (the nowcast's base year) moved from
     the year before by the sector's common factor: most likely SMHI's own scaling, to be revised
@@ -755,12 +765,11 @@ def base_year_fill(q: Query, vintage) -> dict | None:
         )
     except MissingMart:
         return None
-    followed = [c for c in cells if c["follows_common_factor"]]
-    total = sum(c["tonnes"] for c in cells)
-    if not followed or total <= 0:
+    part = preliminary_part(cells)
+    if part is None:
         return None
+    followed, filled, total = part
     cite = dict(source_id=NOWCAST, vintage=vintage, mart=mart)
-    filled = sum(c["tonnes"] for c in followed)
     return {
         "year": followed[0]["year"],
         "sectors": [

@@ -343,16 +343,15 @@ def base_year_fill(page: Page, k: data.Kommun) -> dict | None:
     """The kommun's sectors whose figure in SMHI's newest year moved from the year before by the
     sector's common factor, i.e. most likely SMHI's own scaling, to be revised
     (marts.fct_nowcast_base_year_common_change). None when none did."""
-    followed = [c for c in k.base_year_cells if c["follows_common_factor"]]
-    total = sum(c["tonnes"] for c in k.base_year_cells)
-    if not followed or total <= 0:
+    part = facts.preliminary_part(k.base_year_cells)
+    if part is None:
         return None
+    followed, filled, total = part
     cite = dict(
         source_id=data.NOWCAST,
         vintage=followed[0]["vintage"],
         mart="marts.fct_nowcast_base_year_common_change",
     )
-    filled = sum(c["tonnes"] for c in followed)
     return {
         "year": followed[0]["year"],
         "sectors": facts.swedish_list([c["huvudsektor"] for c in followed]),
