@@ -66,8 +66,8 @@ TARGETS = (
         "nowcast_mae_at_most_national_scaling",
         "nowcast MAE <= national_scaling's (each sector's last value times Sweden's change); "
         "missed on the CO2e origin by the damping the release's history favours, where SMHI "
-        "filled half of 2024's industry by scaling 2023 (actual_common_change_share; "
-        "docs/analysts.md, Nowcast)",
+        "filled part of the scored year by scaling the year before (actual_common_change_share "
+        "in the figures; docs/analysts.md, Nowcast)",
         "mae_ratio_to_national_scaling",
         None,
         1.0,
